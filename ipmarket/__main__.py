@@ -1,0 +1,3 @@
+from ipmarket.cli import main
+
+main()

@@ -1,0 +1,206 @@
+"""`ipmarket`: the one command line for operators and offline users."""
+from __future__ import annotations
+
+import importlib
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from shared import config
+
+SERVICES = config.SERVICES
+DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003}
+
+
+def service_module(service: str, name: str):
+    return importlib.import_module(f"services.{service}.{name}")
+
+
+def _checked_settings() -> None:
+    try:
+        config.check_all()
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run_until_signalled(worker) -> None:
+    """Run `worker.run(stop)` until SIGTERM or SIGINT, then let it finish cleanly."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker.run(stop)
+
+
+@click.group()
+def main() -> None:
+    """ipmarket: the virtual IP platform's marketplace for licensing semiconductor IP cores."""
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the README's table.")
+def settings(markdown: bool) -> None:
+    """Show every setting (environment variable) and check the current values."""
+    if markdown:
+        click.echo(config.markdown_table())
+        return
+    _checked_settings()
+    for name, setting in config.SETTINGS.items():
+        value = "***" if setting.secret and config.get(name) else config.get(name)
+        click.echo(f"{name}={value if value is not None else ''}")
+
+
+@main.command()
+@click.argument("services", nargs=-1, type=click.Choice(SERVICES))
+def migrate(services: tuple[str, ...]) -> None:
+    """Bring each service's database to its newest schema (all services by default)."""
+    from shared.migrations import upgrade
+
+    _checked_settings()
+    for service in services or SERVICES:
+        upgrade(service)
+        click.echo(f"{service}: database at head")
+
+
+@main.command()
+def topics() -> None:
+    """Create the Kafka topics (explicit partitions and retention); existing ones are kept."""
+    from shared.kafka import create_topics
+
+    _checked_settings()
+    created = create_topics()
+    click.echo(f"created {', '.join(created)}" if created else "topics exist already")
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICES))
+@click.option("--bind", default=None, help="host:port (default 127.0.0.1:800N).")
+@click.option("--workers", default=2, show_default=True)
+@click.option("--threads", default=4, show_default=True)
+def serve(service: str, bind: str | None, workers: int, threads: int) -> None:
+    """Serve one service's HTTP API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    _checked_settings()
+    bind = bind or f"127.0.0.1:{DEFAULT_PORTS[service]}"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)  # the app logs each request as JSON
+            self.cfg.set("control_socket_disable", True)  # one per host would clash
+
+        def load(self):
+            from shared.web import configure_logging
+
+            configure_logging(service)
+            return service_module(service, "app").create_app()
+
+    Server().run()
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICES))
+def relay(service: str) -> None:
+    """Publish SERVICE's outbox to Kafka until stopped (several may run: one is active)."""
+    from shared.outbox import OutboxRelay
+    from shared.web import configure_logging
+
+    _checked_settings()
+    configure_logging(f"{service}-relay")
+    context = service_module(service, "app").build_context()
+    run_until_signalled(OutboxRelay(context.engine, context.outbox_model.__table__))
+
+
+@main.command()
+@click.argument("service", type=click.Choice(SERVICES))
+def consume(service: str) -> None:
+    """Handle the events SERVICE needs until SIGTERM (offsets committed after handling)."""
+    from shared.web import configure_logging
+
+    _checked_settings()
+    configure_logging(f"{service}-consumer")
+    run_until_signalled(build_consumer(service))
+
+
+def build_consumer(service: str, **options):
+    from shared.consumer import EventConsumer
+
+    context = service_module(service, "app").build_context()
+    handlers = service_module(service, "handlers")
+    return EventConsumer(service=service, session_factory=context.session_factory,
+                         processed_model=context.processed_model,
+                         handlers=handlers.event_handlers(), streams=handlers.STREAMS,
+                         **options)
+
+
+@main.command()
+@click.option("--home", type=click.Path(path_type=Path), default=None,
+              help="Broker directory (default var/kafka).")
+def broker(home: Path | None) -> None:
+    """Run the single-node Kafka broker (KRaft) in the foreground, formatting it the first time."""
+    from ipmarket.broker import Broker
+
+    _checked_settings()
+    port = int(config.get("IPMARKET_KAFKA_BOOTSTRAP").split(",")[0].rpartition(":")[2])
+    kafka = Broker(home or config.var_dir() / "kafka", port=port,
+                   controller_port=port + 1)
+    kafka.run()
+    click.echo(f"Kafka broker ready at {kafka.bootstrap}; logs in {kafka.home / 'logs'}")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(1) and kafka.process.poll() is None:
+        pass
+    kafka.stop()
+
+
+@main.group()
+def admin() -> None:
+    """Platform administration."""
+
+
+@admin.command("create")
+@click.option("--name", required=True, help="Legal name of the platform operator (English).")
+@click.option("--country", default="CN", show_default=True, help="ISO 3166 alpha-2.")
+@click.option("--email", required=True, help="Operator contact e-mail.")
+@click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
+@click.option("--locale", default="en", show_default=True)
+def admin_create(name: str, country: str, email: str, tz: str, locale: str) -> None:
+    """Create the first admin organisation and print its API key (shown once)."""
+    from services.catalog.app import build_context
+    from services.catalog.organisations import create_api_key, register_organisation
+
+    _checked_settings()
+    with build_context().unit_of_work() as uow:
+        org = register_organisation(
+            uow, legal_name_en=name, country=country, roles=["admin"], locale=locale,
+            timezone=tz, contacts=[{"name": name, "email": email, "notices": ["all"]}])
+        api_key, key = create_api_key(uow, org.id, "first admin key")
+        uow.commit()
+    click.echo(json.dumps({"organisation_id": org.id, "key_id": api_key.id, "api_key": key}))
+
+
+@main.command()
+def run() -> None:
+    """Run the whole marketplace on this machine: broker, services, relays, workers."""
+    from ipmarket.supervisor import run_marketplace
+
+    _checked_settings()
+    sys.exit(run_marketplace())
+
+
+for _service in SERVICES:
+    for _command in service_module(_service, "commands").COMMANDS:
+        main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""The notify service: webhooks and email for every domain event."""
+from __future__ import annotations
+
+from flask import Flask
+
+from services.notify import api, models
+from services.notify.handlers import directory
+from shared.web import ServiceContext, create_service_app
+
+SERVICE = "notify"
+
+
+def build_context(database_url: str | None = None) -> ServiceContext:
+    return ServiceContext.connect(SERVICE, models, directory.principal_for, database_url)
+
+
+def create_app(database_url: str | None = None) -> Flask:
+    return create_service_app(build_context(database_url), title="ipmarket notify",
+                              blueprints=api.blueprints,
+                              description="Webhooks and email to both sides of every deal.")

@@ -1,0 +1,129 @@
+"""API keys and the organisation directory every service keeps.
+
+The catalog owns organisations and keys. It publishes their events (never a key, only its
+SHA-256), and every other service keeps a projection of them, so that one key works everywhere
+and a revoked key stops working everywhere as soon as the event arrives, without any service
+asking the catalog on a request path.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from shared.events import Event
+
+KEY_PREFIX = "ipm_"
+
+
+def generate_api_key() -> tuple[str, str]:
+    """A new key and its hash. The key is shown once; only the hash is stored."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is enough (as for GitHub tokens): nothing to
+    # brute-force, and the lookup is one indexed equality.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    organisation_id: str
+    roles: frozenset[str]
+    key_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles or self.is_admin
+
+
+class KnownOrganisationMixin:
+    """Projection of the catalog's organisations (`class KnownOrganisation(…Mixin, Base)`)."""
+
+    __tablename__ = "known_organisation"
+
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    legal_name_en: Mapped[str] = mapped_column(sa.String(300))
+    legal_name_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    region: Mapped[str] = mapped_column(sa.String(32))
+    roles: Mapped[list] = mapped_column()
+    locale: Mapped[str] = mapped_column(sa.String(16))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    contacts: Mapped[list] = mapped_column()
+    version: Mapped[int] = mapped_column()
+
+
+class KnownApiKeyMixin:
+    """Projection of the catalog's API keys: hash and owner only."""
+
+    __tablename__ = "known_api_key"
+
+    key_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Directory:
+    """Keeps the projection up to date from catalog events and answers who holds a key."""
+
+    def __init__(self, organisation_model, api_key_model):
+        self.Organisation = organisation_model
+        self.ApiKey = api_key_model
+
+    @property
+    def handlers(self):
+        return {
+            "ipmarket.organisation.registered.v1": self.apply_organisation,
+            "ipmarket.organisation.updated.v1": self.apply_organisation,
+            "ipmarket.api_key.created.v1": self.apply_key_created,
+            "ipmarket.api_key.revoked.v1": self.apply_key_revoked,
+        }
+
+    def apply_organisation(self, event: Event, session: Session) -> None:
+        data = event.data
+        current = session.get(self.Organisation, data["organisation_id"])
+        if current is not None and current.version >= data["version"]:
+            return  # an older state arriving late changes nothing
+        fields = {k: data[k] for k in ("legal_name_en", "legal_name_zh", "country", "region",
+                                       "roles", "locale", "timezone", "contacts", "version")}
+        if current is None:
+            session.add(self.Organisation(organisation_id=data["organisation_id"], **fields))
+        else:
+            for name, value in fields.items():
+                setattr(current, name, value)
+
+    def apply_key_created(self, event: Event, session: Session) -> None:
+        data = event.data
+        if session.get(self.ApiKey, data["key_id"]) is None:
+            session.add(self.ApiKey(key_id=data["key_id"], organisation_id=data["organisation_id"],
+                                    key_hash=data["key_hash"]))
+
+    def apply_key_revoked(self, event: Event, session: Session) -> None:
+        # Key events are keyed by organisation, so creation always arrives before revocation.
+        key = session.get(self.ApiKey, event.data["key_id"])
+        if key is not None and key.revoked_at is None:
+            key.revoked_at = datetime.fromisoformat(event.data["revoked_at"])
+
+    def principal_for(self, session: Session, key_hash: str) -> Principal | None:
+        row = session.execute(
+            sa.select(self.ApiKey.key_id, self.ApiKey.organisation_id, self.Organisation.roles)
+            .join(self.Organisation,
+                  self.Organisation.organisation_id == self.ApiKey.organisation_id)
+            .where(self.ApiKey.key_hash == key_hash, self.ApiKey.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        return Principal(organisation_id=row.organisation_id, roles=frozenset(row.roles),
+                         key_id=row.key_id)
+

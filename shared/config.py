@@ -1,0 +1,200 @@
+"""Configuration from environment variables.
+
+Every variable the code reads is declared once in SETTINGS below; the README's table is written
+from it (`ipmarket settings --markdown`) and the compose test checks docker-compose.yml against it.
+A bad value stops start-up with a message that names the variable.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("catalog", "licensing", "notify")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _database_url(text: str) -> str:
+    scheme = urlparse(text).scheme
+    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+    return text
+
+
+def _bootstrap(text: str) -> str:
+    for server in text.split(","):
+        host, sep, port = server.strip().rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError("must be host:port[,host:port…]")
+    return text
+
+
+def _log_level(text: str) -> str:
+    if text.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return text.upper()
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _seconds_list(text: str) -> tuple[float, ...]:
+    values = tuple(float(part) for part in text.split(",") if part.strip())
+    if not values or any(v < 0 for v in values):
+        raise ValueError("must be a comma-separated list of non-negative seconds")
+    return values
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | Callable[[dict], str] | None  # a callable derives it from other settings
+    description: str
+    parse: Callable[[str], object] = _text
+    secret: bool = False
+
+
+def var_dir(environ: dict[str, str] | None = None) -> Path:
+    """Where `ipmarket run` keeps its files: databases, broker, logs, mail."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("IPMARKET_VAR_DIR") or PROJECT_ROOT / "var")
+
+
+def _sqlite_default(service: str) -> Callable[[dict], str]:
+    return lambda env: f"sqlite:///{var_dir(env) / f'{service}.db'}"
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("IPMARKET_VAR_DIR", str(PROJECT_ROOT / "var"),
+                "Directory of `ipmarket run`'s SQLite files, broker data, logs and mail."),
+        Setting("IPMARKET_CATALOG_DATABASE_URL", _sqlite_default("catalog"),
+                "Catalog service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_LICENSING_DATABASE_URL", _sqlite_default("licensing"),
+                "Licensing service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_NOTIFY_DATABASE_URL", _sqlite_default("notify"),
+                "Notify service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
+                "Kafka bootstrap servers, host:port[,host:port…].", _bootstrap),
+        Setting("IPMARKET_TOPIC_PREFIX", "ipmarket",
+                "Prefix of every Kafka topic name (one deployment per prefix)."),
+        Setting("IPMARKET_TOPIC_PARTITIONS", "3",
+                "Partitions of each topic created by `ipmarket topics`.", _positive_int),
+        Setting("IPMARKET_TOPIC_RETENTION_HOURS", "168",
+                "Retention of each topic created by `ipmarket topics`.", _positive_int),
+        Setting("IPMARKET_RELAY_BATCH", "500",
+                "Most outbox rows one relay publishes per transaction.", _positive_int),
+        Setting("IPMARKET_RELAY_IDLE_SECONDS", "0.02",
+                "How long a relay sleeps when the outbox is empty.", _positive_float),
+        Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
+        Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
+                "Largest request body any service accepts.", _positive_int),
+        Setting("IPMARKET_CATALOG_URL", "http://127.0.0.1:8001",
+                "Public base URL of the catalog service (links in notices)."),
+        Setting("IPMARKET_LICENSING_URL", "http://127.0.0.1:8002",
+                "Public base URL of the licensing service (JWKS, status list, links)."),
+        Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
+                "Public base URL of the notify service."),
+        Setting("IPMARKET_SIGNING_KEY_SECRET", None,
+                "Secret that encrypts license signing keys at rest (or use the _FILE form).",
+                secret=True),
+        Setting("IPMARKET_SIGNING_KEY_SECRET_FILE", None,
+                "File holding IPMARKET_SIGNING_KEY_SECRET (Docker/Kubernetes secrets)."),
+        Setting("IPMARKET_LICENSE_REQUEST_TTL_HOURS", "168",
+                "Pending license requests expire after this long.", _positive_int),
+        Setting("IPMARKET_SMTP_HOST", None, "SMTP server; unset = write .eml files to var/mail/."),
+        Setting("IPMARKET_SMTP_PORT", "587", "SMTP port.", _positive_int),
+        Setting("IPMARKET_SMTP_SECURITY", "starttls",
+                "SMTP transport security: none, starttls or tls."),
+        Setting("IPMARKET_SMTP_USERNAME", None, "SMTP user name."),
+        Setting("IPMARKET_SMTP_PASSWORD", None, "SMTP password.", secret=True),
+        Setting("IPMARKET_MAIL_FROM", "ipmarket <noreply@ipmarket.localhost>",
+                "From address of notices."),
+        Setting("IPMARKET_MAIL_DIR", lambda env: str(var_dir(env) / "mail"),
+                "Where .eml files go when no SMTP host is set."),
+        Setting("IPMARKET_WEBHOOK_RETRY_SECONDS", "0,5,300,1800,7200,18000,36000,36000",
+                "Webhook and email retry schedule (seconds after each failure).", _seconds_list),
+        Setting("IPMARKET_WEBHOOK_TIMEOUT_SECONDS", "15",
+                "Time-out of one webhook delivery.", _positive_float),
+        Setting("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "false",
+                "Allow webhook URLs on loopback/private addresses (tests, demos).", _flag),
+        Setting("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS", "120",
+                "An endpoint failing continuously this long is disabled.", _positive_float),
+    ]
+}
+
+
+def get(name: str, environ: dict[str, str] | None = None):
+    """The parsed value of one setting, or None when unset and without default."""
+    setting = SETTINGS[name]
+    env = os.environ if environ is None else environ
+    raw = env.get(name, setting.default)
+    if callable(raw):
+        raw = raw(env)
+    if raw is None:
+        return None
+    try:
+        return setting.parse(raw)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name}={raw!r} is invalid: {exc}") from None
+
+
+def require(name: str, environ: dict[str, str] | None = None):
+    value = get(name, environ)
+    if value is None:
+        raise ConfigError(f"{name} is required but not set")
+    return value
+
+
+def database_url(service: str, environ: dict[str, str] | None = None) -> str:
+    return get(f"IPMARKET_{service.upper()}_DATABASE_URL", environ)
+
+
+def check_all(environ: dict[str, str] | None = None) -> None:
+    """Parse every setting now so that a bad one stops start-up, not a request later."""
+    env = os.environ if environ is None else environ
+    unknown = sorted(k for k in env if k.startswith("IPMARKET_") and k not in SETTINGS)
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]} (see the README's table)")
+    for name in SETTINGS:
+        get(name, env)
+
+
+def markdown_table() -> str:
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS.values():
+        default = s.default(os.environ) if callable(s.default) else s.default
+        if default and str(PROJECT_ROOT) in default:
+            default = default.replace(str(PROJECT_ROOT), ".")
+        rows.append(f"| `{s.name}` | {f'`{default}`' if default else '—'} | {s.description} |")
+    return "\n".join(rows)

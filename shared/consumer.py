@@ -1,0 +1,135 @@
+"""Idempotent event consumers.
+
+A consumer handles each event in one database transaction together with recording its id in the
+service's `processed_event` table, and commits the Kafka offset only after that: a redelivery
+(after a crash or a rebalance) finds the id and is dropped. A message that is not JSON, fails its
+schema, has an unknown type or keeps failing its handler goes to the dead-letter topic with the
+reason and the original bytes, and the consumer goes on with the next one.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Mapping
+
+import sqlalchemy as sa
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared import kafka as kafka_plumbing
+from shared.events import Event, InvalidEvent, parse_event
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event, Session], None]
+HANDLER_ATTEMPTS = 3
+
+
+class EventConsumer:
+    def __init__(self, *, service: str, session_factory: sessionmaker[Session],
+                 processed_model, handlers: Mapping[str, Handler],
+                 streams: list[str], bootstrap: str | None = None, prefix: str | None = None,
+                 group_id: str | None = None, consumer_factory=kafka_plumbing.make_consumer,
+                 producer_factory=kafka_plumbing.make_producer):
+        self.service = service
+        self.session_factory = session_factory
+        self.processed_model = processed_model
+        self.handlers = dict(handlers)
+        self.topics = [kafka_plumbing.topic(s, prefix) for s in streams]
+        self.dead_letter_topic = kafka_plumbing.topic(kafka_plumbing.DEAD_LETTER, prefix)
+        self.group_id = group_id or f"{kafka_plumbing.topic(service, prefix)}.consumer"
+        self.bootstrap = bootstrap
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+        self._producer = None
+        self.counts = {"handled": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = None
+        try:
+            while not stop.is_set():
+                if consumer is None:
+                    try:
+                        consumer = self._consumer_factory(self.group_id, self.topics,
+                                                          self.bootstrap)
+                    except Exception as exc:  # broker not up yet
+                        log.warning("consumer %s: cannot connect: %s", self.group_id, exc)
+                        stop.wait(1.0)
+                        continue
+                batches = consumer.poll(timeout_ms=100)
+                for tp, messages in batches.items():
+                    for message in messages:
+                        self.handle_message(message)
+                    # Commit what was handled before polling again.
+                    consumer.commit({TopicPartition(tp.topic, tp.partition):
+                                     OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
+        finally:
+            if consumer is not None:
+                consumer.close()  # leaves the group at once so that a peer takes over
+            if self._producer is not None:
+                self._producer.close(timeout=5)
+
+    def handle_message(self, message) -> None:
+        try:
+            event = parse_event(message.value)
+        except InvalidEvent as exc:
+            self.dead_letter(message, str(exc))
+            return
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            self.counts["ignored"] += 1  # a valid event this service does not need
+            return
+        for attempt in range(1, HANDLER_ATTEMPTS + 1):
+            try:
+                self._handle_once(event, handler)
+                return
+            except Exception as exc:  # noqa: BLE001 - anything a handler raises
+                log.warning("consumer %s: %s %s failed (attempt %d): %s",
+                            self.group_id, event.type, event.id, attempt, exc)
+                if attempt == HANDLER_ATTEMPTS:
+                    self.dead_letter(message, f"handler failed: {exc!r}")
+                else:
+                    time.sleep(0.2 * attempt)
+
+    def _handle_once(self, event: Event, handler: Handler) -> None:
+        with self.session_factory() as session, session.begin():
+            inserted = session.execute(
+                _insert_ignore(session, self.processed_model.__table__)
+                .values(event_id=event.id, event_type=event.type)
+            ).rowcount
+            if not inserted:
+                self.counts["duplicate"] += 1
+                log.info("consumer %s: duplicate %s %s dropped", self.group_id, event.type,
+                         event.id)
+                return
+            handler(event, session)
+        self.counts["handled"] += 1
+        log.info("consumer %s: handled %s %s", self.group_id, event.type, event.id,
+                 extra={"event_id": event.id, "event_type": event.type})
+
+    def dead_letter(self, message, reason: str) -> None:
+        if self._producer is None:
+            self._producer = self._producer_factory(self.bootstrap)
+        headers = [
+            ("dlq-reason", reason.encode()),
+            ("dlq-topic", message.topic.encode()),
+            ("dlq-partition", str(message.partition).encode()),
+            ("dlq-offset", str(message.offset).encode()),
+            ("dlq-group", self.group_id.encode()),
+        ]
+        # Wait for the acknowledgement: the offset is committed right after, and the message
+        # must not be lost in between.
+        self._producer.send(self.dead_letter_topic, key=message.key, value=message.value,
+                            headers=headers).get(timeout=30)
+        self.counts["dead_lettered"] += 1
+        log.error("consumer %s: dead-lettered %s[%d]@%d: %s", self.group_id, message.topic,
+                  message.partition, message.offset, reason)
+
+
+def _insert_ignore(session: Session, table: sa.Table):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()

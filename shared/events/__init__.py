@@ -1,0 +1,4 @@
+"""The event envelope and every event type's schema."""
+from shared.events.envelope import CONTENT_TYPE, Event, InvalidEvent, new_event, parse_event
+
+__all__ = ["CONTENT_TYPE", "Event", "InvalidEvent", "new_event", "parse_event"]

@@ -1,0 +1,142 @@
+"""Transactional outbox: events are rows written in the same transaction as the state change;
+the relay publishes pending rows to Kafka and marks them sent.
+
+Several relays may run against one database. On PostgreSQL each batch runs under a
+transaction-scoped advisory lock, so one relay at a time publishes, rows go out in `seq` order,
+and no row is published by two relays (a crash between produce and commit can publish a batch
+again; consumers drop the repeat by event id). On SQLite, BEGIN IMMEDIATE serialises them.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shared import config
+from shared.db import utcnow
+from shared.events import CONTENT_TYPE, Event
+from shared.kafka import make_producer, topic
+
+log = logging.getLogger(__name__)
+
+# Arbitrary constant: the advisory lock that makes one relay per database active at a time.
+RELAY_LOCK_KEY = 0x1D_4D_A7_0B
+
+
+class OutboxMixin:
+    """Mix into a service's Base: `class OutboxMessage(OutboxMixin, Base): pass`."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                     primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    stream: Mapped[str] = mapped_column(sa.String(32))
+    event_type: Mapped[str] = mapped_column(sa.String(128))
+    aggregate_id: Mapped[str] = mapped_column(sa.String(128))
+    payload: Mapped[str] = mapped_column(sa.Text)  # the CloudEvent exactly as it will be sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (sa.Index("ix_outbox_pending", "seq",
+                         postgresql_where=sa.text("published_at IS NULL"),
+                         sqlite_where=sa.text("published_at IS NULL")),)
+
+    @classmethod
+    def for_event(cls, stream: str, event: Event):
+        return cls(event_id=event.id, stream=stream, event_type=event.type,
+                   aggregate_id=event.subject, payload=event.to_json().decode())
+
+
+class ProcessedEventMixin:
+    """Inbox: ids of events a consumer has handled, so a redelivery is recognised and dropped."""
+
+    __tablename__ = "processed_event"
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(sa.String(128))
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows of one database to Kafka, at least once, in order."""
+
+    def __init__(self, engine: sa.Engine, outbox_table: sa.Table, *,
+                 bootstrap: str | None = None, prefix: str | None = None,
+                 batch_size: int | None = None, idle_seconds: float | None = None,
+                 producer_factory: Callable = make_producer):
+        self.engine = engine
+        self.outbox = outbox_table
+        self.bootstrap = bootstrap
+        self.prefix = prefix
+        self.batch_size = batch_size or config.get("IPMARKET_RELAY_BATCH")
+        self.idle_seconds = idle_seconds or config.get("IPMARKET_RELAY_IDLE_SECONDS")
+        self._producer_factory = producer_factory
+        self._producer = None
+        self.published = 0
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                sent = self.publish_batch()
+                backoff = 0.5
+                if sent < self.batch_size:
+                    stop.wait(self.idle_seconds)
+            except Exception as exc:  # broker down, database restarting: wait and try again
+                log.warning("outbox relay: batch failed, retrying in %.1fs: %s", backoff, exc)
+                self._drop_producer()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.close()
+
+    def publish_batch(self) -> int:
+        """Publish one batch in one transaction; return how many rows went out."""
+        o = self.outbox.c
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql" and not conn.execute(
+                    sa.select(sa.func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))).scalar():
+                return 0  # another relay is active
+            rows = conn.execute(
+                sa.select(o.seq, o.stream, o.aggregate_id, o.payload)
+                .where(o.published_at.is_(None)).order_by(o.seq).limit(self.batch_size)
+            ).all()
+            if not rows:
+                return 0
+            producer = self._get_producer()
+            futures = [
+                producer.send(topic(row.stream, self.prefix), key=row.aggregate_id.encode(),
+                              value=row.payload.encode(),
+                              headers=[("content-type", CONTENT_TYPE.encode())])
+                for row in rows
+            ]
+            producer.flush()
+            for future in futures:
+                future.get(timeout=0)  # raises if the broker did not acknowledge
+            conn.execute(sa.update(self.outbox).where(o.seq.in_([r.seq for r in rows]))
+                         .values(published_at=utcnow()))
+        self.published += len(rows)
+        return len(rows)
+
+    def _get_producer(self):
+        if self._producer is None:
+            self._producer = self._producer_factory(self.bootstrap)
+        return self._producer
+
+    def _drop_producer(self):
+        # An idempotent producer that saw a delivery time-out must not be reused: start afresh.
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:  # noqa: BLE001 - closing a broken producer may fail too
+                pass
+            self._producer = None
+
+    def close(self):
+        self._drop_producer()

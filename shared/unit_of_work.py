@@ -1,0 +1,41 @@
+"""Unit of work (cosmicpython): one transaction for the state change and the events it raises."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.events import Event, new_event
+
+
+class UnitOfWork:
+    """`with uow: …; uow.publish(...); uow.commit()` — events land in the outbox in the same
+    transaction as the change, so either both are stored or neither is."""
+
+    def __init__(self, session_factory: sessionmaker[Session], outbox_model, stream: str):
+        self._session_factory = session_factory
+        self._outbox_model = outbox_model
+        self.stream = stream
+        self.session: Session | None = None
+        self.events: list[Event] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.events = []
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()  # a no-op after commit; undoes everything on an exception
+        self.session.close()
+
+    def publish(self, event_type: str, subject: str, data: dict) -> Event:
+        """Validate the event against its schema and add it to the outbox."""
+        event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject,
+                          data=data)
+        self.session.add(self._outbox_model.for_event(self.stream, event))
+        self.events.append(event)
+        return event
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

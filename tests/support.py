@@ -1,0 +1,83 @@
+"""What tests share besides fixtures: real processes and waiting for things to happen."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from ipmarket.broker import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Processes:
+    """Real `ipmarket` processes for cross-process tests; all stopped at the test's end."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "ab")
+        process = subprocess.Popen([sys.executable, "-m", "ipmarket", *args], env=self.env,
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        self.running[name] = process
+        return process
+
+    def serve(self, service: str) -> str:
+        """Start SERVICE's HTTP API and return its base URL once /readyz answers 200."""
+        port = free_port()
+        self.start(service, "serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1")
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _ready(url), timeout=30, what=f"{service} /readyz",
+                   check=lambda: self._check_alive(service))
+        return url
+
+    def stop(self, name: str, sig: str = "term", timeout: float = 20) -> int:
+        process = self.running.pop(name)
+        process.kill() if sig == "kill" else process.terminate()
+        return process.wait(timeout)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def _check_alive(self, name: str) -> None:
+        if self.running[name].poll() is not None:
+            raise AssertionError(f"{name} exited:\n{self.log(name)[-3000:]}")
+
+    def stop_all(self) -> None:
+        for process in self.running.values():
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
+
+
+def _ready(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/readyz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def wait_until(predicate, timeout: float = 10, interval: float = 0.05, what: str = "condition",
+               check=None):
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if check is not None:
+            check()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
