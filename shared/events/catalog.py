@@ -56,3 +56,74 @@ class ApiKeyRevoked(EventData):
     key_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
     revoked_at = fields.AwareDateTime(required=True)
+
+
+# --- IP cores ---------------------------------------------------------------------------------
+
+class Vlnv(EventData):
+    vendor = fields.String(required=True)
+    library = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class Money(EventData):
+    amount = fields.Decimal(required=True, as_string=True)  # exact; never a float
+    currency = fields.String(required=True, validate=validate.OneOf(("USD", "CNY", "HKD")))
+
+
+class Offer(EventData):
+    offer_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("evaluation", "single_project", "multi_project", "perpetual", "royalty_bearing")))
+    price = fields.Nested(Money, allow_none=True, load_default=None)  # None: on request/free
+    on_request = fields.Boolean(required=True)
+    term_months = fields.Integer(allow_none=True, load_default=None)  # None: perpetual
+    seats = fields.Integer(allow_none=True, load_default=None)
+    requires_approval = fields.Boolean(required=True)
+    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+
+
+class Deliverable(EventData):
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+
+
+class Core(EventData):
+    """One core version, as the licensing and notify services need to know it."""
+
+    core_id = fields.String(required=True)
+    vendor_id = fields.String(required=True)  # the owning organisation
+    vlnv = fields.Nested(Vlnv, required=True)
+    title_en = fields.String(required=True)
+    title_zh = fields.String(allow_none=True, load_default=None)
+    category = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("draft", "published", "deprecated", "withdrawn")))
+    eccn = fields.String(required=True)  # e.g. EAR99, 3E001
+    territory_restrictions = fields.List(fields.String(), required=True)  # ISO 3166 alpha-2
+    standards = fields.List(fields.String(), required=True)
+    deliverables = fields.List(fields.Nested(Deliverable), required=True)
+    offers = fields.List(fields.Nested(Offer), required=True)
+    version = fields.Integer(required=True)  # increases with every change of this record
+
+
+@register("ipmarket.core.published.v1")
+class CorePublished(Core):
+    pass
+
+
+@register("ipmarket.core.updated.v1")
+class CoreUpdated(Core):
+    pass
+
+
+@register("ipmarket.core.deprecated.v1")
+class CoreDeprecated(Core):
+    pass
+
+
+@register("ipmarket.core.withdrawn.v1")
+class CoreWithdrawn(Core):
+    pass

@@ -1,2 +1,82 @@
-"""Events published by the licensing service."""
-from shared.events.registry import EventData, register  # noqa: F401
+"""Events published by the licensing service.
+
+Every event names both counterparties (`vendor_id`, `licensee_id`) so that the notify service can
+tell both sides without asking anyone, and the core it is about.
+"""
+from marshmallow import fields, validate
+
+from shared.events.catalog import Vlnv
+from shared.events.registry import EventData, register
+
+REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "denied", "expired",
+                  "issued")
+LICENSE_STATES = ("active", "suspended", "revoked", "expired")
+
+
+class LicenseEventData(EventData):
+    vendor_id = fields.String(required=True)
+    licensee_id = fields.String(required=True)
+    core_id = fields.String(required=True)
+    vlnv = fields.Nested(Vlnv, required=True)
+    request_id = fields.String(allow_none=True, load_default=None)
+    license_id = fields.String(allow_none=True, load_default=None)
+    offer_kind = fields.String(allow_none=True, load_default=None)
+    project_name = fields.String(allow_none=True, load_default=None)
+    reason = fields.String(allow_none=True, load_default=None)  # reason code or comment
+    not_before = fields.AwareDateTime(allow_none=True, load_default=None)
+    expires_at = fields.AwareDateTime(allow_none=True, load_default=None)  # None: perpetual
+
+
+@register("ipmarket.license.requested.v1")
+class LicenseRequested(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.approved.v1")
+class LicenseApproved(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.rejected.v1")
+class LicenseRejected(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.denied.v1")
+class LicenseDenied(LicenseEventData):
+    """Refused by export-control screening; `reason` carries the reason code."""
+
+
+@register("ipmarket.license.issued.v1")
+class LicenseIssued(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.suspended.v1")
+class LicenseSuspended(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.reinstated.v1")
+class LicenseReinstated(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.revoked.v1")
+class LicenseRevoked(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.renewed.v1")
+class LicenseRenewed(LicenseEventData):
+    pass
+
+
+@register("ipmarket.license.expiring.v1")
+class LicenseExpiring(LicenseEventData):
+    days_ahead = fields.Integer(required=True, validate=validate.OneOf((30, 7, 1)))
+
+
+@register("ipmarket.license.expired.v1")
+class LicenseExpired(LicenseEventData):
+    pass
