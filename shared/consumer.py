@@ -94,11 +94,12 @@ class EventConsumer:
 
     def _handle_once(self, event: Event, handler: Handler) -> None:
         with self.session_factory() as session, session.begin():
+            table = self.processed_model.__table__
             inserted = session.execute(
-                _insert_ignore(session, self.processed_model.__table__)
-                .values(event_id=event.id, event_type=event.type)
-            ).rowcount
-            if not inserted:
+                _insert_ignore(session, table).values(event_id=event.id, event_type=event.type)
+                .returning(table.c.event_id)
+            ).first()
+            if inserted is None:
                 self.counts["duplicate"] += 1
                 log.info("consumer %s: duplicate %s %s dropped", self.group_id, event.type,
                          event.id)

@@ -82,3 +82,45 @@ def test_rolled_back_transaction_publishes_nothing(platform_env, kafka_broker):
     relay.close()
     messages = read_topic(kafka_broker.bootstrap, topic("catalog"), expected=1)
     assert [json.loads(m.value)["data"]["legal_name_en"] for m in messages] == ["After Ltd"]
+
+
+def org_updated(uow, aggregate_id: str, version: int):
+    """A valid organisation.updated event for `aggregate_id` at `version`."""
+    return uow.publish("ipmarket.organisation.updated.v1", aggregate_id, {
+        "organisation_id": aggregate_id, "legal_name_en": f"Org {aggregate_id[:8]}",
+        "legal_name_zh": None, "country": "CN", "region": "mainland_china",
+        "roles": ["licensee"], "locale": "zh-Hans", "timezone": "Asia/Shanghai",
+        "contacts": [], "version": version})
+
+
+def test_two_relay_processes_publish_each_row_once_in_per_aggregate_order(platform_env,
+                                                                          kafka_broker,
+                                                                          processes):
+    context = build_context()
+    aggregates = [str(uuid.uuid4()) for _ in range(8)]
+    processes.start("relay-a", "relay", "catalog")
+    processes.start("relay-b", "relay", "catalog")
+    expected = {}
+    # Written while both relays run, a few events per transaction, interleaving aggregates.
+    for version in range(1, 61):
+        with context.unit_of_work() as uow:
+            for aggregate_id in aggregates:
+                event = org_updated(uow, aggregate_id, version)
+                expected[event.id] = (aggregate_id, version)
+            uow.commit()
+
+    messages = read_topic(kafka_broker.bootstrap, topic("catalog"), expected=len(expected),
+                          timeout_ms=30000)
+    ids = [json.loads(m.value)["id"] for m in messages]
+    assert len(ids) == len(expected) == 480
+    assert set(ids) == set(expected)  # every row published, none twice
+    versions_by_aggregate = {}
+    for message in messages:
+        event = json.loads(message.value)
+        assert message.key.decode() == event["subject"]
+        versions_by_aggregate.setdefault(event["subject"], []).append(event["data"]["version"])
+    for aggregate_id in aggregates:
+        assert versions_by_aggregate[aggregate_id] == list(range(1, 61))
+    # Both relays took part or stood by; neither crashed.
+    for name in ("relay-a", "relay-b"):
+        assert processes.running[name].poll() is None, processes.log(name)

@@ -1,0 +1,159 @@
+"""Consumers: idempotent handling, dead letters, and a broker that goes away and comes back."""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+from kafka import KafkaProducer
+
+from ipmarket.broker import Broker, free_port
+from ipmarket.cli import build_consumer
+from services.catalog.app import build_context
+from services.licensing.app import build_context as licensing_context
+from services.licensing.models import KnownOrganisation
+from shared.events import new_event
+from shared.kafka import DEAD_LETTER, create_topics, topic
+from shared.outbox import OutboxRelay
+from tests.shared.test_outbox import org_updated, read_topic
+from tests.support import wait_until
+
+
+class CountingHandlers(dict):
+    """The licensing service's real handlers, counting how often each event id reaches one."""
+
+    def __init__(self, handlers):
+        self.calls = Counter()
+        super().__init__({t: self._counted(h) for t, h in handlers.items()})
+
+    def _counted(self, handler):
+        def counted(event, session):
+            handler(event, session)
+            self.calls[event.id] += 1
+        return counted
+
+
+def start_licensing_consumer(**options):
+    consumer = build_consumer("licensing", **options)
+    consumer.handlers = CountingHandlers(consumer.handlers)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+    return consumer, stop, thread
+
+
+def known_organisations() -> int:
+    with licensing_context().session_factory() as session:
+        return session.query(KnownOrganisation).count()
+
+
+def test_malformed_messages_go_to_the_dead_letter_topic_and_the_next_is_handled(
+        platform_env, kafka_broker):
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+    catalog_topic = topic("catalog")
+    wrong_schema = new_event("ipmarket.api_key.revoked.v1", "/test", "org-1", {
+        "key_id": "k", "organisation_id": "org-1",
+        "revoked_at": "2026-11-24T00:00:00+00:00"}).to_dict()
+    wrong_schema["data"] = {"key_id": 42}  # a number where a string is due; fields missing
+    unknown_type = {**wrong_schema, "id": str(uuid.uuid4()), "type": "ipmarket.nonsense.v1",
+                    "data": {}}
+    bad = [b"\xff\x00 definitely not JSON", json.dumps(wrong_schema).encode(),
+           json.dumps(unknown_type).encode()]
+    for value in bad:
+        producer.send(catalog_topic, key=b"org-1", value=value)
+    good = new_event("ipmarket.organisation.registered.v1", "/test", "org-1", {
+        "organisation_id": "org-1", "legal_name_en": "Good Ltd", "legal_name_zh": "好公司",
+        "country": "HK", "region": "hong_kong", "roles": ["licensee"], "locale": "zh-Hant",
+        "timezone": "Asia/Hong_Kong", "contacts": [], "version": 1})
+    producer.send(catalog_topic, key=b"org-1", value=good.to_json())
+    producer.flush()
+    producer.close()
+
+    consumer, stop, thread = start_licensing_consumer()
+    try:
+        wait_until(lambda: consumer.handlers.calls[good.id] == 1, timeout=30,
+                   what="the good event to be handled")
+    finally:
+        stop.set()
+        thread.join(15)
+    assert known_organisations() == 1
+    dead = read_topic(kafka_broker.bootstrap, topic(DEAD_LETTER), expected=3)
+    assert [m.value for m in dead] == bad  # the original bytes, in order
+    reasons = [dict(m.headers)["dlq-reason"].decode() for m in dead]
+    assert reasons[0].startswith("not JSON")
+    assert "does not match its schema" in reasons[1] and "key_id" in reasons[1]
+    assert "unknown event type 'ipmarket.nonsense.v1'" in reasons[2]
+    assert {dict(m.headers)["dlq-topic"] for m in dead} == {catalog_topic.encode()}
+    assert consumer.counts["dead_lettered"] == 3
+
+
+def test_a_redelivered_event_does_not_reach_the_handler_twice(platform_env, kafka_broker):
+    good = new_event("ipmarket.organisation.registered.v1", "/test", "org-2", {
+        "organisation_id": "org-2", "legal_name_en": "Twice Ltd", "legal_name_zh": None,
+        "country": "US", "region": "overseas", "roles": ["vendor"], "locale": "en",
+        "timezone": "America/Los_Angeles", "contacts": [], "version": 1})
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+    for _ in range(2):  # what a relay crash between produce and commit looks like
+        producer.send(topic("catalog"), key=b"org-2", value=good.to_json())
+    producer.flush()
+    producer.close()
+    consumer, stop, thread = start_licensing_consumer()
+    try:
+        wait_until(lambda: consumer.counts["duplicate"] == 1, timeout=30,
+                   what="the repeat to be recognised")
+    finally:
+        stop.set()
+        thread.join(15)
+    assert consumer.handlers.calls[good.id] == 1
+    assert consumer.counts["handled"] == 1
+
+
+@pytest.fixture
+def own_broker(tmp_path, monkeypatch):
+    """A broker of this test's own, since the test stops and restarts it."""
+    broker = Broker(tmp_path / "kafka", port=free_port(), controller_port=free_port(),
+                    test_mode=True)
+    broker.run()
+    yield broker
+    broker.stop()
+
+
+def test_broker_down_then_up_loses_nothing_and_handles_each_event_once(
+        platform_env, own_broker, monkeypatch):
+    monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", own_broker.bootstrap)
+    create_topics(own_broker.bootstrap, platform_env["IPMARKET_TOPIC_PREFIX"], 3, 1)
+    catalog = build_context()
+    relay = OutboxRelay(catalog.engine, catalog.outbox_model.__table__)
+    relay_stop = threading.Event()
+    relay_thread = threading.Thread(target=relay.run, args=(relay_stop,), daemon=True)
+    relay_thread.start()
+    consumer, consumer_stop, consumer_thread = start_licensing_consumer()
+    written = []
+
+    def write(n: int):
+        for _ in range(n):
+            with catalog.unit_of_work() as uow:
+                written.append(org_updated(uow, str(uuid.uuid4()), 1).id)
+                uow.commit()
+
+    try:
+        write(20)
+        wait_until(lambda: len(consumer.handlers.calls) == 20, timeout=30,
+                   what="the first 20 events")
+        own_broker.stop()
+        write(30)  # the API keeps answering: writes succeed with Kafka down
+        assert len(written) == 50
+        own_broker.start()
+        own_broker.wait_ready()
+        wait_until(lambda: len(consumer.handlers.calls) == 50, timeout=90,
+                   what="every event after the broker came back")
+    finally:
+        relay_stop.set()
+        consumer_stop.set()
+        relay_thread.join(15)
+        consumer_thread.join(15)
+    assert set(consumer.handlers.calls) == set(written)
+    assert max(consumer.handlers.calls.values()) == 1  # no duplicate reached the handler
+    assert known_organisations() == 50
