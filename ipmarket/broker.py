@@ -3,10 +3,13 @@ directly from the jars that kafka/pom.xml fetches from Maven Central."""
 from __future__ import annotations
 
 import base64
+import ctypes
 import os
+import signal
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -47,6 +50,13 @@ Configuration:
 
 class BrokerError(RuntimeError):
     pass
+
+
+def die_with_parent() -> None:
+    """In the child before exec: on Linux, get SIGTERM when the parent dies, so that a killed
+    test run or supervisor never leaves an orphaned broker behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def fetch_jars() -> None:
@@ -138,7 +148,8 @@ class Broker:
         log = open(self.home / "logs" / "stdout.log", "ab")
         self.process = subprocess.Popen(
             self._java("kafka.Kafka", str(self.properties_path), heap=self.heap),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=die_with_parent)
         return self.process
 
     def wait_ready(self, timeout: float = 90) -> None:

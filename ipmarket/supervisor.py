@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from ipmarket.broker import Broker
+from ipmarket.broker import Broker, die_with_parent
 from shared import config
 from shared.kafka import create_topics
 from shared.migrations import upgrade
@@ -62,7 +62,8 @@ def run_marketplace() -> int:
         for name, command in processes().items():
             log = open(logs / f"{name}.log", "ab")
             children[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                              start_new_session=True)
+                                              start_new_session=True,
+                                              preexec_fn=die_with_parent)
         if not _wait_ready(children, stop, logs):
             return 1
         print("\nipmarket is running:")

