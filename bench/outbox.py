@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from bench.setup import fresh_database, fresh_topics, median, percentile, postgres_and_kafka
 from services.catalog.app import build_context
@@ -56,11 +56,14 @@ def throughput(context, bootstrap: str) -> float:
 def latency(context, bootstrap: str) -> list[float]:
     committed: dict[str, float] = {}
     received: dict[str, float] = {}
-    consumer = KafkaConsumer(topic("catalog"), bootstrap_servers=bootstrap,
-                             auto_offset_reset="latest", enable_auto_commit=False,
-                             group_id=f"bench-{uuid.uuid4().hex[:6]}", fetch_max_wait_ms=10)
-    while not consumer.assignment():
-        consumer.poll(timeout_ms=100)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             group_id=None, fetch_max_wait_ms=10)
+    partitions = [TopicPartition(topic("catalog"), p)
+                  for p in consumer.partitions_for_topic(topic("catalog"))]
+    consumer.assign(partitions)
+    consumer.seek_to_end()
+    for partition in partitions:
+        consumer.position(partition)  # resolve now, before the first event is written
     stop = threading.Event()
     relay = OutboxRelay(context.engine, context.outbox_model.__table__, bootstrap=bootstrap,
                         idle_seconds=0.005)

@@ -49,26 +49,31 @@ class EventConsumer:
         consumer = None
         try:
             while not stop.is_set():
-                if consumer is None:
-                    try:
+                try:
+                    if consumer is None:
                         consumer = self._consumer_factory(self.group_id, self.topics,
                                                           self.bootstrap)
-                    except Exception as exc:  # broker not up yet
-                        log.warning("consumer %s: cannot connect: %s", self.group_id, exc)
-                        stop.wait(1.0)
-                        continue
-                batches = consumer.poll(timeout_ms=100)
-                for tp, messages in batches.items():
-                    for message in messages:
-                        self.handle_message(message)
-                    # Commit what was handled before polling again.
-                    consumer.commit({TopicPartition(tp.topic, tp.partition):
-                                     OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
+                    self._poll_once(consumer)
+                except Exception as exc:  # noqa: BLE001 - broker gone, rebalance, DLQ down
+                    # Whatever was not committed is delivered again and dropped as a repeat.
+                    log.warning("consumer %s: %s; reconnecting", self.group_id, exc)
+                    if consumer is not None:
+                        _close_quietly(consumer)
+                        consumer = None
+                    stop.wait(1.0)
         finally:
             if consumer is not None:
                 consumer.close()  # leaves the group at once so that a peer takes over
             if self._producer is not None:
                 self._producer.close(timeout=5)
+
+    def _poll_once(self, consumer) -> None:
+        for tp, messages in consumer.poll(timeout_ms=100).items():
+            for message in messages:
+                self.handle_message(message)
+            # Commit what was handled before polling again.
+            consumer.commit({TopicPartition(tp.topic, tp.partition):
+                             OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
 
     def handle_message(self, message) -> None:
         try:
@@ -134,3 +139,10 @@ def _insert_ignore(session: Session, table: sa.Table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def _close_quietly(consumer) -> None:
+    try:
+        consumer.close(autocommit=False)
+    except Exception:  # noqa: BLE001 - a broken consumer may fail to close too
+        pass

@@ -157,3 +157,16 @@ def test_broker_down_then_up_loses_nothing_and_handles_each_event_once(
     assert set(consumer.handlers.calls) == set(written)
     assert max(consumer.handlers.calls.values()) == 1  # no duplicate reached the handler
     assert known_organisations() == 50
+
+
+def test_sigterm_stops_a_consumer_process_cleanly(platform_env, processes):
+    consumer = processes.start("consumer", "consume", "licensing")
+    processes.start("relay", "relay", "catalog")
+    catalog = build_context()
+    with catalog.unit_of_work() as uow:
+        event = org_updated(uow, str(uuid.uuid4()), 1)
+        uow.commit()
+    wait_until(lambda: event.id in processes.log("consumer"), timeout=30,
+               what="the consumer process to handle an event")
+    assert consumer.poll() is None
+    assert processes.stop("consumer") == 0  # SIGTERM: finish, commit, leave the group
