@@ -11,6 +11,10 @@ import click
 from shared import config
 
 
+class UnusableInput(click.ClickException):
+    exit_code = 2  # 1 means "verified, and not VALID"
+
+
 def _load(source: str, what: str) -> str:
     """The text of a file, or of an http(s) URL."""
     if source.startswith(("http://", "https://")):
@@ -20,12 +24,12 @@ def _load(source: str, what: str) -> str:
             response = requests.get(source, timeout=10)
             response.raise_for_status()
         except requests.RequestException as exc:
-            raise click.ClickException(f"cannot fetch the {what} from {source}: {exc}") from None
+            raise UnusableInput(f"cannot fetch the {what} from {source}: {exc}") from None
         return response.text
     try:
         return Path(source).read_text()
     except OSError as exc:
-        raise click.ClickException(f"cannot read the {what} {source}: {exc.strerror}") from None
+        raise UnusableInput(f"cannot read the {what} {source}: {exc.strerror}") from None
 
 
 @click.group("license")
@@ -53,13 +57,13 @@ def verify_command(file: Path, jwks_source: str | None, status_source: str | Non
     try:
         keys = public_keys_from_jwks(json.loads(_load(jwks_source, "JWKS")))
     except json.JSONDecodeError:
-        raise click.ClickException(f"the JWKS {jwks_source} is not JSON") from None
+        raise UnusableInput(f"the JWKS {jwks_source} is not JSON") from None
     statuses = None
     if status_source is not None:
         try:
             statuses = read_status_list(_load(status_source, "status list"), keys)
         except SignatureProblem as problem:
-            raise click.ClickException(f"the status list is not usable: {problem.result.value}: "
+            raise UnusableInput(f"the status list is not usable: {problem.result.value}: "
                                        f"{problem.detail}") from None
     else:
         click.echo("warning: no --status-list: revocations and suspensions are not checked",

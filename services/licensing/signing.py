@@ -34,7 +34,7 @@ from shared.errors import Conflict, NotFound
 
 SECRET = "IPMARKET_SIGNING_KEY_SECRET"
 SECRET_FILE = "IPMARKET_SIGNING_KEY_SECRET_FILE"
-ENCRYPTION_FORMAT = "scrypt-aes256gcm.v1"
+ENCRYPTION_FORMAT = "scrypt-aes256gcm-v1"
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
