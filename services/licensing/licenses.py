@@ -61,7 +61,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
     license = License(id=new_id(), request_id=request.id, licensee_id=request.licensee_id,
                       vendor_id=request.vendor_id, core_id=request.core_id, state="active",
                       not_before=now, expires_at=expires_at)
-    license.claims = {
+    claims = {
         "jti": license.id, "iss": config.get("IPMARKET_LICENSING_URL"), "revision": 1,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
         "exp": int(expires_at.timestamp()) if expires_at else None,
@@ -75,6 +75,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         "deliverables": [{"kind": d["kind"], "name": d["name"], "sha256": d["sha256"]}
                          for d in (core.deliverables if core else [])],
     }
+    license.claims = {k: v for k, v in claims.items() if v is not None}  # as the token says
     _sign(session, keyring, license)
     session.add(license)
     request.license_id, request.state, request.updated_at = license.id, "issued", now
@@ -87,8 +88,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
 
 def _sign(session: Session, keyring: Keyring, license: License) -> None:
     kid, private_key = keyring.signer(session)
-    claims = {k: v for k, v in license.claims.items() if v is not None}
-    license.token = sign_compact(claims, kid=kid, private_key=private_key, typ=LICENSE_TYP)
+    license.token = sign_compact(license.claims, kid=kid, private_key=private_key, typ=LICENSE_TYP)
     license.kid = kid
 
 
