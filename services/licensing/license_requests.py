@@ -100,8 +100,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                              territory_restrictions=core.territory_restrictions)
     request.screening = decision.as_dict()
     request.state = "screening"
-    session.add(request)
-    session.flush()  # the idempotency constraint decides here, before any more work
+    session.add(request)  # a duplicate Idempotency-Key fails the commit (unique constraint)
     audit.record(session, principal, "licensee", "request.submitted", "license_request",
                  request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  core_id=core.core_id, offer_id=offer["offer_id"],

@@ -242,9 +242,11 @@ class Keyring:
         return {"keys": [public_jwk(k.kid, k.public_key) for k in self._active_keys(session)]}
 
     def _active_keys(self, session: Session) -> list[SigningKey]:
-        return list(session.scalars(sa.select(SigningKey).where(SigningKey.retired_at.is_(None))
-                                    .order_by(SigningKey.created_at.desc(),
-                                              SigningKey.kid)))
+        # No autoflush: what the caller has added is written once, at its commit.
+        with session.no_autoflush:
+            return list(session.scalars(
+                sa.select(SigningKey).where(SigningKey.retired_at.is_(None))
+                .order_by(SigningKey.created_at.desc(), SigningKey.kid)))
 
     def _private_key(self, key: SigningKey) -> Ed25519PrivateKey:
         with self._lock:
