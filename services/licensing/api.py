@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.models import License, LicenseRequest

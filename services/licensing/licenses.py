@@ -7,7 +7,7 @@ do not change the token: verifiers learn them from this service or from the stat
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

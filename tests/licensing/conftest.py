@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.licensing import handlers
-from services.licensing.app import build_context, create_app
+from services.licensing.app import create_app
 from shared.auth import generate_api_key
 from shared.db import new_id, utcnow
 from shared.events import new_event

@@ -1,10 +1,10 @@
-"""The licensing HTTP API in-process, on real PostgreSQL: requests, decisions, licenses, access
-rules, idempotency and bad input."""
+"""The licensing HTTP API in-process, on real PostgreSQL: requests, screening, decisions,
+licenses and their lifecycle, access rules, idempotency, rule changes."""
 from __future__ import annotations
 
 import json
 
-import pytest
+import sqlalchemy as sa
 
 from tests.licensing.conftest import request_body
 
@@ -17,7 +17,6 @@ def submit(client, party, body, key=None):
 
 
 def events_of(market, event_type):
-    import sqlalchemy as sa
     with market.context.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT payload FROM outbox WHERE event_type = :t ORDER BY seq"),
                             {"t": event_type}).scalars().all()
