@@ -122,9 +122,10 @@ def list_command() -> None:
     """The keys, newest first (public parts only)."""
     import sqlalchemy as sa
 
+    from services.licensing.app import build_context
     from services.licensing.models import SigningKey
 
-    context, _ = _context_and_keyring()
+    context = build_context()  # public parts only: no secret needed
     with context.session_factory() as session:
         for key in session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())):
             click.echo(json.dumps({"kid": key.kid, "created_at": key.created_at.isoformat(),

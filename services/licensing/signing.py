@@ -175,8 +175,8 @@ class Keyring:
     def _require_secret(self) -> bytes:
         if self._secret is None:
             raise SigningSecretError(
-                f"{SECRET} (or {SECRET_FILE}) is not set, but licenses cannot be signed "
-                "without it; set it to the secret the signing keys were encrypted with")
+                f"{SECRET} (or {SECRET_FILE}) is not set; licenses cannot be signed "
+                "without it: set it to the secret the signing keys were encrypted with")
         return self._secret
 
     def check(self, session: Session) -> None:
