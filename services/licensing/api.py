@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.licensing import audit, license_requests, licenses, screening
+from services.licensing.access import get_visible, visible
 from services.licensing.models import License, LicenseRequest
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
@@ -176,7 +177,7 @@ def submit_request(body):
 @requires()
 @blp.arguments(RequestQuery, location="query")
 def list_requests(args):
-    rows = _page(license_requests.visible_requests(current_principal()), args, LicenseRequest)
+    rows = _page(visible(LicenseRequest, current_principal()), args, LicenseRequest)
     return {"items": [request_view(r) for r in rows]}
 
 
@@ -184,8 +185,8 @@ def list_requests(args):
 @requires()
 def get_request(request_id):
     with service_context().session_factory() as session:
-        return request_view(license_requests.get_request(session, current_principal(),
-                                                         request_id))
+        return request_view(get_visible(session, current_principal(), LicenseRequest,
+                                        request_id))
 
 
 @blp.post("/license-requests/<request_id>/approve")
@@ -227,7 +228,7 @@ def review_request(body, request_id):
 @requires()
 @blp.arguments(LicenseQuery, location="query")
 def list_licenses(args):
-    rows = _page(licenses.visible_licenses(current_principal()), args, License)
+    rows = _page(visible(License, current_principal()), args, License)
     return {"items": [license_view(lic) for lic in rows]}
 
 
@@ -255,7 +256,7 @@ def verify(body):
 @requires()
 def get_license(license_id):
     with service_context().session_factory() as session:
-        return license_view(licenses.get_license(session, current_principal(), license_id))
+        return license_view(get_visible(session, current_principal(), License, license_id))
 
 
 @blp.get("/licenses/<license_id>/file")
@@ -263,7 +264,7 @@ def get_license(license_id):
 def license_file(license_id):
     """The armoured license file for offline tools."""
     with service_context().session_factory() as session:
-        lic = licenses.get_license(session, current_principal(), license_id)
+        lic = get_visible(session, current_principal(), License, license_id)
     return Response(licenses.license_file(lic), content_type="text/plain; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="license-{lic.id}.lic"'})

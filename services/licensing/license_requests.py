@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.licensing import audit
+from services.licensing.access import get_visible
 from services.licensing.licenses import event_data, issue_license
 from services.licensing.models import KnownCore, LicenseRequest
 from services.licensing.screening import current_rule_set, screen_export
@@ -29,7 +29,7 @@ from services.licensing.verification import version_allowed
 from shared import config
 from shared.auth import Principal
 from shared.db import new_id, utcnow
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.unit_of_work import UnitOfWork
 
 PENDING = ("screening", "pending_approval")
@@ -149,33 +149,12 @@ def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         issue_license(uow, keyring, request, actor, role)
 
 
-# --- reading ---------------------------------------------------------------------------------
-
-def visible_requests(principal: Principal):
-    query = sa.select(LicenseRequest)
-    if not principal.is_admin:
-        query = query.where(sa.or_(LicenseRequest.licensee_id == principal.organisation_id,
-                                   LicenseRequest.vendor_id == principal.organisation_id))
-    return query
-
-
-def get_request(session: Session, principal: Principal, request_id: str,
-                for_update: bool = False) -> LicenseRequest:
-    query = visible_requests(principal).where(LicenseRequest.id == request_id)
-    request = session.scalars(query.with_for_update() if for_update else query).first()
-    if request is None:
-        raise NotFound(f"license request {request_id} does not exist")
-    return request
-
-
 # --- decisions -------------------------------------------------------------------------------
 
-def _pending(uow: UnitOfWork, principal: Principal, request_id: str, state: str,
-             decider: str) -> LicenseRequest:
-    request = get_request(uow.session, principal, request_id, for_update=True)
-    if decider == "vendor" and not principal.is_admin and \
-            request.vendor_id != principal.organisation_id:
-        raise NotFound(f"license request {request_id} does not exist")  # the licensee's view
+def _pending(uow: UnitOfWork, principal: Principal, request_id: str,
+             state: str) -> LicenseRequest:
+    request = get_visible(uow.session, principal, LicenseRequest, request_id, for_update=True,
+                          vendor_only=True)
     if request.state != state:
         raise Conflict(f"the request is {request.state}, not {state}", state=request.state)
     if request.expires_at <= utcnow():
@@ -185,33 +164,33 @@ def _pending(uow: UnitOfWork, principal: Principal, request_id: str, state: str,
 
 def approve(uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str,
             comment: str | None) -> LicenseRequest:
-    request = _pending(uow, principal, request_id, "pending_approval", "vendor")
-    request.state, request.decision_comment = "approved", comment
-    request.decided_by, request.updated_at = principal.organisation_id, utcnow()
-    audit.record(uow.session, principal, "vendor", "request.approved", "license_request",
-                 request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
-                 comment=comment)
-    uow.publish("ipmarket.license.approved.v1", request.id, event_data(request, reason=comment))
+    request = _vendor_decides(uow, principal, request_id, "approved", comment)
     issue_license(uow, keyring, request, principal, "vendor")
     return request
 
 
 def reject(uow: UnitOfWork, principal: Principal, request_id: str,
            comment: str) -> LicenseRequest:
-    request = _pending(uow, principal, request_id, "pending_approval", "vendor")
-    request.state, request.decision_comment = "rejected", comment
+    return _vendor_decides(uow, principal, request_id, "rejected", comment)
+
+
+def _vendor_decides(uow: UnitOfWork, principal: Principal, request_id: str, decision: str,
+                    comment: str | None) -> LicenseRequest:
+    request = _pending(uow, principal, request_id, "pending_approval")
+    request.state, request.decision_comment = decision, comment
     request.decided_by, request.updated_at = principal.organisation_id, utcnow()
-    audit.record(uow.session, principal, "vendor", "request.rejected", "license_request",
+    audit.record(uow.session, principal, "vendor", f"request.{decision}", "license_request",
                  request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  comment=comment)
-    uow.publish("ipmarket.license.rejected.v1", request.id, event_data(request, reason=comment))
+    uow.publish(f"ipmarket.license.{decision}.v1", request.id,
+                event_data(request, reason=comment))
     return request
 
 
 def decide_review(uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str,
                   outcome: str, comment: str) -> LicenseRequest:
     """An admin's decision on a request that screening sent to review."""
-    request = _pending(uow, principal, request_id, "screening", "admin")
+    request = _pending(uow, principal, request_id, "screening")
     request.screening = {**request.screening, "review": {
         "outcome": outcome, "comment": comment, "by": principal.organisation_id}}
     request.decision_comment = comment

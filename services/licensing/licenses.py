@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.licensing import audit
+from services.licensing.access import get_visible
 from services.licensing.models import KnownCore, License, LicenseRequest
 from services.licensing.signing import Keyring, sign_compact
 from services.licensing.verification import LICENSE_TYP, STATUS_LIST_TYP, armour
 from shared import config
 from shared.auth import Principal
 from shared.db import new_id, utcnow
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.unit_of_work import UnitOfWork
 
 SCOPE_BY_OFFER = {"evaluation": "evaluation", "multi_project": "multi_project"}  # else: project
@@ -103,37 +104,12 @@ def license_file(license: License) -> str:
     })
 
 
-# --- access ----------------------------------------------------------------------------------
-
-def visible_licenses(principal: Principal):
-    query = sa.select(License)
-    if not principal.is_admin:
-        query = query.where(sa.or_(License.licensee_id == principal.organisation_id,
-                                   License.vendor_id == principal.organisation_id))
-    return query
-
-
-def get_license(session: Session, principal: Principal, license_id: str,
-                for_update: bool = False) -> License:
-    query = visible_licenses(principal).where(License.id == license_id)
-    license = session.scalars(query.with_for_update() if for_update else query).first()
-    if license is None:
-        raise NotFound(f"license {license_id} does not exist")
-    return license
-
-
-def _managed_license(uow: UnitOfWork, principal: Principal, license_id: str) -> License:
-    license = get_license(uow.session, principal, license_id, for_update=True)
-    if not principal.is_admin and license.vendor_id != principal.organisation_id:
-        raise NotFound(f"license {license_id} does not exist")  # licensees cannot manage
-    return license
-
-
 # --- lifecycle -------------------------------------------------------------------------------
 
 def _transition(uow: UnitOfWork, principal: Principal, license_id: str, *, allowed: set[str],
                 to: str, action: str, reason: str | None) -> License:
-    license = _managed_license(uow, principal, license_id)
+    license = get_visible(uow.session, principal, License, license_id, for_update=True,
+                          vendor_only=True)
     if license.state not in allowed:
         raise Conflict(f"a {license.state} license cannot be {action}", state=license.state)
     license.state, license.state_reason, license.updated_at = to, reason, utcnow()
@@ -161,7 +137,8 @@ def revoke(uow, principal, license_id, reason):
 def renew(uow: UnitOfWork, keyring: Keyring, principal: Principal, license_id: str, *,
           months: int | None = None, expires_at: datetime | None = None) -> License:
     """Extend by `months` from the later of now and the current expiry, or to `expires_at`."""
-    license = _managed_license(uow, principal, license_id)
+    license = get_visible(uow.session, principal, License, license_id, for_update=True,
+                          vendor_only=True)
     if license.state not in ("active", "expired"):
         raise Conflict(f"a {license.state} license cannot be renewed", state=license.state)
     if license.expires_at is None:
