@@ -149,6 +149,14 @@ def rule_set_view(rs) -> dict:
             "comment": rs.comment, "created_by": rs.created_by, "created_at": _iso(rs.created_at)}
 
 
+def _committed(change, *args, **kwargs):
+    """Run a domain change in a unit of work and commit it."""
+    with service_context().unit_of_work() as uow:
+        result = change(uow, *args, **kwargs)
+        uow.commit()
+    return result
+
+
 def _page(query, args, model):
     if args.get("state"):
         query = query.where(model.state == args["state"])
@@ -193,21 +201,16 @@ def get_request(request_id):
 @requires("vendor")
 @blp.arguments(Comment)
 def approve_request(body, request_id):
-    with service_context().unit_of_work() as uow:
-        decided = license_requests.approve(uow, _keyring(), current_principal(), request_id,
-                                           body.get("comment"))
-        uow.commit()
-    return request_view(decided)
+    return request_view(_committed(license_requests.approve, _keyring(), current_principal(),
+                                   request_id, body.get("comment")))
 
 
 @blp.post("/license-requests/<request_id>/reject")
 @requires("vendor")
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
-    with service_context().unit_of_work() as uow:
-        decided = license_requests.reject(uow, current_principal(), request_id, body["comment"])
-        uow.commit()
-    return request_view(decided)
+    return request_view(_committed(license_requests.reject, current_principal(), request_id,
+                                   body["comment"]))
 
 
 @blp.post("/license-requests/<request_id>/review")
@@ -215,11 +218,9 @@ def reject_request(body, request_id):
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
-    with service_context().unit_of_work() as uow:
-        decided = license_requests.decide_review(uow, _keyring(), current_principal(),
-                                                 request_id, body["outcome"], body["comment"])
-        uow.commit()
-    return request_view(decided)
+    return request_view(_committed(license_requests.decide_review, _keyring(),
+                                   current_principal(), request_id, body["outcome"],
+                                   body["comment"]))
 
 
 # --- licenses --------------------------------------------------------------------------------
@@ -274,41 +275,32 @@ def license_file(license_id):
 @requires("vendor")
 @blp.arguments(RequiredReason)
 def suspend_license(body, license_id):
-    with service_context().unit_of_work() as uow:
-        lic = licenses.suspend(uow, current_principal(), license_id, body["reason"])
-        uow.commit()
-    return license_view(lic)
+    return license_view(_committed(licenses.suspend, current_principal(), license_id,
+                                   body["reason"]))
 
 
 @blp.post("/licenses/<license_id>/reinstate")
 @requires("vendor")
 @blp.arguments(Reason)
 def reinstate_license(body, license_id):
-    with service_context().unit_of_work() as uow:
-        lic = licenses.reinstate(uow, current_principal(), license_id, body.get("reason"))
-        uow.commit()
-    return license_view(lic)
+    return license_view(_committed(licenses.reinstate, current_principal(), license_id,
+                                   body.get("reason")))
 
 
 @blp.post("/licenses/<license_id>/revoke")
 @requires("vendor")
 @blp.arguments(RequiredReason)
 def revoke_license(body, license_id):
-    with service_context().unit_of_work() as uow:
-        lic = licenses.revoke(uow, current_principal(), license_id, body["reason"])
-        uow.commit()
-    return license_view(lic)
+    return license_view(_committed(licenses.revoke, current_principal(), license_id,
+                                   body["reason"]))
 
 
 @blp.post("/licenses/<license_id>/renew")
 @requires("vendor")
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
-    with service_context().unit_of_work() as uow:
-        lic = licenses.renew(uow, _keyring(), current_principal(), license_id,
-                             months=body.get("months"), expires_at=body.get("expires_at"))
-        uow.commit()
-    return license_view(lic)
+    return license_view(_committed(licenses.renew, _keyring(), current_principal(), license_id,
+                                   months=body.get("months"), expires_at=body.get("expires_at")))
 
 
 # --- keys, screening rules, audit ------------------------------------------------------------

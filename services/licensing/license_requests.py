@@ -1,11 +1,10 @@
 """License requests: submission (with idempotency), screening, vendor decisions, lapse.
 
-    submitted ─ screening ─ deny ──────────────────────────────→ denied
-                          ─ review → (admin) allow / deny
-                          ─ allow ─ offer needs approval → pending_approval → approved → issued
-                                                                            → rejected
-                                  ─ no approval needed ─────────────────────────────→ issued
-    screening / pending_approval past IPMARKET_LICENSE_REQUEST_TTL_HOURS → expired
+Screening first: deny → denied; review → an admin allows or denies; allow → the offer decides:
+if it needs the vendor's approval the request waits (pending_approval) until the vendor
+approves (→ approved → issued) or rejects (→ rejected); otherwise the license is issued at once.
+A request still in screening or pending_approval after IPMARKET_LICENSE_REQUEST_TTL_HOURS lapses
+(→ expired).
 """
 from __future__ import annotations
 

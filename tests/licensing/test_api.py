@@ -18,8 +18,8 @@ def submit(client, party, body, key=None):
 
 def events_of(market, event_type):
     with market.context.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT payload FROM outbox WHERE event_type = :t ORDER BY seq"),
-                            {"t": event_type}).scalars().all()
+        rows = conn.execute(sa.text("SELECT payload FROM outbox WHERE event_type = :t "
+                                    "ORDER BY seq"), {"t": event_type}).scalars().all()
     return [json.loads(r)["data"] for r in rows]
 
 

@@ -1,5 +1,5 @@
-"""The whole journey across real processes and the real broker: the catalog publishes a core →
-the licensing consumer projects it → a licensee requests → the vendor approves → the license is
+"""The whole journey across real processes and the real broker: the catalog publishes a core
+→ the licensing consumer projects it → a licensee requests → the vendor approves → the license is
 issued → its event reaches the notify service. Also: a key revoked in the catalog stops working
 here within 2 seconds, and the offline command fetches the JWKS and status list over HTTP."""
 from __future__ import annotations
