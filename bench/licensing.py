@@ -39,14 +39,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def rate_of(operation, seconds: float = 2.0) -> float:
-    """Operations per second of `operation()` in a loop for about `seconds`."""
-    count, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(200):
-            operation()
-        count += 200
-    return count / elapsed
+def rates_of(operations: dict, seconds: float) -> dict[str, float]:
+    """Operations per second of each `operations[name]()`, measured in alternating rounds over
+    the same `seconds`, so that a busy machine slows each of them alike and their ratio holds."""
+    spent = dict.fromkeys(operations, 0.0)
+    rounds, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for name, operation in operations.items():
+            start = time.perf_counter()
+            for _ in range(100):
+                operation()
+            spent[name] += time.perf_counter() - start
+        rounds += 1
+    return {name: rounds * 100 / spent[name] for name in operations}
 
 
 @contextmanager
@@ -189,13 +194,6 @@ def main() -> None:
     from services.licensing.signing import public_keys_from_jwks
     from services.licensing.verification import read_status_list, verify_license
 
-    private_key = Ed25519PrivateKey.generate()
-    message = b"x" * 600  # about the size of a license's signing input
-    signature = private_key.sign(message)
-    public_key = private_key.public_key()
-    raw_sign = rate_of(lambda: private_key.sign(message))
-    raw_verify = rate_of(lambda: public_key.verify(signature, message))
-
     with postgres_database() as url:
         key, body = seed(url)
         port = free_port()
@@ -243,7 +241,15 @@ def main() -> None:
     keys = public_keys_from_jwks(jwks)
     statuses = read_status_list(status_list, keys)
     assert verify_license(license_text, keys, statuses).valid
-    offline = rate_of(lambda: verify_license(license_text, keys, statuses), seconds=3)
+    private_key = Ed25519PrivateKey.generate()
+    message = b"x" * len(license_text)  # the size of a license's signing input, about
+    signature = private_key.sign(message)
+    public_key = private_key.public_key()
+    rates = rates_of({"sign": lambda: private_key.sign(message),
+                      "verify": lambda: public_key.verify(signature, message),
+                      "offline": lambda: verify_license(license_text, keys, statuses)},
+                     seconds=6)
+    raw_sign, raw_verify, offline = rates["sign"], rates["verify"], rates["offline"]
 
     def line(name, value, unit, target=""):
         print(f"  {name:<44} {value:>10.1f} {unit:<10} {target}")
