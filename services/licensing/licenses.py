@@ -119,17 +119,19 @@ def _transition(uow: UnitOfWork, principal: Principal, license_id: str, *, allow
     return license
 
 
-def suspend(uow, principal, license_id, reason):
+def suspend(uow: UnitOfWork, principal: Principal, license_id: str,
+            reason: str | None) -> License:
     return _transition(uow, principal, license_id, allowed={"active"}, to="suspended",
                        action="suspended", reason=reason)
 
 
-def reinstate(uow, principal, license_id, reason):
+def reinstate(uow: UnitOfWork, principal: Principal, license_id: str,
+              reason: str | None) -> License:
     return _transition(uow, principal, license_id, allowed={"suspended"}, to="active",
                        action="reinstated", reason=reason)
 
 
-def revoke(uow, principal, license_id, reason):
+def revoke(uow: UnitOfWork, principal: Principal, license_id: str, reason: str) -> License:
     return _transition(uow, principal, license_id, allowed={"active", "suspended"},
                        to="revoked", action="revoked", reason=reason)
 
