@@ -1,4 +1,357 @@
 """HTTP API of the licensing service. Handlers are thin: parse → call the domain → serialise."""
 from __future__ import annotations
 
-blueprints: list = []
+from datetime import datetime
+
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.licensing import audit, license_requests, licenses, screening
+from services.licensing.access import get_visible, visible
+from services.licensing.models import License, LicenseRequest
+from services.licensing.signing import Keyring
+from services.licensing.verification import verify_license
+from shared.errors import Invalid
+from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
+from shared.web import current_principal, requires, service_context
+
+blp = Blueprint("licensing", __name__, description="License requests and licenses")
+COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
+VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",
+                       error="must be vendor:library:name:version")
+ID = validate.Length(min=1, max=36)
+
+
+def _keyring() -> Keyring:
+    return current_app.extensions["licensing.keyring"]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+class LicenseRequestIn(Schema):
+    core_id = fields.String(required=True, validate=ID)
+    offer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    version_range = fields.String(validate=validate.Length(min=1, max=200))
+    project_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    intended_use = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    end_use_country = fields.String(required=True, validate=COUNTRY)
+
+
+class Page(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class RequestQuery(Page):
+    state = fields.String(validate=validate.OneOf(REQUEST_STATES))
+
+
+class LicenseQuery(Page):
+    state = fields.String(validate=validate.OneOf(LICENSE_STATES))
+
+
+class Comment(Schema):
+    comment = fields.String(validate=validate.Length(min=1, max=2000))
+
+
+class RequiredComment(Schema):
+    comment = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReviewDecision(RequiredComment):
+    outcome = fields.String(required=True, validate=validate.OneOf(("allow", "deny")))
+
+
+class Reason(Schema):
+    reason = fields.String(validate=validate.Length(min=1, max=2000))
+
+
+class RequiredReason(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class Renewal(Schema):
+    months = fields.Integer(validate=validate.Range(min=1, max=120))
+    expires_at = fields.AwareDateTime()
+
+    @validates_schema
+    def one_of(self, data, **_):
+        if ("months" in data) == ("expires_at" in data):
+            raise ValidationError("give either months or expires_at", "months")
+
+
+class VerifyIn(Schema):
+    license = fields.String(required=True, validate=validate.Length(min=1, max=65536))
+    core = fields.String(validate=VLNV)
+
+
+class Rule(Schema):
+    rule_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    eccn = fields.String(required=True, validate=validate.Regexp(
+        r"^(\*|EAR99|[0-9][A-E][0-9*]{0,3}\*?)$",
+        error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
+    destinations = fields.List(fields.String(validate=validate.Regexp(
+        r"^(\*|[A-Za-z]{2})$", error="must be a country code or *")), required=True,
+        validate=validate.Length(min=1))
+    outcome = fields.String(required=True, validate=validate.OneOf(screening.OUTCOMES))
+    reason_code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
+
+
+class RuleSetIn(Schema):
+    based_on = fields.Integer(required=True, validate=validate.Range(min=1))
+    rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=1000))
+    embargoed = fields.List(fields.String(validate=COUNTRY), required=True)
+    comment = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @validates_schema
+    def unique_ids(self, data, **_):
+        ids = [r["rule_id"] for r in data.get("rules", [])]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("rule ids must be unique", "rules")
+
+
+class AuditQuery(Schema):
+    subject_id = fields.String(validate=validate.Length(min=1, max=64))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+# --- serialisation ---------------------------------------------------------------------------
+
+def request_view(r: LicenseRequest) -> dict:
+    return {"id": r.id, "state": r.state, "licensee_id": r.licensee_id,
+            "vendor_id": r.vendor_id, "core_id": r.core_id, "vlnv": r.vlnv,
+            "version_constraint": r.version_constraint, "offer_id": r.offer_id,
+            "offer_kind": r.offer["kind"], "project_name": r.project_name,
+            "intended_use": r.intended_use, "end_use_country": r.end_use_country,
+            "screening": r.screening, "decision_comment": r.decision_comment,
+            "license_id": r.license_id, "created_at": _iso(r.created_at),
+            "expires_at": _iso(r.expires_at), "updated_at": _iso(r.updated_at)}
+
+
+def license_view(lic: License) -> dict:
+    return {"id": lic.id, "state": lic.state, "state_reason": lic.state_reason,
+            "request_id": lic.request_id, "licensee_id": lic.licensee_id,
+            "vendor_id": lic.vendor_id, "core_id": lic.core_id, "claims": lic.claims,
+            "kid": lic.kid, "token": lic.token, "not_before": _iso(lic.not_before),
+            "expires_at": _iso(lic.expires_at), "issued_at": _iso(lic.issued_at),
+            "updated_at": _iso(lic.updated_at)}
+
+
+def rule_set_view(rs) -> dict:
+    return {"version": rs.version, "rules": rs.rules, "embargoed": rs.embargoed,
+            "comment": rs.comment, "created_by": rs.created_by, "created_at": _iso(rs.created_at)}
+
+
+def _committed(change, *args, **kwargs):
+    """Run a domain change in a unit of work and commit it."""
+    with service_context().unit_of_work() as uow:
+        result = change(uow, *args, **kwargs)
+        uow.commit()
+    return result
+
+
+def _page(query, args, model):
+    if args.get("state"):
+        query = query.where(model.state == args["state"])
+    with service_context().session_factory() as session:
+        rows = session.scalars(query.order_by(model.id).limit(args["limit"])
+                               .offset(args["offset"])).all()
+    return rows
+
+
+# --- license requests ------------------------------------------------------------------------
+
+@blp.post("/license-requests")
+@requires("licensee")
+@blp.arguments(LicenseRequestIn)
+def submit_request(body):
+    """Request a license; `Idempotency-Key` makes a retry safe."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Invalid("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+    created, is_new = license_requests.submit_request(
+        service_context().unit_of_work, _keyring(), current_principal(), body, key)
+    return request_view(created), 201 if is_new else 200
+
+
+@blp.get("/license-requests")
+@requires()
+@blp.arguments(RequestQuery, location="query")
+def list_requests(args):
+    rows = _page(visible(LicenseRequest, current_principal()), args, LicenseRequest)
+    return {"items": [request_view(r) for r in rows]}
+
+
+@blp.get("/license-requests/<request_id>")
+@requires()
+def get_request(request_id):
+    with service_context().session_factory() as session:
+        return request_view(get_visible(session, current_principal(), LicenseRequest,
+                                        request_id))
+
+
+@blp.post("/license-requests/<request_id>/approve")
+@requires("vendor")
+@blp.arguments(Comment)
+def approve_request(body, request_id):
+    return request_view(_committed(license_requests.approve, _keyring(), current_principal(),
+                                   request_id, body.get("comment")))
+
+
+@blp.post("/license-requests/<request_id>/reject")
+@requires("vendor")
+@blp.arguments(RequiredComment)
+def reject_request(body, request_id):
+    return request_view(_committed(license_requests.reject, current_principal(), request_id,
+                                   body["comment"]))
+
+
+@blp.post("/license-requests/<request_id>/review")
+@requires("admin")
+@blp.arguments(ReviewDecision)
+def review_request(body, request_id):
+    """An admin's decision on a request that screening sent to review."""
+    return request_view(_committed(license_requests.decide_review, _keyring(),
+                                   current_principal(), request_id, body["outcome"],
+                                   body["comment"]))
+
+
+# --- licenses --------------------------------------------------------------------------------
+
+@blp.get("/licenses")
+@requires()
+@blp.arguments(LicenseQuery, location="query")
+def list_licenses(args):
+    rows = _page(visible(License, current_principal()), args, License)
+    return {"items": [license_view(lic) for lic in rows]}
+
+
+@blp.get("/licenses/status-list")
+def status_list():
+    """Signed list of revoked and suspended licenses (compact JWS) for offline verifiers."""
+    with service_context().session_factory() as session:
+        token = licenses.status_list(session, _keyring())
+    return Response(token, content_type="application/jwt",
+                    headers={"Cache-Control": "max-age=60"})
+
+
+@blp.post("/licenses/verify")
+@blp.arguments(VerifyIn)
+def verify(body):
+    """VALID, EXPIRED, NOT_YET_VALID, SUSPENDED, REVOKED, BAD_SIGNATURE, UNKNOWN_KEY,
+    MALFORMED or WRONG_CORE; the same function as `ipmarket license verify`."""
+    with service_context().session_factory() as session:
+        result = verify_license(body["license"], _keyring().public_keys(session),
+                                licenses.license_statuses(session), core=body.get("core"))
+    return result.as_dict()
+
+
+@blp.get("/licenses/<license_id>")
+@requires()
+def get_license(license_id):
+    with service_context().session_factory() as session:
+        return license_view(get_visible(session, current_principal(), License, license_id))
+
+
+@blp.get("/licenses/<license_id>/file")
+@requires()
+def license_file(license_id):
+    """The armoured license file for offline tools."""
+    with service_context().session_factory() as session:
+        lic = get_visible(session, current_principal(), License, license_id)
+    return Response(licenses.license_file(lic), content_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="license-{lic.id}.lic"'})
+
+
+@blp.post("/licenses/<license_id>/suspend")
+@requires("vendor")
+@blp.arguments(RequiredReason)
+def suspend_license(body, license_id):
+    return license_view(_committed(licenses.suspend, current_principal(), license_id,
+                                   body["reason"]))
+
+
+@blp.post("/licenses/<license_id>/reinstate")
+@requires("vendor")
+@blp.arguments(Reason)
+def reinstate_license(body, license_id):
+    return license_view(_committed(licenses.reinstate, current_principal(), license_id,
+                                   body.get("reason")))
+
+
+@blp.post("/licenses/<license_id>/revoke")
+@requires("vendor")
+@blp.arguments(RequiredReason)
+def revoke_license(body, license_id):
+    return license_view(_committed(licenses.revoke, current_principal(), license_id,
+                                   body["reason"]))
+
+
+@blp.post("/licenses/<license_id>/renew")
+@requires("vendor")
+@blp.arguments(Renewal)
+def renew_license(body, license_id):
+    return license_view(_committed(licenses.renew, _keyring(), current_principal(), license_id,
+                                   months=body.get("months"), expires_at=body.get("expires_at")))
+
+
+# --- keys, screening rules, audit ------------------------------------------------------------
+
+@blp.get("/.well-known/jwks.json")
+def jwks():
+    """Public keys that verify licenses and status lists (RFC 7517)."""
+    with service_context().session_factory() as session:
+        return _keyring().jwks(session), 200, {"Cache-Control": "max-age=300"}
+
+
+@blp.get("/screening/rules")
+@requires("admin")
+def current_rules():
+    with service_context().session_factory() as session:
+        return rule_set_view(screening.current_rule_set(session))
+
+
+@blp.get("/screening/rules/<int:version>")
+@requires("admin")
+def rules_version(version):
+    with service_context().session_factory() as session:
+        return rule_set_view(screening.rule_set_version(session, version))
+
+
+@blp.put("/screening/rules")
+@requires("admin")
+@blp.arguments(RuleSetIn)
+def publish_rules(body):
+    """A new version of the rule table; `based_on` must be the version in force."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        rule_set = screening.publish_rule_set(uow.session, created_by=principal.organisation_id,
+                                              **body)
+        audit.record(uow.session, principal, "admin", "screening.rules_published",
+                     "screening_rule_set", str(rule_set.version), comment=body["comment"])
+        uow.commit()
+    return rule_set_view(rule_set), 201
+
+
+@blp.get("/audit")
+@requires()
+@blp.arguments(AuditQuery, location="query")
+def audit_log(args):
+    with service_context().session_factory() as session:
+        entries = audit.entries_for(session, current_principal(), **args)
+    return {"items": [{"seq": e.seq, "at": _iso(e.at), "actor_id": e.actor_id,
+                       "actor_role": e.actor_role, "action": e.action,
+                       "subject_type": e.subject_type, "subject_id": e.subject_id,
+                       "licensee_id": e.licensee_id, "vendor_id": e.vendor_id,
+                       "details": e.details} for e in entries]}
+
+
+blueprints = [blp]

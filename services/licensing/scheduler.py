@@ -1,0 +1,88 @@
+"""The licensing scheduler: expiry notices (30, 7 and 1 days ahead), expiry of licenses, and
+lapse of undecided requests. `ipmarket licensing-scheduler` runs it until SIGTERM.
+
+What was sent is stored (`ExpiryNotice`, one row per license, expiry and days ahead, written in
+the same transaction as the event), so a restart neither repeats nor skips a notice. When a
+license is first seen inside a window, only the nearest notice is sent (a license issued with
+five days left gets the 7-day notice, not the 30-day one as well).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from services.licensing import audit
+from services.licensing.license_requests import expire_pending
+from services.licensing.licenses import event_data
+from services.licensing.models import ExpiryNotice, License
+from shared.db import utcnow
+from shared.web import ServiceContext
+
+log = logging.getLogger(__name__)
+NOTICE_DAYS = (1, 7, 30)  # nearest first
+BATCH = 500
+
+
+class LicensingScheduler:
+    def __init__(self, context: ServiceContext, interval_seconds: float = 30.0):
+        self.context = context
+        self.interval_seconds = interval_seconds
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("licensing scheduler: every %.0fs", self.interval_seconds)
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # database restarting: try again at the next tick
+                log.exception("licensing scheduler: tick failed")
+            stop.wait(self.interval_seconds)
+        log.info("licensing scheduler: stopped")
+
+    def tick(self, now: datetime | None = None) -> dict:
+        now = now or utcnow()
+        counts = {"expiring": self.send_expiry_notices(now), "expired": self.expire_licenses(now)}
+        with self.context.unit_of_work() as uow:
+            counts["requests_expired"] = expire_pending(uow, now)
+            uow.commit()
+        return counts
+
+    def send_expiry_notices(self, now: datetime) -> int:
+        sent = 0
+        with self.context.unit_of_work() as uow:
+            licenses = uow.session.scalars(
+                sa.select(License).where(License.state == "active",
+                                         License.expires_at > now,
+                                         License.expires_at <= now + timedelta(days=30))
+                .order_by(License.expires_at).with_for_update(skip_locked=True))
+            for license in licenses:
+                days_left = license.expires_at - now
+                days_ahead = next(d for d in NOTICE_DAYS if days_left <= timedelta(days=d))
+                if uow.session.get(ExpiryNotice, (license.id, license.expires_at, days_ahead)):
+                    continue
+                uow.session.add(ExpiryNotice(license_id=license.id,
+                                             expires_at=license.expires_at,
+                                             days_ahead=days_ahead, sent_at=now))
+                uow.publish("ipmarket.license.expiring.v1", license.id,
+                            event_data(license, days_ahead=days_ahead))
+                sent += 1
+            uow.commit()
+        return sent
+
+    def expire_licenses(self, now: datetime) -> int:
+        with self.context.unit_of_work() as uow:
+            licenses = list(uow.session.scalars(
+                sa.select(License).where(License.state.in_(("active", "suspended")),
+                                         License.expires_at <= now)
+                .order_by(License.expires_at).limit(BATCH)
+                .with_for_update(skip_locked=True)))
+            for license in licenses:
+                license.state, license.updated_at = "expired", now
+                audit.record(uow.session, None, audit.SYSTEM, "license.expired", "license",
+                             license.id, licensee_id=license.licensee_id,
+                             vendor_id=license.vendor_id)
+                uow.publish("ipmarket.license.expired.v1", license.id, event_data(license))
+            uow.commit()
+        return len(licenses)

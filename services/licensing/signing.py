@@ -1,0 +1,273 @@
+"""License signing keys and compact JWS (RFC 7515) with EdDSA/Ed25519 (RFC 8037).
+
+Private keys are stored only encrypted: AES-256-GCM under a key derived with scrypt from
+IPMARKET_SIGNING_KEY_SECRET (or the file named by IPMARKET_SIGNING_KEY_SECRET_FILE), a fresh salt
+and nonce per key, the kid as associated data. The newest key that is not retired signs; every
+key that is not retired is published in the JWKS and keeps verifying. A key's `kid` is its JWK
+thumbprint (RFC 7638).
+
+The JWS is written here on `cryptography`'s Ed25519 (it is three base64url parts); the tests
+check it with an independent JOSE library.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from sqlalchemy.orm import Session
+
+from services.licensing.models import SigningKey
+from shared import config
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound
+
+SECRET = "IPMARKET_SIGNING_KEY_SECRET"
+SECRET_FILE = "IPMARKET_SIGNING_KEY_SECRET_FILE"
+ENCRYPTION_FORMAT = "scrypt-aes256gcm-v1"
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
+class MalformedJws(ValueError):
+    pass
+
+
+# --- base64url and compact JWS ---------------------------------------------------------------
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    # urlsafe_b64decode silently skips characters outside the alphabet: check them first.
+    if not _B64URL.match(text) or len(text) % 4 == 1:
+        raise MalformedJws("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _json_bytes(value: dict) -> bytes:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def sign_compact(payload: dict, *, kid: str, private_key: Ed25519PrivateKey,
+                 typ: str = "JWT") -> str:
+    header = {"alg": "EdDSA", "kid": kid, "typ": typ}
+    signing_input = f"{b64url_encode(_json_bytes(header))}.{b64url_encode(_json_bytes(payload))}"
+    signature = private_key.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def split_compact(token: str) -> tuple[dict, bytes, bytes, str]:
+    """(header, payload bytes, signature, signing input); raises MalformedJws. The payload is
+    returned undecoded: it is read only after its signature checks out."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise MalformedJws("a compact JWS has three dot-separated parts")
+    try:
+        header = json.loads(b64url_decode(parts[0]))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedJws("the JWS header is not JSON") from None
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or \
+            not isinstance(header.get("kid"), str):
+        raise MalformedJws("the JWS header must have alg EdDSA and a kid")
+    return header, b64url_decode(parts[1]), b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}"
+
+
+# --- JWK -------------------------------------------------------------------------------------
+
+def public_jwk(kid: str, public_key_b64: str) -> dict:
+    return {"kty": "OKP", "crv": "Ed25519", "x": public_key_b64, "kid": kid, "alg": "EdDSA",
+            "use": "sig"}
+
+
+def thumbprint(public_key_b64: str) -> str:
+    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": public_key_b64},
+                           separators=(",", ":"), sort_keys=True)
+    return b64url_encode(hashlib.sha256(canonical.encode()).digest())
+
+
+def public_keys_from_jwks(jwks: dict) -> dict[str, Ed25519PublicKey]:
+    """kid → key of the Ed25519 keys of a JWKS document; anything else is skipped."""
+    keys = {}
+    for jwk in jwks.get("keys", []) if isinstance(jwks, dict) else []:
+        if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            try:
+                keys[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
+            except (KeyError, ValueError, TypeError):
+                continue
+    return keys
+
+
+# --- the secret and encryption at rest -------------------------------------------------------
+
+class SigningSecretError(config.ConfigError):
+    pass
+
+
+def signing_secret(environ: dict | None = None) -> bytes | None:
+    value = config.get(SECRET, environ)
+    path = config.get(SECRET_FILE, environ)
+    if value is None and path:
+        try:
+            value = Path(path).read_text().strip()
+        except OSError as exc:
+            raise SigningSecretError(f"{SECRET_FILE}={path!r} cannot be read: "
+                                     f"{exc.strerror}") from None
+    if value is not None and len(value) < 16:
+        raise SigningSecretError(f"{SECRET} must be at least 16 characters")
+    return value.encode() if value is not None else None
+
+
+def _key_encryption_key(secret: bytes, salt: bytes) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2 ** 14, r=8, p=1).derive(secret)
+
+
+def encrypt_private_key(secret: bytes, kid: str, private_key: Ed25519PrivateKey) -> str:
+    raw = private_key.private_bytes(serialization.Encoding.Raw,
+                                    serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_key_encryption_key(secret, salt)).encrypt(nonce, raw, kid.encode())
+    return ".".join([ENCRYPTION_FORMAT, b64url_encode(salt), b64url_encode(nonce),
+                     b64url_encode(sealed)])
+
+
+def decrypt_private_key(secret: bytes, kid: str, stored: str) -> Ed25519PrivateKey:
+    fmt, salt, nonce, sealed = stored.split(".")
+    if fmt != ENCRYPTION_FORMAT:
+        raise SigningSecretError(f"signing key {kid} is stored in an unknown format {fmt!r}")
+    try:
+        raw = AESGCM(_key_encryption_key(secret, b64url_decode(salt))).decrypt(
+            b64url_decode(nonce), b64url_decode(sealed), kid.encode())
+    except InvalidTag:
+        raise SigningSecretError(
+            f"{SECRET} (or {SECRET_FILE}) does not decrypt signing key {kid}: "
+            "wrong secret?") from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+# --- the keyring -----------------------------------------------------------------------------
+
+class Keyring:
+    """The service's signing keys. Decrypted private keys stay in this process's memory only
+    (cached by kid: a key never changes, and scrypt is slow on purpose)."""
+
+    def __init__(self, secret: bytes | None):
+        self._secret = secret
+        self._private: dict[str, Ed25519PrivateKey] = {}
+        self._public: dict[str, Ed25519PublicKey] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, environ: dict | None = None) -> "Keyring":
+        return cls(signing_secret(environ))
+
+    def _require_secret(self) -> bytes:
+        if self._secret is None:
+            raise SigningSecretError(
+                f"{SECRET} (or {SECRET_FILE}) is not set; licenses cannot be signed "
+                "without it: set it to the secret the signing keys were encrypted with")
+        return self._secret
+
+    def check(self, session: Session) -> None:
+        """At start-up: every usable key must decrypt, so that a wrong or missing secret
+        stops the service now rather than failing the first issuance."""
+        for key in self._active_keys(session):
+            self._private_key(key)
+
+    def ensure_key(self, session: Session) -> str:
+        """The signing kid, creating the first key when there is none."""
+        _lock_keys(session)
+        active = self._active_keys(session)
+        return active[0].kid if active else self.create_key(session)
+
+    def create_key(self, session: Session) -> str:
+        secret = self._require_secret()
+        private_key = Ed25519PrivateKey.generate()
+        public_b64 = b64url_encode(private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        kid = thumbprint(public_b64)
+        session.add(SigningKey(kid=kid, public_key=public_b64,
+                               encrypted_private_key=encrypt_private_key(secret, kid,
+                                                                         private_key)))
+        session.flush()
+        with self._lock:
+            self._private[kid] = private_key
+        return kid
+
+    def rotate(self, session: Session) -> str:
+        """A new signing key; the older ones keep verifying until retired."""
+        _lock_keys(session)
+        return self.create_key(session)
+
+    def retire(self, session: Session, kid: str) -> SigningKey:
+        key = session.get(SigningKey, kid)
+        if key is None:
+            raise NotFound(f"signing key {kid} does not exist")
+        active = self._active_keys(session)
+        if key.retired_at is None and [k.kid for k in active] == [kid]:
+            raise Conflict("the only signing key cannot be retired; rotate first")
+        if key.retired_at is None:
+            key.retired_at = utcnow()
+        return key
+
+    def signer(self, session: Session) -> tuple[str, Ed25519PrivateKey]:
+        active = self._active_keys(session)
+        if not active:
+            raise SigningSecretError("no signing key exists; start the service or run "
+                                     "`ipmarket keys rotate`")
+        return active[0].kid, self._private_key(active[0])
+
+    def public_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
+        keys = {}
+        for kid, public_b64 in session.execute(
+                sa.select(SigningKey.kid, SigningKey.public_key)
+                .where(SigningKey.retired_at.is_(None))):
+            if kid not in self._public:
+                self._public[kid] = Ed25519PublicKey.from_public_bytes(b64url_decode(public_b64))
+            keys[kid] = self._public[kid]
+        return keys
+
+    def jwks(self, session: Session) -> dict:
+        return {"keys": [public_jwk(k.kid, k.public_key) for k in self._active_keys(session)]}
+
+    def _active_keys(self, session: Session) -> list[SigningKey]:
+        # No autoflush: what the caller has added is written once, at its commit.
+        with session.no_autoflush:
+            return list(session.scalars(
+                sa.select(SigningKey).where(SigningKey.retired_at.is_(None))
+                .order_by(SigningKey.created_at.desc(), SigningKey.kid)))
+
+    def _private_key(self, key: SigningKey) -> Ed25519PrivateKey:
+        with self._lock:
+            if key.kid not in self._private:
+                self._private[key.kid] = decrypt_private_key(self._require_secret(), key.kid,
+                                                             key.encrypted_private_key)
+            return self._private[key.kid]
+
+
+def _lock_keys(session: Session) -> None:
+    # Two processes starting at once must not both create a "first" key. SQLite's BEGIN
+    # IMMEDIATE already serialises writers.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(0x11CE_5E)))
+
+
+def generate_local_secret(path: Path) -> Path:
+    """For `ipmarket run` without a configured secret: a random one in a 0600 file."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(b64url_encode(os.urandom(32)) + "\n")
+    return path

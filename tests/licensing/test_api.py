@@ -1,0 +1,236 @@
+"""The licensing HTTP API in-process, on real PostgreSQL: requests, screening, decisions,
+licenses and their lifecycle, access rules, idempotency, rule changes."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from tests.licensing.conftest import request_body
+
+
+def submit(client, party, body, key=None):
+    headers = dict(party.headers)
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return client.post("/license-requests", json=body, headers=headers)
+
+
+def events_of(market, event_type):
+    with market.context.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT payload FROM outbox WHERE event_type = :t "
+                                    "ORDER BY seq"), {"t": event_type}).scalars().all()
+    return [json.loads(r)["data"] for r in rows]
+
+
+def test_request_approved_by_the_vendor_issues_a_signed_license(client, market):
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor)
+    response = submit(client, licensee, request_body(core), key="k-1")
+    assert response.status_code == 201, response.json
+    req = response.json
+    assert req["state"] == "pending_approval"
+    assert req["screening"] == {"outcome": "allow", "reason_code": "EAR99_NO_LICENSE_REQUIRED",
+                                "rule_id": "ear99", "rule_set_version": 1}
+    assert req["version_constraint"] == "==1.2.0"
+
+    response = client.post(f"/license-requests/{req['id']}/approve",
+                           json={"comment": "welcome aboard"}, headers=vendor.headers)
+    assert response.status_code == 200, response.json
+    assert response.json["state"] == "issued"
+    license_id = response.json["license_id"]
+
+    lic = client.get(f"/licenses/{license_id}", headers=licensee.headers).json
+    assert lic["state"] == "active"
+    claims = lic["claims"]
+    assert claims["jti"] == license_id
+    assert claims["vendor"] == vendor.organisation_id
+    assert claims["licensee"] == licensee.organisation_id
+    assert claims["core"]["vlnv"]["name"] == "usb3_phy"
+    assert claims["scope"] == {"kind": "project", "project": "Tianhe SoC"}
+    assert claims["seats"] == 5 and claims["territory"] == ["SG"]
+    assert [d["sha256"] for d in claims["deliverables"]] == ["a" * 64, "b" * 64]
+    assert claims["exp"] > claims["nbf"]
+
+    file = client.get(f"/licenses/{license_id}/file", headers=licensee.headers)
+    assert file.status_code == 200
+    assert file.text.startswith("-----BEGIN IPMARKET LICENSE-----")
+    verified = client.post("/licenses/verify", json={"license": file.text}).json
+    assert verified["result"] == "VALID" and verified["license_id"] == license_id
+
+    assert [e["request_id"] for e in events_of(market, "ipmarket.license.requested.v1")] == \
+        [req["id"]]
+    assert events_of(market, "ipmarket.license.approved.v1")[0]["reason"] == "welcome aboard"
+    issued = events_of(market, "ipmarket.license.issued.v1")
+    assert [e["license_id"] for e in issued] == [license_id]
+    assert issued[0]["vendor_id"] == vendor.organisation_id
+
+    actions = [e["action"] for e in client.get(
+        "/audit", headers=market.parties["admin"].headers).json["items"]]
+    assert actions == ["request.submitted", "request.screened", "request.approved",
+                       "license.issued"]
+
+
+def test_offer_without_approval_is_issued_at_once(client, market):
+    core = market.core(market.parties["vendor"])
+    response = submit(client, market.parties["licensee"],
+                      request_body(core, offer_id="eval", version_range=">=1.0,<2.0"))
+    assert response.status_code == 201
+    assert response.json["state"] == "issued"
+    assert response.json["version_constraint"] == ">=1.0,<2.0"
+    lic = client.get(f"/licenses/{response.json['license_id']}",
+                     headers=market.parties["licensee"].headers).json
+    assert lic["claims"]["scope"] == {"kind": "evaluation"}
+    body = {"license": lic["token"]}
+    assert client.post("/licenses/verify", json={**body, "core": "pearlriver.hk:interfaces:"
+                                                 "usb3_phy:1.9"}).json["result"] == "VALID"
+    assert client.post("/licenses/verify", json={**body, "core": "pearlriver.hk:interfaces:"
+                                                 "usb3_phy:2.0"}).json["result"] == "WRONG_CORE"
+    assert client.post("/licenses/verify", json={**body, "core": "pearlriver.hk:interfaces:"
+                                                 "pcie_phy:1.2"}).json["result"] == "WRONG_CORE"
+
+
+def test_screening_denial_is_recorded_with_its_reason_and_issues_nothing(client, market):
+    core = market.core(market.parties["vendor"], eccn="3E001")
+    response = submit(client, market.parties["licensee"],
+                      request_body(core, end_use_country="IR"))
+    assert response.status_code == 201
+    assert response.json["state"] == "denied"
+    assert response.json["screening"]["reason_code"] == "EMBARGOED_DESTINATION"
+    assert response.json["screening"]["rule_id"] == "embargo"
+    assert events_of(market, "ipmarket.license.denied.v1")[0]["reason"] == \
+        "EMBARGOED_DESTINATION"
+    assert market.count("license") == 0
+
+
+def test_review_then_admin_allows_and_vendor_approves(client, market):
+    vendor, admin = market.parties["vendor"], market.parties["admin"]
+    core = market.core(vendor, eccn="3E001")
+    req = submit(client, market.parties["licensee"],
+                 request_body(core, end_use_country="CN")).json
+    assert (req["state"], req["screening"]["outcome"]) == ("screening", "review")
+    # The vendor cannot approve before screening has cleared it.
+    assert client.post(f"/license-requests/{req['id']}/approve", json={},
+                       headers=vendor.headers).status_code == 409
+    response = client.post(f"/license-requests/{req['id']}/review",
+                           json={"outcome": "allow", "comment": "end user checked"},
+                           headers=admin.headers)
+    assert response.status_code == 200, response.json
+    assert response.json["state"] == "pending_approval"
+    assert client.post(f"/license-requests/{req['id']}/reject", json={"comment": "no capacity"},
+                       headers=vendor.headers).json["state"] == "rejected"
+    assert events_of(market, "ipmarket.license.rejected.v1")[0]["reason"] == "no capacity"
+
+
+def test_access_rules(client, market):
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    other_licensee, other_vendor = market.parties["other licensee"], market.parties["other vendor"]
+    core = market.core(vendor)
+    req = submit(client, licensee, request_body(core)).json
+    path = f"/license-requests/{req['id']}"
+    assert client.get(path, headers=vendor.headers).status_code == 200
+    assert client.get(path, headers=market.parties["admin"].headers).status_code == 200
+    assert client.get(path, headers=other_licensee.headers).status_code == 404
+    assert client.get(path, headers=other_vendor.headers).status_code == 404
+    assert client.get("/license-requests", headers=other_licensee.headers).json["items"] == []
+    # Only the core's vendor decides; a licensee is no vendor.
+    assert client.post(f"{path}/approve", json={}, headers=other_vendor.headers).status_code == 404
+    assert client.post(f"{path}/approve", json={}, headers=licensee.headers).status_code == 403
+    # Vendors do not request licenses; anonymous callers do nothing.
+    assert submit(client, vendor, request_body(core)).status_code == 403
+    assert client.get("/licenses").status_code == 401
+    license_id = client.post(f"{path}/approve", json={}, headers=vendor.headers).json["license_id"]
+    lic_path = f"/licenses/{license_id}"
+    assert client.get(lic_path, headers=other_licensee.headers).status_code == 404
+    assert client.get(f"{lic_path}/file", headers=other_vendor.headers).status_code == 404
+    assert client.post(f"{lic_path}/revoke", json={"reason": "x"},
+                       headers=licensee.headers).status_code == 403
+    assert client.post(f"{lic_path}/revoke", json={"reason": "x"},
+                       headers=other_vendor.headers).status_code == 404
+    assert client.get("/audit", headers=other_licensee.headers).json["items"] == []
+    assert client.get("/screening/rules", headers=licensee.headers).status_code == 403
+
+
+def test_lifecycle_suspend_reinstate_renew_revoke(client, market):
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor, requires_approval=False)
+    lic_id = submit(client, licensee, request_body(core)).json["license_id"]
+    path = f"/licenses/{lic_id}"
+    token = client.get(path, headers=licensee.headers).json["token"]
+
+    def verify(text=None):
+        return client.post("/licenses/verify", json={"license": text or token}).json["result"]
+
+    assert client.post(f"{path}/suspend", json={"reason": "unpaid invoice"},
+                       headers=vendor.headers).json["state"] == "suspended"
+    assert verify() == "SUSPENDED"
+    assert client.post(f"{path}/renew", json={"months": 1},
+                       headers=vendor.headers).status_code == 409
+    assert client.post(f"{path}/reinstate", json={},
+                       headers=vendor.headers).json["state"] == "active"
+    assert verify() == "VALID"
+    before = client.get(path, headers=licensee.headers).json
+    renewed = client.post(f"{path}/renew", json={"months": 12}, headers=vendor.headers).json
+    assert renewed["claims"]["revision"] == 2
+    assert renewed["expires_at"] > before["expires_at"]
+    assert verify(renewed["token"]) == "VALID"
+    assert client.post(f"{path}/revoke", json={"reason": "breach of contract"},
+                       headers=vendor.headers).json["state"] == "revoked"
+    assert verify() == "REVOKED" and verify(renewed["token"]) == "REVOKED"
+    assert client.post(f"{path}/reinstate", json={}, headers=vendor.headers).status_code == 409
+    kinds = [e["action"] for e in client.get(f"/audit?subject_id={lic_id}",
+                                            headers=vendor.headers).json["items"]]
+    assert kinds == ["license.issued", "license.suspended", "license.reinstated",
+                     "license.renewed", "license.revoked"]
+    for what in ("suspended", "reinstated", "renewed", "revoked"):
+        assert len(events_of(market, f"ipmarket.license.{what}.v1")) == 1
+
+
+def test_same_idempotency_key_returns_the_first_result(client, market):
+    licensee = market.parties["licensee"]
+    core = market.core(market.parties["vendor"], requires_approval=False)
+    body = request_body(core)
+    first = submit(client, licensee, body, key="order-42")
+    again = submit(client, licensee, body, key="order-42")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json == first.json
+    before = market.counts()
+    other = submit(client, licensee, {**body, "project_name": "another"}, key="order-42")
+    assert other.status_code == 422
+    assert other.json["errors"][0]["field"] == "Idempotency-Key"
+    assert market.counts() == before
+    assert market.count("license") == 1
+    # Keys are per licensee: another licensee's same key is its own request.
+    assert submit(client, market.parties["other licensee"], body,
+                  key="order-42").status_code == 201
+
+
+def test_admin_changes_the_screening_rules_as_a_new_version(client, market):
+    admin, licensee = market.parties["admin"], market.parties["licensee"]
+    current = client.get("/screening/rules", headers=admin.headers).json
+    assert current["version"] == 1 and "not legal advice" in current["comment"]
+    rules = [{"rule_id": "no-ear99-sg", "eccn": "EAR99", "destinations": ["SG"],
+              "outcome": "deny", "reason_code": "TEST_DENY"}] + current["rules"]
+    response = client.put("/screening/rules", headers=admin.headers, json={
+        "based_on": 1, "rules": rules, "embargoed": current["embargoed"],
+        "comment": "deny EAR99 to SG (test)"})
+    assert response.status_code == 201, response.json
+    assert response.json["version"] == 2
+    stale = client.put("/screening/rules", headers=admin.headers, json={
+        "based_on": 1, "rules": rules, "embargoed": [], "comment": "stale edit"})
+    assert stale.status_code == 409
+    assert client.get("/screening/rules/1", headers=admin.headers).json["rules"] == \
+        current["rules"]
+    core = market.core(market.parties["vendor"])
+    req = submit(client, licensee, request_body(core)).json
+    assert req["screening"] == {"outcome": "deny", "reason_code": "TEST_DENY",
+                                "rule_id": "no-ear99-sg", "rule_set_version": 2}
+
+
+def test_jwks_and_status_list_are_public(client, market):
+    jwks = client.get("/.well-known/jwks.json").json
+    assert [k["kty"] for k in jwks["keys"]] == ["OKP"]
+    assert jwks["keys"][0]["alg"] == "EdDSA" and "d" not in jwks["keys"][0]
+    status = client.get("/licenses/status-list")
+    assert status.status_code == 200 and status.content_type == "application/jwt"
+    assert status.text.count(".") == 2
