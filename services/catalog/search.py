@@ -1,0 +1,204 @@
+"""Core search: full text over title, description, standards and VLNV, facets with counts,
+filters, sorting and cursor pagination.
+
+PostgreSQL matches a generated `tsvector` column through a GIN index; SQLite matches the FTS5
+table `core_fts` (both made by migration 0002). Chinese text is indexed as overlapping bigrams
+(taxonomy.cjk_document_terms) so that any part of a Chinese title is found without a segmenter.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from services.catalog import taxonomy
+from services.catalog.models import Core
+from shared.auth import Principal
+from shared.errors import Invalid
+
+# Facet name → how the core's values are named in `Core.facet_values` ("name:value").
+FACETS = ("category", "foundry", "node", "maturity", "standard", "deliverable", "region",
+          "price", "status")
+SORTS = ("relevance", "newest", "title")
+MAX_LIMIT = 100
+
+
+def index_core(core: Core) -> None:
+    """Refresh the columns search reads: the text to index and the facet values."""
+    vlnv = ":".join((core.vlnv_vendor, core.vlnv_library, core.vlnv_name, core.vlnv_version))
+    latin = [core.title_en, core.title_en, vlnv,  # the title counts twice: it says most
+             f"{core.vlnv_vendor} {core.vlnv_library} {core.vlnv_name} {core.vlnv_version}",
+             " ".join(core.standards), core.description_en or "",
+             taxonomy.CATEGORIES.get(core.category or "", ""),
+             " ".join(t["foundry"] for t in core.targets)]
+    chinese = " ".join(filter(None, [core.title_zh, core.description_zh]))
+    core.search_text = taxonomy.without_cjk(" ".join(latin + [chinese]))
+    core.search_cjk = taxonomy.cjk_document_terms(" ".join(latin) + " " + chinese)
+    core.price_band = taxonomy.price_band(core.offers)
+    values = {f"status:{core.status}", f"region:{core.vendor_region}",
+              f"price:{core.price_band}"}
+    if core.category:
+        values.add(f"category:{core.category}")
+    values.update(f"standard:{s}" for s in core.standards)
+    values.update(f"deliverable:{d}" for d in core.deliverable_kinds)
+    for target in core.targets:
+        values.update({f"foundry:{target['foundry']}", f"node:{target['node']}",
+                       f"maturity:{target['maturity']}"})
+    core.facet_values = sorted(values)
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet → any of these values
+    vendor_id: str | None = None
+    sort: str | None = None  # relevance when there is text, else newest
+    cursor: str | None = None
+    limit: int = 20
+
+
+@dataclass
+class SearchResult:
+    cores: list[Core]
+    total: int
+    facets: dict[str, list[dict]]
+    next_cursor: str | None
+
+
+def search_cores(session: Session, principal: Principal | None, query: SearchQuery
+                 ) -> SearchResult:
+    dialect = _PostgresText() if session.bind.dialect.name == "postgresql" else _SqliteText()
+    conditions = [_visible(principal)]
+    if query.vendor_id:
+        conditions.append(Core.vendor_id == query.vendor_id)
+    for facet, values in query.filters.items():
+        if values:
+            conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
+    base = sa.select(Core)
+    rank = None
+    if query.text.strip():
+        base, rank = dialect.match(base, query.text)
+    base = base.where(*conditions)
+
+    sort = query.sort or ("relevance" if rank is not None else "newest")
+    if sort == "relevance" and rank is None:
+        sort = "newest"
+    key, descending = _sort_key(sort, rank)
+    page = base.add_columns(key.label("sort_key"))
+    if query.cursor:
+        value, last_id = _decode_cursor(query.cursor, sort)
+        if descending:
+            page = page.where(sa.or_(key < value, sa.and_(key == value, Core.id > last_id)))
+        else:
+            page = page.where(sa.or_(key > value, sa.and_(key == value, Core.id > last_id)))
+    page = page.order_by(key.desc() if descending else key.asc(), Core.id).limit(query.limit + 1)
+    rows = session.execute(page).all()
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[:query.limit]
+        next_cursor = _encode_cursor(rows[-1].sort_key, rows[-1].Core.id)
+
+    facets = {name: [] for name in FACETS}
+    for value, count in session.execute(dialect.facet_counts(base)).all():
+        name, _, facet_value = value.partition(":")
+        facets[name].append({"value": facet_value, "count": count})
+    for values in facets.values():
+        values.sort(key=lambda v: (-v["count"], v["value"]))
+    total = sum(v["count"] for v in facets["status"])
+    return SearchResult([row.Core for row in rows], total, facets, next_cursor)
+
+
+def _visible(principal: Principal | None):
+    if principal is not None and principal.is_admin:
+        return sa.true()
+    if principal is None:
+        return Core.status == "published"
+    return sa.or_(Core.status == "published", Core.vendor_id == principal.organisation_id)
+
+
+def _sort_key(sort: str, rank):
+    if sort == "relevance":
+        return rank, True
+    if sort == "title":
+        return Core.title_en, False
+    return sa.func.coalesce(Core.published_at, Core.created_at), True
+
+
+# A cursor is the last row's sort key and id, so the next page starts right after it even when
+# rows are added meanwhile (keyset pagination).
+def _encode_cursor(key, core_id: str) -> str:
+    if isinstance(key, datetime):
+        key = key.isoformat()
+    raw = json.dumps([key, core_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str):
+    try:
+        key, core_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort == "newest":
+            key = datetime.fromisoformat(key)
+        elif sort == "relevance":
+            key = float(key)
+        elif not isinstance(key, str):
+            raise ValueError("title key is text")
+        return key, str(core_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise Invalid("not a cursor of this search (keep the same sort)",
+                      field="cursor") from None
+
+
+class _PostgresText:
+    def match(self, select, text: str):
+        latin = taxonomy.without_cjk(text).strip()
+        cjk = " ".join(taxonomy.cjk_query_terms(text))
+        parts = []
+        if latin:
+            parts.append(sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
+                                                      latin))
+        if cjk:
+            parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
+        tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
+        vector = sa.literal_column("core.search_vector")
+        return (select.where(vector.op("@@")(tsquery)),
+                sa.func.ts_rank(vector, tsquery, type_=sa.Float))
+
+    def has_any_facet(self, values: list[str]):
+        # jsonb @> uses the GIN index on facet_values.
+        return sa.or_(*(Core.facet_values.op("@>")(sa.cast(json.dumps([v]), JSONB))
+                        for v in values))
+
+    def facet_counts(self, base):
+        matches = base.with_only_columns(Core.facet_values).subquery()
+        value = sa.func.jsonb_array_elements_text(matches.c.facet_values).table_valued("value")
+        return (sa.select(value.c.value, sa.func.count())
+                .select_from(matches).join(value, sa.true()).group_by(value.c.value))
+
+
+class _SqliteText:
+    def match(self, select, text: str):
+        # Each word quoted, so that FTS5 query syntax in user input is only ever text.
+        words = re.findall(r"\w+", taxonomy.without_cjk(text)) + taxonomy.cjk_query_terms(text)
+        expression = " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+        fts = sa.table("core_fts", sa.column("rowid"), sa.column("rank"))
+        select = (select.join(fts, fts.c.rowid == sa.literal_column("core.rowid"))
+                  .where(sa.literal_column("core_fts").op("MATCH")(expression)))
+        # FTS5's rank is bm25, lower is better: negate it so that higher is better everywhere.
+        return select, (-fts.c.rank).label(None)
+
+    def has_any_facet(self, values: list[str]):
+        each = sa.func.json_each(Core.facet_values).table_valued("value")
+        return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(values)))
+
+    def facet_counts(self, base):
+        matches = base.with_only_columns(Core.facet_values).subquery()
+        value = sa.func.json_each(matches.c.facet_values).table_valued("value")
+        return (sa.select(value.c.value, sa.func.count())
+                .select_from(matches).join(value, sa.true()).group_by(value.c.value))
