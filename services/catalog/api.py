@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 from flask import g, request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
@@ -133,7 +134,7 @@ def revoke_api_key(organisation_id, key_id):
 # --- cores -------------------------------------------------------------------------------------
 
 @cores_blp.get("")
-@cores_blp.arguments(schemas.SearchArgsSchema, location="query")
+@cores_blp.arguments(schemas.SearchArgsSchema, location="query", unknown=RAISE)
 @cores_blp.response(200, schemas.SearchResultSchema)
 def search(args):
     """Search published cores (and your own): full text, facets with counts, filters,
@@ -160,7 +161,7 @@ def create_core(body):
 
 
 @cores_blp.post("/import")
-@cores_blp.arguments(schemas.ImportArgsSchema, location="query")
+@cores_blp.arguments(schemas.ImportArgsSchema, location="query", unknown=RAISE)
 @cores_blp.response(201, schemas.CoreSchema)
 @cores_blp.doc(requestBody={"required": True, "content": {
     "application/xml": {"schema": {"type": "string"}}},

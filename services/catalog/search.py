@@ -167,13 +167,13 @@ class _PostgresText:
             parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
         tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
         vector = sa.literal_column("core.search_vector")
+        # ts_rank is a float4; as float8 it round-trips exactly through a cursor.
         return (select.where(vector.op("@@")(tsquery)),
-                sa.func.ts_rank(vector, tsquery, type_=sa.Float))
+                sa.cast(sa.func.ts_rank(vector, tsquery), sa.Double))
 
     def has_any_facet(self, values: list[str]):
         # jsonb @> uses the GIN index on facet_values.
-        return sa.or_(*(Core.facet_values.op("@>")(sa.cast(json.dumps([v]), JSONB))
-                        for v in values))
+        return sa.or_(*(Core.facet_values.op("@>")(sa.literal([v], JSONB)) for v in values))
 
     def facet_counts(self, base):
         matches = base.with_only_columns(Core.facet_values).subquery()
