@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,9 @@ from shared.errors import Invalid
 FACETS = ("category", "foundry", "node", "maturity", "standard", "deliverable", "region",
           "price", "status")
 SORTS = ("relevance", "newest", "title")
+SUMMARY = ("id", "vendor_id", "vendor_region", "vlnv_vendor", "vlnv_library", "vlnv_name",
+           "vlnv_version", "status", "title_en", "title_zh", "category", "standards",
+           "deliverable_kinds", "targets", "price_band", "published_at", "created_at")
 MAX_LIMIT = 100
 
 
@@ -81,7 +85,8 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     for facet, values in query.filters.items():
         if values:
             conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
-    base = sa.select(Core)
+    # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
+    base = sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
     rank = None
     if query.text.strip():
         base, rank = dialect.match(base, query.text)
