@@ -91,7 +91,7 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
                core.description_en, core.category, json.dumps(core.deliverable_kinds),
                json.dumps(core.hdl_languages), json.dumps(core.standards),
                json.dumps(core.targets), core.eccn, "[]", "[]", "[]", json.dumps(core.offers),
-               "[]", "[]", "[]", core.search_text, core.search_cjk,
+               "[]", "[]", "[]", core.search_title, core.search_text, core.search_cjk,
                json.dumps(core.facet_values), core.price_band, 1, stamp, stamp,
                stamp if core.status == "published" else None)
 
@@ -99,7 +99,7 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
 COLUMNS = ("id, vendor_id, vendor_region, vlnv_vendor, vlnv_library, vlnv_name, vlnv_version, "
            "status, title_en, title_zh, description_en, category, deliverable_kinds, "
            "hdl_languages, standards, targets, eccn, territory_restrictions, documents, "
-           "deliverables, offers, parameters, bus_interfaces, file_sets, search_text, "
+           "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, search_text, "
            "search_cjk, facet_values, price_band, version, created_at, updated_at, published_at")
 
 

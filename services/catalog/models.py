@@ -88,7 +88,8 @@ class Core(Base):
     bus_interfaces: Mapped[list] = mapped_column(default=list)
     file_sets: Mapped[list] = mapped_column(default=list)
     # Derived for search (see search.py): the text to index and the facet values of this core.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    search_title: Mapped[str] = mapped_column(sa.Text, default="")  # ranks (small: fast)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")  # matches
     search_cjk: Mapped[str] = mapped_column(sa.Text, default="")
     facet_values: Mapped[list] = mapped_column(default=list)
     price_band: Mapped[str] = mapped_column(sa.String(16), default="on_request")

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.catalog import taxonomy
@@ -43,6 +43,9 @@ def index_core(core: Core) -> None:
              taxonomy.CATEGORIES.get(core.category or "", ""),
              " ".join(t["foundry"] for t in core.targets)]
     chinese = " ".join(filter(None, [core.title_zh, core.description_zh]))
+    title = " ".join([core.title_en, core.vlnv_name, " ".join(core.standards)])
+    core.search_title = taxonomy.without_cjk(title) + " " + taxonomy.cjk_document_terms(
+        f"{title} {core.title_zh or ''}")
     core.search_text = taxonomy.without_cjk(" ".join(latin + [chinese]))
     core.search_cjk = taxonomy.cjk_document_terms(" ".join(latin) + " " + chinese)
     core.price_band = taxonomy.price_band(core.offers)
@@ -172,19 +175,23 @@ class _PostgresText:
             parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
         tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
         vector = sa.literal_column("core.search_vector")
+        title = sa.literal_column("core.title_vector")
         # ts_rank is a float4; as float8 it round-trips exactly through a cursor.
         return (select.where(vector.op("@@")(tsquery)),
-                sa.cast(sa.func.ts_rank(vector, tsquery), sa.Double))
+                sa.cast(sa.func.ts_rank(title, tsquery), sa.Double))
 
     def has_any_facet(self, values: list[str]):
-        # jsonb @> uses the GIN index on facet_values.
-        return sa.or_(*(Core.facet_values.op("@>")(sa.literal([v], JSONB)) for v in values))
+        # `&&` (overlaps) uses the GIN index on facet_array.
+        return FACET_ARRAY.op("&&")(sa.literal(values, ARRAY(sa.Text)))
 
     def facet_counts(self, base):
-        matches = base.with_only_columns(Core.facet_values).subquery()
-        value = sa.func.jsonb_array_elements_text(matches.c.facet_values).table_valued("value")
+        matches = base.with_only_columns(FACET_ARRAY.label("facets")).subquery()
+        value = sa.func.unnest(matches.c.facets).table_valued("value").render_derived()
         return (sa.select(value.c.value, sa.func.count())
                 .select_from(matches).join(value, sa.true()).group_by(value.c.value))
+
+
+FACET_ARRAY = sa.literal_column("core.facet_array", ARRAY(sa.Text))
 
 
 class _SqliteText:

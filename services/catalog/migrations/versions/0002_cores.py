@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('parameters', shared.db.JSONDocument(), nullable=False),
     sa.Column('bus_interfaces', shared.db.JSONDocument(), nullable=False),
     sa.Column('file_sets', shared.db.JSONDocument(), nullable=False),
+    sa.Column('search_title', sa.Text(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('search_cjk', sa.Text(), nullable=False),
     sa.Column('facet_values', shared.db.JSONDocument(), nullable=False),
@@ -66,8 +67,21 @@ def upgrade() -> None:
                    "to_tsvector('english'::regconfig, search_text) || "
                    "to_tsvector('simple'::regconfig, search_cjk)) STORED")
         op.execute("CREATE INDEX ix_core_search_vector ON core USING gin (search_vector)")
-        op.execute("CREATE INDEX ix_core_facet_values ON core USING gin "
-                   "(facet_values jsonb_path_ops)")
+        # Ranking reads this small vector of the title only: ts_rank over the whole document
+        # would unpack a large (TOASTed) vector for every match.
+        op.execute("ALTER TABLE core ADD COLUMN title_vector tsvector GENERATED ALWAYS AS ("
+                   "to_tsvector('english'::regconfig, search_title)) STORED")
+        # Facet values as text[]: `&&` (any of) uses the GIN index, unnest() counts them fast.
+        op.execute("CREATE FUNCTION catalog_text_array(jsonb) RETURNS text[] LANGUAGE sql "
+                   "IMMUTABLE STRICT PARALLEL SAFE AS "
+                   "'SELECT coalesce(array_agg(value), ''{}'') FROM jsonb_array_elements_text($1)'")
+        op.execute("ALTER TABLE core ADD COLUMN facet_array text[] GENERATED ALWAYS AS ("
+                   "catalog_text_array(facet_values)) STORED")
+        op.execute("CREATE INDEX ix_core_facet_array ON core USING gin (facet_array)")
+        # Keep what every search reads for every match inline and uncompressed; TOAST moves
+        # the long texts and the big search vector out of the row instead.
+        op.execute("ALTER TABLE core ALTER COLUMN facet_array SET STORAGE PLAIN, "
+                   "ALTER COLUMN title_vector SET STORAGE PLAIN")
     else:
         # An external-content FTS5 index kept in step with the core table by triggers.
         op.execute("CREATE VIRTUAL TABLE core_fts USING fts5(search_text, search_cjk, "
@@ -86,7 +100,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE core DROP COLUMN facet_array")
+        op.execute("DROP FUNCTION catalog_text_array(jsonb)")
+    else:
         for trigger in ("core_fts_insert", "core_fts_delete", "core_fts_update"):
             op.execute(f"DROP TRIGGER {trigger}")
         op.execute("DROP TABLE core_fts")
