@@ -1,6 +1,7 @@
 """Organisations and their API keys: the platform directory. Plain domain code, no Flask."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import available_timezones
 
@@ -52,13 +53,9 @@ def _check_profile(*, timezone: str, locale: str, roles: list[str],
                               field=f"contacts.{i}.notices.{j}")
 
 
-_ZONES: set[str] = set()
-
-
-def _time_zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once is enough
 
 
 def organisation_state(org: Organisation) -> dict:

@@ -9,7 +9,10 @@ from services.catalog.search import MAX_LIMIT, SORTS
 from shared.events.catalog import LOCALES, NOTICES, ROLES
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
-Name = lambda **kw: fields.String(validate=validate.Length(min=1, max=300), **kw)  # noqa: E731
+
+
+def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
+    return fields.String(validate=validate.Length(min=1, max=300), **kwargs)
 
 
 # --- organisations -----------------------------------------------------------------------------

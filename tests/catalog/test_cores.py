@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -209,3 +210,26 @@ def test_openapi_document_lists_the_catalog_api(catalog):
     assert doc["openapi"].startswith("3.1")
     assert {"/cores", "/cores/{core_id}", "/cores/import", "/organisations",
             "/organisations/{organisation_id}/api-keys"} <= set(doc["paths"])
+
+
+def test_concurrent_updates_from_one_version_let_exactly_one_win(catalog):
+    core = create_core(catalog, publish=True)
+    app = catalog.client.application
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def update(i):
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        response = client.patch(f"/cores/{core['id']}", json={
+            "description_en": f"Edited by request {i}"},
+            headers={**catalog.vendor.auth, "If-Match": f'"{core["version"]}"'})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=update, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200] + [412] * 5
+    assert len(catalog.events("ipmarket.core.updated.v1")) == 1
