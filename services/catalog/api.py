@@ -52,11 +52,13 @@ def _principal_or_none():
 
 
 # --- organisations -----------------------------------------------------------------------------
+# `requires` comes right after the route, so that a request without a valid key is 401 before
+# its body is even read.
 
 @organisations_blp.post("")
+@requires("admin")
 @organisations_blp.arguments(schemas.OrganisationCreateSchema)
 @organisations_blp.response(201, schemas.OrganisationSchema)
-@requires("admin")
 def register_organisation(body):
     """Register an organisation (platform operator only)."""
     with service_context().unit_of_work() as uow:
@@ -66,8 +68,8 @@ def register_organisation(body):
 
 
 @organisations_blp.get("")
-@organisations_blp.response(200, schemas.OrganisationSchema(many=True))
 @requires("admin")
+@organisations_blp.response(200, schemas.OrganisationSchema(many=True))
 def list_organisations():
     """Every organisation (platform operator only)."""
     with service_context().session_factory() as session:
@@ -76,6 +78,7 @@ def list_organisations():
 
 
 @organisations_blp.get("/<organisation_id>")
+@requires()
 @organisations_blp.response(200, schemas.OrganisationSchema)
 def read_organisation(organisation_id):
     """An organisation's profile: its own, or any for the operator."""
@@ -85,6 +88,7 @@ def read_organisation(organisation_id):
 
 
 @organisations_blp.patch("/<organisation_id>")
+@requires()
 @organisations_blp.arguments(schemas.OrganisationUpdateSchema)
 @organisations_blp.response(200, schemas.OrganisationSchema)
 def update_organisation(changes, organisation_id):
@@ -98,6 +102,7 @@ def update_organisation(changes, organisation_id):
 
 
 @organisations_blp.post("/<organisation_id>/api-keys")
+@requires()
 @organisations_blp.arguments(schemas.ApiKeyCreateSchema)
 @organisations_blp.response(201, schemas.NewApiKeySchema)
 def create_api_key(body, organisation_id):
@@ -112,6 +117,7 @@ def create_api_key(body, organisation_id):
 
 
 @organisations_blp.get("/<organisation_id>/api-keys")
+@requires()
 @organisations_blp.response(200, schemas.ApiKeySchema(many=True))
 def list_api_keys(organisation_id):
     """The organisation's keys: name, created, last used, revoked (never the key)."""
@@ -120,6 +126,7 @@ def list_api_keys(organisation_id):
 
 
 @organisations_blp.delete("/<organisation_id>/api-keys/<key_id>")
+@requires()
 @organisations_blp.response(200, schemas.ApiKeySchema)
 def revoke_api_key(organisation_id, key_id):
     """Revoke a key: it stops working on every service within seconds."""
@@ -149,9 +156,9 @@ def search(args):
 
 
 @cores_blp.post("")
+@requires("vendor")
 @cores_blp.arguments(schemas.CoreCreateSchema)
 @cores_blp.response(201, schemas.CoreSchema)
-@requires("vendor")
 def create_core(body):
     """A new core version, as a draft of your organisation."""
     with service_context().unit_of_work() as uow:
@@ -161,12 +168,12 @@ def create_core(body):
 
 
 @cores_blp.post("/import")
+@requires("vendor")
 @cores_blp.arguments(schemas.ImportArgsSchema, location="query", unknown=RAISE)
 @cores_blp.response(201, schemas.CoreSchema)
 @cores_blp.doc(requestBody={"required": True, "content": {
     "application/xml": {"schema": {"type": "string"}}},
     "description": "An IEEE 1685 (IP-XACT) component description."})
-@requires("vendor")
 def import_ipxact(args):
     """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
     (mapped to standards), file sets."""
@@ -187,6 +194,7 @@ def read_core(core_id):
 
 
 @cores_blp.patch("/<core_id>")
+@requires()
 @cores_blp.arguments(schemas.CoreUpdateSchema)
 @cores_blp.response(200, schemas.CoreSchema)
 def update_core(changes, core_id):
@@ -214,7 +222,7 @@ def _transition(name: str):
 
 for _name in cores.TRANSITIONS:
     cores_blp.route(f"/<core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
-        cores_blp.response(200, schemas.CoreSchema)(_transition(_name)))
+        requires()(cores_blp.response(200, schemas.CoreSchema)(_transition(_name))))
 
 
 @cores_blp.get("/taxonomy")

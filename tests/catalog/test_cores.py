@@ -233,3 +233,10 @@ def test_concurrent_updates_from_one_version_let_exactly_one_win(catalog):
         thread.join(timeout=30)
     assert sorted(statuses) == [200] + [412] * 5
     assert len(catalog.events("ipmarket.core.updated.v1")) == 1
+
+
+def test_authentication_comes_before_validation(catalog):
+    assert_problem(catalog.client.post("/cores", json={"bogus": 1}), 401)
+    assert_problem(catalog.client.patch("/cores/x", json={"bogus": 1}), 401)
+    assert_problem(catalog.client.post("/organisations", json={}), 401)
+    assert_problem(catalog.client.post("/cores/x/publish"), 401)
