@@ -67,7 +67,7 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
         for foundry in rng.sample(sorted(foundries), rng.randint(1, 2)):
             targets.append({"foundry": foundry, "node": rng.choice(foundries[foundry]),
                             "maturity": rng.choice(taxonomy.MATURITIES)})
-        offers = demo.offers_for(int(price * rng.uniform(0.3, 3)), currency, name)
+        offers = demo.offers_for(int(price * rng.uniform(0.3, 3)), currency)
         for offer in offers:
             offer["offer_id"] = str(uuid.UUID(int=rng.getrandbits(128)))
             for key in ("on_request", "term_months", "seats", "royalty_percent", "price"):
@@ -99,8 +99,8 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
 COLUMNS = ("id, vendor_id, vendor_region, vlnv_vendor, vlnv_library, vlnv_name, vlnv_version, "
            "status, title_en, title_zh, description_en, category, deliverable_kinds, "
            "hdl_languages, standards, targets, eccn, territory_restrictions, documents, "
-           "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, search_text, "
-           "search_cjk, facet_values, price_band, version, created_at, updated_at, published_at")
+           "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, "
+           "search_text, search_cjk, facet_values, price_band, version, created_at, updated_at, published_at")
 
 
 def load(url: str, n: int) -> None:

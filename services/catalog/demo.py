@@ -98,7 +98,8 @@ PRODUCTS = [
     ("xihu", "aes_gcm", "AES-GCM crypto engine", "AES-GCM 加密引擎", "security_crypto",
      ["AES", "SHA-2", "AXI4"], RTL, ["systemverilog"], [(*T28, "silicon_proven")], "5E002",
      30000, "CNY", "100 Gbps AES-GCM with key ladder for storage and networking."),
-    ("harbour", "hdmi21_tx", "HDMI 2.1 transmitter", "HDMI 2.1 發送器", "interface_controllers_phys",
+    ("harbour", "hdmi21_tx", "HDMI 2.1 transmitter", "HDMI 2.1 發送器",
+     "interface_controllers_phys",
      ["HDMI 2.1", "AXI4-Stream"], RTL, ["verilog"], [(*T16, "silicon_proven")], "EAR99", 150000,
      "HKD", "FRL transmitter with DSC 1.2a pass-through and HDCP hooks."),
     ("harbour", "h265_dec", "H.265/HEVC video decoder", "H.265/HEVC 影像解碼器", "dsp_multimedia",
@@ -123,7 +124,8 @@ PRODUCTS = [
      ["Bluetooth LE 5.3"], HARD, [], [(*T28, "silicon_proven")], "5A992", 120000, "USD",
      "2.4 GHz transceiver with link layer, 3.5 mA RX."),
     ("hsinchu", "sc9t_lib", "9-track standard cell library", "9軌標準元件庫", "foundation_ip", [],
-     ["hard_macro_gdsii", "documentation"], [], [(*T28, "in_production"), (*UMC40, "in_production")],
+     ["hard_macro_gdsii", "documentation"], [],
+     [(*T28, "in_production"), (*UMC40, "in_production")],
      "EAR99", 0, "USD", "High-density 9-track library with multi-Vt and power-gating cells."),
     ("hsinchu", "gpio_lib", "General-purpose I/O library", "通用輸入輸出元件庫", "foundation_ip",
      ["I2C", "SPI"], HARD, [], [(*T28, "in_production"), (*T16, "silicon_proven")], "EAR99",
@@ -171,7 +173,7 @@ VERSIONS = ("1.0.0", "1.1.0")
 OLDER_DEPRECATED = {"rv32_mcu", "ddr4_ctrl", "usb32_dev", "hdmi21_tx", "sc9t_lib"}
 
 
-def offers_for(price_usd: int, currency: str, name: str) -> list[dict]:
+def offers_for(price_usd: int, currency: str) -> list[dict]:
     rate = {"USD": 1, "CNY": 7, "HKD": 8}[currency]
     local = price_usd * rate
     offers = [{"kind": "evaluation", "price": None, "on_request": False, "term_months": 3,
@@ -236,7 +238,7 @@ def load(context, echo=print) -> dict:
                                    "sha256": _digest(name, version, k)} for k in kinds],
                     documents=[{"kind": "datasheet", "title": f"{title_en} datasheet",
                                 "url": None, "sha256": _digest(name, version, "datasheet")}],
-                    offers=offers_for(price, currency, name))
+                    offers=offers_for(price, currency))
                 cores.change_status(uow, principal, core.id, "publish")
                 if version == VERSIONS[0] and name in OLDER_DEPRECATED:
                     cores.change_status(uow, principal, core.id, "deprecate")

@@ -190,7 +190,8 @@ def test_draft_patch_needs_if_match_and_refreshes_search(catalog):
                    412)
     assert_problem(catalog.client.patch(url, json={}, headers={**catalog.vendor.auth,
                                                                "If-Match": '"1"'}), 422)
-    patched = catalog.client.patch(url, json={"title_en": "LPDDR5X PHY", "title_zh": "低功耗内存接口"},
+    patched = catalog.client.patch(url, json={"title_en": "LPDDR5X PHY",
+                                              "title_zh": "低功耗内存接口"},
                                    headers={**catalog.vendor.auth, "If-Match": '"1"'})
     assert patched.status_code == 200 and patched.json["title_en"] == "LPDDR5X PHY"
     assert outbox_events(catalog) == []  # still a draft

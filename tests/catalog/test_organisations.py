@@ -5,7 +5,8 @@ import pytest
 
 from tests.catalog.conftest import assert_problem
 
-NEW_ORG = {"legal_name_en": "Hsinchu Foundation Cells Corp.", "legal_name_zh": "新竹基礎元件股份有限公司",
+NEW_ORG = {"legal_name_en": "Hsinchu Foundation Cells Corp.",
+           "legal_name_zh": "新竹基礎元件股份有限公司",
            "country": "TW", "roles": ["vendor"], "locale": "zh-Hant", "timezone": "Asia/Taipei",
            "contacts": [{"name": "林怡君", "email": "yj@hfcells.example",
                          "notices": ["license_requests", "core_changes"]}]}

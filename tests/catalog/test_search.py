@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from services.catalog import demo, taxonomy
 from services.catalog.app import build_context, create_app
-from services.catalog.organisations import create_api_key, register_organisation
+from services.catalog.organisations import create_api_key
 from shared.db import create_engine
 from shared.migrations import upgrade
 from tests.catalog.conftest import assert_problem
