@@ -100,7 +100,8 @@ COLUMNS = ("id, vendor_id, vendor_region, vlnv_vendor, vlnv_library, vlnv_name, 
            "status, title_en, title_zh, description_en, category, deliverable_kinds, "
            "hdl_languages, standards, targets, eccn, territory_restrictions, documents, "
            "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, "
-           "search_text, search_cjk, facet_values, price_band, version, created_at, updated_at, published_at")
+           "search_text, search_cjk, facet_values, price_band, version, created_at, updated_at, "
+           "published_at")
 
 
 def load(url: str, n: int) -> None:

@@ -102,6 +102,7 @@ class Core(Base):
         sa.UniqueConstraint("vlnv_vendor", "vlnv_library", "vlnv_name", "vlnv_version",
                             name="uq_core_vlnv"),
         sa.Index("ix_core_status_published_at", "status", "published_at"),
+        sa.Index("ix_core_updated_at", "updated_at"),  # keeps the facet index fresh
     )
     __mapper_args__ = {"version_id_col": version}
 
