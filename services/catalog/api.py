@@ -146,7 +146,7 @@ def revoke_api_key(organisation_id, key_id):
 def search(args):
     """Search published cores (and your own): full text, facets with counts, filters,
     sorting, cursor pagination. Anyone may search; drafts are seen only by their vendor."""
-    query = SearchQuery(text=args["q"], vendor_id=args.get("vendor_id"), sort=args.get("sort"),
+    query = SearchQuery(text=args["q"], sort=args.get("sort"),
                         cursor=args.get("cursor"), limit=args["limit"],
                         filters={f: args[f] for f in FACETS if args.get(f)})
     with service_context().session_factory() as session:

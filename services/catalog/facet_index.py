@@ -5,7 +5,7 @@ Counting facets in SQL unnests every matching core's values, tens of millisecond
 that matches thousands of cores. Here the database only answers *which* cores match (their
 `seq`), and each facet's count is `popcount(matches & cores_with_value)`.
 
-The index is kept fresh from `core.updated_at` before each use, re-reading a few seconds back
+The index is kept fresh from `core.updated_at` before each use, re-reading 30 seconds back
 so that a transaction that commits a little after it stamped its rows is not missed. If a match
 is not in the index yet, the caller falls back to counting in SQL, so counts are never wrong.
 Used on PostgreSQL (migration 0002 gives `core.seq`); SQLite counts in SQL.
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from services.catalog.models import Core
 
 SEQ = sa.literal_column("core.seq", sa.BigInteger)
-LOOKBACK = timedelta(seconds=5)
+LOOKBACK = timedelta(seconds=30)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -44,6 +44,25 @@ class FacetIndex:
                 return None
             counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
         return {value: count for value, count in counts.items() if count}
+
+    def counts_where(self, session: Session, groups: list[list[str]]) -> dict[str, int]:
+        """Facet counts of the cores that have, in every group, at least one of its values:
+        a search without text needs no query beyond the refresh."""
+        with self._lock:
+            self._refresh(session)
+            mask = -1  # every bit set
+            for group in groups:
+                any_of = 0
+                for value in group:
+                    any_of |= self._bits.get(value, 0)
+                mask &= any_of
+            counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
+        return {value: count for value, count in counts.items() if count}
+
+    def warm(self, session: Session) -> None:
+        """Load the index now (a server does it at start rather than on its first search)."""
+        with self._lock:
+            self._refresh(session)
 
     def _refresh(self, session: Session) -> None:
         query = sa.select(SEQ, Core.facet_values, Core.updated_at)

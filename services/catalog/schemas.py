@@ -182,7 +182,6 @@ class ImportArgsSchema(Schema):
 
 class SearchArgsSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
-    vendor_id = fields.String()
     sort = fields.String(validate=validate.OneOf(SORTS))
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
@@ -196,6 +195,7 @@ class SearchArgsSchema(Schema):
     region = fields.List(fields.String())
     price = fields.List(fields.String())
     status = fields.List(fields.String())
+    vendor = fields.List(fields.String(), metadata={"description": "Organisation ids."})
 
 
 class FacetCountSchema(Schema):

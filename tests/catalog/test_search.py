@@ -167,3 +167,14 @@ def test_hostile_text_is_only_text(market):
     client, _ = market
     for text in ['"', "AND OR NOT", "NEAR(a b)", "col:value", "a & | ! b", "*", "'); --"]:
         assert client.get("/cores", query_string={"q": text}).status_code == 200
+
+
+def test_vendor_facet_filters_and_counts(market):
+    client, _ = market
+    everything_page = search(client, limit=1)
+    vendors = everything_page["facets"]["vendor"]
+    assert len(vendors) == 9  # the demo's vendors (licensees publish nothing)
+    busiest = vendors[0]
+    items, page = everything(client, vendor=busiest["value"])
+    assert page["total"] == len(items) == busiest["count"]
+    assert {c["vendor_id"] for c in items} == {busiest["value"]}
