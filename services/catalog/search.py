@@ -183,8 +183,12 @@ class _PostgresText:
         cjk = " ".join(taxonomy.cjk_query_terms(text))
         parts = []
         if latin:
-            parts.append(sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
-                                                      latin))
+            # Plain AND of the words unless the user wrote search syntax ("a phrase", OR,
+            # -word): phrase matching makes PostgreSQL re-read each candidate's whole vector,
+            # and hyphenated words ("CSI-2", "RISC-V") would otherwise become phrases.
+            to_query = (sa.func.websearch_to_tsquery if SEARCH_SYNTAX.search(latin)
+                        else sa.func.plainto_tsquery)
+            parts.append(to_query(sa.literal_column("'english'::regconfig"), latin))
         if cjk:
             parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
         tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
@@ -217,6 +221,7 @@ class _PostgresText:
 
 
 FACET_ARRAY = sa.literal_column("core.facet_array", ARRAY(sa.Text))
+SEARCH_SYNTAX = re.compile(r'"|\bOR\b|(^|\s)-\w')
 
 
 class _SqliteText:

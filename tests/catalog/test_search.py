@@ -178,3 +178,17 @@ def test_vendor_facet_filters_and_counts(market):
     items, page = everything(client, vendor=busiest["value"])
     assert page["total"] == len(items) == busiest["count"]
     assert {c["vendor_id"] for c in items} == {busiest["value"]}
+
+
+def test_search_syntax_phrases_or_and_exclusion(market, request):
+    """PostgreSQL's web search syntax; SQLite (the zero-setup database) matches plain words."""
+    if "sqlite" in request.node.callspec.id:
+        pytest.skip("search syntax is a PostgreSQL feature")
+    client, _ = market
+
+    def names(**query):
+        return {c["vlnv"]["name"] for c in search(client, limit=100, **query)["items"]}
+
+    assert names(q="SM4 OR SM2") == {"sm4_engine", "sm2_sm3_pke"}
+    assert names(q="crypto -SM4") >= {"aes_gcm"} and "sm4_engine" not in names(q="crypto -SM4")
+    assert names(q='"network-on-chip"') == {"noc_fabric"}
