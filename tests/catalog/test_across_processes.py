@@ -57,6 +57,9 @@ def processed(env: dict, service: str, event_id: str) -> bool:
 
 @pytest.fixture
 def platform(processes, platform_env):
+    # The licensing service will not start without the secret of its signing keys.
+    processes.env.setdefault("IPMARKET_SIGNING_KEY_SECRET",
+                             "catalog cross-process test secret, long enough to be accepted")
     urls = {service: processes.serve(service) for service in SERVICES}
     for service in SERVICES:
         processes.start(f"{service}-relay", "relay", service)
