@@ -1,4 +1,235 @@
 """HTTP API of the catalog. Handlers are thin: parse → call the domain → serialise."""
 from __future__ import annotations
 
-blueprints: list = []
+import re
+
+import sqlalchemy as sa
+from flask import g, request
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.catalog import cores, ipxact, organisations, schemas, taxonomy
+from services.catalog.models import Organisation
+from services.catalog.search import FACETS, SearchQuery, search_cores
+from shared.errors import DomainError, PreconditionFailed
+from shared.web import current_principal, requires, service_context
+
+organisations_blp = Blueprint("organisations", __name__, url_prefix="/organisations",
+                              description="The platform directory: organisations and API keys.")
+cores_blp = Blueprint("cores", __name__, url_prefix="/cores",
+                      description="IP cores: drafts, publication, offers, search, IP-XACT import.")
+blueprints = [organisations_blp, cores_blp]
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition required"
+
+
+# --- optimistic concurrency --------------------------------------------------------------------
+# The ETag of an organisation or core is its version number; an update must say (If-Match)
+# which version it was made from, and a stale one gets 412 instead of overwriting a change.
+
+def etag(version: int) -> dict:
+    return {"ETag": f'"{version}"'}
+
+
+def if_match(required: bool = True) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        if required:
+            raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', header)
+    if match is None:
+        raise PreconditionFailed(f"If-Match {header!r} names no version of this resource",
+                                 field="If-Match")
+    return int(match.group(1))
+
+
+def _principal_or_none():
+    return g.get("principal")
+
+
+# --- organisations -----------------------------------------------------------------------------
+# `requires` comes right after the route, so that a request without a valid key is 401 before
+# its body is even read.
+
+@organisations_blp.post("")
+@requires("admin")
+@organisations_blp.arguments(schemas.OrganisationCreateSchema)
+@organisations_blp.response(201, schemas.OrganisationSchema)
+def register_organisation(body):
+    """Register an organisation (platform operator only)."""
+    with service_context().unit_of_work() as uow:
+        org = organisations.register_organisation(uow, **body)
+        uow.commit()
+    return org, etag(org.version)
+
+
+@organisations_blp.get("")
+@requires("admin")
+@organisations_blp.response(200, schemas.OrganisationSchema(many=True))
+def list_organisations():
+    """Every organisation (platform operator only)."""
+    with service_context().session_factory() as session:
+        return list(session.scalars(sa.select(Organisation).order_by(Organisation.created_at,
+                                                                      Organisation.id)))
+
+
+@organisations_blp.get("/<organisation_id>")
+@requires()
+@organisations_blp.response(200, schemas.OrganisationSchema)
+def read_organisation(organisation_id):
+    """An organisation's profile: its own, or any for the operator."""
+    with service_context().session_factory() as session:
+        org = organisations.get_organisation(session, current_principal(), organisation_id)
+    return org, etag(org.version)
+
+
+@organisations_blp.patch("/<organisation_id>")
+@requires()
+@organisations_blp.arguments(schemas.OrganisationUpdateSchema)
+@organisations_blp.response(200, schemas.OrganisationSchema)
+def update_organisation(changes, organisation_id):
+    """Change the profile (If-Match required); roles only by the operator."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        org = organisations.update_organisation(uow, principal, organisation_id, if_match(),
+                                                changes)
+        uow.commit()
+    return org, etag(org.version)
+
+
+@organisations_blp.post("/<organisation_id>/api-keys")
+@requires()
+@organisations_blp.arguments(schemas.ApiKeyCreateSchema)
+@organisations_blp.response(201, schemas.NewApiKeySchema)
+def create_api_key(body, organisation_id):
+    """A new API key; the key is in this response only and is never shown again."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        organisations.get_organisation(uow.session, principal, organisation_id)
+        api_key, key = organisations.create_api_key(uow, organisation_id, body["name"])
+        uow.commit()
+    shown = {name: getattr(api_key, name) for name in schemas.ApiKeySchema().fields}
+    return {**shown, "api_key": key}
+
+
+@organisations_blp.get("/<organisation_id>/api-keys")
+@requires()
+@organisations_blp.response(200, schemas.ApiKeySchema(many=True))
+def list_api_keys(organisation_id):
+    """The organisation's keys: name, created, last used, revoked (never the key)."""
+    with service_context().session_factory() as session:
+        return organisations.list_api_keys(session, current_principal(), organisation_id)
+
+
+@organisations_blp.delete("/<organisation_id>/api-keys/<key_id>")
+@requires()
+@organisations_blp.response(200, schemas.ApiKeySchema)
+def revoke_api_key(organisation_id, key_id):
+    """Revoke a key: it stops working on every service within seconds."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        organisations.get_organisation(uow.session, principal, organisation_id)
+        api_key = organisations.revoke_api_key(uow, organisation_id, key_id)
+        uow.commit()
+    return api_key
+
+
+# --- cores -------------------------------------------------------------------------------------
+
+@cores_blp.get("")
+@cores_blp.arguments(schemas.SearchArgsSchema, location="query", unknown=RAISE)
+@cores_blp.response(200, schemas.SearchResultSchema)
+def search(args):
+    """Search published cores (and your own): full text, facets with counts, filters,
+    sorting, cursor pagination. Anyone may search; drafts are seen only by their vendor."""
+    query = SearchQuery(text=args["q"], sort=args.get("sort"),
+                        cursor=args.get("cursor"), limit=args["limit"],
+                        filters={f: args[f] for f in FACETS if args.get(f)})
+    with service_context().session_factory() as session:
+        result = search_cores(session, _principal_or_none(), query)
+    return {"items": result.cores, "total": result.total, "facets": result.facets,
+            "next_cursor": result.next_cursor}
+
+
+@cores_blp.post("")
+@requires("vendor")
+@cores_blp.arguments(schemas.CoreCreateSchema)
+@cores_blp.response(201, schemas.CoreSchema)
+def create_core(body):
+    """A new core version, as a draft of your organisation."""
+    with service_context().unit_of_work() as uow:
+        core = cores.create_draft(uow, current_principal(), **body)
+        uow.commit()
+        return core, etag(core.version)
+
+
+@cores_blp.post("/import")
+@requires("vendor")
+@cores_blp.arguments(schemas.ImportArgsSchema, location="query", unknown=RAISE)
+@cores_blp.response(201, schemas.CoreSchema)
+@cores_blp.doc(requestBody={"required": True, "content": {
+    "application/xml": {"schema": {"type": "string"}}},
+    "description": "An IEEE 1685 (IP-XACT) component description."})
+def import_ipxact(args):
+    """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
+    (mapped to standards), file sets."""
+    fields = ipxact.parse_component(request.get_data(), args.get("version"))
+    with service_context().unit_of_work() as uow:
+        core = cores.create_draft(uow, current_principal(), **fields)
+        uow.commit()
+        return core, etag(core.version)
+
+
+@cores_blp.get("/<core_id>")
+@cores_blp.response(200, schemas.CoreSchema)
+def read_core(core_id):
+    """One core version (published, or your own)."""
+    with service_context().session_factory() as session:
+        core = cores.get_core(session, _principal_or_none(), core_id)
+        return core, etag(core.version)
+
+
+@cores_blp.patch("/<core_id>")
+@requires()
+@cores_blp.arguments(schemas.CoreUpdateSchema)
+@cores_blp.response(200, schemas.CoreSchema)
+def update_core(changes, core_id):
+    """Change a core (If-Match required). A published version changes only its offers, targets,
+    documents and descriptions; anything else needs a new version."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        core = cores.update_core(uow, principal, core_id, if_match(), changes)
+        uow.commit()
+        return core, etag(core.version)
+
+
+def _transition(name: str):
+    def view(core_id):
+        principal = current_principal()
+        with service_context().unit_of_work() as uow:
+            core = cores.change_status(uow, principal, core_id, name, if_match(required=False))
+            uow.commit()
+            return core, etag(core.version)
+
+    view.__name__ = f"{name}_core"
+    view.__doc__ = f"{name.capitalize()} the core (If-Match optional)."
+    return view
+
+
+for _name in cores.TRANSITIONS:
+    cores_blp.route(f"/<core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
+        requires()(cores_blp.response(200, schemas.CoreSchema)(_transition(_name))))
+
+
+@cores_blp.get("/taxonomy")
+def read_taxonomy():
+    """The fixed vocabularies: categories, deliverable kinds, maturities, offer kinds…"""
+    return {"categories": taxonomy.CATEGORIES, "deliverable_kinds": taxonomy.DELIVERABLE_KINDS,
+            "hdl_languages": taxonomy.HDL_LANGUAGES, "maturities": taxonomy.MATURITIES,
+            "offer_kinds": taxonomy.OFFER_KINDS, "currencies": taxonomy.CURRENCIES,
+            "document_kinds": taxonomy.DOCUMENT_KINDS, "standards": taxonomy.KNOWN_STANDARDS,
+            "price_bands": [b for b, _ in taxonomy.PRICE_BANDS] + [taxonomy.ON_REQUEST]}

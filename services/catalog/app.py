@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.catalog import api, models
+from services.catalog.facet_index import facet_index_for
 from services.catalog.organisations import principal_for
+from shared.errors import Conflict, PreconditionFailed
 from shared.web import ServiceContext, create_service_app
 
 SERVICE = "catalog"
@@ -15,6 +19,23 @@ def build_context(database_url: str | None = None) -> ServiceContext:
 
 
 def create_app(database_url: str | None = None) -> Flask:
-    return create_service_app(build_context(database_url), title="ipmarket catalog",
-                              blueprints=api.blueprints,
-                              description="Directory of organisations and IP cores.")
+    context = build_context(database_url)
+    warm_search(context)
+    app = create_service_app(context, title="ipmarket catalog",
+                             blueprints=api.blueprints,
+                             description="Directory of organisations and IP cores.")
+    # Races the domain's checks cannot see: two updates from the same version (the version
+    # column makes the second UPDATE match no row), two creations of the same VLNV.
+    app.register_error_handler(StaleDataError, lambda _: app.handle_user_exception(
+        PreconditionFailed("changed by another request meanwhile; read it again and retry",
+                           field="If-Match")))
+    app.register_error_handler(IntegrityError, lambda _: app.handle_user_exception(
+        Conflict("it exists already (created by another request meanwhile)")))
+    return app
+
+
+def warm_search(context: ServiceContext) -> None:
+    """Build this process's facet index (PostgreSQL) before it serves the first search."""
+    if context.engine.dialect.name == "postgresql":
+        with context.session_factory() as session:
+            facet_index_for(context.engine).warm(session)

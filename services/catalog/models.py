@@ -53,3 +53,60 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     organisation: Mapped[Organisation] = relationship(back_populates="api_keys")
+
+
+class Core(Base):
+    """One version of an IP core, identified by its VLNV. A published version is immutable but
+    for its offers, targets' maturity, documents and descriptions (see cores.py)."""
+
+    __tablename__ = "core"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    vendor_id: Mapped[str] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    vendor_region: Mapped[str] = mapped_column(sa.String(32))  # for the region facet
+    vlnv_vendor: Mapped[str] = mapped_column(sa.String(128))
+    vlnv_library: Mapped[str] = mapped_column(sa.String(128))
+    vlnv_name: Mapped[str] = mapped_column(sa.String(128))
+    vlnv_version: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    title_en: Mapped[str] = mapped_column(sa.String(300))
+    title_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    description_zh: Mapped[str | None] = mapped_column(sa.Text)
+    category: Mapped[str | None] = mapped_column(sa.String(64))  # required to publish
+    deliverable_kinds: Mapped[list] = mapped_column(default=list)
+    hdl_languages: Mapped[list] = mapped_column(default=list)
+    standards: Mapped[list] = mapped_column(default=list)
+    targets: Mapped[list] = mapped_column(default=list)  # [{foundry, node, maturity}]
+    eccn: Mapped[str | None] = mapped_column(sa.String(8))  # required to publish
+    territory_restrictions: Mapped[list] = mapped_column(default=list)
+    documents: Mapped[list] = mapped_column(default=list)  # [{kind, title, url, sha256}]
+    deliverables: Mapped[list] = mapped_column(default=list)  # [{kind, name, sha256}]
+    offers: Mapped[list] = mapped_column(default=list)
+    # What an IP-XACT import found: kept for the integrator, not searched.
+    parameters: Mapped[list] = mapped_column(default=list)
+    bus_interfaces: Mapped[list] = mapped_column(default=list)
+    file_sets: Mapped[list] = mapped_column(default=list)
+    # Derived for search (see search.py): the text to index and the facet values of this core.
+    search_title: Mapped[str] = mapped_column(sa.Text, default="")  # ranks (small: fast)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")  # matches
+    search_cjk: Mapped[str] = mapped_column(sa.Text, default="")
+    facet_values: Mapped[list] = mapped_column(default=list)
+    price_band: Mapped[str] = mapped_column(sa.String(16), default="on_request")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        sa.UniqueConstraint("vlnv_vendor", "vlnv_library", "vlnv_name", "vlnv_version",
+                            name="uq_core_vlnv"),
+        sa.Index("ix_core_status_published_at", "status", "published_at"),
+        sa.Index("ix_core_updated_at", "updated_at"),  # keeps the facet index fresh
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def vlnv(self) -> dict:
+        return {"vendor": self.vlnv_vendor, "library": self.vlnv_library,
+                "name": self.vlnv_name, "version": self.vlnv_version}

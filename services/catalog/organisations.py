@@ -1,15 +1,20 @@
 """Organisations and their API keys: the platform directory. Plain domain code, no Flask."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from zoneinfo import available_timezones
 
+import pycountry
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.catalog.models import ApiKey, Organisation
+from services.catalog.models import ApiKey, Core, Organisation
+from services.catalog.search import index_core
 from shared.auth import Principal, generate_api_key
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from shared.events.catalog import LOCALES, NOTICES, ROLES
 from shared.unit_of_work import UnitOfWork
 
 # Region follows the country: Hong Kong, Macau and Taiwan are their own markets for IP licensing.
@@ -20,6 +25,37 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 def region_for(country: str) -> str:
     return REGION_BY_COUNTRY.get(country.upper(), "overseas")
+
+
+def checked_country(country: str, field: str = "country") -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is refused."""
+    code = (country or "").upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise Invalid(f"{country!r} is not an ISO 3166-1 alpha-2 country code", field=field)
+    return code
+
+
+def _check_profile(*, timezone: str, locale: str, roles: list[str],
+                   contacts: list[dict]) -> None:
+    if timezone not in _time_zones():
+        raise Invalid(f"{timezone!r} is not an IANA time zone", field="timezone")
+    if locale not in LOCALES:
+        raise Invalid(f"locale must be one of {', '.join(LOCALES)}", field="locale")
+    if not roles:
+        raise Invalid("an organisation needs at least one role", field="roles")
+    for i, role in enumerate(roles):
+        if role not in ROLES:
+            raise Invalid(f"role must be one of {', '.join(ROLES)}", field=f"roles.{i}")
+    for i, contact in enumerate(contacts):
+        for j, notice in enumerate(contact.get("notices", [])):
+            if notice not in NOTICES:
+                raise Invalid(f"notice must be one of {', '.join(NOTICES)}",
+                              field=f"contacts.{i}.notices.{j}")
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once is enough
 
 
 def organisation_state(org: Organisation) -> dict:
@@ -36,8 +72,10 @@ def register_organisation(uow: UnitOfWork, *, legal_name_en: str, country: str, 
                           locale: str = "en", timezone: str = "UTC",
                           legal_name_zh: str | None = None,
                           contacts: list[dict] | None = None) -> Organisation:
+    country = checked_country(country)
+    _check_profile(timezone=timezone, locale=locale, roles=roles, contacts=contacts or [])
     org = Organisation(legal_name_en=legal_name_en, legal_name_zh=legal_name_zh,
-                       country=country.upper(), region=region_for(country), roles=sorted(roles),
+                       country=country, region=region_for(country), roles=sorted(set(roles)),
                        locale=locale, timezone=timezone, contacts=contacts or [])
     uow.session.add(org)
     uow.session.flush()
@@ -45,10 +83,72 @@ def register_organisation(uow: UnitOfWork, *, legal_name_en: str, country: str, 
     return org
 
 
+# What an organisation may change of its own profile; roles are the platform operator's call.
+PROFILE_FIELDS = ("legal_name_en", "legal_name_zh", "country", "locale", "timezone", "contacts")
+
+
+def get_organisation(session: Session, principal: Principal, organisation_id: str
+                     ) -> Organisation:
+    """An organisation sees its own profile; the operator sees every one. Others get 404, so
+    that the directory cannot be probed."""
+    org = session.get(Organisation, organisation_id)
+    if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return org
+
+
+def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: str,
+                        expected_version: int, changes: dict) -> Organisation:
+    org = get_organisation(uow.session, principal, organisation_id)
+    check_version(org.version, expected_version)
+    if not changes:
+        raise Invalid("the request changes nothing", field="body")
+    if "roles" in changes and not principal.is_admin:
+        raise Forbidden("only the platform operator changes an organisation's roles",
+                        field="roles")
+    unknown = set(changes) - set(PROFILE_FIELDS) - {"roles"}
+    if unknown:
+        raise Invalid("not a profile field", field=sorted(unknown)[0])
+    if "country" in changes:
+        changes["country"] = checked_country(changes["country"])
+    if "roles" in changes:
+        changes["roles"] = sorted(set(changes["roles"]))
+    merged = {name: changes.get(name, getattr(org, name))
+              for name in ("timezone", "locale", "roles", "contacts")}
+    _check_profile(**merged)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    if "country" in changes and region_for(org.country) != org.region:
+        org.region = region_for(org.country)
+        # The vendor-region facet of its cores follows the organisation.
+        for core in uow.session.scalars(sa.select(Core).where(Core.vendor_id == org.id)):
+            core.vendor_region = org.region
+            index_core(core)
+    uow.session.flush()  # bumps org.version (the mapper's version counter)
+    uow.publish("ipmarket.organisation.updated.v1", org.id, organisation_state(org))
+    return org
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic concurrency: the client's If-Match must name the version it read."""
+    if expected is not None and expected != current:
+        raise PreconditionFailed(
+            f"the resource changed since you read it (version {current}, If-Match names "
+            f"{expected}); read it again and retry", field="If-Match")
+
+
+def list_api_keys(session: Session, principal: Principal, organisation_id: str) -> list[ApiKey]:
+    get_organisation(session, principal, organisation_id)
+    return list(session.scalars(sa.select(ApiKey).where(ApiKey.organisation_id == organisation_id)
+                                .order_by(ApiKey.created_at, ApiKey.id)))
+
+
 def create_api_key(uow: UnitOfWork, organisation_id: str, name: str) -> tuple[ApiKey, str]:
     """A new key for the organisation; the key itself is returned once and never stored."""
     if uow.session.get(Organisation, organisation_id) is None:
         raise NotFound(f"organisation {organisation_id} does not exist")
+    if not name.strip():
+        raise Invalid("a key needs a name", field="name")
     key, key_hash = generate_api_key()
     api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash)
     uow.session.add(api_key)

@@ -1,0 +1,210 @@
+"""marshmallow schemas of the catalog's HTTP API. marshmallow rejects unknown fields by default
+(RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.catalog import taxonomy
+from services.catalog.search import MAX_LIMIT, SORTS
+from shared.events.catalog import LOCALES, NOTICES, ROLES
+
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
+
+
+def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
+    return fields.String(validate=validate.Length(min=1, max=300), **kwargs)
+
+
+# --- organisations -----------------------------------------------------------------------------
+
+class ContactSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    notices = fields.List(fields.String(validate=validate.OneOf(NOTICES)), required=True)
+
+
+class OrganisationUpdateSchema(Schema):
+    legal_name_en = Name()
+    legal_name_zh = Name(allow_none=True)
+    country = fields.String(validate=validate.Length(equal=2))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)),
+                        validate=validate.Length(min=1))
+    locale = fields.String(validate=validate.OneOf(LOCALES))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
+
+
+class OrganisationCreateSchema(OrganisationUpdateSchema):
+    legal_name_en = Name(required=True)
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(min=1))
+    locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
+    timezone = fields.String(load_default="UTC", validate=validate.Length(min=1, max=64))
+    contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
+                           validate=validate.Length(max=20))
+
+
+class OrganisationSchema(OrganisationCreateSchema):
+    id = fields.String()
+    region = fields.String()
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ApiKeyCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ApiKeySchema(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    name = fields.String()
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class NewApiKeySchema(ApiKeySchema):
+    api_key = fields.String(metadata={"description": "The key itself: shown this once only."})
+
+
+# --- cores -------------------------------------------------------------------------------------
+
+class VlnvSchema(Schema):
+    vendor = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    library = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    version = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class TargetSchema(Schema):
+    foundry = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    node = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    maturity = fields.String(required=True, validate=validate.OneOf(taxonomy.MATURITIES))
+
+
+class DocumentSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DOCUMENT_KINDS))
+    title = Name(required=True)
+    url = fields.Url(load_default=None, allow_none=True)
+    sha256 = fields.String(required=True, validate=SHA256)
+
+
+class DeliverableSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DELIVERABLE_KINDS))
+    name = Name(required=True)
+    sha256 = fields.String(required=True, validate=SHA256)
+
+
+class MoneySchema(Schema):
+    amount = fields.Decimal(required=True, as_string=True, places=2,
+                            validate=validate.Range(min=0))
+    currency = fields.String(required=True, validate=validate.OneOf(taxonomy.CURRENCIES))
+
+
+class OfferSchema(Schema):
+    offer_id = fields.String(metadata={"description": "Keep an offer's id when changing it."})
+    kind = fields.String(required=True, validate=validate.OneOf(taxonomy.OFFER_KINDS))
+    price = fields.Nested(MoneySchema, allow_none=True, load_default=None)
+    on_request = fields.Boolean(load_default=False)
+    term_months = fields.Integer(allow_none=True, load_default=None,
+                                 validate=validate.Range(min=1, max=600))
+    seats = fields.Integer(allow_none=True, load_default=None,
+                           validate=validate.Range(min=1, max=100000))
+    requires_approval = fields.Boolean(required=True)
+    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None,
+                                     validate=validate.Range(min=0, max=100))
+
+
+def _list(item, **kw):
+    return fields.List(item, validate=validate.Length(max=50), **kw)
+
+
+class CoreUpdateSchema(Schema):
+    title_en = Name()
+    title_zh = Name(allow_none=True)
+    description_en = fields.String(validate=validate.Length(max=20000))
+    description_zh = fields.String(allow_none=True, validate=validate.Length(max=20000))
+    category = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.CATEGORIES))
+    deliverable_kinds = _list(fields.String(validate=validate.OneOf(taxonomy.DELIVERABLE_KINDS)))
+    hdl_languages = _list(fields.String(validate=validate.OneOf(taxonomy.HDL_LANGUAGES)))
+    standards = _list(fields.String(validate=validate.Length(min=1, max=64)))
+    targets = _list(fields.Nested(TargetSchema))
+    eccn = fields.String(allow_none=True, validate=validate.Length(min=5, max=8))
+    territory_restrictions = _list(fields.String(validate=validate.Length(equal=2)))
+    documents = _list(fields.Nested(DocumentSchema))
+    deliverables = _list(fields.Nested(DeliverableSchema))
+    offers = fields.List(fields.Nested(OfferSchema), validate=validate.Length(max=10))
+
+
+class CoreCreateSchema(CoreUpdateSchema):
+    vlnv = fields.Nested(VlnvSchema, required=True)
+    title_en = Name(required=True)
+
+
+class CoreSchema(CoreCreateSchema):
+    id = fields.String()
+    vendor_id = fields.String()
+    vendor_region = fields.String()
+    status = fields.String()
+    price_band = fields.String()
+    parameters = fields.List(fields.Dict())
+    bus_interfaces = fields.List(fields.Dict())
+    file_sets = fields.List(fields.Dict())
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    published_at = fields.AwareDateTime(allow_none=True)
+
+
+class CoreSummarySchema(Schema):
+    id = fields.String()
+    vendor_id = fields.String()
+    vendor_region = fields.String()
+    vlnv = fields.Nested(VlnvSchema)
+    status = fields.String()
+    title_en = fields.String()
+    title_zh = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    standards = fields.List(fields.String())
+    deliverable_kinds = fields.List(fields.String())
+    targets = fields.List(fields.Nested(TargetSchema))
+    price_band = fields.String()
+    published_at = fields.AwareDateTime(allow_none=True)
+
+
+class ImportArgsSchema(Schema):
+    version = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "Semantic version to use when the component's own is not one."})
+
+
+class SearchArgsSchema(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    sort = fields.String(validate=validate.OneOf(SORTS))
+    cursor = fields.String(validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
+    # Facet filters: ?category=memories&category=memories_phys means either of them.
+    category = fields.List(fields.String())
+    foundry = fields.List(fields.String())
+    node = fields.List(fields.String())
+    maturity = fields.List(fields.String())
+    standard = fields.List(fields.String())
+    deliverable = fields.List(fields.String())
+    region = fields.List(fields.String())
+    price = fields.List(fields.String())
+    status = fields.List(fields.String())
+    vendor = fields.List(fields.String(), metadata={"description": "Organisation ids."})
+
+
+class FacetCountSchema(Schema):
+    value = fields.String()
+    count = fields.Integer()
+
+
+class SearchResultSchema(Schema):
+    items = fields.List(fields.Nested(CoreSummarySchema))
+    total = fields.Integer()
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetCountSchema)))
+    next_cursor = fields.String(allow_none=True)

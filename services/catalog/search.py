@@ -1,0 +1,250 @@
+"""Core search: full text over title, description, standards and VLNV, facets with counts,
+filters, sorting and cursor pagination.
+
+PostgreSQL matches a generated `tsvector` column through a GIN index; SQLite matches the FTS5
+table `core_fts` (both made by migration 0002). Chinese text is indexed as overlapping bigrams
+(taxonomy.cjk_document_terms) so that any part of a Chinese title is found without a segmenter.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from services.catalog import taxonomy
+from services.catalog.facet_index import facet_index_for
+from services.catalog.models import Core
+from shared.auth import Principal
+from shared.errors import Invalid
+
+# Facet name → how the core's values are named in `Core.facet_values` ("name:value").
+FACETS = ("category", "foundry", "node", "maturity", "standard", "deliverable", "region",
+          "price", "status", "vendor")
+SORTS = ("relevance", "newest", "title")
+SUMMARY = ("id", "vendor_id", "vendor_region", "vlnv_vendor", "vlnv_library", "vlnv_name",
+           "vlnv_version", "status", "title_en", "title_zh", "category", "standards",
+           "deliverable_kinds", "targets", "price_band", "published_at", "created_at")
+MAX_LIMIT = 100
+
+
+def index_core(core: Core) -> None:
+    """Refresh the columns search reads: the text to index and the facet values."""
+    vlnv = ":".join((core.vlnv_vendor, core.vlnv_library, core.vlnv_name, core.vlnv_version))
+    latin = [core.title_en, core.title_en, vlnv,  # the title counts twice: it says most
+             f"{core.vlnv_vendor} {core.vlnv_library} {core.vlnv_name} {core.vlnv_version}",
+             " ".join(core.standards), core.description_en or "",
+             taxonomy.CATEGORIES.get(core.category or "", ""),
+             " ".join(t["foundry"] for t in core.targets)]
+    chinese = " ".join(filter(None, [core.title_zh, core.description_zh]))
+    title = " ".join([core.title_en, core.vlnv_name, " ".join(core.standards)])
+    core.search_title = taxonomy.without_cjk(title) + " " + taxonomy.cjk_document_terms(
+        f"{title} {core.title_zh or ''}")
+    core.search_text = taxonomy.without_cjk(" ".join(latin + [chinese]))
+    core.search_cjk = taxonomy.cjk_document_terms(" ".join(latin) + " " + chinese)
+    core.price_band = taxonomy.price_band(core.offers)
+    values = {f"status:{core.status}", f"region:{core.vendor_region}",
+              f"price:{core.price_band}", f"vendor:{core.vendor_id}"}
+    if core.category:
+        values.add(f"category:{core.category}")
+    values.update(f"standard:{s}" for s in core.standards)
+    values.update(f"deliverable:{d}" for d in core.deliverable_kinds)
+    for target in core.targets:
+        values.update({f"foundry:{target['foundry']}", f"node:{target['node']}",
+                       f"maturity:{target['maturity']}"})
+    core.facet_values = sorted(values)
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet → any of these values
+    sort: str | None = None  # relevance when there is text, else newest
+    cursor: str | None = None
+    limit: int = 20
+
+
+@dataclass
+class SearchResult:
+    cores: list[Core]
+    total: int
+    facets: dict[str, list[dict]]
+    next_cursor: str | None
+
+
+def search_cores(session: Session, principal: Principal | None, query: SearchQuery
+                 ) -> SearchResult:
+    dialect = _PostgresText() if session.bind.dialect.name == "postgresql" else _SqliteText()
+    conditions = [_visible(principal)]
+    for facet, values in query.filters.items():
+        if values:
+            conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
+    # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
+    base = sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
+    rank = None
+    if query.text.strip():
+        base, rank = dialect.match(base, query.text)
+    base = base.where(*conditions)
+
+    sort = query.sort or ("relevance" if rank is not None else "newest")
+    if sort == "relevance" and rank is None:
+        sort = "newest"
+    key, descending = _sort_key(sort, rank)
+    page = base.add_columns(key.label("sort_key"))
+    if query.cursor:
+        value, last_id = _decode_cursor(query.cursor, sort)
+        if descending:
+            page = page.where(sa.or_(key < value, sa.and_(key == value, Core.id > last_id)))
+        else:
+            page = page.where(sa.or_(key > value, sa.and_(key == value, Core.id > last_id)))
+    page = page.order_by(key.desc() if descending else key.asc(), Core.id).limit(query.limit + 1)
+    rows = session.execute(page).all()
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[:query.limit]
+        next_cursor = _encode_cursor(rows[-1].sort_key, rows[-1].Core.id)
+
+    facets = {name: [] for name in FACETS}
+    counts = None
+    if rank is None:  # the filters alone say what matches: the facet index needs no query
+        counts = dialect.facet_counts_without_text(session, _visible_values(principal) + [
+            [f"{facet}:{v}" for v in values] for facet, values in query.filters.items()
+            if values])
+    if counts is None:
+        counts = dialect.facet_counts(session, base)
+    for value, count in counts:
+        name, _, facet_value = value.partition(":")
+        facets[name].append({"value": facet_value, "count": count})
+    for values in facets.values():
+        values.sort(key=lambda v: (-v["count"], v["value"]))
+    total = sum(v["count"] for v in facets["status"])
+    return SearchResult([row.Core for row in rows], total, facets, next_cursor)
+
+
+def _visible(principal: Principal | None):
+    if principal is not None and principal.is_admin:
+        return sa.true()
+    if principal is None:
+        return Core.status == "published"
+    return sa.or_(Core.status == "published", Core.vendor_id == principal.organisation_id)
+
+
+def _visible_values(principal: Principal | None) -> list[list[str]]:
+    """_visible() in facet values, for the facet index."""
+    if principal is not None and principal.is_admin:
+        return []
+    if principal is None:
+        return [["status:published"]]
+    return [["status:published", f"vendor:{principal.organisation_id}"]]
+
+
+def _sort_key(sort: str, rank):
+    if sort == "relevance":
+        return rank, True
+    if sort == "title":
+        return Core.title_en, False
+    return sa.func.coalesce(Core.published_at, Core.created_at), True
+
+
+# A cursor is the last row's sort key and id, so the next page starts right after it even when
+# rows are added meanwhile (keyset pagination).
+def _encode_cursor(key, core_id: str) -> str:
+    if isinstance(key, datetime):
+        key = key.isoformat()
+    raw = json.dumps([key, core_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str):
+    try:
+        key, core_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort == "newest":
+            key = datetime.fromisoformat(key)
+        elif sort == "relevance":
+            key = float(key)
+        elif not isinstance(key, str):
+            raise ValueError("title key is text")
+        return key, str(core_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise Invalid("not a cursor of this search (keep the same sort)",
+                      field="cursor") from None
+
+
+class _PostgresText:
+    def match(self, select, text: str):
+        latin = taxonomy.without_cjk(text).strip()
+        cjk = " ".join(taxonomy.cjk_query_terms(text))
+        parts = []
+        if latin:
+            # Plain AND of the words unless the user wrote search syntax ("a phrase", OR,
+            # -word): phrase matching makes PostgreSQL re-read each candidate's whole vector,
+            # and hyphenated words ("CSI-2", "RISC-V") would otherwise become phrases.
+            to_query = (sa.func.websearch_to_tsquery if SEARCH_SYNTAX.search(latin)
+                        else sa.func.plainto_tsquery)
+            parts.append(to_query(sa.literal_column("'english'::regconfig"), latin))
+        if cjk:
+            parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
+        tsquery = parts[0] if len(parts) == 1 else parts[0].op("&&")(parts[1])
+        vector = sa.literal_column("core.search_vector")
+        title = sa.literal_column("core.title_vector")
+        # ts_rank is a float4; as float8 it round-trips exactly through a cursor.
+        return (select.where(vector.op("@@")(tsquery)),
+                sa.cast(sa.func.ts_rank(title, tsquery), sa.Double))
+
+    def has_any_facet(self, values: list[str]):
+        # `&&` (overlaps) uses the GIN index on facet_array.
+        return FACET_ARRAY.op("&&")(sa.literal(values, ARRAY(sa.Text)))
+
+    def facet_counts(self, session: Session, base):
+        counts = facet_index_for(session.get_bind()).counts(session, base)
+        if counts is not None:
+            return counts.items()
+        return self._count_in_sql(session, base)
+
+    def facet_counts_without_text(self, session: Session, groups: list[list[str]]):
+        return facet_index_for(session.get_bind()).counts_where(session, groups).items()
+
+    def _count_in_sql(self, session: Session, base):
+        # A match the index has not seen yet: count in SQL this once.
+        matches = base.with_only_columns(FACET_ARRAY.label("facets")).subquery()
+        value = sa.func.unnest(matches.c.facets).table_valued("value").render_derived()
+        return session.execute(sa.select(value.c.value, sa.func.count())
+                               .select_from(matches).join(value, sa.true())
+                               .group_by(value.c.value)).all()
+
+
+FACET_ARRAY = sa.literal_column("core.facet_array", ARRAY(sa.Text))
+SEARCH_SYNTAX = re.compile(r'"|\bOR\b|(^|\s)-\w')
+
+
+class _SqliteText:
+    def match(self, select, text: str):
+        # Each word quoted, so that FTS5 query syntax in user input is only ever text.
+        words = re.findall(r"\w+", taxonomy.without_cjk(text)) + taxonomy.cjk_query_terms(text)
+        expression = " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+        fts = sa.table("core_fts", sa.column("rowid"), sa.column("rank"))
+        select = (select.join(fts, fts.c.rowid == sa.literal_column("core.rowid"))
+                  .where(sa.literal_column("core_fts").op("MATCH")(expression)))
+        # FTS5's rank is bm25, lower is better: negate it so that higher is better everywhere.
+        return select, (-fts.c.rank).label(None)
+
+    def has_any_facet(self, values: list[str]):
+        each = sa.func.json_each(Core.facet_values).table_valued("value")
+        return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(values)))
+
+    def facet_counts_without_text(self, session: Session, groups: list[list[str]]):
+        return None  # SQLite counts in SQL
+
+    def facet_counts(self, session: Session, base):
+        matches = base.with_only_columns(Core.facet_values).subquery()
+        value = sa.func.json_each(matches.c.facet_values).table_valued("value")
+        return session.execute(sa.select(value.c.value, sa.func.count())
+                               .select_from(matches).join(value, sa.true())
+                               .group_by(value.c.value)).all()

@@ -1,0 +1,37 @@
+"""`ipmarket demo load`: the README walkthrough's marketplace, loaded through the domain code."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from ipmarket.cli import main
+from services.catalog.models import Core, Organisation
+
+
+def test_demo_load_is_realistic_emits_events_and_is_idempotent(catalog):
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "load"])
+    assert first.exit_code == 0, first.output
+    keys = [line for line in first.output.splitlines() if "API key ipm_" in line]
+    assert len(keys) == 11  # one per new organisation, shown once
+
+    with catalog.context.session_factory() as session:
+        published = session.scalar(sa.select(sa.func.count()).where(Core.status == "published"))
+        categories = set(session.scalars(sa.select(Core.category).distinct()))
+        regions = set(session.scalars(sa.select(Organisation.region)
+                                      .where(Organisation.roles.cast(sa.String).like("%vendor%"))))
+        licensees = session.scalar(sa.select(sa.func.count()).where(
+            Organisation.roles.cast(sa.String).like('%"licensee"%')))
+        cores_without_offers = session.scalar(sa.select(sa.func.count()).where(
+            Core.offers.cast(sa.String) == "[]"))
+    assert published >= 50
+    assert len(categories) >= 10
+    assert {"mainland_china", "hong_kong", "overseas"} <= regions
+    assert licensees >= 2 and cores_without_offers == 0
+    assert len(catalog.events("ipmarket.core.published.v1")) >= published
+
+    before = catalog.snapshot()
+    second = runner.invoke(main, ["demo", "load"])
+    assert second.exit_code == 0, second.output
+    assert "API key" not in second.output and "all there already" in second.output
+    assert catalog.snapshot() == before
