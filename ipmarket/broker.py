@@ -138,7 +138,9 @@ class Broker:
         """Format the storage the first time; returns False when it was formatted already."""
         if (self.home / "data" / "meta.properties").exists():
             return False
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # as Kafka's own Uuid does: no id that reads as a flag
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id,
                                   "-c", str(self.properties_path), "--ignore-formatted"),
                        check=True, stdout=subprocess.DEVNULL)
