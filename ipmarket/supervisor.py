@@ -38,6 +38,7 @@ def processes() -> dict[str, list[str]]:
         commands[f"{service}-relay"] = [*ipmarket, "relay", service]
     for service in ("licensing", "notify"):
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
+    commands["notify-deliver"] = [*ipmarket, "deliver"]
     return commands
 
 

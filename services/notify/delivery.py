@@ -1,0 +1,360 @@
+"""The delivery worker: sends due deliveries (webhooks and email), logs every attempt and
+reschedules failures on the persisted retry schedule.
+
+Crash safety: a delivery is claimed by moving its `next_attempt_at` a lease ahead (in its own
+transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), then
+sent, then its attempt recorded. A worker killed in between leaves the row pending: it is due
+again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
+receiver can tell it is the same message. Nothing claimed is ever dropped.
+
+Concurrency: sends run on a thread pool; at most IPMARKET_DELIVERY_PER_ENDPOINT deliveries per
+endpoint are in flight, and busy endpoints are left out of the next claim, so one slow or dead
+endpoint never holds up the others.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.notify import endpoints as endpoint_rules
+from services.notify import mail, signatures
+from services.notify.models import (Attempt, Delivery, Endpoint, KnownOrganisation, Notice)
+from services.notify.network_guard import RefusedAddress, guarded_session
+from shared import config
+from shared.db import utcnow
+
+log = logging.getLogger(__name__)
+
+RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
+THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
+CLAIM_BATCH = 500
+
+
+def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
+               rng: random.Random | None = None) -> float | None:
+    """Seconds until the next attempt after `attempts_made` attempts, or None when the schedule
+    is used up. Jitter of ±20 % keeps retries of many deliveries from arriving together."""
+    if attempts_made >= len(schedule):
+        return None
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), max(schedule))
+    return schedule[attempts_made] * (rng or random).uniform(0.8, 1.2)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds or as an HTTP date (RFC 9110); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max((parsedate_to_datetime(value) - now).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def webhook_body(notice: Notice) -> bytes:
+    """The Standard Webhooks payload: the event's type, timestamp and data."""
+    timestamp = notice.occurred_at.isoformat().replace("+00:00", "Z")
+    return json.dumps({"type": notice.event_type, "timestamp": timestamp, "data": notice.data},
+                      ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+@dataclass
+class Job:
+    """Everything one send needs, loaded while claiming so that sending touches no database."""
+
+    delivery: Delivery
+    notice: Notice
+    endpoint: Endpoint | None = None
+    organisation: KnownOrganisation | None = None
+    names: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.delivery.endpoint_id or "email"
+
+
+@dataclass
+class Outcome:
+    delivery_id: str
+    attempted_at: datetime
+    succeeded: bool
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    response: str = ""
+    error: str | None = None
+    retry_after: float | None = None
+    gone: bool = False  # 410: the receiver asks us to stop
+
+
+class DeliveryWorker:
+    def __init__(self, session_factory: sessionmaker[Session], *, threads: int | None = None,
+                 per_endpoint: int | None = None, poll_seconds: float | None = None,
+                 transport=None):
+        self.session_factory = session_factory
+        self.threads = threads or config.get("IPMARKET_DELIVERY_THREADS")
+        self.per_endpoint = per_endpoint or config.get("IPMARKET_DELIVERY_PER_ENDPOINT")
+        self.poll_seconds = poll_seconds or config.get("IPMARKET_DELIVERY_POLL_SECONDS")
+        self.schedule = config.get("IPMARKET_WEBHOOK_RETRY_SECONDS")
+        self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
+        self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
+        # A claimed delivery is left alone this long; after it, it counts as lost and is sent
+        # again. Longer than any one send can take.
+        self.lease = timedelta(seconds=2 * max(self.timeout,
+                                               config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")) + 5)
+        self.transport = transport or mail.make_transport()
+        self._http = threading.local()
+        self.counts: Counter = Counter()
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+        in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
+        keys: dict[str, str] = {}  # delivery id → its key in `in_flight`
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
+            while not stop.is_set():
+                done = self._drain(outcomes, in_flight, keys, block=False)
+                room = 2 * self.threads - sum(in_flight.values())  # keep the pool busy
+                jobs = []
+                if room > 0:
+                    try:
+                        busy = [k for k, n in in_flight.items() if n >= self.per_endpoint]
+                        jobs = self.claim(room, busy, in_flight)
+                    except sa.exc.OperationalError as exc:  # database restarting: try again
+                        log.warning("delivery worker: claim failed: %s", exc)
+                        stop.wait(1.0)
+                for job in jobs:
+                    in_flight[job.key] += 1
+                    keys[job.delivery.id] = job.key
+                    pool.submit(self._send_and_report, job, outcomes)
+                if not jobs and not done:
+                    self._drain(outcomes, in_flight, keys, block=True)
+            # SIGTERM: claim nothing more, but record what is on its way.
+            deadline = time.monotonic() + self.timeout + 5
+            while keys and time.monotonic() < deadline:
+                self._drain(outcomes, in_flight, keys, block=True)
+
+    def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
+        try:
+            outcome = self.send(job)
+        except Exception as exc:  # noqa: BLE001 - a bug in one send must not lose the delivery
+            log.exception("delivery %s: send failed", job.delivery.id)
+            outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
+        outcomes.put(outcome)
+
+    def _drain(self, outcomes, in_flight: Counter, keys: dict, *, block: bool) -> int:
+        """Record every finished send (waiting up to one poll interval if `block`)."""
+        batch = []
+        try:
+            if block:
+                batch.append(outcomes.get(timeout=self.poll_seconds))
+            while len(batch) < CLAIM_BATCH:
+                batch.append(outcomes.get_nowait())
+        except queue.Empty:
+            pass
+        if batch:
+            self.record(batch)
+            for outcome in batch:
+                key = keys.pop(outcome.delivery_id)
+                in_flight[key] -= 1
+                if not in_flight[key]:
+                    del in_flight[key]
+        return len(batch)
+
+    # --- claiming -------------------------------------------------------------------------
+
+    def claim(self, limit: int, busy: list[str] = (), in_flight: Counter | None = None
+              ) -> list[Job]:
+        """Lease up to `limit` due deliveries and load what sending them needs."""
+        now = utcnow()
+        in_flight = in_flight or Counter()
+        with self.session_factory() as session, session.begin():
+            query = (sa.select(Delivery)
+                     .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
+                     .order_by(Delivery.next_attempt_at).limit(min(limit, CLAIM_BATCH))
+                     .with_for_update(skip_locked=True))
+            if busy:
+                query = query.where(sa.or_(Delivery.endpoint_id.is_(None),
+                                           Delivery.endpoint_id.not_in(busy)))
+            taken: Counter = Counter()
+            deliveries = []
+            for delivery in session.scalars(query):
+                key = delivery.endpoint_id or "email"
+                if delivery.endpoint_id and \
+                        in_flight[key] + taken[key] >= self.per_endpoint:
+                    continue  # left unleased: the next claim may take it
+                taken[key] += 1
+                deliveries.append(delivery)
+            if not deliveries:
+                return []
+            session.execute(sa.update(Delivery)
+                            .where(Delivery.id.in_([d.id for d in deliveries]))
+                            .values(next_attempt_at=now + self.lease))
+            return self._jobs(session, deliveries)
+
+    def _jobs(self, session: Session, deliveries: list[Delivery]) -> list[Job]:
+        notices = _by_key(session, Notice, Notice.event_id, {d.notice_id for d in deliveries})
+        endpoints = _by_key(session, Endpoint, Endpoint.id,
+                            {d.endpoint_id for d in deliveries if d.endpoint_id})
+        org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
+        for d in deliveries:
+            if d.channel == "email":
+                data = notices[d.notice_id].data
+                org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
+        organisations = _by_key(session, KnownOrganisation, KnownOrganisation.organisation_id,
+                                org_ids)
+        return [Job(d, notices[d.notice_id], endpoints.get(d.endpoint_id),
+                    organisations.get(d.organisation_id), organisations)
+                for d in deliveries]
+
+    # --- sending --------------------------------------------------------------------------
+
+    def send(self, job: Job) -> Outcome:
+        if job.delivery.channel == "webhook":
+            return self.send_webhook(job)
+        return self.send_email(job)
+
+    def send_webhook(self, job: Job) -> Outcome:
+        endpoint, delivery = job.endpoint, job.delivery
+        now = utcnow()
+        timestamp = int(now.timestamp())
+        body = webhook_body(job.notice)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "ipmarket-webhooks/1",
+            "webhook-id": delivery.message_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signatures.signature_header(
+                webhook_id=delivery.message_id, timestamp=timestamp, body=body,
+                secrets_=endpoint_rules.valid_secrets(endpoint, now),
+                signing_key=endpoint.signing_key if "v1a" in endpoint.schemes else None),
+        }
+        started = time.perf_counter()
+        try:
+            # Redirects are failures, not followed (the target was checked, its redirect not).
+            response = self._session().post(endpoint.url, data=body, headers=headers,
+                                            timeout=self.timeout, allow_redirects=False,
+                                            stream=True)
+            try:
+                answer = response.raw.read(RESPONSE_BYTES, decode_content=True)
+            finally:
+                response.close()
+        except RefusedAddress as exc:
+            return Outcome(delivery.id, now, False, latency_ms=_ms(started),
+                           error=f"refused: {exc}")
+        except requests.RequestException as exc:
+            return Outcome(delivery.id, now, False, latency_ms=_ms(started),
+                           error=f"{type(exc).__name__}: {exc}"[:500])
+        status = response.status_code
+        return Outcome(delivery.id, now, 200 <= status < 300, status, _ms(started),
+                       answer.decode("utf-8", "replace"),
+                       None if 200 <= status < 300 else f"HTTP {status}",
+                       retry_after=retry_after_seconds(response.headers.get("retry-after"), now)
+                       if status in THROTTLED else None,
+                       gone=status == 410)
+
+    def send_email(self, job: Job) -> Outcome:
+        delivery, notice = job.delivery, job.notice
+        now = utcnow()
+        started = time.perf_counter()
+        if job.organisation is None:
+            return Outcome(delivery.id, now, False, error="organisation unknown")
+        message = mail.compose(event_type=notice.event_type, occurred_at=notice.occurred_at,
+                               data=notice.data, organisation=job.organisation,
+                               names=job.names, to_name=delivery.recipient_name or "",
+                               to_address=delivery.address, message_id=delivery.message_id,
+                               now=now)
+        try:
+            code, answer = self.transport.send(message)
+        except mail.MailError as exc:
+            return Outcome(delivery.id, now, False, exc.code, _ms(started), error=str(exc)[:500])
+        return Outcome(delivery.id, now, True, code, _ms(started), answer[:RESPONSE_BYTES])
+
+    def _session(self) -> requests.Session:
+        # One connection pool per sending thread: keep-alive to busy endpoints.
+        session = getattr(self._http, "session", None)
+        if session is None:
+            session = self._http.session = guarded_session(self.per_endpoint)
+        return session
+
+    # --- recording ------------------------------------------------------------------------
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Log the attempts and move each delivery on: done, retry later, or failed."""
+        now = utcnow()
+        with self.session_factory() as session, session.begin():
+            deliveries = _by_key(session, Delivery, Delivery.id,
+                                 {o.delivery_id for o in outcomes})
+            endpoints = _by_key(session, Endpoint, Endpoint.id,
+                                {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
+            session.add_all(Attempt(delivery_id=o.delivery_id, attempted_at=o.attempted_at,
+                                    succeeded=o.succeeded, status_code=o.status_code,
+                                    latency_ms=round(o.latency_ms, 2),
+                                    response=o.response.replace("\x00", ""), error=o.error)
+                            for o in outcomes if o.delivery_id in deliveries)
+            for outcome in outcomes:
+                delivery = deliveries.get(outcome.delivery_id)
+                if delivery is None:
+                    continue  # its endpoint was deleted meanwhile
+                endpoint = endpoints.get(delivery.endpoint_id)
+                self._move_on(session, delivery, endpoint, outcome, now)
+
+    def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
+                 outcome: Outcome, now: datetime) -> None:
+        delivery.attempts += 1
+        if outcome.succeeded:
+            delivery.state, delivery.delivered_at, delivery.last_error = "succeeded", now, None
+            if endpoint is not None:
+                endpoint.failing_since = None
+            self.counts["succeeded"] += 1
+            return
+        delivery.last_error = (outcome.error or "failed")[:500]
+        self.counts["failed_attempts"] += 1
+        if endpoint is not None:
+            endpoint.failing_since = endpoint.failing_since or outcome.attempted_at
+            if outcome.gone:
+                delivery.state = "failed"
+                endpoint_rules.disable_endpoint(session, endpoint, "the endpoint answered 410 Gone",
+                                                now)
+                return
+            if now - endpoint.failing_since >= self.disable_after:
+                delivery.state = "failed"
+                endpoint_rules.disable_endpoint(
+                    session, endpoint,
+                    f"failing continuously since {endpoint.failing_since.isoformat()}", now)
+                return
+        if delivery.state != "pending":
+            return  # failed meanwhile (its endpoint was disabled)
+        delay = next_delay(delivery.attempts, self.schedule, outcome.retry_after)
+        if delay is None:
+            delivery.state = "failed"
+            self.counts["failed"] += 1
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+
+
+def _by_key(session: Session, model, column, keys: set) -> dict:
+    if not keys:
+        return {}
+    return {getattr(row, column.key): row
+            for row in session.scalars(sa.select(model).where(column.in_(list(keys))))}
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
