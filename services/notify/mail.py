@@ -98,7 +98,6 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     message["To"] = Address(display_name=to_name or "", addr_spec=to_address)
     message["Date"] = format_datetime(now.astimezone(zone))
     message["Message-ID"] = message_id
-    message["Content-Language"] = locale
     message["List-Unsubscribe"] = (f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
                                    f"<mailto:{sender_address}?subject=unsubscribe>")
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
@@ -106,6 +105,7 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     message.set_content(_templates.get_template("notice.txt.j2").render(context))
     message.add_alternative(_templates.get_template("notice.html.j2").render(context),
                             subtype="html")
+    message["Content-Language"] = locale  # after set_content, which drops Content-* headers
     return message
 
 

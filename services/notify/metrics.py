@@ -6,6 +6,7 @@ import logging
 
 import sqlalchemy as sa
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,11 @@ def consumer_lag(bootstrap: str | None = None, prefix: str | None = None
     lag = {}
     try:
         for group, topics in groups.items():
-            committed = admin.list_consumer_group_offsets(group)
+            try:
+                committed = admin.list_group_offsets({group: None}).get(group, {})
+            except KafkaError as exc:  # e.g. no coordinator yet on a fresh broker
+                log.info("metrics: no offsets for %s: %s", group, exc)
+                continue
             partitions = [TopicPartition(t, p) for t in topics
                           for p in sorted(reader.partitions_for_topic(t) or ())]
             for tp, end in reader.end_offsets(partitions).items():

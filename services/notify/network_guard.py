@@ -51,7 +51,11 @@ def refusal(address: str) -> str | None:
 
 def check_url(url: str) -> None:
     """Raise Invalid(field="url") unless `url` is an http(s) URL of a host webhooks may reach."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise Invalid(f"not a URL: {exc}", field="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("must be an absolute http:// or https:// URL", field="url")
     if parts.username or parts.password:
