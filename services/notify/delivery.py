@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
 THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
 CLAIM_BATCH = 500
+LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
 
 
 def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
@@ -50,7 +51,7 @@ def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: flo
     if attempts_made >= len(schedule):
         return None
     if retry_after is not None:
-        return min(max(retry_after, 0.0), max(schedule))
+        return min(max(retry_after, 0.0), LONGEST_RETRY_AFTER)
     return schedule[attempts_made] * (rng or random).uniform(0.8, 1.2)
 
 

@@ -122,7 +122,7 @@ def disable_endpoint(session: Session, endpoint: Endpoint, reason: str, now: dat
     event = new_event("ipmarket.webhook_endpoint.disabled.v1", source="/ipmarket/notify",
                       subject=endpoint.organisation_id, data=data)
     session.add(OutboxMessage.for_event("notify", event))
-    session.flush()  # the endpoint is disabled now: the notice goes by email only
+    session.flush()  # disabled now: the notice goes by email and to the other endpoints
     notify(session, event_id=event.id, event_type=event.type, occurred_at=event.time,
            data=event.data, organisation_ids={endpoint.organisation_id})
 

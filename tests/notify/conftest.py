@@ -35,9 +35,10 @@ class MailBox:
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
-    def to(self, address: str) -> list:
+    def to(self, address: str, event_type: str | None = None) -> list:
         with self.lock:
-            return [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
+            return [m for m in self.messages if m["To"].addresses[0].addr_spec == address
+                    and event_type in (None, m["X-Ipmarket-Event-Type"])]
 
 
 @pytest.fixture
@@ -82,9 +83,10 @@ class Receiver:
     delay: dict = field(default_factory=dict)  # path → seconds before answering
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def on(self, path: str) -> list[Received]:
+    def on(self, path: str, event_type: str | None = None) -> list[Received]:
         with self.lock:
-            return [r for r in self.received if r.path == path]
+            return [r for r in self.received if r.path == path
+                    and event_type in (None, r.payload["type"])]
 
     def answer_for(self, path: str, count: int) -> tuple[int, dict]:
         answers = self.answers.get(path) or [(204, {})]
@@ -127,11 +129,17 @@ def _handler_for(receiver: Receiver):
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a sender closing its keep-alive connection is not news
+
+
 @pytest.fixture
 def receiver():
     receiver = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(receiver))
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), _handler_for(receiver))
     receiver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
