@@ -8,10 +8,12 @@ import logging
 import threading
 
 import sqlalchemy as sa
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.models import DeadLetter
+from shared import config
 from shared import kafka as kafka_plumbing
 
 log = logging.getLogger(__name__)
@@ -35,16 +37,17 @@ def dead_letter_row(message) -> dict:
 
 
 class DeadLetterRecorder:
-    """Copies the dead-letter topic into the `dead_letter` table; offsets are committed after
-    the rows, and a repeat (same topic, partition, offset) is ignored."""
+    """Copies the dead-letter topic into the `dead_letter` table.
+
+    Its position is the table itself (the highest offset recorded per partition), not a consumer
+    group: no rebalance to wait for when a worker restarts, and a repeat after a crash is ignored
+    by the unique (topic, partition, offset)."""
 
     def __init__(self, session_factory: sessionmaker[Session], *, bootstrap: str | None = None,
-                 prefix: str | None = None, consumer_factory=kafka_plumbing.make_consumer):
+                 prefix: str | None = None):
         self.session_factory = session_factory
         self.topic = kafka_plumbing.topic(kafka_plumbing.DEAD_LETTER, prefix)
-        self.group_id = f"{kafka_plumbing.topic('notify', prefix)}.deadletters"
-        self.bootstrap = bootstrap
-        self._consumer_factory = consumer_factory
+        self.bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
         self.recorded = 0
 
     def run(self, stop: threading.Event) -> None:
@@ -52,20 +55,41 @@ class DeadLetterRecorder:
         try:
             while not stop.is_set():
                 if consumer is None:
-                    try:
-                        consumer = self._consumer_factory(self.group_id, [self.topic],
-                                                          self.bootstrap)
-                    except Exception as exc:  # broker not up yet
-                        log.warning("dead letters: cannot connect: %s", exc)
+                    consumer = self._connect()
+                    if consumer is None:
                         stop.wait(1.0)
                         continue
-                for tp, messages in consumer.poll(timeout_ms=200).items():
+                for messages in consumer.poll(timeout_ms=200).values():
                     self.record(messages)
-                    consumer.commit({TopicPartition(tp.topic, tp.partition):
-                                     OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
         finally:
             if consumer is not None:
                 consumer.close()
+
+    def _connect(self) -> KafkaConsumer | None:
+        try:
+            consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
+                                     enable_auto_commit=False, client_id="ipmarket-deadletters",
+                                     request_timeout_ms=5000)
+            partitions = consumer.partitions_for_topic(self.topic)
+        except Exception as exc:  # noqa: BLE001 - broker not up yet
+            log.warning("dead letters: cannot connect: %s", exc)
+            return None
+        if not partitions:
+            consumer.close()
+            log.warning("dead letters: topic %s not found yet", self.topic)
+            return None
+        assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        with self.session_factory() as session:
+            recorded = dict(session.execute(
+                sa.select(DeadLetter.partition, sa.func.max(DeadLetter.offset))
+                .where(DeadLetter.topic == self.topic).group_by(DeadLetter.partition)).all())
+        for tp in assigned:
+            if tp.partition in recorded:
+                consumer.seek(tp, recorded[tp.partition] + 1)
+            else:
+                consumer.seek_to_beginning(tp)
+        return consumer
 
     def record(self, messages) -> None:
         with self.session_factory() as session, session.begin():

@@ -21,14 +21,10 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 def consumer_lag(bootstrap: str | None = None, prefix: str | None = None
                  ) -> dict[tuple[str, str, int], int]:
-    """(group, topic, partition) → messages not yet handled, for the notify consumer groups."""
+    """(group, topic, partition) → messages not yet handled by the notify consumer group."""
     bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
-    groups = {
-        f"{kafka_plumbing.topic('notify', prefix)}.consumer":
-            [kafka_plumbing.topic(s, prefix) for s in STREAMS],
-        f"{kafka_plumbing.topic('notify', prefix)}.deadletters":
-            [kafka_plumbing.topic(kafka_plumbing.DEAD_LETTER, prefix)],
-    }
+    groups = {f"{kafka_plumbing.topic('notify', prefix)}.consumer":
+              [kafka_plumbing.topic(s, prefix) for s in STREAMS]}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="ipmarket-metrics",
                              request_timeout_ms=3000)
     reader = KafkaConsumer(bootstrap_servers=bootstrap, client_id="ipmarket-metrics",

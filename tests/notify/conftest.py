@@ -3,6 +3,7 @@ webhook with the independent `standardwebhooks` package, and the directory of or
 filled the way the consumer fills it (by its handlers, from real events)."""
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -27,8 +28,11 @@ class MailBox:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds before accepting each message
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
