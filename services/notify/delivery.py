@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
+from urllib3 import Timeout
+from urllib3.exceptions import HTTPError
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import mail, signatures
 from services.notify.models import (Attempt, Delivery, Endpoint, KnownOrganisation, Notice)
-from services.notify.network_guard import RefusedAddress, guarded_session
+from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
 from shared.db import utcnow
 
@@ -119,7 +120,9 @@ class DeliveryWorker:
         self.lease = timedelta(seconds=2 * max(self.timeout,
                                                config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")) + 5)
         self.transport = transport or mail.make_transport()
-        self._http = threading.local()
+        # One pool manager for every sending thread: keep-alive connections to each endpoint.
+        self.http = guarded_pool_manager(self.per_endpoint)
+        self.http_timeout = Timeout(connect=self.timeout, read=self.timeout)
         self.counts: Counter = Counter()
 
     # --- the loop -------------------------------------------------------------------------
@@ -249,20 +252,21 @@ class DeliveryWorker:
         started = time.perf_counter()
         try:
             # Redirects are failures, not followed (the target was checked, its redirect not).
-            response = self._session().post(endpoint.url, data=body, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False,
-                                            stream=True)
-            try:
-                answer = response.raw.read(RESPONSE_BYTES, decode_content=True)
-            finally:
-                response.close()
+            response = self.http.request("POST", endpoint.url, body=body, headers=headers,
+                                         timeout=self.http_timeout, redirect=False,
+                                         retries=False, preload_content=False)
+            answer = response.read(RESPONSE_BYTES)
+            if response.length_remaining == 0:
+                response.release_conn()  # read to the end: the connection can be kept
+            else:
+                response.close()  # more than we keep: drop the connection, not read it all
         except RefusedAddress as exc:
             return Outcome(delivery.id, now, False, latency_ms=_ms(started),
                            error=f"refused: {exc}")
-        except requests.RequestException as exc:
+        except (HTTPError, OSError) as exc:
             return Outcome(delivery.id, now, False, latency_ms=_ms(started),
                            error=f"{type(exc).__name__}: {exc}"[:500])
-        status = response.status_code
+        status = response.status
         return Outcome(delivery.id, now, 200 <= status < 300, status, _ms(started),
                        answer.decode("utf-8", "replace"),
                        None if 200 <= status < 300 else f"HTTP {status}",
@@ -286,13 +290,6 @@ class DeliveryWorker:
         except mail.MailError as exc:
             return Outcome(delivery.id, now, False, exc.code, _ms(started), error=str(exc)[:500])
         return Outcome(delivery.id, now, True, code, _ms(started), answer[:RESPONSE_BYTES])
-
-    def _session(self) -> requests.Session:
-        # One connection pool per sending thread: keep-alive to busy endpoints.
-        session = getattr(self._http, "session", None)
-        if session is None:
-            session = self._http.session = guarded_session(self.per_endpoint)
-        return session
 
     # --- recording ------------------------------------------------------------------------
 

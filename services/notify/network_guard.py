@@ -13,8 +13,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -100,19 +99,9 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class _GuardedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool,
-                                                   "https": _GuardedHTTPSPool}
-
-
-def guarded_session(pool_size: int = 10) -> requests.Session:
-    """A requests session that checks every connection's address and ignores proxy settings
-    from the environment (a proxy would hide the real destination)."""
-    session = requests.Session()
-    session.trust_env = False
-    adapter = _GuardedAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+def guarded_pool_manager(per_host: int = 10) -> PoolManager:
+    """An urllib3 pool manager (thread-safe, keep-alive, no retries, no proxies) whose every
+    connection is checked by address before a byte is sent."""
+    manager = PoolManager(num_pools=1000, maxsize=per_host, block=False, retries=False)
+    manager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+    return manager

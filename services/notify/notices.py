@@ -105,19 +105,28 @@ def notify(session: Session, *, event_id: str, event_type: str, occurred_at: dat
            data: dict, organisation_ids: set[str]) -> int:
     if not organisation_ids:
         return 0
+    ids = sorted(organisation_ids)
+    # Added first: the next query's autoflush writes it before the deliveries that refer to it.
     session.add(Notice(event_id=event_id, event_type=event_type, occurred_at=occurred_at,
                        data=data))
-    session.flush()
+    # Three queries however many recipients: this runs once per consumed event.
+    preferences = {p.organisation_id: p for p in session.scalars(sa.select(Preference).where(
+        Preference.organisation_id.in_(ids), Preference.event_type == event_type))}
+    endpoints = session.scalars(sa.select(Endpoint).where(
+        Endpoint.organisation_id.in_(ids), Endpoint.disabled_at.is_(None))
+        .order_by(Endpoint.created_at)).all()
+    organisations = {o.organisation_id: o for o in session.scalars(
+        sa.select(KnownOrganisation).where(KnownOrganisation.organisation_id.in_(ids)))}
     deliveries = []
-    for org_id in sorted(organisation_ids):
-        preference = session.get(Preference, (org_id, event_type))
+    for org_id in ids:
+        preference = preferences.get(org_id)
         if preference is None or preference.webhook:
-            for endpoint in session.scalars(sa.select(Endpoint).where(
-                    Endpoint.organisation_id == org_id, Endpoint.disabled_at.is_(None))):
-                if not endpoint.event_types or event_type in endpoint.event_types:
+            for endpoint in endpoints:
+                if endpoint.organisation_id == org_id and \
+                        (not endpoint.event_types or event_type in endpoint.event_types):
                     deliveries.append(_delivery(event_id, org_id, "webhook", endpoint.id,
                                                 endpoint_id=endpoint.id, message_id=event_id))
-        organisation = session.get(KnownOrganisation, org_id)
+        organisation = organisations.get(org_id)
         if (preference is None or preference.email) and organisation is not None:
             addresses = set()
             for contact in organisation.contacts:

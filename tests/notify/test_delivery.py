@@ -278,3 +278,25 @@ def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the
         assert session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 2
         assert session.get(Endpoint, jobs[0].delivery.endpoint_id or
                            jobs[1].delivery.endpoint_id).failing_since is None
+
+
+def test_an_address_refused_at_delivery_time_is_never_contacted(
+        env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch):
+    vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint = endpoint_for(client, vendor_key, receiver, "/rebound")
+    # As if the host's DNS answer changed to a private address after registration.
+    monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "false")
+    handle(license_event("issued", vendor_id, licensee_id))
+    start_worker()
+
+    def refused_attempt():
+        with notify_context.session_factory() as session:
+            return session.scalars(sa.select(Attempt.error).join(Delivery, Attempt.delivery_id ==
+                                                                 Delivery.id)
+                                   .where(Delivery.endpoint_id == endpoint["id"])).first()
+
+    error = wait_until(refused_attempt, timeout=10, what="the refused attempt")
+    assert "refused" in error and "loopback" in error
+    time.sleep(0.5)
+    assert not receiver.received
