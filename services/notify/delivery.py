@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
 THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
 CLAIM_BATCH = 500
+RECORD_BATCH = 1000
 LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
 
 
@@ -102,6 +103,7 @@ class Outcome:
     error: str | None = None
     retry_after: float | None = None
     gone: bool = False  # 410: the receiver asks us to stop
+    endpoint_id: str | None = None
 
 
 class DeliveryWorker:
@@ -124,35 +126,52 @@ class DeliveryWorker:
         self.http = guarded_pool_manager(self.per_endpoint)
         self.http_timeout = Timeout(connect=self.timeout, read=self.timeout)
         self.counts: Counter = Counter()
+        self._lock = threading.Lock()
+        self._in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
+        self._freed = threading.Event()  # a send finished: there may be room to claim
 
     # --- the loop -------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
+        """Claim, send and record until `stop`. Three things overlap: this thread claims, the
+        pool sends, and a recorder thread writes the outcomes in batches."""
         outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
-        in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
-        keys: dict[str, str] = {}  # delivery id → its key in `in_flight`
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
-            while not stop.is_set():
-                done = self._drain(outcomes, in_flight, keys, block=False)
-                room = 2 * self.threads - sum(in_flight.values())  # keep the pool busy
-                jobs = []
-                if room > 0:
-                    try:
-                        busy = [k for k, n in in_flight.items() if n >= self.per_endpoint]
-                        jobs = self.claim(room, busy, in_flight)
-                    except sa.exc.OperationalError as exc:  # database restarting: try again
-                        log.warning("delivery worker: claim failed: %s", exc)
-                        stop.wait(1.0)
-                for job in jobs:
-                    in_flight[job.key] += 1
-                    keys[job.delivery.id] = job.key
-                    pool.submit(self._send_and_report, job, outcomes)
-                if not jobs and not done:
-                    self._drain(outcomes, in_flight, keys, block=True)
-            # SIGTERM: claim nothing more, but record what is on its way.
-            deadline = time.monotonic() + self.timeout + 5
-            while keys and time.monotonic() < deadline:
-                self._drain(outcomes, in_flight, keys, block=True)
+        sending_done = threading.Event()
+        recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
+                                    name="deliver-record")
+        recorder.start()
+        try:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
+                while not stop.is_set():
+                    jobs = self._claim_room()
+                    for job in jobs:
+                        pool.submit(self._send_and_report, job, outcomes)
+                    if not jobs:
+                        self._freed.wait(self.poll_seconds)
+                        self._freed.clear()
+                # SIGTERM: claim nothing more; leaving `with` waits for the sends under way
+                # (each bounded by its time-out), and the recorder writes their outcomes.
+        finally:
+            sending_done.set()
+            recorder.join()
+
+    def _claim_room(self) -> list[Job]:
+        with self._lock:
+            room = 2 * self.threads - sum(self._in_flight.values())  # keep the pool busy
+            busy = [k for k, n in self._in_flight.items() if n >= self.per_endpoint]
+            in_flight = Counter(self._in_flight)
+        if room <= 0:
+            return []
+        try:
+            jobs = self.claim(room, busy, in_flight)
+        except sa.exc.OperationalError as exc:  # database restarting: try again
+            log.warning("delivery worker: claim failed: %s", exc)
+            time.sleep(1.0)
+            return []
+        with self._lock:
+            for job in jobs:
+                self._in_flight[job.key] += 1
+        return jobs
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
         try:
@@ -160,26 +179,33 @@ class DeliveryWorker:
         except Exception as exc:  # noqa: BLE001 - a bug in one send must not lose the delivery
             log.exception("delivery %s: send failed", job.delivery.id)
             outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
+        outcome.endpoint_id = job.delivery.endpoint_id
         outcomes.put(outcome)
+        with self._lock:
+            self._in_flight[job.key] -= 1
+            if not self._in_flight[job.key]:
+                del self._in_flight[job.key]
+        self._freed.set()
 
-    def _drain(self, outcomes, in_flight: Counter, keys: dict, *, block: bool) -> int:
-        """Record every finished send (waiting up to one poll interval if `block`)."""
-        batch = []
-        try:
-            if block:
+    def _record_until(self, outcomes: queue.SimpleQueue, sending_done: threading.Event) -> None:
+        """Write outcomes in batches (whatever has arrived) until sending is over and all are
+        written. A batch that cannot be written leaves its deliveries leased: they are sent
+        again when the lease runs out, which is late but never lost."""
+        while True:
+            batch = []
+            try:
                 batch.append(outcomes.get(timeout=self.poll_seconds))
-            while len(batch) < CLAIM_BATCH:
-                batch.append(outcomes.get_nowait())
-        except queue.Empty:
-            pass
-        if batch:
-            self.record(batch)
-            for outcome in batch:
-                key = keys.pop(outcome.delivery_id)
-                in_flight[key] -= 1
-                if not in_flight[key]:
-                    del in_flight[key]
-        return len(batch)
+                while len(batch) < RECORD_BATCH:
+                    batch.append(outcomes.get_nowait())
+            except queue.Empty:
+                pass
+            if batch:
+                try:
+                    self.record(batch)
+                except sa.exc.SQLAlchemyError as exc:
+                    log.error("delivery worker: %d outcomes not recorded: %s", len(batch), exc)
+            elif sending_done.is_set():
+                return
 
     # --- claiming -------------------------------------------------------------------------
 
@@ -296,32 +322,52 @@ class DeliveryWorker:
     def record(self, outcomes: list[Outcome]) -> None:
         """Log the attempts and move each delivery on: done, retry later, or failed."""
         now = utcnow()
-        with self.session_factory() as session, session.begin():
-            deliveries = _by_key(session, Delivery, Delivery.id,
-                                 {o.delivery_id for o in outcomes})
-            endpoints = _by_key(session, Endpoint, Endpoint.id,
-                                {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
-            session.add_all(Attempt(delivery_id=o.delivery_id, attempted_at=o.attempted_at,
-                                    succeeded=o.succeeded, status_code=o.status_code,
-                                    latency_ms=round(o.latency_ms, 2),
-                                    response=o.response.replace("\x00", ""), error=o.error)
-                            for o in outcomes if o.delivery_id in deliveries)
-            for outcome in outcomes:
-                delivery = deliveries.get(outcome.delivery_id)
-                if delivery is None:
-                    continue  # its endpoint was deleted meanwhile
-                endpoint = endpoints.get(delivery.endpoint_id)
-                self._move_on(session, delivery, endpoint, outcome, now)
+        try:
+            with self.session_factory() as session, session.begin():
+                self._record_successes(session, [o for o in outcomes if o.succeeded], now)
+                self._record_failures(session, [o for o in outcomes if not o.succeeded], now)
+        except sa.exc.IntegrityError:
+            # A delivery was deleted meanwhile (with its endpoint): record the rest one by one.
+            for outcome in outcomes if len(outcomes) > 1 else ():
+                self.record([outcome])
+
+    def _record_successes(self, session: Session, outcomes: list[Outcome], now: datetime
+                          ) -> None:
+        # The common case, in a few statements for the whole batch.
+        if not outcomes:
+            return
+        session.execute(sa.insert(Attempt.__table__), [_attempt_row(o) for o in outcomes])
+        table = Delivery.__table__
+        session.execute(
+            sa.update(table).where(table.c.id == sa.bindparam("delivery_id"))
+            .values(state="succeeded", attempts=table.c.attempts + 1, delivered_at=now,
+                    last_error=None),
+            [{"delivery_id": o.delivery_id} for o in outcomes])
+        recovered = {o.endpoint_id for o in outcomes if o.endpoint_id}
+        if recovered:
+            session.execute(sa.update(Endpoint.__table__)
+                            .where(Endpoint.id.in_(recovered), Endpoint.failing_since.is_not(None))
+                            .values(failing_since=None))
+        self.counts["succeeded"] += len(outcomes)
+
+    def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime
+                         ) -> None:
+        if not outcomes:
+            return
+        deliveries = _by_key(session, Delivery, Delivery.id, {o.delivery_id for o in outcomes})
+        endpoints = _by_key(session, Endpoint, Endpoint.id,
+                            {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
+        session.execute(sa.insert(Attempt.__table__),
+                        [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
+        for outcome in outcomes:
+            delivery = deliveries.get(outcome.delivery_id)
+            if delivery is not None:  # else its endpoint was deleted meanwhile
+                self._move_on(session, delivery, endpoints.get(delivery.endpoint_id), outcome,
+                              now)
 
     def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
                  outcome: Outcome, now: datetime) -> None:
         delivery.attempts += 1
-        if outcome.succeeded:
-            delivery.state, delivery.delivered_at, delivery.last_error = "succeeded", now, None
-            if endpoint is not None:
-                endpoint.failing_since = None
-            self.counts["succeeded"] += 1
-            return
         delivery.last_error = (outcome.error or "failed")[:500]
         self.counts["failed_attempts"] += 1
         if endpoint is not None:
@@ -345,6 +391,13 @@ class DeliveryWorker:
             self.counts["failed"] += 1
         else:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
+
+
+def _attempt_row(outcome: Outcome) -> dict:
+    return {"delivery_id": outcome.delivery_id, "attempted_at": outcome.attempted_at,
+            "succeeded": outcome.succeeded, "status_code": outcome.status_code,
+            "latency_ms": round(outcome.latency_ms, 2),
+            "response": outcome.response.replace("\x00", ""), "error": outcome.error}
 
 
 def _by_key(session: Session, model, column, keys: set) -> dict:
