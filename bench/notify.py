@@ -17,7 +17,6 @@ import os
 import queue
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import datetime, timezone

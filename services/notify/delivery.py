@@ -118,14 +118,13 @@ class DeliveryWorker:
         self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
         self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
         # A claimed delivery is left alone this long; after it, it counts as lost and is sent
-        # again. Longer than any one send can take.
+        # again. A claimed job waits behind at most one round of sends, then takes its own.
         self.lease = timedelta(seconds=2 * max(self.timeout,
                                                config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")) + 5)
         self.transport = transport or mail.make_transport()
         # One pool manager for every sending thread: keep-alive connections to each endpoint.
         self.http = guarded_pool_manager(self.per_endpoint)
         self.http_timeout = Timeout(connect=self.timeout, read=self.timeout)
-        self.counts: Counter = Counter()
         self._lock = threading.Lock()
         self._in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
         self._freed = threading.Event()  # a send finished: there may be room to claim
@@ -348,7 +347,6 @@ class DeliveryWorker:
             session.execute(sa.update(Endpoint.__table__)
                             .where(Endpoint.id.in_(recovered), Endpoint.failing_since.is_not(None))
                             .values(failing_since=None))
-        self.counts["succeeded"] += len(outcomes)
 
     def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime
                          ) -> None:
@@ -369,7 +367,6 @@ class DeliveryWorker:
                  outcome: Outcome, now: datetime) -> None:
         delivery.attempts += 1
         delivery.last_error = (outcome.error or "failed")[:500]
-        self.counts["failed_attempts"] += 1
         if endpoint is not None:
             endpoint.failing_since = endpoint.failing_since or outcome.attempted_at
             if outcome.gone:
@@ -388,7 +385,6 @@ class DeliveryWorker:
         delay = next_delay(delivery.attempts, self.schedule, outcome.retry_after)
         if delay is None:
             delivery.state = "failed"
-            self.counts["failed"] += 1
         else:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
 

@@ -71,7 +71,9 @@ def check_url(url: str) -> None:
             raise Invalid(f"refused: {parts.hostname} resolves to {reason}", field="url")
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _PeerCheck:
+    """Checks the address a new connection actually reached, before anything is sent on it."""
+
     def _new_conn(self):
         sock = super()._new_conn()
         reason = refusal(sock.getpeername()[0])
@@ -81,14 +83,12 @@ class _GuardedHTTPConnection(HTTPConnection):
         return sock
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self):
-        sock = super()._new_conn()
-        reason = refusal(sock.getpeername()[0])
-        if reason:
-            sock.close()
-            raise RefusedAddress(reason)
-        return sock
+class _GuardedHTTPConnection(_PeerCheck, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_PeerCheck, HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
