@@ -76,3 +76,26 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
     assert "2027年11月25日（周四）00:00 UTC+08:00 (Asia/Shanghai)" in text  # expiry, local
     assert "Golden Gate IP Inc." in text and "芯禾微电子有限公司" in text
     assert '<html lang="zh-Hans">' in html and "授权编号" in html
+
+
+def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.delenv("IPMARKET_SMTP_HOST", raising=False)
+    monkeypatch.setenv("IPMARKET_MAIL_DIR", str(tmp_path / "mail"))
+    transport = mail.make_transport()
+    assert isinstance(transport, mail.MailDirTransport)
+    org = SimpleNamespace(locale="zh-TW", timezone="Asia/Taipei", legal_name_en="Formosa IP",
+                          legal_name_zh="福爾摩沙矽智財")
+    message = mail.compose(event_type="ipmarket.api_key.created.v1",
+                           occurred_at=datetime(2026, 11, 24, tzinfo=timezone.utc),
+                           data={"organisation_id": "o", "name": "CI 金鑰"}, organisation=org,
+                           names={}, to_name="陳小姐", to_address="chen@formosa.example",
+                           message_id=mail.message_id_for("e9", "chen@formosa.example"),
+                           now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    transport.send(message)
+    transport.send(message)  # a resend replaces the file: still one message
+    [written] = list((tmp_path / "mail").glob("*.eml"))
+    parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "已建立新的 API 金鑰：CI 金鑰"
+    assert parsed["Content-Language"] == "zh-Hant"
+    assert written.name == message["Message-ID"].strip("<>") + ".eml"
