@@ -163,7 +163,7 @@ class DeliveryWorker:
             return []
         try:
             jobs = self.claim(room, busy, in_flight)
-        except sa.exc.OperationalError as exc:  # database restarting: try again
+        except sa.exc.DBAPIError as exc:  # database restarting: try again
             log.warning("delivery worker: claim failed: %s", exc)
             time.sleep(1.0)
             return []
@@ -201,8 +201,8 @@ class DeliveryWorker:
             if batch:
                 try:
                     self.record(batch)
-                except sa.exc.SQLAlchemyError as exc:
-                    log.error("delivery worker: %d outcomes not recorded: %s", len(batch), exc)
+                except Exception:  # noqa: BLE001 - the recorder must outlive a bad batch
+                    log.exception("delivery worker: %d outcomes not recorded", len(batch))
             elif sending_done.is_set():
                 return
 

@@ -170,6 +170,10 @@ class SmtpTransport:
         self.host = config.get("IPMARKET_SMTP_HOST")
         self.port = config.get("IPMARKET_SMTP_PORT")
         self.security = (config.get("IPMARKET_SMTP_SECURITY") or "starttls").lower()
+        if self.security not in ("none", "starttls", "tls"):
+            # Never fall back to plain text on a typo.
+            raise config.ConfigError(f"IPMARKET_SMTP_SECURITY={self.security!r} is invalid: "
+                                     "must be none, starttls or tls")
         self.username = config.get("IPMARKET_SMTP_USERNAME")
         self.password = config.get("IPMARKET_SMTP_PASSWORD")
         self.timeout = config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")
@@ -177,9 +181,16 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage) -> tuple[int, str]:
         """Send one message; return the server's code and answer, or raise MailError."""
+        reused = getattr(self._local, "connection", None) is not None
         try:
-            connection = self._connection()
-            refused = connection.send_message(message)
+            try:
+                refused = self._connection().send_message(message)
+            except smtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                # The server closed our idle connection: that is no failure of this message.
+                self._drop()
+                refused = self._connection().send_message(message)
             if refused:
                 raise MailError(f"recipients refused: {refused}", 550)
             return 250, "accepted"

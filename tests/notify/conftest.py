@@ -29,10 +29,16 @@ class MailBox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
         self.delay = 0.0  # seconds before accepting each message
+        self.refuse = 0  # how many of the next messages to turn away with 451
+        self.refused: list[bytes] = []
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.refuse:
+            self.refuse -= 1
+            self.refused.append(envelope.content)
+            return "451 4.3.0 Try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)

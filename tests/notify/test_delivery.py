@@ -2,6 +2,8 @@
 `standardwebhooks` package), a real SMTP server (aiosmtpd) and real PostgreSQL."""
 from __future__ import annotations
 
+import email
+import email.policy
 import threading
 import time
 import uuid
@@ -301,3 +303,27 @@ def test_an_address_refused_at_delivery_time_is_never_contacted(
     assert "refused" in error and "loopback" in error
     time.sleep(0.5)
     assert not receiver.received
+
+
+def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
+        env, organisation, handle, start_worker, notify_context):
+    smtp = env
+    vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Formosa Design", country="TW", locale="zh-Hant",
+                                  timezone="Asia/Taipei", contacts=[
+                                      {"name": "陳小姐", "email": "chen@formosa.example",
+                                       "notices": ["license"]}])
+    smtp.refuse = 2
+    handle(license_event("revoked", vendor_id, licensee_id))
+    start_worker()
+    wait_until(lambda: smtp.to("chen@formosa.example"), timeout=15, what="the third attempt")
+    [message] = smtp.to("chen@formosa.example")
+    assert message["Subject"] == "授權已撤銷：goldengate:serdes:pcie5_phy:2.1"
+    ids = {email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
+           for raw in smtp.refused}
+    assert ids == {message["Message-ID"]}
+    [delivery] = deliveries(notify_context, address="chen@formosa.example")
+    with notify_context.session_factory() as session:
+        codes = session.scalars(sa.select(Attempt.status_code).where(
+            Attempt.delivery_id == delivery.id).order_by(Attempt.attempted_at)).all()
+    assert codes == [451, 451, 250]
