@@ -94,6 +94,7 @@ class AttemptOut(Schema):
 
 class MessageQuery(Strict):
     state = fields.String(validate=validate.OneOf(("pending", "succeeded", "failed")))
+    channel = fields.String(validate=validate.OneOf(("webhook", "email")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -240,7 +241,7 @@ def attempts(query, endpoint_id):
     """Every delivery attempt to the endpoint, newest first."""
     with service_context().session_factory() as session:
         endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
-        return endpoint_rules.attempts_of(session, endpoint, **query)
+        return endpoint_rules.attempts_of(session, endpoint=endpoint, **query)
 
 
 @blp.route("/endpoints/<endpoint_id>/messages")
@@ -251,11 +252,38 @@ def messages(query, endpoint_id):
     """The endpoint's messages (one per event), newest first."""
     with service_context().session_factory() as session:
         endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
-        select = (sa.select(Delivery).where(Delivery.endpoint_id == endpoint.id)
-                  .order_by(Delivery.created_at.desc()).limit(query["limit"]))
-        if "state" in query:
-            select = select.where(Delivery.state == query["state"])
-        return session.scalars(select).all()
+        return _messages(session, query, Delivery.endpoint_id == endpoint.id)
+
+
+@blp.route("/messages")
+@requires()
+@blp.arguments(MessageQuery, location="query")
+@blp.response(200, MessageOut(many=True))
+def organisation_messages(query):
+    """The organisation's messages, webhooks and emails, newest first."""
+    with service_context().session_factory() as session:
+        return _messages(session, query,
+                         Delivery.organisation_id == current_principal().organisation_id)
+
+
+def _messages(session, query: dict, whose) -> list[Delivery]:
+    select = (sa.select(Delivery).where(whose).order_by(Delivery.created_at.desc())
+              .limit(query["limit"]))
+    for name in ("state", "channel"):
+        if name in query:
+            select = select.where(getattr(Delivery, name) == query[name])
+    return session.scalars(select).all()
+
+
+@blp.route("/messages/<message_id>/attempts")
+@requires()
+@blp.arguments(AttemptQuery, location="query")
+@blp.response(200, AttemptOut(many=True))
+def message_attempts(query, message_id):
+    """Every attempt to send one message (webhook or email), newest first."""
+    with service_context().session_factory() as session:
+        delivery = endpoint_rules.message_of(session, _owner(), message_id)
+        return endpoint_rules.attempts_of(session, delivery=delivery, **query)
 
 
 @blp.route("/endpoints/<endpoint_id>/replay", methods=["POST"])

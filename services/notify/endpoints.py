@@ -134,10 +134,16 @@ def _fail_pending(session: Session, endpoint: Endpoint) -> None:
                     .values(state="failed", last_error="endpoint disabled"))
 
 
-def replay_delivery(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
+def message_of(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
+    """One message (delivery) of `organisation_id` (None: an admin, any organisation)."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or organisation_id not in (None, delivery.organisation_id):
         raise NotFound(f"message {delivery_id} does not exist")
+    return delivery
+
+
+def replay_delivery(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
+    delivery = message_of(session, organisation_id, delivery_id)
     if delivery.endpoint_id is not None:
         endpoint = session.get(Endpoint, delivery.endpoint_id)
         if endpoint.disabled_at is not None:
@@ -164,11 +170,16 @@ def _schedule_again(delivery: Delivery) -> None:
     delivery.last_error = None
 
 
-def attempts_of(session: Session, endpoint: Endpoint, *, since: datetime | None = None,
+def attempts_of(session: Session, *, endpoint: Endpoint | None = None,
+                delivery: Delivery | None = None, since: datetime | None = None,
                 limit: int = 100) -> list[tuple[Attempt, Delivery]]:
+    """Attempts to one endpoint or of one message, newest first."""
     query = (sa.select(Attempt, Delivery).join(Delivery, Attempt.delivery_id == Delivery.id)
-             .where(Delivery.endpoint_id == endpoint.id)
              .order_by(Attempt.attempted_at.desc(), Attempt.id.desc()).limit(limit))
+    if endpoint is not None:
+        query = query.where(Delivery.endpoint_id == endpoint.id)
+    if delivery is not None:
+        query = query.where(Delivery.id == delivery.id)
     if since is not None:
         query = query.where(Attempt.attempted_at >= since)
     return list(session.execute(query).tuples())

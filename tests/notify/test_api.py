@@ -108,6 +108,8 @@ def test_bad_input_on_every_endpoint_is_a_problem_naming_the_field_and_changes_n
         ("post", f"/v1/endpoints/{e}/replay", {"json": {"since": "2026-01-01T00:00:00"}}, 422,
          "since"),
         ("post", "/v1/messages/nope/replay", {}, 404, None),
+        ("get", "/v1/messages", {"query_string": {"channel": "pigeon"}}, 422, "channel"),
+        ("get", "/v1/messages/nope/attempts", {}, 404, None),
         ("put", "/v1/preferences/ipmarket.license.issued.v1", {"json": {"email": True}}, 422,
          "webhook"),
         ("put", "/v1/preferences/ipmarket.nope.v1", {"json": {"email": True, "webhook": False}},

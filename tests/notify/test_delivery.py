@@ -306,10 +306,10 @@ def test_an_address_refused_at_delivery_time_is_never_contacted(
 
 
 def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
-        env, organisation, handle, start_worker, notify_context):
+        env, client, organisation, handle, start_worker):
     smtp = env
     vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
-    licensee_id, _ = organisation("Formosa Design", country="TW", locale="zh-Hant",
+    licensee_id, licensee_key = organisation("Formosa Design", country="TW", locale="zh-Hant",
                                   timezone="Asia/Taipei", contacts=[
                                       {"name": "陳小姐", "email": "chen@formosa.example",
                                        "notices": ["license"]}])
@@ -322,8 +322,12 @@ def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
     ids = {email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
            for raw in smtp.refused}
     assert ids == {message["Message-ID"]}
-    [delivery] = deliveries(notify_context, address="chen@formosa.example")
-    with notify_context.session_factory() as session:
-        codes = session.scalars(sa.select(Attempt.status_code).where(
-            Attempt.delivery_id == delivery.id).order_by(Attempt.attempted_at)).all()
-    assert codes == [451, 451, 250]
+    messages = client.get("/v1/messages", headers=auth(licensee_key),
+                          query_string={"channel": "email"}).json
+    [delivery] = [m for m in messages if m["address"] == "chen@formosa.example"]
+    assert delivery["message_id"] == message["Message-ID"]
+    wait_until(lambda: client.get(f"/v1/messages/{delivery['id']}/attempts",
+                                  headers=auth(licensee_key)).json[0]["succeeded"],
+               timeout=5, what="the success to be recorded")
+    attempts = client.get(f"/v1/messages/{delivery['id']}/attempts", headers=auth(licensee_key))
+    assert [a["status_code"] for a in attempts.json] == [250, 451, 451]  # newest first
