@@ -12,7 +12,7 @@ from services.notify import endpoints as endpoint_rules
 from services.notify import metrics as metric_figures
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
-from services.notify.models import Delivery, Endpoint
+from services.notify.models import Delivery
 from services.notify.notices import NOTICE_TYPES
 from shared.web import current_principal, requires, service_context
 
@@ -182,9 +182,7 @@ class Endpoints(MethodView):
     def get(self):
         """The caller's endpoints."""
         with service_context().session_factory() as session:
-            return session.scalars(sa.select(Endpoint).where(
-                Endpoint.organisation_id == current_principal().organisation_id)
-                .order_by(Endpoint.created_at)).all()
+            return endpoint_rules.endpoints_of(session, current_principal().organisation_id)
 
 
 @blp.route("/endpoints/<endpoint_id>")

@@ -49,6 +49,11 @@ def register_endpoint(session: Session, organisation_id: str, *, url: str,
     return endpoint
 
 
+def endpoints_of(session: Session, organisation_id: str) -> list[Endpoint]:
+    return list(session.scalars(sa.select(Endpoint).where(
+        Endpoint.organisation_id == organisation_id).order_by(Endpoint.created_at)))
+
+
 def endpoint_of(session: Session, organisation_id: str | None, endpoint_id: str) -> Endpoint:
     """The endpoint, if it belongs to `organisation_id` (None: an admin, any organisation)."""
     endpoint = session.get(Endpoint, endpoint_id)
