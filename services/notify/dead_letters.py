@@ -12,7 +12,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.notify.models import DeadLetter
+from services.notify.models import DeadLetter, insert_ignoring_duplicates
 from shared import config
 from shared import kafka as kafka_plumbing
 
@@ -93,11 +93,7 @@ class DeadLetterRecorder:
 
     def record(self, messages) -> None:
         with self.session_factory() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            session.execute(insert(DeadLetter.__table__).on_conflict_do_nothing(),
+            session.execute(insert_ignoring_duplicates(session, DeadLetter),
                             [dead_letter_row(m) for m in messages])
         self.recorded += len(messages)
 

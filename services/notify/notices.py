@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.notify.mail import message_id_for
 from services.notify.models import (Delivery, Endpoint, Holding, KnownCore, KnownOrganisation,
-                                    Notice, Preference, Watch)
+                                    Notice, Preference, Watch, insert_ignoring_duplicates)
 from services.notify.wording import SUBJECTS
 from shared.db import utcnow
 from shared.events import Event
@@ -60,12 +60,13 @@ def apply_license(event: Event, session: Session) -> None:
     if not license_id:
         return
     kind = event.type.split(".")[2]
-    holding = session.get(Holding, license_id)
-    if kind in ("issued", "renewed", "reinstated") and holding is None:
-        session.add(Holding(license_id=license_id, organisation_id=data["licensee_id"],
-                            core_id=data["core_id"]))
-    elif kind in ("revoked", "expired") and holding is not None:
-        session.delete(holding)
+    # One statement each, no read first: this runs for every license event.
+    if kind in ("issued", "renewed", "reinstated"):
+        session.execute(insert_ignoring_duplicates(session, Holding).values(
+            license_id=license_id, organisation_id=data["licensee_id"], core_id=data["core_id"]))
+    elif kind in ("revoked", "expired"):
+        session.execute(sa.delete(Holding.__table__).where(
+            Holding.__table__.c.license_id == license_id))
 
 
 # --- recipients ---------------------------------------------------------------------------------
@@ -109,14 +110,18 @@ def notify(session: Session, *, event_id: str, event_type: str, occurred_at: dat
     # Added first: the next query's autoflush writes it before the deliveries that refer to it.
     session.add(Notice(event_id=event_id, event_type=event_type, occurred_at=occurred_at,
                        data=data))
-    # Three queries however many recipients: this runs once per consumed event.
-    preferences = {p.organisation_id: p for p in session.scalars(sa.select(Preference).where(
-        Preference.organisation_id.in_(ids), Preference.event_type == event_type))}
+    # Two queries however many recipients: this runs once per consumed event.
+    organisations, preferences = {}, {}
+    for organisation, preference in session.execute(
+            sa.select(KnownOrganisation, Preference).outerjoin(Preference, sa.and_(
+                Preference.organisation_id == KnownOrganisation.organisation_id,
+                Preference.event_type == event_type))
+            .where(KnownOrganisation.organisation_id.in_(ids))):
+        organisations[organisation.organisation_id] = organisation
+        preferences[organisation.organisation_id] = preference
     endpoints = session.scalars(sa.select(Endpoint).where(
         Endpoint.organisation_id.in_(ids), Endpoint.disabled_at.is_(None))
         .order_by(Endpoint.created_at)).all()
-    organisations = {o.organisation_id: o for o in session.scalars(
-        sa.select(KnownOrganisation).where(KnownOrganisation.organisation_id.in_(ids)))}
     deliveries = []
     for org_id in ids:
         preference = preferences.get(org_id)
