@@ -1,8 +1,8 @@
 """Notify: event → webhook latency, webhook and email delivery rates, on PostgreSQL and Kafka.
 
 1. Latency: license events committed to the licensing outbox at a steady 200 events/s for 20 s;
-   `ipmarket relay licensing`, `ipmarket consume notify` and `ipmarket deliver` run as real
-   processes; each event's webhook reaches a fast local receiver (another process). Commit →
+   `ipmarket relay licensing`, three `ipmarket consume notify` (one per partition of the
+   licensing topic) and `ipmarket deliver` run as real processes; each event's webhook reaches a fast local receiver (another process). Commit →
    webhook received, p50/p99.
 2. Webhook rate: 10,000 pending webhooks to 10 endpoints, one `ipmarket deliver` (default
    settings); deliveries per second from the first arrival to the last.
@@ -27,6 +27,7 @@ from ipmarket.broker import free_port
 from shared.events import new_event
 
 RATE = 200
+CONSUMERS = 3
 LATENCY_SECONDS = 20
 WEBHOOKS = 10_000
 ENDPOINTS = 10
@@ -132,9 +133,10 @@ def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
     with notify.session_factory() as session, session.begin():
         register_endpoint(session, licensee, url=f"{base_url}/latency", event_types=[])
     licensing = licensing_context()
-    processes = [start("relay", "relay", "licensing"), start("consume", "consume", "notify"),
-                 start("deliver", "deliver")]
-    time.sleep(5)  # let the consumer join its group
+    # One consumer per partition of the licensing topic: the group shares the work.
+    processes = [start("relay", "relay", "licensing"), start("deliver", "deliver"),
+                 *(start(f"consume{n}", "consume", "notify") for n in range(CONSUMERS))]
+    time.sleep(8)  # let the consumers join their group
     committed: dict[str, float] = {}
     next_at = time.perf_counter()
     deadline = next_at + LATENCY_SECONDS
@@ -237,7 +239,6 @@ def main() -> None:
             "IPMARKET_KAFKA_BOOTSTRAP": broker.bootstrap,
             "IPMARKET_TOPIC_PREFIX": fresh_topics(broker),
             "IPMARKET_WEBHOOK_ALLOW_PRIVATE": "true",
-            "IPMARKET_RELAY_IDLE_SECONDS": "0.005",
             "IPMARKET_LICENSING_DATABASE_URL": fresh_database(pg, "licensing"),
             "IPMARKET_NOTIFY_DATABASE_URL": fresh_database(pg, "notify"),
         })
