@@ -34,10 +34,7 @@ def refusal(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    allowed = [ipaddress.ip_network(n.strip(), strict=False)
-               for n in (config.get("IPMARKET_WEBHOOK_ALLOWED_NETWORKS") or "").split(",")
-               if n.strip()]
-    if any(ip in network for network in allowed):
+    if any(ip in network for network in config.get("IPMARKET_WEBHOOK_ALLOWED_NETWORKS")):
         return None
     if ip in METADATA_ADDRESSES:
         return f"{ip} is a cloud metadata address"
