@@ -252,9 +252,12 @@ def main() -> None:
         try:
             ms = latency(notify, arrivals, base_url)
             p99 = percentile(ms, 99)
-            print(f"event committed → webhook received at {RATE} events/s for "
-                  f"{LATENCY_SECONDS}s ({len(ms):,} events): p50 {median(ms):.0f} ms, "
-                  f"p99 {p99:.0f} ms, max {max(ms):.0f} ms", flush=True)
+            # One commit per event, as a service makes them: on a busy machine the writer
+            # itself may fall short of the rate it aims at, so the rate reached is printed too.
+            print(f"event committed → webhook received, aiming at {RATE} events/s for "
+                  f"{LATENCY_SECONDS}s, reached {len(ms) / LATENCY_SECONDS:.0f}/s "
+                  f"({len(ms):,} events): p50 {median(ms):.0f} ms, p99 {p99:.0f} ms, "
+                  f"max {max(ms):.0f} ms", flush=True)
             webhooks = webhook_rate(notify, arrivals, base_url)
             print(f"one worker: {webhooks:,.0f} webhooks/s ({WEBHOOKS:,} to {ENDPOINTS} "
                   f"endpoints, signed, each attempt recorded)", flush=True)
