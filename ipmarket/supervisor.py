@@ -39,6 +39,7 @@ def processes() -> dict[str, list[str]]:
     for service in ("licensing", "notify"):
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
     commands["licensing-scheduler"] = [*ipmarket, "licensing-scheduler"]
+    commands["notify-deliver"] = [*ipmarket, "deliver"]
     return commands
 
 

@@ -6,6 +6,7 @@ A bad value stops start-up with a message that names the variable.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,11 @@ def _seconds_list(text: str) -> tuple[float, ...]:
     if not values or any(v < 0 for v in values):
         raise ValueError("must be a comma-separated list of non-negative seconds")
     return values
+
+
+def _networks(text: str) -> tuple:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                 for part in text.split(",") if part.strip())
 
 
 def _flag(text: str) -> bool:
@@ -150,6 +156,18 @@ SETTINGS: dict[str, Setting] = {
                 "Allow webhook URLs on loopback/private addresses (tests, demos).", _flag),
         Setting("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS", "120",
                 "An endpoint failing continuously this long is disabled.", _positive_float),
+        # notify
+        Setting("IPMARKET_WEBHOOK_ALLOWED_NETWORKS", "",
+                "CIDRs webhooks may reach although private (e.g. 10.1.0.0/16), comma-separated.",
+                _networks),
+        Setting("IPMARKET_SMTP_TIMEOUT_SECONDS", "30", "Time-out of one SMTP exchange.",
+                _positive_float),
+        Setting("IPMARKET_DELIVERY_THREADS", "32",
+                "Deliveries one `ipmarket deliver` worker sends at once.", _positive_int),
+        Setting("IPMARKET_DELIVERY_PER_ENDPOINT", "8",
+                "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
+        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.05",
+                "How long the delivery worker sleeps when nothing is due.", _positive_float),
     ]
 }
 

@@ -1,4 +1,380 @@
 """HTTP API of the notify service. Handlers are thin: parse → call the domain → serialise."""
 from __future__ import annotations
 
-blueprints: list = []
+import sqlalchemy as sa
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.notify import dead_letters as dead_letter_log
+from services.notify import endpoints as endpoint_rules
+from services.notify import metrics as metric_figures
+from services.notify import subscriptions
+from services.notify.endpoints import SCHEMES
+from services.notify.models import Delivery
+from services.notify.notices import NOTICE_TYPES
+from shared.web import current_principal, requires, service_context
+
+blp = Blueprint("notify", __name__, url_prefix="/v1",
+                description="Webhook endpoints, preferences, watches and dead letters.")
+ops = Blueprint("operations", __name__, description="Metrics for operators.")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+class EndpointIn(Strict):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
+                              load_default=list)
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
+                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2))
+
+
+class EndpointPatch(Strict):
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)))
+    description = fields.String(validate=validate.Length(max=500))
+    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
+                          validate=validate.Length(min=1, max=2))
+    enabled = fields.Boolean()
+
+
+class EndpointOut(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    url = fields.String()
+    description = fields.String()
+    event_types = fields.List(fields.String())
+    schemes = fields.List(fields.String())
+    created_at = fields.DateTime()
+    failing_since = fields.DateTime(allow_none=True)
+    disabled_at = fields.DateTime(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    previous_secret_expires_at = fields.DateTime(allow_none=True)
+
+
+class EndpointCreated(EndpointOut):
+    secret = fields.String(metadata={"description": "whsec_…; shown this once"})
+    public_key = fields.Function(
+        lambda e: endpoint_rules.public_key(e) if e.signing_key else None,
+        metadata={"description": "whpk_…, when the endpoint signs with Ed25519 (v1a)"})
+
+
+class SecretOut(Schema):
+    secret = fields.String()
+    previous_secret_expires_at = fields.DateTime()
+
+
+class PublicKeyOut(Schema):
+    public_key = fields.String()
+
+
+class AttemptQuery(Strict):
+    since = fields.AwareDateTime()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AttemptOut(Schema):
+    message_id = fields.Function(lambda pair: pair[1].id)
+    webhook_id = fields.Function(lambda pair: pair[1].message_id)
+    attempted_at = fields.Function(lambda pair: pair[0].attempted_at.isoformat())
+    succeeded = fields.Function(lambda pair: pair[0].succeeded)
+    status_code = fields.Function(lambda pair: pair[0].status_code)
+    latency_ms = fields.Function(lambda pair: pair[0].latency_ms)
+    response = fields.Function(lambda pair: pair[0].response)
+    error = fields.Function(lambda pair: pair[0].error)
+
+
+class MessageQuery(Strict):
+    state = fields.String(validate=validate.OneOf(("pending", "succeeded", "failed")))
+    channel = fields.String(validate=validate.OneOf(("webhook", "email")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class MessageOut(Schema):
+    id = fields.String()
+    notice_id = fields.String(data_key="event_id")
+    channel = fields.String()
+    endpoint_id = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    message_id = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+class ReplayIn(Strict):
+    since = fields.AwareDateTime(required=True)
+
+
+class ReplayOut(Schema):
+    replayed = fields.Integer()
+
+
+class PreferenceIn(Strict):
+    email = fields.Boolean(required=True)
+    webhook = fields.Boolean(required=True)
+
+
+class WatchIn(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(subscriptions.WATCH_KINDS))
+    target_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class WatchOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    target_id = fields.String()
+    created_at = fields.DateTime()
+
+
+class DeadLetterQuery(Strict):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    before = fields.Integer(validate=validate.Range(min=1))
+
+
+class DeadLetterOut(Schema):
+    id = fields.Integer()
+    topic = fields.String()
+    partition = fields.Integer()
+    offset = fields.Integer()
+    source_topic = fields.String(allow_none=True)
+    source_partition = fields.Integer(allow_none=True)
+    source_offset = fields.Integer(allow_none=True)
+    consumer_group = fields.String(allow_none=True)
+    reason = fields.String()
+    key = fields.String(allow_none=True, metadata={"description": "base64"})
+    value = fields.String(metadata={"description": "the original bytes, base64"})
+    received_at = fields.DateTime()
+
+
+def _owner() -> str | None:
+    """The caller's organisation; None for an admin, who may look at any organisation's."""
+    principal = current_principal()
+    return None if principal.is_admin else principal.organisation_id
+
+
+# --- endpoints --------------------------------------------------------------------------------
+
+@blp.route("/endpoints")
+class Endpoints(MethodView):
+    @requires()
+    @blp.arguments(EndpointIn)
+    @blp.response(201, EndpointCreated)
+    def post(self, body):
+        """Register a webhook endpoint; its secret is in this answer only."""
+        with service_context().session_factory() as session, session.begin():
+            return endpoint_rules.register_endpoint(
+                session, current_principal().organisation_id, **body)
+
+    @requires()
+    @blp.response(200, EndpointOut(many=True))
+    def get(self):
+        """The caller's endpoints."""
+        with service_context().session_factory() as session:
+            return endpoint_rules.endpoints_of(session, current_principal().organisation_id)
+
+
+@blp.route("/endpoints/<endpoint_id>")
+class OneEndpoint(MethodView):
+    @requires()
+    @blp.response(200, EndpointOut)
+    def get(self, endpoint_id):
+        with service_context().session_factory() as session:
+            return endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+
+    @requires()
+    @blp.arguments(EndpointPatch)
+    @blp.response(200, EndpointOut)
+    def patch(self, body, endpoint_id):
+        """Change URL, event types, description or schemes; `enabled` re-enables or disables."""
+        with service_context().session_factory() as session, session.begin():
+            endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+            return endpoint_rules.update_endpoint(session, endpoint, **body)
+
+    @requires()
+    @blp.response(204)
+    def delete(self, endpoint_id):
+        with service_context().session_factory() as session, session.begin():
+            session.delete(endpoint_rules.endpoint_of(session, _owner(), endpoint_id))
+
+
+@blp.route("/endpoints/<endpoint_id>/secret/rotate", methods=["POST"])
+@requires()
+@blp.response(200, SecretOut)
+def rotate_secret(endpoint_id):
+    """A new secret, shown once; the old one stays valid (and signed with) for 24 hours."""
+    with service_context().session_factory() as session, session.begin():
+        endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+        secret = endpoint_rules.rotate_secret(endpoint)
+        return {"secret": secret,
+                "previous_secret_expires_at": endpoint.previous_secret_expires_at}
+
+
+@blp.route("/endpoints/<endpoint_id>/public-key")
+@requires()
+@blp.response(200, PublicKeyOut)
+def public_key(endpoint_id):
+    """The Ed25519 public key (whpk_…) that verifies this endpoint's v1a signatures."""
+    with service_context().session_factory() as session:
+        endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+        return {"public_key": endpoint_rules.public_key(endpoint)}
+
+
+@blp.route("/endpoints/<endpoint_id>/attempts")
+@requires()
+@blp.arguments(AttemptQuery, location="query")
+@blp.response(200, AttemptOut(many=True))
+def attempts(query, endpoint_id):
+    """Every delivery attempt to the endpoint, newest first."""
+    with service_context().session_factory() as session:
+        endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+        return endpoint_rules.attempts_of(session, endpoint=endpoint, **query)
+
+
+@blp.route("/endpoints/<endpoint_id>/messages")
+@requires()
+@blp.arguments(MessageQuery, location="query")
+@blp.response(200, MessageOut(many=True))
+def messages(query, endpoint_id):
+    """The endpoint's messages (one per event), newest first."""
+    with service_context().session_factory() as session:
+        endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+        return _messages(session, query, Delivery.endpoint_id == endpoint.id)
+
+
+@blp.route("/messages")
+@requires()
+@blp.arguments(MessageQuery, location="query")
+@blp.response(200, MessageOut(many=True))
+def organisation_messages(query):
+    """The organisation's messages, webhooks and emails, newest first."""
+    with service_context().session_factory() as session:
+        return _messages(session, query,
+                         Delivery.organisation_id == current_principal().organisation_id)
+
+
+def _messages(session, query: dict, whose) -> list[Delivery]:
+    select = (sa.select(Delivery).where(whose).order_by(Delivery.created_at.desc())
+              .limit(query["limit"]))
+    for name in ("state", "channel"):
+        if name in query:
+            select = select.where(getattr(Delivery, name) == query[name])
+    return session.scalars(select).all()
+
+
+@blp.route("/messages/<message_id>/attempts")
+@requires()
+@blp.arguments(AttemptQuery, location="query")
+@blp.response(200, AttemptOut(many=True))
+def message_attempts(query, message_id):
+    """Every attempt to send one message (webhook or email), newest first."""
+    with service_context().session_factory() as session:
+        delivery = endpoint_rules.message_of(session, _owner(), message_id)
+        return endpoint_rules.attempts_of(session, delivery=delivery, **query)
+
+
+@blp.route("/endpoints/<endpoint_id>/replay", methods=["POST"])
+@requires()
+@blp.arguments(ReplayIn)
+@blp.response(202, ReplayOut)
+def replay_endpoint(body, endpoint_id):
+    """Deliver again every failed message of the endpoint created since `since`."""
+    with service_context().session_factory() as session, session.begin():
+        endpoint = endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
+        return {"replayed": endpoint_rules.replay_failed(session, endpoint, body["since"])}
+
+
+@blp.route("/messages/<message_id>/replay", methods=["POST"])
+@requires()
+@blp.response(202, MessageOut)
+def replay_message(message_id):
+    """Deliver one message (webhook or email) again, with the same webhook-id / Message-ID."""
+    with service_context().session_factory() as session, session.begin():
+        return endpoint_rules.replay_delivery(session, _owner(), message_id)
+
+
+# --- preferences and watches ------------------------------------------------------------------
+
+@blp.route("/preferences")
+@requires()
+@blp.response(200)
+def preferences():
+    """Per event type: whether the organisation gets it by email and by webhook."""
+    with service_context().session_factory() as session:
+        return subscriptions.preferences_of(session, current_principal().organisation_id)
+
+
+@blp.route("/preferences/<event_type>", methods=["PUT"])
+@requires()
+@blp.arguments(PreferenceIn)
+@blp.response(200, PreferenceIn)
+def set_preference(body, event_type):
+    with service_context().session_factory() as session, session.begin():
+        subscriptions.set_preference(session, current_principal().organisation_id, event_type,
+                                     **body)
+    return body
+
+
+@blp.route("/watches")
+class Watches(MethodView):
+    @requires("licensee")
+    @blp.arguments(WatchIn)
+    @blp.response(201, WatchOut)
+    def post(self, body):
+        """Follow a core (every version of it) or a vendor."""
+        with service_context().session_factory() as session, session.begin():
+            return subscriptions.watch(session, current_principal().organisation_id, **body)
+
+    @requires("licensee")
+    @blp.response(200, WatchOut(many=True))
+    def get(self):
+        with service_context().session_factory() as session:
+            return subscriptions.watches_of(session, current_principal().organisation_id)
+
+
+@blp.route("/watches/<watch_id>", methods=["DELETE"])
+@requires("licensee")
+@blp.response(204)
+def unwatch(watch_id):
+    with service_context().session_factory() as session, session.begin():
+        subscriptions.unwatch(session, current_principal().organisation_id, watch_id)
+
+
+# --- operations -------------------------------------------------------------------------------
+
+@blp.route("/admin/dead-letters")
+@requires("admin")
+@blp.arguments(DeadLetterQuery, location="query")
+@blp.response(200, DeadLetterOut(many=True))
+def dead_letters(query):
+    """Messages a consumer could not handle, newest first (`before`: page by id)."""
+    with service_context().session_factory() as session:
+        return dead_letter_log.dead_letters(session, limit=query["limit"],
+                                            before_id=query.get("before"))
+
+
+@ops.route("/metrics")
+@requires("admin")
+def metrics():
+    """Prometheus text format: deliveries by state, endpoints, dead letters, consumer lag."""
+    try:
+        lag = metric_figures.consumer_lag()
+    except Exception:  # noqa: BLE001 - the broker being down is itself a figure
+        lag = None
+    with service_context().session_factory() as session:
+        text = metric_figures.render(session, lag)
+    return Response(text, content_type=metric_figures.CONTENT_TYPE)
+
+
+blueprints: list = [blp, ops]

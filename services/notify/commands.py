@@ -1,7 +1,45 @@
 """The notify service's part of the `ipmarket` command line."""
 from __future__ import annotations
 
-import click  # noqa: F401
+import threading
+
+import click
+
+
+@click.command()
+def deliver() -> None:
+    """Send due webhooks and emails, and record dead letters, until SIGTERM."""
+    from ipmarket.cli import _checked_settings, run_until_signalled
+    from services.notify.app import build_context
+    from services.notify.dead_letters import DeadLetterRecorder
+    from services.notify.delivery import DeliveryWorker
+    from shared.web import configure_logging
+
+    _checked_settings()
+    configure_logging("notify-deliver")
+    context = build_context()
+    run_until_signalled(_Together(DeliveryWorker(context.session_factory),
+                                  DeadLetterRecorder(context.session_factory)))
+
+
+class _Together:
+    """Runs several `run(stop)` workers on threads until `stop`; the first one on this thread."""
+
+    def __init__(self, *workers):
+        self.workers = workers
+
+    def run(self, stop: threading.Event) -> None:
+        threads = [threading.Thread(target=w.run, args=(stop,), name=type(w).__name__)
+                   for w in self.workers[1:]]
+        for thread in threads:
+            thread.start()
+        try:
+            self.workers[0].run(stop)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+
 
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = []
+COMMANDS: list = [deliver]

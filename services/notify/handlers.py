@@ -1,12 +1,35 @@
-"""Events the notify service consumes: the directory, and every other domain event."""
+"""Events the notify service consumes: the directory, cores and licenses. Each handler first
+updates the projections routing needs, then records the notice and its deliveries, all in the
+consumer's transaction."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from services.notify import notices
 from services.notify.models import KnownApiKey, KnownOrganisation
 from shared.auth import Directory
+from shared.events import Event
 
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 
 
+def _then_notify(project):
+    def handle(event: Event, session: Session) -> None:
+        project(event, session)
+        session.flush()  # a new organisation's contacts must be visible to the routing
+        notices.record_notice(event, session)
+
+    return handle
+
+
 def event_handlers() -> dict:
-    return {**directory.handlers}
+    handlers = {event_type: _then_notify(project)
+                for event_type, project in directory.handlers.items()}
+    for event_type in notices.NOTICE_TYPES:
+        group = notices.event_group(event_type)
+        if group == "core":
+            handlers[event_type] = _then_notify(notices.apply_core)
+        elif group == "license":
+            handlers[event_type] = _then_notify(notices.apply_license)
+    return handlers

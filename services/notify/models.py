@@ -1,11 +1,30 @@
-"""The notify service's tables, and its projection of the catalog's directory."""
+"""The notify service's tables, and its projection of the catalog's directory.
+
+A domain event becomes one `Notice` (what happened) and one `Delivery` per recipient endpoint or
+contact and channel (who must hear it), written in the same transaction as the processed-event
+record. The delivery worker then works through due deliveries and logs every `Attempt`.
+"""
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
 from shared.auth import KnownApiKeyMixin, KnownOrganisationMixin
-from shared.db import make_base
+from shared.db import make_base, new_id, utcnow
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 Base = make_base()
+
+
+def insert_ignoring_duplicates(session, model):
+    """INSERT … ON CONFLICT DO NOTHING, on PostgreSQL as on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__).on_conflict_do_nothing()
 
 
 class OutboxMessage(OutboxMixin, Base):
@@ -22,3 +41,150 @@ class KnownOrganisation(KnownOrganisationMixin, Base):
 
 class KnownApiKey(KnownApiKeyMixin, Base):
     pass
+
+
+class KnownCore(Base):
+    """Projection of the catalog's cores: enough to route core events and validate watches."""
+
+    __tablename__ = "known_core"
+
+    core_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    # vendor:library:name without the version: every version of a core shares its line.
+    line: Mapped[str] = mapped_column(sa.String(400), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    version: Mapped[int] = mapped_column()
+
+
+class Holding(Base):
+    """A license an organisation holds for a core (from license.issued; revoked/expired end it)."""
+
+    __tablename__ = "holding"
+
+    license_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+
+
+class Watch(Base):
+    """A licensee following a core (every version of it) or a vendor."""
+
+    __tablename__ = "watch"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "kind", "target_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "core" or "vendor"
+    target_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Preference(Base):
+    """Which channels an organisation wants for one event type (no row: both)."""
+
+    __tablename__ = "preference"
+
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    email: Mapped[bool] = mapped_column()
+    webhook: Mapped[bool] = mapped_column()
+
+
+class Endpoint(Base):
+    """A webhook endpoint of an organisation (Standard Webhooks)."""
+
+    __tablename__ = "endpoint"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    event_types: Mapped[list] = mapped_column(default=list)  # empty: every event type
+    schemes: Mapped[list] = mapped_column(default=lambda: ["v1"])  # "v1" (HMAC), "v1a" (Ed25519)
+    secret: Mapped[str] = mapped_column(sa.String(100))  # whsec_…
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100), default=None)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    signing_key: Mapped[str | None] = mapped_column(sa.String(100), default=None)  # whsk_…
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failing_since: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_reason: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+
+
+class Notice(Base):
+    """One domain event worth telling someone about, as the notices render it."""
+
+    __tablename__ = "notice"
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(sa.String(128))
+    occurred_at: Mapped[datetime] = mapped_column()
+    data: Mapped[dict] = mapped_column()
+
+
+class Delivery(Base):
+    """One notice to one endpoint (webhook) or one contact address (email)."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        # The worker's query: due pending deliveries.
+        sa.Index("ix_delivery_due", "next_attempt_at",
+                 postgresql_where=sa.text("state = 'pending'"),
+                 sqlite_where=sa.text("state = 'pending'")),
+        sa.Index("ix_delivery_endpoint", "endpoint_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(sa.ForeignKey("notice.event_id"))
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(8))  # "webhook" or "email"
+    endpoint_id: Mapped[str | None] = mapped_column(sa.ForeignKey("endpoint.id",
+                                                                  ondelete="CASCADE"))
+    address: Mapped[str | None] = mapped_column(sa.String(320))
+    recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
+    # webhook-id or Message-ID: the same on every attempt and every replay.
+    message_id: Mapped[str] = mapped_column(sa.String(200))
+    state: Mapped[str] = mapped_column(sa.String(12), default="pending")  # pending/succeeded/failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Attempt(Base):
+    """One try of a delivery: when, the answer's status and first KB, how long it took."""
+
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(sa.ForeignKey("delivery.id", ondelete="CASCADE"),
+                                             index=True)
+    attempted_at: Mapped[datetime] = mapped_column()
+    succeeded: Mapped[bool] = mapped_column()
+    status_code: Mapped[int | None] = mapped_column()  # HTTP or SMTP code; None: no answer
+    latency_ms: Mapped[float] = mapped_column()
+    response: Mapped[str] = mapped_column(sa.Text, default="")  # first KB of the answer
+    error: Mapped[str | None] = mapped_column(sa.String(500), default=None)
+
+
+class DeadLetter(Base):
+    """A message some consumer could not handle, kept for an operator to look at."""
+
+    __tablename__ = "dead_letter"
+    __table_args__ = (sa.UniqueConstraint("topic", "partition", "offset"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(sa.String(200))  # the dead-letter topic
+    partition: Mapped[int] = mapped_column()
+    offset: Mapped[int] = mapped_column(sa.BigInteger)
+    source_topic: Mapped[str | None] = mapped_column(sa.String(200))
+    source_partition: Mapped[int | None] = mapped_column()
+    source_offset: Mapped[int | None] = mapped_column(sa.BigInteger)
+    consumer_group: Mapped[str | None] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    key: Mapped[str | None] = mapped_column(sa.Text)  # base64
+    value: Mapped[str] = mapped_column(sa.Text)  # base64 of the original bytes
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,407 @@
+"""The delivery worker: sends due deliveries (webhooks and email), logs every attempt and
+reschedules failures on the persisted retry schedule.
+
+Crash safety: a delivery is claimed by moving its `next_attempt_at` a lease ahead (in its own
+transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), then
+sent, then its attempt recorded. A worker killed in between leaves the row pending: it is due
+again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
+receiver can tell it is the same message. Nothing claimed is ever dropped.
+
+Concurrency: sends run on a thread pool; at most IPMARKET_DELIVERY_PER_ENDPOINT deliveries per
+endpoint are in flight, and busy endpoints are left out of the next claim, so one slow or dead
+endpoint never holds up the others.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+from urllib3 import Timeout
+from urllib3.exceptions import HTTPError
+
+from services.notify import endpoints as endpoint_rules
+from services.notify import mail, signatures
+from services.notify.models import (Attempt, Delivery, Endpoint, KnownOrganisation, Notice)
+from services.notify.network_guard import RefusedAddress, guarded_pool_manager
+from shared import config
+from shared.db import utcnow
+
+log = logging.getLogger(__name__)
+
+RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
+THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
+CLAIM_BATCH = 500
+RECORD_BATCH = 1000
+LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
+
+
+def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
+               rng: random.Random | None = None) -> float | None:
+    """Seconds until the next attempt after `attempts_made` attempts, or None when the schedule
+    is used up. Jitter of ±20 % keeps retries of many deliveries from arriving together."""
+    if attempts_made >= len(schedule):
+        return None
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), LONGEST_RETRY_AFTER)
+    return schedule[attempts_made] * (rng or random).uniform(0.8, 1.2)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds or as an HTTP date (RFC 9110); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max((parsedate_to_datetime(value) - now).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def webhook_body(notice: Notice) -> bytes:
+    """The Standard Webhooks payload: the event's type, timestamp and data."""
+    timestamp = notice.occurred_at.isoformat().replace("+00:00", "Z")
+    return json.dumps({"type": notice.event_type, "timestamp": timestamp, "data": notice.data},
+                      ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+@dataclass
+class Job:
+    """Everything one send needs, loaded while claiming so that sending touches no database."""
+
+    delivery: Delivery
+    notice: Notice
+    endpoint: Endpoint | None = None
+    organisation: KnownOrganisation | None = None
+    names: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.delivery.endpoint_id or "email"
+
+
+@dataclass
+class Outcome:
+    delivery_id: str
+    attempted_at: datetime
+    succeeded: bool
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    response: str = ""
+    error: str | None = None
+    retry_after: float | None = None
+    gone: bool = False  # 410: the receiver asks us to stop
+    endpoint_id: str | None = None
+
+
+class DeliveryWorker:
+    def __init__(self, session_factory: sessionmaker[Session], *, threads: int | None = None,
+                 per_endpoint: int | None = None, poll_seconds: float | None = None,
+                 transport=None):
+        self.session_factory = session_factory
+        self.threads = threads or config.get("IPMARKET_DELIVERY_THREADS")
+        self.per_endpoint = per_endpoint or config.get("IPMARKET_DELIVERY_PER_ENDPOINT")
+        self.poll_seconds = poll_seconds or config.get("IPMARKET_DELIVERY_POLL_SECONDS")
+        self.schedule = config.get("IPMARKET_WEBHOOK_RETRY_SECONDS")
+        self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
+        self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
+        # A claimed delivery is left alone this long; after it, it counts as lost and is sent
+        # again. A claimed job waits behind at most one round of sends, then takes its own.
+        self.lease = timedelta(seconds=2 * max(self.timeout,
+                                               config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")) + 5)
+        self.transport = transport or mail.make_transport()
+        # One pool manager for every sending thread: keep-alive connections to each endpoint.
+        self.http = guarded_pool_manager(self.per_endpoint)
+        self.http_timeout = Timeout(connect=self.timeout, read=self.timeout)
+        self._lock = threading.Lock()
+        self._in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
+        self._freed = threading.Event()  # a send finished: there may be room to claim
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Claim, send and record until `stop`. Three things overlap: this thread claims, the
+        pool sends, and a recorder thread writes the outcomes in batches."""
+        outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+        sending_done = threading.Event()
+        recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
+                                    name="deliver-record")
+        recorder.start()
+        try:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
+                while not stop.is_set():
+                    jobs = self._claim_room()
+                    for job in jobs:
+                        pool.submit(self._send_and_report, job, outcomes)
+                    if not jobs:
+                        self._freed.wait(self.poll_seconds)
+                        self._freed.clear()
+                # SIGTERM: claim nothing more; leaving `with` waits for the sends under way
+                # (each bounded by its time-out), and the recorder writes their outcomes.
+        finally:
+            sending_done.set()
+            recorder.join()
+
+    def _claim_room(self) -> list[Job]:
+        with self._lock:
+            room = 2 * self.threads - sum(self._in_flight.values())  # keep the pool busy
+            busy = [k for k, n in self._in_flight.items() if n >= self.per_endpoint]
+            in_flight = Counter(self._in_flight)
+        if room <= 0:
+            return []
+        try:
+            jobs = self.claim(room, busy, in_flight)
+        except sa.exc.DBAPIError as exc:  # database restarting: try again
+            log.warning("delivery worker: claim failed: %s", exc)
+            time.sleep(1.0)
+            return []
+        with self._lock:
+            for job in jobs:
+                self._in_flight[job.key] += 1
+        return jobs
+
+    def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
+        try:
+            outcome = self.send(job)
+        except Exception as exc:  # noqa: BLE001 - a bug in one send must not lose the delivery
+            log.exception("delivery %s: send failed", job.delivery.id)
+            outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
+        outcome.endpoint_id = job.delivery.endpoint_id
+        outcomes.put(outcome)
+        with self._lock:
+            self._in_flight[job.key] -= 1
+            if not self._in_flight[job.key]:
+                del self._in_flight[job.key]
+        self._freed.set()
+
+    def _record_until(self, outcomes: queue.SimpleQueue, sending_done: threading.Event) -> None:
+        """Write outcomes in batches (whatever has arrived) until sending is over and all are
+        written. A batch that cannot be written leaves its deliveries leased: they are sent
+        again when the lease runs out, which is late but never lost."""
+        while True:
+            batch = []
+            try:
+                batch.append(outcomes.get(timeout=self.poll_seconds))
+                while len(batch) < RECORD_BATCH:
+                    batch.append(outcomes.get_nowait())
+            except queue.Empty:
+                pass
+            if batch:
+                try:
+                    self.record(batch)
+                except Exception:  # noqa: BLE001 - the recorder must outlive a bad batch
+                    log.exception("delivery worker: %d outcomes not recorded", len(batch))
+            elif sending_done.is_set():
+                return
+
+    # --- claiming -------------------------------------------------------------------------
+
+    def claim(self, limit: int, busy: list[str] = (), in_flight: Counter | None = None
+              ) -> list[Job]:
+        """Lease up to `limit` due deliveries and load what sending them needs."""
+        now = utcnow()
+        in_flight = in_flight or Counter()
+        with self.session_factory() as session, session.begin():
+            query = (sa.select(Delivery)
+                     .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
+                     .order_by(Delivery.next_attempt_at).limit(min(limit, CLAIM_BATCH))
+                     .with_for_update(skip_locked=True))
+            if busy:
+                query = query.where(sa.or_(Delivery.endpoint_id.is_(None),
+                                           Delivery.endpoint_id.not_in(busy)))
+            taken: Counter = Counter()
+            deliveries = []
+            for delivery in session.scalars(query):
+                key = delivery.endpoint_id or "email"
+                if delivery.endpoint_id and \
+                        in_flight[key] + taken[key] >= self.per_endpoint:
+                    continue  # left unleased: the next claim may take it
+                taken[key] += 1
+                deliveries.append(delivery)
+            if not deliveries:
+                return []
+            session.execute(sa.update(Delivery)
+                            .where(Delivery.id.in_([d.id for d in deliveries]))
+                            .values(next_attempt_at=now + self.lease))
+            return self._jobs(session, deliveries)
+
+    def _jobs(self, session: Session, deliveries: list[Delivery]) -> list[Job]:
+        notices = _by_key(session, Notice, Notice.event_id, {d.notice_id for d in deliveries})
+        endpoints = _by_key(session, Endpoint, Endpoint.id,
+                            {d.endpoint_id for d in deliveries if d.endpoint_id})
+        org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
+        for d in deliveries:
+            if d.channel == "email":
+                data = notices[d.notice_id].data
+                org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
+        organisations = _by_key(session, KnownOrganisation, KnownOrganisation.organisation_id,
+                                org_ids)
+        return [Job(d, notices[d.notice_id], endpoints.get(d.endpoint_id),
+                    organisations.get(d.organisation_id), organisations)
+                for d in deliveries]
+
+    # --- sending --------------------------------------------------------------------------
+
+    def send(self, job: Job) -> Outcome:
+        if job.delivery.channel == "webhook":
+            return self.send_webhook(job)
+        return self.send_email(job)
+
+    def send_webhook(self, job: Job) -> Outcome:
+        endpoint, delivery = job.endpoint, job.delivery
+        now = utcnow()
+        timestamp = int(now.timestamp())
+        body = webhook_body(job.notice)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "ipmarket-webhooks/1",
+            "webhook-id": delivery.message_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signatures.signature_header(
+                webhook_id=delivery.message_id, timestamp=timestamp, body=body,
+                secrets_=endpoint_rules.valid_secrets(endpoint, now),
+                signing_key=endpoint.signing_key if "v1a" in endpoint.schemes else None),
+        }
+        started = time.perf_counter()
+        try:
+            # Redirects are failures, not followed (the target was checked, its redirect not).
+            response = self.http.request("POST", endpoint.url, body=body, headers=headers,
+                                         timeout=self.http_timeout, redirect=False,
+                                         retries=False, preload_content=False)
+            answer = response.read(RESPONSE_BYTES)
+            if response.length_remaining == 0:
+                response.release_conn()  # read to the end: the connection can be kept
+            else:
+                response.close()  # more than we keep: drop the connection, not read it all
+        except RefusedAddress as exc:
+            return Outcome(delivery.id, now, False, latency_ms=_ms(started),
+                           error=f"refused: {exc}")
+        except (HTTPError, OSError) as exc:
+            return Outcome(delivery.id, now, False, latency_ms=_ms(started),
+                           error=f"{type(exc).__name__}: {exc}"[:500])
+        status = response.status
+        return Outcome(delivery.id, now, 200 <= status < 300, status, _ms(started),
+                       answer.decode("utf-8", "replace"),
+                       None if 200 <= status < 300 else f"HTTP {status}",
+                       retry_after=retry_after_seconds(response.headers.get("retry-after"), now)
+                       if status in THROTTLED else None,
+                       gone=status == 410)
+
+    def send_email(self, job: Job) -> Outcome:
+        delivery, notice = job.delivery, job.notice
+        now = utcnow()
+        started = time.perf_counter()
+        if job.organisation is None:
+            return Outcome(delivery.id, now, False, error="organisation unknown")
+        message = mail.compose(event_type=notice.event_type, occurred_at=notice.occurred_at,
+                               data=notice.data, organisation=job.organisation,
+                               names=job.names, to_name=delivery.recipient_name or "",
+                               to_address=delivery.address, message_id=delivery.message_id,
+                               now=now)
+        try:
+            code, answer = self.transport.send(message)
+        except mail.MailError as exc:
+            return Outcome(delivery.id, now, False, exc.code, _ms(started), error=str(exc)[:500])
+        return Outcome(delivery.id, now, True, code, _ms(started), answer[:RESPONSE_BYTES])
+
+    # --- recording ------------------------------------------------------------------------
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Log the attempts and move each delivery on: done, retry later, or failed."""
+        now = utcnow()
+        try:
+            with self.session_factory() as session, session.begin():
+                self._record_successes(session, [o for o in outcomes if o.succeeded], now)
+                self._record_failures(session, [o for o in outcomes if not o.succeeded], now)
+        except sa.exc.IntegrityError:
+            # A delivery was deleted meanwhile (with its endpoint): record the rest one by one.
+            for outcome in outcomes if len(outcomes) > 1 else ():
+                self.record([outcome])
+
+    def _record_successes(self, session: Session, outcomes: list[Outcome], now: datetime
+                          ) -> None:
+        # The common case, in a few statements for the whole batch.
+        if not outcomes:
+            return
+        session.execute(sa.insert(Attempt.__table__), [_attempt_row(o) for o in outcomes])
+        table = Delivery.__table__
+        session.execute(
+            sa.update(table).where(table.c.id == sa.bindparam("delivery_id"))
+            .values(state="succeeded", attempts=table.c.attempts + 1, delivered_at=now,
+                    last_error=None),
+            [{"delivery_id": o.delivery_id} for o in outcomes])
+        recovered = {o.endpoint_id for o in outcomes if o.endpoint_id}
+        if recovered:
+            session.execute(sa.update(Endpoint.__table__)
+                            .where(Endpoint.id.in_(recovered), Endpoint.failing_since.is_not(None))
+                            .values(failing_since=None))
+
+    def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime
+                         ) -> None:
+        if not outcomes:
+            return
+        deliveries = _by_key(session, Delivery, Delivery.id, {o.delivery_id for o in outcomes})
+        endpoints = _by_key(session, Endpoint, Endpoint.id,
+                            {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
+        session.execute(sa.insert(Attempt.__table__),
+                        [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
+        for outcome in outcomes:
+            delivery = deliveries.get(outcome.delivery_id)
+            if delivery is not None:  # else its endpoint was deleted meanwhile
+                self._move_on(session, delivery, endpoints.get(delivery.endpoint_id), outcome,
+                              now)
+
+    def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
+                 outcome: Outcome, now: datetime) -> None:
+        delivery.attempts += 1
+        delivery.last_error = (outcome.error or "failed")[:500]
+        if endpoint is not None:
+            endpoint.failing_since = endpoint.failing_since or outcome.attempted_at
+            if outcome.gone:
+                delivery.state = "failed"
+                endpoint_rules.disable_endpoint(session, endpoint, "the endpoint answered 410 Gone",
+                                                now)
+                return
+            if now - endpoint.failing_since >= self.disable_after:
+                delivery.state = "failed"
+                endpoint_rules.disable_endpoint(
+                    session, endpoint,
+                    f"failing continuously since {endpoint.failing_since.isoformat()}", now)
+                return
+        if delivery.state != "pending":
+            return  # failed meanwhile (its endpoint was disabled)
+        delay = next_delay(delivery.attempts, self.schedule, outcome.retry_after)
+        if delay is None:
+            delivery.state = "failed"
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+
+
+def _attempt_row(outcome: Outcome) -> dict:
+    return {"delivery_id": outcome.delivery_id, "attempted_at": outcome.attempted_at,
+            "succeeded": outcome.succeeded, "status_code": outcome.status_code,
+            "latency_ms": round(outcome.latency_ms, 2),
+            "response": outcome.response.replace("\x00", ""), "error": outcome.error}
+
+
+def _by_key(session: Session, model, column, keys: set) -> dict:
+    if not keys:
+        return {}
+    return {getattr(row, column.key): row
+            for row in session.scalars(sa.select(model).where(column.in_(list(keys))))}
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

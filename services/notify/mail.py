@@ -1,0 +1,245 @@
+"""Email notices: language and time zone of the recipient, the message itself, and sending it
+by SMTP (or into .eml files when no SMTP host is configured)."""
+from __future__ import annotations
+
+import smtplib
+import threading
+import uuid
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from shared import config
+from services.notify.wording import LABELS, SUBJECTS
+
+MESSAGE_ID_NAMESPACE = uuid.UUID("6a0c1f55-52a4-4d43-9d39-0d1a4c7f3a10")
+TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
+
+_templates = Environment(loader=PackageLoader("services.notify", "templates"),
+                         autoescape=select_autoescape(["html.j2"]), keep_trailing_newline=True)
+
+
+def locale_for(tag: str | None) -> str:
+    """The notice language for a BCP 47 tag: Chinese by script (explicit, else implied by the
+    region: Taiwan, Hong Kong and Macau write Traditional), anything else English."""
+    subtags = (tag or "").replace("_", "-").split("-")
+    if subtags[0].lower() != "zh":
+        return "en"
+    for subtag in subtags[1:]:
+        if subtag.lower() == "hant":
+            return "zh-Hant"
+        if subtag.lower() == "hans":
+            return "zh-Hans"
+    regions = {s.upper() for s in subtags[1:] if len(s) == 2}
+    return "zh-Hant" if regions & TRADITIONAL_REGIONS else "zh-Hans"
+
+
+def zone_for(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def format_when(moment: datetime, locale: str, zone: ZoneInfo) -> str:
+    """A date and time in the recipient's zone, with the zone shown (offset and IANA name)."""
+    local = moment.astimezone(zone)
+    labels = LABELS[locale]
+    offset = local.strftime("%z")
+    text = labels["date_format"].format(
+        weekday=labels["weekdays"].split()[local.weekday()], day=local.day, month=local.month,
+        month_name=(labels["months"].split() or [""] * 12)[local.month - 1], year=local.year,
+        hour=local.hour, minute=local.minute)
+    return f"{text} UTC{offset[:3]}:{offset[3:]} ({zone.key})"
+
+
+def message_id_for(event_id: str, address: str) -> str:
+    """The same event to the same address always gets the same Message-ID, so that the one
+    resend a crash can cause is recognisable as the same message."""
+    domain = parseaddr(config.get("IPMARKET_MAIL_FROM"))[1].rpartition("@")[2] or "ipmarket"
+    return f"<{uuid.uuid5(MESSAGE_ID_NAMESPACE, f'{event_id}/{address.lower()}')}@{domain}>"
+
+
+def subject_for(event_type: str, locale: str, values: dict) -> str:
+    template = SUBJECTS[locale].get(event_type) or SUBJECTS["en"].get(event_type) or event_type
+    return template.format_map(_Blank(values))
+
+
+def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
+            names: dict[str, object], to_name: str, to_address: str, message_id: str,
+            now: datetime) -> EmailMessage:
+    """The multipart (text and HTML) notice for one contact of `organisation`; `names` maps the
+    ids of organisations the notice mentions to their directory entries."""
+    locale = locale_for(organisation.locale)
+    zone = zone_for(organisation.timezone)
+    labels = LABELS[locale]
+    values = {"core": _vlnv(data.get("vlnv")), "days": data.get("days_ahead", ""),
+              "organisation": _name(organisation, locale), "key_name": data.get("name", ""),
+              "url": data.get("url", "")}
+    subject = subject_for(event_type, locale, values)
+    context = {
+        "locale": locale,
+        "greeting": labels["greeting"].format(name=to_name or to_address),
+        "summary": subject,
+        "details": _details(data, occurred_at, labels, locale, zone, names),
+        "footer": labels["footer"].format(
+            organisation=_name(organisation, locale),
+            preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences"),
+    }
+    message = EmailMessage()
+    message["Subject"] = subject
+    sender_name, sender_address = parseaddr(config.get("IPMARKET_MAIL_FROM"))
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
+    message["To"] = Address(display_name=to_name or "", addr_spec=to_address)
+    message["Date"] = format_datetime(now.astimezone(zone))
+    message["Message-ID"] = message_id
+    message["List-Unsubscribe"] = (f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
+                                   f"<mailto:{sender_address}?subject=unsubscribe>")
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
+    message["X-Ipmarket-Event-Type"] = event_type
+    message.set_content(_templates.get_template("notice.txt.j2").render(context))
+    message.add_alternative(_templates.get_template("notice.html.j2").render(context),
+                            subtype="html")
+    message["Content-Language"] = locale  # after set_content, which drops Content-* headers
+    return message
+
+
+def _details(data: dict, occurred_at: datetime, labels: dict, locale: str, zone: ZoneInfo,
+             names: dict) -> list[tuple[str, str]]:
+    rows = []
+    if data.get("vlnv"):
+        title = data.get("title_zh") if locale != "en" and data.get("title_zh") else \
+            data.get("title_en")
+        rows.append((labels["core"], _vlnv(data["vlnv"]) + (f" — {title}" if title else "")))
+    for role in ("vendor", "licensee"):
+        org_id = data.get(f"{role}_id")
+        if org_id and "licensee_id" in data:
+            org = names.get(org_id)
+            rows.append((labels[role], _name(org, locale) if org else org_id))
+    for field in ("license_id", "request_id", "project_name", "offer_kind", "reason", "status",
+                  "url"):
+        if data.get(field):
+            label = {"license_id": "license", "request_id": "request", "project_name": "project",
+                     "offer_kind": "offer", "url": "endpoint"}.get(field, field)
+            rows.append((labels[label], str(data[field])))
+    if data.get("not_before"):
+        rows.append((labels["not_before"],
+                     format_when(datetime.fromisoformat(data["not_before"]), locale, zone)))
+    if "expires_at" in data and "licensee_id" in data:
+        expires = data["expires_at"]
+        rows.append((labels["expires_at"], labels["perpetual"] if not expires else
+                     format_when(datetime.fromisoformat(expires), locale, zone)))
+    rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
+    return rows
+
+
+def _vlnv(vlnv: dict | None) -> str:
+    if not vlnv:
+        return ""
+    return ":".join(vlnv[k] for k in ("vendor", "library", "name", "version"))
+
+
+def _name(org, locale: str) -> str:
+    if org is None:
+        return ""
+    return org.legal_name_zh if locale != "en" and org.legal_name_zh else org.legal_name_en
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+class MailError(Exception):
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class SmtpTransport:
+    """Sends over SMTP; each sending thread keeps its own connection open between messages."""
+
+    def __init__(self):
+        self.host = config.get("IPMARKET_SMTP_HOST")
+        self.port = config.get("IPMARKET_SMTP_PORT")
+        self.security = (config.get("IPMARKET_SMTP_SECURITY") or "starttls").lower()
+        if self.security not in ("none", "starttls", "tls"):
+            # Never fall back to plain text on a typo.
+            raise config.ConfigError(f"IPMARKET_SMTP_SECURITY={self.security!r} is invalid: "
+                                     "must be none, starttls or tls")
+        self.username = config.get("IPMARKET_SMTP_USERNAME")
+        self.password = config.get("IPMARKET_SMTP_PASSWORD")
+        self.timeout = config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")
+        self._local = threading.local()
+
+    def send(self, message: EmailMessage) -> tuple[int, str]:
+        """Send one message; return the server's code and answer, or raise MailError."""
+        reused = getattr(self._local, "connection", None) is not None
+        try:
+            try:
+                refused = self._connection().send_message(message)
+            except smtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                # The server closed our idle connection: that is no failure of this message.
+                self._drop()
+                refused = self._connection().send_message(message)
+            if refused:
+                raise MailError(f"recipients refused: {refused}", 550)
+            return 250, "accepted"
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            raise MailError(f"{exc.smtp_code} {exc.smtp_error!r}", exc.smtp_code) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise MailError(f"{type(exc).__name__}: {exc}") from None
+
+    def _connection(self) -> smtplib.SMTP:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            if self.security == "tls":
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout)
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.security == "starttls":
+                    connection.starttls()
+            if self.username:
+                connection.login(self.username, self.password or "")
+            self._local.connection = connection
+        return connection
+
+    def _drop(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            try:
+                connection.close()
+            except OSError:
+                pass
+
+
+class MailDirTransport:
+    """Without an SMTP server (`make run`): each message becomes an .eml file. The file is named
+    by its Message-ID, so a resend overwrites it instead of adding a copy."""
+
+    def __init__(self, directory: str | None = None):
+        self.directory = Path(directory or config.get("IPMARKET_MAIL_DIR"))
+
+    def send(self, message: EmailMessage) -> tuple[int, str]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("/", "_") + ".eml"
+        temporary = self.directory / f".{name}.tmp"
+        temporary.write_bytes(bytes(message))
+        temporary.replace(self.directory / name)
+        return 250, f"written to {self.directory / name}"
+
+
+def make_transport():
+    return SmtpTransport() if config.get("IPMARKET_SMTP_HOST") else MailDirTransport()

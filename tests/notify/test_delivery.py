@@ -1,0 +1,333 @@
+"""The delivery worker in process against a real HTTP receiver (every webhook verified with the
+`standardwebhooks` package), a real SMTP server (aiosmtpd) and real PostgreSQL."""
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from services.notify.app import create_app
+from services.notify.delivery import DeliveryWorker
+from services.notify.models import Attempt, Delivery, Endpoint, OutboxMessage
+from shared.events import new_event
+from tests.support import wait_until
+
+VLNV = {"vendor": "goldengate", "library": "serdes", "name": "pcie5_phy", "version": "2.1"}
+
+
+@pytest.fixture
+def env(platform_env, smtp_server, monkeypatch):
+    monkeypatch.setenv("IPMARKET_WEBHOOK_TIMEOUT_SECONDS", "2")
+    monkeypatch.setenv("IPMARKET_SMTP_TIMEOUT_SECONDS", "2")
+    return smtp_server
+
+
+@pytest.fixture
+def client(env):
+    app = create_app()
+    yield app.test_client()
+    app.extensions["ipmarket"].engine.dispose()
+
+
+@pytest.fixture
+def start_worker(notify_context):
+    """start_worker() runs a delivery worker on a thread until the test ends."""
+    running = []
+
+    def start(**options) -> DeliveryWorker:
+        worker = DeliveryWorker(notify_context.session_factory, **options)
+        stop = threading.Event()
+        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        thread.start()
+        running.append((stop, thread))
+        return worker
+
+    yield start
+    for stop, thread in running:
+        stop.set()
+        thread.join(15)
+
+
+def auth(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def endpoint_for(client, key: str, receiver, path: str, **options) -> dict:
+    answer = client.post("/v1/endpoints", headers=auth(key),
+                         json={"url": f"{receiver.base_url}{path}", **options})
+    assert answer.status_code == 201, answer.json
+    receiver.secrets[path] = answer.json["secret"]
+    return answer.json
+
+
+def license_event(kind: str, vendor_id: str, licensee_id: str, **extra):
+    return new_event(f"ipmarket.license.{kind}.v1", "/ipmarket/licensing", str(uuid.uuid4()), {
+        "vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": "core-1", "vlnv": VLNV,
+        "license_id": str(uuid.uuid4()), "offer_kind": "single_project",
+        "project_name": "NB-IoT SoC", "expires_at": "2027-11-24T16:00:00+00:00", **extra})
+
+
+def deliveries(context, **where) -> list[Delivery]:
+    with context.session_factory() as session:
+        return list(session.scalars(sa.select(Delivery).filter_by(**where)
+                                    .order_by(Delivery.created_at)))
+
+
+def test_both_sides_of_a_license_hear_of_it_by_webhook_and_email_in_their_own_language(
+        env, client, organisation, receiver, handle, start_worker):
+    smtp = env
+    vendor_id, vendor_key = organisation(
+        "Golden Gate IP Inc.", roles=["vendor"], timezone="America/Los_Angeles",
+        contacts=[{"name": "Dana Reyes", "email": "dana@goldengate.example",
+                   "notices": ["license"]}])
+    licensee_id, licensee_key = organisation(
+        "Xinhe Microelectronics", name_zh="芯禾微电子", country="CN", locale="zh-Hans",
+        timezone="Asia/Shanghai",
+        contacts=[{"name": "王磊", "email": "wang.lei@xinhe.example", "notices": ["all"]},
+                  {"name": "财务部", "email": "finance@xinhe.example",
+                   "notices": ["ipmarket.license.expiring.v1"]}])
+    endpoint_for(client, vendor_key, receiver, "/vendor")
+    endpoint_for(client, licensee_key, receiver, "/licensee",
+                 event_types=["ipmarket.license.issued.v1"])
+    event = handle(license_event("issued", vendor_id, licensee_id))
+    start_worker()
+
+    wait_until(lambda: receiver.on("/vendor") and receiver.on("/licensee")
+               and smtp.to("dana@goldengate.example")
+               and smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1"),
+               timeout=15, what="webhooks and emails to both sides")
+    for path in ("/vendor", "/licensee"):
+        [hook] = [r for r in receiver.on(path)]
+        assert hook.verified, "standardwebhooks could not verify the signature"
+        assert hook.headers["webhook-id"] == event.id
+        assert hook.payload == {"type": "ipmarket.license.issued.v1",
+                                "timestamp": event.time.isoformat().replace("+00:00", "Z"),
+                                "data": event.data}
+    [english] = smtp.to("dana@goldengate.example")
+    assert english["Subject"] == "License issued: goldengate:serdes:pcie5_phy:2.1"
+    assert english["Content-Language"] == "en"
+    text = english.get_body(("plain",)).get_content()
+    assert "Dear Dana Reyes," in text and "(America/Los_Angeles)" in text
+    assert "Nov 2027, 08:00 UTC-08:00" in text  # the expiry in the vendor's zone
+    [chinese] = smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1")
+    assert chinese["Subject"] == "授权已签发：goldengate:serdes:pcie5_phy:2.1"
+    assert chinese["Content-Language"] == "zh-Hans"
+    text = chinese.get_body(("plain",)).get_content()
+    assert "王磊，您好：" in text and "2027年11月25日（周四）00:00 UTC+08:00 (Asia/Shanghai)" in text
+    assert "芯禾微电子" in text
+    assert not smtp.to("finance@xinhe.example")  # this contact wants expiry notices only
+    time.sleep(0.5)
+    assert len(receiver.received) == 2  # each exactly once
+
+
+def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
+        env, client, organisation, receiver, handle, start_worker, notify_context):
+    vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint = endpoint_for(client, vendor_key, receiver, "/down")
+    receiver.answers["/down"] = [(500, {})]
+    event = handle(license_event("approved", vendor_id, licensee_id))
+    start_worker()
+
+    wait_until(lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state
+               == "failed", timeout=15, what="the schedule to run out")
+    calls = receiver.on("/down")
+    assert len(calls) == 4  # schedule "0,1,1,2": the first try and three retries
+    gaps = [b.at - a.at for a, b in zip(calls, calls[1:])]
+    for gap, planned in zip(gaps, (1, 1, 2)):
+        assert planned * 0.8 - 0.05 <= gap <= planned * 1.2 + 0.5, gaps
+    assert {c.headers["webhook-id"] for c in calls} == {event.id}  # stable across retries
+    assert all(c.verified for c in calls)
+
+    attempts = client.get(f"/v1/endpoints/{endpoint['id']}/attempts", headers=auth(vendor_key))
+    assert [a["status_code"] for a in attempts.json] == [500] * 4
+    assert attempts.json[0]["response"] == "nope" and attempts.json[0]["latency_ms"] > 0
+
+    receiver.answers["/down"] = [(500, {})] * 4 + [(200, {})]  # the receiver is fixed
+    since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    replay = client.post(f"/v1/endpoints/{endpoint['id']}/replay", headers=auth(vendor_key),
+                         json={"since": since})
+    assert replay.status_code == 202 and replay.json == {"replayed": 1}
+    wait_until(lambda: len(receiver.on("/down")) == 5, timeout=10, what="the replay")
+    assert receiver.on("/down")[-1].headers["webhook-id"] == event.id
+    wait_until(lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state
+               == "succeeded", timeout=5, what="the replay to be recorded")
+
+    # One message replays too, by its id.
+    [delivery] = deliveries(notify_context, endpoint_id=endpoint["id"])
+    one = client.post(f"/v1/messages/{delivery.id}/replay", headers=auth(vendor_key))
+    assert one.status_code == 202
+    wait_until(lambda: len(receiver.on("/down")) == 6, timeout=10, what="the second replay")
+    assert receiver.on("/down")[-1].headers["webhook-id"] == event.id
+
+
+def test_an_endpoint_failing_too_long_is_disabled_and_its_organisation_told_by_email(
+        env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch):
+    smtp = env
+    monkeypatch.setenv("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS", "0.0003")  # about a second
+    vendor_id, vendor_key = organisation(
+        "Golden Gate IP Inc.", roles=["vendor"],
+        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["webhook_endpoint"]}])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint = endpoint_for(client, vendor_key, receiver, "/flaky")
+    receiver.answers["/flaky"] = [(503, {})]
+    handle(license_event("requested", vendor_id, licensee_id))
+    start_worker()
+
+    wait_until(lambda: smtp.to("dana@gg.example"), timeout=15, what="the email telling of it")
+    [message] = smtp.to("dana@gg.example")
+    assert message["Subject"] == f"Webhook endpoint disabled: {receiver.base_url}/flaky"
+    shown = client.get(f"/v1/endpoints/{endpoint['id']}", headers=auth(vendor_key)).json
+    assert shown["disabled_at"] and "failing continuously" in shown["disabled_reason"]
+    assert 2 <= len(receiver.on("/flaky")) <= 3
+    with notify_context.session_factory() as session:
+        types = session.scalars(sa.select(OutboxMessage.event_type)).all()
+    assert types == ["ipmarket.webhook_endpoint.disabled.v1"]
+
+    # A disabled endpoint gets nothing new; enabled again, it does.
+    handle(license_event("approved", vendor_id, licensee_id))
+    time.sleep(1)
+    calls = len(receiver.on("/flaky"))
+    receiver.answers["/flaky"] = [(204, {})]
+    assert client.patch(f"/v1/endpoints/{endpoint['id']}", headers=auth(vendor_key),
+                        json={"enabled": True}).json["disabled_at"] is None
+    handle(license_event("issued", vendor_id, licensee_id))
+    wait_until(lambda: len(receiver.on("/flaky")) == calls + 1, timeout=10,
+               what="delivery after re-enabling")
+    assert receiver.on("/flaky")[-1].payload["type"] == "ipmarket.license.issued.v1"
+
+
+def test_gone_disables_throttling_honours_retry_after_and_redirects_are_not_followed(
+        env, client, organisation, receiver, handle, start_worker, notify_context):
+    vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    gone = endpoint_for(client, vendor_key, receiver, "/gone")
+    busy = endpoint_for(client, vendor_key, receiver, "/busy")
+    moved = endpoint_for(client, vendor_key, receiver, "/moved")
+    receiver.answers["/gone"] = [(410, {})]
+    receiver.answers["/busy"] = [(429, {"Retry-After": "3"}), (204, {})]
+    receiver.answers["/moved"] = [(302, {"Location": f"{receiver.base_url}/elsewhere"})]
+    handle(license_event("issued", vendor_id, licensee_id))
+    start_worker()
+
+    issued = "ipmarket.license.issued.v1"
+    wait_until(lambda: len(receiver.on("/busy", issued)) == 2, timeout=15,
+               what="the throttled retry")
+    first, second = receiver.on("/busy", issued)
+    assert second.at - first.at >= 2.9  # Retry-After, not the schedule's 1 s
+    endpoints = {e["id"]: e for e in client.get("/v1/endpoints", headers=auth(vendor_key)).json}
+    assert "410" in endpoints[gone["id"]]["disabled_reason"]
+    assert endpoints[busy["id"]]["disabled_at"] is None
+    assert len(receiver.on("/gone")) == 1
+    wait_until(lambda: len(receiver.on("/moved", issued)) == 4, timeout=10,
+               what="redirect retries")
+    assert not receiver.on("/elsewhere")
+    wait_until(lambda: deliveries(notify_context, endpoint_id=moved["id"])[0].state == "failed",
+               timeout=5, what="the redirect to count as failure")
+    assert deliveries(notify_context, endpoint_id=moved["id"])[0].last_error == "HTTP 302"
+    # The organisation's other endpoints hear that /gone was disabled.
+    assert receiver.on("/busy", "ipmarket.webhook_endpoint.disabled.v1")
+
+
+def test_a_slow_endpoint_does_not_delay_the_others(env, client, organisation, receiver, handle,
+                                                   start_worker):
+    vendor_id, vendor_key = organisation("Slow Vendor", roles=["vendor"], contacts=[])
+    other_id, other_key = organisation("Fast Licensee", country="CN", contacts=[])
+    endpoint_for(client, vendor_key, receiver, "/slow")
+    endpoint_for(client, other_key, receiver, "/fast")
+    receiver.delay["/slow"] = 2.0
+    for _ in range(30):
+        handle(license_event("requested", vendor_id, other_id))
+    started = time.monotonic()
+    start_worker(threads=8, per_endpoint=4)
+    wait_until(lambda: len(receiver.on("/fast")) == 30, timeout=10, what="the fast endpoint")
+    # Behind the slow ones (30 at 4 at a time, 2 s each) the fast ones would take 15 s.
+    assert time.monotonic() - started < 8
+    assert len(receiver.on("/slow")) < 30
+
+
+def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the_same_ids(
+        env, client, organisation, receiver, handle, notify_context, start_worker):
+    smtp = env
+    vendor_id, vendor_key = organisation(
+        "Golden Gate IP Inc.", roles=["vendor"],
+        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["license"]}])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint_for(client, vendor_key, receiver, "/crash")
+    event = handle(license_event("issued", vendor_id, licensee_id))
+
+    dying = DeliveryWorker(notify_context.session_factory)
+    dying.lease = timedelta(seconds=1)
+    jobs = dying.claim(10)
+    assert {j.delivery.channel for j in jobs} == {"webhook", "email"}
+    assert dying.claim(10) == []  # leased: nobody else takes them meanwhile
+    for job in jobs:
+        assert dying.send(job).succeeded  # ... and the worker dies before recording
+    time.sleep(1.1)
+    start_worker()
+    wait_until(lambda: len(receiver.on("/crash")) == 2 and len(smtp.to("dana@gg.example")) == 2,
+               timeout=10, what="the resend")
+    assert {r.headers["webhook-id"] for r in receiver.on("/crash")} == {event.id}
+    assert len({m["Message-ID"] for m in smtp.to("dana@gg.example")}) == 1
+    wait_until(lambda: all(d.state == "succeeded" for d in deliveries(
+        notify_context, notice_id=event.id)), timeout=5, what="recorded")
+    with notify_context.session_factory() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 2
+        assert session.get(Endpoint, jobs[0].delivery.endpoint_id or
+                           jobs[1].delivery.endpoint_id).failing_since is None
+
+
+def test_an_address_refused_at_delivery_time_is_never_contacted(
+        env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch):
+    vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint = endpoint_for(client, vendor_key, receiver, "/rebound")
+    # As if the host's DNS answer changed to a private address after registration.
+    monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "false")
+    handle(license_event("issued", vendor_id, licensee_id))
+    start_worker()
+
+    def refused_attempt():
+        with notify_context.session_factory() as session:
+            return session.scalars(sa.select(Attempt.error).join(Delivery, Attempt.delivery_id ==
+                                                                 Delivery.id)
+                                   .where(Delivery.endpoint_id == endpoint["id"])).first()
+
+    error = wait_until(refused_attempt, timeout=10, what="the refused attempt")
+    assert "refused" in error and "loopback" in error
+    time.sleep(0.5)
+    assert not receiver.received
+
+
+def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
+        env, client, organisation, handle, start_worker):
+    smtp = env
+    vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, licensee_key = organisation("Formosa Design", country="TW", locale="zh-Hant",
+                                  timezone="Asia/Taipei", contacts=[
+                                      {"name": "陳小姐", "email": "chen@formosa.example",
+                                       "notices": ["license"]}])
+    smtp.refuse = 2
+    handle(license_event("revoked", vendor_id, licensee_id))
+    start_worker()
+    wait_until(lambda: smtp.to("chen@formosa.example"), timeout=15, what="the third attempt")
+    [message] = smtp.to("chen@formosa.example")
+    assert message["Subject"] == "授權已撤銷：goldengate:serdes:pcie5_phy:2.1"
+    ids = {email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
+           for raw in smtp.refused}
+    assert ids == {message["Message-ID"]}
+    messages = client.get("/v1/messages", headers=auth(licensee_key),
+                          query_string={"channel": "email"}).json
+    [delivery] = [m for m in messages if m["address"] == "chen@formosa.example"]
+    assert delivery["message_id"] == message["Message-ID"]
+    wait_until(lambda: client.get(f"/v1/messages/{delivery['id']}/attempts",
+                                  headers=auth(licensee_key)).json[0]["succeeded"],
+               timeout=5, what="the success to be recorded")
+    attempts = client.get(f"/v1/messages/{delivery['id']}/attempts", headers=auth(licensee_key))
+    assert [a["status_code"] for a in attempts.json] == [250, 451, 451]  # newest first

@@ -1,0 +1,101 @@
+"""Email notices: language by BCP 47 script, times in the recipient's zone, proper headers."""
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from services.notify import mail
+from services.notify.notices import NOTICE_TYPES
+from services.notify.wording import LABELS, LOCALES, SUBJECTS
+
+
+@pytest.mark.parametrize("tag, locale", [
+    ("zh-HK", "zh-Hant"), ("zh-TW", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"), ("zh-MO", "zh-Hant"),
+    ("zh-Hant", "zh-Hant"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"),
+    ("zh-Hans", "zh-Hans"), ("zh-Hans-HK", "zh-Hans"), ("zh_TW", "zh-Hant"), ("en", "en"),
+    ("en-GB", "en"), ("de-DE", "en"), ("", "en"), (None, "en"),
+])
+def test_locale_is_matched_by_script_then_english(tag, locale):
+    assert mail.locale_for(tag) == locale
+
+
+def test_every_notice_type_has_a_subject_in_every_language():
+    for locale in LOCALES:
+        assert set(SUBJECTS[locale]) == set(NOTICE_TYPES)
+        assert set(LABELS[locale]) == set(LABELS["en"])
+
+
+def test_times_are_shown_in_the_recipients_zone_with_the_zone_named():
+    moment = datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc)
+    assert mail.format_when(moment, "en", mail.zone_for("America/Los_Angeles")) == \
+        "Tue 24 Nov 2026, 14:05 UTC-08:00 (America/Los_Angeles)"
+    assert mail.format_when(moment, "zh-Hans", mail.zone_for("Asia/Shanghai")) == \
+        "2026年11月25日（周三）06:05 UTC+08:00 (Asia/Shanghai)"
+    assert mail.format_when(moment, "zh-Hant", mail.zone_for("Asia/Taipei")) == \
+        "2026年11月25日（週三）06:05 UTC+08:00 (Asia/Taipei)"
+
+
+def test_message_id_is_derived_from_event_and_address():
+    first = mail.message_id_for("e1", "Ops@Example.com")
+    assert first == mail.message_id_for("e1", "ops@example.com")
+    assert first != mail.message_id_for("e2", "ops@example.com")
+    assert first != mail.message_id_for("e1", "other@example.com")
+    assert first.startswith("<") and first.endswith("@ipmarket.localhost>")
+
+
+def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
+    org = SimpleNamespace(locale="zh-CN", timezone="Asia/Shanghai", legal_name_en="Xinhe Chip",
+                          legal_name_zh="芯禾微电子有限公司")
+    vendor = SimpleNamespace(legal_name_en="Golden Gate IP Inc.", legal_name_zh=None)
+    data = {"vendor_id": "v", "licensee_id": "l", "core_id": "c", "license_id": "lic-1",
+            "vlnv": {"vendor": "gg", "library": "serdes", "name": "pcie5", "version": "1.2"},
+            "expires_at": "2027-11-24T16:00:00+00:00", "not_before": None}
+    message = mail.compose(
+        event_type="ipmarket.license.issued.v1",
+        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc), data=data,
+        organisation=org, names={"v": vendor, "l": org}, to_name="王工程师",
+        to_address="wang@xinhe.example", message_id=mail.message_id_for("e1", "wang@x"),
+        now=datetime(2026, 11, 24, 22, 6, tzinfo=timezone.utc))
+    raw = bytes(message)
+    assert all(byte < 128 for byte in raw.split(b"\n\n", 1)[0])  # headers: RFC 2047, 7-bit
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == "授权已签发：gg:serdes:pcie5:1.2"
+    assert parsed["To"].addresses[0].display_name == "王工程师"
+    assert parsed["Content-Language"] == "zh-Hans"
+    assert parsed["Date"].endswith("+0800")
+    assert parsed["Message-ID"] == mail.message_id_for("e1", "wang@x")
+    assert "/v1/preferences" in parsed["List-Unsubscribe"]
+    assert parsed.get_content_type() == "multipart/alternative"
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "王工程师，您好：" in text
+    assert "2027年11月25日（周四）00:00 UTC+08:00 (Asia/Shanghai)" in text  # expiry, local
+    assert "Golden Gate IP Inc." in text and "芯禾微电子有限公司" in text
+    assert '<html lang="zh-Hans">' in html and "授权编号" in html
+
+
+def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.delenv("IPMARKET_SMTP_HOST", raising=False)
+    monkeypatch.setenv("IPMARKET_MAIL_DIR", str(tmp_path / "mail"))
+    transport = mail.make_transport()
+    assert isinstance(transport, mail.MailDirTransport)
+    org = SimpleNamespace(locale="zh-TW", timezone="Asia/Taipei", legal_name_en="Formosa IP",
+                          legal_name_zh="福爾摩沙矽智財")
+    message = mail.compose(event_type="ipmarket.api_key.created.v1",
+                           occurred_at=datetime(2026, 11, 24, tzinfo=timezone.utc),
+                           data={"organisation_id": "o", "name": "CI 金鑰"}, organisation=org,
+                           names={}, to_name="陳小姐", to_address="chen@formosa.example",
+                           message_id=mail.message_id_for("e9", "chen@formosa.example"),
+                           now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    transport.send(message)
+    transport.send(message)  # a resend replaces the file: still one message
+    [written] = list((tmp_path / "mail").glob("*.eml"))
+    parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "已建立新的 API 金鑰：CI 金鑰"
+    assert parsed["Content-Language"] == "zh-Hant"
+    assert written.name == message["Message-ID"].strip("<>") + ".eml"

@@ -1,0 +1,92 @@
+"""Who hears what: the consumer's handlers turn events into deliveries (real PostgreSQL)."""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from services.notify.endpoints import register_endpoint
+from services.notify.models import Delivery, Holding
+from services.notify.subscriptions import set_preference, watch
+from shared.events import new_event
+
+VLNV = {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": "1.0"}
+
+
+def core_event(kind: str, core_id: str, vendor_id: str, version: str = "1.0", record: int = 1):
+    return new_event(f"ipmarket.core.{kind}.v1", "/ipmarket/catalog", core_id, {
+        "core_id": core_id, "vendor_id": vendor_id, "vlnv": {**VLNV, "version": version},
+        "title_en": "PCIe 5 PHY", "title_zh": None, "category": "interface",
+        "status": "published" if kind in ("published", "updated") else kind,
+        "eccn": "EAR99", "territory_restrictions": [], "standards": [], "deliverables": [],
+        "offers": [], "version": record})
+
+
+def license_event(kind: str, vendor_id: str, licensee_id: str, core_id: str, license_id: str):
+    return new_event(f"ipmarket.license.{kind}.v1", "/ipmarket/licensing", license_id, {
+        "vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": core_id, "vlnv": VLNV,
+        "license_id": license_id})
+
+
+def recipients_of(context, event) -> dict[str, set[str]]:
+    """organisation id → the channels it gets `event` by."""
+    with context.session_factory() as session:
+        rows = session.execute(sa.select(Delivery.organisation_id, Delivery.channel)
+                               .where(Delivery.notice_id == event.id)).all()
+    out: dict[str, set[str]] = {}
+    for org_id, channel in rows:
+        out.setdefault(org_id, set()).add(channel)
+    return out
+
+
+def test_core_events_reach_holders_and_watchers_only(notify_context, organisation, handle):
+    vendor, _ = organisation("Pearl River Silicon", country="HK", roles=["vendor"])
+    holder, _ = organisation("Holder Ltd", country="CN")
+    core_watcher, _ = organisation("Core Watcher", country="TW")
+    vendor_watcher, _ = organisation("Vendor Watcher", country="US")
+    bystander, _ = organisation("Bystander", country="SG")
+    handle(core_event("published", "core-1", vendor))
+    with notify_context.session_factory() as session, session.begin():
+        watch(session, core_watcher, "core", "core-1")
+        watch(session, vendor_watcher, "vendor", vendor)
+    handle(license_event("issued", vendor, holder, "core-1", "lic-1"))
+
+    # A new version is another core of the same line: watchers of the line hear of it.
+    new_version = handle(core_event("published", "core-2", vendor, version="2.0"))
+    assert set(recipients_of(notify_context, new_version)) == {core_watcher, vendor_watcher}
+    deprecated = handle(core_event("deprecated", "core-1", vendor, record=2))
+    assert set(recipients_of(notify_context, deprecated)) == {holder, core_watcher,
+                                                              vendor_watcher}
+    assert bystander not in recipients_of(notify_context, deprecated)
+
+    handle(license_event("revoked", vendor, holder, "core-1", "lic-1"))
+    with notify_context.session_factory() as session:
+        assert session.get(Holding, "lic-1") is None
+    withdrawn = handle(core_event("withdrawn", "core-1", vendor, record=3))
+    assert set(recipients_of(notify_context, withdrawn)) == {core_watcher, vendor_watcher}
+
+
+def test_license_events_reach_both_sides_by_the_channels_each_chose(notify_context,
+                                                                    organisation, handle):
+    vendor, _ = organisation("Vendor", roles=["vendor"])
+    licensee, _ = organisation("Licensee", country="CN", contacts=[
+        {"name": "A", "email": "a@l.example", "notices": ["license"]},
+        {"name": "A again", "email": "A@l.example", "notices": ["all"]},
+        {"name": "B", "email": "b@l.example", "notices": ["ipmarket.license.expiring.v1"]}])
+    with notify_context.session_factory() as session, session.begin():
+        register_endpoint(session, vendor, url="http://127.0.0.1:9/v",
+                          event_types=["ipmarket.license.issued.v1"])
+        register_endpoint(session, licensee, url="http://127.0.0.1:9/l", event_types=[])
+        set_preference(session, vendor, "ipmarket.license.issued.v1", email=False, webhook=True)
+    issued = handle(license_event("issued", vendor, licensee, "core-1", str(uuid.uuid4())))
+    assert recipients_of(notify_context, issued) == {vendor: {"webhook"},
+                                                     licensee: {"webhook", "email"}}
+    with notify_context.session_factory() as session:
+        emails = session.scalars(sa.select(Delivery.address).where(
+            Delivery.notice_id == issued.id, Delivery.channel == "email")).all()
+    assert emails == ["a@l.example"]  # one message per address; B wants expiry notices only
+
+    approved = handle(license_event("approved", vendor, licensee, "core-1", str(uuid.uuid4())))
+    # The vendor's endpoint takes issued licenses only; its email preference is per type.
+    assert recipients_of(notify_context, approved) == {vendor: {"email"},
+                                                       licensee: {"webhook", "email"}}
