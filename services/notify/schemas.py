@@ -1,0 +1,146 @@
+"""Request and response schemas of the notify API (marshmallow; unknown fields are refused)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.notify import endpoints as endpoint_rules
+from services.notify import subscriptions
+from services.notify.endpoints import SCHEMES
+from services.notify.notices import NOTICE_TYPES
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+class EndpointIn(Strict):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
+                              load_default=list)
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
+                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2))
+
+
+class EndpointPatch(Strict):
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)))
+    description = fields.String(validate=validate.Length(max=500))
+    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
+                          validate=validate.Length(min=1, max=2))
+    enabled = fields.Boolean()
+
+
+class EndpointOut(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    url = fields.String()
+    description = fields.String()
+    event_types = fields.List(fields.String())
+    schemes = fields.List(fields.String())
+    created_at = fields.DateTime()
+    failing_since = fields.DateTime(allow_none=True)
+    disabled_at = fields.DateTime(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    previous_secret_expires_at = fields.DateTime(allow_none=True)
+
+
+class EndpointCreated(EndpointOut):
+    secret = fields.String(metadata={"description": "whsec_…; shown this once"})
+    public_key = fields.Function(
+        lambda e: endpoint_rules.public_key(e) if e.signing_key else None,
+        metadata={"description": "whpk_…, when the endpoint signs with Ed25519 (v1a)"})
+
+
+class SecretOut(Schema):
+    secret = fields.String()
+    previous_secret_expires_at = fields.DateTime()
+
+
+class PublicKeyOut(Schema):
+    public_key = fields.String()
+
+
+class AttemptQuery(Strict):
+    since = fields.AwareDateTime()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AttemptOut(Schema):
+    message_id = fields.Function(lambda pair: pair[1].id)
+    webhook_id = fields.Function(lambda pair: pair[1].message_id)
+    attempted_at = fields.Function(lambda pair: pair[0].attempted_at.isoformat())
+    succeeded = fields.Function(lambda pair: pair[0].succeeded)
+    status_code = fields.Function(lambda pair: pair[0].status_code)
+    latency_ms = fields.Function(lambda pair: pair[0].latency_ms)
+    response = fields.Function(lambda pair: pair[0].response)
+    error = fields.Function(lambda pair: pair[0].error)
+
+
+class MessageQuery(Strict):
+    state = fields.String(validate=validate.OneOf(("pending", "succeeded", "failed")))
+    channel = fields.String(validate=validate.OneOf(("webhook", "email")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class MessageOut(Schema):
+    id = fields.String()
+    notice_id = fields.String(data_key="event_id")
+    channel = fields.String()
+    endpoint_id = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    message_id = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+class ReplayIn(Strict):
+    since = fields.AwareDateTime(required=True)
+
+
+class ReplayOut(Schema):
+    replayed = fields.Integer()
+
+
+class PreferenceIn(Strict):
+    email = fields.Boolean(required=True)
+    webhook = fields.Boolean(required=True)
+
+
+class WatchIn(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(subscriptions.WATCH_KINDS))
+    target_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class WatchOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    target_id = fields.String()
+    created_at = fields.DateTime()
+
+
+class DeadLetterQuery(Strict):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    before = fields.Integer(validate=validate.Range(min=1))
+
+
+class DeadLetterOut(Schema):
+    id = fields.Integer()
+    topic = fields.String()
+    partition = fields.Integer()
+    offset = fields.Integer()
+    source_topic = fields.String(allow_none=True)
+    source_partition = fields.Integer(allow_none=True)
+    source_offset = fields.Integer(allow_none=True)
+    consumer_group = fields.String(allow_none=True)
+    reason = fields.String()
+    key = fields.String(allow_none=True, metadata={"description": "base64"})
+    value = fields.String(metadata={"description": "the original bytes, base64"})
+    received_at = fields.DateTime()
