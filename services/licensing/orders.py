@@ -151,12 +151,16 @@ def record_bank_transfer(uow: UnitOfWork, keyring: Keyring, principal: Principal
     return order, payment
 
 
-def record_payment(uow: UnitOfWork, keyring: Keyring, order: Order, payment: Payment,
-                   actor: Principal | None, role: str) -> None:
-    """Add a payment to a LOCKED order; the one that completes it issues the license."""
+def check_takes_payments(order: Order) -> None:
     if order.state != "pending_payment":
         raise Conflict(f"the order is {order.state}: it takes no more payments",
                        state=order.state)
+
+
+def record_payment(uow: UnitOfWork, keyring: Keyring, order: Order, payment: Payment,
+                   actor: Principal | None, role: str) -> None:
+    """Add a payment to a LOCKED order; the one that completes it issues the license."""
+    check_takes_payments(order)
     if payment.currency != order.currency:
         raise Invalid(f"the order is in {order.currency}, not {payment.currency}",
                       field="currency")

@@ -14,7 +14,7 @@ from datetime import date
 
 from services.licensing.models import Payment
 from services.licensing.money import Money
-from services.licensing.orders import locked_order, record_payment
+from services.licensing.orders import check_takes_payments, locked_order, record_payment
 from services.licensing.signing import Keyring
 from shared.db import new_id
 from shared.errors import Invalid, NotAuthenticated
@@ -31,7 +31,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def check_signature(secret: str, timestamp: str | None, signature_header: str | None,
-                    body: bytes, now: float) -> None:
+                    body: bytes, now: int) -> None:
     """Raise NotAuthenticated unless the request is signed with `secret` and fresh."""
     if not timestamp or not timestamp.isdigit():
         raise NotAuthenticated(f"{TIMESTAMP_HEADER} must be unix seconds",
@@ -56,6 +56,7 @@ def record_provider_payment(uow: UnitOfWork, keyring: Keyring, data: dict,
         provider_payment_id=data["payment_id"]).first()
     if existing is not None:
         return existing, False
+    check_takes_payments(order)
     money = Money.parse(data["amount"], data["currency"])
     outstanding = Money(order.amount_minor - order.paid_minor, order.currency)
     if money.currency == order.currency and money != outstanding:

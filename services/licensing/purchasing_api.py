@@ -269,7 +269,8 @@ def provider_callback():
         return problem(503, "Service unavailable", "no payment provider is configured")
     raw = request.get_data()
     payments.check_signature(secret, request.headers.get(payments.TIMESTAMP_HEADER),
-                             request.headers.get(payments.SIGNATURE_HEADER), raw, time.time())
+                             request.headers.get(payments.SIGNATURE_HEADER), raw,
+                             int(time.time()))
     try:
         data = ProviderCallback().load(json.loads(raw))
     except json.JSONDecodeError:
