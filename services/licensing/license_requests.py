@@ -22,6 +22,7 @@ from services.licensing import audit
 from services.licensing.access import get_visible
 from services.licensing.licenses import event_data, issue_license
 from services.licensing.models import KnownCore, LicenseRequest
+from services.licensing.money import Money
 from services.licensing.screening import current_rule_set, screen_export
 from services.licensing.signing import Keyring
 from services.licensing.verification import version_allowed
@@ -161,8 +162,10 @@ def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
 
 
 def needs_payment(offer: dict) -> bool:
-    """A priced offer (or an accepted quote) is paid for before its license is issued."""
-    return offer.get("price") is not None
+    """A priced offer (or an accepted quote) is paid for before its license is issued; one
+    without a price or priced at zero (e.g. foundation IP the foundry pays for) is not."""
+    price = offer.get("price")
+    return price is not None and Money.parse(price["amount"], price["currency"]).minor > 0
 
 
 def _clear(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,

@@ -7,6 +7,7 @@ import time
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy.exc import IntegrityError
 
 from services.licensing import invoices, orders, payments, quotes
 from services.licensing.access import get_visible, visible
@@ -16,7 +17,7 @@ from services.licensing.models import Invoice, Order, Payment, Quote
 from services.licensing.money import CURRENCIES, Money
 from shared import config
 from shared.db import utcnow
-from shared.errors import Invalid
+from shared.errors import Conflict, Invalid
 from shared.web import current_principal, problem, requires, service_context
 
 blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
@@ -47,6 +48,10 @@ class MoneyIn(Schema):
 class QuoteAnswer(MoneyIn):
     terms = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     valid_until = fields.AwareDateTime(required=True)
+
+
+class Accept(Schema):
+    """No fields: accepting takes the quote as sent."""
 
 
 class Decline(Schema):
@@ -107,7 +112,7 @@ def payment_view(p: Payment) -> dict:
             "created_at": _iso(p.created_at)}
 
 
-def order_view(o: Order, session=None) -> dict:
+def order_view(o: Order) -> dict:
     view = {"id": o.id, "state": o.state, "state_reason": o.state_reason,
             "request_id": o.request_id, "quote_id": o.quote_id, "licensee_id": o.licensee_id,
             "vendor_id": o.vendor_id, "core_id": o.core_id, "vlnv": o.vlnv,
@@ -175,7 +180,7 @@ def send_quote(body, quote_id):
 
 @blp.post("/quotes/<quote_id>/accept")
 @requires("licensee")
-@blp.arguments(Decline)  # an empty body; `reason` is ignored
+@blp.arguments(Accept)
 def accept_quote(_body, quote_id):
     """Accept: submits a license request at the quoted price (screened as any request)."""
     quote, license_request = _committed(quotes.accept_quote, _keyring(), current_principal(),
@@ -277,8 +282,12 @@ def provider_callback():
         abort(400, message="the body is not JSON")
     except ValidationError as error:
         abort(422, messages={"json": error.messages})
-    payment, recorded = _committed(payments.record_provider_payment, _keyring(), data,
-                                   utcnow().date())
+    try:
+        payment, recorded = _committed(payments.record_provider_payment, _keyring(), data,
+                                       utcnow().date())
+    except IntegrityError:  # the same payment id for another order, at the same moment
+        raise Conflict("this payment id was recorded for another order",
+                       field="payment_id") from None
     return {"payment_id": payment.provider_payment_id, "order_id": payment.order_id,
             "recorded": recorded}, 201 if recorded else 200
 

@@ -30,6 +30,10 @@ def test_free_offers_skip_payment_and_priced_ones_wait_for_an_order(client, mark
                          headers=licensee.headers).json
     assert priced["state"] == "approved" and priced["license_id"] is None
     assert market.count("license") == 1
+    zero = market.core(vendor, price={"amount": "0", "currency": "CNY"},
+                       requires_approval=False)  # paid for by someone else: free to use
+    assert client.post("/license-requests", json=request_body(zero),
+                       headers=licensee.headers).json["state"] == "issued"
 
 
 def test_an_order_needs_an_approved_request(client, market):
