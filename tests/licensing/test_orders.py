@@ -102,8 +102,8 @@ def test_partial_transfer_leaves_the_order_pending_and_the_last_one_issues(clien
     assert [e["license_id"] for e in paid] == [license["id"]]
     assert paid[0]["vendor_id"] and paid[0]["licensee_id"]
     assert transfer(client, market, order, "1.00").status_code == 409
-    actions = [e["action"] for e in client.get(f"/audit?subject_id={order['id']}",
-                                               headers=market.parties["admin"].headers).json["items"]]
+    audit = client.get(f"/audit?subject_id={order['id']}", headers=market.parties["admin"].headers)
+    actions = [e["action"] for e in audit.json["items"]]
     assert actions == ["order.created", "invoice.issued", "order.payment_recorded",
                        "order.payment_recorded", "order.paid"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from services.licensing.payments import check_signature, signature
 from shared.errors import NotAuthenticated
 from tests.licensing.conftest import callback_headers, place_order, provider_callback
 from tests.licensing.test_api import events_of
 from tests.licensing.test_bad_input import snapshot
-
-import pytest
 
 
 def test_signature_check_is_hmac_over_timestamp_and_body():

@@ -125,7 +125,8 @@ def test_bad_input_on_every_purchasing_endpoint_changes_nothing(client, market,
         assert response.status_code == status, f"{what}: {response.status_code} {response.json}"
         assert response.content_type == "application/problem+json", what
         if field is not None:
-            assert field in [e["field"] for e in response.json["errors"]], f"{what}: {response.json}"
+            fields = [e["field"] for e in response.json["errors"]]
+            assert field in fields, f"{what}: {response.json}"
 
     for body, status, field in callback_cases(order["id"]):
         response = client.post("/payments/callback", data=body, headers=callback_headers(body))

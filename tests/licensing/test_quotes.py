@@ -61,6 +61,9 @@ def test_quote_accepted_becomes_an_approved_request_and_an_order(client, market)
             assert event["vendor_id"] == vendor.organisation_id
             assert event["licensee_id"] == licensee.organisation_id
     assert events_of(market, "ipmarket.quote.accepted.v1")[0]["amount"] == "180000.00"
+    audit = client.get(f"/audit?subject_id={quote['id']}", headers=licensee.headers).json
+    assert [e["action"] for e in audit["items"]] == ["quote.requested", "quote.sent",
+                                                     "quote.sent", "quote.accepted"]
 
 
 def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
