@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+import sqlalchemy as sa
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
@@ -112,21 +113,31 @@ def payment_view(p: Payment) -> dict:
             "created_at": _iso(p.created_at)}
 
 
-def order_view(o: Order) -> dict:
-    view = {"id": o.id, "state": o.state, "state_reason": o.state_reason,
-            "request_id": o.request_id, "quote_id": o.quote_id, "licensee_id": o.licensee_id,
-            "vendor_id": o.vendor_id, "core_id": o.core_id, "vlnv": o.vlnv,
-            "offer_id": o.offer_id, "price": _money(o.amount_minor, o.currency),
-            "paid": _money(o.paid_minor, o.currency),
-            "outstanding": orders.outstanding(o).as_dict(), "license_id": o.license_id,
-            "created_at": _iso(o.created_at), "paid_at": _iso(o.paid_at),
-            "updated_at": _iso(o.updated_at)}
+def order_views(rows: list[Order]) -> list[dict]:
+    """Orders with their invoice and payments (two queries for the whole page)."""
+    ids = [o.id for o in rows]
     with service_context().session_factory() as session:
-        invoice = session.query(Invoice).filter_by(order_id=o.id).first()
-        view["invoice"] = invoice_view(invoice) if invoice else None
-        view["payments"] = [payment_view(p) for p in session.query(Payment)
-                            .filter_by(order_id=o.id).order_by(Payment.created_at)]
-    return view
+        invoices_by_order = {i.order_id: i for i in session.scalars(
+            sa.select(Invoice).where(Invoice.order_id.in_(ids)))}
+        payments_by_order: dict[str, list] = {}
+        for p in session.scalars(sa.select(Payment).where(Payment.order_id.in_(ids))
+                                 .order_by(Payment.created_at)):
+            payments_by_order.setdefault(p.order_id, []).append(payment_view(p))
+    return [{"id": o.id, "state": o.state, "state_reason": o.state_reason,
+             "request_id": o.request_id, "quote_id": o.quote_id, "licensee_id": o.licensee_id,
+             "vendor_id": o.vendor_id, "core_id": o.core_id, "vlnv": o.vlnv,
+             "offer_id": o.offer_id, "price": _money(o.amount_minor, o.currency),
+             "paid": _money(o.paid_minor, o.currency),
+             "outstanding": orders.outstanding(o).as_dict(), "license_id": o.license_id,
+             "created_at": _iso(o.created_at), "paid_at": _iso(o.paid_at),
+             "updated_at": _iso(o.updated_at),
+             "invoice": (invoice_view(invoices_by_order[o.id]) if o.id in invoices_by_order
+                         else None),
+             "payments": payments_by_order.get(o.id, [])} for o in rows]
+
+
+def order_view(order: Order) -> dict:
+    return order_views([order])[0]
 
 
 def invoice_view(i: Invoice) -> dict:
@@ -213,8 +224,7 @@ def create_order(body):
 @requires()
 @blp.arguments(OrderQuery, location="query")
 def list_orders(args):
-    return {"items": [order_view(o) for o in _page(visible(Order, current_principal()), args,
-                                                   Order)]}
+    return {"items": order_views(_page(visible(Order, current_principal()), args, Order))}
 
 
 @blp.get("/orders/<order_id>")

@@ -71,6 +71,10 @@ def test_idempotency_key_returns_the_first_order(client, market):
                               headers=licensee.headers)
     assert without_key.status_code == 409 and without_key.json["order_id"] == first.json["id"]
     assert market.count("purchase_order") == 1 and market.count("invoice") == 1
+    for name, seen in [("licensee", 1), ("vendor", 1), ("other licensee", 0)]:
+        listed = client.get("/orders?state=pending_payment",
+                            headers=market.parties[name].headers).json["items"]
+        assert [o["invoice"]["number"] for o in listed] == ["INV-000001"] * seen, name
     assert len(events_of(market, "ipmarket.order.created.v1")) == 1
 
 
