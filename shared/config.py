@@ -168,6 +168,14 @@ SETTINGS: dict[str, Setting] = {
                 "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
         Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.05",
                 "How long the delivery worker sleeps when nothing is due.", _positive_float),
+        # licensing: purchasing (orders, invoices, payment provider)
+        Setting("IPMARKET_PAYMENT_PROVIDER_SECRET", None,
+                "Shared secret of the payment provider: signs its callbacks (HMAC-SHA256); "
+                "unset = provider callbacks are refused.", secret=True),
+        Setting("IPMARKET_PAYMENT_SIMULATOR_URL", "http://127.0.0.1:8004",
+                "Base URL of the payment provider simulator (`ipmarket payment-simulator`)."),
+        Setting("IPMARKET_INVOICE_DUE_DAYS", "30",
+                "Invoices fall due this many days after issue.", _positive_int),
     ]
 }
 

@@ -7,7 +7,7 @@ import os
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from services.licensing import api, models
+from services.licensing import api, models, purchasing_api
 from services.licensing.handlers import directory
 from services.licensing.models import SigningKey
 from services.licensing.signing import (SECRET, SECRET_FILE, Keyring, generate_local_secret,
@@ -58,8 +58,9 @@ def keyring() -> Keyring:
 
 def create_app(database_url: str | None = None) -> Flask:
     context = build_context(database_url)
-    app = create_service_app(context, title="ipmarket licensing", blueprints=api.blueprints,
-                             description="License requests, export screening and signed "
-                                         "licenses.")
+    app = create_service_app(context, title="ipmarket licensing",
+                             blueprints=[*api.blueprints, *purchasing_api.blueprints],
+                             description="License requests, export screening, signed "
+                                         "licenses, quotes, orders and invoices.")
     app.extensions["licensing.keyring"] = build_keyring(context)
     return app

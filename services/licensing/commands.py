@@ -1,5 +1,5 @@
 """The licensing service's part of the `ipmarket` command line: signing keys, offline license
-verification and the scheduler."""
+verification, the scheduler and the payment provider simulator."""
 from __future__ import annotations
 
 import json
@@ -152,5 +152,25 @@ def scheduler_command(interval: float) -> None:
     run_until_signalled(LicensingScheduler(build_context(), interval_seconds=interval))
 
 
+@click.command("payment-simulator")
+@click.option("--bind", default=None, metavar="HOST:PORT",
+              help="Where to listen (default: the host and port of "
+                   "IPMARKET_PAYMENT_SIMULATOR_URL).")
+def payment_simulator_command(bind: str | None) -> None:
+    """Run the payment provider simulator until SIGTERM: POST /payments pays an order, and it
+    calls the licensing service back, signed with IPMARKET_PAYMENT_PROVIDER_SECRET."""
+    from ipmarket.cli import run_until_signalled
+    from services.licensing.payment_simulator import from_settings
+    from shared.web import configure_logging
+
+    try:
+        config.check_all()
+        simulator = from_settings(bind)
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging("payment-simulator")
+    run_until_signalled(simulator)
+
+
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = [license_group, keys_group, scheduler_command]
+COMMANDS: list = [license_group, keys_group, scheduler_command, payment_simulator_command]

@@ -22,6 +22,7 @@ from services.licensing import audit
 from services.licensing.access import get_visible
 from services.licensing.licenses import event_data, issue_license
 from services.licensing.models import KnownCore, LicenseRequest
+from services.licensing.money import Money
 from services.licensing.screening import current_rule_set, screen_export
 from services.licensing.signing import Keyring
 from services.licensing.verification import version_allowed
@@ -77,7 +78,9 @@ def _by_idempotency_key(unit_of_work, principal: Principal, key: str,
 
 
 def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict,
-                    idempotency_key: str | None, digest: str) -> LicenseRequest:
+                    idempotency_key: str | None, digest: str,
+                    quoted: dict | None = None) -> LicenseRequest:
+    """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
     session = uow.session
     core = session.get(KnownCore, body["core_id"])
     if core is None or core.status not in REQUESTABLE_CORE_STATES:
@@ -85,6 +88,10 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
     offer = core.offer(body["offer_id"])
     if offer is None:
         raise Invalid(f"core {core.core_id} has no offer {body['offer_id']}", field="offer_id")
+    offer = {**offer, **(quoted or {})}
+    if offer.get("on_request"):
+        raise Invalid(f"offer {offer['offer_id']} is priced on request: ask for a quote",
+                      field="offer_id")
     now = utcnow()
     request = LicenseRequest(
         id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
@@ -116,6 +123,12 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
     return request
 
 
+def submit_quoted(uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict,
+                  quoted: dict) -> LicenseRequest:
+    """A request at the terms of an accepted quote (quotes.py), screened as any other."""
+    return _create_request(uow, keyring, principal, body, None, body_hash(body), quoted)
+
+
 def version_constraint(core_version: str, version_range: str | None) -> str:
     """The PEP 440 constraint the license will cover: the requested range, which must include
     the offered version, or exactly that version."""
@@ -145,6 +158,23 @@ def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
     if request.offer.get("requires_approval"):
         request.state, request.updated_at = "pending_approval", utcnow()
     else:
+        _clear(uow, keyring, request, actor, role)
+
+
+def needs_payment(offer: dict) -> bool:
+    """A priced offer (or an accepted quote) is paid for before its license is issued; one
+    without a price or priced at zero (e.g. foundation IP the foundry pays for) is not."""
+    price = offer.get("price")
+    return price is not None and Money.parse(price["amount"], price["currency"]).minor > 0
+
+
+def _clear(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
+           actor: Principal | None, role: str) -> None:
+    """Screening (and the vendor, where asked) allowed it: a free offer is issued now; a priced
+    one stays approved until its order is paid (orders.py)."""
+    if needs_payment(request.offer):
+        request.state, request.updated_at = "approved", utcnow()
+    else:
         issue_license(uow, keyring, request, actor, role)
 
 
@@ -164,7 +194,7 @@ def _pending(uow: UnitOfWork, principal: Principal, request_id: str,
 def approve(uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str,
             comment: str | None) -> LicenseRequest:
     request = _vendor_decides(uow, principal, request_id, "approved", comment)
-    issue_license(uow, keyring, request, principal, "vendor")
+    _clear(uow, keyring, request, principal, "vendor")
     return request
 
 

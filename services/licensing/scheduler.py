@@ -1,5 +1,5 @@
-"""The licensing scheduler: expiry notices (30, 7 and 1 days ahead), expiry of licenses, and
-lapse of undecided requests. `ipmarket licensing-scheduler` runs it until SIGTERM.
+"""The licensing scheduler: expiry notices (30, 7 and 1 days ahead), expiry of licenses, lapse
+of undecided requests and overdue invoices. `ipmarket licensing-scheduler` runs it until SIGTERM.
 
 What was sent is stored (`ExpiryNotice`, one row per license, expiry and days ahead, written in
 the same transaction as the event), so a restart neither repeats nor skips a notice. When a
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from services.licensing import audit
+from services.licensing.invoices import send_overdue_notices
 from services.licensing.license_requests import expire_pending
 from services.licensing.licenses import event_data
 from services.licensing.models import ExpiryNotice, License
@@ -46,6 +47,9 @@ class LicensingScheduler:
         counts = {"expiring": self.send_expiry_notices(now), "expired": self.expire_licenses(now)}
         with self.context.unit_of_work() as uow:
             counts["requests_expired"] = expire_pending(uow, now)
+            uow.commit()
+        with self.context.unit_of_work() as uow:
+            counts["invoices_overdue"] = send_overdue_notices(uow, now)
             uow.commit()
         return counts
 

@@ -9,7 +9,7 @@ from shared.events.catalog import Vlnv
 from shared.events.registry import EventData, register
 
 REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "denied", "expired",
-                  "issued")
+                  "issued", "cancelled")  # approved: cleared, awaiting an order if priced
 LICENSE_STATES = ("active", "suspended", "revoked", "expired")
 
 
@@ -80,3 +80,77 @@ class LicenseExpiring(LicenseEventData):
 @register("ipmarket.license.expired.v1")
 class LicenseExpired(LicenseEventData):
     pass
+
+
+# --- purchasing: quotes, orders, invoices ----------------------------------------------------
+# Amounts are decimal strings with their currency (exact); both parties are named, as above.
+
+class PurchaseEventData(EventData):
+    vendor_id = fields.String(required=True)
+    licensee_id = fields.String(required=True)
+    core_id = fields.String(required=True)
+    vlnv = fields.Nested(Vlnv, required=True)
+    offer_id = fields.String(required=True)
+    quote_id = fields.String(allow_none=True, load_default=None)
+    order_id = fields.String(allow_none=True, load_default=None)
+    request_id = fields.String(allow_none=True, load_default=None)
+    license_id = fields.String(allow_none=True, load_default=None)
+    invoice_id = fields.String(allow_none=True, load_default=None)
+    invoice_number = fields.String(allow_none=True, load_default=None)
+    amount = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    paid_amount = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    currency = fields.String(allow_none=True, load_default=None,
+                             validate=validate.OneOf(("USD", "CNY", "HKD")))
+    valid_until = fields.AwareDateTime(allow_none=True, load_default=None)  # of a quote
+    due_at = fields.AwareDateTime(allow_none=True, load_default=None)  # of an invoice
+    reason = fields.String(allow_none=True, load_default=None)
+
+
+@register("ipmarket.quote.requested.v1")
+class QuoteRequested(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.quote.sent.v1")
+class QuoteSent(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.quote.accepted.v1")
+class QuoteAccepted(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.quote.declined.v1")
+class QuoteDeclined(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.order.created.v1")
+class OrderCreated(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.invoice.issued.v1")
+class InvoiceIssued(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.invoice.overdue.v1")
+class InvoiceOverdue(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.order.paid.v1")
+class OrderPaid(PurchaseEventData):
+    """Paid in full; the license was issued in the same transaction (`license_id`)."""
+
+
+@register("ipmarket.order.cancelled.v1")
+class OrderCancelled(PurchaseEventData):
+    pass
+
+
+@register("ipmarket.order.refunded.v1")
+class OrderRefunded(PurchaseEventData):
+    """The license was revoked in the same transaction."""

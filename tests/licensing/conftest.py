@@ -2,6 +2,8 @@
 and cores fed through the service's own event handlers (as the consumer would)."""
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,8 +21,10 @@ SECRET = "correct horse battery staple, licensing"
 def core_state(vendor_id: str, *, core_id: str | None = None, eccn: str = "EAR99",
                version: str = "1.2.0", territory_restrictions=(), requires_approval=True,
                kind: str = "single_project", term_months: int | None = 12,
-               state_version: int = 1, status: str = "published") -> dict:
-    """A core as the catalog publishes it (shared/events/catalog.py `Core`)."""
+               state_version: int = 1, status: str = "published", price: dict | None = None,
+               on_request: bool = False) -> dict:
+    """A core as the catalog publishes it (shared/events/catalog.py `Core`). The "std" offer
+    is free unless given a `price` (then it is paid for first, see orders.py)."""
     core_id = core_id or new_id()
     return {
         "core_id": core_id, "vendor_id": vendor_id,
@@ -32,8 +36,8 @@ def core_state(vendor_id: str, *, core_id: str | None = None, eccn: str = "EAR99
         "deliverables": [{"kind": "rtl", "name": "usb3_phy_rtl.tar.gz", "sha256": "a" * 64},
                          {"kind": "gds", "name": "usb3_phy.gds", "sha256": "b" * 64}],
         "offers": [
-            {"offer_id": "std", "kind": kind, "price": {"amount": "25000.00", "currency": "USD"},
-             "on_request": False, "term_months": term_months, "seats": 5,
+            {"offer_id": "std", "kind": kind, "price": price,
+             "on_request": on_request, "term_months": term_months, "seats": 5,
              "requires_approval": requires_approval, "royalty_percent": None},
             {"offer_id": "eval", "kind": "evaluation", "price": None, "on_request": False,
              "term_months": 3, "seats": 1, "requires_approval": False, "royalty_percent": None},
@@ -64,11 +68,13 @@ class Marketplace:
         with self.context.session_factory() as session, session.begin():
             handlers.event_handlers()[event.type](event, session)
 
-    def organisation(self, name: str, roles: list[str], country: str = "HK") -> Party:
+    def organisation(self, name: str, roles: list[str], country: str = "HK", *,
+                     locale: str = "en", name_zh: str | None = None) -> Party:
         org_id = new_id()
         self.apply("ipmarket.organisation.registered.v1", org_id, {
-            "organisation_id": org_id, "legal_name_en": name, "country": country,
-            "region": "hong_kong", "roles": roles, "locale": "en", "timezone": "Asia/Hong_Kong",
+            "organisation_id": org_id, "legal_name_en": name, "legal_name_zh": name_zh,
+            "country": country, "region": "hong_kong", "roles": roles, "locale": locale,
+            "timezone": "Asia/Hong_Kong",
             "contacts": [], "version": 1})
         key, key_hash = generate_api_key()
         self.apply("ipmarket.api_key.created.v1", org_id, {
@@ -89,7 +95,9 @@ class Marketplace:
 
     def counts(self) -> dict:
         return {t: self.count(t) for t in ("license_request", "license", "audit_entry",
-                                           "outbox", "screening_rule_set", "signing_key")}
+                                           "outbox", "screening_rule_set", "signing_key",
+                                           "quote", "purchase_order", "invoice", "payment",
+                                           "invoice_counter")}
 
 
 @pytest.fixture
@@ -125,3 +133,53 @@ def request_body(core: dict, **overrides) -> dict:
     return {"core_id": core["core_id"], "offer_id": "std", "project_name": "Tianhe SoC",
             "intended_use": "USB 3.2 host controller in a consumer SoC",
             "end_use_country": "SG", **overrides}
+
+
+# --- purchasing ------------------------------------------------------------------------------
+
+PROVIDER_SECRET = "whsec-test-provider-secret"
+USD_PRICE = {"amount": "25000.00", "currency": "USD"}
+
+
+@pytest.fixture
+def provider_secret(monkeypatch) -> str:
+    monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", PROVIDER_SECRET)
+    return PROVIDER_SECRET
+
+
+def approved_request(client, market, *, price=USD_PRICE, requires_approval=False) -> dict:
+    """A license request for a priced offer that screening (and the vendor) cleared."""
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor, price=price, requires_approval=requires_approval)
+    request = client.post("/license-requests", json=request_body(core),
+                          headers=licensee.headers).json
+    if requires_approval:
+        request = client.post(f"/license-requests/{request['id']}/approve", json={},
+                              headers=vendor.headers).json
+    assert request["state"] == "approved", request
+    return request
+
+
+def place_order(client, market, **options) -> dict:
+    request = approved_request(client, market, **options)
+    response = client.post("/orders", json={"request_id": request["id"]},
+                           headers=market.parties["licensee"].headers)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def callback_headers(body: bytes, *, secret: str = PROVIDER_SECRET,
+                     timestamp: int | None = None) -> dict:
+    from services.licensing.payments import signature
+
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {"Content-Type": "application/json", "Payment-Timestamp": timestamp,
+            "Payment-Signature": signature(secret, timestamp, body)}
+
+
+def provider_callback(client, order: dict, *, payment_id: str = "pay_1", amount=None,
+                      currency=None, **signing):
+    body = json.dumps({"payment_id": payment_id, "order_id": order["id"],
+                       "amount": amount or order["outstanding"]["amount"],
+                       "currency": currency or order["price"]["currency"]}).encode()
+    return client.post("/payments/callback", data=body, headers=callback_headers(body, **signing))

@@ -1,0 +1,114 @@
+"""Quotes for offers priced "on request": the licensee asks (project and volume), the vendor
+answers with a price, terms and a validity date, the licensee accepts or declines.
+
+requested → sent (the vendor may send a revised quote while it is not answered) → accepted or
+declined; a quote past its validity cannot be accepted. Accepting submits a license request
+priced at the quote (export screening as for any request; the vendor's quote stands for its
+approval), from which the licensee then orders (orders.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.licensing import audit, license_requests
+from services.licensing.access import get_visible
+from services.licensing.models import KnownCore, LicenseRequest, Quote
+from services.licensing.money import Money
+from services.licensing.orders import must_be_licensee, purchase_event
+from services.licensing.signing import Keyring
+from shared.auth import Principal
+from shared.db import new_id, utcnow
+from shared.errors import Conflict, Invalid
+from shared.unit_of_work import UnitOfWork
+
+QUOTE_STATES = ("requested", "sent", "accepted", "declined")
+
+
+def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
+    core = uow.session.get(KnownCore, body["core_id"])
+    if core is None or core.status not in license_requests.REQUESTABLE_CORE_STATES:
+        raise Invalid(f"core {body['core_id']} is not offered", field="core_id")
+    offer = core.offer(body["offer_id"])
+    if offer is None:
+        raise Invalid(f"core {core.core_id} has no offer {body['offer_id']}", field="offer_id")
+    if not offer.get("on_request"):
+        raise Invalid(f"offer {offer['offer_id']} has a price: request a license instead",
+                      field="offer_id")
+    if body.get("version_range") is not None:  # checked now, not at acceptance
+        license_requests.version_constraint(core.vlnv["version"], body["version_range"])
+    now = utcnow()
+    quote = Quote(id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
+                  core_id=core.core_id, vlnv=core.vlnv, offer_id=offer["offer_id"],
+                  state="requested", project_name=body["project_name"],
+                  intended_use=body["intended_use"],
+                  end_use_country=body["end_use_country"].upper(),
+                  version_range=body.get("version_range"), volume=body["volume"],
+                  details=body.get("details"), created_at=now, updated_at=now)
+    uow.session.add(quote)
+    _audit(uow, principal, "licensee", "quote.requested", quote, volume=quote.volume)
+    uow.publish("ipmarket.quote.requested.v1", quote.id, purchase_event(quote))
+    return quote
+
+
+def send_quote(uow: UnitOfWork, principal: Principal, quote_id: str, price: Money, terms: str,
+               valid_until: datetime) -> Quote:
+    quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True,
+                        vendor_only=True)
+    if quote.state not in ("requested", "sent"):
+        raise Conflict(f"the quote is {quote.state}", state=quote.state)
+    if valid_until <= utcnow():
+        raise Invalid("a quote must be valid until a moment in the future",
+                      field="valid_until")
+    quote.amount_minor, quote.currency = price.minor, price.currency
+    quote.terms, quote.valid_until = terms, valid_until
+    quote.state, quote.updated_at = "sent", utcnow()
+    _audit(uow, principal, "vendor", "quote.sent", quote, **price.as_dict(),
+           valid_until=valid_until.isoformat())
+    uow.publish("ipmarket.quote.sent.v1", quote.id, purchase_event(
+        quote, **price.as_dict(), valid_until=valid_until.isoformat()))
+    return quote
+
+
+def accept_quote(uow: UnitOfWork, keyring: Keyring, principal: Principal,
+                 quote_id: str) -> tuple[Quote, LicenseRequest]:
+    quote = _answerable(uow, principal, quote_id)
+    if quote.valid_until <= utcnow():
+        raise Conflict("the quote has expired: ask the vendor for a new one", state="expired")
+    price = Money(quote.amount_minor, quote.currency)
+    body = {"core_id": quote.core_id, "offer_id": quote.offer_id,
+            "project_name": quote.project_name, "intended_use": quote.intended_use,
+            "end_use_country": quote.end_use_country, "version_range": quote.version_range,
+            "quote_id": quote.id}
+    request = license_requests.submit_quoted(
+        uow, keyring, principal, body,
+        quoted={"price": price.as_dict(), "on_request": False, "requires_approval": False,
+                "quote_id": quote.id})
+    quote.state, quote.request_id, quote.updated_at = "accepted", request.id, utcnow()
+    _audit(uow, principal, "licensee", "quote.accepted", quote, request_id=request.id)
+    uow.publish("ipmarket.quote.accepted.v1", quote.id, purchase_event(
+        quote, **price.as_dict()))
+    return quote, request
+
+
+def decline_quote(uow: UnitOfWork, principal: Principal, quote_id: str,
+                  reason: str | None) -> Quote:
+    quote = _answerable(uow, principal, quote_id, states=("requested", "sent"))
+    quote.state, quote.updated_at = "declined", utcnow()
+    _audit(uow, principal, "licensee", "quote.declined", quote, reason=reason)
+    uow.publish("ipmarket.quote.declined.v1", quote.id, purchase_event(quote, reason=reason))
+    return quote
+
+
+def _answerable(uow: UnitOfWork, principal: Principal, quote_id: str,
+                states: tuple[str, ...] = ("sent",)) -> Quote:
+    quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True)
+    must_be_licensee(principal, quote)
+    if quote.state not in states:
+        raise Conflict(f"the quote is {quote.state}", state=quote.state)
+    return quote
+
+
+def _audit(uow: UnitOfWork, actor: Principal, role: str, action: str, quote: Quote,
+           **details) -> None:
+    audit.record(uow.session, actor, role, action, "quote", quote.id,
+                 licensee_id=quote.licensee_id, vendor_id=quote.vendor_id, **details)
