@@ -6,6 +6,8 @@ its log under var/log/. Ctrl-C (or SIGTERM) stops every process it started, the 
 """
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,7 +42,20 @@ def processes() -> dict[str, list[str]]:
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
     commands["licensing-scheduler"] = [*ipmarket, "licensing-scheduler"]
     commands["notify-deliver"] = [*ipmarket, "deliver"]
+    commands["payment-simulator"] = [*ipmarket, "payment-simulator"]
     return commands
+
+
+def payment_provider_secret(var: Path) -> dict[str, str]:
+    """Zero setup: without a configured provider secret, the licensing API and the payment
+    simulator share one generated for this machine and kept in var/."""
+    if config.get("IPMARKET_PAYMENT_PROVIDER_SECRET"):
+        return {}
+    path = var / "payment-provider.secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return {"IPMARKET_PAYMENT_PROVIDER_SECRET": path.read_text().strip()}
 
 
 def run_marketplace() -> int:
@@ -61,9 +76,11 @@ def run_marketplace() -> int:
         for service in config.SERVICES:
             upgrade(service)
         print(f"databases migrated ({var}/*.db)")
+        env = {**os.environ, **payment_provider_secret(var)}
         for name, command in processes().items():
             log = open(logs / f"{name}.log", "ab")
-            children[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+            children[name] = subprocess.Popen(command, env=env, stdout=log,
+                                              stderr=subprocess.STDOUT,
                                               start_new_session=True,
                                               preexec_fn=die_with_parent)
         if not _wait_ready(children, stop, logs):

@@ -14,7 +14,8 @@ from services.catalog.search import index_core
 from shared.auth import Principal, generate_api_key
 from shared.db import utcnow
 from shared.errors import Forbidden, Invalid, NotFound, PreconditionFailed
-from shared.events.catalog import LOCALES, NOTICES, ROLES
+from shared.events.catalog import LOCALES, ROLES
+from shared.events.registry import notice_choices
 from shared.unit_of_work import UnitOfWork
 
 # Region follows the country: Hong Kong, Macau and Taiwan are their own markets for IP licensing.
@@ -46,11 +47,12 @@ def _check_profile(*, timezone: str, locale: str, roles: list[str],
     for i, role in enumerate(roles):
         if role not in ROLES:
             raise Invalid(f"role must be one of {', '.join(ROLES)}", field=f"roles.{i}")
+    choices = notice_choices()
     for i, contact in enumerate(contacts):
         for j, notice in enumerate(contact.get("notices", [])):
-            if notice not in NOTICES:
-                raise Invalid(f"notice must be one of {', '.join(NOTICES)}",
-                              field=f"contacts.{i}.notices.{j}")
+            if notice not in choices:
+                raise Invalid(f"{notice!r} is not a notice: use 'all', a group such as "
+                              f"'license' or an event type", field=f"contacts.{i}.notices.{j}")
 
 
 @functools.cache

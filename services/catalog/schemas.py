@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from services.catalog import taxonomy
 from services.catalog.search import MAX_LIMIT, SORTS
-from shared.events.catalog import LOCALES, NOTICES, ROLES
+from shared.events.catalog import LOCALES, ROLES
+from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
 
@@ -20,7 +21,10 @@ def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
 class ContactSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
-    notices = fields.List(fields.String(validate=validate.OneOf(NOTICES)), required=True)
+    notices = fields.List(fields.String(validate=lambda v: v in notice_choices()),
+                          required=True, metadata={"description": (
+                              "'all', a group of event types ('license', 'core', 'order', …) "
+                              "or one event type")})
 
 
 class OrganisationUpdateSchema(Schema):

@@ -32,4 +32,10 @@ def event_handlers() -> dict:
             handlers[event_type] = _then_notify(notices.apply_core)
         elif group == "license":
             handlers[event_type] = _then_notify(notices.apply_license)
+        elif group in ("quote", "order", "invoice"):
+            handlers[event_type] = _then_notify(_nothing_to_project)
     return handlers
+
+
+def _nothing_to_project(event, session) -> None:
+    """Deals in progress need no projection here: the notice carries what it says."""

@@ -80,7 +80,7 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     labels = LABELS[locale]
     values = {"core": _vlnv(data.get("vlnv")), "days": data.get("days_ahead", ""),
               "organisation": _name(organisation, locale), "key_name": data.get("name", ""),
-              "url": data.get("url", "")}
+              "url": data.get("url", ""), "invoice": data.get("invoice_number", "")}
     subject = subject_for(event_type, locale, values)
     context = {
         "locale": locale,
@@ -121,12 +121,20 @@ def _details(data: dict, occurred_at: datetime, labels: dict, locale: str, zone:
         if org_id and "licensee_id" in data:
             org = names.get(org_id)
             rows.append((labels[role], _name(org, locale) if org else org_id))
-    for field in ("license_id", "request_id", "project_name", "offer_kind", "reason", "status",
-                  "url"):
+    for field in ("license_id", "request_id", "quote_id", "order_id", "invoice_number",
+                  "project_name", "offer_kind", "reason", "status", "url"):
         if data.get(field):
             label = {"license_id": "license", "request_id": "request", "project_name": "project",
-                     "offer_kind": "offer", "url": "endpoint"}.get(field, field)
+                     "offer_kind": "offer", "url": "endpoint", "quote_id": "quote",
+                     "order_id": "order", "invoice_number": "invoice"}.get(field, field)
             rows.append((labels[label], str(data[field])))
+    for field, label in (("amount", "amount"), ("paid_amount", "paid")):
+        if data.get(field) is not None and data.get("currency"):
+            rows.append((labels[label], f"{data['currency']} {data[field]}"))
+    for field in ("valid_until", "due_at"):
+        if data.get(field):
+            rows.append((labels[field],
+                         format_when(datetime.fromisoformat(data[field]), locale, zone)))
     if data.get("not_before"):
         rows.append((labels["not_before"],
                      format_when(datetime.fromisoformat(data["not_before"]), locale, zone)))

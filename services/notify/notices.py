@@ -2,7 +2,7 @@
 contact. Runs inside the consumer's transaction, so the deliveries are stored together with the
 processed-event record: once Kafka's offset moves on, every delivery is on disk.
 
-- License events go to both sides (vendor and licensee).
+- License, quote, order and invoice events go to both sides (vendor and licensee).
 - Core events go to organisations holding a license for the core and to those watching the
   core (any version of it) or its vendor.
 - Organisation and API key events go to that organisation.
@@ -75,7 +75,7 @@ def recipients(event: Event, session: Session) -> set[str]:
     """Ids of the organisations to tell about `event`."""
     data = event.data
     group = event_group(event.type)
-    if group == "license":
+    if "vendor_id" in data and "licensee_id" in data:  # a deal: licenses, quotes, orders
         return {data["vendor_id"], data["licensee_id"]}
     if group in ("organisation", "api_key", "webhook_endpoint"):
         return {data["organisation_id"]}

@@ -1,5 +1,6 @@
 """What the notices say, in each language: a subject per event type and the labels of the email
-templates. Placeholders: {core} (the VLNV), {organisation}, {days}, {key_name}, {url}.
+templates. Placeholders: {core} (the VLNV), {organisation}, {days}, {key_name}, {url},
+{invoice} (the invoice number).
 
 zh-Hans follows Mainland usage (授权, IP 核, 密钥), zh-Hant follows Taiwan and Hong Kong usage
 (授權, IP 核心, 金鑰).
@@ -30,6 +31,16 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.api_key.created.v1": "New API key created: {key_name}",
         "ipmarket.api_key.revoked.v1": "An API key was revoked",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook endpoint disabled: {url}",
+        "ipmarket.quote.requested.v1": "Quote requested for {core}",
+        "ipmarket.quote.sent.v1": "Quote sent for {core}",
+        "ipmarket.quote.accepted.v1": "Quote accepted: {core}",
+        "ipmarket.quote.declined.v1": "Quote declined: {core}",
+        "ipmarket.order.created.v1": "Order placed: {core}",
+        "ipmarket.invoice.issued.v1": "Invoice {invoice} for {core}",
+        "ipmarket.invoice.overdue.v1": "Invoice {invoice} is overdue",
+        "ipmarket.order.paid.v1": "Order paid: {core}",
+        "ipmarket.order.cancelled.v1": "Order cancelled: {core}",
+        "ipmarket.order.refunded.v1": "Order refunded: {core}",
     },
     "zh-Hans": {
         "ipmarket.license.requested.v1": "{core} 的授权申请",
@@ -52,6 +63,16 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.api_key.created.v1": "已创建新的 API 密钥：{key_name}",
         "ipmarket.api_key.revoked.v1": "有一个 API 密钥已被撤销",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook 端点已停用：{url}",
+        "ipmarket.quote.requested.v1": "{core} 的询价申请",
+        "ipmarket.quote.sent.v1": "{core} 的报价已发出",
+        "ipmarket.quote.accepted.v1": "报价已接受：{core}",
+        "ipmarket.quote.declined.v1": "报价已谢绝：{core}",
+        "ipmarket.order.created.v1": "已下单：{core}",
+        "ipmarket.invoice.issued.v1": "{core} 的发票 {invoice}",
+        "ipmarket.invoice.overdue.v1": "发票 {invoice} 已逾期",
+        "ipmarket.order.paid.v1": "订单已付款：{core}",
+        "ipmarket.order.cancelled.v1": "订单已取消：{core}",
+        "ipmarket.order.refunded.v1": "订单已退款：{core}",
     },
     "zh-Hant": {
         "ipmarket.license.requested.v1": "{core} 的授權申請",
@@ -74,6 +95,16 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.api_key.created.v1": "已建立新的 API 金鑰：{key_name}",
         "ipmarket.api_key.revoked.v1": "有一組 API 金鑰已被撤銷",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook 端點已停用：{url}",
+        "ipmarket.quote.requested.v1": "{core} 的詢價申請",
+        "ipmarket.quote.sent.v1": "{core} 的報價已送出",
+        "ipmarket.quote.accepted.v1": "報價已接受：{core}",
+        "ipmarket.quote.declined.v1": "報價已婉拒：{core}",
+        "ipmarket.order.created.v1": "已下訂單：{core}",
+        "ipmarket.invoice.issued.v1": "{core} 的發票 {invoice}",
+        "ipmarket.invoice.overdue.v1": "發票 {invoice} 已逾期",
+        "ipmarket.order.paid.v1": "訂單已付款：{core}",
+        "ipmarket.order.cancelled.v1": "訂單已取消：{core}",
+        "ipmarket.order.refunded.v1": "訂單已退款：{core}",
     },
 }
 
@@ -84,7 +115,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "Core", "license": "License", "request": "Request", "project": "Project",
         "offer": "Offer", "reason": "Reason", "not_before": "Valid from",
         "expires_at": "Expires", "perpetual": "never (perpetual)", "status": "Status",
-        "endpoint": "Endpoint", "occurred_at": "When",
+        "endpoint": "Endpoint", "occurred_at": "When", "invoice": "Invoice", "amount": "Amount", "paid": "Paid", "due_at": "Due",
+        "valid_until": "Valid until", "order": "Order", "quote": "Quote",
         "vendor": "Vendor", "licensee": "Licensee",
         "footer": "You receive this notice as a contact of {organisation} on ipmarket. "
                   "Choose which notices you get at {preferences_url}.",
@@ -97,7 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "IP 核", "license": "授权编号", "request": "申请编号", "project": "项目",
         "offer": "授权方式", "reason": "原因", "not_before": "生效时间",
         "expires_at": "到期时间", "perpetual": "永久有效", "status": "状态",
-        "endpoint": "端点", "occurred_at": "时间",
+        "endpoint": "端点", "occurred_at": "时间", "invoice": "发票", "amount": "金额", "paid": "已付", "due_at": "付款期限",
+        "valid_until": "有效期至", "order": "订单编号", "quote": "报价编号",
         "vendor": "供应商", "licensee": "被授权方",
         "footer": "您以 {organisation} 联系人的身份收到此通知。"
                   "如需调整接收的通知，请前往 {preferences_url}。",
@@ -110,7 +143,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "IP 核心", "license": "授權編號", "request": "申請編號", "project": "專案",
         "offer": "授權方式", "reason": "原因", "not_before": "生效時間",
         "expires_at": "到期時間", "perpetual": "永久有效", "status": "狀態",
-        "endpoint": "端點", "occurred_at": "時間",
+        "endpoint": "端點", "occurred_at": "時間", "invoice": "發票", "amount": "金額", "paid": "已付", "due_at": "付款期限",
+        "valid_until": "有效期至", "order": "訂單編號", "quote": "報價編號",
         "vendor": "供應商", "licensee": "被授權方",
         "footer": "您以 {organisation} 聯絡人的身分收到此通知。"
                   "如需調整接收的通知，請前往 {preferences_url}。",

@@ -10,15 +10,12 @@ from shared.events.registry import EventData, register
 ROLES = ("vendor", "licensee", "admin")
 LOCALES = ("en", "zh-Hans", "zh-Hant")
 REGIONS = ("mainland_china", "hong_kong", "macau", "taiwan", "overseas")
-# Which notices a contact wants (Contact.notices); "all" means every one of them.
-NOTICES = ("all", "license_requests", "license_decisions", "license_lifecycle",
-           "license_expiry", "core_changes", "api_keys")
 
 
 class Contact(EventData):
     name = fields.String(required=True)
     email = fields.Email(required=True)
-    notices = fields.List(fields.String(), required=True)
+    notices = fields.List(fields.String(), required=True)  # see registry.notice_choices()
 
 
 class Organisation(EventData):

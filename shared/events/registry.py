@@ -35,6 +35,13 @@ def known_types() -> list[str]:
     return sorted(_SCHEMAS)
 
 
+def notice_choices() -> list[str]:
+    """What a contact may ask to be told about: "all", a group of event types (the second part
+    of a type: "license", "core", "order", …) or one event type."""
+    types = known_types()
+    return ["all", *sorted({t.split(".")[1] for t in types}), *types]
+
+
 def _load_all() -> None:
     # Importing the modules registers their types; kept lazy to avoid import cycles.
     from shared.events import catalog, licensing, notify  # noqa: F401

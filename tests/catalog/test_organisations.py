@@ -9,7 +9,7 @@ NEW_ORG = {"legal_name_en": "Hsinchu Foundation Cells Corp.",
            "legal_name_zh": "新竹基礎元件股份有限公司",
            "country": "TW", "roles": ["vendor"], "locale": "zh-Hant", "timezone": "Asia/Taipei",
            "contacts": [{"name": "林怡君", "email": "yj@hfcells.example",
-                         "notices": ["license_requests", "core_changes"]}]}
+                         "notices": ["license", "ipmarket.core.deprecated.v1"]}]}
 
 
 def test_admin_registers_an_organisation_and_its_event_is_in_the_outbox(catalog):
@@ -62,7 +62,7 @@ def test_organisation_reads_and_updates_its_own_profile_with_if_match(catalog):
     assert read.status_code == 200 and read.headers["ETag"] == '"1"'
     change = {"legal_name_zh": "上海芯元微電子", "timezone": "Asia/Urumqi",
               "contacts": [{"name": "李明", "email": "liming@xinyuan.example",
-                            "notices": ["license_requests"]}]}
+                            "notices": ["order"]}]}
     updated = catalog.client.patch(f"/organisations/{me.id}", json=change,
                                    headers={**me.auth, "If-Match": read.headers["ETag"]})
     assert updated.status_code == 200, updated.json

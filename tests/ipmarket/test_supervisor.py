@@ -36,6 +36,7 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
         "IPMARKET_VAR_DIR": str(tmp_path / "var"),
         "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port_pair()}",
         **{f"IPMARKET_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in ports.items()},
+        "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
     })
     output = open(tmp_path / "run.out", "w+")
     run = subprocess.Popen([sys.executable, "-m", "ipmarket", "run"], env=env, cwd=PROJECT_ROOT,

@@ -90,3 +90,41 @@ def test_license_events_reach_both_sides_by_the_channels_each_chose(notify_conte
     # The vendor's endpoint takes issued licenses only; its email preference is per type.
     assert recipients_of(notify_context, approved) == {vendor: {"email"},
                                                        licensee: {"webhook", "email"}}
+
+
+def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
+    from services.notify.handlers import event_handlers
+    from services.notify.wording import SUBJECTS
+    from shared.events.registry import known_types
+
+    # Notify's own event is the exception: it tells the organisation directly when it disables
+    # an endpoint, and does not consume its own stream.
+    consumed = set(known_types()) - {"ipmarket.webhook_endpoint.disabled.v1"}
+    assert consumed <= set(event_handlers())
+    for locale, subjects in SUBJECTS.items():
+        assert set(known_types()) <= set(subjects), locale
+
+
+def test_quote_order_and_invoice_events_reach_both_sides(notify_context, organisation, handle):
+    vendor, _ = organisation("Vendor", roles=["vendor"])
+    licensee, _ = organisation("Licensee", country="CN", contacts=[
+        {"name": "Buyer", "email": "buyer@l.example", "notices": ["invoice"]}])
+    order_id = str(uuid.uuid4())
+    invoice = handle(new_event("ipmarket.invoice.issued.v1", "/ipmarket/licensing", order_id, {
+        "vendor_id": vendor, "licensee_id": licensee, "core_id": "core-1", "vlnv": VLNV,
+        "offer_id": "std", "order_id": order_id, "invoice_number": "INV-000001",
+        "amount": "12500.00", "currency": "CNY"}))
+    assert set(recipients_of(notify_context, invoice)) == {vendor, licensee}
+    paid = handle(new_event("ipmarket.order.paid.v1", "/ipmarket/licensing", order_id, {
+        "vendor_id": vendor, "licensee_id": licensee, "core_id": "core-1", "vlnv": VLNV,
+        "offer_id": "std", "order_id": order_id, "paid_amount": "12500.00", "currency": "CNY"}))
+    assert vendor in recipients_of(notify_context, paid)
+
+    def emailed(event) -> list[str]:
+        with notify_context.session_factory() as session:
+            return session.scalars(sa.select(Delivery.address).where(
+                Delivery.notice_id == event.id, Delivery.channel == "email")).all()
+
+    # The buyer asked for invoice notices only ("invoice" is a group of event types).
+    assert "buyer@l.example" in emailed(invoice)
+    assert "buyer@l.example" not in emailed(paid)
