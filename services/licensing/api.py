@@ -5,22 +5,19 @@ from datetime import datetime
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.access import get_visible, visible
 from services.licensing.models import License, LicenseRequest
+from services.licensing.schemas import (AuditQuery, Comment, LicenseQuery, LicenseRequestIn,
+                                        Reason, RequestQuery, RequiredComment, RequiredReason,
+                                        Renewal, ReviewDecision, RuleSetIn, VerifyIn)
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
 from shared.errors import Invalid
-from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 from shared.web import current_principal, requires, service_context
 
 blp = Blueprint("licensing", __name__, description="License requests and licenses")
-COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
-VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",
-                       error="must be vendor:library:name:version")
-ID = validate.Length(min=1, max=36)
 
 
 def _keyring() -> Keyring:
@@ -30,99 +27,6 @@ def _keyring() -> Keyring:
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
-
-# --- schemas ---------------------------------------------------------------------------------
-
-class LicenseRequestIn(Schema):
-    core_id = fields.String(required=True, validate=ID)
-    offer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version_range = fields.String(validate=validate.Length(min=1, max=200))
-    project_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    intended_use = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    end_use_country = fields.String(required=True, validate=COUNTRY)
-
-
-class Page(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class RequestQuery(Page):
-    state = fields.String(validate=validate.OneOf(REQUEST_STATES))
-
-
-class LicenseQuery(Page):
-    state = fields.String(validate=validate.OneOf(LICENSE_STATES))
-
-
-class Comment(Schema):
-    comment = fields.String(validate=validate.Length(min=1, max=2000))
-
-
-class RequiredComment(Schema):
-    comment = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class ReviewDecision(RequiredComment):
-    outcome = fields.String(required=True, validate=validate.OneOf(("allow", "deny")))
-
-
-class Reason(Schema):
-    reason = fields.String(validate=validate.Length(min=1, max=2000))
-
-
-class RequiredReason(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class Renewal(Schema):
-    months = fields.Integer(validate=validate.Range(min=1, max=120))
-    expires_at = fields.AwareDateTime()
-
-    @validates_schema
-    def one_of(self, data, **_):
-        if ("months" in data) == ("expires_at" in data):
-            raise ValidationError("give either months or expires_at", "months")
-
-
-class VerifyIn(Schema):
-    license = fields.String(required=True, validate=validate.Length(min=1, max=65536))
-    core = fields.String(validate=VLNV)
-
-
-class Rule(Schema):
-    rule_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    eccn = fields.String(required=True, validate=validate.Regexp(
-        r"^(\*|EAR99|[0-9][A-E][0-9*]{0,3}\*?)$",
-        error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
-    destinations = fields.List(fields.String(validate=validate.Regexp(
-        r"^(\*|[A-Za-z]{2})$", error="must be a country code or *")), required=True,
-        validate=validate.Length(min=1))
-    outcome = fields.String(required=True, validate=validate.OneOf(screening.OUTCOMES))
-    reason_code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
-
-
-class RuleSetIn(Schema):
-    based_on = fields.Integer(required=True, validate=validate.Range(min=1))
-    rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=1000))
-    embargoed = fields.List(fields.String(validate=COUNTRY), required=True)
-    comment = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-    @validates_schema
-    def unique_ids(self, data, **_):
-        ids = [r["rule_id"] for r in data.get("rules", [])]
-        if len(ids) != len(set(ids)):
-            raise ValidationError("rule ids must be unique", "rules")
-
-
-class AuditQuery(Schema):
-    subject_id = fields.String(validate=validate.Length(min=1, max=64))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-
-
-# --- serialisation ---------------------------------------------------------------------------
 
 def request_view(r: LicenseRequest) -> dict:
     return {"id": r.id, "state": r.state, "licensee_id": r.licensee_id,

@@ -166,7 +166,7 @@ def status_list(session: Session, keyring: Keyring) -> str:
     """Every revoked or suspended license, signed, for offline verifiers."""
     statuses = dict(session.execute(
         sa.select(License.id, License.state)
-        .where(License.state.in_(("revoked", "suspended")))).tuples().all())
+        .where(License.state.in_(("revoked", "suspended")))).all())
     kid, private_key = keyring.signer(session)
     now = int(utcnow().timestamp())
     return sign_compact({"iss": config.get("IPMARKET_LICENSING_URL"), "iat": now,

@@ -7,90 +7,23 @@ import time
 import sqlalchemy as sa
 from flask import Response, request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from services.licensing import invoices, orders, payments, quotes
 from services.licensing.access import get_visible, visible
-from services.licensing.api import (COUNTRY, ID, Page, _committed, _iso, _keyring, _page,
-                                    request_view)
+from services.licensing.api import _committed, _iso, _keyring, _page, request_view
 from services.licensing.models import Invoice, Order, Payment, Quote
-from services.licensing.money import CURRENCIES, Money
+from services.licensing.schemas import (Accept, BankTransfer, Decline, InvoiceQuery, OrderIn,
+                                        OrderQuery, ProviderCallback, QuoteAnswer, QuoteIn,
+                                        QuoteQuery, RequiredReason)
+from services.licensing.money import Money
 from shared import config
 from shared.db import utcnow
 from shared.errors import Conflict, Invalid
 from shared.web import current_principal, problem, requires, service_context
 
 blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
-AMOUNT = validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$",
-                         error="must be a decimal string such as '25000.00'")
-TEXT = validate.Length(min=1, max=2000)
-
-
-# --- schemas ---------------------------------------------------------------------------------
-
-class QuoteIn(Schema):
-    core_id = fields.String(required=True, validate=ID)
-    offer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version_range = fields.String(validate=validate.Length(min=1, max=200))
-    project_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    intended_use = fields.String(required=True, validate=TEXT)
-    end_use_country = fields.String(required=True, validate=COUNTRY)
-    volume = fields.Integer(required=True, strict=True,
-                            validate=validate.Range(min=1, max=10**12))
-    details = fields.String(validate=validate.Length(min=1, max=4000))
-
-
-class MoneyIn(Schema):
-    amount = fields.String(required=True, validate=AMOUNT)
-    currency = fields.String(required=True, validate=validate.OneOf(CURRENCIES))
-
-
-class QuoteAnswer(MoneyIn):
-    terms = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    valid_until = fields.AwareDateTime(required=True)
-
-
-class Accept(Schema):
-    """No fields: accepting takes the quote as sent."""
-
-
-class Decline(Schema):
-    reason = fields.String(validate=TEXT)
-
-
-class OrderIn(Schema):
-    request_id = fields.String(required=True, validate=ID)
-
-
-class OrderQuery(Page):
-    state = fields.String(validate=validate.OneOf(orders.ORDER_STATES))
-
-
-class QuoteQuery(Page):
-    state = fields.String(validate=validate.OneOf(quotes.QUOTE_STATES))
-
-
-class BankTransfer(MoneyIn):
-    paid_on = fields.Date(required=True)
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-
-class RequiredReason(Schema):
-    reason = fields.String(required=True, validate=TEXT)
-
-
-class InvoiceQuery(Schema):
-    lang = fields.String(validate=validate.OneOf(invoices.LANGUAGES))
-
-
-class ProviderCallback(MoneyIn):
-    payment_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    order_id = fields.String(required=True, validate=ID)
-
-
-# --- views -----------------------------------------------------------------------------------
-
 def _money(minor: int | None, currency: str | None) -> dict | None:
     return Money(minor, currency).as_dict() if currency else None
 

@@ -187,4 +187,4 @@ def attempts_of(session: Session, *, endpoint: Endpoint | None = None,
         query = query.where(Delivery.id == delivery.id)
     if since is not None:
         query = query.where(Attempt.attempted_at >= since)
-    return list(session.execute(query).tuples())
+    return [tuple(row) for row in session.execute(query)]

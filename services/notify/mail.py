@@ -138,7 +138,7 @@ def _details(data: dict, occurred_at: datetime, labels: dict, locale: str, zone:
     if data.get("not_before"):
         rows.append((labels["not_before"],
                      format_when(datetime.fromisoformat(data["not_before"]), locale, zone)))
-    if "expires_at" in data and "licensee_id" in data:
+    if "expires_at" in data and data.get("license_id"):  # a request has no expiry yet
         expires = data["expires_at"]
         rows.append((labels["expires_at"], labels["perpetual"] if not expires else
                      format_when(datetime.fromisoformat(expires), locale, zone)))
