@@ -118,7 +118,7 @@ SETTINGS: dict[str, Setting] = {
                 "Partitions of each topic created by `ipmarket topics`.", _positive_int),
         Setting("IPMARKET_TOPIC_RETENTION_HOURS", "168",
                 "Retention of each topic created by `ipmarket topics`.", _positive_int),
-        Setting("IPMARKET_RELAY_BATCH", "500",
+        Setting("IPMARKET_RELAY_BATCH", "1000",
                 "Most outbox rows one relay publishes per transaction.", _positive_int),
         Setting("IPMARKET_RELAY_IDLE_SECONDS", "0.02",
                 "How long a relay sleeps when the outbox is empty.", _positive_float),

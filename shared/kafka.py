@@ -5,11 +5,13 @@ by aggregate id, plus `<prefix>.deadletter` for messages no consumer could handl
 """
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import TopicAlreadyExistsError
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from shared import config
 
@@ -53,12 +55,34 @@ def create_topics(bootstrap: str | None = None, prefix: str | None = None,
     return created
 
 
+@functools.lru_cache(maxsize=65_536)
+def _partition_index(key: bytes, partitions: int) -> int:
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+class KeyedPartitioner(DefaultPartitioner):
+    """Kafka's default placement (murmur2 of the key, as the Java client does), remembered per
+    key: a relay sends the same aggregates again and again, and the pure-Python hash cost a
+    tenth of its time."""
+
+    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):
+        if serialized_key is None or topic not in cluster.topics():
+            return super().partition(topic, key, serialized_key, value, serialized_value,
+                                     cluster)
+        partitions = sorted(cluster.partitions_for_topic(topic))
+        return partitions[_partition_index(serialized_key, len(partitions))]
+
+
 def make_producer(bootstrap: str | None = None, **overrides) -> KafkaProducer:
     settings = dict(
         bootstrap_servers=bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP"),
         acks="all",
         enable_idempotence=True,
-        linger_ms=5,
+        partitioner=KeyedPartitioner(),
+        # A relay flushes after each batch, so lingering costs no latency; it keeps the sender
+        # thread from waking (and contending for the GIL) while the batch is being appended.
+        linger_ms=100,
+        batch_size=1_048_576,
         # Bounded so that a relay notices a dead broker and retries instead of hanging.
         max_block_ms=5_000,
         request_timeout_ms=5_000,
