@@ -69,25 +69,48 @@ class EventConsumer:
 
     def _poll_once(self, consumer) -> None:
         for tp, messages in consumer.poll(timeout_ms=100).items():
-            for message in messages:
-                self.handle_message(message)
+            self.handle_messages(messages)
             # Commit what was handled before polling again.
             consumer.commit({TopicPartition(tp.topic, tp.partition):
                              OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
 
-    def handle_message(self, message) -> None:
+    def handle_messages(self, messages) -> None:
+        """Handle one partition's batch in one transaction (one commit, not one per event). If
+        a handler fails, the batch is rolled back and handled one event at a time, so that only
+        the failing event is retried and, in the end, dead-lettered."""
+        work = [(m, e) for m in messages if (e := self._wanted_event(m)) is not None]
+        if not work:
+            return
+        try:
+            with self.session_factory() as session, session.begin():
+                outcomes = [self._handle_in(session, event) for _, event in work]
+        except Exception as exc:  # noqa: BLE001 - anything a handler raises
+            log.warning("consumer %s: batch of %d failed (%s); one at a time", self.group_id,
+                        len(work), exc)
+            for message, event in work:
+                self._handle_alone(message, event)
+            return
+        for (_, event), outcome in zip(work, outcomes):
+            self._count(event, outcome)
+
+    def _wanted_event(self, message) -> Event | None:
+        """The message's event if this service handles it; a bad message is dead-lettered."""
         try:
             event = parse_event(message.value)
         except InvalidEvent as exc:
             self.dead_letter(message, str(exc))
-            return
-        handler = self.handlers.get(event.type)
-        if handler is None:
+            return None
+        if event.type not in self.handlers:
             self.counts["ignored"] += 1  # a valid event this service does not need
-            return
+            return None
+        return event
+
+    def _handle_alone(self, message, event: Event) -> None:
         for attempt in range(1, HANDLER_ATTEMPTS + 1):
             try:
-                self._handle_once(event, handler)
+                with self.session_factory() as session, session.begin():
+                    outcome = self._handle_in(session, event)
+                self._count(event, outcome)
                 return
             except Exception as exc:  # noqa: BLE001 - anything a handler raises
                 log.warning("consumer %s: %s %s failed (attempt %d): %s",
@@ -97,21 +120,22 @@ class EventConsumer:
                 else:
                     time.sleep(0.2 * attempt)
 
-    def _handle_once(self, event: Event, handler: Handler) -> None:
-        with self.session_factory() as session, session.begin():
-            table = self.processed_model.__table__
-            inserted = session.execute(
-                _insert_ignore(session, table).values(event_id=event.id, event_type=event.type)
-                .returning(table.c.event_id)
-            ).first()
-            if inserted is None:
-                self.counts["duplicate"] += 1
-                log.info("consumer %s: duplicate %s %s dropped", self.group_id, event.type,
-                         event.id)
-                return
-            handler(event, session)
-        self.counts["handled"] += 1
-        log.info("consumer %s: handled %s %s", self.group_id, event.type, event.id,
+    def _handle_in(self, session: Session, event: Event) -> str:
+        """Record the event as processed and run its handler, in the caller's transaction;
+        an event recorded before is a repeat and is dropped."""
+        table = self.processed_model.__table__
+        inserted = session.execute(
+            _insert_ignore(session, table).values(event_id=event.id, event_type=event.type)
+            .returning(table.c.event_id)
+        ).first()
+        if inserted is None:
+            return "duplicate"
+        self.handlers[event.type](event, session)
+        return "handled"
+
+    def _count(self, event: Event, outcome: str) -> None:
+        self.counts[outcome] += 1
+        log.info("consumer %s: %s %s %s", self.group_id, outcome, event.type, event.id,
                  extra={"event_id": event.id, "event_type": event.type})
 
     def dead_letter(self, message, reason: str) -> None:

@@ -170,3 +170,41 @@ def test_sigterm_stops_a_consumer_process_cleanly(platform_env, processes):
                what="the consumer process to handle an event")
     assert consumer.poll() is None
     assert processes.stop("consumer") == 0  # SIGTERM: finish, commit, leave the group
+
+
+def test_a_failing_handler_costs_only_its_own_event_not_the_batch(platform_env, kafka_broker):
+    events = [new_event("ipmarket.organisation.registered.v1", "/test", f"org-{i}", {
+        "organisation_id": f"org-{i}", "legal_name_en": f"Batch {i} Ltd", "legal_name_zh": None,
+        "country": "SG", "region": "overseas", "roles": ["licensee"], "locale": "en",
+        "timezone": "Asia/Singapore", "contacts": [], "version": 1}) for i in range(3)]
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+    for event in events:  # one key: one partition, one batch
+        producer.send(topic("catalog"), key=b"same", value=event.to_json())
+    producer.flush()
+    producer.close()
+    poison = events[1].id
+    consumer = build_consumer("licensing")
+    handlers = dict(consumer.handlers)
+    real = handlers["ipmarket.organisation.registered.v1"]
+
+    def fails_on_poison(event, session):
+        real(event, session)
+        if event.id == poison:
+            raise RuntimeError("this one cannot be handled")
+
+    handlers["ipmarket.organisation.registered.v1"] = fails_on_poison
+    consumer.handlers = CountingHandlers(handlers)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: consumer.counts["dead_lettered"] == 1, timeout=30,
+                   what="the failing event to be dead-lettered")
+    finally:
+        stop.set()
+        thread.join(15)
+    assert consumer.counts["handled"] == 2
+    assert known_organisations() == 2  # the poison event's changes were rolled back
+    dead = read_topic(kafka_broker.bootstrap, topic(DEAD_LETTER), expected=1)
+    assert json.loads(dead[0].value)["id"] == poison
+    assert "cannot be handled" in dict(dead[0].headers)["dlq-reason"].decode()
