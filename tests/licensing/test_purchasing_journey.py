@@ -3,8 +3,12 @@ outbox → relay → Kafka) → the licensing consumer projects → the licensin
 requests, quotes and orders → the payment simulator (its own process) calls back, signed → the
 license is issued and verifies. One journey for a fixed-price offer, one for an offer priced on
 request (part paid by bank transfer, the rest through the simulator); every purchasing event is
-on the `<prefix>.licensing` topic, naming both parties for notify."""
+on the `<prefix>.licensing` topic, naming both parties, and the notify consumer and delivery
+worker tell both sides by e-mail, each in its own language."""
 from __future__ import annotations
+
+import email
+import email.policy
 
 import requests
 
@@ -25,10 +29,15 @@ def publish_marketplace():
     through the catalog's own domain code and outbox."""
     catalog = catalog_context()
     with catalog.unit_of_work() as uow:
-        vendor = register_organisation(uow, legal_name_en="Pearl River Silicon", country="HK",
-                                       roles=["vendor"], legal_name_zh="珠江硅科技")
-        licensee = register_organisation(uow, legal_name_en="Tianhe Chips", country="CN",
-                                         roles=["licensee"], locale="zh-Hans")
+        vendor = register_organisation(
+            uow, legal_name_en="Pearl River Silicon", country="HK", roles=["vendor"],
+            legal_name_zh="珠江硅科技", timezone="Asia/Hong_Kong",
+            contacts=[{"name": "Mandy Chan", "email": "sales@pearlriver.example",
+                       "notices": ["all"]}])
+        licensee = register_organisation(
+            uow, legal_name_en="Tianhe Chips", country="CN", roles=["licensee"],
+            locale="zh-Hans", timezone="Asia/Shanghai",
+            contacts=[{"name": "赵丽", "email": "buyer@tianhe.example", "notices": ["all"]}])
         _, vendor_key = create_api_key(uow, vendor.id, "vendor key")
         _, licensee_key = create_api_key(uow, licensee.id, "licensee key")
         core = core_state(vendor.id, price=FIXED)
@@ -66,12 +75,16 @@ def assert_license_verifies(url: str, order: dict, as_licensee: dict) -> None:
 
 
 def test_fixed_price_and_on_request_journeys_end_in_verified_licenses(signing_secret,
-                                                                       platform_env, processes):
+                                                                       platform_env, processes,
+                                                                       tmp_path):
     as_vendor, as_licensee, core = publish_marketplace()
     processes.env["IPMARKET_PAYMENT_PROVIDER_SECRET"] = PROVIDER_SECRET
+    processes.env["IPMARKET_MAIL_DIR"] = str(tmp_path / "mail")
     for name, args in [("catalog-relay", ("relay", "catalog")),
                        ("licensing-consumer", ("consume", "licensing")),
-                       ("licensing-relay", ("relay", "licensing"))]:
+                       ("licensing-relay", ("relay", "licensing")),
+                       ("notify-consumer", ("consume", "notify")),
+                       ("notify-deliver", ("deliver",))]:
         processes.start(name, *args)
     url = processes.serve("licensing")
     processes.env["IPMARKET_LICENSING_URL"] = url  # where the simulator calls back
@@ -144,6 +157,24 @@ def test_fixed_price_and_on_request_journeys_end_in_verified_licenses(signing_se
             assert (data["vendor_id"], data["licensee_id"]) == (vendor_id, licensee_id)
     assert {e["license_id"] for e in seen["ipmarket.order.paid.v1"]} == \
         {fixed["license_id"], on_request["license_id"]}
+
+    # Both sides are told, each in its own language: two paid orders, two issued licenses.
+    def subjects_to(address: str) -> list[str]:
+        return [m["Subject"] for m in mail_in(tmp_path / "mail") if address in m["To"]]
+
+    wait_until(lambda: len([s for s in subjects_to("buyer@tianhe.example")
+                            if s.startswith("订单已付款")]) == 2
+               and len([s for s in subjects_to("sales@pearlriver.example")
+                        if s.startswith("Order paid")]) == 2,
+               timeout=30, what="both sides to be told of both payments")
+    assert sum(s.startswith("授权已签发") for s in subjects_to("buyer@tianhe.example")) == 2
+    assert sum(s.startswith("License issued") for s in subjects_to("sales@pearlriver.example")) \
+        == 2
+
+
+def mail_in(folder) -> list:
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in folder.glob("*.eml")] if folder.exists() else []
 
 
 def simulator_ready(simulator: str) -> bool:
