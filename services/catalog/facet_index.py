@@ -35,9 +35,13 @@ class FacetIndex:
 
     def counts(self, session: Session, matches: sa.Select) -> dict[str, int] | None:
         """Facet value → number of matching cores; None if a match is not indexed yet."""
+        return self.counts_of(session, session.scalars(matches.with_only_columns(SEQ)).all())
+
+    def counts_of(self, session: Session, seqs: list[int]) -> dict[str, int] | None:
+        """Facet value → number of the cores `seqs` (just read from the database) that have it;
+        None if one of them is not indexed yet."""
         with self._lock:
-            self._refresh(session)
-        seqs = session.scalars(matches.with_only_columns(SEQ)).all()
+            self._refresh(session)  # after reading the matches: at least as fresh as they are
         mask = _bitset(seqs)
         with self._lock:
             if any(seq not in self._values_of for seq in seqs):
