@@ -8,9 +8,13 @@ table `core_fts` (both made by migration 0002). Chinese text is indexed as overl
 from __future__ import annotations
 
 import base64
+import itertools
 import binascii
 import json
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.catalog import taxonomy
-from services.catalog.facet_index import SEQ, facet_index_for
+from services.catalog.facet_index import SEQ, bitset, facet_index_for
 from services.catalog.models import Core
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -90,7 +94,6 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     rank = None
     if query.text.strip():
         base, rank = dialect.match(base, query.text)
-    base = base.where(*conditions)
 
     sort = query.sort or ("relevance" if rank is not None else "newest")
     if sort == "relevance" and rank is None:
@@ -98,7 +101,14 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     key, descending = _sort_key(sort, rank)
     after = _decode_cursor(query.cursor, sort) if query.cursor else None
     if rank is not None and isinstance(dialect, _PostgresText):
-        return _search_text_once(session, base, key, descending, after, query.limit)
+        groups = _visible_values(principal) + [[f"{facet}:{v}" for v in values]
+                                               for facet, values in query.filters.items() if values]
+        cached = _search_cached_matches(session, query.text, sort, groups, after, query.limit)
+        if cached is not None:
+            return cached
+        return _search_text_once(session, base.where(*conditions), key, descending, after,
+                                 query.limit)
+    base = base.where(*conditions)
     page = base.add_columns(key.label("sort_key"))
     if after:
         page = page.where(_after(key, Core.id, descending, *after))
@@ -115,6 +125,95 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     if counts is None:
         counts = dialect.facet_counts(session, base)
     return _result(cores, counts, next_cursor)
+
+
+class MatchCache:
+    """What a text matches (every core, whatever its status), in the order of a sort: kept from
+    one search to the next while no core changes (the facet index's generation), because
+    reading a broad match's rows (a heap page each) is most of a search's time. Visibility and
+    filters are applied to it with the facet index's bitsets, so one entry serves everyone.
+    Bounded by the number of matches it holds in all, least recently used dropped first."""
+
+    def __init__(self, max_rows: int = 500_000):
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()  # (text, sort) → _Matches
+        self._rows = 0
+        self._max_rows = max_rows
+
+    def get(self, text: str, sort: str, generation: int):
+        with self._lock:
+            entry = self._entries.get((text, sort))
+            if entry is None or entry.generation != generation:
+                return None
+            self._entries.move_to_end((text, sort))
+            return entry
+
+    def put(self, text: str, sort: str, entry) -> None:
+        with self._lock:
+            old = self._entries.pop((text, sort), None)
+            self._rows -= len(old.rows) if old else 0
+            if len(entry.rows) > self._max_rows:
+                return
+            self._entries[(text, sort)] = entry
+            self._rows += len(entry.rows)
+            while self._rows > self._max_rows:
+                _, dropped = self._entries.popitem(last=False)
+                self._rows -= len(dropped.rows)
+
+
+@dataclass
+class _Matches:
+    generation: int
+    rows: list  # (seq, id, sort key) in the search's order, as PostgreSQL sorted them
+    bits: int  # the bitset of their seqs
+    position: dict  # (sort key, id) → index in rows, to resume after a cursor
+
+
+_MATCH_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MATCH_CACHES_LOCK = threading.Lock()
+
+
+def match_cache_for(engine: sa.Engine) -> MatchCache:
+    with _MATCH_CACHES_LOCK:
+        cache = _MATCH_CACHES.get(engine)
+        if cache is None:
+            cache = _MATCH_CACHES[engine] = MatchCache()
+        return cache
+
+
+def _search_cached_matches(session: Session, text: str, sort: str, groups, after, limit: int
+                           ) -> SearchResult | None:
+    """A text search from the match cache; None when it cannot answer (then ask SQL)."""
+    index = facet_index_for(session.get_bind())
+    cache = match_cache_for(session.get_bind())
+    generation = index.refresh(session)
+    matches = cache.get(text, sort, generation)
+    if matches is None:
+        matched, rank = _PostgresText().match(_summaries(), text)
+        key, descending = _sort_key(sort, rank)
+        rows = session.execute(
+            matched.with_only_columns(SEQ, Core.id, key)
+            .order_by(*_order(key, Core.id, descending))).all()
+        if index.refresh(session) != generation or not index.has_all(row[0] for row in rows):
+            return None  # cores changed meanwhile: this once, ask SQL
+        matches = _Matches(generation, rows, bitset([row[0] for row in rows]),
+                           {(row[2], row[1]): i for i, row in enumerate(rows)})
+        cache.put(text, sort, matches)
+    start = 0
+    if after:
+        start = matches.position.get(after)
+        if start is None:
+            return None  # the cursor's core no longer matches: keyset in SQL
+        start += 1
+    counts = index.counts_where_among(matches.bits, groups)
+    page = index.first_where(itertools.islice(matches.rows, start, None), groups, limit + 1)
+    by_seq = {core_seq: core for core, core_seq in session.execute(
+        _summaries().add_columns(SEQ).where(SEQ.in_([row[0] for row in page])))}
+    if len(by_seq) < len(page):
+        return None  # deleted meanwhile
+    cores, next_cursor = _page_of([by_seq[row[0]] for row in page], [row[2] for row in page],
+                                  limit)
+    return _result(cores, counts.items(), next_cursor)
 
 
 def _search_text_once(session: Session, base, key, descending: bool, after, limit: int
