@@ -8,8 +8,8 @@ table `core_fts` (both made by migration 0002). Chinese text is indexed as overl
 from __future__ import annotations
 
 import base64
-import itertools
 import binascii
+import itertools
 import json
 import re
 import threading
@@ -132,9 +132,10 @@ class MatchCache:
     one search to the next while no core changes (the facet index's generation), because
     reading a broad match's rows (a heap page each) is most of a search's time. Visibility and
     filters are applied to it with the facet index's bitsets, so one entry serves everyone.
-    Bounded by the number of matches it holds in all, least recently used dropped first."""
+    Bounded by the number of matches it holds in all (~300 bytes each), least recently used
+    dropped first."""
 
-    def __init__(self, max_rows: int = 500_000):
+    def __init__(self, max_rows: int = 100_000):
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()  # (text, sort) → _Matches
         self._rows = 0
@@ -191,9 +192,9 @@ def _search_cached_matches(session: Session, text: str, sort: str, groups, after
     if matches is None:
         matched, rank = _PostgresText().match(_summaries(), text)
         key, descending = _sort_key(sort, rank)
-        rows = session.execute(
+        rows = [tuple(row) for row in session.execute(
             matched.with_only_columns(SEQ, Core.id, key)
-            .order_by(*_order(key, Core.id, descending))).all()
+            .order_by(*_order(key, Core.id, descending)))]
         if index.refresh(session) != generation or not index.has_all(row[0] for row in rows):
             return None  # cores changed meanwhile: this once, ask SQL
         matches = _Matches(generation, rows, bitset([row[0] for row in rows]),
@@ -210,7 +211,7 @@ def _search_cached_matches(session: Session, text: str, sort: str, groups, after
     by_seq = {core_seq: core for core, core_seq in session.execute(
         _summaries().add_columns(SEQ).where(SEQ.in_([row[0] for row in page])))}
     if len(by_seq) < len(page):
-        return None  # deleted meanwhile
+        return None  # a core changed meanwhile
     cores, next_cursor = _page_of([by_seq[row[0]] for row in page], [row[2] for row in page],
                                   limit)
     return _result(cores, counts.items(), next_cursor)
