@@ -4,6 +4,11 @@ filters, sorting and cursor pagination.
 PostgreSQL matches a generated `tsvector` column through a GIN index; SQLite matches the FTS5
 table `core_fts` (both made by migration 0002). Chinese text is indexed as overlapping bigrams
 (taxonomy.cjk_document_terms) so that any part of a Chinese title is found without a segmenter.
+
+On PostgreSQL, `total` and the facet counts come from the in-process facet index (bitsets), and
+what a text matches is kept in order in a MatchCache until a core changes, so a repeated search
+reads only its page's summaries; browses without text walk an index in their sort's order
+(migration 0003).
 """
 from __future__ import annotations
 
