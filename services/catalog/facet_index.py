@@ -32,32 +32,75 @@ class FacetIndex:
         self._bits: dict[str, int] = {}  # facet value → bitset of core seqs
         self._values_of: dict[int, tuple[str, ...]] = {}  # core seq → its facet values
         self._watermark = None  # newest updated_at seen
+        self._stamp_of: dict[int, datetime] = {}  # core seq → its updated_at when last read
+        # Bumped whenever a core changed (in any way, not only its facets): what is cached
+        # from an older generation (search.MatchCache) may be stale.
+        self.generation = 0
 
     def counts(self, session: Session, matches: sa.Select) -> dict[str, int] | None:
         """Facet value → number of matching cores; None if a match is not indexed yet."""
+        return self.counts_of(session, session.scalars(matches.with_only_columns(SEQ)).all())
+
+    def counts_of(self, session: Session, seqs: list[int]) -> dict[str, int] | None:
+        """Facet value → number of the cores `seqs` (just read from the database) that have it;
+        None if one of them is not indexed yet."""
         with self._lock:
-            self._refresh(session)
-        seqs = session.scalars(matches.with_only_columns(SEQ)).all()
-        mask = _bitset(seqs)
+            self._refresh(session)  # after reading the matches: at least as fresh as they are
+        mask = bitset(seqs)
         with self._lock:
             if any(seq not in self._values_of for seq in seqs):
                 return None
-            counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
-        return {value: count for value, count in counts.items() if count}
+            return self._counts_in(mask)
 
     def counts_where(self, session: Session, groups: list[list[str]]) -> dict[str, int]:
         """Facet counts of the cores that have, in every group, at least one of its values:
         a search without text needs no query beyond the refresh."""
         with self._lock:
             self._refresh(session)
-            mask = -1  # every bit set
-            for group in groups:
-                any_of = 0
-                for value in group:
-                    any_of |= self._bits.get(value, 0)
-                mask &= any_of
-            counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
+            return self._counts_in(self._mask_where(groups))
+
+    def refresh(self, session: Session) -> int:
+        """Catch up with the database; the generation the index is now at."""
+        with self._lock:
+            self._refresh(session)
+            return self.generation
+
+    def counts_where_among(self, matches: int, groups: list[list[str]]) -> dict[str, int]:
+        """Facet counts of the cores of the bitset `matches` that have, in every group, one of
+        its values."""
+        with self._lock:
+            return self._counts_in(self._mask_where(groups, matches))
+
+    def first_where(self, rows, groups: list[list[str]], count: int) -> list:
+        """The first `count` rows (their seq first) whose core has, in every group, one of its
+        values: testing a few cores' values is cheaper than one bit of a large bitset."""
+        groups = [set(group) for group in groups]
+        found = []
+        with self._lock:
+            for row in rows:
+                values = self._values_of.get(row[0], ())
+                if all(not group.isdisjoint(values) for group in groups):
+                    found.append(row)
+                    if len(found) == count:
+                        break
+        return found
+
+    def _mask_where(self, groups: list[list[str]], mask: int = -1) -> int:
+        """The bitset of the cores (of `mask`) that have, in every group, one of its values."""
+        for group in groups:
+            any_of = 0
+            for value in group:
+                any_of |= self._bits.get(value, 0)
+            mask &= any_of
+        return mask
+
+    def _counts_in(self, mask: int) -> dict[str, int]:
+        counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
         return {value: count for value, count in counts.items() if count}
+
+    def has_all(self, seqs) -> bool:
+        with self._lock:
+            return all(seq in self._values_of for seq in seqs)
 
     def warm(self, session: Session) -> None:
         """Load the index now (a server does it at start rather than on its first search)."""
@@ -72,6 +115,9 @@ class FacetIndex:
         for seq, values, updated_at in session.execute(
                 query.where(Core.updated_at > self._watermark - LOOKBACK)):
             self._set(seq, tuple(values))
+            if self._stamp_of.get(seq) != updated_at:
+                self._stamp_of[seq] = updated_at
+                self.generation += 1
             self._watermark = max(self._watermark, updated_at)
 
     def _load_all(self, rows) -> None:
@@ -82,6 +128,7 @@ class FacetIndex:
         for seq, values, updated_at in rows:
             values = tuple(canonical.setdefault(v, v) for v in values)
             self._values_of[seq] = values
+            self._stamp_of[seq] = updated_at
             for value in values:
                 array = arrays.get(value)
                 if array is None:
@@ -105,7 +152,7 @@ class FacetIndex:
         self._values_of[seq] = values
 
 
-def _bitset(seqs) -> int:
+def bitset(seqs) -> int:
     if not seqs:
         return 0
     array = bytearray(max(seqs) // 8 + 1)

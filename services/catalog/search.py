@@ -4,13 +4,22 @@ filters, sorting and cursor pagination.
 PostgreSQL matches a generated `tsvector` column through a GIN index; SQLite matches the FTS5
 table `core_fts` (both made by migration 0002). Chinese text is indexed as overlapping bigrams
 (taxonomy.cjk_document_terms) so that any part of a Chinese title is found without a segmenter.
+
+On PostgreSQL, `total` and the facet counts come from the in-process facet index (bitsets), and
+what a text matches is kept in order in a MatchCache until a core changes, so a repeated search
+reads only its page's summaries; browses without text walk an index in their sort's order
+(migration 0003).
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.catalog import taxonomy
-from services.catalog.facet_index import facet_index_for
+from services.catalog.facet_index import SEQ, bitset, facet_index_for
 from services.catalog.models import Core
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -86,32 +95,33 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     for facet, values in query.filters.items():
         if values:
             conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
-    # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
-    base = sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
+    base = _summaries()
     rank = None
     if query.text.strip():
         base, rank = dialect.match(base, query.text)
-    base = base.where(*conditions)
 
     sort = query.sort or ("relevance" if rank is not None else "newest")
     if sort == "relevance" and rank is None:
         sort = "newest"
     key, descending = _sort_key(sort, rank)
+    after = _decode_cursor(query.cursor, sort) if query.cursor else None
+    if rank is not None and isinstance(dialect, _PostgresText):
+        groups = _visible_values(principal) + [[f"{facet}:{v}" for v in values]
+                                               for facet, values in query.filters.items() if values]
+        cached = _search_cached_matches(session, query.text, sort, groups, after, query.limit)
+        if cached is not None:
+            return cached
+        return _search_text_once(session, base.where(*conditions), key, descending, after,
+                                 query.limit)
+    base = base.where(*conditions)
     page = base.add_columns(key.label("sort_key"))
-    if query.cursor:
-        value, last_id = _decode_cursor(query.cursor, sort)
-        if descending:
-            page = page.where(sa.or_(key < value, sa.and_(key == value, Core.id > last_id)))
-        else:
-            page = page.where(sa.or_(key > value, sa.and_(key == value, Core.id > last_id)))
-    page = page.order_by(key.desc() if descending else key.asc(), Core.id).limit(query.limit + 1)
+    if after:
+        page = page.where(_after(key, Core.id, descending, *after))
+    page = page.order_by(*_order(key, Core.id, descending)).limit(query.limit + 1)
     rows = session.execute(page).all()
-    next_cursor = None
-    if len(rows) > query.limit:
-        rows = rows[:query.limit]
-        next_cursor = _encode_cursor(rows[-1].sort_key, rows[-1].Core.id)
+    cores, next_cursor = _page_of([row.Core for row in rows], [row.sort_key for row in rows],
+                                  query.limit)
 
-    facets = {name: [] for name in FACETS}
     counts = None
     if rank is None:  # the filters alone say what matches: the facet index needs no query
         counts = dialect.facet_counts_without_text(session, _visible_values(principal) + [
@@ -119,13 +129,159 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
             if values])
     if counts is None:
         counts = dialect.facet_counts(session, base)
+    return _result(cores, counts, next_cursor)
+
+
+class MatchCache:
+    """What a text matches (every core, whatever its status), in the order of a sort: kept from
+    one search to the next while no core changes (the facet index's generation), because
+    reading a broad match's rows (a heap page each) is most of a search's time. Visibility and
+    filters are applied to it with the facet index's bitsets, so one entry serves everyone.
+    Bounded by the number of matches it holds in all (~300 bytes each), least recently used
+    dropped first."""
+
+    def __init__(self, max_rows: int = 100_000):
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()  # (text, sort) → _Matches
+        self._rows = 0
+        self._max_rows = max_rows
+
+    def get(self, text: str, sort: str, generation: int):
+        with self._lock:
+            entry = self._entries.get((text, sort))
+            if entry is None or entry.generation != generation:
+                return None
+            self._entries.move_to_end((text, sort))
+            return entry
+
+    def put(self, text: str, sort: str, entry) -> None:
+        with self._lock:
+            old = self._entries.pop((text, sort), None)
+            self._rows -= len(old.rows) if old else 0
+            if len(entry.rows) > self._max_rows:
+                return
+            self._entries[(text, sort)] = entry
+            self._rows += len(entry.rows)
+            while self._rows > self._max_rows:
+                _, dropped = self._entries.popitem(last=False)
+                self._rows -= len(dropped.rows)
+
+
+@dataclass
+class _Matches:
+    generation: int
+    rows: list  # (seq, id, sort key) in the search's order, as PostgreSQL sorted them
+    bits: int  # the bitset of their seqs
+    position: dict  # (sort key, id) → index in rows, to resume after a cursor
+
+
+_MATCH_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MATCH_CACHES_LOCK = threading.Lock()
+
+
+def match_cache_for(engine: sa.Engine) -> MatchCache:
+    with _MATCH_CACHES_LOCK:
+        cache = _MATCH_CACHES.get(engine)
+        if cache is None:
+            cache = _MATCH_CACHES[engine] = MatchCache()
+        return cache
+
+
+def _search_cached_matches(session: Session, text: str, sort: str, groups, after, limit: int
+                           ) -> SearchResult | None:
+    """A text search from the match cache; None when it cannot answer (then ask SQL)."""
+    index = facet_index_for(session.get_bind())
+    cache = match_cache_for(session.get_bind())
+    generation = index.refresh(session)
+    matches = cache.get(text, sort, generation)
+    if matches is None:
+        matched, rank = _PostgresText().match(_summaries(), text)
+        key, descending = _sort_key(sort, rank)
+        rows = [tuple(row) for row in session.execute(
+            matched.with_only_columns(SEQ, Core.id, key)
+            .order_by(*_order(key, Core.id, descending)))]
+        if index.refresh(session) != generation or not index.has_all(row[0] for row in rows):
+            return None  # cores changed meanwhile: this once, ask SQL
+        matches = _Matches(generation, rows, bitset([row[0] for row in rows]),
+                           {(row[2], row[1]): i for i, row in enumerate(rows)})
+        cache.put(text, sort, matches)
+    start = 0
+    if after:
+        start = matches.position.get(after)
+        if start is None:
+            return None  # the cursor's core no longer matches: keyset in SQL
+        start += 1
+    counts = index.counts_where_among(matches.bits, groups)
+    page = index.first_where(itertools.islice(matches.rows, start, None), groups, limit + 1)
+    by_seq = {core_seq: core for core, core_seq in session.execute(
+        _summaries().add_columns(SEQ).where(SEQ.in_([row[0] for row in page])))}
+    if len(by_seq) < len(page):
+        return None  # a core changed meanwhile
+    cores, next_cursor = _page_of([by_seq[row[0]] for row in page], [row[2] for row in page],
+                                  limit)
+    return _result(cores, counts.items(), next_cursor)
+
+
+def _search_text_once(session: Session, base, key, descending: bool, after, limit: int
+                      ) -> SearchResult:
+    """A text search on PostgreSQL reads its matches once: one statement returns every match's
+    `seq` (for the facet index to count) and the page's; the page's summaries are then read by
+    `seq`. Reading a broad match's rows costs a heap page each, so doing it twice (page, then
+    counts) was most of the time of a search."""
+    matches = base.with_only_columns(SEQ.label("seq"), Core.id.label("id"),
+                                     key.label("sort_key")).cte("matches")
+    page = sa.select(matches.c.seq, matches.c.sort_key)
+    if after:
+        page = page.where(_after(matches.c.sort_key, matches.c.id, descending, *after))
+    page = (page.order_by(*_order(matches.c.sort_key, matches.c.id, descending))
+            .limit(limit + 1).subquery("page").lateral())
+    every = sa.select(sa.func.array_agg(matches.c.seq).label("seqs")).subquery("every")
+    rows = session.execute(
+        sa.select(every.c.seqs, page.c.seq, page.c.sort_key)
+        .select_from(every.outerjoin(page, sa.true()))).all()  # always one row, maybe no page
+    page_rows = [row for row in rows if row.seq is not None]
+    by_seq = {core_seq: core for core, core_seq in session.execute(
+        _summaries().add_columns(SEQ).where(SEQ.in_([row.seq for row in page_rows])))}
+    cores, next_cursor = _page_of([by_seq[row.seq] for row in page_rows],
+                                  [row.sort_key for row in page_rows], limit)
+    seqs = rows[0].seqs or []
+    counts = facet_index_for(session.get_bind()).counts_of(session, seqs)
+    if counts is None:
+        counts = dict(_count_in_sql(session, base))
+    return _result(cores, counts.items(), next_cursor)
+
+
+def _summaries():
+    # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
+    return sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
+
+
+def _after(key, core_id, descending: bool, value, last_id):
+    """Keyset condition: the rows after the cursor's (key, id) in the search's order."""
+    beyond = key < value if descending else key > value
+    return sa.or_(beyond, sa.and_(key == value, core_id > last_id))
+
+
+def _order(key, core_id, descending: bool):
+    return key.desc() if descending else key.asc(), core_id
+
+
+def _page_of(cores: list[Core], keys: list, limit: int) -> tuple[list[Core], str | None]:
+    """The page (one row more was read to know whether another page follows) and its cursor."""
+    if len(cores) <= limit:
+        return cores, None
+    return cores[:limit], _encode_cursor(keys[limit - 1], cores[limit - 1].id)
+
+
+def _result(cores: list[Core], counts, next_cursor: str | None) -> SearchResult:
+    facets = {name: [] for name in FACETS}
     for value, count in counts:
         name, _, facet_value = value.partition(":")
         facets[name].append({"value": facet_value, "count": count})
     for values in facets.values():
         values.sort(key=lambda v: (-v["count"], v["value"]))
     total = sum(v["count"] for v in facets["status"])
-    return SearchResult([row.Core for row in rows], total, facets, next_cursor)
+    return SearchResult(cores, total, facets, next_cursor)
 
 
 def _visible(principal: Principal | None):
@@ -206,18 +362,18 @@ class _PostgresText:
         counts = facet_index_for(session.get_bind()).counts(session, base)
         if counts is not None:
             return counts.items()
-        return self._count_in_sql(session, base)
+        return _count_in_sql(session, base)
 
     def facet_counts_without_text(self, session: Session, groups: list[list[str]]):
         return facet_index_for(session.get_bind()).counts_where(session, groups).items()
 
-    def _count_in_sql(self, session: Session, base):
-        # A match the index has not seen yet: count in SQL this once.
-        matches = base.with_only_columns(FACET_ARRAY.label("facets")).subquery()
-        value = sa.func.unnest(matches.c.facets).table_valued("value").render_derived()
-        return session.execute(sa.select(value.c.value, sa.func.count())
-                               .select_from(matches).join(value, sa.true())
-                               .group_by(value.c.value)).all()
+def _count_in_sql(session: Session, base):
+    # A match the index has not seen yet: count in SQL this once.
+    matches = base.with_only_columns(FACET_ARRAY.label("facets")).subquery()
+    value = sa.func.unnest(matches.c.facets).table_valued("value").render_derived()
+    return session.execute(sa.select(value.c.value, sa.func.count())
+                           .select_from(matches).join(value, sa.true())
+                           .group_by(value.c.value)).all()
 
 
 FACET_ARRAY = sa.literal_column("core.facet_array", ARRAY(sa.Text))
