@@ -192,3 +192,33 @@ def test_search_syntax_phrases_or_and_exclusion(market, request):
     assert names(q="SM4 OR SM2") == {"sm4_engine", "sm2_sm3_pke"}
     assert names(q="crypto -SM4") >= {"aes_gcm"} and "sm4_engine" not in names(q="crypto -SM4")
     assert names(q='"network-on-chip"') == {"noc_fabric"}
+
+
+def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
+    """Search answers from a per-process cache of matches; any change to a core must show on
+    the very next search (same process, same cache)."""
+    from tests.catalog.conftest import create_core
+
+    def found(q: str) -> set[str]:
+        answer = catalog.client.get("/cores", query_string={"q": q},
+                                    headers=catalog.licensee.auth)
+        assert answer.status_code == 200, answer.json
+        return {item["id"] for item in answer.json["items"]}
+
+    first = create_core(catalog, publish=True, name="ddr5_phy_a",
+                        description_en="Zanzibar training firmware for DDR5.")
+    assert found("Zanzibar") == {first["id"]}
+    assert found("物理层") == {first["id"]}
+    second = create_core(catalog, publish=True, name="ddr5_phy_b",
+                         description_en="Zanzibar again, a second PHY.")
+    assert found("Zanzibar") == {first["id"], second["id"]}  # a newly published core
+    edited = catalog.client.patch(
+        f"/cores/{first['id']}", json={"description_en": "Kilimanjaro training firmware."},
+        headers={**catalog.vendor.auth, "If-Match": f'"{first["version"]}"'})
+    assert edited.status_code == 200, edited.json
+    assert found("Zanzibar") == {second["id"]}  # a text-only edit
+    assert found("Kilimanjaro") == {first["id"]}
+    withdrawn = catalog.client.post(f"/cores/{second['id']}/withdraw",
+                                    headers=catalog.vendor.auth)
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert found("物理层") == {first["id"]}  # withdrawn cores are gone for other organisations
