@@ -21,8 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from bench.setup import fresh_database, percentile, postgres
 from ipmarket.broker import free_port
 
-# Fewer threads than the 8 we had: on 2 cores a third thread per worker only adds GIL
-# switching (CPU per issuance 5.5 ms at 2 × 2 against 6.8 ms at 2 × 8, measured in-server).
+# 2 × 2 rather than 2 × 8: on 2 cores more threads per worker mostly add GIL switching (in
+# back-to-back runs on a shared machine, steady 200/s p50 22 ms at 2 × 2 against 1.3 s at 2 × 8;
+# noisy while other benchmarks run).
 WORKERS, THREADS = 2, 2
 STEADY_RATE = 200  # requests/s
 STEADY_SECONDS = 10
