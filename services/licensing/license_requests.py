@@ -23,8 +23,8 @@ from services.licensing.access import get_visible
 from services.licensing.licenses import event_data, issue_license
 from services.licensing.models import KnownCore, LicenseRequest
 from services.licensing.money import Money
-from services.licensing.screening import current_rule_set, screen_export
-from services.licensing.signing import Keyring
+from services.licensing.screening import rule_table, screen_export, version_in_force
+from services.licensing.signing import SIGNER_KID, Keyring, signer_kid
 from services.licensing.verification import version_allowed
 from shared import config
 from shared.auth import Principal
@@ -34,6 +34,11 @@ from shared.unit_of_work import UnitOfWork
 
 PENDING = ("screening", "pending_approval")
 REQUESTABLE_CORE_STATES = ("published", "deprecated")
+# One round trip for what a request needs: the core, the rule-set version in force and the
+# signing kid (the rule table and private key then come from this process's memory). Built
+# once: building a statement costs more CPU than running it.
+_CORE_RULES_AND_KID = (sa.select(KnownCore, version_in_force(), signer_kid().scalar_subquery())
+                       .where(KnownCore.core_id == sa.bindparam("core_id")))
 
 
 def body_hash(body: dict) -> str:
@@ -82,7 +87,8 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                     quoted: dict | None = None) -> LicenseRequest:
     """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
     session = uow.session
-    core = session.get(KnownCore, body["core_id"])
+    core, rules_version, session.info[SIGNER_KID] = session.execute(
+        _CORE_RULES_AND_KID, {"core_id": body["core_id"]}).first() or (None, None, None)
     if core is None or core.status not in REQUESTABLE_CORE_STATES:
         raise Invalid(f"core {body['core_id']} is not offered", field="core_id")
     offer = core.offer(body["offer_id"])
@@ -101,7 +107,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
         end_use_country=body["end_use_country"].upper(), idempotency_key=idempotency_key,
         body_hash=digest, created_at=now, updated_at=now, decision_comment=None,
         expires_at=now + timedelta(hours=config.get("IPMARKET_LICENSE_REQUEST_TTL_HOURS")))
-    decision = screen_export(current_rule_set(session), eccn=core.eccn,
+    decision = screen_export(rule_table(session, rules_version), eccn=core.eccn,
                              destination=request.end_use_country,
                              territory_restrictions=core.territory_restrictions)
     request.screening = decision.as_dict()

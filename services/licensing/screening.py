@@ -35,7 +35,7 @@ class ScreeningDecision:
         return asdict(self)
 
 
-def screen_export(rule_set: ScreeningRuleSet, *, eccn: str, destination: str,
+def screen_export(rule_set: ScreeningRuleSet | RuleTable, *, eccn: str, destination: str,
                   territory_restrictions: list[str]) -> ScreeningDecision:
     eccn, destination = eccn.strip().upper(), destination.strip().upper()
 
@@ -56,6 +56,36 @@ def _matches(rule: dict, eccn: str, destination: str) -> bool:
     destinations = [d.upper() for d in rule["destinations"]]
     return (fnmatchcase(eccn, rule["eccn"].upper())
             and (ANY in destinations or destination in destinations))
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    """A rule-set version as screening reads it. A version never changes once published
+    (publishing adds the next one), so each process keeps the versions it has read."""
+    version: int
+    rules: tuple[dict, ...]
+    embargoed: frozenset[str]
+
+
+_tables: dict[tuple[str, int], RuleTable] = {}  # by database and version
+
+
+def version_in_force():
+    """Scalar subquery: the version of the rule set in force, to read with other rows."""
+    return sa.select(sa.func.max(ScreeningRuleSet.version)).scalar_subquery()
+
+
+def rule_table(session: Session, version: int | None) -> RuleTable:
+    """Rule-set `version` (from `version_in_force()`), read from the database once."""
+    if version is None:
+        raise NotFound("no screening rule set exists")
+    key = (str(session.get_bind().url), version)
+    table = _tables.get(key)
+    if table is None:
+        rule_set = rule_set_version(session, version)
+        table = _tables[key] = RuleTable(rule_set.version, tuple(rule_set.rules),
+                                         frozenset(c.upper() for c in rule_set.embargoed))
+    return table
 
 
 def current_rule_set(session: Session) -> ScreeningRuleSet:

@@ -158,6 +158,16 @@ def decrypt_private_key(secret: bytes, kid: str, stored: str) -> Ed25519PrivateK
 
 # --- the keyring -----------------------------------------------------------------------------
 
+SIGNER_KID = "licensing.signer_kid"  # session.info key: the signing kid this transaction read
+
+
+def signer_kid() -> sa.Select:
+    """The kid of the newest key that is not retired (None: no key); as a scalar subquery,
+    it is read with other rows."""
+    return (sa.select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
+            .order_by(SigningKey.created_at.desc(), SigningKey.kid).limit(1))
+
+
 class Keyring:
     """The service's signing keys. Decrypted private keys stay in this process's memory only
     (cached by kid: a key never changes, and scrypt is slow on purpose)."""
@@ -201,6 +211,7 @@ class Keyring:
                                encrypted_private_key=encrypt_private_key(secret, kid,
                                                                          private_key)))
         session.flush()
+        session.info.pop(SIGNER_KID, None)  # the new key signs from now on
         with self._lock:
             self._private[kid] = private_key
         return kid
@@ -222,11 +233,19 @@ class Keyring:
         return key
 
     def signer(self, session: Session) -> tuple[str, Ed25519PrivateKey]:
-        active = self._active_keys(session)
-        if not active:
-            raise SigningSecretError("no signing key exists; start the service or run "
-                                     "`ipmarket keys rotate`")
-        return active[0].kid, self._private_key(active[0])
+        """The kid and private key that sign now. The kid comes from this transaction: read
+        here, or earlier with the caller's other reads (`session.info[SIGNER_KID]`, see
+        `signer_kid()`); the private key from memory once decrypted."""
+        kid = session.info.get(SIGNER_KID)
+        with session.no_autoflush:  # what the caller added is written once, at its commit
+            if kid is None:
+                kid = session.scalar(signer_kid())
+            if kid is None:
+                raise SigningSecretError("no signing key exists; start the service or run "
+                                         "`ipmarket keys rotate`")
+            with self._lock:
+                private_key = self._private.get(kid)
+            return kid, private_key or self._private_key(session.get(SigningKey, kid))
 
     def public_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
         keys = {}

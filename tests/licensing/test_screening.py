@@ -97,3 +97,29 @@ def test_rules_are_data_first_match_wins(eccn, destination, outcome, rule_id):
                              territory_restrictions=[])
     assert (decision.outcome, decision.rule_id, decision.rule_set_version) == \
         (outcome, rule_id, 7)
+
+
+def test_the_rule_table_in_force_is_read_once_per_version_and_database(make_database):
+    """Issuance reads rule-set versions from process memory: a new version is used at once, and
+    the same version number in another database is that database's own table."""
+    import sqlalchemy as sa
+
+    from services.licensing.screening import publish_rule_set, rule_table, version_in_force
+    from shared.db import create_engine, session_factory
+
+    def in_force(engine):
+        with session_factory(engine)() as session:
+            return rule_table(session, session.scalar(sa.select(version_in_force())))
+
+    first, second = (create_engine(make_database("licensing")) for _ in range(2))
+    try:
+        assert in_force(first) == in_force(second) and in_force(first).version == 1
+        for engine, destination in ((first, "SG"), (second, "DE")):
+            with session_factory(engine)() as session, session.begin():
+                publish_rule_set(session, rules=[], embargoed=[destination], comment="test",
+                                 created_by=None, based_on=1)
+        assert (in_force(first).version, in_force(first).embargoed) == (2, {"SG"})
+        assert (in_force(second).version, in_force(second).embargoed) == (2, {"DE"})
+    finally:
+        first.dispose()
+        second.dispose()
