@@ -105,6 +105,10 @@ def make_consumer(group_id: str, topics: list[str], bootstrap: str | None = None
     )
     settings.update(overrides)
     consumer = KafkaConsumer(**settings)
+    # Learn the topics' partitions before joining the group: a member that joins without them
+    # is assigned nothing until the next metadata refresh, minutes later.
+    for name in topics:
+        consumer.partitions_for_topic(name)
     consumer.subscribe(topics)
     return consumer
 
