@@ -161,14 +161,19 @@ def bitset(seqs) -> int:
     return int.from_bytes(array, "little")
 
 
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_INDEXES_LOCK = threading.Lock()
+def per_engine(factory):
+    """`get(engine)` → the one `factory()` this process keeps for that database engine."""
+    instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    lock = threading.Lock()
+
+    def get(engine: sa.Engine):
+        with lock:
+            instance = instances.get(engine)
+            if instance is None:
+                instance = instances[engine] = factory()
+            return instance
+
+    return get
 
 
-def facet_index_for(engine: sa.Engine) -> FacetIndex:
-    """One index per database engine in this process."""
-    with _INDEXES_LOCK:
-        index = _INDEXES.get(engine)
-        if index is None:
-            index = _INDEXES[engine] = FacetIndex()
-        return index
+facet_index_for = per_engine(FacetIndex)

@@ -18,7 +18,6 @@ import itertools
 import json
 import re
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.catalog import taxonomy
-from services.catalog.facet_index import SEQ, bitset, facet_index_for
+from services.catalog.facet_index import SEQ, bitset, facet_index_for, per_engine
 from services.catalog.models import Core
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -175,16 +174,7 @@ class _Matches:
     position: dict  # (sort key, id) → index in rows, to resume after a cursor
 
 
-_MATCH_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_MATCH_CACHES_LOCK = threading.Lock()
-
-
-def match_cache_for(engine: sa.Engine) -> MatchCache:
-    with _MATCH_CACHES_LOCK:
-        cache = _MATCH_CACHES.get(engine)
-        if cache is None:
-            cache = _MATCH_CACHES[engine] = MatchCache()
-        return cache
+match_cache_for = per_engine(MatchCache)
 
 
 def _search_cached_matches(session: Session, text: str, sort: str, groups, after, limit: int

@@ -114,15 +114,9 @@ AMOUNT = validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$",
 TEXT = validate.Length(min=1, max=2000)
 
 
-# --- schemas ---------------------------------------------------------------------------------
+class QuoteIn(LicenseRequestIn):
+    """A quote is asked for what a license request names, plus the volume to price."""
 
-class QuoteIn(Schema):
-    core_id = fields.String(required=True, validate=ID)
-    offer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version_range = fields.String(validate=validate.Length(min=1, max=200))
-    project_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    intended_use = fields.String(required=True, validate=TEXT)
-    end_use_country = fields.String(required=True, validate=COUNTRY)
     volume = fields.Integer(required=True, strict=True,
                             validate=validate.Range(min=1, max=10**12))
     details = fields.String(validate=validate.Length(min=1, max=4000))
