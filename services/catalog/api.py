@@ -140,8 +140,11 @@ def revoke_api_key(organisation_id, key_id):
 
 # --- cores -------------------------------------------------------------------------------------
 
+SUMMARY = schemas.CoreSummarySchema()
+
 @cores_blp.get("")
-@cores_blp.arguments(schemas.SearchArgsSchema, location="query", unknown=RAISE)
+# An instance, not the class: webargs would build a new schema for every search.
+@cores_blp.arguments(schemas.SearchArgsSchema(), location="query", unknown=RAISE)
 @cores_blp.response(200, schemas.SearchResultSchema)
 def search(args):
     """Search published cores (and your own): full text, facets with counts, filters,
@@ -150,8 +153,8 @@ def search(args):
                         cursor=args.get("cursor"), limit=args["limit"],
                         filters={f: args[f] for f in FACETS if args.get(f)})
     with service_context().session_factory() as session:
-        result = search_cores(session, _principal_or_none(), query)
-    return {"items": result.cores, "total": result.total, "facets": result.facets,
+        result = search_cores(session, _principal_or_none(), query, SUMMARY.dump)
+    return {"items": result.items, "total": result.total, "facets": result.facets,
             "next_cursor": result.next_cursor}
 
 

@@ -37,10 +37,6 @@ class FacetIndex:
         # from an older generation (search.MatchCache) may be stale.
         self.generation = 0
 
-    def counts(self, session: Session, matches: sa.Select) -> dict[str, int] | None:
-        """Facet value → number of matching cores; None if a match is not indexed yet."""
-        return self.counts_of(session, session.scalars(matches.with_only_columns(SEQ)).all())
-
     def counts_of(self, session: Session, seqs: list[int]) -> dict[str, int] | None:
         """Facet value → number of the cores `seqs` (just read from the database) that have it;
         None if one of them is not indexed yet."""
@@ -64,6 +60,20 @@ class FacetIndex:
         with self._lock:
             self._refresh(session)
             return self.generation
+
+    def seqs_where(self, groups: list[list[str]], at_most: int) -> list[int] | None:
+        """The seqs of the cores that have, in every group, one of its values; None if there
+        are more than `at_most`."""
+        with self._lock:
+            mask = self._mask_where(groups)
+        if mask.bit_count() > at_most:
+            return None
+        bits = bin(mask)[:1:-1]  # bit i at index i: str.find is the fast way to the set bits
+        seqs, found = [], bits.find("1")
+        while found != -1:
+            seqs.append(found)
+            found = bits.find("1", found + 1)
+        return seqs
 
     def counts_where_among(self, matches: int, groups: list[list[str]]) -> dict[str, int]:
         """Facet counts of the cores of the bitset `matches` that have, in every group, one of
@@ -97,6 +107,11 @@ class FacetIndex:
     def _counts_in(self, mask: int) -> dict[str, int]:
         counts = {value: (mask & bits).bit_count() for value, bits in self._bits.items()}
         return {value: count for value, count in counts.items() if count}
+
+    def stamps_of(self, seqs: list[int]) -> list[datetime | None]:
+        """The `updated_at` of each core as last read (what a cached copy must match)."""
+        with self._lock:
+            return [self._stamp_of.get(seq) for seq in seqs]
 
     def has_all(self, seqs) -> bool:
         with self._lock:

@@ -5,9 +5,10 @@ PostgreSQL matches a generated `tsvector` column through a GIN index; SQLite mat
 table `core_fts` (both made by migration 0002). Chinese text is indexed as overlapping bigrams
 (taxonomy.cjk_document_terms) so that any part of a Chinese title is found without a segmenter.
 
-On PostgreSQL, `total` and the facet counts come from the in-process facet index (bitsets), and
-what a text matches is kept in order in a MatchCache until a core changes, so a repeated search
-reads only its page's summaries; browses without text walk an index in their sort's order
+On PostgreSQL, `total` and the facet counts come from the in-process facet index (bitsets), what
+a text matches is kept in order in a MatchCache until a core changes, and each listed core's
+summary is kept (SummaryCache) until that core changes, so a repeated search asks the database
+only whether anything changed; browses without text walk an index in their sort's order
 (migration 0003).
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,8 +41,11 @@ FACETS = ("category", "foundry", "node", "maturity", "standard", "deliverable", 
 SORTS = ("relevance", "newest", "title")
 SUMMARY = ("id", "vendor_id", "vendor_region", "vlnv_vendor", "vlnv_library", "vlnv_name",
            "vlnv_version", "status", "title_en", "title_zh", "category", "standards",
-           "deliverable_kinds", "targets", "price_band", "published_at", "created_at")
+           "deliverable_kinds", "targets", "price_band", "published_at", "created_at", "updated_at")
 MAX_LIMIT = 100
+NARROW_MATCH = 5_000  # a browse matching at most this many cores reads them by seq
+# A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
+SUMMARIES = sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
 
 
 def index_core(core: Core) -> None:
@@ -81,20 +86,26 @@ class SearchQuery:
 
 @dataclass
 class SearchResult:
-    cores: list[Core]
+    items: list[dict]  # the listed cores, each as `summarise` made it
     total: int
     facets: dict[str, list[dict]]
     next_cursor: str | None
 
 
-def search_cores(session: Session, principal: Principal | None, query: SearchQuery
-                 ) -> SearchResult:
+def search_cores(session: Session, principal: Principal | None, query: SearchQuery,
+                 summarise: Callable[[Core], dict]) -> SearchResult:
+    """`summarise` is how a result lists a core (the API's summary schema); on PostgreSQL what
+    it makes is kept per core version, so it must depend on nothing but the core."""
     dialect = _PostgresText() if session.bind.dialect.name == "postgresql" else _SqliteText()
+    if isinstance(dialect, _PostgresText):
+        # Search copes with cores changing between its statements (see the caches), so it needs
+        # no transaction: without one it saves the BEGIN and ROLLBACK round trips.
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     conditions = [_visible(principal)]
     for facet, values in query.filters.items():
         if values:
             conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
-    base = _summaries()
+    base = SUMMARIES
     rank = None
     if query.text.strip():
         base, rank = dialect.match(base, query.text)
@@ -104,14 +115,18 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
         sort = "newest"
     key, descending = _sort_key(sort, rank)
     after = _decode_cursor(query.cursor, sort) if query.cursor else None
-    if rank is not None and isinstance(dialect, _PostgresText):
+    if isinstance(dialect, _PostgresText):
         groups = _visible_values(principal) + [[f"{facet}:{v}" for v in values]
                                                for facet, values in query.filters.items() if values]
-        cached = _search_cached_matches(session, query.text, sort, groups, after, query.limit)
-        if cached is not None:
-            return cached
-        return _search_text_once(session, base.where(*conditions), key, descending, after,
-                                 query.limit)
+        if rank is not None:
+            cached = _search_cached_matches(session, query.text, sort, groups, after,
+                                            query.limit, summarise)
+            if cached is not None:
+                return cached
+            return _search_text_once(session, base.where(*conditions), key, descending, after,
+                                     query.limit, summarise)
+        return _browse(session, base.where(*conditions), key, descending, after, query.limit,
+                       groups, summarise)
     base = base.where(*conditions)
     page = base.add_columns(key.label("sort_key"))
     if after:
@@ -120,15 +135,30 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     rows = session.execute(page).all()
     cores, next_cursor = _page_of([row.Core for row in rows], [row.sort_key for row in rows],
                                   query.limit)
+    return _result([summarise(core) for core in cores], dialect.facet_counts(session, base),
+                   next_cursor)
 
-    counts = None
-    if rank is None:  # the filters alone say what matches: the facet index needs no query
-        counts = dialect.facet_counts_without_text(session, _visible_values(principal) + [
-            [f"{facet}:{v}" for v in values] for facet, values in query.filters.items()
-            if values])
-    if counts is None:
-        counts = dialect.facet_counts(session, base)
-    return _result(cores, counts, next_cursor)
+
+def _browse(session: Session, base, key, descending: bool, after, limit: int, groups,
+            summarise) -> SearchResult:
+    """A search without text on PostgreSQL: the filters alone say what matches, so the facet
+    index counts without a query. A page walks an index in the sort's order; for a narrow
+    match the facet index names the matching cores, so that the walk tests each core's seq
+    (hashed) instead of reading its facet values."""
+    index = facet_index_for(session.get_bind())
+    counts = index.counts_where(session, groups)
+    page = base.with_only_columns(SEQ, Core.id, key)
+    narrow = index.seqs_where(groups, at_most=NARROW_MATCH)
+    if narrow is not None:
+        # Written into the statement (they are integers): as a parameter, the plan PostgreSQL
+        # caches for it would not know how many there are, and sorted the lot instead.
+        seqs = sa.literal_column(f"'{{{','.join(map(str, narrow))}}}'::bigint[]")
+        page = SUMMARIES.with_only_columns(SEQ, Core.id, key).where(SEQ == sa.any_(seqs))
+    if after:
+        page = page.where(_after(key, Core.id, descending, *after))
+    rows = session.execute(page.order_by(*_order(key, Core.id, descending))
+                           .limit(limit + 1)).all()
+    return _page_result(session, rows, counts.items(), limit, summarise)
 
 
 class MatchCache:
@@ -177,15 +207,15 @@ class _Matches:
 match_cache_for = per_engine(MatchCache)
 
 
-def _search_cached_matches(session: Session, text: str, sort: str, groups, after, limit: int
-                           ) -> SearchResult | None:
+def _search_cached_matches(session: Session, text: str, sort: str, groups, after, limit: int,
+                           summarise) -> SearchResult | None:
     """A text search from the match cache; None when it cannot answer (then ask SQL)."""
     index = facet_index_for(session.get_bind())
     cache = match_cache_for(session.get_bind())
     generation = index.refresh(session)
     matches = cache.get(text, sort, generation)
     if matches is None:
-        matched, rank = _PostgresText().match(_summaries(), text)
+        matched, rank = _PostgresText().match(SUMMARIES, text)
         key, descending = _sort_key(sort, rank)
         rows = [tuple(row) for row in session.execute(
             matched.with_only_columns(SEQ, Core.id, key)
@@ -203,47 +233,78 @@ def _search_cached_matches(session: Session, text: str, sort: str, groups, after
         start += 1
     counts = index.counts_where_among(matches.bits, groups)
     page = index.first_where(itertools.islice(matches.rows, start, None), groups, limit + 1)
-    by_seq = {core_seq: core for core, core_seq in session.execute(
-        _summaries().add_columns(SEQ).where(SEQ.in_([row[0] for row in page])))}
-    if len(by_seq) < len(page):
-        return None  # a core changed meanwhile
-    cores, next_cursor = _page_of([by_seq[row[0]] for row in page], [row[2] for row in page],
-                                  limit)
-    return _result(cores, counts.items(), next_cursor)
+    return _page_result(session, page, counts.items(), limit, summarise)
 
 
-def _search_text_once(session: Session, base, key, descending: bool, after, limit: int
-                      ) -> SearchResult:
+def _search_text_once(session: Session, base, key, descending: bool, after, limit: int,
+                      summarise) -> SearchResult:
     """A text search on PostgreSQL reads its matches once: one statement returns every match's
-    `seq` (for the facet index to count) and the page's; the page's summaries are then read by
-    `seq`. Reading a broad match's rows costs a heap page each, so doing it twice (page, then
-    counts) was most of the time of a search."""
+    `seq` (for the facet index to count) and the page's. Reading a broad match's rows costs a
+    heap page each, so doing it twice (page, then counts) was most of the time of a search."""
     matches = base.with_only_columns(SEQ.label("seq"), Core.id.label("id"),
                                      key.label("sort_key")).cte("matches")
-    page = sa.select(matches.c.seq, matches.c.sort_key)
+    page = sa.select(matches.c.seq, matches.c.id, matches.c.sort_key)
     if after:
         page = page.where(_after(matches.c.sort_key, matches.c.id, descending, *after))
     page = (page.order_by(*_order(matches.c.sort_key, matches.c.id, descending))
             .limit(limit + 1).subquery("page").lateral())
     every = sa.select(sa.func.array_agg(matches.c.seq).label("seqs")).subquery("every")
     rows = session.execute(
-        sa.select(every.c.seqs, page.c.seq, page.c.sort_key)
+        sa.select(every.c.seqs, page.c.seq, page.c.id, page.c.sort_key)
         .select_from(every.outerjoin(page, sa.true()))).all()  # always one row, maybe no page
-    page_rows = [row for row in rows if row.seq is not None]
-    by_seq = {core_seq: core for core, core_seq in session.execute(
-        _summaries().add_columns(SEQ).where(SEQ.in_([row.seq for row in page_rows])))}
-    cores, next_cursor = _page_of([by_seq[row.seq] for row in page_rows],
-                                  [row.sort_key for row in page_rows], limit)
-    seqs = rows[0].seqs or []
-    counts = facet_index_for(session.get_bind()).counts_of(session, seqs)
+    counts = facet_index_for(session.get_bind()).counts_of(session, rows[0].seqs or [])
     if counts is None:
         counts = dict(_count_in_sql(session, base))
-    return _result(cores, counts.items(), next_cursor)
+    page_rows = [(row.seq, row.id, row.sort_key) for row in rows if row.seq is not None]
+    return _page_result(session, page_rows, counts.items(), limit, summarise)
 
 
-def _summaries():
-    # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
-    return sa.select(Core).options(sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY)))
+class SummaryCache:
+    """Each listed core's summary as `summarise` made it, kept while the core's `updated_at` is
+    the one the facet index last read (the index is refreshed first in every search): turning
+    a page of rows into objects and JSON was most of what a repeated search cost. Bounded,
+    least recently used dropped first."""
+
+    def __init__(self, max_entries: int = 20_000):
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()  # core seq → (updated_at, summary)
+        self._max_entries = max_entries
+
+    def summaries(self, session: Session, seqs: list[int], summarise) -> list[dict]:
+        stamps = facet_index_for(session.get_bind()).stamps_of(seqs)
+        found = {}
+        with self._lock:
+            for seq, stamp in zip(seqs, stamps):
+                entry = self._entries.get(seq)
+                if entry is not None and entry[0] == stamp:
+                    self._entries.move_to_end(seq)
+                    found[seq] = entry[1]
+        missing = [seq for seq in seqs if seq not in found]
+        if missing:
+            read = session.execute(SUMMARIES.add_columns(SEQ).where(SEQ.in_(missing))).all()
+            with self._lock:
+                for core, seq in read:
+                    found[seq] = summarise(core)
+                    self._entries[seq] = (core.updated_at, found[seq])
+                    self._entries.move_to_end(seq)
+                while len(self._entries) > self._max_entries:
+                    self._entries.popitem(last=False)
+        return [found[seq] for seq in seqs]
+
+
+summary_cache_for = per_engine(SummaryCache)
+
+
+def _page_result(session: Session, rows, counts, limit: int, summarise) -> SearchResult:
+    """The result whose page is `rows` ((seq, id, sort key) in the search's order; one more
+    than `limit` was read to know whether another page follows)."""
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor(rows[-1][2], rows[-1][1])
+    items = summary_cache_for(session.get_bind()).summaries(
+        session, [row[0] for row in rows], summarise)
+    return _result(items, counts, next_cursor)
 
 
 def _after(key, core_id, descending: bool, value, last_id):
@@ -263,7 +324,7 @@ def _page_of(cores: list[Core], keys: list, limit: int) -> tuple[list[Core], str
     return cores[:limit], _encode_cursor(keys[limit - 1], cores[limit - 1].id)
 
 
-def _result(cores: list[Core], counts, next_cursor: str | None) -> SearchResult:
+def _result(items: list[dict], counts, next_cursor: str | None) -> SearchResult:
     facets = {name: [] for name in FACETS}
     for value, count in counts:
         name, _, facet_value = value.partition(":")
@@ -271,7 +332,7 @@ def _result(cores: list[Core], counts, next_cursor: str | None) -> SearchResult:
     for values in facets.values():
         values.sort(key=lambda v: (-v["count"], v["value"]))
     total = sum(v["count"] for v in facets["status"])
-    return SearchResult(cores, total, facets, next_cursor)
+    return SearchResult(items, total, facets, next_cursor)
 
 
 def _visible(principal: Principal | None):
@@ -348,14 +409,6 @@ class _PostgresText:
         # `&&` (overlaps) uses the GIN index on facet_array.
         return FACET_ARRAY.op("&&")(sa.literal(values, ARRAY(sa.Text)))
 
-    def facet_counts(self, session: Session, base):
-        counts = facet_index_for(session.get_bind()).counts(session, base)
-        if counts is not None:
-            return counts.items()
-        return _count_in_sql(session, base)
-
-    def facet_counts_without_text(self, session: Session, groups: list[list[str]]):
-        return facet_index_for(session.get_bind()).counts_where(session, groups).items()
 
 def _count_in_sql(session: Session, base):
     # A match the index has not seen yet: count in SQL this once.
@@ -384,9 +437,6 @@ class _SqliteText:
     def has_any_facet(self, values: list[str]):
         each = sa.func.json_each(Core.facet_values).table_valued("value")
         return sa.exists(sa.select(1).select_from(each).where(each.c.value.in_(values)))
-
-    def facet_counts_without_text(self, session: Session, groups: list[list[str]]):
-        return None  # SQLite counts in SQL
 
     def facet_counts(self, session: Session, base):
         matches = base.with_only_columns(Core.facet_values).subquery()

@@ -1,4 +1,5 @@
-"""The in-process facet index agrees with the database while cores change under it."""
+"""The in-process facet index, and the summaries search keeps, agree with the database while
+cores change under them."""
 from __future__ import annotations
 
 from collections import Counter
@@ -22,8 +23,8 @@ def facet_counts_of_search(catalog) -> Counter:
                       for name, values in body["facets"].items() for f in values})
     # The search must have counted with the index, not fallen back to SQL.
     with catalog.context.session_factory() as session:
-        indexed = facet_index_for(session.get_bind()).counts(
-            session, sa.select(Core).where(Core.status == "published"))
+        indexed = facet_index_for(session.get_bind()).counts_where(
+            session, [["status:published"]])
     assert indexed == counts
     return counts
 
@@ -48,3 +49,21 @@ def test_counts_follow_publication_offer_changes_and_withdrawal(catalog):
     counts = facet_counts_of_search(catalog)
     assert counts == facet_counts_in_database(catalog)
     assert counts["status:published"] == 2 and "price:under_10k" not in counts
+
+
+def test_listed_summaries_follow_changes(catalog):
+    core = create_core(catalog, name="a", publish=True)
+
+    def listed():
+        items = catalog.client.get("/cores", headers=catalog.vendor.auth).json["items"]
+        return {item["id"]: item for item in items}[core["id"]]
+
+    assert listed()["price_band"] != "under_10k"  # now kept by this process
+    cheap = [{"kind": "single_project", "price": {"amount": "5000", "currency": "USD"},
+              "requires_approval": False}]
+    assert catalog.client.patch(f"/cores/{core['id']}", json={"offers": cheap}, headers={
+        **catalog.vendor.auth, "If-Match": f'"{core["version"]}"'}).status_code == 200
+    assert listed()["price_band"] == "under_10k"
+    assert catalog.client.post(f"/cores/{core['id']}/deprecate",
+                               headers=catalog.vendor.auth).status_code == 200
+    assert listed()["status"] == "deprecated"
