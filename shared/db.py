@@ -5,6 +5,7 @@ service's tables. SQLite is the zero-setup default; PostgreSQL is the production
 """
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -98,9 +99,34 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE = 5.0  # seconds
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Pessimistic disconnect handling, but only for a connection that sat in the pool a while:
+    `pool_pre_ping` would cost every request a round trip even when its connection was in use
+    a millisecond ago. A dead one is replaced before use (the pool retries on
+    DisconnectionError)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0) < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
 
 
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:

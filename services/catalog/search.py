@@ -101,28 +101,28 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
         # Search copes with cores changing between its statements (see the caches), so it needs
         # no transaction: without one it saves the BEGIN and ROLLBACK round trips.
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    conditions = [_visible(principal)]
-    for facet, values in query.filters.items():
-        if values:
-            conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
-    base = SUMMARIES
-    rank = None
-    if query.text.strip():
-        base, rank = dialect.match(base, query.text)
-
-    sort = query.sort or ("relevance" if rank is not None else "newest")
-    if sort == "relevance" and rank is None:
+    has_text = bool(query.text.strip())
+    sort = query.sort or ("relevance" if has_text else "newest")
+    if sort == "relevance" and not has_text:
         sort = "newest"
-    key, descending = _sort_key(sort, rank)
     after = _decode_cursor(query.cursor, sort) if query.cursor else None
     if isinstance(dialect, _PostgresText):
         groups = _visible_values(principal) + [[f"{facet}:{v}" for v in values]
                                                for facet, values in query.filters.items() if values]
-        if rank is not None:
+        if has_text:
             cached = _search_cached_matches(session, query.text, sort, groups, after,
                                             query.limit, summarise)
             if cached is not None:
                 return cached
+    # What the cache could not answer is asked in SQL.
+    conditions = [_visible(principal)]
+    for facet, values in query.filters.items():
+        if values:
+            conditions.append(dialect.has_any_facet([f"{facet}:{v}" for v in values]))
+    base, rank = dialect.match(SUMMARIES, query.text) if has_text else (SUMMARIES, None)
+    key, descending = _sort_key(sort, rank)
+    if isinstance(dialect, _PostgresText):
+        if has_text:
             return _search_text_once(session, base.where(*conditions), key, descending, after,
                                      query.limit, summarise)
         return _browse(session, base.where(*conditions), key, descending, after, query.limit,
