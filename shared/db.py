@@ -111,11 +111,12 @@ def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# --- append-only rows -------------------------------------------------------------------------
+# --- rows written at commit -------------------------------------------------------------------
 # Outbox messages and audit entries are only ever inserted, never read back in the transaction
 # that writes them. Tracking each as an ORM object costs more CPU than the rest of a typical
 # request, so they are queued on the session and written at commit, one INSERT per table, in
-# the same transaction as everything else.
+# the same transaction as everything else. The same serves new rows that a hot path builds as
+# ORM objects but never reads back from the database (`row_of`).
 
 _PENDING_ROWS = "shared.db.pending_rows"
 
@@ -124,6 +125,14 @@ def insert_at_commit(session: Session, table: sa.Table, row: dict) -> None:
     """Write `row` into `table` when `session` commits (dropped if it rolls back)."""
     session.connection()  # begins the transaction, whose end (commit or not) takes the rows
     session.info.setdefault(_PENDING_ROWS, {}).setdefault(table, []).append(row)
+
+
+def row_of(new_object) -> dict:
+    """The column values set on a new (transient) ORM object, as a row for insert_at_commit;
+    columns left unset take their defaults."""
+    state = sa.inspect(new_object)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+            if attr.key in state.dict}
 
 
 @event.listens_for(Session, "before_commit")
