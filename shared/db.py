@@ -137,8 +137,11 @@ def row_of(new_object) -> dict:
 
 @event.listens_for(Session, "before_commit")
 def _write_pending_rows(session: Session) -> None:
-    for table, rows in session.info.pop(_PENDING_ROWS, {}).items():
-        session.execute(table.insert(), rows)
+    pending = session.info.pop(_PENDING_ROWS, {})
+    if pending:
+        connection = session.connection()  # plain Core: nothing here for the ORM to track
+        for table, rows in pending.items():
+            connection.execute(table.insert(), rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
