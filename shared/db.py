@@ -123,7 +123,8 @@ _PENDING_ROWS = "shared.db.pending_rows"
 
 def insert_at_commit(session: Session, table: sa.Table, row: dict) -> None:
     """Write `row` into `table` when `session` commits (dropped if it rolls back)."""
-    session.connection()  # begins the transaction, whose end (commit or not) takes the rows
+    if not session.in_transaction():
+        session.connection()  # begins the transaction, whose end (commit or not) takes the rows
     session.info.setdefault(_PENDING_ROWS, {}).setdefault(table, []).append(row)
 
 

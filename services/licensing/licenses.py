@@ -61,7 +61,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         scope["project"] = request.project_name
     license = License(id=new_id(), request_id=request.id, licensee_id=request.licensee_id,
                       vendor_id=request.vendor_id, core_id=request.core_id, state="active",
-                      not_before=now, expires_at=expires_at)
+                      not_before=now, expires_at=expires_at, issued_at=now, updated_at=now)
     claims = {
         "jti": license.id, "iss": config.get("IPMARKET_LICENSING_URL"), "revision": 1,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
