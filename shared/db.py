@@ -5,6 +5,7 @@ service's tables. SQLite is the zero-setup default; PostgreSQL is the production
 """
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -98,13 +99,38 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     engine = sa.create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
     # Several rows in one INSERT … VALUES (…), (…) statement (as SQLAlchemy does for psycopg2),
     # not psycopg's pipelined executemany: fewer round trips for the few rows a request writes.
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+PING_IDLE_SECONDS = 1.0  # a pooled connection unused this long is checked before use
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """pool_pre_ping, only for connections that sat idle: one in use a moment ago has just
+    answered, and a ping before every checkout is a round trip more per request. (A connection
+    lost while busy fails its request, and SQLAlchemy then replaces the whole pool.)"""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0) < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool discards this connection and checks out a fresh one instead.
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:

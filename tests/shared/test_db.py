@@ -1,11 +1,14 @@
-"""insert_at_commit: append-only rows written with the transaction's commit, on real
-PostgreSQL (the catalog's outbox table serves as the append-only table)."""
+"""On real PostgreSQL: insert_at_commit (rows written with the transaction's commit; the
+catalog's outbox table serves as the append-only table) and the ping of idle connections."""
 from __future__ import annotations
+
+import time
 
 import sqlalchemy as sa
 
 from services.catalog.app import build_context
-from shared.db import insert_at_commit, new_id, utcnow
+from shared import db
+from shared.db import create_engine, insert_at_commit, new_id, utcnow
 
 
 def outbox_row(aggregate_id: str) -> dict:
@@ -37,3 +40,19 @@ def test_rows_are_written_at_commit_in_order_and_dropped_with_a_rollback(platfor
         insert_at_commit(session, outbox, outbox_row("third"))
     assert aggregates(context) == ["first", "second", "third"]
     context.engine.dispose()
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_use(postgres, postgres_admin_engine,
+                                                             monkeypatch):
+    """Pooled connections idle for PING_IDLE_SECONDS are pinged at checkout; one whose server
+    process is gone is replaced, and the caller never sees the error."""
+    monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.1)
+    engine = create_engine(postgres.get_uri(), pool_size=1, max_overflow=0)
+    with engine.connect() as conn:
+        first_pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with postgres_admin_engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+    time.sleep(0.2)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != first_pid
+    engine.dispose()
