@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from bench.setup import fresh_database, percentile, postgres
 from ipmarket.broker import free_port
 
-# 2 × 2 rather than 2 × 8: on 2 cores more threads per worker mostly add GIL switching (in
-# back-to-back runs on a shared machine, steady 200/s p50 22 ms at 2 × 2 against 1.3 s at 2 × 8;
-# noisy while other benchmarks run).
-WORKERS, THREADS = 2, 2
+# 4 × 1: on 2 cores, threads of one worker mostly wait for each other's GIL (back-to-back on a
+# shared machine, steady 200/s p99 24 ms at 4 × 1 against 78 ms at 2 × 2, and 1.3 s at 2 × 8;
+# the same throughput; noisy while other benchmarks run).
+WORKERS, THREADS = 4, 1
 STEADY_RATE = 200  # requests/s
 STEADY_SECONDS = 10
 CLOSED_LOOP_SECONDS = 10
