@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,30 @@ class Principal:
         return role in self.roles or self.is_admin
 
 
+class RecentPrincipals:
+    """Principals found in the last `seconds`, by key hash, so that a client sending many
+    requests costs one directory lookup per `seconds` instead of a transaction per request.
+    A revoked key therefore keeps working here for at most `seconds` after the projection
+    learns of its revocation, which must stay well inside the platform's 2-second rule. Unknown
+    or revoked keys are never remembered: a new key works as soon as its event arrives."""
+
+    def __init__(self, seconds: float, max_keys: int = 10_000):
+        self.seconds = seconds
+        self.max_keys = max_keys
+        self._found: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, key_hash: str) -> Principal | None:
+        found = self._found.get(key_hash)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def remember(self, key_hash: str, principal: Principal) -> None:
+        if len(self._found) >= self.max_keys:
+            self._found = {}  # a crude bound: forgetting only costs lookups
+        self._found[key_hash] = (time.monotonic() + self.seconds, principal)
+
+
 class KnownOrganisationMixin:
     """Projection of the catalog's organisations (`class KnownOrganisation(…Mixin, Base)`)."""
 
@@ -76,6 +101,10 @@ class KnownApiKeyMixin:
 
 class Directory:
     """Keeps the projection up to date from catalog events and answers who holds a key."""
+
+    # How long a service may answer from RecentPrincipals: revocation events take a fraction of
+    # a second from the catalog to the projection, and the whole must stay under 2 seconds.
+    REMEMBER_SECONDS = 0.5
 
     def __init__(self, organisation_model, api_key_model):
         self.Organisation = organisation_model

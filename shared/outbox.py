@@ -50,8 +50,13 @@ class OutboxMixin:
 
     @classmethod
     def for_event(cls, stream: str, event: Event):
-        return cls(event_id=event.id, stream=stream, event_type=event.type,
-                   aggregate_id=event.subject, payload=event.to_json().decode())
+        return cls(**cls.row_for(stream, event))
+
+    @classmethod
+    def row_for(cls, stream: str, event: Event) -> dict:
+        return {"event_id": event.id, "stream": stream, "event_type": event.type,
+                "aggregate_id": event.subject, "payload": event.to_json().decode(),
+                "created_at": utcnow()}
 
 
 class ProcessedEventMixin:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db import insert_at_commit
 from shared.events import Event, new_event
 
 
@@ -30,7 +31,8 @@ class UnitOfWork:
         """Validate the event against its schema and add it to the outbox."""
         event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject,
                           data=data)
-        self.session.add(self._outbox_model.for_event(self.stream, event))
+        insert_at_commit(self.session, self._outbox_model.__table__,
+                         self._outbox_model.row_for(self.stream, event))
         self.events.append(event)
         return event
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from shared import config
-from shared.auth import Principal, hash_api_key
+from shared.auth import Principal, RecentPrincipals, hash_api_key
 from shared.db import create_engine, session_factory
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.kafka import broker_reachable
@@ -66,17 +66,34 @@ class ServiceContext:
     outbox_model: type
     processed_model: type
     principal_for: Callable[[Session, str], Principal | None]
+    recent_principals: RecentPrincipals | None = None
 
     @classmethod
-    def connect(cls, service: str, models, principal_for, database_url: str | None = None):
+    def connect(cls, service: str, models, principal_for, database_url: str | None = None, *,
+                remember_principals_for: float = 0):
         """The context of `service`, on its own database; `models` is the service's models
-        module (its OutboxMessage and ProcessedEvent)."""
+        module (its OutboxMessage and ProcessedEvent). `remember_principals_for`: seconds a
+        principal found for a key may be reused (see RecentPrincipals; 0: look up each time)."""
         engine = create_engine(database_url or config.database_url(service))
+        recent = RecentPrincipals(remember_principals_for) if remember_principals_for else None
         return cls(service, engine, session_factory(engine), models.OutboxMessage,
-                   models.ProcessedEvent, principal_for)
+                   models.ProcessedEvent, principal_for, recent)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.outbox_model, self.service)
+
+    def principal(self, key_hash: str) -> Principal | None:
+        """Who holds the key with this hash (None: unknown or revoked)."""
+        if self.recent_principals is not None:
+            principal = self.recent_principals.get(key_hash)
+            if principal is not None:
+                return principal
+        with self.session_factory() as session:
+            principal = self.principal_for(session, key_hash)
+            session.commit()  # a lookup may record the key's last use
+        if principal is not None and self.recent_principals is not None:
+            self.recent_principals.remember(key_hash, principal)
+        return principal
 
 
 def service_context() -> ServiceContext:
@@ -163,10 +180,7 @@ def _authenticate() -> None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthenticated("Authorization must be 'Bearer <API key>'")
-    ctx = service_context()
-    with ctx.session_factory() as session:
-        principal = ctx.principal_for(session, hash_api_key(key.strip()))
-        session.commit()  # a lookup may record the key's last use
+    principal = service_context().principal(hash_api_key(key.strip()))
     if principal is None:
         raise NotAuthenticated("unknown or revoked API key")
     g.principal = principal

@@ -74,7 +74,7 @@ def _page(query, args, model):
 
 @blp.post("/license-requests")
 @requires("licensee")
-@blp.arguments(LicenseRequestIn)
+@blp.arguments(LicenseRequestIn())  # an instance: webargs would build one per request
 def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
     key = request.headers.get("Idempotency-Key")

@@ -13,6 +13,7 @@ from services.licensing.models import SigningKey
 from services.licensing.signing import (SECRET, SECRET_FILE, Keyring, generate_local_secret,
                                         signing_secret)
 from shared import config
+from shared.auth import Directory
 from shared.web import ServiceContext, create_service_app
 
 SERVICE = "licensing"
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def build_context(database_url: str | None = None) -> ServiceContext:
-    return ServiceContext.connect(SERVICE, models, directory.principal_for, database_url)
+    return ServiceContext.connect(SERVICE, models, directory.principal_for, database_url,
+                                  remember_principals_for=Directory.REMEMBER_SECONDS)
 
 
 def build_keyring(context: ServiceContext) -> Keyring:

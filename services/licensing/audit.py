@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from services.licensing.models import AuditEntry
 from shared.auth import Principal
+from shared.db import insert_at_commit, utcnow
 
 SYSTEM = "system"
 
@@ -16,9 +17,11 @@ def record(session: Session, actor: Principal | None, role: str, action: str, su
     """`role`: the capacity the actor acted in (licensee, vendor, admin, system)."""
     if actor is not None and actor.is_admin and role != "licensee":
         role = "admin"
-    session.add(AuditEntry(actor_id=actor.organisation_id if actor else None, actor_role=role,
-                           action=action, subject_type=subject_type, subject_id=subject_id,
-                           licensee_id=licensee_id, vendor_id=vendor_id, details=details))
+    insert_at_commit(session, AuditEntry.__table__, {
+        "at": utcnow(), "actor_id": actor.organisation_id if actor else None,
+        "actor_role": role, "action": action, "subject_type": subject_type,
+        "subject_id": subject_id, "licensee_id": licensee_id, "vendor_id": vendor_id,
+        "details": details})
 
 
 def entries_for(session: Session, principal: Principal, *, subject_id: str | None = None,

@@ -28,7 +28,7 @@ from services.licensing.signing import SIGNER_KID, Keyring, signer_kid
 from services.licensing.verification import version_allowed
 from shared import config
 from shared.auth import Principal
-from shared.db import new_id, utcnow
+from shared.db import insert_at_commit, new_id, row_of, utcnow
 from shared.errors import Conflict, Invalid
 from shared.unit_of_work import UnitOfWork
 
@@ -112,20 +112,22 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                              territory_restrictions=core.territory_restrictions)
     request.screening = decision.as_dict()
     request.state = "screening"
-    session.add(request)  # a duplicate Idempotency-Key fails the commit (unique constraint)
     audit.record(session, principal, "licensee", "request.submitted", "license_request",
                  request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  core_id=core.core_id, offer_id=offer["offer_id"],
                  end_use_country=request.end_use_country)
     audit.record(session, None, audit.SYSTEM, "request.screened", "license_request", request.id,
                  licensee_id=request.licensee_id, vendor_id=request.vendor_id,
-                 **decision.as_dict())
+                 **request.screening)
     uow.publish("ipmarket.license.requested.v1", request.id,
                 event_data(request, reason=decision.reason_code))
     if decision.outcome == "deny":
         _deny(uow, request, decision.reason_code)
     elif decision.outcome == "allow":
         _after_screening(uow, keyring, request, None, audit.SYSTEM)
+    # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
+    # Idempotency-Key fails the commit there (unique constraint).
+    insert_at_commit(session, LicenseRequest.__table__, row_of(request))
     return request
 
 

@@ -19,7 +19,7 @@ from services.licensing.signing import Keyring, sign_compact
 from services.licensing.verification import LICENSE_TYP, STATUS_LIST_TYP, armour
 from shared import config
 from shared.auth import Principal
-from shared.db import new_id, utcnow
+from shared.db import insert_at_commit, new_id, row_of, utcnow
 from shared.errors import Conflict, Invalid
 from shared.unit_of_work import UnitOfWork
 
@@ -61,7 +61,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         scope["project"] = request.project_name
     license = License(id=new_id(), request_id=request.id, licensee_id=request.licensee_id,
                       vendor_id=request.vendor_id, core_id=request.core_id, state="active",
-                      not_before=now, expires_at=expires_at)
+                      not_before=now, expires_at=expires_at, issued_at=now, updated_at=now)
     claims = {
         "jti": license.id, "iss": config.get("IPMARKET_LICENSING_URL"), "revision": 1,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
@@ -78,7 +78,8 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
     }
     license.claims = {k: v for k, v in claims.items() if v is not None}  # as the token says
     _sign(session, keyring, license)
-    session.add(license)
+    # Never changed again in this transaction: written at commit without an ORM flush.
+    insert_at_commit(session, License.__table__, row_of(license))
     request.license_id, request.state, request.updated_at = license.id, "issued", now
     audit.record(session, actor, role, "license.issued", "license", license.id,
                  licensee_id=license.licensee_id, vendor_id=license.vendor_id,

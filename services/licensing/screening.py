@@ -11,6 +11,7 @@ licensee sees. The default table (migration 0002) is illustrative, not legal adv
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
 
@@ -67,7 +68,8 @@ class RuleTable:
     embargoed: frozenset[str]
 
 
-_tables: dict[tuple[str, int], RuleTable] = {}  # by database and version
+# By database engine (weakly: tests come and go), then version.
+_tables: weakref.WeakKeyDictionary[sa.Engine, dict[int, RuleTable]] = weakref.WeakKeyDictionary()
 
 
 def version_in_force():
@@ -79,12 +81,12 @@ def rule_table(session: Session, version: int | None) -> RuleTable:
     """Rule-set `version` (from `version_in_force()`), read from the database once."""
     if version is None:
         raise NotFound("no screening rule set exists")
-    key = (str(session.get_bind().url), version)
-    table = _tables.get(key)
+    tables = _tables.setdefault(session.get_bind(), {})
+    table = tables.get(version)
     if table is None:
         rule_set = rule_set_version(session, version)
-        table = _tables[key] = RuleTable(rule_set.version, tuple(rule_set.rules),
-                                         frozenset(c.upper() for c in rule_set.embargoed))
+        table = tables[version] = RuleTable(rule_set.version, tuple(rule_set.rules),
+                                            frozenset(c.upper() for c in rule_set.embargoed))
     return table
 
 

@@ -3,10 +3,15 @@ licenses and their lifecycle, access rules, idempotency, rule changes."""
 from __future__ import annotations
 
 import json
+import time
 
 import sqlalchemy as sa
 
+from services.licensing.models import KnownApiKey
+from shared.auth import Directory
+from shared.db import utcnow
 from tests.licensing.conftest import request_body
+from tests.support import wait_until
 
 
 def submit(client, party, body, key=None):
@@ -234,3 +239,20 @@ def test_jwks_and_status_list_are_public(client, market):
     status = client.get("/licenses/status-list")
     assert status.status_code == 200 and status.content_type == "application/jwt"
     assert status.text.count(".") == 2
+
+
+def test_a_remembered_key_is_refused_soon_after_its_revocation_arrives(client, market):
+    """The key was just used (so its principal is remembered) when its revocation reaches the
+    projection: it is refused within Directory.REMEMBER_SECONDS, well inside the 2 s rule."""
+    licensee = market.parties["licensee"]
+    assert client.get("/licenses", headers=licensee.headers).status_code == 200
+    with market.context.engine.connect() as conn:
+        key_id = conn.execute(sa.select(KnownApiKey.key_id).where(
+            KnownApiKey.organisation_id == licensee.organisation_id)).scalar_one()
+    market.apply("ipmarket.api_key.revoked.v1", licensee.organisation_id, {
+        "key_id": key_id, "organisation_id": licensee.organisation_id,
+        "revoked_at": utcnow().isoformat()})
+    revoked_at = time.monotonic()
+    wait_until(lambda: client.get("/licenses", headers=licensee.headers).status_code == 401,
+               timeout=2, interval=0.02, what="the revoked key to be refused")
+    assert time.monotonic() - revoked_at < Directory.REMEMBER_SECONDS + 0.25

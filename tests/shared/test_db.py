@@ -1,37 +1,77 @@
-"""Pooled PostgreSQL connections: one that died while idle in the pool is replaced before use."""
+"""On real PostgreSQL: insert_at_commit (rows written with the transaction's commit; the
+catalog's outbox table serves as the append-only table) and the ping of idle connections."""
 from __future__ import annotations
 
-import pytest
+import time
+
 import sqlalchemy as sa
 
+from services.catalog.app import build_context
 from shared import db
+from shared.db import create_engine, insert_at_commit, new_id, utcnow
 
 
-def backend_of(engine) -> int:
+def outbox_row(aggregate_id: str) -> dict:
+    return {"event_id": new_id(), "stream": "catalog", "event_type": "test.v1",
+            "aggregate_id": aggregate_id, "payload": "{}", "created_at": utcnow()}
+
+
+def aggregates(context) -> list[str]:
+    outbox = context.outbox_model.__table__
+    with context.engine.connect() as conn:
+        return list(conn.execute(sa.select(outbox.c.aggregate_id).order_by(outbox.c.seq))
+                    .scalars())
+
+
+def test_rows_are_written_at_commit_in_order_and_dropped_with_a_rollback(platform_env):
+    context = build_context()
+    outbox = context.outbox_model.__table__
+    with context.session_factory() as session:
+        insert_at_commit(session, outbox, outbox_row("rolled back"))
+        session.rollback()
+        insert_at_commit(session, outbox, outbox_row("first"))
+        insert_at_commit(session, outbox, outbox_row("second"))
+        assert aggregates(context) == []  # nothing before the commit
+        session.commit()
+        session.commit()  # written once
+    with context.session_factory() as session:
+        insert_at_commit(session, outbox, outbox_row("closed without commit"))
+    with context.session_factory() as session, session.begin():
+        insert_at_commit(session, outbox, outbox_row("third"))
+    assert aggregates(context) == ["first", "second", "third"]
+    context.engine.dispose()
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_use(postgres, postgres_admin_engine,
+                                                             monkeypatch):
+    """Pooled connections idle for PING_IDLE_SECONDS are pinged at checkout; one whose server
+    process is gone is replaced, and the caller never sees the error."""
+    monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.1)
+    engine = create_engine(postgres.get_uri(), pool_size=1, max_overflow=0)
     with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-
-
-def kill(admin, pid: int) -> None:
-    with admin.connect() as conn:
-        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-
-
-def test_a_connection_killed_while_idle_is_replaced(postgres, postgres_admin_engine, monkeypatch):
-    engine = db.create_engine(postgres.get_uri(), pool_size=1)
-    first = backend_of(engine)
-    kill(postgres_admin_engine, first)
-    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if it had been idle long enough
-    assert backend_of(engine) != first
+        first_pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with postgres_admin_engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+    time.sleep(0.2)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != first_pid
     engine.dispose()
 
 
 def test_a_connection_in_use_a_moment_ago_is_not_pinged(postgres, postgres_admin_engine):
-    # The ping is skipped for a connection just checked in: its death shows at the next use
-    # (which is why the ping exists for connections that sat idle).
-    engine = db.create_engine(postgres.get_uri(), pool_size=1)
-    kill(postgres_admin_engine, backend_of(engine))
-    with pytest.raises(sa.exc.OperationalError):
-        backend_of(engine)
-    assert backend_of(engine)  # the pool dropped the dead connection
+    """The other side of the bargain: a connection checked in just now is not pinged, so its
+    death shows at its next use (once: the pool then drops it)."""
+    engine = create_engine(postgres.get_uri(), pool_size=1, max_overflow=0)
+    with engine.connect() as conn:
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with postgres_admin_engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        raise AssertionError("a connection just checked in was pinged")
+    except sa.exc.OperationalError:
+        pass
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid
     engine.dispose()
