@@ -82,8 +82,8 @@ def webhook_body(notice: Notice) -> bytes:
 class Job:
     """Everything one send needs, loaded while claiming so that sending touches no database."""
 
-    delivery: Delivery
-    notice: Notice
+    delivery: sa.Row  # of the delivery table
+    notice: sa.Row  # of the notice table
     endpoint: Endpoint | None = None
     organisation: KnownOrganisation | None = None
     names: dict = field(default_factory=dict)
@@ -166,14 +166,16 @@ class DeliveryWorker:
 
     def _claim_room(self, pool: ThreadPoolExecutor, outcomes: queue.SimpleQueue) -> bool:
         """Claim what there is room for and start sending it; True when due work may have been
-        left for want of room."""
+        left for want of room (claimed again when a lane runs out of jobs, see _send_lane)."""
         with self._lock:
             # Claimed but unfinished per endpoint: what its lanes send now and one round more.
             outstanding = Counter(self._sending)
             for key, waiting in self._waiting.items():
                 outstanding[key] += len(waiting)
         room = 2 * self.threads - sum(outstanding.values())  # keep the pool busy
-        full = [k for k, n in outstanding.items() if k != "email" and n >= 2 * self.per_endpoint]
+        # An endpoint with jobs waiting for its lanes is claimed for again once they are all
+        # sending: a batch of deliveries per claim rather than one per finished send.
+        full = [k for k, n in outstanding.items() if k != "email" and n > self.per_endpoint]
         if room <= 0:
             return True
         try:
@@ -191,7 +193,7 @@ class DeliveryWorker:
                     self._waiting[job.key].append(job)
         return bool(full or skipped or len(jobs) >= min(room, CLAIM_BATCH))
 
-    def _send_lane(self, job: Job | None, outcomes: queue.SimpleQueue) -> None:
+    def _send_lane(self, job: Job, outcomes: queue.SimpleQueue) -> None:
         """Send `job`, then the jobs of the same endpoint waiting for a lane, one at a time."""
         key = job.key
         while job is not None:
@@ -206,7 +208,7 @@ class DeliveryWorker:
                     self._sending[key] -= 1
                     if not self._sending[key]:
                         del self._sending[key]
-            self._freed.set()
+        self._freed.set()  # nothing waits for this endpoint's lanes: it may be claimed for
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
         try:
@@ -249,40 +251,43 @@ class DeliveryWorker:
     def _claim(self, limit: int, full: list[str], outstanding: Counter
                ) -> tuple[list[Job], int]:
         """The claimed jobs, and how many due deliveries were left because their endpoint
-        has as many claimed as it may."""
+        has as many claimed as it may. Plain rows, not ORM objects: sending only reads them."""
         now = utcnow()
+        table = Delivery.__table__
         with self.session_factory() as session, session.begin():
-            query = (sa.select(Delivery)
-                     .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
-                     .order_by(Delivery.next_attempt_at).limit(min(limit, CLAIM_BATCH))
+            query = (sa.select(table.c.id, table.c.endpoint_id)
+                     .where(table.c.state == "pending", table.c.next_attempt_at <= now)
+                     .order_by(table.c.next_attempt_at).limit(min(limit, CLAIM_BATCH))
                      .with_for_update(skip_locked=True))
             if full:
-                query = query.where(sa.or_(Delivery.endpoint_id.is_(None),
-                                           Delivery.endpoint_id.not_in(full)))
+                query = query.where(sa.or_(table.c.endpoint_id.is_(None),
+                                           table.c.endpoint_id.not_in(full)))
             taken: Counter = Counter()
-            deliveries, skipped = [], 0
-            for delivery in session.scalars(query):
-                key = delivery.endpoint_id or "email"
-                if delivery.endpoint_id and \
-                        outstanding[key] + taken[key] >= 2 * self.per_endpoint:
+            chosen, skipped = [], 0
+            for delivery_id, endpoint_id in session.execute(query):
+                if endpoint_id and outstanding[endpoint_id] + taken[endpoint_id] >= \
+                        2 * self.per_endpoint:
                     skipped += 1
                     continue  # left unleased: the next claim may take it
-                taken[key] += 1
-                deliveries.append(delivery)
-            if not deliveries:
+                taken[endpoint_id or "email"] += 1
+                chosen.append(delivery_id)
+            if not chosen:
                 return [], skipped
-            session.execute(sa.update(Delivery)
-                            .where(Delivery.id.in_([d.id for d in deliveries]))
-                            .values(next_attempt_at=now + self.lease))
+            deliveries = session.execute(
+                sa.update(table).where(table.c.id.in_(chosen))
+                .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
             jobs = self._jobs(session, deliveries)
         # Sent only while the lease holds, with a margin for the send itself.
         leased_until = now + self.lease - timedelta(seconds=self.longest_send + 1)
         for job in jobs:
             job.leased_until = leased_until
+        jobs.sort(key=lambda job: job.delivery.created_at)  # RETURNING keeps no order
         return jobs, skipped
 
-    def _jobs(self, session: Session, deliveries: list[Delivery]) -> list[Job]:
-        notices = _by_key(session, Notice, Notice.event_id, {d.notice_id for d in deliveries})
+    def _jobs(self, session: Session, deliveries: list[sa.Row]) -> list[Job]:
+        notices = {row.event_id: row for row in session.execute(
+            sa.select(Notice.__table__)
+            .where(Notice.event_id.in_({d.notice_id for d in deliveries})))}
         endpoints = _by_key(session, Endpoint, Endpoint.id,
                             {d.endpoint_id for d in deliveries if d.endpoint_id})
         org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
