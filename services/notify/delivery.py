@@ -43,7 +43,7 @@ RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
 THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
 CLAIM_BATCH = 500
 RECORD_BATCH = 1000
-RECORD_LINGER = 0.02  # seconds an outcome waits for others to be written with it
+RECORD_LINGER = 0.05  # seconds an outcome waits for others to be written with it
 LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
 
 
@@ -84,9 +84,9 @@ class Job:
 
     delivery: sa.Row  # of the delivery table
     notice: sa.Row  # of the notice table
-    endpoint: Endpoint | None = None
-    organisation: KnownOrganisation | None = None
-    names: dict = field(default_factory=dict)
+    endpoint: sa.Row | None = None  # of the endpoint table
+    organisation: sa.Row | None = None  # the recipient's directory entry
+    names: dict = field(default_factory=dict)  # organisation id → directory entry
     leased_until: datetime = datetime.max.replace(tzinfo=timezone.utc)
 
     @property
@@ -285,18 +285,17 @@ class DeliveryWorker:
         return jobs, skipped
 
     def _jobs(self, session: Session, deliveries: list[sa.Row]) -> list[Job]:
-        notices = {row.event_id: row for row in session.execute(
-            sa.select(Notice.__table__)
-            .where(Notice.event_id.in_({d.notice_id for d in deliveries})))}
-        endpoints = _by_key(session, Endpoint, Endpoint.id,
-                            {d.endpoint_id for d in deliveries if d.endpoint_id})
+        notices = _rows_by_key(session, Notice.__table__.c.event_id,
+                               {d.notice_id for d in deliveries})
+        endpoints = _rows_by_key(session, Endpoint.__table__.c.id,
+                                 {d.endpoint_id for d in deliveries if d.endpoint_id})
         org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
         for d in deliveries:
             if d.channel == "email":
                 data = notices[d.notice_id].data
                 org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
-        organisations = _by_key(session, KnownOrganisation, KnownOrganisation.organisation_id,
-                                org_ids)
+        organisations = _rows_by_key(session, KnownOrganisation.__table__.c.organisation_id,
+                                     org_ids)
         return [Job(d, notices[d.notice_id], endpoints.get(d.endpoint_id),
                     organisations.get(d.organisation_id), organisations)
                 for d in deliveries]
@@ -449,6 +448,14 @@ def _by_key(session: Session, model, column, keys: set) -> dict:
         return {}
     return {getattr(row, column.key): row
             for row in session.scalars(sa.select(model).where(column.in_(list(keys))))}
+
+
+def _rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
+    """Plain rows of `column`'s table by `column`: for reading, lighter than ORM objects."""
+    if not keys:
+        return {}
+    return {getattr(row, column.key): row
+            for row in session.execute(sa.select(column.table).where(column.in_(list(keys))))}
 
 
 def _ms(started: float) -> float:
