@@ -68,11 +68,16 @@ class EventConsumer:
                 self._producer.close(timeout=5)
 
     def _poll_once(self, consumer) -> None:
+        handled = {}
         for tp, messages in consumer.poll(timeout_ms=100).items():
             self.handle_messages(messages)
-            # Commit what was handled before polling again.
-            consumer.commit({TopicPartition(tp.topic, tp.partition):
-                             OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
+            handled[TopicPartition(tp.topic, tp.partition)] = \
+                OffsetAndMetadata(messages[-1].offset + 1, "", -1)
+        if handled:
+            # Commit what was handled before polling again: one round trip for all partitions.
+            # Should a later partition fail, the earlier ones come again and are dropped as
+            # repeats.
+            consumer.commit(handled)
 
     def handle_messages(self, messages) -> None:
         """Handle one partition's batch in one transaction (one commit, not one per event). If
