@@ -7,9 +7,10 @@ sent, then its attempt recorded. A worker killed in between leaves the row pendi
 again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
 receiver can tell it is the same message. Nothing claimed is ever dropped.
 
-Concurrency: sends run on a thread pool; at most IPMARKET_DELIVERY_PER_ENDPOINT deliveries per
-endpoint are in flight, and busy endpoints are left out of the next claim, so one slow or dead
-endpoint never holds up the others.
+Concurrency: sends run on a thread pool. Each endpoint has at most IPMARKET_DELIVERY_PER_ENDPOINT
+lanes (sends under way) and at most one round more claimed and waiting for them; an endpoint with
+jobs waiting is left out of the next claim, so one slow or dead endpoint never holds up the
+others, and a busy one is claimed for in batches rather than one delivery per finished send.
 """
 from __future__ import annotations
 
@@ -132,7 +133,7 @@ class DeliveryWorker:
         self._lock = threading.Lock()
         self._sending: Counter = Counter()  # endpoint (or "email") → lanes sending to it
         self._waiting: dict[str, deque[Job]] = defaultdict(deque)  # claimed, waiting for a lane
-        self._freed = threading.Event()  # a send finished: there may be room to claim
+        self._freed = threading.Event()  # a lane ran out of jobs: there may be room to claim
 
     # --- the loop -------------------------------------------------------------------------
 
