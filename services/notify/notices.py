@@ -126,7 +126,11 @@ def routes_of_batch(session: Session) -> dict:
     halves the statements. A directory event in the batch clears them (`forget_routes`);
     preferences and endpoints changed through the API meanwhile apply from the next batch,
     as if the batch had been handled a moment earlier."""
-    return session.info.setdefault(ROUTES_OF_BATCH, {})
+    transaction, routes = session.info.get(ROUTES_OF_BATCH, (None, None))
+    if transaction is not session.get_transaction():  # kept for one transaction only
+        transaction, routes = session.get_transaction(), {}
+        session.info[ROUTES_OF_BATCH] = (transaction, routes)
+    return routes
 
 
 def forget_routes(session: Session) -> None:
