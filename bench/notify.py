@@ -118,7 +118,8 @@ def start(name: str, *args: str) -> subprocess.Popen:
 
 def cpu_seconds(process: subprocess.Popen) -> float:
     """User and system CPU time the process has used so far (Linux)."""
-    fields = open(f"/proc/{process.pid}/stat").read().rpartition(")")[2].split()
+    with open(f"/proc/{process.pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
