@@ -68,14 +68,20 @@ class EventConsumer:
                 self._producer.close(timeout=5)
 
     def _poll_once(self, consumer) -> None:
-        for tp, messages in consumer.poll(timeout_ms=100).items():
-            self.handle_messages(messages)
-            # Commit what was handled before polling again.
-            consumer.commit({TopicPartition(tp.topic, tp.partition):
-                             OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
+        batches = consumer.poll(timeout_ms=100)
+        if not batches:
+            return
+        # Every partition's messages in one transaction (each partition's in its order) and
+        # one offset commit: a consumer of several partitions waits for one WAL flush and one
+        # broker round trip per poll, not one per partition.
+        self.handle_messages([m for messages in batches.values() for m in messages])
+        # Commit what was handled before polling again.
+        consumer.commit({TopicPartition(tp.topic, tp.partition):
+                         OffsetAndMetadata(messages[-1].offset + 1, "", -1)
+                         for tp, messages in batches.items()})
 
     def handle_messages(self, messages) -> None:
-        """Handle one partition's batch in one transaction (one commit, not one per event). If
+        """Handle a batch in one transaction (one commit, not one per event). If
         a handler fails, the batch is rolled back and handled one event at a time, so that only
         the failing event is retried and, in the end, dead-lettered."""
         work = [(m, e) for m in messages if (e := self._wanted_event(m)) is not None]

@@ -7,9 +7,10 @@ sent, then its attempt recorded. A worker killed in between leaves the row pendi
 again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
 receiver can tell it is the same message. Nothing claimed is ever dropped.
 
-Concurrency: sends run on a thread pool; at most IPMARKET_DELIVERY_PER_ENDPOINT deliveries per
-endpoint are in flight, and busy endpoints are left out of the next claim, so one slow or dead
-endpoint never holds up the others.
+Concurrency: sends run on a thread pool. Each endpoint has at most IPMARKET_DELIVERY_PER_ENDPOINT
+lanes (sends under way) and at most one round more claimed and waiting for them; an endpoint with
+jobs waiting is left out of the next claim, so one slow or dead endpoint never holds up the
+others, and a busy one is claimed for in batches rather than one delivery per finished send.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ import queue
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ RESPONSE_BYTES = 1024  # how much of an answer an attempt keeps
 THROTTLED = {429, 502, 503, 504}  # statuses whose Retry-After is honoured
 CLAIM_BATCH = 500
 RECORD_BATCH = 1000
+RECORD_LINGER = 0.05  # seconds an outcome waits for others to be written with it
 LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
 
 
@@ -81,11 +83,12 @@ def webhook_body(notice: Notice) -> bytes:
 class Job:
     """Everything one send needs, loaded while claiming so that sending touches no database."""
 
-    delivery: Delivery
-    notice: Notice
-    endpoint: Endpoint | None = None
-    organisation: KnownOrganisation | None = None
-    names: dict = field(default_factory=dict)
+    delivery: sa.Row  # of the delivery table
+    notice: sa.Row  # of the notice table
+    endpoint: sa.Row | None = None  # of the endpoint table
+    organisation: sa.Row | None = None  # the recipient's directory entry
+    names: dict = field(default_factory=dict)  # organisation id → directory entry
+    leased_until: datetime = datetime.max.replace(tzinfo=timezone.utc)
 
     @property
     def key(self) -> str:
@@ -118,16 +121,19 @@ class DeliveryWorker:
         self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
         self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
         # A claimed delivery is left alone this long; after it, it counts as lost and is sent
-        # again. A claimed job waits behind at most one round of sends, then takes its own.
-        self.lease = timedelta(seconds=2 * max(self.timeout,
-                                               config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")) + 5)
+        # again. A claimed job waits behind at most one round of sends, then takes its own; one
+        # that waited longer all the same is not sent by this worker (see _send_lane).
+        self.longest_send = max(self.timeout, config.get("IPMARKET_SMTP_TIMEOUT_SECONDS"))
+        self.lease = timedelta(seconds=2 * self.longest_send + 5)
         self.transport = transport or mail.make_transport()
         # One pool manager for every sending thread: keep-alive connections to each endpoint.
-        self.http = guarded_pool_manager(self.per_endpoint)
+        # As many connections per host as sends can be under way: endpoints often share a host.
+        self.http = guarded_pool_manager(self.threads)
         self.http_timeout = Timeout(connect=self.timeout, read=self.timeout)
         self._lock = threading.Lock()
-        self._in_flight: Counter = Counter()  # endpoint (or "email") → deliveries being sent
-        self._freed = threading.Event()  # a send finished: there may be room to claim
+        self._sending: Counter = Counter()  # endpoint (or "email") → lanes sending to it
+        self._waiting: dict[str, deque[Job]] = defaultdict(deque)  # claimed, waiting for a lane
+        self._freed = threading.Event()  # a lane ran out of jobs: there may be room to claim
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -142,35 +148,68 @@ class DeliveryWorker:
         try:
             with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
                 while not stop.is_set():
-                    jobs = self._claim_room()
-                    for job in jobs:
-                        pool.submit(self._send_and_report, job, outcomes)
-                    if not jobs:
+                    self._freed.clear()
+                    if self._claim_room(pool, outcomes):
+                        # Due work was left for want of room: claim again once a send ends.
                         self._freed.wait(self.poll_seconds)
-                        self._freed.clear()
+                    else:
+                        # Everything due was claimed; new work only appears in the database.
+                        stop.wait(self.poll_seconds)
                 # SIGTERM: claim nothing more; leaving `with` waits for the sends under way
                 # (each bounded by its time-out), and the recorder writes their outcomes.
         finally:
             sending_done.set()
             recorder.join()
 
-    def _claim_room(self) -> list[Job]:
+    def _lanes(self, key: str) -> int:
+        """How many sends to one endpoint may be under way at once (emails: any number)."""
+        return self.threads if key == "email" else self.per_endpoint
+
+    def _claim_room(self, pool: ThreadPoolExecutor, outcomes: queue.SimpleQueue) -> bool:
+        """Claim what there is room for and start sending it; True when due work may have been
+        left for want of room (claimed again when a lane runs out of jobs, see _send_lane)."""
         with self._lock:
-            room = 2 * self.threads - sum(self._in_flight.values())  # keep the pool busy
-            busy = [k for k, n in self._in_flight.items() if n >= self.per_endpoint]
-            in_flight = Counter(self._in_flight)
+            # Claimed but unfinished per endpoint: what its lanes send now and one round more.
+            outstanding = Counter(self._sending)
+            for key, waiting in self._waiting.items():
+                outstanding[key] += len(waiting)
+        room = 2 * self.threads - sum(outstanding.values())  # keep the pool busy
+        # An endpoint with jobs waiting for its lanes is claimed for again once they are all
+        # sending: a batch of deliveries per claim rather than one per finished send.
+        full = [k for k, n in outstanding.items() if k != "email" and n > self.per_endpoint]
         if room <= 0:
-            return []
+            return True
         try:
-            jobs = self.claim(room, busy, in_flight)
+            jobs, skipped = self._claim(room, full, outstanding)
         except sa.exc.DBAPIError as exc:  # database restarting: try again
             log.warning("delivery worker: claim failed: %s", exc)
             time.sleep(1.0)
-            return []
+            return False
         with self._lock:
             for job in jobs:
-                self._in_flight[job.key] += 1
-        return jobs
+                if self._sending[job.key] < self._lanes(job.key):
+                    self._sending[job.key] += 1
+                    pool.submit(self._send_lane, job, outcomes)
+                else:
+                    self._waiting[job.key].append(job)
+        return bool(full or skipped or len(jobs) >= min(room, CLAIM_BATCH))
+
+    def _send_lane(self, job: Job, outcomes: queue.SimpleQueue) -> None:
+        """Send `job`, then the jobs of the same endpoint waiting for a lane, one at a time."""
+        key = job.key
+        while job is not None:
+            if utcnow() < job.leased_until:
+                self._send_and_report(job, outcomes)
+            else:  # waited past its lease: it is due again, and whoever claims it sends it
+                log.warning("delivery %s: lease ran out before sending", job.delivery.id)
+            with self._lock:
+                job = self._waiting[key].popleft() if self._waiting[key] else None
+                if job is None:
+                    del self._waiting[key]
+                    self._sending[key] -= 1
+                    if not self._sending[key]:
+                        del self._sending[key]
+        self._freed.set()  # nothing waits for this endpoint's lanes: it may be claimed for
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
         try:
@@ -180,20 +219,17 @@ class DeliveryWorker:
             outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
         outcome.endpoint_id = job.delivery.endpoint_id
         outcomes.put(outcome)
-        with self._lock:
-            self._in_flight[job.key] -= 1
-            if not self._in_flight[job.key]:
-                del self._in_flight[job.key]
-        self._freed.set()
 
     def _record_until(self, outcomes: queue.SimpleQueue, sending_done: threading.Event) -> None:
-        """Write outcomes in batches (whatever has arrived) until sending is over and all are
-        written. A batch that cannot be written leaves its deliveries leased: they are sent
-        again when the lease runs out, which is late but never lost."""
+        """Write outcomes in batches until sending is over and all are written: whatever has
+        arrived within RECORD_LINGER of the first, so that a busy worker writes a few large
+        batches rather than one per send. A batch that cannot be written leaves its deliveries
+        leased: they are sent again when the lease runs out, which is late but never lost."""
         while True:
             batch = []
             try:
                 batch.append(outcomes.get(timeout=self.poll_seconds))
+                time.sleep(RECORD_LINGER)
                 while len(batch) < RECORD_BATCH:
                     batch.append(outcomes.get_nowait())
             except queue.Empty:
@@ -208,46 +244,59 @@ class DeliveryWorker:
 
     # --- claiming -------------------------------------------------------------------------
 
-    def claim(self, limit: int, busy: list[str] = (), in_flight: Counter | None = None
+    def claim(self, limit: int, full: list[str] = (), outstanding: Counter | None = None
               ) -> list[Job]:
         """Lease up to `limit` due deliveries and load what sending them needs."""
-        now = utcnow()
-        in_flight = in_flight or Counter()
-        with self.session_factory() as session, session.begin():
-            query = (sa.select(Delivery)
-                     .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
-                     .order_by(Delivery.next_attempt_at).limit(min(limit, CLAIM_BATCH))
-                     .with_for_update(skip_locked=True))
-            if busy:
-                query = query.where(sa.or_(Delivery.endpoint_id.is_(None),
-                                           Delivery.endpoint_id.not_in(busy)))
-            taken: Counter = Counter()
-            deliveries = []
-            for delivery in session.scalars(query):
-                key = delivery.endpoint_id or "email"
-                if delivery.endpoint_id and \
-                        in_flight[key] + taken[key] >= self.per_endpoint:
-                    continue  # left unleased: the next claim may take it
-                taken[key] += 1
-                deliveries.append(delivery)
-            if not deliveries:
-                return []
-            session.execute(sa.update(Delivery)
-                            .where(Delivery.id.in_([d.id for d in deliveries]))
-                            .values(next_attempt_at=now + self.lease))
-            return self._jobs(session, deliveries)
+        return self._claim(limit, full, outstanding or Counter())[0]
 
-    def _jobs(self, session: Session, deliveries: list[Delivery]) -> list[Job]:
-        notices = _by_key(session, Notice, Notice.event_id, {d.notice_id for d in deliveries})
-        endpoints = _by_key(session, Endpoint, Endpoint.id,
-                            {d.endpoint_id for d in deliveries if d.endpoint_id})
+    def _claim(self, limit: int, full: list[str], outstanding: Counter
+               ) -> tuple[list[Job], int]:
+        """The claimed jobs, and how many due deliveries were left because their endpoint
+        has as many claimed as it may. Plain rows, not ORM objects: sending only reads them."""
+        now = utcnow()
+        table = Delivery.__table__
+        with self.session_factory() as session, session.begin():
+            query = (sa.select(table.c.id, table.c.endpoint_id)
+                     .where(table.c.state == "pending", table.c.next_attempt_at <= now)
+                     .order_by(table.c.next_attempt_at).limit(min(limit, CLAIM_BATCH))
+                     .with_for_update(skip_locked=True))
+            if full:
+                query = query.where(sa.or_(table.c.endpoint_id.is_(None),
+                                           table.c.endpoint_id.not_in(full)))
+            taken: Counter = Counter()
+            chosen, skipped = [], 0
+            for delivery_id, endpoint_id in session.execute(query):
+                if endpoint_id and outstanding[endpoint_id] + taken[endpoint_id] >= \
+                        2 * self.per_endpoint:
+                    skipped += 1
+                    continue  # left unleased: the next claim may take it
+                taken[endpoint_id or "email"] += 1
+                chosen.append(delivery_id)
+            if not chosen:
+                return [], skipped
+            deliveries = session.execute(
+                sa.update(table).where(table.c.id.in_(chosen))
+                .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
+            jobs = self._jobs(session, deliveries)
+        # Sent only while the lease holds, with a margin for the send itself.
+        leased_until = now + self.lease - timedelta(seconds=self.longest_send + 1)
+        for job in jobs:
+            job.leased_until = leased_until
+        jobs.sort(key=lambda job: job.delivery.created_at)  # RETURNING keeps no order
+        return jobs, skipped
+
+    def _jobs(self, session: Session, deliveries: list[sa.Row]) -> list[Job]:
+        notices = _rows_by_key(session, Notice.__table__.c.event_id,
+                               {d.notice_id for d in deliveries})
+        endpoints = _rows_by_key(session, Endpoint.__table__.c.id,
+                                 {d.endpoint_id for d in deliveries if d.endpoint_id})
         org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
         for d in deliveries:
             if d.channel == "email":
                 data = notices[d.notice_id].data
                 org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
-        organisations = _by_key(session, KnownOrganisation, KnownOrganisation.organisation_id,
-                                org_ids)
+        organisations = _rows_by_key(session, KnownOrganisation.__table__.c.organisation_id,
+                                     org_ids)
         return [Job(d, notices[d.notice_id], endpoints.get(d.endpoint_id),
                     organisations.get(d.organisation_id), organisations)
                 for d in deliveries]
@@ -338,10 +387,9 @@ class DeliveryWorker:
         session.execute(sa.insert(Attempt.__table__), [_attempt_row(o) for o in outcomes])
         table = Delivery.__table__
         session.execute(
-            sa.update(table).where(table.c.id == sa.bindparam("delivery_id"))
+            sa.update(table).where(table.c.id.in_([o.delivery_id for o in outcomes]))
             .values(state="succeeded", attempts=table.c.attempts + 1, delivered_at=now,
-                    last_error=None),
-            [{"delivery_id": o.delivery_id} for o in outcomes])
+                    last_error=None))
         recovered = {o.endpoint_id for o in outcomes if o.endpoint_id}
         if recovered:
             session.execute(sa.update(Endpoint.__table__)
@@ -401,6 +449,14 @@ def _by_key(session: Session, model, column, keys: set) -> dict:
         return {}
     return {getattr(row, column.key): row
             for row in session.scalars(sa.select(model).where(column.in_(list(keys))))}
+
+
+def _rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
+    """Plain rows of `column`'s table by `column`: for reading, lighter than ORM objects."""
+    if not keys:
+        return {}
+    return {getattr(row, column.key): row
+            for row in session.execute(sa.select(column.table).where(column.in_(list(keys))))}
 
 
 def _ms(started: float) -> float:

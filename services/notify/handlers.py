@@ -14,9 +14,11 @@ STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 
 
-def _then_notify(project):
+def _then_notify(project, *, changes_directory: bool = False):
     def handle(event: Event, session: Session) -> None:
         project(event, session)
+        if changes_directory:
+            notices.forget_routes(session)  # routes read earlier in the batch may be stale
         session.flush()  # a new organisation's contacts must be visible to the routing
         notices.record_notice(event, session)
 
@@ -24,7 +26,7 @@ def _then_notify(project):
 
 
 def event_handlers() -> dict:
-    handlers = {event_type: _then_notify(project)
+    handlers = {event_type: _then_notify(project, changes_directory=True)
                 for event_type, project in directory.handlers.items()}
     for event_type in notices.NOTICE_TYPES:
         group = notices.event_group(event_type)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -97,57 +98,117 @@ def contact_wants(contact: dict, event_type: str) -> bool:
 
 
 def record_notice(event: Event, session: Session) -> int:
-    """Store the notice of `event` and a pending delivery for each recipient; return how many."""
+    """Store the notice of `event` and a pending delivery for each recipient; return how many.
+    Runs in the consumer's transaction of a whole batch of events, whose routing reads are
+    shared (see `routes_of_batch`)."""
     return notify(session, event_id=event.id, event_type=event.type, occurred_at=event.time,
-                  data=event.data, organisation_ids=recipients(event, session))
+                  data=event.data, organisation_ids=recipients(event, session),
+                  routes=routes_of_batch(session))
+
+
+class Route(NamedTuple):
+    """How one organisation wants to hear about one event type."""
+
+    organisation_id: str
+    contacts: list[dict]  # empty when the organisation is not (yet) in the directory
+    email: bool
+    webhook: bool
+    endpoints: list[tuple[str, list[str]]]  # (endpoint id, event types) of enabled endpoints
+
+
+ROUTES_OF_BATCH = "notify.routes"
+
+
+def routes_of_batch(session: Session) -> dict:
+    """The routes read so far in this session's transaction. A consumer handles a batch of
+    events in one transaction; the events of a busy deal go to the same organisations, and
+    reading their contacts, preferences and endpoints once per batch instead of once per event
+    halves the statements. A directory event in the batch clears them (`forget_routes`);
+    preferences and endpoints changed through the API meanwhile apply from the next batch,
+    as if the batch had been handled a moment earlier."""
+    transaction, routes = session.info.get(ROUTES_OF_BATCH, (None, None))
+    if transaction is not session.get_transaction():  # kept for one transaction only
+        transaction, routes = session.get_transaction(), {}
+        session.info[ROUTES_OF_BATCH] = (transaction, routes)
+    return routes
+
+
+def forget_routes(session: Session) -> None:
+    session.info.pop(ROUTES_OF_BATCH, None)
+
+
+def read_routes(session: Session, organisation_ids: list[str], event_type: str) -> list[Route]:
+    # Two queries however many recipients.
+    found = {row.organisation_id: row for row in session.execute(
+        sa.select(KnownOrganisation.organisation_id, KnownOrganisation.contacts,
+                  Preference.email, Preference.webhook)
+        .outerjoin(Preference, sa.and_(
+            Preference.organisation_id == KnownOrganisation.organisation_id,
+            Preference.event_type == event_type))
+        .where(KnownOrganisation.organisation_id.in_(organisation_ids)))}
+    endpoints = session.execute(
+        sa.select(Endpoint.id, Endpoint.organisation_id, Endpoint.event_types)
+        .where(Endpoint.organisation_id.in_(organisation_ids), Endpoint.disabled_at.is_(None))
+        .order_by(Endpoint.created_at)).all()
+    routes = []
+    for org_id in organisation_ids:
+        row = found.get(org_id)
+        # No preference row: both channels. An organisation not in the directory yet has no
+        # contacts to write to, but its endpoints are known.
+        routes.append(Route(
+            org_id, (row.contacts or []) if row else [],
+            row is None or row.email is None or row.email,
+            row is None or row.webhook is None or row.webhook,
+            [(e.id, e.event_types) for e in endpoints if e.organisation_id == org_id]))
+    return routes
 
 
 def notify(session: Session, *, event_id: str, event_type: str, occurred_at: datetime,
-           data: dict, organisation_ids: set[str]) -> int:
+           data: dict, organisation_ids: set[str], routes: dict | None = None) -> int:
+    """Store the notice and its deliveries; `routes` may carry routes read before in the same
+    transaction."""
     if not organisation_ids:
         return 0
     ids = sorted(organisation_ids)
-    # Added first: the next query's autoflush writes it before the deliveries that refer to it.
-    session.add(Notice(event_id=event_id, event_type=event_type, occurred_at=occurred_at,
-                       data=data))
-    # Two queries however many recipients: this runs once per consumed event.
-    organisations, preferences = {}, {}
-    for organisation, preference in session.execute(
-            sa.select(KnownOrganisation, Preference).outerjoin(Preference, sa.and_(
-                Preference.organisation_id == KnownOrganisation.organisation_id,
-                Preference.event_type == event_type))
-            .where(KnownOrganisation.organisation_id.in_(ids))):
-        organisations[organisation.organisation_id] = organisation
-        preferences[organisation.organisation_id] = preference
-    endpoints = session.scalars(sa.select(Endpoint).where(
-        Endpoint.organisation_id.in_(ids), Endpoint.disabled_at.is_(None))
-        .order_by(Endpoint.created_at)).all()
+    routes = {} if routes is None else routes
+    if (key := (tuple(ids), event_type)) not in routes:
+        routes[key] = read_routes(session, ids, event_type)
+    now = utcnow()
     deliveries = []
-    for org_id in ids:
-        preference = preferences.get(org_id)
-        if preference is None or preference.webhook:
-            for endpoint in endpoints:
-                if endpoint.organisation_id == org_id and \
-                        (not endpoint.event_types or event_type in endpoint.event_types):
-                    deliveries.append(_delivery(event_id, org_id, "webhook", endpoint.id,
-                                                endpoint_id=endpoint.id, message_id=event_id))
-        organisation = organisations.get(org_id)
-        if (preference is None or preference.email) and organisation is not None:
+    for route in routes[key]:
+        if route.webhook:
+            deliveries.extend(
+                _delivery(event_id, route.organisation_id, "webhook", endpoint_id, now,
+                          endpoint_id=endpoint_id, message_id=event_id)
+                for endpoint_id, types in route.endpoints if not types or event_type in types)
+        if route.email:
             addresses = set()
-            for contact in organisation.contacts:
+            for contact in route.contacts:
                 address = contact["email"].lower()
                 if contact_wants(contact, event_type) and address not in addresses:
                     addresses.add(address)  # one message per address, however often listed
                     deliveries.append(_delivery(
-                        event_id, org_id, "email", address, address=contact["email"],
-                        recipient_name=contact.get("name"),
+                        event_id, route.organisation_id, "email", address, now,
+                        address=contact["email"], recipient_name=contact.get("name"),
                         message_id=message_id_for(event_id, address)))
-    session.add_all(deliveries)
+    # Plain inserts, not ORM objects: this runs once per consumed event. The notice first:
+    # the deliveries refer to it.
+    connection = session.connection()
+    connection.execute(sa.insert(Notice.__table__),
+                       {"event_id": event_id, "event_type": event_type,
+                        "occurred_at": occurred_at, "data": data})
+    if deliveries:
+        connection.execute(sa.insert(Delivery.__table__), deliveries)
     return len(deliveries)
 
 
-def _delivery(event_id: str, org_id: str, channel: str, target: str, **fields) -> Delivery:
+def _delivery(event_id: str, org_id: str, channel: str, target: str, now: datetime, *,
+              endpoint_id: str | None = None, address: str | None = None,
+              recipient_name: str | None = None, message_id: str) -> dict:
     # Deterministic: the same event to the same target is the same delivery.
     delivery_id = str(uuid.uuid5(DELIVERY_NAMESPACE, f"{event_id}/{channel}/{target}"))
-    return Delivery(id=delivery_id, notice_id=event_id, organisation_id=org_id, channel=channel,
-                    state="pending", attempts=0, next_attempt_at=utcnow(), **fields)
+    return {"id": delivery_id, "notice_id": event_id, "organisation_id": org_id,
+            "channel": channel, "endpoint_id": endpoint_id, "address": address,
+            "recipient_name": recipient_name, "message_id": message_id, "state": "pending",
+            "attempts": 0, "next_attempt_at": now, "last_error": None, "created_at": now,
+            "delivered_at": None}

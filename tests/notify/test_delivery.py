@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import queue
 import threading
 import time
 import uuid
@@ -331,3 +332,25 @@ def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
                timeout=5, what="the success to be recorded")
     attempts = client.get(f"/v1/messages/{delivery['id']}/attempts", headers=auth(licensee_key))
     assert [a["status_code"] for a in attempts.json] == [250, 451, 451]  # newest first
+
+
+def test_one_endpoint_is_claimed_for_in_batches_and_a_job_past_its_lease_is_not_sent(
+        env, client, organisation, receiver, handle, notify_context):
+    vendor_id, vendor_key = organisation("Busy Vendor", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Licensee", country="CN", contacts=[])
+    endpoint_for(client, vendor_key, receiver, "/busy")
+    for _ in range(12):
+        handle(license_event("requested", vendor_id, licensee_id))
+    worker = DeliveryWorker(notify_context.session_factory, per_endpoint=4)
+    # Two rounds of its lanes at most: what one endpoint's lanes send now and one round more.
+    jobs = worker.claim(100)
+    assert len(jobs) == 8
+    assert len(worker.claim(100)) == 4
+    assert worker.claim(100) == []
+
+    outcomes = queue.SimpleQueue()
+    jobs[0].leased_until = datetime.now(timezone.utc)  # it waited too long for a lane
+    worker._sending[jobs[0].key] = 1
+    worker._send_lane(jobs[0], outcomes)
+    assert outcomes.empty() and receiver.on("/busy") == []  # due again once the lease is out
+    assert deliveries(notify_context, id=jobs[0].delivery.id)[0].state == "pending"

@@ -9,6 +9,7 @@ from services.notify.endpoints import register_endpoint
 from services.notify.models import Delivery, Holding
 from services.notify.subscriptions import set_preference, watch
 from shared.events import new_event
+from tests.notify.conftest import organisation_event
 
 VLNV = {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": "1.0"}
 
@@ -90,6 +91,27 @@ def test_license_events_reach_both_sides_by_the_channels_each_chose(notify_conte
     # The vendor's endpoint takes issued licenses only; its email preference is per type.
     assert recipients_of(notify_context, approved) == {vendor: {"email"},
                                                        licensee: {"webhook", "email"}}
+
+
+def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(notify_context,
+                                                                             organisation):
+    """Routes are read once per batch transaction; an organisation update in the batch must
+    apply to the events after it."""
+    from services.notify.handlers import event_handlers
+
+    handlers = event_handlers()
+    vendor, _ = organisation("Vendor", roles=["vendor"], contacts=[])
+    licensee, _ = organisation("Licensee", country="CN", contacts=[])
+    before = license_event("issued", vendor, licensee, "core-1", str(uuid.uuid4()))
+    update = organisation_event(
+        vendor, name="Vendor", country="US", roles=["vendor"], locale="en", timezone="UTC",
+        contacts=[{"name": "New", "email": "new@v.example", "notices": ["license"]}], version=2)
+    after = license_event("issued", vendor, licensee, "core-2", str(uuid.uuid4()))
+    with notify_context.session_factory() as session, session.begin():  # one batch
+        for event in (before, update, after):
+            handlers[event.type](event, session)
+    assert recipients_of(notify_context, before) == {}
+    assert recipients_of(notify_context, after) == {vendor: {"email"}}
 
 
 def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
