@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from contextlib import contextmanager
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.setup import fresh_database, percentile, postgres
+from bench.setup import Client, fresh_database, percentile, postgres
 from ipmarket.broker import free_port
 
 # 4 × 1: on 2 cores, threads of one worker mostly wait for each other's GIL (back-to-back on a
@@ -99,55 +98,6 @@ def seed(url: str) -> tuple[str, dict]:
     body = {"core_id": core_id, "offer_id": "eval", "project_name": "bench",
             "intended_use": "benchmark", "end_use_country": "SG"}
     return key, body
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection on a plain socket. The load generator shares the two
-    cores with the server, so it does as little as it can: it writes the request in one call
-    and reads only the status line and Content-Length (http.client's header parsing cost more
-    CPU per request than the rest of the client)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self._connect()
-
-    def _connect(self) -> None:
-        self.socket = socket.create_connection(("127.0.0.1", self.port), timeout=30)
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = self.socket.makefile("rb")
-
-    def request(self, method: str, path: str, body: bytes = b"",
-                headers: dict | None = None) -> tuple[int, bytes]:
-        head = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-        message = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
-                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-        self.socket.sendall(message)
-        status_line = self.reader.readline()
-        if not status_line:  # the server closed an idle connection: the request was not read
-            self._connect()
-            self.socket.sendall(message)
-            status_line = self.reader.readline()
-        length, close = 0, False
-        while (line := self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-        content = self.reader.read(length)
-        if close:
-            self.socket.close()
-            self._connect()
-        return int(status_line.split()[1]), content
-
-    def post(self, path: str, body: dict, headers: dict) -> tuple[int, dict]:
-        status, content = self.request("POST", path, json.dumps(body).encode(),
-                                       {"Content-Type": "application/json", **headers})
-        return status, json.loads(content)
-
-    def get(self, path: str, headers: dict) -> str:
-        return self.request("GET", path, headers=headers)[1].decode()
 
 
 def closed_loop(port: int, send, seconds: float, clients: int) -> tuple[int, float]:

@@ -36,6 +36,12 @@ class FacetIndex:
         # Bumped whenever a core changed (in any way, not only its facets): what is cached
         # from an older generation (search.MatchCache) may be stale.
         self.generation = 0
+        # Counts already made in this generation, by what was counted: counting costs a
+        # bitset AND and popcount per facet value, the largest part of a search's CPU, and the
+        # same searches come again and again (Elasticsearch's request cache keeps aggregations
+        # until the next refresh likewise).
+        self._counted: dict[tuple, dict[str, int]] = {}
+        self._counted_generation = 0
 
     def counts_of(self, session: Session, seqs: list[int]) -> dict[str, int] | None:
         """Facet value → number of the cores `seqs` (just read from the database) that have it;
@@ -53,7 +59,8 @@ class FacetIndex:
         a search without text needs no query beyond the refresh."""
         with self._lock:
             self._refresh(session)
-            return self._counts_in(self._mask_where(groups))
+            return self._counts_once(("where", self.generation, _key_of(groups)),
+                                     lambda: self._mask_where(groups))
 
     def refresh(self, session: Session) -> int:
         """Catch up with the database; the generation the index is now at."""
@@ -75,11 +82,22 @@ class FacetIndex:
             found = bits.find("1", found + 1)
         return seqs
 
-    def counts_where_among(self, matches: int, groups: list[list[str]]) -> dict[str, int]:
+    def counts_where_among(self, matches: int, matches_key: tuple, groups: list[list[str]]
+                           ) -> dict[str, int]:
         """Facet counts of the cores of the bitset `matches` that have, in every group, one of
-        its values."""
+        its values. `matches_key` names the bitset for as long as it is what it is (its search
+        text and generation)."""
         with self._lock:
-            return self._counts_in(self._mask_where(groups, matches))
+            return self._counts_once(("among", matches_key, _key_of(groups)),
+                                     lambda: self._mask_where(groups, matches))
+
+    def _counts_once(self, key: tuple, mask) -> dict[str, int]:
+        if self._counted_generation != self.generation or len(self._counted) >= MAX_COUNTED:
+            self._counted, self._counted_generation = {}, self.generation
+        counts = self._counted.get(key)
+        if counts is None:
+            counts = self._counted[key] = self._counts_in(mask())
+        return counts
 
     def first_where(self, rows, groups: list[list[str]], count: int) -> list:
         """The first `count` rows (their seq first) whose core has, in every group, one of its
@@ -165,6 +183,13 @@ class FacetIndex:
         for value in set(values) - set(old):
             self._bits[value] = self._bits.get(value, 0) | bit
         self._values_of[seq] = values
+
+
+MAX_COUNTED = 10_000  # sets of counts kept (a few KB each); all dropped when full
+
+
+def _key_of(groups: list[list[str]]) -> tuple:
+    return tuple(sorted(tuple(sorted(group)) for group in groups))
 
 
 def bitset(seqs) -> int:

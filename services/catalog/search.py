@@ -231,7 +231,7 @@ def _search_cached_matches(session: Session, text: str, sort: str, groups, after
         if start is None:
             return None  # the cursor's core no longer matches: keyset in SQL
         start += 1
-    counts = index.counts_where_among(matches.bits, groups)
+    counts = index.counts_where_among(matches.bits, (text, matches.generation), groups)
     page = index.first_where(itertools.islice(matches.rows, start, None), groups, limit + 1)
     return _page_result(session, page, counts.items(), limit, summarise)
 
