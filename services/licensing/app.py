@@ -43,7 +43,9 @@ def _secret(session: Session) -> bytes | None:
     if secret is not None or f"IPMARKET_{SERVICE.upper()}_DATABASE_URL" in os.environ:
         return secret
     path = config.var_dir() / LOCAL_SECRET_FILE
-    if not path.exists() and session.query(SigningKey).first() is not None:
+    # Keys first, then the file: a worker starting beside another that has just written the
+    # file and then its first key sees both (the file appears whole, see generate_local_secret).
+    if session.query(SigningKey).first() is not None and not path.exists():
         return None  # keys exist: their secret is missing, and start-up must say so
     try:
         generate_local_secret(path)

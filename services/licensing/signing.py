@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 
@@ -283,10 +284,17 @@ def _lock_keys(session: Session) -> None:
 
 
 def generate_local_secret(path: Path) -> Path:
-    """For `ipmarket run` without a configured secret: a random one in a 0600 file."""
+    """For `ipmarket run` without a configured secret: a random one in a 0600 file. The file
+    appears whole or not at all (written aside, then linked into place), so that another
+    worker starting at the same moment never reads it half written; FileExistsError when
+    another wrote it first."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(b64url_encode(os.urandom(32)) + "\n")
+        fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w") as f:  # mkstemp makes it 0600
+                f.write(b64url_encode(os.urandom(32)) + "\n")
+            os.link(aside, path)
+        finally:
+            os.unlink(aside)
     return path
