@@ -26,7 +26,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.setup import Client, cpu_seconds, fresh_database, percentile, postgres
+from bench.setup import (Client, cpu_seconds, fresh_database, percentile, postgres,
+                         wait_until_serving)
 
 CORES = 100_000
 SINGLE_CLIENT_REQUESTS = 300
@@ -188,7 +189,7 @@ def main(n_cores: int = CORES) -> None:
                 [sys.executable, "-m", "ipmarket", "serve", "catalog", "--bind",
                  f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"],
                 env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _wait_for(port)
+            wait_until_serving(port, gunicorn)
 
             client = Client(port)
             rng = random.Random(7)
@@ -249,18 +250,6 @@ def main(n_cores: int = CORES) -> None:
                 gunicorn.terminate()
                 gunicorn.wait(20)
     print(f"total run time {time.monotonic() - started:.0f} s")
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if Client(port).request("GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the catalog server did not start")
 
 
 if __name__ == "__main__":

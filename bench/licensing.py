@@ -21,7 +21,8 @@ from contextlib import contextmanager
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.setup import Client, cpu_seconds, fresh_database, percentile, postgres
+from bench.setup import (Client, cpu_seconds, fresh_database, percentile, postgres,
+                         wait_until_serving)
 from ipmarket.broker import free_port
 
 # 4 × 1: on 2 cores, threads of one worker mostly wait for each other's GIL (back-to-back on a
@@ -117,13 +118,7 @@ def closed_loop(port: int, send, seconds: float, clients: int) -> tuple[int, flo
             counts[i] += 1
 
     start = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
+    _in_threads(run, clients, failures)
     return sum(counts), sum(counts) / (time.perf_counter() - start)
 
 
@@ -147,14 +142,19 @@ def steady(port: int, send, rate: float, seconds: float) -> list[float]:
             if status >= 300:
                 failures.append(status)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(SENDERS)]
+    _in_threads(run, SENDERS, failures)
+    return latencies
+
+
+def _in_threads(run, count: int, failures: list) -> None:
+    """`run(i)` for i in range(count), each in its own thread; then fail on any failure."""
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. HTTP {failures[0]}")
-    return latencies
 
 
 def main() -> None:
@@ -169,17 +169,9 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "ipmarket", "serve", "licensing", "--bind",
              f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads", str(THREADS)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    Client(port).get("/healthz", {})
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("licensing did not start") from None
-                    time.sleep(0.2)
+            wait_until_serving(port, server)
             auth = {"Authorization": f"Bearer {key}"}
 
             issue_body = json.dumps(body).encode()

@@ -9,6 +9,7 @@ import os
 import socket
 import statistics
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -142,3 +143,17 @@ class Client:
 
     def get(self, path: str, headers: dict) -> str:
         return self.request("GET", path, headers=headers)[1].decode()
+
+
+def wait_until_serving(port: int, server, timeout: float = 30) -> None:
+    """Until the HTTP server `server` (a Popen) answers /healthz on `port`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if Client(port).request("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise RuntimeError(f"no server answered on port {port}")
+        time.sleep(0.1)

@@ -147,9 +147,10 @@ def _browse(session: Session, base, key, descending: bool, after, limit: int, gr
     (hashed) instead of reading its facet values."""
     index = facet_index_for(session.get_bind())
     counts = index.counts_where(session, groups)
-    page = base.with_only_columns(SEQ, Core.id, key)
     narrow = index.seqs_where(groups, at_most=NARROW_MATCH)
-    if narrow is not None:
+    if narrow is None:
+        page = base.with_only_columns(SEQ, Core.id, key)
+    else:
         # Written into the statement (they are integers): as a parameter, the plan PostgreSQL
         # caches for it would not know how many there are, and sorted the lot instead.
         seqs = sa.literal_column(f"'{{{','.join(map(str, narrow))}}}'::bigint[]")
