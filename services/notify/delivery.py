@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 from urllib3 import Timeout
@@ -34,7 +35,8 @@ from urllib3.exceptions import HTTPError
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import mail, signatures
-from services.notify.models import (Attempt, Delivery, Endpoint, KnownOrganisation, Notice)
+from services.notify.models import (DELIVERY_DUE_CHANNEL, Attempt, Delivery, Endpoint,
+                                    KnownOrganisation, Notice)
 from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
 from shared.db import utcnow
@@ -135,7 +137,10 @@ class DeliveryWorker:
         self._lock = threading.Lock()
         self._sending: Counter = Counter()  # endpoint (or "email") → lanes sending to it
         self._waiting: dict[str, deque[Job]] = defaultdict(deque)  # claimed, waiting for a lane
-        self._freed = threading.Event()  # a lane ran out of jobs: there may be room to claim
+        # Set when there may be something to claim: deliveries became due (PostgreSQL told us),
+        # or a lane ran out of jobs while due work had been left for want of room.
+        self._wake = threading.Event()
+        self._short_of_room = False
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -147,21 +152,42 @@ class DeliveryWorker:
         recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
                                     name="deliver-record")
         recorder.start()
+        if self._engine.dialect.name == "postgresql":
+            threading.Thread(target=self._listen_for_due, args=(stop,), daemon=True,
+                             name="deliver-listen").start()
         try:
             with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
                 while not stop.is_set():
-                    self._freed.clear()
-                    if self._claim_room(pool, outcomes):
-                        # Due work was left for want of room: claim again once a send ends.
-                        self._freed.wait(self.poll_seconds)
-                    else:
-                        # Everything due was claimed; new work only appears in the database.
-                        stop.wait(self.poll_seconds)
+                    self._wake.clear()
+                    # Short of room, due work was left: claim again once a send ends. Else
+                    # everything due was claimed, and new work appears only in the database.
+                    self._short_of_room = self._claim_room(pool, outcomes)
+                    self._wake.wait(self.poll_seconds)
                 # SIGTERM: claim nothing more; leaving `with` waits for the sends under way
                 # (each bounded by its time-out), and the recorder writes their outcomes.
         finally:
             sending_done.set()
             recorder.join()
+
+    @property
+    def _engine(self) -> sa.Engine:
+        return self.session_factory.kw["bind"]
+
+    def _listen_for_due(self, stop: threading.Event) -> None:
+        """Wake the claiming loop whenever a transaction that added due deliveries commits
+        (see notices.wake_delivery_workers): a notice is sent within milliseconds, not at the
+        next poll. On a connection of its own, outside the pool, since it listens for good."""
+        url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {DELIVERY_DUE_CHANNEL}")
+                    while not stop.is_set():
+                        for _ in connection.notifies(timeout=1.0):
+                            self._wake.set()
+            except psycopg.Error as exc:  # database restarting: the polls go on meanwhile
+                log.warning("delivery worker: not listening for due deliveries: %s", exc)
+                stop.wait(1.0)
 
     def _lanes(self, key: str) -> int:
         """How many sends to one endpoint may be under way at once (emails: any number)."""
@@ -211,7 +237,8 @@ class DeliveryWorker:
                     self._sending[key] -= 1
                     if not self._sending[key]:
                         del self._sending[key]
-        self._freed.set()  # nothing waits for this endpoint's lanes: it may be claimed for
+        if self._short_of_room:
+            self._wake.set()  # nothing waits for this endpoint's lanes: it may be claimed for
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
         try:

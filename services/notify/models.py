@@ -122,6 +122,12 @@ class Notice(Base):
     data: Mapped[dict] = mapped_column()
 
 
+# PostgreSQL channel on which a transaction that adds due deliveries wakes the delivery workers
+# when it commits. They poll as well: SQLite has no such channel, and a notice can be missed
+# while a worker reconnects.
+DELIVERY_DUE_CHANNEL = "ipmarket_delivery_due"
+
+
 class Delivery(Base):
     """One notice to one endpoint (webhook) or one contact address (email)."""
 

@@ -20,10 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.notify.mail import message_id_for
-from services.notify.models import (Delivery, Endpoint, Holding, KnownCore, KnownOrganisation,
-                                    Notice, Preference, Watch, insert_ignoring_duplicates)
+from services.notify.models import (DELIVERY_DUE_CHANNEL, Delivery, Endpoint, Holding, KnownCore,
+                                    KnownOrganisation, Notice, Preference, Watch,
+                                    insert_ignoring_duplicates)
 from services.notify.wording import SUBJECTS
-from shared.db import utcnow
+from shared.db import insert_at_commit, utcnow
 from shared.events import Event
 
 DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")
@@ -191,15 +192,30 @@ def notify(session: Session, *, event_id: str, event_type: str, occurred_at: dat
                         event_id, route.organisation_id, "email", address, now,
                         address=contact["email"], recipient_name=contact.get("name"),
                         message_id=message_id_for(event_id, address)))
-    # Plain inserts, not ORM objects: this runs once per consumed event. The notice first:
-    # the deliveries refer to it.
-    connection = session.connection()
-    connection.execute(sa.insert(Notice.__table__),
-                       {"event_id": event_id, "event_type": event_type,
-                        "occurred_at": occurred_at, "data": data})
+    # Written at commit with the batch's others, one INSERT per table, not one per consumed
+    # event: nothing reads them back in this transaction. The notice first: the deliveries
+    # refer to it.
+    insert_at_commit(session, Notice.__table__, {"event_id": event_id, "event_type": event_type,
+                                                 "occurred_at": occurred_at, "data": data})
+    for delivery in deliveries:
+        insert_at_commit(session, Delivery.__table__, delivery)
     if deliveries:
-        connection.execute(sa.insert(Delivery.__table__), deliveries)
+        wake_delivery_workers(session)
     return len(deliveries)
+
+
+WOKEN = "notify.delivery_workers_woken"
+
+
+def wake_delivery_workers(session: Session) -> None:
+    """Have PostgreSQL wake the delivery workers when this transaction commits, so that they
+    send at once rather than at their next poll. Once per transaction: each NOTIFY is a round
+    trip, and PostgreSQL folds the repeats of one transaction into one anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if session.info.get(WOKEN) is not session.get_transaction():
+        session.info[WOKEN] = session.get_transaction()
+        session.execute(sa.text(f"NOTIFY {DELIVERY_DUE_CHANNEL}"))
 
 
 def _delivery(event_id: str, org_id: str, channel: str, target: str, now: datetime, *,

@@ -253,6 +253,26 @@ def test_a_slow_endpoint_does_not_delay_the_others(env, client, organisation, re
     assert len(receiver.on("/slow")) < 30
 
 
+def test_a_new_notice_wakes_the_worker_at_commit_rather_than_at_its_next_poll(
+        env, client, organisation, receiver, handle, start_worker, notify_context):
+    vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
+    licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
+    endpoint_for(client, vendor_key, receiver, "/vendor")
+    start_worker(poll_seconds=60)  # it claims once at start, then polls only a minute later
+
+    def listening() -> bool:
+        with notify_context.engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query LIKE 'LISTEN %'")).scalar() == 1
+
+    wait_until(listening, timeout=10, what="the worker to listen")
+    time.sleep(0.2)  # past the claim at start
+    for _ in range(3):
+        handle(license_event("issued", vendor_id, licensee_id))
+        wait_until(lambda: len(receiver.received) == _ + 1, timeout=5, what="the webhook")
+
+
 def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the_same_ids(
         env, client, organisation, receiver, handle, notify_context, start_worker):
     smtp = env

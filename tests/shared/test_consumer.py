@@ -5,8 +5,10 @@ import json
 import threading
 import uuid
 from collections import Counter
+from typing import NamedTuple
 
 import pytest
+import sqlalchemy as sa
 from kafka import KafkaProducer
 
 from ipmarket.broker import Broker, free_port
@@ -33,6 +35,16 @@ class CountingHandlers(dict):
             handler(event, session)
             self.calls[event.id] += 1
         return counted
+
+
+class Message(NamedTuple):
+    """What the consumer reads of a Kafka record."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes
 
 
 def start_licensing_consumer(**options):
@@ -208,3 +220,35 @@ def test_a_failing_handler_costs_only_its_own_event_not_the_batch(platform_env, 
     dead = read_topic(kafka_broker.bootstrap, topic(DEAD_LETTER), expected=1)
     assert json.loads(dead[0].value)["id"] == poison
     assert "cannot be handled" in dict(dead[0].headers)["dlq-reason"].decode()
+
+
+def test_a_batch_records_its_events_in_one_statement_and_drops_every_repeat(platform_env):
+    def registered(n: int):
+        return new_event("ipmarket.organisation.registered.v1", "/test", f"org-{n}", {
+            "organisation_id": f"org-{n}", "legal_name_en": f"Repeat {n} Ltd",
+            "legal_name_zh": None, "country": "HK", "region": "hong_kong",
+            "roles": ["licensee"], "locale": "zh-Hant", "timezone": "Asia/Hong_Kong",
+            "contacts": [], "version": 1})
+
+    def messages(*events):
+        return [Message(topic("catalog"), 0, offset, b"k", event.to_json())
+                for offset, event in enumerate(events)]
+
+    earlier, new = registered(1), registered(2)
+    consumer = build_consumer("licensing")
+    consumer.handlers = CountingHandlers(consumer.handlers)
+    consumer.handle_messages(messages(earlier))
+    engine, statements = consumer.session_factory.kw["bind"], []
+
+    def note(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    # A redelivery of the earlier batch with a new event, which itself comes twice.
+    consumer.handle_messages(messages(earlier, new, new))
+    sa.event.remove(engine, "before_cursor_execute", note)
+
+    assert consumer.handlers.calls == {earlier.id: 1, new.id: 1}
+    assert consumer.counts["handled"] == 2 and consumer.counts["duplicate"] == 2
+    assert sum("INSERT INTO processed_event" in s for s in statements) == 1
+    assert known_organisations() == 2
