@@ -28,6 +28,7 @@ from email.utils import parsedate_to_datetime
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 from urllib3 import Timeout
 from urllib3.util import parse_url
@@ -291,7 +292,7 @@ class DeliveryWorker:
                      .with_for_update(skip_locked=True))
             if full:
                 query = query.where(sa.or_(table.c.endpoint_id.is_(None),
-                                           table.c.endpoint_id.not_in(full)))
+                                           sa.not_(_among(session, table.c.endpoint_id, full))))
             taken: Counter = Counter()
             chosen, skipped = [], 0
             for delivery_id, endpoint_id in session.execute(query):
@@ -304,7 +305,7 @@ class DeliveryWorker:
             if not chosen:
                 return [], skipped
             deliveries = session.execute(
-                sa.update(table).where(table.c.id.in_(chosen))
+                sa.update(table).where(_among(session, table.c.id, chosen))
                 .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
             jobs = self._jobs(session, deliveries)
         # Sent only while the lease holds, with a margin for the send itself.
@@ -429,13 +430,14 @@ class DeliveryWorker:
         session.execute(sa.insert(Attempt.__table__), [_attempt_row(o) for o in outcomes])
         table = Delivery.__table__
         session.execute(
-            sa.update(table).where(table.c.id.in_([o.delivery_id for o in outcomes]))
+            sa.update(table).where(_among(session, table.c.id, [o.delivery_id for o in outcomes]))
             .values(state="succeeded", attempts=table.c.attempts + 1, delivered_at=now,
                     last_error=None))
         recovered = {o.endpoint_id for o in outcomes if o.endpoint_id}
         if recovered:
             session.execute(sa.update(Endpoint.__table__)
-                            .where(Endpoint.id.in_(recovered), Endpoint.failing_since.is_not(None))
+                            .where(_among(session, Endpoint.id, recovered),
+                                   Endpoint.failing_since.is_not(None))
                             .values(failing_since=None))
 
     def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime
@@ -490,7 +492,7 @@ def _by_key(session: Session, model, column, keys: set) -> dict:
     if not keys:
         return {}
     return {getattr(row, column.key): row
-            for row in session.scalars(sa.select(model).where(column.in_(list(keys))))}
+            for row in session.scalars(sa.select(model).where(_among(session, column, keys)))}
 
 
 def _rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
@@ -498,7 +500,16 @@ def _rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
     if not keys:
         return {}
     return {getattr(row, column.key): row
-            for row in session.execute(sa.select(column.table).where(column.in_(list(keys))))}
+            for row in session.execute(sa.select(column.table).where(_among(session, column, keys)))}
+
+
+def _among(session: Session, column, values) -> sa.ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `column = ANY(array)`, one statement text whatever
+    the number of values, so that neither SQLAlchemy nor psycopg renders and parses it anew
+    for each batch size, and PostgreSQL runs it as a prepared statement."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(list(values))
+    return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def _ms(started: float) -> float:
