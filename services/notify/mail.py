@@ -21,19 +21,49 @@ from services.notify.wording import LABELS, SUBJECTS
 MESSAGE_ID_NAMESPACE = uuid.UUID("6a0c1f55-52a4-4d43-9d39-0d1a4c7f3a10")
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 
+class _FoldedOnce:
+    """A header that folds itself once per kind of policy and keeps the result: header objects
+    never change, and a notice's headers are mostly ones an earlier notice had."""
+
+    def fold(self, *, policy):
+        key = (policy.linesep, policy.max_line_length, policy.utf8, policy.cte_type)
+        folded = self.__dict__.setdefault("_folded", {})
+        if key not in folded:
+            folded[key] = super().fold(policy=policy)
+        return folded[key]
+
+
 class _HeaderKinds(HeaderRegistry):
     """The standard library's registry makes a new class each time a header is set (a `type()`
-    call per header: the largest single cost of composing a notice); one per kind is enough."""
+    call per header), then parses the value and later folds it: the largest costs of sending a
+    notice. Here there is one class per kind, and a header set before with the same text (From,
+    Subject, Date within the second, the MIME headers) is the same immutable object again,
+    parsed and folded once."""
+
+    RECENT = 10_000  # headers kept for reuse
 
     def __init__(self):
         super().__init__()
         self._made: dict[str, type] = {}
+        self._recent: dict[tuple[str, str], object] = {}
 
     def __getitem__(self, name: str) -> type:
         kind = self._made.get(name.lower())
         if kind is None:
-            kind = self._made[name.lower()] = super().__getitem__(name)
+            found = self.registry.get(name.lower(), self.default_class)
+            kind = self._made[name.lower()] = type(
+                "_" + found.__name__, (_FoldedOnce, found, self.base_class), {})
         return kind
+
+    def __call__(self, name: str, value):
+        if not isinstance(value, str):  # an Address, say: made afresh
+            return super().__call__(name, value)
+        header = self._recent.get((name, value))
+        if header is None:
+            if len(self._recent) >= self.RECENT:
+                self._recent.clear()
+            header = self._recent[(name, value)] = super().__call__(name, value)
+        return header
 
 
 POLICY = default_policy.clone(header_factory=_HeaderKinds())
@@ -112,7 +142,8 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     sender_name, sender_address = parseaddr(config.get("IPMARKET_MAIL_FROM"))
-    message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
+    # As text, not an Address: text is what a header made before can be found by.
+    message["From"] = str(Address(display_name=sender_name, addr_spec=sender_address))
     message["To"] = Address(display_name=to_name or "", addr_spec=to_address)
     message["Date"] = format_datetime(now.astimezone(zone))
     message["Message-ID"] = message_id

@@ -78,6 +78,35 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
     assert '<html lang="zh-Hans">' in html and "授权编号" in html
 
 
+def test_headers_made_once_and_reused_serialise_as_the_standard_librarys_own(monkeypatch):
+    org = SimpleNamespace(locale="zh-HK", timezone="Asia/Hong_Kong", legal_name_en="Pearl Chip",
+                          legal_name_zh="珠江芯片有限公司")
+
+    def notice(to_name: str, address: str) -> tuple[bytes, bytes]:
+        message = mail.compose(
+            event_type="ipmarket.license.expiring.v1",
+            occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc),
+            data={"vendor_id": "v", "licensee_id": "l", "core_id": "c", "license_id": "lic-2",
+                  "days_ahead": 7, "expires_at": "2026-12-01T16:00:00+00:00",
+                  "vlnv": {"vendor": "gg", "library": "ddr", "name": "lpddr5_ctrl",
+                           "version": "3.0"}},
+            organisation=org, names={"l": org}, to_name=to_name, to_address=address,
+            message_id=mail.message_id_for("e2", address),
+            now=datetime(2026, 11, 24, 22, 6, tzinfo=timezone.utc))
+        message.set_boundary("b0undary")
+        # As written to a file, then as smtplib sends it: the headers fold for each line end.
+        return bytes(message), message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+    ours = [notice("陳大文", "chan@pearl.example"), notice("李小姐", "lee@pearl.example"),
+            notice("陳大文", "chan@pearl.example")]
+    monkeypatch.setattr(mail, "POLICY", email.policy.default)  # the standard library alone
+    theirs = [notice("陳大文", "chan@pearl.example"), notice("李小姐", "lee@pearl.example")]
+    assert ours[0] == ours[2] == theirs[0]
+    assert ours[1] == theirs[1]
+    assert ours[0][0].startswith(b"Subject: =?utf-8?") and b"\r" not in ours[0][0]
+    assert b"?=\r\n =?utf-8?" in ours[0][1]  # the subject folded, with the sender's line end
+
+
 def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_path,
                                                                           monkeypatch):
     monkeypatch.delenv("IPMARKET_SMTP_HOST", raising=False)
