@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 
@@ -168,7 +169,27 @@ def _write_pending_rows(session: Session) -> None:
     if pending:
         connection = session.connection()  # plain Core: nothing here for the ORM to track
         for table, rows in pending.items():
-            connection.execute(table.insert(), rows)
+            insert_rows(connection, table, rows)
+
+
+def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT `rows` in one statement. On PostgreSQL, rows that set the same columns go as one
+    array per column (INSERT … SELECT FROM unnest(…)): the statement's text is the same however
+    many rows, so psycopg converts it once (it re-parses any text over 4 KB every time, which a
+    VALUES list of a few dozen rows is) and PostgreSQL prepares it."""
+    if not rows:
+        return  # (an empty list would insert one row of defaults)
+    columns = list(rows[0])
+    if (len(rows) < 2 or connection.dialect.name != "postgresql"
+            or any(row.keys() != rows[0].keys() for row in rows)):
+        connection.execute(table.insert(), rows)
+        return
+    arrays = sa.func.unnest(*(
+        sa.bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type))
+        for name in columns)).table_valued(*columns, with_ordinality="n").render_derived()
+    # In the rows' order, as a serial key (the outbox's seq) must number them.
+    connection.execute(table.insert().from_select(
+        columns, sa.select(*(arrays.c[name] for name in columns)).order_by(arrays.c.n)))
 
 
 @event.listens_for(Session, "after_transaction_end")

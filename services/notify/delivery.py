@@ -40,7 +40,7 @@ from services.notify.models import (DELIVERY_DUE_CHANNEL, Attempt, Delivery, End
                                     KnownOrganisation, Notice)
 from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
-from shared.db import utcnow
+from shared.db import insert_rows, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -427,7 +427,7 @@ class DeliveryWorker:
         # The common case, in a few statements for the whole batch.
         if not outcomes:
             return
-        session.execute(sa.insert(Attempt.__table__), [_attempt_row(o) for o in outcomes])
+        insert_rows(session.connection(), Attempt.__table__, [_attempt_row(o) for o in outcomes])
         table = Delivery.__table__
         session.execute(
             sa.update(table).where(_among(session, table.c.id, [o.delivery_id for o in outcomes]))
@@ -447,8 +447,8 @@ class DeliveryWorker:
         deliveries = _by_key(session, Delivery, Delivery.id, {o.delivery_id for o in outcomes})
         endpoints = _by_key(session, Endpoint, Endpoint.id,
                             {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
-        session.execute(sa.insert(Attempt.__table__),
-                        [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
+        insert_rows(session.connection(), Attempt.__table__,
+                    [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
         for outcome in outcomes:
             delivery = deliveries.get(outcome.delivery_id)
             if delivery is not None:  # else its endpoint was deleted meanwhile

@@ -72,3 +72,32 @@ def test_a_connection_in_use_a_moment_ago_is_not_pinged(postgres, postgres_admin
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid
     engine.dispose()
+
+
+def test_many_rows_go_in_one_statement_of_the_same_text_with_their_types_and_order(
+        platform_env):
+    from services.notify.app import build_context as notify_context
+    from services.notify.models import Notice
+
+    context = notify_context()
+    notice, statements = Notice.__table__, []
+
+    def note(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    def rows(prefix: str, count: int) -> list[dict]:
+        return [{"event_id": f"{prefix}-{n}", "event_type": "ipmarket.license.issued.v1",
+                 "occurred_at": utcnow(), "data": {"n": n, "name": "芯禾", "none": None}}
+                for n in range(count)]
+
+    written = rows("two", 2) + rows("forty", 40)
+    sa.event.listen(context.engine, "before_cursor_execute", note)
+    with context.engine.begin() as connection:
+        db.insert_rows(connection, notice, written[:2])
+        db.insert_rows(connection, notice, written[2:])
+    sa.event.remove(context.engine, "before_cursor_execute", note)
+    assert len(statements) == 2 and statements[0] == statements[1]
+    with context.engine.connect() as connection:
+        read = [row._asdict() for row in connection.execute(sa.select(notice))]
+    assert read == written  # in the order given, datetimes aware, JSON as it was
+    context.engine.dispose()
