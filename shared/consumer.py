@@ -63,6 +63,7 @@ class EventConsumer:
                     stop.wait(1.0)
         finally:
             if consumer is not None:
+                _commit_quietly(consumer)  # everything polled was handled: none comes back
                 consumer.close()  # leaves the group at once so that a peer takes over
             if self._producer is not None:
                 self._producer.close(timeout=5)
@@ -75,10 +76,18 @@ class EventConsumer:
         # one offset commit: a consumer of several partitions waits for one WAL flush and one
         # broker round trip per poll, not one per partition.
         self.handle_messages([m for messages in batches.values() for m in messages])
-        # Commit what was handled before polling again.
-        consumer.commit({TopicPartition(tp.topic, tp.partition):
-                         OffsetAndMetadata(messages[-1].offset + 1, "", -1)
-                         for tp, messages in batches.items()})
+        # Handled and committed to the database: the offsets follow without waiting for the
+        # broker's answer (a commit lost on the way only brings the batch back, and its events
+        # are dropped as repeats), so the next batch is not held up by a round trip.
+        consumer.commit_async({TopicPartition(tp.topic, tp.partition):
+                               OffsetAndMetadata(messages[-1].offset + 1, "", -1)
+                               for tp, messages in batches.items()},
+                              callback=self._offsets_committed)
+
+    def _offsets_committed(self, offsets, answer) -> None:
+        if isinstance(answer, Exception):
+            log.warning("consumer %s: offsets not committed (the events come again and are "
+                        "dropped as repeats): %s", self.group_id, answer)
 
     def handle_messages(self, messages) -> None:
         """Handle a batch in one transaction (one commit, not one per event). If
@@ -188,6 +197,13 @@ def _insert_ignore(session: Session, table: sa.Table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def _commit_quietly(consumer) -> None:
+    try:
+        consumer.commit()
+    except Exception as exc:  # noqa: BLE001 - the broker may be gone; repeats are dropped
+        log.warning("consumer: last offsets not committed: %s", exc)
 
 
 def _close_quietly(consumer) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from typing import NamedTuple
@@ -252,3 +253,35 @@ def test_a_batch_records_its_events_in_one_statement_and_drops_every_repeat(plat
     assert consumer.counts["handled"] == 2 and consumer.counts["duplicate"] == 2
     assert sum("INSERT INTO processed_event" in s for s in statements) == 1
     assert known_organisations() == 2
+
+
+def test_handled_offsets_are_committed_so_a_restarted_consumer_starts_after_them(
+        platform_env, kafka_broker):
+    events = [new_event("ipmarket.organisation.registered.v1", "/test", f"org-{i}", {
+        "organisation_id": f"org-{i}", "legal_name_en": f"Restart {i} Ltd",
+        "legal_name_zh": None, "country": "TW", "region": "overseas", "roles": ["licensee"],
+        "locale": "zh-Hant", "timezone": "Asia/Taipei", "contacts": [], "version": 1})
+        for i in range(4)]
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+
+    def publish(*batch):
+        for event in batch:
+            producer.send(topic("catalog"), key=event.subject.encode(), value=event.to_json())
+        producer.flush()
+
+    publish(*events[:3])
+    consumer, stop, thread = start_licensing_consumer()
+    wait_until(lambda: consumer.counts["handled"] == 3, timeout=30, what="the first three")
+    stop.set()
+    thread.join(15)
+    publish(events[3])
+    consumer, stop, thread = start_licensing_consumer()  # the same group
+    try:
+        wait_until(lambda: consumer.counts["handled"] == 1, timeout=30, what="the fourth")
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(15)
+        producer.close()
+    assert consumer.counts["duplicate"] == 0  # nothing handled before came again
+    assert set(consumer.handlers.calls) == {events[3].id}
