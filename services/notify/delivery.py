@@ -500,7 +500,8 @@ def _rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
     if not keys:
         return {}
     return {getattr(row, column.key): row
-            for row in session.execute(sa.select(column.table).where(_among(session, column, keys)))}
+            for row in session.execute(sa.select(column.table)
+                                       .where(_among(session, column, keys)))}
 
 
 def _among(session: Session, column, values) -> sa.ColumnElement[bool]:

@@ -21,6 +21,7 @@ from services.notify.wording import LABELS, SUBJECTS
 MESSAGE_ID_NAMESPACE = uuid.UUID("6a0c1f55-52a4-4d43-9d39-0d1a4c7f3a10")
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 
+
 class _FoldedOnce:
     """A header that folds itself once per kind of policy and keeps the result: header objects
     never change, and a notice's headers are mostly ones an earlier notice had."""
