@@ -167,7 +167,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_DELIVERY_PER_ENDPOINT", "8",
                 "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
         Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.05",
-                "How long the delivery worker sleeps when nothing is due.", _positive_float),
+                "How long the delivery worker sleeps when nothing is due (on PostgreSQL a new "
+                "notice wakes it at once).", _positive_float),
         # licensing: purchasing (orders, invoices, payment provider)
         Setting("IPMARKET_PAYMENT_PROVIDER_SECRET", None,
                 "Shared secret of the payment provider: signs its callbacks (HMAC-SHA256); "
