@@ -6,6 +6,7 @@ service's tables. SQLite is the zero-setup default; PostgreSQL is the production
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 import uuid
 from datetime import datetime, timezone
@@ -170,7 +171,17 @@ def _write_pending_rows(session: Session) -> None:
         return
     connection = session.connection()  # plain Core: nothing here for the ORM to track
     if connection.dialect.name == "postgresql" and _param_count(pending) <= MAX_PARAMS:
-        connection.exec_driver_sql(*one_insert(connection.dialect, pending))
+        import psycopg  # PostgreSQL's driver, not needed on SQLite
+
+        sql, params = one_insert(connection.dialect, pending)
+        driver = connection.connection.driver_connection
+        # A raw cursor takes PostgreSQL's own $n placeholders: psycopg need not parse a long
+        # statement with many parameters (it caches that work only for short ones).
+        factory, driver.cursor_factory = driver.cursor_factory, psycopg.RawCursor
+        try:
+            connection.exec_driver_sql(sql, params)
+        finally:
+            driver.cursor_factory = factory
     else:
         for table, rows in pending.items():
             connection.execute(table.insert(), rows)
@@ -204,14 +215,15 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
     """The SQL of `shape` and, per table, a function row → its parameters in column order."""
     quote = dialect.identifier_preparer
     inserts, makers = [], []
+    placeholders = (f"${n}" for n in itertools.count(1))
     for table, row_keys in shape:
         keys = list(dict.fromkeys(k for keys in row_keys for k in keys))  # in first-seen order
         keys += [c.key for c in table.columns
                  if c.key not in keys and _python_default(c) is not None]
         columns = [table.c[k] for k in keys]
         values = ", ".join(
-            "(" + ", ".join("%s" if k in row or _python_default(c) is not None else "DEFAULT"
-                            for k, c in zip(keys, columns)) + ")"
+            "(" + ", ".join(next(placeholders) if k in row or _python_default(c) is not None
+                            else "DEFAULT" for k, c in zip(keys, columns)) + ")"
             for row in map(set, row_keys))
         inserts.append(f"INSERT INTO {quote.format_table(table)} "
                        f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}")
