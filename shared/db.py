@@ -198,19 +198,20 @@ def _param_count(pending: dict[sa.Table, list[dict]]) -> int:
 
 
 def one_insert(dialect, pending: dict[sa.Table, list[dict]]) -> tuple[str, tuple]:
-    """(SQL, parameters) of one statement that inserts every row of `pending`, each table's rows
-    in the order given (so that serial keys such as the outbox's seq follow it). Values go
-    through the columns' types (aware UTC datetimes, JSONB); an unset column takes its default."""
+    """(SQL with $n placeholders, parameters) of one statement that inserts every row of
+    `pending`, each table's rows in the order given (so that serial keys such as the outbox's
+    seq follow it). Values go through the columns' types (aware UTC datetimes, JSONB); an unset
+    column takes its default."""
     shape = tuple((table, tuple(tuple(row) for row in rows)) for table, rows in pending.items())
     sql, makers = _insert_plan(dialect, shape)
     params = []
-    for (table, rows), make in zip(pending.items(), makers):
+    for rows, make in zip(pending.values(), makers):
         for row in rows:
             params.extend(make(row))
     return sql, tuple(params)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=128)  # shapes seen: few on a hot path
 def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
     """The SQL of `shape` and, per table, a function row → its parameters in column order."""
     quote = dialect.identifier_preparer
@@ -234,7 +235,7 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
 
 
 def _row_parameters(dialect, columns: list[sa.Column]):
-    """row → the parameters of its %s placeholders (the DEFAULT ones take none)."""
+    """row → the parameters of its $n placeholders (the DEFAULT ones take none)."""
     fields = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect), _python_default(c))
               for c in columns]
 
