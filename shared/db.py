@@ -5,6 +5,8 @@ service's tables. SQLite is the zero-setup default; PostgreSQL is the production
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import time
 import uuid
 from datetime import datetime, timezone
@@ -166,8 +168,22 @@ def row_of(new_object) -> dict:
 @event.listens_for(Session, "before_commit")
 def _write_pending_rows(session: Session) -> None:
     pending = session.info.pop(_PENDING_ROWS, {})
-    if pending:
-        connection = session.connection()  # plain Core: nothing here for the ORM to track
+    if not pending:
+        return
+    connection = session.connection()  # plain Core: nothing here for the ORM to track
+    if connection.dialect.name == "postgresql" and _param_count(pending) <= MAX_PARAMS:
+        import psycopg  # PostgreSQL's driver, not needed on SQLite
+
+        sql, params = one_insert(connection.dialect, pending)
+        driver = connection.connection.driver_connection
+        # A raw cursor takes PostgreSQL's own $n placeholders: psycopg need not parse a long
+        # statement with many parameters (it caches that work only for short ones).
+        factory, driver.cursor_factory = driver.cursor_factory, psycopg.RawCursor
+        try:
+            connection.exec_driver_sql(sql, params)
+        finally:
+            driver.cursor_factory = factory
+    else:
         for table, rows in pending.items():
             insert_rows(connection, table, rows)
 
@@ -190,6 +206,83 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
     # In the rows' order, as a serial key (the outbox's seq) must number them.
     connection.execute(table.insert().from_select(
         columns, sa.select(*(arrays.c[name] for name in columns)).order_by(arrays.c.n)))
+
+
+# On PostgreSQL all the rows go in ONE statement (INSERTs joined as data-modifying WITH
+# clauses): one round trip instead of one per table, and its SQL is built once per shape (which
+# tables, which columns, how many rows) instead of compiled by SQLAlchemy at every commit.
+MAX_PARAMS = 30_000  # well under PostgreSQL's 65,535 parameters per statement
+
+
+def _param_count(pending: dict[sa.Table, list[dict]]) -> int:
+    return sum(len(row) for rows in pending.values() for row in rows)
+
+
+def one_insert(dialect, pending: dict[sa.Table, list[dict]]) -> tuple[str, tuple]:
+    """(SQL with $n placeholders, parameters) of one statement that inserts every row of
+    `pending`, each table's rows in the order given (so that serial keys such as the outbox's
+    seq follow it). Values go through the columns' types (aware UTC datetimes, JSONB); an unset
+    column takes its default."""
+    shape = tuple((table, tuple(tuple(row) for row in rows)) for table, rows in pending.items())
+    sql, makers = _insert_plan(dialect, shape)
+    params = []
+    for rows, make in zip(pending.values(), makers):
+        for row in rows:
+            params.extend(make(row))
+    return sql, tuple(params)
+
+
+@functools.lru_cache(maxsize=128)  # shapes seen: few on a hot path
+def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
+    """The SQL of `shape` and, per table, a function row → its parameters in column order."""
+    quote = dialect.identifier_preparer
+    inserts, makers = [], []
+    placeholders = (f"${n}" for n in itertools.count(1))
+    for table, row_keys in shape:
+        keys = list(dict.fromkeys(k for keys in row_keys for k in keys))  # in first-seen order
+        keys += [c.key for c in table.columns
+                 if c.key not in keys and _python_default(c) is not None]
+        columns = [table.c[k] for k in keys]
+        values = ", ".join(
+            "(" + ", ".join(next(placeholders) if k in row or _python_default(c) is not None
+                            else "DEFAULT" for k, c in zip(keys, columns)) + ")"
+            for row in map(set, row_keys))
+        inserts.append(f"INSERT INTO {quote.format_table(table)} "
+                       f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}")
+        makers.append(_row_parameters(dialect, columns))
+    *firsts, last = inserts
+    with_clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(firsts))
+    return (f"WITH {with_clauses} {last}" if firsts else last), makers
+
+
+def _row_parameters(dialect, columns: list[sa.Column]):
+    """row → the parameters of its $n placeholders (the DEFAULT ones take none)."""
+    fields = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect), _python_default(c))
+              for c in columns]
+
+    def parameters(row: dict) -> list:
+        out = []
+        for key, process, default in fields:
+            if key in row:
+                value = row[key]
+            elif default is not None:
+                value = default()
+            else:
+                continue  # DEFAULT in the SQL
+            out.append(process(value) if process is not None else value)
+        return out
+
+    return parameters
+
+
+def _python_default(column: sa.Column):
+    """A no-argument function giving the column's Python-side default, or None."""
+    default = column.default
+    if default is None or default.is_sequence or default.is_clause_element:
+        return None
+    if default.is_callable:
+        return lambda: default.arg(None)  # SQLAlchemy wraps a plain function to take a context
+    return lambda: default.arg
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -3,6 +3,7 @@ catalog's outbox table serves as the append-only table) and the ping of idle con
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -100,4 +101,78 @@ def test_many_rows_go_in_one_statement_of_the_same_text_with_their_types_and_ord
     with context.engine.connect() as connection:
         read = [row._asdict() for row in connection.execute(sa.select(notice))]
     assert read == written  # in the order given, datetimes aware, JSON as it was
+
+
+def test_rows_of_several_tables_go_in_one_statement_with_their_types(platform_env):
+    """On PostgreSQL the rows of every table are one INSERT … WITH statement: aware UTC
+    datetimes, JSONB documents (JSON null included), Python-side defaults for unset columns and
+    serial keys in the order the rows were queued, and still nothing after a rollback."""
+    from services.licensing.app import build_context as licensing_context
+    from services.licensing.models import AuditEntry, OutboxMessage
+
+    context = licensing_context()
+    audit, outbox = AuditEntry.__table__, OutboxMessage.__table__
+    hong_kong = timezone(timedelta(hours=8))
+    at = datetime(2026, 1, 2, 11, 30, tzinfo=hong_kong)
+    statements = []
+    sa.event.listen(context.engine, "before_cursor_execute",
+                    lambda *args: statements.append(args[2]))
+    with context.session_factory() as session:
+        for n in range(3):
+            insert_at_commit(session, audit, {"at": at, "actor_id": None, "actor_role": "system",
+                                              "action": f"test.{n}", "subject_type": "test",
+                                              "subject_id": str(n), "details": {"n": n, "名": "甲"}})
+        insert_at_commit(session, outbox, {"event_id": new_id(), "stream": "licensing",
+                                           "event_type": "test.v1", "aggregate_id": "a",
+                                           "payload": "{}"})  # created_at: its default
+        insert_at_commit(session, audit, {"actor_role": "system", "action": "test.null",
+                                          "subject_type": "test", "subject_id": "3",
+                                          "details": None})  # `at` unset: utcnow()
+        session.commit()
+    assert len(statements) == 1 and statements[0].startswith("WITH")
+    with context.engine.connect() as conn:
+        rows = conn.execute(sa.select(audit.c.action, audit.c.at, audit.c.details,
+                                      sa.func.jsonb_typeof(audit.c.details))
+                            .order_by(audit.c.seq)).all()
+        created_at = conn.execute(sa.select(outbox.c.created_at)).scalar_one()
+    assert [r.action for r in rows] == ["test.0", "test.1", "test.2", "test.null"]
+    assert rows[0].at == at and rows[0].at.tzinfo is not None
+    assert rows[1].details == {"n": 1, "名": "甲"} and rows[1][3] == "object"
+    assert rows[3][3] == "null" and abs(rows[3].at - utcnow()) < timedelta(minutes=1)
+    assert abs(created_at - utcnow()) < timedelta(minutes=1)
+
+    with context.session_factory() as session:  # dropped with a rollback, as on SQLite
+        insert_at_commit(session, audit, {"at": at, "actor_role": "system", "action": "gone",
+                                          "subject_type": "test", "subject_id": "4",
+                                          "details": {}})
+        session.rollback()
+        session.commit()
+    with context.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar() == 4
+    context.engine.dispose()
+
+
+def test_a_unique_violation_at_commit_is_sqlalchemys_integrity_error_and_writes_nothing(
+        platform_env):
+    """Idempotency-Key relies on it: a duplicate fails the commit as sa.exc.IntegrityError and
+    none of the statement's rows (of any table) are kept."""
+    from services.licensing.app import build_context as licensing_context
+    from services.licensing.models import AuditEntry, OutboxMessage
+
+    context = licensing_context()
+    audit, outbox = AuditEntry.__table__, OutboxMessage.__table__
+    event_id = new_id()
+    row = {"event_id": event_id, "stream": "licensing", "event_type": "test.v1",
+           "aggregate_id": "a", "payload": "{}"}
+    with context.session_factory() as session, session.begin():
+        insert_at_commit(session, outbox, row)
+    with pytest.raises(sa.exc.IntegrityError), context.session_factory() as session:
+        insert_at_commit(session, audit, {"at": utcnow(), "actor_role": "system",
+                                          "action": "lost", "subject_type": "test",
+                                          "subject_id": "1", "details": {}})
+        insert_at_commit(session, outbox, {**row, "aggregate_id": "b"})
+        session.commit()
+    with context.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar() == 0
+        assert conn.execute(sa.select(outbox.c.aggregate_id)).scalars().all() == ["a"]
     context.engine.dispose()
