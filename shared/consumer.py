@@ -126,7 +126,8 @@ class EventConsumer:
         for attempt in range(1, HANDLER_ATTEMPTS + 1):
             try:
                 with self.session_factory() as session, session.begin():
-                    outcome = self._handle_in(session, event)
+                    outcome = self._handle_first(session, event,
+                                                 self._record_processed(session, [event]))
                 self._count(event, outcome)
                 return
             except Exception as exc:  # noqa: BLE001 - anything a handler raises
@@ -151,19 +152,6 @@ class EventConsumer:
         if event.id not in first_seen:
             return "duplicate"
         first_seen.discard(event.id)
-        self.handlers[event.type](event, session)
-        return "handled"
-
-    def _handle_in(self, session: Session, event: Event) -> str:
-        """Record the event as processed and run its handler, in the caller's transaction;
-        an event recorded before is a repeat and is dropped."""
-        table = self.processed_model.__table__
-        inserted = session.execute(
-            _insert_ignore(session, table).values(event_id=event.id, event_type=event.type)
-            .returning(table.c.event_id)
-        ).first()
-        if inserted is None:
-            return "duplicate"
         self.handlers[event.type](event, session)
         return "handled"
 
