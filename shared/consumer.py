@@ -13,11 +13,11 @@ import threading
 import time
 from typing import Callable, Mapping
 
-import sqlalchemy as sa
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import kafka as kafka_plumbing
+from shared.db import insert_ignoring_duplicates
 from shared.events import Event, InvalidEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class EventConsumer:
         table = self.processed_model.__table__
         rows = list({e.id: {"event_id": e.id, "event_type": e.type} for e in events}.values())
         return set(session.scalars(
-            _insert_ignore(session, table).returning(table.c.event_id), rows))
+            insert_ignoring_duplicates(session, table).returning(table.c.event_id), rows))
 
     def _handle_first(self, session: Session, event: Event, first_seen: set[str]) -> str:
         """Run the handler of an event recorded by _record_processed, once: a repeat (from
@@ -177,14 +177,6 @@ class EventConsumer:
         self.counts["dead_lettered"] += 1
         log.error("consumer %s: dead-lettered %s[%d]@%d: %s", self.group_id, message.topic,
                   message.partition, message.offset, reason)
-
-
-def _insert_ignore(session: Session, table: sa.Table):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
 
 
 def _commit_quietly(consumer) -> None:

@@ -188,6 +188,15 @@ def _write_pending_rows(session: Session) -> None:
             insert_rows(connection, table, rows)
 
 
+def insert_ignoring_duplicates(session: Session, table: sa.Table):
+    """INSERT … ON CONFLICT DO NOTHING, on PostgreSQL as on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     """INSERT `rows` in one statement. On PostgreSQL, rows that set the same columns go as one
     array per column (INSERT … SELECT FROM unnest(…)): the statement's text is the same however

@@ -12,9 +12,10 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.notify.models import DeadLetter, insert_ignoring_duplicates
+from services.notify.models import DeadLetter
 from shared import config
 from shared import kafka as kafka_plumbing
+from shared.db import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class DeadLetterRecorder:
 
     def record(self, messages) -> None:
         with self.session_factory() as session, session.begin():
-            session.execute(insert_ignoring_duplicates(session, DeadLetter),
+            session.execute(insert_ignoring_duplicates(session, DeadLetter.__table__),
                             [dead_letter_row(m) for m in messages])
         self.recorded += len(messages)
 

@@ -18,15 +18,6 @@ from shared.outbox import OutboxMixin, ProcessedEventMixin
 Base = make_base()
 
 
-def insert_ignoring_duplicates(session, model):
-    """INSERT … ON CONFLICT DO NOTHING, on PostgreSQL as on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model.__table__).on_conflict_do_nothing()
-
-
 class OutboxMessage(OutboxMixin, Base):
     pass
 

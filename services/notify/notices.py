@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session
 
 from services.notify.mail import message_id_for
 from services.notify.models import (DELIVERY_DUE_CHANNEL, Delivery, Endpoint, Holding, KnownCore,
-                                    KnownOrganisation, Notice, Preference, Watch,
-                                    insert_ignoring_duplicates)
+                                    KnownOrganisation, Notice, Preference, Watch)
 from services.notify.wording import SUBJECTS
-from shared.db import insert_at_commit, utcnow
+from shared.db import insert_at_commit, insert_ignoring_duplicates, utcnow
 from shared.events import Event
 
 DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")
@@ -64,7 +63,7 @@ def apply_license(event: Event, session: Session) -> None:
     kind = event.type.split(".")[2]
     # One statement each, no read first: this runs for every license event.
     if kind in ("issued", "renewed", "reinstated"):
-        session.execute(insert_ignoring_duplicates(session, Holding).values(
+        session.execute(insert_ignoring_duplicates(session, Holding.__table__).values(
             license_id=license_id, organisation_id=data["licensee_id"], core_id=data["core_id"]))
     elif kind in ("revoked", "expired"):
         session.execute(sa.delete(Holding.__table__).where(
