@@ -144,8 +144,9 @@ def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
 # Outbox messages and audit entries are only ever inserted, never read back in the transaction
 # that writes them. Tracking each as an ORM object costs more CPU than the rest of a typical
 # request, so they are queued on the session and written at commit (on PostgreSQL in one
-# statement for all tables, see one_insert), in the same transaction as everything else. The same serves new rows that a hot path builds as
-# ORM objects but never reads back from the database (`row_of`).
+# statement for all tables, see one_insert), in the same transaction as everything else. The
+# same serves new rows that a hot path builds as ORM objects but never reads back from the
+# database (`row_of`).
 
 _PENDING_ROWS = "shared.db.pending_rows"
 
