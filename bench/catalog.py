@@ -187,7 +187,7 @@ def main(n_cores: int = CORES) -> None:
                    "IPMARKET_LOG_LEVEL": "WARNING"}
             gunicorn = subprocess.Popen(
                 [sys.executable, "-m", "ipmarket", "serve", "catalog", "--bind",
-                 f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"],
+                 f"127.0.0.1:{port}", "--workers", "2"],
                 env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_until_serving(port, gunicorn)
 

@@ -25,10 +25,7 @@ from bench.setup import (Client, cpu_seconds, fresh_database, percentile, postgr
                          wait_until_serving)
 from ipmarket.broker import free_port
 
-# 4 × 1: on 2 cores, threads of one worker mostly wait for each other's GIL (back-to-back on a
-# shared machine, steady 200/s p99 24 ms at 4 × 1 against 78 ms at 2 × 2, and 1.3 s at 2 × 8;
-# the same throughput; noisy while other benchmarks run).
-WORKERS, THREADS = 4, 1
+WORKERS = 2  # `ipmarket serve`'s default: one gevent worker per core
 STEADY_RATE = 200  # requests/s
 STEADY_SECONDS = 10
 CLOSED_LOOP_SECONDS = 10
@@ -168,7 +165,7 @@ def main() -> None:
                "IPMARKET_SIGNING_KEY_SECRET": SECRET, "IPMARKET_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(
             [sys.executable, "-m", "ipmarket", "serve", "licensing", "--bind",
-             f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads", str(THREADS)],
+             f"127.0.0.1:{port}", "--workers", str(WORKERS)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until_serving(port, server)
@@ -221,7 +218,7 @@ def main() -> None:
     def line(name, value, unit, target=""):
         print(f"  {name:<44} {value:>10.1f} {unit:<10} {target}")
 
-    print(f"licensing ({WORKERS} gunicorn workers × {THREADS} threads, PostgreSQL, "
+    print(f"licensing ({WORKERS} gunicorn gevent workers, PostgreSQL, "
           f"{os.cpu_count()} cores)")
     line("raw Ed25519 sign", raw_sign, "ops/s")
     line("raw Ed25519 verify", raw_verify, "ops/s")
