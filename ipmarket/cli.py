@@ -80,10 +80,11 @@ def topics() -> None:
 @click.option("--bind", default=None, help="host:port (default 127.0.0.1:800N).")
 # One worker process per core. Each serves its requests as greenlets (gevent): a request
 # waiting for PostgreSQL lets the others run, without the thread handoffs and GIL contention
-# of gthread. Back to back on 2 cores, licensing issued 508–730 licenses/s with 2 gevent
-# workers against 362–656/s with 4 × 1 gthread, higher in 7 of 7 pairs, at 16–37 % less
+# of gthread. Back to back on 2 cores, licensing issued 508–784 licenses/s with 2 gevent
+# workers against 362–656/s with 4 × 1 gthread, higher in 11 of 11 pairs, at 16–37 % less
 # server CPU per issuance.
-@click.option("--workers", default=2, show_default=True, help="Worker processes.")
+@click.option("--workers", default=2, show_default=True,
+              help="Worker processes: one per core.")
 def serve(service: str, bind: str | None, workers: int) -> None:
     """Serve one service's HTTP API with gunicorn."""
     from gunicorn.app.base import BaseApplication
