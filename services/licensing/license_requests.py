@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from services.licensing import audit
 from services.licensing.access import get_visible
 from services.licensing.licenses import event_data, issue_license
+from services.licensing.known_cores import core_terms, requested_offer
 from services.licensing.models import KnownCore, LicenseRequest
 from services.licensing.money import Money
 from services.licensing.screening import rule_table, screen_export, version_in_force
@@ -33,12 +34,14 @@ from shared.errors import Conflict, Invalid
 from shared.unit_of_work import UnitOfWork
 
 PENDING = ("screening", "pending_approval")
-REQUESTABLE_CORE_STATES = ("published", "deprecated")
-# One round trip for what a request needs: the core, the rule-set version in force and the
-# signing kid (the rule table and private key then come from this process's memory). Built
-# once: building a statement costs more CPU than running it.
-_CORE_RULES_AND_KID = (sa.select(KnownCore, version_in_force(), signer_kid().scalar_subquery())
-                       .where(KnownCore.core_id == sa.bindparam("core_id")))
+# One round trip for what a request needs: the versions of the core and of the rule set in
+# force, and the signing kid (the core's terms, the rule table and the private key then come
+# from this process's memory). Built once: building a statement costs more CPU than running
+# it. Plain columns, run on the session's connection: the ORM's work per execution would cost
+# more than the round trip.
+_VERSIONS_AND_KID = (sa.select(KnownCore.__table__.c.version, version_in_force(),
+                               signer_kid().scalar_subquery())
+                     .where(KnownCore.__table__.c.core_id == sa.bindparam("core_id")))
 
 
 def body_hash(body: dict) -> str:
@@ -87,21 +90,17 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                     quoted: dict | None = None) -> LicenseRequest:
     """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
     session = uow.session
-    core, rules_version, session.info[SIGNER_KID] = session.execute(
-        _CORE_RULES_AND_KID, {"core_id": body["core_id"]}).first() or (None, None, None)
-    if core is None or core.status not in REQUESTABLE_CORE_STATES:
-        raise Invalid(f"core {body['core_id']} is not offered", field="core_id")
-    offer = core.offer(body["offer_id"])
-    if offer is None:
-        raise Invalid(f"core {core.core_id} has no offer {body['offer_id']}", field="offer_id")
-    offer = {**offer, **(quoted or {})}
+    core_version, rules_version, session.info[SIGNER_KID] = session.connection().execute(
+        _VERSIONS_AND_KID, {"core_id": body["core_id"]}).first() or (None, None, None)
+    core = core_terms(session, body["core_id"], core_version)
+    offer = {**requested_offer(core, body["core_id"], body["offer_id"]), **(quoted or {})}
     if offer.get("on_request"):
         raise Invalid(f"offer {offer['offer_id']} is priced on request: ask for a quote",
                       field="offer_id")
     now = utcnow()
     request = LicenseRequest(
         id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
-        core_id=core.core_id, vlnv=core.vlnv, offer_id=offer["offer_id"], offer=offer,
+        core_id=core.core_id, vlnv=dict(core.vlnv), offer_id=offer["offer_id"], offer=offer,
         version_constraint=version_constraint(core.vlnv["version"], body.get("version_range")),
         project_name=body["project_name"], intended_use=body["intended_use"],
         end_use_country=body["end_use_country"].upper(), idempotency_key=idempotency_key,

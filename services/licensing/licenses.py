@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from services.licensing import audit
 from services.licensing.access import get_visible
-from services.licensing.models import KnownCore, License, LicenseRequest
+from services.licensing.known_cores import core_terms
+from services.licensing.models import License, LicenseRequest
 from services.licensing.signing import Keyring, sign_compact
 from services.licensing.verification import LICENSE_TYP, STATUS_LIST_TYP, armour
 from shared import config
@@ -52,7 +53,7 @@ def event_data(subject: LicenseRequest | License, **extra) -> dict:
 def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
                   actor: Principal | None, role: str) -> License:
     session = uow.session
-    core = session.get(KnownCore, request.core_id)
+    core = core_terms(session, request.core_id)  # read once per transaction
     now = utcnow().replace(microsecond=0)
     offer = request.offer
     expires_at = add_months(now, offer["term_months"]) if offer.get("term_months") else None

@@ -45,9 +45,6 @@ class KnownCore(Base):
     offers: Mapped[list] = mapped_column()
     version: Mapped[int] = mapped_column()
 
-    def offer(self, offer_id: str) -> dict | None:
-        return next((o for o in self.offers if o["offer_id"] == offer_id), None)
-
 
 class ScreeningRuleSet(Base):
     """One version of the export-screening rule table; the highest version is in force."""

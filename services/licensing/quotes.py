@@ -12,7 +12,8 @@ from datetime import datetime
 
 from services.licensing import audit, license_requests
 from services.licensing.access import get_visible
-from services.licensing.models import KnownCore, LicenseRequest, Quote
+from services.licensing.known_cores import core_terms, requested_offer
+from services.licensing.models import LicenseRequest, Quote
 from services.licensing.money import Money
 from services.licensing.orders import must_be_licensee, purchase_event
 from services.licensing.signing import Keyring
@@ -25,12 +26,8 @@ QUOTE_STATES = ("requested", "sent", "accepted", "declined")
 
 
 def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
-    core = uow.session.get(KnownCore, body["core_id"])
-    if core is None or core.status not in license_requests.REQUESTABLE_CORE_STATES:
-        raise Invalid(f"core {body['core_id']} is not offered", field="core_id")
-    offer = core.offer(body["offer_id"])
-    if offer is None:
-        raise Invalid(f"core {core.core_id} has no offer {body['offer_id']}", field="offer_id")
+    core = core_terms(uow.session, body["core_id"])
+    offer = requested_offer(core, body["core_id"], body["offer_id"])
     if not offer.get("on_request"):
         raise Invalid(f"offer {offer['offer_id']} has a price: request a license instead",
                       field="offer_id")
@@ -38,7 +35,7 @@ def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
         license_requests.version_constraint(core.vlnv["version"], body["version_range"])
     now = utcnow()
     quote = Quote(id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
-                  core_id=core.core_id, vlnv=core.vlnv, offer_id=offer["offer_id"],
+                  core_id=core.core_id, vlnv=dict(core.vlnv), offer_id=offer["offer_id"],
                   state="requested", project_name=body["project_name"],
                   intended_use=body["intended_use"],
                   end_use_country=body["end_use_country"].upper(),

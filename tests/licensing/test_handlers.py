@@ -33,3 +33,40 @@ def test_a_withdrawn_core_cannot_be_requested(client, market):
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "core_id"
     assert market.counts() == before
+
+
+def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(client, market):
+    """The core's terms are remembered per projection version (known_cores.py): each newer
+    state that arrives is what the next request is screened against and granted."""
+    from tests.licensing.conftest import request_body
+
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor)
+    eval_request = request_body(core, offer_id="eval")
+
+    def granted_digests():
+        response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+        assert response.status_code == 201, response.json
+        license = client.get(f"/licenses/{response.json['license_id']}",
+                             headers=licensee.headers).json
+        return [d["sha256"] for d in license["claims"]["deliverables"]]
+
+    assert granted_digests() == ["a" * 64, "b" * 64]
+    market.apply("ipmarket.core.updated.v1", core["core_id"], {
+        **core, "version": 2,
+        "deliverables": [{"kind": "rtl", "name": "usb3_phy_rtl.tar.gz", "sha256": "c" * 64}]})
+    assert granted_digests() == ["c" * 64]
+
+    market.apply("ipmarket.core.updated.v1", core["core_id"],
+                 {**core, "version": 3, "territory_restrictions": ["SG"]})
+    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    assert response.json["state"] == "denied"
+    assert response.json["screening"]["reason_code"] == "VENDOR_TERRITORY_RESTRICTION"
+
+    market.apply("ipmarket.core.withdrawn.v1", core["core_id"],
+                 {**core, "status": "withdrawn", "version": 4})
+    before = market.counts()
+    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "core_id"
+    assert market.counts() == before
