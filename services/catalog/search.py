@@ -33,6 +33,7 @@ from services.catalog import taxonomy
 from services.catalog.facet_index import SEQ, bitset, facet_index_for, per_engine
 from services.catalog.models import Core
 from shared.auth import Principal
+from shared.db import without_transaction
 from shared.errors import Invalid
 
 # Facet name → how the core's values are named in `Core.facet_values` ("name:value").
@@ -97,10 +98,7 @@ def search_cores(session: Session, principal: Principal | None, query: SearchQue
     """`summarise` is how a result lists a core (the API's summary schema); on PostgreSQL what
     it makes is kept per core version, so it must depend on nothing but the core."""
     dialect = _PostgresText() if session.bind.dialect.name == "postgresql" else _SqliteText()
-    if isinstance(dialect, _PostgresText):
-        # Search copes with cores changing between its statements (see the caches), so it needs
-        # no transaction: without one it saves the BEGIN and ROLLBACK round trips.
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    without_transaction(session)  # it copes with cores changing meanwhile (see the caches)
     has_text = bool(query.text.strip())
     sort = query.sort or ("relevance" if has_text else "newest")
     if sort == "relevance" and not has_text:

@@ -14,6 +14,7 @@ from services.licensing.schemas import (AuditQuery, Comment, LicenseQuery, Licen
                                         Renewal, ReviewDecision, RuleSetIn, VerifyIn)
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
+from shared.db import without_transaction
 from shared.errors import Invalid
 from shared.web import current_principal, requires, service_context
 
@@ -152,7 +153,8 @@ def verify(body):
     """VALID, EXPIRED, NOT_YET_VALID, SUSPENDED, REVOKED, BAD_SIGNATURE, UNKNOWN_KEY,
     MALFORMED or WRONG_CORE; the same function as `ipmarket license verify`."""
     with service_context().session_factory() as session:
-        result = verify_license(body["license"], _keyring().public_keys(session),
+        without_transaction(session)  # two reads: the key named, the license's state
+        result = verify_license(body["license"], _keyring().active_public_keys(session),
                                 licenses.license_statuses(session), core=body.get("core"))
     return result.as_dict()
 

@@ -182,11 +182,15 @@ def license_statuses(session: Session):
 
 
 class _LicenseStates:
+    _QUERY = sa.select(License.__table__.c.state).where(
+        License.__table__.c.id == sa.bindparam("license_id"))  # built once, as it is hot
+
     def __init__(self, session: Session):
         self._session = session
 
     def get(self, license_id, default=None):
         if not isinstance(license_id, str):
             return default
-        state = self._session.scalar(sa.select(License.state).where(License.id == license_id))
+        state = self._session.connection().execute(
+            self._QUERY, {"license_id": license_id}).scalar()
         return state if state in ("revoked", "suspended") else default

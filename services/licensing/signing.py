@@ -248,15 +248,16 @@ class Keyring:
                 private_key = self._private.get(kid)
             return kid, private_key or self._private_key(session.get(SigningKey, kid))
 
-    def public_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
-        keys = {}
-        for kid, public_b64 in session.execute(
-                sa.select(SigningKey.kid, SigningKey.public_key)
-                .where(SigningKey.retired_at.is_(None))):
-            if kid not in self._public:
-                self._public[kid] = Ed25519PublicKey.from_public_bytes(b64url_decode(public_b64))
-            keys[kid] = self._public[kid]
-        return keys
+    def active_public_keys(self, session: Session) -> "ActivePublicKeys":
+        """kid → public key of each key that is not retired, as verify_license asks for it."""
+        return ActivePublicKeys(self, session)
+
+    def public_key(self, kid: str, public_b64: str) -> Ed25519PublicKey:
+        key = self._public.get(kid)  # a kid's key never changes
+        if key is None:
+            key = self._public[kid] = Ed25519PublicKey.from_public_bytes(
+                b64url_decode(public_b64))
+        return key
 
     def jwks(self, session: Session) -> dict:
         return {"keys": [public_jwk(k.kid, k.public_key) for k in self._active_keys(session)]}
@@ -274,6 +275,25 @@ class Keyring:
                 self._private[key.kid] = decrypt_private_key(self._require_secret(), key.kid,
                                                              key.encrypted_private_key)
             return self._private[key.kid]
+
+
+class ActivePublicKeys:
+    """The mapping that verify_license reads keys from: it asks the database for the one kid a
+    license names (built once: building a statement costs more CPU than running it), so that a
+    retired key stops verifying at once."""
+
+    _QUERY = (sa.select(SigningKey.__table__.c.public_key)
+              .where(SigningKey.__table__.c.kid == sa.bindparam("kid"),
+                     SigningKey.__table__.c.retired_at.is_(None)))
+
+    def __init__(self, keyring: Keyring, session: Session):
+        self._keyring, self._session = keyring, session
+
+    def get(self, kid, default=None) -> Ed25519PublicKey | None:
+        if not isinstance(kid, str):
+            return default
+        public_b64 = self._session.connection().execute(self._QUERY, {"kid": kid}).scalar()
+        return default if public_b64 is None else self._keyring.public_key(kid, public_b64)
 
 
 def _lock_keys(session: Session) -> None:
