@@ -279,9 +279,9 @@ class Keyring:
 
 class ActivePublicKeys:
     """The mapping that verify_license reads keys from: it asks the database for the one kid a
-    license names (built once: building a statement costs more CPU than running it), so that a
-    retired key stops verifying at once."""
+    license names, so that a retired key stops verifying at once."""
 
+    # Built once: building a statement costs more CPU than running it.
     _QUERY = (sa.select(SigningKey.__table__.c.public_key)
               .where(SigningKey.__table__.c.kid == sa.bindparam("kid"),
                      SigningKey.__table__.c.retired_at.is_(None)))
