@@ -180,11 +180,17 @@ def main() -> None:
             # Warm every worker first (prepared statements, compiled SQL, decrypted key): a
             # worker's first hundred issuances cost nearly twice the CPU of the rest.
             closed_loop(port, issue, WARM_UP_SECONDS, CLOSED_LOOP_CLIENTS)
-            before = cpu_seconds(server.pid), cpu_seconds(pg_pid)
+
+            def cpu_now():
+                return cpu_seconds(server.pid), cpu_seconds(pg_pid)
+
+            def cpu_ms_per(count, before):  # [server, PostgreSQL] since `before`
+                return [1000 * (a - b) / count for a, b in zip(cpu_now(), before)]
+
+            before = cpu_now()
             issued, issue_rate = closed_loop(port, issue, CLOSED_LOOP_SECONDS,
                                              CLOSED_LOOP_CLIENTS)
-            after = cpu_seconds(server.pid), cpu_seconds(pg_pid)
-            issue_cpu = [1000 * (a - b) / issued for a, b in zip(after, before)]
+            issue_cpu = cpu_ms_per(issued, before)
             issue_latencies = steady(port, issue, STEADY_RATE, STEADY_SECONDS)
 
             client = Client(port)
@@ -197,7 +203,9 @@ def main() -> None:
                 status, result = client.post("/licenses/verify", {"license": license_text}, {})
                 return status if result["result"] == "VALID" else 500
 
+            before = cpu_now()
             verify_latencies = steady(port, verify, STEADY_RATE, STEADY_SECONDS / 2)
+            verify_cpu = cpu_ms_per(len(verify_latencies), before)
         finally:
             server.terminate()
             server.wait(20)
@@ -234,6 +242,8 @@ def main() -> None:
     line(f"HTTP verify at {STEADY_RATE}/s: p50", percentile(verify_latencies, 50), "ms")
     line(f"HTTP verify at {STEADY_RATE}/s: p99", percentile(verify_latencies, 99), "ms",
          "target < 10")
+    line("  CPU per verification: server", verify_cpu[0], "ms")
+    line("  CPU per verification: PostgreSQL", verify_cpu[1], "ms")
     line("offline verify (one process)", offline, "ops/s")
     line("offline verify / raw Ed25519 verify", 100 * offline / raw_verify, "%", "target ≥ 70")
 
