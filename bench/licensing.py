@@ -1,6 +1,8 @@
 """Licensing benchmark: issuance and verification through HTTP on PostgreSQL, offline
 verification in one process, beside the raw Ed25519 sign and verify rates of this machine
-(the physical limit), all measured in one run of about a minute on loopback only.
+(the physical limit), all measured in one run of about a minute on loopback only. The CPU per
+operation is measured in the closed loops, where it is the cost of one more operation (at a
+steady 200/s each request also pays alone for waking the server).
 
 Targets: ≥ 500 licenses/s issued; p99 < 50 ms at a steady 200 requests/s; HTTP verify p99
 < 10 ms; offline verify ≥ 70 % of the raw Ed25519 verify rate.
@@ -204,8 +206,10 @@ def main() -> None:
                 return status if result["result"] == "VALID" else 500
 
             before = cpu_now()
+            verified, verify_rate = closed_loop(port, verify, CLOSED_LOOP_SECONDS / 2,
+                                                CLOSED_LOOP_CLIENTS)
+            verify_cpu = cpu_ms_per(verified, before)
             verify_latencies = steady(port, verify, STEADY_RATE, STEADY_SECONDS / 2)
-            verify_cpu = cpu_ms_per(len(verify_latencies), before)
         finally:
             server.terminate()
             server.wait(20)
@@ -239,11 +243,13 @@ def main() -> None:
     line(f"issuance at {STEADY_RATE}/s: p50", percentile(issue_latencies, 50), "ms")
     line(f"issuance at {STEADY_RATE}/s: p99", percentile(issue_latencies, 99), "ms",
          "target < 50")
+    line(f"HTTP verify, closed loop ({CLOSED_LOOP_CLIENTS} clients, {verified})", verify_rate,
+         "ops/s")
+    line("  CPU per verification: server", verify_cpu[0], "ms")
+    line("  CPU per verification: PostgreSQL", verify_cpu[1], "ms")
     line(f"HTTP verify at {STEADY_RATE}/s: p50", percentile(verify_latencies, 50), "ms")
     line(f"HTTP verify at {STEADY_RATE}/s: p99", percentile(verify_latencies, 99), "ms",
          "target < 10")
-    line("  CPU per verification: server", verify_cpu[0], "ms")
-    line("  CPU per verification: PostgreSQL", verify_cpu[1], "ms")
     line("offline verify (one process)", offline, "ops/s")
     line("offline verify / raw Ed25519 verify", 100 * offline / raw_verify, "%", "target ≥ 70")
 
