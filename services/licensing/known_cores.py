@@ -82,7 +82,7 @@ def core_terms(session: Session, core_id: str, version: int | None = _UNREAD) ->
 
 
 def _read(session: Session, core_id: str) -> CoreTerms | None:
-    core = session.get(KnownCore, core_id)  # the newest version, which may be newer still
+    core = session.get(KnownCore, core_id)  # the row as it is now: perhaps newer than asked
     if core is None:
         return None
     return CoreTerms(core_id=core.core_id, vendor_id=core.vendor_id, vlnv=core.vlnv,
