@@ -26,8 +26,14 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.setup import (Client, cpu_seconds, fresh_database, percentile, postgres,
-                         wait_until_serving)
+from bench.setup import (
+    Client,
+    cpu_seconds,
+    fresh_database,
+    percentile,
+    postgres,
+    wait_until_serving,
+)
 
 CORES = 100_000
 SINGLE_CLIENT_REQUESTS = 300

@@ -23,8 +23,14 @@ from contextlib import contextmanager
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.setup import (Client, cpu_seconds, fresh_database, percentile, postgres,
-                         wait_until_serving)
+from bench.setup import (
+    Client,
+    cpu_seconds,
+    fresh_database,
+    percentile,
+    postgres,
+    wait_until_serving,
+)
 from ipmarket.broker import free_port
 
 WORKERS = 2  # `ipmarket serve`'s default: one gevent worker per core

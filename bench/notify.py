@@ -22,10 +22,16 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from bench.setup import (cpu_seconds, fresh_database, fresh_topics, median, percentile,
-                         postgres_and_kafka)
+from bench.setup import (
+    cpu_seconds,
+    fresh_database,
+    fresh_topics,
+    median,
+    percentile,
+    postgres_and_kafka,
+)
 from ipmarket.broker import free_port
 from shared.events import new_event
 
@@ -214,7 +220,7 @@ def webhook_rate(notify, arrivals: Arrivals, base_url: str, pg_pid: int
                      for n in range(ENDPOINTS)]
         session.flush()
         endpoint_ids = [e.id for e in endpoints]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     notices, rows = [], []
     for n in range(WEBHOOKS):
         event_id = str(uuid.uuid4())
@@ -264,7 +270,7 @@ def email_rate(notify) -> float:
                        "IPMARKET_SMTP_SECURITY": "none"})
     zh, en = str(uuid.uuid4()), str(uuid.uuid4())
     directory(notify, (zh, "zh-Hans", "Asia/Shanghai"), (en, "en", "America/Los_Angeles"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     notices, rows = [], []
     for n in range(EMAILS):
         event_id, org = str(uuid.uuid4()), (zh, en)[n % 2]

@@ -14,9 +14,8 @@ import threading
 import time
 import uuid
 
-from kafka import KafkaConsumer, TopicPartition
-
 from bench.setup import fresh_database, fresh_topics, median, percentile, postgres_and_kafka
+from kafka import KafkaConsumer, TopicPartition
 from services.catalog.app import build_context
 from shared.events import new_event
 from shared.kafka import topic
@@ -123,7 +122,8 @@ def main() -> None:
               f" acks=all, idempotent)", flush=True)
         ms = latency(context, broker.bootstrap)
         print(f"commit→topic latency, {WRITERS} writers aiming at {RATE} events/s for "
-              f"{LATENCY_SECONDS} s, reached {len(ms) / LATENCY_SECONDS:.0f}/s ({len(ms):,} events):"
+              f"{LATENCY_SECONDS} s, reached {len(ms) / LATENCY_SECONDS:.0f}/s "
+              f"({len(ms):,} events):"
               f" p50 {median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms,"
               f" max {max(ms):.1f} ms")
         print(f"targets: ≥ 5,000 events/s → {'met' if rate >= 5000 else 'NOT met'};"

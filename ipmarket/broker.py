@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import ctypes
 import os
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -180,7 +180,7 @@ class Broker:
             self.process.kill()
             self.process.wait()
 
-    def run(self) -> "Broker":
+    def run(self) -> Broker:
         """Everything from nothing: jars, config, storage, process, ready."""
         fetch_jars()
         self.write_config()

@@ -24,7 +24,6 @@ from shared.kafka import create_topics
 from shared.migrations import upgrade
 
 
-
 def service_ports() -> dict[str, int]:
     """Each service listens on the port of its public URL setting (8001–8003 by default)."""
     return {service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port

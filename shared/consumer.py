@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.orm import Session, sessionmaker

@@ -9,10 +9,10 @@ import functools
 import logging
 import socket
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import TopicAlreadyExistsError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
 
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from shared import config
 
 log = logging.getLogger(__name__)

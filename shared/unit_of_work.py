@@ -18,7 +18,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self.events: list[Event] = []
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.events = []
         return self

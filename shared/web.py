@@ -9,9 +9,9 @@ import logging
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
 
 import flask_smorest
 import sqlalchemy as sa

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from services.catalog.models import Core
 
 SEQ = sa.literal_column("core.seq", sa.BigInteger)
 LOOKBACK = timedelta(seconds=30)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class FacetIndex:

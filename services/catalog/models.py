@@ -36,7 +36,7 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    api_keys: Mapped[list["ApiKey"]] = relationship(back_populates="organisation")
+    api_keys: Mapped[list[ApiKey]] = relationship(back_populates="organisation")
 
     __mapper_args__ = {"version_id_col": version}
 

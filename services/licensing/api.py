@@ -9,9 +9,20 @@ from flask_smorest import Blueprint
 from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.access import get_visible, visible
 from services.licensing.models import License, LicenseRequest
-from services.licensing.schemas import (AuditQuery, Comment, LicenseQuery, LicenseRequestIn,
-                                        Reason, RequestQuery, RequiredComment, RequiredReason,
-                                        Renewal, ReviewDecision, RuleSetIn, VerifyIn)
+from services.licensing.schemas import (
+    AuditQuery,
+    Comment,
+    LicenseQuery,
+    LicenseRequestIn,
+    Reason,
+    Renewal,
+    RequestQuery,
+    RequiredComment,
+    RequiredReason,
+    ReviewDecision,
+    RuleSetIn,
+    VerifyIn,
+)
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
 from shared.db import without_transaction

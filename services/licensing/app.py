@@ -10,8 +10,13 @@ from sqlalchemy.orm import Session
 from services.licensing import api, models, purchasing_api
 from services.licensing.handlers import directory
 from services.licensing.models import SigningKey
-from services.licensing.signing import (SECRET, SECRET_FILE, Keyring, generate_local_secret,
-                                        signing_secret)
+from services.licensing.signing import (
+    SECRET,
+    SECRET_FILE,
+    Keyring,
+    generate_local_secret,
+    signing_secret,
+)
 from shared import config
 from shared.auth import Directory
 from shared.web import ServiceContext, create_service_app

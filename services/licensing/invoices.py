@@ -11,8 +11,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.licensing import audit
-from services.licensing.models import (Invoice, InvoiceCounter, KnownOrganisation,
-                                       LicenseRequest, Order)
+from services.licensing.models import (
+    Invoice,
+    InvoiceCounter,
+    KnownOrganisation,
+    LicenseRequest,
+    Order,
+)
 from services.licensing.money import Money
 from shared import config
 from shared.db import new_id, utcnow

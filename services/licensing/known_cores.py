@@ -19,7 +19,7 @@ from shared.errors import Invalid
 
 REQUESTABLE_CORE_STATES = ("published", "deprecated")
 MAX_REMEMBERED = 4096  # cores per database; the oldest remembered is forgotten first
-_remembered: dict[sa.Engine, dict[str, "CoreTerms"]] = {}
+_remembered: dict[sa.Engine, dict[str, CoreTerms]] = {}
 _READ_IN_SESSION = "licensing.core_terms"
 _VERSION = sa.select(KnownCore.__table__.c.version).where(
     KnownCore.__table__.c.core_id == sa.bindparam("core_id"))

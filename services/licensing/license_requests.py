@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 import sqlalchemy as sa
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from services.licensing import audit
 from services.licensing.access import get_visible
-from services.licensing.licenses import event_data, issue_license
 from services.licensing.known_cores import core_terms, requested_offer
+from services.licensing.licenses import event_data, issue_license
 from services.licensing.models import KnownCore, LicenseRequest
 from services.licensing.money import Money
 from services.licensing.screening import rule_table, screen_export, version_in_force

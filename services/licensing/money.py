@@ -22,7 +22,7 @@ class Money:
     currency: str
 
     @classmethod
-    def parse(cls, amount, currency: str, *, field: str = "amount") -> "Money":
+    def parse(cls, amount, currency: str, *, field: str = "amount") -> Money:
         """From a decimal string (or Decimal/int); more decimals than the currency has, a
         negative amount or anything that is not a number is refused, naming `field`."""
         if currency not in EXPONENTS:
@@ -57,14 +57,14 @@ class Money:
     def as_dict(self) -> dict:
         return {"amount": str(self), "currency": self.currency}
 
-    def __add__(self, other: "Money") -> "Money":
+    def __add__(self, other: Money) -> Money:
         self._same_currency(other)
         return Money(self.minor + other.minor, self.currency)
 
-    def __sub__(self, other: "Money") -> "Money":
+    def __sub__(self, other: Money) -> Money:
         self._same_currency(other)
         return Money(self.minor - other.minor, self.currency)
 
-    def _same_currency(self, other: "Money") -> None:
+    def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} and {other.currency}")

@@ -8,8 +8,8 @@ provider callback arriving together complete it once and issue one license.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError

@@ -14,10 +14,20 @@ from services.licensing import invoices, orders, payments, quotes
 from services.licensing.access import get_visible, visible
 from services.licensing.api import _committed, _iso, _keyring, _page, request_view
 from services.licensing.models import Invoice, Order, Payment, Quote
-from services.licensing.schemas import (Accept, BankTransfer, Decline, InvoiceQuery, OrderIn,
-                                        OrderQuery, ProviderCallback, QuoteAnswer, QuoteIn,
-                                        QuoteQuery, RequiredReason)
 from services.licensing.money import Money
+from services.licensing.schemas import (
+    Accept,
+    BankTransfer,
+    Decline,
+    InvoiceQuery,
+    OrderIn,
+    OrderQuery,
+    ProviderCallback,
+    QuoteAnswer,
+    QuoteIn,
+    QuoteQuery,
+    RequiredReason,
+)
 from shared import config
 from shared.db import utcnow
 from shared.errors import Conflict, Invalid

@@ -180,7 +180,7 @@ class Keyring:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_environment(cls, environ: dict | None = None) -> "Keyring":
+    def from_environment(cls, environ: dict | None = None) -> Keyring:
         return cls(signing_secret(environ))
 
     def _require_secret(self) -> bytes:
@@ -248,7 +248,7 @@ class Keyring:
                 private_key = self._private.get(kid)
             return kid, private_key or self._private_key(session.get(SigningKey, kid))
 
-    def active_public_keys(self, session: Session) -> "ActivePublicKeys":
+    def active_public_keys(self, session: Session) -> ActivePublicKeys:
         """kid → public key of each key that is not retired, as verify_license asks for it."""
         return ActivePublicKeys(self, session)
 

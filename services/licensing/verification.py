@@ -7,10 +7,10 @@ they come from a JWKS document and a signed status list.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
-from typing import Mapping
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -106,7 +106,7 @@ def verify_license(text: str, keys: Mapping[str, Ed25519PublicKey],
                    now: datetime | None = None) -> Verification:
     """`statuses`: license id → "revoked" or "suspended" (absent: in good standing).
     `core`: "vendor:library:name:version" the license is checked for, if given."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         header, claims = verify_signed(text, keys)
     except SignatureProblem as problem:

@@ -11,10 +11,25 @@ from services.notify import endpoints as endpoint_rules
 from services.notify import metrics as metric_figures
 from services.notify import subscriptions
 from services.notify.models import Delivery
-from services.notify.schemas import (AttemptOut, AttemptQuery, DeadLetterOut, DeadLetterQuery,
-                                     EndpointCreated, EndpointIn, EndpointOut, EndpointPatch,
-                                     MessageOut, MessageQuery, PreferenceIn, PublicKeyOut,
-                                     ReplayIn, ReplayOut, SecretOut, WatchIn, WatchOut)
+from services.notify.schemas import (
+    AttemptOut,
+    AttemptQuery,
+    DeadLetterOut,
+    DeadLetterQuery,
+    EndpointCreated,
+    EndpointIn,
+    EndpointOut,
+    EndpointPatch,
+    MessageOut,
+    MessageQuery,
+    PreferenceIn,
+    PublicKeyOut,
+    ReplayIn,
+    ReplayOut,
+    SecretOut,
+    WatchIn,
+    WatchOut,
+)
 from shared.web import current_principal, requires, service_context
 
 blp = Blueprint("notify", __name__, url_prefix="/v1",

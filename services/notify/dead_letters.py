@@ -8,10 +8,10 @@ import logging
 import threading
 
 import sqlalchemy as sa
-from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
+from kafka import KafkaConsumer
 from services.notify.models import DeadLetter
 from shared import config
 from shared import kafka as kafka_plumbing

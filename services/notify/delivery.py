@@ -23,7 +23,7 @@ import time
 from collections import Counter, defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import psycopg
@@ -31,13 +31,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 from urllib3 import Timeout
-from urllib3.util import parse_url
 from urllib3.exceptions import HTTPError
+from urllib3.util import parse_url
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import mail, signatures
-from services.notify.models import (DELIVERY_DUE_CHANNEL, Attempt, Delivery, Endpoint,
-                                    KnownOrganisation, Notice)
+from services.notify.models import (
+    DELIVERY_DUE_CHANNEL,
+    Attempt,
+    Delivery,
+    Endpoint,
+    KnownOrganisation,
+    Notice,
+)
 from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
 from shared.db import insert_rows, utcnow
@@ -92,7 +98,7 @@ class Job:
     endpoint: sa.Row | None = None  # of the endpoint table
     organisation: sa.Row | None = None  # the recipient's directory entry
     names: dict = field(default_factory=dict)  # organisation id → directory entry
-    leased_until: datetime = datetime.max.replace(tzinfo=timezone.utc)
+    leased_until: datetime = datetime.max.replace(tzinfo=UTC)
 
     @property
     def key(self) -> str:

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from shared import config
 from services.notify.wording import LABELS, SUBJECTS
+from shared import config
 
 MESSAGE_ID_NAMESPACE = uuid.UUID("6a0c1f55-52a4-4d43-9d39-0d1a4c7f3a10")
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session
 
+from kafka import KafkaAdminClient, KafkaConsumer
 from services.notify.handlers import STREAMS
 from services.notify.models import DeadLetter, Delivery, Endpoint
 from shared import config

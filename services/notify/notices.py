@@ -20,8 +20,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.notify.mail import message_id_for
-from services.notify.models import (DELIVERY_DUE_CHANNEL, Delivery, Endpoint, Holding, KnownCore,
-                                    KnownOrganisation, Notice, Preference, Watch)
+from services.notify.models import (
+    DELIVERY_DUE_CHANNEL,
+    Delivery,
+    Endpoint,
+    Holding,
+    KnownCore,
+    KnownOrganisation,
+    Notice,
+    Preference,
+    Watch,
+)
 from services.notify.wording import SUBJECTS
 from shared.db import insert_at_commit, insert_ignoring_duplicates, utcnow
 from shared.events import Event

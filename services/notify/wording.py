@@ -115,7 +115,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "Core", "license": "License", "request": "Request", "project": "Project",
         "offer": "Offer", "reason": "Reason", "not_before": "Valid from",
         "expires_at": "Expires", "perpetual": "never (perpetual)", "status": "Status",
-        "endpoint": "Endpoint", "occurred_at": "When", "invoice": "Invoice", "amount": "Amount", "paid": "Paid", "due_at": "Due",
+        "endpoint": "Endpoint", "occurred_at": "When", "invoice": "Invoice",
+        "amount": "Amount", "paid": "Paid", "due_at": "Due",
         "valid_until": "Valid until", "order": "Order", "quote": "Quote",
         "vendor": "Vendor", "licensee": "Licensee",
         "footer": "You receive this notice as a contact of {organisation} on ipmarket. "
@@ -129,7 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "IP 核", "license": "授权编号", "request": "申请编号", "project": "项目",
         "offer": "授权方式", "reason": "原因", "not_before": "生效时间",
         "expires_at": "到期时间", "perpetual": "永久有效", "status": "状态",
-        "endpoint": "端点", "occurred_at": "时间", "invoice": "发票", "amount": "金额", "paid": "已付", "due_at": "付款期限",
+        "endpoint": "端点", "occurred_at": "时间", "invoice": "发票",
+        "amount": "金额", "paid": "已付", "due_at": "付款期限",
         "valid_until": "有效期至", "order": "订单编号", "quote": "报价编号",
         "vendor": "供应商", "licensee": "被授权方",
         "footer": "您以 {organisation} 联系人的身份收到此通知。"
@@ -143,7 +145,8 @@ LABELS: dict[str, dict[str, str]] = {
         "core": "IP 核心", "license": "授權編號", "request": "申請編號", "project": "專案",
         "offer": "授權方式", "reason": "原因", "not_before": "生效時間",
         "expires_at": "到期時間", "perpetual": "永久有效", "status": "狀態",
-        "endpoint": "端點", "occurred_at": "時間", "invoice": "發票", "amount": "金額", "paid": "已付", "due_at": "付款期限",
+        "endpoint": "端點", "occurred_at": "時間", "invoice": "發票",
+        "amount": "金額", "paid": "已付", "due_at": "付款期限",
         "valid_until": "有效期至", "order": "訂單編號", "quote": "報價編號",
         "vendor": "供應商", "licensee": "被授權方",
         "footer": "您以 {organisation} 聯絡人的身分收到此通知。"

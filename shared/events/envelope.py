@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import ValidationError
 
@@ -30,7 +30,7 @@ class Event:
     subject: str  # the aggregate id: Kafka key and CloudEvents subject
     data: dict
     id: str = field(default_factory=new_id)
-    time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_dict(self) -> dict:
         return {

@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 import sqlalchemy as sa
-from kafka import KafkaConsumer
 
+from kafka import KafkaConsumer
 from services.catalog.app import build_context
 from services.catalog.organisations import create_api_key, register_organisation
 from shared.db import create_engine

@@ -8,8 +8,7 @@ import threading
 
 import sqlalchemy as sa
 
-from tests.licensing.conftest import (approved_request, place_order, provider_callback,
-                                      request_body)
+from tests.licensing.conftest import approved_request, place_order, provider_callback, request_body
 from tests.licensing.test_api import events_of
 
 

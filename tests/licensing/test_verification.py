@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -163,8 +163,8 @@ def test_a_forged_status_list_is_refused(client, issue, tmp_path):
 def test_expired_not_yet_valid_and_wrong_core_by_the_clock(client, issue, tmp_path):
     lic, text = issue()
     keys = public_keys_from_jwks(client.get("/.well-known/jwks.json").json)
-    exp = datetime.fromtimestamp(lic["claims"]["exp"], timezone.utc)
-    nbf = datetime.fromtimestamp(lic["claims"]["nbf"], timezone.utc)
+    exp = datetime.fromtimestamp(lic["claims"]["exp"], UTC)
+    nbf = datetime.fromtimestamp(lic["claims"]["nbf"], UTC)
     assert verify_license(text, keys, {}, now=exp).result.value == "EXPIRED"
     assert verify_license(text, keys, {}, now=exp - timedelta(seconds=1)).result.value == "VALID"
     assert verify_license(text, keys, {}, now=nbf - timedelta(seconds=1)).result.value == \

@@ -20,7 +20,6 @@ from ipmarket.broker import free_port
 from shared.auth import generate_api_key
 from shared.events import new_event
 
-
 # --- SMTP -------------------------------------------------------------------------------------
 
 class MailBox:

@@ -2,7 +2,7 @@
 dead letters and metrics; bad input is a problem+json naming the field and changes nothing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -153,7 +153,7 @@ def test_rotation_keeps_the_old_secret_valid_for_a_day(client, organisation, rec
     assert new.startswith("whsec_") and new != created["secret"]
     with notify_context.session_factory() as session:
         endpoint = session.get(Endpoint, created["id"])
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         assert valid_secrets(endpoint, now) == [new, created["secret"]]
         assert valid_secrets(endpoint, now + timedelta(hours=24, seconds=1)) == [new]
 

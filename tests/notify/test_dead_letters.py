@@ -6,9 +6,9 @@ import base64
 import threading
 
 import pytest
-from kafka import KafkaProducer
 
 from ipmarket.cli import build_consumer
+from kafka import KafkaProducer
 from services.notify.app import create_app
 from services.notify.dead_letters import DeadLetterRecorder
 from services.notify.models import DeadLetter, ProcessedEvent

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -30,7 +30,7 @@ def test_every_notice_type_has_a_subject_in_every_language():
 
 
 def test_times_are_shown_in_the_recipients_zone_with_the_zone_named():
-    moment = datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 24, 22, 5, tzinfo=UTC)
     assert mail.format_when(moment, "en", mail.zone_for("America/Los_Angeles")) == \
         "Tue 24 Nov 2026, 14:05 UTC-08:00 (America/Los_Angeles)"
     assert mail.format_when(moment, "zh-Hans", mail.zone_for("Asia/Shanghai")) == \
@@ -56,10 +56,10 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
             "expires_at": "2027-11-24T16:00:00+00:00", "not_before": None}
     message = mail.compose(
         event_type="ipmarket.license.issued.v1",
-        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc), data=data,
+        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC), data=data,
         organisation=org, names={"v": vendor, "l": org}, to_name="王工程师",
         to_address="wang@xinhe.example", message_id=mail.message_id_for("e1", "wang@x"),
-        now=datetime(2026, 11, 24, 22, 6, tzinfo=timezone.utc))
+        now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC))
     raw = bytes(message)
     assert all(byte < 128 for byte in raw.split(b"\n\n", 1)[0])  # headers: RFC 2047, 7-bit
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
@@ -85,14 +85,14 @@ def test_headers_made_once_and_reused_serialise_as_the_standard_librarys_own(mon
     def notice(to_name: str, address: str) -> tuple[bytes, bytes]:
         message = mail.compose(
             event_type="ipmarket.license.expiring.v1",
-            occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=timezone.utc),
+            occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC),
             data={"vendor_id": "v", "licensee_id": "l", "core_id": "c", "license_id": "lic-2",
                   "days_ahead": 7, "expires_at": "2026-12-01T16:00:00+00:00",
                   "vlnv": {"vendor": "gg", "library": "ddr", "name": "lpddr5_ctrl",
                            "version": "3.0"}},
             organisation=org, names={"l": org}, to_name=to_name, to_address=address,
             message_id=mail.message_id_for("e2", address),
-            now=datetime(2026, 11, 24, 22, 6, tzinfo=timezone.utc))
+            now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC))
         message.set_boundary("b0undary")
         # As written to a file, then as smtplib sends it: the headers fold for each line end.
         return bytes(message), message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
@@ -116,11 +116,11 @@ def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_p
     org = SimpleNamespace(locale="zh-TW", timezone="Asia/Taipei", legal_name_en="Formosa IP",
                           legal_name_zh="福爾摩沙矽智財")
     message = mail.compose(event_type="ipmarket.api_key.created.v1",
-                           occurred_at=datetime(2026, 11, 24, tzinfo=timezone.utc),
+                           occurred_at=datetime(2026, 11, 24, tzinfo=UTC),
                            data={"organisation_id": "o", "name": "CI 金鑰"}, organisation=org,
                            names={}, to_name="陳小姐", to_address="chen@formosa.example",
                            message_id=mail.message_id_for("e9", "chen@formosa.example"),
-                           now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+                           now=datetime(2026, 11, 24, tzinfo=UTC))
     transport.send(message)
     transport.send(message)  # a resend replaces the file: still one message
     [written] = list((tmp_path / "mail").glob("*.eml"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.notify.delivery import next_delay, retry_after_seconds
 
@@ -29,7 +29,7 @@ def test_retry_after_wins_over_the_schedule_but_is_bounded():
 
 
 def test_retry_after_is_read_as_seconds_or_as_an_http_date():
-    now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     assert retry_after_seconds("120", now) == 120
     assert retry_after_seconds("Tue, 24 Nov 2026 12:01:30 GMT", now) == 90
     assert retry_after_seconds("soon", now) is None

@@ -12,7 +12,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.notify import signatures
 
-BODY = '{"data":{"licensee_id":"b"},"timestamp":"2026-11-24T10:00:00Z","type":"t"}'.encode()
+BODY = b'{"data":{"licensee_id":"b"},"timestamp":"2026-11-24T10:00:00Z","type":"t"}'
 
 
 def headers(webhook_id: str, timestamp: int, signature: str) -> dict:

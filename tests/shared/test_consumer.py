@@ -10,10 +10,10 @@ from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaProducer
 
 from ipmarket.broker import Broker, free_port
 from ipmarket.cli import build_consumer
+from kafka import KafkaProducer
 from services.catalog.app import build_context
 from services.licensing.app import build_context as licensing_context
 from services.licensing.models import KnownOrganisation

@@ -119,9 +119,9 @@ def test_rows_of_several_tables_go_in_one_statement_with_their_types(platform_en
                     lambda *args: statements.append(args[2]))
     with context.session_factory() as session:
         for n in range(3):
-            insert_at_commit(session, audit, {"at": at, "actor_id": None, "actor_role": "system",
-                                              "action": f"test.{n}", "subject_type": "test",
-                                              "subject_id": str(n), "details": {"n": n, "名": "甲"}})
+            insert_at_commit(session, audit, {
+                "at": at, "actor_id": None, "actor_role": "system", "action": f"test.{n}",
+                "subject_type": "test", "subject_id": str(n), "details": {"n": n, "名": "甲"}})
         insert_at_commit(session, outbox, {"event_id": new_id(), "stream": "licensing",
                                            "event_type": "test.v1", "aggregate_id": "a",
                                            "payload": "{}"})  # created_at: its default

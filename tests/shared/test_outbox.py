@@ -5,8 +5,8 @@ import json
 import uuid
 
 import pytest
-from kafka import KafkaConsumer
 
+from kafka import KafkaConsumer
 from services.catalog.app import build_context
 from services.catalog.organisations import register_organisation
 from shared.events import CONTENT_TYPE

@@ -5,12 +5,12 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-24 22:38:30.755041
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
-import shared.db
+from alembic import op
 
+import shared.db
 
 revision = '0002'
 down_revision = '0001'
@@ -139,7 +139,7 @@ def upgrade() -> None:
         sa.column('created_at', shared.db.UTCDateTime)),
         [{'version': 1, 'rules': DEFAULT_RULES, 'embargoed': DEFAULT_EMBARGOED,
           'comment': DEFAULT_COMMENT, 'created_by': None,
-          'created_at': datetime.now(timezone.utc)}])
+          'created_at': datetime.now(UTC)}])
 
 
 # An ILLUSTRATIVE starting point, NOT legal advice: the operator's export-compliance officer

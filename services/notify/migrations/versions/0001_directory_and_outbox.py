@@ -1,13 +1,13 @@
 """directory and outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 22:27:35.624691
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.db
+from alembic import op
 
+import shared.db
 
 revision = '0001'
 down_revision = None
