@@ -183,7 +183,7 @@ def build_consumer(service: str, **options):
 
 
 @main.command()
-@click.option("--home", type=click.Path(path_type=Path), default=None,
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Broker directory (default var/kafka).")
 def broker(home: Path | None) -> None:
     """Run the single-node Kafka broker (KRaft) in the foreground, formatting it the first time."""

@@ -40,6 +40,7 @@ BAD_INPUT = [
     (["license", "verify", "README.md", "--core", "xinyuan-micro.cn:ip:rv64_app"], "--core"),
     (["license", "verify", "README.md", "--core", "a::b:1.0"], "--core"),
     (["migrate", "billing"], "'SERVICES'"),
+    (["broker", "--home", "README.md"], "--home"),
 ]
 
 
