@@ -66,7 +66,7 @@ def test_the_readme_walkthrough_runs_as_printed(processes, tmp_path, database):
     started = time.monotonic()
     run = subprocess.run(["bash", "-e", "-u", "-o", "pipefail", "-c", STRICT_CURL + script],
                          cwd=tmp_path, env=processes.env, capture_output=True, text=True,
-                         timeout=240)
+                         errors="replace", timeout=240)
     assert run.returncode == 0, f"stdout:\n{run.stdout[-3000:]}\nstderr:\n{run.stderr[-3000:]}"
     print(f"the walkthrough ran in {time.monotonic() - started:.1f} s")
 
