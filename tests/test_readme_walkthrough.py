@@ -79,7 +79,9 @@ def test_the_readme_walkthrough_runs_as_printed(processes, tmp_path, database):
                and "控制器" in core["title_zh"] for core in chinese), chinese
 
     core = json.loads((tmp_path / "core.json").read_text())
-    assert core["vlnv"]["name"] == "rv64_app" and core["eccn"] == "3E001"
+    assert core["vlnv"] == {"vendor": "xinyuan-micro.cn", "library": "ip", "name": "rv64_app",
+                            "version": "1.1.0"}  # the one the notices below the walkthrough name
+    assert core["eccn"] == "3E001"
     assert core["offers"][0]["kind"] == "evaluation"  # "the first offer: a 3-month evaluation"
     request = json.loads((tmp_path / "request.json").read_text())
     assert request["state"] == "screening"
