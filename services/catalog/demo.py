@@ -199,8 +199,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 
-def load(context, echo=print) -> dict:
-    """Create what is missing; print each new API key once. Returns counts."""
+def load(context, on_new_key=None) -> dict:
+    """Create what is missing; hand each new organisation's API key, shown once, to
+    `on_new_key(key, organisation, api_key)` (`key` as in ORGANISATIONS). Returns counts."""
     created = {"organisations": 0, "cores": 0}
     ids = {}
     for key, (name, name_zh, country, tz, locale, roles, (contact, email), _v) in \
@@ -216,7 +217,8 @@ def load(context, echo=print) -> dict:
                 api_key, secret = organisations.create_api_key(uow, org.id, "demo key")
                 uow.commit()
                 created["organisations"] += 1
-                echo(f"{name}: organisation {org.id}, API key {secret}")
+                if on_new_key is not None:
+                    on_new_key(key, org, secret)
             ids[key] = (org.id, frozenset(org.roles))
     for product in PRODUCTS:
         (vendor, name, title_en, title_zh, category, standards, kinds, hdls, targets, eccn,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ipmarket.options import CoreVersion, HostPort
 from shared import config
 
 
@@ -38,12 +39,12 @@ def license_group() -> None:
 
 
 @license_group.command("verify")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--jwks", "jwks_source", default=None, metavar="FILE|URL",
               help="Public keys (default: the licensing service's /.well-known/jwks.json).")
 @click.option("--status-list", "status_source", default=None, metavar="FILE|URL",
               help="Signed status list; without it revocations and suspensions are unknown.")
-@click.option("--core", default=None, metavar="VENDOR:LIBRARY:NAME:VERSION",
+@click.option("--core", type=CoreVersion(), default=None, metavar="VENDOR:LIBRARY:NAME:VERSION",
               help="Check that the license covers this core version.")
 def verify_command(file: Path, jwks_source: str | None, status_source: str | None,
                    core: str | None) -> None:
@@ -104,13 +105,15 @@ def rotate_command() -> None:
 def retire_command(kid: str) -> None:
     """Retire a key: licenses it signed stop verifying (UNKNOWN_KEY)."""
     from services.licensing import audit
-    from shared.errors import DomainError
+    from shared.errors import DomainError, NotFound
 
     context, keyring = _context_and_keyring()
     try:
         with context.session_factory() as session, session.begin():
             keyring.retire(session, kid)
             audit.record(session, None, "admin", "key.retired", "signing_key", kid)
+    except NotFound as exc:
+        raise click.BadParameter(exc.detail, param_hint="'KID'") from None
     except DomainError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(json.dumps({"kid": kid, "retired": True}))
@@ -133,7 +136,8 @@ def list_command() -> None:
 
 
 @click.command("licensing-scheduler")
-@click.option("--interval", default=30.0, show_default=True,
+@click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True,
               help="Seconds between two runs of the expiry checks.")
 def scheduler_command(interval: float) -> None:
     """Send license expiry notices, expire licenses and lapse undecided requests, until
@@ -152,7 +156,7 @@ def scheduler_command(interval: float) -> None:
 
 
 @click.command("payment-simulator")
-@click.option("--bind", default=None, metavar="HOST:PORT",
+@click.option("--bind", type=HostPort(), default=None, metavar="HOST:PORT",
               help="Where to listen (default: the host and port of "
                    "IPMARKET_PAYMENT_SIMULATOR_URL).")
 def payment_simulator_command(bind: str | None) -> None:

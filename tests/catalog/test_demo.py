@@ -1,6 +1,8 @@
 """`ipmarket demo load`: the README walkthrough's marketplace, loaded through the domain code."""
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -35,3 +37,23 @@ def test_demo_load_is_realistic_emits_events_and_is_idempotent(catalog):
     assert second.exit_code == 0, second.output
     assert "API key" not in second.output and "all there already" in second.output
     assert catalog.snapshot() == before
+
+
+def test_demo_load_json_gives_each_new_organisation_its_id_and_working_key(catalog):
+    loaded = CliRunner().invoke(main, ["demo", "load", "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    document = json.loads(loaded.stdout)
+    assert document["added"]["organisations"] == len(document["organisations"]) == 11
+    assert document["added"]["cores"] >= 50
+    lakeside = document["organisations"]["lakeside"]
+    assert lakeside["name"] == "Suzhou Lakeside Chip Design Co., Ltd."
+    for organisation in document["organisations"].values():
+        answer = catalog.client.get(f"/organisations/{organisation['organisation_id']}",
+                                    headers={"Authorization": f"Bearer {organisation['api_key']}"})
+        assert answer.status_code == 200, answer.json
+        assert answer.json["legal_name_en"] == organisation["name"]
+
+    again = CliRunner().invoke(main, ["demo", "load", "--json"])  # keys are shown once
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == {"organisations": {},
+                                        "added": {"organisations": 0, "cores": 0}}

@@ -34,7 +34,7 @@ def market(request, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'catalog.db'}"
     upgrade("catalog", url)
     context = build_context(url)
-    demo.load(context, echo=lambda _: None)
+    demo.load(context)
     with context.unit_of_work() as uow:  # one private draft, to check who sees it
         vendor = uow.session.scalar(sa.text(
             "SELECT id FROM organisation WHERE legal_name_en LIKE 'Nordic%'"))

@@ -173,3 +173,10 @@ def test_expired_not_yet_valid_and_wrong_core_by_the_clock(client, issue, tmp_pa
                                                   "1.3.0"])["result"] == "WRONG_CORE"
     assert offline(tmp_path, client, text, extra=["--core", "pearlriver.hk:interfaces:usb3_phy:"
                                                   "1.2.0"])["result"] == "VALID"
+
+
+def test_retiring_a_key_that_does_not_exist_is_bad_input(client):
+    result = CliRunner().invoke(main, ["keys", "retire", "no-such-kid"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "Error: Invalid value for 'KID': signing key no-such-kid does not exist"]
