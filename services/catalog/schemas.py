@@ -2,10 +2,11 @@
 (RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from services.catalog import taxonomy
 from services.catalog.search import MAX_LIMIT, SORTS
+from shared.bounds import Schema
 from shared.events.catalog import LOCALES, ROLES
 from shared.events.registry import notice_choices
 

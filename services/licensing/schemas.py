@@ -1,10 +1,11 @@
 """Request and response schemas of the licensing API (marshmallow; unknown fields are refused)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
+from shared.bounds import Schema
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 
 COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")

@@ -1,12 +1,13 @@
 """Request and response schemas of the notify API (marshmallow; unknown fields are refused)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
+from shared.bounds import Schema
 
 
 class Strict(Schema):

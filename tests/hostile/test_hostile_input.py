@@ -1,0 +1,80 @@
+"""Issue 13: hostile input answered 500 (RecursionError, psycopg.DataError, UnicodeEncodeError,
+integers past 64 bits). Each must be a problem+json 400/422 naming the field at fault."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+DEEP = "[" * 1000 + "]" * 1000  # 2 KB that overflowed the stack of json.loads' consumers
+NESTED_40 = '{"a":' * 40 + "1" + "}" * 40  # shallow enough to parse: the path is named
+HUGE = "9" * 30  # past 64 bits
+
+# (service, method, path, raw JSON body or None, field named; None: only a 400/422)
+CASES = [
+    ("licensing", "post", "/licenses/verify", DEEP, None),
+    ("licensing", "post", "/licenses/verify", '{"license": ' + DEEP + "}", "body"),
+    ("catalog", "post", "/organisations", NESTED_40, ".".join("a" * 32)),
+    ("notify", "post", "/v1/endpoints", DEEP, None),
+    ("catalog", "post", "/organisations",
+     '{"legal_name_en": "Nul\\u0000 Ltd", "country": "HK", "roles": ["vendor"]}',
+     "legal_name_en"),
+    ("catalog", "post", "/organisations",
+     '{"legal_name_en": "Lone \\ud800", "country": "HK", "roles": ["vendor"]}',
+     "legal_name_en"),
+    ("catalog", "post", "/organisations",
+     '{"legal_name_en": "A", "country": "HK", "roles": ["vendor"], "contacts": [{"name": "n",'
+     ' "email": "a@example.com", "notices": ["all\\u0000"]}]}', "contacts.0.notices.0"),
+    ("licensing", "post", "/licenses/verify", '{"license": "a\\u0000b"}', "license"),
+    ("notify", "post", "/v1/endpoints", '{"url": "https://example.com/\\udfff"}', "url"),
+    ("licensing", "put", "/screening/rules",
+     '{"based_on": ' + HUGE + ', "rules": [], "embargoed": [], "comment": "c"}', "based_on"),
+    ("licensing", "get", "/licenses?offset=" + HUGE, None, "offset"),
+    ("licensing", "get", "/license-requests?offset=" + HUGE, None, "offset"),
+    ("licensing", "get", "/audit?after=" + HUGE, None, "after"),
+    ("notify", "get", "/v1/admin/dead-letters?before=" + HUGE, None, "before"),
+    ("licensing", "get", "/screening/rules/" + HUGE, None, "version"),
+    ("licensing", "get", "/licenses?state=active%00", None, "state"),
+    ("catalog", "get", "/cores?q=ddr%00", None, "q"),
+    ("licensing", "get", "/licenses/%00abc", None, "license_id"),
+    ("licensing", "get", "/license-requests/abc%00", None, "request_id"),
+    ("catalog", "get", "/cores/%00", None, "core_id"),
+    ("catalog", "get", "/organisations/x%00y", None, "organisation_id"),
+    ("notify", "get", "/v1/endpoints/%00/attempts", None, "endpoint_id"),
+]
+
+
+@pytest.mark.parametrize("service, method, path, body, field", CASES,
+                         ids=[f"{c[0]} {c[1]} {c[2][:40]} {c[4]}" for c in CASES])
+def test_hostile_input_is_a_problem_naming_the_field(services, service, method, path, body,
+                                                     field):
+    target = services[service]
+    kwargs = {"headers": target.headers}
+    if body is not None:
+        kwargs.update(data=body.encode("utf-8", "surrogatepass"),
+                      content_type="application/json")
+    response = getattr(target.client, method)(path, **kwargs)
+    assert response.status_code in (400, 422), response.get_data(as_text=True)[:500]
+    assert response.content_type == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == response.status_code
+    if field is not None:
+        assert field in {e["field"] for e in problem.get("errors", [])}, problem
+
+
+def test_deep_json_is_refused_without_a_key(services):
+    """POST /licenses/verify needs no key: a deep body from anyone is a 400, not a 500."""
+    response = services["licensing"].client.post(
+        "/licenses/verify", data=json.dumps({"license": "x"})[:-1] + ', "core": ' + DEEP + "}",
+        content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "body"
+
+
+def test_a_provider_callback_nested_deep_is_a_400(services, monkeypatch):
+    from tests.licensing.conftest import PROVIDER_SECRET, callback_headers
+
+    monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", PROVIDER_SECRET)
+    body = DEEP.encode()
+    response = services["licensing"].client.post("/payments/callback", data=body,
+                                                 headers=callback_headers(body))
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
