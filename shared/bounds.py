@@ -25,6 +25,7 @@ MAX_NAME = 300
 MAX_TEXT = 2000
 MAX_CODE = 64  # identifiers of rules, offers, standards, foundries
 MAX_LIST = 50
+MAX_NOTICES = 100  # a contact's notice choices: "all", groups and event types
 # Amounts: below 10**13 in major units (licensing.money.MAXIMUM), so minor units fit a BIGINT.
 MAX_AMOUNT = "9999999999999.99"
 

@@ -23,10 +23,11 @@ CASES = [
      '{"legal_name_en": "Lone \\ud800", "country": "HK", "roles": ["vendor"]}',
      "legal_name_en"),
     ("catalog", "post", "/organisations",
-     '{"legal_name_en": "A", "country": "HK", "roles": ["vendor"], "contacts": [{"name": "n",'
-     ' "email": "a@example.com", "notices": ["all\\u0000"]}]}', "contacts.0.notices.0"),
+     '{"legal_name_en": "A", "country": "HK", "roles": ["vendor"], "contacts": [{"name": '
+     '"N\\u0000", "email": "a@example.com", "notices": ["all"]}]}', "contacts.0.name"),
     ("licensing", "post", "/licenses/verify", '{"license": "a\\u0000b"}', "license"),
-    ("notify", "post", "/v1/endpoints", '{"url": "https://example.com/\\udfff"}', "url"),
+    ("notify", "post", "/v1/watches", '{"kind": "core", "target_id": "\\udfff"}', "target_id"),
+    ("notify", "post", "/v1/watches", '{"kind": "core", "target_id": "\\u0000"}', "target_id"),
     ("licensing", "put", "/screening/rules",
      '{"based_on": ' + HUGE + ', "rules": [], "embargoed": [], "comment": "c"}', "based_on"),
     ("licensing", "get", "/licenses?offset=" + HUGE, None, "offset"),
@@ -34,7 +35,7 @@ CASES = [
     ("licensing", "get", "/audit?after=" + HUGE, None, "after"),
     ("notify", "get", "/v1/admin/dead-letters?before=" + HUGE, None, "before"),
     ("licensing", "get", "/screening/rules/" + HUGE, None, "version"),
-    ("licensing", "get", "/licenses?state=active%00", None, "state"),
+    ("licensing", "get", "/audit?subject_id=a%00", None, "subject_id"),
     ("catalog", "get", "/cores?q=ddr%00", None, "q"),
     ("licensing", "get", "/licenses/%00abc", None, "license_id"),
     ("licensing", "get", "/license-requests/abc%00", None, "request_id"),
