@@ -79,3 +79,45 @@ def test_a_provider_callback_nested_deep_is_a_400(services, monkeypatch):
     response = services["licensing"].client.post("/payments/callback", data=body,
                                                  headers=callback_headers(body))
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
+# --- what one service accepted and another could not hold -------------------------------------
+
+def _organisation(**overrides) -> str:
+    contact = {"name": "Ops", "email": "ops@example.com", "notices": ["all"]}
+    body = {"legal_name_en": "Poison Ltd", "country": "HK", "roles": ["vendor"],
+            "contacts": [{**contact, **overrides}]}
+    return json.dumps(body)
+
+
+def _core(document: dict | None = None, offer: dict | None = None) -> str:
+    body = {"vlnv": {"vendor": "poison.hk", "library": "ip", "name": "x", "version": "1.0.0"},
+            "title_en": "X"}
+    if document:
+        body["documents"] = [{"kind": "datasheet", "title": "D", "sha256": "a" * 64,
+                              **document}]
+    if offer:
+        body["offers"] = [{"kind": "single_project", "requires_approval": False, **offer}]
+    return json.dumps(body)
+
+
+OVERSIZED = [
+    ("/organisations", _organisation(email="a" * 64 + "@" + "b" * 100_000 + ".com"),
+     "contacts.0.email"),
+    ("/organisations", _organisation(notices=["all"] * 20_000), "contacts.0.notices"),
+    ("/cores", _core(document={"url": "https://example.com/" + "d" * 100_000}),
+     "documents.0.url"),
+    ("/cores", _core(offer={"price": {"amount": "1e20", "currency": "USD"}}),
+     "offers.0.price.amount"),
+    ("/cores", _core(offer={"price": {"amount": "10000000000000.00", "currency": "USD"}}),
+     "offers.0.price.amount"),
+]
+
+
+@pytest.mark.parametrize("path, body, field", OVERSIZED, ids=[c[2] for c in OVERSIZED])
+def test_the_catalog_refuses_what_a_consumer_could_not_hold(services, path, body, field):
+    catalog = services["catalog"]
+    response = catalog.client.post(path, data=body, content_type="application/json",
+                                   headers=catalog.headers)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert field in {e["field"] for e in response.get_json()["errors"]}
