@@ -207,7 +207,7 @@ class ServiceBlueprint(flask_smorest.Blueprint):
 
 
 def _refuse_hostile_url_parts() -> None:
-    """Path and query parameters no store can hold: %00 in an id, an int past 64 bits."""
+    """Path, query and header values no store can hold: %00 in an id, an int past 64 bits."""
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and not bounds.INT64_MIN <= value <= bounds.INT64_MAX:
             raise bounds.HostileInput(name, "must be a 64-bit integer")
@@ -218,6 +218,9 @@ def _refuse_hostile_url_parts() -> None:
             raise bounds.HostileInput("query", f"a parameter's name {problem_}")
         if problem_ := bounds.text_problem(value):
             raise bounds.HostileInput(name, problem_)
+    for name, value in request.headers.items():
+        if "\x00" in value:
+            raise bounds.HostileInput(name, "must not contain NUL characters")
 
 
 # --- authentication --------------------------------------------------------------------------

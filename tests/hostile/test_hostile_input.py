@@ -121,3 +121,19 @@ def test_the_catalog_refuses_what_a_consumer_could_not_hold(services, path, body
                                    headers=catalog.headers)
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert field in {e["field"] for e in response.get_json()["errors"]}
+
+
+def test_hostile_headers_are_refused_naming_the_header(services):
+    licensing, catalog = services["licensing"], services["catalog"]
+    response = licensing.client.post(
+        "/license-requests", json={}, headers={**licensing.headers, "Idempotency-Key": "k\x00"})
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    organisation = catalog.client.get("/organisations", headers=catalog.headers).get_json()
+    organisation_id = organisation["items"][0]["id"] if "items" in organisation \
+        else organisation[0]["id"]
+    response = catalog.client.patch(f"/organisations/{organisation_id}",
+                                    json={"legal_name_en": "Renamed"},
+                                    headers={**catalog.headers, "If-Match": f'"{"9" * 5000}"'})
+    assert response.status_code == 412 and response.get_json()["errors"][0]["field"] == \
+        "If-Match"
