@@ -8,6 +8,7 @@ asking the catalog on a request path.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from shared.events import Event
 
 KEY_PREFIX = "ipm_"
+log = logging.getLogger(__name__)
 
 
 def generate_api_key() -> tuple[str, str]:
@@ -109,6 +111,7 @@ class Directory:
     def __init__(self, organisation_model, api_key_model):
         self.Organisation = organisation_model
         self.ApiKey = api_key_model
+        self.version_gaps = 0  # organisation events found missing (see apply_organisation)
 
     @property
     def handlers(self):
@@ -120,10 +123,24 @@ class Directory:
         }
 
     def apply_organisation(self, event: Event, session: Session) -> None:
+        """Keep the newest state. The catalog publishes every change of an organisation
+        (registration is version 1) in order on its key, so a version beyond the next one means
+        events were lost on the way, e.g. dead-lettered: the event carries the whole state, so
+        the projection is applied and right again, but what the missing versions announced
+        was never handled here. That is logged as a WARNING and counted, never passed over."""
         data = event.data
         current = session.get(self.Organisation, data["organisation_id"])
-        if current is not None and current.version >= data["version"]:
+        held = 0 if current is None else current.version
+        if held >= data["version"]:
             return  # an older state arriving late changes nothing
+        if data["version"] > held + 1:
+            self.version_gaps += 1
+            log.warning("projection of organisation %s: version %d arrived after %s; versions "
+                        "%d to %d never did (look for them in the dead letters)",
+                        data["organisation_id"], data["version"],
+                        held or "none", held + 1, data["version"] - 1,
+                        extra={"event_id": event.id, "organisation_id": data["organisation_id"],
+                               "held_version": held, "event_version": data["version"]})
         fields = {k: data[k] for k in ("legal_name_en", "legal_name_zh", "country", "region",
                                        "roles", "locale", "timezone", "contacts", "version")}
         if current is None:

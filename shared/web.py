@@ -12,15 +12,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import quote
 
 import flask_smorest
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.orm import Session, sessionmaker
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
-from shared import config
+from shared import bounds, config
 from shared.auth import Principal, RecentPrincipals, hash_api_key
 from shared.db import create_engine, session_factory
 from shared.errors import DomainError, Forbidden, NotAuthenticated
@@ -165,9 +169,58 @@ def _handle_domain_error(error: DomainError):
                    **error.extra)
 
 
+def _handle_hostile_input(error: bounds.HostileInput):
+    # The path itself may hold the NUL: the instance names it percent-encoded.
+    return problem(400, "Bad request", f"{error.field}: {error.message}", type_="hostile-input",
+                   errors=[{"field": error.field, "message": error.message}],
+                   instance=quote(request.path, safe="/"))
+
+
 def _handle_unexpected(error: Exception):
     log.exception("unhandled error")
     return problem(500, "Internal server error", "The error was logged with this request id.")
+
+
+# --- input no store can hold ----------------------------------------------------------------
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """request.get_json() through shared.bounds.loads: no depth, NUL, lone surrogate or
+    integer past 64 bits gets past the parser."""
+
+    def loads(self, s, **kwargs):
+        return bounds.loads(s)
+
+
+class BoundedParser(FlaskParser):
+    """webargs parses bodies with json.loads itself; this one with shared.bounds.loads."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return webargs_core.missing
+        return bounds.loads(req.get_data(cache=True))
+
+
+class ServiceBlueprint(flask_smorest.Blueprint):
+    """The services' blueprints: flask-smorest's, parsing arguments with BoundedParser."""
+
+    ARGUMENTS_PARSER = BoundedParser()
+
+
+def _refuse_hostile_url_parts() -> None:
+    """Path, query and header values no store can hold: %00 in an id, an int past 64 bits."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not bounds.INT64_MIN <= value <= bounds.INT64_MAX:
+            raise bounds.HostileInput(name, "must be a 64-bit integer")
+        if isinstance(value, str) and (problem_ := bounds.text_problem(value)):
+            raise bounds.HostileInput(name, problem_)
+    for name, value in request.args.items(multi=True):
+        if problem_ := bounds.text_problem(name):
+            raise bounds.HostileInput("query", f"a parameter's name {problem_}")
+        if problem_ := bounds.text_problem(value):
+            raise bounds.HostileInput(name, problem_)
+    for name, value in request.headers.items():
+        if "\x00" in value:
+            raise bounds.HostileInput(name, "must not contain NUL characters")
 
 
 # --- authentication --------------------------------------------------------------------------
@@ -251,11 +304,13 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
                           "security": [{"apiKey": []}]},
         MAX_CONTENT_LENGTH=config.get("IPMARKET_MAX_BODY_BYTES"),
     )
+    app.json = BoundedJSONProvider(app)
     app.json.ensure_ascii = False  # Chinese names stay readable in responses
     app.json.sort_keys = False  # fields in their schema's order, and no sorting per response
     app.extensions["ipmarket"] = context
     api = ServiceApi(app)
     app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(bounds.HostileInput, _handle_hostile_input)
     app.register_error_handler(Exception, _handle_unexpected)
     app.register_blueprint(health)
     for blueprint in blueprints:
@@ -265,6 +320,7 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     def _begin():
         request_id_var.set(request.headers.get("X-Request-Id") or uuid.uuid4().hex)
         g.started = time.perf_counter()
+        _refuse_hostile_url_parts()
         _authenticate()
 
     @app.after_request

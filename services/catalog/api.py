@@ -5,19 +5,20 @@ import re
 
 import sqlalchemy as sa
 from flask import g, request
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
 from shared.errors import DomainError, PreconditionFailed
-from shared.web import current_principal, requires, service_context
+from shared.web import ServiceBlueprint, current_principal, requires, service_context
 
-organisations_blp = Blueprint("organisations", __name__, url_prefix="/organisations",
-                              description="The platform directory: organisations and API keys.")
-cores_blp = Blueprint("cores", __name__, url_prefix="/cores",
-                      description="IP cores: drafts, publication, offers, search, IP-XACT import.")
+organisations_blp = ServiceBlueprint(
+    "organisations", __name__, url_prefix="/organisations",
+    description="The platform directory: organisations and API keys.")
+cores_blp = ServiceBlueprint(
+    "cores", __name__, url_prefix="/cores",
+    description="IP cores: drafts, publication, offers, search, IP-XACT import.")
 blueprints = [organisations_blp, cores_blp]
 
 
@@ -40,7 +41,7 @@ def if_match(required: bool = True) -> int | None:
         if required:
             raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
         return None
-    match = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', header)
+    match = re.fullmatch(r'\s*(?:W/)?"(\d{1,18})"\s*', header)  # a version: no 5,000 digits
     if match is None:
         raise PreconditionFailed(f"If-Match {header!r} names no version of this resource",
                                  field="If-Match")

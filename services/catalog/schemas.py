@@ -2,10 +2,14 @@
 (RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import fields, validate
 
 from services.catalog import taxonomy
 from services.catalog.search import MAX_LIMIT, SORTS
+from shared import bounds
+from shared.bounds import Schema
 from shared.events.catalog import LOCALES, ROLES
 from shared.events.registry import notice_choices
 
@@ -20,9 +24,10 @@ def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
 
 class ContactSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
     notices = fields.List(fields.String(validate=lambda v: v in notice_choices()),
-                          required=True, metadata={"description": (
+                          required=True, validate=validate.Length(max=bounds.MAX_NOTICES),
+                          metadata={"description": (
                               "'all', a group of event types ('license', 'core', 'order', …) "
                               "or one event type")})
 
@@ -92,7 +97,8 @@ class TargetSchema(Schema):
 class DocumentSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DOCUMENT_KINDS))
     title = Name(required=True)
-    url = fields.Url(load_default=None, allow_none=True)
+    url = fields.Url(load_default=None, allow_none=True,
+                     validate=validate.Length(max=bounds.MAX_URL))
     sha256 = fields.String(required=True, validate=SHA256)
 
 
@@ -104,12 +110,13 @@ class DeliverableSchema(Schema):
 
 class MoneySchema(Schema):
     amount = fields.Decimal(required=True, as_string=True, places=2,
-                            validate=validate.Range(min=0))
+                            validate=validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT)))
     currency = fields.String(required=True, validate=validate.OneOf(taxonomy.CURRENCIES))
 
 
 class OfferSchema(Schema):
-    offer_id = fields.String(metadata={"description": "Keep an offer's id when changing it."})
+    offer_id = fields.String(validate=validate.Length(min=1, max=bounds.MAX_CODE),
+                             metadata={"description": "Keep an offer's id when changing it."})
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.OFFER_KINDS))
     price = fields.Nested(MoneySchema, allow_none=True, load_default=None)
     on_request = fields.Boolean(load_default=False)
@@ -184,22 +191,27 @@ class ImportArgsSchema(Schema):
         "description": "Semantic version to use when the component's own is not one."})
 
 
+def _facet(**kw):
+    return fields.List(fields.String(validate=validate.Length(max=bounds.MAX_CODE)),
+                       validate=validate.Length(max=bounds.MAX_LIST), **kw)
+
+
 class SearchArgsSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     sort = fields.String(validate=validate.OneOf(SORTS))
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
     # Facet filters: ?category=memories&category=memories_phys means either of them.
-    category = fields.List(fields.String())
-    foundry = fields.List(fields.String())
-    node = fields.List(fields.String())
-    maturity = fields.List(fields.String())
-    standard = fields.List(fields.String())
-    deliverable = fields.List(fields.String())
-    region = fields.List(fields.String())
-    price = fields.List(fields.String())
-    status = fields.List(fields.String())
-    vendor = fields.List(fields.String(), metadata={"description": "Organisation ids."})
+    category = _facet()
+    foundry = _facet()
+    node = _facet()
+    maturity = _facet()
+    standard = _facet()
+    deliverable = _facet()
+    region = _facet()
+    price = _facet()
+    status = _facet()
+    vendor = _facet(metadata={"description": "Organisation ids."})
 
 
 class Dumped(fields.Nested):

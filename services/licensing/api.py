@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
 from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.access import get_visible, visible
@@ -27,9 +26,10 @@ from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
 from shared.db import without_transaction
 from shared.errors import Invalid
-from shared.web import current_principal, requires, service_context
+from shared.web import ServiceBlueprint, current_principal, requires, service_context
 
-blp = Blueprint("licensing", __name__, description="License requests and licenses")
+blp = ServiceBlueprint("licensing", __name__,
+                       description="License requests and licenses")
 
 
 def _keyring() -> Keyring:

@@ -6,7 +6,7 @@ import time
 
 import sqlalchemy as sa
 from flask import Response, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -28,12 +28,19 @@ from services.licensing.schemas import (
     QuoteQuery,
     RequiredReason,
 )
-from shared import config
+from shared import bounds, config
 from shared.db import utcnow
 from shared.errors import Conflict, Invalid
-from shared.web import current_principal, problem, requires, service_context
+from shared.web import (
+    ServiceBlueprint,
+    current_principal,
+    problem,
+    requires,
+    service_context,
+)
 
-blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
+blp = ServiceBlueprint("purchasing", __name__,
+                       description="Quotes, orders, invoices and payments")
 def _money(minor: int | None, currency: str | None) -> dict | None:
     return Money(minor, currency).as_dict() if currency else None
 
@@ -230,7 +237,7 @@ def provider_callback():
                              request.headers.get(payments.SIGNATURE_HEADER), raw,
                              int(time.time()))
     try:
-        data = ProviderCallback().load(json.loads(raw))
+        data = ProviderCallback().load(bounds.loads(raw))
     except json.JSONDecodeError:
         abort(400, message="the body is not JSON")
     except ValidationError as error:

@@ -1,10 +1,12 @@
 """Request and response schemas of the licensing API (marshmallow; unknown fields are refused)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
+from shared import bounds
+from shared.bounds import Schema
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 
 COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
@@ -79,16 +81,18 @@ class Rule(Schema):
         error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
     destinations = fields.List(fields.String(validate=validate.Regexp(
         r"^(\*|[A-Za-z]{2})$", error="must be a country code or *")), required=True,
-        validate=validate.Length(min=1))
+        validate=validate.Length(min=1, max=300))
     outcome = fields.String(required=True, validate=validate.OneOf(screening.OUTCOMES))
     reason_code = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
 
 
 class RuleSetIn(Schema):
-    based_on = fields.Integer(required=True, validate=validate.Range(min=1))
+    based_on = fields.Integer(required=True, validate=validate.Range(min=1,
+                                                                     max=bounds.VERSION_MAX))
     rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=1000))
-    embargoed = fields.List(fields.String(validate=COUNTRY), required=True)
+    embargoed = fields.List(fields.String(validate=COUNTRY), required=True,
+                            validate=validate.Length(max=300))
     comment = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
     @validates_schema

@@ -29,15 +29,40 @@ class RefusedAddress(Exception):
     """The webhook's host is (or resolved to) an address webhooks may not reach."""
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address a packet ends up at: IPv4-compatible
+# (deprecated, RFC 4291) and the NAT64 prefixes (RFC 6052, RFC 8215). Mapped (::ffff:0:0/96),
+# 6to4 and Teredo addresses are unwrapped by the ipaddress module's own properties.
+EMBEDDING_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96",
+                                                         "64:ff9b:1::/48"))
+
+
+def _reached(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    """The IPv4 address an IPv6 address carries to, else the address itself."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+    if embedded is not None:
+        return embedded
+    if ip.is_unspecified or ip.is_loopback:  # :: and ::1 lie in ::/96 but carry no IPv4
+        return ip
+    if any(ip in prefix for prefix in EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return ip
+
+
 def refusal(address: str) -> str | None:
     """Why webhooks may not go to `address`, or None when they may."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip = _reached(ipaddress.ip_address(address.split("%")[0]))
     if any(ip in network for network in config.get("IPMARKET_WEBHOOK_ALLOWED_NETWORKS")):
         return None
     if ip in METADATA_ADDRESSES:
         return f"{ip} is a cloud metadata address"
+    # Python calls some of these global (224.0.0.1 among them): a webhook is one host's, never
+    # a group's or a reserved range's.
+    if ip.is_multicast:
+        return f"{ip} is a multicast address"
+    if (ip.is_reserved or ip.is_unspecified) and not ip.is_loopback:  # ::1 lies in ::/8
+        return f"{ip} is a reserved address"
     if ip.is_global or config.get("IPMARKET_WEBHOOK_ALLOW_PRIVATE"):
         return None
     kind = ("loopback" if ip.is_loopback else "link-local" if ip.is_link_local

@@ -1,12 +1,13 @@
 """Request and response schemas of the notify API (marshmallow; unknown fields are refused)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
+from shared.bounds import Schema
 
 
 class Strict(Schema):
@@ -19,7 +20,7 @@ class Strict(Schema):
 class EndpointIn(Strict):
     url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
-                              load_default=list)
+                              load_default=list, validate=validate.Length(max=100))
     description = fields.String(load_default="", validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
                           load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2))
@@ -27,7 +28,8 @@ class EndpointIn(Strict):
 
 class EndpointPatch(Strict):
     url = fields.String(validate=validate.Length(min=1, max=2000))
-    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)))
+    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
+                              validate=validate.Length(max=100))
     description = fields.String(validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
                           validate=validate.Length(min=1, max=2))

@@ -3,32 +3,45 @@
 Event-carried state transfer: each event holds the state the other services keep in their
 projections, so that none of them ever has to ask the catalog.
 """
+from decimal import Decimal
+
 from marshmallow import fields, validate
 
+from shared import bounds
 from shared.events.registry import EventData, register
 
+# Every field is bounded as the catalog's API bounds it, within what every consumer stores
+# (tests/shared/test_event_contract.py handles the largest valid event of each type).
+ID = validate.Length(min=1, max=bounds.MAX_ID)
+NAME = validate.Length(min=1, max=bounds.MAX_NAME)
+CODE = validate.Length(min=1, max=bounds.MAX_CODE)
+VERSION = validate.Range(min=1, max=bounds.VERSION_MAX)
 ROLES = ("vendor", "licensee", "admin")
 LOCALES = ("en", "zh-Hans", "zh-Hant")
 REGIONS = ("mainland_china", "hong_kong", "macau", "taiwan", "overseas")
 
 
 class Contact(EventData):
-    name = fields.String(required=True)
-    email = fields.Email(required=True)
-    notices = fields.List(fields.String(), required=True)  # see registry.notice_choices()
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
+    notices = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
+                          required=True, validate=validate.Length(max=bounds.MAX_NOTICES))
+    # see registry.notice_choices()
 
 
 class Organisation(EventData):
-    organisation_id = fields.String(required=True)
-    legal_name_en = fields.String(required=True)
-    legal_name_zh = fields.String(allow_none=True, load_default=None)
+    organisation_id = fields.String(required=True, validate=ID)
+    legal_name_en = fields.String(required=True, validate=NAME)
+    legal_name_zh = fields.String(allow_none=True, load_default=None, validate=NAME)
     country = fields.String(required=True, validate=validate.Length(equal=2))
     region = fields.String(required=True, validate=validate.OneOf(REGIONS))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(max=len(ROLES)))
     locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
-    timezone = fields.String(required=True)
-    contacts = fields.List(fields.Nested(Contact), required=True)
-    version = fields.Integer(required=True)
+    timezone = fields.String(required=True, validate=CODE)
+    contacts = fields.List(fields.Nested(Contact), required=True,
+                           validate=validate.Length(max=20))
+    version = fields.Integer(required=True, validate=VERSION)
 
 
 @register("ipmarket.organisation.registered.v1")
@@ -43,9 +56,9 @@ class OrganisationUpdated(Organisation):
 
 @register("ipmarket.api_key.created.v1")
 class ApiKeyCreated(EventData):
-    key_id = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-    name = fields.String(required=True)
+    key_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # SHA-256 of the key: enough for another service to recognise it, useless to present.
     key_hash = fields.String(required=True, validate=validate.Length(equal=64))
     created_at = fields.AwareDateTime(required=True)
@@ -53,60 +66,69 @@ class ApiKeyCreated(EventData):
 
 @register("ipmarket.api_key.revoked.v1")
 class ApiKeyRevoked(EventData):
-    key_id = fields.String(required=True)
-    organisation_id = fields.String(required=True)
+    key_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)
     revoked_at = fields.AwareDateTime(required=True)
 
 
 # --- IP cores ---------------------------------------------------------------------------------
 
 class Vlnv(EventData):
-    vendor = fields.String(required=True)
-    library = fields.String(required=True)
-    name = fields.String(required=True)
-    version = fields.String(required=True)
+    vendor = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    library = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    version = fields.String(required=True, validate=CODE)
 
 
 class Money(EventData):
-    amount = fields.Decimal(required=True, as_string=True)  # exact; never a float
+    amount = fields.Decimal(required=True, as_string=True,  # exact; never a float
+                            validate=validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT)))
     currency = fields.String(required=True, validate=validate.OneOf(("USD", "CNY", "HKD")))
 
 
 class Offer(EventData):
-    offer_id = fields.String(required=True)
+    offer_id = fields.String(required=True, validate=CODE)
     kind = fields.String(required=True, validate=validate.OneOf(
         ("evaluation", "single_project", "multi_project", "perpetual", "royalty_bearing")))
     price = fields.Nested(Money, allow_none=True, load_default=None)  # None: on request/free
     on_request = fields.Boolean(required=True)
-    term_months = fields.Integer(allow_none=True, load_default=None)  # None: perpetual
-    seats = fields.Integer(allow_none=True, load_default=None)
+    term_months = fields.Integer(allow_none=True, load_default=None,  # None: perpetual
+                                 validate=validate.Range(min=1, max=600))
+    seats = fields.Integer(allow_none=True, load_default=None,
+                           validate=validate.Range(min=1, max=100000))
     requires_approval = fields.Boolean(required=True)
-    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None,
+                                     validate=validate.Range(min=0, max=100))
 
 
 class Deliverable(EventData):
-    kind = fields.String(required=True)
-    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=NAME)
     sha256 = fields.String(required=True, validate=validate.Length(equal=64))
 
 
 class Core(EventData):
     """One core version, as the licensing and notify services need to know it."""
 
-    core_id = fields.String(required=True)
-    vendor_id = fields.String(required=True)  # the owning organisation
+    core_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)  # the owning organisation
     vlnv = fields.Nested(Vlnv, required=True)
-    title_en = fields.String(required=True)
-    title_zh = fields.String(allow_none=True, load_default=None)
-    category = fields.String(required=True)
+    title_en = fields.String(required=True, validate=NAME)
+    title_zh = fields.String(allow_none=True, load_default=None, validate=NAME)
+    category = fields.String(required=True, validate=CODE)
     status = fields.String(required=True, validate=validate.OneOf(
         ("draft", "published", "deprecated", "withdrawn")))
-    eccn = fields.String(required=True)  # e.g. EAR99, 3E001
-    territory_restrictions = fields.List(fields.String(), required=True)  # ISO 3166 alpha-2
-    standards = fields.List(fields.String(), required=True)
-    deliverables = fields.List(fields.Nested(Deliverable), required=True)
-    offers = fields.List(fields.Nested(Offer), required=True)
-    version = fields.Integer(required=True)  # increases with every change of this record
+    eccn = fields.String(required=True, validate=validate.Length(min=1, max=8))  # EAR99, 3E001
+    territory_restrictions = fields.List(  # ISO 3166 alpha-2
+        fields.String(validate=validate.Length(equal=2)), required=True,
+        validate=validate.Length(max=bounds.MAX_LIST))
+    standards = fields.List(fields.String(validate=CODE), required=True,
+                            validate=validate.Length(max=bounds.MAX_LIST))
+    deliverables = fields.List(fields.Nested(Deliverable), required=True,
+                               validate=validate.Length(max=bounds.MAX_LIST))
+    offers = fields.List(fields.Nested(Offer), required=True, validate=validate.Length(max=10))
+    # Increases with every change of this record, drafts' included: a consumer sees gaps.
+    version = fields.Integer(required=True, validate=VERSION)
 
 
 @register("ipmarket.core.published.v1")

@@ -3,9 +3,12 @@
 Every event names both counterparties (`vendor_id`, `licensee_id`) so that the notify service can
 tell both sides without asking anyone, and the core it is about.
 """
+from decimal import Decimal
+
 from marshmallow import fields, validate
 
-from shared.events.catalog import Vlnv
+from shared import bounds
+from shared.events.catalog import CODE, ID, Vlnv
 from shared.events.registry import EventData, register
 
 REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "denied", "expired",
@@ -13,16 +16,24 @@ REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "deni
 LICENSE_STATES = ("active", "suspended", "revoked", "expired")
 
 
+REASON = validate.Length(min=1, max=bounds.MAX_TEXT)
+AMOUNT = validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT))
+
+
+def _optional(validator):
+    return fields.String(allow_none=True, load_default=None, validate=validator)
+
+
 class LicenseEventData(EventData):
-    vendor_id = fields.String(required=True)
-    licensee_id = fields.String(required=True)
-    core_id = fields.String(required=True)
+    vendor_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
     vlnv = fields.Nested(Vlnv, required=True)
-    request_id = fields.String(allow_none=True, load_default=None)
-    license_id = fields.String(allow_none=True, load_default=None)
-    offer_kind = fields.String(allow_none=True, load_default=None)
-    project_name = fields.String(allow_none=True, load_default=None)
-    reason = fields.String(allow_none=True, load_default=None)  # reason code or comment
+    request_id = _optional(ID)
+    license_id = _optional(ID)
+    offer_kind = _optional(CODE)
+    project_name = _optional(validate.Length(min=1, max=200))
+    reason = _optional(REASON)  # reason code or comment
     not_before = fields.AwareDateTime(allow_none=True, load_default=None)
     expires_at = fields.AwareDateTime(allow_none=True, load_default=None)  # None: perpetual
 
@@ -86,24 +97,25 @@ class LicenseExpired(LicenseEventData):
 # Amounts are decimal strings with their currency (exact); both parties are named, as above.
 
 class PurchaseEventData(EventData):
-    vendor_id = fields.String(required=True)
-    licensee_id = fields.String(required=True)
-    core_id = fields.String(required=True)
+    vendor_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
     vlnv = fields.Nested(Vlnv, required=True)
-    offer_id = fields.String(required=True)
-    quote_id = fields.String(allow_none=True, load_default=None)
-    order_id = fields.String(allow_none=True, load_default=None)
-    request_id = fields.String(allow_none=True, load_default=None)
-    license_id = fields.String(allow_none=True, load_default=None)
-    invoice_id = fields.String(allow_none=True, load_default=None)
-    invoice_number = fields.String(allow_none=True, load_default=None)
-    amount = fields.Decimal(as_string=True, allow_none=True, load_default=None)
-    paid_amount = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    offer_id = fields.String(required=True, validate=CODE)
+    quote_id = _optional(ID)
+    order_id = _optional(ID)
+    request_id = _optional(ID)
+    license_id = _optional(ID)
+    invoice_id = _optional(ID)
+    invoice_number = _optional(validate.Length(min=1, max=32))
+    amount = fields.Decimal(as_string=True, allow_none=True, load_default=None, validate=AMOUNT)
+    paid_amount = fields.Decimal(as_string=True, allow_none=True, load_default=None,
+                                 validate=AMOUNT)
     currency = fields.String(allow_none=True, load_default=None,
                              validate=validate.OneOf(("USD", "CNY", "HKD")))
     valid_until = fields.AwareDateTime(allow_none=True, load_default=None)  # of a quote
     due_at = fields.AwareDateTime(allow_none=True, load_default=None)  # of an invoice
-    reason = fields.String(allow_none=True, load_default=None)
+    reason = _optional(REASON)
 
 
 @register("ipmarket.quote.requested.v1")

@@ -1,7 +1,9 @@
 """Event type → marshmallow schema. Each context's module registers its own types."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema
+from marshmallow import RAISE
+
+from shared.bounds import Schema
 
 _SCHEMAS: dict[str, Schema] = {}
 

@@ -24,7 +24,34 @@ def test_non_public_addresses_are_refused(private_refused, address, kind):
     assert reason is not None and kind in reason
 
 
+@pytest.mark.parametrize("address, kind", [
+    ("::127.0.0.1", "127.0.0.1 is a loopback"),  # IPv4-compatible
+    ("64:ff9b::7f00:1", "127.0.0.1 is a loopback"),  # NAT64, well-known prefix
+    ("64:ff9b:1::a00:1", "10.0.0.1 is a private"),  # NAT64, local-use prefix
+    ("2002:a9fe:a9fe::1", "169.254.169.254 is a cloud metadata"),  # 6to4
+    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("240.0.0.1", "reserved"),
+])
+def test_addresses_carrying_or_naming_no_public_host_are_refused(private_refused, address,
+                                                                  kind):
+    assert kind in (refusal(address) or "")
+
+
+def test_multicast_and_reserved_are_refused_even_where_private_is_allowed(monkeypatch):
+    monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "true")
+    assert "multicast" in refusal("224.0.0.1")
+    assert "metadata" in refusal("64:ff9b::a9fe:a9fe")
+
+
+@pytest.mark.parametrize("url", ["http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/",
+                                 "http://224.0.0.1/"])
+def test_check_url_refuses_the_embedded_and_multicast_variants(private_refused, url):
+    with pytest.raises(Invalid) as error:
+        check_url(url)
+    assert error.value.field == "url" and "refused" in error.value.detail
+
+
 def test_public_addresses_are_allowed(private_refused):
+    assert refusal("64:ff9b::808:808") is None  # NAT64 to a public IPv4 host
     assert refusal("93.184.216.34") is None
     assert refusal("2606:2800:220:1:248:1893:25c8:1946") is None
 

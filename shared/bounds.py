@@ -1,0 +1,127 @@
+"""Bounds on input that every service and every store can hold.
+
+What one service accepts it may publish, and what it publishes every consumer must store: a
+value no PostgreSQL column or consumer can hold (a NUL character, a lone surrogate, an integer
+past 64 bits, JSON nested a thousand deep) is refused at the edge, naming where it was, never
+passed on to fail later as a 500 or a dead letter. Field lengths are bounded in the API and
+event schemas with the constants below, which the consumers' columns hold.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import marshmallow
+from marshmallow import ValidationError, pre_load, validates_schema
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+VERSION_MAX = 2 ** 31 - 1  # record versions are stored as INTEGER
+MAX_JSON_DEPTH = 32  # our deepest document nests 4 levels
+MAX_ID = 36  # ids are UUID strings; every projection keys on String(36)
+MAX_EMAIL = 254  # RFC 5321's longest path; notify stores addresses in String(320)
+MAX_URL = 2000
+MAX_NAME = 300
+MAX_TEXT = 2000
+MAX_CODE = 64  # identifiers of rules, offers, standards, foundries
+MAX_LIST = 50
+MAX_NOTICES = 100  # a contact's notice choices: "all", groups and event types
+# Amounts: below 10**13 in major units (licensing.money.MAXIMUM), so minor units fit a BIGINT.
+MAX_AMOUNT = "9999999999999.99"
+
+
+class HostileInput(ValueError):
+    """A decoded value no store can hold; `field` is its dotted path ("" for the whole)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field or 'body'}: {message}")
+        self.field = field or "body"
+        self.message = message
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as text (PostgreSQL refuses NUL; UTF-8 has no lone
+    surrogates, which JSON's \\ud800 escapes can carry), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must not contain lone surrogates (not valid Unicode)"
+    return None
+
+
+def hostile_value(value, *, max_depth: int = MAX_JSON_DEPTH) -> tuple[str, str] | None:
+    """The first (dotted path, reason) of a decoded JSON value that no store can hold, or None.
+    Iterative, so that depth costs no Python stack."""
+    stack = [(value, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                return path, problem
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if not INT64_MIN <= value <= INT64_MAX:
+                return path, "must be a 64-bit integer"
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return path, "must be a finite number"
+        elif isinstance(value, Mapping | list):
+            if depth >= max_depth:
+                return path, f"nests deeper than {max_depth} levels"
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            for key, item in items:
+                key = str(key)
+                problem = text_problem(key)
+                if problem:
+                    return path, f"a key {problem}"
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+    return None
+
+
+def _refuse_constant(name: str):
+    raise HostileInput("", f"{name} is not JSON")
+
+
+def loads(data: bytes | str):
+    """json.loads that refuses what hostile_value refuses (HostileInput), whatever the depth;
+    malformed JSON raises json.JSONDecodeError as json.loads does."""
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"not UTF-8: {exc.reason}", "", exc.start) from None
+    try:
+        doc = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise HostileInput("", f"nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError | HostileInput):
+            raise
+        raise HostileInput("", str(exc)) from None  # e.g. an integer of 5,000 digits
+    found = hostile_value(doc)
+    if found:
+        raise HostileInput(*found)
+    return doc
+
+
+class Schema(marshmallow.Schema):
+    """marshmallow's Schema refusing, naming the field, any string with NUL or a lone surrogate
+    and any integer past 64 bits (query strings and events as well as JSON bodies)."""
+
+    @pre_load
+    def _refuse_hostile_values(self, data, **_):
+        found = hostile_value(data) if isinstance(data, Mapping) else None
+        if found:
+            raise ValidationError(found[1], found[0] or "_schema")
+        return data
+
+    @validates_schema
+    def _refuse_integers_past_64_bits(self, data, **_):
+        for name, value in data.items():
+            if isinstance(value, int) and not isinstance(value, bool) and not (
+                    INT64_MIN <= value <= INT64_MAX):
+                raise ValidationError("must be a 64-bit integer", name)
