@@ -1,10 +1,11 @@
-"""The licensing HTTP API in-process, on real PostgreSQL: requests, screening, decisions,
-licenses and their lifecycle, access rules, idempotency, rule changes."""
+"""The licensing HTTP API in-process, on SQLite and on PostgreSQL: requests, screening,
+decisions, licenses and their lifecycle, access rules, idempotency, rule changes."""
 from __future__ import annotations
 
 import json
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from services.licensing.models import KnownApiKey
@@ -12,6 +13,8 @@ from shared.auth import Directory
 from shared.db import utcnow
 from tests.licensing.conftest import request_body
 from tests.support import wait_until
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 def submit(client, party, body, key=None):

@@ -18,6 +18,8 @@ from services.licensing.signing import public_keys_from_jwks, sign_compact
 from services.licensing.verification import LICENSE_TYP, unarmour, verify_license
 from tests.licensing.conftest import request_body
 
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 
 @pytest.fixture
 def issue(client, market):
