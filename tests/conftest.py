@@ -61,25 +61,26 @@ def database_backend() -> str:
 
 @pytest.fixture
 def make_database(request, database_backend, tmp_path):
-    """`make_database("catalog")` → URL of a fresh, migrated database of `database_backend`."""
+    """`make_database("catalog")` → URL of a fresh database of `database_backend`, migrated
+    to `revision` (default: the latest)."""
     if database_backend == "sqlite":
-        def make_sqlite(service: str) -> str:
+        def make_sqlite(service: str, revision: str = "head") -> str:
             path = tmp_path / f"{service}-{uuid.uuid4().hex[:8]}.db"
             url = f"sqlite:///{path}?timeout={SQLITE_BUSY_TIMEOUT_SECONDS}"
-            upgrade(service, url)
+            upgrade(service, url, revision)
             return url
 
         return make_sqlite
     postgres = request.getfixturevalue("postgres")
     postgres_admin_engine = request.getfixturevalue("postgres_admin_engine")
 
-    def make(service: str) -> str:
+    def make(service: str, revision: str = "head") -> str:
         name = f"{service}_{uuid.uuid4().hex[:12]}"
         with postgres_admin_engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = str(sa.make_url(create_engine(postgres.get_uri()).url).set(database=name)
                   .render_as_string(hide_password=False))
-        upgrade(service, url)
+        upgrade(service, url, revision)
         return url
 
     return make
