@@ -2,6 +2,8 @@
 check every service's API uses, so that "ZZ" is refused everywhere alike."""
 from __future__ import annotations
 
+import re
+
 import pycountry
 from marshmallow import ValidationError, validate
 
@@ -28,11 +30,14 @@ def checked_country(value: str, field: str = "country") -> str:
     return code
 
 
-class CountryCode(validate.Validator):
-    """Marshmallow validator of a country field (`wildcard`: also accept that one value)."""
+class CountryCode(validate.Regexp):
+    """Marshmallow validator of a country field (`wildcard`: also accept that one value). A
+    Regexp, so that the OpenAPI document shows the pattern; the list of codes is then checked."""
 
     def __init__(self, wildcard: str | None = None):
         self.wildcard = wildcard
+        either = f"{re.escape(wildcard)}|" if wildcard else ""
+        super().__init__(rf"^({either}[A-Za-z]{{2}})$")
 
     def __call__(self, value: str) -> str:
         if value != self.wildcard and assigned_country(value) is None:
