@@ -78,11 +78,17 @@ def make_base() -> type[DeclarativeBase]:
     return Base
 
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
 def create_engine(url: str, **kwargs) -> sa.Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # How long a transaction waits for another's write lock: `?timeout=<seconds>` in the
+        # URL, else 30 s.
+        busy_timeout = float(sa.make_url(url).query.get("timeout", SQLITE_BUSY_TIMEOUT_SECONDS))
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -92,7 +98,7 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")

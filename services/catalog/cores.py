@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from services.catalog import taxonomy
 from services.catalog.models import Core, Organisation
-from services.catalog.organisations import check_version, checked_country
+from services.catalog.organisations import check_version
 from services.catalog.search import index_core
 from shared.auth import Principal
+from shared.countries import checked_country
 from shared.db import new_id, utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.unit_of_work import UnitOfWork

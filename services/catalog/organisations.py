@@ -5,13 +5,13 @@ import functools
 from datetime import datetime
 from zoneinfo import available_timezones
 
-import pycountry
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog.models import ApiKey, Core, Organisation
 from services.catalog.search import index_core
 from shared.auth import Principal, generate_api_key
+from shared.countries import checked_country
 from shared.db import utcnow
 from shared.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from shared.events.catalog import LOCALES, ROLES
@@ -26,14 +26,6 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 def region_for(country: str) -> str:
     return REGION_BY_COUNTRY.get(country.upper(), "overseas")
-
-
-def checked_country(country: str, field: str = "country") -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is refused."""
-    code = (country or "").upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise Invalid(f"{country!r} is not an ISO 3166-1 alpha-2 country code", field=field)
-    return code
 
 
 def _check_profile(*, timezone: str, locale: str, roles: list[str],

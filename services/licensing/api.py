@@ -47,6 +47,7 @@ def request_view(r: LicenseRequest) -> dict:
             "offer_kind": r.offer["kind"], "project_name": r.project_name,
             "intended_use": r.intended_use, "end_use_country": r.end_use_country,
             "screening": r.screening, "decision_comment": r.decision_comment,
+            "comments": r.comments,
             "license_id": r.license_id, "created_at": _iso(r.created_at),
             "expires_at": _iso(r.expires_at), "updated_at": _iso(r.updated_at)}
 

@@ -105,6 +105,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
         project_name=body["project_name"], intended_use=body["intended_use"],
         end_use_country=body["end_use_country"].upper(), idempotency_key=idempotency_key,
         body_hash=digest, created_at=now, updated_at=now, decision_comment=None,
+        comments=[],
         expires_at=now + timedelta(hours=config.get("IPMARKET_LICENSE_REQUEST_TTL_HOURS")))
     decision = screen_export(rule_table(session, rules_version), eccn=core.eccn,
                              destination=request.end_use_country,
@@ -215,6 +216,7 @@ def _vendor_decides(uow: UnitOfWork, principal: Principal, request_id: str, deci
     request = _pending(uow, principal, request_id, "pending_approval")
     request.state, request.decision_comment = decision, comment
     request.decided_by, request.updated_at = principal.organisation_id, utcnow()
+    _add_comment(request, principal, "vendor", decision, comment)
     audit.record(uow.session, principal, "vendor", f"request.{decision}", "license_request",
                  request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  comment=comment)
@@ -230,6 +232,7 @@ def decide_review(uow: UnitOfWork, keyring: Keyring, principal: Principal, reque
     request.screening = {**request.screening, "review": {
         "outcome": outcome, "comment": comment, "by": principal.organisation_id}}
     request.decision_comment = comment
+    _add_comment(request, principal, "admin", f"review_{outcome}", comment)
     audit.record(uow.session, principal, "admin", f"request.review_{outcome}",
                  "license_request", request.id, licensee_id=request.licensee_id,
                  vendor_id=request.vendor_id, comment=comment)
@@ -238,6 +241,17 @@ def decide_review(uow: UnitOfWork, keyring: Keyring, principal: Principal, reque
     else:
         _after_screening(uow, keyring, request, principal, "admin")
     return request
+
+
+def _add_comment(request: LicenseRequest, principal: Principal, role: str, decision: str,
+                 comment: str | None) -> None:
+    if comment is None:
+        return
+    # A new list, not append: the ORM sees a JSON column change only when it is assigned.
+    request.comments = [*request.comments, {
+        "author_id": principal.organisation_id,
+        "author_role": "admin" if principal.is_admin else role, "decision": decision,
+        "comment": comment, "at": utcnow().isoformat()}]
 
 
 def expire_pending(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:

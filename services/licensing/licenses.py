@@ -64,7 +64,8 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
                       vendor_id=request.vendor_id, core_id=request.core_id, state="active",
                       not_before=now, expires_at=expires_at, issued_at=now, updated_at=now)
     claims = {
-        "jti": license.id, "iss": config.get("IPMARKET_LICENSING_URL"), "revision": 1,
+        "jti": license.id, "iss": config.get("IPMARKET_LICENSING_URL"),
+        "sub": request.licensee_id, "revision": 1,
         "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
         "exp": int(expires_at.timestamp()) if expires_at else None,
         "vendor": request.vendor_id, "licensee": request.licensee_id,

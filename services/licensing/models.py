@@ -78,8 +78,11 @@ class LicenseRequest(Base):
     end_use_country: Mapped[str] = mapped_column(sa.String(2))
     state: Mapped[str] = mapped_column(sa.String(20))
     screening: Mapped[dict] = mapped_column()  # outcome, reason_code, rule_id, rule_set_version
-    decision_comment: Mapped[str | None] = mapped_column(sa.String(2000))
+    decision_comment: Mapped[str | None] = mapped_column(sa.String(2000))  # the latest one
     decided_by: Mapped[str | None] = mapped_column(sa.String(36))
+    # Every decision's comment, oldest first: {author_id, author_role, decision, comment, at}
+    # (an operator's review and the vendor's approval are both kept).
+    comments: Mapped[list] = mapped_column(default=list)
     license_id: Mapped[str | None] = mapped_column(sa.String(36))
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     body_hash: Mapped[str | None] = mapped_column(sa.String(64))

@@ -9,6 +9,7 @@ from flask import Response, request
 from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from services.licensing import invoices, orders, payments, quotes
 from services.licensing.access import get_visible, visible
@@ -63,16 +64,19 @@ def payment_view(p: Payment) -> dict:
             "created_at": _iso(p.created_at)}
 
 
-def order_views(rows: list[Order]) -> list[dict]:
-    """Orders with their invoice and payments (two queries for the whole page)."""
+def order_views(rows: list[Order], session: Session | None = None) -> list[dict]:
+    """Orders with their invoice and payments (two queries for the whole page). A caller that
+    holds a session passes it: a second one would wait on the first's write lock on SQLite."""
+    if session is None:
+        with service_context().session_factory() as session:
+            return order_views(rows, session)
     ids = [o.id for o in rows]
-    with service_context().session_factory() as session:
-        invoices_by_order = {i.order_id: i for i in session.scalars(
-            sa.select(Invoice).where(Invoice.order_id.in_(ids)))}
-        payments_by_order: dict[str, list] = {}
-        for p in session.scalars(sa.select(Payment).where(Payment.order_id.in_(ids))
-                                 .order_by(Payment.created_at)):
-            payments_by_order.setdefault(p.order_id, []).append(payment_view(p))
+    invoices_by_order = {i.order_id: i for i in session.scalars(
+        sa.select(Invoice).where(Invoice.order_id.in_(ids)))}
+    payments_by_order: dict[str, list] = {}
+    for p in session.scalars(sa.select(Payment).where(Payment.order_id.in_(ids))
+                             .order_by(Payment.created_at)):
+        payments_by_order.setdefault(p.order_id, []).append(payment_view(p))
     return [{"id": o.id, "state": o.state, "state_reason": o.state_reason,
              "request_id": o.request_id, "quote_id": o.quote_id, "licensee_id": o.licensee_id,
              "vendor_id": o.vendor_id, "core_id": o.core_id, "vlnv": o.vlnv,
@@ -86,8 +90,8 @@ def order_views(rows: list[Order]) -> list[dict]:
              "payments": payments_by_order.get(o.id, [])} for o in rows]
 
 
-def order_view(order: Order) -> dict:
-    return order_views([order])[0]
+def order_view(order: Order, session: Session | None = None) -> dict:
+    return order_views([order], session)[0]
 
 
 def invoice_view(i: Invoice) -> dict:
@@ -181,7 +185,7 @@ def list_orders(args):
 @requires()
 def get_order(order_id):
     with service_context().session_factory() as session:
-        return order_view(get_visible(session, current_principal(), Order, order_id))
+        return order_view(get_visible(session, current_principal(), Order, order_id), session)
 
 
 @blp.post("/orders/<order_id>/payments")

@@ -7,9 +7,10 @@ from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
 from shared import bounds
 from shared.bounds import Schema
+from shared.countries import CountryCode
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 
-COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
+COUNTRY = CountryCode()
 VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",
                        error="must be vendor:library:name:version")
 ID = validate.Length(min=1, max=36)
@@ -79,9 +80,8 @@ class Rule(Schema):
     eccn = fields.String(required=True, validate=validate.Regexp(
         r"^(\*|EAR99|[0-9][A-E][0-9*]{0,3}\*?)$",
         error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
-    destinations = fields.List(fields.String(validate=validate.Regexp(
-        r"^(\*|[A-Za-z]{2})$", error="must be a country code or *")), required=True,
-        validate=validate.Length(min=1, max=300))
+    destinations = fields.List(fields.String(validate=CountryCode(wildcard="*")), required=True,
+                               validate=validate.Length(min=1, max=300))
     outcome = fields.String(required=True, validate=validate.OneOf(screening.OUTCOMES))
     reason_code = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))

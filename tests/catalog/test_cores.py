@@ -11,6 +11,8 @@ from services.catalog.models import OutboxMessage
 from shared.events.envelope import parse_event
 from tests.catalog.conftest import assert_problem, core_body, create_core
 
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 
 def outbox_events(catalog) -> list:
     with catalog.context.session_factory() as session:

@@ -1,9 +1,11 @@
-"""Organisations and API keys over HTTP, on real PostgreSQL."""
+"""Organisations and API keys over HTTP, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
 
 from tests.catalog.conftest import assert_problem
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 NEW_ORG = {"legal_name_en": "Hsinchu Foundation Cells Corp.",
            "legal_name_zh": "新竹基礎元件股份有限公司",

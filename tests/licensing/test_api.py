@@ -1,10 +1,12 @@
-"""The licensing HTTP API in-process, on real PostgreSQL: requests, screening, decisions,
-licenses and their lifecycle, access rules, idempotency, rule changes."""
+"""The licensing HTTP API in-process, on SQLite and on PostgreSQL: requests, screening,
+decisions, licenses and their lifecycle, access rules, idempotency, rule changes."""
 from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from services.licensing.models import KnownApiKey
@@ -12,6 +14,8 @@ from shared.auth import Directory
 from shared.db import utcnow
 from tests.licensing.conftest import request_body
 from tests.support import wait_until
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 def submit(client, party, body, key=None):
@@ -125,6 +129,73 @@ def test_review_then_admin_allows_and_vendor_approves(client, market):
     assert client.post(f"/license-requests/{req['id']}/reject", json={"comment": "no capacity"},
                        headers=vendor.headers).json["state"] == "rejected"
     assert events_of(market, "ipmarket.license.rejected.v1")[0]["reason"] == "no capacity"
+
+
+def test_the_review_comment_and_the_vendors_comment_are_both_kept(client, market):
+    vendor, admin = market.parties["vendor"], market.parties["admin"]
+    licensee = market.parties["licensee"]
+    core = market.core(vendor, eccn="3E001")
+    req = submit(client, licensee, request_body(core, end_use_country="CN")).json
+    assert req["comments"] == []
+    before = utcnow()
+    client.post(f"/license-requests/{req['id']}/review",
+                json={"outcome": "allow", "comment": "civil end use"}, headers=admin.headers)
+    approved = client.post(f"/license-requests/{req['id']}/approve",
+                           json={"comment": "welcome aboard"}, headers=vendor.headers)
+    assert approved.status_code == 200, approved.json
+    for who in (licensee, vendor, admin):
+        comments = client.get(f"/license-requests/{req['id']}", headers=who.headers).json[
+            "comments"]
+        assert [(c["author_id"], c["author_role"], c["decision"], c["comment"])
+                for c in comments] == [
+            (admin.organisation_id, "admin", "review_allow", "civil end use"),
+            (vendor.organisation_id, "vendor", "approved", "welcome aboard")]
+        written = [datetime.fromisoformat(c["at"]) for c in comments]
+        assert before <= written[0] <= written[1] <= utcnow()
+    assert approved.json["comments"] == comments
+    # An approval without a comment adds none (and keeps the review's).
+    other = submit(client, licensee, request_body(core, end_use_country="CN")).json
+    client.post(f"/license-requests/{other['id']}/review",
+                json={"outcome": "allow", "comment": "checked"}, headers=admin.headers)
+    approved = client.post(f"/license-requests/{other['id']}/approve", json={},
+                           headers=vendor.headers).json
+    assert [c["comment"] for c in approved["comments"]] == ["checked"]
+
+
+@pytest.mark.parametrize("country", ["ZZ", "XX", "AA", "QM", "UK", "C1", "ÄÖ"])
+def test_a_country_that_does_not_exist_is_refused_on_every_country_field(client, market,
+                                                                         country):
+    vendor, licensee, admin = (market.parties[n] for n in ("vendor", "licensee", "admin"))
+    core = market.core(vendor, eccn="3E001")
+    rules = client.get("/screening/rules", headers=admin.headers).json
+    rule = {"rule_id": "r", "eccn": "EAR99", "destinations": ["SG", country],
+            "outcome": "allow", "reason_code": "OK"}
+    before = market.counts()
+    for method, path, body, who, field in [
+            ("post", "/license-requests", request_body(core, end_use_country=country),
+             licensee, "end_use_country"),
+            ("post", "/quotes", {**request_body(core, end_use_country=country), "volume": 10},
+             licensee, "end_use_country"),
+            ("put", "/screening/rules", {"based_on": rules["version"], "rules": [rule],
+                                         "embargoed": [], "comment": "c"},
+             admin, "rules.0.destinations.1"),
+            ("put", "/screening/rules", {"based_on": rules["version"], "rules": rules["rules"],
+                                         "embargoed": ["IR", country], "comment": "c"},
+             admin, "embargoed.1")]:
+        response = client.open(path, method=method.upper(), json=body, headers=who.headers)
+        assert response.status_code == 422, (path, response.json)
+        assert response.content_type == "application/problem+json"
+        errors = {e["field"]: e["message"] for e in response.json["errors"]}
+        assert "ISO 3166-1" in errors[field], response.json
+    assert market.counts() == before
+
+
+def test_a_country_code_in_lower_case_is_accepted_and_kept_upper_case(client, market):
+    core = market.core(market.parties["vendor"])
+    response = submit(client, market.parties["licensee"],
+                      request_body(core, end_use_country="sg"))
+    assert response.status_code == 201, response.json
+    assert response.json["end_use_country"] == "SG"
 
 
 def test_access_rules(client, market):

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 
 from tests.licensing.conftest import request_body
 
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 LONG = "x" * 201
 
 

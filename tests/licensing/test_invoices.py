@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from services.licensing.scheduler import LicensingScheduler
 from shared.db import utcnow
 from tests.licensing.conftest import approved_request, place_order, request_body
 from tests.licensing.test_api import events_of
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 def test_numbers_are_sequential_per_vendor_without_gaps_under_concurrency(app, market):

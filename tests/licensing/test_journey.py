@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -17,6 +18,8 @@ from services.catalog.organisations import create_api_key, register_organisation
 from shared.db import create_engine
 from tests.licensing.conftest import core_state, request_body
 from tests.support import wait_until
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 def scalar(url: str, query: str, **params):

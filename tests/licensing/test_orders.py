@@ -1,15 +1,18 @@
-"""Orders in-process on real PostgreSQL: created only from cleared requests of priced offers,
-idempotent, paid by bank transfer (partial payments leave them pending), fulfilled by issuing the
-license in the payment's transaction, cancelled, refunded (license revoked); concurrent payments
-issue one license."""
+"""Orders in-process on SQLite and on PostgreSQL: created only from cleared requests of priced
+offers, idempotent, paid by bank transfer (partial payments leave them pending), fulfilled by
+issuing the license in the payment's transaction, cancelled, refunded (license revoked);
+concurrent payments issue one license."""
 from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from tests.licensing.conftest import approved_request, place_order, provider_callback, request_body
 from tests.licensing.test_api import events_of
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 def transfer(client, market, order, amount, currency="USD", reference="HSBC-001", who="vendor"):
@@ -33,6 +36,19 @@ def test_free_offers_skip_payment_and_priced_ones_wait_for_an_order(client, mark
                        requires_approval=False)  # paid for by someone else: free to use
     assert client.post("/license-requests", json=request_body(zero),
                        headers=licensee.headers).json["state"] == "issued"
+
+
+def test_an_order_is_read_by_both_parties_with_its_invoice_and_payments(client, market):
+    """On SQLite a session holds the write lock from its first statement: reading the order
+    and then its invoice in a second session waited on itself until "database is locked"."""
+    order = place_order(client, market)
+    assert transfer(client, market, order, "100.00").status_code == 201
+    for who in ("licensee", "vendor", "admin"):
+        response = client.get(f"/orders/{order['id']}", headers=market.parties[who].headers)
+        assert response.status_code == 200, response.json
+        assert response.json["invoice"]["number"] == order["invoice"]["number"]
+        assert [p["amount"] for p in response.json["payments"]] == ["100.00"]
+        assert response.json["outstanding"] == {"amount": "24900.00", "currency": "USD"}
 
 
 def test_an_order_needs_an_approved_request(client, market):

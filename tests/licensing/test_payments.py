@@ -13,6 +13,8 @@ from tests.licensing.conftest import callback_headers, place_order, provider_cal
 from tests.licensing.test_api import events_of
 from tests.licensing.test_bad_input import snapshot
 
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 
 def test_signature_check_is_hmac_over_timestamp_and_body():
     body, now = b'{"a": 1}', 1_800_000_000

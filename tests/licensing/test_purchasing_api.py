@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from tests.licensing.conftest import callback_headers, place_order, request_body
 from tests.licensing.test_bad_input import snapshot as licensing_snapshot
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 FUTURE = "2099-01-01T00:00:00Z"
 

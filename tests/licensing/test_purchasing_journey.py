@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 
+import pytest
 import requests
 
 from ipmarket.broker import free_port
@@ -20,6 +21,8 @@ from shared.events.envelope import parse_event
 from shared.kafka import make_consumer, topic
 from tests.licensing.conftest import PROVIDER_SECRET, core_state, request_body
 from tests.support import wait_until
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 FIXED = {"amount": "25000.00", "currency": "USD"}
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from shared.db import utcnow
 from tests.licensing.test_api import events_of
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 QUOTE_EVENTS = ["requested", "sent", "accepted", "declined"]
 

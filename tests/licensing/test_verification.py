@@ -4,19 +4,23 @@ and not-yet-valid licenses."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from joserfc import jws
+from joserfc import jws, jwt
 from joserfc.jwk import KeySet
 
 from ipmarket.cli import main
 from services.licensing.signing import public_keys_from_jwks, sign_compact
 from services.licensing.verification import LICENSE_TYP, unarmour, verify_license
+from shared import config
 from tests.licensing.conftest import request_body
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 
 @pytest.fixture
@@ -68,6 +72,34 @@ def test_an_independent_jose_library_verifies_the_license_against_the_jwks(clien
     assert json.loads(token.payload) == {k: v for k, v in lic["claims"].items()
                                          if v is not None}
     assert unarmour(text) == lic["token"]
+
+
+def test_the_license_names_its_licensee_as_sub_and_joserfc_checks_its_claims(client, market,
+                                                                             issue):
+    lic, text = issue()
+    licensee = market.parties["licensee"].organisation_id
+    key_set = KeySet.import_key_set(client.get("/.well-known/jwks.json").json)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc prefers the newer name "Ed25519" for EdDSA
+        token = jwt.decode(unarmour(text), key_set, algorithms=["EdDSA"])
+    assert token.header["typ"] == LICENSE_TYP
+    # The registered claims, as any JWT checker reads them: the licensee, the issuer, in force.
+    jwt.JWTClaimsRegistry(sub={"essential": True, "value": licensee},
+                          iss={"essential": True,
+                               "value": config.get("IPMARKET_LICENSING_URL")},
+                          jti={"essential": True, "value": lic["id"]},
+                          nbf={"essential": True}, exp={"essential": True},
+                          iat={"essential": True}).validate(token.claims)
+    assert token.claims["sub"] == token.claims["licensee"] == licensee
+    # The other claims are still there, and the README's table explains each of them.
+    assert set(token.claims) == {"jti", "iss", "sub", "revision", "iat", "nbf", "exp", "vendor",
+                                 "licensee", "core", "offer_kind", "offer_id", "scope", "seats",
+                                 "territory", "deliverables"}
+    readme = (config.PROJECT_ROOT / "README.md").read_text()
+    section = readme[readme.index("## License tokens"):]
+    section = section[:section.index("\n## ")]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE))
+    assert documented == set(token.claims) | {"royalty"}  # royalty: only on offers with one
 
 
 def test_one_byte_changed_is_a_bad_signature_online_and_offline(client, issue, tmp_path):

@@ -1,5 +1,6 @@
-"""The notify HTTP API in process, on real PostgreSQL: endpoints, secrets, preferences, watches,
-dead letters and metrics; bad input is a problem+json naming the field and changes nothing."""
+"""The notify HTTP API in process, on SQLite and on PostgreSQL: endpoints, secrets, preferences,
+watches, dead letters and metrics; bad input is a problem+json naming the field and changes
+nothing."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ from services.notify.app import create_app
 from services.notify.models import Base, Endpoint
 from shared.events import new_event
 from tests.support import wait_until
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 PROBLEM = "application/problem+json"
 

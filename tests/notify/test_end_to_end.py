@@ -19,6 +19,8 @@ from services.notify.models import KnownApiKey
 from shared.outbox import OutboxRelay
 from tests.support import wait_until
 
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 EVENTS = 15
 ISSUED = "ipmarket.license.issued.v1"
 
