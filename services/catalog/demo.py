@@ -10,8 +10,8 @@ import hashlib
 
 import sqlalchemy as sa
 
-from services.catalog import cores, organisations
-from services.catalog.models import Core, Organisation
+from services.catalog import cores, organisations, vendor_names
+from services.catalog.models import Core, Organisation, VendorNameClaim
 from shared.auth import Principal
 
 # key: (legal name, Chinese name, country, time zone, locale, roles, contact, VLNV vendor)
@@ -218,6 +218,8 @@ def load(context, echo=print) -> dict:
                 created["organisations"] += 1
                 echo(f"{name}: organisation {org.id}, API key {secret}")
             ids[key] = (org.id, frozenset(org.roles))
+        if _v is not None:
+            _confirm_vendor_name(context, org.id, _v)
     for product in PRODUCTS:
         (vendor, name, title_en, title_zh, category, standards, kinds, hdls, targets, eccn,
          price, currency, description) = product
@@ -245,6 +247,24 @@ def load(context, echo=print) -> dict:
                 uow.commit()
                 created["cores"] += 1
     return created
+
+
+# The operator's decisions are the demo's own: no operator organisation exists yet.
+DEMO_OPERATOR = Principal(organisation_id=None, roles=frozenset({"admin"}), key_id="demo-loader")
+
+
+def _confirm_vendor_name(context, organisation_id: str, name: str) -> None:
+    """The vendor claims its VLNV vendor name and the operator confirms it, as in real use."""
+    with context.unit_of_work() as uow:
+        claim = uow.session.scalar(sa.select(VendorNameClaim).where(
+            VendorNameClaim.organisation_id == organisation_id,
+            VendorNameClaim.name == vendor_names.normalised(name)))
+        if claim is not None and claim.status == "confirmed":
+            return
+        if claim is None or claim.status == "declined":
+            claim = vendor_names.claim_name(uow, DEMO_OPERATOR, organisation_id, name)
+        vendor_names.decide(uow, DEMO_OPERATOR, claim.id, "confirmed")
+        uow.commit()
 
 
 def _exists(context, vlnv: dict) -> bool:
