@@ -203,7 +203,7 @@ def load(context, echo=print) -> dict:
     """Create what is missing; print each new API key once. Returns counts."""
     created = {"organisations": 0, "cores": 0}
     ids = {}
-    for key, (name, name_zh, country, tz, locale, roles, (contact, email), _v) in \
+    for key, (name, name_zh, country, tz, locale, roles, (contact, email), vlnv_vendor) in \
             ORGANISATIONS.items():
         with context.unit_of_work() as uow:
             org = uow.session.scalar(sa.select(Organisation)
@@ -218,8 +218,8 @@ def load(context, echo=print) -> dict:
                 created["organisations"] += 1
                 echo(f"{name}: organisation {org.id}, API key {secret}")
             ids[key] = (org.id, frozenset(org.roles))
-        if _v is not None:
-            _confirm_vendor_name(context, org.id, _v)
+        if vlnv_vendor is not None:
+            _confirm_vendor_name(context, ids[key][0], vlnv_vendor)
     for product in PRODUCTS:
         (vendor, name, title_en, title_zh, category, standards, kinds, hdls, targets, eccn,
          price, currency, description) = product
