@@ -256,6 +256,15 @@ def read_core(core_id):
         return core, etag(core.version)
 
 
+@cores_blp.get("/<core_id>/versions")
+@cores_blp.response(200, schemas.CoreSummarySchema(many=True))
+def read_core_versions(core_id):
+    """Every version of this core (same vendor, library and name) that you may see, oldest
+    first in version order ("1.9" before "1.10"; PEP 440 where a version follows it)."""
+    with service_context().session_factory() as session:
+        return cores.versions_of(session, _principal_or_none(), core_id)
+
+
 @cores_blp.get("/<core_id>/ipxact")
 @cores_blp.doc(responses={"200": {
     "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",

@@ -12,7 +12,7 @@ from services.catalog import taxonomy, vendor_names
 from services.catalog.models import Core, Organisation
 from services.catalog.organisations import check_version, checked_country
 from services.catalog.search import index_core
-from services.catalog.versions import same_version
+from services.catalog.versions import same_version, version_key
 from shared.auth import Principal
 from shared.db import new_id, utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -65,6 +65,17 @@ def get_core(session: Session, principal: Principal | None, core_id: str) -> Cor
     if core is None or not visible_to(principal, core):
         raise NotFound(f"core {core_id} does not exist")
     return core
+
+
+def versions_of(session: Session, principal: Principal | None, core_id: str) -> list[Core]:
+    """Every version of the core's line (vendor:library:name) the principal may see, oldest
+    first in the order of versions ("1.9" before "1.10"), each spelt as its vendor wrote it."""
+    core = get_core(session, principal, core_id)
+    line = session.scalars(sa.select(Core).where(
+        Core.vlnv_vendor == core.vlnv_vendor, Core.vlnv_library == core.vlnv_library,
+        Core.vlnv_name == core.vlnv_name))
+    return sorted((c for c in line if visible_to(principal, c)),
+                  key=lambda c: version_key(c.vlnv_version))
 
 
 def _owned_core(session: Session, principal: Principal, core_id: str) -> Core:

@@ -123,7 +123,7 @@ def parse_component(xml: bytes, version_override: str | None = None) -> dict:
         revision = xilinx.findtext(f"{{{XILINX}}}coreRevision")
         if revision:  # kept with the parameters: the integrator asks for it with bug reports
             fields["parameters"].append({"name": "xilinx:coreRevision", "value": revision,
-                                         "display_name": "Core revision"})
+                                         "display_name": "Core revision", "id": None})
     return fields
 
 
@@ -293,8 +293,10 @@ def _file_set(find: _Finder, file_set: ET.Element) -> dict:
 
 
 def _parameter(find: _Finder, parameter: ET.Element) -> dict:
+    # The id (1685-2014 and later) is what expressions elsewhere refer to, e.g. a port's bounds.
     return {"name": find.text(parameter, "name"), "value": find.text(parameter, "value"),
-            "display_name": find.text(parameter, "displayName")}
+            "display_name": find.text(parameter, "displayName"),
+            "id": parameter.get("parameterId")}
 
 
 def _hdl_languages(file_sets: list[dict]) -> list[str]:
@@ -384,7 +386,8 @@ def component_xml(core) -> bytes:
     if core.parameters:
         parameters = _sub(root, "parameters")
         for parameter in core.parameters:
-            element = _sub(parameters, "parameter")
+            element = _sub(parameters, "parameter",
+                           attributes={"parameterId": parameter.get("id")})
             _sub(element, "name", parameter["name"])
             _sub(element, "displayName", parameter.get("display_name"))
             _sub(element, "value", parameter["value"] or "")

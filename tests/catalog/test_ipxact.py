@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.catalog.models import OutboxMessage
-from tests.catalog.conftest import assert_problem, core_body, open_catalog
+from tests.catalog.conftest import assert_problem, core_body, create_core, open_catalog
 
 DATA = Path(__file__).parent / "data" / "ipxact"
 XML = {"Content-Type": "application/xml"}
@@ -239,3 +239,16 @@ def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_
         assert exported_again.data == response.data
     finally:
         elsewhere.context.engine.dispose()
+
+
+def test_the_versions_of_a_core_are_listed_in_version_order(catalog):
+    auth = catalog.vendor.auth
+    ids = {}
+    for version in ("1.10", "1.9", "1.2", "2.0rc1", "r1p0"):
+        ids[version] = create_core(catalog, version=version, publish=version != "r1p0")["id"]
+    listed = catalog.client.get(f"/cores/{ids['1.9']}/versions", headers=auth).json
+    assert [c["vlnv"]["version"] for c in listed] == ["1.2", "1.9", "1.10", "2.0rc1", "r1p0"]
+    # Others see the published versions only.
+    public = catalog.client.get(f"/cores/{ids['1.9']}/versions").json
+    assert [c["vlnv"]["version"] for c in public] == ["1.2", "1.9", "1.10", "2.0rc1"]
+    assert_problem(catalog.client.get(f"/cores/{ids['r1p0']}/versions"), 404)
