@@ -176,7 +176,7 @@ def list_all_vendor_name_claims(args):
         return vendor_names.list_claims(session, current_principal(), status=args.get("status"))
 
 
-def _decision(decision: str):
+def _decision(action: str, decision: str):
     def view(body, claim_id):
         with service_context().unit_of_work() as uow:
             claim = vendor_names.decide(uow, current_principal(), claim_id, decision,
@@ -185,7 +185,7 @@ def _decision(decision: str):
             return claim
 
     view.__name__ = f"{decision}_vendor_name_claim"
-    view.__doc__ = (f"{decision.capitalize()} a pending claim (platform operator only); the "
+    view.__doc__ = (f"{action.capitalize()} a pending claim (platform operator only); the "
                     "organisation is told by an event.")
     return view
 
@@ -193,9 +193,10 @@ def _decision(decision: str):
 for _action, _decision_name in (("confirm", "confirmed"), ("decline", "declined")):
     vendor_names_blp.route(f"/<claim_id>/{_action}", methods=["POST"],
                            endpoint=f"{_action}_vendor_name_claim")(
-        requires("admin")(vendor_names_blp.arguments(schemas.VendorNameDecisionSchema)(
+        requires("admin")(vendor_names_blp.arguments(schemas.VendorNameDecisionSchema,
+                                                     required=False)(
             vendor_names_blp.response(200, schemas.VendorNameClaimSchema)(
-                _decision(_decision_name)))))
+                _decision(_action, _decision_name)))))
 
 
 # --- cores -------------------------------------------------------------------------------------
