@@ -1,8 +1,15 @@
-"""Reading an IEEE 1685 (IP-XACT) component description into the fields of a draft core.
+"""Reading an IEEE 1685 (IP-XACT) component description into the fields of a draft core, and
+writing a core back as a 1685-2022 component.
 
 SPIRIT 1.4/1.5, 1685-2009, 1685-2014 and 1685-2022 are recognised by their namespace (matched
 leniently: tools emit variants). defusedxml refuses DTD entities and external references, so an
 upload cannot expand entities ("billion laughs") or read local files.
+
+What a licensee wants to see is kept as the vendor wrote it: the VLNV version ("1.2" stays
+"1.2"), port bounds, addresses, offsets and widths (numbers or expressions alike). Only what
+differs between the versions of the standard is made one: interface modes take their 2022 names
+(initiator/target), userFileType and fileType="user" are both the user's type. So import →
+export → import gives the same core.
 """
 from __future__ import annotations
 
