@@ -194,6 +194,9 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
         group = find.text(mode_element, "group")
         if group:
             interface["group"] = group
+        monitored = find.attribute(mode_element, "interfaceMode")
+        if monitored:  # a monitor says which mode it watches
+            interface["monitors"] = MODE_2022.get(monitored, monitored)
     # 1685-2009 and earlier: abstractionType and portMaps are children of the bus interface;
     # 2014 and later: both inside abstractionTypes/abstractionType.
     abstraction = (bus.find(f"{find.q('abstractionTypes')}/{find.q('abstractionType')}/"
@@ -440,7 +443,7 @@ def _write_bus_interface(element: ET.Element, bus: dict) -> None:
                 _sub(_sub(mapping, "logicalPort"), "name", port_map["logical"])
                 _sub(_sub(mapping, "physicalPort"), "name", port_map["physical"])
     if bus.get("mode"):
-        mode = _sub(element, bus["mode"])
+        mode = _sub(element, bus["mode"], attributes={"interfaceMode": bus.get("monitors")})
         _sub(mode, "group", bus.get("group"))
 
 

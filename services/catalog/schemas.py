@@ -161,6 +161,7 @@ class BusInterfaceSchema(Schema):
         "description": "The 1685-2022 interface mode (initiator, target, system, mirrored…, "
                        "monitor), whatever the version imported."})
     group = fields.String(metadata={"description": "The system group of a system interface."})
+    monitors = fields.String(metadata={"description": "The mode a monitor interface watches."})
     standard = fields.String(allow_none=True)
     port_maps = fields.List(fields.Nested(PortMapSchema))
 
