@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import defusedxml.ElementTree as SafeET
 import lxml.etree
@@ -264,3 +265,17 @@ def test_the_versions_of_a_core_are_listed_in_version_order(catalog):
     public = catalog.client.get(f"/cores/{ids['1.9']}/versions").json
     assert [c["vlnv"]["version"] for c in public] == ["1.2", "1.9", "1.10", "2.0rc1"]
     assert_problem(catalog.client.get(f"/cores/{ids['r1p0']}/versions"), 404)
+
+
+def test_a_monitor_interface_keeps_the_mode_it_watches_through_an_export(schema_2022):
+    from services.catalog import ipxact
+
+    body = (DATA / "digilent-rgb2dvi.1.2__via-xilinx-pynq__spirit1685-2009.xml").read_bytes() \
+        .replace(b"<spirit:slave/>", b'<spirit:monitor spirit:interfaceMode="slave"/>', 1)
+    fields = ipxact.parse_component(body)
+    monitor = next(b for b in fields["bus_interfaces"] if b["mode"] == "monitor")
+    assert monitor["monitors"] == "target"
+    exported = ipxact.component_xml(SimpleNamespace(category=fields.get("category"), **{
+        k: fields[k] for k in SAME_CORE if k != "category"}))
+    assert schema_2022.validate(lxml.etree.fromstring(exported)), schema_2022.error_log
+    assert ipxact.parse_component(exported)["bus_interfaces"] == fields["bus_interfaces"]
