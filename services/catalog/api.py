@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import Response, g, request
 from marshmallow import RAISE
 
-from services.catalog import cores, ipxact, organisations, schemas, taxonomy
+from services.catalog import cores, ipxact, organisations, schemas, taxonomy, vendor_names
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
 from shared.errors import DomainError, PreconditionFailed
@@ -19,7 +19,10 @@ organisations_blp = ServiceBlueprint(
 cores_blp = ServiceBlueprint(
     "cores", __name__, url_prefix="/cores",
     description="IP cores: drafts, publication, offers, search, IP-XACT import.")
-blueprints = [organisations_blp, cores_blp]
+vendor_names_blp = ServiceBlueprint(
+    "vendor-names", __name__, url_prefix="/vendor-name-claims",
+    description="VLNV vendor names: the operator confirms who may publish under which name.")
+blueprints = [organisations_blp, cores_blp, vendor_names_blp]
 
 
 class PreconditionRequired(DomainError):
@@ -139,6 +142,64 @@ def revoke_api_key(organisation_id, key_id):
     return api_key
 
 
+# --- VLNV vendor names ------------------------------------------------------------------------
+
+@organisations_blp.post("/<organisation_id>/vendor-name-claims")
+@requires("vendor")
+@organisations_blp.arguments(schemas.VendorNameClaimCreateSchema)
+@organisations_blp.response(201, schemas.VendorNameClaimSchema)
+def claim_vendor_name(body, organisation_id):
+    """Claim a VLNV vendor name (e.g. your domain name). Cores are created and published under
+    it once the operator has confirmed the claim."""
+    with service_context().unit_of_work() as uow:
+        claim = vendor_names.claim_name(uow, current_principal(), organisation_id, body["name"])
+        uow.commit()
+        return claim
+
+
+@organisations_blp.get("/<organisation_id>/vendor-name-claims")
+@requires()
+@organisations_blp.response(200, schemas.VendorNameClaimSchema(many=True))
+def list_vendor_name_claims(organisation_id):
+    """The organisation's claims of VLNV vendor names: pending, confirmed and declined."""
+    with service_context().session_factory() as session:
+        return vendor_names.list_claims(session, current_principal(), organisation_id)
+
+
+@vendor_names_blp.get("")
+@requires("admin")
+@vendor_names_blp.arguments(schemas.VendorNameClaimArgsSchema(), location="query",
+                            unknown=RAISE)
+@vendor_names_blp.response(200, schemas.VendorNameClaimSchema(many=True))
+def list_all_vendor_name_claims(args):
+    """Every organisation's claims, e.g. ?status=pending (platform operator only)."""
+    with service_context().session_factory() as session:
+        return vendor_names.list_claims(session, current_principal(), status=args.get("status"))
+
+
+def _decision(action: str, decision: str):
+    def view(body, claim_id):
+        with service_context().unit_of_work() as uow:
+            claim = vendor_names.decide(uow, current_principal(), claim_id, decision,
+                                        body.get("reason"))
+            uow.commit()
+            return claim
+
+    view.__name__ = f"{decision}_vendor_name_claim"
+    view.__doc__ = (f"{action.capitalize()} a pending claim (platform operator only); the "
+                    "organisation is told by an event.")
+    return view
+
+
+for _action, _decision_name in (("confirm", "confirmed"), ("decline", "declined")):
+    vendor_names_blp.route(f"/<claim_id>/{_action}", methods=["POST"],
+                           endpoint=f"{_action}_vendor_name_claim")(
+        requires("admin")(vendor_names_blp.arguments(schemas.VendorNameDecisionSchema,
+                                                     required=False)(
+            vendor_names_blp.response(200, schemas.VendorNameClaimSchema)(
+                _decision(_action, _decision_name)))))
+
+
 # --- cores -------------------------------------------------------------------------------------
 
 SUMMARY = schemas.CoreSummarySchema()
@@ -195,6 +256,29 @@ def read_core(core_id):
     with service_context().session_factory() as session:
         core = cores.get_core(session, _principal_or_none(), core_id)
         return core, etag(core.version)
+
+
+@cores_blp.get("/<core_id>/versions")
+@cores_blp.response(200, schemas.CoreSummarySchema(many=True))
+def read_core_versions(core_id):
+    """Every version of this core (same vendor, library and name) that you may see, oldest
+    first in version order ("1.9" before "1.10"; PEP 440 where a version follows it)."""
+    with service_context().session_factory() as session:
+        return cores.versions_of(session, _principal_or_none(), core_id)
+
+
+@cores_blp.get("/<core_id>/ipxact")
+@cores_blp.doc(responses={"200": {
+    "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",
+    "content": {"application/xml": {"schema": {"type": "string"}}}}})
+def export_ipxact(core_id):
+    """The core as an IP-XACT 1685-2022 component: VLNV, description, bus interfaces with
+    their port maps, memory maps, ports, file sets, parameters. Importing it gives the same
+    core."""
+    with service_context().session_factory() as session:
+        core = cores.get_core(session, _principal_or_none(), core_id)
+        return Response(ipxact.component_xml(core), content_type="application/xml",
+                        headers=etag(core.version))
 
 
 @cores_blp.patch("/<core_id>")

@@ -8,26 +8,24 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.catalog import taxonomy
+from services.catalog import taxonomy, vendor_names
 from services.catalog.models import Core, Organisation
 from services.catalog.organisations import check_version
 from services.catalog.search import index_core
+from services.catalog.versions import same_version, version_key
 from shared.auth import Principal
 from shared.countries import checked_country
 from shared.db import new_id, utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.unit_of_work import UnitOfWork
 
-# semver.org's regular expression for a semantic version.
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
 # ECCN: category digit, product group A–E, three digits (e.g. 3E001, 5A002), or EAR99.
 ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}[a-z0-9.]*)$")
 
 # What may still change once a version is published; anything else needs a new version.
 MUTABLE_WHEN_PUBLISHED = ("offers", "targets", "documents", "description_en", "description_zh")
+# What an IP-XACT import finds besides the editable fields (see ipxact.py); set on creation only.
+IMPORTED = ("parameters", "bus_interfaces", "file_sets", "ports", "memory_maps")
 EDITABLE = ("title_en", "title_zh", "description_en", "description_zh", "category",
             "deliverable_kinds", "hdl_languages", "standards", "targets", "eccn",
             "territory_restrictions", "documents", "deliverables", "offers")
@@ -70,6 +68,17 @@ def get_core(session: Session, principal: Principal | None, core_id: str) -> Cor
     return core
 
 
+def versions_of(session: Session, principal: Principal | None, core_id: str) -> list[Core]:
+    """Every version of the core's line (vendor:library:name) the principal may see, oldest
+    first in the order of versions ("1.9" before "1.10"), each spelt as its vendor wrote it."""
+    core = get_core(session, principal, core_id)
+    line = session.scalars(sa.select(Core).where(
+        Core.vlnv_vendor == core.vlnv_vendor, Core.vlnv_library == core.vlnv_library,
+        Core.vlnv_name == core.vlnv_name))
+    return sorted((c for c in line if visible_to(principal, c)),
+                  key=lambda c: version_key(c.vlnv_version))
+
+
 def _owned_core(session: Session, principal: Principal, core_id: str) -> Core:
     """A core the principal may change: another vendor's published core is 403 (it can see it),
     one it cannot even see is 404."""
@@ -89,8 +98,9 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
     if vendor is None or "vendor" not in vendor.roles:
         raise Forbidden("only a vendor organisation owns cores")
     vlnv = _checked_vlnv(vlnv)
+    vendor_names.check_publisher(uow.session, vendor.id, vlnv["vendor"])
     _check_unique_vlnv(uow.session, vlnv)
-    unknown = set(fields) - set(EDITABLE) - {"parameters", "bus_interfaces", "file_sets"}
+    unknown = set(fields) - set(EDITABLE) - set(IMPORTED)
     if unknown:
         raise Invalid("not a core field", field=sorted(unknown)[0])
     core = Core(id=new_id(), vendor_id=vendor.id, vendor_region=vendor.region,
@@ -99,7 +109,7 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
                 title_en=title_en, title_zh=None, description_en="", description_zh=None,
                 category=None, eccn=None, deliverable_kinds=[], hdl_languages=[], standards=[],
                 targets=[], territory_restrictions=[], documents=[], deliverables=[], offers=[],
-                parameters=[], bus_interfaces=[], file_sets=[])
+                **{name: [] for name in IMPORTED})
     _apply(core, {"title_en": title_en, **fields})
     uow.session.add(core)
     uow.session.flush()
@@ -148,6 +158,7 @@ def change_status(uow: UnitOfWork, principal: Principal, core_id: str, transitio
     if core.status not in sources:
         raise Conflict(f"a {core.status} core cannot be {target}", field="status")
     if target == "published":
+        vendor_names.check_publisher(uow.session, core.vendor_id, core.vlnv_vendor)
         _check_publishable(core)
         core.published_at = utcnow()
     core.status = target
@@ -167,19 +178,19 @@ def _checked_vlnv(vlnv: dict) -> dict:
         if not re.fullmatch(r"[A-Za-z0-9_.\-]+", value):
             raise Invalid("VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)",
                           field=f"vlnv.{part}")
-    if not SEMVER.match(vlnv["version"].strip()):
-        raise Invalid(f"{vlnv['version']!r} is not a semantic version (e.g. 1.2.0)",
-                      field="vlnv.version")
     return {part: vlnv[part].strip() for part in ("vendor", "library", "name", "version")}
 
 
 def _check_unique_vlnv(session: Session, vlnv: dict) -> None:
-    exists = session.scalar(sa.select(Core.id).where(
+    """A VLNV names one core version; "1.2" and "1.2.0" are one version spelt twice (a license
+    for either would cover both), so the second is refused too."""
+    versions = session.scalars(sa.select(Core.vlnv_version).where(
         Core.vlnv_vendor == vlnv["vendor"], Core.vlnv_library == vlnv["library"],
-        Core.vlnv_name == vlnv["name"], Core.vlnv_version == vlnv["version"]))
-    if exists:
-        text = ":".join(vlnv[p] for p in ("vendor", "library", "name", "version"))
-        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv", core_id=exists)
+        Core.vlnv_name == vlnv["name"])).all()
+    taken = next((v for v in versions if same_version(v, vlnv["version"])), None)
+    if taken is not None:
+        text = ":".join(vlnv[p] for p in ("vendor", "library", "name")) + ":" + taken
+        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv")
 
 
 def _checked(changes: dict) -> dict:

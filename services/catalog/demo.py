@@ -10,8 +10,8 @@ import hashlib
 
 import sqlalchemy as sa
 
-from services.catalog import cores, organisations
-from services.catalog.models import Core, Organisation
+from services.catalog import cores, organisations, vendor_names
+from services.catalog.models import Core, Organisation, VendorNameClaim
 from shared.auth import Principal
 
 # key: (legal name, Chinese name, country, time zone, locale, roles, contact, VLNV vendor)
@@ -204,7 +204,7 @@ def load(context, on_new_key=None) -> dict:
     `on_new_key(key, organisation, api_key)` (`key` as in ORGANISATIONS). Returns counts."""
     created = {"organisations": 0, "cores": 0}
     ids = {}
-    for key, (name, name_zh, country, tz, locale, roles, (contact, email), _v) in \
+    for key, (name, name_zh, country, tz, locale, roles, (contact, email), vlnv_vendor) in \
             ORGANISATIONS.items():
         with context.unit_of_work() as uow:
             org = uow.session.scalar(sa.select(Organisation)
@@ -220,6 +220,8 @@ def load(context, on_new_key=None) -> dict:
                 if on_new_key is not None:
                     on_new_key(key, org, secret)
             ids[key] = (org.id, frozenset(org.roles))
+        if vlnv_vendor is not None:
+            _confirm_vendor_name(context, ids[key][0], vlnv_vendor)
     for product in PRODUCTS:
         (vendor, name, title_en, title_zh, category, standards, kinds, hdls, targets, eccn,
          price, currency, description) = product
@@ -247,6 +249,24 @@ def load(context, on_new_key=None) -> dict:
                 uow.commit()
                 created["cores"] += 1
     return created
+
+
+# The operator's decisions are the demo's own: no operator organisation exists yet.
+DEMO_OPERATOR = Principal(organisation_id=None, roles=frozenset({"admin"}), key_id="demo-loader")
+
+
+def _confirm_vendor_name(context, organisation_id: str, name: str) -> None:
+    """The vendor claims its VLNV vendor name and the operator confirms it, as in real use."""
+    with context.unit_of_work() as uow:
+        claim = uow.session.scalar(sa.select(VendorNameClaim).where(
+            VendorNameClaim.organisation_id == organisation_id,
+            VendorNameClaim.name == vendor_names.normalised(name)))
+        if claim is not None and claim.status == "confirmed":
+            return
+        if claim is None or claim.status == "declined":
+            claim = vendor_names.claim_name(uow, DEMO_OPERATOR, organisation_id, name)
+        vendor_names.decide(uow, DEMO_OPERATOR, claim.id, "confirmed")
+        uow.commit()
 
 
 def _exists(context, vlnv: dict) -> bool:

@@ -87,6 +87,8 @@ class Core(Base):
     parameters: Mapped[list] = mapped_column(default=list)
     bus_interfaces: Mapped[list] = mapped_column(default=list)
     file_sets: Mapped[list] = mapped_column(default=list)
+    ports: Mapped[list] = mapped_column(default=list)  # [{name, direction, left, right, width…}]
+    memory_maps: Mapped[list] = mapped_column(default=list)  # blocks → registers → fields
     # Derived for search (see search.py): the text to index and the facet values of this core.
     search_title: Mapped[str] = mapped_column(sa.Text, default="")  # ranks (small: fast)
     search_text: Mapped[str] = mapped_column(sa.Text, default="")  # matches
@@ -110,3 +112,30 @@ class Core(Base):
     def vlnv(self) -> dict:
         return {"vendor": self.vlnv_vendor, "library": self.vlnv_library,
                 "name": self.vlnv_name, "version": self.vlnv_version}
+
+
+class VendorNameClaim(Base):
+    """An organisation's claim to publish under a VLNV vendor name (e.g. "arm.com"). Only a
+    claim the operator has confirmed lets it create or publish cores under that name, and a name
+    is confirmed for one organisation at most."""
+
+    __tablename__ = "vendor_name_claim"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(128))  # lower case: domain names ignore case
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # the operator's, when declined
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(36))  # the operator's organisation
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name", name="uq_vendor_name_claim_claimant"),
+        # The database itself keeps a name confirmed for one organisation only.
+        sa.Index("uq_vendor_name_confirmed", "name", unique=True,
+                 postgresql_where=sa.text("status = 'confirmed'"),
+                 sqlite_where=sa.text("status = 'confirmed'")),
+    )
+    __mapper_args__ = {"version_id_col": version}

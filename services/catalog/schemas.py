@@ -155,6 +155,74 @@ class CoreCreateSchema(CoreUpdateSchema):
     title_en = Name(required=True)
 
 
+class PortMapSchema(Schema):
+    logical = fields.String(metadata={"description": "The bus definition's port."})
+    physical = fields.String(metadata={"description": "The core's port."})
+
+
+class BusInterfaceSchema(Schema):
+    name = fields.String()
+    bus_type = fields.String(allow_none=True, metadata={"description": "VLNV of the bus type."})
+    abstraction_type = fields.String(allow_none=True)
+    mode = fields.String(allow_none=True, metadata={
+        "description": "The 1685-2022 interface mode (initiator, target, system, mirrored…, "
+                       "monitor), whatever the version imported."})
+    group = fields.String(metadata={"description": "The system group of a system interface."})
+    monitors = fields.String(metadata={"description": "The mode a monitor interface watches."})
+    standard = fields.String(allow_none=True)
+    port_maps = fields.List(fields.Nested(PortMapSchema))
+
+
+class PortSchema(Schema):
+    name = fields.String()
+    direction = fields.String(allow_none=True, metadata={"description": "in, out or inout."})
+    left = fields.String(allow_none=True, metadata={
+        "description": "The vector's left bound as written: a number or an expression."})
+    right = fields.String(allow_none=True)
+    width = fields.Integer(allow_none=True, metadata={
+        "description": "Bits, when the bounds are numbers; null when they are expressions."})
+    description = fields.String(allow_none=True)
+    bus_interface = fields.String(allow_none=True, metadata={
+        "description": "The bus interface whose port map names this port."})
+
+
+class RegisterFieldSchema(Schema):
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    bit_offset = fields.String(allow_none=True)
+    bit_width = fields.String(allow_none=True)
+    access = fields.String(allow_none=True)
+
+
+class RegisterSchema(Schema):
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    address_offset = fields.String(allow_none=True, metadata={"description": "As written."})
+    size = fields.String(allow_none=True)
+    volatile = fields.String(allow_none=True)
+    access = fields.String(allow_none=True)
+    fields_ = fields.List(fields.Nested(RegisterFieldSchema), data_key="fields",
+                          attribute="fields")
+
+
+class AddressBlockSchema(Schema):
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    base_address = fields.String(allow_none=True, metadata={"description": "As written."})
+    range = fields.String(allow_none=True)
+    width = fields.String(allow_none=True)
+    usage = fields.String(allow_none=True)
+    access = fields.String(allow_none=True)
+    registers = fields.List(fields.Nested(RegisterSchema))
+
+
+class MemoryMapSchema(Schema):
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    address_unit_bits = fields.String(allow_none=True)
+    address_blocks = fields.List(fields.Nested(AddressBlockSchema))
+
+
 class CoreSchema(CoreCreateSchema):
     id = fields.String()
     vendor_id = fields.String()
@@ -162,8 +230,12 @@ class CoreSchema(CoreCreateSchema):
     status = fields.String()
     price_band = fields.String()
     parameters = fields.List(fields.Dict())
-    bus_interfaces = fields.List(fields.Dict())
+    bus_interfaces = fields.List(fields.Nested(BusInterfaceSchema))
     file_sets = fields.List(fields.Dict())
+    ports = fields.List(fields.Nested(PortSchema), metadata={
+        "description": "The ports of an IP-XACT import (wire ports)."})
+    memory_maps = fields.List(fields.Nested(MemoryMapSchema), metadata={
+        "description": "Memory maps of an IP-XACT import: address blocks, registers, fields."})
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -188,7 +260,7 @@ class CoreSummarySchema(Schema):
 
 class ImportArgsSchema(Schema):
     version = fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "Semantic version to use when the component's own is not one."})
+        "description": "The version to use instead of the component's own (kept as written)."})
 
 
 def _facet(**kw):
@@ -232,3 +304,29 @@ class SearchResultSchema(Schema):
         "type": "array", "items": {"type": "object", "properties": {
             "value": {"type": "string"}, "count": {"type": "integer"}}}}))
     next_cursor = fields.String(allow_none=True)
+
+
+# --- VLNV vendor names -------------------------------------------------------------------------
+
+class VendorNameClaimCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "A VLNV vendor name, e.g. your domain name (compared without case)."})
+
+
+class VendorNameDecisionSchema(Schema):
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=2000))
+
+
+class VendorNameClaimSchema(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    name = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "confirmed", "declined"]})
+    reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class VendorNameClaimArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(("pending", "confirmed", "declined")))

@@ -34,7 +34,7 @@ def event_handlers() -> dict:
             handlers[event_type] = _then_notify(notices.apply_core)
         elif group == "license":
             handlers[event_type] = _then_notify(notices.apply_license)
-        elif group in ("quote", "order", "invoice"):
+        elif group in ("quote", "order", "invoice", "vendor_name"):
             handlers[event_type] = _then_notify(_nothing_to_project)
     return handlers
 

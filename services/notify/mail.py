@@ -129,6 +129,7 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     labels = LABELS[locale]
     values = {"core": _vlnv(data.get("vlnv")), "days": data.get("days_ahead", ""),
               "organisation": _name(organisation, locale), "key_name": data.get("name", ""),
+              "vendor_name": data.get("name", ""),
               "url": data.get("url", ""), "invoice": data.get("invoice_number", "")}
     subject = subject_for(event_type, locale, values)
     context = {

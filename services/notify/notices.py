@@ -87,7 +87,7 @@ def recipients(event: Event, session: Session) -> set[str]:
     group = event_group(event.type)
     if "vendor_id" in data and "licensee_id" in data:  # a deal: licenses, quotes, orders
         return {data["vendor_id"], data["licensee_id"]}
-    if group in ("organisation", "api_key", "webhook_endpoint"):
+    if group in ("organisation", "api_key", "vendor_name", "webhook_endpoint"):
         return {data["organisation_id"]}
     if group == "core":
         holders = session.scalars(sa.select(Holding.organisation_id)

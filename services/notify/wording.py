@@ -1,6 +1,6 @@
 """What the notices say, in each language: a subject per event type and the labels of the email
-templates. Placeholders: {core} (the VLNV), {organisation}, {days}, {key_name}, {url},
-{invoice} (the invoice number).
+templates. Placeholders: {core} (the VLNV), {organisation}, {days}, {key_name}, {vendor_name},
+{url}, {invoice} (the invoice number).
 
 zh-Hans follows Mainland usage (授权, IP 核, 密钥), zh-Hant follows Taiwan and Hong Kong usage
 (授權, IP 核心, 金鑰).
@@ -30,6 +30,8 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.organisation.updated.v1": "Your organisation's details were updated",
         "ipmarket.api_key.created.v1": "New API key created: {key_name}",
         "ipmarket.api_key.revoked.v1": "An API key was revoked",
+        "ipmarket.vendor_name.confirmed.v1": "VLNV vendor name confirmed: {vendor_name}",
+        "ipmarket.vendor_name.declined.v1": "VLNV vendor name declined: {vendor_name}",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook endpoint disabled: {url}",
         "ipmarket.quote.requested.v1": "Quote requested for {core}",
         "ipmarket.quote.sent.v1": "Quote sent for {core}",
@@ -62,6 +64,8 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.organisation.updated.v1": "贵机构的资料已更新",
         "ipmarket.api_key.created.v1": "已创建新的 API 密钥：{key_name}",
         "ipmarket.api_key.revoked.v1": "有一个 API 密钥已被撤销",
+        "ipmarket.vendor_name.confirmed.v1": "VLNV 供应商名称已确认：{vendor_name}",
+        "ipmarket.vendor_name.declined.v1": "VLNV 供应商名称未获确认：{vendor_name}",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook 端点已停用：{url}",
         "ipmarket.quote.requested.v1": "{core} 的询价申请",
         "ipmarket.quote.sent.v1": "{core} 的报价已发出",
@@ -94,6 +98,8 @@ SUBJECTS: dict[str, dict[str, str]] = {
         "ipmarket.organisation.updated.v1": "貴機構的資料已更新",
         "ipmarket.api_key.created.v1": "已建立新的 API 金鑰：{key_name}",
         "ipmarket.api_key.revoked.v1": "有一組 API 金鑰已被撤銷",
+        "ipmarket.vendor_name.confirmed.v1": "VLNV 供應商名稱已確認：{vendor_name}",
+        "ipmarket.vendor_name.declined.v1": "VLNV 供應商名稱未獲確認：{vendor_name}",
         "ipmarket.webhook_endpoint.disabled.v1": "Webhook 端點已停用：{url}",
         "ipmarket.quote.requested.v1": "{core} 的詢價申請",
         "ipmarket.quote.sent.v1": "{core} 的報價已送出",

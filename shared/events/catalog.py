@@ -71,6 +71,24 @@ class ApiKeyRevoked(EventData):
     revoked_at = fields.AwareDateTime(required=True)
 
 
+@register("ipmarket.vendor_name.confirmed.v1")
+class VendorNameConfirmed(EventData):
+    """The operator confirmed an organisation's claim of a VLNV vendor name: it may now publish
+    cores under it."""
+
+    claim_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    name = fields.String(required=True)  # e.g. "xinyuan-micro.cn", lower case
+    status = fields.String(required=True, validate=validate.OneOf(("confirmed", "declined")))
+    reason = fields.String(allow_none=True, load_default=None)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+@register("ipmarket.vendor_name.declined.v1")
+class VendorNameDeclined(VendorNameConfirmed):
+    pass
+
+
 # --- IP cores ---------------------------------------------------------------------------------
 
 class Vlnv(EventData):

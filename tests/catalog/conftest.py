@@ -7,8 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from services.catalog.app import build_context, create_app
-from services.catalog.models import ApiKey, Core, Organisation, OutboxMessage
+from services.catalog.models import ApiKey, Core, Organisation, OutboxMessage, VendorNameClaim
 from services.catalog.organisations import create_api_key, register_organisation
+from services.catalog.vendor_names import claim_name, decide
+from shared.auth import Principal
 
 
 @dataclass
@@ -37,6 +39,16 @@ class Catalog:
             uow.commit()
         return Party(org.id, key)
 
+    def confirm_vendor_names(self, party: Party, *names: str) -> None:
+        """The party claims VLNV vendor names and the operator confirms them."""
+        operator = Principal(organisation_id=self.admin.id, roles=frozenset({"admin"}),
+                             key_id="test")
+        with self.context.unit_of_work() as uow:
+            for name in names:
+                claim = claim_name(uow, operator, party.id, name)
+                decide(uow, operator, claim.id, "confirmed")
+            uow.commit()
+
     def snapshot(self) -> dict:
         """Every row the catalog keeps: a rejected request must leave it exactly as it was
         (but for a key's last use, which authenticating the request records)."""
@@ -45,7 +57,7 @@ class Catalog:
                         tuple(str(v) for v in row)
                         for row in session.execute(sa.select(
                             *(c for c in model.__table__.columns if c.name != "last_used_at"))))
-                    for model in (Organisation, ApiKey, Core, OutboxMessage)}
+                    for model in (Organisation, ApiKey, Core, VendorNameClaim, OutboxMessage)}
 
     def events(self, event_type: str | None = None) -> list[str]:
         with self.context.session_factory() as session:
@@ -55,10 +67,11 @@ class Catalog:
             return list(session.scalars(query))
 
 
-@pytest.fixture
-def catalog(make_database, monkeypatch) -> Catalog:
-    url = make_database("catalog")
-    monkeypatch.setenv("IPMARKET_CATALOG_DATABASE_URL", url)
+VENDOR_NAMES = ("xinyuan-micro.cn", "digilentinc.com", "tut.fi", "org.example")
+
+
+def open_catalog(url: str) -> Catalog:
+    """The catalog's app on a migrated database at `url`, with the parties most tests need."""
     context = build_context(url)
     app = create_app(url)
     catalog = Catalog(context, app.test_client(), None, None, None, None)
@@ -69,8 +82,19 @@ def catalog(make_database, monkeypatch) -> Catalog:
     catalog.other_vendor = catalog.party("Victoria Harbour Silicon", country="HK",
                                          roles=["vendor"], timezone="Asia/Hong_Kong")
     catalog.licensee = catalog.party("Pearl Delta Devices", country="HK", roles=["licensee"])
+    # The VLNV vendor names their cores use (with those of the IP-XACT samples they import).
+    catalog.confirm_vendor_names(catalog.vendor, *VENDOR_NAMES)
+    catalog.confirm_vendor_names(catalog.other_vendor, "vhsilicon.hk")
+    return catalog
+
+
+@pytest.fixture
+def catalog(make_database, monkeypatch) -> Catalog:
+    url = make_database("catalog")
+    monkeypatch.setenv("IPMARKET_CATALOG_DATABASE_URL", url)
+    catalog = open_catalog(url)
     yield catalog
-    context.engine.dispose()
+    catalog.context.engine.dispose()
 
 
 def core_body(name: str = "ddr5_phy", version: str = "1.0.0", **overrides) -> dict:

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer
 from services.catalog.app import build_context
 from services.catalog.organisations import create_api_key, register_organisation
+from services.catalog.vendor_names import claim_name, decide
+from shared.auth import Principal
 from shared.db import create_engine
 from shared.kafka import topic
 from tests.catalog.conftest import core_body
@@ -72,6 +74,9 @@ def test_revoked_key_is_refused_by_every_service_within_two_seconds_and_a_publis
         org = register_organisation(uow, legal_name_en="Shenzhen Pengcheng Semiconductor IP",
                                     country="CN", roles=["vendor"])
         api_key, key = create_api_key(uow, org.id, "cross-process")
+        operator = Principal(organisation_id=None, roles=frozenset({"admin"}), key_id="test")
+        claim = claim_name(uow, operator, org.id, core_body()["vlnv"]["vendor"])
+        decide(uow, operator, claim.id, "confirmed")
         uow.commit()
     context.engine.dispose()
     wait_until(lambda: all(status(url, key) == 200 for url in platform.values()), timeout=30,

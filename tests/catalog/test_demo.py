@@ -3,11 +3,24 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ipmarket.cli import main
+from services.catalog.app import build_context, create_app
 from services.catalog.models import Core, Organisation
+from tests.catalog.conftest import Catalog
+
+
+@pytest.fixture
+def catalog(make_database, monkeypatch) -> Catalog:
+    """An empty catalog: the demo's vendors claim their own VLNV vendor names."""
+    url = make_database("catalog")
+    monkeypatch.setenv("IPMARKET_CATALOG_DATABASE_URL", url)
+    catalog = Catalog(build_context(url), create_app(url).test_client(), None, None, None, None)
+    yield catalog
+    catalog.context.engine.dispose()
 
 
 def test_demo_load_is_realistic_emits_events_and_is_idempotent(catalog):
@@ -31,6 +44,8 @@ def test_demo_load_is_realistic_emits_events_and_is_idempotent(catalog):
     assert {"mainland_china", "hong_kong", "overseas"} <= regions
     assert licensees >= 2 and cores_without_offers == 0
     assert len(catalog.events("ipmarket.core.published.v1")) >= published
+    # Each demo vendor publishes under the VLNV vendor name the operator confirmed for it.
+    assert len(catalog.events("ipmarket.vendor_name.confirmed.v1")) == 9
 
     before = catalog.snapshot()
     second = runner.invoke(main, ["demo", "load"])

@@ -1,0 +1,125 @@
+"""VLNV vendor names: who may publish cores under "arm.com". An organisation claims a name, the
+platform operator confirms (or declines) the claim, and only a confirmed claim lets the
+organisation create, import or publish cores under that name. A name is confirmed for one
+organisation at most (a partial unique index keeps it so even between concurrent requests).
+Plain domain code, no Flask."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.catalog.models import Organisation, VendorNameClaim
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.unit_of_work import UnitOfWork
+
+NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
+STATUSES = ("pending", "confirmed", "declined")
+EVENT_FOR_DECISION = {"confirmed": "ipmarket.vendor_name.confirmed.v1",
+                      "declined": "ipmarket.vendor_name.declined.v1"}
+
+
+def normalised(name: str) -> str:
+    """VLNV vendor names are (mostly) domain names, which ignore case."""
+    return name.strip().lower()
+
+
+def claim_state(claim: VendorNameClaim) -> dict:
+    """The `VendorNameDecision` event schema (shared/events/catalog.py)."""
+    return {"claim_id": claim.id, "organisation_id": claim.organisation_id, "name": claim.name,
+            "status": claim.status, "reason": claim.reason,
+            "decided_at": claim.decided_at.isoformat() if claim.decided_at else None}
+
+
+def claim_name(uow: UnitOfWork, principal: Principal, organisation_id: str,
+               name: str) -> VendorNameClaim:
+    """A pending claim of `name` by the organisation (its own, or any for the operator). A name
+    declined before may be claimed again; one confirmed for another organisation may not."""
+    org = uow.session.get(Organisation, organisation_id)
+    if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    if "vendor" not in org.roles:
+        raise Forbidden("only a vendor organisation claims VLNV vendor names", field="name")
+    if not NAME.fullmatch(name.strip()):
+        raise Invalid("a VLNV vendor name is letters, digits, '_', '.' and '-' (e.g. a domain "
+                      "name such as example.com)", field="name")
+    name = normalised(name)
+    if _confirmed_owner(uow.session, name) not in (None, org.id):
+        raise Conflict(f"the VLNV vendor name {name} is confirmed for another organisation",
+                       field="name")
+    claim = uow.session.scalar(sa.select(VendorNameClaim).where(
+        VendorNameClaim.organisation_id == org.id, VendorNameClaim.name == name))
+    if claim is not None and claim.status != "declined":
+        raise Conflict(f"your organisation has claimed {name} already ({claim.status})",
+                       field="name", claim_id=claim.id)
+    if claim is None:
+        claim = VendorNameClaim(organisation_id=org.id, name=name, status="pending")
+        uow.session.add(claim)
+    else:
+        claim.status, claim.reason, claim.decided_at, claim.decided_by = \
+            "pending", None, None, None
+    try:
+        uow.session.flush()
+    except sa.exc.IntegrityError:  # the same claim, sent twice at once
+        raise Conflict(f"your organisation has claimed {name} already", field="name") from None
+    return claim
+
+
+def decide(uow: UnitOfWork, principal: Principal, claim_id: str, decision: str,
+           reason: str | None = None) -> VendorNameClaim:
+    """The operator confirms or declines a pending claim; each decision is an event, so that
+    the organisation is told."""
+    if not principal.is_admin:
+        raise Forbidden("only the platform operator decides on vendor-name claims")
+    claim = uow.session.get(VendorNameClaim, claim_id)
+    if claim is None:
+        raise NotFound(f"vendor-name claim {claim_id} does not exist")
+    if claim.status != "pending":
+        raise Conflict(f"the claim is {claim.status} already", field="status")
+    if decision == "confirmed" and _confirmed_owner(uow.session, claim.name) is not None:
+        raise Conflict(f"the VLNV vendor name {claim.name} is confirmed for another "
+                       "organisation: decline this claim", field="name")
+    claim.status, claim.reason = decision, reason
+    claim.decided_at, claim.decided_by = utcnow(), principal.organisation_id
+    try:
+        uow.session.flush()
+    except sa.exc.IntegrityError:  # the unique index: a concurrent confirmation came first
+        raise Conflict(f"the VLNV vendor name {claim.name} is confirmed for another "
+                       "organisation: decline this claim", field="name") from None
+    uow.publish(EVENT_FOR_DECISION[decision], claim.organisation_id, claim_state(claim))
+    return claim
+
+
+def list_claims(session: Session, principal: Principal, organisation_id: str | None = None,
+                status: str | None = None) -> list[VendorNameClaim]:
+    """An organisation's claims (its own, or any for the operator); every organisation's only
+    for the operator."""
+    query = sa.select(VendorNameClaim)
+    if organisation_id is not None:
+        org = session.get(Organisation, organisation_id)
+        if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+            raise NotFound(f"organisation {organisation_id} does not exist")
+        query = query.where(VendorNameClaim.organisation_id == organisation_id)
+    elif not principal.is_admin:
+        raise Forbidden("only the platform operator lists every organisation's claims")
+    if status is not None:
+        query = query.where(VendorNameClaim.status == status)
+    return list(session.scalars(query.order_by(VendorNameClaim.created_at,
+                                               VendorNameClaim.id)))
+
+
+def check_publisher(session: Session, organisation_id: str, vendor_name: str) -> None:
+    """Cores under a VLNV vendor name are created and published only by the organisation whose
+    claim of it the operator confirmed."""
+    if _confirmed_owner(session, normalised(vendor_name)) != organisation_id:
+        raise Forbidden(f"{vendor_name!r} is not a VLNV vendor name confirmed for your "
+                        "organisation: claim it (POST /organisations/<id>/vendor-name-claims) "
+                        "and wait for the operator to confirm it", field="vlnv.vendor")
+
+
+def _confirmed_owner(session: Session, name: str) -> str | None:
+    return session.scalar(sa.select(VendorNameClaim.organisation_id).where(
+        VendorNameClaim.name == name, VendorNameClaim.status == "confirmed"))
