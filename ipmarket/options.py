@@ -23,7 +23,7 @@ class Country(click.ParamType):
     name = "country"
 
     def convert(self, value, param, ctx):
-        from services.catalog.organisations import checked_country
+        from shared.countries import checked_country
         from shared.errors import Invalid
 
         try:
