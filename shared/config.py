@@ -72,6 +72,12 @@ def _networks(text: str) -> tuple:
                  for part in text.split(",") if part.strip())
 
 
+def _rate(text: str):
+    from shared.rate_limits import Rate  # (SQLAlchemy only when a service reads it)
+
+    return Rate.parse(text)
+
+
 def _flag(text: str) -> bool:
     if text.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -125,6 +131,23 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
         Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
                 "Largest request body any service accepts.", _positive_int),
+        # what one client may take of a service (see shared/rate_limits.py, ipmarket/workers.py)
+        Setting("IPMARKET_RATE_LIMITS", "true",
+                "Limit the request rate per API key and per client address (answers 429).",
+                _flag),
+        Setting("IPMARKET_RATE_LIMIT_PER_KEY", "6000/60",
+                "Requests one API key may make per window: REQUESTS/SECONDS.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_PER_ADDRESS", "12000/60",
+                "Requests with an API key one client address may make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_ANONYMOUS", "600/60",
+                "Requests without an API key (verification, search) one client address may "
+                "make per window.", _rate),
+        Setting("IPMARKET_REQUEST_READ_SECONDS", "10",
+                "Time a client has to send a request's body (and on SQLite each part of its "
+                "headers); then 408.", _positive_float),
+        Setting("IPMARKET_CONNECTIONS_PER_ADDRESS", "100",
+                "Connections one client address may hold open per server process; more get "
+                "429.", _positive_int),
         Setting("IPMARKET_CATALOG_URL", "http://127.0.0.1:8001",
                 "Public base URL of the catalog service (links in notices)."),
         Setting("IPMARKET_LICENSING_URL", "http://127.0.0.1:8002",
