@@ -93,6 +93,7 @@ class RateLimiter:
     # Rows of buckets not seen for this long are deleted, once per sweep interval per process.
     FORGET_AFTER = 86_400
     SWEEP_EVERY = 600
+    MAX_REFUSED = 10_000
 
     def __init__(self, engine: sa.Engine, table: sa.Table, *,
                  clock: Callable[[], float] = time.time):
@@ -104,10 +105,20 @@ class RateLimiter:
         self.clock = clock
         self._next_sweep = 0.0
         self._statements: dict[int, sa.TextClause] = {}
+        # Buckets found over their limit, until their window ends: a flood is then refused
+        # without a statement, so that it costs the database (and other clients) nothing.
+        self._refused: dict[str, tuple[Rate, int]] = {}
 
     def hit(self, buckets: list[tuple[str, Rate]]) -> Verdict:
         """Count one request against each (bucket, rate); the bucket nearest its limit."""
         now = self.clock()
+        for bucket, _rate in buckets:
+            refused = self._refused.get(bucket)
+            if refused is not None:
+                rate, window_end = refused
+                if now < window_end:
+                    return Verdict(rate, rate.requests + 1, max(math.ceil(window_end - now), 1))
+                del self._refused[bucket]
         buckets = sorted(buckets)  # the same lock order in every transaction: no deadlock
         params, windows = {}, {}
         for i, (bucket, rate) in enumerate(buckets):
@@ -126,6 +137,11 @@ class RateLimiter:
             verdicts.append(Verdict(rate, hits[bucket], reset_after))
         refused = [v for v in verdicts if not v.allowed]
         if refused:
+            if len(self._refused) >= self.MAX_REFUSED:
+                self._refused.clear()  # a crude bound: forgetting costs only statements
+            for bucket, (rate, window_start) in windows.items():
+                if hits[bucket] > rate.requests:
+                    self._refused[bucket] = (rate, window_start + rate.seconds)
             return max(refused, key=lambda v: v.reset_after)
         return min(verdicts, key=lambda v: (v.remaining, -v.reset_after))
 
