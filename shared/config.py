@@ -35,6 +35,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError("must be a non-negative number")
+    return value
+
+
 def _database_url(text: str) -> str:
     scheme = urlparse(text).scheme
     if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
@@ -142,6 +149,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_RATE_LIMIT_ANONYMOUS", "600/60",
                 "Requests without an API key (verification, search) one client address may "
                 "make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_DELAY_SECONDS", "1",
+                "How long a request over its limit waits for its 429 (gevent workers), so that "
+                "a flood costs the server little.", _non_negative_float),
         Setting("IPMARKET_REQUEST_READ_SECONDS", "10",
                 "Time a client has to send a request's body (and on SQLite each part of its "
                 "headers); then 408.", _positive_float),

@@ -227,15 +227,27 @@ def _rate_limit_buckets(rates: dict) -> list:
     return [(f"anonymous:{address}", rates["ANONYMOUS"])]
 
 
-def _limit_rate(limiter: RateLimiter, rates: dict):
+def _limit_rate(limiter: RateLimiter, rates: dict, delay: float):
     """Count the request; a problem+json 429 with Retry-After when over a limit."""
     g.rate_limit = verdict = limiter.hit(_rate_limit_buckets(rates))
     if not verdict.allowed:
+        if delay and _cooperative():
+            # A client that ignores Retry-After gets at most one answer per `delay` per
+            # connection (and its connections per address are capped): cheap refusals alone
+            # still let a tight loop take the worker from every other client. A greenlet
+            # waiting costs nothing; a thread (SQLite's worker) would, so it answers at once.
+            time.sleep(delay)
         return problem(429, "Too Many Requests",
                        f"at most {verdict.rate.requests} requests per {verdict.rate.seconds} s; "
                        f"retry after {verdict.reset_after} s", type_="rate-limited",
                        headers=verdict.headers())
     return None
+
+
+def _cooperative() -> bool:
+    """Whether this process runs requests as greenlets (gunicorn's gevent worker)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("time")
 
 
 # --- health ----------------------------------------------------------------------------------
@@ -294,13 +306,14 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
                if config.get("IPMARKET_RATE_LIMITS") and context.rate_limit_model else None)
     rates = {name: config.get(f"IPMARKET_RATE_LIMIT_{name}")
              for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS")}
+    refusal_delay = config.get("IPMARKET_RATE_LIMIT_DELAY_SECONDS")
 
     @app.before_request
     def _begin():
         request_id_var.set(request.headers.get("X-Request-Id") or uuid.uuid4().hex)
         g.started = time.perf_counter()
         if limiter is not None and request.blueprint != "health":  # probes are never limited
-            refused = _limit_rate(limiter, rates)
+            refused = _limit_rate(limiter, rates, refusal_delay)
             if refused is not None:
                 return refused
         _authenticate()
