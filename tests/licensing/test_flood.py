@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from ipmarket.broker import free_port
+from shared.migrations import upgrade
 from tests.licensing.conftest import SECRET
 from tests.support import wait_until
 
@@ -234,3 +235,39 @@ def test_the_limits_hold_across_two_server_processes_sharing_one_database(proces
     assert refused.headers["RateLimit-Limit"] == "10"
     assert refused.headers["Retry-After"] == refused.headers["RateLimit-Reset"]
     assert 0 < int(refused.headers["Retry-After"]) <= 86400
+
+
+def test_on_sqlite_the_thread_worker_bounds_reading_headers_and_body_and_connections_per_address(
+        processes, tmp_path):
+    url = f"sqlite:///{tmp_path / 'licensing.db'}"
+    upgrade("licensing", url)
+    read_seconds, per_address = 2, 3
+    base = serve(processes, "licensing", {
+        "IPMARKET_LICENSING_DATABASE_URL": url, "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+        "IPMARKET_REQUEST_READ_SECONDS": str(read_seconds),
+        "IPMARKET_CONNECTIONS_PER_ADDRESS": str(per_address)})
+    port = int(base.rpartition(":")[2])
+    half_sent, connected = [], {}
+    try:
+        for _ in range(per_address + 2):
+            s = socket.create_connection(("127.0.0.1", port), source_address=(HOSTILE_ADDRESS, 0))
+            half_sent.append(s)
+            connected[s] = time.monotonic()
+            s.sendall(HALF_SENT)
+        # Headers begun and never finished, from another address.
+        s = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.3", 0))
+        half_sent.append(s)
+        connected[s] = time.monotonic()
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+
+        answered = answers_until_closed(half_sent, deadline=time.monotonic() + read_seconds + 10)
+        assert len(answered) == len(half_sent), f"{len(half_sent) - len(answered)} still open"
+        assert Counter(status for status, _ in answered.values()) == {
+            408: per_address, 429: 2, None: 1}
+        held = [closed - connected[s] for s, (status, closed) in answered.items()
+                if status != 429]
+        assert all(read_seconds <= seconds < read_seconds + 5 for seconds in held), held
+    finally:
+        for s in half_sent:
+            s.close()
+    assert requests.post(f"{base}/licenses/verify", json=VERIFY, timeout=10).status_code == 200
