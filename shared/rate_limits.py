@@ -158,7 +158,7 @@ class RateLimiter:
 
     def _statement(self, count: int) -> str:
         # The driver's own SQL, written once per bucket count: nothing for SQLAlchemy to
-        # compile per request (that took half the limiter's CPU).
+        # compile per request.
         statement = self._statements.get(count)
         if statement is None:
             name = self.table.name
