@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from bench.setup import (
+    UNTHROTTLED,
     Client,
     cpu_seconds,
     fresh_database,
@@ -189,7 +190,7 @@ def main(n_cores: int = CORES) -> None:
             print(f"setup: {n_cores} cores loaded and indexed in {loaded - started:.1f} s")
 
             port = free_port()
-            env = {**os.environ, "IPMARKET_CATALOG_DATABASE_URL": url,
+            env = {**os.environ, **UNTHROTTLED, "IPMARKET_CATALOG_DATABASE_URL": url,
                    "IPMARKET_LOG_LEVEL": "WARNING"}
             gunicorn = subprocess.Popen(
                 [sys.executable, "-m", "ipmarket", "serve", "catalog", "--bind",

@@ -126,7 +126,10 @@ def serve(service: str, bind: str | None, workers: int) -> None:
         def load_config(self):
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread" if on_sqlite else "gevent")
+            # gunicorn's workers, with the time to send a request and the connections per
+            # client address bounded (ipmarket/workers.py).
+            self.cfg.set("worker_class", "ipmarket.workers.BoundedThreadWorker" if on_sqlite
+                         else "ipmarket.workers.BoundedGeventWorker")
             self.cfg.set("threads", 2)  # gthread only
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)  # the app logs each request as JSON
@@ -135,10 +138,13 @@ def serve(service: str, bind: str | None, workers: int) -> None:
         def load(self):
             import gc
 
+            from ipmarket.workers import BodyDeadline
             from shared.web import configure_logging
 
             configure_logging(service)
-            app = service_module(service, "app").create_app()
+            app = BodyDeadline(service_module(service, "app").create_app(),
+                               config.get("IPMARKET_REQUEST_READ_SECONDS"),
+                               config.get("IPMARKET_MAX_BODY_BYTES"))
             # A full collection walked every object made at start-up and held every request
             # of the worker for 50–90 ms; frozen, those objects are never walked again.
             gc.freeze()

@@ -35,6 +35,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError("must be a non-negative number")
+    return value
+
+
 def _database_url(text: str) -> str:
     scheme = urlparse(text).scheme
     if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
@@ -70,6 +77,12 @@ def _seconds_list(text: str) -> tuple[float, ...]:
 def _networks(text: str) -> tuple:
     return tuple(ipaddress.ip_network(part.strip(), strict=False)
                  for part in text.split(",") if part.strip())
+
+
+def _rate(text: str):
+    from shared.rate_limits import Rate  # (SQLAlchemy only when a service reads it)
+
+    return Rate.parse(text)
 
 
 def _flag(text: str) -> bool:
@@ -125,6 +138,26 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
         Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
                 "Largest request body any service accepts.", _positive_int),
+        # what one client may take of a service (see shared/rate_limits.py, ipmarket/workers.py)
+        Setting("IPMARKET_RATE_LIMITS", "true",
+                "Limit the request rate per API key and per client address (answers 429).",
+                _flag),
+        Setting("IPMARKET_RATE_LIMIT_PER_KEY", "6000/60",
+                "Requests one API key may make per window: REQUESTS/SECONDS.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_PER_ADDRESS", "12000/60",
+                "Requests with an API key one client address may make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_ANONYMOUS", "600/60",
+                "Requests without an API key (verification, search) one client address may "
+                "make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_DELAY_SECONDS", "1",
+                "How long a request over its limit waits for its 429 (gevent workers), so that "
+                "a flood costs the server little.", _non_negative_float),
+        Setting("IPMARKET_REQUEST_READ_SECONDS", "10",
+                "Time a client has to send a request's body (and on SQLite each part of its "
+                "headers); then 408.", _positive_float),
+        Setting("IPMARKET_CONNECTIONS_PER_ADDRESS", "100",
+                "Connections one client address may hold open per server process; more get "
+                "429.", _positive_int),
         Setting("IPMARKET_CATALOG_URL", "http://127.0.0.1:8001",
                 "Public base URL of the catalog service (links in notices)."),
         Setting("IPMARKET_LICENSING_URL", "http://127.0.0.1:8002",

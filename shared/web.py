@@ -5,6 +5,7 @@ authentication against the service's own directory, request ids in JSON logs, /h
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 import sys
 import time
@@ -29,6 +30,7 @@ from shared.auth import Principal, RecentPrincipals, hash_api_key
 from shared.db import create_engine, session_factory
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.kafka import broker_reachable
+from shared.rate_limits import RateLimiter
 from shared.unit_of_work import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
@@ -71,6 +73,7 @@ class ServiceContext:
     processed_model: type
     principal_for: Callable[[Session, str], Principal | None]
     recent_principals: RecentPrincipals | None = None
+    rate_limit_model: type | None = None
 
     @classmethod
     def connect(cls, service: str, models, principal_for, database_url: str | None = None, *,
@@ -81,7 +84,7 @@ class ServiceContext:
         engine = create_engine(database_url or config.database_url(service))
         recent = RecentPrincipals(remember_principals_for) if remember_principals_for else None
         return cls(service, engine, session_factory(engine), models.OutboxMessage,
-                   models.ProcessedEvent, principal_for, recent)
+                   models.ProcessedEvent, principal_for, recent, models.RateLimitCounter)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.outbox_model, self.service)
@@ -261,6 +264,45 @@ def requires(*roles: str):
     return decorate
 
 
+# --- rate limits -----------------------------------------------------------------------------
+
+def _rate_limit_buckets(rates: dict) -> list:
+    """Who this request counts against: its key and its address, or, without a key, its
+    address under the stricter anonymous rate (IPv6 clients by their /64, which one host or
+    network usually holds whole)."""
+    address = request.remote_addr or "-"
+    if ":" in address:
+        address = str(ipaddress.ip_network(f"{address}/64", strict=False))
+    _, _, key = (request.headers.get("Authorization") or "").partition(" ")
+    if key.strip():  # counted before authentication: unknown keys are limited too
+        return [(f"key:{hash_api_key(key.strip())[:40]}", rates["PER_KEY"]),
+                (f"address:{address}", rates["PER_ADDRESS"])]
+    return [(f"anonymous:{address}", rates["ANONYMOUS"])]
+
+
+def _limit_rate(limiter: RateLimiter, rates: dict, delay: float):
+    """Count the request; a problem+json 429 with Retry-After when over a limit."""
+    g.rate_limit = verdict = limiter.hit(_rate_limit_buckets(rates))
+    if not verdict.allowed:
+        if delay and _cooperative():
+            # A client that ignores Retry-After gets at most one answer per `delay` per
+            # connection (and its connections per address are capped): cheap refusals alone
+            # still let a tight loop take the worker from every other client. A greenlet
+            # waiting costs nothing; a thread (SQLite's worker) would, so it answers at once.
+            time.sleep(delay)
+        return problem(429, "Too Many Requests",
+                       f"at most {verdict.rate.requests} requests per {verdict.rate.seconds} s; "
+                       f"retry after {verdict.reset_after} s", type_="rate-limited",
+                       headers=verdict.headers())
+    return None
+
+
+def _cooperative() -> bool:
+    """Whether this process runs requests as greenlets (gunicorn's gevent worker)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("time")
+
+
 # --- health ----------------------------------------------------------------------------------
 
 health = Blueprint("health", __name__)
@@ -315,17 +357,29 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     app.register_blueprint(health)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    limiter = (RateLimiter(context.engine, context.rate_limit_model.__table__)
+               if config.get("IPMARKET_RATE_LIMITS") and context.rate_limit_model else None)
+    rates = {name: config.get(f"IPMARKET_RATE_LIMIT_{name}")
+             for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS")}
+    refusal_delay = config.get("IPMARKET_RATE_LIMIT_DELAY_SECONDS")
 
     @app.before_request
     def _begin():
         request_id_var.set(request.headers.get("X-Request-Id") or uuid.uuid4().hex)
         g.started = time.perf_counter()
         _refuse_hostile_url_parts()
+        if limiter is not None and request.blueprint != "health":  # probes are never limited
+            refused = _limit_rate(limiter, rates, refusal_delay)
+            if refused is not None:
+                return refused
         _authenticate()
+        return None
 
     @app.after_request
     def _finish(response):
         response.headers["X-Request-Id"] = request_id_var.get()
+        if g.get("rate_limit") is not None:
+            response.headers.update(g.rate_limit.headers())
         log.info("%s %s %s", request.method, request.path, response.status_code,
                  extra={"status": response.status_code,
                         "duration_ms": round((time.perf_counter() - g.get("started", 0)) * 1e3,

@@ -114,6 +114,11 @@ def platform_env(monkeypatch, kafka_broker, topic_prefix, make_database) -> dict
         "IPMARKET_WEBHOOK_RETRY_SECONDS": "0,1,1,2",
         # The licensing service will not start without the secret of its signing keys.
         "IPMARKET_SIGNING_KEY_SECRET": "platform test secret, long enough to be accepted",
+        # Tests make many requests with one key from one address; the tests of the rate
+        # limits set their own.
+        "IPMARKET_RATE_LIMIT_PER_KEY": "1000000/60",
+        "IPMARKET_RATE_LIMIT_PER_ADDRESS": "1000000/60",
+        "IPMARKET_RATE_LIMIT_ANONYMOUS": "1000000/60",
     }
     for service in ("catalog", "licensing", "notify"):
         env[f"IPMARKET_{service.upper()}_DATABASE_URL"] = make_database(service)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import make_base, new_id, utcnow
 from shared.outbox import OutboxMixin, ProcessedEventMixin
+from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()
 
@@ -17,6 +18,10 @@ class OutboxMessage(OutboxMixin, Base):
 
 
 class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class RateLimitCounter(RateLimitCounterMixin, Base):
     pass
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.auth import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.db import make_base, new_id, utcnow
 from shared.outbox import OutboxMixin, ProcessedEventMixin
+from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()
 
@@ -23,6 +24,10 @@ class OutboxMessage(OutboxMixin, Base):
 
 
 class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class RateLimitCounter(RateLimitCounterMixin, Base):
     pass
 
 
