@@ -78,11 +78,21 @@ def make_base() -> type[DeclarativeBase]:
     return Base
 
 
+# No statement waits for ever: a connection attempt gives up after CONNECT_TIMEOUT_SECONDS, and
+# a statement (or, on SQLite, the wait for another writer's lock) after STATEMENT_TIMEOUT_SECONDS.
+CONNECT_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_SECONDS = 30
+
+
 def create_engine(url: str, **kwargs) -> sa.Engine:
+    """An engine whose log lines and errors never show a statement's parameters: they carry
+    webhook secrets, key hashes and signing keys (hide_parameters)."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = sa.create_engine(url, connect_args={"timeout": STATEMENT_TIMEOUT_SECONDS},
+                                  **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -92,7 +102,7 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -103,6 +113,10 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
 
         return engine
     kwargs.setdefault("pool_size", 10)
+    kwargs["connect_args"] = {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}",
+        **kwargs.get("connect_args", {})}
     engine = sa.create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
@@ -110,6 +124,31 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
     # not psycopg's pipelined executemany: fewer round trips for the few rows a request writes.
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+READY_TIMEOUT_SECONDS = 2
+
+
+def check_database(engine: sa.Engine, timeout: int = READY_TIMEOUT_SECONDS) -> None:
+    """Raise unless `engine`'s database answers within about `timeout` seconds (at least 2: the
+    shortest connect timeout libpq honours). On a fresh connection, outside the pool: a pooled
+    one to a paused server would wait for its answer as long as the pause lasts, and a new one is
+    what a request needs when the pool has none to spare."""
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    if engine.dialect.name == "postgresql":
+        cparams = {**cparams, "connect_timeout": timeout,
+                   "options": f"-c statement_timeout={timeout * 1000}"}
+        query = "SELECT 1"
+    else:  # reading the schema needs no lock in WAL mode; the timeout bounds a recovery
+        cparams = {**cparams, "timeout": timeout}
+        query = "SELECT count(*) FROM sqlite_master"
+    connection = engine.dialect.connect(*cargs, **cparams)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(query)
+        cursor.fetchall()
+    finally:
+        connection.close()
 
 
 PING_IDLE_SECONDS = 1.0  # a pooled connection unused this long is checked before use
