@@ -160,6 +160,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_WEBHOOK_ALLOWED_NETWORKS", "",
                 "CIDRs webhooks may reach although private (e.g. 10.1.0.0/16), comma-separated.",
                 _networks),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET", None,
+                "Secret that encrypts webhook secrets and endpoints' signing keys at rest "
+                "(or use the _FILE form).", secret=True),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET_FILE", None,
+                "File holding IPMARKET_WEBHOOK_KEY_SECRET (Docker/Kubernetes secrets)."),
         Setting("IPMARKET_SMTP_TIMEOUT_SECONDS", "30", "Time-out of one SMTP exchange.",
                 _positive_float),
         Setting("IPMARKET_DELIVERY_THREADS", "32",

@@ -74,6 +74,8 @@ def platform_env(monkeypatch, kafka_broker, topic_prefix, make_database) -> dict
         "IPMARKET_WEBHOOK_RETRY_SECONDS": "0,1,1,2",
         # The licensing service will not start without the secret of its signing keys.
         "IPMARKET_SIGNING_KEY_SECRET": "platform test secret, long enough to be accepted",
+        # Nor notify without the secret that seals webhook secrets and signing keys.
+        "IPMARKET_WEBHOOK_KEY_SECRET": "webhook test secret, long enough to be accepted",
     }
     for service in ("catalog", "licensing", "notify"):
         env[f"IPMARKET_{service.upper()}_DATABASE_URL"] = make_database(service)
