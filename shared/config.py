@@ -120,8 +120,10 @@ SETTINGS: dict[str, Setting] = {
                 "Retention of each topic created by `ipmarket topics`.", _positive_int),
         Setting("IPMARKET_RELAY_BATCH", "1000",
                 "Most outbox rows one relay publishes per transaction.", _positive_int),
-        Setting("IPMARKET_RELAY_IDLE_SECONDS", "0.02",
-                "How long a relay sleeps when the outbox is empty.", _positive_float),
+        Setting("IPMARKET_RELAY_IDLE_SECONDS", "1",
+                "Longest a relay waits before looking at an empty outbox again (a commit wakes "
+                "it at once on PostgreSQL; on SQLite its waits double from 20 ms).",
+                _positive_float),
         Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
         Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
                 "Largest request body any service accepts.", _positive_int),

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
+import threading
 import time
 import uuid
+import weakref
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -218,11 +224,14 @@ def _write_pending_rows(session: Session) -> None:
     pending = session.info.pop(_PENDING_ROWS, {})
     if not pending:
         return
+    channels = _wake_channels(tuple(pending))
+    if channels:
+        session.info[_WAKE_AFTER_COMMIT] = channels
     connection = session.connection()  # plain Core: nothing here for the ORM to track
     if connection.dialect.name == "postgresql" and _param_count(pending) <= MAX_PARAMS:
         import psycopg  # PostgreSQL's driver, not needed on SQLite
 
-        sql, params = one_insert(connection.dialect, pending)
+        sql, params = one_insert(connection.dialect, pending)  # with its NOTIFYs
         driver = connection.connection.driver_connection
         # A raw cursor takes PostgreSQL's own $n placeholders: psycopg need not parse a long
         # statement with many parameters (it caches that work only for short ones).
@@ -234,6 +243,9 @@ def _write_pending_rows(session: Session) -> None:
     else:
         for table, rows in pending.items():
             insert_rows(connection, table, rows)
+        if connection.dialect.name == "postgresql":
+            for channel in channels:
+                connection.exec_driver_sql(f"NOTIFY {channel}")
 
 
 def insert_ignoring_duplicates(session: Session, table: sa.Table):
@@ -307,6 +319,11 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
         inserts.append(f"INSERT INTO {quote.format_table(table)} "
                        f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}")
         makers.append(_row_parameters(dialect, columns))
+    channels = _wake_channels(tuple(table for table, _ in shape))
+    if channels:  # every INSERT a WITH clause (each runs once); the statement NOTIFYs
+        with_clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(inserts))
+        notifies = ", ".join(f"pg_notify('{channel}', '')" for channel in channels)
+        return f"WITH {with_clauses} SELECT {notifies}", makers
     *firsts, last = inserts
     with_clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(firsts))
     return (f"WITH {with_clauses} {last}" if firsts else last), makers
@@ -346,3 +363,67 @@ def _python_default(column: sa.Column):
 def _drop_pending_rows(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back or closed: the rows go with it
         session.info.pop(_PENDING_ROWS, None)
+        session.info.pop(_WAKE_AFTER_COMMIT, None)
+
+
+# --- waking readers at commit -----------------------------------------------------------------
+# A table whose `info` names a WAKE_CHANNEL wakes whoever reads it when a commit inserts rows
+# into it with insert_at_commit (the outbox wakes its relays): on PostgreSQL by NOTIFY, which
+# the database delivers at commit to every LISTEN on the channel (see listen), and in this
+# process by setting each wake_event of the channel. Readers poll as well, more slowly: a row
+# written otherwise, or a notification missed while reconnecting, waits for the next look.
+
+WAKE_CHANNEL = "wake_channel"
+_WAKE_AFTER_COMMIT = "shared.db.wake_after_commit"
+_wake_events: dict[str, weakref.WeakSet] = defaultdict(weakref.WeakSet)
+_wake_lock = threading.Lock()
+
+
+def _wake_channels(tables: tuple[sa.Table, ...]) -> tuple[str, ...]:
+    return tuple(sorted({t.info[WAKE_CHANNEL] for t in tables if WAKE_CHANNEL in t.info}))
+
+
+def wake_event(channel: str) -> threading.Event:
+    """An event set whenever this process commits rows into a table of `channel`."""
+    event = threading.Event()
+    with _wake_lock:
+        _wake_events[channel].add(event)
+    return event
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    for channel in session.info.pop(_WAKE_AFTER_COMMIT, ()):
+        with _wake_lock:
+            events = list(_wake_events[channel])
+        for woken in events:
+            woken.set()
+
+
+def listen(engine: sa.Engine, channel: str, wake: threading.Event, stop: threading.Event, *,
+           listening: threading.Event | None = None, who: str = "listener") -> None:
+    """Until `stop`, set `wake` whenever a transaction that NOTIFYs `channel` commits on
+    `engine`'s PostgreSQL database (and once each time the LISTEN begins: what committed before
+    was not announced to it). `listening` is set while the LISTEN holds. On a connection of its
+    own, outside the pool, since it listens for good; after a failure it connects again."""
+    import psycopg  # PostgreSQL's driver, not needed on SQLite
+
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True,
+                                 connect_timeout=CONNECT_TIMEOUT_SECONDS) as connection:
+                connection.execute(f"LISTEN {channel}")
+                if listening is not None:
+                    listening.set()
+                wake.set()
+                while not stop.is_set():
+                    for _ in connection.notifies(timeout=1.0):
+                        wake.set()
+        except psycopg.Error as exc:  # database restarting: the polls go on meanwhile
+            log.warning("%s: not listening on %s: %s", who, channel, exc)
+            if listening is not None:
+                listening.clear()
+            stop.wait(1.0)
+    if listening is not None:
+        listening.clear()
