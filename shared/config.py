@@ -173,7 +173,7 @@ SETTINGS: dict[str, Setting] = {
                 "Deliveries one `ipmarket deliver` worker sends at once.", _positive_int),
         Setting("IPMARKET_DELIVERY_PER_ENDPOINT", "8",
                 "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
-        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.05",
+        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.5",
                 "How long the delivery worker sleeps when nothing is due (on PostgreSQL a new "
                 "notice wakes it at once).", _positive_float),
         # licensing: purchasing (orders, invoices, payment provider)
