@@ -133,8 +133,10 @@ SETTINGS: dict[str, Setting] = {
                 "Retention of each topic created by `ipmarket topics`.", _positive_int),
         Setting("IPMARKET_RELAY_BATCH", "1000",
                 "Most outbox rows one relay publishes per transaction.", _positive_int),
-        Setting("IPMARKET_RELAY_IDLE_SECONDS", "0.02",
-                "How long a relay sleeps when the outbox is empty.", _positive_float),
+        Setting("IPMARKET_RELAY_IDLE_SECONDS", "1",
+                "Longest a relay waits before looking at an empty outbox again (a commit wakes "
+                "it at once on PostgreSQL; on SQLite its waits double from 20 ms).",
+                _positive_float),
         Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
         Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
                 "Largest request body any service accepts.", _positive_int),
@@ -193,13 +195,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_WEBHOOK_ALLOWED_NETWORKS", "",
                 "CIDRs webhooks may reach although private (e.g. 10.1.0.0/16), comma-separated.",
                 _networks),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET", None,
+                "Secret that encrypts webhook secrets and endpoints' signing keys at rest "
+                "(or use the _FILE form).", secret=True),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET_FILE", None,
+                "File holding IPMARKET_WEBHOOK_KEY_SECRET (Docker/Kubernetes secrets)."),
         Setting("IPMARKET_SMTP_TIMEOUT_SECONDS", "30", "Time-out of one SMTP exchange.",
                 _positive_float),
         Setting("IPMARKET_DELIVERY_THREADS", "32",
                 "Deliveries one `ipmarket deliver` worker sends at once.", _positive_int),
         Setting("IPMARKET_DELIVERY_PER_ENDPOINT", "8",
                 "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
-        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.05",
+        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.5",
                 "How long the delivery worker sleeps when nothing is due (on PostgreSQL a new "
                 "notice wakes it at once).", _positive_float),
         # licensing: purchasing (orders, invoices, payment provider)

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
+import threading
 import time
 import uuid
+import weakref
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -78,16 +84,22 @@ def make_base() -> type[DeclarativeBase]:
     return Base
 
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# No statement waits for ever: a connection attempt gives up after CONNECT_TIMEOUT_SECONDS, and
+# a statement (or, on SQLite, the wait for another writer's lock) after STATEMENT_TIMEOUT_SECONDS.
+CONNECT_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_SECONDS = 30
 
 
 def create_engine(url: str, **kwargs) -> sa.Engine:
+    """An engine whose log lines and errors never show a statement's parameters: they carry
+    webhook secrets, key hashes and signing keys (hide_parameters)."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
         # How long a transaction waits for another's write lock: `?timeout=<seconds>` in the
-        # URL, else 30 s.
-        busy_timeout = float(sa.make_url(url).query.get("timeout", SQLITE_BUSY_TIMEOUT_SECONDS))
+        # URL, else STATEMENT_TIMEOUT_SECONDS.
+        busy_timeout = float(sa.make_url(url).query.get("timeout", STATEMENT_TIMEOUT_SECONDS))
         engine = sa.create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -109,6 +121,10 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
 
         return engine
     kwargs.setdefault("pool_size", 10)
+    kwargs["connect_args"] = {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}",
+        **kwargs.get("connect_args", {})}
     engine = sa.create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
@@ -116,6 +132,31 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
     # not psycopg's pipelined executemany: fewer round trips for the few rows a request writes.
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
+
+
+READY_TIMEOUT_SECONDS = 2
+
+
+def check_database(engine: sa.Engine, timeout: int = READY_TIMEOUT_SECONDS) -> None:
+    """Raise unless `engine`'s database answers within about `timeout` seconds (at least 2: the
+    shortest connect timeout libpq honours). On a fresh connection, outside the pool: a pooled
+    one to a paused server would wait for its answer as long as the pause lasts, and a new one is
+    what a request needs when the pool has none to spare."""
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    if engine.dialect.name == "postgresql":
+        cparams = {**cparams, "connect_timeout": timeout,
+                   "options": f"-c statement_timeout={timeout * 1000}"}
+        query = "SELECT 1"
+    else:  # reading the schema needs no lock in WAL mode; the timeout bounds a recovery
+        cparams = {**cparams, "timeout": timeout}
+        query = "SELECT count(*) FROM sqlite_master"
+    connection = engine.dialect.connect(*cargs, **cparams)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(query)
+        cursor.fetchall()
+    finally:
+        connection.close()
 
 
 PING_IDLE_SECONDS = 1.0  # a pooled connection unused this long is checked before use
@@ -185,11 +226,14 @@ def _write_pending_rows(session: Session) -> None:
     pending = session.info.pop(_PENDING_ROWS, {})
     if not pending:
         return
+    channels = _wake_channels(tuple(pending))
+    if channels:
+        session.info[_WAKE_AFTER_COMMIT] = channels
     connection = session.connection()  # plain Core: nothing here for the ORM to track
     if connection.dialect.name == "postgresql" and _param_count(pending) <= MAX_PARAMS:
         import psycopg  # PostgreSQL's driver, not needed on SQLite
 
-        sql, params = one_insert(connection.dialect, pending)
+        sql, params = one_insert(connection.dialect, pending)  # with its NOTIFYs
         driver = connection.connection.driver_connection
         # A raw cursor takes PostgreSQL's own $n placeholders: psycopg need not parse a long
         # statement with many parameters (it caches that work only for short ones).
@@ -201,6 +245,9 @@ def _write_pending_rows(session: Session) -> None:
     else:
         for table, rows in pending.items():
             insert_rows(connection, table, rows)
+        if connection.dialect.name == "postgresql":
+            for channel in channels:
+                connection.exec_driver_sql(f"NOTIFY {channel}")
 
 
 def insert_ignoring_duplicates(session: Session, table: sa.Table):
@@ -274,6 +321,11 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
         inserts.append(f"INSERT INTO {quote.format_table(table)} "
                        f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}")
         makers.append(_row_parameters(dialect, columns))
+    channels = _wake_channels(tuple(table for table, _ in shape))
+    if channels:  # every INSERT a WITH clause (each runs once); the statement NOTIFYs
+        with_clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(inserts))
+        notifies = ", ".join(f"pg_notify('{channel}', '')" for channel in channels)
+        return f"WITH {with_clauses} SELECT {notifies}", makers
     *firsts, last = inserts
     with_clauses = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(firsts))
     return (f"WITH {with_clauses} {last}" if firsts else last), makers
@@ -313,3 +365,67 @@ def _python_default(column: sa.Column):
 def _drop_pending_rows(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back or closed: the rows go with it
         session.info.pop(_PENDING_ROWS, None)
+        session.info.pop(_WAKE_AFTER_COMMIT, None)
+
+
+# --- waking readers at commit -----------------------------------------------------------------
+# A table whose `info` names a WAKE_CHANNEL wakes whoever reads it when a commit inserts rows
+# into it with insert_at_commit (the outbox wakes its relays): on PostgreSQL by NOTIFY, which
+# the database delivers at commit to every LISTEN on the channel (see listen), and in this
+# process by setting each wake_event of the channel. Readers poll as well, more slowly: a row
+# written otherwise, or a notification missed while reconnecting, waits for the next look.
+
+WAKE_CHANNEL = "wake_channel"
+_WAKE_AFTER_COMMIT = "shared.db.wake_after_commit"
+_wake_events: dict[str, weakref.WeakSet] = defaultdict(weakref.WeakSet)
+_wake_lock = threading.Lock()
+
+
+def _wake_channels(tables: tuple[sa.Table, ...]) -> tuple[str, ...]:
+    return tuple(sorted({t.info[WAKE_CHANNEL] for t in tables if WAKE_CHANNEL in t.info}))
+
+
+def wake_event(channel: str) -> threading.Event:
+    """An event set whenever this process commits rows into a table of `channel`."""
+    event = threading.Event()
+    with _wake_lock:
+        _wake_events[channel].add(event)
+    return event
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    for channel in session.info.pop(_WAKE_AFTER_COMMIT, ()):
+        with _wake_lock:
+            events = list(_wake_events[channel])
+        for woken in events:
+            woken.set()
+
+
+def listen(engine: sa.Engine, channel: str, wake: threading.Event, stop: threading.Event, *,
+           listening: threading.Event | None = None, who: str = "listener") -> None:
+    """Until `stop`, set `wake` whenever a transaction that NOTIFYs `channel` commits on
+    `engine`'s PostgreSQL database (and once each time the LISTEN begins: what committed before
+    was not announced to it). `listening` is set while the LISTEN holds. On a connection of its
+    own, outside the pool, since it listens for good; after a failure it connects again."""
+    import psycopg  # PostgreSQL's driver, not needed on SQLite
+
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True,
+                                 connect_timeout=CONNECT_TIMEOUT_SECONDS) as connection:
+                connection.execute(f"LISTEN {channel}")
+                if listening is not None:
+                    listening.set()
+                wake.set()
+                while not stop.is_set():
+                    for _ in connection.notifies(timeout=1.0):
+                        wake.set()
+        except psycopg.Error as exc:  # database restarting: the polls go on meanwhile
+            log.warning("%s: not listening on %s: %s", who, channel, exc)
+            if listening is not None:
+                listening.clear()
+            stop.wait(1.0)
+    if listening is not None:
+        listening.clear()

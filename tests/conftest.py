@@ -119,6 +119,8 @@ def platform_env(monkeypatch, kafka_broker, topic_prefix, make_database) -> dict
         "IPMARKET_RATE_LIMIT_PER_KEY": "1000000/60",
         "IPMARKET_RATE_LIMIT_PER_ADDRESS": "1000000/60",
         "IPMARKET_RATE_LIMIT_ANONYMOUS": "1000000/60",
+        # Nor notify without the secret that seals webhook secrets and signing keys.
+        "IPMARKET_WEBHOOK_KEY_SECRET": "webhook test secret, long enough to be accepted",
     }
     for service in ("catalog", "licensing", "notify"):
         env[f"IPMARKET_{service.upper()}_DATABASE_URL"] = make_database(service)

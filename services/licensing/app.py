@@ -14,11 +14,11 @@ from services.licensing.signing import (
     SECRET,
     SECRET_FILE,
     Keyring,
-    generate_local_secret,
     signing_secret,
 )
 from shared import config
 from shared.auth import Directory
+from shared.sealing import generate_local_secret
 from shared.web import ServiceContext, create_service_app
 
 SERVICE = "licensing"

@@ -16,9 +16,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
-from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -32,6 +30,7 @@ from services.licensing.models import SigningKey
 from shared import config
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
+from shared.sealing import read_secret
 
 SECRET = "IPMARKET_SIGNING_KEY_SECRET"
 SECRET_FILE = "IPMARKET_SIGNING_KEY_SECRET_FILE"
@@ -116,17 +115,7 @@ class SigningSecretError(config.ConfigError):
 
 
 def signing_secret(environ: dict | None = None) -> bytes | None:
-    value = config.get(SECRET, environ)
-    path = config.get(SECRET_FILE, environ)
-    if value is None and path:
-        try:
-            value = Path(path).read_text().strip()
-        except OSError as exc:
-            raise SigningSecretError(f"{SECRET_FILE}={path!r} cannot be read: "
-                                     f"{exc.strerror}") from None
-    if value is not None and len(value) < 16:
-        raise SigningSecretError(f"{SECRET} must be at least 16 characters")
-    return value.encode() if value is not None else None
+    return read_secret(SECRET, SECRET_FILE, environ, SigningSecretError)
 
 
 def _key_encryption_key(secret: bytes, salt: bytes) -> bytes:
@@ -301,20 +290,3 @@ def _lock_keys(session: Session) -> None:
     # IMMEDIATE already serialises writers.
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(0x11CE_5E)))
-
-
-def generate_local_secret(path: Path) -> Path:
-    """For `ipmarket run` without a configured secret: a random one in a 0600 file. The file
-    appears whole or not at all (written aside, then linked into place), so that another
-    worker starting at the same moment never reads it half written; FileExistsError when
-    another wrote it first."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w") as f:  # mkstemp makes it 0600
-                f.write(b64url_encode(os.urandom(32)) + "\n")
-            os.link(aside, path)
-        finally:
-            os.unlink(aside)
-    return path

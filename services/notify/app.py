@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notify import api, models
+from services.notify import api, models, sealed
 from services.notify.handlers import directory
 from shared.web import ServiceContext, create_service_app
 
@@ -11,7 +11,12 @@ SERVICE = "notify"
 
 
 def build_context(database_url: str | None = None) -> ServiceContext:
-    return ServiceContext.connect(SERVICE, models, directory.principal_for, database_url)
+    """The context, checked: webhook secrets that do not open with the configured secret stop
+    start-up here, naming the setting."""
+    context = ServiceContext.connect(SERVICE, models, directory.principal_for, database_url)
+    with context.session_factory() as session:
+        sealed.check(session)
+    return context
 
 
 def create_app(database_url: str | None = None) -> Flask:

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,7 +45,7 @@ from services.notify.models import (
 )
 from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
-from shared.db import insert_rows, utcnow
+from shared.db import insert_rows, listen, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -183,18 +182,8 @@ class DeliveryWorker:
     def _listen_for_due(self, stop: threading.Event) -> None:
         """Wake the claiming loop whenever a transaction that added due deliveries commits
         (see notices.wake_delivery_workers): a notice is sent within milliseconds, not at the
-        next poll. On a connection of its own, outside the pool, since it listens for good."""
-        url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while not stop.is_set():
-            try:
-                with psycopg.connect(url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {DELIVERY_DUE_CHANNEL}")
-                    while not stop.is_set():
-                        for _ in connection.notifies(timeout=1.0):
-                            self._wake.set()
-            except psycopg.Error as exc:  # database restarting: the polls go on meanwhile
-                log.warning("delivery worker: not listening for due deliveries: %s", exc)
-                stop.wait(1.0)
+        next poll."""
+        listen(self._engine, DELIVERY_DUE_CHANNEL, self._wake, stop, who="delivery worker")
 
     def _lanes(self, key: str) -> int:
         """How many sends to one endpoint may be under way at once (emails: any number)."""

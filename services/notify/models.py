@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.notify.sealed import SealedText
 from shared.auth import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.db import make_base, new_id, utcnow
 from shared.outbox import OutboxMixin, ProcessedEventMixin
@@ -97,10 +98,11 @@ class Endpoint(Base):
     description: Mapped[str] = mapped_column(sa.String(500), default="")
     event_types: Mapped[list] = mapped_column(default=list)  # empty: every event type
     schemes: Mapped[list] = mapped_column(default=lambda: ["v1"])  # "v1" (HMAC), "v1a" (Ed25519)
-    secret: Mapped[str] = mapped_column(sa.String(100))  # whsec_…
-    previous_secret: Mapped[str | None] = mapped_column(sa.String(100), default=None)
+    # Sealed at rest (services/notify/sealed.py); read and written as whsec_… and whsk_….
+    secret: Mapped[str] = mapped_column(SealedText)
+    previous_secret: Mapped[str | None] = mapped_column(SealedText, default=None)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(default=None)
-    signing_key: Mapped[str | None] = mapped_column(sa.String(100), default=None)  # whsk_…
+    signing_key: Mapped[str | None] = mapped_column(SealedText, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failing_since: Mapped[datetime | None] = mapped_column(default=None)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
