@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import socket
 
 from kafka.errors import TopicAlreadyExistsError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
@@ -111,15 +110,3 @@ def make_consumer(group_id: str, topics: list[str], bootstrap: str | None = None
         consumer.partitions_for_topic(name)
     consumer.subscribe(topics)
     return consumer
-
-
-def broker_reachable(bootstrap: str | None = None, timeout: float = 1.0) -> bool:
-    """True when some bootstrap server accepts a TCP connection (cheap enough for /readyz)."""
-    for server in (bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")).split(","):
-        host, _, port = server.strip().rpartition(":")
-        try:
-            with socket.create_connection((host, int(port)), timeout=timeout):
-                return True
-        except OSError:
-            continue
-    return False

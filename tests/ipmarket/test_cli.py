@@ -83,7 +83,8 @@ def test_bad_input_is_one_line_naming_the_option_exit_2_and_changes_nothing(
 def test_the_messages_say_what_is_wrong(catalog_db):
     runner = CliRunner()
     assert one_line_error(runner.invoke(main, ADMIN + ["--country", "ZZ"]), "--country") == (
-        "Error: Invalid value for '--country': 'ZZ' is not an assigned ISO 3166-1 alpha-2 country code")
+        "Error: Invalid value for '--country': "
+        "'ZZ' is not an assigned ISO 3166-1 alpha-2 country code")
     assert "'Mars/Base' is not an IANA time zone" in one_line_error(
         runner.invoke(main, ADMIN + ["--timezone", "Mars/Base"]), "--timezone")
     assert "'x' is not an e-mail address" in one_line_error(
