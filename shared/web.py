@@ -15,19 +15,26 @@ from functools import wraps
 
 import flask_smorest
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
+from marshmallow import Schema, fields
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from shared import config
+from shared.api_docs import (
+    PROBLEM_JSON,
+    Blueprint,
+    ProblemSchema,
+    register_problem_responses,
+    secured,
+)
 from shared.auth import Principal, RecentPrincipals, hash_api_key
 from shared.db import create_engine, session_factory
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.kafka import broker_reachable
 from shared.unit_of_work import UnitOfWork
 
-PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://ipmarket.dev/problems/"
 WEBARGS_LOCATIONS = {"json", "query", "headers", "files", "form", "view_args"}
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -134,11 +141,21 @@ def flatten_messages(messages, path: str = "") -> list[dict]:
 
 
 class ServiceApi(flask_smorest.Api):
-    """flask-smorest's Api with RFC 9457 problem+json instead of its own error body."""
+    """flask-smorest's Api with RFC 9457 problem+json instead of its own error body, documented
+    as such (shared.api_docs); no catch-all `default` response, each error is listed."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_responses(self):
+        register_problem_responses(self.spec)
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
-        headers = dict(data.get("headers") or {})
+        # werkzeug's own headers of the error (a 405's Allow), then those the raiser added.
+        headers = {name: value for name, value in error.get_headers()
+                   if name.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         messages = data.get("errors") or data.get("messages")
         if messages is not None:
             # webargs nests under the location ({"json": {...}}); the field path is what helps.
@@ -203,22 +220,37 @@ def requires(*roles: str):
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)
 
-        return wrapper
+        return secured(wrapper, roles)
 
     return decorate
 
 
 # --- health ----------------------------------------------------------------------------------
 
-health = Blueprint("health", __name__)
+health = Blueprint("health", __name__, description="Liveness and readiness, for orchestrators.")
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["alive"]})
+    service = fields.String(required=True)
+
+
+class ReadinessSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                         metadata={"description": "Each dependency: ok, or why not."})
+    service = fields.String(required=True)
 
 
 @health.get("/healthz")
+@health.response(200, HealthSchema)
 def healthz():
     return {"status": "alive", "service": service_context().service}
 
 
 @health.get("/readyz")
+@health.response(200, ReadinessSchema)
+@health.alt_response(503, schema=ReadinessSchema, description="Not ready: see `checks`.")
 def readyz():
     checks = {}
     try:
@@ -257,8 +289,7 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     api = ServiceApi(app)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
-    app.register_blueprint(health)
-    for blueprint in blueprints:
+    for blueprint in [health, *blueprints]:
         api.register_blueprint(blueprint)
 
     @app.before_request

@@ -5,12 +5,12 @@ import re
 
 import sqlalchemy as sa
 from flask import g, request
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
+from shared.api_docs import Blueprint
 from shared.errors import DomainError, PreconditionFailed
 from shared.web import current_principal, requires, service_context
 

@@ -2,7 +2,9 @@
 (RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.catalog import taxonomy
 from services.catalog.search import MAX_LIMIT, SORTS
@@ -102,9 +104,24 @@ class DeliverableSchema(Schema):
     sha256 = fields.String(required=True, validate=SHA256)
 
 
+class ExactDecimal(fields.Decimal):
+    """A decimal sent and answered as a JSON string (exact, never a float), matching `pattern`;
+    documented as such."""
+
+    def __init__(self, pattern: str, example: str, **kwargs):
+        super().__init__(as_string=True, metadata={"type": "string", "pattern": pattern,
+                                                   "examples": [example]}, **kwargs)
+        self.pattern = re.compile(pattern)
+        self.example = example
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.pattern.match(value):
+            raise ValidationError(f"must be a decimal string such as {self.example!r}")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class MoneySchema(Schema):
-    amount = fields.Decimal(required=True, as_string=True, places=2,
-                            validate=validate.Range(min=0))
+    amount = ExactDecimal(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", "25000.00", required=True, places=2)
     currency = fields.String(required=True, validate=validate.OneOf(taxonomy.CURRENCIES))
 
 
@@ -118,8 +135,8 @@ class OfferSchema(Schema):
     seats = fields.Integer(allow_none=True, load_default=None,
                            validate=validate.Range(min=1, max=100000))
     requires_approval = fields.Boolean(required=True)
-    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None,
-                                     validate=validate.Range(min=0, max=100))
+    royalty_percent = ExactDecimal(r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", "2.5",
+                                   allow_none=True, load_default=None)
 
 
 def _list(item, **kw):

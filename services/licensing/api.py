@@ -4,32 +4,44 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
 from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.access import get_visible, visible
 from services.licensing.models import License, LicenseRequest
 from services.licensing.schemas import (
+    AuditPage,
     AuditQuery,
     Comment,
+    Jwks,
+    LicenseOut,
+    LicensePage,
     LicenseQuery,
     LicenseRequestIn,
+    LicenseRequestOut,
     Reason,
     Renewal,
+    RequestPage,
     RequestQuery,
     RequiredComment,
     RequiredReason,
     ReviewDecision,
     RuleSetIn,
+    RuleSetOut,
+    VerificationOut,
     VerifyIn,
 )
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
+from shared.api_docs import Blueprint, problems
 from shared.db import without_transaction
 from shared.errors import Invalid
 from shared.web import current_principal, requires, service_context
 
 blp = Blueprint("licensing", __name__, description="License requests and licenses")
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": "Makes a retry safe: the same key and body answer what the "
+                                  "first request made."}
 
 
 def _keyring() -> Keyring:
@@ -86,6 +98,10 @@ def _page(query, args, model):
 
 @blp.post("/license-requests")
 @requires("licensee")
+@blp.response(201, LicenseRequestOut)
+@blp.alt_response(200, schema=LicenseRequestOut, success=True,
+                  description="The request made before with this Idempotency-Key.")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(LicenseRequestIn())  # an instance: webargs would build one per request
 def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
@@ -99,6 +115,7 @@ def submit_request(body):
 
 @blp.get("/license-requests")
 @requires()
+@blp.response(200, RequestPage)
 @blp.arguments(RequestQuery, location="query")
 def list_requests(args):
     rows = _page(visible(LicenseRequest, current_principal()), args, LicenseRequest)
@@ -107,6 +124,8 @@ def list_requests(args):
 
 @blp.get("/license-requests/<request_id>")
 @requires()
+@blp.response(200, LicenseRequestOut)
+@problems(404)
 def get_request(request_id):
     with service_context().session_factory() as session:
         return request_view(get_visible(session, current_principal(), LicenseRequest,
@@ -115,6 +134,8 @@ def get_request(request_id):
 
 @blp.post("/license-requests/<request_id>/approve")
 @requires("vendor")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(Comment)
 def approve_request(body, request_id):
     return request_view(_committed(license_requests.approve, _keyring(), current_principal(),
@@ -123,6 +144,8 @@ def approve_request(body, request_id):
 
 @blp.post("/license-requests/<request_id>/reject")
 @requires("vendor")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
     return request_view(_committed(license_requests.reject, current_principal(), request_id,
@@ -131,6 +154,8 @@ def reject_request(body, request_id):
 
 @blp.post("/license-requests/<request_id>/review")
 @requires("admin")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
@@ -143,6 +168,7 @@ def review_request(body, request_id):
 
 @blp.get("/licenses")
 @requires()
+@blp.response(200, LicensePage)
 @blp.arguments(LicenseQuery, location="query")
 def list_licenses(args):
     rows = _page(visible(License, current_principal()), args, License)
@@ -150,6 +176,8 @@ def list_licenses(args):
 
 
 @blp.get("/licenses/status-list")
+@blp.response(200, {"type": "string"}, content_type="application/jwt",
+              description="Compact JWS of the revoked and suspended licenses.")
 def status_list():
     """Signed list of revoked and suspended licenses (compact JWS) for offline verifiers."""
     with service_context().session_factory() as session:
@@ -159,6 +187,7 @@ def status_list():
 
 
 @blp.post("/licenses/verify")
+@blp.response(200, VerificationOut)
 @blp.arguments(VerifyIn)
 def verify(body):
     """VALID, EXPIRED, NOT_YET_VALID, SUSPENDED, REVOKED, BAD_SIGNATURE, UNKNOWN_KEY,
@@ -172,6 +201,8 @@ def verify(body):
 
 @blp.get("/licenses/<license_id>")
 @requires()
+@blp.response(200, LicenseOut)
+@problems(404)
 def get_license(license_id):
     with service_context().session_factory() as session:
         return license_view(get_visible(session, current_principal(), License, license_id))
@@ -179,6 +210,9 @@ def get_license(license_id):
 
 @blp.get("/licenses/<license_id>/file")
 @requires()
+@blp.response(200, {"type": "string"}, content_type="text/plain",
+              description="The armoured license file.")
+@problems(404)
 def license_file(license_id):
     """The armoured license file for offline tools."""
     with service_context().session_factory() as session:
@@ -190,6 +224,8 @@ def license_file(license_id):
 
 @blp.post("/licenses/<license_id>/suspend")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(RequiredReason)
 def suspend_license(body, license_id):
     return license_view(_committed(licenses.suspend, current_principal(), license_id,
@@ -198,6 +234,8 @@ def suspend_license(body, license_id):
 
 @blp.post("/licenses/<license_id>/reinstate")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(Reason)
 def reinstate_license(body, license_id):
     return license_view(_committed(licenses.reinstate, current_principal(), license_id,
@@ -206,6 +244,8 @@ def reinstate_license(body, license_id):
 
 @blp.post("/licenses/<license_id>/revoke")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(RequiredReason)
 def revoke_license(body, license_id):
     return license_view(_committed(licenses.revoke, current_principal(), license_id,
@@ -214,6 +254,8 @@ def revoke_license(body, license_id):
 
 @blp.post("/licenses/<license_id>/renew")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
     return license_view(_committed(licenses.renew, _keyring(), current_principal(), license_id,
@@ -223,6 +265,7 @@ def renew_license(body, license_id):
 # --- keys, screening rules, audit ------------------------------------------------------------
 
 @blp.get("/.well-known/jwks.json")
+@blp.response(200, Jwks)
 def jwks():
     """Public keys that verify licenses and status lists (RFC 7517)."""
     with service_context().session_factory() as session:
@@ -231,6 +274,8 @@ def jwks():
 
 @blp.get("/screening/rules")
 @requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
 def current_rules():
     with service_context().session_factory() as session:
         return rule_set_view(screening.current_rule_set(session))
@@ -238,6 +283,8 @@ def current_rules():
 
 @blp.get("/screening/rules/<int:version>")
 @requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
 def rules_version(version):
     with service_context().session_factory() as session:
         return rule_set_view(screening.rule_set_version(session, version))
@@ -245,6 +292,8 @@ def rules_version(version):
 
 @blp.put("/screening/rules")
 @requires("admin")
+@blp.response(201, RuleSetOut)
+@problems(404, 409)
 @blp.arguments(RuleSetIn)
 def publish_rules(body):
     """A new version of the rule table; `based_on` must be the version in force."""
@@ -260,6 +309,7 @@ def publish_rules(body):
 
 @blp.get("/audit")
 @requires()
+@blp.response(200, AuditPage)
 @blp.arguments(AuditQuery, location="query")
 def audit_log(args):
     with service_context().session_factory() as session:

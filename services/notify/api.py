@@ -4,7 +4,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.notify import dead_letters as dead_letter_log
 from services.notify import endpoints as endpoint_rules
@@ -30,6 +29,7 @@ from services.notify.schemas import (
     WatchIn,
     WatchOut,
 )
+from shared.api_docs import Blueprint
 from shared.web import current_principal, requires, service_context
 
 blp = Blueprint("notify", __name__, url_prefix="/v1",
