@@ -41,3 +41,8 @@ class Conflict(DomainError):
 class PreconditionFailed(DomainError):
     status = 412
     title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition required"

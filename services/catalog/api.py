@@ -10,7 +10,7 @@ from marshmallow import RAISE
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
-from shared.api_docs import Blueprint
+from shared.api_docs import Blueprint, problems
 from shared.errors import DomainError, PreconditionFailed
 from shared.web import current_principal, requires, service_context
 
@@ -21,11 +21,6 @@ cores_blp = Blueprint("cores", __name__, url_prefix="/cores",
 blueprints = [organisations_blp, cores_blp]
 
 
-class PreconditionRequired(DomainError):
-    status = 428
-    title = "Precondition required"
-
-
 # --- optimistic concurrency --------------------------------------------------------------------
 # The ETag of an organisation or core is its version number; an update must say (If-Match)
 # which version it was made from, and a stale one gets 412 instead of overwriting a change.
@@ -34,17 +29,35 @@ def etag(version: int) -> dict:
     return {"ETag": f'"{version}"'}
 
 
-def if_match(required: bool = True) -> int | None:
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "The version, for If-Match."}}
+
+
+def if_match_header(required: bool) -> dict:
+    return {"in": "header", "name": "If-Match", "required": required,
+            "schema": {"type": "string"}, "description": (
+                "The ETag you read: a change made since is 412"
+                + (", and leaving it out is 428." if required else "."))}
+
+
+def if_match() -> int | None:
+    """The version If-Match names (None: no If-Match; the domain decides whether it may be
+    left out, once it knows the caller may change the resource at all)."""
     header = request.headers.get("If-Match")
     if header is None:
-        if required:
-            raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
         return None
     match = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', header)
     if match is None:
         raise PreconditionFailed(f"If-Match {header!r} names no version of this resource",
                                  field="If-Match")
     return int(match.group(1))
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
+XML = ("application/xml", "text/xml")
 
 
 def _principal_or_none():
@@ -58,7 +71,7 @@ def _principal_or_none():
 @organisations_blp.post("")
 @requires("admin")
 @organisations_blp.arguments(schemas.OrganisationCreateSchema)
-@organisations_blp.response(201, schemas.OrganisationSchema)
+@organisations_blp.response(201, schemas.OrganisationSchema, headers=ETAG)
 def register_organisation(body):
     """Register an organisation (platform operator only)."""
     with service_context().unit_of_work() as uow:
@@ -79,7 +92,8 @@ def list_organisations():
 
 @organisations_blp.get("/<organisation_id>")
 @requires()
-@organisations_blp.response(200, schemas.OrganisationSchema)
+@organisations_blp.response(200, schemas.OrganisationSchema, headers=ETAG)
+@problems(404)
 def read_organisation(organisation_id):
     """An organisation's profile: its own, or any for the operator."""
     with service_context().session_factory() as session:
@@ -90,7 +104,9 @@ def read_organisation(organisation_id):
 @organisations_blp.patch("/<organisation_id>")
 @requires()
 @organisations_blp.arguments(schemas.OrganisationUpdateSchema)
-@organisations_blp.response(200, schemas.OrganisationSchema)
+@organisations_blp.response(200, schemas.OrganisationSchema, headers=ETAG)
+@organisations_blp.doc(parameters=[if_match_header(required=True)])
+@problems(403, 404, 412, 428)
 def update_organisation(changes, organisation_id):
     """Change the profile (If-Match required); roles only by the operator."""
     principal = current_principal()
@@ -105,6 +121,7 @@ def update_organisation(changes, organisation_id):
 @requires()
 @organisations_blp.arguments(schemas.ApiKeyCreateSchema)
 @organisations_blp.response(201, schemas.NewApiKeySchema)
+@problems(404)
 def create_api_key(body, organisation_id):
     """A new API key; the key is in this response only and is never shown again."""
     principal = current_principal()
@@ -119,6 +136,7 @@ def create_api_key(body, organisation_id):
 @organisations_blp.get("/<organisation_id>/api-keys")
 @requires()
 @organisations_blp.response(200, schemas.ApiKeySchema(many=True))
+@problems(404)
 def list_api_keys(organisation_id):
     """The organisation's keys: name, created, last used, revoked (never the key)."""
     with service_context().session_factory() as session:
@@ -128,6 +146,7 @@ def list_api_keys(organisation_id):
 @organisations_blp.delete("/<organisation_id>/api-keys/<key_id>")
 @requires()
 @organisations_blp.response(200, schemas.ApiKeySchema)
+@problems(404)
 def revoke_api_key(organisation_id, key_id):
     """Revoke a key: it stops working on every service within seconds."""
     principal = current_principal()
@@ -161,7 +180,8 @@ def search(args):
 @cores_blp.post("")
 @requires("vendor")
 @cores_blp.arguments(schemas.CoreCreateSchema)
-@cores_blp.response(201, schemas.CoreSchema)
+@cores_blp.response(201, schemas.CoreSchema, headers=ETAG)
+@problems(409)
 def create_core(body):
     """A new core version, as a draft of your organisation."""
     with service_context().unit_of_work() as uow:
@@ -173,13 +193,17 @@ def create_core(body):
 @cores_blp.post("/import")
 @requires("vendor")
 @cores_blp.arguments(schemas.ImportArgsSchema, location="query", unknown=RAISE)
-@cores_blp.response(201, schemas.CoreSchema)
+@cores_blp.response(201, schemas.CoreSchema, headers=ETAG)
 @cores_blp.doc(requestBody={"required": True, "content": {
-    "application/xml": {"schema": {"type": "string"}}},
+    media_type: {"schema": {"type": "string"}} for media_type in XML},
     "description": "An IEEE 1685 (IP-XACT) component description."})
+@problems(400, 409, 413, 415)
 def import_ipxact(args):
     """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
     (mapped to standards), file sets."""
+    if request.mimetype not in XML:
+        raise UnsupportedMediaType(f"send the component as {' or '.join(XML)}, not "
+                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
     fields = ipxact.parse_component(request.get_data(), args.get("version"))
     with service_context().unit_of_work() as uow:
         core = cores.create_draft(uow, current_principal(), **fields)
@@ -188,7 +212,8 @@ def import_ipxact(args):
 
 
 @cores_blp.get("/<core_id>")
-@cores_blp.response(200, schemas.CoreSchema)
+@cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
+@problems(404)
 def read_core(core_id):
     """One core version (published, or your own)."""
     with service_context().session_factory() as session:
@@ -199,7 +224,9 @@ def read_core(core_id):
 @cores_blp.patch("/<core_id>")
 @requires()
 @cores_blp.arguments(schemas.CoreUpdateSchema)
-@cores_blp.response(200, schemas.CoreSchema)
+@cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
+@cores_blp.doc(parameters=[if_match_header(required=True)])
+@problems(403, 404, 409, 412, 428)
 def update_core(changes, core_id):
     """Change a core (If-Match required). A published version changes only its offers, targets,
     documents and descriptions; anything else needs a new version."""
@@ -214,7 +241,7 @@ def _transition(name: str):
     def view(core_id):
         principal = current_principal()
         with service_context().unit_of_work() as uow:
-            core = cores.change_status(uow, principal, core_id, name, if_match(required=False))
+            core = cores.change_status(uow, principal, core_id, name, if_match())
             uow.commit()
             return core, etag(core.version)
 
@@ -225,10 +252,13 @@ def _transition(name: str):
 
 for _name in cores.TRANSITIONS:
     cores_blp.route(f"/<core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
-        requires()(cores_blp.response(200, schemas.CoreSchema)(_transition(_name))))
+        requires()(cores_blp.response(200, schemas.CoreSchema, headers=ETAG)(
+            cores_blp.doc(parameters=[if_match_header(required=False)])(
+                problems(403, 404, 409, 412, 422)(_transition(_name))))))
 
 
 @cores_blp.get("/taxonomy")
+@cores_blp.response(200, schemas.TaxonomySchema)
 def read_taxonomy():
     """The fixed vocabularies: categories, deliverable kinds, maturities, offer kinds…"""
     return {"categories": taxonomy.CATEGORIES, "deliverable_kinds": taxonomy.DELIVERABLE_KINDS,

@@ -88,7 +88,7 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
     if vendor is None or "vendor" not in vendor.roles:
         raise Forbidden("only a vendor organisation owns cores")
     vlnv = _checked_vlnv(vlnv)
-    _check_unique_vlnv(uow.session, vlnv)
+    _check_unique_vlnv(uow.session, principal, vlnv)
     unknown = set(fields) - set(EDITABLE) - {"parameters", "bus_interfaces", "file_sets"}
     if unknown:
         raise Invalid("not a core field", field=sorted(unknown)[0])
@@ -108,7 +108,7 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
 def update_core(uow: UnitOfWork, principal: Principal, core_id: str, expected_version: int,
                 changes: dict) -> Core:
     core = _owned_core(uow.session, principal, core_id)
-    check_version(core.version, expected_version)
+    check_version(core.version, expected_version, required=True)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
     unknown = set(changes) - set(EDITABLE)
@@ -172,13 +172,16 @@ def _checked_vlnv(vlnv: dict) -> dict:
     return {part: vlnv[part].strip() for part in ("vendor", "library", "name", "version")}
 
 
-def _check_unique_vlnv(session: Session, vlnv: dict) -> None:
-    exists = session.scalar(sa.select(Core.id).where(
+def _check_unique_vlnv(session: Session, principal: Principal, vlnv: dict) -> None:
+    exists = session.execute(sa.select(Core.id, Core.vendor_id).where(
         Core.vlnv_vendor == vlnv["vendor"], Core.vlnv_library == vlnv["library"],
-        Core.vlnv_name == vlnv["name"], Core.vlnv_version == vlnv["version"]))
+        Core.vlnv_name == vlnv["name"], Core.vlnv_version == vlnv["version"])).first()
     if exists:
         text = ":".join(vlnv[p] for p in ("vendor", "library", "name", "version"))
-        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv", core_id=exists)
+        # Its id only to its own vendor (or the operator): another's draft stays private.
+        yours = principal.is_admin or exists.vendor_id == principal.organisation_id
+        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv",
+                       **({"core_id": exists.id} if yours else {}))
 
 
 def _checked(changes: dict) -> dict:

@@ -13,7 +13,13 @@ from services.catalog.models import ApiKey, Core, Organisation
 from services.catalog.search import index_core
 from shared.auth import Principal, generate_api_key
 from shared.db import utcnow
-from shared.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from shared.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from shared.events.catalog import LOCALES, ROLES
 from shared.events.registry import notice_choices
 from shared.unit_of_work import UnitOfWork
@@ -102,7 +108,7 @@ def get_organisation(session: Session, principal: Principal, organisation_id: st
 def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: str,
                         expected_version: int, changes: dict) -> Organisation:
     org = get_organisation(uow.session, principal, organisation_id)
-    check_version(org.version, expected_version)
+    check_version(org.version, expected_version, required=True)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
     if "roles" in changes and not principal.is_admin:
@@ -131,8 +137,11 @@ def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: 
     return org
 
 
-def check_version(current: int, expected: int | None) -> None:
-    """Optimistic concurrency: the client's If-Match must name the version it read."""
+def check_version(current: int, expected: int | None, *, required: bool = False) -> None:
+    """Optimistic concurrency: the client's If-Match must name the version it read. Checked
+    once the caller is known to own the resource, so that a stranger learns nothing from it."""
+    if expected is None and required:
+        raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
     if expected is not None and expected != current:
         raise PreconditionFailed(
             f"the resource changed since you read it (version {current}, If-Match names "

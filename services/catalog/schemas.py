@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from services.catalog import taxonomy
 from services.catalog.search import MAX_LIMIT, SORTS
-from shared.events.catalog import LOCALES, ROLES
+from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
@@ -201,22 +201,28 @@ class ImportArgsSchema(Schema):
         "description": "Semantic version to use when the component's own is not one."})
 
 
+def _facet(values=None, **kwargs) -> fields.List:
+    """A facet filter: ?category=memories&category=memories_phys means either of them; a value
+    outside a fixed vocabulary is a 422 naming the parameter, not an empty result."""
+    return fields.List(fields.String(validate=validate.OneOf(values) if values else None),
+                       **kwargs)
+
+
 class SearchArgsSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
     sort = fields.String(validate=validate.OneOf(SORTS))
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
-    # Facet filters: ?category=memories&category=memories_phys means either of them.
-    category = fields.List(fields.String())
-    foundry = fields.List(fields.String())
-    node = fields.List(fields.String())
-    maturity = fields.List(fields.String())
-    standard = fields.List(fields.String())
-    deliverable = fields.List(fields.String())
-    region = fields.List(fields.String())
-    price = fields.List(fields.String())
-    status = fields.List(fields.String())
-    vendor = fields.List(fields.String(), metadata={"description": "Organisation ids."})
+    category = _facet(list(taxonomy.CATEGORIES))
+    foundry = _facet()
+    node = _facet()
+    maturity = _facet(taxonomy.MATURITIES)
+    standard = _facet()
+    deliverable = _facet(taxonomy.DELIVERABLE_KINDS)
+    region = _facet(REGIONS)
+    price = _facet([band for band, _ in taxonomy.PRICE_BANDS] + [taxonomy.ON_REQUEST])
+    status = _facet(taxonomy.STATUSES)
+    vendor = _facet(metadata={"description": "Organisation ids."})
 
 
 class Dumped(fields.Nested):
@@ -237,3 +243,16 @@ class SearchResultSchema(Schema):
         "type": "array", "items": {"type": "object", "properties": {
             "value": {"type": "string"}, "count": {"type": "integer"}}}}))
     next_cursor = fields.String(allow_none=True)
+
+
+class TaxonomySchema(Schema):
+    categories = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Category id → its English name."})
+    deliverable_kinds = fields.List(fields.String())
+    hdl_languages = fields.List(fields.String())
+    maturities = fields.List(fields.String())
+    offer_kinds = fields.List(fields.String())
+    currencies = fields.List(fields.String())
+    document_kinds = fields.List(fields.String())
+    standards = fields.List(fields.String(), metadata={"description": "Known spellings."})
+    price_bands = fields.List(fields.String())

@@ -114,6 +114,12 @@ class PreferenceIn(Strict):
     webhook = fields.Boolean(required=True)
 
 
+# Per notice type, the channels the organisation gets it by.
+PreferencesOut = Schema.from_dict(
+    {notice_type: fields.Nested(PreferenceIn, required=True) for notice_type in NOTICE_TYPES},
+    name="Preferences")
+
+
 class WatchIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(subscriptions.WATCH_KINDS))
     target_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
