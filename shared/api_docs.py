@@ -13,8 +13,11 @@ import http
 from copy import deepcopy
 
 import flask_smorest
-from marshmallow import Schema, fields
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser, abort, is_json_request
+from werkzeug.routing import BaseConverter
 
 PROBLEM_JSON = "application/problem+json"
 # What any operation may answer: a malformed, unknown or revoked key is refused even where no key
@@ -32,7 +35,11 @@ class FieldProblem(Schema):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details, as every error of the platform is sent."""
+    """RFC 9457 problem details, as every error of the platform is sent; some carry extension
+    members (the `state` of what could not change, the id of what exists already)."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: extension members
 
     type = fields.String(required=True, metadata={"format": "uri-reference", "description": (
         "about:blank, or https://ipmarket.dev/problems/<kind>")})
@@ -43,6 +50,15 @@ class ProblemSchema(Schema):
     request_id = fields.String()
     errors = fields.List(fields.Nested(FieldProblem), metadata={
         "description": "Each field at fault, when the input is."})
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, as the document says: not 0, 1, "yes" or "true"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def problems(*statuses: int):
@@ -100,8 +116,10 @@ class Blueprint(flask_smorest.Blueprint):
             if isinstance(schema, type):
                 schema = schema()
             if isinstance(schema, Schema):
-                # An empty body is accepted where no field is required.
-                body["required"] = any(f.required for f in schema.fields.values())
+                # An empty body is accepted where no field is required (and something may be).
+                keywords = getattr(schema.Meta, "json_schema", {})
+                body["required"] = (any(f.required for f in schema.fields.values())
+                                    or keywords.get("minProperties", 0) > 0)
         if any(p.get("in") == "query" for p in doc.get("parameters", ())
                if isinstance(p, dict)):
             statuses.add(422)
@@ -112,6 +130,29 @@ class Blueprint(flask_smorest.Blueprint):
         if not doc_info.get("secured"):
             doc["security"] = []
         return doc
+
+
+class IdConverter(BaseConverter):
+    """`<id:core_id>`: an id the platform made (a UUID), so that a fixed word beside it in the
+    same place (/cores/taxonomy, /cores/import) is never taken for one."""
+
+    regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    @staticmethod
+    def documented(_converter) -> dict:
+        return {"type": "string", "format": "uuid"}
+
+
+class SchemaKeywords(MarshmallowPlugin):
+    """apispec's marshmallow plugin, adding to a schema's component the JSON Schema keywords its
+    `Meta.json_schema` states: rules marshmallow fields cannot say (minProperties, anyOf, if/
+    then) but the service enforces, so that the document says them too."""
+
+    def schema_helper(self, name, _, schema=None, **kwargs):
+        json_schema = super().schema_helper(name, _, schema=schema, **kwargs)
+        cls = resolve_schema_cls(schema) if schema is not None else None
+        extra = getattr(getattr(cls, "Meta", None), "json_schema", None)
+        return {**json_schema, **extra} if json_schema and extra else json_schema
 
 
 def register_problem_responses(spec) -> None:

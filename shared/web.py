@@ -25,7 +25,9 @@ from shared import config
 from shared.api_docs import (
     PROBLEM_JSON,
     Blueprint,
+    IdConverter,
     ProblemSchema,
+    SchemaKeywords,
     register_problem_responses,
     secured,
 )
@@ -286,7 +288,9 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     app.json.ensure_ascii = False  # Chinese names stay readable in responses
     app.json.sort_keys = False  # fields in their schema's order, and no sorting per response
     app.extensions["ipmarket"] = context
-    api = ServiceApi(app)
+    app.url_map.converters["id"] = IdConverter
+    api = ServiceApi(app, spec_kwargs={"marshmallow_plugin": SchemaKeywords()})
+    api.register_converter(IdConverter, IdConverter.documented)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
     for blueprint in [health, *blueprints]:

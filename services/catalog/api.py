@@ -1,8 +1,6 @@
 """HTTP API of the catalog. Handlers are thin: parse → call the domain → serialise."""
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import g, request
 from marshmallow import RAISE
@@ -11,7 +9,7 @@ from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
 from shared.api_docs import Blueprint, problems
-from shared.errors import DomainError, PreconditionFailed
+from shared.errors import DomainError
 from shared.web import current_principal, requires, service_context
 
 organisations_blp = Blueprint("organisations", __name__, url_prefix="/organisations",
@@ -39,17 +37,10 @@ def if_match_header(required: bool) -> dict:
                 + (", and leaving it out is 428." if required else "."))}
 
 
-def if_match() -> int | None:
-    """The version If-Match names (None: no If-Match; the domain decides whether it may be
-    left out, once it knows the caller may change the resource at all)."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    match = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', header)
-    if match is None:
-        raise PreconditionFailed(f"If-Match {header!r} names no version of this resource",
-                                 field="If-Match")
-    return int(match.group(1))
+def if_match() -> str | None:
+    """The If-Match header as sent: the domain reads it once it knows that the caller may change
+    the resource at all, so that a stranger learns nothing from a 412 or 428."""
+    return request.headers.get("If-Match")
 
 
 class UnsupportedMediaType(DomainError):
@@ -211,7 +202,7 @@ def import_ipxact(args):
         return core, etag(core.version)
 
 
-@cores_blp.get("/<core_id>")
+@cores_blp.get("/<id:core_id>")
 @cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
 @problems(404)
 def read_core(core_id):
@@ -221,7 +212,7 @@ def read_core(core_id):
         return core, etag(core.version)
 
 
-@cores_blp.patch("/<core_id>")
+@cores_blp.patch("/<id:core_id>")
 @requires()
 @cores_blp.arguments(schemas.CoreUpdateSchema)
 @cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
@@ -251,7 +242,7 @@ def _transition(name: str):
 
 
 for _name in cores.TRANSITIONS:
-    cores_blp.route(f"/<core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
+    cores_blp.route(f"/<id:core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
         requires()(cores_blp.response(200, schemas.CoreSchema, headers=ETAG)(
             cores_blp.doc(parameters=[if_match_header(required=False)])(
                 problems(403, 404, 409, 412, 422)(_transition(_name))))))

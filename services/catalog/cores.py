@@ -105,12 +105,12 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
     return core
 
 
-def update_core(uow: UnitOfWork, principal: Principal, core_id: str, expected_version: int,
+def update_core(uow: UnitOfWork, principal: Principal, core_id: str, if_match: str | None,
                 changes: dict) -> Core:
     core = _owned_core(uow.session, principal, core_id)
-    check_version(core.version, expected_version, required=True)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
+    check_version(core.version, if_match, required=True)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid("not a core field you can change", field=sorted(unknown)[0])
@@ -139,10 +139,10 @@ def update_core(uow: UnitOfWork, principal: Principal, core_id: str, expected_ve
 
 
 def change_status(uow: UnitOfWork, principal: Principal, core_id: str, transition: str,
-                  expected_version: int | None = None) -> Core:
+                  if_match: str | None = None) -> Core:
     """publish, deprecate or withdraw; each publishes one event carrying the core's state."""
     core = _owned_core(uow.session, principal, core_id)
-    check_version(core.version, expected_version)
+    check_version(core.version, if_match)
     sources, target = TRANSITIONS[transition]
     if core.status not in sources:
         raise Conflict(f"a {core.status} core cannot be {target}", field="status")

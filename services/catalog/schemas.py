@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import re
 
+import pycountry
 from marshmallow import Schema, ValidationError, fields, validate
 
 from services.catalog import taxonomy
+from services.catalog.cores import ECCN, SEMVER
+from services.catalog.organisations import time_zones
 from services.catalog.search import MAX_LIMIT, SORTS
+from shared.api_docs import StrictBoolean
 from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
+# An assigned ISO 3166-1 alpha-2 code, in either case: the pattern says exactly which.
+COUNTRY = validate.Regexp(
+    "^(" + "|".join("".join(f"[{c}{c.lower()}]" for c in country.alpha_2)
+                    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)) + ")$",
+    error="must be an ISO 3166-1 alpha-2 country code")
+NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+VLNV_PART = validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=(
+    "VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)"))
 
 
 def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
@@ -23,30 +35,33 @@ def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
 class ContactSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
-    notices = fields.List(fields.String(validate=lambda v: v in notice_choices()),
+    notices = fields.List(fields.String(validate=validate.OneOf(notice_choices())),
                           required=True, metadata={"description": (
                               "'all', a group of event types ('license', 'core', 'order', …) "
                               "or one event type")})
 
 
 class OrganisationUpdateSchema(Schema):
+    class Meta:
+        json_schema = {"minProperties": 1}  # a change that changes nothing is refused
+
     legal_name_en = Name()
     legal_name_zh = Name(allow_none=True)
-    country = fields.String(validate=validate.Length(equal=2))
+    country = fields.String(validate=COUNTRY)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)),
                         validate=validate.Length(min=1))
     locale = fields.String(validate=validate.OneOf(LOCALES))
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    timezone = fields.String(validate=validate.OneOf(time_zones()))
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
 
 
 class OrganisationCreateSchema(OrganisationUpdateSchema):
     legal_name_en = Name(required=True)
-    country = fields.String(required=True, validate=validate.Length(equal=2))
+    country = fields.String(required=True, validate=COUNTRY)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
-    timezone = fields.String(load_default="UTC", validate=validate.Length(min=1, max=64))
+    timezone = fields.String(load_default="UTC", validate=validate.OneOf(time_zones()))
     contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
                            validate=validate.Length(max=20))
 
@@ -79,15 +94,17 @@ class NewApiKeySchema(ApiKeySchema):
 # --- cores -------------------------------------------------------------------------------------
 
 class VlnvSchema(Schema):
-    vendor = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    library = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    version = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    vendor = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    library = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    version = fields.String(required=True, validate=[
+        validate.Length(min=1, max=64),
+        validate.Regexp(SEMVER, error="must be a semantic version (e.g. 1.2.0)")])
 
 
 class TargetSchema(Schema):
-    foundry = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    node = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    foundry = fields.String(required=True, validate=[validate.Length(min=1, max=64), NOT_BLANK])
+    node = fields.String(required=True, validate=[validate.Length(min=1, max=32), NOT_BLANK])
     maturity = fields.String(required=True, validate=validate.OneOf(taxonomy.MATURITIES))
 
 
@@ -126,15 +143,27 @@ class MoneySchema(Schema):
 
 
 class OfferSchema(Schema):
+    class Meta:
+        # What cores._offers refuses besides: an offer other than an evaluation has a price or
+        # is on request; a royalty-bearing one states its royalty.
+        json_schema = {"allOf": [
+            {"anyOf": [{"properties": {"kind": {"const": "evaluation"}}},
+                       {"properties": {"price": {"type": "object"}}, "required": ["price"]},
+                       {"properties": {"on_request": {"const": True}},
+                        "required": ["on_request"]}]},
+            {"if": {"properties": {"kind": {"const": "royalty_bearing"}}},
+             "then": {"properties": {"royalty_percent": {"type": "string"}},
+                      "required": ["royalty_percent"]}}]}
+
     offer_id = fields.String(metadata={"description": "Keep an offer's id when changing it."})
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.OFFER_KINDS))
     price = fields.Nested(MoneySchema, allow_none=True, load_default=None)
-    on_request = fields.Boolean(load_default=False)
+    on_request = StrictBoolean(load_default=False)
     term_months = fields.Integer(allow_none=True, load_default=None,
                                  validate=validate.Range(min=1, max=600))
     seats = fields.Integer(allow_none=True, load_default=None,
                            validate=validate.Range(min=1, max=100000))
-    requires_approval = fields.Boolean(required=True)
+    requires_approval = StrictBoolean(required=True)
     royalty_percent = ExactDecimal(r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", "2.5",
                                    allow_none=True, load_default=None)
 
@@ -144,6 +173,9 @@ def _list(item, **kw):
 
 
 class CoreUpdateSchema(Schema):
+    class Meta:
+        json_schema = {"minProperties": 1}  # a change that changes nothing is refused
+
     title_en = Name()
     title_zh = Name(allow_none=True)
     description_en = fields.String(validate=validate.Length(max=20000))
@@ -151,10 +183,12 @@ class CoreUpdateSchema(Schema):
     category = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.CATEGORIES))
     deliverable_kinds = _list(fields.String(validate=validate.OneOf(taxonomy.DELIVERABLE_KINDS)))
     hdl_languages = _list(fields.String(validate=validate.OneOf(taxonomy.HDL_LANGUAGES)))
-    standards = _list(fields.String(validate=validate.Length(min=1, max=64)))
+    standards = _list(fields.String(validate=[validate.Length(min=1, max=64), NOT_BLANK]))
     targets = _list(fields.Nested(TargetSchema))
-    eccn = fields.String(allow_none=True, validate=validate.Length(min=5, max=8))
-    territory_restrictions = _list(fields.String(validate=validate.Length(equal=2)))
+    eccn = fields.String(allow_none=True, validate=[
+        validate.Length(min=5, max=8),
+        validate.Regexp(ECCN, error="must be an ECCN (e.g. EAR99, 3E001)")])
+    territory_restrictions = _list(fields.String(validate=COUNTRY))
     documents = _list(fields.Nested(DocumentSchema))
     deliverables = _list(fields.Nested(DeliverableSchema))
     offers = fields.List(fields.Nested(OfferSchema), validate=validate.Length(max=10))

@@ -7,6 +7,7 @@ from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
+from shared.api_docs import StrictBoolean
 
 
 class Strict(Schema):
@@ -31,7 +32,7 @@ class EndpointPatch(Strict):
     description = fields.String(validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
                           validate=validate.Length(min=1, max=2))
-    enabled = fields.Boolean()
+    enabled = StrictBoolean()
 
 
 class EndpointOut(Schema):
@@ -110,8 +111,8 @@ class ReplayOut(Schema):
 
 
 class PreferenceIn(Strict):
-    email = fields.Boolean(required=True)
-    webhook = fields.Boolean(required=True)
+    email = StrictBoolean(required=True)
+    webhook = StrictBoolean(required=True)
 
 
 # Per notice type, the channels the organisation gets it by.
