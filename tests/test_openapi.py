@@ -5,25 +5,38 @@ document does not say: no server error, no undocumented status, content type, he
 no valid input refused and no invalid input accepted."""
 from __future__ import annotations
 
+import re
+from unittest.mock import patch
+
 import pytest
 import schemathesis
 from openapi_spec_validator import validate
 from schemathesis.engine import Status, events
+from schemathesis.transport.wsgi import WSGITransport
 
 from services.catalog.organisations import create_api_key, organisation_state, register_organisation
 from shared.events import new_event
 
 SERVICES = ("catalog", "licensing", "notify")
 SEED = 20261202
+REFERENCES = {"core_id", "offer_id", "request_id", "target_id"}
 MAX_EXAMPLES = 8  # per operation and phase: the whole fuzz stays within a couple of minutes
 
 
+@schemathesis.deserializer("application/jwt")
+def _compact_jws(ctx, response):
+    """The status list is a compact JWS: its document says a string, which it is."""
+    return response.content.decode("ascii")
+
+
 @pytest.fixture
-def apps(platform_env):
+def apps(platform_env, monkeypatch):
     from services.catalog.app import create_app as catalog_app
     from services.licensing.app import create_app as licensing_app
     from services.notify.app import create_app as notify_app
 
+    # The payment provider's callback is fuzzed as configured (else it is 503 by design).
+    monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", "whsec-fuzz-provider-secret")
     apps = {"catalog": catalog_app(), "licensing": licensing_app(), "notify": notify_app()}
     yield apps
     for app in apps.values():
@@ -80,10 +93,35 @@ def not_the_documents_fault(context, failure, case, response) -> bool:
     # If-Match naming another version than the current one is 412 however well formed it is.
     if response.status_code == 412 and fields == {"If-Match"}:
         return False
+    # An id in the body naming another resource (a core to license or watch, a request to
+    # order) that does not exist: 422, since the request's target exists; which ids do is state.
+    if response.status_code == 422 and fields and fields <= REFERENCES:
+        return False
+    # A webhook URL whose host does not resolve, or resolves to an address webhooks may not
+    # reach: the state of the network, not the shape of the URL.
+    if response.status_code == 422 and fields == {"url"} and (
+            "resolve" in problem.get("detail", "")):
+        return False
+    # An offer_id kept in a change must be one of the core's offers: the core's state.
+    if response.status_code == 422 and fields and all(
+            re.fullmatch(r"offers\.\d+\.offer_id", f or "") for f in fields):
+        return False
     # Publishing a draft that lacks what licensing needs: the draft's state, not the request.
     if label == "POST /cores/{core_id}/publish" and response.status_code == 422:
         return False
     return True
+
+
+_send_in_process = WSGITransport.send
+
+
+def _send_without_socket_settings(self, case, *, session=None, **kwargs):
+    # schemathesis 4.32.5 drops the socket-level settings it passes to the WSGI transport only
+    # when a requests.Session comes with them, so the follow-up requests of some checks (sent
+    # without one) reach werkzeug with `max_redirects` and fail: drop them in every case.
+    for name in ("max_redirects", "verify", "cert", "proxies"):
+        kwargs.pop(name, None)
+    return _send_in_process(self, case, session=session, **kwargs)
 
 
 def fuzz(app, headers: dict) -> list[str]:
@@ -92,7 +130,9 @@ def fuzz(app, headers: dict) -> list[str]:
         "seed": SEED,
         "cache": {"enabled": False},  # each run on its own, nothing kept between runs
         "headers": headers,
-        "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "mode": "all"},
+        # NUL in text is left out: refusing it (PostgreSQL cannot store it) is issue 13's.
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "mode": "all",
+                       "allow-x00": False},
         "checks": {
             "enabled": True,
             # A required precondition header left out is what 428 is for (RFC 6585).
@@ -103,7 +143,9 @@ def fuzz(app, headers: dict) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
     schema.hook("filter_failure")(not_the_documents_fault)
     failures = []
-    for event in schemathesis.engine.from_schema(schema).execute():
+    with patch.object(WSGITransport, "send", _send_without_socket_settings):
+        run = list(schemathesis.engine.from_schema(schema).execute())
+    for event in run:
         if isinstance(event, events.ScenarioFinished):
             for case_id, checks in event.recorder.checks.items():
                 for check in checks:

@@ -22,6 +22,14 @@ COUNTRY = validate.Regexp(
                     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)) + ")$",
     error="must be an ISO 3166-1 alpha-2 country code")
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+# A semantic version that is also a VLNV part: no build metadata ('+' is not an IP-XACT name).
+_BUILD = r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+assert _BUILD in SEMVER.pattern
+VLNV_VERSION = re.compile(SEMVER.pattern.replace(_BUILD, ""))
+URL = validate.Regexp(
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
+    r"(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$", error="must be an http(s) URL")
 VLNV_PART = validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=(
     "VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)"))
 
@@ -99,7 +107,7 @@ class VlnvSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
     version = fields.String(required=True, validate=[
         validate.Length(min=1, max=64),
-        validate.Regexp(SEMVER, error="must be a semantic version (e.g. 1.2.0)")])
+        validate.Regexp(VLNV_VERSION, error="must be a semantic version (e.g. 1.2.0)")])
 
 
 class TargetSchema(Schema):
@@ -111,7 +119,8 @@ class TargetSchema(Schema):
 class DocumentSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DOCUMENT_KINDS))
     title = Name(required=True)
-    url = fields.Url(load_default=None, allow_none=True)
+    url = fields.String(load_default=None, allow_none=True,
+                        validate=[validate.Length(max=2000), URL])
     sha256 = fields.String(required=True, validate=SHA256)
 
 

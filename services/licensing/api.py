@@ -122,7 +122,7 @@ def list_requests(args):
     return {"items": [request_view(r) for r in rows]}
 
 
-@blp.get("/license-requests/<request_id>")
+@blp.get("/license-requests/<id:request_id>")
 @requires()
 @blp.response(200, LicenseRequestOut)
 @problems(404)
@@ -132,7 +132,7 @@ def get_request(request_id):
                                         request_id))
 
 
-@blp.post("/license-requests/<request_id>/approve")
+@blp.post("/license-requests/<id:request_id>/approve")
 @requires("vendor")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
@@ -142,7 +142,7 @@ def approve_request(body, request_id):
                                    request_id, body.get("comment")))
 
 
-@blp.post("/license-requests/<request_id>/reject")
+@blp.post("/license-requests/<id:request_id>/reject")
 @requires("vendor")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
@@ -152,7 +152,7 @@ def reject_request(body, request_id):
                                    body["comment"]))
 
 
-@blp.post("/license-requests/<request_id>/review")
+@blp.post("/license-requests/<id:request_id>/review")
 @requires("admin")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
@@ -199,7 +199,7 @@ def verify(body):
     return result.as_dict()
 
 
-@blp.get("/licenses/<license_id>")
+@blp.get("/licenses/<id:license_id>")
 @requires()
 @blp.response(200, LicenseOut)
 @problems(404)
@@ -208,7 +208,7 @@ def get_license(license_id):
         return license_view(get_visible(session, current_principal(), License, license_id))
 
 
-@blp.get("/licenses/<license_id>/file")
+@blp.get("/licenses/<id:license_id>/file")
 @requires()
 @blp.response(200, {"type": "string"}, content_type="text/plain",
               description="The armoured license file.")
@@ -222,7 +222,7 @@ def license_file(license_id):
                              f'attachment; filename="license-{lic.id}.lic"'})
 
 
-@blp.post("/licenses/<license_id>/suspend")
+@blp.post("/licenses/<id:license_id>/suspend")
 @requires("vendor")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
@@ -232,7 +232,7 @@ def suspend_license(body, license_id):
                                    body["reason"]))
 
 
-@blp.post("/licenses/<license_id>/reinstate")
+@blp.post("/licenses/<id:license_id>/reinstate")
 @requires("vendor")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
@@ -242,7 +242,7 @@ def reinstate_license(body, license_id):
                                    body.get("reason")))
 
 
-@blp.post("/licenses/<license_id>/revoke")
+@blp.post("/licenses/<id:license_id>/revoke")
 @requires("vendor")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
@@ -252,7 +252,7 @@ def revoke_license(body, license_id):
                                    body["reason"]))
 
 
-@blp.post("/licenses/<license_id>/renew")
+@blp.post("/licenses/<id:license_id>/renew")
 @requires("vendor")
 @blp.response(200, LicenseOut)
 @problems(404, 409)

@@ -140,7 +140,7 @@ def list_quotes(args):
                                                    Quote)]}
 
 
-@blp.get("/quotes/<quote_id>")
+@blp.get("/quotes/<id:quote_id>")
 @requires()
 @blp.response(200, QuoteOut)
 @problems(404)
@@ -149,7 +149,7 @@ def get_quote(quote_id):
         return quote_view(get_visible(session, current_principal(), Quote, quote_id))
 
 
-@blp.post("/quotes/<quote_id>/send")
+@blp.post("/quotes/<id:quote_id>/send")
 @requires("vendor")
 @blp.response(200, QuoteOut)
 @problems(404, 409)
@@ -161,7 +161,7 @@ def send_quote(body, quote_id):
                                  body["terms"], body["valid_until"]))
 
 
-@blp.post("/quotes/<quote_id>/accept")
+@blp.post("/quotes/<id:quote_id>/accept")
 @requires("licensee")
 @blp.response(200, AcceptedQuoteOut)
 @problems(404, 409)
@@ -173,7 +173,7 @@ def accept_quote(_body, quote_id):
     return {**quote_view(quote), "request": request_view(license_request)}
 
 
-@blp.post("/quotes/<quote_id>/decline")
+@blp.post("/quotes/<id:quote_id>/decline")
 @requires("licensee")
 @blp.response(200, QuoteOut)
 @problems(404, 409)
@@ -209,7 +209,7 @@ def list_orders(args):
     return {"items": order_views(_page(visible(Order, current_principal()), args, Order))}
 
 
-@blp.get("/orders/<order_id>")
+@blp.get("/orders/<id:order_id>")
 @requires()
 @blp.response(200, OrderOut)
 @problems(404)
@@ -218,7 +218,7 @@ def get_order(order_id):
         return order_view(get_visible(session, current_principal(), Order, order_id))
 
 
-@blp.post("/orders/<order_id>/payments")
+@blp.post("/orders/<id:order_id>/payments")
 @requires("vendor")
 @blp.response(201, OrderOut)
 @problems(404, 409)
@@ -232,7 +232,7 @@ def record_bank_transfer(body, order_id):
     return order_view(order), 201
 
 
-@blp.post("/orders/<order_id>/cancel")
+@blp.post("/orders/<id:order_id>/cancel")
 @requires()
 @blp.response(200, OrderOut)
 @problems(403, 404, 409)
@@ -241,7 +241,7 @@ def cancel_order(body, order_id):
     return order_view(_committed(orders.cancel, current_principal(), order_id, body["reason"]))
 
 
-@blp.post("/orders/<order_id>/refund")
+@blp.post("/orders/<id:order_id>/refund")
 @requires("vendor")
 @blp.response(200, OrderOut)
 @problems(404, 409)
@@ -251,7 +251,7 @@ def refund_order(body, order_id):
     return order_view(_committed(orders.refund, current_principal(), order_id, body["reason"]))
 
 
-@blp.get("/orders/<order_id>/invoice.html")
+@blp.get("/orders/<id:order_id>/invoice.html")
 @requires()
 @blp.response(200, {"type": "string"}, content_type="text/html",
               description="The printable invoice.")

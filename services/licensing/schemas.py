@@ -8,7 +8,7 @@ from services.licensing.money import CURRENCIES
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 
 COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
-VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",
+VLNV = validate.Regexp(r"^[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+){3}$",
                        error="must be vendor:library:name:version")
 ID = validate.Length(min=1, max=36)
 
@@ -58,6 +58,9 @@ class RequiredReason(Schema):
 
 
 class Renewal(Schema):
+    class Meta:
+        json_schema = {"oneOf": [{"required": ["months"]}, {"required": ["expires_at"]}]}
+
     months = fields.Integer(validate=validate.Range(min=1, max=120))
     expires_at = fields.AwareDateTime()
 

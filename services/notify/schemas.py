@@ -9,6 +9,13 @@ from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
 from shared.api_docs import StrictBoolean
 
+# What network_guard.check_url takes for a URL (whether its host resolves, and where to, is the
+# world's state rather than the request's).
+WEBHOOK_URL = validate.Regexp(
+    r"^https?://([A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])"
+    r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"([/?#][^\s]*)?$", error="must be an absolute http:// or https:// URL")
+
 
 class Strict(Schema):
     class Meta:
@@ -18,20 +25,21 @@ class Strict(Schema):
 # --- schemas ----------------------------------------------------------------------------------
 
 class EndpointIn(Strict):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    url = fields.String(required=True, validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
     event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
                               load_default=list)
     description = fields.String(load_default="", validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2))
+                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2),
+                          metadata={"uniqueItems": True})
 
 
 class EndpointPatch(Strict):
-    url = fields.String(validate=validate.Length(min=1, max=2000))
+    url = fields.String(validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
     event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)))
     description = fields.String(validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          validate=validate.Length(min=1, max=2))
+                          validate=validate.Length(min=1, max=2), metadata={"uniqueItems": True})
     enabled = StrictBoolean()
 
 
@@ -115,8 +123,16 @@ class PreferenceIn(Strict):
     webhook = StrictBoolean(required=True)
 
 
+class _ByKey(Schema):
+    """Reads each field by its key as it is: event types have dots, which marshmallow would
+    take for a path."""
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)
+
+
 # Per notice type, the channels the organisation gets it by.
-PreferencesOut = Schema.from_dict(
+PreferencesOut = _ByKey.from_dict(
     {notice_type: fields.Nested(PreferenceIn, required=True) for notice_type in NOTICE_TYPES},
     name="Preferences")
 
