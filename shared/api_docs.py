@@ -61,6 +61,16 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class WholeNumber(fields.Integer):
+    """A JSON integer, as the document says: 5 or 5.0 (JSON Schema's integer), not "5"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(int(value), attr, data, **kwargs)
+
+
 def problems(*statuses: int):
     """View decorator: the error statuses the view itself can answer (404, 409, …), besides those
     of its kind listed above."""

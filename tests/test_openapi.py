@@ -23,12 +23,6 @@ REFERENCES = {"core_id", "offer_id", "request_id", "target_id"}
 MAX_EXAMPLES = 8  # per operation and phase: the whole fuzz stays within a couple of minutes
 
 
-@schemathesis.deserializer("application/jwt")
-def _compact_jws(ctx, response):
-    """The status list is a compact JWS: its document says a string, which it is."""
-    return response.content.decode("ascii")
-
-
 @pytest.fixture
 def apps(platform_env, monkeypatch):
     from services.catalog.app import create_app as catalog_app
@@ -79,6 +73,11 @@ def test_each_document_is_valid_openapi_3_1(apps, service):
 def not_the_documents_fault(context, failure, case, response) -> bool:
     """filter_failure hook: False for the few failures no document could prevent, each named:
     all are valid requests refused because of the state they meet, not their shape."""
+    # schemathesis counts application/jwt (RFC 7519) among JSON media types and so fails to
+    # parse the compact JWS of the status list as JSON, whose document says a string.
+    if (response.headers.get("content-type", [""])[0].startswith("application/jwt")
+            and "JSON deserialization" in failure.title):
+        return False
     if type(failure).__name__ != "RejectedPositiveData":
         return True
     problem = response.json() if response.status_code >= 400 else {}

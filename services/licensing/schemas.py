@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
+from shared.api_docs import WholeNumber
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
 
 COUNTRY = validate.Regexp(r"^[A-Za-z]{2}$", error="must be an ISO 3166 alpha-2 country code")
@@ -120,8 +121,7 @@ TEXT = validate.Length(min=1, max=2000)
 class QuoteIn(LicenseRequestIn):
     """A quote is asked for what a license request names, plus the volume to price."""
 
-    volume = fields.Integer(required=True, strict=True,
-                            validate=validate.Range(min=1, max=10**12))
+    volume = WholeNumber(required=True, validate=validate.Range(min=1, max=10**12))
     details = fields.String(validate=validate.Length(min=1, max=4000))
 
 

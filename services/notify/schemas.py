@@ -9,10 +9,16 @@ from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
 from shared.api_docs import StrictBoolean
 
+_H = "[0-9A-Fa-f]{1,4}"
+IPV6 = "|".join([  # the address forms Python's ipaddress reads (no embedded IPv4, no zone)
+    f"({_H}:){{7}}{_H}", f"({_H}:){{1,7}}:", f"({_H}:){{1,6}}:{_H}",
+    f"({_H}:){{1,5}}(:{_H}){{1,2}}", f"({_H}:){{1,4}}(:{_H}){{1,3}}",
+    f"({_H}:){{1,3}}(:{_H}){{1,4}}", f"({_H}:){{1,2}}(:{_H}){{1,5}}",
+    f"{_H}:(:{_H}){{1,6}}", f":((:{_H}){{1,7}}|:)"])
 # What network_guard.check_url takes for a URL (whether its host resolves, and where to, is the
 # world's state rather than the request's).
 WEBHOOK_URL = validate.Regexp(
-    r"^https?://([A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])"
+    r"^https?://([A-Za-z0-9._~-]+|\[(" + IPV6 + r")\])"
     r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
     r"([/?#][^\s]*)?$", error="must be an absolute http:// or https:// URL")
 
