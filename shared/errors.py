@@ -46,3 +46,8 @@ class PreconditionFailed(DomainError):
 class PreconditionRequired(DomainError):
     status = 428
     title = "Precondition required"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"

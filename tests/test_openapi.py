@@ -70,6 +70,40 @@ def test_each_document_is_valid_openapi_3_1(apps, service):
     validate(document)
 
 
+PUBLIC = {  # operations anyone may call without a key (security: [])
+    "catalog": {"GET /cores", "GET /cores/{core_id}", "GET /cores/taxonomy"},
+    "licensing": {"GET /.well-known/jwks.json", "GET /licenses/status-list",
+                  "POST /licenses/verify", "POST /payments/callback"},
+    "notify": set(),
+}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_declares_its_answer_its_problems_and_who_may_call_it(apps, service):
+    document = apps[service].test_client().get("/openapi.json").json
+    responses = document["components"]["responses"]
+    public = set()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            label = f"{method.upper()} {path}"
+            statuses = operation["responses"]
+            success = [s for s in statuses if s.startswith("2")]
+            assert success, label
+            if statuses[success[0]] != {"description": "No Content"}:
+                assert statuses[success[0]]["content"], label
+            assert "401" in statuses and "default" not in statuses, label
+            for status, response in statuses.items():
+                if status.startswith(("4", "5")) and (path, status) != ("/readyz", "503"):
+                    content = responses[response["$ref"].rsplit("/", 1)[1]]["content"]
+                    assert content == {"application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"}}}, (label, status)
+            if "requestBody" in operation:
+                assert {"400", "415", "422"} <= set(statuses), label
+            if operation.get("security") == []:
+                public.add(label)
+    assert public == PUBLIC[service] | {"GET /healthz", "GET /readyz"}
+
+
 def not_the_documents_fault(context, failure, case, response) -> bool:
     """filter_failure hook: False for the few failures no document could prevent, each named:
     all are valid requests refused because of the state they meet, not their shape."""

@@ -9,7 +9,7 @@ from services.catalog import cores, ipxact, organisations, schemas, taxonomy
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
 from shared.api_docs import Blueprint, problems
-from shared.errors import DomainError
+from shared.errors import UnsupportedMediaType
 from shared.web import current_principal, requires, service_context
 
 organisations_blp = Blueprint("organisations", __name__, url_prefix="/organisations",
@@ -41,11 +41,6 @@ def if_match() -> str | None:
     """The If-Match header as sent: the domain reads it once it knows that the caller may change
     the resource at all, so that a stranger learns nothing from a 412 or 428."""
     return request.headers.get("If-Match")
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported media type"
 
 
 XML = ("application/xml", "text/xml")

@@ -44,7 +44,7 @@ from services.licensing.schemas import (
 from shared import config
 from shared.api_docs import Blueprint, problems
 from shared.db import utcnow
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, UnsupportedMediaType
 from shared.web import current_principal, problem, requires, service_context
 
 blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
@@ -274,13 +274,16 @@ def invoice_html(args, order_id):
                   description="This payment id was recorded before.")
 @blp.doc(parameters=[PAYMENT_TIMESTAMP, PAYMENT_SIGNATURE], requestBody={
     "required": True, "content": {"application/json": {"schema": ProviderCallback}}})
-@problems(400, 409, 413, 422, 503)
+@problems(400, 409, 413, 415, 422, 503)
 def provider_callback():
     """A payment provider reports a payment: signed (see payments.py), idempotent by its
     payment id; the amount and currency must settle the order."""
     secret = config.get("IPMARKET_PAYMENT_PROVIDER_SECRET")
     if secret is None:
         return problem(503, "Service unavailable", "no payment provider is configured")
+    if not request.is_json:
+        raise UnsupportedMediaType(f"send the callback as application/json, not "
+                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
     raw = request.get_data()
     payments.check_signature(secret, request.headers.get(payments.TIMESTAMP_HEADER),
                              request.headers.get(payments.SIGNATURE_HEADER), raw,
