@@ -85,6 +85,8 @@ def test_every_operation_declares_its_answer_its_problems_and_who_may_call_it(ap
     public = set()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
+            if method == "parameters":  # the path's own, shared by its operations
+                continue
             label = f"{method.upper()} {path}"
             statuses = operation["responses"]
             success = [s for s in statuses if s.startswith("2")]
