@@ -18,22 +18,29 @@ from urllib.parse import quote
 
 import flask_smorest
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from marshmallow import Schema, fields
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.orm import Session, sessionmaker
-from webargs import core as webargs_core
-from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from shared import bounds, config
+from shared.api_docs import (
+    PROBLEM_JSON,
+    Blueprint,
+    IdConverter,
+    ProblemSchema,
+    SchemaKeywords,
+    register_problem_responses,
+    secured,
+)
 from shared.auth import Principal, RecentPrincipals, hash_api_key
 from shared.db import check_database, create_engine, session_factory
 from shared.errors import DomainError, Forbidden, NotAuthenticated
 from shared.rate_limits import RateLimiter
 from shared.unit_of_work import UnitOfWork
 
-PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://ipmarket.dev/problems/"
 WEBARGS_LOCATIONS = {"json", "query", "headers", "files", "form", "view_args"}
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -141,11 +148,21 @@ def flatten_messages(messages, path: str = "") -> list[dict]:
 
 
 class ServiceApi(flask_smorest.Api):
-    """flask-smorest's Api with RFC 9457 problem+json instead of its own error body."""
+    """flask-smorest's Api with RFC 9457 problem+json instead of its own error body, documented
+    as such (shared.api_docs); no catch-all `default` response, each error is listed."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_responses(self):
+        register_problem_responses(self.spec)
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
-        headers = dict(data.get("headers") or {})
+        # werkzeug's own headers of the error (a 405's Allow), then those the raiser added.
+        headers = {name: value for name, value in error.get_headers()
+                   if name.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         messages = data.get("errors") or data.get("messages")
         if messages is not None:
             # webargs nests under the location ({"json": {...}}); the field path is what helps.
@@ -192,21 +209,6 @@ class BoundedJSONProvider(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         return bounds.loads(s)
-
-
-class BoundedParser(FlaskParser):
-    """webargs parses bodies with json.loads itself; this one with shared.bounds.loads."""
-
-    def _raw_load_json(self, req):
-        if not is_json_request(req):
-            return webargs_core.missing
-        return bounds.loads(req.get_data(cache=True))
-
-
-class ServiceBlueprint(flask_smorest.Blueprint):
-    """The services' blueprints: flask-smorest's, parsing arguments with BoundedParser."""
-
-    ARGUMENTS_PARSER = BoundedParser()
 
 
 def _refuse_hostile_url_parts() -> None:
@@ -259,7 +261,7 @@ def requires(*roles: str):
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)
 
-        return wrapper
+        return secured(wrapper, roles)
 
     return decorate
 
@@ -305,15 +307,30 @@ def _cooperative() -> bool:
 
 # --- health ----------------------------------------------------------------------------------
 
-health = Blueprint("health", __name__)
+health = Blueprint("health", __name__, description="Liveness and readiness, for orchestrators.")
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["alive"]})
+    service = fields.String(required=True)
+
+
+class ReadinessSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                         metadata={"description": "Each dependency: ok, or why not."})
+    service = fields.String(required=True)
 
 
 @health.get("/healthz")
+@health.response(200, HealthSchema)
 def healthz():
     return {"status": "alive", "service": service_context().service}
 
 
 @health.get("/readyz")
+@health.response(200, ReadinessSchema)
+@health.alt_response(503, schema=ReadinessSchema, description="Not ready: see `checks`.")
 def readyz():
     """Ready when the database answers, within 3 s either way. Only the database: a request
     needs nothing else (events wait in the outbox while Kafka is away; the relays and consumers
@@ -350,12 +367,13 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     app.json.ensure_ascii = False  # Chinese names stay readable in responses
     app.json.sort_keys = False  # fields in their schema's order, and no sorting per response
     app.extensions["ipmarket"] = context
-    api = ServiceApi(app)
+    app.url_map.converters["id"] = IdConverter
+    api = ServiceApi(app, spec_kwargs={"marshmallow_plugin": SchemaKeywords()})
+    api.register_converter(IdConverter, IdConverter.documented)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(bounds.HostileInput, _handle_hostile_input)
     app.register_error_handler(Exception, _handle_unexpected)
-    app.register_blueprint(health)
-    for blueprint in blueprints:
+    for blueprint in [health, *blueprints]:
         api.register_blueprint(blueprint)
     limiter = (RateLimiter(context.engine, context.rate_limit_model.__table__)
                if config.get("IPMARKET_RATE_LIMITS") and context.rate_limit_model else None)

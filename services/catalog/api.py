@@ -1,8 +1,6 @@
 """HTTP API of the catalog. Handlers are thin: parse → call the domain → serialise."""
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import Response, g, request
 from marshmallow import RAISE
@@ -10,24 +8,20 @@ from marshmallow import RAISE
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy, vendor_names
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
-from shared.errors import DomainError, PreconditionFailed
-from shared.web import ServiceBlueprint, current_principal, requires, service_context
+from shared.api_docs import Blueprint, problems
+from shared.errors import UnsupportedMediaType
+from shared.web import current_principal, requires, service_context
 
-organisations_blp = ServiceBlueprint(
+organisations_blp = Blueprint(
     "organisations", __name__, url_prefix="/organisations",
     description="The platform directory: organisations and API keys.")
-cores_blp = ServiceBlueprint(
+cores_blp = Blueprint(
     "cores", __name__, url_prefix="/cores",
     description="IP cores: drafts, publication, offers, search, IP-XACT import.")
-vendor_names_blp = ServiceBlueprint(
+vendor_names_blp = Blueprint(
     "vendor-names", __name__, url_prefix="/vendor-name-claims",
     description="VLNV vendor names: the operator confirms who may publish under which name.")
 blueprints = [organisations_blp, cores_blp, vendor_names_blp]
-
-
-class PreconditionRequired(DomainError):
-    status = 428
-    title = "Precondition required"
 
 
 # --- optimistic concurrency --------------------------------------------------------------------
@@ -38,17 +32,23 @@ def etag(version: int) -> dict:
     return {"ETag": f'"{version}"'}
 
 
-def if_match(required: bool = True) -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None:
-        if required:
-            raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
-        return None
-    match = re.fullmatch(r'\s*(?:W/)?"(\d{1,18})"\s*', header)  # a version: no 5,000 digits
-    if match is None:
-        raise PreconditionFailed(f"If-Match {header!r} names no version of this resource",
-                                 field="If-Match")
-    return int(match.group(1))
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "The version, for If-Match."}}
+
+
+def if_match_header(required: bool) -> dict:
+    return {"in": "header", "name": "If-Match", "required": required,
+            "schema": {"type": "string"}, "description": (
+                "The ETag you read: a change made since is 412"
+                + (", and leaving it out is 428." if required else "."))}
+
+
+def if_match() -> str | None:
+    """The If-Match header as sent: the domain reads it once it knows that the caller may change
+    the resource at all, so that a stranger learns nothing from a 412 or 428."""
+    return request.headers.get("If-Match")
+
+
+XML = ("application/xml", "text/xml")
 
 
 def _principal_or_none():
@@ -62,7 +62,7 @@ def _principal_or_none():
 @organisations_blp.post("")
 @requires("admin")
 @organisations_blp.arguments(schemas.OrganisationCreateSchema)
-@organisations_blp.response(201, schemas.OrganisationSchema)
+@organisations_blp.response(201, schemas.OrganisationSchema, headers=ETAG)
 def register_organisation(body):
     """Register an organisation (platform operator only)."""
     with service_context().unit_of_work() as uow:
@@ -83,7 +83,8 @@ def list_organisations():
 
 @organisations_blp.get("/<organisation_id>")
 @requires()
-@organisations_blp.response(200, schemas.OrganisationSchema)
+@organisations_blp.response(200, schemas.OrganisationSchema, headers=ETAG)
+@problems(404)
 def read_organisation(organisation_id):
     """An organisation's profile: its own, or any for the operator."""
     with service_context().session_factory() as session:
@@ -94,7 +95,9 @@ def read_organisation(organisation_id):
 @organisations_blp.patch("/<organisation_id>")
 @requires()
 @organisations_blp.arguments(schemas.OrganisationUpdateSchema)
-@organisations_blp.response(200, schemas.OrganisationSchema)
+@organisations_blp.response(200, schemas.OrganisationSchema, headers=ETAG)
+@organisations_blp.doc(parameters=[if_match_header(required=True)])
+@problems(403, 404, 412, 428)
 def update_organisation(changes, organisation_id):
     """Change the profile (If-Match required); roles only by the operator."""
     principal = current_principal()
@@ -109,6 +112,7 @@ def update_organisation(changes, organisation_id):
 @requires()
 @organisations_blp.arguments(schemas.ApiKeyCreateSchema)
 @organisations_blp.response(201, schemas.NewApiKeySchema)
+@problems(404)
 def create_api_key(body, organisation_id):
     """A new API key; the key is in this response only and is never shown again."""
     principal = current_principal()
@@ -123,6 +127,7 @@ def create_api_key(body, organisation_id):
 @organisations_blp.get("/<organisation_id>/api-keys")
 @requires()
 @organisations_blp.response(200, schemas.ApiKeySchema(many=True))
+@problems(404)
 def list_api_keys(organisation_id):
     """The organisation's keys: name, created, last used, revoked (never the key)."""
     with service_context().session_factory() as session:
@@ -132,6 +137,7 @@ def list_api_keys(organisation_id):
 @organisations_blp.delete("/<organisation_id>/api-keys/<key_id>")
 @requires()
 @organisations_blp.response(200, schemas.ApiKeySchema)
+@problems(404)
 def revoke_api_key(organisation_id, key_id):
     """Revoke a key: it stops working on every service within seconds."""
     principal = current_principal()
@@ -148,6 +154,7 @@ def revoke_api_key(organisation_id, key_id):
 @requires("vendor")
 @organisations_blp.arguments(schemas.VendorNameClaimCreateSchema)
 @organisations_blp.response(201, schemas.VendorNameClaimSchema)
+@problems(404, 409)
 def claim_vendor_name(body, organisation_id):
     """Claim a VLNV vendor name (e.g. your domain name). Cores are created and published under
     it once the operator has confirmed the claim."""
@@ -160,6 +167,7 @@ def claim_vendor_name(body, organisation_id):
 @organisations_blp.get("/<organisation_id>/vendor-name-claims")
 @requires()
 @organisations_blp.response(200, schemas.VendorNameClaimSchema(many=True))
+@problems(404)
 def list_vendor_name_claims(organisation_id):
     """The organisation's claims of VLNV vendor names: pending, confirmed and declined."""
     with service_context().session_factory() as session:
@@ -192,17 +200,18 @@ def _decision(action: str, decision: str):
 
 
 for _action, _decision_name in (("confirm", "confirmed"), ("decline", "declined")):
-    vendor_names_blp.route(f"/<claim_id>/{_action}", methods=["POST"],
+    vendor_names_blp.route(f"/<id:claim_id>/{_action}", methods=["POST"],
                            endpoint=f"{_action}_vendor_name_claim")(
         requires("admin")(vendor_names_blp.arguments(schemas.VendorNameDecisionSchema,
                                                      required=False)(
             vendor_names_blp.response(200, schemas.VendorNameClaimSchema)(
-                _decision(_action, _decision_name)))))
+                problems(404, 409)(_decision(_action, _decision_name))))))
 
 
 # --- cores -------------------------------------------------------------------------------------
 
 SUMMARY = schemas.CoreSummarySchema()
+
 
 @cores_blp.get("")
 # An instance, not the class: webargs would build a new schema for every search.
@@ -223,7 +232,8 @@ def search(args):
 @cores_blp.post("")
 @requires("vendor")
 @cores_blp.arguments(schemas.CoreCreateSchema)
-@cores_blp.response(201, schemas.CoreSchema)
+@cores_blp.response(201, schemas.CoreSchema, headers=ETAG)
+@problems(409)
 def create_core(body):
     """A new core version, as a draft of your organisation."""
     with service_context().unit_of_work() as uow:
@@ -235,13 +245,17 @@ def create_core(body):
 @cores_blp.post("/import")
 @requires("vendor")
 @cores_blp.arguments(schemas.ImportArgsSchema, location="query", unknown=RAISE)
-@cores_blp.response(201, schemas.CoreSchema)
+@cores_blp.response(201, schemas.CoreSchema, headers=ETAG)
 @cores_blp.doc(requestBody={"required": True, "content": {
-    "application/xml": {"schema": {"type": "string"}}},
+    media_type: {"schema": {"type": "string"}} for media_type in XML},
     "description": "An IEEE 1685 (IP-XACT) component description."})
+@problems(400, 409, 413, 415)
 def import_ipxact(args):
     """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
     (mapped to standards), file sets."""
+    if request.mimetype not in XML:
+        raise UnsupportedMediaType(f"send the component as {' or '.join(XML)}, not "
+                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
     fields = ipxact.parse_component(request.get_data(), args.get("version"))
     with service_context().unit_of_work() as uow:
         core = cores.create_draft(uow, current_principal(), **fields)
@@ -249,8 +263,9 @@ def import_ipxact(args):
         return core, etag(core.version)
 
 
-@cores_blp.get("/<core_id>")
-@cores_blp.response(200, schemas.CoreSchema)
+@cores_blp.get("/<id:core_id>")
+@cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
+@problems(404)
 def read_core(core_id):
     """One core version (published, or your own)."""
     with service_context().session_factory() as session:
@@ -258,8 +273,9 @@ def read_core(core_id):
         return core, etag(core.version)
 
 
-@cores_blp.get("/<core_id>/versions")
+@cores_blp.get("/<id:core_id>/versions")
 @cores_blp.response(200, schemas.CoreSummarySchema(many=True))
+@problems(404)
 def read_core_versions(core_id):
     """Every version of this core (same vendor, library and name) that you may see, oldest
     first in version order ("1.9" before "1.10"; PEP 440 where a version follows it)."""
@@ -267,10 +283,12 @@ def read_core_versions(core_id):
         return cores.versions_of(session, _principal_or_none(), core_id)
 
 
-@cores_blp.get("/<core_id>/ipxact")
+@cores_blp.get("/<id:core_id>/ipxact")
 @cores_blp.doc(responses={"200": {
     "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",
-    "content": {"application/xml": {"schema": {"type": "string"}}}}})
+    "content": {"application/xml": {"schema": {"type": "string"}}},
+    "headers": ETAG}})
+@problems(404)
 def export_ipxact(core_id):
     """The core as an IP-XACT 1685-2022 component: VLNV, description, bus interfaces with
     their port maps, memory maps, ports, file sets, parameters. Importing it gives the same
@@ -281,10 +299,12 @@ def export_ipxact(core_id):
                         headers=etag(core.version))
 
 
-@cores_blp.patch("/<core_id>")
+@cores_blp.patch("/<id:core_id>")
 @requires()
 @cores_blp.arguments(schemas.CoreUpdateSchema)
-@cores_blp.response(200, schemas.CoreSchema)
+@cores_blp.response(200, schemas.CoreSchema, headers=ETAG)
+@cores_blp.doc(parameters=[if_match_header(required=True)])
+@problems(403, 404, 409, 412, 428)
 def update_core(changes, core_id):
     """Change a core (If-Match required). A published version changes only its offers, targets,
     documents and descriptions; anything else needs a new version."""
@@ -299,7 +319,7 @@ def _transition(name: str):
     def view(core_id):
         principal = current_principal()
         with service_context().unit_of_work() as uow:
-            core = cores.change_status(uow, principal, core_id, name, if_match(required=False))
+            core = cores.change_status(uow, principal, core_id, name, if_match())
             uow.commit()
             return core, etag(core.version)
 
@@ -309,11 +329,14 @@ def _transition(name: str):
 
 
 for _name in cores.TRANSITIONS:
-    cores_blp.route(f"/<core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
-        requires()(cores_blp.response(200, schemas.CoreSchema)(_transition(_name))))
+    cores_blp.route(f"/<id:core_id>/{_name}", methods=["POST"], endpoint=f"{_name}_core")(
+        requires()(cores_blp.response(200, schemas.CoreSchema, headers=ETAG)(
+            cores_blp.doc(parameters=[if_match_header(required=False)])(
+                problems(403, 404, 409, 412, 422)(_transition(_name))))))
 
 
 @cores_blp.get("/taxonomy")
+@cores_blp.response(200, schemas.TaxonomySchema)
 def read_taxonomy():
     """The fixed vocabularies: categories, deliverable kinds, maturities, offer kinds…"""
     return {"categories": taxonomy.CATEGORIES, "deliverable_kinds": taxonomy.DELIVERABLE_KINDS,

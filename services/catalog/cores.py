@@ -99,7 +99,7 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
         raise Forbidden("only a vendor organisation owns cores")
     vlnv = _checked_vlnv(vlnv)
     vendor_names.check_publisher(uow.session, vendor.id, vlnv["vendor"])
-    _check_unique_vlnv(uow.session, vlnv)
+    _check_unique_vlnv(uow.session, principal, vlnv)
     unknown = set(fields) - set(EDITABLE) - set(IMPORTED)
     if unknown:
         raise Invalid("not a core field", field=sorted(unknown)[0])
@@ -116,12 +116,12 @@ def create_draft(uow: UnitOfWork, principal: Principal, *, vlnv: dict, title_en:
     return core
 
 
-def update_core(uow: UnitOfWork, principal: Principal, core_id: str, expected_version: int,
+def update_core(uow: UnitOfWork, principal: Principal, core_id: str, if_match: str | None,
                 changes: dict) -> Core:
     core = _owned_core(uow.session, principal, core_id)
-    check_version(core.version, expected_version)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
+    check_version(core.version, if_match, required=True)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid("not a core field you can change", field=sorted(unknown)[0])
@@ -150,10 +150,10 @@ def update_core(uow: UnitOfWork, principal: Principal, core_id: str, expected_ve
 
 
 def change_status(uow: UnitOfWork, principal: Principal, core_id: str, transition: str,
-                  expected_version: int | None = None) -> Core:
+                  if_match: str | None = None) -> Core:
     """publish, deprecate or withdraw; each publishes one event carrying the core's state."""
     core = _owned_core(uow.session, principal, core_id)
-    check_version(core.version, expected_version)
+    check_version(core.version, if_match)
     sources, target = TRANSITIONS[transition]
     if core.status not in sources:
         raise Conflict(f"a {core.status} core cannot be {target}", field="status")
@@ -181,16 +181,19 @@ def _checked_vlnv(vlnv: dict) -> dict:
     return {part: vlnv[part].strip() for part in ("vendor", "library", "name", "version")}
 
 
-def _check_unique_vlnv(session: Session, vlnv: dict) -> None:
+def _check_unique_vlnv(session: Session, principal: Principal, vlnv: dict) -> None:
     """A VLNV names one core version; "1.2" and "1.2.0" are one version spelt twice (a license
     for either would cover both), so the second is refused too."""
-    versions = session.scalars(sa.select(Core.vlnv_version).where(
+    line = session.execute(sa.select(Core.id, Core.vendor_id, Core.vlnv_version).where(
         Core.vlnv_vendor == vlnv["vendor"], Core.vlnv_library == vlnv["library"],
         Core.vlnv_name == vlnv["name"])).all()
-    taken = next((v for v in versions if same_version(v, vlnv["version"])), None)
+    taken = next((row for row in line if same_version(row.vlnv_version, vlnv["version"])), None)
     if taken is not None:
-        text = ":".join(vlnv[p] for p in ("vendor", "library", "name")) + ":" + taken
-        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv")
+        text = ":".join(vlnv[p] for p in ("vendor", "library", "name")) + ":" + taken.vlnv_version
+        # Its id only to its own vendor (or the operator): another's draft stays private.
+        yours = principal.is_admin or taken.vendor_id == principal.organisation_id
+        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv",
+                       **({"core_id": taken.id} if yours else {}))
 
 
 def _checked(changes: dict) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from zoneinfo import available_timezones
 
@@ -13,7 +14,13 @@ from services.catalog.search import index_core
 from shared.auth import Principal, generate_api_key
 from shared.countries import checked_country
 from shared.db import utcnow
-from shared.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from shared.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from shared.events.catalog import LOCALES, ROLES
 from shared.events.registry import notice_choices
 from shared.unit_of_work import UnitOfWork
@@ -30,7 +37,7 @@ def region_for(country: str) -> str:
 
 def _check_profile(*, timezone: str, locale: str, roles: list[str],
                    contacts: list[dict]) -> None:
-    if timezone not in _time_zones():
+    if timezone not in _time_zone_set():
         raise Invalid(f"{timezone!r} is not an IANA time zone", field="timezone")
     if locale not in LOCALES:
         raise Invalid(f"locale must be one of {', '.join(LOCALES)}", field="locale")
@@ -48,8 +55,13 @@ def _check_profile(*, timezone: str, locale: str, roles: list[str],
 
 
 @functools.cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())  # reads the tz database: once is enough
+def _time_zone_set() -> frozenset[str]:
+    return frozenset(time_zones())
+
+
+@functools.cache
+def time_zones() -> list[str]:
+    return sorted(available_timezones())  # reads the tz database: once is enough
 
 
 def organisation_state(org: Organisation) -> dict:
@@ -92,11 +104,11 @@ def get_organisation(session: Session, principal: Principal, organisation_id: st
 
 
 def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: str,
-                        expected_version: int, changes: dict) -> Organisation:
+                        if_match: str | None, changes: dict) -> Organisation:
     org = get_organisation(uow.session, principal, organisation_id)
-    check_version(org.version, expected_version)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
+    check_version(org.version, if_match, required=True)
     if "roles" in changes and not principal.is_admin:
         raise Forbidden("only the platform operator changes an organisation's roles",
                         field="roles")
@@ -123,12 +135,25 @@ def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: 
     return org
 
 
-def check_version(current: int, expected: int | None) -> None:
-    """Optimistic concurrency: the client's If-Match must name the version it read."""
-    if expected is not None and expected != current:
+def check_version(current: int, if_match: str | None, *, required: bool = False) -> None:
+    """Optimistic concurrency: If-Match (RFC 9110) must name the version the client read (the
+    ETag is the version number), or be `*`. Checked once the caller is known to own the
+    resource, so that a stranger learns nothing from it."""
+    if if_match is None:
+        if required:
+            raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
+        return
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" in tags:
+        return
+    named = {int(m.group(1)) for m in (re.fullmatch(r'(?:W/)?"(\d{1,18})"', t) for t in tags) if m}
+    if not named:
+        raise PreconditionFailed(f"If-Match {if_match!r} names no version of this resource",
+                                 field="If-Match")
+    if current not in named:
         raise PreconditionFailed(
             f"the resource changed since you read it (version {current}, If-Match names "
-            f"{expected}); read it again and retry", field="If-Match")
+            f"{', '.join(map(str, sorted(named)))}); read it again and retry", field="If-Match")
 
 
 def list_api_keys(session: Session, principal: Principal, organisation_id: str) -> list[ApiKey]:

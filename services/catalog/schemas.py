@@ -2,18 +2,38 @@
 (RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
 from __future__ import annotations
 
-from decimal import Decimal
+import re
 
-from marshmallow import fields, validate
+import pycountry
+from marshmallow import ValidationError, fields, validate
 
 from services.catalog import taxonomy
+from services.catalog.cores import ECCN, SEMVER
+from services.catalog.organisations import time_zones
 from services.catalog.search import MAX_LIMIT, SORTS
 from shared import bounds
+from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
-from shared.events.catalog import LOCALES, ROLES
+from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
+# An assigned ISO 3166-1 alpha-2 code, in either case: the pattern says exactly which.
+COUNTRY = validate.Regexp(
+    "^(" + "|".join("".join(f"[{c}{c.lower()}]" for c in country.alpha_2)
+                    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)) + ")$",
+    error="must be an ISO 3166-1 alpha-2 country code")
+NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+# A semantic version that is also a VLNV part: no build metadata ('+' is not an IP-XACT name).
+_BUILD = r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+assert _BUILD in SEMVER.pattern
+VLNV_VERSION = re.compile(SEMVER.pattern.replace(_BUILD, ""))
+URL = validate.Regexp(
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
+    r"(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$", error="must be an http(s) URL")
+VLNV_PART = validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=(
+    "VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)"))
 
 
 def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
@@ -25,7 +45,7 @@ def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
 class ContactSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
-    notices = fields.List(fields.String(validate=lambda v: v in notice_choices()),
+    notices = fields.List(fields.String(validate=validate.OneOf(notice_choices())),
                           required=True, validate=validate.Length(max=bounds.MAX_NOTICES),
                           metadata={"description": (
                               "'all', a group of event types ('license', 'core', 'order', …) "
@@ -33,23 +53,26 @@ class ContactSchema(Schema):
 
 
 class OrganisationUpdateSchema(Schema):
+    class Meta:
+        json_schema = {"minProperties": 1}  # a change that changes nothing is refused
+
     legal_name_en = Name()
     legal_name_zh = Name(allow_none=True)
-    country = fields.String(validate=validate.Length(equal=2))
+    country = fields.String(validate=COUNTRY)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)),
                         validate=validate.Length(min=1))
     locale = fields.String(validate=validate.OneOf(LOCALES))
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    timezone = fields.String(validate=validate.OneOf(time_zones()))
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
 
 
 class OrganisationCreateSchema(OrganisationUpdateSchema):
     legal_name_en = Name(required=True)
-    country = fields.String(required=True, validate=validate.Length(equal=2))
+    country = fields.String(required=True, validate=COUNTRY)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
-    timezone = fields.String(load_default="UTC", validate=validate.Length(min=1, max=64))
+    timezone = fields.String(load_default="UTC", validate=validate.OneOf(time_zones()))
     contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
                            validate=validate.Length(max=20))
 
@@ -82,23 +105,25 @@ class NewApiKeySchema(ApiKeySchema):
 # --- cores -------------------------------------------------------------------------------------
 
 class VlnvSchema(Schema):
-    vendor = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    library = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    version = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    vendor = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    library = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
+    version = fields.String(required=True, validate=[
+        validate.Length(min=1, max=64),
+        validate.Regexp(VLNV_VERSION, error="must be a semantic version (e.g. 1.2.0)")])
 
 
 class TargetSchema(Schema):
-    foundry = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    node = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    foundry = fields.String(required=True, validate=[validate.Length(min=1, max=64), NOT_BLANK])
+    node = fields.String(required=True, validate=[validate.Length(min=1, max=32), NOT_BLANK])
     maturity = fields.String(required=True, validate=validate.OneOf(taxonomy.MATURITIES))
 
 
 class DocumentSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DOCUMENT_KINDS))
     title = Name(required=True)
-    url = fields.Url(load_default=None, allow_none=True,
-                     validate=validate.Length(max=bounds.MAX_URL))
+    url = fields.String(load_default=None, allow_none=True,
+                        validate=[validate.Length(max=bounds.MAX_URL), URL])
     sha256 = fields.String(required=True, validate=SHA256)
 
 
@@ -108,25 +133,52 @@ class DeliverableSchema(Schema):
     sha256 = fields.String(required=True, validate=SHA256)
 
 
+class ExactDecimal(fields.Decimal):
+    """A decimal sent and answered as a JSON string (exact, never a float), matching `pattern`;
+    documented as such."""
+
+    def __init__(self, pattern: str, example: str, **kwargs):
+        super().__init__(as_string=True, metadata={"type": "string", "pattern": pattern,
+                                                   "examples": [example]}, **kwargs)
+        self.pattern = re.compile(pattern)
+        self.example = example
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.pattern.match(value):
+            raise ValidationError(f"must be a decimal string such as {self.example!r}")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class MoneySchema(Schema):
-    amount = fields.Decimal(required=True, as_string=True, places=2,
-                            validate=validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT)))
+    amount = ExactDecimal(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", "25000.00", required=True, places=2)
     currency = fields.String(required=True, validate=validate.OneOf(taxonomy.CURRENCIES))
 
 
 class OfferSchema(Schema):
+    class Meta:
+        # What cores._offers refuses besides: an offer other than an evaluation has a price or
+        # is on request; a royalty-bearing one states its royalty.
+        json_schema = {"allOf": [
+            {"anyOf": [{"properties": {"kind": {"const": "evaluation"}}},
+                       {"properties": {"price": {"type": "object"}}, "required": ["price"]},
+                       {"properties": {"on_request": {"const": True}},
+                        "required": ["on_request"]}]},
+            {"if": {"properties": {"kind": {"const": "royalty_bearing"}}},
+             "then": {"properties": {"royalty_percent": {"type": "string"}},
+                      "required": ["royalty_percent"]}}]}
+
     offer_id = fields.String(validate=validate.Length(min=1, max=bounds.MAX_CODE),
                              metadata={"description": "Keep an offer's id when changing it."})
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.OFFER_KINDS))
     price = fields.Nested(MoneySchema, allow_none=True, load_default=None)
-    on_request = fields.Boolean(load_default=False)
+    on_request = StrictBoolean(load_default=False)
     term_months = fields.Integer(allow_none=True, load_default=None,
                                  validate=validate.Range(min=1, max=600))
     seats = fields.Integer(allow_none=True, load_default=None,
                            validate=validate.Range(min=1, max=100000))
-    requires_approval = fields.Boolean(required=True)
-    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None,
-                                     validate=validate.Range(min=0, max=100))
+    requires_approval = StrictBoolean(required=True)
+    royalty_percent = ExactDecimal(r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", "2.5",
+                                   allow_none=True, load_default=None)
 
 
 def _list(item, **kw):
@@ -134,6 +186,9 @@ def _list(item, **kw):
 
 
 class CoreUpdateSchema(Schema):
+    class Meta:
+        json_schema = {"minProperties": 1}  # a change that changes nothing is refused
+
     title_en = Name()
     title_zh = Name(allow_none=True)
     description_en = fields.String(validate=validate.Length(max=20000))
@@ -141,10 +196,12 @@ class CoreUpdateSchema(Schema):
     category = fields.String(allow_none=True, validate=validate.OneOf(taxonomy.CATEGORIES))
     deliverable_kinds = _list(fields.String(validate=validate.OneOf(taxonomy.DELIVERABLE_KINDS)))
     hdl_languages = _list(fields.String(validate=validate.OneOf(taxonomy.HDL_LANGUAGES)))
-    standards = _list(fields.String(validate=validate.Length(min=1, max=64)))
+    standards = _list(fields.String(validate=[validate.Length(min=1, max=64), NOT_BLANK]))
     targets = _list(fields.Nested(TargetSchema))
-    eccn = fields.String(allow_none=True, validate=validate.Length(min=5, max=8))
-    territory_restrictions = _list(fields.String(validate=validate.Length(equal=2)))
+    eccn = fields.String(allow_none=True, validate=[
+        validate.Length(min=5, max=8),
+        validate.Regexp(ECCN, error="must be an ECCN (e.g. EAR99, 3E001)")])
+    territory_restrictions = _list(fields.String(validate=COUNTRY))
     documents = _list(fields.Nested(DocumentSchema))
     deliverables = _list(fields.Nested(DeliverableSchema))
     offers = fields.List(fields.Nested(OfferSchema), validate=validate.Length(max=10))
@@ -263,9 +320,12 @@ class ImportArgsSchema(Schema):
         "description": "The version to use instead of the component's own (kept as written)."})
 
 
-def _facet(**kw):
-    return fields.List(fields.String(validate=validate.Length(max=bounds.MAX_CODE)),
-                       validate=validate.Length(max=bounds.MAX_LIST), **kw)
+def _facet(values=None, **kwargs) -> fields.List:
+    """A facet filter: ?category=memories&category=memories_phys means either of them; a value
+    outside a fixed vocabulary is a 422 naming the parameter, not an empty result."""
+    return fields.List(fields.String(validate=validate.OneOf(values) if values
+                                     else validate.Length(max=bounds.MAX_CODE)),
+                       validate=validate.Length(max=bounds.MAX_LIST), **kwargs)
 
 
 class SearchArgsSchema(Schema):
@@ -273,16 +333,15 @@ class SearchArgsSchema(Schema):
     sort = fields.String(validate=validate.OneOf(SORTS))
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
-    # Facet filters: ?category=memories&category=memories_phys means either of them.
-    category = _facet()
+    category = _facet(list(taxonomy.CATEGORIES))
     foundry = _facet()
     node = _facet()
-    maturity = _facet()
+    maturity = _facet(taxonomy.MATURITIES)
     standard = _facet()
-    deliverable = _facet()
-    region = _facet()
-    price = _facet()
-    status = _facet()
+    deliverable = _facet(taxonomy.DELIVERABLE_KINDS)
+    region = _facet(REGIONS)
+    price = _facet([band for band, _ in taxonomy.PRICE_BANDS] + [taxonomy.ON_REQUEST])
+    status = _facet(taxonomy.STATUSES)
     vendor = _facet(metadata={"description": "Organisation ids."})
 
 
@@ -304,6 +363,19 @@ class SearchResultSchema(Schema):
         "type": "array", "items": {"type": "object", "properties": {
             "value": {"type": "string"}, "count": {"type": "integer"}}}}))
     next_cursor = fields.String(allow_none=True)
+
+
+class TaxonomySchema(Schema):
+    categories = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Category id → its English name."})
+    deliverable_kinds = fields.List(fields.String())
+    hdl_languages = fields.List(fields.String())
+    maturities = fields.List(fields.String())
+    offer_kinds = fields.List(fields.String())
+    currencies = fields.List(fields.String())
+    document_kinds = fields.List(fields.String())
+    standards = fields.List(fields.String(), metadata={"description": "Known spellings."})
+    price_bands = fields.List(fields.String())
 
 
 # --- VLNV vendor names -------------------------------------------------------------------------

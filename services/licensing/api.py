@@ -9,27 +9,39 @@ from services.licensing import audit, license_requests, licenses, screening
 from services.licensing.access import get_visible, visible
 from services.licensing.models import License, LicenseRequest
 from services.licensing.schemas import (
+    AuditPage,
     AuditQuery,
     Comment,
+    Jwks,
+    LicenseOut,
+    LicensePage,
     LicenseQuery,
     LicenseRequestIn,
+    LicenseRequestOut,
     Reason,
     Renewal,
+    RequestPage,
     RequestQuery,
     RequiredComment,
     RequiredReason,
     ReviewDecision,
     RuleSetIn,
+    RuleSetOut,
+    VerificationOut,
     VerifyIn,
 )
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
+from shared.api_docs import Blueprint, problems
 from shared.db import without_transaction
 from shared.errors import Invalid
-from shared.web import ServiceBlueprint, current_principal, requires, service_context
+from shared.web import current_principal, requires, service_context
 
-blp = ServiceBlueprint("licensing", __name__,
-                       description="License requests and licenses")
+blp = Blueprint("licensing", __name__, description="License requests and licenses")
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": "Makes a retry safe: the same key and body answer what the "
+                                  "first request made."}
 
 
 def _keyring() -> Keyring:
@@ -87,6 +99,10 @@ def _page(query, args, model):
 
 @blp.post("/license-requests")
 @requires("licensee")
+@blp.response(201, LicenseRequestOut)
+@blp.alt_response(200, schema=LicenseRequestOut, success=True,
+                  description="The request made before with this Idempotency-Key.")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(LicenseRequestIn())  # an instance: webargs would build one per request
 def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
@@ -100,38 +116,47 @@ def submit_request(body):
 
 @blp.get("/license-requests")
 @requires()
+@blp.response(200, RequestPage)
 @blp.arguments(RequestQuery, location="query")
 def list_requests(args):
     rows = _page(visible(LicenseRequest, current_principal()), args, LicenseRequest)
     return {"items": [request_view(r) for r in rows]}
 
 
-@blp.get("/license-requests/<request_id>")
+@blp.get("/license-requests/<id:request_id>")
 @requires()
+@blp.response(200, LicenseRequestOut)
+@problems(404)
 def get_request(request_id):
     with service_context().session_factory() as session:
         return request_view(get_visible(session, current_principal(), LicenseRequest,
                                         request_id))
 
 
-@blp.post("/license-requests/<request_id>/approve")
+@blp.post("/license-requests/<id:request_id>/approve")
 @requires("vendor")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(Comment)
 def approve_request(body, request_id):
     return request_view(_committed(license_requests.approve, _keyring(), current_principal(),
                                    request_id, body.get("comment")))
 
 
-@blp.post("/license-requests/<request_id>/reject")
+@blp.post("/license-requests/<id:request_id>/reject")
 @requires("vendor")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
     return request_view(_committed(license_requests.reject, current_principal(), request_id,
                                    body["comment"]))
 
 
-@blp.post("/license-requests/<request_id>/review")
+@blp.post("/license-requests/<id:request_id>/review")
 @requires("admin")
+@blp.response(200, LicenseRequestOut)
+@problems(404, 409)
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
@@ -144,6 +169,7 @@ def review_request(body, request_id):
 
 @blp.get("/licenses")
 @requires()
+@blp.response(200, LicensePage)
 @blp.arguments(LicenseQuery, location="query")
 def list_licenses(args):
     rows = _page(visible(License, current_principal()), args, License)
@@ -151,6 +177,8 @@ def list_licenses(args):
 
 
 @blp.get("/licenses/status-list")
+@blp.response(200, {"type": "string"}, content_type="application/jwt",
+              description="Compact JWS of the revoked and suspended licenses.")
 def status_list():
     """Signed list of revoked and suspended licenses (compact JWS) for offline verifiers."""
     with service_context().session_factory() as session:
@@ -160,6 +188,7 @@ def status_list():
 
 
 @blp.post("/licenses/verify")
+@blp.response(200, VerificationOut)
 @blp.arguments(VerifyIn)
 def verify(body):
     """VALID, EXPIRED, NOT_YET_VALID, SUSPENDED, REVOKED, BAD_SIGNATURE, UNKNOWN_KEY,
@@ -171,15 +200,20 @@ def verify(body):
     return result.as_dict()
 
 
-@blp.get("/licenses/<license_id>")
+@blp.get("/licenses/<id:license_id>")
 @requires()
+@blp.response(200, LicenseOut)
+@problems(404)
 def get_license(license_id):
     with service_context().session_factory() as session:
         return license_view(get_visible(session, current_principal(), License, license_id))
 
 
-@blp.get("/licenses/<license_id>/file")
+@blp.get("/licenses/<id:license_id>/file")
 @requires()
+@blp.response(200, {"type": "string"}, content_type="text/plain",
+              description="The armoured license file.")
+@problems(404)
 def license_file(license_id):
     """The armoured license file for offline tools."""
     with service_context().session_factory() as session:
@@ -189,32 +223,40 @@ def license_file(license_id):
                              f'attachment; filename="license-{lic.id}.lic"'})
 
 
-@blp.post("/licenses/<license_id>/suspend")
+@blp.post("/licenses/<id:license_id>/suspend")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(RequiredReason)
 def suspend_license(body, license_id):
     return license_view(_committed(licenses.suspend, current_principal(), license_id,
                                    body["reason"]))
 
 
-@blp.post("/licenses/<license_id>/reinstate")
+@blp.post("/licenses/<id:license_id>/reinstate")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(Reason)
 def reinstate_license(body, license_id):
     return license_view(_committed(licenses.reinstate, current_principal(), license_id,
                                    body.get("reason")))
 
 
-@blp.post("/licenses/<license_id>/revoke")
+@blp.post("/licenses/<id:license_id>/revoke")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(RequiredReason)
 def revoke_license(body, license_id):
     return license_view(_committed(licenses.revoke, current_principal(), license_id,
                                    body["reason"]))
 
 
-@blp.post("/licenses/<license_id>/renew")
+@blp.post("/licenses/<id:license_id>/renew")
 @requires("vendor")
+@blp.response(200, LicenseOut)
+@problems(404, 409)
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
     return license_view(_committed(licenses.renew, _keyring(), current_principal(), license_id,
@@ -224,6 +266,7 @@ def renew_license(body, license_id):
 # --- keys, screening rules, audit ------------------------------------------------------------
 
 @blp.get("/.well-known/jwks.json")
+@blp.response(200, Jwks)
 def jwks():
     """Public keys that verify licenses and status lists (RFC 7517)."""
     with service_context().session_factory() as session:
@@ -232,6 +275,8 @@ def jwks():
 
 @blp.get("/screening/rules")
 @requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
 def current_rules():
     with service_context().session_factory() as session:
         return rule_set_view(screening.current_rule_set(session))
@@ -239,6 +284,8 @@ def current_rules():
 
 @blp.get("/screening/rules/<int:version>")
 @requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
 def rules_version(version):
     with service_context().session_factory() as session:
         return rule_set_view(screening.rule_set_version(session, version))
@@ -246,6 +293,8 @@ def rules_version(version):
 
 @blp.put("/screening/rules")
 @requires("admin")
+@blp.response(201, RuleSetOut)
+@problems(404, 409)
 @blp.arguments(RuleSetIn)
 def publish_rules(body):
     """A new version of the rule table; `based_on` must be the version in force."""
@@ -261,6 +310,7 @@ def publish_rules(body):
 
 @blp.get("/audit")
 @requires()
+@blp.response(200, AuditPage)
 @blp.arguments(AuditQuery, location="query")
 def audit_log(args):
     with service_context().session_factory() as session:

@@ -13,35 +13,51 @@ from sqlalchemy.orm import Session
 
 from services.licensing import invoices, orders, payments, quotes
 from services.licensing.access import get_visible, visible
-from services.licensing.api import _committed, _iso, _keyring, _page, request_view
+from services.licensing.api import (
+    IDEMPOTENCY_KEY,
+    _committed,
+    _iso,
+    _keyring,
+    _page,
+    request_view,
+)
 from services.licensing.models import Invoice, Order, Payment, Quote
 from services.licensing.money import Money
 from services.licensing.schemas import (
     Accept,
+    AcceptedQuoteOut,
     BankTransfer,
     Decline,
     InvoiceQuery,
     OrderIn,
+    OrderOut,
+    OrderPage,
     OrderQuery,
     ProviderCallback,
+    ProviderPaymentOut,
     QuoteAnswer,
     QuoteIn,
+    QuoteOut,
+    QuotePage,
     QuoteQuery,
     RequiredReason,
 )
 from shared import bounds, config
+from shared.api_docs import Blueprint, problems
 from shared.db import utcnow
-from shared.errors import Conflict, Invalid
-from shared.web import (
-    ServiceBlueprint,
-    current_principal,
-    problem,
-    requires,
-    service_context,
-)
+from shared.errors import Conflict, Invalid, UnsupportedMediaType
+from shared.web import current_principal, problem, requires, service_context
 
-blp = ServiceBlueprint("purchasing", __name__,
-                       description="Quotes, orders, invoices and payments")
+blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
+PAYMENT_TIMESTAMP = {"in": "header", "name": payments.TIMESTAMP_HEADER, "required": True,
+                     "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                     "description": "Unix seconds of the signature."}
+PAYMENT_SIGNATURE = {"in": "header", "name": payments.SIGNATURE_HEADER, "required": True,
+                     "schema": {"type": "string"},
+                     "description": "HMAC of the timestamp and body with the provider's secret "
+                                    "(see payments.py)."}
+
+
 def _money(minor: int | None, currency: str | None) -> dict | None:
     return Money(minor, currency).as_dict() if currency else None
 
@@ -112,6 +128,7 @@ def _idempotency_key() -> str | None:
 
 @blp.post("/quotes")
 @requires("licensee")
+@blp.response(201, QuoteOut)
 @blp.arguments(QuoteIn)
 def request_quote(body):
     """Ask the vendor for a price on an offer priced "on request"."""
@@ -120,21 +137,26 @@ def request_quote(body):
 
 @blp.get("/quotes")
 @requires()
+@blp.response(200, QuotePage)
 @blp.arguments(QuoteQuery, location="query")
 def list_quotes(args):
     return {"items": [quote_view(q) for q in _page(visible(Quote, current_principal()), args,
                                                    Quote)]}
 
 
-@blp.get("/quotes/<quote_id>")
+@blp.get("/quotes/<id:quote_id>")
 @requires()
+@blp.response(200, QuoteOut)
+@problems(404)
 def get_quote(quote_id):
     with service_context().session_factory() as session:
         return quote_view(get_visible(session, current_principal(), Quote, quote_id))
 
 
-@blp.post("/quotes/<quote_id>/send")
+@blp.post("/quotes/<id:quote_id>/send")
 @requires("vendor")
+@blp.response(200, QuoteOut)
+@problems(404, 409)
 @blp.arguments(QuoteAnswer)
 def send_quote(body, quote_id):
     """The vendor's price, terms and validity (again to revise it before an answer)."""
@@ -143,8 +165,10 @@ def send_quote(body, quote_id):
                                  body["terms"], body["valid_until"]))
 
 
-@blp.post("/quotes/<quote_id>/accept")
+@blp.post("/quotes/<id:quote_id>/accept")
 @requires("licensee")
+@blp.response(200, AcceptedQuoteOut)
+@problems(404, 409)
 @blp.arguments(Accept)
 def accept_quote(_body, quote_id):
     """Accept: submits a license request at the quoted price (screened as any request)."""
@@ -153,8 +177,10 @@ def accept_quote(_body, quote_id):
     return {**quote_view(quote), "request": request_view(license_request)}
 
 
-@blp.post("/quotes/<quote_id>/decline")
+@blp.post("/quotes/<id:quote_id>/decline")
 @requires("licensee")
+@blp.response(200, QuoteOut)
+@problems(404, 409)
 @blp.arguments(Decline)
 def decline_quote(body, quote_id):
     return quote_view(_committed(quotes.decline_quote, current_principal(), quote_id,
@@ -165,6 +191,11 @@ def decline_quote(body, quote_id):
 
 @blp.post("/orders")
 @requires("licensee")
+@blp.response(201, OrderOut)
+@blp.alt_response(200, schema=OrderOut, success=True,
+                  description="The order made before with this Idempotency-Key.")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@problems(409)
 @blp.arguments(OrderIn)
 def create_order(body):
     """Order an approved license request of a priced offer or an accepted quote; the invoice
@@ -176,20 +207,25 @@ def create_order(body):
 
 @blp.get("/orders")
 @requires()
+@blp.response(200, OrderPage)
 @blp.arguments(OrderQuery, location="query")
 def list_orders(args):
     return {"items": order_views(_page(visible(Order, current_principal()), args, Order))}
 
 
-@blp.get("/orders/<order_id>")
+@blp.get("/orders/<id:order_id>")
 @requires()
+@blp.response(200, OrderOut)
+@problems(404)
 def get_order(order_id):
     with service_context().session_factory() as session:
         return order_view(get_visible(session, current_principal(), Order, order_id), session)
 
 
-@blp.post("/orders/<order_id>/payments")
+@blp.post("/orders/<id:order_id>/payments")
 @requires("vendor")
+@blp.response(201, OrderOut)
+@problems(404, 409)
 @blp.arguments(BankTransfer)
 def record_bank_transfer(body, order_id):
     """The vendor (or an admin) records a bank transfer; the one completing the order issues
@@ -200,23 +236,30 @@ def record_bank_transfer(body, order_id):
     return order_view(order), 201
 
 
-@blp.post("/orders/<order_id>/cancel")
+@blp.post("/orders/<id:order_id>/cancel")
 @requires()
+@blp.response(200, OrderOut)
+@problems(403, 404, 409)
 @blp.arguments(RequiredReason)
 def cancel_order(body, order_id):
     return order_view(_committed(orders.cancel, current_principal(), order_id, body["reason"]))
 
 
-@blp.post("/orders/<order_id>/refund")
+@blp.post("/orders/<id:order_id>/refund")
 @requires("vendor")
+@blp.response(200, OrderOut)
+@problems(404, 409)
 @blp.arguments(RequiredReason)
 def refund_order(body, order_id):
     """Refund a fulfilled order: its license is revoked."""
     return order_view(_committed(orders.refund, current_principal(), order_id, body["reason"]))
 
 
-@blp.get("/orders/<order_id>/invoice.html")
+@blp.get("/orders/<id:order_id>/invoice.html")
 @requires()
+@blp.response(200, {"type": "string"}, content_type="text/html",
+              description="The printable invoice.")
+@problems(404)
 @blp.arguments(InvoiceQuery, location="query")
 def invoice_html(args, order_id):
     """The printable invoice, in the licensee's language unless `lang` says otherwise."""
@@ -230,12 +273,21 @@ def invoice_html(args, order_id):
 # --- the payment provider --------------------------------------------------------------------
 
 @blp.post("/payments/callback")
+@blp.response(201, ProviderPaymentOut)
+@blp.alt_response(200, schema=ProviderPaymentOut, success=True,
+                  description="This payment id was recorded before.")
+@blp.doc(parameters=[PAYMENT_TIMESTAMP, PAYMENT_SIGNATURE], requestBody={
+    "required": True, "content": {"application/json": {"schema": ProviderCallback}}})
+@problems(400, 409, 413, 415, 422, 503)
 def provider_callback():
     """A payment provider reports a payment: signed (see payments.py), idempotent by its
     payment id; the amount and currency must settle the order."""
     secret = config.get("IPMARKET_PAYMENT_PROVIDER_SECRET")
     if secret is None:
         return problem(503, "Service unavailable", "no payment provider is configured")
+    if not request.is_json:
+        raise UnsupportedMediaType(f"send the callback as application/json, not "
+                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
     raw = request.get_data()
     payments.check_signature(secret, request.headers.get(payments.TIMESTAMP_HEADER),
                              request.headers.get(payments.SIGNATURE_HEADER), raw,

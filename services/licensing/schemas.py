@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
 from shared import bounds
+from shared.api_docs import WholeNumber
 from shared.bounds import Schema
 from shared.countries import CountryCode
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
@@ -61,6 +62,9 @@ class RequiredReason(Schema):
 
 
 class Renewal(Schema):
+    class Meta:
+        json_schema = {"oneOf": [{"required": ["months"]}, {"required": ["expires_at"]}]}
+
     months = fields.Integer(validate=validate.Range(min=1, max=120))
     expires_at = fields.AwareDateTime()
 
@@ -121,8 +125,7 @@ TEXT = validate.Length(min=1, max=2000)
 class QuoteIn(LicenseRequestIn):
     """A quote is asked for what a license request names, plus the volume to price."""
 
-    volume = fields.Integer(required=True, strict=True,
-                            validate=validate.Range(min=1, max=10**12))
+    volume = WholeNumber(required=True, validate=validate.Range(min=1, max=10**12))
     details = fields.String(validate=validate.Length(min=1, max=4000))
 
 
@@ -170,4 +173,206 @@ class ProviderCallback(MoneyIn):
     order_id = fields.String(required=True, validate=ID)
 
 
-# --- views -----------------------------------------------------------------------------------
+# --- answers ---------------------------------------------------------------------------------
+# What the API sends: the views of api.py and purchasing_api.py build plain dicts (timestamps
+# already in ISO 8601), which these schemas dump and the OpenAPI document shows.
+
+AMOUNT_PATTERN = AMOUNT.regex.pattern
+
+
+def Timestamp(metadata: dict | None = None, **kwargs) -> fields.String:  # noqa: N802
+    return fields.String(metadata={"format": "date-time", **(metadata or {})}, **kwargs)
+
+
+def State(states, **kwargs) -> fields.String:  # noqa: N802 - used like a field class
+    return fields.String(metadata={"enum": list(states)}, **kwargs)
+
+
+class MoneyOut(Schema):
+    amount = fields.String(metadata={"pattern": AMOUNT_PATTERN, "examples": ["25000.00"],
+                                     "description": "Exact decimal, as a string."})
+    currency = fields.String(metadata={"enum": list(CURRENCIES)})
+
+
+class LicenseRequestOut(Schema):
+    id = fields.String()
+    state = State(REQUEST_STATES)
+    licensee_id = fields.String()
+    vendor_id = fields.String()
+    core_id = fields.String()
+    vlnv = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "vendor, library, name and version of the core version requested"})
+    version_constraint = fields.String()
+    offer_id = fields.String()
+    offer_kind = fields.String()
+    project_name = fields.String()
+    intended_use = fields.String()
+    end_use_country = fields.String()
+    screening = fields.Dict(allow_none=True, metadata={
+        "description": "outcome, reason_code, rule_id, rule_set_version"})
+    decision_comment = fields.String(allow_none=True)
+    license_id = fields.String(allow_none=True)
+    created_at = Timestamp()
+    expires_at = Timestamp(allow_none=True)
+    updated_at = Timestamp()
+
+
+class LicenseOut(Schema):
+    id = fields.String()
+    state = State(LICENSE_STATES)
+    state_reason = fields.String(allow_none=True)
+    request_id = fields.String()
+    licensee_id = fields.String()
+    vendor_id = fields.String()
+    core_id = fields.String()
+    claims = fields.Dict(metadata={"description": "What the signed token says."})
+    kid = fields.String()
+    token = fields.String(metadata={"description": "Compact JWS (EdDSA) of `claims`."})
+    not_before = Timestamp()
+    expires_at = Timestamp(allow_none=True, metadata={"description": "None: perpetual"})
+    issued_at = Timestamp()
+    updated_at = Timestamp()
+
+
+class RequestPage(Schema):
+    items = fields.List(fields.Nested(LicenseRequestOut))
+
+
+class LicensePage(Schema):
+    items = fields.List(fields.Nested(LicenseOut))
+
+
+class VerificationOut(Schema):
+    result = fields.String(metadata={"enum": [
+        "VALID", "EXPIRED", "NOT_YET_VALID", "SUSPENDED", "REVOKED", "BAD_SIGNATURE",
+        "UNKNOWN_KEY", "MALFORMED", "WRONG_CORE"]})
+    valid = fields.Boolean()
+    detail = fields.String()
+    license_id = fields.String(allow_none=True)
+    claims = fields.Dict(allow_none=True)
+
+
+class Jwk(Schema):
+    kty = fields.String()
+    crv = fields.String()
+    x = fields.String()
+    kid = fields.String()
+    alg = fields.String()
+    use = fields.String()
+
+
+class Jwks(Schema):
+    keys = fields.List(fields.Nested(Jwk))
+
+
+class RuleSetOut(Schema):
+    version = fields.Integer()
+    rules = fields.List(fields.Nested(Rule))
+    embargoed = fields.List(fields.String())
+    comment = fields.String()
+    created_by = fields.String(allow_none=True)
+    created_at = Timestamp()
+
+
+class AuditEntryOut(Schema):
+    seq = fields.Integer()
+    at = Timestamp()
+    actor_id = fields.String(allow_none=True)
+    actor_role = fields.String()
+    action = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    licensee_id = fields.String(allow_none=True)
+    vendor_id = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEntryOut))
+
+
+class QuoteOut(Schema):
+    id = fields.String()
+    state = State(quotes.QUOTE_STATES)
+    licensee_id = fields.String()
+    vendor_id = fields.String()
+    core_id = fields.String()
+    vlnv = fields.Dict(keys=fields.String(), values=fields.String())
+    offer_id = fields.String()
+    project_name = fields.String()
+    intended_use = fields.String()
+    end_use_country = fields.String()
+    version_range = fields.String(allow_none=True)
+    volume = fields.Integer()
+    details = fields.String(allow_none=True)
+    price = fields.Nested(MoneyOut, allow_none=True)
+    terms = fields.String(allow_none=True)
+    valid_until = Timestamp(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    created_at = Timestamp()
+    updated_at = Timestamp()
+
+
+class AcceptedQuoteOut(QuoteOut):
+    request = fields.Nested(LicenseRequestOut, metadata={
+        "description": "The license request the acceptance submitted."})
+
+
+class QuotePage(Schema):
+    items = fields.List(fields.Nested(QuoteOut))
+
+
+class PaymentOut(MoneyOut):
+    id = fields.String()
+    method = fields.String(metadata={"enum": ["bank_transfer", "provider"]})
+    paid_on = fields.String(metadata={"format": "date"})
+    reference = fields.String()
+    provider_payment_id = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    created_at = Timestamp()
+
+
+class InvoiceOut(Schema):
+    id = fields.String()
+    number = fields.String()
+    state = fields.String(metadata={"enum": ["open", "paid", "void"]})
+    language = fields.String(metadata={"enum": list(invoices.LANGUAGES)})
+    parties = fields.Dict()
+    lines = fields.List(fields.Dict())
+    total = fields.Nested(MoneyOut)
+    payment_instructions = fields.String()
+    issued_at = Timestamp()
+    due_at = Timestamp()
+
+
+class OrderOut(Schema):
+    id = fields.String()
+    state = State(orders.ORDER_STATES)
+    state_reason = fields.String(allow_none=True)
+    request_id = fields.String()
+    quote_id = fields.String(allow_none=True)
+    licensee_id = fields.String()
+    vendor_id = fields.String()
+    core_id = fields.String()
+    vlnv = fields.Dict(keys=fields.String(), values=fields.String())
+    offer_id = fields.String()
+    price = fields.Nested(MoneyOut)
+    paid = fields.Nested(MoneyOut)
+    outstanding = fields.Nested(MoneyOut)
+    license_id = fields.String(allow_none=True)
+    created_at = Timestamp()
+    paid_at = Timestamp(allow_none=True)
+    updated_at = Timestamp()
+    invoice = fields.Nested(InvoiceOut, allow_none=True)
+    payments = fields.List(fields.Nested(PaymentOut))
+
+
+class OrderPage(Schema):
+    items = fields.List(fields.Nested(OrderOut))
+
+
+class ProviderPaymentOut(Schema):
+    payment_id = fields.String()
+    order_id = fields.String()
+    recorded = fields.Boolean(metadata={"description": "False: this payment id was recorded "
+                                                       "before (the callback is idempotent)."})

@@ -22,6 +22,7 @@ from services.notify.schemas import (
     MessageOut,
     MessageQuery,
     PreferenceIn,
+    PreferencesOut,
     PublicKeyOut,
     ReplayIn,
     ReplayOut,
@@ -29,11 +30,12 @@ from services.notify.schemas import (
     WatchIn,
     WatchOut,
 )
-from shared.web import ServiceBlueprint, current_principal, requires, service_context
+from shared.api_docs import Blueprint, problems
+from shared.web import current_principal, requires, service_context
 
-blp = ServiceBlueprint("notify", __name__, url_prefix="/v1",
+blp = Blueprint("notify", __name__, url_prefix="/v1",
                        description="Webhook endpoints, preferences, watches and dead letters.")
-ops = ServiceBlueprint("operations", __name__, description="Metrics for operators.")
+ops = Blueprint("operations", __name__, description="Metrics for operators.")
 
 
 def _owner() -> str | None:
@@ -67,6 +69,7 @@ class Endpoints(MethodView):
 class OneEndpoint(MethodView):
     @requires()
     @blp.response(200, EndpointOut)
+    @problems(404)
     def get(self, endpoint_id):
         with service_context().session_factory() as session:
             return endpoint_rules.endpoint_of(session, _owner(), endpoint_id)
@@ -74,6 +77,7 @@ class OneEndpoint(MethodView):
     @requires()
     @blp.arguments(EndpointPatch)
     @blp.response(200, EndpointOut)
+    @problems(404)
     def patch(self, body, endpoint_id):
         """Change URL, event types, description or schemes; `enabled` re-enables or disables."""
         with service_context().session_factory() as session, session.begin():
@@ -82,6 +86,7 @@ class OneEndpoint(MethodView):
 
     @requires()
     @blp.response(204)
+    @problems(404)
     def delete(self, endpoint_id):
         with service_context().session_factory() as session, session.begin():
             session.delete(endpoint_rules.endpoint_of(session, _owner(), endpoint_id))
@@ -90,6 +95,7 @@ class OneEndpoint(MethodView):
 @blp.route("/endpoints/<endpoint_id>/secret/rotate", methods=["POST"])
 @requires()
 @blp.response(200, SecretOut)
+@problems(404)
 def rotate_secret(endpoint_id):
     """A new secret, shown once; the old one stays valid (and signed with) for 24 hours."""
     with service_context().session_factory() as session, session.begin():
@@ -102,6 +108,7 @@ def rotate_secret(endpoint_id):
 @blp.route("/endpoints/<endpoint_id>/public-key")
 @requires()
 @blp.response(200, PublicKeyOut)
+@problems(404)
 def public_key(endpoint_id):
     """The Ed25519 public key (whpk_…) that verifies this endpoint's v1a signatures."""
     with service_context().session_factory() as session:
@@ -113,6 +120,7 @@ def public_key(endpoint_id):
 @requires()
 @blp.arguments(AttemptQuery, location="query")
 @blp.response(200, AttemptOut(many=True))
+@problems(404)
 def attempts(query, endpoint_id):
     """Every delivery attempt to the endpoint, newest first."""
     with service_context().session_factory() as session:
@@ -124,6 +132,7 @@ def attempts(query, endpoint_id):
 @requires()
 @blp.arguments(MessageQuery, location="query")
 @blp.response(200, MessageOut(many=True))
+@problems(404)
 def messages(query, endpoint_id):
     """The endpoint's messages (one per event), newest first."""
     with service_context().session_factory() as session:
@@ -155,6 +164,7 @@ def _messages(session, query: dict, whose) -> list[Delivery]:
 @requires()
 @blp.arguments(AttemptQuery, location="query")
 @blp.response(200, AttemptOut(many=True))
+@problems(404)
 def message_attempts(query, message_id):
     """Every attempt to send one message (webhook or email), newest first."""
     with service_context().session_factory() as session:
@@ -166,6 +176,7 @@ def message_attempts(query, message_id):
 @requires()
 @blp.arguments(ReplayIn)
 @blp.response(202, ReplayOut)
+@problems(404, 409)
 def replay_endpoint(body, endpoint_id):
     """Deliver again every failed message of the endpoint created since `since`."""
     with service_context().session_factory() as session, session.begin():
@@ -176,6 +187,7 @@ def replay_endpoint(body, endpoint_id):
 @blp.route("/messages/<message_id>/replay", methods=["POST"])
 @requires()
 @blp.response(202, MessageOut)
+@problems(404, 409)
 def replay_message(message_id):
     """Deliver one message (webhook or email) again, with the same webhook-id / Message-ID."""
     with service_context().session_factory() as session, session.begin():
@@ -186,7 +198,7 @@ def replay_message(message_id):
 
 @blp.route("/preferences")
 @requires()
-@blp.response(200)
+@blp.response(200, PreferencesOut)
 def preferences():
     """Per event type: whether the organisation gets it by email and by webhook."""
     with service_context().session_factory() as session:
@@ -197,6 +209,7 @@ def preferences():
 @requires()
 @blp.arguments(PreferenceIn)
 @blp.response(200, PreferenceIn)
+@problems(404)
 def set_preference(body, event_type):
     with service_context().session_factory() as session, session.begin():
         subscriptions.set_preference(session, current_principal().organisation_id, event_type,
@@ -209,6 +222,7 @@ class Watches(MethodView):
     @requires("licensee")
     @blp.arguments(WatchIn)
     @blp.response(201, WatchOut)
+    @problems(409)
     def post(self, body):
         """Follow a core (every version of it) or a vendor."""
         with service_context().session_factory() as session, session.begin():
@@ -224,6 +238,7 @@ class Watches(MethodView):
 @blp.route("/watches/<watch_id>", methods=["DELETE"])
 @requires("licensee")
 @blp.response(204)
+@problems(404)
 def unwatch(watch_id):
     with service_context().session_factory() as session, session.begin():
         subscriptions.unwatch(session, current_principal().organisation_id, watch_id)
@@ -244,6 +259,8 @@ def dead_letters(query):
 
 @ops.route("/metrics")
 @requires("admin")
+@ops.response(200, {"type": "string"}, content_type=metric_figures.CONTENT_TYPE,
+              description="Prometheus text format.")
 def metrics():
     """Prometheus text format: deliveries by state, endpoints, dead letters, consumer lag."""
     try:

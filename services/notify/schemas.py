@@ -7,7 +7,21 @@ from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
+from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
+
+_H = "[0-9A-Fa-f]{1,4}"
+IPV6 = "|".join([  # the address forms Python's ipaddress reads (no embedded IPv4, no zone)
+    f"({_H}:){{7}}{_H}", f"({_H}:){{1,7}}:", f"({_H}:){{1,6}}:{_H}",
+    f"({_H}:){{1,5}}(:{_H}){{1,2}}", f"({_H}:){{1,4}}(:{_H}){{1,3}}",
+    f"({_H}:){{1,3}}(:{_H}){{1,4}}", f"({_H}:){{1,2}}(:{_H}){{1,5}}",
+    f"{_H}:(:{_H}){{1,6}}", f":((:{_H}){{1,7}}|:)"])
+# What network_guard.check_url takes for a URL (whether its host resolves, and where to, is the
+# world's state rather than the request's).
+WEBHOOK_URL = validate.Regexp(
+    r"^https?://([A-Za-z0-9._~-]+|\[(" + IPV6 + r")\])"
+    r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"([/?#][^\s]*)?$", error="must be an absolute http:// or https:// URL")
 
 
 class Strict(Schema):
@@ -18,22 +32,23 @@ class Strict(Schema):
 # --- schemas ----------------------------------------------------------------------------------
 
 class EndpointIn(Strict):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    url = fields.String(required=True, validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
     event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
                               load_default=list, validate=validate.Length(max=100))
     description = fields.String(load_default="", validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2))
+                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2),
+                          metadata={"uniqueItems": True})
 
 
 class EndpointPatch(Strict):
-    url = fields.String(validate=validate.Length(min=1, max=2000))
+    url = fields.String(validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
     event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
                               validate=validate.Length(max=100))
     description = fields.String(validate=validate.Length(max=500))
     schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          validate=validate.Length(min=1, max=2))
-    enabled = fields.Boolean()
+                          validate=validate.Length(min=1, max=2), metadata={"uniqueItems": True})
+    enabled = StrictBoolean()
 
 
 class EndpointOut(Schema):
@@ -112,8 +127,22 @@ class ReplayOut(Schema):
 
 
 class PreferenceIn(Strict):
-    email = fields.Boolean(required=True)
-    webhook = fields.Boolean(required=True)
+    email = StrictBoolean(required=True)
+    webhook = StrictBoolean(required=True)
+
+
+class _ByKey(Schema):
+    """Reads each field by its key as it is: event types have dots, which marshmallow would
+    take for a path."""
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)
+
+
+# Per notice type, the channels the organisation gets it by.
+PreferencesOut = _ByKey.from_dict(
+    {notice_type: fields.Nested(PreferenceIn, required=True) for notice_type in NOTICE_TYPES},
+    name="Preferences")
 
 
 class WatchIn(Strict):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -240,6 +241,6 @@ def test_concurrent_updates_from_one_version_let_exactly_one_win(catalog):
 
 def test_authentication_comes_before_validation(catalog):
     assert_problem(catalog.client.post("/cores", json={"bogus": 1}), 401)
-    assert_problem(catalog.client.patch("/cores/x", json={"bogus": 1}), 401)
+    assert_problem(catalog.client.patch(f"/cores/{uuid.uuid4()}", json={"bogus": 1}), 401)
     assert_problem(catalog.client.post("/organisations", json={}), 401)
-    assert_problem(catalog.client.post("/cores/x/publish"), 401)
+    assert_problem(catalog.client.post(f"/cores/{uuid.uuid4()}/publish"), 401)
