@@ -2,10 +2,13 @@
 reschedules failures on the persisted retry schedule.
 
 Crash safety: a delivery is claimed by moving its `next_attempt_at` a lease ahead (in its own
-transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), then
-sent, then its attempt recorded. A worker killed in between leaves the row pending: it is due
-again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
-receiver can tell it is the same message. Nothing claimed is ever dropped.
+transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work); its
+attempt is written before it is sent and completed with the outcome after. While the worker
+holds a delivery (waiting for a lane, sending, or its outcome not yet written) it renews the
+lease every few seconds, so the lease can be short: a worker killed at any point leaves the row
+pending and due again within LEASE_SECONDS, and its attempt in the log without an outcome. It
+is sent again with the same webhook-id / Message-ID, so the receiver can tell it is the same
+message. Nothing claimed is ever dropped.
 
 Concurrency: sends run on a thread pool. Each endpoint has at most IPMARKET_DELIVERY_PER_ENDPOINT
 lanes (sends under way) and at most one round more claimed and waiting for them; an endpoint with
@@ -14,6 +17,7 @@ others, and a busy one is claimed for in batches rather than one delivery per fi
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -56,6 +60,8 @@ CLAIM_BATCH = 500
 RECORD_BATCH = 1000
 RECORD_LINGER = 0.05  # seconds an outcome waits for others to be written with it
 LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
+LEASE_SECONDS = 15.0  # how long a dead worker's claims wait before another worker takes them
+RENEW_SECONDS = 4.0  # how often a live worker renews the leases of what it holds
 
 
 def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
@@ -98,7 +104,7 @@ class Job:
     endpoint: sa.Row | None = None  # of the endpoint table
     organisation: sa.Row | None = None  # the recipient's directory entry
     names: dict = field(default_factory=dict)  # organisation id → directory entry
-    leased_until: datetime = datetime.max.replace(tzinfo=UTC)
+    leased_until: datetime = datetime.max.replace(tzinfo=UTC)  # its next_attempt_at while held
 
     @property
     def key(self) -> str:
@@ -117,6 +123,8 @@ class Outcome:
     retry_after: float | None = None
     gone: bool = False  # 410: the receiver asks us to stop
     endpoint_id: str | None = None
+    attempt_id: int | None = None  # the attempt written before sending
+    verdict: str = ""  # what recording it decided: delivered, retry at …, failed
 
 
 class DeliveryWorker:
@@ -131,10 +139,10 @@ class DeliveryWorker:
         self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
         self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
         # A claimed delivery is left alone this long; after it, it counts as lost and is sent
-        # again. A claimed job waits behind at most one round of sends, then takes its own; one
-        # that waited longer all the same is not sent by this worker (see _send_lane).
-        self.longest_send = max(self.timeout, config.get("IPMARKET_SMTP_TIMEOUT_SECONDS"))
-        self.lease = timedelta(seconds=2 * self.longest_send + 5)
+        # again. Renewed while this worker holds it, so a send or a wait may last longer; a job
+        # whose lease could not be renewed all the same is not sent (see _send_lane).
+        self.lease = timedelta(seconds=LEASE_SECONDS)
+        self.renew_every = RENEW_SECONDS
         self.transport = transport or mail.make_transport()
         # One pool manager for every sending thread: keep-alive connections to each endpoint.
         # As many connections per host as sends can be under way: endpoints often share a host.
@@ -148,6 +156,9 @@ class DeliveryWorker:
         # or a lane ran out of jobs while due work had been left for want of room.
         self._wake = threading.Event()
         self._short_of_room = False
+        # Delivery id → job, from its claim until its outcome is written: leases to renew.
+        self._held: dict[str, Job] = {}
+        self._starts: queue.SimpleQueue[_Start] = queue.SimpleQueue()  # attempts to write
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -155,10 +166,16 @@ class DeliveryWorker:
         """Claim, send and record until `stop`. Three things overlap: this thread claims, the
         pool sends, and a recorder thread writes the outcomes in batches."""
         outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
-        sending_done = threading.Event()
+        sending_done, recorded = threading.Event(), threading.Event()
         recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
                                     name="deliver-record")
         recorder.start()
+        starter = threading.Thread(target=self._write_starts_until, args=(sending_done,),
+                                   name="deliver-start")
+        starter.start()
+        renewer = threading.Thread(target=self._renew_until, args=(recorded,),
+                                   name="deliver-renew")
+        renewer.start()
         if self._engine.dialect.name == "postgresql":
             threading.Thread(target=self._listen_for_due, args=(stop,), daemon=True,
                              name="deliver-listen").start()
@@ -174,7 +191,10 @@ class DeliveryWorker:
                 # (each bounded by its time-out), and the recorder writes their outcomes.
         finally:
             sending_done.set()
+            starter.join()
             recorder.join()
+            recorded.set()
+            renewer.join()
 
     @property
     def _engine(self) -> sa.Engine:
@@ -222,6 +242,7 @@ class DeliveryWorker:
             return False
         with self._lock:
             for job in jobs:
+                self._held[job.delivery.id] = job
                 if self._sending[job.key] < self._lanes(job.key):
                     self._sending[job.key] += 1
                     pool.submit(self._send_lane, job, outcomes)
@@ -233,10 +254,13 @@ class DeliveryWorker:
         """Send `job`, then the jobs of the same endpoint waiting for a lane, one at a time."""
         key = job.key
         while job is not None:
-            if utcnow() < job.leased_until:
+            # Renewed in time, the lease is always a renewal or more ahead; one that is not
+            # could run out during the send and have the delivery sent twice at once.
+            if utcnow() < job.leased_until - timedelta(seconds=self.renew_every):
                 self._send_and_report(job, outcomes)
-            else:  # waited past its lease: it is due again, and whoever claims it sends it
+            else:  # not renewed (database away): it is due again, and whoever claims it sends it
                 log.warning("delivery %s: lease ran out before sending", job.delivery.id)
+                self._let_go([job.delivery.id])
             with self._lock:
                 job = self._waiting[key].popleft() if self._waiting[key] else None
                 if job is None:
@@ -248,13 +272,98 @@ class DeliveryWorker:
             self._wake.set()  # nothing waits for this endpoint's lanes: it may be claimed for
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
+        start = _Start(job)
+        self._starts.put(start)
+        start.written.wait()
+        if start.attempt_id is None:  # not in the log, so not sent: due again after the lease
+            self._let_go([job.delivery.id])
+            return
         try:
             outcome = self.send(job)
         except Exception as exc:  # noqa: BLE001 - a bug in one send must not lose the delivery
             log.exception("delivery %s: send failed", job.delivery.id)
             outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
         outcome.endpoint_id = job.delivery.endpoint_id
+        outcome.attempt_id = start.attempt_id
         outcomes.put(outcome)
+
+    def _let_go(self, delivery_ids) -> None:
+        """Stop renewing these deliveries' leases: their outcome is written, or they are left
+        to be claimed again when the lease runs out."""
+        with self._lock:
+            for delivery_id in delivery_ids:
+                self._held.pop(delivery_id, None)
+
+    def _write_starts_until(self, sending_done: threading.Event) -> None:
+        """Write the attempts that lanes are about to make, in batches (whatever is waiting
+        while the previous batch was written), then let each lane send."""
+        while True:
+            try:
+                batch = [self._starts.get(timeout=self.poll_seconds)]
+            except queue.Empty:
+                if sending_done.is_set():
+                    return
+                continue
+            with contextlib.suppress(queue.Empty):
+                while len(batch) < RECORD_BATCH:
+                    batch.append(self._starts.get_nowait())
+            try:
+                self.log_attempts(batch)
+            except Exception:  # noqa: BLE001 - the lanes must never wait for ever
+                log.exception("delivery worker: %d attempts not logged; not sent", len(batch))
+            for start in batch:
+                start.written.set()
+
+    def log_attempts(self, starts: list[_Start]) -> None:
+        """Write an attempt without outcome for each of `starts`, setting its attempt_id. A
+        delivery deleted meanwhile (with its endpoint) gets none, and so is not sent."""
+        table = Attempt.__table__
+        rows = [{"delivery_id": s.job.delivery.id, "attempted_at": s.attempted_at,
+                 "succeeded": None, "status_code": None, "latency_ms": None, "response": "",
+                 "error": None} for s in starts]
+        try:
+            with self.session_factory() as session, session.begin():
+                ids = session.scalars(
+                    sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                    rows).all()
+        except sa.exc.IntegrityError:
+            for start in starts if len(starts) > 1 else ():
+                with contextlib.suppress(sa.exc.IntegrityError):
+                    self.log_attempts([start])
+            return
+        for start, attempt_id in zip(starts, ids, strict=True):
+            start.attempt_id = attempt_id
+
+    def _renew_until(self, recorded: threading.Event) -> None:
+        while not recorded.wait(self.renew_every):
+            with self._lock:
+                held = list(self._held.values())
+            if held:
+                try:
+                    self.renew(held)
+                except sa.exc.DBAPIError as exc:  # database restarting: the next round tries
+                    log.warning("delivery worker: leases not renewed: %s", exc)
+
+    def renew(self, jobs: list[Job]) -> None:
+        """Move the lease of each of `jobs` a full lease ahead, unless its outcome was
+        written meanwhile (which set next_attempt_at or the state)."""
+        now = utcnow()
+        leased_until = now + self.lease
+        table = Delivery.__table__
+        by_lease: dict[datetime, list[str]] = defaultdict(list)
+        for job in jobs:
+            by_lease[job.leased_until].append(job.delivery.id)
+        with self.session_factory() as session, session.begin():
+            renewed = set()
+            for lease, ids in by_lease.items():
+                renewed.update(session.scalars(
+                    sa.update(table)
+                    .where(_among(session, table.c.id, ids), table.c.state == "pending",
+                           table.c.next_attempt_at == lease)
+                    .values(next_attempt_at=leased_until).returning(table.c.id)))
+        for job in jobs:
+            if job.delivery.id in renewed:
+                job.leased_until = leased_until
 
     def _record_until(self, outcomes: queue.SimpleQueue, sending_done: threading.Event) -> None:
         """Write outcomes in batches until sending is over and all are written: whatever has
@@ -275,6 +384,10 @@ class DeliveryWorker:
                     self.record(batch)
                 except Exception:  # noqa: BLE001 - the recorder must outlive a bad batch
                     log.exception("delivery worker: %d outcomes not recorded", len(batch))
+                else:
+                    for outcome in batch:
+                        _log_outcome(outcome)
+                self._let_go(o.delivery_id for o in batch)
             elif sending_done.is_set():
                 return
 
@@ -314,10 +427,8 @@ class DeliveryWorker:
                 sa.update(table).where(_among(session, table.c.id, chosen))
                 .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
             jobs = self._jobs(session, deliveries)
-        # Sent only while the lease holds, with a margin for the send itself.
-        leased_until = now + self.lease - timedelta(seconds=self.longest_send + 1)
         for job in jobs:
-            job.leased_until = leased_until
+            job.leased_until = now + self.lease
         jobs.sort(key=lambda job: job.delivery.created_at)  # RETURNING keeps no order
         return jobs, skipped
 
@@ -433,7 +544,9 @@ class DeliveryWorker:
         # The common case, in a few statements for the whole batch.
         if not outcomes:
             return
-        insert_rows(session.connection(), Attempt.__table__, [_attempt_row(o) for o in outcomes])
+        _write_attempts(session, outcomes)
+        for outcome in outcomes:
+            outcome.verdict = "delivered"
         table = Delivery.__table__
         session.execute(
             sa.update(table).where(_among(session, table.c.id, [o.delivery_id for o in outcomes]))
@@ -453,16 +566,18 @@ class DeliveryWorker:
         deliveries = _by_key(session, Delivery, Delivery.id, {o.delivery_id for o in outcomes})
         endpoints = _by_key(session, Endpoint, Endpoint.id,
                             {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
-        insert_rows(session.connection(), Attempt.__table__,
-                    [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
+        _write_attempts(session, [o for o in outcomes if o.delivery_id in deliveries])
         for outcome in outcomes:
             delivery = deliveries.get(outcome.delivery_id)
-            if delivery is not None:  # else its endpoint was deleted meanwhile
-                self._move_on(session, delivery, endpoints.get(delivery.endpoint_id), outcome,
-                              now)
+            if delivery is None:  # its endpoint was deleted meanwhile
+                outcome.verdict = "dropped: endpoint deleted"
+                continue
+            outcome.verdict = self._move_on(session, delivery,
+                                            endpoints.get(delivery.endpoint_id), outcome, now)
 
     def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
-                 outcome: Outcome, now: datetime) -> None:
+                 outcome: Outcome, now: datetime) -> str:
+        """Count the failed attempt and decide what comes next; returns what was decided."""
         delivery.attempts += 1
         delivery.last_error = (outcome.error or "failed")[:500]
         if endpoint is not None:
@@ -471,27 +586,66 @@ class DeliveryWorker:
                 delivery.state = "failed"
                 endpoint_rules.disable_endpoint(session, endpoint, "the endpoint answered 410 Gone",
                                                 now)
-                return
+                return "failed: endpoint gone, disabled"
             if now - endpoint.failing_since >= self.disable_after:
                 delivery.state = "failed"
                 endpoint_rules.disable_endpoint(
                     session, endpoint,
                     f"failing continuously since {endpoint.failing_since.isoformat()}", now)
-                return
+                return "failed: endpoint failing too long, disabled"
         if delivery.state != "pending":
-            return  # failed meanwhile (its endpoint was disabled)
+            return "failed: endpoint disabled"  # meanwhile
         delay = next_delay(delivery.attempts, self.schedule, outcome.retry_after)
         if delay is None:
             delivery.state = "failed"
-        else:
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            return "failed: retries used up"
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
+        return f"retry in {delay:.0f} s"
 
 
-def _attempt_row(outcome: Outcome) -> dict:
-    return {"delivery_id": outcome.delivery_id, "attempted_at": outcome.attempted_at,
-            "succeeded": outcome.succeeded, "status_code": outcome.status_code,
+@dataclass
+class _Start:
+    """A lane's request to log its attempt before sending; `written` is set once it is."""
+
+    job: Job
+    attempted_at: datetime = field(default_factory=utcnow)
+    attempt_id: int | None = None
+    written: threading.Event = field(default_factory=threading.Event)
+
+
+def _outcome_fields(outcome: Outcome) -> dict:
+    return {"succeeded": outcome.succeeded, "status_code": outcome.status_code,
             "latency_ms": round(outcome.latency_ms, 2),
             "response": outcome.response.replace("\x00", ""), "error": outcome.error}
+
+
+def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
+    """Complete the attempts logged before sending with their outcomes (and log whole the
+    attempts of outcomes reported without one)."""
+    table = Attempt.__table__
+    completed = [{"o_id": o.attempt_id, **{f"o_{k}": v for k, v in _outcome_fields(o).items()}}
+                 for o in outcomes if o.attempt_id is not None]
+    if completed:
+        session.connection().execute(
+            sa.update(table).where(table.c.id == sa.bindparam("o_id"))
+            .values({name: sa.bindparam(f"o_{name}") for name in _outcome_fields(outcomes[0])}),
+            completed)
+    insert_rows(session.connection(), table,
+                [{"delivery_id": o.delivery_id, "attempted_at": o.attempted_at,
+                  **_outcome_fields(o)} for o in outcomes if o.attempt_id is None])
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    """One line per delivery outcome: ids, status and what comes next. No URL, address or
+    answer (they may carry secrets or personal data); of an error only its kind."""
+    error = None if outcome.status_code else (outcome.error or "").split(":")[0][:80]
+    log.info("delivery %s (attempt %s, %s): %s, status %s, %.0f ms%s", outcome.delivery_id,
+             outcome.attempt_id, f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id
+             else "email", outcome.verdict, outcome.status_code, outcome.latency_ms,
+             f", {error}" if error and not outcome.succeeded else "",
+             extra={"delivery_id": outcome.delivery_id, "attempt_id": outcome.attempt_id,
+                    "endpoint_id": outcome.endpoint_id, "status_code": outcome.status_code,
+                    "outcome": outcome.verdict})
 
 
 def _by_key(session: Session, model, column, keys: set) -> dict:
