@@ -623,13 +623,22 @@ def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
     """Complete the attempts logged before sending with their outcomes (and log whole the
     attempts of outcomes reported without one)."""
     table = Attempt.__table__
-    completed = [{"o_id": o.attempt_id, **{f"o_{k}": v for k, v in _outcome_fields(o).items()}}
+    completed = [{"id": o.attempt_id, **_outcome_fields(o)}
                  for o in outcomes if o.attempt_id is not None]
-    if completed:
+    if completed and session.get_bind().dialect.name == "postgresql":
+        # One statement for the batch: UPDATE … FROM unnest(one array per column).
+        names = list(completed[0])
+        rows = sa.func.unnest(*(
+            sa.bindparam(f"o_{name}", [row[name] for row in completed],
+                         type_=ARRAY(table.c[name].type))
+            for name in names)).table_valued(*names).render_derived()
+        session.execute(sa.update(table).where(table.c.id == rows.c.id)
+                        .values({name: rows.c[name] for name in names[1:]}))
+    elif completed:
         session.connection().execute(
             sa.update(table).where(table.c.id == sa.bindparam("o_id"))
-            .values({name: sa.bindparam(f"o_{name}") for name in _outcome_fields(outcomes[0])}),
-            completed)
+            .values({name: sa.bindparam(f"o_{name}") for name in list(completed[0])[1:]}),
+            [{f"o_{name}": value for name, value in row.items()} for row in completed])
     insert_rows(session.connection(), table,
                 [{"delivery_id": o.delivery_id, "attempted_at": o.attempted_at,
                   **_outcome_fields(o)} for o in outcomes if o.attempt_id is None])

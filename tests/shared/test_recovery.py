@@ -1,13 +1,17 @@
 """Recovery after `kill -9`, measured against real processes, a real broker and PostgreSQL:
-how long a killed consumer's partitions stall, and how soon consumers resume after the broker
-comes back. Each figure is printed (run with -s to see it) and held to its target with margin."""
+how long a killed consumer's partitions stall, how soon consumers resume after the broker
+comes back, and what a killed API worker costs. Each figure is printed (run with -s to see it)
+and held to its target with margin."""
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 import uuid
 
 import pytest
+import requests
 from kafka.errors import KafkaError
 
 from ipmarket.broker import Broker, free_port
@@ -111,3 +115,50 @@ def test_consumers_resume_within_5_s_of_the_broker_coming_back(platform_env, own
         thread.join(15)
     print(f"\nbroker back → consumer handling again: {resumed:.1f} s")
     assert resumed < 5
+
+
+def test_a_killed_api_worker_costs_only_its_own_requests(platform_env, processes):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/healthz"
+    master = processes.start("catalog", "serve", "catalog", "--bind", f"127.0.0.1:{port}",
+                             "--workers", "2")
+    wait_until(lambda: len(_children(master.pid)) == 2 and _answers(url), timeout=60,
+               interval=0.2, what="the API with two workers")
+    clients, answers, stop = 4, [], threading.Event()
+
+    def client():
+        while not stop.is_set():  # a new connection each time: any worker may take it
+            answers.append((time.monotonic(), _answers(url, close=True)))
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: sum(ok for _, ok in answers) >= 20, timeout=20, what="steady traffic")
+    [victim, survivor] = _children(master.pid)
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic()
+    respawned = wait_until(lambda: len(set(_children(master.pid)) - {victim, survivor}) == 1
+                           and time.monotonic(), timeout=30, what="a new worker")
+    wait_until(lambda: sum(ok for t, ok in answers if t > respawned) >= 20, timeout=30,
+               what="traffic after the new worker started")
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    failed = sum(not ok for t, ok in answers if t >= killed)
+    served = sum(ok for t, ok in answers if killed < t < respawned)
+    print(f"\nAPI worker kill -9: {failed} request(s) failed, {served} answered while the "
+          f"master started another worker ({respawned - killed:.1f} s)")
+    assert failed <= clients  # at most those in flight at the kill, one per client
+    assert served > 0  # the surviving worker answered meanwhile
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+
+
+def _answers(url: str, close: bool = False) -> bool:
+    try:
+        return requests.get(url, timeout=5,
+                            headers={"Connection": "close"} if close else {}).status_code == 200
+    except requests.RequestException:
+        return False
