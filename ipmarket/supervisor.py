@@ -124,9 +124,6 @@ def children_of(var: Path, logs: Path) -> dict[str, Child]:
     for name, command in processes().items():
         child_env = dict(env)
         niceness = 0
-        if name.endswith("-consumer"):
-            # One consumer per service here: its name is a stable, unique member id.
-            child_env.setdefault("IPMARKET_CONSUMER_INSTANCE_ID", name)
         if name == "notify-deliver":
             child_env.setdefault("IPMARKET_DELIVERY_THREADS", DELIVERY_THREADS)
             niceness = DELIVERY_NICENESS

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,12 +47,6 @@ def _bootstrap(text: str) -> str:
         host, sep, port = server.strip().rpartition(":")
         if not sep or not host or not port.isdigit():
             raise ValueError("must be host:port[,host:port…]")
-    return text
-
-
-def _instance_id(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9._-]{1,200}", text) or text in {".", ".."}:
-        raise ValueError("must be 1-200 of A-Z a-z 0-9 . _ -")
     return text
 
 
@@ -125,10 +118,6 @@ SETTINGS: dict[str, Setting] = {
                 "Partitions of each topic created by `ipmarket topics`.", _positive_int),
         Setting("IPMARKET_TOPIC_RETENTION_HOURS", "168",
                 "Retention of each topic created by `ipmarket topics`.", _positive_int),
-        Setting("IPMARKET_CONSUMER_INSTANCE_ID", None,
-                "Static group membership: an id unique among the consumers of a service that "
-                "stays the same across restarts (e.g. the pod name); a restarted consumer takes "
-                "its partitions straight back. Unset = dynamic membership.", _instance_id),
         Setting("IPMARKET_RELAY_BATCH", "1000",
                 "Most outbox rows one relay publishes per transaction.", _positive_int),
         Setting("IPMARKET_RELAY_IDLE_SECONDS", "0.02",

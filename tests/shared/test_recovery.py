@@ -4,6 +4,7 @@ comes back, and what a killed API worker costs. Each figure is printed (run with
 and held to its target with margin."""
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -17,7 +18,7 @@ from kafka.errors import KafkaError
 from ipmarket.broker import Broker, free_port
 from kafka import KafkaAdminClient, KafkaProducer
 from shared.events import new_event
-from shared.kafka import create_topics, topic
+from shared.kafka import create_topics, make_consumer, topic
 from tests.shared.test_consumer import known_organisations, start_licensing_consumer
 from tests.support import wait_until
 
@@ -162,3 +163,24 @@ def _answers(url: str, close: bool = False) -> bool:
                             headers={"Connection": "close"} if close else {}).status_code == 200
     except requests.RequestException:
         return False
+
+
+def test_a_consumer_on_a_fresh_broker_waits_for_its_group_coordinator_quietly(tmp_path, caplog):
+    # As `ipmarket run` starts it: the offsets topic's 50 partitions are created at the first
+    # consumer's request and loaded meanwhile.
+    broker = Broker(tmp_path / "kafka", port=free_port(), controller_port=free_port())
+    broker.run()
+    try:
+        create_topics(broker.bootstrap, "fresh", PARTITIONS, 1)
+        caplog.set_level(logging.INFO)
+        consumer = make_consumer("fresh.licensing.consumer", ["fresh.catalog"], broker.bootstrap)
+        try:
+            wait_until(lambda: consumer.poll(timeout_ms=100) == {} and consumer.assignment(),
+                       timeout=60, what="the partitions to be assigned")
+        finally:
+            consumer.close()
+    finally:
+        broker.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
+                and "Coordinator" in r.getMessage()]
+    assert warnings == []
