@@ -299,7 +299,7 @@ class DeliveryWorker:
         while the previous batch was written), then let each lane send."""
         while True:
             try:
-                batch = [self._starts.get(timeout=self.poll_seconds)]
+                batch = [self._starts.get(timeout=0.5)]  # only to notice the end of sending
             except queue.Empty:
                 if sending_done.is_set():
                     return
