@@ -194,7 +194,8 @@ def run_marketplace() -> int:
 
 
 def _wait_ready(children: dict[str, subprocess.Popen], stop: threading.Event, logs: Path,
-                timeout: float = 60) -> bool:
+                timeout: float = 180) -> bool:
+    # Generous: on a loaded 2-core machine a gunicorn worker took over 30 s to boot.
     deadline = time.monotonic() + timeout
     pending = service_ports()
     while pending and time.monotonic() < deadline and not stop.is_set():

@@ -59,7 +59,7 @@ class Marketplace:
             raise AssertionError(self.output)
 
     def wait_ready(self) -> None:
-        wait_until(lambda: "ipmarket is running" in self.output, timeout=120, interval=0.5,
+        wait_until(lambda: "ipmarket is running" in self.output, timeout=200, interval=0.5,
                    what="ipmarket run to be ready", check=self.still_running)
 
     def child(self, *words: str) -> int | None:
