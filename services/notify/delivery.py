@@ -2,13 +2,13 @@
 reschedules failures on the persisted retry schedule.
 
 Crash safety: a delivery is claimed by moving its `next_attempt_at` a lease ahead (in its own
-transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work); its
-attempt is written before it is sent and completed with the outcome after. While the worker
-holds a delivery (waiting for a lane, sending, or its outcome not yet written) it renews the
-lease every few seconds, so the lease can be short: a worker killed at any point leaves the row
-pending and due again within LEASE_SECONDS, and its attempt in the log without an outcome. It
-is sent again with the same webhook-id / Message-ID, so the receiver can tell it is the same
-message. Nothing claimed is ever dropped.
+transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), and its
+attempt is logged in that transaction, before it is sent; the outcome completes it after. While
+the worker holds a delivery (waiting for a lane, sending, or its outcome not yet written) it
+renews the lease every few seconds, so the lease can be short: a worker killed at any point
+leaves the row pending and due again within LEASE_SECONDS, and its attempt in the log without
+an outcome (sent or not: nobody knows). It is sent again with the same webhook-id /
+Message-ID, so the receiver can tell it is the same message. Nothing claimed is ever dropped.
 
 Concurrency: sends run on a thread pool. Each endpoint has at most IPMARKET_DELIVERY_PER_ENDPOINT
 lanes (sends under way) and at most one round more claimed and waiting for them; an endpoint with
@@ -17,7 +17,6 @@ others, and a busy one is claimed for in batches rather than one delivery per fi
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import queue
@@ -105,6 +104,7 @@ class Job:
     organisation: sa.Row | None = None  # the recipient's directory entry
     names: dict = field(default_factory=dict)  # organisation id → directory entry
     leased_until: datetime = datetime.max.replace(tzinfo=UTC)  # its next_attempt_at while held
+    attempt_id: int | None = None  # logged when claimed, before sending; completed after
 
     @property
     def key(self) -> str:
@@ -123,7 +123,7 @@ class Outcome:
     retry_after: float | None = None
     gone: bool = False  # 410: the receiver asks us to stop
     endpoint_id: str | None = None
-    attempt_id: int | None = None  # the attempt written before sending
+    attempt_id: int | None = None  # the attempt logged before sending
     verdict: str = ""  # what recording it decided: delivered, retry at …, failed
 
 
@@ -158,7 +158,6 @@ class DeliveryWorker:
         self._short_of_room = False
         # Delivery id → job, from its claim until its outcome is written: leases to renew.
         self._held: dict[str, Job] = {}
-        self._starts: queue.SimpleQueue[_Start] = queue.SimpleQueue()  # attempts to write
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -170,9 +169,6 @@ class DeliveryWorker:
         recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
                                     name="deliver-record")
         recorder.start()
-        starter = threading.Thread(target=self._write_starts_until, args=(sending_done,),
-                                   name="deliver-start")
-        starter.start()
         renewer = threading.Thread(target=self._renew_until, args=(recorded,),
                                    name="deliver-renew")
         renewer.start()
@@ -191,7 +187,6 @@ class DeliveryWorker:
                 # (each bounded by its time-out), and the recorder writes their outcomes.
         finally:
             sending_done.set()
-            starter.join()
             recorder.join()
             recorded.set()
             renewer.join()
@@ -272,19 +267,13 @@ class DeliveryWorker:
             self._wake.set()  # nothing waits for this endpoint's lanes: it may be claimed for
 
     def _send_and_report(self, job: Job, outcomes: queue.SimpleQueue) -> None:
-        start = _Start(job)
-        self._starts.put(start)
-        start.written.wait()
-        if start.attempt_id is None:  # not in the log, so not sent: due again after the lease
-            self._let_go([job.delivery.id])
-            return
         try:
             outcome = self.send(job)
         except Exception as exc:  # noqa: BLE001 - a bug in one send must not lose the delivery
             log.exception("delivery %s: send failed", job.delivery.id)
             outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
         outcome.endpoint_id = job.delivery.endpoint_id
-        outcome.attempt_id = start.attempt_id
+        outcome.attempt_id = job.attempt_id
         outcomes.put(outcome)
 
     def _let_go(self, delivery_ids) -> None:
@@ -293,46 +282,6 @@ class DeliveryWorker:
         with self._lock:
             for delivery_id in delivery_ids:
                 self._held.pop(delivery_id, None)
-
-    def _write_starts_until(self, sending_done: threading.Event) -> None:
-        """Write the attempts that lanes are about to make, in batches (whatever is waiting
-        while the previous batch was written), then let each lane send."""
-        while True:
-            try:
-                batch = [self._starts.get(timeout=0.5)]  # only to notice the end of sending
-            except queue.Empty:
-                if sending_done.is_set():
-                    return
-                continue
-            with contextlib.suppress(queue.Empty):
-                while len(batch) < RECORD_BATCH:
-                    batch.append(self._starts.get_nowait())
-            try:
-                self.log_attempts(batch)
-            except Exception:  # noqa: BLE001 - the lanes must never wait for ever
-                log.exception("delivery worker: %d attempts not logged; not sent", len(batch))
-            for start in batch:
-                start.written.set()
-
-    def log_attempts(self, starts: list[_Start]) -> None:
-        """Write an attempt without outcome for each of `starts`, setting its attempt_id. A
-        delivery deleted meanwhile (with its endpoint) gets none, and so is not sent."""
-        table = Attempt.__table__
-        rows = [{"delivery_id": s.job.delivery.id, "attempted_at": s.attempted_at,
-                 "succeeded": None, "status_code": None, "latency_ms": None, "response": "",
-                 "error": None} for s in starts]
-        try:
-            with self.session_factory() as session, session.begin():
-                ids = session.scalars(
-                    sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                    rows).all()
-        except sa.exc.IntegrityError:
-            for start in starts if len(starts) > 1 else ():
-                with contextlib.suppress(sa.exc.IntegrityError):
-                    self.log_attempts([start])
-            return
-        for start, attempt_id in zip(starts, ids, strict=True):
-            start.attempt_id = attempt_id
 
     def _renew_until(self, recorded: threading.Event) -> None:
         while not recorded.wait(self.renew_every):
@@ -426,9 +375,11 @@ class DeliveryWorker:
             deliveries = session.execute(
                 sa.update(table).where(_among(session, table.c.id, chosen))
                 .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
+            attempts = _log_attempts(session, [d.id for d in deliveries], now)
             jobs = self._jobs(session, deliveries)
         for job in jobs:
             job.leased_until = now + self.lease
+            job.attempt_id = attempts[job.delivery.id]
         jobs.sort(key=lambda job: job.delivery.created_at)  # RETURNING keeps no order
         return jobs, skipped
 
@@ -603,25 +554,29 @@ class DeliveryWorker:
         return f"retry in {delay:.0f} s"
 
 
-@dataclass
-class _Start:
-    """A lane's request to log its attempt before sending; `written` is set once it is."""
-
-    job: Job
-    attempted_at: datetime = field(default_factory=utcnow)
-    attempt_id: int | None = None
-    written: threading.Event = field(default_factory=threading.Event)
+def _log_attempts(session: Session, delivery_ids: list[str], now: datetime) -> dict[str, int]:
+    """An attempt without outcome for each delivery just claimed, in the claim's transaction
+    (no round trip of its own), so that whatever is sent is in the log even if the worker dies
+    before writing the outcome. Its id by delivery id."""
+    table = Attempt.__table__
+    rows = [{"delivery_id": delivery_id, "attempted_at": now, "succeeded": None,
+             "status_code": None, "latency_ms": None, "response": "", "error": None}
+            for delivery_id in delivery_ids]
+    ids = session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                          rows).all()
+    return dict(zip(delivery_ids, ids, strict=True))
 
 
 def _outcome_fields(outcome: Outcome) -> dict:
-    return {"succeeded": outcome.succeeded, "status_code": outcome.status_code,
+    return {"attempted_at": outcome.attempted_at, "succeeded": outcome.succeeded,
+            "status_code": outcome.status_code,
             "latency_ms": round(outcome.latency_ms, 2),
             "response": outcome.response.replace("\x00", ""), "error": outcome.error}
 
 
 def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
-    """Complete the attempts logged before sending with their outcomes (and log whole the
-    attempts of outcomes reported without one)."""
+    """Complete the attempts logged at claim with their outcomes and the time the send began
+    (and log whole the attempts of outcomes reported without one)."""
     table = Attempt.__table__
     completed = [{"id": o.attempt_id, **_outcome_fields(o)}
                  for o in outcomes if o.attempt_id is not None]
@@ -640,8 +595,8 @@ def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
             .values({name: sa.bindparam(f"o_{name}") for name in list(completed[0])[1:]}),
             [{f"o_{name}": value for name, value in row.items()} for row in completed])
     insert_rows(session.connection(), table,
-                [{"delivery_id": o.delivery_id, "attempted_at": o.attempted_at,
-                  **_outcome_fields(o)} for o in outcomes if o.attempt_id is None])
+                [{"delivery_id": o.delivery_id, **_outcome_fields(o)}
+                 for o in outcomes if o.attempt_id is None])
 
 
 def _log_outcome(outcome: Outcome) -> None:
