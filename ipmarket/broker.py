@@ -172,8 +172,10 @@ class Broker:
                 raise BrokerError(f"the broker exited ({self.process.returncode}); see "
                                   f"{self.home / 'logs'}")
             try:
-                KafkaAdminClient(bootstrap_servers=self.bootstrap,
-                                 request_timeout_ms=3000).close()
+                # A short reconnect back-off: the client's default grows to 30 s while the
+                # broker is still starting, and made "ready" come up to 30 s late.
+                KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000,
+                                 reconnect_backoff_max_ms=500).close()
                 return
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.3)

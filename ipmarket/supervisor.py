@@ -2,7 +2,9 @@
 
 Starts the Kafka broker, creates the topics, migrates the three databases, then starts the three
 services (gunicorn), their outbox relays and the event consumers, each as its own process with
-its log under var/log/. Ctrl-C (or SIGTERM) stops every process it started, the broker last.
+its log under var/log/. A process that dies (the broker too) is started again after a back-off
+that doubles while it keeps dying soon after its start. Ctrl-C (or SIGTERM) stops every process
+it started, the broker last.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -28,6 +31,14 @@ def service_ports() -> dict[str, int]:
     """Each service listens on the port of its public URL setting (8001–8003 by default)."""
     return {service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port
             for service in config.SERVICES}
+
+
+# The delivery worker draining a backlog must not take the machine from the APIs: fewer sends at
+# once than a worker of its own would make, and a lower CPU priority (os.nice in the child).
+DELIVERY_THREADS = "8"
+DELIVERY_NICENESS = 10
+RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds, after each death in a row
+STEADY_SECONDS = 60.0  # a process that ran this long before dying starts the back-off over
 
 
 def processes() -> dict[str, list[str]]:
@@ -57,6 +68,69 @@ def payment_provider_secret(var: Path) -> dict[str, str]:
     return {"IPMARKET_PAYMENT_PROVIDER_SECRET": path.read_text().strip()}
 
 
+@dataclass
+class Child:
+    """One supervised process: how to start it, and its back-off when it keeps dying."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_path: Path
+    niceness: int = 0
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    deaths_in_a_row: int = 0
+    restart_at: float | None = None  # when it is to be started again after dying
+
+    def start(self) -> None:
+        niceness = self.niceness
+
+        def prepare() -> None:  # in the child, before exec
+            die_with_parent()
+            if niceness:
+                os.nice(niceness)
+
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=prepare)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def check(self, now: float) -> None:
+        """Notice a death (and schedule the restart) or restart when its back-off is over."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.start()
+                print(f"{self.name} restarted (pid {self.process.pid})", file=sys.stderr,
+                      flush=True)
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        if now - self.started_at >= STEADY_SECONDS:
+            self.deaths_in_a_row = 0
+        delay = RESTART_DELAYS[min(self.deaths_in_a_row, len(RESTART_DELAYS) - 1)]
+        self.deaths_in_a_row += 1
+        self.restart_at = now + delay
+        how = f"signal {-code}" if code < 0 else f"code {code}"
+        print(f"{self.name} exited with {how}; restarting in {delay:.0f} s "
+              f"(see {self.log_path})", file=sys.stderr, flush=True)
+
+
+def children_of(var: Path, logs: Path) -> dict[str, Child]:
+    env = {**os.environ, **payment_provider_secret(var)}
+    children = {}
+    for name, command in processes().items():
+        child_env = dict(env)
+        niceness = 0
+        if name == "notify-deliver":
+            child_env.setdefault("IPMARKET_DELIVERY_THREADS", DELIVERY_THREADS)
+            niceness = DELIVERY_NICENESS
+        children[name] = Child(name, command, child_env, logs / f"{name}.log", niceness)
+    return children
+
+
 def run_marketplace() -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -66,7 +140,7 @@ def run_marketplace() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     port = int(config.get("IPMARKET_KAFKA_BOOTSTRAP").split(",")[0].rpartition(":")[2])
     broker = Broker(var / "kafka", port=port, controller_port=port + 1)
-    children: dict[str, subprocess.Popen] = {}
+    children: dict[str, Child] = {}
     try:
         print(f"starting Kafka {broker.bootstrap} (logs in {broker.home / 'logs'}) …", flush=True)
         broker.run()
@@ -75,14 +149,10 @@ def run_marketplace() -> int:
         for service in config.SERVICES:
             upgrade(service)
         print(f"databases migrated ({var}/*.db)")
-        env = {**os.environ, **payment_provider_secret(var)}
-        for name, command in processes().items():
-            log = open(logs / f"{name}.log", "ab")
-            children[name] = subprocess.Popen(command, env=env, stdout=log,
-                                              stderr=subprocess.STDOUT,
-                                              start_new_session=True,
-                                              preexec_fn=die_with_parent)
-        if not _wait_ready(children, stop, logs):
+        children = children_of(var, logs)
+        for child in children.values():
+            child.start()
+        if not _wait_ready({name: c.process for name, c in children.items()}, stop, logs):
             return 1
         print("\nipmarket is running:")
         for service, port in service_ports().items():
@@ -90,32 +160,42 @@ def run_marketplace() -> int:
         print(f"  kafka      {broker.bootstrap}")
         print(f"  logs       {logs}/   mail: {config.get('IPMARKET_MAIL_DIR')}/")
         print("Ctrl-C stops everything.", flush=True)
-        while not stop.wait(1):
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(f"{name} exited with {child.returncode}; see {logs / name}.log",
-                          file=sys.stderr)
-                    return 1
-            if broker.process.poll() is not None:
-                print("the Kafka broker exited; see its logs", file=sys.stderr)
-                return 1
+        broker_deaths, broker_restart_at = 0, None
+        while not stop.wait(0.2):
+            now = time.monotonic()
+            for child in children.values():
+                child.check(now)
+            if broker_restart_at is not None and now >= broker_restart_at:
+                broker.start()
+                broker_restart_at = None
+                print(f"the Kafka broker restarted (pid {broker.process.pid})",
+                      file=sys.stderr, flush=True)
+            elif broker_restart_at is None and broker.process.poll() is not None:
+                delay = RESTART_DELAYS[min(broker_deaths, len(RESTART_DELAYS) - 1)]
+                broker_deaths += 1
+                broker_restart_at = now + delay
+                print(f"the Kafka broker exited with {broker.process.returncode}; restarting "
+                      f"in {delay:.0f} s (see {broker.home / 'logs'})", file=sys.stderr,
+                      flush=True)
         return 0
     finally:
         print("\nstopping …", flush=True)
-        for child in children.values():
-            if child.poll() is None:
-                child.terminate()
-        for child in children.values():
+        running = [c.process for c in children.values() if c.process is not None]
+        for process in running:
+            if process.poll() is None:
+                process.terminate()
+        for process in running:
             try:
-                child.wait(15)
+                process.wait(15)
             except subprocess.TimeoutExpired:
-                child.kill()
+                process.kill()
         broker.stop()
         print("stopped.")
 
 
 def _wait_ready(children: dict[str, subprocess.Popen], stop: threading.Event, logs: Path,
-                timeout: float = 60) -> bool:
+                timeout: float = 180) -> bool:
+    # Generous: on a loaded 2-core machine a gunicorn worker took over 30 s to boot.
     deadline = time.monotonic() + timeout
     pending = service_ports()
     while pending and time.monotonic() < deadline and not stop.is_set():

@@ -70,7 +70,7 @@ class DeadLetterRecorder:
         try:
             consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
                                      enable_auto_commit=False, client_id="ipmarket-deadletters",
-                                     request_timeout_ms=5000)
+                                     request_timeout_ms=5000, **kafka_plumbing.RECONNECT)
             partitions = consumer.partitions_for_topic(self.topic)
         except Exception as exc:  # noqa: BLE001 - broker not up yet
             log.warning("dead letters: cannot connect: %s", exc)

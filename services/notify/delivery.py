@@ -2,10 +2,13 @@
 reschedules failures on the persisted retry schedule.
 
 Crash safety: a delivery is claimed by moving its `next_attempt_at` a lease ahead (in its own
-transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), then
-sent, then its attempt recorded. A worker killed in between leaves the row pending: it is due
-again when the lease runs out and is sent again with the same webhook-id / Message-ID, so the
-receiver can tell it is the same message. Nothing claimed is ever dropped.
+transaction, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers share the work), and its
+attempt is logged in that transaction, before it is sent; the outcome completes it after. While
+the worker holds a delivery (waiting for a lane, sending, or its outcome not yet written) it
+renews the lease every few seconds, so the lease can be short: a worker killed at any point
+leaves the row pending and due again within LEASE_SECONDS, and its attempt in the log without
+an outcome (sent or not: nobody knows). It is sent again with the same webhook-id /
+Message-ID, so the receiver can tell it is the same message. Nothing claimed is ever dropped.
 
 Concurrency: sends run on a thread pool. Each endpoint has at most IPMARKET_DELIVERY_PER_ENDPOINT
 lanes (sends under way) and at most one round more claimed and waiting for them; an endpoint with
@@ -55,6 +58,8 @@ CLAIM_BATCH = 500
 RECORD_BATCH = 1000
 RECORD_LINGER = 0.05  # seconds an outcome waits for others to be written with it
 LONGEST_RETRY_AFTER = 24 * 3600.0  # a receiver asking for longer gets this
+LEASE_SECONDS = 15.0  # how long a dead worker's claims wait before another worker takes them
+RENEW_SECONDS = 4.0  # how often a live worker renews the leases of what it holds
 
 
 def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
@@ -97,7 +102,8 @@ class Job:
     endpoint: sa.Row | None = None  # of the endpoint table
     organisation: sa.Row | None = None  # the recipient's directory entry
     names: dict = field(default_factory=dict)  # organisation id → directory entry
-    leased_until: datetime = datetime.max.replace(tzinfo=UTC)
+    leased_until: datetime = datetime.max.replace(tzinfo=UTC)  # its next_attempt_at while held
+    attempt_id: int | None = None  # logged when claimed, before sending; completed after
 
     @property
     def key(self) -> str:
@@ -116,6 +122,8 @@ class Outcome:
     retry_after: float | None = None
     gone: bool = False  # 410: the receiver asks us to stop
     endpoint_id: str | None = None
+    attempt_id: int | None = None  # the attempt logged before sending
+    verdict: str = ""  # what recording it decided: delivered, retry at …, failed
 
 
 class DeliveryWorker:
@@ -130,10 +138,10 @@ class DeliveryWorker:
         self.timeout = config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS")
         self.disable_after = timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS"))
         # A claimed delivery is left alone this long; after it, it counts as lost and is sent
-        # again. A claimed job waits behind at most one round of sends, then takes its own; one
-        # that waited longer all the same is not sent by this worker (see _send_lane).
-        self.longest_send = max(self.timeout, config.get("IPMARKET_SMTP_TIMEOUT_SECONDS"))
-        self.lease = timedelta(seconds=2 * self.longest_send + 5)
+        # again. Renewed while this worker holds it, so a send or a wait may last longer; a job
+        # whose lease could not be renewed all the same is not sent (see _send_lane).
+        self.lease = timedelta(seconds=LEASE_SECONDS)
+        self.renew_every = RENEW_SECONDS
         self.transport = transport or mail.make_transport()
         # One pool manager for every sending thread: keep-alive connections to each endpoint.
         # As many connections per host as sends can be under way: endpoints often share a host.
@@ -147,6 +155,8 @@ class DeliveryWorker:
         # or a lane ran out of jobs while due work had been left for want of room.
         self._wake = threading.Event()
         self._short_of_room = False
+        # Delivery id → job, from its claim until its outcome is written: leases to renew.
+        self._held: dict[str, Job] = {}
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -154,10 +164,13 @@ class DeliveryWorker:
         """Claim, send and record until `stop`. Three things overlap: this thread claims, the
         pool sends, and a recorder thread writes the outcomes in batches."""
         outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
-        sending_done = threading.Event()
+        sending_done, recorded = threading.Event(), threading.Event()
         recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
                                     name="deliver-record")
         recorder.start()
+        renewer = threading.Thread(target=self._renew_until, args=(recorded,),
+                                   name="deliver-renew")
+        renewer.start()
         if self._engine.dialect.name == "postgresql":
             threading.Thread(target=self._listen_for_due, args=(stop,), daemon=True,
                              name="deliver-listen").start()
@@ -174,6 +187,8 @@ class DeliveryWorker:
         finally:
             sending_done.set()
             recorder.join()
+            recorded.set()
+            renewer.join()
 
     @property
     def _engine(self) -> sa.Engine:
@@ -211,6 +226,7 @@ class DeliveryWorker:
             return False
         with self._lock:
             for job in jobs:
+                self._held[job.delivery.id] = job
                 if self._sending[job.key] < self._lanes(job.key):
                     self._sending[job.key] += 1
                     pool.submit(self._send_lane, job, outcomes)
@@ -222,10 +238,13 @@ class DeliveryWorker:
         """Send `job`, then the jobs of the same endpoint waiting for a lane, one at a time."""
         key = job.key
         while job is not None:
-            if utcnow() < job.leased_until:
+            # Renewed in time, the lease is always a renewal or more ahead; one that is not
+            # could run out during the send and have the delivery sent twice at once.
+            if utcnow() < job.leased_until - timedelta(seconds=self.renew_every):
                 self._send_and_report(job, outcomes)
-            else:  # waited past its lease: it is due again, and whoever claims it sends it
+            else:  # not renewed (database away): it is due again, and whoever claims it sends it
                 log.warning("delivery %s: lease ran out before sending", job.delivery.id)
+                self._let_go([job.delivery.id])
             with self._lock:
                 job = self._waiting[key].popleft() if self._waiting[key] else None
                 if job is None:
@@ -243,7 +262,46 @@ class DeliveryWorker:
             log.exception("delivery %s: send failed", job.delivery.id)
             outcome = Outcome(job.delivery.id, utcnow(), False, error=repr(exc)[:500])
         outcome.endpoint_id = job.delivery.endpoint_id
+        outcome.attempt_id = job.attempt_id
         outcomes.put(outcome)
+
+    def _let_go(self, delivery_ids) -> None:
+        """Stop renewing these deliveries' leases: their outcome is written, or they are left
+        to be claimed again when the lease runs out."""
+        with self._lock:
+            for delivery_id in delivery_ids:
+                self._held.pop(delivery_id, None)
+
+    def _renew_until(self, recorded: threading.Event) -> None:
+        while not recorded.wait(self.renew_every):
+            with self._lock:
+                held = list(self._held.values())
+            if held:
+                try:
+                    self.renew(held)
+                except sa.exc.DBAPIError as exc:  # database restarting: the next round tries
+                    log.warning("delivery worker: leases not renewed: %s", exc)
+
+    def renew(self, jobs: list[Job]) -> None:
+        """Move the lease of each of `jobs` a full lease ahead, unless its outcome was
+        written meanwhile (which set next_attempt_at or the state)."""
+        now = utcnow()
+        leased_until = now + self.lease
+        table = Delivery.__table__
+        by_lease: dict[datetime, list[str]] = defaultdict(list)
+        for job in jobs:
+            by_lease[job.leased_until].append(job.delivery.id)
+        with self.session_factory() as session, session.begin():
+            renewed = set()
+            for lease, ids in by_lease.items():
+                renewed.update(session.scalars(
+                    sa.update(table)
+                    .where(_among(session, table.c.id, ids), table.c.state == "pending",
+                           table.c.next_attempt_at == lease)
+                    .values(next_attempt_at=leased_until).returning(table.c.id)))
+        for job in jobs:
+            if job.delivery.id in renewed:
+                job.leased_until = leased_until
 
     def _record_until(self, outcomes: queue.SimpleQueue, sending_done: threading.Event) -> None:
         """Write outcomes in batches until sending is over and all are written: whatever has
@@ -264,6 +322,10 @@ class DeliveryWorker:
                     self.record(batch)
                 except Exception:  # noqa: BLE001 - the recorder must outlive a bad batch
                     log.exception("delivery worker: %d outcomes not recorded", len(batch))
+                else:
+                    for outcome in batch:
+                        _log_outcome(outcome)
+                self._let_go(o.delivery_id for o in batch)
             elif sending_done.is_set():
                 return
 
@@ -302,11 +364,11 @@ class DeliveryWorker:
             deliveries = session.execute(
                 sa.update(table).where(_among(session, table.c.id, chosen))
                 .values(next_attempt_at=now + self.lease).returning(*table.c)).all()
+            attempts = _log_attempts(session, [d.id for d in deliveries], now)
             jobs = self._jobs(session, deliveries)
-        # Sent only while the lease holds, with a margin for the send itself.
-        leased_until = now + self.lease - timedelta(seconds=self.longest_send + 1)
         for job in jobs:
-            job.leased_until = leased_until
+            job.leased_until = now + self.lease
+            job.attempt_id = attempts[job.delivery.id]
         jobs.sort(key=lambda job: job.delivery.created_at)  # RETURNING keeps no order
         return jobs, skipped
 
@@ -422,7 +484,9 @@ class DeliveryWorker:
         # The common case, in a few statements for the whole batch.
         if not outcomes:
             return
-        insert_rows(session.connection(), Attempt.__table__, [_attempt_row(o) for o in outcomes])
+        _write_attempts(session, outcomes)
+        for outcome in outcomes:
+            outcome.verdict = "delivered"
         table = Delivery.__table__
         session.execute(
             sa.update(table).where(_among(session, table.c.id, [o.delivery_id for o in outcomes]))
@@ -442,16 +506,18 @@ class DeliveryWorker:
         deliveries = _by_key(session, Delivery, Delivery.id, {o.delivery_id for o in outcomes})
         endpoints = _by_key(session, Endpoint, Endpoint.id,
                             {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
-        insert_rows(session.connection(), Attempt.__table__,
-                    [_attempt_row(o) for o in outcomes if o.delivery_id in deliveries])
+        _write_attempts(session, [o for o in outcomes if o.delivery_id in deliveries])
         for outcome in outcomes:
             delivery = deliveries.get(outcome.delivery_id)
-            if delivery is not None:  # else its endpoint was deleted meanwhile
-                self._move_on(session, delivery, endpoints.get(delivery.endpoint_id), outcome,
-                              now)
+            if delivery is None:  # its endpoint was deleted meanwhile
+                outcome.verdict = "dropped: endpoint deleted"
+                continue
+            outcome.verdict = self._move_on(session, delivery,
+                                            endpoints.get(delivery.endpoint_id), outcome, now)
 
     def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
-                 outcome: Outcome, now: datetime) -> None:
+                 outcome: Outcome, now: datetime) -> str:
+        """Count the failed attempt and decide what comes next; returns what was decided."""
         delivery.attempts += 1
         delivery.last_error = (outcome.error or "failed")[:500]
         if endpoint is not None:
@@ -460,27 +526,79 @@ class DeliveryWorker:
                 delivery.state = "failed"
                 endpoint_rules.disable_endpoint(session, endpoint, "the endpoint answered 410 Gone",
                                                 now)
-                return
+                return "failed: endpoint gone, disabled"
             if now - endpoint.failing_since >= self.disable_after:
                 delivery.state = "failed"
                 endpoint_rules.disable_endpoint(
                     session, endpoint,
                     f"failing continuously since {endpoint.failing_since.isoformat()}", now)
-                return
+                return "failed: endpoint failing too long, disabled"
         if delivery.state != "pending":
-            return  # failed meanwhile (its endpoint was disabled)
+            return "failed: endpoint disabled"  # meanwhile
         delay = next_delay(delivery.attempts, self.schedule, outcome.retry_after)
         if delay is None:
             delivery.state = "failed"
-        else:
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            return "failed: retries used up"
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
+        return f"retry in {delay:.0f} s"
 
 
-def _attempt_row(outcome: Outcome) -> dict:
-    return {"delivery_id": outcome.delivery_id, "attempted_at": outcome.attempted_at,
-            "succeeded": outcome.succeeded, "status_code": outcome.status_code,
+def _log_attempts(session: Session, delivery_ids: list[str], now: datetime) -> dict[str, int]:
+    """An attempt without outcome for each delivery just claimed, in the claim's transaction
+    (no round trip of its own), so that whatever is sent is in the log even if the worker dies
+    before writing the outcome. Its id by delivery id."""
+    table = Attempt.__table__
+    rows = [{"delivery_id": delivery_id, "attempted_at": now, "succeeded": None,
+             "status_code": None, "latency_ms": None, "response": "", "error": None}
+            for delivery_id in delivery_ids]
+    ids = session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                          rows).all()
+    return dict(zip(delivery_ids, ids, strict=True))
+
+
+def _outcome_fields(outcome: Outcome) -> dict:
+    return {"attempted_at": outcome.attempted_at, "succeeded": outcome.succeeded,
+            "status_code": outcome.status_code,
             "latency_ms": round(outcome.latency_ms, 2),
             "response": outcome.response.replace("\x00", ""), "error": outcome.error}
+
+
+def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
+    """Complete the attempts logged at claim with their outcomes and the time the send began
+    (and log whole the attempts of outcomes reported without one)."""
+    table = Attempt.__table__
+    completed = [{"id": o.attempt_id, **_outcome_fields(o)}
+                 for o in outcomes if o.attempt_id is not None]
+    if completed and session.get_bind().dialect.name == "postgresql":
+        # One statement for the batch: UPDATE … FROM unnest(one array per column).
+        names = list(completed[0])
+        rows = sa.func.unnest(*(
+            sa.bindparam(f"o_{name}", [row[name] for row in completed],
+                         type_=ARRAY(table.c[name].type))
+            for name in names)).table_valued(*names).render_derived()
+        session.execute(sa.update(table).where(table.c.id == rows.c.id)
+                        .values({name: rows.c[name] for name in names[1:]}))
+    elif completed:
+        session.connection().execute(
+            sa.update(table).where(table.c.id == sa.bindparam("o_id"))
+            .values({name: sa.bindparam(f"o_{name}") for name in list(completed[0])[1:]}),
+            [{f"o_{name}": value for name, value in row.items()} for row in completed])
+    insert_rows(session.connection(), table,
+                [{"delivery_id": o.delivery_id, **_outcome_fields(o)}
+                 for o in outcomes if o.attempt_id is None])
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    """One line per delivery outcome: ids, status and what comes next. No URL, address or
+    answer (they may carry secrets or personal data); of an error only its kind."""
+    error = None if outcome.status_code else (outcome.error or "").split(":")[0][:80]
+    log.info("delivery %s (attempt %s, %s): %s, status %s, %.0f ms%s", outcome.delivery_id,
+             outcome.attempt_id, f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id
+             else "email", outcome.verdict, outcome.status_code, outcome.latency_ms,
+             f", {error}" if error and not outcome.succeeded else "",
+             extra={"delivery_id": outcome.delivery_id, "attempt_id": outcome.attempt_id,
+                    "endpoint_id": outcome.endpoint_id, "status_code": outcome.status_code,
+                    "outcome": outcome.verdict})
 
 
 def _by_key(session: Session, model, column, keys: set) -> dict:

@@ -157,7 +157,9 @@ class Delivery(Base):
 
 
 class Attempt(Base):
-    """One try of a delivery: when, the answer's status and first KB, how long it took."""
+    """One try of a delivery: when, the answer's status and first KB, how long it took. Written
+    before sending and completed after: one whose worker died meanwhile has no outcome
+    (`succeeded` None) and may or may not have reached the receiver."""
 
     __tablename__ = "attempt"
 
@@ -166,9 +168,9 @@ class Attempt(Base):
     delivery_id: Mapped[str] = mapped_column(sa.ForeignKey("delivery.id", ondelete="CASCADE"),
                                              index=True)
     attempted_at: Mapped[datetime] = mapped_column()
-    succeeded: Mapped[bool] = mapped_column()
+    succeeded: Mapped[bool | None] = mapped_column()  # None: no outcome recorded
     status_code: Mapped[int | None] = mapped_column()  # HTTP or SMTP code; None: no answer
-    latency_ms: Mapped[float] = mapped_column()
+    latency_ms: Mapped[float | None] = mapped_column()
     response: Mapped[str] = mapped_column(sa.Text, default="")  # first KB of the answer
     error: Mapped[str | None] = mapped_column(sa.String(500), default=None)
 

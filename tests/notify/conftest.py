@@ -90,6 +90,7 @@ class Receiver:
     secrets: dict = field(default_factory=dict)
     received: list = field(default_factory=list)
     delay: dict = field(default_factory=dict)  # path → seconds before answering
+    arrived: list = field(default_factory=list)  # paths of requests read, before any delay
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def on(self, path: str, event_type: str | None = None) -> list[Received]:
@@ -117,6 +118,8 @@ def _handler_for(receiver: Receiver):
                     verified = True
                 except WebhookVerificationError:
                     verified = False
+            with receiver.lock:
+                receiver.arrived.append(self.path)
             if self.path in receiver.delay:
                 time.sleep(receiver.delay[self.path])
             with receiver.lock:
