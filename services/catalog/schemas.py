@@ -8,7 +8,7 @@ import pycountry
 from marshmallow import ValidationError, fields, validate
 
 from services.catalog import taxonomy
-from services.catalog.cores import ECCN, SEMVER
+from services.catalog.cores import ECCN
 from services.catalog.organisations import time_zones
 from services.catalog.search import MAX_LIMIT, SORTS
 from shared import bounds
@@ -24,10 +24,6 @@ COUNTRY = validate.Regexp(
                     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)) + ")$",
     error="must be an ISO 3166-1 alpha-2 country code")
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
-# A semantic version that is also a VLNV part: no build metadata ('+' is not an IP-XACT name).
-_BUILD = r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
-assert _BUILD in SEMVER.pattern
-VLNV_VERSION = re.compile(SEMVER.pattern.replace(_BUILD, ""))
 URL = validate.Regexp(
     r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
@@ -108,9 +104,8 @@ class VlnvSchema(Schema):
     vendor = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
     library = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
     name = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
-    version = fields.String(required=True, validate=[
-        validate.Length(min=1, max=64),
-        validate.Regexp(VLNV_VERSION, error="must be a semantic version (e.g. 1.2.0)")])
+    # As the vendor writes it ("1.2", "r1p0"): versions are ordered by services/catalog/versions.py.
+    version = fields.String(required=True, validate=[validate.Length(min=1, max=64), VLNV_PART])
 
 
 class TargetSchema(Schema):
