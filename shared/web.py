@@ -213,6 +213,9 @@ class BoundedJSONProvider(DefaultJSONProvider):
 
 def _refuse_hostile_url_parts() -> None:
     """Path, query and header values no store can hold: %00 in an id, an int past 64 bits."""
+    if request.view_args is None and (problem_ := bounds.text_problem(request.path)):
+        # No route took it (an id that cannot be a UUID does not match one): name the path.
+        raise bounds.HostileInput("path", problem_)
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and not bounds.INT64_MIN <= value <= bounds.INT64_MAX:
             raise bounds.HostileInput(name, "must be a 64-bit integer")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pycountry
 from marshmallow import ValidationError, fields, validate
 
 from services.catalog import taxonomy
@@ -14,16 +13,14 @@ from services.catalog.search import MAX_LIMIT, SORTS
 from shared import bounds
 from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
+from shared.countries import CountryCode
 from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
-# An assigned ISO 3166-1 alpha-2 code, in either case: the pattern says exactly which.
-COUNTRY = validate.Regexp(
-    "^(" + "|".join("".join(f"[{c}{c.lower()}]" for c in country.alpha_2)
-                    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)) + ")$",
-    error="must be an ISO 3166-1 alpha-2 country code")
-NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+COUNTRY = CountryCode()
+# Anchored alike for Python (re.match) and JSON Schema (a search): some non-space character.
+NOT_BLANK = validate.Regexp(r"^\s*\S", error="must not be blank")
 URL = validate.Regexp(
     r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"

@@ -194,6 +194,16 @@ class MoneyOut(Schema):
     currency = fields.String(metadata={"enum": list(CURRENCIES)})
 
 
+class DecisionComment(Schema):
+    author_id = fields.String(allow_none=True, metadata={
+        "description": "The organisation whose person or key decided."})
+    author_role = fields.String(metadata={"enum": ["admin", "vendor"]})
+    decision = fields.String(metadata={
+        "enum": ["review_allow", "review_deny", "approved", "rejected"]})
+    comment = fields.String()
+    at = Timestamp()
+
+
 class LicenseRequestOut(Schema):
     id = fields.String()
     state = State(REQUEST_STATES)
@@ -210,7 +220,11 @@ class LicenseRequestOut(Schema):
     end_use_country = fields.String()
     screening = fields.Dict(allow_none=True, metadata={
         "description": "outcome, reason_code, rule_id, rule_set_version"})
-    decision_comment = fields.String(allow_none=True)
+    decision_comment = fields.String(allow_none=True, metadata={
+        "description": "The latest decision's comment (all of them are in `comments`)."})
+    comments = fields.List(fields.Nested(DecisionComment), metadata={
+        "description": "Every decision's comment, oldest first: the export review's and the "
+                       "vendor's, each with who wrote it and when."})
     license_id = fields.String(allow_none=True)
     created_at = Timestamp()
     expires_at = Timestamp(allow_none=True)

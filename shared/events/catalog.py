@@ -76,11 +76,13 @@ class VendorNameConfirmed(EventData):
     """The operator confirmed an organisation's claim of a VLNV vendor name: it may now publish
     cores under it."""
 
-    claim_id = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-    name = fields.String(required=True)  # e.g. "xinyuan-micro.cn", lower case
+    claim_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)
+    # e.g. "xinyuan-micro.cn", lower case; as long as a VLNV vendor may be
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     status = fields.String(required=True, validate=validate.OneOf(("confirmed", "declined")))
-    reason = fields.String(allow_none=True, load_default=None)
+    reason = fields.String(allow_none=True, load_default=None,
+                           validate=validate.Length(max=bounds.MAX_TEXT))
     decided_at = fields.AwareDateTime(required=True)
 
 
