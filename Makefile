@@ -10,6 +10,7 @@ run: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
 	$(BIN)/ipmarket run
 
 test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
+	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed $(KAFKA_LIBS)/.fetched

@@ -19,8 +19,9 @@ from shared.events.registry import notice_choices
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
 COUNTRY = CountryCode()
-# Anchored alike for Python (re.match) and JSON Schema (a search): some non-space character.
-NOT_BLANK = validate.Regexp(r"^\s*\S", error="must not be blank")
+# Some character that is not white space, read alike by Python (re.match, anchored) and by JSON
+# Schema (an ECMA search): both engines' \s differ beyond these six, so they are spelt out.
+NOT_BLANK = validate.Regexp(r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v]", error="must not be blank")
 URL = validate.Regexp(
     r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
