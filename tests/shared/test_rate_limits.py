@@ -63,6 +63,24 @@ def test_two_processes_counting_in_one_database_share_the_limit(database_url):
     assert allowed[10:] == [False] * 6
 
 
+def test_a_large_limit_is_counted_by_leases_one_statement_per_hundredth(database_url):
+    clock = Clock(1_000_000.0)
+    first, second = limiter(database_url, clock), limiter(database_url, clock)
+    rate = Rate(1000, 60)  # leases of 10
+    statements = []
+    for limits in (first, second):
+        take = limits._take_leases
+        limits._take_leases = lambda wanted, now, take=take: (statements.append(wanted),
+                                                              take(wanted, now))[1]
+    verdicts = [(first if i % 3 else second).hit([("key:a", rate)]) for i in range(1200)]
+    allowed = [v.allowed for v in verdicts]
+    # The 1000 divide into whole leases, so together the processes pass exactly the limit
+    # (one may still spend its last lease when the other is refused).
+    assert allowed.count(True) == 1000
+    assert len(statements) == 100 + 2  # a lease per 10 requests, and each process's refusal
+    assert verdicts[0].remaining == 999
+
+
 def test_the_answer_is_the_bucket_nearest_its_limit_and_every_bucket_counts(database_url):
     clock = Clock(1_000_000.0)
     limits = limiter(database_url, clock)
