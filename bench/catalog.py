@@ -58,7 +58,7 @@ SEARCHES = [  # what licensees type and click, in rough proportion
 def unseen_searches(n: int, seed: int = 9) -> list[dict]:
     """`n` different texts of one or two title words, some with a filter: searches the caches
     (which repeat the mix above) have not seen."""
-    from services.catalog import demo
+    from ipmarket.devtools import demo
 
     rng = random.Random(seed)
     words = sorted({word for product in demo.PRODUCTS for word in product[2].split()
@@ -73,7 +73,8 @@ def unseen_searches(n: int, seed: int = 9) -> list[dict]:
 def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
     """Rows of the core table with a realistic spread: product families of the demo set across
     vendors, versions, foundries/nodes, maturities and prices."""
-    from services.catalog import demo, taxonomy
+    from ipmarket.devtools import demo
+    from services.catalog import taxonomy
     from services.catalog.models import Core
     from services.catalog.search import index_core
 

@@ -71,8 +71,8 @@ def seed(url: str) -> tuple[str, dict]:
     licensing projections through the service's own event handlers."""
     from services.licensing.app import build_context
     from services.licensing.handlers import event_handlers
-    from shared.auth import generate_api_key
-    from shared.db import new_id, utcnow
+    from shared.db.schema import new_id, utcnow
+    from shared.directory import generate_api_key
     from shared.events import new_event
 
     context = build_context(url)

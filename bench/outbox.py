@@ -18,8 +18,8 @@ from bench.setup import fresh_database, fresh_topics, median, percentile, postgr
 from kafka import KafkaConsumer, TopicPartition
 from services.catalog.app import build_context
 from shared.events import new_event
-from shared.kafka import topic
-from shared.outbox import OutboxRelay
+from shared.messaging.kafka_io import topic
+from shared.messaging.outbox import OutboxRelay
 
 THROUGHPUT_EVENTS = 50_000
 RATE = 500

@@ -16,9 +16,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ipmarket.broker import Broker, free_port
-from shared.db import create_engine
-from shared.kafka import create_topics
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
+from shared.messaging.kafka_io import create_topics
 
 # A benchmark is one client making thousands of requests a second: the rate limits stay on (their
 # cost is part of each figure) but far above what it sends.

@@ -11,9 +11,18 @@ from pathlib import Path
 
 import click
 
-from ipmarket.options import Country, Email, HostPort, Text, TimeZone, available_cores
 from shared import config
+from shared.command_line import (
+    Country,
+    Email,
+    HostPort,
+    Text,
+    TimeZone,
+    available_cores,
+    checked_settings,
+)
 from shared.events.catalog import LOCALES
+from shared.runtime import run_until_signalled
 
 SERVICES = config.SERVICES
 DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003}
@@ -21,21 +30,6 @@ DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003}
 
 def service_module(service: str, name: str):
     return importlib.import_module(f"services.{service}.{name}")
-
-
-def _checked_settings() -> None:
-    try:
-        config.check_all()
-    except config.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def run_until_signalled(worker) -> None:
-    """Run `worker.run(stop)` until SIGTERM or SIGINT, then let it finish cleanly."""
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    worker.run(stop)
 
 
 @contextmanager
@@ -73,7 +67,7 @@ def settings(markdown: bool) -> None:
     if markdown:
         click.echo(config.markdown_table())
         return
-    _checked_settings()
+    checked_settings()
     for name, setting in config.SETTINGS.items():
         value = "***" if setting.secret and config.get(name) else config.get(name)
         click.echo(f"{name}={value if value is not None else ''}")
@@ -83,9 +77,9 @@ def settings(markdown: bool) -> None:
 @click.argument("services", nargs=-1, type=click.Choice(SERVICES))
 def migrate(services: tuple[str, ...]) -> None:
     """Bring each service's database to its newest schema (all services by default)."""
-    from shared.migrations import upgrade
+    from shared.db.migrations import upgrade
 
-    _checked_settings()
+    checked_settings()
     for service in services or SERVICES:
         upgrade(service)
         click.echo(f"{service}: database at head")
@@ -94,9 +88,9 @@ def migrate(services: tuple[str, ...]) -> None:
 @main.command()
 def topics() -> None:
     """Create the Kafka topics (explicit partitions and retention); existing ones are kept."""
-    from shared.kafka import create_topics
+    from shared.messaging.kafka_io import create_topics
 
-    _checked_settings()
+    checked_settings()
     created = create_topics()
     click.echo(f"created {', '.join(created)}" if created else "topics exist already")
 
@@ -116,7 +110,7 @@ def serve(service: str, bind: str | None, workers: int) -> None:
     """Serve one service's HTTP API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    _checked_settings()
+    checked_settings()
     bind = bind or f"127.0.0.1:{DEFAULT_PORTS[service]}"
     # sqlite3 blocks in C, where a greenlet cannot yield: one request waiting for SQLite's
     # write lock would hold up every other request of its worker, so SQLite gets threads.
@@ -139,7 +133,7 @@ def serve(service: str, bind: str | None, workers: int) -> None:
             import gc
 
             from ipmarket.workers import BodyDeadline
-            from shared.web import configure_logging
+            from shared.runtime import configure_logging
 
             configure_logging(service)
             app = BodyDeadline(service_module(service, "app").create_app(),
@@ -157,10 +151,10 @@ def serve(service: str, bind: str | None, workers: int) -> None:
 @click.argument("service", type=click.Choice(SERVICES))
 def relay(service: str) -> None:
     """Publish SERVICE's outbox to Kafka until stopped (several may run: one is active)."""
-    from shared.outbox import OutboxRelay
-    from shared.web import configure_logging
+    from shared.messaging.outbox import OutboxRelay
+    from shared.runtime import configure_logging
 
-    _checked_settings()
+    checked_settings()
     configure_logging(f"{service}-relay")
     context = service_module(service, "app").build_context()
     run_until_signalled(OutboxRelay(context.engine, context.outbox_model.__table__))
@@ -170,15 +164,15 @@ def relay(service: str) -> None:
 @click.argument("service", type=click.Choice(SERVICES))
 def consume(service: str) -> None:
     """Handle the events SERVICE needs until SIGTERM (offsets committed after handling)."""
-    from shared.web import configure_logging
+    from shared.runtime import configure_logging
 
-    _checked_settings()
+    checked_settings()
     configure_logging(f"{service}-consumer")
     run_until_signalled(build_consumer(service))
 
 
 def build_consumer(service: str, **options):
-    from shared.consumer import EventConsumer
+    from shared.messaging.consumer import EventConsumer
 
     context = service_module(service, "app").build_context()
     handlers = service_module(service, "handlers")
@@ -195,7 +189,7 @@ def broker(home: Path | None) -> None:
     """Run the single-node Kafka broker (KRaft) in the foreground, formatting it the first time."""
     from ipmarket.broker import Broker
 
-    _checked_settings()
+    checked_settings()
     port = int(config.get("IPMARKET_KAFKA_BOOTSTRAP").split(",")[0].rpartition(":")[2])
     kafka = Broker(home or config.var_dir() / "kafka", port=port,
                    controller_port=port + 1)
@@ -230,7 +224,7 @@ def admin_create(name: str, country: str, email: str, tz: str, locale: str) -> N
     from services.catalog.app import build_context
     from services.catalog.organisations import create_api_key, register_organisation
 
-    _checked_settings()
+    checked_settings()
     with build_context().unit_of_work() as uow:
         org = register_organisation(
             uow, legal_name_en=name, country=country, roles=["admin"], locale=locale,
@@ -245,13 +239,15 @@ def run() -> None:
     """Run the whole marketplace on this machine: broker, services, relays, workers."""
     from ipmarket.supervisor import run_marketplace
 
-    _checked_settings()
+    checked_settings()
     sys.exit(run_marketplace())
 
 
 for _service in SERVICES:
     for _command in service_module(_service, "commands").COMMANDS:
         main.add_command(_command)
+for _command in importlib.import_module("ipmarket.devtools.commands").COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

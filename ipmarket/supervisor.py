@@ -23,8 +23,8 @@ import requests
 
 from ipmarket.broker import Broker, die_with_parent
 from shared import config
-from shared.kafka import create_topics
-from shared.migrations import upgrade
+from shared.db.migrations import upgrade
+from shared.messaging.kafka_io import create_topics
 
 
 def service_ports() -> dict[str, int]:

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from ipmarket.broker import Broker, free_port
-from shared.db import create_engine
-from shared.kafka import create_topics
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
+from shared.messaging.kafka_io import create_topics
 from tests.support import Processes
 
 

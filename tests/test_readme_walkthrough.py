@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.migrations import upgrade
+from shared.db.migrations import upgrade
 from tests.support import PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"

@@ -8,9 +8,10 @@ from marshmallow import RAISE
 from services.catalog import cores, ipxact, organisations, schemas, taxonomy, vendor_names
 from services.catalog.models import Organisation
 from services.catalog.search import FACETS, SearchQuery, search_cores
-from shared.api_docs import Blueprint, problems
 from shared.errors import UnsupportedMediaType
-from shared.web import current_principal, requires, service_context
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
 
 organisations_blp = Blueprint(
     "organisations", __name__, url_prefix="/organisations",

@@ -9,7 +9,8 @@ from services.catalog import api, models
 from services.catalog.facet_index import facet_index_for
 from services.catalog.organisations import principal_for
 from shared.errors import Conflict, PreconditionFailed
-from shared.web import ServiceContext, create_service_app
+from shared.http.app import create_service_app
+from shared.runtime import ServiceContext
 
 SERVICE = "catalog"
 

@@ -13,11 +13,11 @@ from services.catalog.models import Core, Organisation
 from services.catalog.organisations import check_version
 from services.catalog.search import index_core
 from services.catalog.versions import same_version, version_key
-from shared.auth import Principal
 from shared.countries import checked_country
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.directory import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 # ECCN: category digit, product group A–E, three digits (e.g. 3E001, 5A002), or EAR99.
 ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}[a-z0-9.]*)$")

@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import make_base, new_id, utcnow
-from shared.outbox import OutboxMixin, ProcessedEventMixin
+from shared.db.schema import make_base, new_id, utcnow
+from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
 from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.catalog.models import ApiKey, Core, Organisation
 from services.catalog.search import index_core
-from shared.auth import Principal, generate_api_key
 from shared.countries import checked_country
-from shared.db import utcnow
+from shared.db.schema import utcnow
+from shared.directory import Principal, generate_api_key
 from shared.errors import (
     Forbidden,
     Invalid,
@@ -23,7 +23,7 @@ from shared.errors import (
 )
 from shared.events.catalog import LOCALES, ROLES
 from shared.events.registry import notice_choices
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 # Region follows the country: Hong Kong, Macau and Taiwan are their own markets for IP licensing.
 REGION_BY_COUNTRY = {"CN": "mainland_china", "HK": "hong_kong", "MO": "macau", "TW": "taiwan"}

@@ -11,11 +11,11 @@ from services.catalog.cores import ECCN
 from services.catalog.organisations import time_zones
 from services.catalog.search import MAX_LIMIT, SORTS
 from shared import bounds
-from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
 from shared.countries import CountryCode
 from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.registry import notice_choices
+from shared.http.api_docs import StrictBoolean
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
 COUNTRY = CountryCode()

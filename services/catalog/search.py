@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from services.catalog import taxonomy
 from services.catalog.facet_index import SEQ, bitset, facet_index_for, per_engine
 from services.catalog.models import Core
-from shared.auth import Principal
-from shared.db import without_transaction
+from shared.db.session import without_transaction
+from shared.directory import Principal
 from shared.errors import Invalid
 
 # Facet name → how the core's values are named in `Core.facet_values` ("name:value").

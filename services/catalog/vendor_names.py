@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog.models import Organisation, VendorNameClaim
-from shared.auth import Principal
-from shared.db import utcnow
+from shared.db.schema import utcnow
+from shared.directory import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
 STATUSES = ("pending", "confirmed", "declined")

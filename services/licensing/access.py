@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shared.auth import Principal
+from shared.directory import Principal
 from shared.errors import NotFound
 
 

@@ -32,10 +32,11 @@ from services.licensing.schemas import (
 )
 from services.licensing.signing import Keyring
 from services.licensing.verification import verify_license
-from shared.api_docs import Blueprint, problems
-from shared.db import without_transaction
+from shared.db.session import without_transaction
 from shared.errors import Invalid
-from shared.web import current_principal, requires, service_context
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
 
 blp = Blueprint("licensing", __name__, description="License requests and licenses")
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,

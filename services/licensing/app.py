@@ -17,9 +17,10 @@ from services.licensing.signing import (
     signing_secret,
 )
 from shared import config
-from shared.auth import Directory
+from shared.directory import Directory
+from shared.http.app import create_service_app
+from shared.runtime import ServiceContext
 from shared.sealing import generate_local_secret
-from shared.web import ServiceContext, create_service_app
 
 SERVICE = "licensing"
 LOCAL_SECRET_FILE = "signing-key.secret"

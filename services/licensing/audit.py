@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.licensing.models import AuditEntry
-from shared.auth import Principal
-from shared.db import insert_at_commit, utcnow
+from shared.db.schema import utcnow
+from shared.db.session import insert_at_commit
+from shared.directory import Principal
 
 SYSTEM = "system"
 

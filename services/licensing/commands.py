@@ -1,5 +1,5 @@
 """The licensing service's part of the `ipmarket` command line: signing keys, offline license
-verification, the scheduler and the payment provider simulator."""
+verification and the scheduler (the payment provider simulator is in ipmarket/devtools)."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ipmarket.options import CoreVersion, HostPort
 from shared import config
+from shared.command_line import CoreVersion
 
 
 class UnusableInput(click.ClickException):
@@ -142,10 +142,9 @@ def list_command() -> None:
 def scheduler_command(interval: float) -> None:
     """Send license expiry notices, expire licenses and lapse undecided requests, until
     SIGTERM. Safe to restart: what was sent is remembered."""
-    from ipmarket.cli import run_until_signalled
     from services.licensing.app import build_context
     from services.licensing.scheduler import LicensingScheduler
-    from shared.web import configure_logging
+    from shared.runtime import configure_logging, run_until_signalled
 
     try:
         config.check_all()
@@ -155,25 +154,5 @@ def scheduler_command(interval: float) -> None:
     run_until_signalled(LicensingScheduler(build_context(), interval_seconds=interval))
 
 
-@click.command("payment-simulator")
-@click.option("--bind", type=HostPort(), default=None, metavar="HOST:PORT",
-              help="Where to listen (default: the host and port of "
-                   "IPMARKET_PAYMENT_SIMULATOR_URL).")
-def payment_simulator_command(bind: str | None) -> None:
-    """Run the payment provider simulator until SIGTERM: POST /payments pays an order, and it
-    calls the licensing service back, signed with IPMARKET_PAYMENT_PROVIDER_SECRET."""
-    from ipmarket.cli import run_until_signalled
-    from services.licensing.payment_simulator import from_settings
-    from shared.web import configure_logging
-
-    try:
-        config.check_all()
-        simulator = from_settings(bind)
-    except config.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    configure_logging("payment-simulator")
-    run_until_signalled(simulator)
-
-
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = [license_group, keys_group, scheduler_command, payment_simulator_command]
+COMMANDS: list = [license_group, keys_group, scheduler_command]

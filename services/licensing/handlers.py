@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.licensing.models import KnownApiKey, KnownCore, KnownOrganisation
-from shared.auth import Directory
+from shared.directory import Directory
 from shared.events import Event
 
 STREAMS = ["catalog"]

@@ -20,8 +20,8 @@ from services.licensing.models import (
 )
 from services.licensing.money import Money
 from shared import config
-from shared.db import new_id, utcnow
-from shared.unit_of_work import UnitOfWork
+from shared.db.schema import new_id, utcnow
+from shared.messaging.unit_of_work import UnitOfWork
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -28,10 +28,11 @@ from services.licensing.screening import rule_table, screen_export, version_in_f
 from services.licensing.signing import SIGNER_KID, Keyring, signer_kid
 from services.licensing.verification import version_allowed
 from shared import config
-from shared.auth import Principal
-from shared.db import insert_at_commit, new_id, row_of, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.db.session import insert_at_commit, row_of
+from shared.directory import Principal
 from shared.errors import Conflict, Invalid
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 PENDING = ("screening", "pending_approval")
 # One round trip for what a request needs: the versions of the core and of the rule set in

@@ -19,10 +19,11 @@ from services.licensing.models import License, LicenseRequest
 from services.licensing.signing import Keyring, sign_compact
 from services.licensing.verification import LICENSE_TYP, STATUS_LIST_TYP, armour
 from shared import config
-from shared.auth import Principal
-from shared.db import insert_at_commit, new_id, row_of, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.db.session import insert_at_commit, row_of
+from shared.directory import Principal
 from shared.errors import Conflict, Invalid
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 SCOPE_BY_OFFER = {"evaluation": "evaluation", "multi_project": "multi_project"}  # else: project
 

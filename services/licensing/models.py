@@ -6,9 +6,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.auth import KnownApiKeyMixin, KnownOrganisationMixin
-from shared.db import make_base, new_id, utcnow
-from shared.outbox import OutboxMixin, ProcessedEventMixin
+from shared.db.schema import make_base, new_id, utcnow
+from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
+from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
 from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()

@@ -20,10 +20,10 @@ from services.licensing.license_requests import body_hash, needs_payment
 from services.licensing.models import Invoice, License, LicenseRequest, Order, Payment, Quote
 from services.licensing.money import Money
 from services.licensing.signing import Keyring
-from shared.auth import Principal
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.directory import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 ORDER_STATES = ("pending_payment", "paid", "fulfilled", "cancelled", "refunded")
 

@@ -16,9 +16,9 @@ from services.licensing.models import Payment
 from services.licensing.money import Money
 from services.licensing.orders import check_takes_payments, locked_order, record_payment
 from services.licensing.signing import Keyring
-from shared.db import new_id
+from shared.db.schema import new_id
 from shared.errors import Invalid, NotAuthenticated
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 TOLERANCE_SECONDS = 300
 TIMESTAMP_HEADER = "Payment-Timestamp"

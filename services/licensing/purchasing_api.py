@@ -43,10 +43,12 @@ from services.licensing.schemas import (
     RequiredReason,
 )
 from shared import bounds, config
-from shared.api_docs import Blueprint, problems
-from shared.db import utcnow
+from shared.db.schema import utcnow
 from shared.errors import Conflict, Invalid, UnsupportedMediaType
-from shared.web import current_principal, problem, requires, service_context
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
+from shared.http.problems import problem
 
 blp = Blueprint("purchasing", __name__, description="Quotes, orders, invoices and payments")
 PAYMENT_TIMESTAMP = {"in": "header", "name": payments.TIMESTAMP_HEADER, "required": True,

@@ -17,10 +17,10 @@ from services.licensing.models import LicenseRequest, Quote
 from services.licensing.money import Money
 from services.licensing.orders import must_be_licensee, purchase_event
 from services.licensing.signing import Keyring
-from shared.auth import Principal
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.directory import Principal
 from shared.errors import Conflict, Invalid
-from shared.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
 
 QUOTE_STATES = ("requested", "sent", "accepted", "declined")
 

@@ -19,8 +19,8 @@ from services.licensing.invoices import send_overdue_notices
 from services.licensing.license_requests import expire_pending
 from services.licensing.licenses import event_data
 from services.licensing.models import ExpiryNotice, License
-from shared.db import utcnow
-from shared.web import ServiceContext
+from shared.db.schema import utcnow
+from shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
 NOTICE_DAYS = (1, 7, 30)  # nearest first

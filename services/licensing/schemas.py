@@ -6,10 +6,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from services.licensing import invoices, orders, quotes, screening
 from services.licensing.money import CURRENCIES
 from shared import bounds
-from shared.api_docs import WholeNumber
 from shared.bounds import Schema
 from shared.countries import CountryCode
 from shared.events.licensing import LICENSE_STATES, REQUEST_STATES
+from shared.http.api_docs import WholeNumber
 
 COUNTRY = CountryCode()
 VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",

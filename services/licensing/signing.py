@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from services.licensing.models import SigningKey
 from shared import config
-from shared.db import utcnow
+from shared.db.schema import utcnow
 from shared.errors import Conflict, NotFound
 from shared.sealing import read_secret
 

@@ -30,8 +30,9 @@ from services.notify.schemas import (
     WatchIn,
     WatchOut,
 )
-from shared.api_docs import Blueprint, problems
-from shared.web import current_principal, requires, service_context
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
 
 blp = Blueprint("notify", __name__, url_prefix="/v1",
                        description="Webhook endpoints, preferences, watches and dead letters.")

@@ -5,7 +5,8 @@ from flask import Flask
 
 from services.notify import api, models, sealed
 from services.notify.handlers import directory
-from shared.web import ServiceContext, create_service_app
+from shared.http.app import create_service_app
+from shared.runtime import ServiceContext
 
 SERVICE = "notify"
 

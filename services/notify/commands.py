@@ -9,13 +9,13 @@ import click
 @click.command()
 def deliver() -> None:
     """Send due webhooks and emails, and record dead letters, until SIGTERM."""
-    from ipmarket.cli import _checked_settings, run_until_signalled
     from services.notify.app import build_context
     from services.notify.dead_letters import DeadLetterRecorder
     from services.notify.delivery import DeliveryWorker
-    from shared.web import configure_logging
+    from shared.command_line import checked_settings
+    from shared.runtime import configure_logging, run_until_signalled
 
-    _checked_settings()
+    checked_settings()
     configure_logging("notify-deliver")
     context = build_context()
     run_until_signalled(_Together(DeliveryWorker(context.session_factory),

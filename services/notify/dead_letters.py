@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kafka import KafkaConsumer
 from services.notify.models import DeadLetter
 from shared import config
-from shared import kafka as kafka_plumbing
-from shared.db import insert_ignoring_duplicates
+from shared.db.bulk_insert import insert_ignoring_duplicates
+from shared.messaging import kafka_io
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class DeadLetterRecorder:
     def __init__(self, session_factory: sessionmaker[Session], *, bootstrap: str | None = None,
                  prefix: str | None = None):
         self.session_factory = session_factory
-        self.topic = kafka_plumbing.topic(kafka_plumbing.DEAD_LETTER, prefix)
+        self.topic = kafka_io.topic(kafka_io.DEAD_LETTER, prefix)
         self.bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
         self.recorded = 0
 
@@ -70,7 +70,7 @@ class DeadLetterRecorder:
         try:
             consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
                                      enable_auto_commit=False, client_id="ipmarket-deadletters",
-                                     request_timeout_ms=5000, **kafka_plumbing.RECONNECT)
+                                     request_timeout_ms=5000, **kafka_io.RECONNECT)
             partitions = consumer.partitions_for_topic(self.topic)
         except Exception as exc:  # noqa: BLE001 - broker not up yet
             log.warning("dead letters: cannot connect: %s", exc)

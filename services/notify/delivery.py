@@ -48,7 +48,9 @@ from services.notify.models import (
 )
 from services.notify.network_guard import RefusedAddress, guarded_pool_manager
 from shared import config
-from shared.db import insert_rows, listen, utcnow
+from shared.db.bulk_insert import insert_rows
+from shared.db.schema import utcnow
+from shared.db.wake import listen
 
 log = logging.getLogger(__name__)
 

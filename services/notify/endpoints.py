@@ -13,7 +13,7 @@ from services.notify import signatures
 from services.notify.models import Attempt, Delivery, Endpoint, OutboxMessage
 from services.notify.network_guard import check_url
 from services.notify.notices import NOTICE_TYPES, notify
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events import new_event
 

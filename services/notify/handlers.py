@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from services.notify import notices
 from services.notify.models import KnownApiKey, KnownOrganisation
-from shared.auth import Directory
+from shared.directory import Directory
 from shared.events import Event
 
 STREAMS = ["catalog", "licensing"]

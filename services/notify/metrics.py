@@ -13,7 +13,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from services.notify.handlers import STREAMS
 from services.notify.models import DeadLetter, Delivery, Endpoint
 from shared import config
-from shared import kafka as kafka_plumbing
+from shared.messaging import kafka_io
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -23,8 +23,8 @@ def consumer_lag(bootstrap: str | None = None, prefix: str | None = None
                  ) -> dict[tuple[str, str, int], int]:
     """(group, topic, partition) → messages not yet handled by the notify consumer group."""
     bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
-    groups = {f"{kafka_plumbing.topic('notify', prefix)}.consumer":
-              [kafka_plumbing.topic(s, prefix) for s in STREAMS]}
+    groups = {f"{kafka_io.topic('notify', prefix)}.consumer":
+              [kafka_io.topic(s, prefix) for s in STREAMS]}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="ipmarket-metrics",
                              request_timeout_ms=3000)
     reader = KafkaConsumer(bootstrap_servers=bootstrap, client_id="ipmarket-metrics",

@@ -32,7 +32,9 @@ from services.notify.models import (
     Watch,
 )
 from services.notify.wording import SUBJECTS
-from shared.db import insert_at_commit, insert_ignoring_duplicates, utcnow
+from shared.db.bulk_insert import insert_ignoring_duplicates
+from shared.db.schema import utcnow
+from shared.db.session import insert_at_commit
 from shared.events import Event
 
 DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")

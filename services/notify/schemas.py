@@ -7,8 +7,8 @@ from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
 from services.notify.endpoints import SCHEMES
 from services.notify.notices import NOTICE_TYPES
-from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
+from shared.http.api_docs import StrictBoolean
 
 _H = "[0-9A-Fa-f]{1,4}"
 IPV6 = "|".join([  # the address forms Python's ipaddress reads (no embedded IPv4, no zone)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from marshmallow import ValidationError
 
-from shared.db import new_id
+from shared.db.schema import new_id
 from shared.events.registry import schema_for
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"

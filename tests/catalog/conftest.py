@@ -10,7 +10,7 @@ from services.catalog.app import build_context, create_app
 from services.catalog.models import ApiKey, Core, Organisation, OutboxMessage, VendorNameClaim
 from services.catalog.organisations import create_api_key, register_organisation
 from services.catalog.vendor_names import claim_name, decide
-from shared.auth import Principal
+from shared.directory import Principal
 
 
 @dataclass

@@ -14,9 +14,9 @@ from kafka import KafkaConsumer
 from services.catalog.app import build_context
 from services.catalog.organisations import create_api_key, register_organisation
 from services.catalog.vendor_names import claim_name, decide
-from shared.auth import Principal
-from shared.db import create_engine
-from shared.kafka import topic
+from shared.db.engine import create_engine
+from shared.directory import Principal
+from shared.messaging.kafka_io import topic
 from tests.catalog.conftest import core_body
 from tests.support import wait_until
 

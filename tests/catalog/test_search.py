@@ -8,12 +8,13 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from services.catalog import demo, taxonomy
+from ipmarket.devtools import demo
 from services.catalog import search as search_module
+from services.catalog import taxonomy
 from services.catalog.app import build_context, create_app
 from services.catalog.organisations import create_api_key
-from shared.db import create_engine
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
 from tests.catalog.conftest import assert_problem
 
 PRODUCTS = {p[1]: p for p in demo.PRODUCTS}

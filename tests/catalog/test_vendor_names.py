@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from services.catalog.app import build_context, create_app
 from services.catalog.models import OutboxMessage
 from services.catalog.organisations import create_api_key
-from shared.db import JSONDocument, create_engine, new_id, utcnow
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
+from shared.db.schema import JSONDocument, new_id, utcnow
 from tests.catalog.conftest import assert_problem, core_body
 
 DATA = Path(__file__).parent / "data" / "ipxact"

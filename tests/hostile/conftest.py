@@ -14,10 +14,10 @@ from services.licensing import handlers as licensing_handlers
 from services.licensing.app import create_app as create_licensing
 from services.notify import handlers as notify_handlers
 from services.notify.app import create_app as create_notify
-from shared.auth import generate_api_key
-from shared.db import new_id, utcnow
+from shared.db.migrations import upgrade
+from shared.db.schema import new_id, utcnow
+from shared.directory import generate_api_key
 from shared.events import new_event
-from shared.migrations import upgrade
 
 
 @dataclass

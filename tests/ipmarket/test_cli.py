@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ipmarket.cli import main
-from shared.db import create_engine
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
 from tests.support import PROJECT_ROOT
 
 ADMIN = ["admin", "create", "--name", "Science Park IP Platform", "--email", "ops@park.example"]

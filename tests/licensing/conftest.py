@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from services.licensing import handlers
 from services.licensing.app import create_app
-from shared.auth import generate_api_key
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
+from shared.directory import generate_api_key
 from shared.events import new_event
 
 SECRET = "correct horse battery staple, licensing"

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.licensing.models import KnownApiKey
-from shared.auth import Directory
-from shared.db import utcnow
+from shared.db.schema import utcnow
+from shared.directory import Directory
 from tests.licensing.conftest import request_body
 from tests.support import wait_until
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from ipmarket.broker import free_port
-from shared.migrations import upgrade
+from shared.db.migrations import upgrade
 from tests.licensing.conftest import SECRET
 from tests.support import wait_until
 

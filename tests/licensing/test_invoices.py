@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from services.licensing.scheduler import LicensingScheduler
-from shared.db import utcnow
+from shared.db.schema import utcnow
 from tests.licensing.conftest import approved_request, place_order, request_body
 from tests.licensing.test_api import events_of
 

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.licensing.models import LicenseRequest
-from shared.db import create_engine
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -13,7 +13,7 @@ from shared.errors import Invalid
 from tests.licensing.conftest import place_order
 
 MONEY_MODULES = ["money.py", "orders.py", "invoices.py", "payments.py", "quotes.py",
-                 "purchasing_api.py", "payment_simulator.py"]
+                 "purchasing_api.py", "../../ipmarket/devtools/payment_simulator.py"]
 AWKWARD = ["0.10", "0.30", "1.00", "19.99", "1234567.89", "9999999999999.99", "0.01"]
 
 

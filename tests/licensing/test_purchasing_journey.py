@@ -16,9 +16,9 @@ import requests
 from ipmarket.broker import free_port
 from services.catalog.app import build_context as catalog_context
 from services.catalog.organisations import create_api_key, register_organisation
-from shared.db import new_id, utcnow
+from shared.db.schema import new_id, utcnow
 from shared.events.envelope import parse_event
-from shared.kafka import make_consumer, topic
+from shared.messaging.kafka_io import make_consumer, topic
 from tests.licensing.conftest import PROVIDER_SECRET, core_state, request_body
 from tests.support import wait_until
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from shared.db import utcnow
+from shared.db.schema import utcnow
 from tests.licensing.test_api import events_of
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

@@ -16,8 +16,9 @@ def default_rules(postgres, postgres_admin_engine):
 
     import sqlalchemy as sa
 
-    from shared.db import create_engine, session_factory
-    from shared.migrations import upgrade
+    from shared.db.engine import create_engine
+    from shared.db.migrations import upgrade
+    from shared.db.session import session_factory
 
     name = f"licensing_{uuid.uuid4().hex[:12]}"
     with postgres_admin_engine.connect() as conn:
@@ -105,7 +106,8 @@ def test_the_rule_table_in_force_is_read_once_per_version_and_database(make_data
     import sqlalchemy as sa
 
     from services.licensing.screening import publish_rule_set, rule_table, version_in_force
-    from shared.db import create_engine, session_factory
+    from shared.db.engine import create_engine
+    from shared.db.session import session_factory
 
     def in_force(engine):
         with session_factory(engine)() as session:

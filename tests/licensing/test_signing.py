@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from services.licensing.app import create_app
 from services.licensing.models import SigningKey
 from shared.config import ConfigError
-from shared.migrations import upgrade
+from shared.db.migrations import upgrade
 
 
 def stored_keys(app) -> list[SigningKey]:

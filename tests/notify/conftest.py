@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from ipmarket.broker import free_port
-from shared.auth import generate_api_key
+from shared.directory import generate_api_key
 from shared.events import new_event
 
 # --- SMTP -------------------------------------------------------------------------------------

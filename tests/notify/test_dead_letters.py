@@ -12,7 +12,7 @@ from kafka import KafkaProducer
 from services.notify.app import create_app
 from services.notify.dead_letters import DeadLetterRecorder
 from services.notify.models import DeadLetter, ProcessedEvent
-from shared.kafka import topic
+from shared.messaging.kafka_io import topic
 from tests.notify.conftest import organisation_event
 from tests.support import wait_until
 

@@ -16,7 +16,7 @@ from services.catalog.organisations import create_api_key, register_organisation
 from services.licensing.app import build_context as licensing_context
 from services.notify.app import create_app
 from services.notify.models import KnownApiKey
-from shared.outbox import OutboxRelay
+from shared.messaging.outbox import OutboxRelay
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

@@ -14,8 +14,9 @@ from services.notify import signatures
 from services.notify.app import build_context
 from services.notify.models import Endpoint
 from shared.config import ConfigError
-from shared.db import create_engine, session_factory
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
+from shared.db.session import session_factory
 from shared.sealing import is_sealed
 
 COLUMNS = ("secret", "previous_secret", "signing_key")

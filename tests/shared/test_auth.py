@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from shared.auth import Principal, RecentPrincipals
+from shared.directory import Principal, RecentPrincipals
 
 ALICE = Principal(organisation_id="org-1", roles=frozenset({"licensee"}), key_id="key-1")
 

@@ -18,8 +18,8 @@ from services.catalog.app import build_context
 from services.licensing.app import build_context as licensing_context
 from services.licensing.models import KnownOrganisation
 from shared.events import new_event
-from shared.kafka import DEAD_LETTER, create_topics, topic
-from shared.outbox import OutboxRelay
+from shared.messaging.kafka_io import DEAD_LETTER, create_topics, topic
+from shared.messaging.outbox import OutboxRelay
 from tests.shared.test_outbox import org_updated, read_topic
 from tests.support import wait_until
 

@@ -9,8 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from services.catalog.app import build_context
-from shared import db
-from shared.db import create_engine, insert_at_commit, new_id, utcnow
+from shared.db import bulk_insert
+from shared.db import engine as engine_module
+from shared.db.engine import create_engine
+from shared.db.schema import new_id, utcnow
+from shared.db.session import insert_at_commit
 
 
 def outbox_row(aggregate_id: str) -> dict:
@@ -48,7 +51,7 @@ def test_a_connection_lost_while_idle_is_replaced_before_use(postgres, postgres_
                                                              monkeypatch):
     """Pooled connections idle for PING_IDLE_SECONDS are pinged at checkout; one whose server
     process is gone is replaced, and the caller never sees the error."""
-    monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.1)
+    monkeypatch.setattr(engine_module, "PING_IDLE_SECONDS", 0.1)
     engine = create_engine(postgres.get_uri(), pool_size=1, max_overflow=0)
     with engine.connect() as conn:
         first_pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
@@ -94,8 +97,8 @@ def test_many_rows_go_in_one_statement_of_the_same_text_with_their_types_and_ord
     written = rows("two", 2) + rows("forty", 40)
     sa.event.listen(context.engine, "before_cursor_execute", note)
     with context.engine.begin() as connection:
-        db.insert_rows(connection, notice, written[:2])
-        db.insert_rows(connection, notice, written[2:])
+        bulk_insert.insert_rows(connection, notice, written[:2])
+        bulk_insert.insert_rows(connection, notice, written[2:])
     sa.event.remove(context.engine, "before_cursor_execute", note)
     assert len(statements) == 2 and statements[0] == statements[1]
     with context.engine.connect() as connection:

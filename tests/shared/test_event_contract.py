@@ -15,7 +15,8 @@ from services.licensing import handlers as licensing_handlers
 from services.licensing import models as licensing_models
 from services.notify import handlers as notify_handlers
 from services.notify import models as notify_models
-from shared.db import create_engine, session_factory
+from shared.db.engine import create_engine
+from shared.db.session import session_factory
 from shared.events import new_event, parse_event
 from shared.events.registry import known_types, schema_for
 

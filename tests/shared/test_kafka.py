@@ -6,7 +6,7 @@ import uuid
 from kafka.cluster import ClusterMetadata
 from kafka.partitioner.default import DefaultPartitioner
 
-from shared.kafka import KeyedPartitioner
+from shared.messaging.kafka_io import KeyedPartitioner
 
 
 class Cluster(ClusterMetadata):

@@ -10,8 +10,8 @@ from kafka import KafkaConsumer
 from services.catalog.app import build_context
 from services.catalog.organisations import register_organisation
 from shared.events import CONTENT_TYPE
-from shared.kafka import topic
-from shared.outbox import OutboxRelay
+from shared.messaging.kafka_io import topic
+from shared.messaging.outbox import OutboxRelay
 
 
 def read_topic(bootstrap: str, name: str, expected: int, timeout_ms: int = 15000) -> list:

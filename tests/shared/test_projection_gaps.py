@@ -9,8 +9,9 @@ import logging
 import pytest
 
 from services.notify import models
-from shared.auth import Directory
-from shared.db import create_engine, session_factory
+from shared.db.engine import create_engine
+from shared.db.session import session_factory
+from shared.directory import Directory
 from shared.events import new_event
 
 ORG = "0b7d7c4e-2f7e-4f55-9d8e-6a1c6f1e0001"
@@ -48,7 +49,7 @@ def gap_warnings(caplog) -> list[logging.LogRecord]:
 def test_a_version_gap_is_applied_but_logged_and_counted(projection, caplog):
     directory, apply = projection
     apply(1, "Pearl Delta Devices")
-    with caplog.at_level(logging.WARNING, logger="shared.auth"):
+    with caplog.at_level(logging.WARNING, logger="shared.directory"):
         held = apply(3, "Pearl Delta Devices Ltd")  # version 2 was lost on the way
     assert (held.version, held.legal_name_en) == (3, "Pearl Delta Devices Ltd")
     assert directory.version_gaps == 1
@@ -59,14 +60,14 @@ def test_a_version_gap_is_applied_but_logged_and_counted(projection, caplog):
 
 def test_a_first_event_beyond_registration_is_a_gap(projection, caplog):
     directory, apply = projection
-    with caplog.at_level(logging.WARNING, logger="shared.auth"):
+    with caplog.at_level(logging.WARNING, logger="shared.directory"):
         apply(4, "Pearl Delta Devices")
     assert directory.version_gaps == 1 and len(gap_warnings(caplog)) == 1
 
 
 def test_consecutive_and_late_versions_are_no_gap(projection, caplog):
     directory, apply = projection
-    with caplog.at_level(logging.WARNING, logger="shared.auth"):
+    with caplog.at_level(logging.WARNING, logger="shared.directory"):
         apply(1, "A")
         apply(2, "B")
         assert apply(1, "late").legal_name_en == "B"  # an older state changes nothing

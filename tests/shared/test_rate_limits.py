@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from shared import config
-from shared.db import create_engine
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
 from shared.rate_limits import Rate, RateLimiter
 
 

@@ -18,7 +18,7 @@ from kafka.errors import KafkaError
 from ipmarket.broker import Broker, free_port
 from kafka import KafkaAdminClient, KafkaProducer
 from shared.events import new_event
-from shared.kafka import create_topics, make_consumer, topic
+from shared.messaging.kafka_io import create_topics, make_consumer, topic
 from tests.shared.test_consumer import known_organisations, start_licensing_consumer
 from tests.support import wait_until
 

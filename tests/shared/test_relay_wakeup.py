@@ -12,8 +12,8 @@ import pytest
 
 from services.catalog.app import build_context
 from services.catalog.organisations import register_organisation
-from shared.migrations import upgrade
-from shared.outbox import OutboxRelay
+from shared.db.migrations import upgrade
+from shared.messaging.outbox import OutboxRelay
 from tests.support import PROJECT_ROOT, wait_until
 
 LONG_IDLE = 60

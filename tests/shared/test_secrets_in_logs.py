@@ -13,9 +13,10 @@ from services.catalog import models as catalog
 from services.licensing import models as licensing
 from services.notify import models as notify
 from services.notify import signatures
-from shared.auth import generate_api_key
-from shared.db import create_engine, session_factory
-from shared.migrations import upgrade
+from shared.db.engine import create_engine
+from shared.db.migrations import upgrade
+from shared.db.session import session_factory
+from shared.directory import generate_api_key
 
 
 def _endpoint():

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 22:35:45.137733
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0002'
 down_revision = '0001'
@@ -31,27 +31,27 @@ def upgrade() -> None:
     sa.Column('description_en', sa.Text(), nullable=False),
     sa.Column('description_zh', sa.Text(), nullable=True),
     sa.Column('category', sa.String(length=64), nullable=True),
-    sa.Column('deliverable_kinds', shared.db.JSONDocument(), nullable=False),
-    sa.Column('hdl_languages', shared.db.JSONDocument(), nullable=False),
-    sa.Column('standards', shared.db.JSONDocument(), nullable=False),
-    sa.Column('targets', shared.db.JSONDocument(), nullable=False),
+    sa.Column('deliverable_kinds', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('hdl_languages', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('standards', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('targets', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('eccn', sa.String(length=8), nullable=True),
-    sa.Column('territory_restrictions', shared.db.JSONDocument(), nullable=False),
-    sa.Column('documents', shared.db.JSONDocument(), nullable=False),
-    sa.Column('deliverables', shared.db.JSONDocument(), nullable=False),
-    sa.Column('offers', shared.db.JSONDocument(), nullable=False),
-    sa.Column('parameters', shared.db.JSONDocument(), nullable=False),
-    sa.Column('bus_interfaces', shared.db.JSONDocument(), nullable=False),
-    sa.Column('file_sets', shared.db.JSONDocument(), nullable=False),
+    sa.Column('territory_restrictions', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('documents', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('deliverables', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('offers', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('parameters', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('bus_interfaces', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('file_sets', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('search_title', sa.Text(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('search_cjk', sa.Text(), nullable=False),
-    sa.Column('facet_values', shared.db.JSONDocument(), nullable=False),
+    sa.Column('facet_values', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('price_band', sa.String(length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['vendor_id'], ['organisation.id'], name=op.f('fk_core_vendor_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core')),
     sa.UniqueConstraint('vlnv_vendor', 'vlnv_library', 'vlnv_name', 'vlnv_version', name='uq_core_vlnv')

@@ -12,7 +12,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0005'
 down_revision = '0004'
@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column('name', sa.String(length=128), nullable=False),
         sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('reason', sa.Text(), nullable=True),
-        sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('decided_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('decided_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
         sa.Column('decided_by', sa.String(length=36), nullable=True),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
@@ -43,14 +43,14 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status = 'confirmed'"),
                     sqlite_where=sa.text("status = 'confirmed'"))
     with op.batch_alter_table('core') as batch_op:
-        batch_op.add_column(sa.Column('ports', shared.db.JSONDocument(), nullable=False,
+        batch_op.add_column(sa.Column('ports', shared.db.schema.JSONDocument(), nullable=False,
                                       server_default='[]'))
-        batch_op.add_column(sa.Column('memory_maps', shared.db.JSONDocument(), nullable=False,
+        batch_op.add_column(sa.Column('memory_maps', shared.db.schema.JSONDocument(), nullable=False,
                                       server_default='[]'))
     bind = op.get_bind()
     in_use = bind.execute(sa.text(
         "SELECT DISTINCT vendor_id, lower(vlnv_vendor) FROM core")).all()
-    now = shared.db.utcnow()
+    now = shared.db.schema.utcnow()
     op.bulk_insert(claims, [
         {"id": str(uuid.uuid4()), "organisation_id": org_id, "name": name,
          "status": "pending", "created_at": now, "version": 1}

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 23:19:22.713518
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0003'
 down_revision = '0002'
@@ -26,14 +26,14 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=32), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('language', sa.String(length=16), nullable=False),
-    sa.Column('parties', shared.db.JSONDocument(), nullable=False),
-    sa.Column('lines', shared.db.JSONDocument(), nullable=False),
+    sa.Column('parties', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('lines', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('total_minor', sa.BigInteger(), nullable=False),
     sa.Column('payment_instructions', sa.String(length=2000), nullable=False),
-    sa.Column('issued_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('overdue_notified_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('overdue_notified_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
     sa.UniqueConstraint('order_id', name=op.f('uq_invoice_order_id')),
     sa.UniqueConstraint('vendor_id', 'sequence', name='uq_invoice_vendor_sequence')
@@ -58,7 +58,7 @@ def upgrade() -> None:
     sa.Column('reference', sa.String(length=200), nullable=False),
     sa.Column('provider_payment_id', sa.String(length=200), nullable=True),
     sa.Column('recorded_by', sa.String(length=36), nullable=True),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment')),
     sa.UniqueConstraint('provider_payment_id', name=op.f('uq_payment_provider_payment_id'))
     )
@@ -72,7 +72,7 @@ def upgrade() -> None:
     sa.Column('licensee_id', sa.String(length=36), nullable=False),
     sa.Column('vendor_id', sa.String(length=36), nullable=False),
     sa.Column('core_id', sa.String(length=36), nullable=False),
-    sa.Column('vlnv', shared.db.JSONDocument(), nullable=False),
+    sa.Column('vlnv', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('offer_id', sa.String(length=64), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
@@ -82,9 +82,9 @@ def upgrade() -> None:
     sa.Column('state_reason', sa.String(length=2000), nullable=True),
     sa.Column('idempotency_key', sa.String(length=200), nullable=True),
     sa.Column('body_hash', sa.String(length=64), nullable=True),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('paid_at', shared.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_order')),
     sa.UniqueConstraint('licensee_id', 'idempotency_key', name='uq_purchase_order_idempotency'),
     sa.UniqueConstraint('request_id', name=op.f('uq_purchase_order_request_id'))
@@ -99,7 +99,7 @@ def upgrade() -> None:
     sa.Column('licensee_id', sa.String(length=36), nullable=False),
     sa.Column('vendor_id', sa.String(length=36), nullable=False),
     sa.Column('core_id', sa.String(length=36), nullable=False),
-    sa.Column('vlnv', shared.db.JSONDocument(), nullable=False),
+    sa.Column('vlnv', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('offer_id', sa.String(length=64), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('project_name', sa.String(length=200), nullable=False),
@@ -111,10 +111,10 @@ def upgrade() -> None:
     sa.Column('amount_minor', sa.BigInteger(), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('terms', sa.String(length=4000), nullable=True),
-    sa.Column('valid_until', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_until', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.Column('request_id', sa.String(length=36), nullable=True),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quote'))
     )
     with op.batch_alter_table('quote', schema=None) as batch_op:

@@ -8,7 +8,7 @@ Create Date: 2026-12-02 02:40:00
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0004'
 down_revision = '0003'
@@ -22,16 +22,16 @@ DECISIONS = {"request.review_allow": "review_allow", "request.review_deny": "rev
 
 def upgrade() -> None:
     with op.batch_alter_table('license_request', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('comments', shared.db.JSONDocument(), nullable=False,
+        batch_op.add_column(sa.Column('comments', shared.db.schema.JSONDocument(), nullable=False,
                                       server_default=sa.text("'[]'")))
 
     audit = sa.table('audit_entry', sa.column('seq', sa.Integer), sa.column('at',
-                     shared.db.UTCDateTime()), sa.column('actor_id', sa.String),
+                     shared.db.schema.UTCDateTime()), sa.column('actor_id', sa.String),
                      sa.column('actor_role', sa.String), sa.column('action', sa.String),
                      sa.column('subject_id', sa.String),
-                     sa.column('details', shared.db.JSONDocument()))
+                     sa.column('details', shared.db.schema.JSONDocument()))
     requests = sa.table('license_request', sa.column('id', sa.String),
-                        sa.column('comments', shared.db.JSONDocument()))
+                        sa.column('comments', shared.db.schema.JSONDocument()))
     connection = op.get_bind()
     comments: dict[str, list] = {}
     for entry in connection.execute(sa.select(audit).where(

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 22:27:35.624691
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0001'
 down_revision = None
@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('key_id', sa.String(length=36), nullable=False),
     sa.Column('organisation_id', sa.String(length=36), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('revoked_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key_id', name=op.f('pk_known_api_key')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_known_api_key_key_hash'))
     )
@@ -34,10 +34,10 @@ def upgrade() -> None:
     sa.Column('legal_name_zh', sa.String(length=300), nullable=True),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('region', sa.String(length=32), nullable=False),
-    sa.Column('roles', shared.db.JSONDocument(), nullable=False),
+    sa.Column('roles', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('locale', sa.String(length=16), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('contacts', shared.db.JSONDocument(), nullable=False),
+    sa.Column('contacts', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('organisation_id', name=op.f('pk_known_organisation'))
     )
@@ -48,8 +48,8 @@ def upgrade() -> None:
     sa.Column('event_type', sa.String(length=128), nullable=False),
     sa.Column('aggregate_id', sa.String(length=128), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
     sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
     )
@@ -59,7 +59,7 @@ def upgrade() -> None:
     op.create_table('processed_event',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=128), nullable=False),
-    sa.Column('handled_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('handled_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_processed_event'))
     )
     # ### end Alembic commands ###

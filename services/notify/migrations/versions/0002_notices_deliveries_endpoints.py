@@ -7,7 +7,7 @@ Create Date: 2026-11-24 22:40:16.222487
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
+import shared.db.schema
 
 revision = '0002'
 down_revision = '0001'
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('key', sa.Text(), nullable=True),
     sa.Column('value', sa.Text(), nullable=False),
-    sa.Column('received_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dead_letter')),
     sa.UniqueConstraint('topic', 'partition', 'offset', name=op.f('uq_dead_letter_topic'))
     )
@@ -38,15 +38,15 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.String(length=36), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
     sa.Column('description', sa.String(length=500), nullable=False),
-    sa.Column('event_types', shared.db.JSONDocument(), nullable=False),
-    sa.Column('schemes', shared.db.JSONDocument(), nullable=False),
+    sa.Column('event_types', shared.db.schema.JSONDocument(), nullable=False),
+    sa.Column('schemes', shared.db.schema.JSONDocument(), nullable=False),
     sa.Column('secret', sa.String(length=100), nullable=False),
     sa.Column('previous_secret', sa.String(length=100), nullable=True),
-    sa.Column('previous_secret_expires_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('previous_secret_expires_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.Column('signing_key', sa.String(length=100), nullable=True),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('failing_since', shared.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('disabled_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('failing_since', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.Column('disabled_reason', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_endpoint'))
     )
@@ -78,8 +78,8 @@ def upgrade() -> None:
     op.create_table('notice',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=128), nullable=False),
-    sa.Column('occurred_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('data', shared.db.JSONDocument(), nullable=False),
+    sa.Column('occurred_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('data', shared.db.schema.JSONDocument(), nullable=False),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_notice'))
     )
     op.create_table('preference',
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('target_id', sa.String(length=36), nullable=False),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_watch')),
     sa.UniqueConstraint('organisation_id', 'kind', 'target_id', name=op.f('uq_watch_organisation_id'))
     )
@@ -113,10 +113,10 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=200), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('delivered_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', shared.db.schema.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['endpoint_id'], ['endpoint.id'], name=op.f('fk_delivery_endpoint_id_endpoint'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['notice_id'], ['notice.event_id'], name=op.f('fk_delivery_notice_id_notice')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery'))
@@ -129,7 +129,7 @@ def upgrade() -> None:
     op.create_table('attempt',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('delivery_id', sa.String(length=36), nullable=False),
-    sa.Column('attempted_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempted_at', shared.db.schema.UTCDateTime(timezone=True), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=True),
     sa.Column('latency_ms', sa.Double(), nullable=False),

@@ -1,4 +1,4 @@
-"""API keys and the organisation directory every service keeps.
+"""Principals: API keys, who holds them, and the directory of organisations every service keeps.
 
 The catalog owns organisations and keys. It publishes their events (never a key, only its
 SHA-256), and every other service keeps a projection of them, so that one key works everywhere
@@ -72,6 +72,11 @@ class RecentPrincipals:
             self._found = {}  # a crude bound: forgetting only costs lookups
         self._found[key_hash] = (time.monotonic() + self.seconds, principal)
 
+
+# --- the projection's tables --------------------------------------------------------------------
+# SEAM: these columns are the catalog's organisation and key schema (its events, see
+# shared/events/catalog.py), kept here only because licensing and notify project them alike.
+# They change when the catalog's events change; nothing else in shared/ depends on them.
 
 class KnownOrganisationMixin:
     """Projection of the catalog's organisations (`class KnownOrganisation(…Mixin, Base)`)."""

@@ -7,9 +7,9 @@ from alembic import command
 from alembic.config import Config
 
 from shared import config
-from shared.db import create_engine
+from shared.db.engine import create_engine
 
-SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

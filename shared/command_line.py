@@ -1,6 +1,8 @@
-"""The command line's checked values. Each is a click parameter type, so a bad value stops the
-command before it reads or writes anything, with click's one line naming the option
-("Error: Invalid value for '--country': …") and exit status 2."""
+"""What the command line of every service shares (below the services, so that their commands.py
+need not import ipmarket): the settings check, and the checked values. Each value is a click
+parameter type, so a bad value stops the command before it reads or writes anything, with
+click's one line naming the option ("Error: Invalid value for '--country': …") and exit
+status 2."""
 from __future__ import annotations
 
 import functools
@@ -8,6 +10,16 @@ import os
 from zoneinfo import available_timezones
 
 import click
+
+from shared import config
+
+
+def checked_settings() -> None:
+    """Every setting checked before a command reads or writes anything: one line and exit 1."""
+    try:
+        config.check_all()
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def available_cores() -> int:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import kafka as kafka_plumbing
-from shared.db import insert_ignoring_duplicates
+from shared.db.bulk_insert import insert_ignoring_duplicates
 from shared.events import Event, InvalidEvent, parse_event
+from shared.messaging import kafka_io
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,15 @@ class EventConsumer:
     def __init__(self, *, service: str, session_factory: sessionmaker[Session],
                  processed_model, handlers: Mapping[str, Handler],
                  streams: list[str], bootstrap: str | None = None, prefix: str | None = None,
-                 group_id: str | None = None, consumer_factory=kafka_plumbing.make_consumer,
-                 producer_factory=kafka_plumbing.make_producer):
+                 group_id: str | None = None, consumer_factory=kafka_io.make_consumer,
+                 producer_factory=kafka_io.make_producer):
         self.service = service
         self.session_factory = session_factory
         self.processed_model = processed_model
         self.handlers = dict(handlers)
-        self.topics = [kafka_plumbing.topic(s, prefix) for s in streams]
-        self.dead_letter_topic = kafka_plumbing.topic(kafka_plumbing.DEAD_LETTER, prefix)
-        self.group_id = group_id or f"{kafka_plumbing.topic(service, prefix)}.consumer"
+        self.topics = [kafka_io.topic(s, prefix) for s in streams]
+        self.dead_letter_topic = kafka_io.topic(kafka_io.DEAD_LETTER, prefix)
+        self.group_id = group_id or f"{kafka_io.topic(service, prefix)}.consumer"
         self.bootstrap = bootstrap
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory

@@ -1,9 +1,12 @@
 """Unit of work (cosmicpython): one transaction for the state change and the events it raises."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Mapping
 
-from shared.db import insert_at_commit
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from shared.db.session import Session
 from shared.events import Event, new_event
 
 
@@ -31,10 +34,15 @@ class UnitOfWork:
         """Validate the event against its schema and add it to the outbox."""
         event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject,
                           data=data)
-        insert_at_commit(self.session, self._outbox_model.__table__,
-                         self._outbox_model.row_for(self.stream, event))
+        self.session.insert_at_commit(self._outbox_model.__table__,
+                                      self._outbox_model.row_for(self.stream, event))
         self.events.append(event)
         return event
+
+    def insert_at_commit(self, table: sa.Table, row: Mapping) -> None:
+        """Write `row` (copied now; `row_of(obj)` for a new ORM object) into `table` at commit,
+        in the same transaction; dropped on rollback. See shared.db.session."""
+        self.session.insert_at_commit(table, row)
 
     def commit(self) -> None:
         self.session.commit()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from services.catalog import cores, organisations, vendor_names
 from services.catalog.models import Core, Organisation, VendorNameClaim
-from shared.auth import Principal
+from shared.directory import Principal
 
 # key: (legal name, Chinese name, country, time zone, locale, roles, contact, VLNV vendor)
 ORGANISATIONS = {

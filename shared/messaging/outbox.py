@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared import config
-from shared.db import WAKE_CHANNEL, listen, utcnow, wake_event
+from shared.db.schema import utcnow
+from shared.db.wake import WAKE_CHANNEL, listen, wake_event
 from shared.events import CONTENT_TYPE, Event
-from shared.kafka import make_producer, topic
+from shared.messaging.kafka_io import make_producer, topic
 
 log = logging.getLogger(__name__)
 

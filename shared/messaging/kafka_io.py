@@ -1,4 +1,4 @@
-"""Kafka plumbing: topic names, topic creation, producers and consumers with the project's settings.
+"""Kafka I/O: topic names, topic creation, producers and consumers with the project's settings.
 
 One topic per bounded context (`<prefix>.catalog`, `<prefix>.licensing`, `<prefix>.notify`) keyed
 by aggregate id, plus `<prefix>.deadletter` for messages no consumer could handle.

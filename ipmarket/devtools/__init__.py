@@ -1,0 +1,1 @@
+"""Developers' tools: the demo marketplace (demo), the payment provider simulator."""

@@ -1,0 +1,48 @@
+"""Who is asking: the bearer key of a request, looked up in the service's directory
+(shared.directory), and the view decorator that asks for a role."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+
+from shared.directory import Principal, hash_api_key
+from shared.errors import Forbidden, NotAuthenticated
+from shared.http.api_docs import secured
+from shared.http.context import service_context
+
+
+def authenticate() -> None:
+    g.principal = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise NotAuthenticated("Authorization must be 'Bearer <API key>'")
+    principal = service_context().principal(hash_api_key(key.strip()))
+    if principal is None:
+        raise NotAuthenticated("unknown or revoked API key")
+    g.principal = principal
+
+
+def current_principal() -> Principal:
+    if g.get("principal") is None:
+        raise NotAuthenticated("this endpoint needs 'Authorization: Bearer <API key>'")
+    return g.principal
+
+
+def requires(*roles: str):
+    """View decorator: an authenticated principal with one of `roles` (admins always pass)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if roles and not principal.is_admin and not principal.roles & set(roles):
+                raise Forbidden(f"this needs the role {' or '.join(roles)}")
+            return view(*args, **kwargs)
+
+        return secured(wrapper, roles)
+
+    return decorate
