@@ -11,6 +11,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,21 +57,23 @@ class RecentPrincipals:
     learns of its revocation, which must stay well inside the platform's 2-second rule. Unknown
     or revoked keys are never remembered: a new key works as soon as its event arrives."""
 
-    def __init__(self, seconds: float, max_keys: int = 10_000):
+    def __init__(self, seconds: float, max_keys: int = 10_000, *,
+                 clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds
+        self._clock = clock
         self.max_keys = max_keys
         self._found: dict[str, tuple[float, Principal]] = {}
 
     def get(self, key_hash: str) -> Principal | None:
         found = self._found.get(key_hash)
-        if found is None or found[0] < time.monotonic():
+        if found is None or found[0] < self._clock():
             return None
         return found[1]
 
     def remember(self, key_hash: str, principal: Principal) -> None:
         if len(self._found) >= self.max_keys:
             self._found = {}  # a crude bound: forgetting only costs lookups
-        self._found[key_hash] = (time.monotonic() + self.seconds, principal)
+        self._found[key_hash] = (self._clock() + self.seconds, principal)
 
 
 # --- the projection's tables --------------------------------------------------------------------

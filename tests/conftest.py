@@ -3,7 +3,11 @@
 
 Databases are PostgreSQL unless a test (or its module) is marked
 `@pytest.mark.databases("sqlite", "postgresql")`: it then runs once on each, SQLite being a
-fresh file migrated as `ipmarket run` does (the zero-setup default)."""
+fresh file migrated as `ipmarket run` does (the zero-setup default).
+
+Nothing starts unless a test asks for it: PostgreSQL, Kafka and the migrations' and Kafka
+clients' imports are all lazy, so `pytest tests/unit` runs with neither server installed
+(tests/e2e/test_unit_tier.py)."""
 from __future__ import annotations
 
 import uuid
@@ -13,8 +17,6 @@ import sqlalchemy as sa
 
 from ipmarket.broker import Broker, free_port
 from shared.db.engine import create_engine
-from shared.db.migrations import upgrade
-from shared.messaging.kafka_io import create_topics
 from tests.support import Processes
 
 
@@ -63,6 +65,8 @@ def database_backend() -> str:
 def make_database(request, database_backend, tmp_path):
     """`make_database("catalog")` → URL of a fresh database of `database_backend`, migrated
     to `revision` (default: the latest)."""
+    from shared.db.migrations import upgrade
+
     if database_backend == "sqlite":
         def make_sqlite(service: str, revision: str = "head") -> str:
             path = tmp_path / f"{service}-{uuid.uuid4().hex[:8]}.db"
@@ -98,6 +102,8 @@ def kafka_broker(tmp_path_factory):
 @pytest.fixture
 def topic_prefix(kafka_broker) -> str:
     prefix = f"t{uuid.uuid4().hex[:10]}"
+    from shared.messaging.kafka_io import create_topics
+
     create_topics(kafka_broker.bootstrap, prefix, partitions=3, retention_hours=1)
     return prefix
 

@@ -7,12 +7,12 @@ again when it is consumed.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from marshmallow import ValidationError
 
-from shared.db.schema import new_id
 from shared.events.registry import schema_for
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
@@ -29,7 +29,7 @@ class Event:
     source: str
     subject: str  # the aggregate id: Kafka key and CloudEvents subject
     data: dict
-    id: str = field(default_factory=new_id)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))  # (no database needed here)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_dict(self) -> dict:

@@ -45,5 +45,6 @@ def notice_choices() -> list[str]:
 
 
 def _load_all() -> None:
-    # Importing the modules registers their types; kept lazy to avoid import cycles.
-    from shared.events import catalog, licensing, notify  # noqa: F401
+    # The package imports every contract module (registering its types); lazy, since those
+    # modules import this one to register.
+    import shared.events  # noqa: F401

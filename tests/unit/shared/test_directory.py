@@ -2,19 +2,20 @@
 licensing app's use of it is tested in tests/licensing/test_api.py)."""
 from __future__ import annotations
 
-import time
-
 from shared.directory import Principal, RecentPrincipals
 
 ALICE = Principal(organisation_id="org-1", roles=frozenset({"licensee"}), key_id="key-1")
 
 
 def test_a_principal_is_remembered_for_the_given_seconds_only():
-    recent = RecentPrincipals(0.2)
+    now = [100.0]
+    recent = RecentPrincipals(0.2, clock=lambda: now[0])
     recent.remember("hash-1", ALICE)
     assert recent.get("hash-1") == ALICE
     assert recent.get("hash-2") is None
-    time.sleep(0.25)
+    now[0] += 0.2
+    assert recent.get("hash-1") == ALICE  # still within its 0.2 s
+    now[0] += 0.001
     assert recent.get("hash-1") is None
 
 

@@ -10,7 +10,7 @@ import yaml
 from ipmarket.cli import main
 from shared.config import SERVICES, SETTINGS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 OURS = {name: spec for name, spec in COMPOSE["services"].items() if spec.get("build") == "."}
 

@@ -20,7 +20,7 @@ from services.licensing.models import KnownOrganisation
 from shared.events import new_event
 from shared.messaging.kafka_io import DEAD_LETTER, create_topics, topic
 from shared.messaging.outbox import OutboxRelay
-from tests.shared.test_outbox import org_updated, read_topic
+from tests.integration.shared.messaging.test_outbox import org_updated, read_topic
 from tests.support import wait_until
 
 

@@ -29,7 +29,7 @@ def register(context, name: str) -> None:
 def register_in_another_process(name: str) -> None:
     subprocess.run([sys.executable, "-c", (
         "from services.catalog.app import build_context\n"
-        "from tests.shared.test_relay_wakeup import register\n"
+        "from tests.integration.shared.messaging.test_relay_wakeup import register\n"
         f"register(build_context(), {name!r})\n")], check=True, cwd=PROJECT_ROOT, timeout=60)
 
 

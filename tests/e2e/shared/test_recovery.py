@@ -19,7 +19,10 @@ from ipmarket.broker import Broker, free_port
 from kafka import KafkaAdminClient, KafkaProducer
 from shared.events import new_event
 from shared.messaging.kafka_io import create_topics, make_consumer, topic
-from tests.shared.test_consumer import known_organisations, start_licensing_consumer
+from tests.integration.shared.messaging.test_consumer import (
+    known_organisations,
+    start_licensing_consumer,
+)
 from tests.support import wait_until
 
 PARTITIONS = 3

@@ -133,3 +133,11 @@ def test_serve_runs_one_worker_per_available_core_by_default(monkeypatch):
     monkeypatch.undo()
     help_text = CliRunner().invoke(main, ["serve", "--help"]).output
     assert f"one per core, here {len(os.sched_getaffinity(0))}" in help_text
+
+
+def test_a_bad_setting_stops_a_process_before_it_starts():
+    result = subprocess.run([sys.executable, "-m", "ipmarket", "relay", "catalog"],
+                            env={"IPMARKET_RELAY_BATCH": "lots", "PATH": "/usr/bin:/bin"},
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "IPMARKET_RELAY_BATCH='lots' is invalid" in result.stderr

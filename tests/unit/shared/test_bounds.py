@@ -1,5 +1,5 @@
 """shared.bounds: what no store can hold is refused where it is parsed, naming where it was
-(pure logic; the services' use of it is in tests/hostile)."""
+(pure logic; the services' use of it is in tests/e2e/hostile)."""
 from __future__ import annotations
 
 import json
