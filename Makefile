@@ -9,8 +9,10 @@ KAFKA_LIBS := var/kafka/libs
 run: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
 	$(BIN)/ipmarket run
 
+# Lint, then formatting (checked, never rewritten here), then the tests.
 test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
