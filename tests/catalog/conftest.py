@@ -122,11 +122,11 @@ def core_body(name: str = "ddr5_phy", version: str = "1.0.0", **overrides) -> di
 def create_core(catalog: Catalog, party: Party | None = None, publish: bool = False,
                 **overrides) -> dict:
     party = party or catalog.vendor
-    response = catalog.client.post("/cores", json=core_body(**overrides), headers=party.auth)
+    response = catalog.client.post("/v1/cores", json=core_body(**overrides), headers=party.auth)
     assert response.status_code == 201, response.json
     core = response.json
     if publish:
-        response = catalog.client.post(f"/cores/{core['id']}/publish", headers=party.auth)
+        response = catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=party.auth)
         assert response.status_code == 200, response.json
         core = response.json
     return core

@@ -63,7 +63,7 @@ def test_demo_load_json_gives_each_new_organisation_its_id_and_working_key(catal
     lakeside = document["organisations"]["lakeside"]
     assert lakeside["name"] == "Suzhou Lakeside Chip Design Co., Ltd."
     for organisation in document["organisations"].values():
-        answer = catalog.client.get(f"/organisations/{organisation['organisation_id']}",
+        answer = catalog.client.get(f"/v1/organisations/{organisation['organisation_id']}",
                                     headers={"Authorization": f"Bearer {organisation['api_key']}"})
         assert answer.status_code == 200, answer.json
         assert answer.json["legal_name_en"] == organisation["name"]

@@ -6,8 +6,8 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from services.catalog.facet_index import facet_index_for
 from services.catalog.models import Core
+from services.catalog.search.facet_bitset_index import facet_index_for
 from tests.catalog.conftest import create_core
 
 
@@ -18,7 +18,7 @@ def facet_counts_in_database(catalog) -> Counter:
 
 
 def facet_counts_of_search(catalog) -> Counter:
-    body = catalog.client.get("/cores").json
+    body = catalog.client.get("/v1/cores").json
     counts = Counter({f"{name}:{f['value']}": f["count"]
                       for name, values in body["facets"].items() for f in values})
     # The search must have counted with the index, not fallen back to SQL.
@@ -38,13 +38,13 @@ def test_counts_follow_publication_offer_changes_and_withdrawal(catalog):
     create_core(catalog, name="c", publish=True, category="security_crypto")
     cheap = [{"kind": "single_project", "price": {"amount": "5000", "currency": "USD"},
               "requires_approval": False}]
-    assert catalog.client.patch(f"/cores/{first['id']}", json={"offers": cheap}, headers={
+    assert catalog.client.patch(f"/v1/cores/{first['id']}", json={"offers": cheap}, headers={
         **catalog.vendor.auth, "If-Match": f'"{first["version"]}"'}).status_code == 200
     counts = facet_counts_of_search(catalog)
     assert counts == facet_counts_in_database(catalog)
     assert counts["price:under_10k"] == 1 and counts["category:security_crypto"] == 1
 
-    assert catalog.client.post(f"/cores/{first['id']}/withdraw",
+    assert catalog.client.post(f"/v1/cores/{first['id']}/withdraw",
                                headers=catalog.vendor.auth).status_code == 200
     counts = facet_counts_of_search(catalog)
     assert counts == facet_counts_in_database(catalog)
@@ -55,15 +55,15 @@ def test_listed_summaries_follow_changes(catalog):
     core = create_core(catalog, name="a", publish=True)
 
     def listed():
-        items = catalog.client.get("/cores", headers=catalog.vendor.auth).json["items"]
+        items = catalog.client.get("/v1/cores", headers=catalog.vendor.auth).json["items"]
         return {item["id"]: item for item in items}[core["id"]]
 
     assert listed()["price_band"] != "under_10k"  # now kept by this process
     cheap = [{"kind": "single_project", "price": {"amount": "5000", "currency": "USD"},
               "requires_approval": False}]
-    assert catalog.client.patch(f"/cores/{core['id']}", json={"offers": cheap}, headers={
+    assert catalog.client.patch(f"/v1/cores/{core['id']}", json={"offers": cheap}, headers={
         **catalog.vendor.auth, "If-Match": f'"{core["version"]}"'}).status_code == 200
     assert listed()["price_band"] == "under_10k"
-    assert catalog.client.post(f"/cores/{core['id']}/deprecate",
+    assert catalog.client.post(f"/v1/cores/{core['id']}/deprecate",
                                headers=catalog.vendor.auth).status_code == 200
     assert listed()["status"] == "deprecated"

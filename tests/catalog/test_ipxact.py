@@ -19,7 +19,7 @@ XML = {"Content-Type": "application/xml"}
 
 
 def post(catalog, body: bytes, **query):
-    return catalog.client.post("/cores/import", data=body, query_string=query,
+    return catalog.client.post("/v1/cores/import", data=body, query_string=query,
                                headers={**catalog.vendor.auth, **XML})
 
 
@@ -123,7 +123,7 @@ def test_entity_expansion_and_external_entities_are_refused(catalog):
 def test_import_needs_a_vendor_and_a_small_body(catalog):
     body = (DATA / "kactus2-ipxactexamplelib__tut.fi.cpu.logic.alu.1.0__ipxact1685-2014.xml"
             ).read_bytes()
-    assert_problem(catalog.client.post("/cores/import", data=body,
+    assert_problem(catalog.client.post("/v1/cores/import", data=body,
                                        headers={**catalog.licensee.auth, **XML}), 403)
     assert_problem(post(catalog, b"<a>" + b" " * 1_100_000 + b"</a>"), 413)
 
@@ -144,14 +144,14 @@ def test_the_version_is_kept_exactly_as_written(catalog):
                   .read_bytes()).json
     assert spirit["vlnv"]["version"] == "example_version"
     auth = catalog.vendor.auth
-    response = catalog.client.patch(f"/cores/{core['id']}", json={
+    response = catalog.client.patch(f"/v1/cores/{core['id']}", json={
         "category": "dsp_multimedia", "eccn": "EAR99", "deliverable_kinds": ["soft_rtl"],
         "offers": [{"kind": "evaluation", "requires_approval": False}]},
         headers={**auth, "If-Match": f'"{core["version"]}"'})
     assert response.status_code == 200, response.json
-    assert catalog.client.post(f"/cores/{core['id']}/publish", headers=auth).status_code == 200
-    assert catalog.client.get(f"/cores/{core['id']}").json["vlnv"]["version"] == "1.2"
-    found = catalog.client.get("/cores", query_string={"q": "rgb2dvi"}).json["items"]
+    assert catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=auth).status_code == 200
+    assert catalog.client.get(f"/v1/cores/{core['id']}").json["vlnv"]["version"] == "1.2"
+    found = catalog.client.get("/v1/cores", query_string={"q": "rgb2dvi"}).json["items"]
     assert [c["vlnv"]["version"] for c in found] == ["1.2"]
     with catalog.context.session_factory() as session:
         published = session.scalars(sa.select(OutboxMessage.payload).where(
@@ -162,19 +162,19 @@ def test_the_version_is_kept_exactly_as_written(catalog):
 def test_one_version_spelt_two_ways_is_one_core(catalog):
     """"1.2" and "1.2.0" are the same version to the licensing service's ranges: one core."""
     auth = catalog.vendor.auth
-    response = catalog.client.post("/cores", json=core_body(version="1.2"), headers=auth)
+    response = catalog.client.post("/v1/cores", json=core_body(version="1.2"), headers=auth)
     assert response.status_code == 201, response.json
     assert response.json["vlnv"]["version"] == "1.2"
     before = catalog.snapshot()
-    assert_problem(catalog.client.post("/cores", json=core_body(version="1.2.0"), headers=auth),
+    assert_problem(catalog.client.post("/v1/cores", json=core_body(version="1.2.0"), headers=auth),
                    409, "vlnv")
     assert catalog.snapshot() == before
-    assert catalog.client.post("/cores", json=core_body(version="1.10"),
+    assert catalog.client.post("/v1/cores", json=core_body(version="1.10"),
                                headers=auth).status_code == 201
 
 
 def test_versions_are_ordered_as_versions_and_kept_as_written():
-    from services.catalog.versions import same_version, version_key
+    from services.catalog.domain.versions import same_version, version_key
 
     written = ["1.10", "r1p10", "1.2.1", "2.0rc1", "1.9", "r1p9", "1.2", "2.0", "example"]
     assert sorted(written, key=version_key) == [
@@ -188,7 +188,7 @@ def test_ports_and_memory_maps_of_every_schema_generation_are_on_the_core(catalo
     for name in ALL_SAMPLES:
         core_id = post(catalog, (DATA / name).read_bytes()).json["id"]
         by_sample[name.split("__")[-1]] = catalog.client.get(
-            f"/cores/{core_id}", headers=catalog.vendor.auth).json
+            f"/v1/cores/{core_id}", headers=catalog.vendor.auth).json
     rgb2dvi = by_sample["spirit1685-2009.xml"]  # Vivado 2015.4
     ports = {p["name"]: p for p in rgb2dvi["ports"]}
     assert len(ports) == 12
@@ -229,7 +229,7 @@ def schema_2022():
 def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_database,
                                                                   schema_2022, name):
     original = post(catalog, (DATA / name).read_bytes()).json
-    response = catalog.client.get(f"/cores/{original['id']}/ipxact",
+    response = catalog.client.get(f"/v1/cores/{original['id']}/ipxact",
                                   headers=catalog.vendor.auth)
     assert response.status_code == 200
     assert response.content_type.startswith("application/xml")
@@ -239,7 +239,7 @@ def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_
     valid = schema_2022.validate(lxml.etree.fromstring(response.data))
     assert valid, [f"line {e.line}: {e.message}" for e in schema_2022.error_log]
     # A draft is its vendor's own: nobody else reads it, in any form.
-    assert_problem(catalog.client.get(f"/cores/{original['id']}/ipxact",
+    assert_problem(catalog.client.get(f"/v1/cores/{original['id']}/ipxact",
                                       headers=catalog.other_vendor.auth), 404)
 
     elsewhere = open_catalog(make_database("catalog"))  # the same VLNV, imported afresh
@@ -247,7 +247,7 @@ def test_export_to_1685_2022_and_import_again_gives_the_same_core(catalog, make_
         again = post(elsewhere, response.data)
         assert again.status_code == 201, again.json
         assert {k: again.json[k] for k in SAME_CORE} == {k: original[k] for k in SAME_CORE}
-        exported_again = elsewhere.client.get(f"/cores/{again.json['id']}/ipxact",
+        exported_again = elsewhere.client.get(f"/v1/cores/{again.json['id']}/ipxact",
                                               headers=elsewhere.vendor.auth)
         assert exported_again.data == response.data
     finally:
@@ -259,23 +259,24 @@ def test_the_versions_of_a_core_are_listed_in_version_order(catalog):
     ids = {}
     for version in ("1.10", "1.9", "1.2", "2.0rc1", "r1p0"):
         ids[version] = create_core(catalog, version=version, publish=version != "r1p0")["id"]
-    listed = catalog.client.get(f"/cores/{ids['1.9']}/versions", headers=auth).json
+    listed = catalog.client.get(f"/v1/cores/{ids['1.9']}/versions", headers=auth).json["items"]
     assert [c["vlnv"]["version"] for c in listed] == ["1.2", "1.9", "1.10", "2.0rc1", "r1p0"]
     # Others see the published versions only.
-    public = catalog.client.get(f"/cores/{ids['1.9']}/versions").json
+    public = catalog.client.get(f"/v1/cores/{ids['1.9']}/versions").json["items"]
     assert [c["vlnv"]["version"] for c in public] == ["1.2", "1.9", "1.10", "2.0rc1"]
-    assert_problem(catalog.client.get(f"/cores/{ids['r1p0']}/versions"), 404)
+    assert_problem(catalog.client.get(f"/v1/cores/{ids['r1p0']}/versions"), 404)
 
 
 def test_a_monitor_interface_keeps_the_mode_it_watches_through_an_export(schema_2022):
-    from services.catalog import ipxact
+    from services.catalog.domain.ipxact_export import component_xml
+    from services.catalog.domain.ipxact_import import parse_component
 
     body = (DATA / "digilent-rgb2dvi.1.2__via-xilinx-pynq__spirit1685-2009.xml").read_bytes() \
         .replace(b"<spirit:slave/>", b'<spirit:monitor spirit:interfaceMode="slave"/>', 1)
-    fields = ipxact.parse_component(body)
+    fields = parse_component(body)
     monitor = next(b for b in fields["bus_interfaces"] if b["mode"] == "monitor")
     assert monitor["monitors"] == "target"
-    exported = ipxact.component_xml(SimpleNamespace(category=fields.get("category"), **{
+    exported = component_xml(SimpleNamespace(category=fields.get("category"), **{
         k: fields[k] for k in SAME_CORE if k != "category"}))
     assert schema_2022.validate(lxml.etree.fromstring(exported)), schema_2022.error_log
-    assert ipxact.parse_component(exported)["bus_interfaces"] == fields["bus_interfaces"]
+    assert parse_component(exported)["bus_interfaces"] == fields["bus_interfaces"]

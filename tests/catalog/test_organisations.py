@@ -15,7 +15,7 @@ NEW_ORG = {"legal_name_en": "Hsinchu Foundation Cells Corp.",
 
 
 def test_admin_registers_an_organisation_and_its_event_is_in_the_outbox(catalog):
-    response = catalog.client.post("/organisations", json=NEW_ORG, headers=catalog.admin.auth)
+    response = catalog.client.post("/v1/organisations", json=NEW_ORG, headers=catalog.admin.auth)
     assert response.status_code == 201, response.json
     org = response.json
     assert org["region"] == "taiwan"
@@ -41,7 +41,7 @@ def test_admin_registers_an_organisation_and_its_event_is_in_the_outbox(catalog)
 def test_bad_registration_is_a_problem_naming_the_field_and_changes_nothing(catalog, change,
                                                                             field):
     before = catalog.snapshot()
-    response = catalog.client.post("/organisations", json={**NEW_ORG, **change},
+    response = catalog.client.post("/v1/organisations", json={**NEW_ORG, **change},
                                    headers=catalog.admin.auth)
     assert_problem(response, 422, field)
     assert catalog.snapshot() == before
@@ -49,23 +49,23 @@ def test_bad_registration_is_a_problem_naming_the_field_and_changes_nothing(cata
 
 def test_missing_field_and_non_admin_are_refused(catalog):
     body = {k: v for k, v in NEW_ORG.items() if k != "legal_name_en"}
-    assert_problem(catalog.client.post("/organisations", json=body, headers=catalog.admin.auth),
+    assert_problem(catalog.client.post("/v1/organisations", json=body, headers=catalog.admin.auth),
                    422, "legal_name_en")
-    assert_problem(catalog.client.post("/organisations", json=NEW_ORG,
+    assert_problem(catalog.client.post("/v1/organisations", json=NEW_ORG,
                                        headers=catalog.vendor.auth), 403)
-    assert_problem(catalog.client.post("/organisations", json=NEW_ORG), 401)
-    assert_problem(catalog.client.get("/organisations", headers={"Authorization": "Bearer nope"}),
-                   401)
+    assert_problem(catalog.client.post("/v1/organisations", json=NEW_ORG), 401)
+    assert_problem(catalog.client.get("/v1/organisations",
+                                      headers={"Authorization": "Bearer nope"}), 401)
 
 
 def test_organisation_reads_and_updates_its_own_profile_with_if_match(catalog):
     me = catalog.vendor
-    read = catalog.client.get(f"/organisations/{me.id}", headers=me.auth)
+    read = catalog.client.get(f"/v1/organisations/{me.id}", headers=me.auth)
     assert read.status_code == 200 and read.headers["ETag"] == '"1"'
     change = {"legal_name_zh": "上海芯元微電子", "timezone": "Asia/Urumqi",
               "contacts": [{"name": "李明", "email": "liming@xinyuan.example",
                             "notices": ["order"]}]}
-    updated = catalog.client.patch(f"/organisations/{me.id}", json=change,
+    updated = catalog.client.patch(f"/v1/organisations/{me.id}", json=change,
                                    headers={**me.auth, "If-Match": read.headers["ETag"]})
     assert updated.status_code == 200, updated.json
     assert updated.json["legal_name_zh"] == "上海芯元微電子"
@@ -73,36 +73,36 @@ def test_organisation_reads_and_updates_its_own_profile_with_if_match(catalog):
     assert catalog.events()[-1] == "ipmarket.organisation.updated.v1"
 
     before = catalog.snapshot()
-    stale = catalog.client.patch(f"/organisations/{me.id}", json={"locale": "en"},
+    stale = catalog.client.patch(f"/v1/organisations/{me.id}", json={"locale": "en"},
                                  headers={**me.auth, "If-Match": '"1"'})
     assert_problem(stale, 412, "If-Match")
-    assert_problem(catalog.client.patch(f"/organisations/{me.id}", json={"locale": "en"},
+    assert_problem(catalog.client.patch(f"/v1/organisations/{me.id}", json={"locale": "en"},
                                         headers=me.auth), 428, "If-Match")
-    assert_problem(catalog.client.patch(f"/organisations/{me.id}", json={"roles": ["admin"]},
+    assert_problem(catalog.client.patch(f"/v1/organisations/{me.id}", json={"roles": ["admin"]},
                                         headers={**me.auth, "If-Match": '"2"'}), 403, "roles")
     assert catalog.snapshot() == before
 
 
 def test_country_change_moves_the_region(catalog):
     me = catalog.other_vendor
-    response = catalog.client.patch(f"/organisations/{me.id}", json={"country": "mo"},
+    response = catalog.client.patch(f"/v1/organisations/{me.id}", json={"country": "mo"},
                                     headers={**me.auth, "If-Match": '"1"'})
     assert response.status_code == 200, response.json
     assert (response.json["country"], response.json["region"]) == ("MO", "macau")
 
 
 def test_another_organisations_profile_is_not_found(catalog):
-    assert_problem(catalog.client.get(f"/organisations/{catalog.vendor.id}",
+    assert_problem(catalog.client.get(f"/v1/organisations/{catalog.vendor.id}",
                                       headers=catalog.other_vendor.auth), 404)
-    assert catalog.client.get(f"/organisations/{catalog.vendor.id}",
+    assert catalog.client.get(f"/v1/organisations/{catalog.vendor.id}",
                               headers=catalog.admin.auth).status_code == 200
-    listed = catalog.client.get("/organisations", headers=catalog.admin.auth)
-    assert len(listed.json) == 4
+    listed = catalog.client.get("/v1/organisations", headers=catalog.admin.auth)
+    assert len(listed.json["items"]) == 4 and listed.json["next"] is None
 
 
 def test_api_key_is_shown_once_listed_without_secret_and_revoked(catalog):
     me = catalog.licensee
-    created = catalog.client.post(f"/organisations/{me.id}/api-keys", json={"name": "CI 密钥"},
+    created = catalog.client.post(f"/v1/organisations/{me.id}/api-keys", json={"name": "CI 密钥"},
                                   headers=me.auth)
     assert created.status_code == 201, created.json
     key = created.json["api_key"]
@@ -110,19 +110,20 @@ def test_api_key_is_shown_once_listed_without_secret_and_revoked(catalog):
     assert catalog.events()[-1] == "ipmarket.api_key.created.v1"
 
     # The new key works, and its use is recorded.
-    assert catalog.client.get(f"/organisations/{me.id}",
+    assert catalog.client.get(f"/v1/organisations/{me.id}",
                               headers={"Authorization": f"Bearer {key}"}).status_code == 200
-    listed = catalog.client.get(f"/organisations/{me.id}/api-keys", headers=me.auth).json
+    listed = catalog.client.get(f"/v1/organisations/{me.id}/api-keys",
+                                headers=me.auth).json["items"]
     assert {k["name"] for k in listed} == {"test", "CI 密钥"}
     assert all("api_key" not in k and "key_hash" not in k for k in listed)
     new = next(k for k in listed if k["name"] == "CI 密钥")
     assert new["last_used_at"] is not None and new["revoked_at"] is None
 
-    revoked = catalog.client.delete(f"/organisations/{me.id}/api-keys/{new['id']}",
+    revoked = catalog.client.delete(f"/v1/organisations/{me.id}/api-keys/{new['id']}",
                                     headers=me.auth)
     assert revoked.status_code == 200 and revoked.json["revoked_at"]
     assert catalog.events()[-1] == "ipmarket.api_key.revoked.v1"
-    assert_problem(catalog.client.get(f"/organisations/{me.id}",
+    assert_problem(catalog.client.get(f"/v1/organisations/{me.id}",
                                       headers={"Authorization": f"Bearer {key}"}), 401)
 
 
@@ -131,11 +132,11 @@ def test_bad_key_requests_change_nothing(catalog):
     before = catalog.snapshot()
     for body, field in [({}, "name"), ({"name": ""}, "name"), ({"name": 7}, "name"),
                         ({"name": "x", "scope": "all"}, "scope")]:
-        assert_problem(catalog.client.post(f"/organisations/{me.id}/api-keys", json=body,
+        assert_problem(catalog.client.post(f"/v1/organisations/{me.id}/api-keys", json=body,
                                            headers=me.auth), 422, field)
-    assert_problem(catalog.client.post(f"/organisations/{catalog.vendor.id}/api-keys",
+    assert_problem(catalog.client.post(f"/v1/organisations/{catalog.vendor.id}/api-keys",
                                        json={"name": "steal"}, headers=me.auth), 404)
-    assert_problem(catalog.client.delete(f"/organisations/{me.id}/api-keys/nope",
+    assert_problem(catalog.client.delete(f"/v1/organisations/{me.id}/api-keys/nope",
                                          headers=me.auth), 404)
     assert catalog.snapshot() == before
 
@@ -143,6 +144,6 @@ def test_bad_key_requests_change_nothing(catalog):
 def test_oversize_body_is_413_problem(catalog):
     big = {**NEW_ORG, "legal_name_en": "x" * 2_000_000}
     before = catalog.snapshot()
-    assert_problem(catalog.client.post("/organisations", json=big, headers=catalog.admin.auth),
+    assert_problem(catalog.client.post("/v1/organisations", json=big, headers=catalog.admin.auth),
                    413)
     assert catalog.snapshot() == before

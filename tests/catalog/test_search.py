@@ -8,10 +8,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from services.catalog import demo, taxonomy
-from services.catalog import search as search_module
+from services.catalog import demo
 from services.catalog.app import build_context, create_app
+from services.catalog.domain import taxonomy
 from services.catalog.organisations import create_api_key
+from services.catalog.search import postgres_backend
 from shared.db import create_engine
 from shared.migrations import upgrade
 from tests.catalog.conftest import assert_problem
@@ -41,7 +42,7 @@ def market(request, tmp_path_factory):
         _, key = create_api_key(uow, vendor, "search test")
         uow.commit()
     client = create_app(url).test_client()
-    client.post("/cores", json={"vlnv": {"vendor": "fjordsemi.no", "library": "ip",
+    client.post("/v1/cores", json={"vlnv": {"vendor": "fjordsemi.no", "library": "ip",
                                          "name": "secret_radio", "version": "0.1.0"},
                                 "title_en": "Secret radio draft"},
                 headers={"Authorization": f"Bearer {key}"})
@@ -50,7 +51,7 @@ def market(request, tmp_path_factory):
 
 
 def search(client, headers=None, **query):
-    response = client.get("/cores", query_string=query, headers=headers or {})
+    response = client.get("/v1/cores", query_string=query, headers=headers or {})
     assert response.status_code == 200, response.json
     return response.json
 
@@ -60,7 +61,7 @@ def everything(client, headers=None, **query):
     while True:
         page = search(client, headers, limit=7, **({"cursor": cursor} if cursor else {}), **query)
         items.extend(page["items"])
-        cursor = page["next_cursor"]
+        cursor = page["next"]
         if cursor is None:
             return items, page
 
@@ -153,7 +154,7 @@ def test_narrow_and_broad_browses_list_the_same(market, monkeypatch, query):
     # does); one of many walks with the filters alone. Both must page alike.
     client, vendor = market
     narrow, _ = everything(client, vendor, **query)
-    monkeypatch.setattr(search_module, "NARROW_MATCH", 0)
+    monkeypatch.setattr(postgres_backend, "NARROW_MATCH", 0)
     broad, _ = everything(client, vendor, **query)
     assert narrow and [c["id"] for c in broad] == [c["id"] for c in narrow]
 
@@ -174,13 +175,13 @@ def test_drafts_are_seen_by_their_vendor_only(market):
 ])
 def test_bad_search_arguments_are_problems(market, query, field):
     client, _ = market
-    assert_problem(client.get("/cores", query_string=query), 422, field)
+    assert_problem(client.get("/v1/cores", query_string=query), 422, field)
 
 
 def test_hostile_text_is_only_text(market):
     client, _ = market
     for text in ['"', "AND OR NOT", "NEAR(a b)", "col:value", "a & | ! b", "*", "'); --"]:
-        assert client.get("/cores", query_string={"q": text}).status_code == 200
+        assert client.get("/v1/cores", query_string={"q": text}).status_code == 200
 
 
 def test_vendor_facet_filters_and_counts(market):
@@ -214,7 +215,7 @@ def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
     from tests.catalog.conftest import create_core
 
     def found(q: str) -> set[str]:
-        answer = catalog.client.get("/cores", query_string={"q": q},
+        answer = catalog.client.get("/v1/cores", query_string={"q": q},
                                     headers=catalog.licensee.auth)
         assert answer.status_code == 200, answer.json
         return {item["id"] for item in answer.json["items"]}
@@ -227,12 +228,12 @@ def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
                          description_en="Zanzibar again, a second PHY.")
     assert found("Zanzibar") == {first["id"], second["id"]}  # a newly published core
     edited = catalog.client.patch(
-        f"/cores/{first['id']}", json={"description_en": "Kilimanjaro training firmware."},
+        f"/v1/cores/{first['id']}", json={"description_en": "Kilimanjaro training firmware."},
         headers={**catalog.vendor.auth, "If-Match": f'"{first["version"]}"'})
     assert edited.status_code == 200, edited.json
     assert found("Zanzibar") == {second["id"]}  # a text-only edit
     assert found("Kilimanjaro") == {first["id"]}
-    withdrawn = catalog.client.post(f"/cores/{second['id']}/withdraw",
+    withdrawn = catalog.client.post(f"/v1/cores/{second['id']}/withdraw",
                                     headers=catalog.vendor.auth)
     assert withdrawn.status_code == 200, withdrawn.json
     assert found("物理层") == {first["id"]}  # withdrawn cores are gone for other organisations

@@ -1,7 +1,7 @@
 """Pure rules of the taxonomy: Chinese search terms, price bands, canonical standards."""
 from __future__ import annotations
 
-from services.catalog import taxonomy
+from services.catalog.domain import taxonomy
 
 
 def test_chinese_is_indexed_as_characters_and_bigrams_and_queried_as_bigrams():

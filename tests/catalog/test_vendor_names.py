@@ -20,7 +20,7 @@ RGB2DVI = DATA / "digilent-rgb2dvi.1.2__via-xilinx-pynq__spirit1685-2009.xml"
 
 
 def claims_url(party) -> str:
-    return f"/organisations/{party.id}/vendor-name-claims"
+    return f"/v1/organisations/{party.id}/vendor-name-claims"
 
 
 def claim(catalog, party, name: str):
@@ -34,10 +34,10 @@ def test_a_vendor_cannot_create_import_or_publish_under_a_name_not_confirmed_for
     for vendor in ("arm.com", "xinyuan-micro.cn", "XINYUAN-MICRO.CN"):
         body = core_body(vlnv={"vendor": vendor, "library": "ip", "name": "ddr5_phy",
                                "version": "9.9"})
-        problem = assert_problem(catalog.client.post("/cores", json=body, headers=other.auth),
+        problem = assert_problem(catalog.client.post("/v1/cores", json=body, headers=other.auth),
                                  403, "vlnv.vendor")
         assert "claim" in problem["detail"]
-    assert_problem(catalog.client.post("/cores/import", data=RGB2DVI.read_bytes(), headers={
+    assert_problem(catalog.client.post("/v1/cores/import", data=RGB2DVI.read_bytes(), headers={
         **other.auth, "Content-Type": "application/xml"}), 403, "vlnv.vendor")
     assert catalog.snapshot() == before
 
@@ -51,25 +51,25 @@ def test_a_claim_lets_the_vendor_publish_once_the_operator_confirms_it(catalog):
         ("arm.com", "pending", None)
     body = core_body(vlnv={"vendor": "arm.com", "library": "ip", "name": "cortex_m0",
                            "version": "r0p0"})
-    assert_problem(catalog.client.post("/cores", json=body, headers=other.auth), 403,
+    assert_problem(catalog.client.post("/v1/cores", json=body, headers=other.auth), 403,
                    "vlnv.vendor")
     # The operator finds the pending claims; the vendor may not decide on its own claim.
-    listed = catalog.client.get("/vendor-name-claims", query_string={"status": "pending"},
+    listed = catalog.client.get("/v1/vendor-name-claims", query_string={"status": "pending"},
                                 headers=admin.auth)
-    assert [c["id"] for c in listed.json] == [pending["id"]]
-    assert_problem(catalog.client.get("/vendor-name-claims", headers=other.auth), 403)
-    assert_problem(catalog.client.post(f"/vendor-name-claims/{pending['id']}/confirm", json={},
+    assert [c["id"] for c in listed.json["items"]] == [pending["id"]]
+    assert_problem(catalog.client.get("/v1/vendor-name-claims", headers=other.auth), 403)
+    assert_problem(catalog.client.post(f"/v1/vendor-name-claims/{pending['id']}/confirm", json={},
                                        headers=other.auth), 403)
-    confirmed = catalog.client.post(f"/vendor-name-claims/{pending['id']}/confirm",
+    confirmed = catalog.client.post(f"/v1/vendor-name-claims/{pending['id']}/confirm",
                                     headers=admin.auth)  # the body (a reason) is optional
     assert confirmed.status_code == 200, confirmed.json
     assert confirmed.json["status"] == "confirmed" and confirmed.json["decided_at"]
-    created = catalog.client.post("/cores", json=body, headers=other.auth)
+    created = catalog.client.post("/v1/cores", json=body, headers=other.auth)
     assert created.status_code == 201, created.json
-    assert catalog.client.post(f"/cores/{created.json['id']}/publish",
+    assert catalog.client.post(f"/v1/cores/{created.json['id']}/publish",
                                headers=other.auth).status_code == 200
     assert [c["status"] for c in catalog.client.get(claims_url(other), headers=other.auth)
-            .json if c["name"] == "arm.com"] == ["confirmed"]
+            .json["items"] if c["name"] == "arm.com"] == ["confirmed"]
     with catalog.context.session_factory() as session:
         events = [json.loads(payload) for payload in session.scalars(
             sa.select(OutboxMessage.payload).where(
@@ -78,7 +78,7 @@ def test_a_claim_lets_the_vendor_publish_once_the_operator_confirms_it(catalog):
     assert [e["data"]["claim_id"] for e in events if e["data"]["name"] == "arm.com"] == \
         [pending["id"]]
     # Confirming twice is a conflict, not a second event.
-    assert_problem(catalog.client.post(f"/vendor-name-claims/{pending['id']}/confirm", json={},
+    assert_problem(catalog.client.post(f"/v1/vendor-name-claims/{pending['id']}/confirm", json={},
                                        headers=admin.auth), 409, "status")
 
 
@@ -91,11 +91,11 @@ def test_a_name_confirmed_for_one_organisation_cannot_be_claimed_by_another(cata
     # Two pending claims of one name: the operator confirms one, the other cannot be confirmed.
     first = claim(catalog, other, "contested.example").json
     second = claim(catalog, catalog.vendor, "contested.example").json
-    assert catalog.client.post(f"/vendor-name-claims/{first['id']}/confirm", json={},
+    assert catalog.client.post(f"/v1/vendor-name-claims/{first['id']}/confirm", json={},
                                headers=admin.auth).status_code == 200
-    assert_problem(catalog.client.post(f"/vendor-name-claims/{second['id']}/confirm", json={},
+    assert_problem(catalog.client.post(f"/v1/vendor-name-claims/{second['id']}/confirm", json={},
                                        headers=admin.auth), 409, "name")
-    declined = catalog.client.post(f"/vendor-name-claims/{second['id']}/decline",
+    declined = catalog.client.post(f"/v1/vendor-name-claims/{second['id']}/decline",
                                    json={"reason": "the domain is Victoria Harbour's"},
                                    headers=admin.auth)
     assert declined.status_code == 200, declined.json
@@ -112,7 +112,7 @@ def test_bad_claims_are_problems_naming_the_field(catalog):
                                        headers=catalog.licensee.auth), 403)
     assert_problem(catalog.client.post(claims_url(catalog.vendor), json={"name": "x.com"},
                                        headers=catalog.other_vendor.auth), 404)
-    assert_problem(catalog.client.post(f"/vendor-name-claims/{new_id()}/confirm", json={},
+    assert_problem(catalog.client.post(f"/v1/vendor-name-claims/{new_id()}/confirm", json={},
                                        headers=catalog.admin.auth), 404)
     assert catalog.snapshot() == before
 
@@ -172,15 +172,15 @@ def test_the_migration_turns_names_in_use_into_pending_claims(backend, make_data
     vendor = {"Authorization": f"Bearer {vendor_key}"}
     admin = {"Authorization": f"Bearer {admin_key}"}
     try:
-        pending = client.get("/vendor-name-claims", headers=admin).json
+        pending = client.get("/v1/vendor-name-claims", headers=admin).json["items"]
         assert [(c["organisation_id"], c["name"], c["status"]) for c in pending] == \
             [(vendor_id, "legacy.example", "pending")]
-        assert client.get(f"/cores/{core_id}", headers=vendor).json["ports"] == []
-        assert_problem(client.post(f"/cores/{core_id}/publish", headers=vendor), 403,
+        assert client.get(f"/v1/cores/{core_id}", headers=vendor).json["ports"] == []
+        assert_problem(client.post(f"/v1/cores/{core_id}/publish", headers=vendor), 403,
                        "vlnv.vendor")
-        assert client.post(f"/vendor-name-claims/{pending[0]['id']}/confirm", json={},
+        assert client.post(f"/v1/vendor-name-claims/{pending[0]['id']}/confirm", json={},
                            headers=admin).status_code == 200
-        published = client.post(f"/cores/{core_id}/publish", headers=vendor)
+        published = client.post(f"/v1/cores/{core_id}/publish", headers=vendor)
         assert published.status_code == 200, published.json
     finally:
         context.engine.dispose()

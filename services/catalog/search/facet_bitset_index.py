@@ -13,13 +13,13 @@ Used on PostgreSQL (migration 0002 gives `core.seq`); SQLite counts in SQL.
 from __future__ import annotations
 
 import threading
-import weakref
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog.models import Core
+from services.catalog.per_engine_cache import per_engine
 
 SEQ = sa.literal_column("core.seq", sa.BigInteger)
 LOOKBACK = timedelta(seconds=30)
@@ -82,7 +82,7 @@ class FacetIndex:
             found = bits.find("1", found + 1)
         return seqs
 
-    def counts_where_among(self, matches: int, matches_key: tuple, groups: list[list[str]]
+    def counts_within_matches(self, matches: int, matches_key: tuple, groups: list[list[str]]
                            ) -> dict[str, int]:
         """Facet counts of the cores of the bitset `matches` that have, in every group, one of
         its values. `matches_key` names the bitset for as long as it is what it is (its search
@@ -201,19 +201,4 @@ def bitset(seqs) -> int:
     return int.from_bytes(array, "little")
 
 
-def per_engine(factory):
-    """`get(engine)` → the one `factory()` this process keeps for that database engine."""
-    instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-    lock = threading.Lock()
-
-    def get(engine: sa.Engine):
-        with lock:
-            instance = instances.get(engine)
-            if instance is None:
-                instance = instances[engine] = factory()
-            return instance
-
-    return get
-
-
-facet_index_for = per_engine(FacetIndex)
+facet_index_for = per_engine(lambda engine: FacetIndex())

@@ -1,102 +1,20 @@
-"""marshmallow schemas of the catalog's HTTP API. marshmallow rejects unknown fields by default
-(RAISE), so a misspelt field is a 422 naming it rather than silently ignored."""
+"""Schemas of IP cores: the core, its offers and targets, and what an IP-XACT import
+finds (bus interfaces, ports, memory maps, file sets, parameters)."""
 from __future__ import annotations
 
 import re
 
 from marshmallow import ValidationError, fields, validate
 
-from services.catalog import taxonomy
-from services.catalog.cores import ECCN
-from services.catalog.organisations import time_zones
-from services.catalog.search import MAX_LIMIT, SORTS
+from services.catalog.domain import taxonomy
+from services.catalog.domain.core_fields import ECCN
+from services.catalog.domain.lifecycle import STATUSES
+from services.catalog.schemas.common import COUNTRY, NOT_BLANK, SHA256, URL, VLNV_PART, Name
 from shared import bounds
 from shared.api_docs import StrictBoolean
 from shared.bounds import Schema
-from shared.countries import CountryCode
-from shared.events.catalog import LOCALES, REGIONS, ROLES
-from shared.events.registry import notice_choices
+from shared.events.catalog import REGIONS
 
-SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lower-case hex SHA-256 digest")
-COUNTRY = CountryCode()
-# Some character that is not white space, read alike by Python (re.match, anchored) and by JSON
-# Schema (an ECMA search): both engines' \s differ beyond these six, so they are spelt out.
-NOT_BLANK = validate.Regexp(r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v]", error="must not be blank")
-URL = validate.Regexp(
-    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
-    r"(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$", error="must be an http(s) URL")
-VLNV_PART = validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=(
-    "VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)"))
-
-
-def Name(**kwargs) -> fields.String:  # noqa: N802 - used like a field class
-    return fields.String(validate=validate.Length(min=1, max=300), **kwargs)
-
-
-# --- organisations -----------------------------------------------------------------------------
-
-class ContactSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
-    notices = fields.List(fields.String(validate=validate.OneOf(notice_choices())),
-                          required=True, validate=validate.Length(max=bounds.MAX_NOTICES),
-                          metadata={"description": (
-                              "'all', a group of event types ('license', 'core', 'order', …) "
-                              "or one event type")})
-
-
-class OrganisationUpdateSchema(Schema):
-    class Meta:
-        json_schema = {"minProperties": 1}  # a change that changes nothing is refused
-
-    legal_name_en = Name()
-    legal_name_zh = Name(allow_none=True)
-    country = fields.String(validate=COUNTRY)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)),
-                        validate=validate.Length(min=1))
-    locale = fields.String(validate=validate.OneOf(LOCALES))
-    timezone = fields.String(validate=validate.OneOf(time_zones()))
-    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
-
-
-class OrganisationCreateSchema(OrganisationUpdateSchema):
-    legal_name_en = Name(required=True)
-    country = fields.String(required=True, validate=COUNTRY)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1))
-    locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
-    timezone = fields.String(load_default="UTC", validate=validate.OneOf(time_zones()))
-    contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
-                           validate=validate.Length(max=20))
-
-
-class OrganisationSchema(OrganisationCreateSchema):
-    id = fields.String()
-    region = fields.String()
-    version = fields.Integer()
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
-
-
-class ApiKeyCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
-class ApiKeySchema(Schema):
-    id = fields.String()
-    organisation_id = fields.String()
-    name = fields.String()
-    created_at = fields.AwareDateTime()
-    last_used_at = fields.AwareDateTime(allow_none=True)
-    revoked_at = fields.AwareDateTime(allow_none=True)
-
-
-class NewApiKeySchema(ApiKeySchema):
-    api_key = fields.String(metadata={"description": "The key itself: shown this once only."})
-
-
-# --- cores -------------------------------------------------------------------------------------
 
 class VlnvSchema(Schema):
     vendor = fields.String(required=True, validate=[validate.Length(min=1, max=128), VLNV_PART])
@@ -276,8 +194,8 @@ class MemoryMapSchema(Schema):
 class CoreSchema(CoreCreateSchema):
     id = fields.String()
     vendor_id = fields.String()
-    vendor_region = fields.String()
-    status = fields.String()
+    vendor_region = fields.String(validate=validate.OneOf(REGIONS))
+    status = fields.String(validate=validate.OneOf(STATUSES))
     price_band = fields.String()
     parameters = fields.List(fields.Dict())
     bus_interfaces = fields.List(fields.Nested(BusInterfaceSchema))
@@ -295,9 +213,9 @@ class CoreSchema(CoreCreateSchema):
 class CoreSummarySchema(Schema):
     id = fields.String()
     vendor_id = fields.String()
-    vendor_region = fields.String()
+    vendor_region = fields.String(validate=validate.OneOf(REGIONS))
     vlnv = fields.Nested(VlnvSchema)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
     title_en = fields.String()
     title_zh = fields.String(allow_none=True)
     category = fields.String(allow_none=True)
@@ -311,87 +229,3 @@ class CoreSummarySchema(Schema):
 class ImportArgsSchema(Schema):
     version = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": "The version to use instead of the component's own (kept as written)."})
-
-
-def _facet(values=None, **kwargs) -> fields.List:
-    """A facet filter: ?category=memories&category=memories_phys means either of them; a value
-    outside a fixed vocabulary is a 422 naming the parameter, not an empty result."""
-    return fields.List(fields.String(validate=validate.OneOf(values) if values
-                                     else validate.Length(max=bounds.MAX_CODE)),
-                       validate=validate.Length(max=bounds.MAX_LIST), **kwargs)
-
-
-class SearchArgsSchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=200))
-    sort = fields.String(validate=validate.OneOf(SORTS))
-    cursor = fields.String(validate=validate.Length(max=500))
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
-    category = _facet(list(taxonomy.CATEGORIES))
-    foundry = _facet()
-    node = _facet()
-    maturity = _facet(taxonomy.MATURITIES)
-    standard = _facet()
-    deliverable = _facet(taxonomy.DELIVERABLE_KINDS)
-    region = _facet(REGIONS)
-    price = _facet([band for band, _ in taxonomy.PRICE_BANDS] + [taxonomy.ON_REQUEST])
-    status = _facet(taxonomy.STATUSES)
-    vendor = _facet(metadata={"description": "Organisation ids."})
-
-
-class Dumped(fields.Nested):
-    """A nested object that is already a dump of its schema (search keeps each core's summary
-    dumped until the core changes): passed through, and documented as the schema."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
-class SearchResultSchema(Schema):
-    items = fields.List(Dumped(CoreSummarySchema))
-    total = fields.Integer()
-    # search_cores() builds the counts as plain JSON ({"value", "count"} lists): passed through
-    # as they are, since dumping some 150 of them through a nested schema was a quarter of a
-    # search's time. Their shape is documented here instead.
-    facets = fields.Dict(keys=fields.String(), values=fields.Raw(metadata={
-        "type": "array", "items": {"type": "object", "properties": {
-            "value": {"type": "string"}, "count": {"type": "integer"}}}}))
-    next_cursor = fields.String(allow_none=True)
-
-
-class TaxonomySchema(Schema):
-    categories = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "Category id → its English name."})
-    deliverable_kinds = fields.List(fields.String())
-    hdl_languages = fields.List(fields.String())
-    maturities = fields.List(fields.String())
-    offer_kinds = fields.List(fields.String())
-    currencies = fields.List(fields.String())
-    document_kinds = fields.List(fields.String())
-    standards = fields.List(fields.String(), metadata={"description": "Known spellings."})
-    price_bands = fields.List(fields.String())
-
-
-# --- VLNV vendor names -------------------------------------------------------------------------
-
-class VendorNameClaimCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
-        "description": "A VLNV vendor name, e.g. your domain name (compared without case)."})
-
-
-class VendorNameDecisionSchema(Schema):
-    reason = fields.String(load_default=None, allow_none=True,
-                           validate=validate.Length(max=2000))
-
-
-class VendorNameClaimSchema(Schema):
-    id = fields.String()
-    organisation_id = fields.String()
-    name = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "confirmed", "declined"]})
-    reason = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    decided_at = fields.AwareDateTime(allow_none=True)
-
-
-class VendorNameClaimArgsSchema(Schema):
-    status = fields.String(validate=validate.OneOf(("pending", "confirmed", "declined")))
