@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.conftest import assert_problem, core_body, create_core
+from tests.integration.catalog.conftest import assert_problem, core_body, create_core
 
 
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain",

@@ -16,8 +16,9 @@ from services.catalog.organisations import create_api_key, register_organisation
 from services.catalog.vendor_names import claim_name, decide
 from shared.auth import Principal
 from shared.db import create_engine
+from shared.events.catalog import CORE_PUBLISHED
 from shared.kafka import topic
-from tests.catalog.conftest import core_body
+from tests.integration.catalog.conftest import core_body
 from tests.support import wait_until
 
 SERVICES = ("catalog", "licensing", "notify")
@@ -84,18 +85,18 @@ def test_revoked_key_is_refused_by_every_service_within_two_seconds_and_a_publis
 
     # --- a published core: one event, handled by licensing and notify --------------------------
     auth = {"Authorization": f"Bearer {key}"}
-    core = requests.post(f"{platform['catalog']}/cores", json=core_body(), headers=auth,
+    core = requests.post(f"{platform['catalog']}/v1/cores", json=core_body(), headers=auth,
                          timeout=5).json()
-    published = requests.post(f"{platform['catalog']}/cores/{core['id']}/publish",
+    published = requests.post(f"{platform['catalog']}/v1/cores/{core['id']}/publish",
                               headers=auth, timeout=5)
     assert published.status_code == 200, published.text
     events = events_on_topic(kafka_broker.bootstrap, topic("catalog"),
                              lambda e: e["subject"] == core["id"])
-    assert [e["type"] for e in events] == ["ipmarket.core.published.v1"]
+    assert [e["type"] for e in events] == [CORE_PUBLISHED]
     assert events[0]["data"]["vlnv"]["name"] == "ddr5_phy"
 
     # --- revocation -----------------------------------------------------------------------------
-    revoked = requests.delete(f"{platform['catalog']}/organisations/{org.id}/api-keys/"
+    revoked = requests.delete(f"{platform['catalog']}/v1/organisations/{org.id}/api-keys/"
                               f"{api_key.id}", headers=auth, timeout=5)
     assert revoked.status_code == 200, revoked.text
     started = time.monotonic()

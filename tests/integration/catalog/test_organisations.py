@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.conftest import assert_problem
+from tests.integration.catalog.conftest import assert_problem
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

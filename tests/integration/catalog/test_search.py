@@ -15,7 +15,7 @@ from services.catalog.organisations import create_api_key
 from services.catalog.search import postgres_backend
 from shared.db import create_engine
 from shared.migrations import upgrade
-from tests.catalog.conftest import assert_problem
+from tests.integration.catalog.conftest import assert_problem
 
 PRODUCTS = {p[1]: p for p in demo.PRODUCTS}
 
@@ -212,7 +212,7 @@ def test_search_syntax_phrases_or_and_exclusion(market, request):
 def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
     """Search answers from a per-process cache of matches; any change to a core must show on
     the very next search (same process, same cache)."""
-    from tests.catalog.conftest import create_core
+    from tests.integration.catalog.conftest import create_core
 
     def found(q: str) -> set[str]:
         answer = catalog.client.get("/v1/cores", query_string={"q": q},

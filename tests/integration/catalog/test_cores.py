@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from services.catalog.models import OutboxMessage
 from shared.events.envelope import parse_event
-from tests.catalog.conftest import assert_problem, core_body, create_core
+from tests.integration.catalog.conftest import assert_problem, core_body, create_core
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -1,4 +1,4 @@
-"""IP-XACT import: every sample of tests/catalog/data/ipxact/, and hostile or wrong input."""
+"""IP-XACT import: every sample of data/ipxact/ beside this file, and hostile or wrong input."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.catalog.models import OutboxMessage
-from tests.catalog.conftest import assert_problem, core_body, create_core, open_catalog
+from tests.integration.catalog.conftest import assert_problem, core_body, create_core, open_catalog
 
 DATA = Path(__file__).parent / "data" / "ipxact"
 XML = {"Content-Type": "application/xml"}

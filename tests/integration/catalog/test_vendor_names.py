@@ -13,7 +13,7 @@ from services.catalog.models import OutboxMessage
 from services.catalog.organisations import create_api_key
 from shared.db import JSONDocument, create_engine, new_id, utcnow
 from shared.migrations import upgrade
-from tests.catalog.conftest import assert_problem, core_body
+from tests.integration.catalog.conftest import assert_problem, core_body
 
 DATA = Path(__file__).parent / "data" / "ipxact"
 RGB2DVI = DATA / "digilent-rgb2dvi.1.2__via-xilinx-pynq__spirit1685-2009.xml"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from services.catalog.models import Core
 from services.catalog.search.facet_bitset_index import facet_index_for
-from tests.catalog.conftest import create_core
+from tests.integration.catalog.conftest import create_core
 
 
 def facet_counts_in_database(catalog) -> Counter:

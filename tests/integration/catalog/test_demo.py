@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from ipmarket.cli import main
 from services.catalog.app import build_context, create_app
 from services.catalog.models import Core, Organisation
-from tests.catalog.conftest import Catalog
+from tests.integration.catalog.conftest import Catalog
 
 
 @pytest.fixture
