@@ -74,7 +74,7 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
     """Rows of the core table with a realistic spread: product families of the demo set across
     vendors, versions, foundries/nodes, maturities and prices."""
     from ipmarket.devtools import demo
-    from services.catalog import taxonomy
+    from services.catalog.domain import taxonomy
     from services.catalog.models import Core
     from services.catalog.search import index_core
 
@@ -159,7 +159,7 @@ def load(url: str, n: int) -> None:
 
 
 def search(client: Client, params: dict | None = None) -> bytes:
-    status, body = client.request("GET", f"/cores?{urlencode(params or {}, doseq=True)}")
+    status, body = client.request("GET", f"/v1/cores?{urlencode(params or {}, doseq=True)}")
     if status != 200:
         raise RuntimeError(f"HTTP {status}: {body[:300]!r}")
     return body

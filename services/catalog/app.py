@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.catalog import api, models
-from services.catalog.facet_index import facet_index_for
 from services.catalog.organisations import principal_for
+from services.catalog.search.facet_bitset_index import facet_index_for
 from shared.errors import Conflict, PreconditionFailed
 from shared.http.app import create_service_app
 from shared.runtime import ServiceContext
@@ -25,6 +25,7 @@ def create_app(database_url: str | None = None) -> Flask:
     app = create_service_app(context, title="ipmarket catalog",
                              blueprints=api.blueprints,
                              description="Directory of organisations and IP cores.")
+    app.register_blueprint(api.old_paths)  # 308 from the paths before /v1
     # Races the domain's checks cannot see: two updates from the same version (the version
     # column makes the second UPDATE match no row), two creations of the same VLNV.
     app.register_error_handler(StaleDataError, lambda _: app.handle_user_exception(

@@ -1,68 +1,38 @@
-"""Organisations and their API keys: the platform directory. Plain domain code, no Flask."""
+"""Use cases of the platform directory: organisations and their API keys. Each takes a unit of
+work; the profile rules are in domain/organisation_profile.py."""
 from __future__ import annotations
 
-import functools
-import re
+from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.catalog.domain.access import Viewer, may_see_organisation
+from services.catalog.domain.concurrency import check_version
+from services.catalog.domain.list_cursor import FIRST_PAGE, PageRequest
+from services.catalog.domain.organisation_profile import (
+    PROFILE_FIELDS,
+    check_profile,
+    last_use_due,
+    region_for,
+    time_zones,
+)
+from services.catalog.list_pages import page_of
 from services.catalog.models import ApiKey, Core, Organisation
 from services.catalog.search import index_core
 from shared.countries import checked_country
 from shared.db.schema import utcnow
 from shared.directory import Principal, generate_api_key
-from shared.errors import (
-    Forbidden,
-    Invalid,
-    NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
-)
-from shared.events.catalog import LOCALES, ROLES
-from shared.events.registry import notice_choices
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
 
-# Region follows the country: Hong Kong, Macau and Taiwan are their own markets for IP licensing.
-REGION_BY_COUNTRY = {"CN": "mainland_china", "HK": "hong_kong", "MO": "macau", "TW": "taiwan"}
-# A key's last use is written at most this often, so that a busy key does not write every request.
-LAST_USED_RESOLUTION_SECONDS = 60
-
-
-def region_for(country: str) -> str:
-    return REGION_BY_COUNTRY.get(country.upper(), "overseas")
-
-
-def _check_profile(*, timezone: str, locale: str, roles: list[str],
-                   contacts: list[dict]) -> None:
-    if timezone not in _time_zone_set():
-        raise Invalid(f"{timezone!r} is not an IANA time zone", field="timezone")
-    if locale not in LOCALES:
-        raise Invalid(f"locale must be one of {', '.join(LOCALES)}", field="locale")
-    if not roles:
-        raise Invalid("an organisation needs at least one role", field="roles")
-    for i, role in enumerate(roles):
-        if role not in ROLES:
-            raise Invalid(f"role must be one of {', '.join(ROLES)}", field=f"roles.{i}")
-    choices = notice_choices()
-    for i, contact in enumerate(contacts):
-        for j, notice in enumerate(contact.get("notices", [])):
-            if notice not in choices:
-                raise Invalid(f"{notice!r} is not a notice: use 'all', a group such as "
-                              f"'license' or an event type", field=f"contacts.{i}.notices.{j}")
-
-
-@functools.cache
-def _time_zone_set() -> frozenset[str]:
-    return frozenset(time_zones())
-
-
-@functools.cache
-def time_zones() -> list[str]:
-    return sorted(available_timezones())  # reads the tz database: once is enough
-
+# Kept importable from here: the API's schemas and other services' tests name them so.
+__all__ = ["check_version", "create_api_key", "get_organisation", "list_api_keys",
+           "list_organisations",
+           "organisation_state", "principal_for", "register_organisation", "revoke_api_key",
+           "time_zones", "update_organisation"]
 
 def organisation_state(org: Organisation) -> dict:
     """The event-carried state other services keep of an organisation."""
@@ -79,31 +49,27 @@ def register_organisation(uow: UnitOfWork, *, legal_name_en: str, country: str, 
                           legal_name_zh: str | None = None,
                           contacts: list[dict] | None = None) -> Organisation:
     country = checked_country(country)
-    _check_profile(timezone=timezone, locale=locale, roles=roles, contacts=contacts or [])
+    check_profile(timezone=timezone, locale=locale, roles=roles, contacts=contacts or [])
     org = Organisation(legal_name_en=legal_name_en, legal_name_zh=legal_name_zh,
                        country=country, region=region_for(country), roles=sorted(set(roles)),
                        locale=locale, timezone=timezone, contacts=contacts or [])
     uow.session.add(org)
     uow.session.flush()
-    uow.publish("ipmarket.organisation.registered.v1", org.id, organisation_state(org))
+    uow.publish(events.ORGANISATION_REGISTERED, org.id, organisation_state(org))
     return org
 
 
-# What an organisation may change of its own profile; roles are the platform operator's call.
-PROFILE_FIELDS = ("legal_name_en", "legal_name_zh", "country", "locale", "timezone", "contacts")
-
-
-def get_organisation(session: Session, principal: Principal, organisation_id: str
+def get_organisation(session: Session, principal: Viewer, organisation_id: str
                      ) -> Organisation:
     """An organisation sees its own profile; the operator sees every one. Others get 404, so
     that the directory cannot be probed."""
     org = session.get(Organisation, organisation_id)
-    if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+    if org is None or not may_see_organisation(principal, org.id):
         raise NotFound(f"organisation {organisation_id} does not exist")
     return org
 
 
-def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: str,
+def update_organisation(uow: UnitOfWork, principal: Viewer, organisation_id: str,
                         if_match: str | None, changes: dict) -> Organisation:
     org = get_organisation(uow.session, principal, organisation_id)
     if not changes:
@@ -121,7 +87,7 @@ def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: 
         changes["roles"] = sorted(set(changes["roles"]))
     merged = {name: changes.get(name, getattr(org, name))
               for name in ("timezone", "locale", "roles", "contacts")}
-    _check_profile(**merged)
+    check_profile(**merged)
     for name, value in changes.items():
         setattr(org, name, value)
     if "country" in changes and region_for(org.country) != org.region:
@@ -131,35 +97,22 @@ def update_organisation(uow: UnitOfWork, principal: Principal, organisation_id: 
             core.vendor_region = org.region
             index_core(core)
     uow.session.flush()  # bumps org.version (the mapper's version counter)
-    uow.publish("ipmarket.organisation.updated.v1", org.id, organisation_state(org))
+    uow.publish(events.ORGANISATION_UPDATED, org.id, organisation_state(org))
     return org
 
 
-def check_version(current: int, if_match: str | None, *, required: bool = False) -> None:
-    """Optimistic concurrency: If-Match (RFC 9110) must name the version the client read (the
-    ETag is the version number), or be `*`. Checked once the caller is known to own the
-    resource, so that a stranger learns nothing from it."""
-    if if_match is None:
-        if required:
-            raise PreconditionRequired("send If-Match with the ETag you read", field="If-Match")
-        return
-    tags = [tag.strip() for tag in if_match.split(",")]
-    if "*" in tags:
-        return
-    named = {int(m.group(1)) for m in (re.fullmatch(r'(?:W/)?"(\d{1,18})"', t) for t in tags) if m}
-    if not named:
-        raise PreconditionFailed(f"If-Match {if_match!r} names no version of this resource",
-                                 field="If-Match")
-    if current not in named:
-        raise PreconditionFailed(
-            f"the resource changed since you read it (version {current}, If-Match names "
-            f"{', '.join(map(str, sorted(named)))}); read it again and retry", field="If-Match")
-
-
-def list_api_keys(session: Session, principal: Principal, organisation_id: str) -> list[ApiKey]:
+def list_api_keys(session: Session, principal: Viewer, organisation_id: str,
+                  page: PageRequest = FIRST_PAGE) -> tuple[list[ApiKey], str | None]:
+    """A page of the organisation's keys, oldest first, and the next page's cursor."""
     get_organisation(session, principal, organisation_id)
-    return list(session.scalars(sa.select(ApiKey).where(ApiKey.organisation_id == organisation_id)
-                                .order_by(ApiKey.created_at, ApiKey.id)))
+    return page_of(session, sa.select(ApiKey).where(ApiKey.organisation_id == organisation_id),
+                   ApiKey, page)
+
+
+def list_organisations(session: Session, page: PageRequest = FIRST_PAGE
+                       ) -> tuple[list[Organisation], str | None]:
+    """A page of every organisation, oldest first (the operator's view of the directory)."""
+    return page_of(session, sa.select(Organisation), Organisation, page)
 
 
 def create_api_key(uow: UnitOfWork, organisation_id: str, name: str) -> tuple[ApiKey, str]:
@@ -172,25 +125,27 @@ def create_api_key(uow: UnitOfWork, organisation_id: str, name: str) -> tuple[Ap
     api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash)
     uow.session.add(api_key)
     uow.session.flush()
-    uow.publish("ipmarket.api_key.created.v1", organisation_id, {
+    uow.publish(events.API_KEY_CREATED, organisation_id, {
         "key_id": api_key.id, "organisation_id": organisation_id, "name": name,
         "key_hash": key_hash, "created_at": api_key.created_at.isoformat()})
     return api_key, key
 
 
-def revoke_api_key(uow: UnitOfWork, organisation_id: str, key_id: str) -> ApiKey:
+def revoke_api_key(uow: UnitOfWork, organisation_id: str, key_id: str,
+                   clock: Callable[[], datetime] = utcnow) -> ApiKey:
     api_key = uow.session.get(ApiKey, key_id)
     if api_key is None or api_key.organisation_id != organisation_id:
         raise NotFound(f"API key {key_id} does not exist")
     if api_key.revoked_at is None:
-        api_key.revoked_at = utcnow()
-        uow.publish("ipmarket.api_key.revoked.v1", organisation_id, {
+        api_key.revoked_at = clock()
+        uow.publish(events.API_KEY_REVOKED, organisation_id, {
             "key_id": key_id, "organisation_id": organisation_id,
             "revoked_at": api_key.revoked_at.isoformat()})
     return api_key
 
 
-def principal_for(session: Session, key_hash: str) -> Principal | None:
+def principal_for(session: Session, key_hash: str,
+                  clock: Callable[[], datetime] = utcnow) -> Principal | None:
     """The catalog answers from its own tables; the other services from their projection."""
     row = session.execute(
         sa.select(ApiKey, Organisation.roles).join(Organisation)
@@ -199,13 +154,8 @@ def principal_for(session: Session, key_hash: str) -> Principal | None:
     if row is None:
         return None
     api_key, roles = row
-    now = utcnow()
-    if api_key.last_used_at is None or _seconds(now, api_key.last_used_at) > \
-            LAST_USED_RESOLUTION_SECONDS:
+    now = clock()
+    if last_use_due(now, api_key.last_used_at):
         api_key.last_used_at = now
     return Principal(organisation_id=api_key.organisation_id, roles=frozenset(roles),
                      key_id=api_key.id)
-
-
-def _seconds(later: datetime, earlier: datetime) -> float:
-    return (later - earlier).total_seconds()

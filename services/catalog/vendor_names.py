@@ -2,29 +2,27 @@
 platform operator confirms (or declines) the claim, and only a confirmed claim lets the
 organisation create, import or publish cores under that name. A name is confirmed for one
 organisation at most (a partial unique index keeps it so even between concurrent requests).
-Plain domain code, no Flask."""
+Use cases taking a unit of work; what a name may be is in domain/vendor_names.py."""
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.catalog.domain.access import Viewer, may_see_organisation
+from services.catalog.domain.list_cursor import FIRST_PAGE, PageRequest
+from services.catalog.domain.vendor_names import checked_name, may_claim_again, normalised
+from services.catalog.list_pages import page_of
 from services.catalog.models import Organisation, VendorNameClaim
 from shared.db.schema import utcnow
-from shared.directory import Principal
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
 
-NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
-STATUSES = ("pending", "confirmed", "declined")
-EVENT_FOR_DECISION = {"confirmed": "ipmarket.vendor_name.confirmed.v1",
-                      "declined": "ipmarket.vendor_name.declined.v1"}
-
-
-def normalised(name: str) -> str:
-    """VLNV vendor names are (mostly) domain names, which ignore case."""
-    return name.strip().lower()
+EVENT_FOR_DECISION = {"confirmed": events.VENDOR_NAME_CONFIRMED,
+                      "declined": events.VENDOR_NAME_DECLINED}
 
 
 def claim_state(claim: VendorNameClaim) -> dict:
@@ -34,25 +32,22 @@ def claim_state(claim: VendorNameClaim) -> dict:
             "decided_at": claim.decided_at.isoformat() if claim.decided_at else None}
 
 
-def claim_name(uow: UnitOfWork, principal: Principal, organisation_id: str,
+def claim_name(uow: UnitOfWork, principal: Viewer, organisation_id: str,
                name: str) -> VendorNameClaim:
     """A pending claim of `name` by the organisation (its own, or any for the operator). A name
     declined before may be claimed again; one confirmed for another organisation may not."""
     org = uow.session.get(Organisation, organisation_id)
-    if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+    if org is None or not may_see_organisation(principal, org.id):
         raise NotFound(f"organisation {organisation_id} does not exist")
     if "vendor" not in org.roles:
         raise Forbidden("only a vendor organisation claims VLNV vendor names", field="name")
-    if not NAME.fullmatch(name.strip()):
-        raise Invalid("a VLNV vendor name is letters, digits, '_', '.' and '-' (e.g. a domain "
-                      "name such as example.com)", field="name")
-    name = normalised(name)
+    name = checked_name(name)
     if _confirmed_owner(uow.session, name) not in (None, org.id):
         raise Conflict(f"the VLNV vendor name {name} is confirmed for another organisation",
                        field="name")
     claim = uow.session.scalar(sa.select(VendorNameClaim).where(
         VendorNameClaim.organisation_id == org.id, VendorNameClaim.name == name))
-    if claim is not None and claim.status != "declined":
+    if claim is not None and not may_claim_again(claim.status):
         raise Conflict(f"your organisation has claimed {name} already ({claim.status})",
                        field="name", claim_id=claim.id)
     if claim is None:
@@ -68,8 +63,9 @@ def claim_name(uow: UnitOfWork, principal: Principal, organisation_id: str,
     return claim
 
 
-def decide(uow: UnitOfWork, principal: Principal, claim_id: str, decision: str,
-           reason: str | None = None) -> VendorNameClaim:
+def decide(uow: UnitOfWork, principal: Viewer, claim_id: str, decision: str,
+           reason: str | None = None, clock: Callable[[], datetime] = utcnow
+           ) -> VendorNameClaim:
     """The operator confirms or declines a pending claim; each decision is an event, so that
     the organisation is told."""
     if not principal.is_admin:
@@ -83,7 +79,7 @@ def decide(uow: UnitOfWork, principal: Principal, claim_id: str, decision: str,
         raise Conflict(f"the VLNV vendor name {claim.name} is confirmed for another "
                        "organisation: decline this claim", field="name")
     claim.status, claim.reason = decision, reason
-    claim.decided_at, claim.decided_by = utcnow(), principal.organisation_id
+    claim.decided_at, claim.decided_by = clock(), principal.organisation_id
     try:
         uow.session.flush()
     except sa.exc.IntegrityError:  # the unique index: a concurrent confirmation came first
@@ -93,22 +89,22 @@ def decide(uow: UnitOfWork, principal: Principal, claim_id: str, decision: str,
     return claim
 
 
-def list_claims(session: Session, principal: Principal, organisation_id: str | None = None,
-                status: str | None = None) -> list[VendorNameClaim]:
-    """An organisation's claims (its own, or any for the operator); every organisation's only
-    for the operator."""
+def list_claims(session: Session, principal: Viewer, organisation_id: str | None = None,
+                status: str | None = None, page: PageRequest = FIRST_PAGE
+                ) -> tuple[list[VendorNameClaim], str | None]:
+    """A page of an organisation's claims (its own, or any for the operator); every
+    organisation's only for the operator."""
     query = sa.select(VendorNameClaim)
     if organisation_id is not None:
         org = session.get(Organisation, organisation_id)
-        if org is None or not (principal.is_admin or principal.organisation_id == org.id):
+        if org is None or not may_see_organisation(principal, org.id):
             raise NotFound(f"organisation {organisation_id} does not exist")
         query = query.where(VendorNameClaim.organisation_id == organisation_id)
     elif not principal.is_admin:
         raise Forbidden("only the platform operator lists every organisation's claims")
     if status is not None:
         query = query.where(VendorNameClaim.status == status)
-    return list(session.scalars(query.order_by(VendorNameClaim.created_at,
-                                               VendorNameClaim.id)))
+    return page_of(session, query, VendorNameClaim, page)
 
 
 def check_publisher(session: Session, organisation_id: str, vendor_name: str) -> None:
@@ -116,7 +112,7 @@ def check_publisher(session: Session, organisation_id: str, vendor_name: str) ->
     claim of it the operator confirmed."""
     if _confirmed_owner(session, normalised(vendor_name)) != organisation_id:
         raise Forbidden(f"{vendor_name!r} is not a VLNV vendor name confirmed for your "
-                        "organisation: claim it (POST /organisations/<id>/vendor-name-claims) "
+                        "organisation: claim it (POST /v1/organisations/<id>/vendor-name-claims) "
                         "and wait for the operator to confirm it", field="vlnv.vendor")
 
 

@@ -20,6 +20,19 @@ ROLES = ("vendor", "licensee", "admin")
 LOCALES = ("en", "zh-Hans", "zh-Hant")
 REGIONS = ("mainland_china", "hong_kong", "macau", "taiwan", "overseas")
 
+# The event types the catalog emits: publishers and consumers name them from here, never as
+# string literals.
+ORGANISATION_REGISTERED = "ipmarket.organisation.registered.v1"
+ORGANISATION_UPDATED = "ipmarket.organisation.updated.v1"
+API_KEY_CREATED = "ipmarket.api_key.created.v1"
+API_KEY_REVOKED = "ipmarket.api_key.revoked.v1"
+VENDOR_NAME_CONFIRMED = "ipmarket.vendor_name.confirmed.v1"
+VENDOR_NAME_DECLINED = "ipmarket.vendor_name.declined.v1"
+CORE_PUBLISHED = "ipmarket.core.published.v1"
+CORE_UPDATED = "ipmarket.core.updated.v1"
+CORE_DEPRECATED = "ipmarket.core.deprecated.v1"
+CORE_WITHDRAWN = "ipmarket.core.withdrawn.v1"
+
 
 class Contact(EventData):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -44,17 +57,17 @@ class Organisation(EventData):
     version = fields.Integer(required=True, validate=VERSION)
 
 
-@register("ipmarket.organisation.registered.v1")
+@register(ORGANISATION_REGISTERED)
 class OrganisationRegistered(Organisation):
     pass
 
 
-@register("ipmarket.organisation.updated.v1")
+@register(ORGANISATION_UPDATED)
 class OrganisationUpdated(Organisation):
     pass
 
 
-@register("ipmarket.api_key.created.v1")
+@register(API_KEY_CREATED)
 class ApiKeyCreated(EventData):
     key_id = fields.String(required=True, validate=ID)
     organisation_id = fields.String(required=True, validate=ID)
@@ -64,14 +77,14 @@ class ApiKeyCreated(EventData):
     created_at = fields.AwareDateTime(required=True)
 
 
-@register("ipmarket.api_key.revoked.v1")
+@register(API_KEY_REVOKED)
 class ApiKeyRevoked(EventData):
     key_id = fields.String(required=True, validate=ID)
     organisation_id = fields.String(required=True, validate=ID)
     revoked_at = fields.AwareDateTime(required=True)
 
 
-@register("ipmarket.vendor_name.confirmed.v1")
+@register(VENDOR_NAME_CONFIRMED)
 class VendorNameConfirmed(EventData):
     """The operator confirmed an organisation's claim of a VLNV vendor name: it may now publish
     cores under it."""
@@ -86,7 +99,7 @@ class VendorNameConfirmed(EventData):
     decided_at = fields.AwareDateTime(required=True)
 
 
-@register("ipmarket.vendor_name.declined.v1")
+@register(VENDOR_NAME_DECLINED)
 class VendorNameDeclined(VendorNameConfirmed):
     pass
 
@@ -151,21 +164,21 @@ class Core(EventData):
     version = fields.Integer(required=True, validate=VERSION)
 
 
-@register("ipmarket.core.published.v1")
+@register(CORE_PUBLISHED)
 class CorePublished(Core):
     pass
 
 
-@register("ipmarket.core.updated.v1")
+@register(CORE_UPDATED)
 class CoreUpdated(Core):
     pass
 
 
-@register("ipmarket.core.deprecated.v1")
+@register(CORE_DEPRECATED)
 class CoreDeprecated(Core):
     pass
 
 
-@register("ipmarket.core.withdrawn.v1")
+@register(CORE_WITHDRAWN)
 class CoreWithdrawn(Core):
     pass

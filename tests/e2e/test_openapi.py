@@ -71,8 +71,8 @@ def test_each_document_is_valid_openapi_3_1(apps, service):
 
 
 PUBLIC = {  # operations anyone may call without a key (security: [])
-    "catalog": {"GET /cores", "GET /cores/{core_id}", "GET /cores/taxonomy",
-                "GET /cores/{core_id}/versions", "GET /cores/{core_id}/ipxact"},
+    "catalog": {"GET /v1/cores", "GET /v1/cores/{core_id}", "GET /v1/cores/taxonomy",
+                "GET /v1/cores/{core_id}/versions", "GET /v1/cores/{core_id}/ipxact"},
     "licensing": {"GET /.well-known/jwks.json", "GET /licenses/status-list",
                   "POST /licenses/verify", "POST /payments/callback"},
     "notify": set(),
@@ -121,7 +121,7 @@ def not_the_documents_fault(context, failure, case, response) -> bool:
     fields = {error.get("field") for error in problem.get("errors", [])}
     label = case.operation.label
     # An IP-XACT component is XML: a JSON Schema cannot say which documents are components.
-    if label == "POST /cores/import" and response.status_code == 422:
+    if label == "POST /v1/cores/import" and response.status_code == 422:
         return False
     # A cursor is opaque: only one the API handed out is valid, whatever its shape.
     if response.status_code == 422 and fields == {"cursor"}:
@@ -143,7 +143,7 @@ def not_the_documents_fault(context, failure, case, response) -> bool:
             re.fullmatch(r"offers\.\d+\.offer_id", f or "") for f in fields):
         return False
     # Publishing a draft that lacks what licensing needs: the draft's state, not the request.
-    if label == "POST /cores/{core_id}/publish" and response.status_code == 422:
+    if label == "POST /v1/cores/{core_id}/publish" and response.status_code == 422:
         return False
     return True
 

@@ -1,0 +1,141 @@
+"""/v1/cores/<id>: drafts, IP-XACT import and export, versions, changes, the lifecycle."""
+from __future__ import annotations
+
+from flask import Response, request
+from marshmallow import RAISE
+
+from services.catalog import cores
+from services.catalog.api.common import (
+    ETAG,
+    XML,
+    etag,
+    if_match,
+    if_match_header,
+    page,
+    principal_or_none,
+)
+from services.catalog.domain.ipxact_export import component_xml
+from services.catalog.domain.ipxact_import import parse_component
+from services.catalog.schemas import (
+    CoreCreateSchema,
+    CoreSchema,
+    CoreSummarySchema,
+    CoreUpdateSchema,
+    ImportArgsSchema,
+    page_schema,
+)
+from shared.errors import UnsupportedMediaType
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
+
+blp = Blueprint("cores", __name__, url_prefix="/v1/cores",
+                description="IP cores: drafts, publication, offers, IP-XACT import and export.")
+
+
+@blp.post("")
+@requires("vendor")
+@blp.arguments(CoreCreateSchema)
+@blp.response(201, CoreSchema, headers=ETAG)
+@problems(409)
+def create_core(body):
+    """A new core version, as a draft of your organisation."""
+    with service_context().unit_of_work() as uow:
+        core = cores.create_draft(uow, current_principal(), **body)
+        uow.commit()
+        return core, etag(core.version)
+
+
+@blp.post("/import")
+@requires("vendor")
+@blp.arguments(ImportArgsSchema, location="query", unknown=RAISE)
+@blp.response(201, CoreSchema, headers=ETAG)
+@blp.doc(requestBody={"required": True, "content": {
+    media_type: {"schema": {"type": "string"}} for media_type in XML},
+    "description": "An IEEE 1685 (IP-XACT) component description."})
+@problems(400, 409, 413, 415)
+def import_ipxact(args):
+    """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
+    (mapped to standards), file sets."""
+    if request.mimetype not in XML:
+        raise UnsupportedMediaType(f"send the component as {' or '.join(XML)}, not "
+                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
+    fields = parse_component(request.get_data(), args.get("version"))
+    with service_context().unit_of_work() as uow:
+        core = cores.create_draft(uow, current_principal(), **fields)
+        uow.commit()
+        return core, etag(core.version)
+
+
+@blp.get("/<id:core_id>")
+@blp.response(200, CoreSchema, headers=ETAG)
+@problems(404)
+def read_core(core_id):
+    """One core version (published, or your own)."""
+    with service_context().session_factory() as session:
+        core = cores.get_core(session, principal_or_none(), core_id)
+        return core, etag(core.version)
+
+
+@blp.get("/<id:core_id>/versions")
+@blp.response(200, page_schema(CoreSummarySchema))
+@problems(404)
+def read_core_versions(core_id):
+    """Every version of this core (same vendor, library and name) that you may see, oldest
+    first in version order ("1.9" before "1.10"; PEP 440 where a version follows it). A line
+    of versions is short: it comes in one page (`next` is null)."""
+    with service_context().session_factory() as session:
+        return page(cores.versions_of(session, principal_or_none(), core_id), None)
+
+
+@blp.get("/<id:core_id>/ipxact")
+@blp.doc(responses={"200": {
+    "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",
+    "content": {"application/xml": {"schema": {"type": "string"}}},
+    "headers": ETAG}})
+@problems(404)
+def export_ipxact(core_id):
+    """The core as an IP-XACT 1685-2022 component: VLNV, description, bus interfaces with
+    their port maps, memory maps, ports, file sets, parameters. Importing it gives the same
+    core."""
+    with service_context().session_factory() as session:
+        core = cores.get_core(session, principal_or_none(), core_id)
+        return Response(component_xml(core), content_type="application/xml",
+                        headers=etag(core.version))
+
+
+@blp.patch("/<id:core_id>")
+@requires()
+@blp.arguments(CoreUpdateSchema)
+@blp.response(200, CoreSchema, headers=ETAG)
+@blp.doc(parameters=[if_match_header(required=True)])
+@problems(403, 404, 409, 412, 428)
+def update_core(changes, core_id):
+    """Change a core (If-Match required). A published version changes only its offers, targets,
+    documents and descriptions; anything else needs a new version."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        core = cores.update_core(uow, principal, core_id, if_match(), changes)
+        uow.commit()
+        return core, etag(core.version)
+
+
+def _transition_view(transition: str):
+    def view(core_id):
+        principal = current_principal()
+        with service_context().unit_of_work() as uow:
+            core = cores.change_status(uow, principal, core_id, transition, if_match())
+            uow.commit()
+            return core, etag(core.version)
+
+    view.__name__ = f"{transition}_core"
+    view.__doc__ = f"{transition.capitalize()} the core (If-Match optional)."
+    return view
+
+
+for _transition in cores.TRANSITIONS:
+    blp.route(f"/<id:core_id>/{_transition}", methods=["POST"],
+              endpoint=f"{_transition}_core")(
+        requires()(blp.response(200, CoreSchema, headers=ETAG)(
+            blp.doc(parameters=[if_match_header(required=False)])(
+                problems(403, 404, 409, 412, 422)(_transition_view(_transition))))))
