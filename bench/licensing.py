@@ -164,8 +164,8 @@ def _in_threads(run, count: int, failures: list) -> None:
 
 
 def main() -> None:
-    from services.licensing.signing import public_keys_from_jwks
-    from services.licensing.verification import read_status_list, verify_license
+    from services.licensing.domain.jws import public_keys_from_jwks
+    from services.licensing.domain.verification import read_status_list, verify_license
 
     with postgres_database() as (url, pg_pid):
         key, body = seed(url)

@@ -5,8 +5,9 @@ from datetime import datetime
 
 from flask import Response, current_app, request
 
-from services.licensing import audit, license_requests, licenses, screening
+from services.licensing import audit, license_requests, licenses, rule_sets
 from services.licensing.access import get_visible, visible
+from services.licensing.domain.verification import verify_license
 from services.licensing.models import License, LicenseRequest
 from services.licensing.schemas import (
     AuditPage,
@@ -31,7 +32,6 @@ from services.licensing.schemas import (
     VerifyIn,
 )
 from services.licensing.signing import Keyring
-from services.licensing.verification import verify_license
 from shared.db.session import without_transaction
 from shared.errors import Invalid
 from shared.http.api_docs import Blueprint, problems
@@ -280,7 +280,7 @@ def jwks():
 @problems(404)
 def current_rules():
     with service_context().session_factory() as session:
-        return rule_set_view(screening.current_rule_set(session))
+        return rule_set_view(rule_sets.current_rule_set(session))
 
 
 @blp.get("/screening/rules/<int:version>")
@@ -289,7 +289,7 @@ def current_rules():
 @problems(404)
 def rules_version(version):
     with service_context().session_factory() as session:
-        return rule_set_view(screening.rule_set_version(session, version))
+        return rule_set_view(rule_sets.rule_set_version(session, version))
 
 
 @blp.put("/screening/rules")
@@ -301,7 +301,7 @@ def publish_rules(body):
     """A new version of the rule table; `based_on` must be the version in force."""
     principal = current_principal()
     with service_context().unit_of_work() as uow:
-        rule_set = screening.publish_rule_set(uow.session, created_by=principal.organisation_id,
+        rule_set = rule_sets.publish_rule_set(uow.session, created_by=principal.organisation_id,
                                               **body)
         audit.record(uow.session, principal, "admin", "screening.rules_published",
                      "screening_rule_set", str(rule_set.version), comment=body["comment"])

@@ -11,6 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.licensing import audit
+from services.licensing.domain.money import Money
+from services.licensing.event_data import purchase_event
 from services.licensing.models import (
     Invoice,
     InvoiceCounter,
@@ -18,9 +20,9 @@ from services.licensing.models import (
     LicenseRequest,
     Order,
 )
-from services.licensing.money import Money
 from shared import config
 from shared.db.schema import new_id, utcnow
+from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
@@ -121,8 +123,6 @@ def invoice_html(invoice: Invoice, order: Order, language: str | None = None) ->
 
 def send_overdue_notices(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
     """One event per open invoice past its due date (remembered on the invoice)."""
-    from services.licensing.orders import purchase_event
-
     session = uow.session
     overdue = list(session.scalars(
         sa.select(Invoice).where(Invoice.state == "open", Invoice.due_at <= now,
@@ -134,7 +134,7 @@ def send_overdue_notices(uow: UnitOfWork, now: datetime, limit: int = 500) -> in
         audit.record(session, None, audit.SYSTEM, "invoice.overdue", "order", order.id,
                      licensee_id=order.licensee_id, vendor_id=order.vendor_id,
                      invoice_number=invoice.number)
-        uow.publish("ipmarket.invoice.overdue.v1", order.id, purchase_event(
+        uow.publish(events.INVOICE_OVERDUE, order.id, purchase_event(
             order, invoice_id=invoice.id, invoice_number=invoice.number,
             due_at=invoice.due_at.isoformat()))
     return len(overdue)

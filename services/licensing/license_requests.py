@@ -8,45 +8,39 @@ A request still in screening or pending_approval after IPMARKET_LICENSE_REQUEST_
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 from sqlalchemy.exc import IntegrityError
 
 from services.licensing import audit
 from services.licensing.access import get_visible
-from services.licensing.known_cores import core_terms, requested_offer
-from services.licensing.licenses import event_data, issue_license
-from services.licensing.models import KnownCore, LicenseRequest
-from services.licensing.money import Money
-from services.licensing.screening import rule_table, screen_export, version_in_force
-from services.licensing.signing import SIGNER_KID, Keyring, signer_kid
-from services.licensing.verification import version_allowed
+from services.licensing.core_terms_cache import terms_at
+from services.licensing.domain.cores import CoreTerms, requested_offer
+from services.licensing.domain.requests import (
+    PENDING,
+    body_hash,
+    check_decidable,
+    needs_payment,
+    version_constraint,
+)
+from services.licensing.domain.screening import screen_export
+from services.licensing.event_data import license_event
+from services.licensing.licenses import issue_license
+from services.licensing.models import LicenseRequest
+from services.licensing.request_reads import read_versions_and_kid
+from services.licensing.rule_table_cache import rule_table
+from services.licensing.signing import Keyring
 from shared import config
 from shared.db.schema import new_id, utcnow
 from shared.db.session import insert_at_commit, row_of
 from shared.directory import Principal
-from shared.errors import Conflict, Invalid
+from shared.errors import Invalid
+from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
 
-PENDING = ("screening", "pending_approval")
-# One round trip for what a request needs: the versions of the core and of the rule set in
-# force, and the signing kid (the core's terms, the rule table and the private key then come
-# from this process's memory). Built once: building a statement costs more CPU than running
-# it. Plain columns, run on the session's connection: the ORM's work per execution would cost
-# more than the round trip.
-_VERSIONS_AND_KID = (sa.select(KnownCore.__table__.c.version, version_in_force(),
-                               signer_kid().scalar_subquery())
-                     .where(KnownCore.__table__.c.core_id == sa.bindparam("core_id")))
-
-
-def body_hash(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+DECISION_EVENTS = {"approved": events.LICENSE_APPROVED, "rejected": events.LICENSE_REJECTED}
 
 
 def submit_request(unit_of_work: Callable[[], UnitOfWork], keyring: Keyring,
@@ -91,9 +85,8 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                     quoted: dict | None = None) -> LicenseRequest:
     """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
     session = uow.session
-    core_version, rules_version, session.info[SIGNER_KID] = session.connection().execute(
-        _VERSIONS_AND_KID, {"core_id": body["core_id"]}).first() or (None, None, None)
-    core = core_terms(session, body["core_id"], core_version)
+    reads = read_versions_and_kid(session, body["core_id"])  # the one SELECT of a request
+    core = terms_at(session, body["core_id"], reads.core_version)
     offer = {**requested_offer(core, body["core_id"], body["offer_id"]), **(quoted or {})}
     if offer.get("on_request"):
         raise Invalid(f"offer {offer['offer_id']} is priced on request: ask for a quote",
@@ -108,7 +101,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
         body_hash=digest, created_at=now, updated_at=now, decision_comment=None,
         comments=[],
         expires_at=now + timedelta(hours=config.get("IPMARKET_LICENSE_REQUEST_TTL_HOURS")))
-    decision = screen_export(rule_table(session, rules_version), eccn=core.eccn,
+    decision = screen_export(rule_table(session, reads.rules_version), eccn=core.eccn,
                              destination=request.end_use_country,
                              territory_restrictions=core.territory_restrictions)
     request.screening = decision.as_dict()
@@ -120,12 +113,13 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
     audit.record(session, None, audit.SYSTEM, "request.screened", "license_request", request.id,
                  licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  **request.screening)
-    uow.publish("ipmarket.license.requested.v1", request.id,
-                event_data(request, reason=decision.reason_code))
+    uow.publish(events.LICENSE_REQUESTED, request.id,
+                license_event(request, reason=decision.reason_code))
     if decision.outcome == "deny":
         _deny(uow, request, decision.reason_code)
     elif decision.outcome == "allow":
-        _after_screening(uow, keyring, request, None, audit.SYSTEM)
+        _after_screening(uow, keyring, request, None, audit.SYSTEM, core=core,
+                         signing_kid=reads.signing_kid)
     # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
     # Idempotency-Key fails the commit there (unique constraint).
     insert_at_commit(session, LicenseRequest.__table__, row_of(request))
@@ -138,53 +132,30 @@ def submit_quoted(uow: UnitOfWork, keyring: Keyring, principal: Principal, body:
     return _create_request(uow, keyring, principal, body, None, body_hash(body), quoted)
 
 
-def version_constraint(core_version: str, version_range: str | None) -> str:
-    """The PEP 440 constraint the license will cover: the requested range, which must include
-    the offered version, or exactly that version."""
-    if version_range is None:
-        try:
-            return f"=={Version(core_version)}"
-        except InvalidVersion:
-            return f"==={core_version}"  # e.g. "r1p0": arbitrary equality
-    try:
-        SpecifierSet(version_range)
-    except InvalidSpecifier:
-        raise Invalid(f"{version_range!r} is not a version range such as '>=1.0,<2.0'",
-                      field="version_range") from None
-    if not version_allowed(version_range, core_version):
-        raise Invalid(f"the range {version_range!r} does not include the offered version "
-                      f"{core_version}", field="version_range")
-    return version_range
-
-
 def _deny(uow: UnitOfWork, request: LicenseRequest, reason_code: str) -> None:
     request.state, request.updated_at = "denied", utcnow()
-    uow.publish("ipmarket.license.denied.v1", request.id, event_data(request, reason=reason_code))
+    uow.publish(events.LICENSE_DENIED, request.id, license_event(request, reason=reason_code))
 
 
 def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
-                     actor: Principal | None, role: str) -> None:
+                     actor: Principal | None, role: str, *, core: CoreTerms | None = None,
+                     signing_kid: str | None = None) -> None:
+    """`core`, `signing_kid`: what this transaction has read already (else read on issuing)."""
     if request.offer.get("requires_approval"):
         request.state, request.updated_at = "pending_approval", utcnow()
     else:
-        _clear(uow, keyring, request, actor, role)
-
-
-def needs_payment(offer: dict) -> bool:
-    """A priced offer (or an accepted quote) is paid for before its license is issued; one
-    without a price or priced at zero (e.g. foundation IP the foundry pays for) is not."""
-    price = offer.get("price")
-    return price is not None and Money.parse(price["amount"], price["currency"]).minor > 0
+        _clear(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
 
 
 def _clear(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
-           actor: Principal | None, role: str) -> None:
+           actor: Principal | None, role: str, *, core: CoreTerms | None = None,
+           signing_kid: str | None = None) -> None:
     """Screening (and the vendor, where asked) allowed it: a free offer is issued now; a priced
     one stays approved until its order is paid (orders.py)."""
     if needs_payment(request.offer):
         request.state, request.updated_at = "approved", utcnow()
     else:
-        issue_license(uow, keyring, request, actor, role)
+        issue_license(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -193,10 +164,7 @@ def _pending(uow: UnitOfWork, principal: Principal, request_id: str,
              state: str) -> LicenseRequest:
     request = get_visible(uow.session, principal, LicenseRequest, request_id, for_update=True,
                           vendor_only=True)
-    if request.state != state:
-        raise Conflict(f"the request is {request.state}, not {state}", state=request.state)
-    if request.expires_at <= utcnow():
-        raise Conflict("the request has lapsed", state="expired")
+    check_decidable(request.state, request.expires_at, state, utcnow())
     return request
 
 
@@ -221,8 +189,7 @@ def _vendor_decides(uow: UnitOfWork, principal: Principal, request_id: str, deci
     audit.record(uow.session, principal, "vendor", f"request.{decision}", "license_request",
                  request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
                  comment=comment)
-    uow.publish(f"ipmarket.license.{decision}.v1", request.id,
-                event_data(request, reason=comment))
+    uow.publish(DECISION_EVENTS[decision], request.id, license_event(request, reason=comment))
     return request
 
 

@@ -14,6 +14,12 @@ from shared.rate_limits import RateLimitCounterMixin
 Base = make_base()
 
 
+
+def _parent(column: str) -> sa.ForeignKey:
+    """A reference to another licensing table, checked at commit: rows written at commit
+    (insert_at_commit) go in table by table, not parents first."""
+    return sa.ForeignKey(column, deferrable=True, initially="DEFERRED")
+
 class OutboxMessage(OutboxMixin, Base):
     pass
 
@@ -100,7 +106,8 @@ class License(Base):
     __tablename__ = "license"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    request_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    request_id: Mapped[str] = mapped_column(
+        sa.String(36), _parent("license_request.id"), unique=True)
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     core_id: Mapped[str] = mapped_column(sa.String(36))
@@ -133,7 +140,8 @@ class ExpiryNotice(Base):
 
     __tablename__ = "expiry_notice"
 
-    license_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    license_id: Mapped[str] = mapped_column(
+        sa.String(36), _parent("license.id"), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(primary_key=True)
     days_ahead: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -182,7 +190,8 @@ class Quote(Base):
     currency: Mapped[str | None] = mapped_column(sa.String(3))
     terms: Mapped[str | None] = mapped_column(sa.String(4000))
     valid_until: Mapped[datetime | None] = mapped_column()
-    request_id: Mapped[str | None] = mapped_column(sa.String(36))  # once accepted
+    request_id: Mapped[str | None] = mapped_column(  # once accepted
+        sa.String(36), _parent("license_request.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -196,8 +205,9 @@ class Order(Base):
                                           name="uq_purchase_order_idempotency"),)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    request_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
-    quote_id: Mapped[str | None] = mapped_column(sa.String(36))
+    request_id: Mapped[str] = mapped_column(
+        sa.String(36), _parent("license_request.id"), unique=True)
+    quote_id: Mapped[str | None] = mapped_column(sa.String(36), _parent("quote.id"))
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     core_id: Mapped[str] = mapped_column(sa.String(36))
@@ -207,7 +217,7 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(sa.String(3))
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
     paid_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    license_id: Mapped[str | None] = mapped_column(sa.String(36))
+    license_id: Mapped[str | None] = mapped_column(sa.String(36), _parent("license.id"))
     state_reason: Mapped[str | None] = mapped_column(sa.String(2000))
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     body_hash: Mapped[str | None] = mapped_column(sa.String(64))
@@ -232,7 +242,8 @@ class Invoice(Base):
                                           name="uq_invoice_vendor_sequence"),)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    order_id: Mapped[str] = mapped_column(
+        sa.String(36), _parent("purchase_order.id"), unique=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     sequence: Mapped[int] = mapped_column(sa.BigInteger)
@@ -256,7 +267,8 @@ class Payment(Base):
     __tablename__ = "payment"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    order_id: Mapped[str] = mapped_column(
+        sa.String(36), _parent("purchase_order.id"), index=True)
     method: Mapped[str] = mapped_column(sa.String(16))  # bank_transfer, provider
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3))

@@ -16,38 +16,29 @@ from sqlalchemy.exc import IntegrityError
 
 from services.licensing import audit, invoices, licenses
 from services.licensing.access import get_visible
-from services.licensing.license_requests import body_hash, needs_payment
-from services.licensing.models import Invoice, License, LicenseRequest, Order, Payment, Quote
-from services.licensing.money import Money
+from services.licensing.domain import orders as domain_orders
+from services.licensing.domain.money import Money
+from services.licensing.domain.requests import body_hash, needs_payment
+from services.licensing.event_data import purchase_event
+from services.licensing.models import Invoice, License, LicenseRequest, Order, Payment
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id, utcnow
 from shared.directory import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
-
-ORDER_STATES = ("pending_payment", "paid", "fulfilled", "cancelled", "refunded")
-
-
-def purchase_event(subject: Quote | Order, **extra) -> dict:
-    """The fields every quote, order and invoice event carries (both parties, the core)."""
-    data = {"vendor_id": subject.vendor_id, "licensee_id": subject.licensee_id,
-            "core_id": subject.core_id, "vlnv": subject.vlnv, "offer_id": subject.offer_id}
-    if isinstance(subject, Order):
-        data.update(order_id=subject.id, request_id=subject.request_id,
-                    quote_id=subject.quote_id, license_id=subject.license_id,
-                    **price(subject).as_dict(),
-                    paid_amount=str(Money(subject.paid_minor, subject.currency)))
-    else:
-        data.update(quote_id=subject.id, request_id=subject.request_id)
-    return {**data, **extra}
 
 
 def price(order: Order) -> Money:
     return Money(order.amount_minor, order.currency)
 
 
+def paid(order: Order) -> Money:
+    return Money(order.paid_minor, order.currency)
+
+
 def outstanding(order: Order) -> Money:
-    return Money(order.amount_minor - order.paid_minor, order.currency)
+    return domain_orders.outstanding(price(order), paid(order))
 
 
 def must_be_licensee(principal: Principal, row) -> None:
@@ -119,10 +110,10 @@ def _create(uow: UnitOfWork, principal: Principal, request_id: str, key: str | N
                   updated_at=now)
     session.add(order)
     _audit(uow, principal, "licensee", "order.created", order, **price(order).as_dict())
-    uow.publish("ipmarket.order.created.v1", order.id, purchase_event(order))
+    uow.publish(events.ORDER_CREATED, order.id, purchase_event(order))
     invoice = invoices.issue_invoice(session, order, request)
     _audit(uow, None, audit.SYSTEM, "invoice.issued", order, invoice_number=invoice.number)
-    uow.publish("ipmarket.invoice.issued.v1", order.id, purchase_event(
+    uow.publish(events.INVOICE_ISSUED, order.id, purchase_event(
         order, invoice_id=invoice.id, invoice_number=invoice.number,
         due_at=invoice.due_at.isoformat()))
     session.flush()  # a duplicate Idempotency-Key fails here, inside the try
@@ -152,28 +143,21 @@ def record_bank_transfer(uow: UnitOfWork, keyring: Keyring, principal: Principal
 
 
 def check_takes_payments(order: Order) -> None:
-    if order.state != "pending_payment":
-        raise Conflict(f"the order is {order.state}: it takes no more payments",
-                       state=order.state)
+    domain_orders.check_takes_payments(order.state)
 
 
 def record_payment(uow: UnitOfWork, keyring: Keyring, order: Order, payment: Payment,
                    actor: Principal | None, role: str) -> None:
     """Add a payment to a LOCKED order; the one that completes it issues the license."""
-    check_takes_payments(order)
-    if payment.currency != order.currency:
-        raise Invalid(f"the order is in {order.currency}, not {payment.currency}",
-                      field="currency")
-    if payment.amount_minor > order.amount_minor - order.paid_minor:
-        raise Invalid(f"more than the {outstanding(order)} {order.currency} outstanding",
-                      field="amount")
+    completes = domain_orders.check_payment(order.state, price(order), paid(order),
+                                            Money(payment.amount_minor, payment.currency))
     uow.session.add(payment)
     order.paid_minor += payment.amount_minor
     order.updated_at = utcnow()
     _audit(uow, actor, role, "order.payment_recorded", order, payment_id=payment.id,
            method=payment.method, reference=payment.reference,
            **Money(payment.amount_minor, payment.currency).as_dict())
-    if order.paid_minor == order.amount_minor:
+    if completes:
         _fulfil(uow, keyring, order, actor, role)
 
 
@@ -187,7 +171,7 @@ def _fulfil(uow: UnitOfWork, keyring: Keyring, order: Order, actor: Principal | 
     invoice = _invoice(uow, order)
     invoice.state = "paid"
     _audit(uow, actor, role, "order.paid", order, license_id=license.id)
-    uow.publish("ipmarket.order.paid.v1", order.id, purchase_event(
+    uow.publish(events.ORDER_PAID, order.id, purchase_event(
         order, invoice_id=invoice.id, invoice_number=invoice.number))
 
 
@@ -196,9 +180,7 @@ def _fulfil(uow: UnitOfWork, keyring: Keyring, order: Order, actor: Principal | 
 def cancel(uow: UnitOfWork, principal: Principal, order_id: str, reason: str) -> Order:
     """Either party (or an admin) cancels an order nothing was paid on yet."""
     order = get_visible(uow.session, principal, Order, order_id, for_update=True)
-    if order.state != "pending_payment" or order.paid_minor:
-        raise Conflict("only an order with nothing paid yet can be cancelled (else refund it)",
-                       state=order.state)
+    domain_orders.check_cancellable(order.state, paid(order))
     order.state, order.state_reason, order.updated_at = "cancelled", reason, utcnow()
     request = uow.session.get(LicenseRequest, order.request_id, with_for_update=True)
     request.state, request.updated_at = "cancelled", order.updated_at
@@ -206,7 +188,7 @@ def cancel(uow: UnitOfWork, principal: Principal, order_id: str, reason: str) ->
     invoice.state = "void"
     role = "licensee" if principal.organisation_id == order.licensee_id else "vendor"
     _audit(uow, principal, role, "order.cancelled", order, reason=reason)
-    uow.publish("ipmarket.order.cancelled.v1", order.id, purchase_event(
+    uow.publish(events.ORDER_CANCELLED, order.id, purchase_event(
         order, reason=reason, invoice_id=invoice.id, invoice_number=invoice.number))
     return order
 
@@ -215,14 +197,13 @@ def refund(uow: UnitOfWork, principal: Principal, order_id: str, reason: str) ->
     """The vendor (or an admin) refunds a fulfilled order; its license is revoked."""
     order = get_visible(uow.session, principal, Order, order_id, for_update=True,
                         vendor_only=True)
-    if order.state != "fulfilled":
-        raise Conflict(f"a {order.state} order cannot be refunded", state=order.state)
+    domain_orders.check_refundable(order.state)
     order.state, order.state_reason, order.updated_at = "refunded", reason, utcnow()
     license = uow.session.get(License, order.license_id)
     if license.state in ("active", "suspended"):
         licenses.revoke(uow, principal, license.id, f"refunded: {reason}")
     _audit(uow, principal, "vendor", "order.refunded", order, reason=reason)
-    uow.publish("ipmarket.order.refunded.v1", order.id, purchase_event(order, reason=reason))
+    uow.publish(events.ORDER_REFUNDED, order.id, purchase_event(order, reason=reason))
     return order
 
 

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 from datetime import date
 
+from services.licensing.domain.money import Money
 from services.licensing.models import Payment
-from services.licensing.money import Money
 from services.licensing.orders import check_takes_payments, locked_order, record_payment
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id

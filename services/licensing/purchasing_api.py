@@ -21,8 +21,8 @@ from services.licensing.api import (
     _page,
     request_view,
 )
+from services.licensing.domain.money import Money
 from services.licensing.models import Invoice, Order, Payment, Quote
-from services.licensing.money import Money
 from services.licensing.schemas import (
     Accept,
     AcceptedQuoteOut,

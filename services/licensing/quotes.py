@@ -12,27 +12,31 @@ from datetime import datetime
 
 from services.licensing import audit, license_requests
 from services.licensing.access import get_visible
-from services.licensing.known_cores import core_terms, requested_offer
+from services.licensing.core_terms_cache import current_terms
+from services.licensing.domain.cores import requested_offer
+from services.licensing.domain.money import Money
+from services.licensing.domain.requests import version_constraint
+from services.licensing.event_data import purchase_event
 from services.licensing.models import LicenseRequest, Quote
-from services.licensing.money import Money
-from services.licensing.orders import must_be_licensee, purchase_event
+from services.licensing.orders import must_be_licensee
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id, utcnow
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid
+from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 QUOTE_STATES = ("requested", "sent", "accepted", "declined")
 
 
 def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
-    core = core_terms(uow.session, body["core_id"])
+    core = current_terms(uow.session, body["core_id"])
     offer = requested_offer(core, body["core_id"], body["offer_id"])
     if not offer.get("on_request"):
         raise Invalid(f"offer {offer['offer_id']} has a price: request a license instead",
                       field="offer_id")
     if body.get("version_range") is not None:  # checked now, not at acceptance
-        license_requests.version_constraint(core.vlnv["version"], body["version_range"])
+        version_constraint(core.vlnv["version"], body["version_range"])
     now = utcnow()
     quote = Quote(id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
                   core_id=core.core_id, vlnv=dict(core.vlnv), offer_id=offer["offer_id"],
@@ -43,7 +47,7 @@ def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
                   details=body.get("details"), created_at=now, updated_at=now)
     uow.session.add(quote)
     _audit(uow, principal, "licensee", "quote.requested", quote, volume=quote.volume)
-    uow.publish("ipmarket.quote.requested.v1", quote.id, purchase_event(quote))
+    uow.publish(events.QUOTE_REQUESTED, quote.id, purchase_event(quote))
     return quote
 
 
@@ -61,7 +65,7 @@ def send_quote(uow: UnitOfWork, principal: Principal, quote_id: str, price: Mone
     quote.state, quote.updated_at = "sent", utcnow()
     _audit(uow, principal, "vendor", "quote.sent", quote, **price.as_dict(),
            valid_until=valid_until.isoformat())
-    uow.publish("ipmarket.quote.sent.v1", quote.id, purchase_event(
+    uow.publish(events.QUOTE_SENT, quote.id, purchase_event(
         quote, **price.as_dict(), valid_until=valid_until.isoformat()))
     return quote
 
@@ -82,7 +86,7 @@ def accept_quote(uow: UnitOfWork, keyring: Keyring, principal: Principal,
                 "quote_id": quote.id})
     quote.state, quote.request_id, quote.updated_at = "accepted", request.id, utcnow()
     _audit(uow, principal, "licensee", "quote.accepted", quote, request_id=request.id)
-    uow.publish("ipmarket.quote.accepted.v1", quote.id, purchase_event(
+    uow.publish(events.QUOTE_ACCEPTED, quote.id, purchase_event(
         quote, **price.as_dict()))
     return quote, request
 
@@ -92,7 +96,7 @@ def decline_quote(uow: UnitOfWork, principal: Principal, quote_id: str,
     quote = _answerable(uow, principal, quote_id, states=("requested", "sent"))
     quote.state, quote.updated_at = "declined", utcnow()
     _audit(uow, principal, "licensee", "quote.declined", quote, reason=reason)
-    uow.publish("ipmarket.quote.declined.v1", quote.id, purchase_event(quote, reason=reason))
+    uow.publish(events.QUOTE_DECLINED, quote.id, purchase_event(quote, reason=reason))
     return quote
 
 

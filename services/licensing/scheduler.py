@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from services.licensing import audit
+from services.licensing.event_data import license_event
 from services.licensing.invoices import send_overdue_notices
 from services.licensing.license_requests import expire_pending
-from services.licensing.licenses import event_data
 from services.licensing.models import ExpiryNotice, License
 from shared.db.schema import utcnow
+from shared.events import licensing as events
 from shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,8 @@ class LicensingScheduler:
                 uow.session.add(ExpiryNotice(license_id=license.id,
                                              expires_at=license.expires_at,
                                              days_ahead=days_ahead, sent_at=now))
-                uow.publish("ipmarket.license.expiring.v1", license.id,
-                            event_data(license, days_ahead=days_ahead))
+                uow.publish(events.LICENSE_EXPIRING, license.id,
+                            license_event(license, days_ahead=days_ahead))
                 sent += 1
             uow.commit()
         return sent
@@ -87,6 +88,6 @@ class LicensingScheduler:
                 audit.record(uow.session, None, audit.SYSTEM, "license.expired", "license",
                              license.id, licensee_id=license.licensee_id,
                              vendor_id=license.vendor_id)
-                uow.publish("ipmarket.license.expired.v1", license.id, event_data(license))
+                uow.publish(events.LICENSE_EXPIRED, license.id, license_event(license))
             uow.commit()
         return len(licenses)

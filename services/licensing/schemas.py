@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from services.licensing import invoices, orders, quotes, screening
-from services.licensing.money import CURRENCIES
+from services.licensing import invoices, quotes
+from services.licensing.domain.money import CURRENCIES
+from services.licensing.domain.orders import ORDER_STATES
+from services.licensing.domain.screening import OUTCOMES
 from shared import bounds
 from shared.bounds import Schema
 from shared.countries import CountryCode
@@ -86,7 +88,7 @@ class Rule(Schema):
         error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
     destinations = fields.List(fields.String(validate=CountryCode(wildcard="*")), required=True,
                                validate=validate.Length(min=1, max=300))
-    outcome = fields.String(required=True, validate=validate.OneOf(screening.OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason_code = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
 
@@ -152,7 +154,7 @@ class OrderIn(Schema):
 
 
 class OrderQuery(Page):
-    state = fields.String(validate=validate.OneOf(orders.ORDER_STATES))
+    state = fields.String(validate=validate.OneOf(ORDER_STATES))
 
 
 class QuoteQuery(Page):
@@ -361,7 +363,7 @@ class InvoiceOut(Schema):
 
 class OrderOut(Schema):
     id = fields.String()
-    state = State(orders.ORDER_STATES)
+    state = State(ORDER_STATES)
     state_reason = fields.String(allow_none=True)
     request_id = fields.String()
     quote_id = fields.String(allow_none=True)

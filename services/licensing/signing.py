@@ -1,21 +1,14 @@
-"""License signing keys and compact JWS (RFC 7515) with EdDSA/Ed25519 (RFC 8037).
+"""License signing keys: the keyring that signs licenses (EdDSA/Ed25519, see domain/jws.py).
 
 Private keys are stored only encrypted: AES-256-GCM under a key derived with scrypt from
 IPMARKET_SIGNING_KEY_SECRET (or the file named by IPMARKET_SIGNING_KEY_SECRET_FILE), a fresh salt
 and nonce per key, the kid as associated data. The newest key that is not retired signs; every
 key that is not retired is published in the JWKS and keeps verifying. A key's `kid` is its JWK
 thumbprint (RFC 7638).
-
-The JWS is written here on `cryptography`'s Ed25519 (it is three base64url parts); the tests
-check it with an independent JOSE library.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import os
-import re
 import threading
 
 import sqlalchemy as sa
@@ -26,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy.orm import Session
 
+from services.licensing.domain.jws import b64url_decode, b64url_encode, public_jwk, thumbprint
 from services.licensing.models import SigningKey
 from shared import config
 from shared.db.schema import utcnow
@@ -35,77 +29,6 @@ from shared.sealing import read_secret
 SECRET = "IPMARKET_SIGNING_KEY_SECRET"
 SECRET_FILE = "IPMARKET_SIGNING_KEY_SECRET_FILE"
 ENCRYPTION_FORMAT = "scrypt-aes256gcm-v1"
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
-
-
-class MalformedJws(ValueError):
-    pass
-
-
-# --- base64url and compact JWS ---------------------------------------------------------------
-
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    # urlsafe_b64decode silently skips characters outside the alphabet: check them first.
-    if not _B64URL.match(text) or len(text) % 4 == 1:
-        raise MalformedJws("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _json_bytes(value: dict) -> bytes:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-
-
-def sign_compact(payload: dict, *, kid: str, private_key: Ed25519PrivateKey,
-                 typ: str = "JWT") -> str:
-    header = {"alg": "EdDSA", "kid": kid, "typ": typ}
-    signing_input = f"{b64url_encode(_json_bytes(header))}.{b64url_encode(_json_bytes(payload))}"
-    signature = private_key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}"
-
-
-def split_compact(token: str) -> tuple[dict, bytes, bytes, str]:
-    """(header, payload bytes, signature, signing input); raises MalformedJws. The payload is
-    returned undecoded: it is read only after its signature checks out."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise MalformedJws("a compact JWS has three dot-separated parts")
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise MalformedJws("the JWS header is not JSON") from None
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or \
-            not isinstance(header.get("kid"), str):
-        raise MalformedJws("the JWS header must have alg EdDSA and a kid")
-    return header, b64url_decode(parts[1]), b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}"
-
-
-# --- JWK -------------------------------------------------------------------------------------
-
-def public_jwk(kid: str, public_key_b64: str) -> dict:
-    return {"kty": "OKP", "crv": "Ed25519", "x": public_key_b64, "kid": kid, "alg": "EdDSA",
-            "use": "sig"}
-
-
-def thumbprint(public_key_b64: str) -> str:
-    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": public_key_b64},
-                           separators=(",", ":"), sort_keys=True)
-    return b64url_encode(hashlib.sha256(canonical.encode()).digest())
-
-
-def public_keys_from_jwks(jwks: dict) -> dict[str, Ed25519PublicKey]:
-    """kid → key of the Ed25519 keys of a JWKS document; anything else is skipped."""
-    keys = {}
-    for jwk in jwks.get("keys", []) if isinstance(jwks, dict) else []:
-        if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
-            try:
-                keys[jwk["kid"]] = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
-            except (KeyError, ValueError, TypeError):
-                continue
-    return keys
 
 
 # --- the secret and encryption at rest -------------------------------------------------------
@@ -147,9 +70,6 @@ def decrypt_private_key(secret: bytes, kid: str, stored: str) -> Ed25519PrivateK
 
 
 # --- the keyring -----------------------------------------------------------------------------
-
-SIGNER_KID = "licensing.signer_kid"  # session.info key: the signing kid this transaction read
-
 
 def signer_kid() -> sa.Select:
     """The kid of the newest key that is not retired (None: no key); as a scalar subquery,
@@ -201,7 +121,6 @@ class Keyring:
                                encrypted_private_key=encrypt_private_key(secret, kid,
                                                                          private_key)))
         session.flush()
-        session.info.pop(SIGNER_KID, None)  # the new key signs from now on
         with self._lock:
             self._private[kid] = private_key
         return kid
@@ -222,11 +141,10 @@ class Keyring:
             key.retired_at = utcnow()
         return key
 
-    def signer(self, session: Session) -> tuple[str, Ed25519PrivateKey]:
-        """The kid and private key that sign now. The kid comes from this transaction: read
-        here, or earlier with the caller's other reads (`session.info[SIGNER_KID]`, see
-        `signer_kid()`); the private key from memory once decrypted."""
-        kid = session.info.get(SIGNER_KID)
+    def signer(self, session: Session, kid: str | None = None) -> tuple[str, Ed25519PrivateKey]:
+        """The kid and private key that sign now. `kid`: the signing kid the caller read with
+        its other rows in this transaction (see `signer_kid()`); without it, it is read here.
+        The private key comes from memory once decrypted."""
         with session.no_autoflush:  # what the caller added is written once, at its commit
             if kid is None:
                 kid = session.scalar(signer_kid())

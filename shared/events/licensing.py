@@ -11,6 +11,29 @@ from shared import bounds
 from shared.events.catalog import CODE, ID, Vlnv
 from shared.events.registry import EventData, register
 
+# The event types this service emits: publish them by these names, never by a literal.
+LICENSE_REQUESTED = "ipmarket.license.requested.v1"
+LICENSE_APPROVED = "ipmarket.license.approved.v1"
+LICENSE_REJECTED = "ipmarket.license.rejected.v1"
+LICENSE_DENIED = "ipmarket.license.denied.v1"
+LICENSE_ISSUED = "ipmarket.license.issued.v1"
+LICENSE_SUSPENDED = "ipmarket.license.suspended.v1"
+LICENSE_REINSTATED = "ipmarket.license.reinstated.v1"
+LICENSE_REVOKED = "ipmarket.license.revoked.v1"
+LICENSE_RENEWED = "ipmarket.license.renewed.v1"
+LICENSE_EXPIRING = "ipmarket.license.expiring.v1"
+LICENSE_EXPIRED = "ipmarket.license.expired.v1"
+QUOTE_REQUESTED = "ipmarket.quote.requested.v1"
+QUOTE_SENT = "ipmarket.quote.sent.v1"
+QUOTE_ACCEPTED = "ipmarket.quote.accepted.v1"
+QUOTE_DECLINED = "ipmarket.quote.declined.v1"
+ORDER_CREATED = "ipmarket.order.created.v1"
+INVOICE_ISSUED = "ipmarket.invoice.issued.v1"
+INVOICE_OVERDUE = "ipmarket.invoice.overdue.v1"
+ORDER_PAID = "ipmarket.order.paid.v1"
+ORDER_CANCELLED = "ipmarket.order.cancelled.v1"
+ORDER_REFUNDED = "ipmarket.order.refunded.v1"
+
 REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "denied", "expired",
                   "issued", "cancelled")  # approved: cleared, awaiting an order if priced
 LICENSE_STATES = ("active", "suspended", "revoked", "expired")
@@ -38,57 +61,57 @@ class LicenseEventData(EventData):
     expires_at = fields.AwareDateTime(allow_none=True, load_default=None)  # None: perpetual
 
 
-@register("ipmarket.license.requested.v1")
+@register(LICENSE_REQUESTED)
 class LicenseRequested(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.approved.v1")
+@register(LICENSE_APPROVED)
 class LicenseApproved(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.rejected.v1")
+@register(LICENSE_REJECTED)
 class LicenseRejected(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.denied.v1")
+@register(LICENSE_DENIED)
 class LicenseDenied(LicenseEventData):
     """Refused by export-control screening; `reason` carries the reason code."""
 
 
-@register("ipmarket.license.issued.v1")
+@register(LICENSE_ISSUED)
 class LicenseIssued(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.suspended.v1")
+@register(LICENSE_SUSPENDED)
 class LicenseSuspended(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.reinstated.v1")
+@register(LICENSE_REINSTATED)
 class LicenseReinstated(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.revoked.v1")
+@register(LICENSE_REVOKED)
 class LicenseRevoked(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.renewed.v1")
+@register(LICENSE_RENEWED)
 class LicenseRenewed(LicenseEventData):
     pass
 
 
-@register("ipmarket.license.expiring.v1")
+@register(LICENSE_EXPIRING)
 class LicenseExpiring(LicenseEventData):
     days_ahead = fields.Integer(required=True, validate=validate.OneOf((30, 7, 1)))
 
 
-@register("ipmarket.license.expired.v1")
+@register(LICENSE_EXPIRED)
 class LicenseExpired(LicenseEventData):
     pass
 
@@ -118,51 +141,51 @@ class PurchaseEventData(EventData):
     reason = _optional(REASON)
 
 
-@register("ipmarket.quote.requested.v1")
+@register(QUOTE_REQUESTED)
 class QuoteRequested(PurchaseEventData):
     pass
 
 
-@register("ipmarket.quote.sent.v1")
+@register(QUOTE_SENT)
 class QuoteSent(PurchaseEventData):
     pass
 
 
-@register("ipmarket.quote.accepted.v1")
+@register(QUOTE_ACCEPTED)
 class QuoteAccepted(PurchaseEventData):
     pass
 
 
-@register("ipmarket.quote.declined.v1")
+@register(QUOTE_DECLINED)
 class QuoteDeclined(PurchaseEventData):
     pass
 
 
-@register("ipmarket.order.created.v1")
+@register(ORDER_CREATED)
 class OrderCreated(PurchaseEventData):
     pass
 
 
-@register("ipmarket.invoice.issued.v1")
+@register(INVOICE_ISSUED)
 class InvoiceIssued(PurchaseEventData):
     pass
 
 
-@register("ipmarket.invoice.overdue.v1")
+@register(INVOICE_OVERDUE)
 class InvoiceOverdue(PurchaseEventData):
     pass
 
 
-@register("ipmarket.order.paid.v1")
+@register(ORDER_PAID)
 class OrderPaid(PurchaseEventData):
     """Paid in full; the license was issued in the same transaction (`license_id`)."""
 
 
-@register("ipmarket.order.cancelled.v1")
+@register(ORDER_CANCELLED)
 class OrderCancelled(PurchaseEventData):
     pass
 
 
-@register("ipmarket.order.refunded.v1")
+@register(ORDER_REFUNDED)
 class OrderRefunded(PurchaseEventData):
     """The license was revoked in the same transaction."""

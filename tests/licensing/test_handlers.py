@@ -36,7 +36,7 @@ def test_a_withdrawn_core_cannot_be_requested(client, market):
 
 
 def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(client, market):
-    """The core's terms are remembered per projection version (known_cores.py): each newer
+    """The core's terms are remembered per projection version (core_terms_cache.py): each newer
     state that arrives is what the next request is screened against and granted."""
     from tests.licensing.conftest import request_body
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from services.licensing.domain.screening import screen_export
 from services.licensing.models import ScreeningRuleSet
-from services.licensing.screening import current_rule_set, screen_export
+from services.licensing.rule_sets import current_rule_set
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,8 @@ def test_the_rule_table_in_force_is_read_once_per_version_and_database(make_data
     the same version number in another database is that database's own table."""
     import sqlalchemy as sa
 
-    from services.licensing.screening import publish_rule_set, rule_table, version_in_force
+    from services.licensing.rule_sets import publish_rule_set
+    from services.licensing.rule_table_cache import rule_table, version_in_force
     from shared.db.engine import create_engine
     from shared.db.session import session_factory
 

@@ -25,7 +25,7 @@ def test_private_key_is_stored_only_encrypted(app, caplog):
         app.extensions["ipmarket"].session_factory())
     raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                     serialization.NoEncryption())
-    from services.licensing.signing import b64url_encode
+    from services.licensing.domain.jws import b64url_encode
     assert key.encrypted_private_key.startswith("scrypt-aes256gcm-v1.")
     assert b64url_encode(raw) not in key.encrypted_private_key
     assert raw.hex() not in key.encrypted_private_key

@@ -15,8 +15,8 @@ from joserfc import jws, jwt
 from joserfc.jwk import KeySet
 
 from ipmarket.cli import main
-from services.licensing.signing import public_keys_from_jwks, sign_compact
-from services.licensing.verification import LICENSE_TYP, unarmour, verify_license
+from services.licensing.domain.jws import public_keys_from_jwks, sign_compact
+from services.licensing.domain.verification import LICENSE_TYP, unarmour, verify_license
 from shared import config
 from tests.licensing.conftest import request_body
 

@@ -1,2 +1,3 @@
-"""The licensing service's domain: pure rules and states (no Flask, SQLAlchemy, Kafka, psycopg,
-no environment reads). Checked by the import-linter contracts in pyproject.toml."""
+"""The licensing domain, pure: states and their transitions, export screening, money, license
+tokens and their verification. Nothing here opens a database, reads the environment or knows
+about HTTP; the use cases (license_requests, licenses, quotes, orders, …) bring the rows."""

@@ -163,7 +163,7 @@ def _check_stored(service: str, session, event) -> None:
 
 def test_the_largest_price_a_core_event_carries_is_one_licensing_can_charge():
     """An offer priced USD 1e20 once passed the catalog, and licensing refused it forever."""
-    from services.licensing.money import Money
+    from services.licensing.domain.money import Money
 
     offer = largest_event("ipmarket.core.published.v1", "c" * 36).data["offers"][0]
     money = Money.parse(offer["price"]["amount"], offer["price"]["currency"])

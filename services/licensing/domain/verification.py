@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from services.licensing.signing import MalformedJws, split_compact
+from services.licensing.domain.jws import MalformedJws, split_compact
 
 ARMOUR_BEGIN = "-----BEGIN IPMARKET LICENSE-----"
 ARMOUR_END = "-----END IPMARKET LICENSE-----"
