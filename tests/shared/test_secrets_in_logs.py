@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from services.catalog import models as catalog
 from services.licensing import models as licensing
 from services.notify import models as notify
-from services.notify import signatures
+from services.notify.domain import signatures
 from shared.auth import generate_api_key
 from shared.db import create_engine, session_factory
 from shared.migrations import upgrade
