@@ -18,19 +18,19 @@ def deliver() -> None:
     checked_settings()
     configure_logging("notify-deliver")
     context = build_context()
-    run_until_signalled(_Together(DeliveryWorker(context.session_factory),
-                                  DeadLetterRecorder(context.session_factory)))
+    run_until_signalled(WorkersSideBySide(DeliveryWorker(context.session_factory),
+                                          DeadLetterRecorder(context.session_factory)))
 
 
-class _Together:
+class WorkersSideBySide:
     """Runs several `run(stop)` workers on threads until `stop`; the first one on this thread."""
 
     def __init__(self, *workers):
         self.workers = workers
 
     def run(self, stop: threading.Event) -> None:
-        threads = [threading.Thread(target=w.run, args=(stop,), name=type(w).__name__)
-                   for w in self.workers[1:]]
+        threads = [threading.Thread(target=worker.run, args=(stop,), name=type(worker).__name__)
+                   for worker in self.workers[1:]]
         for thread in threads:
             thread.start()
         try:

@@ -12,6 +12,7 @@ from kafka.structs import TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
 from kafka import KafkaConsumer
+from services.notify.listing import newest_first, page
 from services.notify.models import DeadLetter
 from shared import config
 from shared.db.bulk_insert import insert_ignoring_duplicates
@@ -99,9 +100,9 @@ class DeadLetterRecorder:
         self.recorded += len(messages)
 
 
-def dead_letters(session: Session, *, limit: int = 100, before_id: int | None = None
-                 ) -> list[DeadLetter]:
-    query = sa.select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(DeadLetter.id < before_id)
-    return list(session.scalars(query))
+def dead_letters(session: Session, *, limit: int = 100, cursor: str | None = None) -> dict:
+    """A page of the dead letters, newest first."""
+    query = newest_first(sa.select(DeadLetter), DeadLetter.received_at, DeadLetter.id, cursor,
+                         limit)
+    return page(list(session.scalars(query)), limit,
+                lambda letter: (letter.received_at, letter.id))

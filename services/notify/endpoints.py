@@ -1,25 +1,25 @@
-"""Webhook endpoints of an organisation: registration, secrets, disabling, replay.
-
-Plain domain code on a SQLAlchemy session; the caller commits.
-"""
+"""Webhook endpoints of an organisation and its deliveries: registration, secrets, disabling,
+replay, attempts. Use cases on a SQLAlchemy session; the caller commits. The rules are in
+`domain` (webhooks, disabling)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notify import signatures
+from services.notify.domain import signatures, webhooks
+from services.notify.domain.disabling import stored_reason
+from services.notify.domain.routing import NOTICE_TYPES, DeliveryState
+from services.notify.domain.webhooks import OLD_SECRET_VALIDITY
+from services.notify.listing import newest_first, page
 from services.notify.models import Attempt, Delivery, Endpoint, OutboxMessage
 from services.notify.network_guard import check_url
-from services.notify.notices import NOTICE_TYPES, notify
+from services.notify.notices import store_notice
 from shared.db.schema import new_id, utcnow
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events import new_event
-
-# Receivers verify with either secret while they switch over (the Svix default).
-OLD_SECRET_VALIDITY = timedelta(hours=24)
-SCHEMES = ("v1", "v1a")
+from shared.events.notify import WEBHOOK_ENDPOINT_DISABLED
 
 
 def check_event_types(event_types: list[str]) -> None:
@@ -29,7 +29,7 @@ def check_event_types(event_types: list[str]) -> None:
 
 
 def check_schemes(schemes: list[str]) -> None:
-    if not schemes or any(s not in SCHEMES for s in schemes) or len(set(schemes)) != len(schemes):
+    if not webhooks.check_schemes(schemes):
         raise Invalid("must be a non-empty list of v1 (HMAC-SHA256) and/or v1a (Ed25519)",
                       field="schemes")
 
@@ -100,13 +100,8 @@ def rotate_secret(endpoint: Endpoint, now: datetime | None = None) -> str:
 
 
 def valid_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
-    if "v1" not in endpoint.schemes:
-        return []
-    secrets_ = [endpoint.secret]
-    if endpoint.previous_secret and endpoint.previous_secret_expires_at and \
-            endpoint.previous_secret_expires_at > now:
-        secrets_.append(endpoint.previous_secret)
-    return secrets_
+    return webhooks.valid_secrets(endpoint.schemes, endpoint.secret, endpoint.previous_secret,
+                                  endpoint.previous_secret_expires_at, now)
 
 
 def public_key(endpoint: Endpoint) -> str:
@@ -120,35 +115,36 @@ def disable_endpoint(session: Session, endpoint: Endpoint, reason: str, now: dat
     email, and by an event on the outbox for anyone else interested)."""
     if endpoint.disabled_at is not None:
         return
-    endpoint.disabled_at, endpoint.disabled_reason = now, reason[:200]
+    endpoint.disabled_at, endpoint.disabled_reason = now, stored_reason(reason)
     _fail_pending(session, endpoint)
     data = {"endpoint_id": endpoint.id, "organisation_id": endpoint.organisation_id,
-            "url": endpoint.url, "reason": reason[:200], "disabled_at": now.isoformat()}
-    event = new_event("ipmarket.webhook_endpoint.disabled.v1", source="/ipmarket/notify",
+            "url": endpoint.url, "reason": stored_reason(reason), "disabled_at": now.isoformat()}
+    event = new_event(WEBHOOK_ENDPOINT_DISABLED, source="/ipmarket/notify",
                       subject=endpoint.organisation_id, data=data)
     session.add(OutboxMessage.for_event("notify", event))
     session.flush()  # disabled now: the notice goes by email and to the other endpoints
-    notify(session, event_id=event.id, event_type=event.type, occurred_at=event.time,
-           data=event.data, organisation_ids={endpoint.organisation_id})
+    store_notice(session, event_id=event.id, event_type=event.type, occurred_at=event.time,
+                 data=event.data, organisation_ids={endpoint.organisation_id})
 
 
 def _fail_pending(session: Session, endpoint: Endpoint) -> None:
     # Failed, not forgotten: a replay after enabling the endpoint sends them.
     session.execute(sa.update(Delivery)
-                    .where(Delivery.endpoint_id == endpoint.id, Delivery.state == "pending")
-                    .values(state="failed", last_error="endpoint disabled"))
+                    .where(Delivery.endpoint_id == endpoint.id,
+                           Delivery.state == DeliveryState.PENDING.value)
+                    .values(state=DeliveryState.FAILED.value, last_error="endpoint disabled"))
 
 
-def message_of(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
-    """One message (delivery) of `organisation_id` (None: an admin, any organisation)."""
+def delivery_of(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
+    """One delivery of `organisation_id` (None: an admin, any organisation)."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or organisation_id not in (None, delivery.organisation_id):
-        raise NotFound(f"message {delivery_id} does not exist")
+        raise NotFound(f"delivery {delivery_id} does not exist")
     return delivery
 
 
 def replay_delivery(session: Session, organisation_id: str | None, delivery_id: str) -> Delivery:
-    delivery = message_of(session, organisation_id, delivery_id)
+    delivery = delivery_of(session, organisation_id, delivery_id)
     if delivery.endpoint_id is not None:
         endpoint = session.get(Endpoint, delivery.endpoint_id)
         if endpoint.disabled_at is not None:
@@ -158,11 +154,11 @@ def replay_delivery(session: Session, organisation_id: str | None, delivery_id: 
 
 
 def replay_failed(session: Session, endpoint: Endpoint, since: datetime) -> int:
-    """Deliver again every failed message of `endpoint` created since `since`."""
+    """Deliver again every failed delivery to `endpoint` created since `since`."""
     if endpoint.disabled_at is not None:
         raise Conflict("the endpoint is disabled; enable it before replaying")
     deliveries = session.scalars(sa.select(Delivery).where(
-        Delivery.endpoint_id == endpoint.id, Delivery.state == "failed",
+        Delivery.endpoint_id == endpoint.id, Delivery.state == DeliveryState.FAILED.value,
         Delivery.created_at >= since)).all()
     for delivery in deliveries:
         _schedule_again(delivery)
@@ -171,20 +167,37 @@ def replay_failed(session: Session, endpoint: Endpoint, since: datetime) -> int:
 
 def _schedule_again(delivery: Delivery) -> None:
     # The same webhook-id / Message-ID: a receiver recognises the replay as the same message.
-    delivery.state, delivery.attempts, delivery.next_attempt_at = "pending", 0, utcnow()
+    delivery.state, delivery.attempts = DeliveryState.PENDING.value, 0
+    delivery.next_attempt_at = utcnow()
     delivery.last_error = None
 
 
 def attempts_of(session: Session, *, endpoint: Endpoint | None = None,
                 delivery: Delivery | None = None, since: datetime | None = None,
-                limit: int = 100) -> list[tuple[Attempt, Delivery]]:
-    """Attempts to one endpoint or of one message, newest first."""
-    query = (sa.select(Attempt, Delivery).join(Delivery, Attempt.delivery_id == Delivery.id)
-             .order_by(Attempt.attempted_at.desc(), Attempt.id.desc()).limit(limit))
+                limit: int = 100, cursor: str | None = None) -> dict:
+    """A page of the attempts to one endpoint or of one delivery, newest first: (attempt,
+    delivery) pairs."""
+    query = newest_first(
+        sa.select(Attempt, Delivery).join(Delivery, Attempt.delivery_id == Delivery.id),
+        Attempt.attempted_at, Attempt.id, cursor, limit)
     if endpoint is not None:
         query = query.where(Delivery.endpoint_id == endpoint.id)
     if delivery is not None:
         query = query.where(Delivery.id == delivery.id)
     if since is not None:
         query = query.where(Attempt.attempted_at >= since)
-    return [tuple(row) for row in session.execute(query)]
+    return page([tuple(row) for row in session.execute(query)], limit,
+                lambda pair: (pair[0].attempted_at, pair[0].id))
+
+
+def deliveries_where(session: Session, whose, *, limit: int = 100, cursor: str | None = None,
+                     state: str | None = None, channel: str | None = None) -> dict:
+    """A page of the deliveries `whose` selects, newest first, of one state or channel."""
+    query = sa.select(Delivery).where(whose)
+    if state is not None:
+        query = query.where(Delivery.state == state)
+    if channel is not None:
+        query = query.where(Delivery.channel == channel)
+    query = newest_first(query, Delivery.created_at, Delivery.id, cursor, limit)
+    return page(list(session.scalars(query)), limit,
+                lambda delivery: (delivery.created_at, delivery.id))

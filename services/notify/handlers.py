@@ -6,36 +6,41 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.notify import notices
+from services.notify.domain.routing import NOTICE_TYPES, event_group
 from services.notify.models import KnownApiKey, KnownOrganisation
+from services.notify.route_cache import RoutesOfTransaction
 from shared.directory import Directory
 from shared.events import Event
 
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
+PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
+NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")
 
 
-def _then_notify(project, *, changes_directory: bool = False):
+def _project_then_record(project, routes: RoutesOfTransaction, *,
+                         changes_directory: bool = False):
     def handle(event: Event, session: Session) -> None:
         project(event, session)
         if changes_directory:
-            notices.forget_routes(session)  # routes read earlier in the batch may be stale
+            routes.forget()  # routes read earlier in the batch may be stale
         session.flush()  # a new organisation's contacts must be visible to the routing
-        notices.record_notice(event, session)
+        notices.record_notice(event, session, routes.of(session))
 
     return handle
 
 
 def event_handlers() -> dict:
-    handlers = {event_type: _then_notify(project, changes_directory=True)
+    """Event type → handler, for one consumer: its handlers share one route cache."""
+    routes = RoutesOfTransaction()
+    handlers = {event_type: _project_then_record(project, routes, changes_directory=True)
                 for event_type, project in directory.handlers.items()}
-    for event_type in notices.NOTICE_TYPES:
-        group = notices.event_group(event_type)
-        if group == "core":
-            handlers[event_type] = _then_notify(notices.apply_core)
-        elif group == "license":
-            handlers[event_type] = _then_notify(notices.apply_license)
-        elif group in ("quote", "order", "invoice", "vendor_name"):
-            handlers[event_type] = _then_notify(_nothing_to_project)
+    for event_type in NOTICE_TYPES:
+        group = event_group(event_type)
+        if group in PROJECTIONS:
+            handlers[event_type] = _project_then_record(PROJECTIONS[group], routes)
+        elif group in NOTHING_TO_PROJECT:
+            handlers[event_type] = _project_then_record(_nothing_to_project, routes)
     return handlers
 
 

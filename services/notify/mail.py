@@ -1,5 +1,6 @@
-"""Email notices: language and time zone of the recipient, the message itself, and sending it
-by SMTP (or into .eml files when no SMTP host is configured)."""
+"""E-mail deliveries: the message of one notice to one contact (language, time zone and words
+come from `domain.locales`), and sending it by SMTP (or into .eml files when no SMTP host is
+configured)."""
 from __future__ import annotations
 
 import smtplib
@@ -11,15 +12,21 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from services.notify.wording import LABELS, SUBJECTS
+from services.notify.domain.locales import (
+    detail_rows,
+    locale_for,
+    organisation_name,
+    subject_for,
+    subject_values,
+    zone_for,
+)
+from services.notify.domain.wording import LABELS
 from shared import config
 
 MESSAGE_ID_NAMESPACE = uuid.UUID("6a0c1f55-52a4-4d43-9d39-0d1a4c7f3a10")
-TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 
 
 class _FoldedOnce:
@@ -73,50 +80,11 @@ _templates = Environment(loader=PackageLoader("services.notify", "templates"),
                          autoescape=select_autoescape(["html.j2"]), keep_trailing_newline=True)
 
 
-def locale_for(tag: str | None) -> str:
-    """The notice language for a BCP 47 tag: Chinese by script (explicit, else implied by the
-    region: Taiwan, Hong Kong and Macau write Traditional), anything else English."""
-    subtags = (tag or "").replace("_", "-").split("-")
-    if subtags[0].lower() != "zh":
-        return "en"
-    for subtag in subtags[1:]:
-        if subtag.lower() == "hant":
-            return "zh-Hant"
-        if subtag.lower() == "hans":
-            return "zh-Hans"
-    regions = {s.upper() for s in subtags[1:] if len(s) == 2}
-    return "zh-Hant" if regions & TRADITIONAL_REGIONS else "zh-Hans"
-
-
-def zone_for(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def format_when(moment: datetime, locale: str, zone: ZoneInfo) -> str:
-    """A date and time in the recipient's zone, with the zone shown (offset and IANA name)."""
-    local = moment.astimezone(zone)
-    labels = LABELS[locale]
-    offset = local.strftime("%z")
-    text = labels["date_format"].format(
-        weekday=labels["weekdays"].split()[local.weekday()], day=local.day, month=local.month,
-        month_name=(labels["months"].split() or [""] * 12)[local.month - 1], year=local.year,
-        hour=local.hour, minute=local.minute)
-    return f"{text} UTC{offset[:3]}:{offset[3:]} ({zone.key})"
-
-
 def message_id_for(event_id: str, address: str) -> str:
     """The same event to the same address always gets the same Message-ID, so that the one
     resend a crash can cause is recognisable as the same message."""
     domain = parseaddr(config.get("IPMARKET_MAIL_FROM"))[1].rpartition("@")[2] or "ipmarket"
     return f"<{uuid.uuid5(MESSAGE_ID_NAMESPACE, f'{event_id}/{address.lower()}')}@{domain}>"
-
-
-def subject_for(event_type: str, locale: str, values: dict) -> str:
-    template = SUBJECTS[locale].get(event_type) or SUBJECTS["en"].get(event_type) or event_type
-    return template.format_map(_Blank(values))
 
 
 def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
@@ -127,18 +95,14 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     locale = locale_for(organisation.locale)
     zone = zone_for(organisation.timezone)
     labels = LABELS[locale]
-    values = {"core": _vlnv(data.get("vlnv")), "days": data.get("days_ahead", ""),
-              "organisation": _name(organisation, locale), "key_name": data.get("name", ""),
-              "vendor_name": data.get("name", ""),
-              "url": data.get("url", ""), "invoice": data.get("invoice_number", "")}
-    subject = subject_for(event_type, locale, values)
+    subject = subject_for(event_type, locale, subject_values(data, organisation, locale))
     context = {
         "locale": locale,
         "greeting": labels["greeting"].format(name=to_name or to_address),
         "summary": subject,
-        "details": _details(data, occurred_at, labels, locale, zone, names),
+        "details": detail_rows(data, occurred_at, locale, zone, names),
         "footer": labels["footer"].format(
-            organisation=_name(organisation, locale),
+            organisation=organisation_name(organisation, locale),
             preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences"),
     }
     message = EmailMessage(policy=POLICY)
@@ -158,60 +122,6 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
                             subtype="html")
     message["Content-Language"] = locale  # after set_content, which drops Content-* headers
     return message
-
-
-def _details(data: dict, occurred_at: datetime, labels: dict, locale: str, zone: ZoneInfo,
-             names: dict) -> list[tuple[str, str]]:
-    rows = []
-    if data.get("vlnv"):
-        title = data.get("title_zh") if locale != "en" and data.get("title_zh") else \
-            data.get("title_en")
-        rows.append((labels["core"], _vlnv(data["vlnv"]) + (f" — {title}" if title else "")))
-    for role in ("vendor", "licensee"):
-        org_id = data.get(f"{role}_id")
-        if org_id and "licensee_id" in data:
-            org = names.get(org_id)
-            rows.append((labels[role], _name(org, locale) if org else org_id))
-    for field in ("license_id", "request_id", "quote_id", "order_id", "invoice_number",
-                  "project_name", "offer_kind", "reason", "status", "url"):
-        if data.get(field):
-            label = {"license_id": "license", "request_id": "request", "project_name": "project",
-                     "offer_kind": "offer", "url": "endpoint", "quote_id": "quote",
-                     "order_id": "order", "invoice_number": "invoice"}.get(field, field)
-            rows.append((labels[label], str(data[field])))
-    for field, label in (("amount", "amount"), ("paid_amount", "paid")):
-        if data.get(field) is not None and data.get("currency"):
-            rows.append((labels[label], f"{data['currency']} {data[field]}"))
-    for field in ("valid_until", "due_at"):
-        if data.get(field):
-            rows.append((labels[field],
-                         format_when(datetime.fromisoformat(data[field]), locale, zone)))
-    if data.get("not_before"):
-        rows.append((labels["not_before"],
-                     format_when(datetime.fromisoformat(data["not_before"]), locale, zone)))
-    if "expires_at" in data and data.get("license_id"):  # a request has no expiry yet
-        expires = data["expires_at"]
-        rows.append((labels["expires_at"], labels["perpetual"] if not expires else
-                     format_when(datetime.fromisoformat(expires), locale, zone)))
-    rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
-    return rows
-
-
-def _vlnv(vlnv: dict | None) -> str:
-    if not vlnv:
-        return ""
-    return ":".join(vlnv[k] for k in ("vendor", "library", "name", "version"))
-
-
-def _name(org, locale: str) -> str:
-    if org is None:
-        return ""
-    return org.legal_name_zh if locale != "en" and org.legal_name_zh else org.legal_name_en
-
-
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
 
 
 # --- sending ----------------------------------------------------------------------------------

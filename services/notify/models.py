@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.notify.sealed import SealedText
 from shared.db.schema import make_base, new_id, utcnow
+from shared.db.wake import WAKE_CHANNEL
 from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
 from shared.rate_limits import RateLimitCounterMixin
@@ -121,7 +122,8 @@ class Notice(Base):
 
 
 # PostgreSQL channel on which a transaction that adds due deliveries wakes the delivery workers
-# when it commits. They poll as well: SQLite has no such channel, and a notice can be missed
+# when it commits (the delivery table names it: see shared.db.WAKE_CHANNEL). They poll as well:
+# SQLite has no such channel, and a notice can be missed
 # while a worker reconnects.
 DELIVERY_DUE_CHANNEL = "ipmarket_delivery_due"
 
@@ -136,6 +138,8 @@ class Delivery(Base):
                  postgresql_where=sa.text("state = 'pending'"),
                  sqlite_where=sa.text("state = 'pending'")),
         sa.Index("ix_delivery_endpoint", "endpoint_id", "created_at"),
+        # Deliveries written at commit wake the workers (in the same statement on PostgreSQL).
+        {"info": {WAKE_CHANNEL: DELIVERY_DUE_CHANNEL}},
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)

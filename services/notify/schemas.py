@@ -5,8 +5,8 @@ from marshmallow import RAISE, fields, validate
 
 from services.notify import endpoints as endpoint_rules
 from services.notify import subscriptions
-from services.notify.endpoints import SCHEMES
-from services.notify.notices import NOTICE_TYPES
+from services.notify.domain.routing import NOTICE_TYPES, Channel, DeliveryState
+from services.notify.domain.webhooks import SCHEMES
 from shared.bounds import Schema
 from shared.http.api_docs import StrictBoolean
 
@@ -81,36 +81,61 @@ class PublicKeyOut(Schema):
     public_key = fields.String()
 
 
+CURSOR = fields.String(validate=validate.Length(min=1, max=200),
+                       metadata={"description": "the `next` of the page before"})
+STATES = [state.value for state in DeliveryState]
+CHANNELS = [channel.value for channel in Channel]
+
+
+def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
+    """{"items": [...], "next": the cursor of the next page, or null on the last}."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "next": fields.String(required=True, allow_none=True,
+                              metadata={"description": "pass as `cursor` for the next page; "
+                                                       "null on the last page"}),
+    }, name=name)
+
+
 class AttemptQuery(Strict):
     since = fields.AwareDateTime()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    cursor = CURSOR
 
 
 class AttemptOut(Schema):
-    message_id = fields.Function(lambda pair: pair[1].id)
-    webhook_id = fields.Function(lambda pair: pair[1].message_id)
+    """One try at sending a delivery. `message_id` is the webhook-id / Message-ID header the
+    receiver saw: the same on every attempt of the delivery."""
+
+    id = fields.Function(lambda pair: pair[0].id)
+    delivery_id = fields.Function(lambda pair: pair[1].id)
+    message_id = fields.Function(lambda pair: pair[1].message_id)
     attempted_at = fields.Function(lambda pair: pair[0].attempted_at.isoformat())
-    succeeded = fields.Function(lambda pair: pair[0].succeeded)
+    succeeded = fields.Function(lambda pair: pair[0].succeeded,
+                                metadata={"description": "null: sent, outcome never recorded"})
     status_code = fields.Function(lambda pair: pair[0].status_code)
     latency_ms = fields.Function(lambda pair: pair[0].latency_ms)
     response = fields.Function(lambda pair: pair[0].response)
     error = fields.Function(lambda pair: pair[0].error)
 
 
-class MessageQuery(Strict):
-    state = fields.String(validate=validate.OneOf(("pending", "succeeded", "failed")))
-    channel = fields.String(validate=validate.OneOf(("webhook", "email")))
+class DeliveryQuery(Strict):
+    state = fields.String(validate=validate.OneOf(STATES))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    cursor = CURSOR
 
 
-class MessageOut(Schema):
+class DeliveryOut(Schema):
+    """One notice (of the event `event_id`) to one endpoint or e-mail address."""
+
     id = fields.String()
     notice_id = fields.String(data_key="event_id")
-    channel = fields.String()
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
     endpoint_id = fields.String(allow_none=True)
     address = fields.String(allow_none=True)
-    message_id = fields.String()
-    state = fields.String()
+    message_id = fields.String(metadata={"description": "the webhook-id / Message-ID header"})
+    state = fields.String(validate=validate.OneOf(STATES))
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime()
     last_error = fields.String(allow_none=True)
@@ -159,7 +184,7 @@ class WatchOut(Schema):
 
 class DeadLetterQuery(Strict):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    before = fields.Integer(validate=validate.Range(min=1))
+    cursor = CURSOR
 
 
 class DeadLetterOut(Schema):
@@ -175,3 +200,10 @@ class DeadLetterOut(Schema):
     key = fields.String(allow_none=True, metadata={"description": "base64"})
     value = fields.String(metadata={"description": "the original bytes, base64"})
     received_at = fields.DateTime()
+
+
+EndpointPage = page_of(EndpointOut, "EndpointPage")
+DeliveryPage = page_of(DeliveryOut, "DeliveryPage")
+AttemptPage = page_of(AttemptOut, "AttemptPage")
+WatchPage = page_of(WatchOut, "WatchPage")
+DeadLetterPage = page_of(DeadLetterOut, "DeadLetterPage")

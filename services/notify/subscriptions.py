@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.notify.domain.routing import NOTICE_TYPES
 from services.notify.models import KnownCore, KnownOrganisation, Preference, Watch
-from services.notify.notices import NOTICE_TYPES
 from shared.errors import Conflict, Invalid, NotFound
 
 WATCH_KINDS = ("core", "vendor")

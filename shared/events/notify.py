@@ -5,8 +5,10 @@ from shared import bounds
 from shared.events.catalog import ID
 from shared.events.registry import EventData, register
 
+WEBHOOK_ENDPOINT_DISABLED = "ipmarket.webhook_endpoint.disabled.v1"
 
-@register("ipmarket.webhook_endpoint.disabled.v1")
+
+@register(WEBHOOK_ENDPOINT_DISABLED)
 class WebhookEndpointDisabled(EventData):
     """An endpoint stopped receiving webhooks: it answered 410 Gone or failed for too long."""
 

@@ -58,7 +58,9 @@ def test_an_endpoint_is_registered_and_its_secret_shown_once(client, organisatio
     shown = client.get(f"/v1/endpoints/{created['id']}", headers=auth(key)).json
     assert "secret" not in shown and shown["url"] == f"{receiver.base_url}/hooks"
     listed = client.get("/v1/endpoints", headers=auth(key)).json
-    assert [e["id"] for e in listed] == [created["id"]] and "secret" not in listed[0]
+    assert listed["next"] is None
+    assert [e["id"] for e in listed["items"]] == [created["id"]]
+    assert "secret" not in listed["items"][0]
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/hook", "http://169.254.169.254/latest/",
@@ -106,14 +108,16 @@ def test_bad_input_on_every_endpoint_is_a_problem_naming_the_field_and_changes_n
         ("get", f"/v1/endpoints/{e}/attempts", {"query_string": {"limit": "0"}}, 422, "limit"),
         ("get", f"/v1/endpoints/{e}/attempts", {"query_string": {"since": "yesterday"}},
          422, "since"),
-        ("get", f"/v1/endpoints/{e}/messages", {"query_string": {"state": "lost"}}, 422,
+        ("get", f"/v1/endpoints/{e}/deliveries", {"query_string": {"state": "lost"}}, 422,
          "state"),
         ("post", f"/v1/endpoints/{e}/replay", {"json": {}}, 422, "since"),
         ("post", f"/v1/endpoints/{e}/replay", {"json": {"since": "2026-01-01T00:00:00"}}, 422,
          "since"),
-        ("post", "/v1/messages/nope/replay", {}, 404, None),
-        ("get", "/v1/messages", {"query_string": {"channel": "pigeon"}}, 422, "channel"),
-        ("get", "/v1/messages/nope/attempts", {}, 404, None),
+        ("post", "/v1/deliveries/nope/replay", {}, 404, None),
+        ("get", "/v1/deliveries", {"query_string": {"channel": "pigeon"}}, 422, "channel"),
+        ("get", "/v1/deliveries", {"query_string": {"cursor": "not-one"}}, 422, "cursor"),
+        ("get", "/v1/deliveries/nope", {}, 404, None),
+        ("get", "/v1/deliveries/nope/attempts", {}, 404, None),
         ("put", "/v1/preferences/ipmarket.license.issued.v1", {"json": {"email": True}}, 422,
          "webhook"),
         ("put", "/v1/preferences/ipmarket.nope.v1", {"json": {"email": True, "webhook": False}},
@@ -196,16 +200,17 @@ def test_a_licensee_watches_a_core_and_a_vendor(client, organisation, handle):
     again = client.post("/v1/watches", headers=auth(key),
                         json={"kind": "core", "target_id": "core-1"})
     assert again.status_code == 409 and again.json["watch_id"] == core.json["id"]
-    listed = client.get("/v1/watches", headers=auth(key)).json
+    listed = client.get("/v1/watches", headers=auth(key)).json["items"]
     assert {(w["kind"], w["target_id"]) for w in listed} == {("core", "core-1"),
                                                               ("vendor", vendor_id)}
     assert client.delete(f"/v1/watches/{core.json['id']}", headers=auth(key)).status_code == 204
-    assert len(client.get("/v1/watches", headers=auth(key)).json) == 1
+    assert len(client.get("/v1/watches", headers=auth(key)).json["items"]) == 1
 
 
 def test_admins_see_dead_letters_and_metrics(client, organisation):
     _, key = organisation("ipmarket operator", country="CN", roles=["admin"])
-    assert client.get("/v1/admin/dead-letters", headers=auth(key)).json == []
+    assert client.get("/v1/admin/dead-letters", headers=auth(key)).json == \
+        {"items": [], "next": None}
     metrics = client.get("/metrics", headers=auth(key))
     assert metrics.status_code == 200 and metrics.content_type.startswith("text/plain")
     text = metrics.get_data(as_text=True)
@@ -215,3 +220,36 @@ def test_admins_see_dead_letters_and_metrics(client, organisation):
     wait_until(lambda: 'ipmarket_notify_consumer_lag{group="' in client.get(
         "/metrics", headers=auth(key)).get_data(as_text=True), timeout=15, interval=0.5,
         what="consumer lag figures")
+
+
+def test_deliveries_come_in_pages_resumed_by_their_cursor(client, organisation):
+    _, key = organisation("Xinhe Chip", country="CN")  # welcomed, and told of its key
+    everything = client.get("/v1/deliveries", headers=auth(key)).json
+    assert len(everything["items"]) >= 2 and everything["next"] is None
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/deliveries", headers=auth(key), query_string=query).json
+        seen += [d["id"] for d in page["items"]]
+        if (cursor := page["next"]) is None:
+            break
+        assert len(page["items"]) == 1
+    assert seen == [d["id"] for d in everything["items"]]  # newest first, none twice
+    one = client.get(f"/v1/deliveries/{seen[0]}", headers=auth(key)).json
+    assert one["id"] == seen[0] and one["state"] in ("pending", "succeeded", "failed")
+
+
+def test_the_paths_that_said_messages_answer_308_to_deliveries(client, organisation):
+    _, key = organisation("Xinhe Chip", country="CN")
+    for old, new in [
+        ("/v1/messages?channel=email&limit=5", "/v1/deliveries?channel=email&limit=5"),
+        ("/v1/messages/d-1/attempts", "/v1/deliveries/d-1/attempts"),
+        ("/v1/endpoints/e-1/messages?state=failed", "/v1/endpoints/e-1/deliveries?state=failed"),
+    ]:
+        moved = client.get(old, headers=auth(key))
+        assert moved.status_code == 308 and moved.headers["Location"].endswith(new), old
+    replay = client.post("/v1/messages/d-1/replay", headers=auth(key))
+    assert replay.status_code == 308
+    assert replay.headers["Location"].endswith("/v1/deliveries/d-1/replay")
+    followed = client.get("/v1/messages", headers=auth(key), follow_redirects=True)
+    assert followed.status_code == 200 and set(followed.json) == {"items", "next"}

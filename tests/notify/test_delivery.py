@@ -148,8 +148,10 @@ def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
     assert all(c.verified for c in calls)
 
     attempts = client.get(f"/v1/endpoints/{endpoint['id']}/attempts", headers=auth(vendor_key))
-    assert [a["status_code"] for a in attempts.json] == [500] * 4
-    assert attempts.json[0]["response"] == "nope" and attempts.json[0]["latency_ms"] > 0
+    assert [a["status_code"] for a in attempts.json["items"]] == [500] * 4
+    assert attempts.json["next"] is None
+    assert attempts.json["items"][0]["response"] == "nope"
+    assert attempts.json["items"][0]["latency_ms"] > 0
 
     receiver.answers["/down"] = [(500, {})] * 4 + [(200, {})]  # the receiver is fixed
     since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
@@ -161,9 +163,9 @@ def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
     wait_until(lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state
                == "succeeded", timeout=5, what="the replay to be recorded")
 
-    # One message replays too, by its id.
+    # One delivery replays too, by its id.
     [delivery] = deliveries(notify_context, endpoint_id=endpoint["id"])
-    one = client.post(f"/v1/messages/{delivery.id}/replay", headers=auth(vendor_key))
+    one = client.post(f"/v1/deliveries/{delivery.id}/replay", headers=auth(vendor_key))
     assert one.status_code == 202
     wait_until(lambda: len(receiver.on("/down")) == 6, timeout=10, what="the second replay")
     assert receiver.on("/down")[-1].headers["webhook-id"] == event.id
@@ -223,7 +225,8 @@ def test_gone_disables_throttling_honours_retry_after_and_redirects_are_not_foll
                what="the throttled retry")
     first, second = receiver.on("/busy", issued)
     assert second.at - first.at >= 2.9  # Retry-After, not the schedule's 1 s
-    endpoints = {e["id"]: e for e in client.get("/v1/endpoints", headers=auth(vendor_key)).json}
+    listed = client.get("/v1/endpoints", headers=auth(vendor_key)).json["items"]
+    endpoints = {e["id"]: e for e in listed}
     assert "410" in endpoints[gone["id"]]["disabled_reason"]
     assert endpoints[busy["id"]]["disabled_at"] is None
     assert len(receiver.on("/gone")) == 1
@@ -346,15 +349,18 @@ def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
     ids = {email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
            for raw in smtp.refused}
     assert ids == {message["Message-ID"]}
-    messages = client.get("/v1/messages", headers=auth(licensee_key),
-                          query_string={"channel": "email"}).json
-    [delivery] = [m for m in messages if m["address"] == "chen@formosa.example"]
+    listed = client.get("/v1/deliveries", headers=auth(licensee_key),
+                        query_string={"channel": "email"}).json["items"]
+    [delivery] = [d for d in listed if d["address"] == "chen@formosa.example"]
     assert delivery["message_id"] == message["Message-ID"]
-    wait_until(lambda: client.get(f"/v1/messages/{delivery['id']}/attempts",
-                                  headers=auth(licensee_key)).json[0]["succeeded"],
+    wait_until(lambda: client.get(f"/v1/deliveries/{delivery['id']}/attempts",
+                                  headers=auth(licensee_key)).json["items"][0]["succeeded"],
                timeout=5, what="the success to be recorded")
-    attempts = client.get(f"/v1/messages/{delivery['id']}/attempts", headers=auth(licensee_key))
-    assert [a["status_code"] for a in attempts.json] == [250, 451, 451]  # newest first
+    attempts = client.get(f"/v1/deliveries/{delivery['id']}/attempts",
+                          headers=auth(licensee_key)).json["items"]
+    assert [a["status_code"] for a in attempts] == [250, 451, 451]  # newest first
+    assert {(a["delivery_id"], a["message_id"]) for a in attempts} == \
+        {(delivery["id"], message["Message-ID"])}
 
 
 def test_one_endpoint_is_claimed_for_in_batches_and_a_job_past_its_lease_is_not_sent(
@@ -373,7 +379,7 @@ def test_one_endpoint_is_claimed_for_in_batches_and_a_job_past_its_lease_is_not_
 
     outcomes = queue.SimpleQueue()
     jobs[0].leased_until = datetime.now(UTC)  # it waited too long for a lane
-    worker._sending[jobs[0].key] = 1
+    worker._sending[jobs[0].lane] = 1
     worker._send_lane(jobs[0], outcomes)
     assert outcomes.empty() and receiver.on("/busy") == []  # due again once the lease is out
     assert deliveries(notify_context, id=jobs[0].delivery.id)[0].state == "pending"

@@ -38,8 +38,9 @@ def test_a_webhook_sent_before_the_worker_was_killed_is_logged_and_sent_again_wi
     del receiver.delay["/held"]  # the resend is answered at once
 
     # Sent but never answered: in the log all the same, without an outcome.
-    attempts = client.get(f"/v1/messages/{delivery.id}/attempts", headers=auth(vendor_key))
-    assert [(a["succeeded"], a["status_code"]) for a in attempts.json] == [(None, None)]
+    attempts = client.get(f"/v1/deliveries/{delivery.id}/attempts", headers=auth(vendor_key))
+    assert [(a["succeeded"], a["status_code"]) for a in attempts.json["items"]] == \
+        [(None, None)]
 
     processes.start("deliver-b", "deliver")
     wait_until(lambda: len(receiver.arrived) == 2, timeout=40, interval=0.1,

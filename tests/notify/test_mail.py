@@ -6,37 +6,7 @@ import email.policy
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-import pytest
-
 from services.notify import mail
-from services.notify.notices import NOTICE_TYPES
-from services.notify.wording import LABELS, LOCALES, SUBJECTS
-
-
-@pytest.mark.parametrize("tag, locale", [
-    ("zh-HK", "zh-Hant"), ("zh-TW", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"), ("zh-MO", "zh-Hant"),
-    ("zh-Hant", "zh-Hant"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"),
-    ("zh-Hans", "zh-Hans"), ("zh-Hans-HK", "zh-Hans"), ("zh_TW", "zh-Hant"), ("en", "en"),
-    ("en-GB", "en"), ("de-DE", "en"), ("", "en"), (None, "en"),
-])
-def test_locale_is_matched_by_script_then_english(tag, locale):
-    assert mail.locale_for(tag) == locale
-
-
-def test_every_notice_type_has_a_subject_in_every_language():
-    for locale in LOCALES:
-        assert set(SUBJECTS[locale]) == set(NOTICE_TYPES)
-        assert set(LABELS[locale]) == set(LABELS["en"])
-
-
-def test_times_are_shown_in_the_recipients_zone_with_the_zone_named():
-    moment = datetime(2026, 11, 24, 22, 5, tzinfo=UTC)
-    assert mail.format_when(moment, "en", mail.zone_for("America/Los_Angeles")) == \
-        "Tue 24 Nov 2026, 14:05 UTC-08:00 (America/Los_Angeles)"
-    assert mail.format_when(moment, "zh-Hans", mail.zone_for("Asia/Shanghai")) == \
-        "2026年11月25日（周三）06:05 UTC+08:00 (Asia/Shanghai)"
-    assert mail.format_when(moment, "zh-Hant", mail.zone_for("Asia/Taipei")) == \
-        "2026年11月25日（週三）06:05 UTC+08:00 (Asia/Taipei)"
 
 
 def test_message_id_is_derived_from_event_and_address():

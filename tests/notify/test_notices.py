@@ -115,8 +115,8 @@ def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(noti
 
 
 def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
+    from services.notify.domain.wording import SUBJECTS
     from services.notify.handlers import event_handlers
-    from services.notify.wording import SUBJECTS
     from shared.events.registry import known_types
 
     # Notify's own event is the exception: it tells the organisation directly when it disables

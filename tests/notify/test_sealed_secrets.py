@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.notify import endpoints as endpoint_rules
-from services.notify import signatures
 from services.notify.app import build_context
+from services.notify.domain import signatures
 from services.notify.models import Endpoint
 from shared.config import ConfigError
 from shared.db.engine import create_engine

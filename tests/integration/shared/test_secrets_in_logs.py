@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from services.catalog import models as catalog
 from services.licensing import models as licensing
 from services.notify import models as notify
-from services.notify import signatures
+from services.notify.domain import signatures
 from shared.db.engine import create_engine
 from shared.db.migrations import upgrade
 from shared.db.session import session_factory

@@ -10,7 +10,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from services.notify import signatures
+from services.notify.domain import signatures
 
 BODY = b'{"data":{"licensee_id":"b"},"timestamp":"2026-11-24T10:00:00Z","type":"t"}'
 

@@ -1,0 +1,159 @@
+"""Who hears about which event, and over which channel.
+
+- License, quote, order and invoice events go to both sides of the deal (vendor and licensee).
+- Core events go to the organisations holding a license for the core and to those watching the
+  core (any version of it) or its vendor.
+- Organisation, API key, vendor name and webhook endpoint events go to that organisation.
+Each organisation chooses per event type whether it wants e-mail, webhooks or both (default
+both); each endpoint may list the event types it takes (none: all); each contact chooses which
+notices it wants (`notices`: "all", a group such as "license", or an event type).
+"""
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+from shared.events.notify import WEBHOOK_ENDPOINT_DISABLED
+
+DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")
+
+# The event types notices are sent for, by group (what a contact may ask for by name). The
+# catalog's and licensing's contract files name no constants yet: their types are spelt here.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "license": tuple(f"ipmarket.license.{what}.v1" for what in (
+        "requested", "approved", "rejected", "denied", "issued", "suspended", "reinstated",
+        "revoked", "renewed", "expiring", "expired")),
+    "core": tuple(f"ipmarket.core.{what}.v1" for what in (
+        "published", "updated", "deprecated", "withdrawn")),
+    "organisation": ("ipmarket.organisation.registered.v1", "ipmarket.organisation.updated.v1"),
+    "api_key": ("ipmarket.api_key.created.v1", "ipmarket.api_key.revoked.v1"),
+    "vendor_name": ("ipmarket.vendor_name.confirmed.v1", "ipmarket.vendor_name.declined.v1"),
+    "webhook_endpoint": (WEBHOOK_ENDPOINT_DISABLED,),
+    "quote": tuple(f"ipmarket.quote.{what}.v1" for what in (
+        "requested", "sent", "accepted", "declined")),
+    "order": tuple(f"ipmarket.order.{what}.v1" for what in (
+        "created", "paid", "cancelled", "refunded")),
+    "invoice": ("ipmarket.invoice.issued.v1", "ipmarket.invoice.overdue.v1"),
+}
+GROUP_OF: dict[str, str] = {t: group for group, types in GROUPS.items() for t in types}
+NOTICE_TYPES: tuple[str, ...] = tuple(GROUP_OF)
+DEAL_GROUPS = frozenset({"license", "quote", "order", "invoice"})
+OWN_GROUPS = frozenset({"organisation", "api_key", "vendor_name", "webhook_endpoint"})
+# License events that start and end an organisation's holding of a core.
+HOLDING_STARTS = frozenset(f"ipmarket.license.{w}.v1" for w in ("issued", "renewed",
+                                                                  "reinstated"))
+HOLDING_ENDS = frozenset(f"ipmarket.license.{w}.v1" for w in ("revoked", "expired"))
+
+
+class Audience(enum.Enum):
+    """Whom an event concerns."""
+
+    DEAL_PARTIES = "deal parties"  # the vendor and the licensee named in the event
+    ORGANISATION = "organisation"  # the organisation the event is about
+    CORE_FOLLOWERS = "core followers"  # holders of a license for the core, and its watchers
+    NOBODY = "nobody"
+
+
+class Channel(enum.StrEnum):
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+def event_group(event_type: str) -> str | None:
+    return GROUP_OF.get(event_type)
+
+
+def audience(event_type: str, data: dict) -> Audience:
+    if "vendor_id" in data and "licensee_id" in data:  # a deal: licenses, quotes, orders
+        return Audience.DEAL_PARTIES
+    group = event_group(event_type)
+    if group in OWN_GROUPS:
+        return Audience.ORGANISATION
+    if group == "core":
+        return Audience.CORE_FOLLOWERS
+    return Audience.NOBODY
+
+
+def named_recipients(event_type: str, data: dict) -> set[str] | None:
+    """The organisations the event names as its audience; None when they must be looked up
+    (the followers of a core)."""
+    found = audience(event_type, data)
+    if found is Audience.DEAL_PARTIES:
+        return {data["vendor_id"], data["licensee_id"]}
+    if found is Audience.ORGANISATION:
+        return {data["organisation_id"]}
+    if found is Audience.CORE_FOLLOWERS:
+        return None
+    return set()
+
+
+def core_line(vlnv: dict) -> str:
+    """vendor:library:name: what every version of a core shares."""
+    return f"{vlnv['vendor']}:{vlnv['library']}:{vlnv['name']}"
+
+
+def contact_wants(contact: dict, event_type: str) -> bool:
+    wanted = set(contact.get("notices") or [])
+    return bool(wanted & {"all", event_group(event_type), event_type})
+
+
+def endpoint_takes(event_types: list[str], event_type: str) -> bool:
+    return not event_types or event_type in event_types
+
+
+class Route(NamedTuple):
+    """How one organisation wants to hear about one event type."""
+
+    organisation_id: str
+    contacts: list[dict]  # empty when the organisation is not (yet) in the directory
+    email: bool
+    webhook: bool
+    endpoints: list[tuple[str, list[str]]]  # (endpoint id, event types) of enabled endpoints
+
+
+def delivery_id_for(event_id: str, channel: str, target: str) -> str:
+    """Deterministic: the same event to the same target is the same delivery."""
+    return str(uuid.uuid5(DELIVERY_NAMESPACE, f"{event_id}/{channel}/{target}"))
+
+
+def plan_deliveries(event_id: str, event_type: str, routes: list[Route], now: datetime,
+                    message_id_for: Callable[[str, str], str]) -> list[dict]:
+    """The pending deliveries (rows of the delivery table) of one notice: one per endpoint that
+    takes the event type, and one per address of a contact who wants it."""
+    deliveries = []
+    for route in routes:
+        if route.webhook:
+            deliveries.extend(
+                _delivery(event_id, route.organisation_id, Channel.WEBHOOK, endpoint_id, now,
+                          endpoint_id=endpoint_id, message_id=event_id)
+                for endpoint_id, types in route.endpoints if endpoint_takes(types, event_type))
+        if route.email:
+            addresses = set()
+            for contact in route.contacts:
+                address = contact["email"].lower()
+                if contact_wants(contact, event_type) and address not in addresses:
+                    addresses.add(address)  # one message per address, however often listed
+                    deliveries.append(_delivery(
+                        event_id, route.organisation_id, Channel.EMAIL, address, now,
+                        address=contact["email"], recipient_name=contact.get("name"),
+                        message_id=message_id_for(event_id, address)))
+    return deliveries
+
+
+def _delivery(event_id: str, org_id: str, channel: Channel, target: str, now: datetime, *,
+              endpoint_id: str | None = None, address: str | None = None,
+              recipient_name: str | None = None, message_id: str) -> dict:
+    return {"id": delivery_id_for(event_id, channel.value, target), "notice_id": event_id,
+            "organisation_id": org_id, "channel": channel.value, "endpoint_id": endpoint_id,
+            "address": address, "recipient_name": recipient_name, "message_id": message_id,
+            "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
+            "last_error": None, "created_at": now, "delivered_at": None}
