@@ -13,6 +13,7 @@ from tests.integration.catalog.conftest import assert_problem, create_core
     ("post", "/organisations", "/v1/organisations"),
     ("delete", "/organisations/x/api-keys/y", "/v1/organisations/x/api-keys/y"),
     ("get", "/vendor-name-claims?status=pending", "/v1/vendor-name-claims?status=pending"),
+    ("get", "/organisations/%E6%B5%8B%20x", "/v1/organisations/%E6%B5%8B%20x"),
 ])
 def test_an_old_path_answers_308_to_its_v1_path(catalog, method, old, new):
     response = getattr(catalog.client, method)(old)
