@@ -1,0 +1,17 @@
+"""The catalog service: the directory (organisations, API keys, VLNV vendor names) and IP cores
+(versions, offers, IP-XACT import and export, search).
+
+Where things are:
+    app.py              the Flask app factory (create_app) and the service context
+    api/<resource>.py   thin HTTP views under /v1 (parse → use case → serialise);
+                        api/old_paths.py answers the paths before /v1 with 308
+    schemas/            marshmallow schemas of the API, one module per resource
+    organisations.py, cores.py, vendor_names.py
+                        use cases: each takes a unit of work (unit_of_work.CatalogWork, or the
+                        service's shared UnitOfWork, adapted) and keeps its rows in records.py
+    domain/             pure rules: no Flask, SQLAlchemy, Kafka or environment reads
+    search/             core search: write-side indexing, one backend per database, caches
+    records.py, list_pages.py, per_engine_cache.py
+                        adapters: the SQL of the use cases, list pagination, per-engine caches
+    models.py · handlers.py (events consumed: none) · commands.py · migrations/
+"""

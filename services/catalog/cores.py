@@ -5,8 +5,8 @@ state transfer) so that licensing and notify never have to ask the catalog."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog import vendor_names
@@ -29,8 +29,10 @@ from services.catalog.domain.lifecycle import (
 )
 from services.catalog.domain.versions import same_version, version_key
 from services.catalog.domain.vlnv import checked_vlnv
-from services.catalog.models import Core, Organisation
+from services.catalog.models import Core
+from services.catalog.records import SqlRecords
 from services.catalog.search import index_core
+from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import new_id, utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
@@ -63,27 +65,33 @@ def visible_to(viewer: Viewer | None, core: Core) -> bool:
 
 
 def get_core(session: Session, principal: Viewer | None, core_id: str) -> Core:
-    core = session.get(Core, core_id)
-    if core is None or not visible_to(principal, core):
-        raise NotFound(f"core {core_id} does not exist")
-    return core
+    return _visible_core(SqlRecords(session), principal, core_id)
 
 
 def versions_of(session: Session, principal: Viewer | None, core_id: str) -> list[Core]:
     """Every version of the core's line (vendor:library:name) the principal may see, oldest
     first in the order of versions ("1.9" before "1.10"), each spelt as its vendor wrote it."""
-    core = get_core(session, principal, core_id)
-    line = session.scalars(sa.select(Core).where(
-        Core.vlnv_vendor == core.vlnv_vendor, Core.vlnv_library == core.vlnv_library,
-        Core.vlnv_name == core.vlnv_name))
+    return versions_in_records(SqlRecords(session), principal, core_id)
+
+
+def versions_in_records(records, principal: Viewer | None, core_id: str) -> list[Core]:
+    core = _visible_core(records, principal, core_id)
+    line = records.cores_in_line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
     return sorted((c for c in line if visible_to(principal, c)),
                   key=lambda c: version_key(c.vlnv_version))
 
 
-def _owned_core(session: Session, principal: Viewer, core_id: str) -> Core:
+def _visible_core(records, principal: Viewer | None, core_id: str) -> Core:
+    core = records.core(core_id)
+    if core is None or not visible_to(principal, core):
+        raise NotFound(f"core {core_id} does not exist")
+    return core
+
+
+def _owned_core(records, principal: Viewer, core_id: str) -> Core:
     """A core the principal may change: another vendor's published core is 403 (it can see it),
     one it cannot even see is 404."""
-    core = get_core(session, principal, core_id)
+    core = _visible_core(records, principal, core_id)
     if not may_change_core(principal, core.vendor_id):
         raise Forbidden("only the vendor that owns a core (or the operator) changes it")
     return core
@@ -91,16 +99,18 @@ def _owned_core(session: Session, principal: Viewer, core_id: str) -> Core:
 
 # --- changing ----------------------------------------------------------------------------------
 
-def create_draft(uow: UnitOfWork, principal: Viewer, *, vlnv: dict, title_en: str,
-                 new_offer_id: Callable[[], str] = new_offer_id, **fields) -> Core:
+def create_draft(uow: UnitOfWork | CatalogWork, principal: Viewer, *, vlnv: dict,
+                 title_en: str, new_offer_id: Callable[[], str] = new_offer_id,
+                 **fields) -> Core:
     """A new core version as a draft owned by the principal's organisation. Drafts are private,
     so no event is published until the core is."""
-    vendor = uow.session.get(Organisation, principal.organisation_id)
+    records = catalog_work(uow).records
+    vendor = records.organisation(principal.organisation_id)
     if vendor is None or "vendor" not in vendor.roles:
         raise Forbidden("only a vendor organisation owns cores")
     vlnv = checked_vlnv(vlnv)
-    vendor_names.check_publisher(uow.session, vendor.id, vlnv["vendor"])
-    _check_unique_vlnv(uow.session, principal, vlnv)
+    vendor_names.check_publisher(records, vendor.id, vlnv["vendor"])
+    _check_unique_vlnv(records, principal, vlnv)
     check_known_fields(fields, EDITABLE + IMPORTED, "not a core field")
     core = Core(id=new_id(), vendor_id=vendor.id, vendor_region=vendor.region,
                 vlnv_vendor=vlnv["vendor"], vlnv_library=vlnv["library"],
@@ -110,14 +120,16 @@ def create_draft(uow: UnitOfWork, principal: Viewer, *, vlnv: dict, title_en: st
                 targets=[], territory_restrictions=[], documents=[], deliverables=[], offers=[],
                 **{name: [] for name in IMPORTED})
     _apply(core, checked_fields({"title_en": title_en, **fields}, new_offer_id))
-    uow.session.add(core)
-    uow.session.flush()
+    records.add(core)
+    records.flush()
     return core
 
 
-def update_core(uow: UnitOfWork, principal: Viewer, core_id: str, if_match: str | None,
-                changes: dict, new_offer_id: Callable[[], str] = new_offer_id) -> Core:
-    core = _owned_core(uow.session, principal, core_id)
+def update_core(uow: UnitOfWork | CatalogWork, principal: Viewer, core_id: str,
+                if_match: str | None, changes: dict,
+                new_offer_id: Callable[[], str] = new_offer_id) -> Core:
+    work = catalog_work(uow)
+    core = _owned_core(work.records, principal, core_id)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
     check_version(core.version, if_match, required=True)
@@ -129,35 +141,35 @@ def update_core(uow: UnitOfWork, principal: Viewer, core_id: str, if_match: str 
     _apply(core, changes)
     if core.status != "draft":
         check_publishable(core)
-    uow.session.flush()  # bumps core.version
+    work.records.flush()  # bumps core.version
     if core.status != "draft":
-        uow.publish(events.CORE_UPDATED, core.id, core_state(core))
+        work.publish(events.CORE_UPDATED, core.id, core_state(core))
     return core
 
 
-def change_status(uow: UnitOfWork, principal: Viewer, core_id: str, transition: str,
-                  if_match: str | None = None) -> Core:
+def change_status(uow: UnitOfWork | CatalogWork, principal: Viewer, core_id: str,
+                  transition: str, if_match: str | None = None,
+                  clock: Callable[[], datetime] = utcnow) -> Core:
     """publish, deprecate or withdraw; each publishes one event carrying the core's state."""
-    core = _owned_core(uow.session, principal, core_id)
+    work = catalog_work(uow)
+    core = _owned_core(work.records, principal, core_id)
     check_version(core.version, if_match)
     target = status_after(core.status, transition)
     if target == "published":
-        vendor_names.check_publisher(uow.session, core.vendor_id, core.vlnv_vendor)
+        vendor_names.check_publisher(work.records, core.vendor_id, core.vlnv_vendor)
         check_publishable(core)
-        core.published_at = utcnow()
+        core.published_at = clock()
     core.status = target
     index_core(core)
-    uow.session.flush()
-    uow.publish(EVENT_FOR_STATUS[target], core.id, core_state(core))
+    work.records.flush()
+    work.publish(EVENT_FOR_STATUS[target], core.id, core_state(core))
     return core
 
 
-def _check_unique_vlnv(session: Session, principal: Viewer, vlnv: dict) -> None:
+def _check_unique_vlnv(records, principal: Viewer, vlnv: dict) -> None:
     """A VLNV names one core version; "1.2" and "1.2.0" are one version spelt twice (a license
     for either would cover both), so the second is refused too."""
-    line = session.execute(sa.select(Core.id, Core.vendor_id, Core.vlnv_version).where(
-        Core.vlnv_vendor == vlnv["vendor"], Core.vlnv_library == vlnv["library"],
-        Core.vlnv_name == vlnv["name"])).all()
+    line = records.versions_in_line(vlnv["vendor"], vlnv["library"], vlnv["name"])
     taken = next((row for row in line if same_version(row.vlnv_version, vlnv["version"])), None)
     if taken is not None:
         text = ":".join(vlnv[p] for p in ("vendor", "library", "name")) + ":" + taken.vlnv_version

@@ -19,8 +19,10 @@ from services.catalog.domain.organisation_profile import (
     time_zones,
 )
 from services.catalog.list_pages import page_of
-from services.catalog.models import ApiKey, Core, Organisation
+from services.catalog.models import ApiKey, Organisation
+from services.catalog.records import SqlRecords
 from services.catalog.search import index_core
+from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.countries import checked_country
 from shared.db.schema import utcnow
 from shared.directory import Principal, generate_api_key
@@ -44,8 +46,8 @@ def organisation_state(org: Organisation) -> dict:
     }
 
 
-def register_organisation(uow: UnitOfWork, *, legal_name_en: str, country: str, roles: list[str],
-                          locale: str = "en", timezone: str = "UTC",
+def register_organisation(uow: UnitOfWork | CatalogWork, *, legal_name_en: str, country: str,
+                          roles: list[str], locale: str = "en", timezone: str = "UTC",
                           legal_name_zh: str | None = None,
                           contacts: list[dict] | None = None) -> Organisation:
     country = checked_country(country)
@@ -53,9 +55,10 @@ def register_organisation(uow: UnitOfWork, *, legal_name_en: str, country: str, 
     org = Organisation(legal_name_en=legal_name_en, legal_name_zh=legal_name_zh,
                        country=country, region=region_for(country), roles=sorted(set(roles)),
                        locale=locale, timezone=timezone, contacts=contacts or [])
-    uow.session.add(org)
-    uow.session.flush()
-    uow.publish(events.ORGANISATION_REGISTERED, org.id, organisation_state(org))
+    work = catalog_work(uow)
+    work.records.add(org)
+    work.records.flush()
+    work.publish(events.ORGANISATION_REGISTERED, org.id, organisation_state(org))
     return org
 
 
@@ -63,15 +66,20 @@ def get_organisation(session: Session, principal: Viewer, organisation_id: str
                      ) -> Organisation:
     """An organisation sees its own profile; the operator sees every one. Others get 404, so
     that the directory cannot be probed."""
-    org = session.get(Organisation, organisation_id)
+    return _visible_organisation(SqlRecords(session), principal, organisation_id)
+
+
+def _visible_organisation(records, principal: Viewer, organisation_id: str) -> Organisation:
+    org = records.organisation(organisation_id)
     if org is None or not may_see_organisation(principal, org.id):
         raise NotFound(f"organisation {organisation_id} does not exist")
     return org
 
 
-def update_organisation(uow: UnitOfWork, principal: Viewer, organisation_id: str,
+def update_organisation(uow: UnitOfWork | CatalogWork, principal: Viewer, organisation_id: str,
                         if_match: str | None, changes: dict) -> Organisation:
-    org = get_organisation(uow.session, principal, organisation_id)
+    work = catalog_work(uow)
+    org = _visible_organisation(work.records, principal, organisation_id)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
     check_version(org.version, if_match, required=True)
@@ -93,11 +101,11 @@ def update_organisation(uow: UnitOfWork, principal: Viewer, organisation_id: str
     if "country" in changes and region_for(org.country) != org.region:
         org.region = region_for(org.country)
         # The vendor-region facet of its cores follows the organisation.
-        for core in uow.session.scalars(sa.select(Core).where(Core.vendor_id == org.id)):
+        for core in work.records.cores_of_vendor(org.id):
             core.vendor_region = org.region
             index_core(core)
-    uow.session.flush()  # bumps org.version (the mapper's version counter)
-    uow.publish(events.ORGANISATION_UPDATED, org.id, organisation_state(org))
+    work.records.flush()  # bumps org.version (the mapper's version counter)
+    work.publish(events.ORGANISATION_UPDATED, org.id, organisation_state(org))
     return org
 
 
@@ -115,30 +123,33 @@ def list_organisations(session: Session, page: PageRequest = FIRST_PAGE
     return page_of(session, sa.select(Organisation), Organisation, page)
 
 
-def create_api_key(uow: UnitOfWork, organisation_id: str, name: str) -> tuple[ApiKey, str]:
+def create_api_key(uow: UnitOfWork | CatalogWork, organisation_id: str, name: str
+                   ) -> tuple[ApiKey, str]:
     """A new key for the organisation; the key itself is returned once and never stored."""
-    if uow.session.get(Organisation, organisation_id) is None:
+    work = catalog_work(uow)
+    if work.records.organisation(organisation_id) is None:
         raise NotFound(f"organisation {organisation_id} does not exist")
     if not name.strip():
         raise Invalid("a key needs a name", field="name")
     key, key_hash = generate_api_key()
     api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash)
-    uow.session.add(api_key)
-    uow.session.flush()
-    uow.publish(events.API_KEY_CREATED, organisation_id, {
+    work.records.add(api_key)
+    work.records.flush()
+    work.publish(events.API_KEY_CREATED, organisation_id, {
         "key_id": api_key.id, "organisation_id": organisation_id, "name": name,
         "key_hash": key_hash, "created_at": api_key.created_at.isoformat()})
     return api_key, key
 
 
-def revoke_api_key(uow: UnitOfWork, organisation_id: str, key_id: str,
+def revoke_api_key(uow: UnitOfWork | CatalogWork, organisation_id: str, key_id: str,
                    clock: Callable[[], datetime] = utcnow) -> ApiKey:
-    api_key = uow.session.get(ApiKey, key_id)
+    work = catalog_work(uow)
+    api_key = work.records.api_key(key_id)
     if api_key is None or api_key.organisation_id != organisation_id:
         raise NotFound(f"API key {key_id} does not exist")
     if api_key.revoked_at is None:
         api_key.revoked_at = clock()
-        uow.publish(events.API_KEY_REVOKED, organisation_id, {
+        work.publish(events.API_KEY_REVOKED, organisation_id, {
             "key_id": key_id, "organisation_id": organisation_id,
             "revoked_at": api_key.revoked_at.isoformat()})
     return api_key

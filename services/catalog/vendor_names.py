@@ -16,6 +16,8 @@ from services.catalog.domain.list_cursor import FIRST_PAGE, PageRequest
 from services.catalog.domain.vendor_names import checked_name, may_claim_again, normalised
 from services.catalog.list_pages import page_of
 from services.catalog.models import Organisation, VendorNameClaim
+from services.catalog.records import AlreadyRecorded
+from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import catalog as events
@@ -32,60 +34,61 @@ def claim_state(claim: VendorNameClaim) -> dict:
             "decided_at": claim.decided_at.isoformat() if claim.decided_at else None}
 
 
-def claim_name(uow: UnitOfWork, principal: Viewer, organisation_id: str,
+def claim_name(uow: UnitOfWork | CatalogWork, principal: Viewer, organisation_id: str,
                name: str) -> VendorNameClaim:
     """A pending claim of `name` by the organisation (its own, or any for the operator). A name
     declined before may be claimed again; one confirmed for another organisation may not."""
-    org = uow.session.get(Organisation, organisation_id)
+    records = catalog_work(uow).records
+    org = records.organisation(organisation_id)
     if org is None or not may_see_organisation(principal, org.id):
         raise NotFound(f"organisation {organisation_id} does not exist")
     if "vendor" not in org.roles:
         raise Forbidden("only a vendor organisation claims VLNV vendor names", field="name")
     name = checked_name(name)
-    if _confirmed_owner(uow.session, name) not in (None, org.id):
+    if records.confirmed_owner(name) not in (None, org.id):
         raise Conflict(f"the VLNV vendor name {name} is confirmed for another organisation",
                        field="name")
-    claim = uow.session.scalar(sa.select(VendorNameClaim).where(
-        VendorNameClaim.organisation_id == org.id, VendorNameClaim.name == name))
+    claim = records.claim_of(org.id, name)
     if claim is not None and not may_claim_again(claim.status):
         raise Conflict(f"your organisation has claimed {name} already ({claim.status})",
                        field="name", claim_id=claim.id)
     if claim is None:
         claim = VendorNameClaim(organisation_id=org.id, name=name, status="pending")
-        uow.session.add(claim)
+        records.add(claim)
     else:
         claim.status, claim.reason, claim.decided_at, claim.decided_by = \
             "pending", None, None, None
     try:
-        uow.session.flush()
-    except sa.exc.IntegrityError:  # the same claim, sent twice at once
+        records.flush_unique()
+    except AlreadyRecorded:  # the same claim, sent twice at once
         raise Conflict(f"your organisation has claimed {name} already", field="name") from None
     return claim
 
 
-def decide(uow: UnitOfWork, principal: Viewer, claim_id: str, decision: str,
+def decide(uow: UnitOfWork | CatalogWork, principal: Viewer, claim_id: str, decision: str,
            reason: str | None = None, clock: Callable[[], datetime] = utcnow
            ) -> VendorNameClaim:
     """The operator confirms or declines a pending claim; each decision is an event, so that
     the organisation is told."""
     if not principal.is_admin:
         raise Forbidden("only the platform operator decides on vendor-name claims")
-    claim = uow.session.get(VendorNameClaim, claim_id)
+    work = catalog_work(uow)
+    claim = work.records.claim(claim_id)
     if claim is None:
         raise NotFound(f"vendor-name claim {claim_id} does not exist")
     if claim.status != "pending":
         raise Conflict(f"the claim is {claim.status} already", field="status")
-    if decision == "confirmed" and _confirmed_owner(uow.session, claim.name) is not None:
+    if decision == "confirmed" and work.records.confirmed_owner(claim.name) is not None:
         raise Conflict(f"the VLNV vendor name {claim.name} is confirmed for another "
                        "organisation: decline this claim", field="name")
     claim.status, claim.reason = decision, reason
     claim.decided_at, claim.decided_by = clock(), principal.organisation_id
     try:
-        uow.session.flush()
-    except sa.exc.IntegrityError:  # the unique index: a concurrent confirmation came first
+        work.records.flush_unique()
+    except AlreadyRecorded:  # the unique index: a concurrent confirmation came first
         raise Conflict(f"the VLNV vendor name {claim.name} is confirmed for another "
                        "organisation: decline this claim", field="name") from None
-    uow.publish(EVENT_FOR_DECISION[decision], claim.organisation_id, claim_state(claim))
+    work.publish(EVENT_FOR_DECISION[decision], claim.organisation_id, claim_state(claim))
     return claim
 
 
@@ -107,15 +110,10 @@ def list_claims(session: Session, principal: Viewer, organisation_id: str | None
     return page_of(session, query, VendorNameClaim, page)
 
 
-def check_publisher(session: Session, organisation_id: str, vendor_name: str) -> None:
+def check_publisher(records, organisation_id: str, vendor_name: str) -> None:
     """Cores under a VLNV vendor name are created and published only by the organisation whose
     claim of it the operator confirmed."""
-    if _confirmed_owner(session, normalised(vendor_name)) != organisation_id:
+    if records.confirmed_owner(normalised(vendor_name)) != organisation_id:
         raise Forbidden(f"{vendor_name!r} is not a VLNV vendor name confirmed for your "
                         "organisation: claim it (POST /v1/organisations/<id>/vendor-name-claims) "
                         "and wait for the operator to confirm it", field="vlnv.vendor")
-
-
-def _confirmed_owner(session: Session, name: str) -> str | None:
-    return session.scalar(sa.select(VendorNameClaim.organisation_id).where(
-        VendorNameClaim.name == name, VendorNameClaim.status == "confirmed"))

@@ -2,6 +2,8 @@
 query string included, for one release. Not in the OpenAPI document: it describes /v1 only."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, redirect, request
 
 OLD_PREFIXES = ("/organisations", "/cores", "/vendor-name-claims")
@@ -11,7 +13,7 @@ old_paths = Blueprint("old-paths", __name__)
 
 
 def moved_to_v1(rest: str = ""):
-    target = "/v1" + request.path
+    target = "/v1" + quote(request.path, safe="/:@!$&'()*+,;=-._~")  # as it was sent
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
     return redirect(target, code=308)

@@ -14,15 +14,15 @@ HUGE = "9" * 30  # past 64 bits
 CASES = [
     ("licensing", "post", "/licenses/verify", DEEP, None),
     ("licensing", "post", "/licenses/verify", '{"license": ' + DEEP + "}", "body"),
-    ("catalog", "post", "/organisations", NESTED_40, ".".join("a" * 32)),
+    ("catalog", "post", "/v1/organisations", NESTED_40, ".".join("a" * 32)),
     ("notify", "post", "/v1/endpoints", DEEP, None),
-    ("catalog", "post", "/organisations",
+    ("catalog", "post", "/v1/organisations",
      '{"legal_name_en": "Nul\\u0000 Ltd", "country": "HK", "roles": ["vendor"]}',
      "legal_name_en"),
-    ("catalog", "post", "/organisations",
+    ("catalog", "post", "/v1/organisations",
      '{"legal_name_en": "Lone \\ud800", "country": "HK", "roles": ["vendor"]}',
      "legal_name_en"),
-    ("catalog", "post", "/organisations",
+    ("catalog", "post", "/v1/organisations",
      '{"legal_name_en": "A", "country": "HK", "roles": ["vendor"], "contacts": [{"name": '
      '"N\\u0000", "email": "a@example.com", "notices": ["all"]}]}', "contacts.0.name"),
     ("licensing", "post", "/licenses/verify", '{"license": "a\\u0000b"}', "license"),
@@ -36,12 +36,12 @@ CASES = [
     ("notify", "get", "/v1/admin/dead-letters?before=" + HUGE, None, "before"),
     ("licensing", "get", "/screening/rules/" + HUGE, None, "version"),
     ("licensing", "get", "/audit?subject_id=a%00", None, "subject_id"),
-    ("catalog", "get", "/cores?q=ddr%00", None, "q"),
+    ("catalog", "get", "/v1/cores?q=ddr%00", None, "q"),
     # Ids that are UUIDs match no route with a NUL in them: the problem names the path.
     ("licensing", "get", "/licenses/%00abc", None, "path"),
     ("licensing", "get", "/license-requests/abc%00", None, "path"),
-    ("catalog", "get", "/cores/%00", None, "path"),
-    ("catalog", "get", "/organisations/x%00y", None, "organisation_id"),
+    ("catalog", "get", "/v1/cores/%00", None, "path"),
+    ("catalog", "get", "/v1/organisations/x%00y", None, "organisation_id"),
     ("notify", "get", "/v1/endpoints/%00/attempts", None, "endpoint_id"),
 ]
 
@@ -103,14 +103,14 @@ def _core(document: dict | None = None, offer: dict | None = None) -> str:
 
 
 OVERSIZED = [
-    ("/organisations", _organisation(email="a" * 64 + "@" + "b" * 100_000 + ".com"),
+    ("/v1/organisations", _organisation(email="a" * 64 + "@" + "b" * 100_000 + ".com"),
      "contacts.0.email"),
-    ("/organisations", _organisation(notices=["all"] * 20_000), "contacts.0.notices"),
-    ("/cores", _core(document={"url": "https://example.com/" + "d" * 100_000}),
+    ("/v1/organisations", _organisation(notices=["all"] * 20_000), "contacts.0.notices"),
+    ("/v1/cores", _core(document={"url": "https://example.com/" + "d" * 100_000}),
      "documents.0.url"),
-    ("/cores", _core(offer={"price": {"amount": "1e20", "currency": "USD"}}),
+    ("/v1/cores", _core(offer={"price": {"amount": "1e20", "currency": "USD"}}),
      "offers.0.price.amount"),
-    ("/cores", _core(offer={"price": {"amount": "10000000000000.00", "currency": "USD"}}),
+    ("/v1/cores", _core(offer={"price": {"amount": "10000000000000.00", "currency": "USD"}}),
      "offers.0.price.amount"),
 ]
 
@@ -130,10 +130,10 @@ def test_hostile_headers_are_refused_naming_the_header(services):
         "/license-requests", json={}, headers={**licensing.headers, "Idempotency-Key": "k\x00"})
     assert response.status_code == 400
     assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
-    organisation = catalog.client.get("/organisations", headers=catalog.headers).get_json()
+    organisation = catalog.client.get("/v1/organisations", headers=catalog.headers).get_json()
     organisation_id = organisation["items"][0]["id"] if "items" in organisation \
         else organisation[0]["id"]
-    response = catalog.client.patch(f"/organisations/{organisation_id}",
+    response = catalog.client.patch(f"/v1/organisations/{organisation_id}",
                                     json={"legal_name_en": "Renamed"},
                                     headers={**catalog.headers, "If-Match": f'"{"9" * 5000}"'})
     assert response.status_code == 412 and response.get_json()["errors"][0]["field"] == \
