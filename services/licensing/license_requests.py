@@ -29,7 +29,7 @@ from services.licensing.signing import SIGNER_KID, Keyring, signer_kid
 from services.licensing.verification import version_allowed
 from shared import config
 from shared.db.schema import new_id, utcnow
-from shared.db.session import insert_at_commit, row_of
+from shared.db.session import row_of
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid
 from shared.messaging.unit_of_work import UnitOfWork
@@ -128,7 +128,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
         _after_screening(uow, keyring, request, None, audit.SYSTEM)
     # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
     # Idempotency-Key fails the commit there (unique constraint).
-    insert_at_commit(session, LicenseRequest.__table__, row_of(request))
+    uow.insert_at_commit(LicenseRequest.__table__, row_of(request))
     return request
 
 

@@ -20,7 +20,7 @@ from services.licensing.signing import Keyring, sign_compact
 from services.licensing.verification import LICENSE_TYP, STATUS_LIST_TYP, armour
 from shared import config
 from shared.db.schema import new_id, utcnow
-from shared.db.session import insert_at_commit, row_of
+from shared.db.session import row_of
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid
 from shared.messaging.unit_of_work import UnitOfWork
@@ -82,7 +82,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
     license.claims = {k: v for k, v in claims.items() if v is not None}  # as the token says
     _sign(session, keyring, license)
     # Never changed again in this transaction: written at commit without an ORM flush.
-    insert_at_commit(session, License.__table__, row_of(license))
+    uow.insert_at_commit(License.__table__, row_of(license))
     request.license_id, request.state, request.updated_at = license.id, "issued", now
     audit.record(session, actor, role, "license.issued", "license", license.id,
                  licensee_id=license.licensee_id, vendor_id=license.vendor_id,
