@@ -34,7 +34,7 @@ from services.licensing.rule_table_cache import rule_table
 from services.licensing.signing import Keyring
 from shared import config
 from shared.db.schema import new_id, utcnow
-from shared.db.session import insert_at_commit, row_of
+from shared.db.session import row_of
 from shared.directory import Principal
 from shared.errors import Invalid
 from shared.events import licensing as events
@@ -122,7 +122,7 @@ def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, bod
                          signing_kid=reads.signing_kid)
     # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
     # Idempotency-Key fails the commit there (unique constraint).
-    insert_at_commit(session, LicenseRequest.__table__, row_of(request))
+    uow.insert_at_commit(LicenseRequest.__table__, row_of(request))
     return request
 
 

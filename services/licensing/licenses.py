@@ -30,7 +30,7 @@ from services.licensing.models import License, LicenseRequest
 from services.licensing.signing import Keyring
 from shared import config
 from shared.db.schema import new_id, utcnow
-from shared.db.session import insert_at_commit, row_of
+from shared.db.session import row_of
 from shared.directory import Principal
 from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
@@ -63,7 +63,7 @@ def issue_license(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         deliverables=core.deliverables if core else [], issued_at=now, expires_at=expires_at)
     _sign(session, keyring, license, signing_kid)
     # Never changed again in this transaction: written at commit without an ORM flush.
-    insert_at_commit(session, License.__table__, row_of(license))
+    uow.insert_at_commit(License.__table__, row_of(license))
     request.license_id, request.state, request.updated_at = license.id, "issued", now
     audit.record(session, actor, role, "license.issued", "license", license.id,
                  licensee_id=license.licensee_id, vendor_id=license.vendor_id,

@@ -31,7 +31,8 @@ class EventConsumer:
                  processed_model, handlers: Mapping[str, Handler],
                  streams: list[str], bootstrap: str | None = None, prefix: str | None = None,
                  group_id: str | None = None, consumer_factory=kafka_io.make_consumer,
-                 producer_factory=kafka_io.make_producer):
+                 producer_factory=kafka_io.make_producer,
+                 retry_pause: Callable[[float], None] = time.sleep):
         self.service = service
         self.session_factory = session_factory
         self.processed_model = processed_model
@@ -42,6 +43,7 @@ class EventConsumer:
         self.bootstrap = bootstrap
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
+        self._retry_pause = retry_pause  # between a failing handler's attempts
         self._producer = None
         self.counts = {"handled": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
 
@@ -136,7 +138,7 @@ class EventConsumer:
                 if attempt == HANDLER_ATTEMPTS:
                     self.dead_letter(message, f"handler failed: {exc!r}")
                 else:
-                    time.sleep(0.2 * attempt)
+                    self._retry_pause(0.2 * attempt)
 
     def _record_processed(self, session: Session, events: list[Event]) -> set[str]:
         """Record the batch's events as processed in one statement; return the ids recorded

@@ -1,13 +1,11 @@
 """The rate limiter's counting: fixed windows in the database, shared by every process that
-counts against the same table, on SQLite and on PostgreSQL."""
+counts against the same table, on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
-from shared import config
 from shared.db.engine import create_engine
-from shared.db.migrations import upgrade
 from shared.rate_limits import Rate, RateLimiter
 
 
@@ -19,14 +17,11 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """A migrated licensing database: the counters table as the migration creates it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'licensing.db'}"
-        upgrade("licensing", url)
-        return url
-    return request.getfixturevalue("make_database")("licensing")
+@pytest.fixture
+def database_url(make_database):
+    """A migrated licensing database on PostgreSQL: the counters table as the migration
+    creates it. (The same tests on SQLite, in memory: tests/unit/shared/test_rate_limits.py.)"""
+    return make_database("licensing")
 
 
 def limiter(url: str, clock: Clock) -> RateLimiter:
@@ -93,11 +88,3 @@ def test_the_answer_is_the_bucket_nearest_its_limit_and_every_bucket_counts(data
     assert (refused.allowed, refused.rate, refused.reset_after) == (False, address, 10)
     clock.now += 10  # the address's window ends; key:a has counted 3 of its 5
     assert limits.hit([("key:a", key), ("address:x", address)]).remaining == 1
-
-
-@pytest.mark.parametrize("text", ["600", "600/", "/60", "0/60", "600/0", "-1/60", "a/60",
-                                  "600/60/1", "1.5/60"])
-def test_a_malformed_rate_stops_start_up_naming_the_setting(text):
-    with pytest.raises(config.ConfigError, match="IPMARKET_RATE_LIMIT_PER_KEY"):
-        config.get("IPMARKET_RATE_LIMIT_PER_KEY", {"IPMARKET_RATE_LIMIT_PER_KEY": text})
-    assert config.get("IPMARKET_RATE_LIMIT_PER_KEY", {}) == Rate(6000, 60)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlalchemy.pool import StaticPool
 
 from services.notify import models
 from shared.db.engine import create_engine
@@ -25,8 +26,8 @@ def organisation_event(version: int, name: str):
 
 
 @pytest.fixture
-def projection(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'notify.db'}")
+def projection():
+    engine = create_engine("sqlite://", poolclass=StaticPool)  # in memory, one connection
     models.Base.metadata.create_all(engine)
     directory, sessions = Directory(models.KnownOrganisation, models.KnownApiKey), \
         session_factory(engine)

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections import Counter
 from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
+from kafka.structs import TopicPartition
 
 from ipmarket.broker import Broker, free_port
 from ipmarket.cli import build_consumer
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from services.catalog.app import build_context
 from services.licensing.app import build_context as licensing_context
 from services.licensing.models import KnownOrganisation
@@ -46,6 +46,24 @@ class Message(NamedTuple):
     offset: int
     key: bytes
     value: bytes
+
+
+def committed_to_the_end(group_id: str, topic_name: str, bootstrap: str) -> bool:
+    """Whether `group_id` has committed, on every partition of `topic_name` that holds
+    messages, its end offset."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    probe = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        committed = admin.list_group_offsets(group_id)[group_id]
+        partitions = [TopicPartition(topic_name, p)
+                      for p in probe.partitions_for_topic(topic_name) or ()]
+        ends = probe.end_offsets(partitions)
+        return bool(partitions) and all(  # (an empty partition has nothing to commit)
+            ends[p] == 0 or (p in committed and committed[p].offset >= ends[p])
+            for p in partitions)
+    finally:
+        probe.close()
+        admin.close()
 
 
 def start_licensing_consumer(**options):
@@ -278,7 +296,11 @@ def test_handled_offsets_are_committed_so_a_restarted_consumer_starts_after_them
     consumer, stop, thread = start_licensing_consumer()  # the same group
     try:
         wait_until(lambda: consumer.counts["handled"] == 1, timeout=30, what="the fourth")
-        time.sleep(0.5)
+        # Not a pause: until the group's committed offsets reach the topic's end, after which
+        # every message was either handled or dropped as a repeat, and the counts are final.
+        wait_until(lambda: committed_to_the_end(consumer.group_id, topic("catalog"),
+                                                kafka_broker.bootstrap),
+                   timeout=30, what="the consumer's offsets at the end of the topic")
     finally:
         stop.set()
         thread.join(15)

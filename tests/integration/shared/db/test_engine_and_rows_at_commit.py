@@ -2,7 +2,6 @@
 catalog's outbox table serves as the append-only table) and the ping of idle connections."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +13,7 @@ from shared.db import engine as engine_module
 from shared.db.engine import create_engine
 from shared.db.schema import new_id, utcnow
 from shared.db.session import insert_at_commit
+from tests.support import wait_until
 
 
 def outbox_row(aggregate_id: str) -> dict:
@@ -50,14 +50,17 @@ def test_rows_are_written_at_commit_in_order_and_dropped_with_a_rollback(platfor
 def test_a_connection_lost_while_idle_is_replaced_before_use(postgres, postgres_admin_engine,
                                                              monkeypatch):
     """Pooled connections idle for PING_IDLE_SECONDS are pinged at checkout; one whose server
-    process is gone is replaced, and the caller never sees the error."""
-    monkeypatch.setattr(engine_module, "PING_IDLE_SECONDS", 0.1)
+    process is gone is replaced, and the caller never sees the error. (With 0 s, every
+    connection counts as idle: no waiting for the time to pass.)"""
+    monkeypatch.setattr(engine_module, "PING_IDLE_SECONDS", 0)
     engine = create_engine(postgres.get_uri(), pool_size=1, max_overflow=0)
     with engine.connect() as conn:
         first_pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
     with postgres_admin_engine.connect() as admin:
         admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
-    time.sleep(0.2)
+        wait_until(lambda: admin.execute(sa.text(  # the server process is gone
+            "SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": first_pid}).first()
+            is None, timeout=10, what="the terminated backend to exit")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != first_pid
     engine.dispose()
