@@ -9,7 +9,7 @@ from services.notify.endpoints import register_endpoint
 from services.notify.models import Delivery, Holding
 from services.notify.subscriptions import set_preference, watch
 from shared.events import new_event
-from tests.notify.conftest import organisation_event
+from tests.integration.notify.conftest import organisation_event
 
 VLNV = {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": "1.0"}
 
