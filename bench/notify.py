@@ -233,6 +233,8 @@ def main() -> None:
             "IPMARKET_LICENSING_DATABASE_URL": fresh_database(pg, "licensing"),
             "IPMARKET_NOTIFY_DATABASE_URL": fresh_database(pg, "notify"),
         })
+        # Endpoint secrets are stored sealed: a fresh database takes any secret to seal with.
+        os.environ.setdefault("IPMARKET_WEBHOOK_KEY_SECRET", "bench-webhook-key-secret")
         notify = build_context()
         port = free_port()
         source = multiprocessing.Queue()
