@@ -5,9 +5,9 @@ import uuid
 
 import sqlalchemy as sa
 
-from services.notify.endpoints import register_endpoint
 from services.notify.models import Delivery, Holding
 from services.notify.subscriptions import set_preference, watch
+from services.notify.webhook_endpoints import register_endpoint
 from shared.events import new_event
 from tests.integration.notify.conftest import organisation_event
 
