@@ -92,7 +92,7 @@ def pending(context, rows: list[dict], notices: list[dict]) -> None:
 
 def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
     from services.licensing.app import build_context as licensing_context
-    from services.notify.endpoints import register_endpoint
+    from services.notify.webhook_endpoints import register_endpoint
 
     vendor, licensee = str(uuid.uuid4()), str(uuid.uuid4())
     directory(notify, (vendor, "en", "America/Los_Angeles"), (licensee, "zh-Hans",
@@ -140,7 +140,7 @@ def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
 
 def webhook_rate(notify, arrivals: Arrivals, base_url: str, pg_pid: int
                  ) -> tuple[float, float, float]:
-    from services.notify.endpoints import register_endpoint
+    from services.notify.webhook_endpoints import register_endpoint
 
     org = str(uuid.uuid4())
     directory(notify, (org, "en", "UTC"))
@@ -233,6 +233,8 @@ def main() -> None:
             "IPMARKET_LICENSING_DATABASE_URL": fresh_database(pg, "licensing"),
             "IPMARKET_NOTIFY_DATABASE_URL": fresh_database(pg, "notify"),
         })
+        # Endpoint secrets are stored sealed: a fresh database takes any secret to seal with.
+        os.environ.setdefault("IPMARKET_WEBHOOK_KEY_SECRET", "bench-webhook-key-secret")
         notify = build_context()
         port = free_port()
         source = multiprocessing.Queue()

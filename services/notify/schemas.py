@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
-from services.notify import endpoints as endpoint_rules
-from services.notify import subscriptions
+from services.notify import subscriptions, webhook_endpoints
 from services.notify.domain.routing import NOTICE_TYPES, Channel, DeliveryState
 from services.notify.domain.webhooks import SCHEMES
 from shared.bounds import Schema
@@ -68,7 +67,7 @@ class EndpointOut(Schema):
 class EndpointCreated(EndpointOut):
     secret = fields.String(metadata={"description": "whsec_…; shown this once"})
     public_key = fields.Function(
-        lambda e: endpoint_rules.public_key(e) if e.signing_key else None,
+        lambda e: webhook_endpoints.public_key(e) if e.signing_key else None,
         metadata={"description": "whpk_…, when the endpoint signs with Ed25519 (v1a)"})
 
 

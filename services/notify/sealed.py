@@ -10,7 +10,6 @@ import logging
 import os
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from shared import config
 from shared.sealing import Sealer, SealError, generate_local_secret, read_secret
@@ -81,11 +80,3 @@ class SealedText(sa.types.TypeDecorator):
             raise WebhookKeySecretError(
                 f"{SECRET} (or {SECRET_FILE}) does not open the stored webhook secrets: "
                 "wrong secret?") from None
-
-
-def check(session: Session) -> None:
-    """At start-up: a stored secret must open, so that a wrong or missing secret stops the
-    process now rather than failing every delivery."""
-    from services.notify.models import Endpoint
-
-    session.scalar(sa.select(Endpoint.secret).limit(1))

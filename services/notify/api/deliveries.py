@@ -1,7 +1,7 @@
 """/v1/deliveries: one notice to one endpoint or e-mail address, its attempts and replay."""
 from __future__ import annotations
 
-from services.notify import endpoints as endpoint_rules
+from services.notify import delivery_log
 from services.notify.api.access import own_organisation, owner_or_admin
 from services.notify.models import Delivery
 from services.notify.schemas import (
@@ -26,7 +26,7 @@ blp = Blueprint("deliveries", __name__, url_prefix="/v1",
 def organisation_deliveries(query):
     """The organisation's deliveries, webhooks and e-mails, newest first."""
     with service_context().session_factory() as session:
-        return endpoint_rules.deliveries_where(
+        return delivery_log.deliveries_where(
             session, Delivery.organisation_id == own_organisation(), **query)
 
 
@@ -36,7 +36,7 @@ def organisation_deliveries(query):
 @problems(404)
 def delivery(delivery_id):
     with service_context().session_factory() as session:
-        return endpoint_rules.delivery_of(session, owner_or_admin(), delivery_id)
+        return delivery_log.delivery_of(session, owner_or_admin(), delivery_id)
 
 
 @blp.route("/deliveries/<delivery_id>/attempts")
@@ -47,8 +47,8 @@ def delivery(delivery_id):
 def delivery_attempts(query, delivery_id):
     """Every attempt to send one delivery (webhook or e-mail), newest first."""
     with service_context().session_factory() as session:
-        found = endpoint_rules.delivery_of(session, owner_or_admin(), delivery_id)
-        return endpoint_rules.attempts_of(session, delivery=found, **query)
+        found = delivery_log.delivery_of(session, owner_or_admin(), delivery_id)
+        return delivery_log.attempts_of(session, delivery=found, **query)
 
 
 @blp.route("/deliveries/<delivery_id>/replay", methods=["POST"])
@@ -58,4 +58,4 @@ def delivery_attempts(query, delivery_id):
 def replay_delivery(delivery_id):
     """Send one delivery again, with the same webhook-id / Message-ID."""
     with service_context().session_factory() as session, session.begin():
-        return endpoint_rules.replay_delivery(session, owner_or_admin(), delivery_id)
+        return delivery_log.replay_delivery(session, owner_or_admin(), delivery_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from services.notify import endpoints as endpoint_rules
+from services.notify import delivery_log, webhook_endpoints
 from services.notify.api.access import own_organisation, owner_or_admin
 from services.notify.listing import whole
 from services.notify.models import Delivery
@@ -38,14 +38,14 @@ class Endpoints(MethodView):
     def post(self, body):
         """Register a webhook endpoint; its secret is in this answer only."""
         with service_context().session_factory() as session, session.begin():
-            return endpoint_rules.register_endpoint(session, own_organisation(), **body)
+            return webhook_endpoints.register_endpoint(session, own_organisation(), **body)
 
     @requires()
     @blp.response(200, EndpointPage)
     def get(self):
         """The caller's endpoints, oldest first, in one page."""
         with service_context().session_factory() as session:
-            return whole(endpoint_rules.endpoints_of(session, own_organisation()))
+            return whole(webhook_endpoints.endpoints_of(session, own_organisation()))
 
 
 @blp.route("/endpoints/<endpoint_id>")
@@ -55,7 +55,7 @@ class OneEndpoint(MethodView):
     @problems(404)
     def get(self, endpoint_id):
         with service_context().session_factory() as session:
-            return endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
+            return webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
 
     @requires()
     @blp.arguments(EndpointPatch)
@@ -64,15 +64,15 @@ class OneEndpoint(MethodView):
     def patch(self, body, endpoint_id):
         """Change URL, event types, description or schemes; `enabled` re-enables or disables."""
         with service_context().session_factory() as session, session.begin():
-            endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-            return endpoint_rules.update_endpoint(session, endpoint, **body)
+            endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+            return webhook_endpoints.update_endpoint(session, endpoint, **body)
 
     @requires()
     @blp.response(204)
     @problems(404)
     def delete(self, endpoint_id):
         with service_context().session_factory() as session, session.begin():
-            session.delete(endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id))
+            session.delete(webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id))
 
 
 @blp.route("/endpoints/<endpoint_id>/secret/rotate", methods=["POST"])
@@ -82,8 +82,8 @@ class OneEndpoint(MethodView):
 def rotate_secret(endpoint_id):
     """A new secret, shown once; the old one stays valid (and signed with) for 24 hours."""
     with service_context().session_factory() as session, session.begin():
-        endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-        secret = endpoint_rules.rotate_secret(endpoint)
+        endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+        secret = webhook_endpoints.rotate_secret(endpoint)
         return {"secret": secret,
                 "previous_secret_expires_at": endpoint.previous_secret_expires_at}
 
@@ -95,8 +95,8 @@ def rotate_secret(endpoint_id):
 def public_key(endpoint_id):
     """The Ed25519 public key (whpk_…) that verifies this endpoint's v1a signatures."""
     with service_context().session_factory() as session:
-        endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-        return {"public_key": endpoint_rules.public_key(endpoint)}
+        endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+        return {"public_key": webhook_endpoints.public_key(endpoint)}
 
 
 @blp.route("/endpoints/<endpoint_id>/attempts")
@@ -107,8 +107,8 @@ def public_key(endpoint_id):
 def endpoint_attempts(query, endpoint_id):
     """Every attempt to send to the endpoint, newest first."""
     with service_context().session_factory() as session:
-        endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-        return endpoint_rules.attempts_of(session, endpoint=endpoint, **query)
+        endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+        return delivery_log.attempts_of(session, endpoint=endpoint, **query)
 
 
 @blp.route("/endpoints/<endpoint_id>/deliveries")
@@ -119,8 +119,8 @@ def endpoint_attempts(query, endpoint_id):
 def endpoint_deliveries(query, endpoint_id):
     """The endpoint's deliveries (one per event), newest first."""
     with service_context().session_factory() as session:
-        endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-        return endpoint_rules.deliveries_where(session, Delivery.endpoint_id == endpoint.id,
+        endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+        return delivery_log.deliveries_where(session, Delivery.endpoint_id == endpoint.id,
                                                **query)
 
 
@@ -132,5 +132,5 @@ def endpoint_deliveries(query, endpoint_id):
 def replay_endpoint(body, endpoint_id):
     """Deliver again every failed delivery to the endpoint created since `since`."""
     with service_context().session_factory() as session, session.begin():
-        endpoint = endpoint_rules.endpoint_of(session, owner_or_admin(), endpoint_id)
-        return {"replayed": endpoint_rules.replay_failed(session, endpoint, body["since"])}
+        endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+        return {"replayed": delivery_log.replay_failed(session, endpoint, body["since"])}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.notify import endpoints as endpoint_rules
+from services.notify import webhook_endpoints
 from services.notify.delivery.batch_sql import is_any_of, objects_by_key
 from services.notify.delivery.jobs import Outcome
 from services.notify.domain.disabling import (
@@ -95,7 +95,7 @@ class OutcomeRecorder:
                                        now=now, disable_after=self.disable_after)
             if reason is not None:
                 delivery.state = "failed"
-                endpoint_rules.disable_endpoint(session, endpoint, reason, now)
+                webhook_endpoints.disable_endpoint(session, endpoint, reason, now)
                 return verdict_for_disabling(reason)
         if delivery.state != "pending":
             return "failed: endpoint disabled"  # meanwhile

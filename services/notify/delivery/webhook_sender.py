@@ -9,7 +9,7 @@ from urllib3 import Timeout
 from urllib3.exceptions import HTTPError
 from urllib3.util import parse_url
 
-from services.notify import endpoints as endpoint_rules
+from services.notify import webhook_endpoints
 from services.notify.delivery.jobs import Job, Outcome
 from services.notify.domain.disabling import GONE
 from services.notify.domain.retries import honoured_retry_after, is_success
@@ -34,7 +34,7 @@ class WebhookSender:
         body = webhook_body(notice.event_type, notice.occurred_at, notice.data)
         headers = webhook_headers(
             webhook_id=delivery.message_id, timestamp=timestamp, body=body,
-            secrets_=endpoint_rules.valid_secrets(endpoint, now),
+            secrets_=webhook_endpoints.valid_secrets(endpoint, now),
             signing_key=endpoint.signing_key if "v1a" in endpoint.schemes else None)
         started = time.perf_counter()
         try:

@@ -2,6 +2,7 @@
 integers past 64 bits). Each must be a problem+json 400/422 naming the field at fault."""
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -33,7 +34,8 @@ CASES = [
     ("licensing", "get", "/licenses?offset=" + HUGE, None, "offset"),
     ("licensing", "get", "/license-requests?offset=" + HUGE, None, "offset"),
     ("licensing", "get", "/audit?after=" + HUGE, None, "after"),
-    ("notify", "get", "/v1/admin/dead-letters?before=" + HUGE, None, "before"),
+    ("notify", "get", "/v1/admin/dead-letters?cursor=" + base64.urlsafe_b64encode(
+        json.dumps(["2026-01-01T00:00:00", int(HUGE)]).encode()).decode(), None, "cursor"),
     ("licensing", "get", "/screening/rules/" + HUGE, None, "version"),
     ("licensing", "get", "/audit?subject_id=a%00", None, "subject_id"),
     ("catalog", "get", "/v1/cores?q=ddr%00", None, "q"),

@@ -7,8 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.notify import endpoints as endpoint_rules
-from services.notify import subscriptions
+from services.notify import delivery_log, subscriptions, webhook_endpoints
 from services.notify.delivery.jobs import Outcome
 from services.notify.delivery.records import OutcomeRecorder
 from services.notify.domain import signatures
@@ -53,49 +52,49 @@ def delivery(**fields) -> SimpleNamespace:
 def test_rotation_keeps_the_old_secret_for_a_day():
     found = endpoint()
     old = found.secret
-    new = endpoint_rules.rotate_secret(found, NOW)
+    new = webhook_endpoints.rotate_secret(found, NOW)
     assert new != old and new.startswith(signatures.SECRET_PREFIX)
     assert found.previous_secret == old
     assert found.previous_secret_expires_at == NOW + timedelta(hours=24)
-    assert endpoint_rules.valid_secrets(found, NOW) == [new, old]
-    assert endpoint_rules.valid_secrets(found, NOW + timedelta(hours=25)) == [new]
+    assert webhook_endpoints.valid_secrets(found, NOW) == [new, old]
+    assert webhook_endpoints.valid_secrets(found, NOW + timedelta(hours=25)) == [new]
 
 
 def test_a_public_key_only_for_an_ed25519_endpoint():
     with pytest.raises(NotFound):
-        endpoint_rules.public_key(endpoint())
+        webhook_endpoints.public_key(endpoint())
     key = signatures.new_signing_key()
-    assert endpoint_rules.public_key(endpoint(schemes=["v1a"], signing_key=key)) == \
+    assert webhook_endpoints.public_key(endpoint(schemes=["v1a"], signing_key=key)) == \
         signatures.public_key_for(key)
 
 
 def test_unknown_event_types_and_schemes_name_the_field():
     with pytest.raises(Invalid) as error:
-        endpoint_rules.check_event_types([NOTICE_TYPES[0], "ipmarket.nothing.v1"])
+        webhook_endpoints.check_event_types([NOTICE_TYPES[0], "ipmarket.nothing.v1"])
     assert error.value.field == "event_types.1"
     with pytest.raises(Invalid) as error:
-        endpoint_rules.check_schemes(["v1", "v1"])
+        webhook_endpoints.check_schemes(["v1", "v1"])
     assert error.value.field == "schemes"
 
 
 def test_an_endpoint_of_another_organisation_does_not_exist_for_the_caller():
     session = FakeSession((Endpoint, "ep-1", endpoint()))
-    assert endpoint_rules.endpoint_of(session, "org-1", "ep-1").id == "ep-1"
-    assert endpoint_rules.endpoint_of(session, None, "ep-1").id == "ep-1"  # an admin
+    assert webhook_endpoints.endpoint_of(session, "org-1", "ep-1").id == "ep-1"
+    assert webhook_endpoints.endpoint_of(session, None, "ep-1").id == "ep-1"  # an admin
     with pytest.raises(NotFound):
-        endpoint_rules.endpoint_of(session, "org-2", "ep-1")
+        webhook_endpoints.endpoint_of(session, "org-2", "ep-1")
 
 
 def test_a_delivery_of_another_organisation_does_not_exist_for_the_caller():
     session = FakeSession((Delivery, "d-1", delivery()))
     with pytest.raises(NotFound, match="delivery d-1"):
-        endpoint_rules.delivery_of(session, "org-2", "d-1")
+        delivery_log.delivery_of(session, "org-2", "d-1")
 
 
 def test_a_replayed_delivery_starts_again_now_with_its_message_id():
     found = delivery(endpoint_id=None, message_id="<m@x>")
     session = FakeSession((Delivery, "d-1", found))
-    assert endpoint_rules.replay_delivery(session, "org-1", "d-1") is found
+    assert delivery_log.replay_delivery(session, "org-1", "d-1") is found
     assert (found.state, found.attempts, found.last_error) == ("pending", 0, None)
     assert found.message_id == "<m@x>"
 
@@ -104,7 +103,7 @@ def test_a_delivery_to_a_disabled_endpoint_is_not_replayed():
     found = delivery()
     session = FakeSession((Delivery, "d-1", found), (Endpoint, "ep-1", endpoint(disabled_at=NOW)))
     with pytest.raises(Conflict):
-        endpoint_rules.replay_delivery(session, "org-1", "d-1")
+        delivery_log.replay_delivery(session, "org-1", "d-1")
     assert found.state == "failed"
 
 

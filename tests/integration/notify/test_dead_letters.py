@@ -13,7 +13,7 @@ from services.notify.app import create_app
 from services.notify.dead_letters import DeadLetterRecorder
 from services.notify.models import DeadLetter, ProcessedEvent
 from shared.messaging.kafka_io import topic
-from tests.notify.conftest import organisation_event
+from tests.integration.notify.conftest import organisation_event
 from tests.support import wait_until
 
 

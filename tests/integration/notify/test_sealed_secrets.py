@@ -9,7 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from services.notify import endpoints as endpoint_rules
+from services.notify import webhook_endpoints
 from services.notify.app import build_context
 from services.notify.domain import signatures
 from services.notify.models import Endpoint
@@ -39,10 +39,10 @@ def plain(session_maker, endpoint_id: str) -> dict:
 
 def register(context) -> tuple[str, dict]:
     with context.session_factory() as session, session.begin():
-        endpoint = endpoint_rules.register_endpoint(
+        endpoint = webhook_endpoints.register_endpoint(
             session, str(uuid.uuid4()), url="http://127.0.0.1:9/hook", event_types=[],
             schemes=["v1", "v1a"])
-        endpoint_rules.rotate_secret(endpoint)
+        webhook_endpoints.rotate_secret(endpoint)
         return endpoint.id, {c: getattr(endpoint, c) for c in COLUMNS}
 
 

@@ -1,4 +1,4 @@
-"""Email notices: language by BCP 47 script, times in the recipient's zone, proper headers."""
+"""Email notices: the message itself (multipart, headers folded once) and the .eml transport."""
 from __future__ import annotations
 
 import email

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from services.notify.app import create_app
 from services.notify.delivery import DeliveryWorker
 from services.notify.models import Attempt
-from tests.notify.test_delivery import auth, deliveries, endpoint_for, license_event
+from tests.integration.notify.test_delivery import auth, deliveries, endpoint_for, license_event
 from tests.support import wait_until
 
 

@@ -5,11 +5,11 @@ import uuid
 
 import sqlalchemy as sa
 
-from services.notify.endpoints import register_endpoint
 from services.notify.models import Delivery, Holding
 from services.notify.subscriptions import set_preference, watch
+from services.notify.webhook_endpoints import register_endpoint
 from shared.events import new_event
-from tests.notify.conftest import organisation_event
+from tests.integration.notify.conftest import organisation_event
 
 VLNV = {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": "1.0"}
 
@@ -150,3 +150,32 @@ def test_quote_order_and_invoice_events_reach_both_sides(notify_context, organis
     # The buyer asked for invoice notices only ("invoice" is a group of event types).
     assert "buyer@l.example" in emailed(invoice)
     assert "buyer@l.example" not in emailed(paid)
+
+
+def test_committing_a_notices_deliveries_wakes_the_delivery_workers(notify_context, handle,
+                                                                     organisation):
+    """The delivery table's wake channel: the commit that writes deliveries NOTIFYs the
+    workers (the one statement that inserts them), so a notice goes out at once, not at the
+    next poll."""
+    import threading
+
+    from services.notify.models import DELIVERY_DUE_CHANNEL
+    from shared.db.wake import listen
+    from tests.support import wait_until
+
+    vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"])
+    licensee_id, _ = organisation("Xinhe Chip", country="CN")
+    stop, listening, woken = threading.Event(), threading.Event(), threading.Event()
+    thread = threading.Thread(target=listen, args=(notify_context.engine, DELIVERY_DUE_CHANNEL,
+                                                   woken, stop),
+                              kwargs={"listening": listening, "who": "test"}, daemon=True)
+    thread.start()
+    try:
+        wait_until(listening.is_set, timeout=10, what="the LISTEN")
+        wait_until(woken.is_set, timeout=5, what="the wake every LISTEN begins with")
+        woken.clear()
+        handle(license_event("issued", vendor_id, licensee_id, "core-1", str(uuid.uuid4())))
+        wait_until(woken.is_set, timeout=10, what="the commit's NOTIFY")
+    finally:
+        stop.set()
+        thread.join(5)

@@ -150,7 +150,7 @@ def test_bad_input_on_every_endpoint_is_a_problem_naming_the_field_and_changes_n
 
 def test_rotation_keeps_the_old_secret_valid_for_a_day(client, organisation, receiver,
                                                        notify_context):
-    from services.notify.endpoints import valid_secrets
+    from services.notify.webhook_endpoints import valid_secrets
 
     _, key = organisation("Xinhe Chip", country="CN")
     created = client.post("/v1/endpoints", headers=auth(key),
