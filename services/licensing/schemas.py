@@ -30,9 +30,13 @@ class LicenseRequestIn(Schema):
     end_use_country = fields.String(required=True, validate=COUNTRY)
 
 
+CURSOR_DESCRIPTION = "The `next` of the previous page: the page after it."
+
+
 class Page(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.String(validate=ID, metadata={"description": CURSOR_DESCRIPTION})
 
 
 class RequestQuery(Page):
@@ -111,6 +115,8 @@ class RuleSetIn(Schema):
 class AuditQuery(Schema):
     subject_id = fields.String(validate=validate.Length(min=1, max=64))
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,18}$"),
+                           metadata={"description": CURSOR_DESCRIPTION})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -186,6 +192,11 @@ def Timestamp(metadata: dict | None = None, **kwargs) -> fields.String:  # noqa:
     return fields.String(metadata={"format": "date-time", **(metadata or {})}, **kwargs)
 
 
+def NEXT() -> fields.String:  # noqa: N802 - used like a field class
+    return fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as `cursor` for the next page; null: this is the last."})
+
+
 def State(states, **kwargs) -> fields.String:  # noqa: N802 - used like a field class
     return fields.String(metadata={"enum": list(states)}, **kwargs)
 
@@ -252,10 +263,12 @@ class LicenseOut(Schema):
 
 class RequestPage(Schema):
     items = fields.List(fields.Nested(LicenseRequestOut))
+    next = NEXT()
 
 
 class LicensePage(Schema):
     items = fields.List(fields.Nested(LicenseOut))
+    next = NEXT()
 
 
 class VerificationOut(Schema):
@@ -305,6 +318,7 @@ class AuditEntryOut(Schema):
 
 class AuditPage(Schema):
     items = fields.List(fields.Nested(AuditEntryOut))
+    next = NEXT()
 
 
 class QuoteOut(Schema):
@@ -336,6 +350,7 @@ class AcceptedQuoteOut(QuoteOut):
 
 class QuotePage(Schema):
     items = fields.List(fields.Nested(QuoteOut))
+    next = NEXT()
 
 
 class PaymentOut(MoneyOut):
@@ -385,6 +400,7 @@ class OrderOut(Schema):
 
 class OrderPage(Schema):
     items = fields.List(fields.Nested(OrderOut))
+    next = NEXT()
 
 
 class ProviderPaymentOut(Schema):

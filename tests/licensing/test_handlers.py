@@ -28,7 +28,7 @@ def test_a_withdrawn_core_cannot_be_requested(client, market):
     market.apply("ipmarket.core.withdrawn.v1", core["core_id"],
                  {**core, "status": "withdrawn", "version": 2})
     before = market.counts()
-    response = client.post("/license-requests", json=request_body(core),
+    response = client.post("/v1/license-requests", json=request_body(core),
                            headers=licensee.headers)
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "core_id"
@@ -45,9 +45,9 @@ def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(clie
     eval_request = request_body(core, offer_id="eval")
 
     def granted_digests():
-        response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+        response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
         assert response.status_code == 201, response.json
-        license = client.get(f"/licenses/{response.json['license_id']}",
+        license = client.get(f"/v1/licenses/{response.json['license_id']}",
                              headers=licensee.headers).json
         return [d["sha256"] for d in license["claims"]["deliverables"]]
 
@@ -59,14 +59,14 @@ def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(clie
 
     market.apply("ipmarket.core.updated.v1", core["core_id"],
                  {**core, "version": 3, "territory_restrictions": ["SG"]})
-    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
     assert response.json["state"] == "denied"
     assert response.json["screening"]["reason_code"] == "VENDOR_TERRITORY_RESTRICTION"
 
     market.apply("ipmarket.core.withdrawn.v1", core["core_id"],
                  {**core, "status": "withdrawn", "version": 4})
     before = market.counts()
-    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "core_id"
     assert market.counts() == before

@@ -20,7 +20,7 @@ def test_amounts_round_trip_through_order_invoice_and_payment(client, market, cu
     assert order["price"] == {"amount": amount, "currency": currency}
     assert order["invoice"]["total"] == {"amount": amount, "currency": currency}
     assert order["invoice"]["lines"][0]["amount"] == amount
-    paid = client.post(f"/orders/{order['id']}/payments", json={
+    paid = client.post(f"/v1/orders/{order['id']}/payments", json={
         "amount": amount, "currency": currency, "paid_on": "2026-11-20", "reference": "r"},
         headers=market.parties["vendor"].headers).json
     assert paid["state"] == "fulfilled"

@@ -1,0 +1,28 @@
+"""The audit log: who did what to which request, license or order."""
+from __future__ import annotations
+
+from services.licensing import audit
+from services.licensing.api.common import V1, iso
+from services.licensing.schemas import AuditPage, AuditQuery
+from shared.api_docs import Blueprint
+from shared.web import current_principal, requires, service_context
+
+blp = Blueprint("audit_log", __name__, url_prefix=V1, description="The audit log")
+
+
+@blp.get("/audit")
+@requires()
+@blp.response(200, AuditPage)
+@blp.arguments(AuditQuery, location="query")
+def audit_log(args):
+    cursor = args.pop("cursor", None)
+    if cursor is not None:
+        args["after"] = int(cursor)
+    with service_context().session_factory() as session:
+        entries = audit.entries_for(session, current_principal(), **args)
+    next_cursor = str(entries[-1].seq) if len(entries) == args["limit"] else None
+    return {"next": next_cursor, "items": [{"seq": e.seq, "at": iso(e.at), "actor_id": e.actor_id,
+                       "actor_role": e.actor_role, "action": e.action,
+                       "subject_type": e.subject_type, "subject_id": e.subject_id,
+                       "licensee_id": e.licensee_id, "vendor_id": e.vendor_id,
+                       "details": e.details} for e in entries]}

@@ -1,0 +1,51 @@
+"""The export-screening rule table: read by version, published by an admin."""
+from __future__ import annotations
+
+from services.licensing import audit, rule_sets
+from services.licensing.api.common import V1, iso
+from services.licensing.schemas import RuleSetIn, RuleSetOut
+from shared.api_docs import Blueprint, problems
+from shared.web import current_principal, requires, service_context
+
+blp = Blueprint("screening_rules", __name__, url_prefix=V1,
+                description="Export-screening rule sets")
+
+
+def rule_set_view(rs) -> dict:
+    return {"version": rs.version, "rules": rs.rules, "embargoed": rs.embargoed,
+            "comment": rs.comment, "created_by": rs.created_by, "created_at": iso(rs.created_at)}
+
+
+@blp.get("/screening/rules")
+@requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
+def current_rules():
+    with service_context().session_factory() as session:
+        return rule_set_view(rule_sets.current_rule_set(session))
+
+
+@blp.get("/screening/rules/<int:version>")
+@requires("admin")
+@blp.response(200, RuleSetOut)
+@problems(404)
+def rules_version(version):
+    with service_context().session_factory() as session:
+        return rule_set_view(rule_sets.rule_set_version(session, version))
+
+
+@blp.put("/screening/rules")
+@requires("admin")
+@blp.response(201, RuleSetOut)
+@problems(404, 409)
+@blp.arguments(RuleSetIn)
+def publish_rules(body):
+    """A new version of the rule table; `based_on` must be the version in force."""
+    principal = current_principal()
+    with service_context().unit_of_work() as uow:
+        rule_set = rule_sets.publish_rule_set(uow.session, created_by=principal.organisation_id,
+                                              **body)
+        audit.record(uow.session, principal, "admin", "screening.rules_published",
+                     "screening_rule_set", str(rule_set.version), comment=body["comment"])
+        uow.commit()
+    return rule_set_view(rule_set), 201
