@@ -355,3 +355,26 @@ def test_lists_come_in_pages_joined_by_their_next_cursor(client, market):
     audit = client.get("/v1/audit?limit=1", headers=licensee.headers).json
     after = client.get(f"/v1/audit?limit=1&cursor={audit['next']}", headers=licensee.headers)
     assert after.json["items"][0]["seq"] > audit["items"][0]["seq"]
+
+
+def test_issuing_a_license_reads_once_and_writes_once(client, market):
+    """The hot path: a request issued at once reads the core's version, the rule set in force
+    and the signing kid in one SELECT (request_reads.py); the rest comes from memory, and every
+    row is written at commit (in one statement on PostgreSQL)."""
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor, requires_approval=False)
+    assert submit(client, licensee, request_body(core)).json["state"] == "issued"  # warm
+    statements = []
+    engine = market.context.engine
+
+    def note(_conn, _cursor, statement, *_):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert submit(client, licensee, request_body(core)).json["state"] == "issued"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert statements.count("SELECT") == 1, statements
+    if engine.dialect.name == "postgresql":
+        assert statements.count("INSERT") + statements.count("WITH") == 1, statements

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.licensing import audit
 from services.licensing.api.common import V1, iso
-from services.licensing.schemas import AuditPage, AuditQuery
+from services.licensing.schemas.audit_log import AuditPage, AuditQuery
 from shared.api_docs import Blueprint
 from shared.web import current_principal, requires, service_context
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.licensing.api.common import keyring
-from services.licensing.schemas import Jwks
+from services.licensing.schemas.licenses import Jwks
 from shared.api_docs import Blueprint
 from shared.web import service_context
 

@@ -13,13 +13,12 @@ from services.licensing.api.common import (
     page,
 )
 from services.licensing.models import LicenseRequest
-from services.licensing.schemas import (
-    Comment,
+from services.licensing.schemas.common import Comment, RequiredComment
+from services.licensing.schemas.license_requests import (
     LicenseRequestIn,
     LicenseRequestOut,
     RequestPage,
     RequestQuery,
-    RequiredComment,
     ReviewDecision,
 )
 from shared.api_docs import Blueprint, problems

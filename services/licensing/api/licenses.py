@@ -9,13 +9,12 @@ from services.licensing.access import get_visible, visible
 from services.licensing.api.common import V1, committed, iso, keyring, page
 from services.licensing.domain.verification import verify_license
 from services.licensing.models import License
-from services.licensing.schemas import (
+from services.licensing.schemas.common import Reason, RequiredReason
+from services.licensing.schemas.licenses import (
     LicenseOut,
     LicensePage,
     LicenseQuery,
-    Reason,
     Renewal,
-    RequiredReason,
     VerificationOut,
     VerifyIn,
 )

@@ -20,14 +20,14 @@ from services.licensing.api.common import (
 )
 from services.licensing.domain.money import Money
 from services.licensing.models import Invoice, Order, Payment
-from services.licensing.schemas import (
+from services.licensing.schemas.common import RequiredReason
+from services.licensing.schemas.orders import (
     BankTransfer,
     InvoiceQuery,
     OrderIn,
     OrderOut,
     OrderPage,
     OrderQuery,
-    RequiredReason,
 )
 from shared.api_docs import Blueprint, problems
 from shared.web import current_principal, requires, service_context

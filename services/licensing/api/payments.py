@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.licensing import payments
 from services.licensing.api.common import V1, committed, keyring
-from services.licensing.schemas import ProviderCallback, ProviderPaymentOut
+from services.licensing.schemas.payments import ProviderCallback, ProviderPaymentOut
 from shared import bounds, config
 from shared.api_docs import Blueprint, problems
 from shared.db import utcnow

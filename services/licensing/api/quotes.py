@@ -8,7 +8,7 @@ from services.licensing.api.common import V1, committed, iso, keyring, money, pa
 from services.licensing.api.license_requests import request_view
 from services.licensing.domain.money import Money
 from services.licensing.models import Quote
-from services.licensing.schemas import (
+from services.licensing.schemas.quotes import (
     Accept,
     AcceptedQuoteOut,
     Decline,

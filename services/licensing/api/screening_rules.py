@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.licensing import audit, rule_sets
 from services.licensing.api.common import V1, iso
-from services.licensing.schemas import RuleSetIn, RuleSetOut
+from services.licensing.schemas.screening_rules import RuleSetIn, RuleSetOut
 from shared.api_docs import Blueprint, problems
 from shared.web import current_principal, requires, service_context
 
