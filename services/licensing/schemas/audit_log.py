@@ -14,6 +14,7 @@ class AuditQuery(Schema):
                            metadata={"description": CURSOR_DESCRIPTION})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
+
 class AuditEntryOut(Schema):
     seq = fields.Integer()
     at = Timestamp()
@@ -25,6 +26,7 @@ class AuditEntryOut(Schema):
     licensee_id = fields.String(allow_none=True)
     vendor_id = fields.String(allow_none=True)
     details = fields.Dict()
+
 
 class AuditPage(Schema):
     items = fields.List(fields.Nested(AuditEntryOut))

@@ -25,11 +25,14 @@ class LicenseRequestIn(Schema):
     intended_use = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     end_use_country = fields.String(required=True, validate=COUNTRY)
 
+
 class RequestQuery(Page):
     state = fields.String(validate=validate.OneOf(REQUEST_STATES))
 
+
 class ReviewDecision(RequiredComment):
     outcome = fields.String(required=True, validate=validate.OneOf(("allow", "deny")))
+
 
 class DecisionComment(Schema):
     author_id = fields.String(allow_none=True, metadata={
@@ -39,6 +42,7 @@ class DecisionComment(Schema):
         "enum": ["review_allow", "review_deny", "approved", "rejected"]})
     comment = fields.String()
     at = Timestamp()
+
 
 class LicenseRequestOut(Schema):
     id = fields.String()
@@ -65,6 +69,7 @@ class LicenseRequestOut(Schema):
     created_at = Timestamp()
     expires_at = Timestamp(allow_none=True)
     updated_at = Timestamp()
+
 
 class RequestPage(Schema):
     items = fields.List(fields.Nested(LicenseRequestOut))

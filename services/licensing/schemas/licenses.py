@@ -11,6 +11,7 @@ from shared.events.licensing import LICENSE_STATES
 class LicenseQuery(Page):
     state = fields.String(validate=validate.OneOf(LICENSE_STATES))
 
+
 class Renewal(Schema):
     class Meta:
         json_schema = {"oneOf": [{"required": ["months"]}, {"required": ["expires_at"]}]}
@@ -23,9 +24,11 @@ class Renewal(Schema):
         if ("months" in data) == ("expires_at" in data):
             raise ValidationError("give either months or expires_at", "months")
 
+
 class VerifyIn(Schema):
     license = fields.String(required=True, validate=validate.Length(min=1, max=65536))
     core = fields.String(validate=VLNV)
+
 
 class LicenseOut(Schema):
     id = fields.String()
@@ -43,9 +46,11 @@ class LicenseOut(Schema):
     issued_at = Timestamp()
     updated_at = Timestamp()
 
+
 class LicensePage(Schema):
     items = fields.List(fields.Nested(LicenseOut))
     next = NEXT()
+
 
 class VerificationOut(Schema):
     result = fields.String(metadata={"enum": [
@@ -56,6 +61,7 @@ class VerificationOut(Schema):
     license_id = fields.String(allow_none=True)
     claims = fields.Dict(allow_none=True)
 
+
 class Jwk(Schema):
     kty = fields.String()
     crv = fields.String()
@@ -63,6 +69,7 @@ class Jwk(Schema):
     kid = fields.String()
     alg = fields.String()
     use = fields.String()
+
 
 class Jwks(Schema):
     keys = fields.List(fields.Nested(Jwk))

@@ -12,15 +12,19 @@ from shared.bounds import Schema
 class OrderIn(Schema):
     request_id = fields.String(required=True, validate=ID)
 
+
 class OrderQuery(Page):
     state = fields.String(validate=validate.OneOf(ORDER_STATES))
+
 
 class BankTransfer(MoneyIn):
     paid_on = fields.Date(required=True)
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
+
 class InvoiceQuery(Schema):
     lang = fields.String(validate=validate.OneOf(invoices.LANGUAGES))
+
 
 class PaymentOut(MoneyOut):
     id = fields.String()
@@ -30,6 +34,7 @@ class PaymentOut(MoneyOut):
     provider_payment_id = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
     created_at = Timestamp()
+
 
 class InvoiceOut(Schema):
     id = fields.String()
@@ -42,6 +47,7 @@ class InvoiceOut(Schema):
     payment_instructions = fields.String()
     issued_at = Timestamp()
     due_at = Timestamp()
+
 
 class OrderOut(Schema):
     id = fields.String()
@@ -63,6 +69,7 @@ class OrderOut(Schema):
     updated_at = Timestamp()
     invoice = fields.Nested(InvoiceOut, allow_none=True)
     payments = fields.List(fields.Nested(PaymentOut))
+
 
 class OrderPage(Schema):
     items = fields.List(fields.Nested(OrderOut))

@@ -11,6 +11,7 @@ class ProviderCallback(MoneyIn):
     payment_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     order_id = fields.String(required=True, validate=ID)
 
+
 class ProviderPaymentOut(Schema):
     payment_id = fields.String()
     order_id = fields.String()

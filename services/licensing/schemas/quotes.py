@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from services.licensing import quotes
+from services.licensing.domain.quotes import QUOTE_STATES
 from services.licensing.schemas.common import NEXT, TEXT, MoneyIn, MoneyOut, Page, State, Timestamp
 from services.licensing.schemas.license_requests import LicenseRequestIn, LicenseRequestOut
 from shared.api_docs import WholeNumber
@@ -16,22 +16,27 @@ class QuoteIn(LicenseRequestIn):
     volume = WholeNumber(required=True, validate=validate.Range(min=1, max=10**12))
     details = fields.String(validate=validate.Length(min=1, max=4000))
 
+
 class QuoteAnswer(MoneyIn):
     terms = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     valid_until = fields.AwareDateTime(required=True)
 
+
 class Accept(Schema):
     """No fields: accepting takes the quote as sent."""
+
 
 class Decline(Schema):
     reason = fields.String(validate=TEXT)
 
+
 class QuoteQuery(Page):
-    state = fields.String(validate=validate.OneOf(quotes.QUOTE_STATES))
+    state = fields.String(validate=validate.OneOf(QUOTE_STATES))
+
 
 class QuoteOut(Schema):
     id = fields.String()
-    state = State(quotes.QUOTE_STATES)
+    state = State(QUOTE_STATES)
     licensee_id = fields.String()
     vendor_id = fields.String()
     core_id = fields.String()
@@ -50,9 +55,11 @@ class QuoteOut(Schema):
     created_at = Timestamp()
     updated_at = Timestamp()
 
+
 class AcceptedQuoteOut(QuoteOut):
     request = fields.Nested(LicenseRequestOut, metadata={
         "description": "The license request the acceptance submitted."})
+
 
 class QuotePage(Schema):
     items = fields.List(fields.Nested(QuoteOut))

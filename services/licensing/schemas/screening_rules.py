@@ -21,6 +21,7 @@ class Rule(Schema):
     reason_code = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
 
+
 class RuleSetIn(Schema):
     based_on = fields.Integer(required=True, validate=validate.Range(min=1,
                                                                      max=bounds.VERSION_MAX))
@@ -34,6 +35,7 @@ class RuleSetIn(Schema):
         ids = [r["rule_id"] for r in data.get("rules", [])]
         if len(ids) != len(set(ids)):
             raise ValidationError("rule ids must be unique", "rules")
+
 
 class RuleSetOut(Schema):
     version = fields.Integer()
