@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.licensing import audit
-from services.licensing.api.common import V1, iso
+from services.licensing.api.common import V1
 from services.licensing.schemas.audit_log import AuditPage, AuditQuery
 from shared.api_docs import Blueprint
 from shared.web import current_principal, requires, service_context
@@ -21,8 +21,4 @@ def audit_log(args):
     with service_context().session_factory() as session:
         entries = audit.entries_for(session, current_principal(), **args)
     next_cursor = str(entries[-1].seq) if len(entries) == args["limit"] else None
-    return {"next": next_cursor, "items": [{"seq": e.seq, "at": iso(e.at), "actor_id": e.actor_id,
-                       "actor_role": e.actor_role, "action": e.action,
-                       "subject_type": e.subject_type, "subject_id": e.subject_id,
-                       "licensee_id": e.licensee_id, "vendor_id": e.vendor_id,
-                       "details": e.details} for e in entries]}
+    return {"next": next_cursor, "items": entries}

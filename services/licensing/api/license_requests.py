@@ -8,8 +8,7 @@ from services.licensing.api.common import (
     V1,
     committed,
     idempotency_key,
-    iso,
-    keyring,
+        keyring,
     page,
 )
 from services.licensing.models import LicenseRequest
@@ -28,18 +27,6 @@ blp = Blueprint("license_requests", __name__, url_prefix=V1,
                 description="License requests: screening, approval, review")
 
 
-def request_view(r: LicenseRequest) -> dict:
-    return {"id": r.id, "state": r.state, "licensee_id": r.licensee_id,
-            "vendor_id": r.vendor_id, "core_id": r.core_id, "vlnv": r.vlnv,
-            "version_constraint": r.version_constraint, "offer_id": r.offer_id,
-            "offer_kind": r.offer["kind"], "project_name": r.project_name,
-            "intended_use": r.intended_use, "end_use_country": r.end_use_country,
-            "screening": r.screening, "decision_comment": r.decision_comment,
-            "comments": r.comments,
-            "license_id": r.license_id, "created_at": iso(r.created_at),
-            "expires_at": iso(r.expires_at), "updated_at": iso(r.updated_at)}
-
-
 @blp.post("/license-requests")
 @requires("licensee")
 @blp.response(201, LicenseRequestOut)
@@ -51,7 +38,7 @@ def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
     created, is_new = license_requests.submit_request(
         service_context().unit_of_work, keyring(), current_principal(), body, idempotency_key())
-    return request_view(created), 201 if is_new else 200
+    return created, 201 if is_new else 200
 
 
 @blp.get("/license-requests")
@@ -60,7 +47,7 @@ def submit_request(body):
 @blp.arguments(RequestQuery, location="query")
 def list_requests(args):
     rows, next_cursor = page(visible(LicenseRequest, current_principal()), args, LicenseRequest)
-    return {"items": [request_view(r) for r in rows], "next": next_cursor}
+    return {"items": rows, "next": next_cursor}
 
 
 @blp.get("/license-requests/<id:request_id>")
@@ -69,8 +56,7 @@ def list_requests(args):
 @problems(404)
 def get_request(request_id):
     with service_context().session_factory() as session:
-        return request_view(get_visible(session, current_principal(), LicenseRequest,
-                                        request_id))
+        return get_visible(session, current_principal(), LicenseRequest, request_id)
 
 
 @blp.post("/license-requests/<id:request_id>/approve")
@@ -79,7 +65,7 @@ def get_request(request_id):
 @problems(404, 409)
 @blp.arguments(Comment)
 def approve_request(body, request_id):
-    return request_view(committed(license_requests.approve, keyring(), current_principal(),
+    return (committed(license_requests.approve, keyring(), current_principal(),
                                    request_id, body.get("comment")))
 
 
@@ -89,7 +75,7 @@ def approve_request(body, request_id):
 @problems(404, 409)
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
-    return request_view(committed(license_requests.reject, current_principal(), request_id,
+    return (committed(license_requests.reject, current_principal(), request_id,
                                    body["comment"]))
 
 
@@ -100,6 +86,6 @@ def reject_request(body, request_id):
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
-    return request_view(committed(license_requests.decide_review, keyring(),
+    return (committed(license_requests.decide_review, keyring(),
                                    current_principal(), request_id, body["outcome"],
                                    body["comment"]))

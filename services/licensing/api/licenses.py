@@ -6,7 +6,7 @@ from flask import Response
 
 from services.licensing import licenses
 from services.licensing.access import get_visible, visible
-from services.licensing.api.common import V1, committed, iso, keyring, page
+from services.licensing.api.common import V1, committed, keyring, page
 from services.licensing.domain.verification import verify_license
 from services.licensing.models import License
 from services.licensing.schemas.common import Reason, RequiredReason
@@ -26,22 +26,13 @@ blp = Blueprint("licenses", __name__, url_prefix=V1,
                 description="Signed licenses, their verification and lifecycle")
 
 
-def license_view(lic: License) -> dict:
-    return {"id": lic.id, "state": lic.state, "state_reason": lic.state_reason,
-            "request_id": lic.request_id, "licensee_id": lic.licensee_id,
-            "vendor_id": lic.vendor_id, "core_id": lic.core_id, "claims": lic.claims,
-            "kid": lic.kid, "token": lic.token, "not_before": iso(lic.not_before),
-            "expires_at": iso(lic.expires_at), "issued_at": iso(lic.issued_at),
-            "updated_at": iso(lic.updated_at)}
-
-
 @blp.get("/licenses")
 @requires()
 @blp.response(200, LicensePage)
 @blp.arguments(LicenseQuery, location="query")
 def list_licenses(args):
     rows, next_cursor = page(visible(License, current_principal()), args, License)
-    return {"items": [license_view(lic) for lic in rows], "next": next_cursor}
+    return {"items": rows, "next": next_cursor}
 
 
 @blp.get("/licenses/status-list")
@@ -74,7 +65,7 @@ def verify(body):
 @problems(404)
 def get_license(license_id):
     with service_context().session_factory() as session:
-        return license_view(get_visible(session, current_principal(), License, license_id))
+        return get_visible(session, current_principal(), License, license_id)
 
 
 @blp.get("/licenses/<id:license_id>/file")
@@ -97,7 +88,7 @@ def license_file(license_id):
 @problems(404, 409)
 @blp.arguments(RequiredReason)
 def suspend_license(body, license_id):
-    return license_view(committed(licenses.suspend, current_principal(), license_id,
+    return (committed(licenses.suspend, current_principal(), license_id,
                                    body["reason"]))
 
 
@@ -107,7 +98,7 @@ def suspend_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(Reason)
 def reinstate_license(body, license_id):
-    return license_view(committed(licenses.reinstate, current_principal(), license_id,
+    return (committed(licenses.reinstate, current_principal(), license_id,
                                    body.get("reason")))
 
 
@@ -117,7 +108,7 @@ def reinstate_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(RequiredReason)
 def revoke_license(body, license_id):
-    return license_view(committed(licenses.revoke, current_principal(), license_id,
+    return (committed(licenses.revoke, current_principal(), license_id,
                                    body["reason"]))
 
 
@@ -127,5 +118,5 @@ def revoke_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
-    return license_view(committed(licenses.renew, keyring(), current_principal(), license_id,
+    return (committed(licenses.renew, keyring(), current_principal(), license_id,
                                    months=body.get("months"), expires_at=body.get("expires_at")))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from services.licensing import quotes
 from services.licensing.access import get_visible, visible
 from services.licensing.api.common import V1, committed, iso, keyring, money, page
-from services.licensing.api.license_requests import request_view
 from services.licensing.domain.money import Money
 from services.licensing.models import Quote
 from services.licensing.schemas.quotes import (
@@ -83,7 +82,7 @@ def accept_quote(_body, quote_id):
     """Accept: submits a license request at the quoted price (screened as any request)."""
     quote, license_request = committed(quotes.accept_quote, keyring(), current_principal(),
                                         quote_id)
-    return {**quote_view(quote), "request": request_view(license_request)}
+    return {**quote_view(quote), "request": license_request}
 
 
 @blp.post("/quotes/<id:quote_id>/decline")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.licensing import audit, rule_sets
-from services.licensing.api.common import V1, iso
+from services.licensing.api.common import V1
 from services.licensing.schemas.screening_rules import RuleSetIn, RuleSetOut
 from shared.api_docs import Blueprint, problems
 from shared.web import current_principal, requires, service_context
@@ -11,18 +11,13 @@ blp = Blueprint("screening_rules", __name__, url_prefix=V1,
                 description="Export-screening rule sets")
 
 
-def rule_set_view(rs) -> dict:
-    return {"version": rs.version, "rules": rs.rules, "embargoed": rs.embargoed,
-            "comment": rs.comment, "created_by": rs.created_by, "created_at": iso(rs.created_at)}
-
-
 @blp.get("/screening/rules")
 @requires("admin")
 @blp.response(200, RuleSetOut)
 @problems(404)
 def current_rules():
     with service_context().session_factory() as session:
-        return rule_set_view(rule_sets.current_rule_set(session))
+        return rule_sets.current_rule_set(session)
 
 
 @blp.get("/screening/rules/<int:version>")
@@ -31,7 +26,7 @@ def current_rules():
 @problems(404)
 def rules_version(version):
     with service_context().session_factory() as session:
-        return rule_set_view(rule_sets.rule_set_version(session, version))
+        return rule_sets.rule_set_version(session, version)
 
 
 @blp.put("/screening/rules")
@@ -48,4 +43,4 @@ def publish_rules(body):
         audit.record(uow.session, principal, "admin", "screening.rules_published",
                      "screening_rule_set", str(rule_set.version), comment=body["comment"])
         uow.commit()
-    return rule_set_view(rule_set), 201
+    return rule_set, 201

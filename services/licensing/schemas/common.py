@@ -2,6 +2,8 @@
 comments, timestamps and states as the OpenAPI document shows them."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from marshmallow import fields, validate
 
 from services.licensing.domain.money import CURRENCIES
@@ -52,8 +54,17 @@ class MoneyIn(Schema):
 AMOUNT_PATTERN = AMOUNT.regex.pattern
 
 
+class _Timestamp(fields.String):
+    """RFC 3339 in UTC, from an aware datetime (the rows' UTCDateTime) or an ISO string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def Timestamp(metadata: dict | None = None, **kwargs) -> fields.String:  # noqa: N802
-    return fields.String(metadata={"format": "date-time", **(metadata or {})}, **kwargs)
+    return _Timestamp(metadata={"format": "date-time", **(metadata or {})}, **kwargs)
 
 
 def NEXT() -> fields.String:  # noqa: N802 - used like a field class

@@ -54,7 +54,7 @@ class LicenseRequestOut(Schema):
         "description": "vendor, library, name and version of the core version requested"})
     version_constraint = fields.String()
     offer_id = fields.String()
-    offer_kind = fields.String()
+    offer_kind = fields.String(attribute="offer.kind")
     project_name = fields.String()
     intended_use = fields.String()
     end_use_country = fields.String()
