@@ -73,7 +73,7 @@ def test_deep_json_is_refused_without_a_key(services):
 
 
 def test_a_provider_callback_nested_deep_is_a_400(services, monkeypatch):
-    from tests.licensing.conftest import PROVIDER_SECRET, callback_headers
+    from tests.integration.licensing.conftest import PROVIDER_SECRET, callback_headers
 
     monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", PROVIDER_SECRET)
     body = DEEP.encode()

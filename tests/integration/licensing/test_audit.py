@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(client, market):

@@ -10,7 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from ipmarket.broker import free_port
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 from tests.support import _ready, wait_until
 
 CLIENTS = 8

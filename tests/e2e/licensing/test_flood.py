@@ -19,7 +19,7 @@ import requests
 
 from ipmarket.broker import free_port
 from shared.migrations import upgrade
-from tests.licensing.conftest import SECRET
+from tests.integration.licensing.conftest import SECRET
 from tests.support import wait_until
 
 # Linux routes all of 127.0.0.0/8 to loopback: the hostile client is another address.

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from shared.db import utcnow
-from tests.licensing.test_api import events_of
+from tests.integration.licensing.test_api import events_of
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from services.licensing.scheduler import LicensingScheduler
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 from tests.support import wait_until
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from services.licensing.payments import check_signature, signature
 from shared.errors import NotAuthenticated
-from tests.licensing.conftest import callback_headers, place_order, provider_callback
-from tests.licensing.test_api import events_of
-from tests.licensing.test_bad_input import snapshot
+from tests.integration.licensing.conftest import callback_headers, place_order, provider_callback
+from tests.integration.licensing.test_api import events_of
+from tests.integration.licensing.test_bad_input import snapshot
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -9,8 +9,13 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import approved_request, place_order, provider_callback, request_body
-from tests.licensing.test_api import events_of
+from tests.integration.licensing.conftest import (
+    approved_request,
+    place_order,
+    provider_callback,
+    request_body,
+)
+from tests.integration.licensing.test_api import events_of
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -19,7 +19,7 @@ from services.catalog.organisations import create_api_key, register_organisation
 from shared.db import new_id, utcnow
 from shared.events.envelope import parse_event
 from shared.kafka import make_consumer, topic
-from tests.licensing.conftest import PROVIDER_SECRET, core_state, request_body
+from tests.integration.licensing.conftest import PROVIDER_SECRET, core_state, request_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

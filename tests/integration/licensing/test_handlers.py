@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.licensing.models import KnownCore
-from tests.licensing.conftest import core_state
+from tests.integration.licensing.conftest import core_state
 
 
 def test_core_events_keep_the_newest_state(market):
@@ -21,7 +21,7 @@ def test_core_events_keep_the_newest_state(market):
 
 
 def test_a_withdrawn_core_cannot_be_requested(client, market):
-    from tests.licensing.conftest import request_body
+    from tests.integration.licensing.conftest import request_body
 
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor)
@@ -38,7 +38,7 @@ def test_a_withdrawn_core_cannot_be_requested(client, market):
 def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(client, market):
     """The core's terms are remembered per projection version (core_terms_cache.py): each newer
     state that arrives is what the next request is screened against and granted."""
-    from tests.licensing.conftest import request_body
+    from tests.integration.licensing.conftest import request_body
 
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor)

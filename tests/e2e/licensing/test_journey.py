@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from services.catalog.app import build_context as catalog_context
 from services.catalog.organisations import create_api_key, register_organisation, revoke_api_key
 from shared.db import create_engine
-from tests.licensing.conftest import core_state, request_body
+from tests.integration.licensing.conftest import core_state, request_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

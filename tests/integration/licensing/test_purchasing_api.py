@@ -7,8 +7,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import callback_headers, place_order, request_body
-from tests.licensing.test_bad_input import snapshot as licensing_snapshot
+from tests.integration.licensing.conftest import callback_headers, place_order, request_body
+from tests.integration.licensing.test_bad_input import snapshot as licensing_snapshot
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

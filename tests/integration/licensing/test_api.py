@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from services.licensing.models import KnownApiKey
 from shared.auth import Directory
 from shared.db import utcnow
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.licensing.conftest import place_order
+from tests.integration.licensing.conftest import place_order
 
 # The pure arithmetic and parsing: tests/unit/services/licensing/domain/test_money.py.
 

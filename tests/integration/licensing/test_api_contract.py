@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.licensing.conftest import PROVIDER_SECRET, callback_headers, request_body
+from tests.integration.licensing.conftest import PROVIDER_SECRET, callback_headers, request_body
 
 
 def test_a_body_that_is_not_json_is_415_and_changes_nothing(client, market):

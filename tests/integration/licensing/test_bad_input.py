@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

@@ -9,8 +9,8 @@ import pytest
 
 from services.licensing.scheduler import LicensingScheduler
 from shared.db import utcnow
-from tests.licensing.conftest import approved_request, place_order, request_body
-from tests.licensing.test_api import events_of
+from tests.integration.licensing.conftest import approved_request, place_order, request_body
+from tests.integration.licensing.test_api import events_of
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
