@@ -65,8 +65,8 @@ def get_request(request_id):
 @problems(404, 409)
 @blp.arguments(Comment)
 def approve_request(body, request_id):
-    return (committed(license_requests.approve, keyring(), current_principal(),
-                                   request_id, body.get("comment")))
+    return committed(license_requests.approve, keyring(), current_principal(), request_id,
+                     body.get("comment"))
 
 
 @blp.post("/license-requests/<id:request_id>/reject")
@@ -75,8 +75,7 @@ def approve_request(body, request_id):
 @problems(404, 409)
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
-    return (committed(license_requests.reject, current_principal(), request_id,
-                                   body["comment"]))
+    return committed(license_requests.reject, current_principal(), request_id, body["comment"])
 
 
 @blp.post("/license-requests/<id:request_id>/review")
@@ -86,6 +85,5 @@ def reject_request(body, request_id):
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
-    return (committed(license_requests.decide_review, keyring(),
-                                   current_principal(), request_id, body["outcome"],
-                                   body["comment"]))
+    return committed(license_requests.decide_review, keyring(), current_principal(), request_id,
+                     body["outcome"], body["comment"])

@@ -88,8 +88,7 @@ def license_file(license_id):
 @problems(404, 409)
 @blp.arguments(RequiredReason)
 def suspend_license(body, license_id):
-    return (committed(licenses.suspend, current_principal(), license_id,
-                                   body["reason"]))
+    return committed(licenses.suspend, current_principal(), license_id, body["reason"])
 
 
 @blp.post("/licenses/<id:license_id>/reinstate")
@@ -98,8 +97,7 @@ def suspend_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(Reason)
 def reinstate_license(body, license_id):
-    return (committed(licenses.reinstate, current_principal(), license_id,
-                                   body.get("reason")))
+    return committed(licenses.reinstate, current_principal(), license_id, body.get("reason"))
 
 
 @blp.post("/licenses/<id:license_id>/revoke")
@@ -108,8 +106,7 @@ def reinstate_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(RequiredReason)
 def revoke_license(body, license_id):
-    return (committed(licenses.revoke, current_principal(), license_id,
-                                   body["reason"]))
+    return committed(licenses.revoke, current_principal(), license_id, body["reason"])
 
 
 @blp.post("/licenses/<id:license_id>/renew")
@@ -118,5 +115,5 @@ def revoke_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
-    return (committed(licenses.renew, keyring(), current_principal(), license_id,
-                                   months=body.get("months"), expires_at=body.get("expires_at")))
+    return committed(licenses.renew, keyring(), current_principal(), license_id,
+                     months=body.get("months"), expires_at=body.get("expires_at"))

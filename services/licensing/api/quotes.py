@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.licensing import quotes
 from services.licensing.access import get_visible, visible
-from services.licensing.api.common import V1, committed, iso, keyring, money, page
+from services.licensing.api.common import V1, committed, keyring, page
 from services.licensing.domain.money import Money
 from services.licensing.models import Quote
 from services.licensing.schemas.quotes import (
@@ -23,24 +23,13 @@ from shared.web import current_principal, requires, service_context
 blp = Blueprint("quotes", __name__, url_prefix=V1, description="Quotes")
 
 
-def quote_view(q: Quote) -> dict:
-    return {"id": q.id, "state": q.state, "licensee_id": q.licensee_id,
-            "vendor_id": q.vendor_id, "core_id": q.core_id, "vlnv": q.vlnv,
-            "offer_id": q.offer_id, "project_name": q.project_name,
-            "intended_use": q.intended_use, "end_use_country": q.end_use_country,
-            "version_range": q.version_range, "volume": q.volume, "details": q.details,
-            "price": money(q.amount_minor, q.currency), "terms": q.terms,
-            "valid_until": iso(q.valid_until), "request_id": q.request_id,
-            "created_at": iso(q.created_at), "updated_at": iso(q.updated_at)}
-
-
 @blp.post("/quotes")
 @requires("licensee")
 @blp.response(201, QuoteOut)
 @blp.arguments(QuoteIn)
 def request_quote(body):
     """Ask the vendor for a price on an offer priced "on request"."""
-    return quote_view(committed(quotes.request_quote, current_principal(), body)), 201
+    return committed(quotes.request_quote, current_principal(), body), 201
 
 
 @blp.get("/quotes")
@@ -49,7 +38,7 @@ def request_quote(body):
 @blp.arguments(QuoteQuery, location="query")
 def list_quotes(args):
     rows, next_cursor = page(visible(Quote, current_principal()), args, Quote)
-    return {"items": [quote_view(q) for q in rows], "next": next_cursor}
+    return {"items": rows, "next": next_cursor}
 
 
 @blp.get("/quotes/<id:quote_id>")
@@ -58,7 +47,7 @@ def list_quotes(args):
 @problems(404)
 def get_quote(quote_id):
     with service_context().session_factory() as session:
-        return quote_view(get_visible(session, current_principal(), Quote, quote_id))
+        return get_visible(session, current_principal(), Quote, quote_id)
 
 
 @blp.post("/quotes/<id:quote_id>/send")
@@ -69,8 +58,8 @@ def get_quote(quote_id):
 def send_quote(body, quote_id):
     """The vendor's price, terms and validity (again to revise it before an answer)."""
     price = Money.parse(body["amount"], body["currency"])
-    return quote_view(committed(quotes.send_quote, current_principal(), quote_id, price,
-                                 body["terms"], body["valid_until"]))
+    return committed(quotes.send_quote, current_principal(), quote_id, price, body["terms"],
+                     body["valid_until"])
 
 
 @blp.post("/quotes/<id:quote_id>/accept")
@@ -81,8 +70,8 @@ def send_quote(body, quote_id):
 def accept_quote(_body, quote_id):
     """Accept: submits a license request at the quoted price (screened as any request)."""
     quote, license_request = committed(quotes.accept_quote, keyring(), current_principal(),
-                                        quote_id)
-    return {**quote_view(quote), "request": license_request}
+                                       quote_id)
+    return {**QuoteOut().dump(quote), "request": license_request}
 
 
 @blp.post("/quotes/<id:quote_id>/decline")
@@ -91,5 +80,4 @@ def accept_quote(_body, quote_id):
 @problems(404, 409)
 @blp.arguments(Decline)
 def decline_quote(body, quote_id):
-    return quote_view(committed(quotes.decline_quote, current_principal(), quote_id,
-                                 body.get("reason")))
+    return committed(quotes.decline_quote, current_principal(), quote_id, body.get("reason"))

@@ -77,6 +77,9 @@ def State(states, **kwargs) -> fields.String:  # noqa: N802 - used like a field 
 
 
 class MoneyOut(Schema):
+    """A Money or its as_dict(): Money.amount is a Decimal with exactly the currency's
+    decimals, so its string is the exact amount ("25000.00")."""
+
     amount = fields.String(metadata={"pattern": AMOUNT_PATTERN, "examples": ["25000.00"],
                                      "description": "Exact decimal, as a string."})
     currency = fields.String(metadata={"enum": list(CURRENCIES)})
