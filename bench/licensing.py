@@ -184,7 +184,7 @@ def main() -> None:
             issue_headers = {"Content-Type": "application/json", **auth}
 
             def issue(client):  # the same request each time: encoded once; the answer unparsed
-                return client.request("POST", "/license-requests", issue_body, issue_headers)[0]
+                return client.request("POST", "/v1/license-requests", issue_body, issue_headers)[0]
 
             # Warm every worker first (prepared statements, compiled SQL, decrypted key): a
             # worker's first hundred issuances cost nearly twice the CPU of the rest.
@@ -203,13 +203,13 @@ def main() -> None:
             issue_latencies = steady(port, issue, STEADY_RATE, STEADY_SECONDS)
 
             client = Client(port)
-            status, request = client.post("/license-requests", body, auth)
-            license_text = client.get(f"/licenses/{request['license_id']}/file", auth)
+            status, request = client.post("/v1/license-requests", body, auth)
+            license_text = client.get(f"/v1/licenses/{request['license_id']}/file", auth)
             jwks = json.loads(client.get("/.well-known/jwks.json", {}))
-            status_list = client.get("/licenses/status-list", {})
+            status_list = client.get("/v1/licenses/status-list", {})
 
             def verify(client):
-                status, result = client.post("/licenses/verify", {"license": license_text}, {})
+                status, result = client.post("/v1/licenses/verify", {"license": license_text}, {})
                 return status if result["result"] == "VALID" else 500
 
             before = cpu_now()

@@ -7,7 +7,7 @@ import os
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from services.licensing import api, models, purchasing_api
+from services.licensing import api, models
 from services.licensing.handlers import directory
 from services.licensing.models import SigningKey
 from services.licensing.signing import (
@@ -69,8 +69,9 @@ def keyring() -> Keyring:
 def create_app(database_url: str | None = None) -> Flask:
     context = build_context(database_url)
     app = create_service_app(context, title="ipmarket licensing",
-                             blueprints=[*api.blueprints, *purchasing_api.blueprints],
+                             blueprints=api.blueprints,
                              description="License requests, export screening, signed "
                                          "licenses, quotes, orders and invoices.")
     app.extensions["licensing.keyring"] = build_keyring(context)
+    api.add_old_paths(app)
     return app

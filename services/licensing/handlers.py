@@ -27,7 +27,10 @@ def apply_core(event: Event, session: Session) -> None:
             setattr(current, name, value)
 
 
+# The catalog's core events (shared/events/catalog.py names no constants for them yet).
+CORE_EVENTS = ("ipmarket.core.published.v1", "ipmarket.core.updated.v1",
+               "ipmarket.core.deprecated.v1", "ipmarket.core.withdrawn.v1")
+
+
 def event_handlers() -> dict:
-    cores = {f"ipmarket.core.{what}.v1": apply_core
-             for what in ("published", "updated", "deprecated", "withdrawn")}
-    return {**directory.handlers, **cores}
+    return {**directory.handlers, **dict.fromkeys(CORE_EVENTS, apply_core)}

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.licensing.domain.money import Money
 from shared.db.schema import make_base, new_id, utcnow
 from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
@@ -194,6 +195,11 @@ class Quote(Base):
         sa.String(36), _parent("license_request.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def price(self) -> Money | None:
+        """What the vendor quoted (None until it is sent)."""
+        return Money(self.amount_minor, self.currency) if self.currency else None
 
 
 class Order(Base):

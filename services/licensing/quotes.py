@@ -13,6 +13,7 @@ from datetime import datetime
 from services.licensing import audit, license_requests
 from services.licensing.access import get_visible
 from services.licensing.core_terms_cache import current_terms
+from services.licensing.domain import quotes as rules
 from services.licensing.domain.cores import requested_offer
 from services.licensing.domain.money import Money
 from services.licensing.domain.requests import version_constraint
@@ -22,11 +23,9 @@ from services.licensing.orders import must_be_licensee
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id, utcnow
 from shared.directory import Principal
-from shared.errors import Conflict, Invalid
+from shared.errors import Invalid
 from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
-
-QUOTE_STATES = ("requested", "sent", "accepted", "declined")
 
 
 def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
@@ -55,11 +54,8 @@ def send_quote(uow: UnitOfWork, principal: Principal, quote_id: str, price: Mone
                valid_until: datetime) -> Quote:
     quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True,
                         vendor_only=True)
-    if quote.state not in ("requested", "sent"):
-        raise Conflict(f"the quote is {quote.state}", state=quote.state)
-    if valid_until <= utcnow():
-        raise Invalid("a quote must be valid until a moment in the future",
-                      field="valid_until")
+    rules.check_state(quote.state, rules.SENDABLE)
+    rules.check_valid_until(valid_until, utcnow())
     quote.amount_minor, quote.currency = price.minor, price.currency
     quote.terms, quote.valid_until = terms, valid_until
     quote.state, quote.updated_at = "sent", utcnow()
@@ -73,8 +69,7 @@ def send_quote(uow: UnitOfWork, principal: Principal, quote_id: str, price: Mone
 def accept_quote(uow: UnitOfWork, keyring: Keyring, principal: Principal,
                  quote_id: str) -> tuple[Quote, LicenseRequest]:
     quote = _answerable(uow, principal, quote_id)
-    if quote.valid_until <= utcnow():
-        raise Conflict("the quote has expired: ask the vendor for a new one", state="expired")
+    rules.check_acceptable(quote.state, quote.valid_until, utcnow())
     price = Money(quote.amount_minor, quote.currency)
     body = {"core_id": quote.core_id, "offer_id": quote.offer_id,
             "project_name": quote.project_name, "intended_use": quote.intended_use,
@@ -93,19 +88,18 @@ def accept_quote(uow: UnitOfWork, keyring: Keyring, principal: Principal,
 
 def decline_quote(uow: UnitOfWork, principal: Principal, quote_id: str,
                   reason: str | None) -> Quote:
-    quote = _answerable(uow, principal, quote_id, states=("requested", "sent"))
+    quote = _answerable(uow, principal, quote_id)
+    rules.check_state(quote.state, rules.DECLINABLE)
     quote.state, quote.updated_at = "declined", utcnow()
     _audit(uow, principal, "licensee", "quote.declined", quote, reason=reason)
     uow.publish(events.QUOTE_DECLINED, quote.id, purchase_event(quote, reason=reason))
     return quote
 
 
-def _answerable(uow: UnitOfWork, principal: Principal, quote_id: str,
-                states: tuple[str, ...] = ("sent",)) -> Quote:
+def _answerable(uow: UnitOfWork, principal: Principal, quote_id: str) -> Quote:
+    """The quote, locked, if the principal is its licensee (or an admin)."""
     quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True)
     must_be_licensee(principal, quote)
-    if quote.state not in states:
-        raise Conflict(f"the quote is {quote.state}", state=quote.state)
     return quote
 
 

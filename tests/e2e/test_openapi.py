@@ -73,8 +73,8 @@ def test_each_document_is_valid_openapi_3_1(apps, service):
 PUBLIC = {  # operations anyone may call without a key (security: [])
     "catalog": {"GET /v1/cores", "GET /v1/cores/{core_id}", "GET /v1/cores/taxonomy",
                 "GET /v1/cores/{core_id}/versions", "GET /v1/cores/{core_id}/ipxact"},
-    "licensing": {"GET /.well-known/jwks.json", "GET /licenses/status-list",
-                  "POST /licenses/verify", "POST /payments/callback"},
+    "licensing": {"GET /.well-known/jwks.json", "GET /v1/licenses/status-list",
+                  "POST /v1/licenses/verify", "POST /v1/payments/callback"},
     "notify": set(),
 }
 

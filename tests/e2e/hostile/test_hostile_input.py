@@ -13,8 +13,8 @@ HUGE = "9" * 30  # past 64 bits
 
 # (service, method, path, raw JSON body or None, field named; None: only a 400/422)
 CASES = [
-    ("licensing", "post", "/licenses/verify", DEEP, None),
-    ("licensing", "post", "/licenses/verify", '{"license": ' + DEEP + "}", "body"),
+    ("licensing", "post", "/v1/licenses/verify", DEEP, None),
+    ("licensing", "post", "/v1/licenses/verify", '{"license": ' + DEEP + "}", "body"),
     ("catalog", "post", "/v1/organisations", NESTED_40, ".".join("a" * 32)),
     ("notify", "post", "/v1/endpoints", DEEP, None),
     ("catalog", "post", "/v1/organisations",
@@ -26,22 +26,22 @@ CASES = [
     ("catalog", "post", "/v1/organisations",
      '{"legal_name_en": "A", "country": "HK", "roles": ["vendor"], "contacts": [{"name": '
      '"N\\u0000", "email": "a@example.com", "notices": ["all"]}]}', "contacts.0.name"),
-    ("licensing", "post", "/licenses/verify", '{"license": "a\\u0000b"}', "license"),
+    ("licensing", "post", "/v1/licenses/verify", '{"license": "a\\u0000b"}', "license"),
     ("notify", "post", "/v1/watches", '{"kind": "core", "target_id": "\\udfff"}', "target_id"),
     ("notify", "post", "/v1/watches", '{"kind": "core", "target_id": "\\u0000"}', "target_id"),
-    ("licensing", "put", "/screening/rules",
+    ("licensing", "put", "/v1/screening/rules",
      '{"based_on": ' + HUGE + ', "rules": [], "embargoed": [], "comment": "c"}', "based_on"),
-    ("licensing", "get", "/licenses?offset=" + HUGE, None, "offset"),
-    ("licensing", "get", "/license-requests?offset=" + HUGE, None, "offset"),
-    ("licensing", "get", "/audit?after=" + HUGE, None, "after"),
+    ("licensing", "get", "/v1/licenses?offset=" + HUGE, None, "offset"),
+    ("licensing", "get", "/v1/license-requests?offset=" + HUGE, None, "offset"),
+    ("licensing", "get", "/v1/audit?after=" + HUGE, None, "after"),
     ("notify", "get", "/v1/admin/dead-letters?cursor=" + base64.urlsafe_b64encode(
         json.dumps(["2026-01-01T00:00:00", int(HUGE)]).encode()).decode(), None, "cursor"),
-    ("licensing", "get", "/screening/rules/" + HUGE, None, "version"),
-    ("licensing", "get", "/audit?subject_id=a%00", None, "subject_id"),
+    ("licensing", "get", "/v1/screening/rules/" + HUGE, None, "version"),
+    ("licensing", "get", "/v1/audit?subject_id=a%00", None, "subject_id"),
     ("catalog", "get", "/v1/cores?q=ddr%00", None, "q"),
     # Ids that are UUIDs match no route with a NUL in them: the problem names the path.
-    ("licensing", "get", "/licenses/%00abc", None, "path"),
-    ("licensing", "get", "/license-requests/abc%00", None, "path"),
+    ("licensing", "get", "/v1/licenses/%00abc", None, "path"),
+    ("licensing", "get", "/v1/license-requests/abc%00", None, "path"),
     ("catalog", "get", "/v1/cores/%00", None, "path"),
     ("catalog", "get", "/v1/organisations/x%00y", None, "organisation_id"),
     ("notify", "get", "/v1/endpoints/%00/attempts", None, "endpoint_id"),
@@ -69,17 +69,17 @@ def test_hostile_input_is_a_problem_naming_the_field(services, service, method, 
 def test_deep_json_is_refused_without_a_key(services):
     """POST /licenses/verify needs no key: a deep body from anyone is a 400, not a 500."""
     response = services["licensing"].client.post(
-        "/licenses/verify", data=json.dumps({"license": "x"})[:-1] + ', "core": ' + DEEP + "}",
+        "/v1/licenses/verify", data=json.dumps({"license": "x"})[:-1] + ', "core": ' + DEEP + "}",
         content_type="application/json")
     assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "body"
 
 
 def test_a_provider_callback_nested_deep_is_a_400(services, monkeypatch):
-    from tests.licensing.conftest import PROVIDER_SECRET, callback_headers
+    from tests.integration.licensing.conftest import PROVIDER_SECRET, callback_headers
 
     monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", PROVIDER_SECRET)
     body = DEEP.encode()
-    response = services["licensing"].client.post("/payments/callback", data=body,
+    response = services["licensing"].client.post("/v1/payments/callback", data=body,
                                                  headers=callback_headers(body))
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
 
@@ -129,7 +129,7 @@ def test_the_catalog_refuses_what_a_consumer_could_not_hold(services, path, body
 def test_hostile_headers_are_refused_naming_the_header(services):
     licensing, catalog = services["licensing"], services["catalog"]
     response = licensing.client.post(
-        "/license-requests", json={}, headers={**licensing.headers, "Idempotency-Key": "k\x00"})
+        "/v1/license-requests", json={}, headers={**licensing.headers, "Idempotency-Key": "k\x00"})
     assert response.status_code == 400
     assert response.get_json()["errors"][0]["field"] == "Idempotency-Key"
     organisation = catalog.client.get("/v1/organisations", headers=catalog.headers).get_json()

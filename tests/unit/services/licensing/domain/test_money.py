@@ -1,7 +1,9 @@
 """Money is exact: integer minor units with their currency."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,13 @@ def test_an_unknown_currency_is_refused_naming_the_currency():
 def test_two_currencies_do_not_add():
     with pytest.raises(ValueError):
         Money.parse("1.00", "USD") + Money.parse("1.00", "CNY")
+
+
+def test_no_float_in_money_code():
+    """Every licensing module that handles money (names Money or a minor-units column)."""
+    root = Path(__file__).resolve().parents[5] / "services" / "licensing"
+    money_modules = [path for path in root.rglob("*.py")
+                     if re.search(r"\bMoney\b|_minor\b", path.read_text())]
+    assert len(money_modules) >= 6
+    for path in money_modules:
+        assert not re.search(r"\bfloat\b", path.read_text()), f"{path} mentions float"

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(client, market):
-    client.post("/license-requests", json=request_body(market.core(market.parties["vendor"])),
+    client.post("/v1/license-requests", json=request_body(market.core(market.parties["vendor"])),
                 headers=market.parties["licensee"].headers)
     before = market.count("audit_entry")
     assert before >= 2

@@ -10,7 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from ipmarket.broker import free_port
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 from tests.support import _ready, wait_until
 
 CLIENTS = 8
@@ -37,7 +37,7 @@ def test_concurrent_duplicates_create_one_license(signing_secret, market, proces
         def send(body):
             with requests.Session() as session:
                 start.wait(timeout=10)
-                return session.post(f"{url}/license-requests", json=body, timeout=30,
+                return session.post(f"{url}/v1/license-requests", json=body, timeout=30,
                                     headers={**licensee.headers, "Idempotency-Key": key})
 
         with ThreadPoolExecutor(len(bodies)) as pool:
@@ -77,11 +77,11 @@ def test_one_worker_serves_others_while_a_request_waits_for_the_database(
     with engine.connect() as lock, ThreadPoolExecutor(1) as pool:
         lock.execute(sa.text("LOCK TABLE known_core IN ACCESS EXCLUSIVE MODE"))
         try:
-            blocked = pool.submit(requests.post, f"{url}/license-requests",
+            blocked = pool.submit(requests.post, f"{url}/v1/license-requests",
                                   json=request_body(core), headers=licensee.headers, timeout=60)
             wait_until(waiting_for_lock, what="the request to wait for the lock")
             assert requests.get(f"{url}/.well-known/jwks.json", timeout=10).status_code == 200
-            assert requests.get(f"{url}/licenses", headers=licensee.headers,
+            assert requests.get(f"{url}/v1/licenses", headers=licensee.headers,
                                 timeout=10).status_code == 200
             assert not blocked.done()
         finally:

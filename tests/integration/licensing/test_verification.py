@@ -18,7 +18,7 @@ from ipmarket.cli import main
 from services.licensing.domain.jws import public_keys_from_jwks, sign_compact
 from services.licensing.domain.verification import LICENSE_TYP, unarmour, verify_license
 from shared import config
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
@@ -30,17 +30,17 @@ def issue(client, market):
     licensee = market.parties["licensee"]
 
     def issue_one():
-        lic_id = client.post("/license-requests", json=request_body(core),
+        lic_id = client.post("/v1/license-requests", json=request_body(core),
                              headers=licensee.headers).json["license_id"]
-        lic = client.get(f"/licenses/{lic_id}", headers=licensee.headers).json
-        text = client.get(f"/licenses/{lic_id}/file", headers=licensee.headers).text
+        lic = client.get(f"/v1/licenses/{lic_id}", headers=licensee.headers).json
+        text = client.get(f"/v1/licenses/{lic_id}/file", headers=licensee.headers).text
         return lic, text
 
     return issue_one
 
 
 def online(client, text, **extra):
-    response = client.post("/licenses/verify", json={"license": text, **extra})
+    response = client.post("/v1/licenses/verify", json={"license": text, **extra})
     assert response.status_code == 200, response.json
     return response.json
 
@@ -52,7 +52,7 @@ def offline(tmp_path, client, text, *, status_list=True, extra=()):
     args = ["license", "verify", str(tmp_path / "license.lic"),
             "--jwks", str(tmp_path / "jwks.json"), *extra]
     if status_list:
-        (tmp_path / "status.jwt").write_text(client.get("/licenses/status-list").text)
+        (tmp_path / "status.jwt").write_text(client.get("/v1/licenses/status-list").text)
         args += ["--status-list", str(tmp_path / "status.jwt")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code in (0, 1), result.output
@@ -166,9 +166,9 @@ def test_revoked_is_revoked_online_and_offline_with_the_status_list(client, mark
     lic, text = issue()
     other, other_text = issue()
     vendor = market.parties["vendor"]
-    assert client.post(f"/licenses/{lic['id']}/revoke", json={"reason": "licensee breached"},
+    assert client.post(f"/v1/licenses/{lic['id']}/revoke", json={"reason": "licensee breached"},
                        headers=vendor.headers).status_code == 200
-    assert client.post(f"/licenses/{other['id']}/suspend", json={"reason": "audit"},
+    assert client.post(f"/v1/licenses/{other['id']}/suspend", json={"reason": "audit"},
                        headers=vendor.headers).status_code == 200
     assert online(client, text)["result"] == "REVOKED"
     assert offline(tmp_path, client, text)["result"] == "REVOKED"
@@ -182,7 +182,7 @@ def test_a_forged_status_list_is_refused(client, issue, tmp_path):
     _, text = issue()
     (tmp_path / "license.lic").write_text(text)
     (tmp_path / "jwks.json").write_text(client.get("/.well-known/jwks.json").text)
-    genuine = client.get("/licenses/status-list").text
+    genuine = client.get("/v1/licenses/status-list").text
     header, payload, signature = genuine.split(".")
     (tmp_path / "status.jwt").write_text(f"{header}.{payload}x.{signature}")
     result = CliRunner().invoke(main, ["license", "verify", str(tmp_path / "license.lic"),

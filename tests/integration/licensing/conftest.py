@@ -151,10 +151,10 @@ def approved_request(client, market, *, price=USD_PRICE, requires_approval=False
     """A license request for a priced offer that screening (and the vendor) cleared."""
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor, price=price, requires_approval=requires_approval)
-    request = client.post("/license-requests", json=request_body(core),
+    request = client.post("/v1/license-requests", json=request_body(core),
                           headers=licensee.headers).json
     if requires_approval:
-        request = client.post(f"/license-requests/{request['id']}/approve", json={},
+        request = client.post(f"/v1/license-requests/{request['id']}/approve", json={},
                               headers=vendor.headers).json
     assert request["state"] == "approved", request
     return request
@@ -162,7 +162,7 @@ def approved_request(client, market, *, price=USD_PRICE, requires_approval=False
 
 def place_order(client, market, **options) -> dict:
     request = approved_request(client, market, **options)
-    response = client.post("/orders", json={"request_id": request["id"]},
+    response = client.post("/v1/orders", json={"request_id": request["id"]},
                            headers=market.parties["licensee"].headers)
     assert response.status_code == 201, response.json
     return response.json
@@ -182,4 +182,5 @@ def provider_callback(client, order: dict, *, payment_id: str = "pay_1", amount=
     body = json.dumps({"payment_id": payment_id, "order_id": order["id"],
                        "amount": amount or order["outstanding"]["amount"],
                        "currency": currency or order["price"]["currency"]}).encode()
-    return client.post("/payments/callback", data=body, headers=callback_headers(body, **signing))
+    return client.post("/v1/payments/callback", data=body,
+                       headers=callback_headers(body, **signing))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from services.licensing.scheduler import LicensingScheduler
-from tests.licensing.conftest import request_body
+from tests.integration.licensing.conftest import request_body
 from tests.support import wait_until
 
 
@@ -22,9 +22,9 @@ def notices(market) -> list[tuple[str, int]]:
 
 def issue(client, market, **core_options):
     core = market.core(market.parties["vendor"], requires_approval=False, **core_options)
-    lic_id = client.post("/license-requests", json=request_body(core),
+    lic_id = client.post("/v1/license-requests", json=request_body(core),
                          headers=market.parties["licensee"].headers).json["license_id"]
-    return client.get(f"/licenses/{lic_id}", headers=market.parties["vendor"].headers).json
+    return client.get(f"/v1/licenses/{lic_id}", headers=market.parties["vendor"].headers).json
 
 
 def test_expiry_notices_are_sent_once_each_across_restarts(client, market):
@@ -44,7 +44,7 @@ def test_expiry_notices_are_sent_once_each_across_restarts(client, market):
     assert restarted.tick(expires + timedelta(seconds=1))["expired"] == 1
     assert restarted.tick(expires + timedelta(seconds=2))["expired"] == 0
     assert notices(market)[-1] == ("expired", None)
-    expired = client.get(f"/licenses/{lic['id']}", headers=market.parties["vendor"].headers).json
+    expired = client.get(f"/v1/licenses/{lic['id']}", headers=market.parties["vendor"].headers).json
     assert expired["state"] == "expired"
 
 
@@ -65,13 +65,13 @@ def test_perpetual_licenses_never_expire(client, market):
 
 def test_undecided_requests_lapse_after_the_ttl(client, market):
     core = market.core(market.parties["vendor"])  # needs approval
-    req = client.post("/license-requests", json=request_body(core),
+    req = client.post("/v1/license-requests", json=request_body(core),
                       headers=market.parties["licensee"].headers).json
     lapse = datetime.fromisoformat(req["expires_at"])
     scheduler = LicensingScheduler(market.context)
     assert scheduler.tick(lapse - timedelta(minutes=1))["requests_expired"] == 0
     assert scheduler.tick(lapse)["requests_expired"] == 1
-    path = f"/license-requests/{req['id']}"
+    path = f"/v1/license-requests/{req['id']}"
     assert client.get(path, headers=market.parties["vendor"].headers).json["state"] == "expired"
     assert client.post(f"{path}/approve", json={},
                        headers=market.parties["vendor"].headers).status_code == 409

@@ -9,9 +9,9 @@ import pytest
 
 from services.licensing.payments import check_signature, signature
 from shared.errors import NotAuthenticated
-from tests.licensing.conftest import callback_headers, place_order, provider_callback
-from tests.licensing.test_api import events_of
-from tests.licensing.test_bad_input import snapshot
+from tests.integration.licensing.conftest import callback_headers, place_order, provider_callback
+from tests.integration.licensing.test_api import events_of
+from tests.integration.licensing.test_bad_input import snapshot
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
@@ -45,10 +45,10 @@ def test_callback_pays_once_and_refuses_the_unsigned_the_stale_and_the_wrong(
     ]
     body = json.dumps({"payment_id": "p", "order_id": order["id"], "amount": 25000,
                        "currency": "USD"}).encode()
-    refusals.append((client.post("/payments/callback", data=body,
+    refusals.append((client.post("/v1/payments/callback", data=body,
                                  headers=callback_headers(body)), 422, "amount"))
     tampered = callback_headers(b"{}")
-    refusals.append((client.post("/payments/callback", data=body, headers=tampered), 401,
+    refusals.append((client.post("/v1/payments/callback", data=body, headers=tampered), 401,
                      "Payment-Signature"))
     for response, status, field in refusals:
         assert response.status_code == status, response.json
@@ -63,7 +63,7 @@ def test_callback_pays_once_and_refuses_the_unsigned_the_stale_and_the_wrong(
     assert replayed.status_code == 200 and replayed.json["recorded"] is False
     another = provider_callback(client, order, payment_id="pay_43")
     assert another.status_code == 409  # the order is fulfilled: nothing paid twice
-    after = client.get(f"/orders/{order['id']}", headers=market.parties["licensee"].headers).json
+    after = client.get(f"/v1/orders/{order['id']}", headers=market.parties["licensee"].headers).json
     assert after["state"] == "fulfilled" and len(after["payments"]) == 1
     assert after["payments"][0]["provider_payment_id"] == "pay_42"
     assert market.count("license") == 1

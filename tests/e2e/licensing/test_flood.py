@@ -19,12 +19,12 @@ import requests
 
 from ipmarket.broker import free_port
 from shared.db.migrations import upgrade
-from tests.licensing.conftest import SECRET
+from tests.integration.licensing.conftest import SECRET
 from tests.support import wait_until
 
 # Linux routes all of 127.0.0.0/8 to loopback: the hostile client is another address.
 HOSTILE_ADDRESS = "127.0.0.2"
-HALF_SENT = (b"POST /licenses/verify HTTP/1.1\r\nHost: licensing\r\n"
+HALF_SENT = (b"POST /v1/licenses/verify HTTP/1.1\r\nHost: licensing\r\n"
              b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"license\": ")
 VERIFY = {"license": "not a license"}
 
@@ -113,7 +113,7 @@ def test_two_thousand_half_sent_requests_neither_silence_the_api_nor_stay_open_p
         latencies = []
         for _ in range(20):
             started = time.monotonic()
-            response = requests.post(f"{url}/licenses/verify", json=VERIFY, timeout=10)
+            response = requests.post(f"{url}/v1/licenses/verify", json=VERIFY, timeout=10)
             latencies.append(time.monotonic() - started)
             assert response.status_code == 200, response.text
             assert response.json()["result"] == "MALFORMED"
@@ -147,7 +147,7 @@ def flood(port: int, key: str, connections: int, flooding, stop, results) -> Non
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
                                                 source_address=(HOSTILE_ADDRESS, 0))
         while not stop.is_set() and time.monotonic() < deadline:
-            connection.request("GET", "/license-requests",
+            connection.request("GET", "/v1/license-requests",
                                headers={"Authorization": f"Bearer {key}"})
             response = connection.getresponse()
             response.read()
@@ -171,7 +171,7 @@ def latencies(url: str, headers: dict, count: int) -> list[float]:
         out = []
         for _ in range(count):
             started = time.perf_counter()
-            response = session.get(f"{url}/license-requests", headers=headers, timeout=10)
+            response = session.get(f"{url}/v1/license-requests", headers=headers, timeout=10)
             out.append(time.perf_counter() - started)
             assert response.status_code == 200, response.text
     return out
@@ -188,7 +188,7 @@ def test_a_flooding_key_gets_429s_with_retry_after_while_another_keys_p99_stays_
     url = serve(processes, "licensing", {"IPMARKET_RATE_LIMIT_PER_KEY": "500/86400",
                                          "IPMARKET_SIGNING_KEY_SECRET": SECRET})
     flooder, other = market.parties["licensee"], market.parties["other licensee"]
-    response = requests.get(f"{url}/license-requests", headers=other.headers, timeout=10)
+    response = requests.get(f"{url}/v1/license-requests", headers=other.headers, timeout=10)
     assert response.headers["RateLimit-Limit"] == "500"
     assert response.headers["RateLimit-Remaining"] == "499"
     assert response.headers["RateLimit-Policy"] == "500;w=86400"
@@ -221,10 +221,10 @@ def test_the_limits_hold_across_two_server_processes_sharing_one_database(proces
     servers = [serve(processes, "licensing-1", env), serve(processes, "licensing-2", env)]
     key = market.parties["licensee"]
 
-    keyed = [requests.get(f"{servers[i % 2]}/license-requests", headers=key.headers,
+    keyed = [requests.get(f"{servers[i % 2]}/v1/license-requests", headers=key.headers,
                           timeout=10) for i in range(30)]
     assert [r.status_code for r in keyed] == [200] * 20 + [429] * 10
-    anonymous = [requests.post(f"{servers[i % 2]}/licenses/verify", json=VERIFY, timeout=10)
+    anonymous = [requests.post(f"{servers[i % 2]}/v1/licenses/verify", json=VERIFY, timeout=10)
                  for i in range(16)]
     assert [r.status_code for r in anonymous] == [200] * 10 + [429] * 6
 
@@ -270,4 +270,4 @@ def test_on_sqlite_the_thread_worker_bounds_reading_headers_and_body_and_connect
     finally:
         for s in half_sent:
             s.close()
-    assert requests.post(f"{base}/licenses/verify", json=VERIFY, timeout=10).status_code == 200
+    assert requests.post(f"{base}/v1/licenses/verify", json=VERIFY, timeout=10).status_code == 200

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.licensing.models import KnownCore
-from tests.licensing.conftest import core_state
+from tests.integration.licensing.conftest import core_state
 
 
 def test_core_events_keep_the_newest_state(market):
@@ -21,14 +21,14 @@ def test_core_events_keep_the_newest_state(market):
 
 
 def test_a_withdrawn_core_cannot_be_requested(client, market):
-    from tests.licensing.conftest import request_body
+    from tests.integration.licensing.conftest import request_body
 
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor)
     market.apply("ipmarket.core.withdrawn.v1", core["core_id"],
                  {**core, "status": "withdrawn", "version": 2})
     before = market.counts()
-    response = client.post("/license-requests", json=request_body(core),
+    response = client.post("/v1/license-requests", json=request_body(core),
                            headers=licensee.headers)
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "core_id"
@@ -38,16 +38,16 @@ def test_a_withdrawn_core_cannot_be_requested(client, market):
 def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(client, market):
     """The core's terms are remembered per projection version (core_terms_cache.py): each newer
     state that arrives is what the next request is screened against and granted."""
-    from tests.licensing.conftest import request_body
+    from tests.integration.licensing.conftest import request_body
 
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor)
     eval_request = request_body(core, offer_id="eval")
 
     def granted_digests():
-        response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+        response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
         assert response.status_code == 201, response.json
-        license = client.get(f"/licenses/{response.json['license_id']}",
+        license = client.get(f"/v1/licenses/{response.json['license_id']}",
                              headers=licensee.headers).json
         return [d["sha256"] for d in license["claims"]["deliverables"]]
 
@@ -59,14 +59,14 @@ def test_a_request_sees_a_cores_newest_terms_though_it_was_requested_before(clie
 
     market.apply("ipmarket.core.updated.v1", core["core_id"],
                  {**core, "version": 3, "territory_restrictions": ["SG"]})
-    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
     assert response.json["state"] == "denied"
     assert response.json["screening"]["reason_code"] == "VENDOR_TERRITORY_RESTRICTION"
 
     market.apply("ipmarket.core.withdrawn.v1", core["core_id"],
                  {**core, "status": "withdrawn", "version": 4})
     before = market.counts()
-    response = client.post("/license-requests", json=eval_request, headers=licensee.headers)
+    response = client.post("/v1/license-requests", json=eval_request, headers=licensee.headers)
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "core_id"
     assert market.counts() == before

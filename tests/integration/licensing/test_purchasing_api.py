@@ -7,8 +7,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from tests.licensing.conftest import callback_headers, place_order, request_body
-from tests.licensing.test_bad_input import snapshot as licensing_snapshot
+from tests.integration.licensing.conftest import callback_headers, place_order, request_body
+from tests.integration.licensing.test_bad_input import snapshot as licensing_snapshot
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
@@ -20,24 +20,24 @@ def cases(core_id, quote_id, order_id, free_request_id):
                 "intended_use": "u", "end_use_country": "CN", "volume": 10}
     answer = {"amount": "100.00", "currency": "USD", "terms": "t", "valid_until": FUTURE}
     transfer = {"amount": "1.00", "currency": "USD", "paid_on": "2026-11-20", "reference": "r"}
-    q, o = f"/quotes/{quote_id}", f"/orders/{order_id}"
+    q, o = f"/v1/quotes/{quote_id}", f"/v1/orders/{order_id}"
     # (who, method, path, json body, extra headers, status, field at fault)
     return [
-        ("licensee", "post", "/quotes", {**quote_in, "volume": 0}, {}, 422, "volume"),
-        ("licensee", "post", "/quotes", {**quote_in, "volume": "10"}, {}, 422, "volume"),
-        ("licensee", "post", "/quotes", {**quote_in, "volume": 1.5}, {}, 422, "volume"),
-        ("licensee", "post", "/quotes", {k: v for k, v in quote_in.items() if k != "volume"},
+        ("licensee", "post", "/v1/quotes", {**quote_in, "volume": 0}, {}, 422, "volume"),
+        ("licensee", "post", "/v1/quotes", {**quote_in, "volume": "10"}, {}, 422, "volume"),
+        ("licensee", "post", "/v1/quotes", {**quote_in, "volume": 1.5}, {}, 422, "volume"),
+        ("licensee", "post", "/v1/quotes", {k: v for k, v in quote_in.items() if k != "volume"},
          {}, 422, "volume"),
-        ("licensee", "post", "/quotes", {**quote_in, "end_use_country": "CHN"}, {}, 422,
+        ("licensee", "post", "/v1/quotes", {**quote_in, "end_use_country": "CHN"}, {}, 422,
          "end_use_country"),
-        ("licensee", "post", "/quotes", {**quote_in, "offer_id": "std"}, {}, 422, "offer_id"),
-        ("licensee", "post", "/quotes", {**quote_in, "core_id": "nope"}, {}, 422, "core_id"),
-        ("licensee", "post", "/quotes", {**quote_in, "version_range": ">=9"}, {}, 422,
+        ("licensee", "post", "/v1/quotes", {**quote_in, "offer_id": "std"}, {}, 422, "offer_id"),
+        ("licensee", "post", "/v1/quotes", {**quote_in, "core_id": "nope"}, {}, 422, "core_id"),
+        ("licensee", "post", "/v1/quotes", {**quote_in, "version_range": ">=9"}, {}, 422,
          "version_range"),
-        ("licensee", "post", "/quotes", {**quote_in, "budget": 1}, {}, 422, "budget"),
-        ("vendor", "post", "/quotes", quote_in, {}, 403, None),
-        ("licensee", "get", "/quotes?state=open", None, {}, 422, "state"),
-        ("licensee", "get", "/quotes/unknown", None, {}, 404, None),
+        ("licensee", "post", "/v1/quotes", {**quote_in, "budget": 1}, {}, 422, "budget"),
+        ("vendor", "post", "/v1/quotes", quote_in, {}, 403, None),
+        ("licensee", "get", "/v1/quotes?state=open", None, {}, 422, "state"),
+        ("licensee", "get", "/v1/quotes/unknown", None, {}, 404, None),
         ("vendor", "post", f"{q}/send", {**answer, "amount": 100.0}, {}, 422, "amount"),
         ("vendor", "post", f"{q}/send", {**answer, "amount": "100.001"}, {}, 422, "amount"),
         ("vendor", "post", f"{q}/send", {**answer, "amount": "-1.00"}, {}, 422, "amount"),
@@ -47,21 +47,21 @@ def cases(core_id, quote_id, order_id, free_request_id):
         ("vendor", "post", f"{q}/send", {**answer, "valid_until": "2001-01-01T00:00:00Z"}, {},
          422, "valid_until"),
         ("vendor", "post", f"{q}/send", {**answer, "terms": ""}, {}, 422, "terms"),
-        ("vendor", "post", "/quotes/unknown/send", answer, {}, 404, None),
+        ("vendor", "post", "/v1/quotes/unknown/send", answer, {}, 404, None),
         ("licensee", "post", f"{q}/accept", {"price": 1}, {}, 422, "price"),
         ("licensee", "post", f"{q}/decline", {"reason": ""}, {}, 422, "reason"),
-        ("licensee", "post", "/orders", {}, {}, 422, "request_id"),
-        ("licensee", "post", "/orders", {"request_id": "x" * 37}, {}, 422, "request_id"),
-        ("licensee", "post", "/orders", {"request_id": "unknown"}, {}, 422, "request_id"),
-        ("licensee", "post", "/orders", {"request_id": free_request_id}, {}, 422,
+        ("licensee", "post", "/v1/orders", {}, {}, 422, "request_id"),
+        ("licensee", "post", "/v1/orders", {"request_id": "x" * 37}, {}, 422, "request_id"),
+        ("licensee", "post", "/v1/orders", {"request_id": "unknown"}, {}, 422, "request_id"),
+        ("licensee", "post", "/v1/orders", {"request_id": free_request_id}, {}, 422,
          "request_id"),
-        ("licensee", "post", "/orders", {"request_id": free_request_id},
+        ("licensee", "post", "/v1/orders", {"request_id": free_request_id},
          {"Idempotency-Key": "k" * 201}, 422, "Idempotency-Key"),
-        ("licensee", "post", "/orders", {"request_id": free_request_id, "amount": "1.00"}, {},
+        ("licensee", "post", "/v1/orders", {"request_id": free_request_id, "amount": "1.00"}, {},
          422, "amount"),
-        ("licensee", "get", "/orders?state=paid_maybe", None, {}, 422, "state"),
-        ("licensee", "get", "/orders?limit=9999", None, {}, 422, "limit"),
-        ("licensee", "get", "/orders/unknown", None, {}, 404, None),
+        ("licensee", "get", "/v1/orders?state=paid_maybe", None, {}, 422, "state"),
+        ("licensee", "get", "/v1/orders?limit=9999", None, {}, 422, "limit"),
+        ("licensee", "get", "/v1/orders/unknown", None, {}, 404, None),
         ("vendor", "post", f"{o}/payments", {**transfer, "amount": "0.00"}, {}, 422, "amount"),
         ("vendor", "post", f"{o}/payments", {**transfer, "amount": "1e3"}, {}, 422, "amount"),
         ("vendor", "post", f"{o}/payments", {**transfer, "amount": "25000.01"}, {}, 422,
@@ -74,12 +74,12 @@ def cases(core_id, quote_id, order_id, free_request_id):
          "reference"),
         ("licensee", "post", f"{o}/payments", transfer, {}, 403, None),
         ("other vendor", "post", f"{o}/payments", transfer, {}, 404, None),
-        ("vendor", "post", "/orders/unknown/payments", transfer, {}, 404, None),
+        ("vendor", "post", "/v1/orders/unknown/payments", transfer, {}, 404, None),
         ("licensee", "post", f"{o}/cancel", {}, {}, 422, "reason"),
         ("vendor", "post", f"{o}/refund", {"reason": 3}, {}, 422, "reason"),
         ("vendor", "post", f"{o}/refund", {"reason": "r"}, {}, 409, None),
         ("licensee", "get", f"{o}/invoice.html?lang=fr", None, {}, 422, "lang"),
-        ("licensee", "get", "/orders/unknown/invoice.html", None, {}, 404, None),
+        ("licensee", "get", "/v1/orders/unknown/invoice.html", None, {}, 404, None),
     ]
 
 
@@ -112,11 +112,11 @@ def test_bad_input_on_every_purchasing_endpoint_changes_nothing(client, market,
                                                    "price": None, "on_request": True}],
              "version": 2}
     market.apply("ipmarket.core.updated.v1", core["core_id"], onreq)
-    quote = client.post("/quotes", headers=licensee.headers, json={
+    quote = client.post("/v1/quotes", headers=licensee.headers, json={
         "core_id": core["core_id"], "offer_id": "onreq", "project_name": "p",
         "intended_use": "u", "end_use_country": "CN", "volume": 10}).json
     order = place_order(client, market)
-    free = client.post("/license-requests", json=request_body(core, offer_id="eval"),
+    free = client.post("/v1/license-requests", json=request_body(core, offer_id="eval"),
                        headers=licensee.headers).json
     before = purchasing_snapshot(market)
 
@@ -132,7 +132,7 @@ def test_bad_input_on_every_purchasing_endpoint_changes_nothing(client, market,
             assert field in fields, f"{what}: {response.json}"
 
     for body, status, field in callback_cases(order["id"]):
-        response = client.post("/payments/callback", data=body, headers=callback_headers(body))
+        response = client.post("/v1/payments/callback", data=body, headers=callback_headers(body))
         assert response.status_code == status, f"{body!r}: {response.json}"
         assert response.content_type == "application/problem+json"
         if field is not None:

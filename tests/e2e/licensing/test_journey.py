@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from services.catalog.app import build_context as catalog_context
 from services.catalog.organisations import create_api_key, register_organisation, revoke_api_key
 from shared.db.engine import create_engine
-from tests.licensing.conftest import core_state, request_body
+from tests.integration.licensing.conftest import core_state, request_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
@@ -57,14 +57,14 @@ def test_core_published_requested_approved_issued_and_notified(signing_secret, p
 
     def submitted():
         # Retrying with the same Idempotency-Key is safe until the core has arrived.
-        response = requests.post(f"{url}/license-requests", json=request_body(core),
+        response = requests.post(f"{url}/v1/license-requests", json=request_body(core),
                                  headers=as_licensee, timeout=10)
         return response if response.status_code == 201 else None
 
     request = wait_until(submitted, timeout=60, interval=0.2,
                          what="the core and keys to reach licensing").json()
     assert request["state"] == "pending_approval"
-    approved = requests.post(f"{url}/license-requests/{request['id']}/approve",
+    approved = requests.post(f"{url}/v1/license-requests/{request['id']}/approve",
                              json={"comment": "approved"}, headers=as_vendor, timeout=10)
     assert approved.status_code == 200, approved.text
     license_id = approved.json()["license_id"]
@@ -78,12 +78,12 @@ def test_core_published_requested_approved_issued_and_notified(signing_secret, p
 
     # Offline verification, fetching the JWKS and status list from the running service.
     license_file = tmp_path / "license.lic"
-    license_file.write_text(requests.get(f"{url}/licenses/{license_id}/file",
+    license_file.write_text(requests.get(f"{url}/v1/licenses/{license_id}/file",
                                          headers=as_vendor, timeout=10).text)
     verified = subprocess.run(
         [sys.executable, "-m", "ipmarket", "license", "verify", str(license_file),
          "--jwks", f"{url}/.well-known/jwks.json", "--status-list",
-         f"{url}/licenses/status-list", "--core", "pearlriver.hk:interfaces:usb3_phy:1.2.0"],
+         f"{url}/v1/licenses/status-list", "--core", "pearlriver.hk:interfaces:usb3_phy:1.2.0"],
         capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["result"] == "VALID"
@@ -93,7 +93,7 @@ def test_core_published_requested_approved_issued_and_notified(signing_secret, p
         revoke_api_key(uow, licensee.id, licensee_api_key.id)
         uow.commit()
     revoked_at = time.monotonic()
-    wait_until(lambda: requests.get(f"{url}/licenses", headers=as_licensee,
+    wait_until(lambda: requests.get(f"{url}/v1/licenses", headers=as_licensee,
                                     timeout=5).status_code == 401,
                timeout=2, interval=0.05, what="the revoked key to be refused")
     assert time.monotonic() - revoked_at < 2

@@ -19,7 +19,7 @@ from services.catalog.organisations import create_api_key, register_organisation
 from shared.db.schema import new_id, utcnow
 from shared.events.envelope import parse_event
 from shared.messaging.kafka_io import make_consumer, topic
-from tests.licensing.conftest import PROVIDER_SECRET, core_state, request_body
+from tests.integration.licensing.conftest import PROVIDER_SECRET, core_state, request_body
 from tests.support import wait_until
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
@@ -70,9 +70,9 @@ def pay_through_simulator(simulator: str, order: dict) -> dict:
 
 def assert_license_verifies(url: str, order: dict, as_licensee: dict) -> None:
     assert order["state"] == "fulfilled" and order["license_id"]
-    file = requests.get(f"{url}/licenses/{order['license_id']}/file", headers=as_licensee,
+    file = requests.get(f"{url}/v1/licenses/{order['license_id']}/file", headers=as_licensee,
                         timeout=10).text
-    verified = requests.post(f"{url}/licenses/verify", json={
+    verified = requests.post(f"{url}/v1/licenses/verify", json={
         "license": file, "core": "pearlriver.hk:interfaces:usb3_phy:1.2.0"}, timeout=10).json()
     assert verified["result"] == "VALID", verified
 
@@ -103,7 +103,7 @@ def test_fixed_price_and_on_request_journeys_end_in_verified_licenses(signing_se
 
     # 1. Fixed price: request → vendor approves → order (+ invoice) → provider pays → license.
     def submitted():
-        response = requests.post(f"{url}/license-requests", json=request_body(core),
+        response = requests.post(f"{url}/v1/license-requests", json=request_body(core),
                                  headers={**as_licensee, "Idempotency-Key": "buy-1"},
                                  timeout=10)
         return response.json() if response.status_code == 201 else None
@@ -111,39 +111,39 @@ def test_fixed_price_and_on_request_journeys_end_in_verified_licenses(signing_se
     request = wait_until(submitted, timeout=60, interval=0.2,
                          what="the core and keys to reach licensing")
     assert request["state"] == "pending_approval"
-    assert post(f"/license-requests/{request['id']}/approve", {}, as_vendor)["state"] == \
+    assert post(f"/v1/license-requests/{request['id']}/approve", {}, as_vendor)["state"] == \
         "approved"
-    order = post("/orders", {"request_id": request["id"]},
+    order = post("/v1/orders", {"request_id": request["id"]},
                  {**as_licensee, "Idempotency-Key": "order-1"})
     assert order["price"] == FIXED and order["invoice"]["number"] == "INV-000001"
-    invoice = requests.get(f"{url}/orders/{order['id']}/invoice.html", headers=as_licensee,
+    invoice = requests.get(f"{url}/v1/orders/{order['id']}/invoice.html", headers=as_licensee,
                            timeout=10)
     assert "发票" in invoice.text and "珠江硅科技" in invoice.text  # the licensee's language
     wait_until(lambda: simulator_ready(simulator), timeout=30, what="the payment simulator")
     pay_through_simulator(simulator, order)
-    fixed = requests.get(f"{url}/orders/{order['id']}", headers=as_licensee, timeout=10).json()
+    fixed = requests.get(f"{url}/v1/orders/{order['id']}", headers=as_licensee, timeout=10).json()
     assert_license_verifies(url, fixed, as_licensee)
 
     # 2. On request: quote → vendor's price → accepted (screened) → order → part paid by bank
     # transfer, the rest through the provider → license.
-    quote = post("/quotes", {"core_id": core["core_id"], "offer_id": "custom",
+    quote = post("/v1/quotes", {"core_id": core["core_id"], "offer_id": "custom",
                              "project_name": "Kunlun NPU", "intended_use": "AI accelerator",
                              "end_use_country": "CN", "volume": 500000}, as_licensee)
-    post(f"/quotes/{quote['id']}/send", {
+    post(f"/v1/quotes/{quote['id']}/send", {
         "amount": "888888.88", "currency": "CNY", "terms": "Net 30",
         "valid_until": utcnow().replace(year=utcnow().year + 1).isoformat()}, as_vendor)
-    accepted = post(f"/quotes/{quote['id']}/accept", {}, as_licensee)
+    accepted = post(f"/v1/quotes/{quote['id']}/accept", {}, as_licensee)
     assert accepted["request"]["state"] == "approved"
-    order2 = post("/orders", {"request_id": accepted["request_id"]},
+    order2 = post("/v1/orders", {"request_id": accepted["request_id"]},
                   {**as_licensee, "Idempotency-Key": "order-2"})
     assert order2["price"] == {"amount": "888888.88", "currency": "CNY"}
-    partial = post(f"/orders/{order2['id']}/payments", {
+    partial = post(f"/v1/orders/{order2['id']}/payments", {
         "amount": "88888.88", "currency": "CNY", "paid_on": utcnow().date().isoformat(),
         "reference": "ICBC-7788"}, as_vendor)
     assert partial["state"] == "pending_payment"
     assert partial["outstanding"] == {"amount": "800000.00", "currency": "CNY"}
     pay_through_simulator(simulator, partial)
-    on_request = requests.get(f"{url}/orders/{order2['id']}", headers=as_licensee,
+    on_request = requests.get(f"{url}/v1/orders/{order2['id']}", headers=as_licensee,
                               timeout=10).json()
     assert_license_verifies(url, on_request, as_licensee)
 

@@ -1,0 +1,58 @@
+"""What the licensing routes share: the keyring, a change committed in a unit of work, a
+page of rows with the cursor of the next, the Idempotency-Key header."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, request
+
+from services.licensing.domain.money import Money
+from services.licensing.signing import Keyring
+from shared.errors import Invalid
+from shared.http.context import service_context
+
+V1 = "/v1"  # every business route; the old paths answer 308 (see api/__init__.py)
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": "Makes a retry safe: the same key and body answer what the "
+                                  "first request made."}
+
+
+def keyring() -> Keyring:
+    return current_app.extensions["licensing.keyring"]
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def money(minor: int | None, currency: str | None) -> dict | None:
+    return Money(minor, currency).as_dict() if currency else None
+
+
+def committed(change, *args, **kwargs):
+    """Run a use case in a unit of work and commit it."""
+    with service_context().unit_of_work() as uow:
+        result = change(uow, *args, **kwargs)
+        uow.commit()
+    return result
+
+
+def page(query, args, model) -> tuple[list, str | None]:
+    """(rows, next): a page of `query` in id order after `args["cursor"]`, and the cursor of
+    the page after it (None: this was the last)."""
+    if args.get("state"):
+        query = query.where(model.state == args["state"])
+    if args.get("cursor"):
+        query = query.where(model.id > args["cursor"])
+    with service_context().session_factory() as session:
+        rows = session.scalars(query.order_by(model.id).limit(args["limit"])
+                               .offset(args["offset"])).all()
+    return rows, (rows[-1].id if len(rows) == args["limit"] else None)
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Invalid("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+    return key

@@ -1,0 +1,84 @@
+"""Quotes for offers priced "on request": asked by the licensee, sent by the vendor,
+accepted (a license request at the quoted price) or declined."""
+from __future__ import annotations
+
+from services.licensing import quotes
+from services.licensing.access import get_visible, visible
+from services.licensing.api.common import V1, committed, keyring, page
+from services.licensing.domain.money import Money
+from services.licensing.models import Quote
+from services.licensing.schemas.quotes import (
+    Accept,
+    AcceptedQuoteOut,
+    Decline,
+    QuoteAnswer,
+    QuoteIn,
+    QuoteOut,
+    QuotePage,
+    QuoteQuery,
+)
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
+
+blp = Blueprint("quotes", __name__, url_prefix=V1, description="Quotes")
+
+
+@blp.post("/quotes")
+@requires("licensee")
+@blp.response(201, QuoteOut)
+@blp.arguments(QuoteIn)
+def request_quote(body):
+    """Ask the vendor for a price on an offer priced "on request"."""
+    return committed(quotes.request_quote, current_principal(), body), 201
+
+
+@blp.get("/quotes")
+@requires()
+@blp.response(200, QuotePage)
+@blp.arguments(QuoteQuery, location="query")
+def list_quotes(args):
+    rows, next_cursor = page(visible(Quote, current_principal()), args, Quote)
+    return {"items": rows, "next": next_cursor}
+
+
+@blp.get("/quotes/<id:quote_id>")
+@requires()
+@blp.response(200, QuoteOut)
+@problems(404)
+def get_quote(quote_id):
+    with service_context().session_factory() as session:
+        return get_visible(session, current_principal(), Quote, quote_id)
+
+
+@blp.post("/quotes/<id:quote_id>/send")
+@requires("vendor")
+@blp.response(200, QuoteOut)
+@problems(404, 409)
+@blp.arguments(QuoteAnswer)
+def send_quote(body, quote_id):
+    """The vendor's price, terms and validity (again to revise it before an answer)."""
+    price = Money.parse(body["amount"], body["currency"])
+    return committed(quotes.send_quote, current_principal(), quote_id, price, body["terms"],
+                     body["valid_until"])
+
+
+@blp.post("/quotes/<id:quote_id>/accept")
+@requires("licensee")
+@blp.response(200, AcceptedQuoteOut)
+@problems(404, 409)
+@blp.arguments(Accept)
+def accept_quote(_body, quote_id):
+    """Accept: submits a license request at the quoted price (screened as any request)."""
+    quote, license_request = committed(quotes.accept_quote, keyring(), current_principal(),
+                                       quote_id)
+    return {**QuoteOut().dump(quote), "request": license_request}
+
+
+@blp.post("/quotes/<id:quote_id>/decline")
+@requires("licensee")
+@blp.response(200, QuoteOut)
+@problems(404, 409)
+@blp.arguments(Decline)
+def decline_quote(body, quote_id):
+    return committed(quotes.decline_quote, current_principal(), quote_id, body.get("reason"))
