@@ -11,7 +11,7 @@ Where things are:
                         service's shared UnitOfWork, adapted) and keeps its rows in records.py
     domain/             pure rules: no Flask, SQLAlchemy, Kafka or environment reads
     search/             core search: write-side indexing, one backend per database, caches
-    records.py, list_pages.py, per_engine_cache.py
-                        adapters: the SQL of the use cases, list pagination, per-engine caches
+    records.py, list_pages.py
+                        adapters: the SQL of the use cases, list pagination
     models.py · handlers.py (events consumed: none) · commands.py · migrations/
 """

@@ -22,7 +22,6 @@ from services.catalog.domain.search_query import (
     decode_cursor,
 )
 from services.catalog.models import Core
-from services.catalog.per_engine_cache import per_engine
 from services.catalog.search.indexing import index_core
 from services.catalog.search.postgres_backend import PostgresSearch
 from services.catalog.search.sqlite_backend import SqliteSearch
@@ -31,8 +30,12 @@ from shared.db.session import without_transaction
 __all__ = ["FACETS", "MAX_LIMIT", "SORTS", "SearchQuery", "SearchResult", "index_core",
            "search_cores"]
 
-BACKENDS = {"postgresql": PostgresSearch, "sqlite": SqliteSearch}
-backend_for = per_engine(lambda engine: BACKENDS[engine.dialect.name]())
+BACKENDS = {"postgresql": PostgresSearch(), "sqlite": SqliteSearch()}  # stateless: one each
+
+
+def backend_for(engine):
+    """The search backend of the engine's database (its caches are kept per engine inside)."""
+    return BACKENDS[engine.dialect.name]
 
 
 def search_cores(session: Session, viewer: Viewer | None, query: SearchQuery,

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog.models import Core
-from services.catalog.per_engine_cache import per_engine
+from shared.db.per_engine import PerEngineCache
 
 SEQ = sa.literal_column("core.seq", sa.BigInteger)
 LOOKBACK = timedelta(seconds=30)
@@ -201,4 +201,4 @@ def bitset(seqs) -> int:
     return int.from_bytes(array, "little")
 
 
-facet_index_for = per_engine(lambda engine: FacetIndex())
+facet_index_for = PerEngineCache(FacetIndex)

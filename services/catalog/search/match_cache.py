@@ -5,7 +5,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from services.catalog.per_engine_cache import per_engine
+from shared.db.per_engine import PerEngineCache
 
 
 @dataclass
@@ -51,4 +51,4 @@ class MatchCache:
                 self._rows -= len(dropped.rows)
 
 
-match_cache_for = per_engine(lambda engine: MatchCache())
+match_cache_for = PerEngineCache(MatchCache)

@@ -6,9 +6,9 @@ from collections import OrderedDict
 
 from sqlalchemy.orm import Session
 
-from services.catalog.per_engine_cache import per_engine
 from services.catalog.search.facet_bitset_index import SEQ, facet_index_for
 from services.catalog.search.statements import SUMMARIES
+from shared.db.per_engine import PerEngineCache
 
 
 class SummaryCache:
@@ -44,4 +44,4 @@ class SummaryCache:
         return [found[seq] for seq in seqs]
 
 
-summary_cache_for = per_engine(lambda engine: SummaryCache())
+summary_cache_for = PerEngineCache(SummaryCache)
