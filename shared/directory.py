@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.events import Event
+from shared.events import catalog as catalog_events
 
 KEY_PREFIX = "ipm_"
 log = logging.getLogger(__name__)
@@ -124,10 +125,10 @@ class Directory:
     @property
     def handlers(self):
         return {
-            "ipmarket.organisation.registered.v1": self.apply_organisation,
-            "ipmarket.organisation.updated.v1": self.apply_organisation,
-            "ipmarket.api_key.created.v1": self.apply_key_created,
-            "ipmarket.api_key.revoked.v1": self.apply_key_revoked,
+            catalog_events.ORGANISATION_REGISTERED: self.apply_organisation,
+            catalog_events.ORGANISATION_UPDATED: self.apply_organisation,
+            catalog_events.API_KEY_CREATED: self.apply_key_created,
+            catalog_events.API_KEY_REVOKED: self.apply_key_revoked,
         }
 
     def apply_organisation(self, event: Event, session: Session) -> None:

@@ -39,7 +39,7 @@ class Contact(EventData):
     email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
     notices = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
                           required=True, validate=validate.Length(max=bounds.MAX_NOTICES))
-    # see registry.notice_choices()
+    # see notices.notice_choices()
 
 
 class Organisation(EventData):

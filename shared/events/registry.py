@@ -37,13 +37,6 @@ def known_types() -> list[str]:
     return sorted(_SCHEMAS)
 
 
-def notice_choices() -> list[str]:
-    """What a contact may ask to be told about: "all", a group of event types (the second part
-    of a type: "license", "core", "order", …) or one event type."""
-    types = known_types()
-    return ["all", *sorted({t.split(".")[1] for t in types}), *types]
-
-
 def _load_all() -> None:
     # The package imports every contract module (registering its types); lazy, since those
     # modules import this one to register.

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from shared.errors import Invalid
 from shared.events.catalog import LOCALES, ROLES
-from shared.events.registry import notice_choices
+from shared.events.notices import notice_choices
 
 # Region follows the country: Hong Kong, Macau and Taiwan are their own markets for IP licensing.
 REGION_BY_COUNTRY = {"CN": "mainland_china", "HK": "hong_kong", "MO": "macau", "TW": "taiwan"}

@@ -8,7 +8,7 @@ from services.catalog.schemas.common import COUNTRY, Name
 from shared import bounds
 from shared.bounds import Schema
 from shared.events.catalog import LOCALES, REGIONS, ROLES
-from shared.events.registry import notice_choices
+from shared.events.notices import notice_choices
 
 
 class ContactSchema(Schema):

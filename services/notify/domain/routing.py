@@ -16,36 +16,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from shared.events.notify import WEBHOOK_ENDPOINT_DISABLED
+from shared.events import licensing
+from shared.events.notices import GROUPS
 
 DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")
 
-# The event types notices are sent for, by group (what a contact may ask for by name). The
-# catalog's and licensing's contract files name no constants yet: their types are spelt here.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "license": tuple(f"ipmarket.license.{what}.v1" for what in (
-        "requested", "approved", "rejected", "denied", "issued", "suspended", "reinstated",
-        "revoked", "renewed", "expiring", "expired")),
-    "core": tuple(f"ipmarket.core.{what}.v1" for what in (
-        "published", "updated", "deprecated", "withdrawn")),
-    "organisation": ("ipmarket.organisation.registered.v1", "ipmarket.organisation.updated.v1"),
-    "api_key": ("ipmarket.api_key.created.v1", "ipmarket.api_key.revoked.v1"),
-    "vendor_name": ("ipmarket.vendor_name.confirmed.v1", "ipmarket.vendor_name.declined.v1"),
-    "webhook_endpoint": (WEBHOOK_ENDPOINT_DISABLED,),
-    "quote": tuple(f"ipmarket.quote.{what}.v1" for what in (
-        "requested", "sent", "accepted", "declined")),
-    "order": tuple(f"ipmarket.order.{what}.v1" for what in (
-        "created", "paid", "cancelled", "refunded")),
-    "invoice": ("ipmarket.invoice.issued.v1", "ipmarket.invoice.overdue.v1"),
-}
 GROUP_OF: dict[str, str] = {t: group for group, types in GROUPS.items() for t in types}
 NOTICE_TYPES: tuple[str, ...] = tuple(GROUP_OF)
 DEAL_GROUPS = frozenset({"license", "quote", "order", "invoice"})
 OWN_GROUPS = frozenset({"organisation", "api_key", "vendor_name", "webhook_endpoint"})
 # License events that start and end an organisation's holding of a core.
-HOLDING_STARTS = frozenset(f"ipmarket.license.{w}.v1" for w in ("issued", "renewed",
-                                                                  "reinstated"))
-HOLDING_ENDS = frozenset(f"ipmarket.license.{w}.v1" for w in ("revoked", "expired"))
+HOLDING_STARTS = frozenset({licensing.LICENSE_ISSUED, licensing.LICENSE_RENEWED,
+                            licensing.LICENSE_REINSTATED})
+HOLDING_ENDS = frozenset({licensing.LICENSE_REVOKED, licensing.LICENSE_EXPIRED})
 
 
 class Audience(enum.Enum):
