@@ -2,7 +2,7 @@
 
 A buyer "pays" with `POST /payments {"order_id", "amount", "currency"}`; the simulator answers
 202 with its payment id at once, then calls the licensing service back as a real provider would:
-`POST {IPMARKET_LICENSING_URL}/payments/callback`, signed with IPMARKET_PAYMENT_PROVIDER_SECRET
+`POST {IPMARKET_LICENSING_URL}/v1/payments/callback`, signed with IPMARKET_PAYMENT_PROVIDER_SECRET
 (payments.py), retrying while the service is unreachable or answers 5xx. `GET /payments/<id>`
 shows how the delivery went.
 """
@@ -102,4 +102,4 @@ def from_settings(bind: str | None) -> PaymentSimulator:
     host, _, port = (bind or config.get("IPMARKET_PAYMENT_SIMULATOR_URL")
                      .split("://", 1)[-1]).rpartition(":")
     return PaymentSimulator(host, int(port.rstrip("/")),
-                            f"{config.get('IPMARKET_LICENSING_URL')}/payments/callback", secret)
+                            f"{config.get('IPMARKET_LICENSING_URL')}/v1/payments/callback", secret)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from services.licensing.models import KnownApiKey, KnownCore, KnownOrganisation
 from shared.directory import Directory
 from shared.events import Event
+from shared.events import catalog as catalog_events
 
 STREAMS = ["catalog"]
 directory = Directory(KnownOrganisation, KnownApiKey)
@@ -27,9 +28,9 @@ def apply_core(event: Event, session: Session) -> None:
             setattr(current, name, value)
 
 
-# The catalog's core events (shared/events/catalog.py names no constants for them yet).
-CORE_EVENTS = ("ipmarket.core.published.v1", "ipmarket.core.updated.v1",
-               "ipmarket.core.deprecated.v1", "ipmarket.core.withdrawn.v1")
+# The catalog's core events: each carries the core's terms as they now are.
+CORE_EVENTS = (catalog_events.CORE_PUBLISHED, catalog_events.CORE_UPDATED,
+               catalog_events.CORE_DEPRECATED, catalog_events.CORE_WITHDRAWN)
 
 
 def event_handlers() -> dict:

@@ -38,7 +38,7 @@ class FakeSession:
     def __init__(self, *rows):
         self.rows = list(rows)
         self.added: list = []
-        self.info: dict = {}
+        self.at_commit: list[tuple[str, dict]] = []  # (table name, row) written at commit
         self.no_autoflush = nullcontext()
 
     def in_transaction(self) -> bool:
@@ -56,6 +56,9 @@ class FakeSession:
     def flush(self) -> None:
         pass
 
+    def insert_at_commit(self, table, row) -> None:
+        self.at_commit.append((table.name, dict(row)))
+
 
 class FakeUnitOfWork:
     """Records the events a use case publishes, each checked against its contract schema."""
@@ -63,6 +66,9 @@ class FakeUnitOfWork:
     def __init__(self, session: FakeSession):
         self.session = session
         self.published: list[tuple[str, str, dict]] = []
+
+    def insert_at_commit(self, table, row) -> None:
+        self.session.insert_at_commit(table, row)
 
     def publish(self, event_type: str, subject: str, data: dict) -> None:
         schema = schema_for(event_type)
