@@ -51,9 +51,46 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def _storable(value, depth: int, max_depth: int) -> bool:
+    """True when `value` certainly holds nothing hostile_value refuses: the check every JSON
+    body and every event's data passes, several times a request, so it builds no paths and
+    skips the encoding of ASCII text (str.isascii reads a flag). False also for any type it does
+    not know exactly (a bool is an int, a MultiDict a Mapping): hostile_value then walks it.
+    Recursive, but never deeper than `max_depth`."""
+    kind = type(value)
+    if kind is str:
+        return "\x00" not in value and (value.isascii() or text_problem(value) is None)
+    if kind is int:
+        return INT64_MIN <= value <= INT64_MAX
+    if kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        if depth >= max_depth:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or "\x00" in key or not (
+                    key.isascii() or text_problem(key) is None):
+                return False
+            if not _storable(item, depth + 1, max_depth):
+                return False
+        return True
+    if kind is list:
+        if depth >= max_depth:
+            return False
+        for item in value:
+            if not _storable(item, depth + 1, max_depth):
+                return False
+        return True
+    return False
+
+
 def hostile_value(value, *, max_depth: int = MAX_JSON_DEPTH) -> tuple[str, str] | None:
     """The first (dotted path, reason) of a decoded JSON value that no store can hold, or None.
     Iterative, so that depth costs no Python stack."""
+    if _storable(value, 0, max_depth):
+        return None  # the common case, found without naming a path
     stack = [(value, "", 0)]
     while stack:
         value, path, depth = stack.pop()
