@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from contextvars import ContextVar
 
 import marshmallow
-from marshmallow import ValidationError, pre_load, validates_schema
+from marshmallow import ValidationError, validates_schema
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 VERSION_MAX = 2 ** 31 - 1  # record versions are stored as INTEGER
@@ -145,16 +146,45 @@ def loads(data: bytes | str):
     return doc
 
 
+# Set while a bounds.Schema loads: the data of its nested schemas was walked with it.
+_within_checked_load: ContextVar[bool] = ContextVar("within_checked_load", default=False)
+
+
 class Schema(marshmallow.Schema):
     """marshmallow's Schema refusing, naming the field, any string with NUL or a lone surrogate
-    and any integer past 64 bits (query strings and events as well as JSON bodies)."""
+    and any integer past 64 bits (query strings and events as well as JSON bodies).
 
-    @pre_load
-    def _refuse_hostile_values(self, data, **_):
-        found = hostile_value(data) if isinstance(data, Mapping) else None
-        if found:
-            raise ValidationError(found[1], found[0] or "_schema")
-        return data
+    The data is walked once, by the outermost schema, before its pre_load hooks: a nested
+    schema's data is part of what was walked (an event's data, nested twice, was walked three
+    times per load)."""
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        if _within_checked_load.get():
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        self._refuse_hostile_values(data, many, partial)
+        token = _within_checked_load.set(True)
+        try:
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        finally:
+            _within_checked_load.reset(token)
+
+    def validate(self, data, *, many=None, partial=None):
+        if not _within_checked_load.get():
+            try:
+                self._refuse_hostile_values(data, many, partial)
+            except ValidationError as exc:
+                return exc.messages
+        return super().validate(data, many=many, partial=partial)
+
+    def _refuse_hostile_values(self, data, many, partial) -> None:
+        many = self.many if many is None else bool(many)
+        for item in (data if many and isinstance(data, list) else [data]):
+            found = hostile_value(item) if isinstance(item, Mapping) else None
+            if found:
+                error = ValidationError({found[0] or "_schema": [found[1]]}, data=data)
+                self.handle_error(error, data, many=many,
+                                  partial=self.partial if partial is None else partial)
+                raise error
 
     @validates_schema
     def _refuse_integers_past_64_bits(self, data, **_):
