@@ -156,7 +156,8 @@ class Schema(marshmallow.Schema):
 
     The data is walked once, by the outermost schema, before its pre_load hooks: a nested
     schema's data is part of what was walked (an event's data, nested twice, was walked three
-    times per load)."""
+    times per load). So a hook must not load other data through a bounds.Schema (none does):
+    that load would not be walked."""
 
     def load(self, data, *, many=None, partial=None, unknown=None):
         if _within_checked_load.get():
