@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from concurrent import futures
 
 from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -118,13 +119,24 @@ class _CountedConn(TConn):
 
 class BoundedThreadWorker(ThreadWorker):
     """gunicorn's thread worker (used on SQLite) with reads bounded in time and a cap on
-    connections per client address."""
+    connections per client address.
+
+    A thread reading a half-sent request is held until the read bound: with `ipmarket serve`'s
+    2 threads, two such requests made every other client wait the whole bound (7.5 s of 8).
+    Idle keep-alive connections wait in gunicorn's selector, not in a thread, so threads are
+    cheap to have: THREADS of them (or more if configured). Still, THREADS half-sent requests
+    from a few addresses hold them all until the bound; the gevent worker has no such limit."""
+
+    THREADS = 32
 
     def init_process(self):
         self.connections = ConnectionsPerAddress(config.get("IPMARKET_CONNECTIONS_PER_ADDRESS"))
         _TimedSocket.read_seconds = config.get("IPMARKET_REQUEST_READ_SECONDS")
         _CountedConn.connections = self.connections
         super().init_process()
+
+    def get_thread_pool(self):
+        return futures.ThreadPoolExecutor(max_workers=max(self.cfg.threads, self.THREADS))
 
     def accept(self, listener):
         try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from contextvars import ContextVar
 
 import marshmallow
-from marshmallow import ValidationError, pre_load, validates_schema
+from marshmallow import ValidationError, validates_schema
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 VERSION_MAX = 2 ** 31 - 1  # record versions are stored as INTEGER
@@ -51,9 +52,46 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def _storable(value, depth: int, max_depth: int) -> bool:
+    """True when `value` certainly holds nothing hostile_value refuses: the check every JSON
+    body and every event's data passes, several times a request, so it builds no paths and
+    skips the encoding of ASCII text (str.isascii reads a flag). False also for any type it does
+    not know exactly (a bool is an int, a MultiDict a Mapping): hostile_value then walks it.
+    Recursive, but never deeper than `max_depth`."""
+    kind = type(value)
+    if kind is str:
+        return "\x00" not in value and (value.isascii() or text_problem(value) is None)
+    if kind is int:
+        return INT64_MIN <= value <= INT64_MAX
+    if kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        if depth >= max_depth:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or "\x00" in key or not (
+                    key.isascii() or text_problem(key) is None):
+                return False
+            if not _storable(item, depth + 1, max_depth):
+                return False
+        return True
+    if kind is list:
+        if depth >= max_depth:
+            return False
+        for item in value:
+            if not _storable(item, depth + 1, max_depth):
+                return False
+        return True
+    return False
+
+
 def hostile_value(value, *, max_depth: int = MAX_JSON_DEPTH) -> tuple[str, str] | None:
     """The first (dotted path, reason) of a decoded JSON value that no store can hold, or None.
     Iterative, so that depth costs no Python stack."""
+    if _storable(value, 0, max_depth):
+        return None  # the common case, found without naming a path
     stack = [(value, "", 0)]
     while stack:
         value, path, depth = stack.pop()
@@ -108,16 +146,46 @@ def loads(data: bytes | str):
     return doc
 
 
+# Set while a bounds.Schema loads: the data of its nested schemas was walked with it.
+_within_checked_load: ContextVar[bool] = ContextVar("within_checked_load", default=False)
+
+
 class Schema(marshmallow.Schema):
     """marshmallow's Schema refusing, naming the field, any string with NUL or a lone surrogate
-    and any integer past 64 bits (query strings and events as well as JSON bodies)."""
+    and any integer past 64 bits (query strings and events as well as JSON bodies).
 
-    @pre_load
-    def _refuse_hostile_values(self, data, **_):
-        found = hostile_value(data) if isinstance(data, Mapping) else None
-        if found:
-            raise ValidationError(found[1], found[0] or "_schema")
-        return data
+    The data is walked once, by the outermost schema, before its pre_load hooks: a nested
+    schema's data is part of what was walked (an event's data, nested twice, was walked three
+    times per load). So a hook must not load other data through a bounds.Schema (none does):
+    that load would not be walked."""
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        if _within_checked_load.get():
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        self._refuse_hostile_values(data, many, partial)
+        token = _within_checked_load.set(True)
+        try:
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        finally:
+            _within_checked_load.reset(token)
+
+    def validate(self, data, *, many=None, partial=None):
+        if not _within_checked_load.get():
+            try:
+                self._refuse_hostile_values(data, many, partial)
+            except ValidationError as exc:
+                return exc.messages
+        return super().validate(data, many=many, partial=partial)
+
+    def _refuse_hostile_values(self, data, many, partial) -> None:
+        many = self.many if many is None else bool(many)
+        for item in (data if many and isinstance(data, list) else [data]):
+            found = hostile_value(item) if isinstance(item, Mapping) else None
+            if found:
+                error = ValidationError({found[0] or "_schema": [found[1]]}, data=data)
+                self.handle_error(error, data, many=many,
+                                  partial=self.partial if partial is None else partial)
+                raise error
 
     @validates_schema
     def _refuse_integers_past_64_bits(self, data, **_):

@@ -271,3 +271,28 @@ def test_on_sqlite_the_thread_worker_bounds_reading_headers_and_body_and_connect
         for s in half_sent:
             s.close()
     assert requests.post(f"{base}/v1/licenses/verify", json=VERIFY, timeout=10).status_code == 200
+
+
+def test_on_sqlite_two_half_sent_requests_do_not_hold_up_another_client(processes, tmp_path):
+    # Each half-sent request holds a thread of the worker until the read bound (30 s here): with
+    # two threads, another client waited for the 408s. It is answered while they are still open.
+    url = f"sqlite:///{tmp_path / 'licensing.db'}"
+    upgrade("licensing", url)
+    base = serve(processes, "licensing", {
+        "IPMARKET_LICENSING_DATABASE_URL": url, "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+        "IPMARKET_REQUEST_READ_SECONDS": "30"})
+    port = int(base.rpartition(":")[2])
+    half_sent = []
+    try:
+        for _ in range(2):
+            s = socket.create_connection(("127.0.0.1", port), source_address=(HOSTILE_ADDRESS, 0))
+            s.sendall(HALF_SENT)
+            half_sent.append(s)
+        assert requests.post(f"{base}/v1/licenses/verify", json=VERIFY, timeout=15).status_code == 200
+        for s in half_sent:  # still waiting for their bodies: nothing answered, nothing closed
+            s.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                s.recv(1)
+    finally:
+        for s in half_sent:
+            s.close()
