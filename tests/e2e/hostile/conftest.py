@@ -51,6 +51,9 @@ def services(postgres, postgres_admin_engine) -> dict[str, Service]:
     """Module-wide: the tests that use it only read, or are refused and change nothing."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", "hostile input test, long enough")
+        # A payment provider configured, so the callback's parsers meet the input (without
+        # one, it answers 503 before reading the body).
+        monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", "hostile input test provider")
         urls = {name: _database(postgres, postgres_admin_engine, name)
                 for name in ("catalog", "licensing", "notify")}
         for name, url in urls.items():

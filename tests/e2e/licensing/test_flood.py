@@ -288,7 +288,8 @@ def test_on_sqlite_two_half_sent_requests_do_not_hold_up_another_client(processe
             s = socket.create_connection(("127.0.0.1", port), source_address=(HOSTILE_ADDRESS, 0))
             s.sendall(HALF_SENT)
             half_sent.append(s)
-        assert requests.post(f"{base}/v1/licenses/verify", json=VERIFY, timeout=15).status_code == 200
+        answer = requests.post(f"{base}/v1/licenses/verify", json=VERIFY, timeout=15)
+        assert answer.status_code == 200
         for s in half_sent:  # still waiting for their bodies: nothing answered, nothing closed
             s.setblocking(False)
             with pytest.raises(BlockingIOError):
