@@ -10,7 +10,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from kafka import KafkaConsumer, TopicPartition
 from services.catalog.app import build_context
 from services.catalog.organisations import create_api_key, register_organisation
 from services.catalog.vendor_names import claim_name, decide
@@ -19,7 +18,7 @@ from shared.directory import Principal
 from shared.events.catalog import CORE_PUBLISHED
 from shared.messaging.kafka_io import topic
 from tests.integration.catalog.conftest import core_body
-from tests.support import wait_until
+from tests.support import read_topic_to_end, wait_until
 
 SERVICES = ("catalog", "licensing", "notify")
 
@@ -31,25 +30,8 @@ def status(url: str, key: str) -> int:
 
 
 def events_on_topic(bootstrap: str, name: str, wanted) -> list[dict]:
-    """Every event that `wanted` accepts among those on the topic now: read from the start of
-    each partition up to the end offset it has when called, no further and no settling."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             group_id=None)
-    try:
-        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name)]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        found = []
-        deadline = time.monotonic() + 20
-        while any(consumer.position(p) < ends[p] for p in partitions):
-            assert time.monotonic() < deadline, "the topic was not read to its end in 20 s"
-            batches = consumer.poll(timeout_ms=500)
-            found.extend(e for batch in batches.values() for m in batch
-                         if wanted(e := json.loads(m.value)))
-        return found
-    finally:
-        consumer.close()
+    """Every event that `wanted` accepts among those on the topic now (see read_topic_to_end)."""
+    return [e for m in read_topic_to_end(bootstrap, name) if wanted(e := json.loads(m.value))]
 
 
 def relayed(env: dict, service: str, event_type: str, subject: str) -> bool:
