@@ -10,6 +10,7 @@ from pathlib import Path
 import requests
 
 from ipmarket.broker import die_with_parent, free_port
+from kafka import KafkaConsumer, TopicPartition
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,3 +83,26 @@ def wait_until(predicate, timeout: float = 10, interval: float = 0.05, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def read_topic_to_end(bootstrap: str, name: str, timeout: float = 20) -> list:
+    """Every message on topic NAME now: each partition read from its start up to the end offset
+    it has when called, no further and without lingering. Called once whatever should be there
+    is known to be (a relay marks an outbox row published only after the broker acknowledged
+    it), it sees every copy there will ever be of it: an absence is then a fact, not a wait."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             group_id=None)
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        messages = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(p) < ends[p] for p in partitions):
+            assert time.monotonic() < deadline, f"{name} was not read to its end in {timeout} s"
+            batches = consumer.poll(timeout_ms=500)
+            messages.extend(m for batch in batches.values() for m in batch)
+        return messages
+    finally:
+        consumer.close()

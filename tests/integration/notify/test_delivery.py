@@ -38,11 +38,12 @@ def client(env):
 
 @pytest.fixture
 def start_worker(notify_context):
-    """start_worker() runs a delivery worker on a thread until the test ends."""
+    """start_worker(**options) runs a delivery worker (or the one given) on a thread until the
+    test ends."""
     running = []
 
-    def start(**options) -> DeliveryWorker:
-        worker = DeliveryWorker(notify_context.session_factory, **options)
+    def start(worker: DeliveryWorker | None = None, **options) -> DeliveryWorker:
+        worker = worker or DeliveryWorker(notify_context.session_factory, **options)
         stop = threading.Event()
         thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
         thread.start()
@@ -80,8 +81,45 @@ def deliveries(context, **where) -> list[Delivery]:
                                     .order_by(Delivery.created_at)))
 
 
+def attempts_by_delivery(context, **where) -> dict[str, list[bool | None]]:
+    """Delivery id → the outcome of each of its attempts (None: sent or being sent, no outcome
+    recorded), for the deliveries `where` selects. An attempt is logged when its delivery is
+    claimed, before anything is sent: every send there ever was is in this log."""
+    with context.session_factory() as session:
+        rows = session.execute(
+            sa.select(Delivery.id, Attempt.succeeded)
+            .join(Attempt, Attempt.delivery_id == Delivery.id)
+            .where(*(getattr(Delivery, name) == value for name, value in where.items()))
+            .order_by(Attempt.id)).all()
+    found: dict[str, list[bool | None]] = {}
+    for delivery_id, succeeded in rows:
+        found.setdefault(delivery_id, []).append(succeeded)
+    return found
+
+
+def settled(context, **where) -> bool:
+    """True when no delivery `where` selects is pending and each attempt has its outcome: nothing
+    of theirs is being sent, and nothing will be (a succeeded or failed delivery is never claimed
+    again). What a receiver has of them then is all it will ever get."""
+    return (all(d.state != "pending" for d in deliveries(context, **where))
+            and all(None not in outcomes
+                    for outcomes in attempts_by_delivery(context, **where).values()))
+
+
+class RingCounter(threading.Event):
+    """A threading.Event that counts how often it was set."""
+
+    def __init__(self):
+        super().__init__()
+        self.rings = 0
+
+    def set(self):
+        self.rings += 1
+        super().set()
+
+
 def test_both_sides_of_a_license_hear_of_it_by_webhook_and_email_in_their_own_language(
-        env, client, organisation, receiver, handle, start_worker):
+        env, client, organisation, receiver, handle, start_worker, notify_context):
     smtp = env
     vendor_id, vendor_key = organisation(
         "Golden Gate IP Inc.", roles=["vendor"], timezone="America/Los_Angeles",
@@ -124,8 +162,16 @@ def test_both_sides_of_a_license_hear_of_it_by_webhook_and_email_in_their_own_la
     assert "2027年11月25日（周四）00:00 UTC+08:00 (Asia/Shanghai)" in text
     assert "芯禾微电子" in text
     assert not smtp.to("finance@xinhe.example")  # this contact wants expiry notices only
-    time.sleep(0.5)
-    assert len(receiver.received) == 2  # each exactly once
+    # Exactly once: once every delivery of the notice has succeeded, none is claimed again, and
+    # the attempt log (written at each claim, before sending) shows there was one send each.
+    wait_until(lambda: settled(notify_context, notice_id=event.id), timeout=5,
+               what="the deliveries to be recorded")
+    assert {d.state for d in deliveries(notify_context, notice_id=event.id)} == {"succeeded"}
+    assert list(attempts_by_delivery(notify_context, notice_id=event.id).values()) == \
+        [[True]] * 4  # two webhooks and two e-mails
+    assert len(receiver.received) == 2
+    assert len(smtp.to("dana@goldengate.example")) == 1
+    assert len(smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1")) == 1
 
 
 def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
@@ -194,10 +240,18 @@ def test_an_endpoint_failing_too_long_is_disabled_and_its_organisation_told_by_e
         types = session.scalars(sa.select(OutboxMessage.event_type)).all()
     assert types == ["ipmarket.webhook_endpoint.disabled.v1"]
 
-    # A disabled endpoint gets nothing new; enabled again, it does.
-    handle(license_event("approved", vendor_id, licensee_id))
-    time.sleep(1)
+    # A disabled endpoint gets nothing new: what it had pending failed when it was disabled (in
+    # the transaction that recorded the failure that disabled it, so before the e-mail went),
+    # and a new notice plans no delivery to it. With nothing of its own pending or being sent,
+    # the receiver has all it will get: one request per attempt logged.
+    assert settled(notify_context, endpoint_id=endpoint["id"])
     calls = len(receiver.on("/flaky"))
+    assert calls == sum(map(len, attempts_by_delivery(
+        notify_context, endpoint_id=endpoint["id"]).values()))
+    approved = handle(license_event("approved", vendor_id, licensee_id))
+    assert deliveries(notify_context, notice_id=approved.id, endpoint_id=endpoint["id"]) == []
+    assert settled(notify_context, endpoint_id=endpoint["id"])
+    # Enabled again, it does.
     receiver.answers["/flaky"] = [(204, {})]
     assert client.patch(f"/v1/endpoints/{endpoint['id']}", headers=auth(vendor_key),
                         json={"enabled": True}).json["disabled_at"] is None
@@ -262,16 +316,24 @@ def test_a_new_notice_wakes_the_worker_at_commit_rather_than_at_its_next_poll(
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/vendor")
-    start_worker(poll_seconds=60)  # it claims once at start, then polls only a minute later
+    # It claims at start, then polls only a minute later: what it sends sooner, it was woken for.
+    worker = DeliveryWorker(notify_context.session_factory, poll_seconds=60)
+    # Nothing but its LISTEN rings its wake-up call here, and the LISTEN rings it once as soon as
+    # it begins. A claim that began after that ring and has ended leaves the worker waiting for
+    # the next ring (or the poll), and every commit from then on is announced to it.
+    worker._wake = wake = RingCounter()
+    claim, after_listening = worker._claim, []
 
-    def listening() -> bool:
-        with notify_context.engine.connect() as connection:
-            return connection.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND query LIKE 'LISTEN %'")).scalar() == 1
+    def claim_noting_whether_listening(*args):
+        began_listening = wake.rings > 0
+        jobs = claim(*args)
+        after_listening.append(began_listening)
+        return jobs
 
-    wait_until(listening, timeout=10, what="the worker to listen")
-    time.sleep(0.2)  # past the claim at start
+    worker._claim = claim_noting_whether_listening
+    start_worker(worker)
+    wait_until(lambda: any(after_listening), timeout=10,
+               what="a claim begun after the worker began to listen")
     for _ in range(3):
         handle(license_event("issued", vendor_id, licensee_id))
         wait_until(lambda: len(receiver.received) == _ + 1, timeout=5, what="the webhook")
@@ -288,13 +350,18 @@ def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the
     event = handle(license_event("issued", vendor_id, licensee_id))
 
     dying = DeliveryWorker(notify_context.session_factory)
-    dying.lease = timedelta(seconds=1)
     jobs = dying.claim(10)
     assert {j.delivery.channel for j in jobs} == {"webhook", "email"}
     assert dying.claim(10) == []  # leased: nobody else takes them meanwhile
     for job in jobs:
         assert dying.send(job).succeeded  # ... and the worker dies before recording
-    time.sleep(1.1)
+    # Its lease runs out: the time it was leased for is taken off in the database instead of
+    # waited for, so the deliveries are due again as they are a lease after the claim.
+    with notify_context.session_factory() as session, session.begin():
+        session.execute(sa.update(Delivery)
+                        .where(Delivery.id.in_([job.delivery.id for job in jobs]))
+                        .values(next_attempt_at=Delivery.next_attempt_at
+                                - sa.literal(dying.lease, sa.Interval())))
     start_worker()
     wait_until(lambda: len(receiver.on("/crash")) == 2 and len(smtp.to("dana@gg.example")) == 2,
                timeout=10, what="the resend")
@@ -328,7 +395,9 @@ def test_an_address_refused_at_delivery_time_is_never_contacted(
 
     error = wait_until(refused_attempt, timeout=10, what="the refused attempt")
     assert "refused" in error and "loopback" in error
-    time.sleep(0.5)
+    # The refusal came from the connection's check of the address it reached, before a byte
+    # was written on it, and was recorded after that send had ended: nothing of this attempt
+    # can still arrive, and every later attempt is refused the same way.
     assert not receiver.received
 
 
