@@ -10,7 +10,11 @@ from services.catalog.models import (
     Membership,
     OrganisationApplication,
     Person,
+    PersonSession,
+    RecoveryCode,
+    SignInThrottle,
     TokenKey,
+    TotpSecret,
 )
 
 
@@ -51,3 +55,38 @@ class SqlPeopleRecords:
             self.session.add(TokenKey(purpose="link", secret=key))
             self.session.flush()
         return key
+
+    def access_key(self) -> TokenKey | None:
+        """The Ed25519 key access tokens are signed with now (the newest not retired)."""
+        return self.session.scalar(sa.select(TokenKey).where(
+            TokenKey.purpose == "access", TokenKey.retired_at.is_(None))
+            .order_by(TokenKey.created_at.desc()).limit(1))
+
+    def access_keys(self) -> list[TokenKey]:
+        return list(self.session.scalars(sa.select(TokenKey).where(
+            TokenKey.purpose == "access")))
+
+    def throttle(self, bucket: str) -> SignInThrottle | None:
+        return self.session.get(SignInThrottle, bucket)
+
+    def person_session(self, session_id: str) -> PersonSession | None:
+        return self.session.get(PersonSession, session_id)
+
+    def session_by_refresh(self, refresh_hash: str) -> PersonSession | None:
+        return self.session.scalar(sa.select(PersonSession).where(
+            PersonSession.refresh_hash == refresh_hash))
+
+    def sessions_of(self, person_id: str) -> list[PersonSession]:
+        return list(self.session.scalars(sa.select(PersonSession).where(
+            PersonSession.person_id == person_id, PersonSession.ended_at.is_(None))
+            .order_by(PersonSession.created_at, PersonSession.id)))
+
+    def totp(self, person_id: str) -> TotpSecret | None:
+        return self.session.get(TotpSecret, person_id)
+
+    def recovery_codes(self, person_id: str) -> list[RecoveryCode]:
+        return list(self.session.scalars(sa.select(RecoveryCode).where(
+            RecoveryCode.person_id == person_id)))
+
+    def delete(self, row) -> None:
+        self.session.delete(row)
