@@ -6,12 +6,13 @@ from services.catalog.api import (
     organisations,
     people,
     search,
+    sessions,
     taxonomy,
     vendor_names,
 )
 from services.catalog.api.old_paths import old_paths
 
 blueprints = [organisations.blp, api_keys.blp, vendor_names.blp, search.blp, taxonomy.blp,
-              cores.blp, people.blp]
+              cores.blp, people.blp, sessions.blp]
 
 __all__ = ["blueprints", "old_paths"]

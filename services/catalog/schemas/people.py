@@ -92,3 +92,34 @@ class MembershipSchema(Schema):
     name_zh = fields.String(allow_none=True)
     email = fields.String()
     joined_at = fields.AwareDateTime()
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+class SignInSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=bounds.MAX_EMAIL))
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=MAX_LENGTH * 4))
+
+
+class SecondFactorSchema(Schema):
+    second_factor_token = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = fields.String(required=True, validate=validate.Length(min=6, max=16), metadata={
+        "description": "The 6-digit code of your authenticator app, or a recovery code."})
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class SignInResultSchema(Schema):
+    status = fields.String(validate=validate.OneOf(("signed_in", "second_factor_needed")))
+    session_id = fields.String(allow_none=True)
+    access_token = fields.String(allow_none=True, metadata={
+        "description": "EdDSA-signed (JWS compact), valid for 5 minutes: refresh it."})
+    access_token_expires_at = fields.AwareDateTime(allow_none=True)
+    refresh_token = fields.String(allow_none=True, metadata={
+        "description": "Shown once; each use returns a new one and retires this."})
+    second_factor_token = fields.String(allow_none=True, metadata={
+        "description": "With status second_factor_needed: send it with a code within 5 "
+                       "minutes (POST /v1/sessions/second-factor)."})
