@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from services.catalog import second_factor
-from services.catalog.domain import access_tokens, one_time_tokens
+from services.catalog.domain import access_tokens, one_time_tokens, roles
 from services.catalog.domain import sign_in_throttle as throttle
 from services.catalog.domain.people import Actor, email_key
 from services.catalog.models import Person, PersonSession, SignInThrottle, TokenKey
@@ -31,6 +31,7 @@ from shared.messaging.unit_of_work import UnitOfWork
 
 WRONG = "the e-mail address or password is wrong"
 SECOND_FACTOR = "second_factor"  # the purpose of the token between password and code
+SECOND_FACTOR_SETUP = "second_factor_setup"  # … between password and a first TOTP code
 SECOND_FACTOR_WINDOW = timedelta(minutes=5)
 
 
@@ -59,6 +60,7 @@ class SecondFactorNeeded:
     must follow with this token, within five minutes."""
 
     second_factor_token: str
+    setup: bool = False  # True: the person must first set up a second factor (operators)
 
 
 def sign_in(uow: UnitOfWork | CatalogWork, email: str, password: str, *, client_address: str,
@@ -79,7 +81,49 @@ def sign_in(uow: UnitOfWork | CatalogWork, email: str, password: str, *, client_
     if second_factor.in_force(work.records, person.id):
         return SecondFactorNeeded(one_time_tokens.sign(
             work.records.link_key(), SECOND_FACTOR, person.id, now + SECOND_FACTOR_WINDOW))
+    if must_have_second_factor(person):
+        return SecondFactorNeeded(one_time_tokens.sign(
+            work.records.link_key(), SECOND_FACTOR_SETUP, person.id,
+            now + SECOND_FACTOR_WINDOW), setup=True)
     return _open_session(work, person, client_address, user_agent, now)
+
+
+def must_have_second_factor(person: Person) -> bool:
+    """Operators always sign in with a second factor (organisations' own requirement: to do)."""
+    return roles.OPERATOR in person.platform_roles
+
+
+def set_up_second_factor(uow: UnitOfWork | CatalogWork, setup_token: str,
+                         clock: Clock = utcnow) -> str:
+    """A new TOTP secret for the person signing in; its otpauth:// URI (for the QR code)."""
+    work = catalog_work(uow)
+    person = _person_of(work, setup_token, SECOND_FACTOR_SETUP, clock())
+    return second_factor.enrol(work.records, person.id, person.email, clock())
+
+
+def confirm_second_factor(uow: UnitOfWork | CatalogWork, setup_token: str, code: str, *,
+                          client_address: str, user_agent: str = "", clock: Clock = utcnow
+                          ) -> tuple[SignedIn, list[str]]:
+    """The first code from the authenticator puts the secret in force and opens the session;
+    the ten recovery codes are returned once."""
+    work = catalog_work(uow)
+    now = clock()
+    person = _person_of(work, setup_token, SECOND_FACTOR_SETUP, now)
+    codes = second_factor.confirm(work.records, person.id, code, now)
+    if codes is None:
+        raise NotAuthenticated("the code is wrong: check the authenticator's clock")
+    return _open_session(work, person, client_address, user_agent, now), codes
+
+
+def _person_of(work: CatalogWork, token: str, purpose: str, now: datetime) -> Person:
+    try:
+        person_id = one_time_tokens.verify(work.records.link_key(), token, purpose, now)
+    except one_time_tokens.BadToken:
+        raise NotAuthenticated("sign in again: the step before the code has expired") from None
+    person = work.records.person(person_id)
+    if person is None or person.disabled_at is not None:
+        raise NotAuthenticated("sign in again: the step before the code has expired")
+    return person
 
 
 def complete_sign_in(uow: UnitOfWork | CatalogWork, second_factor_token: str, code: str, *,
@@ -88,17 +132,11 @@ def complete_sign_in(uow: UnitOfWork | CatalogWork, second_factor_token: str, co
     """The second step: a TOTP code (each works once) or an unused recovery code."""
     work = catalog_work(uow)
     now = clock()
-    try:
-        person_id = one_time_tokens.verify(work.records.link_key(), second_factor_token,
-                                           SECOND_FACTOR, now)
-    except one_time_tokens.BadToken:
-        raise NotAuthenticated("sign in again: the step before the code has expired") from None
-    person = work.records.person(person_id)
+    person = _person_of(work, second_factor_token, SECOND_FACTOR, now)
     buckets = (throttle.account_bucket(person.email_key),
                throttle.address_bucket(client_address))
     _refuse_while_blocked(work, buckets, now)
-    if person.disabled_at is not None or not second_factor.accept_code(work.records, person.id,
-                                                                       code, now):
+    if not second_factor.accept_code(work.records, person.id, code, now):
         _count_failure(work, buckets, now)
         raise NotAuthenticated("the code is wrong or used already")
     _forget_failures(work, buckets[:1])

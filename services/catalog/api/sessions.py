@@ -10,6 +10,9 @@ from services.catalog.domain.access_tokens import LIFETIME
 from services.catalog.schemas.people import (
     RefreshSchema,
     SecondFactorSchema,
+    SecondFactorSecretSchema,
+    SecondFactorSetupSchema,
+    SignedInWithRecoveryCodesSchema,
     SignInResultSchema,
     SignInSchema,
 )
@@ -45,6 +48,34 @@ def complete_session(body):
         user_agent=request.user_agent.string))
 
 
+@blp.post("/second-factor/setup")
+@blp.arguments(SecondFactorSetupSchema)
+@blp.response(201, SecondFactorSecretSchema)
+@problems(401)
+def set_up_second_factor(body):
+    """A new TOTP secret for someone who must have a second factor and has none yet (the
+    answer to signing in said second_factor_setup_needed)."""
+    with service_context().unit_of_work() as uow:
+        uri = sign_in.set_up_second_factor(uow, body["second_factor_token"])
+        uow.commit()
+        return {"otpauth_uri": uri}
+
+
+@blp.post("/second-factor/confirm")
+@blp.arguments(SecondFactorSchema)
+@blp.response(201, SignedInWithRecoveryCodesSchema)
+@problems(401)
+def confirm_second_factor(body):
+    """The first code from the authenticator: the second factor is in force, the session
+    opens, and the recovery codes are shown (once)."""
+    with service_context().unit_of_work() as uow:
+        signed_in, codes = sign_in.confirm_second_factor(
+            uow, body["second_factor_token"], body["code"], client_address=_client(),
+            user_agent=request.user_agent.string)
+        uow.commit()
+        return _result(signed_in) | {"recovery_codes": codes}
+
+
 @blp.post("/refresh")
 @blp.arguments(RefreshSchema)
 @blp.response(200, SignInResultSchema)
@@ -71,7 +102,8 @@ def _signing_in(step):
                            retry_after=throttled.retry_after)
         uow.commit()
     if isinstance(outcome, sign_in.SecondFactorNeeded):
-        return {"status": "second_factor_needed",
+        return {"status": "second_factor_setup_needed" if outcome.setup
+                else "second_factor_needed",
                 "second_factor_token": outcome.second_factor_token}
     return _result(outcome)
 

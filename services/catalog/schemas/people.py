@@ -113,7 +113,8 @@ class RefreshSchema(Schema):
 
 
 class SignInResultSchema(Schema):
-    status = fields.String(validate=validate.OneOf(("signed_in", "second_factor_needed")))
+    status = fields.String(validate=validate.OneOf(
+        ("signed_in", "second_factor_needed", "second_factor_setup_needed")))
     session_id = fields.String(allow_none=True)
     access_token = fields.String(allow_none=True, metadata={
         "description": "EdDSA-signed (JWS compact), valid for 5 minutes: refresh it."})
@@ -122,4 +123,20 @@ class SignInResultSchema(Schema):
         "description": "Shown once; each use returns a new one and retires this."})
     second_factor_token = fields.String(allow_none=True, metadata={
         "description": "With status second_factor_needed: send it with a code within 5 "
-                       "minutes (POST /v1/sessions/second-factor)."})
+                       "minutes (POST /v1/sessions/second-factor); with "
+                       "second_factor_setup_needed: set one up first "
+                       "(POST /v1/sessions/second-factor/setup, then …/confirm)."})
+
+
+class SecondFactorSetupSchema(Schema):
+    second_factor_token = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class SecondFactorSecretSchema(Schema):
+    otpauth_uri = fields.String(metadata={
+        "description": "otpauth:// URI of the new TOTP secret, for the authenticator's QR code."})
+
+
+class SignedInWithRecoveryCodesSchema(SignInResultSchema):
+    recovery_codes = fields.List(fields.String(), metadata={
+        "description": "Ten single-use codes for when the authenticator is lost: shown once."})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -44,8 +45,12 @@ def test_an_operator_is_created_from_the_prompt_listed_and_disabled(cli):
     listed = [json.loads(line) for line in run("list").output.splitlines()]
     assert [(p["email"], p["platform_roles"], p["disabled"]) for p in listed] == \
         [(EMAIL, ["operator"], False)]
-    with context.unit_of_work() as uow:
-        signed_in = sign_in.sign_in(uow, EMAIL, PASSWORD, client_address="127.0.0.1")
+    with context.unit_of_work() as uow:  # an operator's first sign-in sets up TOTP
+        setup = sign_in.sign_in(uow, EMAIL, PASSWORD, client_address="127.0.0.1")
+        generator = pyotp.parse_uri(sign_in.set_up_second_factor(
+            uow, setup.second_factor_token))
+        signed_in, _ = sign_in.confirm_second_factor(
+            uow, setup.second_factor_token, generator.now(), client_address="127.0.0.1")
         uow.commit()
     assert run("disable", EMAIL.upper()).exit_code == 0
     with context.unit_of_work() as uow, pytest.raises(NotAuthenticated):

@@ -183,3 +183,24 @@ def test_a_removed_membership_is_gone_from_the_catalogs_check_at_once(work, cloc
     work.records.delete(membership)
     assert sign_in.actor_for_access_token(work, signed_in.access_token,
                                           clock=clock).memberships == {}
+
+
+def test_an_operator_must_set_up_a_second_factor_before_any_session(work, clock):
+    people.create_operator(work, "ops@vip.hk", "Chan Tai Man", PASSWORD, clock=clock)
+    pending = attempt(work, clock, "ops@vip.hk")
+    assert isinstance(pending, sign_in.SecondFactorNeeded) and pending.setup
+    operator = work.records.person_by_email("ops@vip.hk")
+    assert not work.records.sessions_of(operator.id)
+    with pytest.raises(NotAuthenticated):  # the setup token is no sign-in token
+        sign_in.complete_sign_in(work, pending.second_factor_token, "123456",
+                                 client_address="a", clock=clock)
+    generator = pyotp.parse_uri(sign_in.set_up_second_factor(
+        work, pending.second_factor_token, clock=clock))
+    with pytest.raises(NotAuthenticated):
+        sign_in.confirm_second_factor(work, pending.second_factor_token, "000000",
+                                      client_address="a", clock=clock)
+    signed_in, codes = sign_in.confirm_second_factor(
+        work, pending.second_factor_token, generator.at(clock()), client_address="a",
+        clock=clock)
+    assert len(codes) == 10 and signed_in.session.person_id == operator.id
+    assert not attempt(work, clock, "ops@vip.hk").setup  # next time: a code, as anyone's
