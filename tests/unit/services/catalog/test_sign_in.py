@@ -204,3 +204,32 @@ def test_an_operator_must_set_up_a_second_factor_before_any_session(work, clock)
         clock=clock)
     assert len(codes) == 10 and signed_in.session.person_id == operator.id
     assert not attempt(work, clock, "ops@vip.hk").setup  # next time: a code, as anyone's
+
+
+def test_every_refusal_costs_one_argon2id_check_with_the_same_parameters(work, clock,
+                                                                          monkeypatch):
+    """The timing twin: an unknown address or a disabled person is checked against a dummy
+    hash made with the same parameters, so no refusal is quicker than another."""
+    from argon2 import extract_parameters
+
+    from services.catalog import password_hashing
+
+    checked = []
+    real = password_hashing.HASHER
+
+    class Counting:
+        def verify(self, stored, given):
+            checked.append(extract_parameters(stored))
+            return real.verify(stored, given)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(password_hashing, "HASHER", Counting())
+    for email, password in ((EMAIL, "wrong " + PASSWORD), ("nobody@example.com", PASSWORD)):
+        with pytest.raises(NotAuthenticated):
+            attempt(work, clock, email, password, address=email)
+    work.records.person_by_email(EMAIL).disabled_at = NOW
+    with pytest.raises(NotAuthenticated):
+        attempt(work, clock, address="disabled")
+    assert len(checked) == 3 and checked[0] == checked[1] == checked[2]
