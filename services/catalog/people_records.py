@@ -31,6 +31,10 @@ class SqlPeopleRecords:
         return list(self.session.scalars(sa.select(Membership).where(
             Membership.person_id == person_id)))
 
+    def members_of(self, organisation_id: str) -> list[Membership]:
+        return list(self.session.scalars(sa.select(Membership).where(
+            Membership.organisation_id == organisation_id)))
+
     def membership(self, person_id: str, organisation_id: str) -> Membership | None:
         return self.session.scalar(sa.select(Membership).where(
             Membership.person_id == person_id, Membership.organisation_id == organisation_id))

@@ -191,6 +191,7 @@ ORGANISATION_APPLICATION_APPROVED = "ipmarket.organisation_application.approved.
 ORGANISATION_APPLICATION_DECLINED = "ipmarket.organisation_application.declined.v1"
 MEMBER_INVITED = "ipmarket.member.invited.v1"
 MEMBER_JOINED = "ipmarket.member.joined.v1"
+MEMBER_REMOVED = "ipmarket.member.removed.v1"
 PERSON_DISABLED = "ipmarket.person.disabled.v1"
 SECOND_FACTOR_RESET = "ipmarket.person.second_factor_reset.v1"
 ACCESS_TOKEN_KEY_ANNOUNCED = "ipmarket.access_token_key.announced.v1"
@@ -198,7 +199,7 @@ ACCESS_TOKEN_KEY_ANNOUNCED = "ipmarket.access_token_key.announced.v1"
 # checks of a person's credential come next. Tests that want every event consumed skip these.
 PEOPLE_EVENTS = (ORGANISATION_APPLIED, ORGANISATION_APPLICATION_APPROVED,
                  ORGANISATION_APPLICATION_DECLINED, MEMBER_INVITED, MEMBER_JOINED,
-                 PERSON_DISABLED, SECOND_FACTOR_RESET, ACCESS_TOKEN_KEY_ANNOUNCED)
+                 MEMBER_REMOVED, PERSON_DISABLED, SECOND_FACTOR_RESET, ACCESS_TOKEN_KEY_ANNOUNCED)
 
 ORGANISATION_KINDS = ("vendor", "licensee")
 MEMBER_ROLES = ("owner", "publisher", "approver", "buyer", "finance", "viewer")
@@ -258,7 +259,7 @@ class MemberInvited(EventData):
 @register(MEMBER_JOINED)
 class MemberJoined(EventData):
     """A person is a member of an organisation with these roles (the state other services keep
-    to check a person's credential; an empty list: the membership is removed)."""
+    to check a person's credential)."""
 
     person_id = fields.String(required=True, validate=ID)
     organisation_id = fields.String(required=True, validate=ID)
@@ -269,6 +270,15 @@ class MemberJoined(EventData):
     roles = fields.List(fields.String(validate=validate.OneOf(MEMBER_ROLES)), required=True,
                         validate=validate.Length(max=len(MEMBER_ROLES)))
     joined_at = fields.AwareDateTime(required=True)
+
+
+@register(MEMBER_REMOVED)
+class MemberRemoved(EventData):
+    """The person no longer acts for the organisation: refuse their credential for it."""
+
+    person_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)
+    removed_at = fields.AwareDateTime(required=True)
 
 
 @register(PERSON_DISABLED)

@@ -92,3 +92,16 @@ def accept(body):
             password=body["password"])
         uow.commit()
         return people.member_state(person, membership) | {"joined_at": membership.created_at}
+
+
+@blp.delete("/organisations/<organisation_id>/members/<id:person_id>")
+@requires()
+@blp.response(204)
+@problems(404, 409)
+def remove_member(organisation_id, person_id):
+    """Remove a member: they stop acting for the organisation at once (the organisation's
+    last owner stays)."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        people.remove_member(uow, actor, organisation_id, person_id)
+        uow.commit()

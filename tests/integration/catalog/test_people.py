@@ -125,3 +125,24 @@ def test_a_stranger_cannot_invite_into_another_organisation(catalog):
                                    headers=catalog.licensee.auth)
     assert_problem(response, 404)
     assert catalog.snapshot() == before
+
+
+def test_a_removed_member_is_refused_by_the_catalog_at_once(catalog):
+    from services.catalog import sign_in
+
+    response = catalog.client.post(f"/v1/organisations/{catalog.vendor.id}/invitations",
+                                   json={"email": "zhang.min@xinyuan-micro.cn",
+                                         "roles": ["approver"]}, headers=catalog.vendor.auth)
+    token = last_event(catalog, events.MEMBER_INVITED)["link_token"]
+    member = catalog.client.post("/v1/invitations/accept", json={
+        "token": token, "name_en": "Zhang Min", "password": PASSWORD}).json
+    signed_in = catalog.client.post("/v1/sessions", json={
+        "email": "zhang.min@xinyuan-micro.cn", "password": PASSWORD}).json
+    path = f"/v1/organisations/{catalog.vendor.id}/members/{member['person_id']}"
+    assert_problem(catalog.client.delete(path, headers=catalog.licensee.auth), 404)
+    response = catalog.client.delete(path, headers=catalog.vendor.auth)
+    assert response.status_code == 204
+    assert last_event(catalog, events.MEMBER_REMOVED)["person_id"] == member["person_id"]
+    with catalog.context.unit_of_work() as uow:
+        actor = sign_in.actor_for_access_token(uow, signed_in["access_token"])
+    assert actor.memberships == {}

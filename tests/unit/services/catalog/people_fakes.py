@@ -29,6 +29,9 @@ class InMemoryPeopleRecords(InMemoryRecords):
     def memberships_of(self, person_id):
         return [m for m in self._of(Membership) if m.person_id == person_id]
 
+    def members_of(self, organisation_id):
+        return [m for m in self._of(Membership) if m.organisation_id == organisation_id]
+
     def membership(self, person_id, organisation_id):
         return next((m for m in self.memberships_of(person_id)
                      if m.organisation_id == organisation_id), None)

@@ -197,3 +197,25 @@ def test_the_first_operator_is_created_with_a_checked_password(work):
     assert person.platform_roles == ["operator"]
     with pytest.raises(Conflict):
         people.create_operator(work, "OPS@vip.hk", "Chan Tai Man", PASSWORD)
+
+
+def test_an_owner_removes_a_member_but_not_the_last_owner(work):
+    org, token = approved(work)
+    owner = owner_of(work, org, token)
+    _, link = people.invite_member(work, owner, org.id, "zhang.min@xinyuan-micro.cn",
+                                   ["approver"])
+    approver, _ = people.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD)
+    work.published.clear()
+    as_approver = Actor(memberships={org.id: frozenset({"approver"})}, person_id=approver.id)
+    with pytest.raises(Forbidden):
+        people.remove_member(work, as_approver, org.id, owner.person_id)
+    with pytest.raises(Conflict, match="last owner"):
+        people.remove_member(work, owner, org.id, owner.person_id)
+    people.remove_member(work, owner, org.id, approver.id, clock=clock)
+    assert work.records.membership(approver.id, org.id) is None
+    ((event_type, subject, data),) = work.published
+    assert (event_type, subject, data["person_id"]) == (events.MEMBER_REMOVED, org.id,
+                                                        approver.id)
+    schema_for(event_type).load(data)
+    with pytest.raises(NotFound):
+        people.remove_member(work, owner, org.id, approver.id)
