@@ -1,6 +1,91 @@
-"""The catalog service's part of the `ipmarket` command line (the demo loader moved to
+"""The catalog service's part of the `ipmarket` command line: people (the demo loader moved to
 ipmarket/devtools: it is a developer's tool, not the service's)."""
 from __future__ import annotations
 
+import json
+
+import click
+
+from shared.errors import DomainError
+
+
+class Refused(click.ClickException):
+    exit_code = 2  # bad input: one line, changes nothing
+
+
+def _context():
+    from services.catalog.app import build_context
+    return build_context()
+
+
+def _refused(error: DomainError) -> Refused:
+    return Refused(f"{error.field}: {error.detail}" if error.field else error.detail)
+
+
+@click.group("people")
+def people_group() -> None:
+    """People who sign in: list, create an operator, disable, reset a second factor."""
+
+
+@people_group.command("create-operator")
+@click.option("--email", required=True, help="The operator's e-mail address (sign-in name).")
+@click.option("--name", required=True, help="The operator's name in English.")
+@click.password_option("--password", help="Asked for when not given (at least 15 characters).")
+def create_operator_command(email: str, name: str, password: str) -> None:
+    """Make a platform operator person (the first, or another). They set up a second factor
+    at their first sign-in."""
+    from services.catalog.people import create_operator
+
+    try:
+        with _context().unit_of_work() as uow:
+            person = create_operator(uow, email, name, password)
+            uow.commit()
+    except DomainError as error:
+        raise _refused(error) from None
+    click.echo(json.dumps({"person_id": person.id, "email": person.email}))
+
+
+@people_group.command("list")
+@click.option("--organisation", "organisation_id", default=None, help="Its members only.")
+def list_command(organisation_id: str | None) -> None:
+    """Print everyone (one JSON object a line), by e-mail address."""
+    from services.catalog.people_admin import list_people
+
+    with _context().session_factory() as session:
+        for person in list_people(session, organisation_id):
+            click.echo(json.dumps(person, ensure_ascii=False))
+
+
+@people_group.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Disable a person: no more sign-ins, every session ends (an event records it)."""
+    from services.catalog.people_admin import disable_person
+
+    try:
+        with _context().unit_of_work() as uow:
+            person = disable_person(uow, email)
+            uow.commit()
+    except DomainError as error:
+        raise _refused(error) from None
+    click.echo(json.dumps({"person_id": person.id, "disabled": True}))
+
+
+@people_group.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Remove a person's TOTP and recovery codes, e.g. after a lost phone (an event records
+    it); they set up new ones at their next sign-in."""
+    from services.catalog.people_admin import reset_second_factor
+
+    try:
+        with _context().unit_of_work() as uow:
+            had_one = reset_second_factor(uow, email)
+            uow.commit()
+    except DomainError as error:
+        raise _refused(error) from None
+    click.echo(json.dumps({"email": email, "had_second_factor": had_one}))
+
+
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = []
+COMMANDS: list = [people_group]

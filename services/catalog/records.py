@@ -7,13 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.catalog.models import ApiKey, Core, Organisation, VendorNameClaim
+from services.catalog.people_records import SqlPeopleRecords
 
 
 class AlreadyRecorded(Exception):
     """A unique constraint refused the rows: another request recorded the same meanwhile."""
 
 
-class SqlRecords:
+class SqlRecords(SqlPeopleRecords):
     def __init__(self, session: Session):
         self.session = session
 

@@ -80,7 +80,7 @@ class InMemoryRecords:
     def flush(self):
         self.flushes += 1
         for row in self.rows:
-            if row.id is None:
+            if getattr(row, "id", "keyed otherwise") is None:
                 row.id = self._ids()
             if getattr(row, "created_at", True) is None:
                 row.created_at = NOW

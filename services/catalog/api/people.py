@@ -1,0 +1,107 @@
+"""People joining: an organisation applies (/v1/organisation-applications), the operator
+decides; an organisation invites members (/v1/organisations/<id>/invitations), who accept
+(/v1/invitations/accept)."""
+from __future__ import annotations
+
+from services.catalog import people
+from services.catalog.schemas.people import (
+    AcceptInvitationSchema,
+    ApplicationCreateSchema,
+    ApplicationDecisionSchema,
+    ApplicationSchema,
+    InvitationCreateSchema,
+    InvitationSchema,
+    MembershipSchema,
+)
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
+
+blp = Blueprint("people", __name__, url_prefix="/v1",
+                description="People: organisations apply to join, members are invited.")
+
+
+@blp.post("/organisation-applications")
+@blp.arguments(ApplicationCreateSchema)
+@blp.response(201, ApplicationSchema)
+def apply(body):
+    """An organisation applies to join the platform; the operator decides, and the contact is
+    invited as the organisation's owner once it is approved."""
+    with service_context().unit_of_work() as uow:
+        application = people.apply(uow, **body)
+        uow.commit()
+        return application
+
+
+@blp.post("/organisation-applications/<id:application_id>/approve")
+@requires("admin")
+@blp.arguments(ApplicationDecisionSchema, required=False)
+@blp.response(200, ApplicationSchema)
+@problems(404, 409)
+def approve(body, application_id):
+    """Approve (platform operator only): the organisation is registered and its contact
+    invited by e-mail as its owner."""
+    return _decide(application_id, "approved", body.get("reason"))
+
+
+@blp.post("/organisation-applications/<id:application_id>/decline")
+@requires("admin")
+@blp.arguments(ApplicationDecisionSchema, required=False)
+@blp.response(200, ApplicationSchema)
+@problems(404, 409)
+def decline(body, application_id):
+    """Decline (platform operator only), with the reason the applicant is told."""
+    return _decide(application_id, "declined", body.get("reason"))
+
+
+def _decide(application_id: str, decision: str, reason: str | None):
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        application, _ = people.decide_application(uow, actor, application_id, decision,
+                                                   reason)
+        uow.commit()
+        return application
+
+
+@blp.post("/organisations/<organisation_id>/invitations")
+@requires()
+@blp.arguments(InvitationCreateSchema)
+@blp.response(201, InvitationSchema)
+@problems(404, 409)
+def invite(body, organisation_id):
+    """Invite someone by e-mail to join the organisation with roles; the link in the e-mail
+    works once, for 7 days."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        invitation, _ = people.invite_member(uow, actor, organisation_id, body["email"],
+                                             body["roles"])
+        uow.commit()
+        return invitation
+
+
+@blp.post("/invitations/accept")
+@blp.arguments(AcceptInvitationSchema)
+@blp.response(201, MembershipSchema)
+@problems(403, 409)
+def accept(body):
+    """Accept an invitation: with a name and password when you have no account yet (the link
+    verifies your address), else you just join the organisation."""
+    with service_context().unit_of_work() as uow:
+        person, membership = people.accept_invitation(
+            uow, body["token"], name_en=body["name_en"], name_zh=body["name_zh"],
+            password=body["password"])
+        uow.commit()
+        return people.member_state(person, membership) | {"joined_at": membership.created_at}
+
+
+@blp.delete("/organisations/<organisation_id>/members/<id:person_id>")
+@requires()
+@blp.response(204)
+@problems(404, 409)
+def remove_member(organisation_id, person_id):
+    """Remove a member: they stop acting for the organisation at once (the organisation's
+    last owner stays)."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        people.remove_member(uow, actor, organisation_id, person_id)
+        uow.commit()

@@ -1,0 +1,22 @@
+"""Argon2id hashes with OWASP's parameters."""
+from __future__ import annotations
+
+from argon2 import extract_parameters
+
+from services.catalog.password_hashing import hash_password, needs_rehash, password_matches
+
+
+def test_a_hash_is_argon2id_with_the_owasp_parameters_and_verifies_only_its_password():
+    stored = hash_password("plum kettle orbit 47")
+    parameters = extract_parameters(stored)
+    assert (parameters.type.name, parameters.memory_cost, parameters.time_cost,
+            parameters.parallelism) == ("ID", 19 * 1024, 2, 1)
+    assert password_matches(stored, "plum kettle orbit 47")
+    assert password_matches(stored, "ｐｌｕｍ kettle orbit 47")  # NFKC: the same password
+    assert not password_matches(stored, "plum kettle orbit 48")
+    assert not needs_rehash(stored)
+
+
+def test_no_hash_never_matches():
+    assert not password_matches(None, "not anyone's password: timing twin of a real check")
+    assert not password_matches("not a hash", "anything")
