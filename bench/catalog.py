@@ -10,6 +10,7 @@ The clients are processes on the same two cores as the server, so each is as lig
 clients is printed beside the rate.
 Run: `python -m bench catalog` (or `python -m bench.catalog [N_CORES]`).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,14 +45,22 @@ CONCURRENT_SECONDS = 8
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SEARCHES = [  # what licensees type and click, in rough proportion
-    {"q": "DDR5"}, {"q": "PCIe controller"}, {"q": "控制器"}, {"q": "加密引擎"},
-    {"q": "MIPI CSI-2", "foundry": "SMIC"}, {"q": "PLL", "maturity": "silicon_proven"},
-    {"q": "USB 3.2", "region": "hong_kong"}, {"q": "RISC-V", "sort": "newest"},
-    {"q": "SRAM compiler", "node": "28nm"}, {"q": "低功耗"},
+    {"q": "DDR5"},
+    {"q": "PCIe controller"},
+    {"q": "控制器"},
+    {"q": "加密引擎"},
+    {"q": "MIPI CSI-2", "foundry": "SMIC"},
+    {"q": "PLL", "maturity": "silicon_proven"},
+    {"q": "USB 3.2", "region": "hong_kong"},
+    {"q": "RISC-V", "sort": "newest"},
+    {"q": "SRAM compiler", "node": "28nm"},
+    {"q": "低功耗"},
     {"category": "security_crypto", "region": "mainland_china"},
     {"standard": "AXI4", "category": "interconnect_noc", "foundry": "TSMC"},
-    {"q": "HBM3 memory controller"}, {"q": "Bluetooth LE radio", "price": "50k_250k"},
-    {"q": "verification IP PCIe", "sort": "title"}, {"q": "SM4"},
+    {"q": "HBM3 memory controller"},
+    {"q": "Bluetooth LE radio", "price": "50k_250k"},
+    {"q": "verification IP PCIe", "sort": "title"},
+    {"q": "SM4"},
 ]
 
 
@@ -61,8 +70,9 @@ def unseen_searches(n: int, seed: int = 9) -> list[dict]:
     from ipmarket.devtools import demo
 
     rng = random.Random(seed)
-    words = sorted({word for product in demo.PRODUCTS for word in product[2].split()
-                    if len(word) > 2})
+    words = sorted(
+        {word for product in demo.PRODUCTS for word in product[2].split() if len(word) > 2}
+    )
     texts: set[str] = set()
     while len(texts) < n:
         texts.add(" ".join(rng.sample(words, rng.randint(1, 2))))
@@ -79,58 +89,136 @@ def generate_rows(n: int, vendors: list[tuple[str, str]], seed: int = 1685):
     from services.catalog.search import index_core
 
     rng = random.Random(seed)
-    foundries = {"TSMC": ["28nm", "16nm", "7nm", "5nm"], "SMIC": ["55nm", "40nm", "28nm", "14nm"],
-                 "Hua Hong": ["55nm", "40nm"], "UMC": ["40nm", "28nm"],
-                 "GlobalFoundries": ["22nm", "12nm"], "Samsung": ["14nm", "8nm"]}
-    adjectives = ["Low-power", "High-speed", "Automotive", "Ultra-low-leakage", "Compact",
-                  "Secure", "Configurable", "Multi-channel", "Safety-certified", "Scalable"]
+    foundries = {
+        "TSMC": ["28nm", "16nm", "7nm", "5nm"],
+        "SMIC": ["55nm", "40nm", "28nm", "14nm"],
+        "Hua Hong": ["55nm", "40nm"],
+        "UMC": ["40nm", "28nm"],
+        "GlobalFoundries": ["22nm", "12nm"],
+        "Samsung": ["14nm", "8nm"],
+    }
+    adjectives = [
+        "Low-power",
+        "High-speed",
+        "Automotive",
+        "Ultra-low-leakage",
+        "Compact",
+        "Secure",
+        "Configurable",
+        "Multi-channel",
+        "Safety-certified",
+        "Scalable",
+    ]
     adjectives_zh = ["低功耗", "高速", "车规级", "超低漏电", "紧凑型", "安全", "可配置", "多通道"]
     now = time.time()
     for i in range(n):
         product = rng.choice(demo.PRODUCTS)
         vendor_id, region = vendors[i % len(vendors)]
-        (_, name, title_en, title_zh, category, standards, kinds, hdls, _t, eccn, price,
-         currency, description) = product
+        (
+            _,
+            name,
+            title_en,
+            title_zh,
+            category,
+            standards,
+            kinds,
+            hdls,
+            _t,
+            eccn,
+            price,
+            currency,
+            description,
+        ) = product
         adjective = rng.choice(adjectives)
         targets = []
         for foundry in rng.sample(sorted(foundries), rng.randint(1, 2)):
-            targets.append({"foundry": foundry, "node": rng.choice(foundries[foundry]),
-                            "maturity": rng.choice(taxonomy.MATURITIES)})
+            targets.append(
+                {
+                    "foundry": foundry,
+                    "node": rng.choice(foundries[foundry]),
+                    "maturity": rng.choice(taxonomy.MATURITIES),
+                }
+            )
         offers = demo.offers_for(int(price * rng.uniform(0.3, 3)), currency)
         for offer in offers:
             offer["offer_id"] = str(uuid.UUID(int=rng.getrandbits(128)))
             for key in ("on_request", "term_months", "seats", "royalty_percent", "price"):
                 offer.setdefault(key, None)
         core = Core(
-            id=str(uuid.UUID(int=rng.getrandbits(128))), vendor_id=vendor_id,
-            vendor_region=region, vlnv_vendor=f"vendor{i % len(vendors)}.example",
-            vlnv_library="ip", vlnv_name=f"{name}_{i}",
+            id=str(uuid.UUID(int=rng.getrandbits(128))),
+            vendor_id=vendor_id,
+            vendor_region=region,
+            vlnv_vendor=f"vendor{i % len(vendors)}.example",
+            vlnv_library="ip",
+            vlnv_name=f"{name}_{i}",
             vlnv_version=f"{rng.randint(1, 4)}.{rng.randint(0, 9)}.0",
             status="published" if rng.random() < 0.9 else "draft",
             title_en=f"{adjective} {title_en}",
             title_zh=f"{rng.choice(adjectives_zh)}{title_zh}" if title_zh else None,
-            description_en=description, description_zh=None, category=category,
-            deliverable_kinds=kinds, hdl_languages=hdls, standards=standards, targets=targets,
-            eccn=eccn, territory_restrictions=[], documents=[], deliverables=[], offers=offers,
-            parameters=[], bus_interfaces=[], file_sets=[], version=1)
+            description_en=description,
+            description_zh=None,
+            category=category,
+            deliverable_kinds=kinds,
+            hdl_languages=hdls,
+            standards=standards,
+            targets=targets,
+            eccn=eccn,
+            territory_restrictions=[],
+            documents=[],
+            deliverables=[],
+            offers=offers,
+            parameters=[],
+            bus_interfaces=[],
+            file_sets=[],
+            version=1,
+        )
         index_core(core)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(now - rng.randint(0, 9e7)))
-        yield (core.id, core.vendor_id, core.vendor_region, core.vlnv_vendor, core.vlnv_library,
-               core.vlnv_name, core.vlnv_version, core.status, core.title_en, core.title_zh,
-               core.description_en, core.category, json.dumps(core.deliverable_kinds),
-               json.dumps(core.hdl_languages), json.dumps(core.standards),
-               json.dumps(core.targets), core.eccn, "[]", "[]", "[]", json.dumps(core.offers),
-               "[]", "[]", "[]", core.search_title, core.search_text, core.search_cjk,
-               json.dumps(core.facet_values), core.price_band, 1, stamp, stamp,
-               stamp if core.status == "published" else None)
+        yield (
+            core.id,
+            core.vendor_id,
+            core.vendor_region,
+            core.vlnv_vendor,
+            core.vlnv_library,
+            core.vlnv_name,
+            core.vlnv_version,
+            core.status,
+            core.title_en,
+            core.title_zh,
+            core.description_en,
+            core.category,
+            json.dumps(core.deliverable_kinds),
+            json.dumps(core.hdl_languages),
+            json.dumps(core.standards),
+            json.dumps(core.targets),
+            core.eccn,
+            "[]",
+            "[]",
+            "[]",
+            json.dumps(core.offers),
+            "[]",
+            "[]",
+            "[]",
+            core.search_title,
+            core.search_text,
+            core.search_cjk,
+            json.dumps(core.facet_values),
+            core.price_band,
+            1,
+            stamp,
+            stamp,
+            stamp if core.status == "published" else None,
+        )
 
 
-COLUMNS = ("id, vendor_id, vendor_region, vlnv_vendor, vlnv_library, vlnv_name, vlnv_version, "
-           "status, title_en, title_zh, description_en, category, deliverable_kinds, "
-           "hdl_languages, standards, targets, eccn, territory_restrictions, documents, "
-           "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, "
-           "search_text, search_cjk, facet_values, price_band, version, created_at, updated_at, "
-           "published_at")
+COLUMNS = (
+    "id, vendor_id, vendor_region, vlnv_vendor, vlnv_library, vlnv_name, vlnv_version, "
+    "status, title_en, title_zh, description_en, category, deliverable_kinds, "
+    "hdl_languages, standards, targets, eccn, territory_restrictions, documents, "
+    "deliverables, offers, parameters, bus_interfaces, file_sets, search_title, "
+    "search_text, search_cjk, facet_values, price_band, version, created_at, updated_at, "
+    "published_at"
+)
 
 
 def load(url: str, n: int) -> None:
@@ -141,8 +229,9 @@ def load(url: str, n: int) -> None:
     vendors = []
     with context.unit_of_work() as uow:
         for i, country in enumerate(["CN", "CN", "CN", "HK", "HK", "TW", "US", "DE", "NO", "JP"]):
-            org = register_organisation(uow, legal_name_en=f"Bench Vendor {i}", country=country,
-                                        roles=["vendor"])
+            org = register_organisation(
+                uow, legal_name_en=f"Bench Vendor {i}", country=country, roles=["vendor"]
+            )
             vendors.append((org.id, org.region))
         uow.commit()
     with context.engine.connect() as conn:
@@ -191,12 +280,29 @@ def main(n_cores: int = CORES) -> None:
             print(f"setup: {n_cores} cores loaded and indexed in {loaded - started:.1f} s")
 
             port = free_port()
-            env = {**os.environ, **UNTHROTTLED, "IPMARKET_CATALOG_DATABASE_URL": url,
-                   "IPMARKET_LOG_LEVEL": "WARNING"}
+            env = {
+                **os.environ,
+                **UNTHROTTLED,
+                "IPMARKET_CATALOG_DATABASE_URL": url,
+                "IPMARKET_LOG_LEVEL": "WARNING",
+            }
             gunicorn = subprocess.Popen(
-                [sys.executable, "-m", "ipmarket", "serve", "catalog", "--bind",
-                 f"127.0.0.1:{port}", "--workers", "2"],
-                env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "ipmarket",
+                    "serve",
+                    "catalog",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                ],
+                env=env,
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             wait_until_serving(port, gunicorn)
 
             client = Client(port)
@@ -212,7 +318,8 @@ def main(n_cores: int = CORES) -> None:
                 result = json.loads(search(client, params))
                 latencies.append((time.perf_counter() - t0) * 1000)
                 by_search.setdefault(json.dumps(params, ensure_ascii=False), []).append(
-                    latencies[-1])
+                    latencies[-1]
+                )
                 totals[json.dumps(params, ensure_ascii=False)] = result["total"]
             p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
             browse = []
@@ -225,34 +332,47 @@ def main(n_cores: int = CORES) -> None:
                 t0 = time.perf_counter()
                 search(client, params)
                 unseen.append((time.perf_counter() - t0) * 1000)
-            print(f"one client, {SINGLE_CLIENT_REQUESTS} mixed searches: p50 {p50:.1f} ms, "
-                  f"p99 {p99:.1f} ms (targets: p99 < 30 ms)")
-            print(f"one client, {UNSEEN_SEARCHES} texts never searched before (nothing cached "
-                  f"for them): p50 {percentile(unseen, 50):.1f} ms, "
-                  f"p99 {percentile(unseen, 99):.1f} ms")
+            print(
+                f"one client, {SINGLE_CLIENT_REQUESTS} mixed searches: p50 {p50:.1f} ms, "
+                f"p99 {p99:.1f} ms (targets: p99 < 30 ms)"
+            )
+            print(
+                f"one client, {UNSEEN_SEARCHES} texts never searched before (nothing cached "
+                f"for them): p50 {percentile(unseen, 50):.1f} ms, "
+                f"p99 {percentile(unseen, 99):.1f} ms"
+            )
             print("slowest searches (median ms, matching cores):")
-            for params, values in sorted(by_search.items(),
-                                         key=lambda kv: -statistics.median(kv[1]))[:4]:
+            for params, values in sorted(
+                by_search.items(), key=lambda kv: -statistics.median(kv[1])
+            )[:4]:
                 print(f"  {statistics.median(values):6.1f} ms  {totals[params]:6d}  {params}")
-            print(f"one client, unfiltered browse with facets over all cores: median "
-                  f"{statistics.median(browse):.1f} ms")
+            print(
+                f"one client, unfiltered browse with facets over all cores: median "
+                f"{statistics.median(browse):.1f} ms"
+            )
 
             with multiprocessing.Pool(CONCURRENT_CLIENTS) as pool:
                 before = cpu_seconds(gunicorn.pid), cpu_seconds(server.get_pid())
                 t0 = time.monotonic()
-                runs = pool.map(_client, [(port, CONCURRENT_SECONDS, seed)
-                                          for seed in range(CONCURRENT_CLIENTS)])
+                runs = pool.map(
+                    _client,
+                    [(port, CONCURRENT_SECONDS, seed) for seed in range(CONCURRENT_CLIENTS)],
+                )
                 elapsed = time.monotonic() - t0
                 after = cpu_seconds(gunicorn.pid), cpu_seconds(server.get_pid())
             done = sum(count for count, _ in runs)
-            print(f"{CONCURRENT_CLIENTS} concurrent clients: {done / elapsed:.0f} "
-                  f"searches/s ({done} in {elapsed:.1f} s; target >= 500/s)")
+            print(
+                f"{CONCURRENT_CLIENTS} concurrent clients: {done / elapsed:.0f} "
+                f"searches/s ({done} in {elapsed:.1f} s; target >= 500/s)"
+            )
             per_search = [1000 * (a - b) / done for a, b in zip(after, before)]
             per_search.append(1000 * sum(cpu for _, cpu in runs) / done)
-            print(f"CPU per search: server {per_search[0]:.2f} ms, PostgreSQL "
-                  f"{per_search[1]:.2f} ms, clients {per_search[2]:.2f} ms; "
-                  f"{os.cpu_count()} cores allow at most "
-                  f"{os.cpu_count() * 1000 / sum(per_search):.0f} searches/s")
+            print(
+                f"CPU per search: server {per_search[0]:.2f} ms, PostgreSQL "
+                f"{per_search[1]:.2f} ms, clients {per_search[2]:.2f} ms; "
+                f"{os.cpu_count()} cores allow at most "
+                f"{os.cpu_count() * 1000 / sum(per_search):.0f} searches/s"
+            )
         finally:
             if gunicorn is not None:
                 gunicorn.terminate()

@@ -7,6 +7,7 @@ MEASURE_SECONDS of doing nothing. The settling minute is the broker's JVM compil
 threads took half its CPU 15-35 s after start): a cost paid once, not while idle.
 Target on a 2-core machine: the whole stack under 10 % of one core.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,9 +51,12 @@ def _children(pid: int) -> dict[int, str]:
         except (OSError, IndexError):
             continue
         if "ipmarket" in argv:
-            args = argv[argv.index("ipmarket") + 1:]
-            name = {"serve": lambda a: a[1], "relay": lambda a: f"{a[1]}-relay",
-                    "consume": lambda a: f"{a[1]}-consumer"}.get(args[0], lambda a: a[0])(args)
+            args = argv[argv.index("ipmarket") + 1 :]
+            name = {
+                "serve": lambda a: a[1],
+                "relay": lambda a: f"{a[1]}-relay",
+                "consume": lambda a: f"{a[1]}-consumer",
+            }.get(args[0], lambda a: a[0])(args)
         else:
             name = "kafka broker (JVM)" if any("kafka" in a for a in argv) else argv[0]
         found[int(stat.parent.name)] = name
@@ -62,8 +66,9 @@ def _children(pid: int) -> dict[int, str]:
 def measure(env: dict[str, str], log: Path) -> tuple[dict[str, float], float]:
     """(name → % of one core, total %) of an idle `ipmarket run`."""
     with open(log, "wb") as out:
-        run = subprocess.Popen([sys.executable, "-m", "ipmarket", "run"], env=env, stdout=out,
-                               stderr=subprocess.STDOUT)
+        run = subprocess.Popen(
+            [sys.executable, "-m", "ipmarket", "run"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 240
         while "ipmarket is running" not in log.read_text(errors="replace"):
@@ -76,8 +81,9 @@ def measure(env: dict[str, str], log: Path) -> tuple[dict[str, float], float]:
         total_before, started = cpu_seconds(run.pid), time.monotonic()
         time.sleep(MEASURE_SECONDS)
         elapsed = time.monotonic() - started
-        per_process = {name: (cpu_seconds(pid) - before[pid]) / elapsed * 100
-                       for pid, name in children.items()}
+        per_process = {
+            name: (cpu_seconds(pid) - before[pid]) / elapsed * 100 for pid, name in children.items()
+        }
         total = (cpu_seconds(run.pid) - total_before) / elapsed * 100
         # (Each process is read at a slightly different moment: clamp the rounding at 0.)
         per_process["ipmarket run (supervisor)"] = max(0.0, total - sum(per_process.values()))
@@ -93,16 +99,19 @@ def measure(env: dict[str, str], log: Path) -> tuple[dict[str, float], float]:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ipmarket-bench-idle-") as var:
         kafka = _two_free_ports()
-        env = {name: value for name, value in os.environ.items()
-               if not name.startswith("IPMARKET_")}
-        env.update({
-            "IPMARKET_VAR_DIR": var,
-            "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{kafka}",
-            "IPMARKET_CATALOG_URL": f"http://127.0.0.1:{free_port()}",
-            "IPMARKET_LICENSING_URL": f"http://127.0.0.1:{free_port()}",
-            "IPMARKET_NOTIFY_URL": f"http://127.0.0.1:{free_port()}",
-            "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
-        })
+        env = {
+            name: value for name, value in os.environ.items() if not name.startswith("IPMARKET_")
+        }
+        env.update(
+            {
+                "IPMARKET_VAR_DIR": var,
+                "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{kafka}",
+                "IPMARKET_CATALOG_URL": f"http://127.0.0.1:{free_port()}",
+                "IPMARKET_LICENSING_URL": f"http://127.0.0.1:{free_port()}",
+                "IPMARKET_NOTIFY_URL": f"http://127.0.0.1:{free_port()}",
+                "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
+            }
+        )
         per_process, total = measure(env, Path(var) / "run.log")
     print(f"idle `ipmarket run`, CPU over {MEASURE_SECONDS} s, % of one core:")
     for name, percent in sorted(per_process.items(), key=lambda item: -item[1]):

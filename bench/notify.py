@@ -11,6 +11,7 @@
    aiosmtpd server; messages per second.
 Targets: p99 < 500 ms; ≥ 1,000 webhooks/s; ≥ 200 emails/s.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,10 +47,13 @@ VLNV = {"vendor": "goldengate", "library": "serdes", "name": "pcie5_phy", "versi
 
 # --- set-up -----------------------------------------------------------------------------------
 
+
 def start(name: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "ipmarket", *args],
-                            stdout=subprocess.DEVNULL, stderr=open(f"/tmp/bench-notify-{name}.log",
-                                                                   "w"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "ipmarket", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=open(f"/tmp/bench-notify-{name}.log", "w"),
+    )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -65,19 +69,37 @@ def directory(context, *organisations) -> None:
 
     handlers = event_handlers()
     for org_id, locale, zone in organisations:
-        event = new_event("ipmarket.organisation.registered.v1", "/ipmarket/catalog", org_id, {
-            "organisation_id": org_id, "legal_name_en": f"Bench {locale} Ltd",
-            "legal_name_zh": "基准芯片有限公司", "country": "CN", "region": "mainland_china",
-            "roles": ["vendor", "licensee"], "locale": locale, "timezone": zone,
-            "contacts": [], "version": 1})
+        event = new_event(
+            "ipmarket.organisation.registered.v1",
+            "/ipmarket/catalog",
+            org_id,
+            {
+                "organisation_id": org_id,
+                "legal_name_en": f"Bench {locale} Ltd",
+                "legal_name_zh": "基准芯片有限公司",
+                "country": "CN",
+                "region": "mainland_china",
+                "roles": ["vendor", "licensee"],
+                "locale": locale,
+                "timezone": zone,
+                "contacts": [],
+                "version": 1,
+            },
+        )
         with context.session_factory() as session, session.begin():
             handlers[event.type](event, session)
 
 
 def license_data(vendor_id: str, licensee_id: str) -> dict:
-    return {"vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": "core-1",
-            "vlnv": VLNV, "license_id": str(uuid.uuid4()), "project_name": "NB-IoT SoC",
-            "expires_at": "2027-11-24T16:00:00+00:00"}
+    return {
+        "vendor_id": vendor_id,
+        "licensee_id": licensee_id,
+        "core_id": "core-1",
+        "vlnv": VLNV,
+        "license_id": str(uuid.uuid4()),
+        "project_name": "NB-IoT SoC",
+        "expires_at": "2027-11-24T16:00:00+00:00",
+    }
 
 
 def pending(context, rows: list[dict], notices: list[dict]) -> None:
@@ -90,20 +112,23 @@ def pending(context, rows: list[dict], notices: list[dict]) -> None:
 
 # --- the three measurements -------------------------------------------------------------------
 
+
 def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
     from services.licensing.app import build_context as licensing_context
     from services.notify.webhook_endpoints import register_endpoint
 
     vendor, licensee = str(uuid.uuid4()), str(uuid.uuid4())
-    directory(notify, (vendor, "en", "America/Los_Angeles"), (licensee, "zh-Hans",
-                                                               "Asia/Shanghai"))
+    directory(notify, (vendor, "en", "America/Los_Angeles"), (licensee, "zh-Hans", "Asia/Shanghai"))
     with notify.session_factory() as session, session.begin():
         register_endpoint(session, licensee, url=f"{base_url}/latency", event_types=[])
     licensing = licensing_context()
     # On two cores one consumer for the three partitions costs less CPU per event than one per
     # partition (larger batches, one process polling): 1.0 against 3 × 0.56 ms.
-    processes = [start("relay", "relay", "licensing"), start("deliver", "deliver"),
-                 *(start(f"consume{n}", "consume", "notify") for n in range(CONSUMERS))]
+    processes = [
+        start("relay", "relay", "licensing"),
+        start("deliver", "deliver"),
+        *(start(f"consume{n}", "consume", "notify") for n in range(CONSUMERS)),
+    ]
     time.sleep(8)  # let the consumers join their group
     committed: dict[str, float] = {}
     started = time.perf_counter()
@@ -116,14 +141,14 @@ def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
         while next_at < deadline:
             time.sleep(max(0.0, next_at - time.perf_counter()))
             with licensing.unit_of_work() as uow:
-                event = uow.publish("ipmarket.license.issued.v1", str(uuid.uuid4()),
-                                    license_data(vendor, licensee))
+                event = uow.publish(
+                    "ipmarket.license.issued.v1", str(uuid.uuid4()), license_data(vendor, licensee)
+                )
                 uow.commit()
             committed[event.id] = time.time()
             next_at += WRITERS / RATE
 
-    writers = [threading.Thread(target=write, args=(started + n / RATE,))
-               for n in range(WRITERS)]
+    writers = [threading.Thread(target=write, args=(started + n / RATE,)) for n in range(WRITERS)]
     for writer in writers:
         writer.start()
     while any(writer.is_alive() for writer in writers):
@@ -138,27 +163,46 @@ def latency(notify, arrivals: Arrivals, base_url: str) -> list[float]:
     return [(arrivals.times[i] - committed[i]) * 1000 for i in committed]
 
 
-def webhook_rate(notify, arrivals: Arrivals, base_url: str, pg_pid: int
-                 ) -> tuple[float, float, float]:
+def webhook_rate(
+    notify, arrivals: Arrivals, base_url: str, pg_pid: int
+) -> tuple[float, float, float]:
     from services.notify.webhook_endpoints import register_endpoint
 
     org = str(uuid.uuid4())
     directory(notify, (org, "en", "UTC"))
     with notify.session_factory() as session, session.begin():
-        endpoints = [register_endpoint(session, org, url=f"{base_url}/rate{n}", event_types=[])
-                     for n in range(ENDPOINTS)]
+        endpoints = [
+            register_endpoint(session, org, url=f"{base_url}/rate{n}", event_types=[])
+            for n in range(ENDPOINTS)
+        ]
         session.flush()
         endpoint_ids = [e.id for e in endpoints]
     now = datetime.now(UTC)
     notices, rows = [], []
     for n in range(WEBHOOKS):
         event_id = str(uuid.uuid4())
-        notices.append({"event_id": event_id, "event_type": "ipmarket.license.issued.v1",
-                        "occurred_at": now, "data": license_data(org, org)})
-        rows.append({"id": str(uuid.uuid4()), "notice_id": event_id, "organisation_id": org,
-                     "channel": "webhook", "endpoint_id": endpoint_ids[n % ENDPOINTS],
-                     "message_id": event_id, "state": "pending", "attempts": 0,
-                     "next_attempt_at": now, "created_at": now})
+        notices.append(
+            {
+                "event_id": event_id,
+                "event_type": "ipmarket.license.issued.v1",
+                "occurred_at": now,
+                "data": license_data(org, org),
+            }
+        )
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "notice_id": event_id,
+                "organisation_id": org,
+                "channel": "webhook",
+                "endpoint_id": endpoint_ids[n % ENDPOINTS],
+                "message_id": event_id,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
     pending(notify, rows, notices)
     worker = start("deliver-rate", "deliver")
     ids = {r["message_id"] for r in rows}
@@ -195,8 +239,13 @@ def email_rate(notify) -> float:
 
     smtp = Controller(Sink(), hostname="127.0.0.1", port=free_port())
     smtp.start()
-    os.environ.update({"IPMARKET_SMTP_HOST": "127.0.0.1", "IPMARKET_SMTP_PORT": str(smtp.port),
-                       "IPMARKET_SMTP_SECURITY": "none"})
+    os.environ.update(
+        {
+            "IPMARKET_SMTP_HOST": "127.0.0.1",
+            "IPMARKET_SMTP_PORT": str(smtp.port),
+            "IPMARKET_SMTP_SECURITY": "none",
+        }
+    )
     zh, en = str(uuid.uuid4()), str(uuid.uuid4())
     directory(notify, (zh, "zh-Hans", "Asia/Shanghai"), (en, "en", "America/Los_Angeles"))
     now = datetime.now(UTC)
@@ -204,12 +253,29 @@ def email_rate(notify) -> float:
     for n in range(EMAILS):
         event_id, org = str(uuid.uuid4()), (zh, en)[n % 2]
         address = f"contact{n}@bench.example"
-        notices.append({"event_id": event_id, "event_type": "ipmarket.license.issued.v1",
-                        "occurred_at": now, "data": license_data(en, zh)})
-        rows.append({"id": str(uuid.uuid4()), "notice_id": event_id, "organisation_id": org,
-                     "channel": "email", "address": address, "recipient_name": "王磊",
-                     "message_id": message_id_for(event_id, address), "state": "pending",
-                     "attempts": 0, "next_attempt_at": now, "created_at": now})
+        notices.append(
+            {
+                "event_id": event_id,
+                "event_type": "ipmarket.license.issued.v1",
+                "occurred_at": now,
+                "data": license_data(en, zh),
+            }
+        )
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "notice_id": event_id,
+                "organisation_id": org,
+                "channel": "email",
+                "address": address,
+                "recipient_name": "王磊",
+                "message_id": message_id_for(event_id, address),
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
     pending(notify, rows, notices)
     worker = start("deliver-email", "deliver")
     deadline = time.monotonic() + 60
@@ -226,20 +292,23 @@ def main() -> None:
     from services.notify.app import build_context
 
     with postgres_and_kafka() as (pg, broker):
-        os.environ.update({
-            "IPMARKET_KAFKA_BOOTSTRAP": broker.bootstrap,
-            "IPMARKET_TOPIC_PREFIX": fresh_topics(broker),
-            "IPMARKET_WEBHOOK_ALLOW_PRIVATE": "true",
-            "IPMARKET_LICENSING_DATABASE_URL": fresh_database(pg, "licensing"),
-            "IPMARKET_NOTIFY_DATABASE_URL": fresh_database(pg, "notify"),
-        })
+        os.environ.update(
+            {
+                "IPMARKET_KAFKA_BOOTSTRAP": broker.bootstrap,
+                "IPMARKET_TOPIC_PREFIX": fresh_topics(broker),
+                "IPMARKET_WEBHOOK_ALLOW_PRIVATE": "true",
+                "IPMARKET_LICENSING_DATABASE_URL": fresh_database(pg, "licensing"),
+                "IPMARKET_NOTIFY_DATABASE_URL": fresh_database(pg, "notify"),
+            }
+        )
         # Endpoint secrets are stored sealed: a fresh database takes any secret to seal with.
         os.environ.setdefault("IPMARKET_WEBHOOK_KEY_SECRET", "bench-webhook-key-secret")
         notify = build_context()
         port = free_port()
         source = multiprocessing.Queue()
-        receiver = multiprocessing.Process(target=receive_webhooks, args=(port, source),
-                                           daemon=True)
+        receiver = multiprocessing.Process(
+            target=receive_webhooks, args=(port, source), daemon=True
+        )
         receiver.start()
         arrivals = Arrivals(source)
         base_url = f"http://127.0.0.1:{port}"
@@ -248,21 +317,30 @@ def main() -> None:
             p99 = percentile(ms, 99)
             # One commit per event, as a service makes them: on a busy machine the writer
             # itself may fall short of the rate it aims at, so the rate reached is printed too.
-            print(f"event committed → webhook received, aiming at {RATE} events/s for "
-                  f"{LATENCY_SECONDS}s, reached {len(ms) / LATENCY_SECONDS:.0f}/s "
-                  f"({len(ms):,} events): p50 {median(ms):.0f} ms, p99 {p99:.0f} ms, "
-                  f"max {max(ms):.0f} ms", flush=True)
-            webhooks, worker_ms, pg_ms = webhook_rate(notify, arrivals, base_url,
-                                                      pg.get_pid())
-            print(f"one worker: {webhooks:,.0f} webhooks/s ({WEBHOOKS:,} to {ENDPOINTS} "
-                  f"endpoints, signed, each attempt recorded; CPU per webhook: worker "
-                  f"{worker_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms)", flush=True)
+            print(
+                f"event committed → webhook received, aiming at {RATE} events/s for "
+                f"{LATENCY_SECONDS}s, reached {len(ms) / LATENCY_SECONDS:.0f}/s "
+                f"({len(ms):,} events): p50 {median(ms):.0f} ms, p99 {p99:.0f} ms, "
+                f"max {max(ms):.0f} ms",
+                flush=True,
+            )
+            webhooks, worker_ms, pg_ms = webhook_rate(notify, arrivals, base_url, pg.get_pid())
+            print(
+                f"one worker: {webhooks:,.0f} webhooks/s ({WEBHOOKS:,} to {ENDPOINTS} "
+                f"endpoints, signed, each attempt recorded; CPU per webhook: worker "
+                f"{worker_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms)",
+                flush=True,
+            )
             emails = email_rate(notify)
-            print(f"one worker: {emails:,.0f} emails/s ({EMAILS:,} multipart en/zh-Hans to "
-                  f"aiosmtpd)", flush=True)
-            print(f"targets: p99 < 500 ms → {'met' if p99 < 500 else 'NOT met'}; "
-                  f"≥ 1,000 webhooks/s → {'met' if webhooks >= 1000 else 'NOT met'}; "
-                  f"≥ 200 emails/s → {'met' if emails >= 200 else 'NOT met'}")
+            print(
+                f"one worker: {emails:,.0f} emails/s ({EMAILS:,} multipart en/zh-Hans to aiosmtpd)",
+                flush=True,
+            )
+            print(
+                f"targets: p99 < 500 ms → {'met' if p99 < 500 else 'NOT met'}; "
+                f"≥ 1,000 webhooks/s → {'met' if webhooks >= 1000 else 'NOT met'}; "
+                f"≥ 200 emails/s → {'met' if emails >= 200 else 'NOT met'}"
+            )
         finally:
             receiver.terminate()
             notify.engine.dispose()

@@ -1,6 +1,7 @@
 """What every benchmark needs: a real PostgreSQL server and a real Kafka broker, started once
 in a temporary directory and stopped at the end; percentiles, CPU used, and a light HTTP
 client."""
+
 from __future__ import annotations
 
 import contextlib
@@ -22,9 +23,11 @@ from shared.messaging.kafka_io import create_topics
 
 # A benchmark is one client making thousands of requests a second: the rate limits stay on (their
 # cost is part of each figure) but far above what it sends.
-UNTHROTTLED = {"IPMARKET_RATE_LIMIT_PER_KEY": "100000000/60",
-               "IPMARKET_RATE_LIMIT_PER_ADDRESS": "100000000/60",
-               "IPMARKET_RATE_LIMIT_ANONYMOUS": "100000000/60"}
+UNTHROTTLED = {
+    "IPMARKET_RATE_LIMIT_PER_KEY": "100000000/60",
+    "IPMARKET_RATE_LIMIT_PER_ADDRESS": "100000000/60",
+    "IPMARKET_RATE_LIMIT_ANONYMOUS": "100000000/60",
+}
 
 
 @contextlib.contextmanager
@@ -44,8 +47,9 @@ def postgres():
 @contextlib.contextmanager
 def postgres_and_kafka():
     with postgres() as pg, tempfile.TemporaryDirectory(prefix="ipmarket-bench-kafka-") as tmp:
-        broker = Broker(Path(tmp), port=free_port(), controller_port=free_port(),
-                        heap="768m", test_mode=True)
+        broker = Broker(
+            Path(tmp), port=free_port(), controller_port=free_port(), heap="768m", test_mode=True
+        )
         broker.run()
         try:
             yield pg, broker
@@ -59,8 +63,7 @@ def fresh_database(pg, service: str) -> str:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    url = create_engine(pg.get_uri()).url.set(database=name).render_as_string(
-        hide_password=False)
+    url = create_engine(pg.get_uri()).url.set(database=name).render_as_string(hide_password=False)
     upgrade(service, url)
     return url
 
@@ -117,11 +120,14 @@ class Client:
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.reader = self.socket.makefile("rb")
 
-    def request(self, method: str, path: str, body: bytes = b"",
-                headers: dict | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict | None = None
+    ) -> tuple[int, bytes]:
         head = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-        message = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
-                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        message = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
         self.socket.sendall(message)
         status_line = self.reader.readline()
         if not status_line:  # the server closed an idle connection: the request was not read
@@ -143,8 +149,9 @@ class Client:
         return int(status_line.split()[1]), content
 
     def post(self, path: str, body: dict, headers: dict) -> tuple[int, dict]:
-        status, content = self.request("POST", path, json.dumps(body).encode(),
-                                       {"Content-Type": "application/json", **headers})
+        status, content = self.request(
+            "POST", path, json.dumps(body).encode(), {"Content-Type": "application/json", **headers}
+        )
         return status, json.loads(content)
 
     def get(self, path: str, headers: dict) -> str:

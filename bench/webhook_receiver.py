@@ -5,6 +5,7 @@ arrival time and hands them over in batches. It costs far less CPU per request t
 per connection and a queue put per arrival, and on two cores every millisecond the receiver
 spends is taken from the worker being measured.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,12 +28,13 @@ class _WebhookReceiver(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            headers = dict(line.split(b":", 1) for line in
-                           bytes(self.buffer[:end]).lower().split(b"\r\n")[1:])
+            headers = dict(
+                line.split(b":", 1) for line in bytes(self.buffer[:end]).lower().split(b"\r\n")[1:]
+            )
             length = int(headers.get(b"content-length", b"0"))
             if len(self.buffer) < end + 4 + length:
                 return  # the body is still on its way
-            del self.buffer[:end + 4 + length]
+            del self.buffer[: end + 4 + length]
             self.arrived.append((headers[b"webhook-id"].strip().decode(), time.time()))
             self.transport.write(b"HTTP/1.1 204 No Content\r\n\r\n")
 
@@ -41,8 +43,7 @@ def receive_webhooks(port: int, arrivals: multiprocessing.Queue) -> None:
     async def serve():
         arrived: list = []
         loop = asyncio.get_running_loop()
-        await loop.create_server(lambda: _WebhookReceiver(arrived), "127.0.0.1", port,
-                                 backlog=1024)
+        await loop.create_server(lambda: _WebhookReceiver(arrived), "127.0.0.1", port, backlog=1024)
         while True:
             await asyncio.sleep(REPORT_SECONDS)
             if arrived:

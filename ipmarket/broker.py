@@ -1,5 +1,6 @@
 """A single-node Apache Kafka 4.x broker in KRaft mode (broker + controller), run with `java`
 directly from the jars that kafka/pom.xml fetches from Maven Central."""
+
 from __future__ import annotations
 
 import base64
@@ -65,9 +66,19 @@ def fetch_jars() -> None:
         return
     if shutil.which("mvn") is None:
         raise BrokerError("mvn is needed to fetch the Kafka broker jars (Java 17 + Maven)")
-    subprocess.run(["mvn", "--quiet", "--batch-mode", "-f", str(POM),
-                    "dependency:copy-dependencies", "-DincludeScope=runtime",
-                    f"-DoutputDirectory={LIBS}"], check=True)
+    subprocess.run(
+        [
+            "mvn",
+            "--quiet",
+            "--batch-mode",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={LIBS}",
+        ],
+        check=True,
+    )
     (LIBS / ".fetched").touch()
 
 
@@ -104,7 +115,7 @@ class Broker:
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
             "listeners": f"PLAINTEXT://127.0.0.1:{self.port},"
-                         f"CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"CONTROLLER://127.0.0.1:{self.controller_port}",
             "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
@@ -130,13 +141,21 @@ class Broker:
         (self.home / "log4j2.yaml").write_text(LOG4J2)
 
     def _java(self, main_class: str, *args: str, heap: str = "256m") -> list[str]:
-        java = shutil.which("java") or os.path.join(os.environ.get("JAVA_HOME", ""), "bin",
-                                                    "java")
-        return [java, f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                "-Djava.awt.headless=true",
-                f"-Dlog4j2.configurationFile={self.home / 'log4j2.yaml'}",
-                f"-Dkafka.logs.dir={self.home / 'logs'}",
-                "-cp", f"{LIBS}/*", main_class, *args]
+        java = shutil.which("java") or os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "java")
+        return [
+            java,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.home / 'log4j2.yaml'}",
+            f"-Dkafka.logs.dir={self.home / 'logs'}",
+            "-cp",
+            f"{LIBS}/*",
+            main_class,
+            *args,
+        ]
 
     def format_storage(self) -> bool:
         """Format the storage the first time; returns False when it was formatted already."""
@@ -145,9 +164,19 @@ class Broker:
         cluster_id = "-"
         while cluster_id.startswith("-"):  # as Kafka's own Uuid does: no id that reads as a flag
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id,
-                                  "-c", str(self.properties_path), "--ignore-formatted"),
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            self._java(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.properties_path),
+                "--ignore-formatted",
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return True
 
     def start(self) -> subprocess.Popen:
@@ -159,8 +188,11 @@ class Broker:
             java.insert(1, "-XX:TieredStopAtLevel=1")
         self.process = subprocess.Popen(
             java,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=die_with_parent)
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
         return self.process
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -169,13 +201,17 @@ class Broker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise BrokerError(f"the broker exited ({self.process.returncode}); see "
-                                  f"{self.home / 'logs'}")
+                raise BrokerError(
+                    f"the broker exited ({self.process.returncode}); see {self.home / 'logs'}"
+                )
             try:
                 # A short reconnect back-off: the client's default grows to 30 s while the
                 # broker is still starting, and made "ready" come up to 30 s late.
-                KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000,
-                                 reconnect_backoff_max_ms=500).close()
+                KafkaAdminClient(
+                    bootstrap_servers=self.bootstrap,
+                    request_timeout_ms=3000,
+                    reconnect_backoff_max_ms=500,
+                ).close()
                 return
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.3)

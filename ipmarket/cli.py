@@ -1,4 +1,5 @@
 """`ipmarket`: the one command line for operators and offline users."""
+
 from __future__ import annotations
 
 import importlib
@@ -97,15 +98,19 @@ def topics() -> None:
 
 @main.command()
 @click.argument("service", type=click.Choice(SERVICES))
-@click.option("--bind", type=HostPort(), default=None,
-              help="host:port (default 127.0.0.1:800N).")
+@click.option("--bind", type=HostPort(), default=None, help="host:port (default 127.0.0.1:800N).")
 # One worker process per core. Each serves its requests as greenlets (gevent): a request
 # waiting for PostgreSQL lets the others run, without the thread handoffs and GIL contention
 # of gthread. Back to back on 2 cores, licensing issued 508–784 licenses/s with 2 gevent
 # workers against 362–656/s with 4 × 1 gthread, higher in 11 of 11 pairs, at 16–37 % less
 # server CPU per issuance.
-@click.option("--workers", type=click.IntRange(min=1), default=available_cores, metavar="N",
-              help=f"Worker processes (default: one per core, here {available_cores()}).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=available_cores,
+    metavar="N",
+    help=f"Worker processes (default: one per core, here {available_cores()}).",
+)
 def serve(service: str, bind: str | None, workers: int) -> None:
     """Serve one service's HTTP API with gunicorn."""
     from gunicorn.app.base import BaseApplication
@@ -122,8 +127,12 @@ def serve(service: str, bind: str | None, workers: int) -> None:
             self.cfg.set("workers", workers)
             # gunicorn's workers, with the time to send a request and the connections per
             # client address bounded (ipmarket/workers.py).
-            self.cfg.set("worker_class", "ipmarket.workers.BoundedThreadWorker" if on_sqlite
-                         else "ipmarket.workers.BoundedGeventWorker")
+            self.cfg.set(
+                "worker_class",
+                "ipmarket.workers.BoundedThreadWorker"
+                if on_sqlite
+                else "ipmarket.workers.BoundedGeventWorker",
+            )
             self.cfg.set("threads", 2)  # gthread only
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)  # the app logs each request as JSON
@@ -136,9 +145,11 @@ def serve(service: str, bind: str | None, workers: int) -> None:
             from shared.runtime import configure_logging
 
             configure_logging(service)
-            app = BodyDeadline(service_module(service, "app").create_app(),
-                               config.get("IPMARKET_REQUEST_READ_SECONDS"),
-                               config.get("IPMARKET_MAX_BODY_BYTES"))
+            app = BodyDeadline(
+                service_module(service, "app").create_app(),
+                config.get("IPMARKET_REQUEST_READ_SECONDS"),
+                config.get("IPMARKET_MAX_BODY_BYTES"),
+            )
             # A full collection walked every object made at start-up and held every request
             # of the worker for 50–90 ms; frozen, those objects are never walked again.
             gc.freeze()
@@ -176,23 +187,30 @@ def build_consumer(service: str, **options):
 
     context = service_module(service, "app").build_context()
     handlers = service_module(service, "handlers")
-    return EventConsumer(service=service, session_factory=context.session_factory,
-                         processed_model=context.processed_model,
-                         handlers=handlers.event_handlers(), streams=handlers.STREAMS,
-                         **options)
+    return EventConsumer(
+        service=service,
+        session_factory=context.session_factory,
+        processed_model=context.processed_model,
+        handlers=handlers.event_handlers(),
+        streams=handlers.STREAMS,
+        **options,
+    )
 
 
 @main.command()
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Broker directory (default var/kafka).")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Broker directory (default var/kafka).",
+)
 def broker(home: Path | None) -> None:
     """Run the single-node Kafka broker (KRaft) in the foreground, formatting it the first time."""
     from ipmarket.broker import Broker
 
     checked_settings()
     port = int(config.get("IPMARKET_KAFKA_BOOTSTRAP").split(",")[0].rpartition(":")[2])
-    kafka = Broker(home or config.var_dir() / "kafka", port=port,
-                   controller_port=port + 1)
+    kafka = Broker(home or config.var_dir() / "kafka", port=port, controller_port=port + 1)
     kafka.run()
     click.echo(f"Kafka broker ready at {kafka.bootstrap}; logs in {kafka.home / 'logs'}")
     stop = threading.Event()
@@ -210,15 +228,31 @@ def admin() -> None:
 
 @admin.command("create")
 # The contact's name is the legal name too: the shorter of their two limits (200 and 300).
-@click.option("--name", type=Text(max_length=200), required=True,
-              help="Legal name of the platform operator (English).")
-@click.option("--country", type=Country(), default="CN", show_default=True,
-              help="ISO 3166-1 alpha-2 code.")
+@click.option(
+    "--name",
+    type=Text(max_length=200),
+    required=True,
+    help="Legal name of the platform operator (English).",
+)
+@click.option(
+    "--country", type=Country(), default="CN", show_default=True, help="ISO 3166-1 alpha-2 code."
+)
 @click.option("--email", type=Email(), required=True, help="Operator contact e-mail.")
-@click.option("--timezone", "tz", type=TimeZone(), default="Asia/Shanghai", show_default=True,
-              help="IANA time zone of the operator's notices.")
-@click.option("--locale", type=click.Choice(LOCALES), default="en", show_default=True,
-              help="Language of the operator's notices.")
+@click.option(
+    "--timezone",
+    "tz",
+    type=TimeZone(),
+    default="Asia/Shanghai",
+    show_default=True,
+    help="IANA time zone of the operator's notices.",
+)
+@click.option(
+    "--locale",
+    type=click.Choice(LOCALES),
+    default="en",
+    show_default=True,
+    help="Language of the operator's notices.",
+)
 def admin_create(name: str, country: str, email: str, tz: str, locale: str) -> None:
     """Create the first admin organisation and print its API key (shown once)."""
     from services.catalog.app import build_context
@@ -227,8 +261,14 @@ def admin_create(name: str, country: str, email: str, tz: str, locale: str) -> N
     checked_settings()
     with build_context().unit_of_work() as uow:
         org = register_organisation(
-            uow, legal_name_en=name, country=country, roles=["admin"], locale=locale,
-            timezone=tz, contacts=[{"name": name, "email": email, "notices": ["all"]}])
+            uow,
+            legal_name_en=name,
+            country=country,
+            roles=["admin"],
+            locale=locale,
+            timezone=tz,
+            contacts=[{"name": name, "email": email, "notices": ["all"]}],
+        )
         api_key, key = create_api_key(uow, org.id, "first admin key")
         uow.commit()
     click.echo(json.dumps({"organisation_id": org.id, "key_id": api_key.id, "api_key": key}))

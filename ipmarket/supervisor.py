@@ -6,6 +6,7 @@ its log under var/log/. A process that dies (the broker too) is started again af
 that doubles while it keeps dying soon after its start. Ctrl-C (or SIGTERM) stops every process
 it started, the broker last.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,10 @@ from shared.messaging.kafka_io import create_topics
 
 def service_ports() -> dict[str, int]:
     """Each service listens on the port of its public URL setting (8001–8003 by default)."""
-    return {service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port
-            for service in config.SERVICES}
+    return {
+        service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port
+        for service in config.SERVICES
+    }
 
 
 # The delivery worker draining a backlog must not take the machine from the APIs: fewer sends at
@@ -91,9 +94,14 @@ class Child:
                 os.nice(niceness)
 
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True,
-                                            preexec_fn=prepare)
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=prepare,
+            )
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -102,8 +110,9 @@ class Child:
         if self.restart_at is not None:
             if now >= self.restart_at:
                 self.start()
-                print(f"{self.name} restarted (pid {self.process.pid})", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"{self.name} restarted (pid {self.process.pid})", file=sys.stderr, flush=True
+                )
             return
         code = self.process.poll()
         if code is None:
@@ -114,8 +123,11 @@ class Child:
         self.deaths_in_a_row += 1
         self.restart_at = now + delay
         how = f"signal {-code}" if code < 0 else f"code {code}"
-        print(f"{self.name} exited with {how}; restarting in {delay:.0f} s "
-              f"(see {self.log_path})", file=sys.stderr, flush=True)
+        print(
+            f"{self.name} exited with {how}; restarting in {delay:.0f} s (see {self.log_path})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def children_of(var: Path, logs: Path) -> dict[str, Child]:
@@ -168,15 +180,21 @@ def run_marketplace() -> int:
             if broker_restart_at is not None and now >= broker_restart_at:
                 broker.start()
                 broker_restart_at = None
-                print(f"the Kafka broker restarted (pid {broker.process.pid})",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"the Kafka broker restarted (pid {broker.process.pid})",
+                    file=sys.stderr,
+                    flush=True,
+                )
             elif broker_restart_at is None and broker.process.poll() is not None:
                 delay = RESTART_DELAYS[min(broker_deaths, len(RESTART_DELAYS) - 1)]
                 broker_deaths += 1
                 broker_restart_at = now + delay
-                print(f"the Kafka broker exited with {broker.process.returncode}; restarting "
-                      f"in {delay:.0f} s (see {broker.home / 'logs'})", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"the Kafka broker exited with {broker.process.returncode}; restarting "
+                    f"in {delay:.0f} s (see {broker.home / 'logs'})",
+                    file=sys.stderr,
+                    flush=True,
+                )
         return 0
     finally:
         print("\nstopping …", flush=True)
@@ -193,8 +211,9 @@ def run_marketplace() -> int:
         print("stopped.")
 
 
-def _wait_ready(children: dict[str, subprocess.Popen], stop: threading.Event, logs: Path,
-                timeout: float = 180) -> bool:
+def _wait_ready(
+    children: dict[str, subprocess.Popen], stop: threading.Event, logs: Path, timeout: float = 180
+) -> bool:
     # Generous: on a loaded 2-core machine a gunicorn worker took over 30 s to boot.
     deadline = time.monotonic() + timeout
     pending = service_ports()

@@ -11,6 +11,7 @@ nothing: each held one of the worker's connection slots for ever). So:
 - one client address holds at most IPMARKET_CONNECTIONS_PER_ADDRESS connections per worker
   process; beyond them a connection is answered 429 at once and closed.
 """
+
 from __future__ import annotations
 
 import errno
@@ -29,10 +30,14 @@ from shared import config
 
 
 def _problem(status: int, reason: str, detail: str, *extra: str) -> tuple[str, list, bytes]:
-    body = json.dumps({"type": "about:blank", "title": reason, "status": status,
-                       "detail": detail}).encode()
-    headers = [("Content-Type", "application/problem+json"),
-               ("Content-Length", str(len(body))), *(tuple(h.split(": ", 1)) for h in extra)]
+    body = json.dumps(
+        {"type": "about:blank", "title": reason, "status": status, "detail": detail}
+    ).encode()
+    headers = [
+        ("Content-Type", "application/problem+json"),
+        ("Content-Length", str(len(body))),
+        *(tuple(h.split(": ", 1)) for h in extra),
+    ]
     return f"{status} {reason}", headers, body
 
 
@@ -60,9 +65,12 @@ class ConnectionsPerAddress:
     def refuse(self, client: socket.socket) -> None:
         """Answer 429 on a connection over the cap, without reading it, and close it."""
         status, headers, body = _problem(
-            429, "Too Many Requests",
+            429,
+            "Too Many Requests",
             f"this address has {self.cap} connections open already; close some or retry",
-            "Retry-After: 1", "Connection: close")
+            "Retry-After: 1",
+            "Connection: close",
+        )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers)
         try:
             client.settimeout(1)  # a few hundred bytes: the kernel's buffer takes them
@@ -149,12 +157,12 @@ class BoundedThreadWorker(ThreadWorker):
         if not self.connections.admit(address):
             self.connections.refuse(accepted)
             return
-        client_sock = _TimedSocket(accepted.family, accepted.type, accepted.proto,
-                                   fileno=accepted.detach())
+        client_sock = _TimedSocket(
+            accepted.family, accepted.type, accepted.proto, fileno=accepted.detach()
+        )
         self.nr_conns += 1
         client_sock.setblocking(True)
-        self.enqueue_req(_CountedConn(self.cfg, client_sock, client_addr,
-                                      listener.getsockname()))
+        self.enqueue_req(_CountedConn(self.cfg, client_sock, client_addr, listener.getsockname()))
 
 
 class BodyDeadline:
@@ -183,8 +191,8 @@ class BodyDeadline:
             except OSError:
                 pass
             status, headers, payload = _problem(
-                408, "Request Timeout",
-                f"the request body did not arrive within {self.seconds:g} s")
+                408, "Request Timeout", f"the request body did not arrive within {self.seconds:g} s"
+            )
             start_response(status, headers)
             return [payload]
         environ["wsgi.input"] = io.BytesIO(body)

@@ -6,6 +6,7 @@ past 64 bits, JSON nested a thousand deep) is refused at the edge, naming where 
 passed on to fail later as a 500 or a dead letter. Field lengths are bounded in the API and
 event schemas with the constants below, which the consumers' columns hold.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ from contextvars import ContextVar
 import marshmallow
 from marshmallow import ValidationError, validates_schema
 
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
-VERSION_MAX = 2 ** 31 - 1  # record versions are stored as INTEGER
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+VERSION_MAX = 2**31 - 1  # record versions are stored as INTEGER
 MAX_JSON_DEPTH = 32  # our deepest document nests 4 levels
 MAX_ID = 36  # ids are UUID strings; every projection keys on String(36)
 MAX_EMAIL = 254  # RFC 5321's longest path; notify stores addresses in String(320)
@@ -71,8 +72,11 @@ def _storable(value, depth: int, max_depth: int) -> bool:
         if depth >= max_depth:
             return False
         for key, item in value.items():
-            if type(key) is not str or "\x00" in key or not (
-                    key.isascii() or text_problem(key) is None):
+            if (
+                type(key) is not str
+                or "\x00" in key
+                or not (key.isascii() or text_problem(key) is None)
+            ):
                 return False
             if not _storable(item, depth + 1, max_depth):
                 return False
@@ -179,17 +183,21 @@ class Schema(marshmallow.Schema):
 
     def _refuse_hostile_values(self, data, many, partial) -> None:
         many = self.many if many is None else bool(many)
-        for item in (data if many and isinstance(data, list) else [data]):
+        for item in data if many and isinstance(data, list) else [data]:
             found = hostile_value(item) if isinstance(item, Mapping) else None
             if found:
                 error = ValidationError({found[0] or "_schema": [found[1]]}, data=data)
-                self.handle_error(error, data, many=many,
-                                  partial=self.partial if partial is None else partial)
+                self.handle_error(
+                    error, data, many=many, partial=self.partial if partial is None else partial
+                )
                 raise error
 
     @validates_schema
     def _refuse_integers_past_64_bits(self, data, **_):
         for name, value in data.items():
-            if isinstance(value, int) and not isinstance(value, bool) and not (
-                    INT64_MIN <= value <= INT64_MAX):
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and not (INT64_MIN <= value <= INT64_MAX)
+            ):
                 raise ValidationError("must be a 64-bit integer", name)

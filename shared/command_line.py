@@ -3,6 +3,7 @@ need not import ipmarket): the settings check, and the checked values. Each valu
 parameter type, so a bad value stops the command before it reads or writes anything, with
 click's one line naming the option ("Error: Invalid value for '--country': …") and exit
 status 2."""
+
 from __future__ import annotations
 
 import functools
@@ -72,6 +73,7 @@ class Email(click.ParamType):
 
 class Text(click.ParamType):
     """A non-blank string of at most `max_length` characters."""
+
     name = "text"
 
     def __init__(self, max_length: int):
@@ -87,6 +89,7 @@ class Text(click.ParamType):
 
 class HostPort(click.ParamType):
     """HOST:PORT with a port from 1 to 65535 (an IPv6 host in brackets: [::1]:8001)."""
+
     name = "host:port"
 
     def convert(self, value, param, ctx):
@@ -98,6 +101,7 @@ class HostPort(click.ParamType):
 
 class CoreVersion(click.ParamType):
     """VENDOR:LIBRARY:NAME:VERSION, the VLNV of one core version."""
+
     name = "vlnv"
 
     def convert(self, value, param, ctx):

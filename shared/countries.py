@@ -1,5 +1,6 @@
 """Country fields: an assigned ISO 3166-1 alpha-2 code (pycountry's list), upper-cased. The one
 check every service's API uses, so that "ZZ" is refused everywhere alike."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,10 @@ def checked_country(value: str, field: str = "country") -> str:
 
 # Every assigned code, in either case: the OpenAPI document's pattern says exactly which, so that
 # a client (or a fuzzer) reading it never sends a code the service then refuses.
-ASSIGNED = "|".join("".join(f"[{c}{c.lower()}]" for c in country.alpha_2)
-                    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2))
+ASSIGNED = "|".join(
+    "".join(f"[{c}{c.lower()}]" for c in country.alpha_2)
+    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2)
+)
 
 
 class CountryCode(validate.Regexp):
@@ -47,6 +50,7 @@ class CountryCode(validate.Regexp):
 
     def __call__(self, value: str) -> str:
         if value != self.wildcard and assigned_country(value) is None:
-            raise ValidationError(not_a_country(value)
-                                  + (f" or {self.wildcard!r}" if self.wildcard else ""))
+            raise ValidationError(
+                not_a_country(value) + (f" or {self.wildcard!r}" if self.wildcard else "")
+            )
         return value

@@ -5,6 +5,7 @@ SHA-256), and every other service keeps a projection of them, so that one key wo
 and a revoked key stops working everywhere as soon as the event arrives, without any service
 asking the catalog on a request path.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,9 @@ class RecentPrincipals:
     learns of its revocation, which must stay well inside the platform's 2-second rule. Unknown
     or revoked keys are never remembered: a new key works as soon as its event arrives."""
 
-    def __init__(self, seconds: float, max_keys: int = 10_000, *,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, seconds: float, max_keys: int = 10_000, *, clock: Callable[[], float] = time.monotonic
+    ):
         self.seconds = seconds
         self._clock = clock
         self.max_keys = max_keys
@@ -81,6 +83,7 @@ class RecentPrincipals:
 # SEAM: these columns are the catalog's organisation and key schema (its events, see
 # shared/events/catalog.py), kept here only because licensing and notify project them alike.
 # They change when the catalog's events change; nothing else in shared/ depends on them.
+
 
 class KnownOrganisationMixin:
     """Projection of the catalog's organisations (`class KnownOrganisation(…Mixin, Base)`)."""
@@ -144,14 +147,35 @@ class Directory:
             return  # an older state arriving late changes nothing
         if data["version"] > held + 1:
             self.version_gaps += 1
-            log.warning("projection of organisation %s: version %d arrived after %s; versions "
-                        "%d to %d never did (look for them in the dead letters)",
-                        data["organisation_id"], data["version"],
-                        held or "none", held + 1, data["version"] - 1,
-                        extra={"event_id": event.id, "organisation_id": data["organisation_id"],
-                               "held_version": held, "event_version": data["version"]})
-        fields = {k: data[k] for k in ("legal_name_en", "legal_name_zh", "country", "region",
-                                       "roles", "locale", "timezone", "contacts", "version")}
+            log.warning(
+                "projection of organisation %s: version %d arrived after %s; versions "
+                "%d to %d never did (look for them in the dead letters)",
+                data["organisation_id"],
+                data["version"],
+                held or "none",
+                held + 1,
+                data["version"] - 1,
+                extra={
+                    "event_id": event.id,
+                    "organisation_id": data["organisation_id"],
+                    "held_version": held,
+                    "event_version": data["version"],
+                },
+            )
+        fields = {
+            k: data[k]
+            for k in (
+                "legal_name_en",
+                "legal_name_zh",
+                "country",
+                "region",
+                "roles",
+                "locale",
+                "timezone",
+                "contacts",
+                "version",
+            )
+        }
         if current is None:
             session.add(self.Organisation(organisation_id=data["organisation_id"], **fields))
         else:
@@ -161,8 +185,13 @@ class Directory:
     def apply_key_created(self, event: Event, session: Session) -> None:
         data = event.data
         if session.get(self.ApiKey, data["key_id"]) is None:
-            session.add(self.ApiKey(key_id=data["key_id"], organisation_id=data["organisation_id"],
-                                    key_hash=data["key_hash"]))
+            session.add(
+                self.ApiKey(
+                    key_id=data["key_id"],
+                    organisation_id=data["organisation_id"],
+                    key_hash=data["key_hash"],
+                )
+            )
 
     def apply_key_revoked(self, event: Event, session: Session) -> None:
         # Key events are keyed by organisation, so creation always arrives before revocation.
@@ -173,12 +202,13 @@ class Directory:
     def principal_for(self, session: Session, key_hash: str) -> Principal | None:
         row = session.execute(
             sa.select(self.ApiKey.key_id, self.ApiKey.organisation_id, self.Organisation.roles)
-            .join(self.Organisation,
-                  self.Organisation.organisation_id == self.ApiKey.organisation_id)
+            .join(
+                self.Organisation, self.Organisation.organisation_id == self.ApiKey.organisation_id
+            )
             .where(self.ApiKey.key_hash == key_hash, self.ApiKey.revoked_at.is_(None))
         ).first()
         if row is None:
             return None
-        return Principal(organisation_id=row.organisation_id, roles=frozenset(row.roles),
-                         key_id=row.key_id)
-
+        return Principal(
+            organisation_id=row.organisation_id, roles=frozenset(row.roles), key_id=row.key_id
+        )

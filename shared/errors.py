@@ -1,4 +1,5 @@
 """Domain errors: raised by plain domain code, turned into RFC 9457 problem+json by shared.http."""
+
 from __future__ import annotations
 
 

@@ -23,6 +23,7 @@ The answer carries the fields of draft-ietf-httpapi-ratelimit-headers-06 for the
 nearest its limit: RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset (seconds until the
 window ends) and RateLimit-Policy ("600;w=60"); a refused request also gets Retry-After.
 """
+
 from __future__ import annotations
 
 import logging
@@ -114,10 +115,12 @@ class Verdict:
         return max(self.rate.requests - self.hits, 0)
 
     def headers(self) -> dict[str, str]:
-        headers = {"RateLimit-Limit": str(self.rate.requests),
-                   "RateLimit-Remaining": str(self.remaining),
-                   "RateLimit-Reset": str(self.reset_after),
-                   "RateLimit-Policy": f"{self.rate.requests};w={self.rate.seconds}"}
+        headers = {
+            "RateLimit-Limit": str(self.rate.requests),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_after),
+            "RateLimit-Policy": f"{self.rate.requests};w={self.rate.seconds}",
+        }
         if not self.allowed:
             headers["Retry-After"] = str(self.reset_after)
         return headers
@@ -132,8 +135,9 @@ class RateLimiter:
     SWEEP_EVERY = 600
     MAX_REFUSED = 10_000
 
-    def __init__(self, engine: sa.Engine, table: sa.Table, *,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self, engine: sa.Engine, table: sa.Table, *, clock: Callable[[], float] = time.time
+    ):
         self.engine = engine
         self.autocommit = engine.dialect.name == "postgresql"
         self.table = table
@@ -156,8 +160,11 @@ class RateLimiter:
                 window_start = int(now // rate.seconds) * rate.seconds
                 windows[bucket] = (rate, window_start)
                 lease = self._leases.get(bucket)
-                if lease is not None and lease.window_start == window_start \
-                        and lease.used < lease.granted:
+                if (
+                    lease is not None
+                    and lease.window_start == window_start
+                    and lease.used < lease.granted
+                ):
                     # What is left of a lease passes even when a later lease found the limit
                     # reached: the leases' answers can come back in any order.
                     hits[bucket] = lease.take(rate)
@@ -166,8 +173,11 @@ class RateLimiter:
                 if refused is not None:
                     refused_rate, window_end = refused
                     if now < window_end:
-                        return Verdict(refused_rate, refused_rate.requests + 1,
-                                       max(math.ceil(window_end - now), 1))
+                        return Verdict(
+                            refused_rate,
+                            refused_rate.requests + 1,
+                            max(math.ceil(window_end - now), 1),
+                        )
                     del self._refused[bucket]
                 wanted.append((bucket, rate, window_start))
         if wanted:
@@ -196,8 +206,11 @@ class RateLimiter:
             totals = dict(self._execute(connection, self._statement(len(wanted)), params))
             if now >= self._next_sweep:
                 self._next_sweep = now + self.SWEEP_EVERY
-                connection.execute(self.table.delete().where(
-                    self.table.c.window_start < int(now) - self.FORGET_AFTER))
+                connection.execute(
+                    self.table.delete().where(
+                        self.table.c.window_start < int(now) - self.FORGET_AFTER
+                    )
+                )
         hits = {}
         with self._lock:
             if len(self._leases) >= self.MAX_REFUSED:
@@ -240,6 +253,7 @@ class RateLimiter:
                 f"hits = CASE WHEN {name}.window_start = excluded.window_start "
                 f"THEN {name}.hits + excluded.hits ELSE excluded.hits END, "
                 f"window_start = excluded.window_start "
-                f"RETURNING bucket, hits")
+                f"RETURNING bucket, hits"
+            )
             self._statements[count] = statement
         return statement

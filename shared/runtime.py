@@ -1,6 +1,7 @@
 """What every service process has in common, web or not: its ServiceContext (engine, sessions,
 unit of work), JSON logging, and running a worker until SIGTERM or SIGINT. Imported by the HTTP
 layer (shared.http) and the command line alike; nothing here knows Flask or click."""
+
 from __future__ import annotations
 
 import contextvars
@@ -27,6 +28,7 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 # --- logging ---------------------------------------------------------------------------------
 
+
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
@@ -37,10 +39,13 @@ def configure_logging(service: str) -> None:
     """JSON lines on stderr, each with the service name and the request id."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RequestIdFilter())
-    handler.setFormatter(JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        static_fields={"service": service}))
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"service": service},
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.get("IPMARKET_LOG_LEVEL"))
@@ -48,6 +53,7 @@ def configure_logging(service: str) -> None:
 
 
 # --- the service context ---------------------------------------------------------------------
+
 
 @dataclass
 class ServiceContext:
@@ -61,15 +67,30 @@ class ServiceContext:
     rate_limit_model: type | None = None
 
     @classmethod
-    def connect(cls, service: str, models, principal_for, database_url: str | None = None, *,
-                remember_principals_for: float = 0):
+    def connect(
+        cls,
+        service: str,
+        models,
+        principal_for,
+        database_url: str | None = None,
+        *,
+        remember_principals_for: float = 0,
+    ):
         """The context of `service`, on its own database; `models` is the service's models
         module (its OutboxMessage and ProcessedEvent). `remember_principals_for`: seconds a
         principal found for a key may be reused (see RecentPrincipals; 0: look up each time)."""
         engine = create_engine(database_url or config.database_url(service))
         recent = RecentPrincipals(remember_principals_for) if remember_principals_for else None
-        return cls(service, engine, session_factory(engine), models.OutboxMessage,
-                   models.ProcessedEvent, principal_for, recent, models.RateLimitCounter)
+        return cls(
+            service,
+            engine,
+            session_factory(engine),
+            models.OutboxMessage,
+            models.ProcessedEvent,
+            principal_for,
+            recent,
+            models.RateLimitCounter,
+        )
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.outbox_model, self.service)
@@ -89,6 +110,7 @@ class ServiceContext:
 
 
 # --- running until signalled -----------------------------------------------------------------
+
 
 def run_until_signalled(worker) -> None:
     """Run `worker.run(stop)` until SIGTERM or SIGINT, then let it finish cleanly."""

@@ -7,6 +7,7 @@ sealed value opens only where it was sealed for.
 seals everything under one salt of its own and keeps each derived key in memory: opening a value
 costs one scrypt per salt ever seen, then microseconds.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def read_secret(name: str, file_name: str, environ: dict | None = None,
-                error: type[config.ConfigError] = config.ConfigError) -> bytes | None:
+def read_secret(
+    name: str,
+    file_name: str,
+    environ: dict | None = None,
+    error: type[config.ConfigError] = config.ConfigError,
+) -> bytes | None:
     """The secret set in `name`, or read from the file named by `file_name`; None if neither."""
     value = config.get(name, environ)
     path = config.get(file_name, environ)
@@ -86,7 +91,7 @@ class Sealer:
         with self._lock:
             cipher = self._keys.get(salt)
             if cipher is None:
-                key = Scrypt(salt=salt, length=32, n=2 ** 14, r=8, p=1).derive(self._secret)
+                key = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(self._secret)
                 cipher = self._keys[salt] = AESGCM(key)
             return cipher
 
@@ -101,8 +106,12 @@ class Sealer:
             raise SealError(f"a {context} is stored in an unknown format")
         _, salt, nonce, sealed = parts
         try:
-            return self._cipher(_unb64(salt)).decrypt(_unb64(nonce), _unb64(sealed),
-                                                      context.encode()).decode()
+            return (
+                self._cipher(_unb64(salt))
+                .decrypt(_unb64(nonce), _unb64(sealed), context.encode())
+                .decode()
+            )
         except InvalidTag:
-            raise SealError(f"a {context} does not open with the configured secret: "
-                            "wrong secret?") from None
+            raise SealError(
+                f"a {context} does not open with the configured secret: wrong secret?"
+            ) from None

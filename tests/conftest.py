@@ -8,6 +8,7 @@ fresh file migrated as `ipmarket run` does (the zero-setup default).
 Nothing starts unless a test asks for it: PostgreSQL, Kafka and the migrations' and Kafka
 clients' imports are all lazy, so `pytest tests/unit` runs with neither server installed
 (tests/e2e/test_unit_tier.py)."""
+
 from __future__ import annotations
 
 import uuid
@@ -43,8 +44,11 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 5
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "databases(*backends): run the test on each of these "
-                            "databases (sqlite, postgresql); unmarked: postgresql only")
+    config.addinivalue_line(
+        "markers",
+        "databases(*backends): run the test on each of these "
+        "databases (sqlite, postgresql); unmarked: postgresql only",
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -68,6 +72,7 @@ def make_database(request, database_backend, tmp_path):
     from shared.db.migrations import upgrade
 
     if database_backend == "sqlite":
+
         def make_sqlite(service: str, revision: str = "head") -> str:
             path = tmp_path / f"{service}-{uuid.uuid4().hex[:8]}.db"
             url = f"sqlite:///{path}?timeout={SQLITE_BUSY_TIMEOUT_SECONDS}"
@@ -82,8 +87,11 @@ def make_database(request, database_backend, tmp_path):
         name = f"{service}_{uuid.uuid4().hex[:12]}"
         with postgres_admin_engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = str(sa.make_url(create_engine(postgres.get_uri()).url).set(database=name)
-                  .render_as_string(hide_password=False))
+        url = str(
+            sa.make_url(create_engine(postgres.get_uri()).url)
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
         upgrade(service, url, revision)
         return url
 
@@ -92,8 +100,12 @@ def make_database(request, database_backend, tmp_path):
 
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory):
-    broker = Broker(tmp_path_factory.mktemp("kafka"), port=free_port(),
-                    controller_port=free_port(), test_mode=True)
+    broker = Broker(
+        tmp_path_factory.mktemp("kafka"),
+        port=free_port(),
+        controller_port=free_port(),
+        test_mode=True,
+    )
     broker.run()
     yield broker
     broker.stop()

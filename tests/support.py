@@ -1,4 +1,5 @@
 """What tests share besides fixtures: real processes and waiting for things to happen."""
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,14 @@ class Processes:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
-        process = subprocess.Popen([sys.executable, "-m", "ipmarket", *args], env=self.env,
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                                   preexec_fn=die_with_parent)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ipmarket", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            preexec_fn=die_with_parent,
+        )
         self.running[name] = process
         return process
 
@@ -36,8 +42,12 @@ class Processes:
         port = free_port()
         self.start(service, "serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1")
         url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _ready(url), timeout=30, what=f"{service} /readyz",
-                   check=lambda: self._check_alive(service))
+        wait_until(
+            lambda: _ready(url),
+            timeout=30,
+            what=f"{service} /readyz",
+            check=lambda: self._check_alive(service),
+        )
         return url
 
     def stop(self, name: str, sig: str = "term", timeout: float = 20) -> int:
@@ -70,8 +80,9 @@ def _ready(url: str) -> bool:
         return False
 
 
-def wait_until(predicate, timeout: float = 10, interval: float = 0.05, what: str = "condition",
-               check=None):
+def wait_until(
+    predicate, timeout: float = 10, interval: float = 0.05, what: str = "condition", check=None
+):
     """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -90,8 +101,7 @@ def read_topic_to_end(bootstrap: str, name: str, timeout: float = 20) -> list:
     it has when called, no further and without lingering. Called once whatever should be there
     is known to be (a relay marks an outbox row published only after the broker acknowledged
     it), it sees every copy there will ever be of it: an absence is then a fact, not a wait."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             group_id=None)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
         partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name)]
         consumer.assign(partitions)

@@ -6,6 +6,7 @@ A buyer "pays" with `POST /payments {"order_id", "amount", "currency"}`; the sim
 (payments.py), retrying while the service is unreachable or answers 5xx. `GET /payments/<id>`
 shows how the delivery went.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,14 +41,22 @@ class PaymentSimulator:
         def pay():
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not all(
-                    isinstance(body.get(k), str) for k in ("order_id", "amount", "currency")):
+                isinstance(body.get(k), str) for k in ("order_id", "amount", "currency")
+            ):
                 return {"error": "give order_id, amount and currency as strings"}, 422
             payment_id = body.get("payment_id") or f"sim_{secrets.token_hex(12)}"
-            callback = {"payment_id": payment_id, "order_id": body["order_id"],
-                        "amount": body["amount"], "currency": body["currency"]}
+            callback = {
+                "payment_id": payment_id,
+                "order_id": body["order_id"],
+                "amount": body["amount"],
+                "currency": body["currency"],
+            }
             with self.lock:
-                self.payments[payment_id] = {"payment_id": payment_id, "status": "pending",
-                                             "attempts": 0}
+                self.payments[payment_id] = {
+                    "payment_id": payment_id,
+                    "status": "pending",
+                    "attempts": 0,
+                }
             threading.Thread(target=self.deliver, args=(callback,), daemon=True).start()
             return {"payment_id": payment_id, "status": "pending"}, 202
 
@@ -70,20 +79,31 @@ class PaymentSimulator:
         for delay in (0, *RETRY_SECONDS):
             time.sleep(delay)
             timestamp = str(int(time.time()))
-            headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp,
-                       SIGNATURE_HEADER: signature(self.secret, timestamp, body)}
+            headers = {
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: signature(self.secret, timestamp, body),
+            }
             try:
-                response = requests.post(self.callback_url, data=body, headers=headers,
-                                         timeout=10)
+                response = requests.post(self.callback_url, data=body, headers=headers, timeout=10)
             except requests.RequestException as exc:
                 outcome, code, text = "failed", None, str(exc)
             else:
                 code, text = response.status_code, response.text
-                outcome = ("delivered" if response.ok else
-                           "refused" if response.status_code < 500 else "failed")
+                outcome = (
+                    "delivered"
+                    if response.ok
+                    else "refused"
+                    if response.status_code < 500
+                    else "failed"
+                )
             with self.lock:
-                state.update(status=outcome, attempts=state["attempts"] + 1,
-                             response_status=code, response_body=text[:2000])
+                state.update(
+                    status=outcome,
+                    attempts=state["attempts"] + 1,
+                    response_status=code,
+                    response_body=text[:2000],
+                )
             log.info("callback %s: %s (%s)", callback["payment_id"], outcome, code)
             if outcome != "failed":
                 return
@@ -91,15 +111,23 @@ class PaymentSimulator:
     def run(self, stop: threading.Event) -> None:
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
-        log.info("payment simulator on %s:%s, calling back %s", *self.server.server_address,
-                 self.callback_url)
+        log.info(
+            "payment simulator on %s:%s, calling back %s",
+            *self.server.server_address,
+            self.callback_url,
+        )
         stop.wait()
         self.server.shutdown()
 
 
 def from_settings(bind: str | None) -> PaymentSimulator:
     secret = config.require("IPMARKET_PAYMENT_PROVIDER_SECRET")
-    host, _, port = (bind or config.get("IPMARKET_PAYMENT_SIMULATOR_URL")
-                     .split("://", 1)[-1]).rpartition(":")
-    return PaymentSimulator(host, int(port.rstrip("/")),
-                            f"{config.get('IPMARKET_LICENSING_URL')}/v1/payments/callback", secret)
+    host, _, port = (
+        bind or config.get("IPMARKET_PAYMENT_SIMULATOR_URL").split("://", 1)[-1]
+    ).rpartition(":")
+    return PaymentSimulator(
+        host,
+        int(port.rstrip("/")),
+        f"{config.get('IPMARKET_LICENSING_URL')}/v1/payments/callback",
+        secret,
+    )

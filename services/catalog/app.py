@@ -1,4 +1,5 @@
 """The catalog service: organisations, API keys, IP cores, offers, search."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -22,17 +23,29 @@ def build_context(database_url: str | None = None) -> ServiceContext:
 def create_app(database_url: str | None = None) -> Flask:
     context = build_context(database_url)
     warm_search(context)
-    app = create_service_app(context, title="ipmarket catalog",
-                             blueprints=api.blueprints,
-                             description="Directory of organisations and IP cores.")
+    app = create_service_app(
+        context,
+        title="ipmarket catalog",
+        blueprints=api.blueprints,
+        description="Directory of organisations and IP cores.",
+    )
     app.register_blueprint(api.old_paths)  # 308 from the paths before /v1
     # Races the domain's checks cannot see: two updates from the same version (the version
     # column makes the second UPDATE match no row), two creations of the same VLNV.
-    app.register_error_handler(StaleDataError, lambda _: app.handle_user_exception(
-        PreconditionFailed("changed by another request meanwhile; read it again and retry",
-                           field="If-Match")))
-    app.register_error_handler(IntegrityError, lambda _: app.handle_user_exception(
-        Conflict("it exists already (created by another request meanwhile)")))
+    app.register_error_handler(
+        StaleDataError,
+        lambda _: app.handle_user_exception(
+            PreconditionFailed(
+                "changed by another request meanwhile; read it again and retry", field="If-Match"
+            )
+        ),
+    )
+    app.register_error_handler(
+        IntegrityError,
+        lambda _: app.handle_user_exception(
+            Conflict("it exists already (created by another request meanwhile)")
+        ),
+    )
     return app
 
 

@@ -1,5 +1,6 @@
 """The catalog service's part of the `ipmarket` command line: people (the demo loader moved to
 ipmarket/devtools: it is a developer's tool, not the service's)."""
+
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ class Refused(click.ClickException):
 
 def _context():
     from services.catalog.app import build_context
+
     return build_context()
 
 

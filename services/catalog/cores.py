@@ -2,6 +2,7 @@
 offers. Each takes a unit of work; the rules are in domain/ (core_fields, lifecycle, vlnv,
 versions, access). Every change of a visible core publishes its whole state (event-carried
 state transfer) so that licensing and notify never have to ask the catalog."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,27 +39,36 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
 
-__all__ = ["TRANSITIONS", "change_status", "create_draft", "get_core", "update_core",
-           "versions_of"]
+__all__ = ["TRANSITIONS", "change_status", "create_draft", "get_core", "update_core", "versions_of"]
 
-EVENT_FOR_STATUS = {"published": events.CORE_PUBLISHED, "deprecated": events.CORE_DEPRECATED,
-                    "withdrawn": events.CORE_WITHDRAWN}
+EVENT_FOR_STATUS = {
+    "published": events.CORE_PUBLISHED,
+    "deprecated": events.CORE_DEPRECATED,
+    "withdrawn": events.CORE_WITHDRAWN,
+}
 
 
 def core_state(core: Core) -> dict:
     """The `Core` event schema (shared/events/catalog.py): what other services keep of a core."""
     return {
-        "core_id": core.id, "vendor_id": core.vendor_id, "vlnv": core.vlnv,
-        "title_en": core.title_en, "title_zh": core.title_zh, "category": core.category,
-        "status": core.status, "eccn": core.eccn,
+        "core_id": core.id,
+        "vendor_id": core.vendor_id,
+        "vlnv": core.vlnv,
+        "title_en": core.title_en,
+        "title_zh": core.title_zh,
+        "category": core.category,
+        "status": core.status,
+        "eccn": core.eccn,
         "territory_restrictions": list(core.territory_restrictions),
         "standards": list(core.standards),
         "deliverables": [{k: d[k] for k in ("kind", "name", "sha256")} for d in core.deliverables],
-        "offers": [dict(o) for o in core.offers], "version": core.version,
+        "offers": [dict(o) for o in core.offers],
+        "version": core.version,
     }
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 def visible_to(viewer: Viewer | None, core: Core) -> bool:
     return may_see_core(viewer, core.status, core.vendor_id)
@@ -77,8 +87,9 @@ def versions_of(session: Session, principal: Viewer | None, core_id: str) -> lis
 def versions_in_records(records, principal: Viewer | None, core_id: str) -> list[Core]:
     core = _visible_core(records, principal, core_id)
     line = records.cores_in_line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
-    return sorted((c for c in line if visible_to(principal, c)),
-                  key=lambda c: version_key(c.vlnv_version))
+    return sorted(
+        (c for c in line if visible_to(principal, c)), key=lambda c: version_key(c.vlnv_version)
+    )
 
 
 def _visible_core(records, principal: Viewer | None, core_id: str) -> Core:
@@ -99,9 +110,16 @@ def _owned_core(records, principal: Viewer, core_id: str) -> Core:
 
 # --- changing ----------------------------------------------------------------------------------
 
-def create_draft(uow: UnitOfWork | CatalogWork, principal: Viewer, *, vlnv: dict,
-                 title_en: str, new_offer_id: Callable[[], str] = new_offer_id,
-                 **fields) -> Core:
+
+def create_draft(
+    uow: UnitOfWork | CatalogWork,
+    principal: Viewer,
+    *,
+    vlnv: dict,
+    title_en: str,
+    new_offer_id: Callable[[], str] = new_offer_id,
+    **fields,
+) -> Core:
     """A new core version as a draft owned by the principal's organisation. Drafts are private,
     so no event is published until the core is."""
     records = catalog_work(uow).records
@@ -112,22 +130,45 @@ def create_draft(uow: UnitOfWork | CatalogWork, principal: Viewer, *, vlnv: dict
     vendor_names.check_publisher(records, vendor.id, vlnv["vendor"])
     _check_unique_vlnv(records, principal, vlnv)
     check_known_fields(fields, EDITABLE + IMPORTED, "not a core field")
-    core = Core(id=new_id(), vendor_id=vendor.id, vendor_region=vendor.region,
-                vlnv_vendor=vlnv["vendor"], vlnv_library=vlnv["library"],
-                vlnv_name=vlnv["name"], vlnv_version=vlnv["version"], status="draft",
-                title_en=title_en, title_zh=None, description_en="", description_zh=None,
-                category=None, eccn=None, deliverable_kinds=[], hdl_languages=[], standards=[],
-                targets=[], territory_restrictions=[], documents=[], deliverables=[], offers=[],
-                **{name: [] for name in IMPORTED})
+    core = Core(
+        id=new_id(),
+        vendor_id=vendor.id,
+        vendor_region=vendor.region,
+        vlnv_vendor=vlnv["vendor"],
+        vlnv_library=vlnv["library"],
+        vlnv_name=vlnv["name"],
+        vlnv_version=vlnv["version"],
+        status="draft",
+        title_en=title_en,
+        title_zh=None,
+        description_en="",
+        description_zh=None,
+        category=None,
+        eccn=None,
+        deliverable_kinds=[],
+        hdl_languages=[],
+        standards=[],
+        targets=[],
+        territory_restrictions=[],
+        documents=[],
+        deliverables=[],
+        offers=[],
+        **{name: [] for name in IMPORTED},
+    )
     _apply(core, checked_fields({"title_en": title_en, **fields}, new_offer_id))
     records.add(core)
     records.flush()
     return core
 
 
-def update_core(uow: UnitOfWork | CatalogWork, principal: Viewer, core_id: str,
-                if_match: str | None, changes: dict,
-                new_offer_id: Callable[[], str] = new_offer_id) -> Core:
+def update_core(
+    uow: UnitOfWork | CatalogWork,
+    principal: Viewer,
+    core_id: str,
+    if_match: str | None,
+    changes: dict,
+    new_offer_id: Callable[[], str] = new_offer_id,
+) -> Core:
     work = catalog_work(uow)
     core = _owned_core(work.records, principal, core_id)
     if not changes:
@@ -147,9 +188,14 @@ def update_core(uow: UnitOfWork | CatalogWork, principal: Viewer, core_id: str,
     return core
 
 
-def change_status(uow: UnitOfWork | CatalogWork, principal: Viewer, core_id: str,
-                  transition: str, if_match: str | None = None,
-                  clock: Callable[[], datetime] = utcnow) -> Core:
+def change_status(
+    uow: UnitOfWork | CatalogWork,
+    principal: Viewer,
+    core_id: str,
+    transition: str,
+    if_match: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Core:
     """publish, deprecate or withdraw; each publishes one event carrying the core's state."""
     work = catalog_work(uow)
     core = _owned_core(work.records, principal, core_id)
@@ -175,8 +221,11 @@ def _check_unique_vlnv(records, principal: Viewer, vlnv: dict) -> None:
         text = ":".join(vlnv[p] for p in ("vendor", "library", "name")) + ":" + taken.vlnv_version
         # Its id only to its own vendor (or the operator): another's draft stays private.
         yours = may_change_core(principal, taken.vendor_id)
-        raise Conflict(f"a core with VLNV {text} exists already", field="vlnv",
-                       **({"core_id": taken.id} if yours else {}))
+        raise Conflict(
+            f"a core with VLNV {text} exists already",
+            field="vlnv",
+            **({"core_id": taken.id} if yours else {}),
+        )
 
 
 def _apply(core: Core, checked: dict) -> None:

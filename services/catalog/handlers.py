@@ -1,4 +1,5 @@
 """Events the catalog consumes: none yet; it is the source of the directory."""
+
 STREAMS: list[str] = []
 
 

@@ -1,4 +1,5 @@
 """The catalog's tables. It owns organisations and their API keys (the platform directory)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -106,8 +107,9 @@ class Core(Base):
     published_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
-        sa.UniqueConstraint("vlnv_vendor", "vlnv_library", "vlnv_name", "vlnv_version",
-                            name="uq_core_vlnv"),
+        sa.UniqueConstraint(
+            "vlnv_vendor", "vlnv_library", "vlnv_name", "vlnv_version", name="uq_core_vlnv"
+        ),
         sa.Index("ix_core_status_published_at", "status", "published_at"),
         sa.Index("ix_core_updated_at", "updated_at"),  # keeps the facet index fresh
     )
@@ -115,8 +117,12 @@ class Core(Base):
 
     @property
     def vlnv(self) -> dict:
-        return {"vendor": self.vlnv_vendor, "library": self.vlnv_library,
-                "name": self.vlnv_name, "version": self.vlnv_version}
+        return {
+            "vendor": self.vlnv_vendor,
+            "library": self.vlnv_library,
+            "name": self.vlnv_name,
+            "version": self.vlnv_version,
+        }
 
 
 class VendorNameClaim(Base):
@@ -139,14 +145,19 @@ class VendorNameClaim(Base):
     __table_args__ = (
         sa.UniqueConstraint("organisation_id", "name", name="uq_vendor_name_claim_claimant"),
         # The database itself keeps a name confirmed for one organisation only.
-        sa.Index("uq_vendor_name_confirmed", "name", unique=True,
-                 postgresql_where=sa.text("status = 'confirmed'"),
-                 sqlite_where=sa.text("status = 'confirmed'")),
+        sa.Index(
+            "uq_vendor_name_confirmed",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("status = 'confirmed'"),
+            sqlite_where=sa.text("status = 'confirmed'"),
+        ),
     )
     __mapper_args__ = {"version_id_col": version}
 
 
 # --- people (issue 15): who signs in, for which organisations, with which roles -----------------
+
 
 class Person(Base):
     """Someone who signs in. Locale and time zone None: the organisation's (of the membership
@@ -180,8 +191,11 @@ class Membership(Base):
     roles: Mapped[list] = mapped_column()  # owner, publisher, approver, buyer, finance, viewer
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint("person_id", "organisation_id",
-                                          name="uq_membership_person_organisation"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "person_id", "organisation_id", name="uq_membership_person_organisation"
+        ),
+    )
 
 
 class OrganisationApplication(Base):

@@ -1,5 +1,6 @@
 """Use cases of the platform directory: organisations and their API keys. Each takes a unit of
 work; the profile rules are in domain/organisation_profile.py."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,30 +32,60 @@ from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 # Kept importable from here: the API's schemas and other services' tests name them so.
-__all__ = ["check_version", "create_api_key", "get_organisation", "list_api_keys",
-           "list_organisations",
-           "organisation_state", "principal_for", "register_organisation", "revoke_api_key",
-           "time_zones", "update_organisation"]
+__all__ = [
+    "check_version",
+    "create_api_key",
+    "get_organisation",
+    "list_api_keys",
+    "list_organisations",
+    "organisation_state",
+    "principal_for",
+    "register_organisation",
+    "revoke_api_key",
+    "time_zones",
+    "update_organisation",
+]
+
 
 def organisation_state(org: Organisation) -> dict:
     """The event-carried state other services keep of an organisation."""
     return {
-        "organisation_id": org.id, "legal_name_en": org.legal_name_en,
-        "legal_name_zh": org.legal_name_zh, "country": org.country, "region": org.region,
-        "roles": list(org.roles), "locale": org.locale, "timezone": org.timezone,
-        "contacts": list(org.contacts), "version": org.version,
+        "organisation_id": org.id,
+        "legal_name_en": org.legal_name_en,
+        "legal_name_zh": org.legal_name_zh,
+        "country": org.country,
+        "region": org.region,
+        "roles": list(org.roles),
+        "locale": org.locale,
+        "timezone": org.timezone,
+        "contacts": list(org.contacts),
+        "version": org.version,
     }
 
 
-def register_organisation(uow: UnitOfWork | CatalogWork, *, legal_name_en: str, country: str,
-                          roles: list[str], locale: str = "en", timezone: str = "UTC",
-                          legal_name_zh: str | None = None,
-                          contacts: list[dict] | None = None) -> Organisation:
+def register_organisation(
+    uow: UnitOfWork | CatalogWork,
+    *,
+    legal_name_en: str,
+    country: str,
+    roles: list[str],
+    locale: str = "en",
+    timezone: str = "UTC",
+    legal_name_zh: str | None = None,
+    contacts: list[dict] | None = None,
+) -> Organisation:
     country = checked_country(country)
     check_profile(timezone=timezone, locale=locale, roles=roles, contacts=contacts or [])
-    org = Organisation(legal_name_en=legal_name_en, legal_name_zh=legal_name_zh,
-                       country=country, region=region_for(country), roles=sorted(set(roles)),
-                       locale=locale, timezone=timezone, contacts=contacts or [])
+    org = Organisation(
+        legal_name_en=legal_name_en,
+        legal_name_zh=legal_name_zh,
+        country=country,
+        region=region_for(country),
+        roles=sorted(set(roles)),
+        locale=locale,
+        timezone=timezone,
+        contacts=contacts or [],
+    )
     work = catalog_work(uow)
     work.records.add(org)
     work.records.flush()
@@ -62,8 +93,7 @@ def register_organisation(uow: UnitOfWork | CatalogWork, *, legal_name_en: str, 
     return org
 
 
-def get_organisation(session: Session, principal: Viewer, organisation_id: str
-                     ) -> Organisation:
+def get_organisation(session: Session, principal: Viewer, organisation_id: str) -> Organisation:
     """An organisation sees its own profile; the operator sees every one. Others get 404, so
     that the directory cannot be probed."""
     return _visible_organisation(SqlRecords(session), principal, organisation_id)
@@ -76,16 +106,20 @@ def _visible_organisation(records, principal: Viewer, organisation_id: str) -> O
     return org
 
 
-def update_organisation(uow: UnitOfWork | CatalogWork, principal: Viewer, organisation_id: str,
-                        if_match: str | None, changes: dict) -> Organisation:
+def update_organisation(
+    uow: UnitOfWork | CatalogWork,
+    principal: Viewer,
+    organisation_id: str,
+    if_match: str | None,
+    changes: dict,
+) -> Organisation:
     work = catalog_work(uow)
     org = _visible_organisation(work.records, principal, organisation_id)
     if not changes:
         raise Invalid("the request changes nothing", field="body")
     check_version(org.version, if_match, required=True)
     if "roles" in changes and not principal.is_admin:
-        raise Forbidden("only the platform operator changes an organisation's roles",
-                        field="roles")
+        raise Forbidden("only the platform operator changes an organisation's roles", field="roles")
     unknown = set(changes) - set(PROFILE_FIELDS) - {"roles"}
     if unknown:
         raise Invalid("not a profile field", field=sorted(unknown)[0])
@@ -93,8 +127,10 @@ def update_organisation(uow: UnitOfWork | CatalogWork, principal: Viewer, organi
         changes["country"] = checked_country(changes["country"])
     if "roles" in changes:
         changes["roles"] = sorted(set(changes["roles"]))
-    merged = {name: changes.get(name, getattr(org, name))
-              for name in ("timezone", "locale", "roles", "contacts")}
+    merged = {
+        name: changes.get(name, getattr(org, name))
+        for name in ("timezone", "locale", "roles", "contacts")
+    }
     check_profile(**merged)
     for name, value in changes.items():
         setattr(org, name, value)
@@ -109,22 +145,26 @@ def update_organisation(uow: UnitOfWork | CatalogWork, principal: Viewer, organi
     return org
 
 
-def list_api_keys(session: Session, principal: Viewer, organisation_id: str,
-                  page: PageRequest = FIRST_PAGE) -> tuple[list[ApiKey], str | None]:
+def list_api_keys(
+    session: Session, principal: Viewer, organisation_id: str, page: PageRequest = FIRST_PAGE
+) -> tuple[list[ApiKey], str | None]:
     """A page of the organisation's keys, oldest first, and the next page's cursor."""
     get_organisation(session, principal, organisation_id)
-    return page_of(session, sa.select(ApiKey).where(ApiKey.organisation_id == organisation_id),
-                   ApiKey, page)
+    return page_of(
+        session, sa.select(ApiKey).where(ApiKey.organisation_id == organisation_id), ApiKey, page
+    )
 
 
-def list_organisations(session: Session, page: PageRequest = FIRST_PAGE
-                       ) -> tuple[list[Organisation], str | None]:
+def list_organisations(
+    session: Session, page: PageRequest = FIRST_PAGE
+) -> tuple[list[Organisation], str | None]:
     """A page of every organisation, oldest first (the operator's view of the directory)."""
     return page_of(session, sa.select(Organisation), Organisation, page)
 
 
-def create_api_key(uow: UnitOfWork | CatalogWork, organisation_id: str, name: str
-                   ) -> tuple[ApiKey, str]:
+def create_api_key(
+    uow: UnitOfWork | CatalogWork, organisation_id: str, name: str
+) -> tuple[ApiKey, str]:
     """A new key for the organisation; the key itself is returned once and never stored."""
     work = catalog_work(uow)
     if work.records.organisation(organisation_id) is None:
@@ -135,31 +175,51 @@ def create_api_key(uow: UnitOfWork | CatalogWork, organisation_id: str, name: st
     api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash)
     work.records.add(api_key)
     work.records.flush()
-    work.publish(events.API_KEY_CREATED, organisation_id, {
-        "key_id": api_key.id, "organisation_id": organisation_id, "name": name,
-        "key_hash": key_hash, "created_at": api_key.created_at.isoformat()})
+    work.publish(
+        events.API_KEY_CREATED,
+        organisation_id,
+        {
+            "key_id": api_key.id,
+            "organisation_id": organisation_id,
+            "name": name,
+            "key_hash": key_hash,
+            "created_at": api_key.created_at.isoformat(),
+        },
+    )
     return api_key, key
 
 
-def revoke_api_key(uow: UnitOfWork | CatalogWork, organisation_id: str, key_id: str,
-                   clock: Callable[[], datetime] = utcnow) -> ApiKey:
+def revoke_api_key(
+    uow: UnitOfWork | CatalogWork,
+    organisation_id: str,
+    key_id: str,
+    clock: Callable[[], datetime] = utcnow,
+) -> ApiKey:
     work = catalog_work(uow)
     api_key = work.records.api_key(key_id)
     if api_key is None or api_key.organisation_id != organisation_id:
         raise NotFound(f"API key {key_id} does not exist")
     if api_key.revoked_at is None:
         api_key.revoked_at = clock()
-        work.publish(events.API_KEY_REVOKED, organisation_id, {
-            "key_id": key_id, "organisation_id": organisation_id,
-            "revoked_at": api_key.revoked_at.isoformat()})
+        work.publish(
+            events.API_KEY_REVOKED,
+            organisation_id,
+            {
+                "key_id": key_id,
+                "organisation_id": organisation_id,
+                "revoked_at": api_key.revoked_at.isoformat(),
+            },
+        )
     return api_key
 
 
-def principal_for(session: Session, key_hash: str,
-                  clock: Callable[[], datetime] = utcnow) -> Principal | None:
+def principal_for(
+    session: Session, key_hash: str, clock: Callable[[], datetime] = utcnow
+) -> Principal | None:
     """The catalog answers from its own tables; the other services from their projection."""
     row = session.execute(
-        sa.select(ApiKey, Organisation.roles).join(Organisation)
+        sa.select(ApiKey, Organisation.roles)
+        .join(Organisation)
         .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
@@ -168,5 +228,6 @@ def principal_for(session: Session, key_hash: str,
     now = clock()
     if last_use_due(now, api_key.last_used_at):
         api_key.last_used_at = now
-    return Principal(organisation_id=api_key.organisation_id, roles=frozenset(roles),
-                     key_id=api_key.id)
+    return Principal(
+        organisation_id=api_key.organisation_id, roles=frozenset(roles), key_id=api_key.id
+    )

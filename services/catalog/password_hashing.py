@@ -4,6 +4,7 @@ Storage Cheat Sheet (m = 19 MiB, t = 2, p = 1: its first recommended configurati
 
 For an address without an account, sign-in verifies the password against DUMMY_HASH, so that
 an unknown address costs the same time as a known one."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -11,8 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.catalog.domain.passwords import normalised
 
-HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32,
-                        salt_len=16)
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
 DUMMY_HASH = HASHER.hash("not anyone's password: timing twin of a real check")
 
 

@@ -1,6 +1,7 @@
 """The operator's hand on people (`ipmarket people …`): list them, disable one (every session
 ends with it), remove a second factor. Each change is an event: the audit record, and the news
 that reaches the other services."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -23,17 +24,25 @@ def list_people(session: Session, organisation_id: str | None = None) -> list[di
     query = sa.select(Person).order_by(Person.email_key)
     if organisation_id is not None:
         query = query.join(Membership, Membership.person_id == Person.id).where(
-            Membership.organisation_id == organisation_id)
+            Membership.organisation_id == organisation_id
+        )
     found = []
     for person in session.scalars(query):
-        memberships = session.scalars(sa.select(Membership).where(
-            Membership.person_id == person.id))
-        found.append({
-            "person_id": person.id, "email": person.email, "name_en": person.name_en,
-            "name_zh": person.name_zh, "platform_roles": list(person.platform_roles),
-            "disabled": person.disabled_at is not None,
-            "second_factor": second_factor.in_force(SqlRecords(session), person.id),
-            "memberships": {m.organisation_id: list(m.roles) for m in memberships}})
+        memberships = session.scalars(
+            sa.select(Membership).where(Membership.person_id == person.id)
+        )
+        found.append(
+            {
+                "person_id": person.id,
+                "email": person.email,
+                "name_en": person.name_en,
+                "name_zh": person.name_zh,
+                "platform_roles": list(person.platform_roles),
+                "disabled": person.disabled_at is not None,
+                "second_factor": second_factor.in_force(SqlRecords(session), person.id),
+                "memberships": {m.organisation_id: list(m.roles) for m in memberships},
+            }
+        )
     return found
 
 
@@ -47,20 +56,25 @@ def disable_person(uow: UnitOfWork | CatalogWork, email: str, clock: Clock = utc
         for live in work.records.sessions_of(person.id):
             live.ended_at = now
         work.records.flush()
-        work.publish(events.PERSON_DISABLED, person.id, {
-            "person_id": person.id, "disabled_at": now.isoformat()})
+        work.publish(
+            events.PERSON_DISABLED,
+            person.id,
+            {"person_id": person.id, "disabled_at": now.isoformat()},
+        )
     return person
 
 
-def reset_second_factor(uow: UnitOfWork | CatalogWork, email: str, clock: Clock = utcnow
-                        ) -> bool:
+def reset_second_factor(uow: UnitOfWork | CatalogWork, email: str, clock: Clock = utcnow) -> bool:
     """Remove the person's TOTP secret and recovery codes (they set new ones); whether there
     was a second factor."""
     work = catalog_work(uow)
     person = _person(work, email)
     had_one = second_factor.reset(work.records, person.id)
-    work.publish(events.SECOND_FACTOR_RESET, person.id, {
-        "person_id": person.id, "reset_at": clock().isoformat()})
+    work.publish(
+        events.SECOND_FACTOR_RESET,
+        person.id,
+        {"person_id": person.id, "reset_at": clock().isoformat()},
+    )
     return had_one
 
 
@@ -69,4 +83,3 @@ def _person(work: CatalogWork, email: str) -> Person:
     if person is None:
         raise NotFound(f"nobody has the address {email.strip()}", field="email")
     return person
-

@@ -1,4 +1,5 @@
 """The SQL of the people use cases (people.py, sign_in.py), mixed into records.SqlRecords."""
+
 from __future__ import annotations
 
 import secrets
@@ -28,16 +29,23 @@ class SqlPeopleRecords:
         return self.session.scalar(sa.select(Person).where(Person.email_key == email_key))
 
     def memberships_of(self, person_id: str) -> list[Membership]:
-        return list(self.session.scalars(sa.select(Membership).where(
-            Membership.person_id == person_id)))
+        return list(
+            self.session.scalars(sa.select(Membership).where(Membership.person_id == person_id))
+        )
 
     def members_of(self, organisation_id: str) -> list[Membership]:
-        return list(self.session.scalars(sa.select(Membership).where(
-            Membership.organisation_id == organisation_id)))
+        return list(
+            self.session.scalars(
+                sa.select(Membership).where(Membership.organisation_id == organisation_id)
+            )
+        )
 
     def membership(self, person_id: str, organisation_id: str) -> Membership | None:
-        return self.session.scalar(sa.select(Membership).where(
-            Membership.person_id == person_id, Membership.organisation_id == organisation_id))
+        return self.session.scalar(
+            sa.select(Membership).where(
+                Membership.person_id == person_id, Membership.organisation_id == organisation_id
+            )
+        )
 
     def application(self, application_id: str) -> OrganisationApplication | None:
         return self.session.get(OrganisationApplication, application_id)
@@ -47,13 +55,17 @@ class SqlPeopleRecords:
 
     def invitation_for_update(self, invitation_id: str) -> Invitation | None:
         """Locked (PostgreSQL): two acceptances of one link at once, one wins."""
-        return self.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id)
-                                   .with_for_update())
+        return self.session.scalar(
+            sa.select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+        )
 
     def link_key(self) -> bytes:
         """The HMAC key of e-mailed links, made at first use (one row, kept)."""
-        key = self.session.scalar(sa.select(TokenKey.secret).where(
-            TokenKey.purpose == "link", TokenKey.retired_at.is_(None)))
+        key = self.session.scalar(
+            sa.select(TokenKey.secret).where(
+                TokenKey.purpose == "link", TokenKey.retired_at.is_(None)
+            )
+        )
         if key is None:
             key = secrets.token_bytes(32)
             self.session.add(TokenKey(purpose="link", secret=key))
@@ -62,13 +74,15 @@ class SqlPeopleRecords:
 
     def access_key(self) -> TokenKey | None:
         """The Ed25519 key access tokens are signed with now (the newest not retired)."""
-        return self.session.scalar(sa.select(TokenKey).where(
-            TokenKey.purpose == "access", TokenKey.retired_at.is_(None))
-            .order_by(TokenKey.created_at.desc()).limit(1))
+        return self.session.scalar(
+            sa.select(TokenKey)
+            .where(TokenKey.purpose == "access", TokenKey.retired_at.is_(None))
+            .order_by(TokenKey.created_at.desc())
+            .limit(1)
+        )
 
     def access_keys(self) -> list[TokenKey]:
-        return list(self.session.scalars(sa.select(TokenKey).where(
-            TokenKey.purpose == "access")))
+        return list(self.session.scalars(sa.select(TokenKey).where(TokenKey.purpose == "access")))
 
     def throttle(self, bucket: str) -> SignInThrottle | None:
         return self.session.get(SignInThrottle, bucket)
@@ -77,20 +91,26 @@ class SqlPeopleRecords:
         return self.session.get(PersonSession, session_id)
 
     def session_by_refresh(self, refresh_hash: str) -> PersonSession | None:
-        return self.session.scalar(sa.select(PersonSession).where(
-            PersonSession.refresh_hash == refresh_hash))
+        return self.session.scalar(
+            sa.select(PersonSession).where(PersonSession.refresh_hash == refresh_hash)
+        )
 
     def sessions_of(self, person_id: str) -> list[PersonSession]:
-        return list(self.session.scalars(sa.select(PersonSession).where(
-            PersonSession.person_id == person_id, PersonSession.ended_at.is_(None))
-            .order_by(PersonSession.created_at, PersonSession.id)))
+        return list(
+            self.session.scalars(
+                sa.select(PersonSession)
+                .where(PersonSession.person_id == person_id, PersonSession.ended_at.is_(None))
+                .order_by(PersonSession.created_at, PersonSession.id)
+            )
+        )
 
     def totp(self, person_id: str) -> TotpSecret | None:
         return self.session.get(TotpSecret, person_id)
 
     def recovery_codes(self, person_id: str) -> list[RecoveryCode]:
-        return list(self.session.scalars(sa.select(RecoveryCode).where(
-            RecoveryCode.person_id == person_id)))
+        return list(
+            self.session.scalars(sa.select(RecoveryCode).where(RecoveryCode.person_id == person_id))
+        )
 
     def delete(self, row) -> None:
         self.session.delete(row)

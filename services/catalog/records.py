@@ -1,6 +1,7 @@
 """The catalog's rows as its use cases read and write them: one class per way of keeping them.
 `SqlRecords` keeps them in the unit of work's SQLAlchemy session; a unit test keeps them in
 memory (tests/unit/services/catalog/fakes.py) behind the same methods."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -31,30 +32,42 @@ class SqlRecords(SqlPeopleRecords):
 
     def cores_in_line(self, vendor: str, library: str, name: str) -> list[Core]:
         """Every version of vendor:library:name."""
-        return list(self.session.scalars(sa.select(Core).where(
-            Core.vlnv_vendor == vendor, Core.vlnv_library == library, Core.vlnv_name == name)))
+        return list(
+            self.session.scalars(
+                sa.select(Core).where(
+                    Core.vlnv_vendor == vendor, Core.vlnv_library == library, Core.vlnv_name == name
+                )
+            )
+        )
 
     def versions_in_line(self, vendor: str, library: str, name: str) -> list:
         """(id, vendor_id, vlnv_version) of every version of vendor:library:name."""
-        return self.session.execute(sa.select(Core.id, Core.vendor_id, Core.vlnv_version).where(
-            Core.vlnv_vendor == vendor, Core.vlnv_library == library,
-            Core.vlnv_name == name)).all()
+        return self.session.execute(
+            sa.select(Core.id, Core.vendor_id, Core.vlnv_version).where(
+                Core.vlnv_vendor == vendor, Core.vlnv_library == library, Core.vlnv_name == name
+            )
+        ).all()
 
     def cores_of_vendor(self, organisation_id: str) -> list[Core]:
-        return list(self.session.scalars(sa.select(Core).where(
-            Core.vendor_id == organisation_id)))
+        return list(self.session.scalars(sa.select(Core).where(Core.vendor_id == organisation_id)))
 
     def claim(self, claim_id: str) -> VendorNameClaim | None:
         return self.session.get(VendorNameClaim, claim_id)
 
     def claim_of(self, organisation_id: str, name: str) -> VendorNameClaim | None:
-        return self.session.scalar(sa.select(VendorNameClaim).where(
-            VendorNameClaim.organisation_id == organisation_id, VendorNameClaim.name == name))
+        return self.session.scalar(
+            sa.select(VendorNameClaim).where(
+                VendorNameClaim.organisation_id == organisation_id, VendorNameClaim.name == name
+            )
+        )
 
     def confirmed_owner(self, name: str) -> str | None:
         """The organisation a VLNV vendor name is confirmed for, if any."""
-        return self.session.scalar(sa.select(VendorNameClaim.organisation_id).where(
-            VendorNameClaim.name == name, VendorNameClaim.status == "confirmed"))
+        return self.session.scalar(
+            sa.select(VendorNameClaim.organisation_id).where(
+                VendorNameClaim.name == name, VendorNameClaim.status == "confirmed"
+            )
+        )
 
     # --- writing --------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The second factor: TOTP (RFC 6238, through pyotp: 30 s steps, 6 digits, one step of clock
 drift either way; a code works once) and ten single-use recovery codes, kept as SHA-256 (they
 are random, so a slow hash adds nothing)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,8 +64,9 @@ def accept_code(records, person_id: str, code: str, now: datetime) -> bool:
 def reset(records, person_id: str) -> bool:
     """Remove the second factor (an operator's act, audited by event); whether there was one."""
     totp = records.totp(person_id)
-    for row in [totp, *records.recovery_codes(person_id)] if totp else \
-            records.recovery_codes(person_id):
+    for row in (
+        [totp, *records.recovery_codes(person_id)] if totp else records.recovery_codes(person_id)
+    ):
         records.delete(row)
     records.flush()
     return totp is not None
@@ -76,7 +78,8 @@ def _totp_accepts(totp: TotpSecret, code: str, now: datetime) -> bool:
     step = generator.timecode(now)
     for candidate in (step - 1, step, step + 1):
         if candidate > totp.last_step and hmac.compare_digest(
-                generator.generate_otp(candidate), code):
+            generator.generate_otp(candidate), code
+        ):
             totp.last_step = candidate  # this code, and any earlier, never again
             return True
     return False

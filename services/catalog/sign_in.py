@@ -6,6 +6,7 @@ and domain/access_tokens.py.
 No answer tells whether an address has an account: an unknown address, a wrong password and a
 disabled person get the same refusal, after the same Argon2id work (password_hashing.DUMMY_HASH),
 and every address is throttled alike."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,9 @@ class Throttled(DomainError):
     title = "Too many requests"
 
     def __init__(self, retry_after: int):
-        super().__init__(f"too many failed sign-ins: try again in {retry_after} s",
-                         retry_after=retry_after)
+        super().__init__(
+            f"too many failed sign-ins: try again in {retry_after} s", retry_after=retry_after
+        )
         self.retry_after = retry_after
 
 
@@ -63,12 +65,18 @@ class SecondFactorNeeded:
     setup: bool = False  # True: the person must first set up a second factor (operators)
 
 
-def sign_in(uow: UnitOfWork | CatalogWork, email: str, password: str, *, client_address: str,
-            user_agent: str = "", clock: Clock = utcnow) -> SignedIn | SecondFactorNeeded:
+def sign_in(
+    uow: UnitOfWork | CatalogWork,
+    email: str,
+    password: str,
+    *,
+    client_address: str,
+    user_agent: str = "",
+    clock: Clock = utcnow,
+) -> SignedIn | SecondFactorNeeded:
     work = catalog_work(uow)
     now = clock()
-    buckets = (throttle.account_bucket(email_key(email)),
-               throttle.address_bucket(client_address))
+    buckets = (throttle.account_bucket(email_key(email)), throttle.address_bucket(client_address))
     _refuse_while_blocked(work, buckets, now)
     person = work.records.person_by_email(email_key(email))
     usable = person is not None and person.disabled_at is None
@@ -79,12 +87,18 @@ def sign_in(uow: UnitOfWork | CatalogWork, email: str, password: str, *, client_
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     if second_factor.in_force(work.records, person.id):
-        return SecondFactorNeeded(one_time_tokens.sign(
-            work.records.link_key(), SECOND_FACTOR, person.id, now + SECOND_FACTOR_WINDOW))
+        return SecondFactorNeeded(
+            one_time_tokens.sign(
+                work.records.link_key(), SECOND_FACTOR, person.id, now + SECOND_FACTOR_WINDOW
+            )
+        )
     if must_have_second_factor(person):
-        return SecondFactorNeeded(one_time_tokens.sign(
-            work.records.link_key(), SECOND_FACTOR_SETUP, person.id,
-            now + SECOND_FACTOR_WINDOW), setup=True)
+        return SecondFactorNeeded(
+            one_time_tokens.sign(
+                work.records.link_key(), SECOND_FACTOR_SETUP, person.id, now + SECOND_FACTOR_WINDOW
+            ),
+            setup=True,
+        )
     return _open_session(work, person, client_address, user_agent, now)
 
 
@@ -93,17 +107,24 @@ def must_have_second_factor(person: Person) -> bool:
     return roles.OPERATOR in person.platform_roles
 
 
-def set_up_second_factor(uow: UnitOfWork | CatalogWork, setup_token: str,
-                         clock: Clock = utcnow) -> str:
+def set_up_second_factor(
+    uow: UnitOfWork | CatalogWork, setup_token: str, clock: Clock = utcnow
+) -> str:
     """A new TOTP secret for the person signing in; its otpauth:// URI (for the QR code)."""
     work = catalog_work(uow)
     person = _person_of(work, setup_token, SECOND_FACTOR_SETUP, clock())
     return second_factor.enrol(work.records, person.id, person.email, clock())
 
 
-def confirm_second_factor(uow: UnitOfWork | CatalogWork, setup_token: str, code: str, *,
-                          client_address: str, user_agent: str = "", clock: Clock = utcnow
-                          ) -> tuple[SignedIn, list[str]]:
+def confirm_second_factor(
+    uow: UnitOfWork | CatalogWork,
+    setup_token: str,
+    code: str,
+    *,
+    client_address: str,
+    user_agent: str = "",
+    clock: Clock = utcnow,
+) -> tuple[SignedIn, list[str]]:
     """The first code from the authenticator puts the secret in force and opens the session;
     the ten recovery codes are returned once."""
     work = catalog_work(uow)
@@ -126,15 +147,20 @@ def _person_of(work: CatalogWork, token: str, purpose: str, now: datetime) -> Pe
     return person
 
 
-def complete_sign_in(uow: UnitOfWork | CatalogWork, second_factor_token: str, code: str, *,
-                     client_address: str, user_agent: str = "", clock: Clock = utcnow
-                     ) -> SignedIn:
+def complete_sign_in(
+    uow: UnitOfWork | CatalogWork,
+    second_factor_token: str,
+    code: str,
+    *,
+    client_address: str,
+    user_agent: str = "",
+    clock: Clock = utcnow,
+) -> SignedIn:
     """The second step: a TOTP code (each works once) or an unused recovery code."""
     work = catalog_work(uow)
     now = clock()
     person = _person_of(work, second_factor_token, SECOND_FACTOR, now)
-    buckets = (throttle.account_bucket(person.email_key),
-               throttle.address_bucket(client_address))
+    buckets = (throttle.account_bucket(person.email_key), throttle.address_bucket(client_address))
     _refuse_while_blocked(work, buckets, now)
     if not second_factor.accept_code(work.records, person.id, code, now):
         _count_failure(work, buckets, now)
@@ -143,8 +169,7 @@ def complete_sign_in(uow: UnitOfWork | CatalogWork, second_factor_token: str, co
     return _open_session(work, person, client_address, user_agent, now)
 
 
-def refresh(uow: UnitOfWork | CatalogWork, refresh_token: str, clock: Clock = utcnow
-            ) -> SignedIn:
+def refresh(uow: UnitOfWork | CatalogWork, refresh_token: str, clock: Clock = utcnow) -> SignedIn:
     """New access and refresh tokens for a live session; the old refresh token stops working
     (a stolen copy used after its owner is refused)."""
     work = catalog_work(uow)
@@ -159,39 +184,57 @@ def refresh(uow: UnitOfWork | CatalogWork, refresh_token: str, clock: Clock = ut
     return SignedIn(session, _access_token(work, person, session, now), token)
 
 
-def actor_for_access_token(uow: UnitOfWork | CatalogWork, access_token: str,
-                           clock: Clock = utcnow) -> Actor:
+def actor_for_access_token(
+    uow: UnitOfWork | CatalogWork, access_token: str, clock: Clock = utcnow
+) -> Actor:
     """The catalog's own check: the signature and expiry, then — at once, not at expiry — the
     session live, the person enabled, and the roles as the memberships are now."""
     work = catalog_work(uow)
     now = clock()
-    keys = {key.kid: Ed25519PrivateKey.from_private_bytes(key.secret).public_key()
-            for key in work.records.access_keys()}
+    keys = {
+        key.kid: Ed25519PrivateKey.from_private_bytes(key.secret).public_key()
+        for key in work.records.access_keys()
+    }
     try:
         claims = access_tokens.verify(access_token, keys, now)
     except access_tokens.BadAccessToken as error:
         raise NotAuthenticated(str(error)) from None
     session = work.records.person_session(claims["sid"])
     person = work.records.person(claims["sub"])
-    if session is None or session.ended_at is not None or person is None \
-            or person.disabled_at is not None:
+    if (
+        session is None
+        or session.ended_at is not None
+        or person is None
+        or person.disabled_at is not None
+    ):
         raise NotAuthenticated("the session has ended: sign in again")
-    return Actor(memberships={m.organisation_id: frozenset(m.roles)
-                              for m in work.records.memberships_of(person.id)},
-                 platform_roles=frozenset(person.platform_roles), person_id=person.id)
+    return Actor(
+        memberships={
+            m.organisation_id: frozenset(m.roles) for m in work.records.memberships_of(person.id)
+        },
+        platform_roles=frozenset(person.platform_roles),
+        person_id=person.id,
+    )
 
 
 def list_sessions(uow: UnitOfWork | CatalogWork, actor: Actor) -> list[PersonSession]:
     return catalog_work(uow).records.sessions_of(actor.person_id)
 
 
-def end_sessions(uow: UnitOfWork | CatalogWork, actor: Actor, *, session_id: str | None = None,
-                 keep: str | None = None, clock: Clock = utcnow) -> int:
+def end_sessions(
+    uow: UnitOfWork | CatalogWork,
+    actor: Actor,
+    *,
+    session_id: str | None = None,
+    keep: str | None = None,
+    clock: Clock = utcnow,
+) -> int:
     """End one of the person's sessions (`session_id`), or all but `keep`; how many ended."""
     records = catalog_work(uow).records
     live = records.sessions_of(actor.person_id)
-    chosen = [s for s in live if s.id == session_id] if session_id else \
-        [s for s in live if s.id != keep]
+    chosen = (
+        [s for s in live if s.id == session_id] if session_id else [s for s in live if s.id != keep]
+    )
     if session_id and not chosen:
         raise NotFound(f"session {session_id} does not exist")
     for session in chosen:
@@ -201,6 +244,7 @@ def end_sessions(uow: UnitOfWork | CatalogWork, actor: Actor, *, session_id: str
 
 
 # --- parts ------------------------------------------------------------------------------------
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -222,8 +266,7 @@ def _count_failure(work: CatalogWork, buckets, now: datetime) -> None:
             last = None
         else:
             last = row.last_failure_at
-        row.failures, row.blocked_until = throttle.after_failure(policy, row.failures, last,
-                                                                 now)
+        row.failures, row.blocked_until = throttle.after_failure(policy, row.failures, last, now)
         row.last_failure_at = now
     work.records.flush()
 
@@ -235,35 +278,56 @@ def _forget_failures(work: CatalogWork, buckets) -> None:
             work.records.delete(row)
 
 
-def _open_session(work: CatalogWork, person: Person, client_address: str, user_agent: str,
-                  now: datetime) -> SignedIn:
+def _open_session(
+    work: CatalogWork, person: Person, client_address: str, user_agent: str, now: datetime
+) -> SignedIn:
     token = secrets.token_urlsafe(32)
-    session = PersonSession(person_id=person.id, refresh_hash=_hash(token),
-                            client_address=client_address[:64], user_agent=user_agent[:300],
-                            created_at=now, last_seen_at=now)
+    session = PersonSession(
+        person_id=person.id,
+        refresh_hash=_hash(token),
+        client_address=client_address[:64],
+        user_agent=user_agent[:300],
+        created_at=now,
+        last_seen_at=now,
+    )
     work.records.add(session)
     work.records.flush()
     return SignedIn(session, _access_token(work, person, session, now), token)
 
 
-def _access_token(work: CatalogWork, person: Person, session: PersonSession,
-                  now: datetime) -> str:
+def _access_token(work: CatalogWork, person: Person, session: PersonSession, now: datetime) -> str:
     key = work.records.access_key() or _new_access_key(work, now)
     return access_tokens.issue(
-        Ed25519PrivateKey.from_private_bytes(key.secret), key.kid, person_id=person.id,
-        session_id=session.id, now=now, platform_roles=list(person.platform_roles),
-        memberships={m.organisation_id: list(m.roles)
-                     for m in work.records.memberships_of(person.id)})
+        Ed25519PrivateKey.from_private_bytes(key.secret),
+        key.kid,
+        person_id=person.id,
+        session_id=session.id,
+        now=now,
+        platform_roles=list(person.platform_roles),
+        memberships={
+            m.organisation_id: list(m.roles) for m in work.records.memberships_of(person.id)
+        },
+    )
 
 
 def _new_access_key(work: CatalogWork, now: datetime) -> TokenKey:
     """The first access-token key, announced so that the other services can verify."""
     private = Ed25519PrivateKey.generate()
-    key = TokenKey(purpose="access", created_at=now, secret=private.private_bytes(
-        Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+    key = TokenKey(
+        purpose="access",
+        created_at=now,
+        secret=private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
+    )
     work.records.add(key)
     work.records.flush()
-    work.publish(events.ACCESS_TOKEN_KEY_ANNOUNCED, key.kid, {
-        "kid": key.kid, "algorithm": "EdDSA", "created_at": now.isoformat(),
-        "public_key": access_tokens.public_key_text(private.public_key())})
+    work.publish(
+        events.ACCESS_TOKEN_KEY_ANNOUNCED,
+        key.kid,
+        {
+            "kid": key.kid,
+            "algorithm": "EdDSA",
+            "created_at": now.isoformat(),
+            "public_key": access_tokens.public_key_text(private.public_key()),
+        },
+    )
     return key

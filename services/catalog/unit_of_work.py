@@ -1,6 +1,7 @@
 """What a catalog use case needs of a unit of work: the catalog's records and publishing an
 event with them (in the same transaction: the outbox). The service's shared UnitOfWork is
 adapted once per use case; a unit test passes its own CatalogWork with records in memory."""
+
 from __future__ import annotations
 
 from services.catalog.records import SqlRecords

@@ -1,4 +1,5 @@
 """The licensing service: license requests, screening, approval, signed licenses."""
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,13 @@ log = logging.getLogger(__name__)
 
 
 def build_context(database_url: str | None = None) -> ServiceContext:
-    return ServiceContext.connect(SERVICE, models, directory.principal_for, database_url,
-                                  remember_principals_for=Directory.REMEMBER_SECONDS)
+    return ServiceContext.connect(
+        SERVICE,
+        models,
+        directory.principal_for,
+        database_url,
+        remember_principals_for=Directory.REMEMBER_SECONDS,
+    )
 
 
 def build_keyring(context: ServiceContext) -> Keyring:
@@ -57,8 +63,13 @@ def _secret(session: Session) -> bytes | None:
         generate_local_secret(path)
     except FileExistsError:
         pass  # another worker wrote it a moment ago
-    log.warning("%s is not set: using the generated secret in %s (set %s or %s in production)",
-                SECRET, path, SECRET, SECRET_FILE)
+    log.warning(
+        "%s is not set: using the generated secret in %s (set %s or %s in production)",
+        SECRET,
+        path,
+        SECRET,
+        SECRET_FILE,
+    )
     return signing_secret({SECRET_FILE: str(path)})
 
 
@@ -68,10 +79,13 @@ def keyring() -> Keyring:
 
 def create_app(database_url: str | None = None) -> Flask:
     context = build_context(database_url)
-    app = create_service_app(context, title="ipmarket licensing",
-                             blueprints=api.blueprints,
-                             description="License requests, export screening, signed "
-                                         "licenses, quotes, orders and invoices.")
+    app = create_service_app(
+        context,
+        title="ipmarket licensing",
+        blueprints=api.blueprints,
+        description="License requests, export screening, signed "
+        "licenses, quotes, orders and invoices.",
+    )
     app.extensions["licensing.keyring"] = build_keyring(context)
     api.add_old_paths(app)
     return app

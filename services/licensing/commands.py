@@ -1,5 +1,6 @@
 """The licensing service's part of the `ipmarket` command line: signing keys, offline license
 verification and the scheduler (the payment provider simulator is in ipmarket/devtools)."""
+
 from __future__ import annotations
 
 import json
@@ -40,14 +41,30 @@ def license_group() -> None:
 
 @license_group.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--jwks", "jwks_source", default=None, metavar="FILE|URL",
-              help="Public keys (default: the licensing service's /.well-known/jwks.json).")
-@click.option("--status-list", "status_source", default=None, metavar="FILE|URL",
-              help="Signed status list; without it revocations and suspensions are unknown.")
-@click.option("--core", type=CoreVersion(), default=None, metavar="VENDOR:LIBRARY:NAME:VERSION",
-              help="Check that the license covers this core version.")
-def verify_command(file: Path, jwks_source: str | None, status_source: str | None,
-                   core: str | None) -> None:
+@click.option(
+    "--jwks",
+    "jwks_source",
+    default=None,
+    metavar="FILE|URL",
+    help="Public keys (default: the licensing service's /.well-known/jwks.json).",
+)
+@click.option(
+    "--status-list",
+    "status_source",
+    default=None,
+    metavar="FILE|URL",
+    help="Signed status list; without it revocations and suspensions are unknown.",
+)
+@click.option(
+    "--core",
+    type=CoreVersion(),
+    default=None,
+    metavar="VENDOR:LIBRARY:NAME:VERSION",
+    help="Check that the license covers this core version.",
+)
+def verify_command(
+    file: Path, jwks_source: str | None, status_source: str | None, core: str | None
+) -> None:
     """Verify a license file (armoured or a bare compact JWS) and print the result as JSON:
     VALID exits 0, any other result 1, unusable inputs 2."""
     from services.licensing.domain.jws import public_keys_from_jwks
@@ -67,11 +84,13 @@ def verify_command(file: Path, jwks_source: str | None, status_source: str | Non
         try:
             statuses = read_status_list(_load(status_source, "status list"), keys)
         except SignatureProblem as problem:
-            raise UnusableInput(f"the status list is not usable: {problem.result.value}: "
-                                       f"{problem.detail}") from None
+            raise UnusableInput(
+                f"the status list is not usable: {problem.result.value}: {problem.detail}"
+            ) from None
     else:
-        click.echo("warning: no --status-list: revocations and suspensions are not checked",
-                   err=True)
+        click.echo(
+            "warning: no --status-list: revocations and suspensions are not checked", err=True
+        )
     result = verify_license(_load(str(file), "license file"), keys, statuses, core=core)
     click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     sys.exit(0 if result.valid else 1)
@@ -134,15 +153,25 @@ def list_command() -> None:
     context = build_context()  # public parts only: no secret needed
     with context.session_factory() as session:
         for key in session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())):
-            click.echo(json.dumps({"kid": key.kid, "created_at": key.created_at.isoformat(),
-                                   "retired_at": key.retired_at.isoformat()
-                                   if key.retired_at else None}))
+            click.echo(
+                json.dumps(
+                    {
+                        "kid": key.kid,
+                        "created_at": key.created_at.isoformat(),
+                        "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+                    }
+                )
+            )
 
 
 @click.command("licensing-scheduler")
-@click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True,
-              help="Seconds between two runs of the expiry checks.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds between two runs of the expiry checks.",
+)
 def scheduler_command(interval: float) -> None:
     """Send license expiry notices, expire licenses and lapse undecided requests, until
     SIGTERM. Safe to restart: what was sent is remembered."""

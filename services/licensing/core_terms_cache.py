@@ -7,6 +7,7 @@ trip, see request_reads.py) and takes the terms from here, as the rule table and
 key are. Loading the whole row as an ORM object cost more CPU per request than anything else in
 it.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ MAX_REMEMBERED = 4096  # cores per database; the oldest remembered is forgotten 
 _remembered: dict[sa.Engine, dict[str, CoreTerms]] = {}
 # Built once: building a statement costs more CPU than running it.
 _VERSION = sa.select(KnownCore.__table__.c.version).where(
-    KnownCore.__table__.c.core_id == sa.bindparam("core_id"))
+    KnownCore.__table__.c.core_id == sa.bindparam("core_id")
+)
 
 
 def current_terms(session: Session, core_id: str) -> CoreTerms | None:
@@ -50,7 +52,14 @@ def _read(session: Session, core_id: str) -> CoreTerms | None:
     core = session.get(KnownCore, core_id)  # the row as it is now: perhaps newer than asked
     if core is None:
         return None
-    return CoreTerms(core_id=core.core_id, vendor_id=core.vendor_id, vlnv=core.vlnv,
-                     status=core.status, eccn=core.eccn,
-                     territory_restrictions=core.territory_restrictions,
-                     deliverables=core.deliverables, offers=core.offers, version=core.version)
+    return CoreTerms(
+        core_id=core.core_id,
+        vendor_id=core.vendor_id,
+        vlnv=core.vlnv,
+        status=core.status,
+        eccn=core.eccn,
+        territory_restrictions=core.territory_restrictions,
+        deliverables=core.deliverables,
+        offers=core.offers,
+        version=core.version,
+    )

@@ -1,4 +1,5 @@
 """Events the licensing service consumes: the catalog's directory and its cores."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -10,8 +11,17 @@ from shared.events import catalog as catalog_events
 
 STREAMS = ["catalog"]
 directory = Directory(KnownOrganisation, KnownApiKey)
-CORE_FIELDS = ("vendor_id", "vlnv", "title_en", "status", "eccn", "territory_restrictions",
-               "deliverables", "offers", "version")
+CORE_FIELDS = (
+    "vendor_id",
+    "vlnv",
+    "title_en",
+    "status",
+    "eccn",
+    "territory_restrictions",
+    "deliverables",
+    "offers",
+    "version",
+)
 
 
 def apply_core(event: Event, session: Session) -> None:
@@ -29,8 +39,12 @@ def apply_core(event: Event, session: Session) -> None:
 
 
 # The catalog's core events: each carries the core's terms as they now are.
-CORE_EVENTS = (catalog_events.CORE_PUBLISHED, catalog_events.CORE_UPDATED,
-               catalog_events.CORE_DEPRECATED, catalog_events.CORE_WITHDRAWN)
+CORE_EVENTS = (
+    catalog_events.CORE_PUBLISHED,
+    catalog_events.CORE_UPDATED,
+    catalog_events.CORE_DEPRECATED,
+    catalog_events.CORE_WITHDRAWN,
+)
 
 
 def event_handlers() -> dict:

@@ -6,6 +6,7 @@ approves (→ approved → issued) or rejects (→ rejected); otherwise the lice
 A request still in screening or pending_approval after IPMARKET_LICENSE_REQUEST_TTL_HOURS lapses
 (→ expired).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -43,9 +44,13 @@ from shared.messaging.unit_of_work import UnitOfWork
 DECISION_EVENTS = {"approved": events.LICENSE_APPROVED, "rejected": events.LICENSE_REJECTED}
 
 
-def submit_request(unit_of_work: Callable[[], UnitOfWork], keyring: Keyring,
-                   principal: Principal, body: dict,
-                   idempotency_key: str | None) -> tuple[LicenseRequest, bool]:
+def submit_request(
+    unit_of_work: Callable[[], UnitOfWork],
+    keyring: Keyring,
+    principal: Principal,
+    body: dict,
+    idempotency_key: str | None,
+) -> tuple[LicenseRequest, bool]:
     """(request, created). With an Idempotency-Key the same key and body give back the first
     request; the unique constraint settles concurrent duplicates (one insert wins)."""
     digest = body_hash(body)
@@ -67,67 +72,113 @@ def submit_request(unit_of_work: Callable[[], UnitOfWork], keyring: Keyring,
         return existing, False
 
 
-def _by_idempotency_key(unit_of_work, principal: Principal, key: str,
-                        digest: str) -> LicenseRequest | None:
+def _by_idempotency_key(
+    unit_of_work, principal: Principal, key: str, digest: str
+) -> LicenseRequest | None:
     with unit_of_work() as uow:
-        existing = uow.session.scalars(sa.select(LicenseRequest).where(
-            LicenseRequest.licensee_id == principal.organisation_id,
-            LicenseRequest.idempotency_key == key)).first()
+        existing = uow.session.scalars(
+            sa.select(LicenseRequest).where(
+                LicenseRequest.licensee_id == principal.organisation_id,
+                LicenseRequest.idempotency_key == key,
+            )
+        ).first()
         uow.commit()  # ends the read; keeps the loaded request usable after the session
     if existing is not None and existing.body_hash != digest:
-        raise Invalid("this Idempotency-Key was used with another request body",
-                      field="Idempotency-Key")
+        raise Invalid(
+            "this Idempotency-Key was used with another request body", field="Idempotency-Key"
+        )
     return existing
 
 
-def _create_request(uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict,
-                    idempotency_key: str | None, digest: str,
-                    quoted: dict | None = None) -> LicenseRequest:
+def _create_request(
+    uow: UnitOfWork,
+    keyring: Keyring,
+    principal: Principal,
+    body: dict,
+    idempotency_key: str | None,
+    digest: str,
+    quoted: dict | None = None,
+) -> LicenseRequest:
     """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
     session = uow.session
     reads = read_versions_and_kid(session, body["core_id"])  # the one SELECT of a request
     core = terms_at(session, body["core_id"], reads.core_version)
     offer = {**requested_offer(core, body["core_id"], body["offer_id"]), **(quoted or {})}
     if offer.get("on_request"):
-        raise Invalid(f"offer {offer['offer_id']} is priced on request: ask for a quote",
-                      field="offer_id")
+        raise Invalid(
+            f"offer {offer['offer_id']} is priced on request: ask for a quote", field="offer_id"
+        )
     now = utcnow()
     request = LicenseRequest(
-        id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
-        core_id=core.core_id, vlnv=dict(core.vlnv), offer_id=offer["offer_id"], offer=offer,
+        id=new_id(),
+        licensee_id=principal.organisation_id,
+        vendor_id=core.vendor_id,
+        core_id=core.core_id,
+        vlnv=dict(core.vlnv),
+        offer_id=offer["offer_id"],
+        offer=offer,
         version_constraint=version_constraint(core.vlnv["version"], body.get("version_range")),
-        project_name=body["project_name"], intended_use=body["intended_use"],
-        end_use_country=body["end_use_country"].upper(), idempotency_key=idempotency_key,
-        body_hash=digest, created_at=now, updated_at=now, decision_comment=None,
+        project_name=body["project_name"],
+        intended_use=body["intended_use"],
+        end_use_country=body["end_use_country"].upper(),
+        idempotency_key=idempotency_key,
+        body_hash=digest,
+        created_at=now,
+        updated_at=now,
+        decision_comment=None,
         comments=[],
-        expires_at=now + timedelta(hours=config.get("IPMARKET_LICENSE_REQUEST_TTL_HOURS")))
-    decision = screen_export(rule_table(session, reads.rules_version), eccn=core.eccn,
-                             destination=request.end_use_country,
-                             territory_restrictions=core.territory_restrictions)
+        expires_at=now + timedelta(hours=config.get("IPMARKET_LICENSE_REQUEST_TTL_HOURS")),
+    )
+    decision = screen_export(
+        rule_table(session, reads.rules_version),
+        eccn=core.eccn,
+        destination=request.end_use_country,
+        territory_restrictions=core.territory_restrictions,
+    )
     request.screening = decision.as_dict()
     request.state = "screening"
-    audit.record(session, principal, "licensee", "request.submitted", "license_request",
-                 request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
-                 core_id=core.core_id, offer_id=offer["offer_id"],
-                 end_use_country=request.end_use_country)
-    audit.record(session, None, audit.SYSTEM, "request.screened", "license_request", request.id,
-                 licensee_id=request.licensee_id, vendor_id=request.vendor_id,
-                 **request.screening)
-    uow.publish(events.LICENSE_REQUESTED, request.id,
-                license_event(request, reason=decision.reason_code))
+    audit.record(
+        session,
+        principal,
+        "licensee",
+        "request.submitted",
+        "license_request",
+        request.id,
+        licensee_id=request.licensee_id,
+        vendor_id=request.vendor_id,
+        core_id=core.core_id,
+        offer_id=offer["offer_id"],
+        end_use_country=request.end_use_country,
+    )
+    audit.record(
+        session,
+        None,
+        audit.SYSTEM,
+        "request.screened",
+        "license_request",
+        request.id,
+        licensee_id=request.licensee_id,
+        vendor_id=request.vendor_id,
+        **request.screening,
+    )
+    uow.publish(
+        events.LICENSE_REQUESTED, request.id, license_event(request, reason=decision.reason_code)
+    )
     if decision.outcome == "deny":
         _deny(uow, request, decision.reason_code)
     elif decision.outcome == "allow":
-        _after_screening(uow, keyring, request, None, audit.SYSTEM, core=core,
-                         signing_kid=reads.signing_kid)
+        _after_screening(
+            uow, keyring, request, None, audit.SYSTEM, core=core, signing_kid=reads.signing_kid
+        )
     # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
     # Idempotency-Key fails the commit there (unique constraint).
     uow.insert_at_commit(LicenseRequest.__table__, row_of(request))
     return request
 
 
-def submit_quoted(uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict,
-                  quoted: dict) -> LicenseRequest:
+def submit_quoted(
+    uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict, quoted: dict
+) -> LicenseRequest:
     """A request at the terms of an accepted quote (quotes.py), screened as any other."""
     return _create_request(uow, keyring, principal, body, None, body_hash(body), quoted)
 
@@ -137,9 +188,16 @@ def _deny(uow: UnitOfWork, request: LicenseRequest, reason_code: str) -> None:
     uow.publish(events.LICENSE_DENIED, request.id, license_event(request, reason=reason_code))
 
 
-def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
-                     actor: Principal | None, role: str, *, core: CoreTerms | None = None,
-                     signing_kid: str | None = None) -> None:
+def _after_screening(
+    uow: UnitOfWork,
+    keyring: Keyring,
+    request: LicenseRequest,
+    actor: Principal | None,
+    role: str,
+    *,
+    core: CoreTerms | None = None,
+    signing_kid: str | None = None,
+) -> None:
     """`core`, `signing_kid`: what this transaction has read already (else read on issuing)."""
     if request.offer.get("requires_approval"):
         request.state, request.updated_at = "pending_approval", utcnow()
@@ -147,9 +205,16 @@ def _after_screening(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
         _clear(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
 
 
-def _clear(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
-           actor: Principal | None, role: str, *, core: CoreTerms | None = None,
-           signing_kid: str | None = None) -> None:
+def _clear(
+    uow: UnitOfWork,
+    keyring: Keyring,
+    request: LicenseRequest,
+    actor: Principal | None,
+    role: str,
+    *,
+    core: CoreTerms | None = None,
+    signing_kid: str | None = None,
+) -> None:
     """Screening (and the vendor, where asked) allowed it: a free offer is issued now; a priced
     one stays approved until its order is paid (orders.py)."""
     if needs_payment(request.offer):
@@ -160,50 +225,76 @@ def _clear(uow: UnitOfWork, keyring: Keyring, request: LicenseRequest,
 
 # --- decisions -------------------------------------------------------------------------------
 
-def _pending(uow: UnitOfWork, principal: Principal, request_id: str,
-             state: str) -> LicenseRequest:
-    request = get_visible(uow.session, principal, LicenseRequest, request_id, for_update=True,
-                          vendor_only=True)
+
+def _pending(uow: UnitOfWork, principal: Principal, request_id: str, state: str) -> LicenseRequest:
+    request = get_visible(
+        uow.session, principal, LicenseRequest, request_id, for_update=True, vendor_only=True
+    )
     check_decidable(request.state, request.expires_at, state, utcnow())
     return request
 
 
-def approve(uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str,
-            comment: str | None) -> LicenseRequest:
+def approve(
+    uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str, comment: str | None
+) -> LicenseRequest:
     request = _vendor_decides(uow, principal, request_id, "approved", comment)
     _clear(uow, keyring, request, principal, "vendor")
     return request
 
 
-def reject(uow: UnitOfWork, principal: Principal, request_id: str,
-           comment: str) -> LicenseRequest:
+def reject(uow: UnitOfWork, principal: Principal, request_id: str, comment: str) -> LicenseRequest:
     return _vendor_decides(uow, principal, request_id, "rejected", comment)
 
 
-def _vendor_decides(uow: UnitOfWork, principal: Principal, request_id: str, decision: str,
-                    comment: str | None) -> LicenseRequest:
+def _vendor_decides(
+    uow: UnitOfWork, principal: Principal, request_id: str, decision: str, comment: str | None
+) -> LicenseRequest:
     request = _pending(uow, principal, request_id, "pending_approval")
     request.state, request.decision_comment = decision, comment
     request.decided_by, request.updated_at = principal.organisation_id, utcnow()
     _add_comment(request, principal, "vendor", decision, comment)
-    audit.record(uow.session, principal, "vendor", f"request.{decision}", "license_request",
-                 request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id,
-                 comment=comment)
+    audit.record(
+        uow.session,
+        principal,
+        "vendor",
+        f"request.{decision}",
+        "license_request",
+        request.id,
+        licensee_id=request.licensee_id,
+        vendor_id=request.vendor_id,
+        comment=comment,
+    )
     uow.publish(DECISION_EVENTS[decision], request.id, license_event(request, reason=comment))
     return request
 
 
-def decide_review(uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str,
-                  outcome: str, comment: str) -> LicenseRequest:
+def decide_review(
+    uow: UnitOfWork,
+    keyring: Keyring,
+    principal: Principal,
+    request_id: str,
+    outcome: str,
+    comment: str,
+) -> LicenseRequest:
     """An admin's decision on a request that screening sent to review."""
     request = _pending(uow, principal, request_id, "screening")
-    request.screening = {**request.screening, "review": {
-        "outcome": outcome, "comment": comment, "by": principal.organisation_id}}
+    request.screening = {
+        **request.screening,
+        "review": {"outcome": outcome, "comment": comment, "by": principal.organisation_id},
+    }
     request.decision_comment = comment
     _add_comment(request, principal, "admin", f"review_{outcome}", comment)
-    audit.record(uow.session, principal, "admin", f"request.review_{outcome}",
-                 "license_request", request.id, licensee_id=request.licensee_id,
-                 vendor_id=request.vendor_id, comment=comment)
+    audit.record(
+        uow.session,
+        principal,
+        "admin",
+        f"request.review_{outcome}",
+        "license_request",
+        request.id,
+        licensee_id=request.licensee_id,
+        vendor_id=request.vendor_id,
+        comment=comment,
+    )
     if outcome == "deny":
         _deny(uow, request, "DENIED_AFTER_REVIEW")
     else:
@@ -211,25 +302,45 @@ def decide_review(uow: UnitOfWork, keyring: Keyring, principal: Principal, reque
     return request
 
 
-def _add_comment(request: LicenseRequest, principal: Principal, role: str, decision: str,
-                 comment: str | None) -> None:
+def _add_comment(
+    request: LicenseRequest, principal: Principal, role: str, decision: str, comment: str | None
+) -> None:
     if comment is None:
         return
     # A new list, not append: the ORM sees a JSON column change only when it is assigned.
-    request.comments = [*request.comments, {
-        "author_id": principal.organisation_id,
-        "author_role": "admin" if principal.is_admin else role, "decision": decision,
-        "comment": comment, "at": utcnow().isoformat()}]
+    request.comments = [
+        *request.comments,
+        {
+            "author_id": principal.organisation_id,
+            "author_role": "admin" if principal.is_admin else role,
+            "decision": decision,
+            "comment": comment,
+            "at": utcnow().isoformat(),
+        },
+    ]
 
 
 def expire_pending(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
     """Lapse the requests nobody decided on in time."""
-    lapsed = list(uow.session.scalars(
-        sa.select(LicenseRequest).where(LicenseRequest.state.in_(PENDING),
-                                        LicenseRequest.expires_at <= now)
-        .order_by(LicenseRequest.expires_at).limit(limit).with_for_update(skip_locked=True)))
+    lapsed = list(
+        uow.session.scalars(
+            sa.select(LicenseRequest)
+            .where(LicenseRequest.state.in_(PENDING), LicenseRequest.expires_at <= now)
+            .order_by(LicenseRequest.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     for request in lapsed:
         request.state, request.updated_at = "expired", now
-        audit.record(uow.session, None, audit.SYSTEM, "request.expired", "license_request",
-                     request.id, licensee_id=request.licensee_id, vendor_id=request.vendor_id)
+        audit.record(
+            uow.session,
+            None,
+            audit.SYSTEM,
+            "request.expired",
+            "license_request",
+            request.id,
+            licensee_id=request.licensee_id,
+            vendor_id=request.vendor_id,
+        )
     return len(lapsed)

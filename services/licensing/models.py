@@ -1,4 +1,5 @@
 """The licensing service's tables, and its projections of the catalog's directory and cores."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,11 +16,11 @@ from shared.rate_limits import RateLimitCounterMixin
 Base = make_base()
 
 
-
 def _parent(column: str) -> sa.ForeignKey:
     """A reference to another licensing table, checked at commit: rows written at commit
     (insert_at_commit) go in table by table, not parents first."""
     return sa.ForeignKey(column, deferrable=True, initially="DEFERRED")
+
 
 class OutboxMessage(OutboxMixin, Base):
     pass
@@ -74,8 +75,11 @@ class ScreeningRuleSet(Base):
 class LicenseRequest(Base):
     __tablename__ = "license_request"
     # One request per licensee and Idempotency-Key: a concurrent duplicate fails on insert.
-    __table_args__ = (sa.UniqueConstraint("licensee_id", "idempotency_key",
-                                          name="uq_license_request_idempotency"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "licensee_id", "idempotency_key", name="uq_license_request_idempotency"
+        ),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
@@ -108,7 +112,8 @@ class License(Base):
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     request_id: Mapped[str] = mapped_column(
-        sa.String(36), _parent("license_request.id"), unique=True)
+        sa.String(36), _parent("license_request.id"), unique=True
+    )
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     core_id: Mapped[str] = mapped_column(sa.String(36))
@@ -141,8 +146,7 @@ class ExpiryNotice(Base):
 
     __tablename__ = "expiry_notice"
 
-    license_id: Mapped[str] = mapped_column(
-        sa.String(36), _parent("license.id"), primary_key=True)
+    license_id: Mapped[str] = mapped_column(sa.String(36), _parent("license.id"), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(primary_key=True)
     days_ahead: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -153,8 +157,9 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
 
-    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                     primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[str | None] = mapped_column(sa.String(36))  # None: the platform itself
     actor_role: Mapped[str] = mapped_column(sa.String(16))
@@ -168,6 +173,7 @@ class AuditEntry(Base):
 
 # --- purchasing: quotes, orders, invoices, payments ------------------------------------------
 # Money columns are integer minor units (`*_minor`) next to a currency code (see money.py).
+
 
 class Quote(Base):
     """A licensee's request for a price on an "on request" offer, and the vendor's answer."""
@@ -192,7 +198,8 @@ class Quote(Base):
     terms: Mapped[str | None] = mapped_column(sa.String(4000))
     valid_until: Mapped[datetime | None] = mapped_column()
     request_id: Mapped[str | None] = mapped_column(  # once accepted
-        sa.String(36), _parent("license_request.id"))
+        sa.String(36), _parent("license_request.id")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -207,12 +214,14 @@ class Order(Base):
     is issued in the same transaction."""
 
     __tablename__ = "purchase_order"
-    __table_args__ = (sa.UniqueConstraint("licensee_id", "idempotency_key",
-                                          name="uq_purchase_order_idempotency"),)
+    __table_args__ = (
+        sa.UniqueConstraint("licensee_id", "idempotency_key", name="uq_purchase_order_idempotency"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     request_id: Mapped[str] = mapped_column(
-        sa.String(36), _parent("license_request.id"), unique=True)
+        sa.String(36), _parent("license_request.id"), unique=True
+    )
     quote_id: Mapped[str | None] = mapped_column(sa.String(36), _parent("quote.id"))
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
@@ -244,12 +253,12 @@ class InvoiceCounter(Base):
 
 class Invoice(Base):
     __tablename__ = "invoice"
-    __table_args__ = (sa.UniqueConstraint("vendor_id", "sequence",
-                                          name="uq_invoice_vendor_sequence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("vendor_id", "sequence", name="uq_invoice_vendor_sequence"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(
-        sa.String(36), _parent("purchase_order.id"), unique=True)
+    order_id: Mapped[str] = mapped_column(sa.String(36), _parent("purchase_order.id"), unique=True)
     vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     sequence: Mapped[int] = mapped_column(sa.BigInteger)
@@ -273,8 +282,7 @@ class Payment(Base):
     __tablename__ = "payment"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(
-        sa.String(36), _parent("purchase_order.id"), index=True)
+    order_id: Mapped[str] = mapped_column(sa.String(36), _parent("purchase_order.id"), index=True)
     method: Mapped[str] = mapped_column(sa.String(16))  # bank_transfer, provider
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3))

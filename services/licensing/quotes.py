@@ -6,6 +6,7 @@ declined; a quote past its validity cannot be accepted. Accepting submits a lice
 priced at the quote (export screening as for any request; the vendor's quote stands for its
 approval), from which the licensee then orders (orders.py).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,62 +33,102 @@ def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
     core = current_terms(uow.session, body["core_id"])
     offer = requested_offer(core, body["core_id"], body["offer_id"])
     if not offer.get("on_request"):
-        raise Invalid(f"offer {offer['offer_id']} has a price: request a license instead",
-                      field="offer_id")
+        raise Invalid(
+            f"offer {offer['offer_id']} has a price: request a license instead", field="offer_id"
+        )
     if body.get("version_range") is not None:  # checked now, not at acceptance
         version_constraint(core.vlnv["version"], body["version_range"])
     now = utcnow()
-    quote = Quote(id=new_id(), licensee_id=principal.organisation_id, vendor_id=core.vendor_id,
-                  core_id=core.core_id, vlnv=dict(core.vlnv), offer_id=offer["offer_id"],
-                  state="requested", project_name=body["project_name"],
-                  intended_use=body["intended_use"],
-                  end_use_country=body["end_use_country"].upper(),
-                  version_range=body.get("version_range"), volume=body["volume"],
-                  details=body.get("details"), created_at=now, updated_at=now)
+    quote = Quote(
+        id=new_id(),
+        licensee_id=principal.organisation_id,
+        vendor_id=core.vendor_id,
+        core_id=core.core_id,
+        vlnv=dict(core.vlnv),
+        offer_id=offer["offer_id"],
+        state="requested",
+        project_name=body["project_name"],
+        intended_use=body["intended_use"],
+        end_use_country=body["end_use_country"].upper(),
+        version_range=body.get("version_range"),
+        volume=body["volume"],
+        details=body.get("details"),
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(quote)
     _audit(uow, principal, "licensee", "quote.requested", quote, volume=quote.volume)
     uow.publish(events.QUOTE_REQUESTED, quote.id, purchase_event(quote))
     return quote
 
 
-def send_quote(uow: UnitOfWork, principal: Principal, quote_id: str, price: Money, terms: str,
-               valid_until: datetime) -> Quote:
-    quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True,
-                        vendor_only=True)
+def send_quote(
+    uow: UnitOfWork,
+    principal: Principal,
+    quote_id: str,
+    price: Money,
+    terms: str,
+    valid_until: datetime,
+) -> Quote:
+    quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True, vendor_only=True)
     rules.check_state(quote.state, rules.SENDABLE)
     rules.check_valid_until(valid_until, utcnow())
     quote.amount_minor, quote.currency = price.minor, price.currency
     quote.terms, quote.valid_until = terms, valid_until
     quote.state, quote.updated_at = "sent", utcnow()
-    _audit(uow, principal, "vendor", "quote.sent", quote, **price.as_dict(),
-           valid_until=valid_until.isoformat())
-    uow.publish(events.QUOTE_SENT, quote.id, purchase_event(
-        quote, **price.as_dict(), valid_until=valid_until.isoformat()))
+    _audit(
+        uow,
+        principal,
+        "vendor",
+        "quote.sent",
+        quote,
+        **price.as_dict(),
+        valid_until=valid_until.isoformat(),
+    )
+    uow.publish(
+        events.QUOTE_SENT,
+        quote.id,
+        purchase_event(quote, **price.as_dict(), valid_until=valid_until.isoformat()),
+    )
     return quote
 
 
-def accept_quote(uow: UnitOfWork, keyring: Keyring, principal: Principal,
-                 quote_id: str) -> tuple[Quote, LicenseRequest]:
+def accept_quote(
+    uow: UnitOfWork, keyring: Keyring, principal: Principal, quote_id: str
+) -> tuple[Quote, LicenseRequest]:
     quote = _answerable(uow, principal, quote_id)
     rules.check_acceptable(quote.state, quote.valid_until, utcnow())
     price = Money(quote.amount_minor, quote.currency)
-    body = {"core_id": quote.core_id, "offer_id": quote.offer_id,
-            "project_name": quote.project_name, "intended_use": quote.intended_use,
-            "end_use_country": quote.end_use_country, "version_range": quote.version_range,
-            "quote_id": quote.id}
+    body = {
+        "core_id": quote.core_id,
+        "offer_id": quote.offer_id,
+        "project_name": quote.project_name,
+        "intended_use": quote.intended_use,
+        "end_use_country": quote.end_use_country,
+        "version_range": quote.version_range,
+        "quote_id": quote.id,
+    }
     request = license_requests.submit_quoted(
-        uow, keyring, principal, body,
-        quoted={"price": price.as_dict(), "on_request": False, "requires_approval": False,
-                "quote_id": quote.id})
+        uow,
+        keyring,
+        principal,
+        body,
+        quoted={
+            "price": price.as_dict(),
+            "on_request": False,
+            "requires_approval": False,
+            "quote_id": quote.id,
+        },
+    )
     quote.state, quote.request_id, quote.updated_at = "accepted", request.id, utcnow()
     _audit(uow, principal, "licensee", "quote.accepted", quote, request_id=request.id)
-    uow.publish(events.QUOTE_ACCEPTED, quote.id, purchase_event(
-        quote, **price.as_dict()))
+    uow.publish(events.QUOTE_ACCEPTED, quote.id, purchase_event(quote, **price.as_dict()))
     return quote, request
 
 
-def decline_quote(uow: UnitOfWork, principal: Principal, quote_id: str,
-                  reason: str | None) -> Quote:
+def decline_quote(
+    uow: UnitOfWork, principal: Principal, quote_id: str, reason: str | None
+) -> Quote:
     quote = _answerable(uow, principal, quote_id)
     rules.check_state(quote.state, rules.DECLINABLE)
     quote.state, quote.updated_at = "declined", utcnow()
@@ -103,7 +144,17 @@ def _answerable(uow: UnitOfWork, principal: Principal, quote_id: str) -> Quote:
     return quote
 
 
-def _audit(uow: UnitOfWork, actor: Principal, role: str, action: str, quote: Quote,
-           **details) -> None:
-    audit.record(uow.session, actor, role, action, "quote", quote.id,
-                 licensee_id=quote.licensee_id, vendor_id=quote.vendor_id, **details)
+def _audit(
+    uow: UnitOfWork, actor: Principal, role: str, action: str, quote: Quote, **details
+) -> None:
+    audit.record(
+        uow.session,
+        actor,
+        role,
+        action,
+        "quote",
+        quote.id,
+        licensee_id=quote.licensee_id,
+        vendor_id=quote.vendor_id,
+        **details,
+    )

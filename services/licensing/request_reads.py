@@ -6,6 +6,7 @@ terms, the rule table and the private key then come from this process's memory
 The statement is built once: building it costs more CPU than running it. Plain columns, run on
 the session's connection: the ORM's work per execution would cost more than the round trip.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -17,9 +18,9 @@ from services.licensing.models import KnownCore
 from services.licensing.rule_table_cache import version_in_force
 from services.licensing.signing import signer_kid
 
-_VERSIONS_AND_KID = (sa.select(KnownCore.__table__.c.version, version_in_force(),
-                               signer_kid().scalar_subquery())
-                     .where(KnownCore.__table__.c.core_id == sa.bindparam("core_id")))
+_VERSIONS_AND_KID = sa.select(
+    KnownCore.__table__.c.version, version_in_force(), signer_kid().scalar_subquery()
+).where(KnownCore.__table__.c.core_id == sa.bindparam("core_id"))
 
 
 class RequestReads(NamedTuple):

@@ -4,6 +4,7 @@ A rule-set version never changes once published, so a request reads only the num
 version in force, with its other rows (`version_in_force()`, see request_reads.py), and the
 table itself is read from the database once per process.
 """
+
 from __future__ import annotations
 
 import weakref

@@ -6,6 +6,7 @@ the same transaction as the event), so a restart neither repeats nor skips a not
 license is first seen inside a window, only the nearest notice is sent (a license issued with
 five days left gets the 7-day notice, not the 30-day one as well).
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,36 +59,60 @@ class LicensingScheduler:
         sent = 0
         with self.context.unit_of_work() as uow:
             licenses = uow.session.scalars(
-                sa.select(License).where(License.state == "active",
-                                         License.expires_at > now,
-                                         License.expires_at <= now + timedelta(days=30))
-                .order_by(License.expires_at).with_for_update(skip_locked=True))
+                sa.select(License)
+                .where(
+                    License.state == "active",
+                    License.expires_at > now,
+                    License.expires_at <= now + timedelta(days=30),
+                )
+                .order_by(License.expires_at)
+                .with_for_update(skip_locked=True)
+            )
             for license in licenses:
                 days_left = license.expires_at - now
                 days_ahead = next(d for d in NOTICE_DAYS if days_left <= timedelta(days=d))
                 if uow.session.get(ExpiryNotice, (license.id, license.expires_at, days_ahead)):
                     continue
-                uow.session.add(ExpiryNotice(license_id=license.id,
-                                             expires_at=license.expires_at,
-                                             days_ahead=days_ahead, sent_at=now))
-                uow.publish(events.LICENSE_EXPIRING, license.id,
-                            license_event(license, days_ahead=days_ahead))
+                uow.session.add(
+                    ExpiryNotice(
+                        license_id=license.id,
+                        expires_at=license.expires_at,
+                        days_ahead=days_ahead,
+                        sent_at=now,
+                    )
+                )
+                uow.publish(
+                    events.LICENSE_EXPIRING,
+                    license.id,
+                    license_event(license, days_ahead=days_ahead),
+                )
                 sent += 1
             uow.commit()
         return sent
 
     def expire_licenses(self, now: datetime) -> int:
         with self.context.unit_of_work() as uow:
-            licenses = list(uow.session.scalars(
-                sa.select(License).where(License.state.in_(("active", "suspended")),
-                                         License.expires_at <= now)
-                .order_by(License.expires_at).limit(BATCH)
-                .with_for_update(skip_locked=True)))
+            licenses = list(
+                uow.session.scalars(
+                    sa.select(License)
+                    .where(License.state.in_(("active", "suspended")), License.expires_at <= now)
+                    .order_by(License.expires_at)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             for license in licenses:
                 license.state, license.updated_at = "expired", now
-                audit.record(uow.session, None, audit.SYSTEM, "license.expired", "license",
-                             license.id, licensee_id=license.licensee_id,
-                             vendor_id=license.vendor_id)
+                audit.record(
+                    uow.session,
+                    None,
+                    audit.SYSTEM,
+                    "license.expired",
+                    "license",
+                    license.id,
+                    licensee_id=license.licensee_id,
+                    vendor_id=license.vendor_id,
+                )
                 uow.publish(events.LICENSE_EXPIRED, license.id, license_event(license))
             uow.commit()
         return len(licenses)

@@ -6,6 +6,7 @@ and nonce per key, the kid as associated data. The newest key that is not retire
 key that is not retired is published in the JWKS and keeps verifying. A key's `kid` is its JWK
 thumbprint (RFC 7638).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,6 +34,7 @@ ENCRYPTION_FORMAT = "scrypt-aes256gcm-v1"
 
 # --- the secret and encryption at rest -------------------------------------------------------
 
+
 class SigningSecretError(config.ConfigError):
     pass
 
@@ -42,17 +44,18 @@ def signing_secret(environ: dict | None = None) -> bytes | None:
 
 
 def _key_encryption_key(secret: bytes, salt: bytes) -> bytes:
-    return Scrypt(salt=salt, length=32, n=2 ** 14, r=8, p=1).derive(secret)
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(secret)
 
 
 def encrypt_private_key(secret: bytes, kid: str, private_key: Ed25519PrivateKey) -> str:
-    raw = private_key.private_bytes(serialization.Encoding.Raw,
-                                    serialization.PrivateFormat.Raw,
-                                    serialization.NoEncryption())
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     salt, nonce = os.urandom(16), os.urandom(12)
     sealed = AESGCM(_key_encryption_key(secret, salt)).encrypt(nonce, raw, kid.encode())
-    return ".".join([ENCRYPTION_FORMAT, b64url_encode(salt), b64url_encode(nonce),
-                     b64url_encode(sealed)])
+    return ".".join(
+        [ENCRYPTION_FORMAT, b64url_encode(salt), b64url_encode(nonce), b64url_encode(sealed)]
+    )
 
 
 def decrypt_private_key(secret: bytes, kid: str, stored: str) -> Ed25519PrivateKey:
@@ -61,21 +64,27 @@ def decrypt_private_key(secret: bytes, kid: str, stored: str) -> Ed25519PrivateK
         raise SigningSecretError(f"signing key {kid} is stored in an unknown format {fmt!r}")
     try:
         raw = AESGCM(_key_encryption_key(secret, b64url_decode(salt))).decrypt(
-            b64url_decode(nonce), b64url_decode(sealed), kid.encode())
+            b64url_decode(nonce), b64url_decode(sealed), kid.encode()
+        )
     except InvalidTag:
         raise SigningSecretError(
-            f"{SECRET} (or {SECRET_FILE}) does not decrypt signing key {kid}: "
-            "wrong secret?") from None
+            f"{SECRET} (or {SECRET_FILE}) does not decrypt signing key {kid}: wrong secret?"
+        ) from None
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 # --- the keyring -----------------------------------------------------------------------------
 
+
 def signer_kid() -> sa.Select:
     """The kid of the newest key that is not retired (None: no key); as a scalar subquery,
     it is read with other rows."""
-    return (sa.select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
-            .order_by(SigningKey.created_at.desc(), SigningKey.kid).limit(1))
+    return (
+        sa.select(SigningKey.kid)
+        .where(SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc(), SigningKey.kid)
+        .limit(1)
+    )
 
 
 class Keyring:
@@ -96,7 +105,8 @@ class Keyring:
         if self._secret is None:
             raise SigningSecretError(
                 f"{SECRET} (or {SECRET_FILE}) is not set; licenses cannot be signed "
-                "without it: set it to the secret the signing keys were encrypted with")
+                "without it: set it to the secret the signing keys were encrypted with"
+            )
         return self._secret
 
     def check(self, session: Session) -> None:
@@ -114,12 +124,19 @@ class Keyring:
     def create_key(self, session: Session) -> str:
         secret = self._require_secret()
         private_key = Ed25519PrivateKey.generate()
-        public_b64 = b64url_encode(private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        public_b64 = b64url_encode(
+            private_key.public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+        )
         kid = thumbprint(public_b64)
-        session.add(SigningKey(kid=kid, public_key=public_b64,
-                               encrypted_private_key=encrypt_private_key(secret, kid,
-                                                                         private_key)))
+        session.add(
+            SigningKey(
+                kid=kid,
+                public_key=public_b64,
+                encrypted_private_key=encrypt_private_key(secret, kid, private_key),
+            )
+        )
         session.flush()
         with self._lock:
             self._private[kid] = private_key
@@ -149,8 +166,9 @@ class Keyring:
             if kid is None:
                 kid = session.scalar(signer_kid())
             if kid is None:
-                raise SigningSecretError("no signing key exists; start the service or run "
-                                         "`ipmarket keys rotate`")
+                raise SigningSecretError(
+                    "no signing key exists; start the service or run `ipmarket keys rotate`"
+                )
             with self._lock:
                 private_key = self._private.get(kid)
             return kid, private_key or self._private_key(session.get(SigningKey, kid))
@@ -162,8 +180,7 @@ class Keyring:
     def public_key(self, kid: str, public_b64: str) -> Ed25519PublicKey:
         key = self._public.get(kid)  # a kid's key never changes
         if key is None:
-            key = self._public[kid] = Ed25519PublicKey.from_public_bytes(
-                b64url_decode(public_b64))
+            key = self._public[kid] = Ed25519PublicKey.from_public_bytes(b64url_decode(public_b64))
         return key
 
     def jwks(self, session: Session) -> dict:
@@ -172,15 +189,20 @@ class Keyring:
     def _active_keys(self, session: Session) -> list[SigningKey]:
         # No autoflush: what the caller has added is written once, at its commit.
         with session.no_autoflush:
-            return list(session.scalars(
-                sa.select(SigningKey).where(SigningKey.retired_at.is_(None))
-                .order_by(SigningKey.created_at.desc(), SigningKey.kid)))
+            return list(
+                session.scalars(
+                    sa.select(SigningKey)
+                    .where(SigningKey.retired_at.is_(None))
+                    .order_by(SigningKey.created_at.desc(), SigningKey.kid)
+                )
+            )
 
     def _private_key(self, key: SigningKey) -> Ed25519PrivateKey:
         with self._lock:
             if key.kid not in self._private:
-                self._private[key.kid] = decrypt_private_key(self._require_secret(), key.kid,
-                                                             key.encrypted_private_key)
+                self._private[key.kid] = decrypt_private_key(
+                    self._require_secret(), key.kid, key.encrypted_private_key
+                )
             return self._private[key.kid]
 
 
@@ -189,9 +211,10 @@ class ActivePublicKeys:
     license names, so that a retired key stops verifying at once."""
 
     # Built once: building a statement costs more CPU than running it.
-    _QUERY = (sa.select(SigningKey.__table__.c.public_key)
-              .where(SigningKey.__table__.c.kid == sa.bindparam("kid"),
-                     SigningKey.__table__.c.retired_at.is_(None)))
+    _QUERY = sa.select(SigningKey.__table__.c.public_key).where(
+        SigningKey.__table__.c.kid == sa.bindparam("kid"),
+        SigningKey.__table__.c.retired_at.is_(None),
+    )
 
     def __init__(self, keyring: Keyring, session: Session):
         self._keyring, self._session = keyring, session

@@ -1,5 +1,6 @@
 """The notify service: webhooks and e-mail for every domain event (event → notice → delivery →
 attempt; see `services.notify.domain`)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,8 +26,11 @@ def build_context(database_url: str | None = None) -> ServiceContext:
 
 
 def create_app(database_url: str | None = None) -> Flask:
-    app = create_service_app(build_context(database_url), title="ipmarket notify",
-                             blueprints=api.blueprints,
-                             description="Webhooks and email to both sides of every deal.")
+    app = create_service_app(
+        build_context(database_url),
+        title="ipmarket notify",
+        blueprints=api.blueprints,
+        description="Webhooks and email to both sides of every deal.",
+    )
     app.register_blueprint(api.old_paths)  # 308 from the paths that said "messages"
     return app

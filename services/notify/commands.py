@@ -1,4 +1,5 @@
 """The notify service's part of the `ipmarket` command line."""
+
 from __future__ import annotations
 
 import threading
@@ -18,8 +19,11 @@ def deliver() -> None:
     checked_settings()
     configure_logging("notify-deliver")
     context = build_context()
-    run_until_signalled(WorkersSideBySide(DeliveryWorker(context.session_factory),
-                                          DeadLetterRecorder(context.session_factory)))
+    run_until_signalled(
+        WorkersSideBySide(
+            DeliveryWorker(context.session_factory), DeadLetterRecorder(context.session_factory)
+        )
+    )
 
 
 class WorkersSideBySide:
@@ -29,8 +33,10 @@ class WorkersSideBySide:
         self.workers = workers
 
     def run(self, stop: threading.Event) -> None:
-        threads = [threading.Thread(target=worker.run, args=(stop,), name=type(worker).__name__)
-                   for worker in self.workers[1:]]
+        threads = [
+            threading.Thread(target=worker.run, args=(stop,), name=type(worker).__name__)
+            for worker in self.workers[1:]
+        ]
         for thread in threads:
             thread.start()
         try:

@@ -1,6 +1,7 @@
 """Dead letters: messages some consumer could not handle (not JSON, wrong schema, handler kept
 failing). shared.consumer sends them to `<prefix>.deadletter` with the reason and where they came
 from in headers; this recorder keeps each one in a table an operator lists through the API."""
+
 from __future__ import annotations
 
 import base64
@@ -29,9 +30,13 @@ def dead_letter_row(message) -> dict:
         return int(value) if value and value.lstrip("-").isdigit() else None
 
     return {
-        "topic": message.topic, "partition": message.partition, "offset": message.offset,
-        "source_topic": headers.get("dlq-topic"), "source_partition": number("dlq-partition"),
-        "source_offset": number("dlq-offset"), "consumer_group": headers.get("dlq-group"),
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "source_topic": headers.get("dlq-topic"),
+        "source_partition": number("dlq-partition"),
+        "source_offset": number("dlq-offset"),
+        "consumer_group": headers.get("dlq-group"),
         "reason": headers.get("dlq-reason", "unknown"),
         "key": base64.b64encode(message.key).decode() if message.key is not None else None,
         "value": base64.b64encode(message.value or b"").decode(),
@@ -45,8 +50,13 @@ class DeadLetterRecorder:
     group: no rebalance to wait for when a worker restarts, and a repeat after a crash is ignored
     by the unique (topic, partition, offset)."""
 
-    def __init__(self, session_factory: sessionmaker[Session], *, bootstrap: str | None = None,
-                 prefix: str | None = None):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        bootstrap: str | None = None,
+        prefix: str | None = None,
+    ):
         self.session_factory = session_factory
         self.topic = kafka_io.topic(kafka_io.DEAD_LETTER, prefix)
         self.bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
@@ -69,9 +79,14 @@ class DeadLetterRecorder:
 
     def _connect(self) -> KafkaConsumer | None:
         try:
-            consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None,
-                                     enable_auto_commit=False, client_id="ipmarket-deadletters",
-                                     request_timeout_ms=5000, **kafka_io.RECONNECT)
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                client_id="ipmarket-deadletters",
+                request_timeout_ms=5000,
+                **kafka_io.RECONNECT,
+            )
             partitions = consumer.partitions_for_topic(self.topic)
         except Exception as exc:  # noqa: BLE001 - broker not up yet
             log.warning("dead letters: cannot connect: %s", exc)
@@ -83,9 +98,13 @@ class DeadLetterRecorder:
         assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         with self.session_factory() as session:
-            recorded = dict(session.execute(
-                sa.select(DeadLetter.partition, sa.func.max(DeadLetter.offset))
-                .where(DeadLetter.topic == self.topic).group_by(DeadLetter.partition)).all())
+            recorded = dict(
+                session.execute(
+                    sa.select(DeadLetter.partition, sa.func.max(DeadLetter.offset))
+                    .where(DeadLetter.topic == self.topic)
+                    .group_by(DeadLetter.partition)
+                ).all()
+            )
         for tp in assigned:
             if tp.partition in recorded:
                 consumer.seek(tp, recorded[tp.partition] + 1)
@@ -95,14 +114,16 @@ class DeadLetterRecorder:
 
     def record(self, messages) -> None:
         with self.session_factory() as session, session.begin():
-            session.execute(insert_ignoring_duplicates(session, DeadLetter.__table__),
-                            [dead_letter_row(m) for m in messages])
+            session.execute(
+                insert_ignoring_duplicates(session, DeadLetter.__table__),
+                [dead_letter_row(m) for m in messages],
+            )
         self.recorded += len(messages)
 
 
 def dead_letters(session: Session, *, limit: int = 100, cursor: str | None = None) -> dict:
     """A page of the dead letters, newest first."""
-    query = newest_first(sa.select(DeadLetter), DeadLetter.received_at, DeadLetter.id, cursor,
-                         limit)
-    return page(list(session.scalars(query)), limit,
-                lambda letter: (letter.received_at, letter.id))
+    query = newest_first(
+        sa.select(DeadLetter), DeadLetter.received_at, DeadLetter.id, cursor, limit
+    )
+    return page(list(session.scalars(query)), limit, lambda letter: (letter.received_at, letter.id))

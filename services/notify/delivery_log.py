@@ -1,6 +1,7 @@
 """The delivery log of an organisation: its deliveries, each one's attempts, and replays (a
 delivery sent again with the same webhook-id / Message-ID). Use cases on a SQLAlchemy session;
 the caller commits."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,9 +38,13 @@ def replay_failed(session: Session, endpoint: Endpoint, since: datetime) -> int:
     """Deliver again every failed delivery to `endpoint` created since `since`."""
     if endpoint.disabled_at is not None:
         raise Conflict("the endpoint is disabled; enable it before replaying")
-    deliveries = session.scalars(sa.select(Delivery).where(
-        Delivery.endpoint_id == endpoint.id, Delivery.state == DeliveryState.FAILED.value,
-        Delivery.created_at >= since)).all()
+    deliveries = session.scalars(
+        sa.select(Delivery).where(
+            Delivery.endpoint_id == endpoint.id,
+            Delivery.state == DeliveryState.FAILED.value,
+            Delivery.created_at >= since,
+        )
+    ).all()
     for delivery in deliveries:
         _schedule_again(delivery)
     return len(deliveries)
@@ -52,26 +57,46 @@ def _schedule_again(delivery: Delivery) -> None:
     delivery.last_error = None
 
 
-def attempts_of(session: Session, *, endpoint: Endpoint | None = None,
-                delivery: Delivery | None = None, since: datetime | None = None,
-                limit: int = 100, cursor: str | None = None) -> dict:
+def attempts_of(
+    session: Session,
+    *,
+    endpoint: Endpoint | None = None,
+    delivery: Delivery | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict:
     """A page of the attempts to one endpoint or of one delivery, newest first: (attempt,
     delivery) pairs."""
     query = newest_first(
         sa.select(Attempt, Delivery).join(Delivery, Attempt.delivery_id == Delivery.id),
-        Attempt.attempted_at, Attempt.id, cursor, limit)
+        Attempt.attempted_at,
+        Attempt.id,
+        cursor,
+        limit,
+    )
     if endpoint is not None:
         query = query.where(Delivery.endpoint_id == endpoint.id)
     if delivery is not None:
         query = query.where(Delivery.id == delivery.id)
     if since is not None:
         query = query.where(Attempt.attempted_at >= since)
-    return page([tuple(row) for row in session.execute(query)], limit,
-                lambda pair: (pair[0].attempted_at, pair[0].id))
+    return page(
+        [tuple(row) for row in session.execute(query)],
+        limit,
+        lambda pair: (pair[0].attempted_at, pair[0].id),
+    )
 
 
-def deliveries_where(session: Session, whose, *, limit: int = 100, cursor: str | None = None,
-                     state: str | None = None, channel: str | None = None) -> dict:
+def deliveries_where(
+    session: Session,
+    whose,
+    *,
+    limit: int = 100,
+    cursor: str | None = None,
+    state: str | None = None,
+    channel: str | None = None,
+) -> dict:
     """A page of the deliveries `whose` selects, newest first, of one state or channel."""
     query = sa.select(Delivery).where(whose)
     if state is not None:
@@ -79,5 +104,6 @@ def deliveries_where(session: Session, whose, *, limit: int = 100, cursor: str |
     if channel is not None:
         query = query.where(Delivery.channel == channel)
     query = newest_first(query, Delivery.created_at, Delivery.id, cursor, limit)
-    return page(list(session.scalars(query)), limit,
-                lambda delivery: (delivery.created_at, delivery.id))
+    return page(
+        list(session.scalars(query)), limit, lambda delivery: (delivery.created_at, delivery.id)
+    )

@@ -1,6 +1,7 @@
 """Events the notify service consumes: the directory, cores and licenses. Each handler first
 updates the projections routing needs, then records the notice and its deliveries, all in the
 consumer's transaction."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,7 @@ PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
 NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")
 
 
-def _project_then_record(project, routes: RoutesOfTransaction, *,
-                         changes_directory: bool = False):
+def _project_then_record(project, routes: RoutesOfTransaction, *, changes_directory: bool = False):
     def handle(event: Event, session: Session) -> None:
         project(event, session)
         if changes_directory:
@@ -33,8 +33,10 @@ def _project_then_record(project, routes: RoutesOfTransaction, *,
 def event_handlers() -> dict:
     """Event type → handler, for one consumer: its handlers share one route cache."""
     routes = RoutesOfTransaction()
-    handlers = {event_type: _project_then_record(project, routes, changes_directory=True)
-                for event_type, project in directory.handlers.items()}
+    handlers = {
+        event_type: _project_then_record(project, routes, changes_directory=True)
+        for event_type, project in directory.handlers.items()
+    }
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)
         if group in PROJECTIONS:

@@ -1,6 +1,7 @@
 """E-mail deliveries: the message of one notice to one contact (language, time zone and words
 come from `domain.locales`), and sending it by SMTP (or into .eml files when no SMTP host is
 configured)."""
+
 from __future__ import annotations
 
 import smtplib
@@ -60,7 +61,8 @@ class _HeaderKinds(HeaderRegistry):
         if kind is None:
             found = self.registry.get(name.lower(), self.default_class)
             kind = self._made[name.lower()] = type(
-                "_" + found.__name__, (_FoldedOnce, found, self.base_class), {})
+                "_" + found.__name__, (_FoldedOnce, found, self.base_class), {}
+            )
         return kind
 
     def __call__(self, name: str, value):
@@ -76,8 +78,11 @@ class _HeaderKinds(HeaderRegistry):
 
 POLICY = default_policy.clone(header_factory=_HeaderKinds())
 
-_templates = Environment(loader=PackageLoader("services.notify", "templates"),
-                         autoescape=select_autoescape(["html.j2"]), keep_trailing_newline=True)
+_templates = Environment(
+    loader=PackageLoader("services.notify", "templates"),
+    autoescape=select_autoescape(["html.j2"]),
+    keep_trailing_newline=True,
+)
 
 
 def message_id_for(event_id: str, address: str) -> str:
@@ -87,9 +92,18 @@ def message_id_for(event_id: str, address: str) -> str:
     return f"<{uuid.uuid5(MESSAGE_ID_NAMESPACE, f'{event_id}/{address.lower()}')}@{domain}>"
 
 
-def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
-            names: dict[str, object], to_name: str, to_address: str, message_id: str,
-            now: datetime) -> EmailMessage:
+def compose(
+    *,
+    event_type: str,
+    occurred_at: datetime,
+    data: dict,
+    organisation,
+    names: dict[str, object],
+    to_name: str,
+    to_address: str,
+    message_id: str,
+    now: datetime,
+) -> EmailMessage:
     """The multipart (text and HTML) notice for one contact of `organisation`; `names` maps the
     ids of organisations the notice mentions to their directory entries."""
     locale = locale_for(organisation.locale)
@@ -103,7 +117,8 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
         "details": detail_rows(data, occurred_at, locale, zone, names),
         "footer": labels["footer"].format(
             organisation=organisation_name(organisation, locale),
-            preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences"),
+            preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences",
+        ),
     }
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
@@ -113,18 +128,22 @@ def compose(*, event_type: str, occurred_at: datetime, data: dict, organisation,
     message["To"] = Address(display_name=to_name or "", addr_spec=to_address)
     message["Date"] = format_datetime(now.astimezone(zone))
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = (f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
-                                   f"<mailto:{sender_address}?subject=unsubscribe>")
+    message["List-Unsubscribe"] = (
+        f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
+        f"<mailto:{sender_address}?subject=unsubscribe>"
+    )
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
     message["X-Ipmarket-Event-Type"] = event_type
     message.set_content(_templates.get_template("notice.txt.j2").render(context))
-    message.add_alternative(_templates.get_template("notice.html.j2").render(context),
-                            subtype="html")
+    message.add_alternative(
+        _templates.get_template("notice.html.j2").render(context), subtype="html"
+    )
     message["Content-Language"] = locale  # after set_content, which drops Content-* headers
     return message
 
 
 # --- sending ----------------------------------------------------------------------------------
+
 
 class MailError(Exception):
     def __init__(self, message: str, code: int | None = None):
@@ -141,8 +160,10 @@ class SmtpTransport:
         self.security = (config.get("IPMARKET_SMTP_SECURITY") or "starttls").lower()
         if self.security not in ("none", "starttls", "tls"):
             # Never fall back to plain text on a typo.
-            raise config.ConfigError(f"IPMARKET_SMTP_SECURITY={self.security!r} is invalid: "
-                                     "must be none, starttls or tls")
+            raise config.ConfigError(
+                f"IPMARKET_SMTP_SECURITY={self.security!r} is invalid: "
+                "must be none, starttls or tls"
+            )
         self.username = config.get("IPMARKET_SMTP_USERNAME")
         self.password = config.get("IPMARKET_SMTP_PASSWORD")
         self.timeout = config.get("IPMARKET_SMTP_TIMEOUT_SECONDS")

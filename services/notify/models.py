@@ -4,6 +4,7 @@ A domain event becomes one `Notice` (what happened) and one `Delivery` per recip
 contact and channel (who must hear it), written in the same transaction as the processed-event
 record. The delivery worker then works through due deliveries and logs every `Attempt`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -134,9 +135,12 @@ class Delivery(Base):
     __tablename__ = "delivery"
     __table_args__ = (
         # The worker's query: due pending deliveries.
-        sa.Index("ix_delivery_due", "next_attempt_at",
-                 postgresql_where=sa.text("state = 'pending'"),
-                 sqlite_where=sa.text("state = 'pending'")),
+        sa.Index(
+            "ix_delivery_due",
+            "next_attempt_at",
+            postgresql_where=sa.text("state = 'pending'"),
+            sqlite_where=sa.text("state = 'pending'"),
+        ),
         sa.Index("ix_delivery_endpoint", "endpoint_id", "created_at"),
         # Deliveries written at commit wake the workers (in the same statement on PostgreSQL).
         {"info": {WAKE_CHANNEL: DELIVERY_DUE_CHANNEL}},
@@ -146,8 +150,9 @@ class Delivery(Base):
     notice_id: Mapped[str] = mapped_column(sa.ForeignKey("notice.event_id"))
     organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     channel: Mapped[str] = mapped_column(sa.String(8))  # "webhook" or "email"
-    endpoint_id: Mapped[str | None] = mapped_column(sa.ForeignKey("endpoint.id",
-                                                                  ondelete="CASCADE"))
+    endpoint_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("endpoint.id", ondelete="CASCADE")
+    )
     address: Mapped[str | None] = mapped_column(sa.String(320))
     recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
     # webhook-id or Message-ID: the same on every attempt and every replay.
@@ -167,10 +172,12 @@ class Attempt(Base):
 
     __tablename__ = "attempt"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                    primary_key=True, autoincrement=True)
-    delivery_id: Mapped[str] = mapped_column(sa.ForeignKey("delivery.id", ondelete="CASCADE"),
-                                             index=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    delivery_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("delivery.id", ondelete="CASCADE"), index=True
+    )
     attempted_at: Mapped[datetime] = mapped_column()
     succeeded: Mapped[bool | None] = mapped_column()  # None: no outcome recorded
     status_code: Mapped[int | None] = mapped_column()  # HTTP or SMTP code; None: no answer
@@ -185,8 +192,9 @@ class DeadLetter(Base):
     __tablename__ = "dead_letter"
     __table_args__ = (sa.UniqueConstraint("topic", "partition", "offset"),)
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     topic: Mapped[str] = mapped_column(sa.String(200))  # the dead-letter topic
     partition: Mapped[int] = mapped_column()
     offset: Mapped[int] = mapped_column(sa.BigInteger)

@@ -7,6 +7,7 @@ Loopback, private, link-local and other non-global addresses are refused unless
 IPMARKET_WEBHOOK_ALLOW_PRIVATE is set or IPMARKET_WEBHOOK_ALLOWED_NETWORKS lists them; cloud
 metadata addresses only when listed explicitly.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,8 +22,16 @@ from shared import config
 from shared.errors import Invalid
 
 # Instance metadata services of AWS, GCP, Azure, Alibaba Cloud and ECS task metadata.
-METADATA_ADDRESSES = {ipaddress.ip_address(a) for a in (
-    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16")}
+METADATA_ADDRESSES = {
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",
+        "169.254.170.2",
+        "fd00:ec2::254",
+        "100.100.100.200",
+        "168.63.129.16",
+    )
+}
 
 
 class RefusedAddress(Exception):
@@ -32,8 +41,7 @@ class RefusedAddress(Exception):
 # IPv6 prefixes whose last 32 bits are an IPv4 address a packet ends up at: IPv4-compatible
 # (deprecated, RFC 4291) and the NAT64 prefixes (RFC 6052, RFC 8215). Mapped (::ffff:0:0/96),
 # 6to4 and Teredo addresses are unwrapped by the ipaddress module's own properties.
-EMBEDDING_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96",
-                                                         "64:ff9b:1::/48"))
+EMBEDDING_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96", "64:ff9b:1::/48"))
 
 
 def _reached(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
@@ -65,8 +73,15 @@ def refusal(address: str) -> str | None:
         return f"{ip} is a reserved address"
     if ip.is_global or config.get("IPMARKET_WEBHOOK_ALLOW_PRIVATE"):
         return None
-    kind = ("loopback" if ip.is_loopback else "link-local" if ip.is_link_local
-            else "private" if ip.is_private else "not a public")
+    kind = (
+        "loopback"
+        if ip.is_loopback
+        else "link-local"
+        if ip.is_link_local
+        else "private"
+        if ip.is_private
+        else "not a public"
+    )
     return f"{ip} is a {kind} address"
 
 
@@ -80,8 +95,7 @@ def check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("must be an absolute http:// or https:// URL", field="url")
     if parts.username or parts.password:
-        raise Invalid("must not carry credentials; the signature authenticates us",
-                      field="url")
+        raise Invalid("must not carry credentials; the signature authenticates us", field="url")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)

@@ -4,6 +4,7 @@ transaction, so the deliveries are stored together with the processed-event reco
 Kafka's offset moves on, every delivery is on disk. The rules are `domain.routing`; this module
 reads what they need and writes what they decide.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,6 +38,7 @@ from shared.events import Event
 
 # --- projections the routing needs -------------------------------------------------------------
 
+
 def apply_core(event: Event, session: Session) -> None:
     data = event.data
     core = session.get(KnownCore, data["core_id"])
@@ -58,14 +60,19 @@ def apply_license(event: Event, session: Session) -> None:
         return
     # One statement each, no read first: this runs for every license event.
     if event.type in HOLDING_STARTS:
-        session.execute(insert_ignoring_duplicates(session, Holding.__table__).values(
-            license_id=license_id, organisation_id=data["licensee_id"], core_id=data["core_id"]))
+        session.execute(
+            insert_ignoring_duplicates(session, Holding.__table__).values(
+                license_id=license_id, organisation_id=data["licensee_id"], core_id=data["core_id"]
+            )
+        )
     elif event.type in HOLDING_ENDS:
-        session.execute(sa.delete(Holding.__table__).where(
-            Holding.__table__.c.license_id == license_id))
+        session.execute(
+            sa.delete(Holding.__table__).where(Holding.__table__.c.license_id == license_id)
+        )
 
 
 # --- recipients ---------------------------------------------------------------------------------
+
 
 def recipients(event: Event, session: Session) -> set[str]:
     """Ids of the organisations to tell about `event`."""
@@ -73,52 +80,91 @@ def recipients(event: Event, session: Session) -> set[str]:
     if named is not None:
         return named
     data = event.data  # a core's: its license holders and its watchers
-    holders = session.scalars(sa.select(Holding.organisation_id)
-                              .where(Holding.core_id == data["core_id"])).all()
+    holders = session.scalars(
+        sa.select(Holding.organisation_id).where(Holding.core_id == data["core_id"])
+    ).all()
     same_line = sa.select(KnownCore.core_id).where(KnownCore.line == core_line(data["vlnv"]))
-    watchers = session.scalars(sa.select(Watch.organisation_id).where(sa.or_(
-        sa.and_(Watch.kind == "core",
-                sa.or_(Watch.target_id == data["core_id"], Watch.target_id.in_(same_line))),
-        sa.and_(Watch.kind == "vendor", Watch.target_id == data["vendor_id"])))).all()
+    watchers = session.scalars(
+        sa.select(Watch.organisation_id).where(
+            sa.or_(
+                sa.and_(
+                    Watch.kind == "core",
+                    sa.or_(Watch.target_id == data["core_id"], Watch.target_id.in_(same_line)),
+                ),
+                sa.and_(Watch.kind == "vendor", Watch.target_id == data["vendor_id"]),
+            )
+        )
+    ).all()
     return set(holders) | set(watchers)
 
 
 def record_notice(event: Event, session: Session, routes: dict | None = None) -> int:
     """Store the notice of `event` and a pending delivery for each recipient; return how many.
     `routes`: those read before in this transaction (see `route_cache`)."""
-    return store_notice(session, event_id=event.id, event_type=event.type,
-                        occurred_at=event.time, data=event.data,
-                        organisation_ids=recipients(event, session), routes=routes)
+    return store_notice(
+        session,
+        event_id=event.id,
+        event_type=event.type,
+        occurred_at=event.time,
+        data=event.data,
+        organisation_ids=recipients(event, session),
+        routes=routes,
+    )
 
 
 def read_routes(session: Session, organisation_ids: list[str], event_type: str) -> list[Route]:
     # Two queries however many recipients.
-    found = {row.organisation_id: row for row in session.execute(
-        sa.select(KnownOrganisation.organisation_id, KnownOrganisation.contacts,
-                  Preference.email, Preference.webhook)
-        .outerjoin(Preference, sa.and_(
-            Preference.organisation_id == KnownOrganisation.organisation_id,
-            Preference.event_type == event_type))
-        .where(KnownOrganisation.organisation_id.in_(organisation_ids)))}
+    found = {
+        row.organisation_id: row
+        for row in session.execute(
+            sa.select(
+                KnownOrganisation.organisation_id,
+                KnownOrganisation.contacts,
+                Preference.email,
+                Preference.webhook,
+            )
+            .outerjoin(
+                Preference,
+                sa.and_(
+                    Preference.organisation_id == KnownOrganisation.organisation_id,
+                    Preference.event_type == event_type,
+                ),
+            )
+            .where(KnownOrganisation.organisation_id.in_(organisation_ids))
+        )
+    }
     endpoints = session.execute(
         sa.select(Endpoint.id, Endpoint.organisation_id, Endpoint.event_types)
         .where(Endpoint.organisation_id.in_(organisation_ids), Endpoint.disabled_at.is_(None))
-        .order_by(Endpoint.created_at)).all()
+        .order_by(Endpoint.created_at)
+    ).all()
     routes = []
     for org_id in organisation_ids:
         row = found.get(org_id)
         # No preference row: both channels. An organisation not in the directory yet has no
         # contacts to write to, but its endpoints are known.
-        routes.append(Route(
-            org_id, (row.contacts or []) if row else [],
-            row is None or row.email is None or row.email,
-            row is None or row.webhook is None or row.webhook,
-            [(e.id, e.event_types) for e in endpoints if e.organisation_id == org_id]))
+        routes.append(
+            Route(
+                org_id,
+                (row.contacts or []) if row else [],
+                row is None or row.email is None or row.email,
+                row is None or row.webhook is None or row.webhook,
+                [(e.id, e.event_types) for e in endpoints if e.organisation_id == org_id],
+            )
+        )
     return routes
 
 
-def store_notice(session: Session, *, event_id: str, event_type: str, occurred_at: datetime,
-                 data: dict, organisation_ids: set[str], routes: dict | None = None) -> int:
+def store_notice(
+    session: Session,
+    *,
+    event_id: str,
+    event_type: str,
+    occurred_at: datetime,
+    data: dict,
+    organisation_ids: set[str],
+    routes: dict | None = None,
+) -> int:
     """Store the notice and its deliveries; `routes` may carry routes read before in the same
     transaction. The delivery table wakes the delivery workers when the rows are committed."""
     if not organisation_ids:
@@ -131,8 +177,11 @@ def store_notice(session: Session, *, event_id: str, event_type: str, occurred_a
     # Written at commit with the batch's others, one INSERT per table, not one per consumed
     # event: nothing reads them back in this transaction. The notice first: the deliveries
     # refer to it.
-    insert_at_commit(session, Notice.__table__, {"event_id": event_id, "event_type": event_type,
-                                                 "occurred_at": occurred_at, "data": data})
+    insert_at_commit(
+        session,
+        Notice.__table__,
+        {"event_id": event_id, "event_type": event_type, "occurred_at": occurred_at, "data": data},
+    )
     for delivery in deliveries:
         insert_at_commit(session, Delivery.__table__, delivery)
     return len(deliveries)

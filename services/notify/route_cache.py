@@ -6,6 +6,7 @@ instead of once per event halves the statements. A directory event in the batch 
 (`forget`); preferences and endpoints changed through the API meanwhile apply from the next
 batch, as if the batch had been handled a moment earlier.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

@@ -1,4 +1,5 @@
 """Request and response schemas of the notify API (marshmallow; unknown fields are refused)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -10,17 +11,27 @@ from shared.bounds import Schema
 from shared.http.api_docs import StrictBoolean
 
 _H = "[0-9A-Fa-f]{1,4}"
-IPV6 = "|".join([  # the address forms Python's ipaddress reads (no embedded IPv4, no zone)
-    f"({_H}:){{7}}{_H}", f"({_H}:){{1,7}}:", f"({_H}:){{1,6}}:{_H}",
-    f"({_H}:){{1,5}}(:{_H}){{1,2}}", f"({_H}:){{1,4}}(:{_H}){{1,3}}",
-    f"({_H}:){{1,3}}(:{_H}){{1,4}}", f"({_H}:){{1,2}}(:{_H}){{1,5}}",
-    f"{_H}:(:{_H}){{1,6}}", f":((:{_H}){{1,7}}|:)"])
+IPV6 = "|".join(
+    [  # the address forms Python's ipaddress reads (no embedded IPv4, no zone)
+        f"({_H}:){{7}}{_H}",
+        f"({_H}:){{1,7}}:",
+        f"({_H}:){{1,6}}:{_H}",
+        f"({_H}:){{1,5}}(:{_H}){{1,2}}",
+        f"({_H}:){{1,4}}(:{_H}){{1,3}}",
+        f"({_H}:){{1,3}}(:{_H}){{1,4}}",
+        f"({_H}:){{1,2}}(:{_H}){{1,5}}",
+        f"{_H}:(:{_H}){{1,6}}",
+        f":((:{_H}){{1,7}}|:)",
+    ]
+)
 # What network_guard.check_url takes for a URL (whether its host resolves, and where to, is the
 # world's state rather than the request's).
 WEBHOOK_URL = validate.Regexp(
     r"^https?://([A-Za-z0-9._~-]+|\[(" + IPV6 + r")\])"
     r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-    r"([/?#][^\s]*)?$", error="must be an absolute http:// or https:// URL")
+    r"([/?#][^\s]*)?$",
+    error="must be an absolute http:// or https:// URL",
+)
 
 
 class Strict(Schema):
@@ -30,23 +41,34 @@ class Strict(Schema):
 
 # --- schemas ----------------------------------------------------------------------------------
 
+
 class EndpointIn(Strict):
     url = fields.String(required=True, validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
-    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
-                              load_default=list, validate=validate.Length(max=100))
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(NOTICE_TYPES)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
     description = fields.String(load_default="", validate=validate.Length(max=500))
-    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          load_default=lambda: ["v1"], validate=validate.Length(min=1, max=2),
-                          metadata={"uniqueItems": True})
+    schemes = fields.List(
+        fields.String(validate=validate.OneOf(SCHEMES)),
+        load_default=lambda: ["v1"],
+        validate=validate.Length(min=1, max=2),
+        metadata={"uniqueItems": True},
+    )
 
 
 class EndpointPatch(Strict):
     url = fields.String(validate=[validate.Length(min=1, max=2000), WEBHOOK_URL])
-    event_types = fields.List(fields.String(validate=validate.OneOf(NOTICE_TYPES)),
-                              validate=validate.Length(max=100))
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(NOTICE_TYPES)), validate=validate.Length(max=100)
+    )
     description = fields.String(validate=validate.Length(max=500))
-    schemes = fields.List(fields.String(validate=validate.OneOf(SCHEMES)),
-                          validate=validate.Length(min=1, max=2), metadata={"uniqueItems": True})
+    schemes = fields.List(
+        fields.String(validate=validate.OneOf(SCHEMES)),
+        validate=validate.Length(min=1, max=2),
+        metadata={"uniqueItems": True},
+    )
     enabled = StrictBoolean()
 
 
@@ -68,7 +90,8 @@ class EndpointCreated(EndpointOut):
     secret = fields.String(metadata={"description": "whsec_…; shown this once"})
     public_key = fields.Function(
         lambda e: webhook_endpoints.public_key(e) if e.signing_key else None,
-        metadata={"description": "whpk_…, when the endpoint signs with Ed25519 (v1a)"})
+        metadata={"description": "whpk_…, when the endpoint signs with Ed25519 (v1a)"},
+    )
 
 
 class SecretOut(Schema):
@@ -80,20 +103,29 @@ class PublicKeyOut(Schema):
     public_key = fields.String()
 
 
-CURSOR = fields.String(validate=validate.Length(min=1, max=200),
-                       metadata={"description": "the `next` of the page before"})
+CURSOR = fields.String(
+    validate=validate.Length(min=1, max=200),
+    metadata={"description": "the `next` of the page before"},
+)
 STATES = [state.value for state in DeliveryState]
 CHANNELS = [channel.value for channel in Channel]
 
 
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
     """{"items": [...], "next": the cursor of the next page, or null on the last}."""
-    return Schema.from_dict({
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "next": fields.String(required=True, allow_none=True,
-                              metadata={"description": "pass as `cursor` for the next page; "
-                                                       "null on the last page"}),
-    }, name=name)
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={
+                    "description": "pass as `cursor` for the next page; null on the last page"
+                },
+            ),
+        },
+        name=name,
+    )
 
 
 class AttemptQuery(Strict):
@@ -110,8 +142,10 @@ class AttemptOut(Schema):
     delivery_id = fields.Function(lambda pair: pair[1].id)
     message_id = fields.Function(lambda pair: pair[1].message_id)
     attempted_at = fields.Function(lambda pair: pair[0].attempted_at.isoformat())
-    succeeded = fields.Function(lambda pair: pair[0].succeeded,
-                                metadata={"description": "null: sent, outcome never recorded"})
+    succeeded = fields.Function(
+        lambda pair: pair[0].succeeded,
+        metadata={"description": "null: sent, outcome never recorded"},
+    )
     status_code = fields.Function(lambda pair: pair[0].status_code)
     latency_ms = fields.Function(lambda pair: pair[0].latency_ms)
     response = fields.Function(lambda pair: pair[0].response)
@@ -166,7 +200,8 @@ class _ByKey(Schema):
 # Per notice type, the channels the organisation gets it by.
 PreferencesOut = _ByKey.from_dict(
     {notice_type: fields.Nested(PreferenceIn, required=True) for notice_type in NOTICE_TYPES},
-    name="Preferences")
+    name="Preferences",
+)
 
 
 class WatchIn(Strict):

@@ -4,6 +4,7 @@ IPMARKET_WEBHOOK_KEY_SECRET_FILE names). Their columns are of type `SealedText`:
 way in and opened on the way out, so the API and the delivery worker read the secret and the
 database holds only its sealed form.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,14 +37,20 @@ def webhook_key_secret(environ: dict | None = None) -> bytes:
     if "IPMARKET_NOTIFY_DATABASE_URL" in env:
         raise WebhookKeySecretError(
             f"{SECRET} (or {SECRET_FILE}) is not set; webhook secrets cannot be stored or "
-            "read without it: set it to the secret they were encrypted with")
+            "read without it: set it to the secret they were encrypted with"
+        )
     path = config.var_dir(env) / LOCAL_SECRET_FILE
     try:
         generate_local_secret(path)
     except FileExistsError:
         pass  # another process wrote it a moment ago
-    log.warning("%s is not set: using the generated secret in %s (set %s or %s in production)",
-                SECRET, path, SECRET, SECRET_FILE)
+    log.warning(
+        "%s is not set: using the generated secret in %s (set %s or %s in production)",
+        SECRET,
+        path,
+        SECRET,
+        SECRET_FILE,
+    )
     return read_secret(SECRET, SECRET_FILE, {SECRET_FILE: str(path)}, WebhookKeySecretError)
 
 
@@ -53,8 +60,12 @@ _sealers: dict[tuple, Sealer] = {}
 def sealer() -> Sealer:
     """The sealer of the secret configured now (one per secret: scrypt runs once per salt)."""
     env = os.environ
-    setting = (env.get(SECRET), env.get(SECRET_FILE), env.get("IPMARKET_NOTIFY_DATABASE_URL"),
-               env.get("IPMARKET_VAR_DIR"))
+    setting = (
+        env.get(SECRET),
+        env.get(SECRET_FILE),
+        env.get("IPMARKET_NOTIFY_DATABASE_URL"),
+        env.get("IPMARKET_VAR_DIR"),
+    )
     found = _sealers.get(setting)
     if found is None:
         found = _sealers[setting] = Sealer(webhook_key_secret())
@@ -79,4 +90,5 @@ class SealedText(sa.types.TypeDecorator):
         except SealError:
             raise WebhookKeySecretError(
                 f"{SECRET} (or {SECRET_FILE}) does not open the stored webhook secrets: "
-                "wrong secret?") from None
+                "wrong secret?"
+            ) from None

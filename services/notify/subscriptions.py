@@ -1,5 +1,6 @@
 """What an organisation wants to hear: channels per event type, and the cores and vendors it
 watches. Plain domain code on a SQLAlchemy session; the caller commits."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -14,21 +15,33 @@ WATCH_KINDS = ("core", "vendor")
 
 def preferences_of(session: Session, organisation_id: str) -> dict[str, dict[str, bool]]:
     """Every notice type with the channels the organisation gets it by (default: both)."""
-    chosen = {p.event_type: p for p in session.scalars(
-        sa.select(Preference).where(Preference.organisation_id == organisation_id))}
-    return {event_type: {"email": chosen[event_type].email if event_type in chosen else True,
-                         "webhook": chosen[event_type].webhook if event_type in chosen else True}
-            for event_type in NOTICE_TYPES}
+    chosen = {
+        p.event_type: p
+        for p in session.scalars(
+            sa.select(Preference).where(Preference.organisation_id == organisation_id)
+        )
+    }
+    return {
+        event_type: {
+            "email": chosen[event_type].email if event_type in chosen else True,
+            "webhook": chosen[event_type].webhook if event_type in chosen else True,
+        }
+        for event_type in NOTICE_TYPES
+    }
 
 
-def set_preference(session: Session, organisation_id: str, event_type: str, *, email: bool,
-                   webhook: bool) -> None:
+def set_preference(
+    session: Session, organisation_id: str, event_type: str, *, email: bool, webhook: bool
+) -> None:
     if event_type not in NOTICE_TYPES:
         raise NotFound(f"unknown event type {event_type!r}")
     preference = session.get(Preference, (organisation_id, event_type))
     if preference is None:
-        session.add(Preference(organisation_id=organisation_id, event_type=event_type,
-                               email=email, webhook=webhook))
+        session.add(
+            Preference(
+                organisation_id=organisation_id, event_type=event_type, email=email, webhook=webhook
+            )
+        )
     else:
         preference.email, preference.webhook = email, webhook
 
@@ -43,9 +56,13 @@ def watch(session: Session, organisation_id: str, kind: str, target_id: str) -> 
         vendor = session.get(KnownOrganisation, target_id)
         if vendor is None or "vendor" not in vendor.roles:
             raise Invalid(f"no vendor {target_id}", field="target_id")
-    exists = session.scalar(sa.select(Watch).where(
-        Watch.organisation_id == organisation_id, Watch.kind == kind,
-        Watch.target_id == target_id))
+    exists = session.scalar(
+        sa.select(Watch).where(
+            Watch.organisation_id == organisation_id,
+            Watch.kind == kind,
+            Watch.target_id == target_id,
+        )
+    )
     if exists is not None:
         raise Conflict(f"already watching this {kind}", watch_id=exists.id)
     new = Watch(organisation_id=organisation_id, kind=kind, target_id=target_id)
@@ -55,8 +72,13 @@ def watch(session: Session, organisation_id: str, kind: str, target_id: str) -> 
 
 
 def watches_of(session: Session, organisation_id: str) -> list[Watch]:
-    return list(session.scalars(sa.select(Watch).where(Watch.organisation_id == organisation_id)
-                                .order_by(Watch.created_at)))
+    return list(
+        session.scalars(
+            sa.select(Watch)
+            .where(Watch.organisation_id == organisation_id)
+            .order_by(Watch.created_at)
+        )
+    )
 
 
 def unwatch(session: Session, organisation_id: str, watch_id: str) -> None:

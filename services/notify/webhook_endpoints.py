@@ -1,6 +1,7 @@
 """Webhook endpoints of an organisation: registration, changes, secrets and their rotation,
 disabling. Use cases on a SQLAlchemy session; the caller commits. The rules are in `domain`
 (webhooks, disabling); the deliveries to an endpoint are in `delivery_log`."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,28 +30,46 @@ def check_event_types(event_types: list[str]) -> None:
 
 def check_schemes(schemes: list[str]) -> None:
     if not webhooks.check_schemes(schemes):
-        raise Invalid("must be a non-empty list of v1 (HMAC-SHA256) and/or v1a (Ed25519)",
-                      field="schemes")
+        raise Invalid(
+            "must be a non-empty list of v1 (HMAC-SHA256) and/or v1a (Ed25519)", field="schemes"
+        )
 
 
-def register_endpoint(session: Session, organisation_id: str, *, url: str,
-                      event_types: list[str], description: str = "",
-                      schemes: list[str] | None = None) -> Endpoint:
+def register_endpoint(
+    session: Session,
+    organisation_id: str,
+    *,
+    url: str,
+    event_types: list[str],
+    description: str = "",
+    schemes: list[str] | None = None,
+) -> Endpoint:
     schemes = schemes or ["v1"]
     check_url(url)
     check_event_types(event_types)
     check_schemes(schemes)
-    endpoint = Endpoint(id=new_id(), organisation_id=organisation_id, url=url,
-                        event_types=list(event_types), description=description,
-                        schemes=list(schemes), secret=signatures.new_secret(),
-                        signing_key=signatures.new_signing_key() if "v1a" in schemes else None)
+    endpoint = Endpoint(
+        id=new_id(),
+        organisation_id=organisation_id,
+        url=url,
+        event_types=list(event_types),
+        description=description,
+        schemes=list(schemes),
+        secret=signatures.new_secret(),
+        signing_key=signatures.new_signing_key() if "v1a" in schemes else None,
+    )
     session.add(endpoint)
     return endpoint
 
 
 def endpoints_of(session: Session, organisation_id: str) -> list[Endpoint]:
-    return list(session.scalars(sa.select(Endpoint).where(
-        Endpoint.organisation_id == organisation_id).order_by(Endpoint.created_at)))
+    return list(
+        session.scalars(
+            sa.select(Endpoint)
+            .where(Endpoint.organisation_id == organisation_id)
+            .order_by(Endpoint.created_at)
+        )
+    )
 
 
 def endpoint_of(session: Session, organisation_id: str | None, endpoint_id: str) -> Endpoint:
@@ -61,9 +80,16 @@ def endpoint_of(session: Session, organisation_id: str | None, endpoint_id: str)
     return endpoint
 
 
-def update_endpoint(session: Session, endpoint: Endpoint, *, url: str | None = None,
-                    event_types: list[str] | None = None, description: str | None = None,
-                    schemes: list[str] | None = None, enabled: bool | None = None) -> Endpoint:
+def update_endpoint(
+    session: Session,
+    endpoint: Endpoint,
+    *,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    description: str | None = None,
+    schemes: list[str] | None = None,
+    enabled: bool | None = None,
+) -> Endpoint:
     if url is not None:
         check_url(url)
     if event_types is not None:
@@ -99,8 +125,13 @@ def rotate_secret(endpoint: Endpoint, now: datetime | None = None) -> str:
 
 
 def valid_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
-    return webhooks.valid_secrets(endpoint.schemes, endpoint.secret, endpoint.previous_secret,
-                                  endpoint.previous_secret_expires_at, now)
+    return webhooks.valid_secrets(
+        endpoint.schemes,
+        endpoint.secret,
+        endpoint.previous_secret,
+        endpoint.previous_secret_expires_at,
+        now,
+    )
 
 
 def public_key(endpoint: Endpoint) -> str:
@@ -116,19 +147,35 @@ def disable_endpoint(session: Session, endpoint: Endpoint, reason: str, now: dat
         return
     endpoint.disabled_at, endpoint.disabled_reason = now, stored_reason(reason)
     _fail_pending(session, endpoint)
-    data = {"endpoint_id": endpoint.id, "organisation_id": endpoint.organisation_id,
-            "url": endpoint.url, "reason": stored_reason(reason), "disabled_at": now.isoformat()}
-    event = new_event(WEBHOOK_ENDPOINT_DISABLED, source="/ipmarket/notify",
-                      subject=endpoint.organisation_id, data=data)
+    data = {
+        "endpoint_id": endpoint.id,
+        "organisation_id": endpoint.organisation_id,
+        "url": endpoint.url,
+        "reason": stored_reason(reason),
+        "disabled_at": now.isoformat(),
+    }
+    event = new_event(
+        WEBHOOK_ENDPOINT_DISABLED,
+        source="/ipmarket/notify",
+        subject=endpoint.organisation_id,
+        data=data,
+    )
     session.add(OutboxMessage.for_event("notify", event))
     session.flush()  # disabled now: the notice goes by email and to the other endpoints
-    store_notice(session, event_id=event.id, event_type=event.type, occurred_at=event.time,
-                 data=event.data, organisation_ids={endpoint.organisation_id})
+    store_notice(
+        session,
+        event_id=event.id,
+        event_type=event.type,
+        occurred_at=event.time,
+        data=event.data,
+        organisation_ids={endpoint.organisation_id},
+    )
 
 
 def _fail_pending(session: Session, endpoint: Endpoint) -> None:
     # Failed, not forgotten: a replay after enabling the endpoint sends them.
-    session.execute(sa.update(Delivery)
-                    .where(Delivery.endpoint_id == endpoint.id,
-                           Delivery.state == DeliveryState.PENDING.value)
-                    .values(state=DeliveryState.FAILED.value, last_error="endpoint disabled"))
+    session.execute(
+        sa.update(Delivery)
+        .where(Delivery.endpoint_id == endpoint.id, Delivery.state == DeliveryState.PENDING.value)
+        .values(state=DeliveryState.FAILED.value, last_error="endpoint disabled")
+    )

@@ -2,6 +2,7 @@
 all the tables of a commit in ONE statement on PostgreSQL (one_insert), with its SQL built once
 per shape. A performance adapter: its callers say what to insert, this module says how fast.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,16 +32,29 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
     if not rows:
         return  # (an empty list would insert one row of defaults)
     columns = list(rows[0])
-    if (len(rows) < 2 or connection.dialect.name != "postgresql"
-            or any(row.keys() != rows[0].keys() for row in rows)):
+    if (
+        len(rows) < 2
+        or connection.dialect.name != "postgresql"
+        or any(row.keys() != rows[0].keys() for row in rows)
+    ):
         connection.execute(table.insert(), rows)
         return
-    arrays = sa.func.unnest(*(
-        sa.bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type))
-        for name in columns)).table_valued(*columns, with_ordinality="n").render_derived()
+    arrays = (
+        sa.func.unnest(
+            *(
+                sa.bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type))
+                for name in columns
+            )
+        )
+        .table_valued(*columns, with_ordinality="n")
+        .render_derived()
+    )
     # In the rows' order, as a serial key (the outbox's seq) must number them.
-    connection.execute(table.insert().from_select(
-        columns, sa.select(*(arrays.c[name] for name in columns)).order_by(arrays.c.n)))
+    connection.execute(
+        table.insert().from_select(
+            columns, sa.select(*(arrays.c[name] for name in columns)).order_by(arrays.c.n)
+        )
+    )
 
 
 # On PostgreSQL all the rows go in ONE statement (INSERTs joined as data-modifying WITH
@@ -75,15 +89,23 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
     placeholders = (f"${n}" for n in itertools.count(1))
     for table, row_keys in shape:
         keys = list(dict.fromkeys(k for keys in row_keys for k in keys))  # in first-seen order
-        keys += [c.key for c in table.columns
-                 if c.key not in keys and _python_default(c) is not None]
+        keys += [
+            c.key for c in table.columns if c.key not in keys and _python_default(c) is not None
+        ]
         columns = [table.c[k] for k in keys]
         values = ", ".join(
-            "(" + ", ".join(next(placeholders) if k in row or _python_default(c) is not None
-                            else "DEFAULT" for k, c in zip(keys, columns)) + ")"
-            for row in map(set, row_keys))
-        inserts.append(f"INSERT INTO {quote.format_table(table)} "
-                       f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}")
+            "("
+            + ", ".join(
+                next(placeholders) if k in row or _python_default(c) is not None else "DEFAULT"
+                for k, c in zip(keys, columns)
+            )
+            + ")"
+            for row in map(set, row_keys)
+        )
+        inserts.append(
+            f"INSERT INTO {quote.format_table(table)} "
+            f"({', '.join(quote.format_column(c) for c in columns)}) VALUES {values}"
+        )
         makers.append(_row_parameters(dialect, columns))
     channels = wake_channels(tuple(table for table, _ in shape))
     if channels:  # every INSERT a WITH clause (each runs once); the statement NOTIFYs
@@ -97,8 +119,10 @@ def _insert_plan(dialect, shape: tuple) -> tuple[str, list]:
 
 def _row_parameters(dialect, columns: list[sa.Column]):
     """row → the parameters of its $n placeholders (the DEFAULT ones take none)."""
-    fields = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect), _python_default(c))
-              for c in columns]
+    fields = [
+        (c.key, c.type.dialect_impl(dialect).bind_processor(dialect), _python_default(c))
+        for c in columns
+    ]
 
     def parameters(row: dict) -> list:
         out = []

@@ -2,6 +2,7 @@
 here reads another service's tables. SQLite is the zero-setup default; PostgreSQL is the
 production database. No statement waits for ever; idle pooled connections are pinged.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,7 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
     webhook secrets, key hashes and signing keys (hide_parameters)."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
         # How long a transaction waits for another's write lock: `?timeout=<seconds>` in the
         # URL, else STATEMENT_TIMEOUT_SECONDS.
@@ -53,7 +54,8 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
     kwargs["connect_args"] = {
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
         "options": f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}",
-        **kwargs.get("connect_args", {})}
+        **kwargs.get("connect_args", {}),
+    }
     engine = sa.create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
@@ -73,8 +75,11 @@ def check_database(engine: sa.Engine, timeout: int = READY_TIMEOUT_SECONDS) -> N
     what a request needs when the pool has none to spare."""
     cargs, cparams = engine.dialect.create_connect_args(engine.url)
     if engine.dialect.name == "postgresql":
-        cparams = {**cparams, "connect_timeout": timeout,
-                   "options": f"-c statement_timeout={timeout * 1000}"}
+        cparams = {
+            **cparams,
+            "connect_timeout": timeout,
+            "options": f"-c statement_timeout={timeout * 1000}",
+        }
         query = "SELECT 1"
     else:  # reading the schema needs no lock in WAL mode; the timeout bounds a recovery
         cparams = {**cparams, "timeout": timeout}

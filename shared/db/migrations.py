@@ -1,4 +1,5 @@
 """Alembic, per service: each service keeps its own migrations/ and its own version table."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,7 @@ def alembic_config(service: str, url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
     # ConfigParser interpolates '%': a socket path in the URL is percent-encoded.
-    cfg.set_main_option("sqlalchemy.url",
-                        (url or config.database_url(service)).replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", (url or config.database_url(service)).replace("%", "%%"))
     cfg.attributes["service"] = service
     return cfg
 
@@ -40,8 +40,7 @@ def run_env(target_metadata) -> None:
     from alembic import context
 
     cfg = context.config
-    options = dict(target_metadata=target_metadata, render_as_batch=True,
-                   compare_type=True)
+    options = dict(target_metadata=target_metadata, render_as_batch=True, compare_type=True)
     connection = cfg.attributes.get("connection")
     if connection is not None:
         context.configure(connection=connection, **options)

@@ -8,6 +8,7 @@ dropped takes its cache with it.
     rule_tables = PerEngineCache(dict)          # module level, in an adapter module
     tables = rule_tables.of(session.get_bind())  # the one dict of this database
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,6 @@
 """The column types, naming convention and declarative base every service's models use, and the
 two values every row needs (a new id, the time now in UTC)."""
+
 from __future__ import annotations
 
 import uuid
@@ -46,6 +47,7 @@ class JSONDocument(sa.types.TypeDecorator):
     def load_dialect_impl(self, dialect):
         if dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import JSONB
+
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(sa.JSON())
 
@@ -64,9 +66,10 @@ def make_base() -> type[DeclarativeBase]:
 
     class Base(DeclarativeBase):
         metadata = sa.MetaData(naming_convention=NAMING)
-        type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict: JSONDocument,
-                                               list: JSONDocument}
+        type_annotation_map: dict[Any, Any] = {
+            datetime: UTCDateTime,
+            dict: JSONDocument,
+            list: JSONDocument,
+        }
 
     return Base
-
-

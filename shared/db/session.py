@@ -14,6 +14,7 @@ snapshot was taken, the commit fails (ChangedAfterSnapshot) instead of losing th
 The rows and the channels to wake are attributes of the Session object (declared here), not
 entries in `session.info`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -51,17 +52,24 @@ class RowSnapshot(dict):
     def check_source_unchanged(self) -> None:
         if self.source is not None and _column_values(self.source).items() != self.items():
             now = _column_values(self.source)
-            changed = sorted(k for k in now.keys() | self.keys()
-                             if k not in now or k not in self or now[k] is not self[k])
+            changed = sorted(
+                k
+                for k in now.keys() | self.keys()
+                if k not in now or k not in self or now[k] is not self[k]
+            )
             raise ChangedAfterSnapshot(
                 f"{type(self.source).__name__} changed after row_of() queued it for insert at "
-                f"commit ({', '.join(changed)}): take the snapshot after the last change")
+                f"commit ({', '.join(changed)}): take the snapshot after the last change"
+            )
 
 
 def _column_values(new_object) -> dict:
     state = sa.inspect(new_object)
-    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
-            if attr.key in state.dict}
+    return {
+        attr.key: state.dict[attr.key]
+        for attr in state.mapper.column_attrs
+        if attr.key in state.dict
+    }
 
 
 def row_of(new_object) -> RowSnapshot:

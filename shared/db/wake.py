@@ -7,6 +7,7 @@ process by setting each wake_event of the channel (see shared.db.session). Reade
 well, more slowly: a row written otherwise, or a notification missed while reconnecting, waits
 for the next look.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,15 @@ def wake_in_process(channels: tuple[str, ...]) -> None:
             woken.set()
 
 
-def listen(engine: sa.Engine, channel: str, wake: threading.Event, stop: threading.Event, *,
-           listening: threading.Event | None = None, who: str = "listener") -> None:
+def listen(
+    engine: sa.Engine,
+    channel: str,
+    wake: threading.Event,
+    stop: threading.Event,
+    *,
+    listening: threading.Event | None = None,
+    who: str = "listener",
+) -> None:
     """Until `stop`, set `wake` whenever a transaction that NOTIFYs `channel` commits on
     `engine`'s PostgreSQL database (and once each time the LISTEN begins: what committed before
     was not announced to it). `listening` is set while the LISTEN holds. On a connection of its
@@ -58,8 +66,9 @@ def listen(engine: sa.Engine, channel: str, wake: threading.Event, stop: threadi
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     while not stop.is_set():
         try:
-            with psycopg.connect(url, autocommit=True,
-                                 connect_timeout=CONNECT_TIMEOUT_SECONDS) as connection:
+            with psycopg.connect(
+                url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+            ) as connection:
                 connection.execute(f"LISTEN {channel}")
                 if listening is not None:
                     listening.set()

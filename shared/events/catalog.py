@@ -3,6 +3,7 @@
 Event-carried state transfer: each event holds the state the other services keep in their
 projections, so that none of them ever has to ask the catalog.
 """
+
 from decimal import Decimal
 
 from marshmallow import fields, validate
@@ -37,8 +38,11 @@ CORE_WITHDRAWN = "ipmarket.core.withdrawn.v1"
 class Contact(EventData):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
-    notices = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
-                          required=True, validate=validate.Length(max=bounds.MAX_NOTICES))
+    notices = fields.List(
+        fields.String(validate=validate.Length(min=1, max=128)),
+        required=True,
+        validate=validate.Length(max=bounds.MAX_NOTICES),
+    )
     # see notices.notice_choices()
 
 
@@ -48,12 +52,14 @@ class Organisation(EventData):
     legal_name_zh = fields.String(allow_none=True, load_default=None, validate=NAME)
     country = fields.String(required=True, validate=validate.Length(equal=2))
     region = fields.String(required=True, validate=validate.OneOf(REGIONS))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(max=len(ROLES)))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        required=True,
+        validate=validate.Length(max=len(ROLES)),
+    )
     locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
     timezone = fields.String(required=True, validate=CODE)
-    contacts = fields.List(fields.Nested(Contact), required=True,
-                           validate=validate.Length(max=20))
+    contacts = fields.List(fields.Nested(Contact), required=True, validate=validate.Length(max=20))
     version = fields.Integer(required=True, validate=VERSION)
 
 
@@ -94,8 +100,9 @@ class VendorNameConfirmed(EventData):
     # e.g. "xinyuan-micro.cn", lower case; as long as a VLNV vendor may be
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     status = fields.String(required=True, validate=validate.OneOf(("confirmed", "declined")))
-    reason = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Length(max=bounds.MAX_TEXT))
+    reason = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=bounds.MAX_TEXT)
+    )
     decided_at = fields.AwareDateTime(required=True)
 
 
@@ -106,6 +113,7 @@ class VendorNameDeclined(VendorNameConfirmed):
 
 # --- IP cores ---------------------------------------------------------------------------------
 
+
 class Vlnv(EventData):
     vendor = fields.String(required=True, validate=validate.Length(min=1, max=128))
     library = fields.String(required=True, validate=validate.Length(min=1, max=128))
@@ -114,24 +122,36 @@ class Vlnv(EventData):
 
 
 class Money(EventData):
-    amount = fields.Decimal(required=True, as_string=True,  # exact; never a float
-                            validate=validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT)))
+    amount = fields.Decimal(
+        required=True,
+        as_string=True,  # exact; never a float
+        validate=validate.Range(min=0, max=Decimal(bounds.MAX_AMOUNT)),
+    )
     currency = fields.String(required=True, validate=validate.OneOf(("USD", "CNY", "HKD")))
 
 
 class Offer(EventData):
     offer_id = fields.String(required=True, validate=CODE)
-    kind = fields.String(required=True, validate=validate.OneOf(
-        ("evaluation", "single_project", "multi_project", "perpetual", "royalty_bearing")))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ("evaluation", "single_project", "multi_project", "perpetual", "royalty_bearing")
+        ),
+    )
     price = fields.Nested(Money, allow_none=True, load_default=None)  # None: on request/free
     on_request = fields.Boolean(required=True)
-    term_months = fields.Integer(allow_none=True, load_default=None,  # None: perpetual
-                                 validate=validate.Range(min=1, max=600))
-    seats = fields.Integer(allow_none=True, load_default=None,
-                           validate=validate.Range(min=1, max=100000))
+    term_months = fields.Integer(
+        allow_none=True,
+        load_default=None,  # None: perpetual
+        validate=validate.Range(min=1, max=600),
+    )
+    seats = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=100000)
+    )
     requires_approval = fields.Boolean(required=True)
-    royalty_percent = fields.Decimal(as_string=True, allow_none=True, load_default=None,
-                                     validate=validate.Range(min=0, max=100))
+    royalty_percent = fields.Decimal(
+        as_string=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=100)
+    )
 
 
 class Deliverable(EventData):
@@ -149,16 +169,21 @@ class Core(EventData):
     title_en = fields.String(required=True, validate=NAME)
     title_zh = fields.String(allow_none=True, load_default=None, validate=NAME)
     category = fields.String(required=True, validate=CODE)
-    status = fields.String(required=True, validate=validate.OneOf(
-        ("draft", "published", "deprecated", "withdrawn")))
+    status = fields.String(
+        required=True, validate=validate.OneOf(("draft", "published", "deprecated", "withdrawn"))
+    )
     eccn = fields.String(required=True, validate=validate.Length(min=1, max=8))  # EAR99, 3E001
     territory_restrictions = fields.List(  # ISO 3166 alpha-2
-        fields.String(validate=validate.Length(equal=2)), required=True,
-        validate=validate.Length(max=bounds.MAX_LIST))
-    standards = fields.List(fields.String(validate=CODE), required=True,
-                            validate=validate.Length(max=bounds.MAX_LIST))
-    deliverables = fields.List(fields.Nested(Deliverable), required=True,
-                               validate=validate.Length(max=bounds.MAX_LIST))
+        fields.String(validate=validate.Length(equal=2)),
+        required=True,
+        validate=validate.Length(max=bounds.MAX_LIST),
+    )
+    standards = fields.List(
+        fields.String(validate=CODE), required=True, validate=validate.Length(max=bounds.MAX_LIST)
+    )
+    deliverables = fields.List(
+        fields.Nested(Deliverable), required=True, validate=validate.Length(max=bounds.MAX_LIST)
+    )
     offers = fields.List(fields.Nested(Offer), required=True, validate=validate.Length(max=10))
     # Increases with every change of this record, drafts' included: a consumer sees gaps.
     version = fields.Integer(required=True, validate=VERSION)
@@ -197,9 +222,17 @@ SECOND_FACTOR_RESET = "ipmarket.person.second_factor_reset.v1"
 ACCESS_TOKEN_KEY_ANNOUNCED = "ipmarket.access_token_key.announced.v1"
 # Consumed by nobody yet: notify's e-mails of them (invitations first) and the other services'
 # checks of a person's credential come next. Tests that want every event consumed skip these.
-PEOPLE_EVENTS = (ORGANISATION_APPLIED, ORGANISATION_APPLICATION_APPROVED,
-                 ORGANISATION_APPLICATION_DECLINED, MEMBER_INVITED, MEMBER_JOINED,
-                 MEMBER_REMOVED, PERSON_DISABLED, SECOND_FACTOR_RESET, ACCESS_TOKEN_KEY_ANNOUNCED)
+PEOPLE_EVENTS = (
+    ORGANISATION_APPLIED,
+    ORGANISATION_APPLICATION_APPROVED,
+    ORGANISATION_APPLICATION_DECLINED,
+    MEMBER_INVITED,
+    MEMBER_JOINED,
+    MEMBER_REMOVED,
+    PERSON_DISABLED,
+    SECOND_FACTOR_RESET,
+    ACCESS_TOKEN_KEY_ANNOUNCED,
+)
 
 ORGANISATION_KINDS = ("vendor", "licensee")
 MEMBER_ROLES = ("owner", "publisher", "approver", "buyer", "finance", "viewer")
@@ -212,15 +245,20 @@ class OrganisationApplication(EventData):
     legal_name_zh = fields.String(allow_none=True, load_default=None, validate=NAME)
     country = fields.String(required=True, validate=validate.Length(equal=2))
     registration_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    roles = fields.List(fields.String(validate=validate.OneOf(ORGANISATION_KINDS)),
-                        required=True, validate=validate.Length(min=1, max=2))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ORGANISATION_KINDS)),
+        required=True,
+        validate=validate.Length(min=1, max=2),
+    )
     contact_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     contact_email = fields.Email(required=True, validate=EMAIL)
     locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
-    status = fields.String(required=True,
-                           validate=validate.OneOf(("pending", "approved", "declined")))
-    reason = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Length(max=bounds.MAX_TEXT))
+    status = fields.String(
+        required=True, validate=validate.OneOf(("pending", "approved", "declined"))
+    )
+    reason = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=bounds.MAX_TEXT)
+    )
     organisation_id = fields.String(allow_none=True, load_default=None, validate=ID)
     decided_at = fields.AwareDateTime(allow_none=True, load_default=None)
 
@@ -248,8 +286,11 @@ class MemberInvited(EventData):
     invitation_id = fields.String(required=True, validate=ID)
     organisation_id = fields.String(required=True, validate=ID)
     email = fields.Email(required=True, validate=EMAIL)
-    roles = fields.List(fields.String(validate=validate.OneOf(MEMBER_ROLES)), required=True,
-                        validate=validate.Length(min=1, max=len(MEMBER_ROLES)))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(MEMBER_ROLES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(MEMBER_ROLES)),
+    )
     invited_by = fields.String(allow_none=True, load_default=None, validate=ID)
     locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
     link_token = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -264,11 +305,15 @@ class MemberJoined(EventData):
     person_id = fields.String(required=True, validate=ID)
     organisation_id = fields.String(required=True, validate=ID)
     name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    name_zh = fields.String(allow_none=True, load_default=None,
-                            validate=validate.Length(min=1, max=200))
+    name_zh = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=200)
+    )
     email = fields.Email(required=True, validate=EMAIL)
-    roles = fields.List(fields.String(validate=validate.OneOf(MEMBER_ROLES)), required=True,
-                        validate=validate.Length(max=len(MEMBER_ROLES)))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(MEMBER_ROLES)),
+        required=True,
+        validate=validate.Length(max=len(MEMBER_ROLES)),
+    )
     joined_at = fields.AwareDateTime(required=True)
 
 

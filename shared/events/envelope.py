@@ -4,6 +4,7 @@ The aggregate id is the Kafka key so that one aggregate's events stay in one par
 Every event's `data` is checked against its type's marshmallow schema when it is produced and
 again when it is consumed.
 """
+
 from __future__ import annotations
 
 import json
@@ -86,5 +87,11 @@ def parse_event(raw: bytes) -> Event:
     except ValueError:
         raise InvalidEvent(f"time {doc['time']!r} is not RFC 3339") from None
     data = validate_data(doc["type"], doc["data"])
-    return Event(type=doc["type"], source=doc["source"], subject=str(doc["subject"]),
-                 data=data, id=str(doc["id"]), time=time)
+    return Event(
+        type=doc["type"],
+        source=doc["source"],
+        subject=str(doc["subject"]),
+        data=data,
+        id=str(doc["id"]),
+        time=time,
+    )

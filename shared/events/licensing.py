@@ -3,6 +3,7 @@
 Every event names both counterparties (`vendor_id`, `licensee_id`) so that the notify service can
 tell both sides without asking anyone, and the core it is about.
 """
+
 from decimal import Decimal
 
 from marshmallow import fields, validate
@@ -34,8 +35,16 @@ ORDER_PAID = "ipmarket.order.paid.v1"
 ORDER_CANCELLED = "ipmarket.order.cancelled.v1"
 ORDER_REFUNDED = "ipmarket.order.refunded.v1"
 
-REQUEST_STATES = ("screening", "pending_approval", "approved", "rejected", "denied", "expired",
-                  "issued", "cancelled")  # approved: cleared, awaiting an order if priced
+REQUEST_STATES = (
+    "screening",
+    "pending_approval",
+    "approved",
+    "rejected",
+    "denied",
+    "expired",
+    "issued",
+    "cancelled",
+)  # approved: cleared, awaiting an order if priced
 LICENSE_STATES = ("active", "suspended", "revoked", "expired")
 
 
@@ -119,6 +128,7 @@ class LicenseExpired(LicenseEventData):
 # --- purchasing: quotes, orders, invoices ----------------------------------------------------
 # Amounts are decimal strings with their currency (exact); both parties are named, as above.
 
+
 class PurchaseEventData(EventData):
     vendor_id = fields.String(required=True, validate=ID)
     licensee_id = fields.String(required=True, validate=ID)
@@ -132,10 +142,12 @@ class PurchaseEventData(EventData):
     invoice_id = _optional(ID)
     invoice_number = _optional(validate.Length(min=1, max=32))
     amount = fields.Decimal(as_string=True, allow_none=True, load_default=None, validate=AMOUNT)
-    paid_amount = fields.Decimal(as_string=True, allow_none=True, load_default=None,
-                                 validate=AMOUNT)
-    currency = fields.String(allow_none=True, load_default=None,
-                             validate=validate.OneOf(("USD", "CNY", "HKD")))
+    paid_amount = fields.Decimal(
+        as_string=True, allow_none=True, load_default=None, validate=AMOUNT
+    )
+    currency = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(("USD", "CNY", "HKD"))
+    )
     valid_until = fields.AwareDateTime(allow_none=True, load_default=None)  # of a quote
     due_at = fields.AwareDateTime(allow_none=True, load_default=None)  # of an invoice
     reason = _optional(REASON)

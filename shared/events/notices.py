@@ -4,6 +4,7 @@ The catalog checks an organisation's contacts against these choices; notify rout
 them. One list, here, so the two cannot drift; an event type joins a group by being named below
 (its contract module names the type).
 """
+
 from __future__ import annotations
 
 from shared.events import catalog, licensing
@@ -11,21 +12,41 @@ from shared.events.notify import WEBHOOK_ENDPOINT_DISABLED
 
 # The event types notices are sent for, by group (what a contact may ask for by name).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "license": (licensing.LICENSE_REQUESTED, licensing.LICENSE_APPROVED,
-                licensing.LICENSE_REJECTED, licensing.LICENSE_DENIED, licensing.LICENSE_ISSUED,
-                licensing.LICENSE_SUSPENDED, licensing.LICENSE_REINSTATED,
-                licensing.LICENSE_REVOKED, licensing.LICENSE_RENEWED, licensing.LICENSE_EXPIRING,
-                licensing.LICENSE_EXPIRED),
-    "core": (catalog.CORE_PUBLISHED, catalog.CORE_UPDATED, catalog.CORE_DEPRECATED,
-             catalog.CORE_WITHDRAWN),
+    "license": (
+        licensing.LICENSE_REQUESTED,
+        licensing.LICENSE_APPROVED,
+        licensing.LICENSE_REJECTED,
+        licensing.LICENSE_DENIED,
+        licensing.LICENSE_ISSUED,
+        licensing.LICENSE_SUSPENDED,
+        licensing.LICENSE_REINSTATED,
+        licensing.LICENSE_REVOKED,
+        licensing.LICENSE_RENEWED,
+        licensing.LICENSE_EXPIRING,
+        licensing.LICENSE_EXPIRED,
+    ),
+    "core": (
+        catalog.CORE_PUBLISHED,
+        catalog.CORE_UPDATED,
+        catalog.CORE_DEPRECATED,
+        catalog.CORE_WITHDRAWN,
+    ),
     "organisation": (catalog.ORGANISATION_REGISTERED, catalog.ORGANISATION_UPDATED),
     "api_key": (catalog.API_KEY_CREATED, catalog.API_KEY_REVOKED),
     "vendor_name": (catalog.VENDOR_NAME_CONFIRMED, catalog.VENDOR_NAME_DECLINED),
     "webhook_endpoint": (WEBHOOK_ENDPOINT_DISABLED,),
-    "quote": (licensing.QUOTE_REQUESTED, licensing.QUOTE_SENT, licensing.QUOTE_ACCEPTED,
-              licensing.QUOTE_DECLINED),
-    "order": (licensing.ORDER_CREATED, licensing.ORDER_PAID, licensing.ORDER_CANCELLED,
-              licensing.ORDER_REFUNDED),
+    "quote": (
+        licensing.QUOTE_REQUESTED,
+        licensing.QUOTE_SENT,
+        licensing.QUOTE_ACCEPTED,
+        licensing.QUOTE_DECLINED,
+    ),
+    "order": (
+        licensing.ORDER_CREATED,
+        licensing.ORDER_PAID,
+        licensing.ORDER_CANCELLED,
+        licensing.ORDER_REFUNDED,
+    ),
     "invoice": (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE),
 }
 

@@ -1,4 +1,5 @@
 """Events published by the notify service."""
+
 from marshmallow import fields, validate
 
 from shared import bounds

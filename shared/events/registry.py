@@ -1,4 +1,5 @@
 """Event type → marshmallow schema. Each context's module registers its own types."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE

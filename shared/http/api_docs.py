@@ -7,6 +7,7 @@
 - an operation without `requires` is public: `security: []`;
 - a request body is JSON: any other content type is 415 rather than a 422 naming every field.
 """
+
 from __future__ import annotations
 
 import http
@@ -34,8 +35,10 @@ WITH_BODY = (408, 413, 415, 422)
 
 
 class FieldProblem(Schema):
-    field = fields.String(allow_none=True, metadata={
-        "description": "Path of the field, parameter or header at fault (a.b.0.c)."})
+    field = fields.String(
+        allow_none=True,
+        metadata={"description": "Path of the field, parameter or header at fault (a.b.0.c)."},
+    )
     message = fields.String(required=True)
 
 
@@ -46,15 +49,22 @@ class ProblemSchema(Schema):
     class Meta:
         unknown = INCLUDE  # documented as additionalProperties: extension members
 
-    type = fields.String(required=True, metadata={"format": "uri-reference", "description": (
-        "about:blank, or https://ipmarket.dev/problems/<kind>")})
+    type = fields.String(
+        required=True,
+        metadata={
+            "format": "uri-reference",
+            "description": ("about:blank, or https://ipmarket.dev/problems/<kind>"),
+        },
+    )
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
     instance = fields.String(metadata={"description": "The request path."})
     request_id = fields.String()
-    errors = fields.List(fields.Nested(FieldProblem), metadata={
-        "description": "Each field at fault, when the input is."})
+    errors = fields.List(
+        fields.Nested(FieldProblem),
+        metadata={"description": "Each field at fault, when the input is."},
+    )
 
 
 class StrictBoolean(fields.Boolean):
@@ -70,8 +80,11 @@ class WholeNumber(fields.Integer):
     """A JSON integer, as the document says: 5 or 5.0 (JSON Schema's integer), not "5"."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                isinstance(value, float) and not value.is_integer()):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not value.is_integer())
+        ):
             raise self.make_error("invalid", input=value)
         return super()._deserialize(int(value), attr, data, **kwargs)
 
@@ -109,8 +122,9 @@ class JsonBodyParser(FlaskParser):
 
     def load_json(self, req, schema):
         if not is_json_request(req) and req.get_data(cache=True):
-            abort(415, messages={"headers": {"Content-Type": [
-                f"the body must be sent as application/json, not {req.mimetype or 'untyped'}"]}})
+            sent = req.mimetype or "untyped"
+            problem = f"the body must be sent as application/json, not {sent}"
+            abort(415, messages={"headers": {"Content-Type": [problem]}})
         return super().load_json(req, schema)
 
     def _raw_load_json(self, req):
@@ -140,10 +154,11 @@ class Blueprint(flask_smorest.Blueprint):
             if isinstance(schema, Schema):
                 # An empty body is accepted where no field is required (and something may be).
                 keywords = getattr(schema.Meta, "json_schema", {})
-                body["required"] = (any(f.required for f in schema.fields.values())
-                                    or keywords.get("minProperties", 0) > 0)
-        if any(p.get("in") == "query" for p in doc.get("parameters", ())
-               if isinstance(p, dict)):
+                body["required"] = (
+                    any(f.required for f in schema.fields.values())
+                    or keywords.get("minProperties", 0) > 0
+                )
+        if any(p.get("in") == "query" for p in doc.get("parameters", ()) if isinstance(p, dict)):
             statuses.add(422)
         responses = doc.setdefault("responses", {})
         for status in sorted(statuses):
@@ -181,6 +196,11 @@ def register_problem_responses(spec) -> None:
     """One component response per error status, each a Problem as problem+json."""
     for status in http.HTTPStatus:
         if status >= 400:
-            spec.components.response(status.name, {
-                "description": status.phrase,
-                "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}, lazy=True)
+            spec.components.response(
+                status.name,
+                {
+                    "description": status.phrase,
+                    "content": {PROBLEM_JSON: {"schema": ProblemSchema}},
+                },
+                lazy=True,
+            )

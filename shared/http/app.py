@@ -3,6 +3,7 @@ authentication against the service's own directory, request ids in JSON logs, /h
 /readyz (the database), a body size limit and the OpenAPI document at /openapi.json
 (flask-smorest).
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,9 @@ def _refuse_hostile_url_parts() -> None:
             raise bounds.HostileInput(name, "must not contain NUL characters")
 
 
-def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
-                       description: str = "") -> Flask:
+def create_service_app(
+    context: ServiceContext, *, title: str, blueprints: list, description: str = ""
+) -> Flask:
     app = Flask(context.service)
     app.config.update(
         API_TITLE=title,
@@ -67,10 +69,11 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"info": {"description": description},
-                          "components": {"securitySchemes": {
-                              "apiKey": {"type": "http", "scheme": "bearer"}}},
-                          "security": [{"apiKey": []}]},
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"apiKey": []}],
+        },
         MAX_CONTENT_LENGTH=config.get("IPMARKET_MAX_BODY_BYTES"),
     )
     app.json = BoundedJSONProvider(app)
@@ -85,10 +88,15 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
     app.register_error_handler(Exception, handle_unexpected)
     for blueprint in [health, *blueprints]:
         api.register_blueprint(blueprint)
-    limiter = (RateLimiter(context.engine, context.rate_limit_model.__table__)
-               if config.get("IPMARKET_RATE_LIMITS") and context.rate_limit_model else None)
-    rates = {name: config.get(f"IPMARKET_RATE_LIMIT_{name}")
-             for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS")}
+    limiter = (
+        RateLimiter(context.engine, context.rate_limit_model.__table__)
+        if config.get("IPMARKET_RATE_LIMITS") and context.rate_limit_model
+        else None
+    )
+    rates = {
+        name: config.get(f"IPMARKET_RATE_LIMIT_{name}")
+        for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS")
+    }
     refusal_delay = config.get("IPMARKET_RATE_LIMIT_DELAY_SECONDS")
 
     @app.before_request
@@ -108,10 +116,16 @@ def create_service_app(context: ServiceContext, *, title: str, blueprints: list,
         response.headers["X-Request-Id"] = request_id_var.get()
         if g.get("rate_limit") is not None:
             response.headers.update(g.rate_limit.headers())
-        log.info("%s %s %s", request.method, request.path, response.status_code,
-                 extra={"status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - g.get("started", 0)) * 1e3,
-                                             2)})
+        log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - g.get("started", 0)) * 1e3, 2),
+            },
+        )
         return response
 
     return app

@@ -1,5 +1,6 @@
 """Who is asking: the bearer key of a request, looked up in the service's directory
 (shared.directory), and the view decorator that asks for a role."""
+
 from __future__ import annotations
 
 from functools import wraps

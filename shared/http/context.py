@@ -1,4 +1,5 @@
 """The ServiceContext of the app serving this request."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """/healthz and /readyz, for orchestrators."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -17,8 +18,12 @@ class HealthSchema(Schema):
 
 class ReadinessSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
-    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                         metadata={"description": "Each dependency: ok, or why not."})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Each dependency: ok, or why not."},
+    )
     service = fields.String(required=True)
 
 
@@ -41,6 +46,9 @@ def readyz():
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         checks = {"database": f"unreachable: {type(exc).__name__}"}
     ready = checks["database"] == "ok"
-    body = {"status": "ready" if ready else "not ready", "checks": checks,
-            "service": service_context().service}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": checks,
+        "service": service_context().service,
+    }
     return body, 200 if ready else 503

@@ -1,5 +1,6 @@
 """Errors as RFC 9457 problem+json: the body, the flask-smorest Api that answers with it, and the
 handlers of domain errors, hostile input and the unexpected."""
+
 from __future__ import annotations
 
 import logging
@@ -19,10 +20,23 @@ WEBARGS_LOCATIONS = {"json", "query", "headers", "files", "form", "view_args"}
 log = logging.getLogger(__name__)
 
 
-def problem(status: int, title: str, detail: str | None = None, *, type_: str | None = None,
-            errors: list[dict] | None = None, headers: dict | None = None, **extra):
-    body = {"type": PROBLEM_BASE + type_ if type_ else "about:blank", "title": title,
-            "status": status, "instance": request.path, "request_id": request_id_var.get()}
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    type_: str | None = None,
+    errors: list[dict] | None = None,
+    headers: dict | None = None,
+    **extra,
+):
+    body = {
+        "type": PROBLEM_BASE + type_ if type_ else "about:blank",
+        "title": title,
+        "status": status,
+        "instance": request.path,
+        "request_id": request_id_var.get(),
+    }
     if detail:
         body["detail"] = detail
     if errors:
@@ -63,8 +77,9 @@ class ServiceApi(flask_smorest.Api):
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
         # werkzeug's own headers of the error (a 405's Allow), then those the raiser added.
-        headers = {name: value for name, value in error.get_headers()
-                   if name.lower() != "content-type"}
+        headers = {
+            name: value for name, value in error.get_headers() if name.lower() != "content-type"
+        }
         headers.update(data.get("headers") or {})
         messages = data.get("errors") or data.get("messages")
         if messages is not None:
@@ -72,15 +87,18 @@ class ServiceApi(flask_smorest.Api):
             if isinstance(messages, dict) and set(messages) <= WEBARGS_LOCATIONS:
                 merged = {}
                 for location_messages in messages.values():
-                    merged.update(location_messages if isinstance(location_messages, dict)
-                                  else {"_schema": location_messages})
+                    merged.update(
+                        location_messages
+                        if isinstance(location_messages, dict)
+                        else {"_schema": location_messages}
+                    )
                 messages = merged
             errors = flatten_messages(messages)
             first = errors[0]
-            detail = (f"{first['field']}: {first['message']}" if first["field"]
-                      else first["message"])
-            return problem(error.code, error.name, detail, type_="validation", errors=errors,
-                           headers=headers)
+            detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+            return problem(
+                error.code, error.name, detail, type_="validation", errors=errors, headers=headers
+            )
         detail = data.get("message") or error.description
         return problem(error.code or 500, error.name, detail, headers=headers)
 
@@ -88,15 +106,21 @@ class ServiceApi(flask_smorest.Api):
 def handle_domain_error(error: DomainError):
     errors = [{"field": error.field, "message": error.detail}] if error.field else None
     slug = type(error).__name__.lower()
-    return problem(error.status, error.title, error.detail, type_=slug, errors=errors,
-                   **error.extra)
+    return problem(
+        error.status, error.title, error.detail, type_=slug, errors=errors, **error.extra
+    )
 
 
 def handle_hostile_input(error: bounds.HostileInput):
     # The path itself may hold the NUL: the instance names it percent-encoded.
-    return problem(400, "Bad request", f"{error.field}: {error.message}", type_="hostile-input",
-                   errors=[{"field": error.field, "message": error.message}],
-                   instance=quote(request.path, safe="/"))
+    return problem(
+        400,
+        "Bad request",
+        f"{error.field}: {error.message}",
+        type_="hostile-input",
+        errors=[{"field": error.field, "message": error.message}],
+        instance=quote(request.path, safe="/"),
+    )
 
 
 def handle_unexpected(error: Exception):

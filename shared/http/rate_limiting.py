@@ -1,5 +1,6 @@
 """Rate limits at the door: which buckets a request counts against, and the 429 it gets when
 over (shared.rate_limits keeps the counts)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -22,8 +23,10 @@ def _rate_limit_buckets(rates: dict) -> list:
         address = str(ipaddress.ip_network(f"{address}/64", strict=False))
     _, _, key = (request.headers.get("Authorization") or "").partition(" ")
     if key.strip():  # counted before authentication: unknown keys are limited too
-        return [(f"key:{hash_api_key(key.strip())[:40]}", rates["PER_KEY"]),
-                (f"address:{address}", rates["PER_ADDRESS"])]
+        return [
+            (f"key:{hash_api_key(key.strip())[:40]}", rates["PER_KEY"]),
+            (f"address:{address}", rates["PER_ADDRESS"]),
+        ]
     return [(f"anonymous:{address}", rates["ANONYMOUS"])]
 
 
@@ -37,10 +40,14 @@ def limit_rate(limiter: RateLimiter, rates: dict, delay: float):
             # still let a tight loop take the worker from every other client. A greenlet
             # waiting costs nothing; a thread (SQLite's worker) would, so it answers at once.
             time.sleep(delay)
-        return problem(429, "Too Many Requests",
-                       f"at most {verdict.rate.requests} requests per {verdict.rate.seconds} s; "
-                       f"retry after {verdict.reset_after} s", type_="rate-limited",
-                       headers=verdict.headers())
+        return problem(
+            429,
+            "Too Many Requests",
+            f"at most {verdict.rate.requests} requests per {verdict.rate.seconds} s; "
+            f"retry after {verdict.reset_after} s",
+            type_="rate-limited",
+            headers=verdict.headers(),
+        )
     return None
 
 

@@ -6,6 +6,7 @@ service's `processed_event` table, and commits the Kafka offset only after that:
 schema, has an unknown type or keeps failing its handler goes to the dead-letter topic with the
 reason and the original bytes, and the consumer goes on with the next one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,12 +28,21 @@ HANDLER_ATTEMPTS = 3
 
 
 class EventConsumer:
-    def __init__(self, *, service: str, session_factory: sessionmaker[Session],
-                 processed_model, handlers: Mapping[str, Handler],
-                 streams: list[str], bootstrap: str | None = None, prefix: str | None = None,
-                 group_id: str | None = None, consumer_factory=kafka_io.make_consumer,
-                 producer_factory=kafka_io.make_producer,
-                 retry_pause: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        *,
+        service: str,
+        session_factory: sessionmaker[Session],
+        processed_model,
+        handlers: Mapping[str, Handler],
+        streams: list[str],
+        bootstrap: str | None = None,
+        prefix: str | None = None,
+        group_id: str | None = None,
+        consumer_factory=kafka_io.make_consumer,
+        producer_factory=kafka_io.make_producer,
+        retry_pause: Callable[[float], None] = time.sleep,
+    ):
         self.service = service
         self.session_factory = session_factory
         self.processed_model = processed_model
@@ -53,8 +63,9 @@ class EventConsumer:
             while not stop.is_set():
                 try:
                     if consumer is None:
-                        consumer = self._consumer_factory(self.group_id, self.topics,
-                                                          self.bootstrap)
+                        consumer = self._consumer_factory(
+                            self.group_id, self.topics, self.bootstrap
+                        )
                     self._poll_once(consumer)
                 except Exception as exc:  # noqa: BLE001 - broker gone, rebalance, DLQ down
                     # Whatever was not committed is delivered again and dropped as a repeat.
@@ -81,15 +92,24 @@ class EventConsumer:
         # Handled and committed to the database: the offsets follow without waiting for the
         # broker's answer (a commit lost on the way only brings the batch back, and its events
         # are dropped as repeats), so the next batch is not held up by a round trip.
-        consumer.commit_async({TopicPartition(tp.topic, tp.partition):
-                               OffsetAndMetadata(messages[-1].offset + 1, "", -1)
-                               for tp, messages in batches.items()},
-                              callback=self._offsets_committed)
+        consumer.commit_async(
+            {
+                TopicPartition(tp.topic, tp.partition): OffsetAndMetadata(
+                    messages[-1].offset + 1, "", -1
+                )
+                for tp, messages in batches.items()
+            },
+            callback=self._offsets_committed,
+        )
 
     def _offsets_committed(self, offsets, answer) -> None:
         if isinstance(answer, Exception):
-            log.warning("consumer %s: offsets not committed (the events come again and are "
-                        "dropped as repeats): %s", self.group_id, answer)
+            log.warning(
+                "consumer %s: offsets not committed (the events come again and are "
+                "dropped as repeats): %s",
+                self.group_id,
+                answer,
+            )
 
     def handle_messages(self, messages) -> None:
         """Handle a batch in one transaction (one commit, not one per event). If
@@ -101,11 +121,11 @@ class EventConsumer:
         try:
             with self.session_factory() as session, session.begin():
                 first_seen = self._record_processed(session, [event for _, event in work])
-                outcomes = [self._handle_first(session, event, first_seen)
-                            for _, event in work]
+                outcomes = [self._handle_first(session, event, first_seen) for _, event in work]
         except Exception as exc:  # noqa: BLE001 - anything a handler raises
-            log.warning("consumer %s: batch of %d failed (%s); one at a time", self.group_id,
-                        len(work), exc)
+            log.warning(
+                "consumer %s: batch of %d failed (%s); one at a time", self.group_id, len(work), exc
+            )
             for message, event in work:
                 self._handle_alone(message, event)
             return
@@ -128,13 +148,20 @@ class EventConsumer:
         for attempt in range(1, HANDLER_ATTEMPTS + 1):
             try:
                 with self.session_factory() as session, session.begin():
-                    outcome = self._handle_first(session, event,
-                                                 self._record_processed(session, [event]))
+                    outcome = self._handle_first(
+                        session, event, self._record_processed(session, [event])
+                    )
                 self._count(event, outcome)
                 return
             except Exception as exc:  # noqa: BLE001 - anything a handler raises
-                log.warning("consumer %s: %s %s failed (attempt %d): %s",
-                            self.group_id, event.type, event.id, attempt, exc)
+                log.warning(
+                    "consumer %s: %s %s failed (attempt %d): %s",
+                    self.group_id,
+                    event.type,
+                    event.id,
+                    attempt,
+                    exc,
+                )
                 if attempt == HANDLER_ATTEMPTS:
                     self.dead_letter(message, f"handler failed: {exc!r}")
                 else:
@@ -145,8 +172,11 @@ class EventConsumer:
         now, not before (one round trip per batch instead of one per event)."""
         table = self.processed_model.__table__
         rows = list({e.id: {"event_id": e.id, "event_type": e.type} for e in events}.values())
-        return set(session.scalars(
-            insert_ignoring_duplicates(session, table).returning(table.c.event_id), rows))
+        return set(
+            session.scalars(
+                insert_ignoring_duplicates(session, table).returning(table.c.event_id), rows
+            )
+        )
 
     def _handle_first(self, session: Session, event: Event, first_seen: set[str]) -> str:
         """Run the handler of an event recorded by _record_processed, once: a repeat (from
@@ -159,8 +189,14 @@ class EventConsumer:
 
     def _count(self, event: Event, outcome: str) -> None:
         self.counts[outcome] += 1
-        log.info("consumer %s: %s %s %s", self.group_id, outcome, event.type, event.id,
-                 extra={"event_id": event.id, "event_type": event.type})
+        log.info(
+            "consumer %s: %s %s %s",
+            self.group_id,
+            outcome,
+            event.type,
+            event.id,
+            extra={"event_id": event.id, "event_type": event.type},
+        )
 
     def dead_letter(self, message, reason: str) -> None:
         if self._producer is None:
@@ -174,11 +210,18 @@ class EventConsumer:
         ]
         # Wait for the acknowledgement: the offset is committed right after, and the message
         # must not be lost in between.
-        self._producer.send(self.dead_letter_topic, key=message.key, value=message.value,
-                            headers=headers).get(timeout=30)
+        self._producer.send(
+            self.dead_letter_topic, key=message.key, value=message.value, headers=headers
+        ).get(timeout=30)
         self.counts["dead_lettered"] += 1
-        log.error("consumer %s: dead-lettered %s[%d]@%d: %s", self.group_id, message.topic,
-                  message.partition, message.offset, reason)
+        log.error(
+            "consumer %s: dead-lettered %s[%d]@%d: %s",
+            self.group_id,
+            message.topic,
+            message.partition,
+            message.offset,
+            reason,
+        )
 
 
 def _commit_quietly(consumer) -> None:

@@ -3,6 +3,7 @@
 One topic per bounded context (`<prefix>.catalog`, `<prefix>.licensing`, `<prefix>.notify`) keyed
 by aggregate id, plus `<prefix>.deadletter` for messages no consumer could handle.
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,9 +38,14 @@ RECONNECT = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1_000}
 # restarted static member handled events again after 10.5 s, a dynamic one after 7.8 s.)
 SESSION_TIMEOUT_MS = 8_000
 HEARTBEAT_INTERVAL_MS = 1_000
-_COORDINATOR_NOT_READY = (NotCoordinatorError, CoordinatorLoadInProgressError,
-                          CoordinatorNotAvailableError, KafkaTimeoutError, NodeNotReadyError,
-                          KafkaConnectionError)
+_COORDINATOR_NOT_READY = (
+    NotCoordinatorError,
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    KafkaConnectionError,
+)
 
 
 def topic(stream: str, prefix: str | None = None) -> str:
@@ -50,20 +56,31 @@ def all_topics(prefix: str | None = None) -> list[str]:
     return [topic(stream, prefix) for stream in (*STREAMS, DEAD_LETTER)]
 
 
-def create_topics(bootstrap: str | None = None, prefix: str | None = None,
-                  partitions: int | None = None, retention_hours: int | None = None) -> list[str]:
+def create_topics(
+    bootstrap: str | None = None,
+    prefix: str | None = None,
+    partitions: int | None = None,
+    retention_hours: int | None = None,
+) -> list[str]:
     """Create every topic with explicit partitions and retention; existing topics are kept."""
     partitions = partitions or config.get("IPMARKET_TOPIC_PARTITIONS")
     retention_ms = (retention_hours or config.get("IPMARKET_TOPIC_RETENTION_HOURS")) * 3_600_000
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP"),
-                             client_id="ipmarket-admin", **RECONNECT)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP"),
+        client_id="ipmarket-admin",
+        **RECONNECT,
+    )
     created = []
     try:
         existing = set(admin.list_topics())
         wanted = {
-            name: {"num_partitions": partitions, "replication_factor": 1,
-                   "configs": {"retention.ms": str(retention_ms)}}
-            for name in all_topics(prefix) if name not in existing
+            name: {
+                "num_partitions": partitions,
+                "replication_factor": 1,
+                "configs": {"retention.ms": str(retention_ms)},
+            }
+            for name in all_topics(prefix)
+            if name not in existing
         }
         if wanted:
             try:
@@ -88,8 +105,7 @@ class KeyedPartitioner(DefaultPartitioner):
 
     def partition(self, topic, key, serialized_key, value, serialized_value, cluster):
         if serialized_key is None or topic not in cluster.topics():
-            return super().partition(topic, key, serialized_key, value, serialized_value,
-                                     cluster)
+            return super().partition(topic, key, serialized_key, value, serialized_value, cluster)
         partitions = sorted(cluster.partitions_for_topic(topic))
         return partitions[_partition_index(serialized_key, len(partitions))]
 
@@ -115,8 +131,9 @@ def make_producer(bootstrap: str | None = None, **overrides) -> KafkaProducer:
     return KafkaProducer(**settings)
 
 
-def make_consumer(group_id: str, topics: list[str], bootstrap: str | None = None,
-                  **overrides) -> KafkaConsumer:
+def make_consumer(
+    group_id: str, topics: list[str], bootstrap: str | None = None, **overrides
+) -> KafkaConsumer:
     bootstrap = bootstrap or config.get("IPMARKET_KAFKA_BOOTSTRAP")
     settings = dict(
         bootstrap_servers=bootstrap,
@@ -152,14 +169,19 @@ def wait_for_group_coordinator(group_id: str, bootstrap: str, timeout: float = 3
         while True:
             try:
                 if admin is None:
-                    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=group_id,
-                                             request_timeout_ms=5_000, **RECONNECT)
+                    admin = KafkaAdminClient(
+                        bootstrap_servers=bootstrap,
+                        client_id=group_id,
+                        request_timeout_ms=5_000,
+                        **RECONNECT,
+                    )
                 admin.list_group_offsets(group_id)
                 return True
             except _COORDINATOR_NOT_READY as exc:
                 if time.monotonic() + pause > deadline:
-                    log.warning("consumer %s: no group coordinator after %.0f s: %s", group_id,
-                                timeout, exc)
+                    log.warning(
+                        "consumer %s: no group coordinator after %.0f s: %s", group_id, timeout, exc
+                    )
                     return False
                 if pause == 0.1:
                     log.info("consumer %s: waiting for the group coordinator", group_id)
@@ -168,4 +190,3 @@ def wait_for_group_coordinator(group_id: str, bootstrap: str, timeout: float = 3
     finally:
         if admin is not None:
             admin.close()
-

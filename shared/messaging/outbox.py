@@ -10,6 +10,7 @@ An idle relay costs next to nothing: a commit that writes to the outbox wakes it
 by NOTIFY, elsewhere when the commit is in its own process), and between wake-ups it looks at
 an empty outbox ever less often, up to IPMARKET_RELAY_IDLE_SECONDS apart.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,9 @@ class OutboxMixin:
 
     __tablename__ = "outbox"
 
-    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                     primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     event_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
     stream: Mapped[str] = mapped_column(sa.String(32))
     event_type: Mapped[str] = mapped_column(sa.String(128))
@@ -53,10 +55,15 @@ class OutboxMixin:
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (sa.Index("ix_outbox_pending", "seq",
-                         postgresql_where=sa.text("published_at IS NULL"),
-                         sqlite_where=sa.text("published_at IS NULL")),
-                {"info": {WAKE_CHANNEL: OUTBOX_CHANNEL}})
+        return (
+            sa.Index(
+                "ix_outbox_pending",
+                "seq",
+                postgresql_where=sa.text("published_at IS NULL"),
+                sqlite_where=sa.text("published_at IS NULL"),
+            ),
+            {"info": {WAKE_CHANNEL: OUTBOX_CHANNEL}},
+        )
 
     @classmethod
     def for_event(cls, stream: str, event: Event):
@@ -64,9 +71,14 @@ class OutboxMixin:
 
     @classmethod
     def row_for(cls, stream: str, event: Event) -> dict:
-        return {"event_id": event.id, "stream": stream, "event_type": event.type,
-                "aggregate_id": event.subject, "payload": event.to_json().decode(),
-                "created_at": utcnow()}
+        return {
+            "event_id": event.id,
+            "stream": stream,
+            "event_type": event.type,
+            "aggregate_id": event.subject,
+            "payload": event.to_json().decode(),
+            "created_at": utcnow(),
+        }
 
 
 class ProcessedEventMixin:
@@ -82,11 +94,18 @@ class ProcessedEventMixin:
 class OutboxRelay:
     """Publishes pending outbox rows of one database to Kafka, at least once, in order."""
 
-    def __init__(self, engine: sa.Engine, outbox_table: sa.Table, *,
-                 bootstrap: str | None = None, prefix: str | None = None,
-                 batch_size: int | None = None, idle_seconds: float | None = None,
-                 first_idle_seconds: float = FIRST_IDLE_SECONDS,
-                 producer_factory: Callable = make_producer):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        outbox_table: sa.Table,
+        *,
+        bootstrap: str | None = None,
+        prefix: str | None = None,
+        batch_size: int | None = None,
+        idle_seconds: float | None = None,
+        first_idle_seconds: float = FIRST_IDLE_SECONDS,
+        producer_factory: Callable = make_producer,
+    ):
         self.engine = engine
         self.outbox = outbox_table
         self.bootstrap = bootstrap
@@ -105,11 +124,16 @@ class OutboxRelay:
         for the idle wait, which doubles from first_idle_seconds up to idle_seconds (on
         PostgreSQL, while listening, it is idle_seconds at once: every commit is announced)."""
         if self.engine.dialect.name == "postgresql":
-            threading.Thread(target=listen, args=(self.engine, OUTBOX_CHANNEL, self._wake, stop),
-                             kwargs={"listening": self.listening, "who": "outbox relay"},
-                             daemon=True, name="relay-listen").start()
-        threading.Thread(target=_set_when, args=(stop, self._wake), daemon=True,
-                         name="relay-stop").start()
+            threading.Thread(
+                target=listen,
+                args=(self.engine, OUTBOX_CHANNEL, self._wake, stop),
+                kwargs={"listening": self.listening, "who": "outbox relay"},
+                daemon=True,
+                name="relay-listen",
+            ).start()
+        threading.Thread(
+            target=_set_when, args=(stop, self._wake), daemon=True, name="relay-stop"
+        ).start()
         backoff, idle = 0.5, self.first_idle_seconds
         while not stop.is_set():
             self._wake.clear()
@@ -134,31 +158,47 @@ class OutboxRelay:
         """Publish one batch in one transaction; return how many rows went out."""
         o = self.outbox.c
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql" and not conn.execute(
-                    sa.select(sa.func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))).scalar():
+            if (
+                conn.dialect.name == "postgresql"
+                and not conn.execute(
+                    sa.select(sa.func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))
+                ).scalar()
+            ):
                 return 0  # another relay is active
             rows = conn.execute(
                 sa.select(o.seq, o.stream, o.aggregate_id, o.payload)
-                .where(o.published_at.is_(None)).order_by(o.seq).limit(self.batch_size)
+                .where(o.published_at.is_(None))
+                .order_by(o.seq)
+                .limit(self.batch_size)
             ).all()
             if not rows:
                 return 0
             producer = self._get_producer()
             futures = [
-                producer.send(topic(row.stream, self.prefix), key=row.aggregate_id.encode(),
-                              value=row.payload.encode(),
-                              headers=[("content-type", CONTENT_TYPE.encode())])
+                producer.send(
+                    topic(row.stream, self.prefix),
+                    key=row.aggregate_id.encode(),
+                    value=row.payload.encode(),
+                    headers=[("content-type", CONTENT_TYPE.encode())],
+                )
                 for row in rows
             ]
             producer.flush()
             for future in futures:
                 future.get(timeout=0)  # raises if the broker did not acknowledge
-            conn.execute(sa.update(self.outbox).where(o.seq.in_([r.seq for r in rows]))
-                         .values(published_at=utcnow()))
+            conn.execute(
+                sa.update(self.outbox)
+                .where(o.seq.in_([r.seq for r in rows]))
+                .values(published_at=utcnow())
+            )
         self.published += len(rows)
-        log.info("outbox relay: published %d events, seq %d to %d, to %s", len(rows),
-                 rows[0].seq, rows[-1].seq,
-                 ", ".join(sorted({topic(row.stream, self.prefix) for row in rows})))
+        log.info(
+            "outbox relay: published %d events, seq %d to %d, to %s",
+            len(rows),
+            rows[0].seq,
+            rows[-1].seq,
+            ", ".join(sorted({topic(row.stream, self.prefix) for row in rows})),
+        )
         return len(rows)
 
     def _get_producer(self):

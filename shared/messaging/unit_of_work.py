@@ -1,4 +1,5 @@
 """Unit of work (cosmicpython): one transaction for the state change and the events it raises."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,10 +33,10 @@ class UnitOfWork:
 
     def publish(self, event_type: str, subject: str, data: dict) -> Event:
         """Validate the event against its schema and add it to the outbox."""
-        event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject,
-                          data=data)
-        self.session.insert_at_commit(self._outbox_model.__table__,
-                                      self._outbox_model.row_for(self.stream, event))
+        event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject, data=data)
+        self.session.insert_at_commit(
+            self._outbox_model.__table__, self._outbox_model.row_for(self.stream, event)
+        )
         self.events.append(event)
         return event
 

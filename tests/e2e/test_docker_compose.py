@@ -1,5 +1,6 @@
 """There is no Docker engine here, so check docker-compose.yml against the code instead: every
 command our image runs exists in the CLI, and every variable it sets is one the code reads."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,8 +37,17 @@ def ipmarket_invocations(spec: dict) -> list[list[str]]:
 
 
 def test_every_process_of_ours_runs_an_existing_command():
-    assert {"catalog", "licensing", "notify", "catalog-relay", "licensing-relay",
-            "notify-relay", "licensing-consumer", "notify-consumer", "migrate"} <= set(OURS)
+    assert {
+        "catalog",
+        "licensing",
+        "notify",
+        "catalog-relay",
+        "licensing-relay",
+        "notify-relay",
+        "licensing-consumer",
+        "notify-consumer",
+        "migrate",
+    } <= set(OURS)
     for name, spec in OURS.items():
         for args in ipmarket_invocations(spec):
             command = resolve(args)

@@ -3,6 +3,7 @@ each is valid OpenAPI 3.1, and the schemathesis fuzzer sends each service (in-pr
 on PostgreSQL) requests generated from its document, with every check on, and finds nothing the
 document does not say: no server error, no undocumented status, content type, header or body,
 no valid input refused and no invalid input accepted."""
+
 from __future__ import annotations
 
 import re
@@ -45,16 +46,31 @@ def throwaway_key(apps) -> str:
     from services.notify.handlers import event_handlers as notify_handlers
 
     with apps["catalog"].extensions["ipmarket"].unit_of_work() as uow:
-        org = register_organisation(uow, legal_name_en="Fuzz Test Silicon", country="SG",
-                                    roles=["vendor", "licensee"])
+        org = register_organisation(
+            uow, legal_name_en="Fuzz Test Silicon", country="SG", roles=["vendor", "licensee"]
+        )
         api_key, key = create_api_key(uow, org.id, "fuzz")
         uow.commit()
         found = [
-            new_event("ipmarket.organisation.registered.v1", "/ipmarket/catalog", org.id,
-                      organisation_state(org)),
-            new_event("ipmarket.api_key.created.v1", "/ipmarket/catalog", org.id, {
-                "key_id": api_key.id, "organisation_id": org.id, "name": api_key.name,
-                "key_hash": api_key.key_hash, "created_at": api_key.created_at.isoformat()})]
+            new_event(
+                "ipmarket.organisation.registered.v1",
+                "/ipmarket/catalog",
+                org.id,
+                organisation_state(org),
+            ),
+            new_event(
+                "ipmarket.api_key.created.v1",
+                "/ipmarket/catalog",
+                org.id,
+                {
+                    "key_id": api_key.id,
+                    "organisation_id": org.id,
+                    "name": api_key.name,
+                    "key_hash": api_key.key_hash,
+                    "created_at": api_key.created_at.isoformat(),
+                },
+            ),
+        ]
     for service, handlers in (("licensing", licensing_handlers()), ("notify", notify_handlers())):
         context = apps[service].extensions["ipmarket"]
         for event in found:
@@ -71,10 +87,19 @@ def test_each_document_is_valid_openapi_3_1(apps, service):
 
 
 PUBLIC = {  # operations anyone may call without a key (security: [])
-    "catalog": {"GET /v1/cores", "GET /v1/cores/{core_id}", "GET /v1/cores/taxonomy",
-                "GET /v1/cores/{core_id}/versions", "GET /v1/cores/{core_id}/ipxact"},
-    "licensing": {"GET /.well-known/jwks.json", "GET /v1/licenses/status-list",
-                  "POST /v1/licenses/verify", "POST /v1/payments/callback"},
+    "catalog": {
+        "GET /v1/cores",
+        "GET /v1/cores/{core_id}",
+        "GET /v1/cores/taxonomy",
+        "GET /v1/cores/{core_id}/versions",
+        "GET /v1/cores/{core_id}/ipxact",
+    },
+    "licensing": {
+        "GET /.well-known/jwks.json",
+        "GET /v1/licenses/status-list",
+        "POST /v1/licenses/verify",
+        "POST /v1/payments/callback",
+    },
     "notify": set(),
 }
 
@@ -98,8 +123,11 @@ def test_every_operation_declares_its_answer_its_problems_and_who_may_call_it(ap
             for status, response in statuses.items():
                 if status.startswith(("4", "5")) and (path, status) != ("/readyz", "503"):
                     content = responses[response["$ref"].rsplit("/", 1)[1]]["content"]
-                    assert content == {"application/problem+json": {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}}, (label, status)
+                    assert content == {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    }, (label, status)
             if "requestBody" in operation:
                 assert {"400", "415", "422"} <= set(statuses), label
             if operation.get("security") == []:
@@ -112,8 +140,10 @@ def not_the_documents_fault(context, failure, case, response) -> bool:
     a quirk of the tool, or a valid request refused for the state it meets, not its shape."""
     # schemathesis counts application/jwt (RFC 7519) among JSON media types and so fails to
     # parse the compact JWS of the status list as JSON, whose document says a string.
-    if (response.headers.get("content-type", [""])[0].startswith("application/jwt")
-            and "JSON deserialization" in failure.title):
+    if (
+        response.headers.get("content-type", [""])[0].startswith("application/jwt")
+        and "JSON deserialization" in failure.title
+    ):
         return False
     if type(failure).__name__ != "RejectedPositiveData":
         return True
@@ -135,12 +165,18 @@ def not_the_documents_fault(context, failure, case, response) -> bool:
         return False
     # A webhook URL whose host does not resolve, or resolves to an address webhooks may not
     # reach: the state of the network, not the shape of the URL.
-    if response.status_code == 422 and fields == {"url"} and (
-            "resolve" in problem.get("detail", "")):
+    if (
+        response.status_code == 422
+        and fields == {"url"}
+        and ("resolve" in problem.get("detail", ""))
+    ):
         return False
     # An offer_id kept in a change must be one of the core's offers: the core's state.
-    if response.status_code == 422 and fields and all(
-            re.fullmatch(r"offers\.\d+\.offer_id", f or "") for f in fields):
+    if (
+        response.status_code == 422
+        and fields
+        and all(re.fullmatch(r"offers\.\d+\.offer_id", f or "") for f in fields)
+    ):
         return False
     # Publishing a draft that lacks what licensing needs: the draft's state, not the request.
     if label == "POST /v1/cores/{core_id}/publish" and response.status_code == 422:
@@ -162,22 +198,30 @@ def _send_without_socket_settings(self, case, *, session=None, **kwargs):
 
 def fuzz(app, headers: dict) -> list[str]:
     """Every failed check of a schemathesis run over `app`, one line each."""
-    config = schemathesis.Config.from_dict({
-        "seed": SEED,
-        "cache": {"enabled": False},  # each run on its own, nothing kept between runs
-        "headers": headers,
-        # NUL in text is left out: refusing it (PostgreSQL cannot store it) is issue 13's.
-        "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "mode": "all",
-                       "allow-x00": False},
-        "checks": {
-            "enabled": True,
-            # A required precondition header left out is what 428 is for (RFC 6585).
-            "missing_required_header": {"expected-statuses": [400, 401, 403, 406, 415, 422, 428]},
-        },
-        # Examples, coverage and fuzzing; the stateful phase (chains of calls by links) would
-        # take the time budget of the whole suite.
-        "phases": {"stateful": {"enabled": False}},
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "cache": {"enabled": False},  # each run on its own, nothing kept between runs
+            "headers": headers,
+            # NUL in text is left out: refusing it (PostgreSQL cannot store it) is issue 13's.
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "database": "none",
+                "mode": "all",
+                "allow-x00": False,
+            },
+            "checks": {
+                "enabled": True,
+                # A required precondition header left out is what 428 is for (RFC 6585).
+                "missing_required_header": {
+                    "expected-statuses": [400, 401, 403, 406, 415, 422, 428]
+                },
+            },
+            # Examples, coverage and fuzzing; the stateful phase (chains of calls by links) would
+            # take the time budget of the whole suite.
+            "phases": {"stateful": {"enabled": False}},
+        }
+    )
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
     schema.hook("filter_failure")(not_the_documents_fault)
     failures = []
@@ -197,7 +241,8 @@ def fuzz(app, headers: dict) -> list[str]:
                             f"{response.status_code if response else '-'}: {failure.title}: "
                             f"{failure.message[:400]}\n"
                             f"    <- {response.content[:300] if response else b''!r}\n"
-                            f"    {case.as_curl_command()[:1000]}")
+                            f"    {case.as_curl_command()[:1000]}"
+                        )
         elif isinstance(event, events.NonFatalError):
             failures.append(f"error in {event.label}: {event.info.format()}")
         elif isinstance(event, events.FatalError):

@@ -3,6 +3,7 @@
 consumer) on free ports, on SQLite as `make run` and on PostgreSQL, so that it cannot go stale.
 Only the ports are replaced, and `curl` fails on an HTTP error answer, so that every step must
 succeed."""
+
 from __future__ import annotations
 
 import json
@@ -64,9 +65,15 @@ def test_the_readme_walkthrough_runs_as_printed(processes, tmp_path, database):
     assert not re.search(r"(localhost|127\.0\.0\.1):800\d", script)
     (tmp_path / ".venv").symlink_to(PROJECT_ROOT / ".venv")  # `.venv/bin/ipmarket` as printed
     started = time.monotonic()
-    run = subprocess.run(["bash", "-e", "-u", "-o", "pipefail", "-c", STRICT_CURL + script],
-                         cwd=tmp_path, env=processes.env, capture_output=True, text=True,
-                         errors="replace", timeout=240)
+    run = subprocess.run(
+        ["bash", "-e", "-u", "-o", "pipefail", "-c", STRICT_CURL + script],
+        cwd=tmp_path,
+        env=processes.env,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=240,
+    )
     assert run.returncode == 0, f"stdout:\n{run.stdout[-3000:]}\nstderr:\n{run.stderr[-3000:]}"
     print(f"the walkthrough ran in {time.monotonic() - started:.1f} s")
 
@@ -74,13 +81,20 @@ def test_the_readme_walkthrough_runs_as_printed(processes, tmp_path, database):
     searches = [d for d in printed if "facets" in d]
     assert len(searches) == 2 and all(search["total"] > 0 for search in searches)
     chinese = searches[1]["items"]
-    assert all(core["vendor_region"] == "mainland_china"
-               and core["category"] == "memory_controllers_phys"
-               and "控制器" in core["title_zh"] for core in chinese), chinese
+    assert all(
+        core["vendor_region"] == "mainland_china"
+        and core["category"] == "memory_controllers_phys"
+        and "控制器" in core["title_zh"]
+        for core in chinese
+    ), chinese
 
     core = json.loads((tmp_path / "core.json").read_text())
-    assert core["vlnv"] == {"vendor": "xinyuan-micro.cn", "library": "ip", "name": "rv64_app",
-                            "version": "1.1.0"}  # the one the notices below the walkthrough name
+    assert core["vlnv"] == {
+        "vendor": "xinyuan-micro.cn",
+        "library": "ip",
+        "name": "rv64_app",
+        "version": "1.1.0",
+    }  # the one the notices below the walkthrough name
     assert core["eccn"] == "3E001"
     assert core["offers"][0]["kind"] == "evaluation"  # "the first offer: a 3-month evaluation"
     request = json.loads((tmp_path / "request.json").read_text())

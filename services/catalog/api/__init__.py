@@ -1,5 +1,6 @@
 """HTTP API of the catalog, one module per resource; each view is thin: parse → use case →
 serialise. Every business route is under /v1 (old_paths.py answers the paths before it)."""
+
 from services.catalog.api import (
     api_keys,
     cores,
@@ -12,7 +13,15 @@ from services.catalog.api import (
 )
 from services.catalog.api.old_paths import old_paths
 
-blueprints = [organisations.blp, api_keys.blp, vendor_names.blp, search.blp, taxonomy.blp,
-              cores.blp, people.blp, sessions.blp]
+blueprints = [
+    organisations.blp,
+    api_keys.blp,
+    vendor_names.blp,
+    search.blp,
+    taxonomy.blp,
+    cores.blp,
+    people.blp,
+    sessions.blp,
+]
 
 __all__ = ["blueprints", "old_paths"]

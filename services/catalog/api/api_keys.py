@@ -1,4 +1,5 @@
 """/v1/organisations/<id>/api-keys: the keys an organisation calls every service with."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE
@@ -16,8 +17,9 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("api-keys", __name__, url_prefix="/v1/organisations",
-                description="An organisation's API keys.")
+blp = Blueprint(
+    "api-keys", __name__, url_prefix="/v1/organisations", description="An organisation's API keys."
+)
 
 
 @blp.post("/<organisation_id>/api-keys")
@@ -45,8 +47,11 @@ def list_api_keys(args, organisation_id):
     """The organisation's keys, oldest first: name, created, last used, revoked (never the
     key)."""
     with service_context().session_factory() as session:
-        return page(*organisations.list_api_keys(session, current_principal(), organisation_id,
-                                                 page_request(args)))
+        return page(
+            *organisations.list_api_keys(
+                session, current_principal(), organisation_id, page_request(args)
+            )
+        )
 
 
 @blp.delete("/<organisation_id>/api-keys/<key_id>")

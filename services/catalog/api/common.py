@@ -1,4 +1,5 @@
 """What the catalog's API modules share: ETags and If-Match, the caller, the list parameters."""
+
 from __future__ import annotations
 
 from flask import g, request
@@ -17,10 +18,16 @@ def etag(version: int) -> dict:
 
 
 def if_match_header(required: bool) -> dict:
-    return {"in": "header", "name": "If-Match", "required": required,
-            "schema": {"type": "string"}, "description": (
-                "The ETag you read: a change made since is 412"
-                + (", and leaving it out is 428." if required else "."))}
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": required,
+        "schema": {"type": "string"},
+        "description": (
+            "The ETag you read: a change made since is 412"
+            + (", and leaving it out is 428." if required else ".")
+        ),
+    }
 
 
 def if_match() -> str | None:

@@ -1,4 +1,5 @@
 """/v1/cores/<id>: drafts, IP-XACT import and export, versions, changes, the lifecycle."""
+
 from __future__ import annotations
 
 from flask import Response, request
@@ -29,8 +30,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("cores", __name__, url_prefix="/v1/cores",
-                description="IP cores: drafts, publication, offers, IP-XACT import and export.")
+blp = Blueprint(
+    "cores",
+    __name__,
+    url_prefix="/v1/cores",
+    description="IP cores: drafts, publication, offers, IP-XACT import and export.",
+)
 
 
 @blp.post("")
@@ -50,16 +55,22 @@ def create_core(body):
 @requires("vendor")
 @blp.arguments(ImportArgsSchema, location="query", unknown=RAISE)
 @blp.response(201, CoreSchema, headers=ETAG)
-@blp.doc(requestBody={"required": True, "content": {
-    media_type: {"schema": {"type": "string"}} for media_type in XML},
-    "description": "An IEEE 1685 (IP-XACT) component description."})
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {media_type: {"schema": {"type": "string"}} for media_type in XML},
+        "description": "An IEEE 1685 (IP-XACT) component description.",
+    }
+)
 @problems(400, 409, 413, 415)
 def import_ipxact(args):
     """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
     (mapped to standards), file sets."""
     if request.mimetype not in XML:
-        raise UnsupportedMediaType(f"send the component as {' or '.join(XML)}, not "
-                                   f"{request.mimetype or 'untyped'}", field="Content-Type")
+        raise UnsupportedMediaType(
+            f"send the component as {' or '.join(XML)}, not {request.mimetype or 'untyped'}",
+            field="Content-Type",
+        )
     fields = parse_component(request.get_data(), args.get("version"))
     with service_context().unit_of_work() as uow:
         core = cores.create_draft(uow, current_principal(), **fields)
@@ -89,10 +100,15 @@ def read_core_versions(core_id):
 
 
 @blp.get("/<id:core_id>/ipxact")
-@blp.doc(responses={"200": {
-    "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",
-    "content": {"application/xml": {"schema": {"type": "string"}}},
-    "headers": ETAG}})
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The core as an IEEE 1685-2022 (IP-XACT) component description.",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+            "headers": ETAG,
+        }
+    }
+)
 @problems(404)
 def export_ipxact(core_id):
     """The core as an IP-XACT 1685-2022 component: VLNV, description, bus interfaces with
@@ -100,8 +116,9 @@ def export_ipxact(core_id):
     core."""
     with service_context().session_factory() as session:
         core = cores.get_core(session, principal_or_none(), core_id)
-        return Response(component_xml(core), content_type="application/xml",
-                        headers=etag(core.version))
+        return Response(
+            component_xml(core), content_type="application/xml", headers=etag(core.version)
+        )
 
 
 @blp.patch("/<id:core_id>")
@@ -134,8 +151,12 @@ def _transition_view(transition: str):
 
 
 for _transition in cores.TRANSITIONS:
-    blp.route(f"/<id:core_id>/{_transition}", methods=["POST"],
-              endpoint=f"{_transition}_core")(
-        requires()(blp.response(200, CoreSchema, headers=ETAG)(
-            blp.doc(parameters=[if_match_header(required=False)])(
-                problems(403, 404, 409, 412, 422)(_transition_view(_transition))))))
+    blp.route(f"/<id:core_id>/{_transition}", methods=["POST"], endpoint=f"{_transition}_core")(
+        requires()(
+            blp.response(200, CoreSchema, headers=ETAG)(
+                blp.doc(parameters=[if_match_header(required=False)])(
+                    problems(403, 404, 409, 412, 422)(_transition_view(_transition))
+                )
+            )
+        )
+    )

@@ -1,5 +1,6 @@
 """The paths of the release before /v1 answer 308 (method and body kept) to their /v1 path,
 query string included, for one release. Not in the OpenAPI document: it describes /v1 only."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -20,7 +21,12 @@ def moved_to_v1(rest: str = ""):
 
 
 for _prefix in OLD_PREFIXES:
-    old_paths.add_url_rule(_prefix, f"moved{_prefix.replace('/', '_')}", moved_to_v1,
-                           methods=METHODS)
-    old_paths.add_url_rule(f"{_prefix}/<path:rest>", f"moved{_prefix.replace('/', '_')}_below",
-                           moved_to_v1, methods=METHODS)
+    old_paths.add_url_rule(
+        _prefix, f"moved{_prefix.replace('/', '_')}", moved_to_v1, methods=METHODS
+    )
+    old_paths.add_url_rule(
+        f"{_prefix}/<path:rest>",
+        f"moved{_prefix.replace('/', '_')}_below",
+        moved_to_v1,
+        methods=METHODS,
+    )

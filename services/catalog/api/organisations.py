@@ -1,5 +1,6 @@
 """/v1/organisations: the platform directory. `requires` comes right after the route, so that a
 request without a valid key is 401 before its body is even read."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE
@@ -17,8 +18,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations",
-                description="The platform directory: organisations.")
+blp = Blueprint(
+    "organisations",
+    __name__,
+    url_prefix="/v1/organisations",
+    description="The platform directory: organisations.",
+)
 
 
 @blp.post("")
@@ -64,7 +69,8 @@ def update_organisation(changes, organisation_id):
     """Change the profile (If-Match required); roles only by the operator."""
     principal = current_principal()
     with service_context().unit_of_work() as uow:
-        org = organisations.update_organisation(uow, principal, organisation_id, if_match(),
-                                                changes)
+        org = organisations.update_organisation(
+            uow, principal, organisation_id, if_match(), changes
+        )
         uow.commit()
     return org, etag(org.version)

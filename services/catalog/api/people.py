@@ -1,6 +1,7 @@
 """People joining: an organisation applies (/v1/organisation-applications), the operator
 decides; an organisation invites members (/v1/organisations/<id>/invitations), who accept
 (/v1/invitations/accept)."""
+
 from __future__ import annotations
 
 from services.catalog import people
@@ -17,8 +18,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("people", __name__, url_prefix="/v1",
-                description="People: organisations apply to join, members are invited.")
+blp = Blueprint(
+    "people",
+    __name__,
+    url_prefix="/v1",
+    description="People: organisations apply to join, members are invited.",
+)
 
 
 @blp.post("/organisation-applications")
@@ -57,8 +62,7 @@ def decline(body, application_id):
 def _decide(application_id: str, decision: str, reason: str | None):
     actor = people.actor_for_key(current_principal())
     with service_context().unit_of_work() as uow:
-        application, _ = people.decide_application(uow, actor, application_id, decision,
-                                                   reason)
+        application, _ = people.decide_application(uow, actor, application_id, decision, reason)
         uow.commit()
         return application
 
@@ -73,8 +77,9 @@ def invite(body, organisation_id):
     works once, for 7 days."""
     actor = people.actor_for_key(current_principal())
     with service_context().unit_of_work() as uow:
-        invitation, _ = people.invite_member(uow, actor, organisation_id, body["email"],
-                                             body["roles"])
+        invitation, _ = people.invite_member(
+            uow, actor, organisation_id, body["email"], body["roles"]
+        )
         uow.commit()
         return invitation
 
@@ -88,8 +93,12 @@ def accept(body):
     verifies your address), else you just join the organisation."""
     with service_context().unit_of_work() as uow:
         person, membership = people.accept_invitation(
-            uow, body["token"], name_en=body["name_en"], name_zh=body["name_zh"],
-            password=body["password"])
+            uow,
+            body["token"],
+            name_en=body["name_en"],
+            name_zh=body["name_zh"],
+            password=body["password"],
+        )
         uow.commit()
         return people.member_state(person, membership) | {"joined_at": membership.created_at}
 

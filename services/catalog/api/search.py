@@ -1,4 +1,5 @@
 """GET /v1/cores: search."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE
@@ -9,8 +10,12 @@ from services.catalog.search import FACETS, SearchQuery, search_cores
 from shared.http.api_docs import Blueprint
 from shared.http.context import service_context
 
-blp = Blueprint("search", __name__, url_prefix="/v1/cores",
-                description="Search IP cores: full text, facets, filters, cursors.")
+blp = Blueprint(
+    "search",
+    __name__,
+    url_prefix="/v1/cores",
+    description="Search IP cores: full text, facets, filters, cursors.",
+)
 SUMMARY = CoreSummarySchema()
 
 
@@ -21,10 +26,18 @@ SUMMARY = CoreSummarySchema()
 def search(args):
     """Search published cores (and your own): full text, facets with counts, filters,
     sorting, cursor pagination. Anyone may search; drafts are seen only by their vendor."""
-    query = SearchQuery(text=args["q"], sort=args.get("sort"),
-                        cursor=args.get("cursor"), limit=args["limit"],
-                        filters={f: args[f] for f in FACETS if args.get(f)})
+    query = SearchQuery(
+        text=args["q"],
+        sort=args.get("sort"),
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+        filters={f: args[f] for f in FACETS if args.get(f)},
+    )
     with service_context().session_factory() as session:
         result = search_cores(session, principal_or_none(), query, SUMMARY.dump)
-    return {"items": result.items, "total": result.total, "facets": result.facets,
-            "next": result.next_cursor}
+    return {
+        "items": result.items,
+        "total": result.total,
+        "facets": result.facets,
+        "next": result.next_cursor,
+    }

@@ -1,6 +1,7 @@
 """Signing in (/v1/sessions): e-mail and password, then a second-factor code where the person
 has one; refreshing a session's access token. A refusal never tells whether an address has an
 account; repeated failures are answered 429 with Retry-After."""
+
 from __future__ import annotations
 
 from flask import request
@@ -21,8 +22,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.context import service_context
 from shared.http.problems import problem
 
-blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions",
-                description="Signing in: sessions of people, their access and refresh tokens.")
+blp = Blueprint(
+    "sessions",
+    __name__,
+    url_prefix="/v1/sessions",
+    description="Signing in: sessions of people, their access and refresh tokens.",
+)
 
 
 @blp.post("")
@@ -32,9 +37,15 @@ blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions",
 def create_session(body):
     """Sign in with e-mail and password. With a second factor set up, the answer asks for a
     code (status second_factor_needed) instead of opening the session."""
-    return _signing_in(lambda uow: sign_in.sign_in(
-        uow, body["email"], body["password"], client_address=_client(),
-        user_agent=request.user_agent.string))
+    return _signing_in(
+        lambda uow: sign_in.sign_in(
+            uow,
+            body["email"],
+            body["password"],
+            client_address=_client(),
+            user_agent=request.user_agent.string,
+        )
+    )
 
 
 @blp.post("/second-factor")
@@ -43,9 +54,15 @@ def create_session(body):
 @problems(401, 429)
 def complete_session(body):
     """The second step of signing in: a code from the authenticator app or a recovery code."""
-    return _signing_in(lambda uow: sign_in.complete_sign_in(
-        uow, body["second_factor_token"], body["code"], client_address=_client(),
-        user_agent=request.user_agent.string))
+    return _signing_in(
+        lambda uow: sign_in.complete_sign_in(
+            uow,
+            body["second_factor_token"],
+            body["code"],
+            client_address=_client(),
+            user_agent=request.user_agent.string,
+        )
+    )
 
 
 @blp.post("/second-factor/setup")
@@ -70,8 +87,12 @@ def confirm_second_factor(body):
     opens, and the recovery codes are shown (once)."""
     with service_context().unit_of_work() as uow:
         signed_in, codes = sign_in.confirm_second_factor(
-            uow, body["second_factor_token"], body["code"], client_address=_client(),
-            user_agent=request.user_agent.string)
+            uow,
+            body["second_factor_token"],
+            body["code"],
+            client_address=_client(),
+            user_agent=request.user_agent.string,
+        )
         uow.commit()
         return _result(signed_in) | {"recovery_codes": codes}
 
@@ -97,21 +118,30 @@ def _signing_in(step):
             uow.commit()  # the failure counts toward the throttle
             raise
         except sign_in.Throttled as throttled:
-            return problem(429, throttled.title, throttled.detail,
-                           headers={"Retry-After": str(throttled.retry_after)},
-                           retry_after=throttled.retry_after)
+            return problem(
+                429,
+                throttled.title,
+                throttled.detail,
+                headers={"Retry-After": str(throttled.retry_after)},
+                retry_after=throttled.retry_after,
+            )
         uow.commit()
     if isinstance(outcome, sign_in.SecondFactorNeeded):
-        return {"status": "second_factor_setup_needed" if outcome.setup
-                else "second_factor_needed",
-                "second_factor_token": outcome.second_factor_token}
+        return {
+            "status": "second_factor_setup_needed" if outcome.setup else "second_factor_needed",
+            "second_factor_token": outcome.second_factor_token,
+        }
     return _result(outcome)
 
 
 def _result(signed_in: sign_in.SignedIn) -> dict:
-    return {"status": "signed_in", "session_id": signed_in.session.id,
-            "access_token": signed_in.access_token, "refresh_token": signed_in.refresh_token,
-            "access_token_expires_at": signed_in.session.last_seen_at + LIFETIME}
+    return {
+        "status": "signed_in",
+        "session_id": signed_in.session.id,
+        "access_token": signed_in.access_token,
+        "refresh_token": signed_in.refresh_token,
+        "access_token_expires_at": signed_in.session.last_seen_at + LIFETIME,
+    }
 
 
 def _client() -> str:

@@ -1,5 +1,6 @@
 """VLNV vendor names: an organisation claims one under /v1/organisations/<id>/vendor-name-claims,
 the operator decides under /v1/vendor-name-claims."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE
@@ -18,9 +19,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("vendor-names", __name__, url_prefix="/v1",
-                description="VLNV vendor names: the operator confirms who may publish under "
-                            "which name.")
+blp = Blueprint(
+    "vendor-names",
+    __name__,
+    url_prefix="/v1",
+    description="VLNV vendor names: the operator confirms who may publish under which name.",
+)
 
 
 @blp.post("/organisations/<organisation_id>/vendor-name-claims")
@@ -46,8 +50,11 @@ def list_vendor_name_claims(args, organisation_id):
     """The organisation's claims of VLNV vendor names, oldest first: pending, confirmed and
     declined."""
     with service_context().session_factory() as session:
-        return page(*vendor_names.list_claims(session, current_principal(), organisation_id,
-                                              page=page_request(args)))
+        return page(
+            *vendor_names.list_claims(
+                session, current_principal(), organisation_id, page=page_request(args)
+            )
+        )
 
 
 @blp.get("/vendor-name-claims")
@@ -58,9 +65,11 @@ def list_all_vendor_name_claims(args):
     """Every organisation's claims, oldest first, e.g. ?status=pending (platform operator
     only)."""
     with service_context().session_factory() as session:
-        return page(*vendor_names.list_claims(session, current_principal(),
-                                              status=args.get("status"),
-                                              page=page_request(args)))
+        return page(
+            *vendor_names.list_claims(
+                session, current_principal(), status=args.get("status"), page=page_request(args)
+            )
+        )
 
 
 @blp.post("/vendor-name-claims/<id:claim_id>/confirm")

@@ -1,5 +1,6 @@
 """Who may see and change what: the catalog's visibility rules, on any principal that says which
 organisation it acts for and whether it is the platform operator."""
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -4,6 +4,7 @@ holds the announced public key checks it without asking the catalog.
 
 The same format as licensing's license tokens (services/licensing/domain/jws.py); both should
 use one module in shared/ once the renovation of shared/ has landed."""
+
 from __future__ import annotations
 
 import base64
@@ -33,15 +34,30 @@ def _unb64(text: str) -> bytes:
 
 
 def _json(value: dict) -> str:
-    return _b64(json.dumps(value, separators=(",", ":"), sort_keys=True,
-                           ensure_ascii=False).encode())
+    return _b64(
+        json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    )
 
 
-def issue(private_key: Ed25519PrivateKey, kid: str, *, person_id: str, session_id: str,
-          memberships: dict[str, list[str]], platform_roles: list[str], now: datetime) -> str:
-    claims = {"iss": ISSUER, "sub": person_id, "sid": session_id,
-              "iat": int(now.timestamp()), "exp": int((now + LIFETIME).timestamp()),
-              "memberships": memberships, "platform_roles": platform_roles}
+def issue(
+    private_key: Ed25519PrivateKey,
+    kid: str,
+    *,
+    person_id: str,
+    session_id: str,
+    memberships: dict[str, list[str]],
+    platform_roles: list[str],
+    now: datetime,
+) -> str:
+    claims = {
+        "iss": ISSUER,
+        "sub": person_id,
+        "sid": session_id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + LIFETIME).timestamp()),
+        "memberships": memberships,
+        "platform_roles": platform_roles,
+    }
     signing_input = f"{_json({'alg': 'EdDSA', 'kid': kid, 'typ': 'JWT'})}.{_json(claims)}"
     return f"{signing_input}.{_b64(private_key.sign(signing_input.encode('ascii')))}"
 
@@ -73,4 +89,5 @@ def verify(token: str, public_keys: dict[str, Ed25519PublicKey], now: datetime) 
 def public_key_text(public_key: Ed25519PublicKey) -> str:
     """base64url of the raw 32 bytes (the JWK's "x"), as the announcing event carries it."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return _b64(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))

@@ -1,5 +1,6 @@
 """Optimistic concurrency: the ETag of an organisation or core is its version number, and an
 update says (If-Match, RFC 9110) which version it was made from."""
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,12 @@ def check_version(current: int, if_match: str | None, *, required: bool = False)
         return
     named = {int(m.group(1)) for m in (ENTITY_TAG.fullmatch(t) for t in tags) if m}
     if not named:
-        raise PreconditionFailed(f"If-Match {if_match!r} names no version of this resource",
-                                 field="If-Match")
+        raise PreconditionFailed(
+            f"If-Match {if_match!r} names no version of this resource", field="If-Match"
+        )
     if current not in named:
         raise PreconditionFailed(
             f"the resource changed since you read it (version {current}, If-Match names "
-            f"{', '.join(map(str, sorted(named)))}); read it again and retry", field="If-Match")
+            f"{', '.join(map(str, sorted(named)))}); read it again and retry",
+            field="If-Match",
+        )

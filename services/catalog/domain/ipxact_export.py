@@ -1,6 +1,7 @@
 """Writing a core as an IEEE 1685-2022 (IP-XACT) component: what an import reads
 (ipxact_import.parse_component) is what this writes, so import → export → import gives the
 same core."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -49,8 +50,7 @@ def component_xml(core) -> bytes:
     if core.parameters:
         parameters = _sub(root, "parameters")
         for parameter in core.parameters:
-            element = _sub(parameters, "parameter",
-                           attributes={"parameterId": parameter.get("id")})
+            element = _sub(parameters, "parameter", attributes={"parameterId": parameter.get("id")})
             _sub(element, "name", parameter["name"])
             _sub(element, "displayName", parameter.get("display_name"))
             _sub(element, "value", parameter["value"] or "")
@@ -65,8 +65,9 @@ def _q(name: str) -> str:
     return f"{{{IPXACT_2022}}}{name}"
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = "",
-         attributes: dict | None = None) -> ET.Element | None:
+def _sub(
+    parent: ET.Element, tag: str, text: str | None = "", attributes: dict | None = None
+) -> ET.Element | None:
     """A child element; None (and no element) when its text is None: optional and absent."""
     if text is None:
         return None
@@ -87,8 +88,7 @@ def _write_bus_interface(element: ET.Element, bus: dict) -> None:
         _sub(element, "busType", attributes=_vlnv_attributes(bus["bus_type"]))
     if bus.get("abstraction_type"):
         abstraction = _sub(_sub(element, "abstractionTypes"), "abstractionType")
-        _sub(abstraction, "abstractionRef",
-             attributes=_vlnv_attributes(bus["abstraction_type"]))
+        _sub(abstraction, "abstractionRef", attributes=_vlnv_attributes(bus["abstraction_type"]))
         if bus.get("port_maps"):
             port_maps = _sub(abstraction, "portMaps")
             for port_map in bus["port_maps"]:
@@ -107,8 +107,12 @@ def _write_memory_map(element: ET.Element, memory_map: dict) -> None:
         block_element = _sub(element, "addressBlock")
         _sub(block_element, "name", block["name"])
         _sub(block_element, "description", block.get("description"))
-        for name, key in (("baseAddress", "base_address"), ("range", "range"),
-                          ("width", "width"), ("usage", "usage")):
+        for name, key in (
+            ("baseAddress", "base_address"),
+            ("range", "range"),
+            ("width", "width"),
+            ("usage", "usage"),
+        ):
             _sub(block_element, name, block.get(key))
         _write_access(block_element, "accessPolicies", "accessPolicy", block.get("access"))
         for register in block["registers"]:
@@ -118,16 +122,18 @@ def _write_memory_map(element: ET.Element, memory_map: dict) -> None:
             _sub(register_element, "addressOffset", register.get("address_offset"))
             _sub(register_element, "size", register.get("size"))
             _sub(register_element, "volatile", register.get("volatile"))
-            _write_access(register_element, "accessPolicies", "accessPolicy",
-                          register.get("access"))
+            _write_access(
+                register_element, "accessPolicies", "accessPolicy", register.get("access")
+            )
             for field in register["fields"]:
                 field_element = _sub(register_element, "field")
                 _sub(field_element, "name", field["name"])
                 _sub(field_element, "description", field.get("description"))
                 _sub(field_element, "bitOffset", field.get("bit_offset"))
                 _sub(field_element, "bitWidth", field.get("bit_width"))
-                _write_access(field_element, "fieldAccessPolicies", "fieldAccessPolicy",
-                              field.get("access"))
+                _write_access(
+                    field_element, "fieldAccessPolicies", "fieldAccessPolicy", field.get("access")
+                )
     _sub(element, "addressUnitBits", memory_map.get("address_unit_bits"))
 
 

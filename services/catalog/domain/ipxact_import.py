@@ -10,6 +10,7 @@ differs between the versions of the standard is made one: interface modes take t
 (initiator/target), userFileType and fileType="user" are both the user's type. So import →
 export → import gives the same core.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,36 +50,55 @@ def parse_component(xml: bytes, version_override: str | None = None) -> dict:
     if version_override:
         vlnv["version"] = version_override
     elif not VLNV_PART.fullmatch(vlnv["version"]):
-        raise Invalid(f"the component's <version> {vlnv['version']!r} is not an IP-XACT "
-                      "version (letters, digits, '_', '.', '-'); give one with ?version=1.0",
-                      field="component/version")
+        raise Invalid(
+            f"the component's <version> {vlnv['version']!r} is not an IP-XACT "
+            "version (letters, digits, '_', '.', '-'); give one with ?version=1.0",
+            field="component/version",
+        )
 
     xilinx = root.find(f"{find.q('vendorExtensions')}/{{{XILINX}}}coreExtensions")
-    title = (xilinx is not None and xilinx.findtext(f"{{{XILINX}}}displayName")) \
-        or find.text(root, "displayName") or vlnv["name"]
-    bus_interfaces = [_bus_interface(find, bus) for bus in
-                      root.iterfind(f"{find.q('busInterfaces')}/{find.q('busInterface')}")]
+    title = (
+        (xilinx is not None and xilinx.findtext(f"{{{XILINX}}}displayName"))
+        or find.text(root, "displayName")
+        or vlnv["name"]
+    )
+    bus_interfaces = [
+        _bus_interface(find, bus)
+        for bus in root.iterfind(f"{find.q('busInterfaces')}/{find.q('busInterface')}")
+    ]
     bus_of = {}
     for bus in bus_interfaces:
         for port_map in bus["port_maps"]:
             bus_of.setdefault(port_map["physical"], bus["name"])
-    ports = [port for port in (_port(find, p, bus_of) for p in
-                               root.iterfind(f"{find.q('model')}/{find.q('ports')}/"
-                                             f"{find.q('port')}")) if port is not None]
-    memory_maps = [_memory_map(find, m) for m in
-                   root.iterfind(f"{find.q('memoryMaps')}/{find.q('memoryMap')}")]
-    file_sets = [_file_set(find, fs) for fs in
-                 root.iterfind(f"{find.q('fileSets')}/{find.q('fileSet')}")]
-    parameters = [_parameter(find, p) for p in
-                  root.iterfind(f"{find.q('parameters')}/{find.q('parameter')}")]
+    ports = [
+        port
+        for port in (
+            _port(find, p, bus_of)
+            for p in root.iterfind(f"{find.q('model')}/{find.q('ports')}/{find.q('port')}")
+        )
+        if port is not None
+    ]
+    memory_maps = [
+        _memory_map(find, m) for m in root.iterfind(f"{find.q('memoryMaps')}/{find.q('memoryMap')}")
+    ]
+    file_sets = [
+        _file_set(find, fs) for fs in root.iterfind(f"{find.q('fileSets')}/{find.q('fileSet')}")
+    ]
+    parameters = [
+        _parameter(find, p) for p in root.iterfind(f"{find.q('parameters')}/{find.q('parameter')}")
+    ]
     fields = {
-        "vlnv": vlnv, "title_en": title.strip()[:300],
+        "vlnv": vlnv,
+        "title_en": title.strip()[:300],
         "description_en": (find.text(root, "description") or "").strip(),
         "standards": sorted({b["standard"] for b in bus_interfaces if b["standard"]}),
-        "bus_interfaces": bus_interfaces, "file_sets": file_sets,
+        "bus_interfaces": bus_interfaces,
+        "file_sets": file_sets,
         "hdl_languages": hdl_languages_of(file_sets),
         "deliverable_kinds": deliverable_kinds_of(file_sets),
-        "parameters": parameters, "ports": ports, "memory_maps": memory_maps,
+        "parameters": parameters,
+        "ports": ports,
+        "memory_maps": memory_maps,
     }
     category = root.findtext(f"{find.q('vendorExtensions')}/{{{IPMARKET}}}category")
     if category and category.strip() in taxonomy.CATEGORIES:
@@ -89,31 +109,43 @@ def parse_component(xml: bytes, version_override: str | None = None) -> dict:
             fields["category"] = category
         revision = xilinx.findtext(f"{{{XILINX}}}coreRevision")
         if revision:  # kept with the parameters: the integrator asks for it with bug reports
-            fields["parameters"].append({"name": "xilinx:coreRevision", "value": revision,
-                                         "display_name": "Core revision", "id": None})
+            fields["parameters"].append(
+                {
+                    "name": "xilinx:coreRevision",
+                    "value": revision,
+                    "display_name": "Core revision",
+                    "id": None,
+                }
+            )
     return fields
 
 
 def _parse(xml: bytes) -> ET.Element:
     try:
-        return SafeET.fromstring(xml, forbid_dtd=False, forbid_entities=True,
-                                 forbid_external=True)
+        return SafeET.fromstring(xml, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
-        raise Invalid(f"entity declarations and external references are refused ({exc})",
-                      field="body") from None
+        raise Invalid(
+            f"entity declarations and external references are refused ({exc})", field="body"
+        ) from None
     except ET.ParseError as exc:
         line, column = exc.position
-        raise Invalid(f"not well-formed XML at line {line}, column {column}: {exc}",
-                      field="body", line=line, column=column) from None
+        raise Invalid(
+            f"not well-formed XML at line {line}, column {column}: {exc}",
+            field="body",
+            line=line,
+            column=column,
+        ) from None
 
 
 def _namespace(root: ET.Element) -> str:
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if not NAMESPACE.match(ns):
         local = root.tag.split("}", 1)[-1]
-        raise Invalid(f"the root element <{local}> in namespace {ns or '(none)'!r} is not "
-                      "IP-XACT (SPIRIT 1.4/1.5, 1685-2009, 1685-2014 or 1685-2022)",
-                      field=local)
+        raise Invalid(
+            f"the root element <{local}> in namespace {ns or '(none)'!r} is not "
+            "IP-XACT (SPIRIT 1.4/1.5, 1685-2009, 1685-2014 or 1685-2022)",
+            field=local,
+        )
     return ns
 
 
@@ -138,17 +170,25 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
     ref = None
     standard = None
     if bus_type is not None:
-        parts = [find.attribute(bus_type, p) or "" for p in ("vendor", "library", "name",
-                                                            "version")]
+        parts = [
+            find.attribute(bus_type, p) or "" for p in ("vendor", "library", "name", "version")
+        ]
         ref = ":".join(parts)
         squashed = re.sub(r"[^0-9a-z]", "", parts[2].lower())
         standard = STANDARD_BY_BUS_NAME.get(squashed)
         if standard is None and taxonomy.canonical_standard(parts[2]) in taxonomy.KNOWN_STANDARDS:
             standard = taxonomy.canonical_standard(parts[2])
-    mode_element = next((child for child in bus
-                         if _local(child) in set(MODES) | set(MODE_2022)), None)
-    interface = {"name": find.text(bus, "name"), "bus_type": ref,
-                 "abstraction_type": None, "mode": None, "standard": standard, "port_maps": []}
+    mode_element = next(
+        (child for child in bus if _local(child) in set(MODES) | set(MODE_2022)), None
+    )
+    interface = {
+        "name": find.text(bus, "name"),
+        "bus_type": ref,
+        "abstraction_type": None,
+        "mode": None,
+        "standard": standard,
+        "port_maps": [],
+    }
     if mode_element is not None:
         interface["mode"] = MODE_2022.get(_local(mode_element), _local(mode_element))
         group = find.text(mode_element, "group")
@@ -159,25 +199,35 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
             interface["monitors"] = MODE_2022.get(monitored, monitored)
     # 1685-2009 and earlier: abstractionType and portMaps are children of the bus interface;
     # 2014 and later: both inside abstractionTypes/abstractionType.
-    abstraction = (bus.find(f"{find.q('abstractionTypes')}/{find.q('abstractionType')}/"
-                            f"{find.q('abstractionRef')}")
-                   if bus.find(find.q("abstractionTypes")) is not None
-                   else bus.find(find.q("abstractionType")))
+    abstraction = (
+        bus.find(
+            f"{find.q('abstractionTypes')}/{find.q('abstractionType')}/{find.q('abstractionRef')}"
+        )
+        if bus.find(find.q("abstractionTypes")) is not None
+        else bus.find(find.q("abstractionType"))
+    )
     if abstraction is not None:
         interface["abstraction_type"] = _vlnv_ref(find, abstraction)
     for port_map in bus.iter(find.q("portMap")):
-        logical = find.text(port_map.find(find.q("logicalPort")), "name") \
-            if port_map.find(find.q("logicalPort")) is not None else None
-        physical = find.text(port_map.find(find.q("physicalPort")), "name") \
-            if port_map.find(find.q("physicalPort")) is not None else None
+        logical = (
+            find.text(port_map.find(find.q("logicalPort")), "name")
+            if port_map.find(find.q("logicalPort")) is not None
+            else None
+        )
+        physical = (
+            find.text(port_map.find(find.q("physicalPort")), "name")
+            if port_map.find(find.q("physicalPort")) is not None
+            else None
+        )
         if logical and physical:
             interface["port_maps"].append({"logical": logical, "physical": physical})
     return interface
 
 
 def _vlnv_ref(find: _Finder, element: ET.Element) -> str:
-    return ":".join(find.attribute(element, p) or "" for p in ("vendor", "library", "name",
-                                                               "version"))
+    return ":".join(
+        find.attribute(element, p) or "" for p in ("vendor", "library", "name", "version")
+    )
 
 
 def _local(element: ET.Element) -> str:
@@ -197,9 +247,15 @@ def _port(find: _Finder, port: ET.Element, bus_of: dict[str, str]) -> dict | Non
     left = find.text(vector, "left") if vector is not None else None
     right = find.text(vector, "right") if vector is not None else None
     name = find.text(port, "name")
-    return {"name": name, "direction": find.text(wire, "direction"), "left": left,
-            "right": right, "width": _width(left, right),
-            "description": find.text(port, "description"), "bus_interface": bus_of.get(name)}
+    return {
+        "name": name,
+        "direction": find.text(wire, "direction"),
+        "left": left,
+        "right": right,
+        "width": _width(left, right),
+        "description": find.text(port, "description"),
+        "bus_interface": bus_of.get(name),
+    }
 
 
 def _width(left: str | None, right: str | None) -> int | None:
@@ -212,42 +268,60 @@ def _width(left: str | None, right: str | None) -> int | None:
 
 
 def _memory_map(find: _Finder, memory_map: ET.Element) -> dict:
-    return {"name": find.text(memory_map, "name"),
-            "description": find.text(memory_map, "description"),
-            "address_unit_bits": find.text(memory_map, "addressUnitBits"),
-            "address_blocks": [_address_block(find, block) for block in
-                               memory_map.iterfind(find.q("addressBlock"))]}
+    return {
+        "name": find.text(memory_map, "name"),
+        "description": find.text(memory_map, "description"),
+        "address_unit_bits": find.text(memory_map, "addressUnitBits"),
+        "address_blocks": [
+            _address_block(find, block) for block in memory_map.iterfind(find.q("addressBlock"))
+        ],
+    }
 
 
 def _address_block(find: _Finder, block: ET.Element) -> dict:
-    return {"name": find.text(block, "name"), "description": find.text(block, "description"),
-            "base_address": find.text(block, "baseAddress"), "range": find.text(block, "range"),
-            "width": find.text(block, "width"), "usage": find.text(block, "usage"),
-            "access": _access(find, block, "accessPolicies", "accessPolicy"),
-            "registers": [_register(find, register)
-                          for register in block.iterfind(find.q("register"))]}
+    return {
+        "name": find.text(block, "name"),
+        "description": find.text(block, "description"),
+        "base_address": find.text(block, "baseAddress"),
+        "range": find.text(block, "range"),
+        "width": find.text(block, "width"),
+        "usage": find.text(block, "usage"),
+        "access": _access(find, block, "accessPolicies", "accessPolicy"),
+        "registers": [_register(find, register) for register in block.iterfind(find.q("register"))],
+    }
 
 
 def _register(find: _Finder, register: ET.Element) -> dict:
-    return {"name": find.text(register, "name"),
-            "description": find.text(register, "description"),
-            "address_offset": find.text(register, "addressOffset"),
-            "size": find.text(register, "size"), "volatile": find.text(register, "volatile"),
-            "access": _access(find, register, "accessPolicies", "accessPolicy"),
-            "fields": [{"name": find.text(field, "name"),
-                        "description": find.text(field, "description"),
-                        "bit_offset": find.text(field, "bitOffset"),
-                        "bit_width": find.text(field, "bitWidth"),
-                        "access": _access(find, field, "fieldAccessPolicies",
-                                          "fieldAccessPolicy")}
-                       for field in register.iterfind(find.q("field"))]}
+    return {
+        "name": find.text(register, "name"),
+        "description": find.text(register, "description"),
+        "address_offset": find.text(register, "addressOffset"),
+        "size": find.text(register, "size"),
+        "volatile": find.text(register, "volatile"),
+        "access": _access(find, register, "accessPolicies", "accessPolicy"),
+        "fields": [
+            {
+                "name": find.text(field, "name"),
+                "description": find.text(field, "description"),
+                "bit_offset": find.text(field, "bitOffset"),
+                "bit_width": find.text(field, "bitWidth"),
+                "access": _access(find, field, "fieldAccessPolicies", "fieldAccessPolicy"),
+            }
+            for field in register.iterfind(find.q("field"))
+        ],
+    }
 
 
 def _access(find: _Finder, element: ET.Element, policies: str, policy: str) -> str | None:
     # Up to 1685-2014 <access> is a child; 1685-2022 moved it into access policies.
     return find.text(element, "access") or next(
-        (find.text(p, "access") for p in element.iterfind(f"{find.q(policies)}/{find.q(policy)}")
-         if find.text(p, "access")), None)
+        (
+            find.text(p, "access")
+            for p in element.iterfind(f"{find.q(policies)}/{find.q(policy)}")
+            if find.text(p, "access")
+        ),
+        None,
+    )
 
 
 def _file_set(find: _Finder, file_set: ET.Element) -> dict:
@@ -255,15 +329,22 @@ def _file_set(find: _Finder, file_set: ET.Element) -> dict:
     for file in file_set.iterfind(find.q("file")):
         # userFileType (up to 2009) and fileType="user" with a user attribute (2014 and later)
         # are the same thing: the user's own type, kept by its name.
-        types = [(t.get("user") or t.text).strip() if _local(t) == "fileType" and
-                 (t.text or "").strip() == "user" else (t.text or "").strip() for t in file
-                 if _local(t) in {"fileType", "userFileType"} and (t.text or "").strip()]
+        types = [
+            (t.get("user") or t.text).strip()
+            if _local(t) == "fileType" and (t.text or "").strip() == "user"
+            else (t.text or "").strip()
+            for t in file
+            if _local(t) in {"fileType", "userFileType"} and (t.text or "").strip()
+        ]
         files.append({"name": find.text(file, "name"), "file_types": types})
     return {"name": find.text(file_set, "name"), "files": files}
 
 
 def _parameter(find: _Finder, parameter: ET.Element) -> dict:
     # The id (1685-2014 and later) is what expressions elsewhere refer to, e.g. a port's bounds.
-    return {"name": find.text(parameter, "name"), "value": find.text(parameter, "value"),
-            "display_name": find.text(parameter, "displayName"),
-            "id": parameter.get("parameterId")}
+    return {
+        "name": find.text(parameter, "name"),
+        "value": find.text(parameter, "value"),
+        "display_name": find.text(parameter, "displayName"),
+        "id": parameter.get("parameterId"),
+    }

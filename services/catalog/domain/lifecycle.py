@@ -1,5 +1,6 @@
 """A core version's life: draft → published → deprecated → withdrawn, and what each state lets
 change."""
+
 from __future__ import annotations
 
 import enum
@@ -16,9 +17,11 @@ class CoreStatus(enum.StrEnum):
 
 STATUSES = tuple(status.value for status in CoreStatus)
 # Transition → (the statuses it leads from, the status it leads to).
-TRANSITIONS = {"publish": ({"draft"}, "published"),
-               "deprecate": ({"published"}, "deprecated"),
-               "withdraw": ({"published", "deprecated"}, "withdrawn")}
+TRANSITIONS = {
+    "publish": ({"draft"}, "published"),
+    "deprecate": ({"published"}, "deprecated"),
+    "withdraw": ({"published", "deprecated"}, "withdrawn"),
+}
 # What may still change once a version is published; anything else needs a new version.
 MUTABLE_WHEN_PUBLISHED = ("offers", "targets", "documents", "description_en", "description_zh")
 
@@ -41,11 +44,16 @@ def check_frozen_fields(status: str, changes: dict, current: dict) -> None:
     version's present value of each changed field."""
     if status == CoreStatus.DRAFT:
         return
-    frozen = sorted(name for name in changes
-                    if name not in MUTABLE_WHEN_PUBLISHED and changes[name] != current[name])
+    frozen = sorted(
+        name
+        for name in changes
+        if name not in MUTABLE_WHEN_PUBLISHED and changes[name] != current[name]
+    )
     if frozen:
-        raise Conflict(f"{frozen[0]} of a published version is immutable: publish a new "
-                       "version instead", field=frozen[0])
+        raise Conflict(
+            f"{frozen[0]} of a published version is immutable: publish a new version instead",
+            field=frozen[0],
+        )
 
 
 def check_publishable(core) -> None:
@@ -54,8 +62,7 @@ def check_publishable(core) -> None:
     if not core.category:
         raise Invalid("a published core has a category", field="category")
     if not core.eccn:
-        raise Invalid("a published core has an export-control classification (ECCN)",
-                      field="eccn")
+        raise Invalid("a published core has an export-control classification (ECCN)", field="eccn")
     if not core.deliverable_kinds:
         raise Invalid("a published core names its deliverable kinds", field="deliverable_kinds")
     if not core.offers:

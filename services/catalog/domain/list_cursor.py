@@ -1,6 +1,7 @@
 """Cursors of the catalog's lists (organisations, API keys, vendor-name claims): each list is in
 the order of creation, and a cursor names the last item of a page by (created_at, id), so the
 next page starts right after it even when items are added meanwhile (keyset pagination)."""
+
 from __future__ import annotations
 
 import base64

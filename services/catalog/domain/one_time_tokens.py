@@ -6,6 +6,7 @@ The signature makes a token unforgeable and its expiry tamper-proof without a da
 single use is the use case's part: the subject (an invitation's id, say) is marked used in the
 same transaction that acts on it, and a used subject refuses its token.
 """
+
 from __future__ import annotations
 
 import base64

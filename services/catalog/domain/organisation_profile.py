@@ -1,4 +1,5 @@
 """An organisation's profile: its region, and what a valid profile is."""
+
 from __future__ import annotations
 
 import functools
@@ -35,14 +36,18 @@ def check_profile(*, timezone: str, locale: str, roles: list[str], contacts: lis
     for i, contact in enumerate(contacts):
         for j, notice in enumerate(contact.get("notices", [])):
             if notice not in choices:
-                raise Invalid(f"{notice!r} is not a notice: use 'all', a group such as "
-                              f"'license' or an event type", field=f"contacts.{i}.notices.{j}")
+                raise Invalid(
+                    f"{notice!r} is not a notice: use 'all', a group such as "
+                    f"'license' or an event type",
+                    field=f"contacts.{i}.notices.{j}",
+                )
 
 
 def last_use_due(now: datetime, last_used_at: datetime | None) -> bool:
     """Whether a key's use at `now` is worth writing down."""
-    return last_used_at is None or \
-        (now - last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+    return (
+        last_used_at is None or (now - last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+    )
 
 
 @functools.cache

@@ -8,6 +8,7 @@ requiring one, so the shorter minimum (8, only with a second factor) would not h
 Characters are counted after NFKC normalisation (what the hash is taken of), so "ｐａｓｓ" and
 "pass" are the same password.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -27,8 +28,11 @@ def common_passwords() -> frozenset[str]:
     """The bundled list (common_passwords.txt, one a line, lower case): the most used passwords
     and patterns, long ones included, since short ones fail the length rule anyway."""
     text = resources.files(__package__).joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | None:
@@ -45,8 +49,10 @@ def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | N
     for word in context:
         word = normalised(word).casefold().strip()
         local = word.split("@")[0]
-        if word and (folded == word or (len(local) >= 4 and folded.startswith(local)
-                                        and len(folded) - len(local) < 4)):
+        if word and (
+            folded == word
+            or (len(local) >= 4 and folded.startswith(local) and len(folded) - len(local) < 4)
+        ):
             return "a password must not be your e-mail address or name"
     return None
 

@@ -1,6 +1,7 @@
 """People as the directory knows them: who acts (an Actor: a person with memberships, or an
 organisation's API key whose roles are its scopes), what an e-mail address is keyed by, and
 the rules of applications and invitations."""
+
 from __future__ import annotations
 
 import re

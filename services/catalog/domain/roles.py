@@ -4,12 +4,19 @@ A member's roles hold in one organisation; the platform roles hold across the pl
 table below is the one rule every service will honour; it lives in the catalog for now and moves
 to shared/ when licensing and notify check people's credentials.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 OWNER, PUBLISHER, APPROVER, BUYER, FINANCE, VIEWER = (
-    "owner", "publisher", "approver", "buyer", "finance", "viewer")
+    "owner",
+    "publisher",
+    "approver",
+    "buyer",
+    "finance",
+    "viewer",
+)
 OPERATOR, EXPORT_REVIEWER = "operator", "export_reviewer"
 
 ORGANISATION_ROLES = (OWNER, PUBLISHER, APPROVER, BUYER, FINANCE, VIEWER)

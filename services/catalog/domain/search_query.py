@@ -1,5 +1,6 @@
 """A core search as the domain sees it: the query, its sort, cursors, who sees what in facet
 values, and the result built from facet counts. No SQL here: the backends (search/) run it."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,18 @@ from services.catalog.domain.access import Viewer
 from shared.errors import Invalid
 
 # Facet name → how the core's values are named in `Core.facet_values` ("name:value").
-FACETS = ("category", "foundry", "node", "maturity", "standard", "deliverable", "region",
-          "price", "status", "vendor")
+FACETS = (
+    "category",
+    "foundry",
+    "node",
+    "maturity",
+    "standard",
+    "deliverable",
+    "region",
+    "price",
+    "status",
+    "vendor",
+)
 SORTS = ("relevance", "newest", "title")
 MAX_LIMIT = 100
 # Search syntax a user may write ("a phrase", OR, -word); without it, words are a plain AND.
@@ -43,8 +54,9 @@ class SearchQuery:
     def filter_groups(self) -> list[list[str]]:
         """One group of facet values per filtered facet: a core matches if it has any value
         of every group."""
-        return [[f"{facet}:{v}" for v in values] for facet, values in self.filters.items()
-                if values]
+        return [
+            [f"{facet}:{v}" for v in values] for facet, values in self.filters.items() if values
+        ]
 
 
 @dataclass
@@ -99,8 +111,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple:
             raise ValueError("title key is text")
         return key, str(core_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise Invalid("not a cursor of this search (keep the same sort)",
-                      field="cursor") from None
+        raise Invalid("not a cursor of this search (keep the same sort)", field="cursor") from None
 
 
 def page_of(rows: list, limit: int) -> tuple[list, str | None]:

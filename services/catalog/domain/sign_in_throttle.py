@@ -2,6 +2,7 @@
 failures are free, then each further one doubles the wait (capped), and a quiet hour forgets
 them. A blocked bucket refuses even the right password until the wait is over, so guessing
 gains nothing by trying on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ def address_bucket(client_address: str) -> str:
     return f"address:{client_address}"
 
 
-def after_failure(policy: Policy, failures: int, last_failure_at: datetime | None,
-                  now: datetime) -> tuple[int, datetime | None]:
+def after_failure(
+    policy: Policy, failures: int, last_failure_at: datetime | None, now: datetime
+) -> tuple[int, datetime | None]:
     """(failures, blocked_until) once another failure is counted at `now`."""
     if last_failure_at is not None and now - last_failure_at >= FORGET_AFTER:
         failures = 0

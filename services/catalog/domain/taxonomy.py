@@ -1,5 +1,6 @@
 """The catalog's fixed vocabularies: categories, deliverable kinds, maturities, standards, price
 bands. Plain data and the few pure functions that normalise values against it."""
+
 from __future__ import annotations
 
 import re
@@ -26,21 +27,86 @@ HDL_LANGUAGES = ("verilog", "systemverilog", "vhdl", "chisel", "systemc")
 MATURITIES = ("concept", "fpga_validated", "silicon_proven", "in_production")
 OFFER_KINDS = ("evaluation", "single_project", "multi_project", "perpetual", "royalty_bearing")
 CURRENCIES = ("USD", "CNY", "HKD")
-DOCUMENT_KINDS = ("datasheet", "user_guide", "integration_guide", "release_notes",
-                  "verification_report")
+DOCUMENT_KINDS = (
+    "datasheet",
+    "user_guide",
+    "integration_guide",
+    "release_notes",
+    "verification_report",
+)
 STATUSES = ("draft", "published", "deprecated", "withdrawn")
 
 # Canonical spellings of the standards and interfaces people search for; input is matched without
 # case, spaces or punctuation so that "pcie 5.0", "PCIe5.0" and "PCIE-5.0" are one facet value.
 KNOWN_STANDARDS = (
-    "AXI3", "AXI4", "AXI4-Lite", "AXI4-Stream", "AHB", "AHB-Lite", "APB", "ACE", "CHI", "Wishbone",
-    "TileLink", "PCIe 3.0", "PCIe 4.0", "PCIe 5.0", "PCIe 6.0", "CXL 2.0", "CXL 3.0", "USB 2.0",
-    "USB 3.2", "USB4", "Ethernet 10G", "Ethernet 100G", "Ethernet 1G", "DDR4", "DDR5", "LPDDR4X",
-    "LPDDR5", "LPDDR5X", "HBM2E", "HBM3", "GDDR6", "ONFI 4.2", "eMMC 5.1", "SD 6.0",
-    "MIPI CSI-2", "MIPI DSI", "MIPI D-PHY", "MIPI C-PHY", "MIPI I3C", "HDMI 2.1", "DVI",
-    "DisplayPort 1.4", "I2C", "SPI", "UART", "CAN FD", "JTAG", "SATA 3.0", "UCIe 1.0", "RISC-V",
-    "AES", "SHA-2", "SHA-3", "SM2", "SM3", "SM4", "RSA", "ECC", "TRNG", "Bluetooth LE 5.3",
-    "Wi-Fi 6", "IEEE 802.15.4", "NB-IoT", "GNSS", "H.264", "H.265", "JPEG", "Avalon",
+    "AXI3",
+    "AXI4",
+    "AXI4-Lite",
+    "AXI4-Stream",
+    "AHB",
+    "AHB-Lite",
+    "APB",
+    "ACE",
+    "CHI",
+    "Wishbone",
+    "TileLink",
+    "PCIe 3.0",
+    "PCIe 4.0",
+    "PCIe 5.0",
+    "PCIe 6.0",
+    "CXL 2.0",
+    "CXL 3.0",
+    "USB 2.0",
+    "USB 3.2",
+    "USB4",
+    "Ethernet 10G",
+    "Ethernet 100G",
+    "Ethernet 1G",
+    "DDR4",
+    "DDR5",
+    "LPDDR4X",
+    "LPDDR5",
+    "LPDDR5X",
+    "HBM2E",
+    "HBM3",
+    "GDDR6",
+    "ONFI 4.2",
+    "eMMC 5.1",
+    "SD 6.0",
+    "MIPI CSI-2",
+    "MIPI DSI",
+    "MIPI D-PHY",
+    "MIPI C-PHY",
+    "MIPI I3C",
+    "HDMI 2.1",
+    "DVI",
+    "DisplayPort 1.4",
+    "I2C",
+    "SPI",
+    "UART",
+    "CAN FD",
+    "JTAG",
+    "SATA 3.0",
+    "UCIe 1.0",
+    "RISC-V",
+    "AES",
+    "SHA-2",
+    "SHA-3",
+    "SM2",
+    "SM3",
+    "SM4",
+    "RSA",
+    "ECC",
+    "TRNG",
+    "Bluetooth LE 5.3",
+    "Wi-Fi 6",
+    "IEEE 802.15.4",
+    "NB-IoT",
+    "GNSS",
+    "H.264",
+    "H.265",
+    "JPEG",
+    "Avalon",
 )
 
 
@@ -72,8 +138,11 @@ ON_REQUEST = "on_request"
 def price_band(offers: list[dict]) -> str:
     """The band of the cheapest priced offer that grants production use (evaluations are
     usually free and say nothing about what a core costs)."""
-    prices = [Decimal(str(o["price"]["amount"])) * USD_PER_UNIT[o["price"]["currency"]]
-              for o in offers if o.get("price") and o["kind"] != "evaluation"]
+    prices = [
+        Decimal(str(o["price"]["amount"])) * USD_PER_UNIT[o["price"]["currency"]]
+        for o in offers
+        if o.get("price") and o["kind"] != "evaluation"
+    ]
     if not prices:
         return ON_REQUEST
     cheapest = min(prices)
@@ -95,14 +164,14 @@ def cjk_document_terms(text: str) -> str:
     terms = []
     for run in CJK_RUN.findall(text or ""):
         terms.extend(run)
-        terms.extend(run[i:i + 2] for i in range(len(run) - 1))
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
     return " ".join(terms)
 
 
 def cjk_query_terms(text: str) -> list[str]:
     terms = []
     for run in CJK_RUN.findall(text or ""):
-        terms.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+        terms.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     return terms
 
 

@@ -1,4 +1,5 @@
 """VLNV vendor names ("arm.com"): what a claim of one may be, and how names compare."""
+
 from __future__ import annotations
 
 import enum
@@ -27,8 +28,11 @@ def normalised(name: str) -> str:
 def checked_name(name: str) -> str:
     """The name as it is claimed (normalised), or Invalid."""
     if not NAME.fullmatch(name.strip()):
-        raise Invalid("a VLNV vendor name is letters, digits, '_', '.' and '-' (e.g. a domain "
-                      "name such as example.com)", field="name")
+        raise Invalid(
+            "a VLNV vendor name is letters, digits, '_', '.' and '-' (e.g. a domain "
+            "name such as example.com)",
+            field="name",
+        )
     return normalised(name)
 
 

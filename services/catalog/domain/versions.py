@@ -5,6 +5,7 @@ A version PEP 440 understands (as the licensing service's version ranges do) is 
 such, so "1.2" equals "1.2.0" and "1.10" follows "1.9". Any other comes after those, in natural
 order: runs of digits compare as numbers ("r1p10" after "r1p9"), the rest as lower-case text.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,14 @@ def version_key(text: str) -> tuple:
         return (0, Version(text))
     except InvalidVersion:
         # (kind, value) pairs: a number and a word at the same place compare by kind first.
-        return (1, tuple((0, int(run), "") if run.isdigit() else (1, 0, run.lower())
-                         for run in RUN.split(text) if run))
+        return (
+            1,
+            tuple(
+                (0, int(run), "") if run.isdigit() else (1, 0, run.lower())
+                for run in RUN.split(text)
+                if run
+            ),
+        )
 
 
 def same_version(a: str, b: str) -> bool:

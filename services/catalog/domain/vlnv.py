@@ -1,4 +1,5 @@
 """VLNV: the vendor, library, name and version that name one IP-XACT component version."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,10 @@ def checked_vlnv(vlnv: dict) -> dict:
         if not value:
             raise Invalid(f"the VLNV needs a {part}", field=f"vlnv.{part}")
         if not PART.fullmatch(value):
-            raise Invalid("VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)",
-                          field=f"vlnv.{part}")
+            raise Invalid(
+                "VLNV parts are letters, digits, '_', '.' and '-' (IP-XACT names)",
+                field=f"vlnv.{part}",
+            )
     return {part: vlnv[part].strip() for part in PARTS}
 
 

@@ -1,4 +1,5 @@
 """Alembic environment of the catalog service (its own database, its own version table)."""
+
 from services.catalog.models import Base
 from shared.db.migrations import run_env
 

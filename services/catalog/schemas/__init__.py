@@ -1,6 +1,7 @@
 """marshmallow schemas of the catalog's HTTP API, one module per resource. marshmallow rejects
 unknown fields by default (RAISE), so a misspelt field is a 422 naming it rather than silently
 ignored."""
+
 from services.catalog.schemas.common import ListArgsSchema, page_schema
 from services.catalog.schemas.cores import (
     CoreCreateSchema,
@@ -27,10 +28,24 @@ from services.catalog.schemas.vendor_names import (
 )
 
 __all__ = [
-    "ApiKeyCreateSchema", "ApiKeySchema", "CoreCreateSchema", "CoreSchema", "CoreSummarySchema",
-    "CoreUpdateSchema", "ImportArgsSchema", "ListArgsSchema", "NewApiKeySchema",
-    "OrganisationCreateSchema", "OrganisationSchema", "OrganisationUpdateSchema",
-    "SearchArgsSchema", "SearchResultSchema", "TaxonomySchema", "VendorNameClaimArgsSchema",
-    "VendorNameClaimCreateSchema", "VendorNameClaimSchema", "VendorNameDecisionSchema",
+    "ApiKeyCreateSchema",
+    "ApiKeySchema",
+    "CoreCreateSchema",
+    "CoreSchema",
+    "CoreSummarySchema",
+    "CoreUpdateSchema",
+    "ImportArgsSchema",
+    "ListArgsSchema",
+    "NewApiKeySchema",
+    "OrganisationCreateSchema",
+    "OrganisationSchema",
+    "OrganisationUpdateSchema",
+    "SearchArgsSchema",
+    "SearchResultSchema",
+    "TaxonomySchema",
+    "VendorNameClaimArgsSchema",
+    "VendorNameClaimCreateSchema",
+    "VendorNameClaimSchema",
+    "VendorNameDecisionSchema",
     "page_schema",
 ]

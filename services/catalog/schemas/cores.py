@@ -1,5 +1,6 @@
 """Schemas of IP cores: the core, its offers and targets, and what an IP-XACT import
 finds (bus interfaces, ports, memory maps, file sets, parameters)."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ class TargetSchema(Schema):
 class DocumentSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.DOCUMENT_KINDS))
     title = Name(required=True)
-    url = fields.String(load_default=None, allow_none=True,
-                        validate=[validate.Length(max=bounds.MAX_URL), URL])
+    url = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=bounds.MAX_URL), URL]
+    )
     sha256 = fields.String(required=True, validate=SHA256)
 
 
@@ -49,8 +51,11 @@ class ExactDecimal(fields.Decimal):
     documented as such."""
 
     def __init__(self, pattern: str, example: str, **kwargs):
-        super().__init__(as_string=True, metadata={"type": "string", "pattern": pattern,
-                                                   "examples": [example]}, **kwargs)
+        super().__init__(
+            as_string=True,
+            metadata={"type": "string", "pattern": pattern, "examples": [example]},
+            **kwargs,
+        )
         self.pattern = re.compile(pattern)
         self.example = example
 
@@ -69,27 +74,42 @@ class OfferSchema(Schema):
     class Meta:
         # What cores._offers refuses besides: an offer other than an evaluation has a price or
         # is on request; a royalty-bearing one states its royalty.
-        json_schema = {"allOf": [
-            {"anyOf": [{"properties": {"kind": {"const": "evaluation"}}},
-                       {"properties": {"price": {"type": "object"}}, "required": ["price"]},
-                       {"properties": {"on_request": {"const": True}},
-                        "required": ["on_request"]}]},
-            {"if": {"properties": {"kind": {"const": "royalty_bearing"}}},
-             "then": {"properties": {"royalty_percent": {"type": "string"}},
-                      "required": ["royalty_percent"]}}]}
+        json_schema = {
+            "allOf": [
+                {
+                    "anyOf": [
+                        {"properties": {"kind": {"const": "evaluation"}}},
+                        {"properties": {"price": {"type": "object"}}, "required": ["price"]},
+                        {"properties": {"on_request": {"const": True}}, "required": ["on_request"]},
+                    ]
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "royalty_bearing"}}},
+                    "then": {
+                        "properties": {"royalty_percent": {"type": "string"}},
+                        "required": ["royalty_percent"],
+                    },
+                },
+            ]
+        }
 
-    offer_id = fields.String(validate=validate.Length(min=1, max=bounds.MAX_CODE),
-                             metadata={"description": "Keep an offer's id when changing it."})
+    offer_id = fields.String(
+        validate=validate.Length(min=1, max=bounds.MAX_CODE),
+        metadata={"description": "Keep an offer's id when changing it."},
+    )
     kind = fields.String(required=True, validate=validate.OneOf(taxonomy.OFFER_KINDS))
     price = fields.Nested(MoneySchema, allow_none=True, load_default=None)
     on_request = StrictBoolean(load_default=False)
-    term_months = fields.Integer(allow_none=True, load_default=None,
-                                 validate=validate.Range(min=1, max=600))
-    seats = fields.Integer(allow_none=True, load_default=None,
-                           validate=validate.Range(min=1, max=100000))
+    term_months = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=600)
+    )
+    seats = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=100000)
+    )
     requires_approval = StrictBoolean(required=True)
-    royalty_percent = ExactDecimal(r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", "2.5",
-                                   allow_none=True, load_default=None)
+    royalty_percent = ExactDecimal(
+        r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", "2.5", allow_none=True, load_default=None
+    )
 
 
 def _list(item, **kw):
@@ -109,9 +129,13 @@ class CoreUpdateSchema(Schema):
     hdl_languages = _list(fields.String(validate=validate.OneOf(taxonomy.HDL_LANGUAGES)))
     standards = _list(fields.String(validate=[validate.Length(min=1, max=64), NOT_BLANK]))
     targets = _list(fields.Nested(TargetSchema))
-    eccn = fields.String(allow_none=True, validate=[
-        validate.Length(min=5, max=8),
-        validate.Regexp(ECCN, error="must be an ECCN (e.g. EAR99, 3E001)")])
+    eccn = fields.String(
+        allow_none=True,
+        validate=[
+            validate.Length(min=5, max=8),
+            validate.Regexp(ECCN, error="must be an ECCN (e.g. EAR99, 3E001)"),
+        ],
+    )
     territory_restrictions = _list(fields.String(validate=COUNTRY))
     documents = _list(fields.Nested(DocumentSchema))
     deliverables = _list(fields.Nested(DeliverableSchema))
@@ -132,9 +156,13 @@ class BusInterfaceSchema(Schema):
     name = fields.String()
     bus_type = fields.String(allow_none=True, metadata={"description": "VLNV of the bus type."})
     abstraction_type = fields.String(allow_none=True)
-    mode = fields.String(allow_none=True, metadata={
-        "description": "The 1685-2022 interface mode (initiator, target, system, mirrored…, "
-                       "monitor), whatever the version imported."})
+    mode = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The 1685-2022 interface mode (initiator, target, system, mirrored…, "
+            "monitor), whatever the version imported."
+        },
+    )
     group = fields.String(metadata={"description": "The system group of a system interface."})
     monitors = fields.String(metadata={"description": "The mode a monitor interface watches."})
     standard = fields.String(allow_none=True)
@@ -144,14 +172,22 @@ class BusInterfaceSchema(Schema):
 class PortSchema(Schema):
     name = fields.String()
     direction = fields.String(allow_none=True, metadata={"description": "in, out or inout."})
-    left = fields.String(allow_none=True, metadata={
-        "description": "The vector's left bound as written: a number or an expression."})
+    left = fields.String(
+        allow_none=True,
+        metadata={"description": "The vector's left bound as written: a number or an expression."},
+    )
     right = fields.String(allow_none=True)
-    width = fields.Integer(allow_none=True, metadata={
-        "description": "Bits, when the bounds are numbers; null when they are expressions."})
+    width = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Bits, when the bounds are numbers; null when they are expressions."
+        },
+    )
     description = fields.String(allow_none=True)
-    bus_interface = fields.String(allow_none=True, metadata={
-        "description": "The bus interface whose port map names this port."})
+    bus_interface = fields.String(
+        allow_none=True,
+        metadata={"description": "The bus interface whose port map names this port."},
+    )
 
 
 class RegisterFieldSchema(Schema):
@@ -169,8 +205,7 @@ class RegisterSchema(Schema):
     size = fields.String(allow_none=True)
     volatile = fields.String(allow_none=True)
     access = fields.String(allow_none=True)
-    fields_ = fields.List(fields.Nested(RegisterFieldSchema), data_key="fields",
-                          attribute="fields")
+    fields_ = fields.List(fields.Nested(RegisterFieldSchema), data_key="fields", attribute="fields")
 
 
 class AddressBlockSchema(Schema):
@@ -200,10 +235,16 @@ class CoreSchema(CoreCreateSchema):
     parameters = fields.List(fields.Dict())
     bus_interfaces = fields.List(fields.Nested(BusInterfaceSchema))
     file_sets = fields.List(fields.Dict())
-    ports = fields.List(fields.Nested(PortSchema), metadata={
-        "description": "The ports of an IP-XACT import (wire ports)."})
-    memory_maps = fields.List(fields.Nested(MemoryMapSchema), metadata={
-        "description": "Memory maps of an IP-XACT import: address blocks, registers, fields."})
+    ports = fields.List(
+        fields.Nested(PortSchema),
+        metadata={"description": "The ports of an IP-XACT import (wire ports)."},
+    )
+    memory_maps = fields.List(
+        fields.Nested(MemoryMapSchema),
+        metadata={
+            "description": "Memory maps of an IP-XACT import: address blocks, registers, fields."
+        },
+    )
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -227,5 +268,9 @@ class CoreSummarySchema(Schema):
 
 
 class ImportArgsSchema(Schema):
-    version = fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "The version to use instead of the component's own (kept as written)."})
+    version = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "The version to use instead of the component's own (kept as written)."
+        },
+    )

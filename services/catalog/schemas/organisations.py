@@ -1,4 +1,5 @@
 """Schemas of organisations and their API keys."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -14,11 +15,16 @@ from shared.events.notices import notice_choices
 class ContactSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
-    notices = fields.List(fields.String(validate=validate.OneOf(notice_choices())),
-                          required=True, validate=validate.Length(max=bounds.MAX_NOTICES),
-                          metadata={"description": (
-                              "'all', a group of event types ('license', 'core', 'order', …) "
-                              "or one event type")})
+    notices = fields.List(
+        fields.String(validate=validate.OneOf(notice_choices())),
+        required=True,
+        validate=validate.Length(max=bounds.MAX_NOTICES),
+        metadata={
+            "description": (
+                "'all', a group of event types ('license', 'core', 'order', …) or one event type"
+            )
+        },
+    )
 
 
 class OrganisationUpdateSchema(Schema):
@@ -28,8 +34,9 @@ class OrganisationUpdateSchema(Schema):
     legal_name_en = Name()
     legal_name_zh = Name(allow_none=True)
     country = fields.String(validate=COUNTRY)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)),
-                        validate=validate.Length(min=1))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1)
+    )
     locale = fields.String(validate=validate.OneOf(LOCALES))
     timezone = fields.String(validate=validate.OneOf(time_zones()))
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
@@ -38,12 +45,16 @@ class OrganisationUpdateSchema(Schema):
 class OrganisationCreateSchema(OrganisationUpdateSchema):
     legal_name_en = Name(required=True)
     country = fields.String(required=True, validate=COUNTRY)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     locale = fields.String(load_default="en", validate=validate.OneOf(LOCALES))
     timezone = fields.String(load_default="UTC", validate=validate.OneOf(time_zones()))
-    contacts = fields.List(fields.Nested(ContactSchema), load_default=list,
-                           validate=validate.Length(max=20))
+    contacts = fields.List(
+        fields.Nested(ContactSchema), load_default=list, validate=validate.Length(max=20)
+    )
 
 
 class OrganisationSchema(OrganisationCreateSchema):

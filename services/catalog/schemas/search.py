@@ -1,4 +1,5 @@
 """Schemas of core search: its query parameters and its result."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -14,9 +15,13 @@ from shared.events.catalog import REGIONS
 def _facet(values=None, **kwargs) -> fields.List:
     """A facet filter: ?category=memories&category=memories_phys means either of them; a value
     outside a fixed vocabulary is a 422 naming the parameter, not an empty result."""
-    return fields.List(fields.String(validate=validate.OneOf(values) if values
-                                     else validate.Length(max=bounds.MAX_CODE)),
-                       validate=validate.Length(max=bounds.MAX_LIST), **kwargs)
+    return fields.List(
+        fields.String(
+            validate=validate.OneOf(values) if values else validate.Length(max=bounds.MAX_CODE)
+        ),
+        validate=validate.Length(max=bounds.MAX_LIST),
+        **kwargs,
+    )
 
 
 class SearchArgsSchema(Schema):
@@ -50,9 +55,22 @@ class SearchResultSchema(Schema):
     # search_cores() builds the counts as plain JSON ({"value", "count"} lists): passed through
     # as they are, since dumping some 150 of them through a nested schema was a quarter of a
     # search's time. Their shape is documented here instead.
-    facets = fields.Dict(keys=fields.String(), values=fields.Raw(metadata={
-        "type": "array", "items": {"type": "object", "properties": {
-            "value": {"type": "string"}, "count": {"type": "integer"}}}}))
-    next = fields.String(allow_none=True, metadata={
-        "description": "The cursor of the next page (pass it as ?cursor=, same sort), or null "
-                       "on the last page."})
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(
+            metadata={
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                },
+            }
+        ),
+    )
+    next = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The cursor of the next page (pass it as ?cursor=, same sort), or null "
+            "on the last page."
+        },
+    )

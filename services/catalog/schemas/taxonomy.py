@@ -1,4 +1,5 @@
 """Schema of the catalog's fixed vocabularies."""
+
 from __future__ import annotations
 
 from marshmallow import fields
@@ -7,8 +8,11 @@ from shared.bounds import Schema
 
 
 class TaxonomySchema(Schema):
-    categories = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "Category id → its English name."})
+    categories = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Category id → its English name."},
+    )
     deliverable_kinds = fields.List(fields.String())
     hdl_languages = fields.List(fields.String())
     maturities = fields.List(fields.String())

@@ -1,4 +1,5 @@
 """Schemas of claims of VLNV vendor names."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -9,13 +10,17 @@ from shared.bounds import Schema
 
 
 class VendorNameClaimCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
-        "description": "A VLNV vendor name, e.g. your domain name (compared without case)."})
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=128),
+        metadata={
+            "description": "A VLNV vendor name, e.g. your domain name (compared without case)."
+        },
+    )
 
 
 class VendorNameDecisionSchema(Schema):
-    reason = fields.String(load_default=None, allow_none=True,
-                           validate=validate.Length(max=2000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class VendorNameClaimSchema(Schema):

@@ -6,6 +6,7 @@ found by. Here: indexing.py (write side), and one backend per database, chosen o
 postgres_backend.py (a generated `tsvector` through a GIN index, with the in-process
 facet_bitset_index.py, match_cache.py and summary_cache.py) and sqlite_backend.py (FTS5).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,8 +28,15 @@ from services.catalog.search.postgres_backend import PostgresSearch
 from services.catalog.search.sqlite_backend import SqliteSearch
 from shared.db.session import without_transaction
 
-__all__ = ["FACETS", "MAX_LIMIT", "SORTS", "SearchQuery", "SearchResult", "index_core",
-           "search_cores"]
+__all__ = [
+    "FACETS",
+    "MAX_LIMIT",
+    "SORTS",
+    "SearchQuery",
+    "SearchResult",
+    "index_core",
+    "search_cores",
+]
 
 BACKENDS = {"postgresql": PostgresSearch(), "sqlite": SqliteSearch()}  # stateless: one each
 
@@ -38,12 +46,14 @@ def backend_for(engine):
     return BACKENDS[engine.dialect.name]
 
 
-def search_cores(session: Session, viewer: Viewer | None, query: SearchQuery,
-                 summarise: Callable[[Core], dict]) -> SearchResult:
+def search_cores(
+    session: Session, viewer: Viewer | None, query: SearchQuery, summarise: Callable[[Core], dict]
+) -> SearchResult:
     """`summarise` is how a result lists a core (the API's summary schema); on PostgreSQL what
     it makes is kept per core version, so it must depend on nothing but the core."""
     without_transaction(session)  # it copes with cores changing meanwhile (see the caches)
     sort = query.resolved_sort()
     cursor_after = decode_cursor(query.cursor, sort) if query.cursor else None
-    return backend_for(session.get_bind()).search(session, viewer, query, sort, cursor_after,
-                                                  summarise)
+    return backend_for(session.get_bind()).search(
+        session, viewer, query, sort, cursor_after, summarise
+    )

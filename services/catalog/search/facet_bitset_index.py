@@ -10,6 +10,7 @@ so that a transaction that commits a little after it stamped its rows is not mis
 is not in the index yet, the caller falls back to counting in SQL, so counts are never wrong.
 Used on PostgreSQL (migration 0002 gives `core.seq`); SQLite counts in SQL.
 """
+
 from __future__ import annotations
 
 import threading
@@ -59,8 +60,9 @@ class FacetIndex:
         a search without text needs no query beyond the refresh."""
         with self._lock:
             self._refresh(session)
-            return self._counts_once(("where", self.generation, _key_of(groups)),
-                                     lambda: self._mask_where(groups))
+            return self._counts_once(
+                ("where", self.generation, _key_of(groups)), lambda: self._mask_where(groups)
+            )
 
     def refresh(self, session: Session) -> int:
         """Catch up with the database; the generation the index is now at."""
@@ -82,14 +84,16 @@ class FacetIndex:
             found = bits.find("1", found + 1)
         return seqs
 
-    def counts_within_matches(self, matches: int, matches_key: tuple, groups: list[list[str]]
-                           ) -> dict[str, int]:
+    def counts_within_matches(
+        self, matches: int, matches_key: tuple, groups: list[list[str]]
+    ) -> dict[str, int]:
         """Facet counts of the cores of the bitset `matches` that have, in every group, one of
         its values. `matches_key` names the bitset for as long as it is what it is (its search
         text and generation)."""
         with self._lock:
-            return self._counts_once(("among", matches_key, _key_of(groups)),
-                                     lambda: self._mask_where(groups, matches))
+            return self._counts_once(
+                ("among", matches_key, _key_of(groups)), lambda: self._mask_where(groups, matches)
+            )
 
     def _counts_once(self, key: tuple, mask) -> dict[str, int]:
         if self._counted_generation != self.generation or len(self._counted) >= MAX_COUNTED:
@@ -146,7 +150,8 @@ class FacetIndex:
             self._load_all(session.execute(query).all())
             return
         for seq, values, updated_at in session.execute(
-                query.where(Core.updated_at > self._watermark - LOOKBACK)):
+            query.where(Core.updated_at > self._watermark - LOOKBACK)
+        ):
             self._set(seq, tuple(values))
             if self._stamp_of.get(seq) != updated_at:
                 self._stamp_of[seq] = updated_at

@@ -1,5 +1,6 @@
 """Write-side indexing: a core's search columns are refreshed whenever it changes, in the same
 transaction (domain.search_terms says what they hold)."""
+
 from __future__ import annotations
 
 from services.catalog.domain.search_terms import search_columns

@@ -1,4 +1,5 @@
 """What a text matches, kept in order between searches (PostgreSQL)."""
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 what a text matches is kept in order in the match cache until a core changes, and each listed
 core's summary in the summary cache, so a repeated search asks the database only whether
 anything changed; browses without text walk an index in their sort's order (migration 0003)."""
+
 from __future__ import annotations
 
 import itertools
@@ -40,12 +41,20 @@ NARROW_MATCH = 5_000  # a browse matching at most this many cores reads them by 
 
 
 class PostgresSearch:
-    def search(self, session: Session, viewer: Viewer | None, query: SearchQuery, sort: str,
-               cursor_after, summarise: Callable[[Core], dict]) -> SearchResult:
+    def search(
+        self,
+        session: Session,
+        viewer: Viewer | None,
+        query: SearchQuery,
+        sort: str,
+        cursor_after,
+        summarise: Callable[[Core], dict],
+    ) -> SearchResult:
         groups = visible_groups(viewer) + query.filter_groups()
         if query.has_text:
-            cached = self._search_cached_matches(session, query.text, sort, groups,
-                                                 cursor_after, query.limit, summarise)
+            cached = self._search_cached_matches(
+                session, query.text, sort, groups, cursor_after, query.limit, summarise
+            )
             if cached is not None:
                 return cached
         # What the cache could not answer is asked in SQL.
@@ -54,10 +63,25 @@ class PostgresSearch:
         base, rank = self.match(SUMMARIES, query.text) if query.has_text else (SUMMARIES, None)
         key, descending = sort_key(sort, rank)
         if query.has_text:
-            return self._search_text_once(session, base.where(*conditions), key, descending,
-                                          cursor_after, query.limit, summarise)
-        return self._browse(session, base.where(*conditions), key, descending, cursor_after,
-                            query.limit, groups, summarise)
+            return self._search_text_once(
+                session,
+                base.where(*conditions),
+                key,
+                descending,
+                cursor_after,
+                query.limit,
+                summarise,
+            )
+        return self._browse(
+            session,
+            base.where(*conditions),
+            key,
+            descending,
+            cursor_after,
+            query.limit,
+            groups,
+            summarise,
+        )
 
     def match(self, select, text: str):
         latin = latin_text(text)
@@ -67,8 +91,11 @@ class PostgresSearch:
             # Plain AND of the words unless the user wrote search syntax ("a phrase", OR,
             # -word): phrase matching makes PostgreSQL re-read each candidate's whole vector,
             # and hyphenated words ("CSI-2", "RISC-V") would otherwise become phrases.
-            to_query = (sa.func.websearch_to_tsquery if uses_search_syntax(latin)
-                        else sa.func.plainto_tsquery)
+            to_query = (
+                sa.func.websearch_to_tsquery
+                if uses_search_syntax(latin)
+                else sa.func.plainto_tsquery
+            )
             parts.append(to_query(sa.literal_column("'english'::regconfig"), latin))
         if cjk:
             parts.append(sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), cjk))
@@ -76,15 +103,26 @@ class PostgresSearch:
         vector = sa.literal_column("core.search_vector")
         title = sa.literal_column("core.title_vector")
         # ts_rank is a float4; as float8 it round-trips exactly through a cursor.
-        return (select.where(vector.op("@@")(tsquery)),
-                sa.cast(sa.func.ts_rank(title, tsquery), sa.Double))
+        return (
+            select.where(vector.op("@@")(tsquery)),
+            sa.cast(sa.func.ts_rank(title, tsquery), sa.Double),
+        )
 
     def has_any_facet(self, values: list[str]):
         # `&&` (overlaps) uses the GIN index on facet_array.
         return FACET_ARRAY.op("&&")(sa.literal(values, ARRAY(sa.Text)))
 
-    def _browse(self, session: Session, base, key, descending: bool, cursor_after, limit: int,
-                groups, summarise) -> SearchResult:
+    def _browse(
+        self,
+        session: Session,
+        base,
+        key,
+        descending: bool,
+        cursor_after,
+        limit: int,
+        groups,
+        summarise,
+    ) -> SearchResult:
         """A search without text: the filters alone say what matches, so the facet index
         counts without a query. A page walks an index in the sort's order; for a narrow match
         the facet index names the matching cores, so that the walk tests each core's seq
@@ -101,12 +139,14 @@ class PostgresSearch:
             page = SUMMARIES.with_only_columns(SEQ, Core.id, key).where(SEQ == sa.any_(seqs))
         if cursor_after:
             page = page.where(after(key, Core.id, descending, *cursor_after))
-        rows = session.execute(page.order_by(*order(key, Core.id, descending))
-                               .limit(limit + 1)).all()
+        rows = session.execute(
+            page.order_by(*order(key, Core.id, descending)).limit(limit + 1)
+        ).all()
         return _page_result(session, rows, counts.items(), limit, summarise)
 
-    def _search_cached_matches(self, session: Session, text: str, sort: str, groups,
-                               cursor_after, limit: int, summarise) -> SearchResult | None:
+    def _search_cached_matches(
+        self, session: Session, text: str, sort: str, groups, cursor_after, limit: int, summarise
+    ) -> SearchResult | None:
         """A text search from the match cache; None when it cannot answer (then ask SQL)."""
         index = facet_index_for(session.get_bind())
         cache = match_cache_for(session.get_bind())
@@ -115,13 +155,22 @@ class PostgresSearch:
         if matches is None:
             matched, rank = self.match(SUMMARIES, text)
             key, descending = sort_key(sort, rank)
-            rows = [tuple(row) for row in session.execute(
-                matched.with_only_columns(SEQ, Core.id, key)
-                .order_by(*order(key, Core.id, descending)))]
+            rows = [
+                tuple(row)
+                for row in session.execute(
+                    matched.with_only_columns(SEQ, Core.id, key).order_by(
+                        *order(key, Core.id, descending)
+                    )
+                )
+            ]
             if index.refresh(session) != generation or not index.has_all(row[0] for row in rows):
                 return None  # cores changed meanwhile: this once, ask SQL
-            matches = Matches(generation, rows, bitset([row[0] for row in rows]),
-                              {(row[2], row[1]): i for i, row in enumerate(rows)})
+            matches = Matches(
+                generation,
+                rows,
+                bitset([row[0] for row in rows]),
+                {(row[2], row[1]): i for i, row in enumerate(rows)},
+            )
             cache.put(text, sort, matches)
         start = 0
         if cursor_after:
@@ -133,23 +182,30 @@ class PostgresSearch:
         page = index.first_where(itertools.islice(matches.rows, start, None), groups, limit + 1)
         return _page_result(session, page, counts.items(), limit, summarise)
 
-    def _search_text_once(self, session: Session, base, key, descending: bool, cursor_after,
-                          limit: int, summarise) -> SearchResult:
+    def _search_text_once(
+        self, session: Session, base, key, descending: bool, cursor_after, limit: int, summarise
+    ) -> SearchResult:
         """A text search reads its matches once: one statement returns every match's `seq`
         (for the facet index to count) and the page's. Reading a broad match's rows costs a
         heap page each, so doing it twice (page, then counts) was most of a search's time."""
-        matches = base.with_only_columns(SEQ.label("seq"), Core.id.label("id"),
-                                         key.label("sort_key")).cte("matches")
+        matches = base.with_only_columns(
+            SEQ.label("seq"), Core.id.label("id"), key.label("sort_key")
+        ).cte("matches")
         page = sa.select(matches.c.seq, matches.c.id, matches.c.sort_key)
         if cursor_after:
-            page = page.where(after(matches.c.sort_key, matches.c.id, descending,
-                                    *cursor_after))
-        page = (page.order_by(*order(matches.c.sort_key, matches.c.id, descending))
-                .limit(limit + 1).subquery("page").lateral())
+            page = page.where(after(matches.c.sort_key, matches.c.id, descending, *cursor_after))
+        page = (
+            page.order_by(*order(matches.c.sort_key, matches.c.id, descending))
+            .limit(limit + 1)
+            .subquery("page")
+            .lateral()
+        )
         every = sa.select(sa.func.array_agg(matches.c.seq).label("seqs")).subquery("every")
         rows = session.execute(
-            sa.select(every.c.seqs, page.c.seq, page.c.id, page.c.sort_key)
-            .select_from(every.outerjoin(page, sa.true()))).all()  # one row, maybe no page
+            sa.select(every.c.seqs, page.c.seq, page.c.id, page.c.sort_key).select_from(
+                every.outerjoin(page, sa.true())
+            )
+        ).all()  # one row, maybe no page
         counts = facet_index_for(session.get_bind()).counts_of(session, rows[0].seqs or [])
         if counts is None:
             counts = dict(_count_in_sql(session, base))
@@ -161,7 +217,8 @@ def _page_result(session: Session, rows, counts, limit: int, summarise) -> Searc
     """The result whose page is `rows` ((seq, id, sort key) in the search's order)."""
     rows, next_cursor = page_of(rows, limit)
     items = summary_cache_for(session.get_bind()).summaries(
-        session, [row[0] for row in rows], summarise)
+        session, [row[0] for row in rows], summarise
+    )
     return result_of(items, counts, next_cursor)
 
 
@@ -169,6 +226,9 @@ def _count_in_sql(session: Session, base):
     # A match the index has not seen yet: count in SQL this once.
     matches = base.with_only_columns(FACET_ARRAY.label("facets")).subquery()
     value = sa.func.unnest(matches.c.facets).table_valued("value").render_derived()
-    return session.execute(sa.select(value.c.value, sa.func.count())
-                           .select_from(matches).join(value, sa.true())
-                           .group_by(value.c.value)).all()
+    return session.execute(
+        sa.select(value.c.value, sa.func.count())
+        .select_from(matches)
+        .join(value, sa.true())
+        .group_by(value.c.value)
+    ).all()

@@ -1,5 +1,6 @@
 """Core search on SQLite (`make run`): the FTS5 table `core_fts` (migration 0002) matches text,
 facets are counted in SQL from each core's JSON facet values."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,8 +27,15 @@ from services.catalog.search.statements import (
 
 
 class SqliteSearch:
-    def search(self, session: Session, viewer: Viewer | None, query: SearchQuery, sort: str,
-               cursor_after, summarise: Callable[[Core], dict]) -> SearchResult:
+    def search(
+        self,
+        session: Session,
+        viewer: Viewer | None,
+        query: SearchQuery,
+        sort: str,
+        cursor_after,
+        summarise: Callable[[Core], dict],
+    ) -> SearchResult:
         conditions = [visible_condition(viewer)]
         conditions.extend(self.has_any_facet(group) for group in query.filter_groups())
         base, rank = self.match(SUMMARIES, query.text) if query.has_text else (SUMMARIES, None)
@@ -39,13 +47,15 @@ class SqliteSearch:
         page = page.order_by(*order(key, Core.id, descending)).limit(query.limit + 1)
         rows = [(row.Core, row.Core.id, row.sort_key) for row in session.execute(page)]
         rows, next_cursor = page_of(rows, query.limit)
-        return result_of([summarise(row[0]) for row in rows], self.facet_counts(session, base),
-                         next_cursor)
+        return result_of(
+            [summarise(row[0]) for row in rows], self.facet_counts(session, base), next_cursor
+        )
 
     def match(self, select, text: str):
         fts = sa.table("core_fts", sa.column("rowid"), sa.column("rank"))
-        select = (select.join(fts, fts.c.rowid == sa.literal_column("core.rowid"))
-                  .where(sa.literal_column("core_fts").op("MATCH")(quoted_words(text))))
+        select = select.join(fts, fts.c.rowid == sa.literal_column("core.rowid")).where(
+            sa.literal_column("core_fts").op("MATCH")(quoted_words(text))
+        )
         # FTS5's rank is bm25, lower is better: negate it so that higher is better everywhere.
         return select, (-fts.c.rank).label(None)
 
@@ -56,6 +66,9 @@ class SqliteSearch:
     def facet_counts(self, session: Session, base):
         matches = base.with_only_columns(Core.facet_values).subquery()
         value = sa.func.json_each(matches.c.facet_values).table_valued("value")
-        return session.execute(sa.select(value.c.value, sa.func.count())
-                               .select_from(matches).join(value, sa.true())
-                               .group_by(value.c.value)).all()
+        return session.execute(
+            sa.select(value.c.value, sa.func.count())
+            .select_from(matches)
+            .join(value, sa.true())
+            .group_by(value.c.value)
+        ).all()

@@ -1,5 +1,6 @@
 """The SQL both search backends build on: what a result row reads, who sees what, the sort keys
 and keyset conditions of cursor pagination."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,12 +11,29 @@ from services.catalog.domain.access import Viewer
 from services.catalog.models import Core
 
 SUMMARY_COLUMNS = (
-    "id", "vendor_id", "vendor_region", "vlnv_vendor", "vlnv_library", "vlnv_name",
-    "vlnv_version", "status", "title_en", "title_zh", "category", "standards",
-    "deliverable_kinds", "targets", "price_band", "published_at", "created_at", "updated_at")
+    "id",
+    "vendor_id",
+    "vendor_region",
+    "vlnv_vendor",
+    "vlnv_library",
+    "vlnv_name",
+    "vlnv_version",
+    "status",
+    "title_en",
+    "title_zh",
+    "category",
+    "standards",
+    "deliverable_kinds",
+    "targets",
+    "price_band",
+    "published_at",
+    "created_at",
+    "updated_at",
+)
 # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
 SUMMARIES = sa.select(Core).options(
-    sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY_COLUMNS)))
+    sa.orm.load_only(*(getattr(Core, name) for name in SUMMARY_COLUMNS))
+)
 FACET_ARRAY = sa.literal_column("core.facet_array", ARRAY(sa.Text))
 
 

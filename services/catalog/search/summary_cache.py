@@ -1,4 +1,5 @@
 """Each listed core's summary, kept until the core changes (PostgreSQL)."""
+
 from __future__ import annotations
 
 import threading

@@ -1,6 +1,7 @@
 """The licensing HTTP API, one module per resource. Every business route is under /v1; the
 JWKS stays at its well-known root path. The paths of the previous release answer 308 to their
 /v1 form (query string kept) for one release."""
+
 from __future__ import annotations
 
 from flask import Flask, redirect, request
@@ -17,8 +18,16 @@ from services.licensing.api import (
 )
 from services.licensing.api.common import V1
 
-blueprints = [license_requests.blp, licenses.blp, screening_rules.blp, audit_log.blp, keys.blp,
-              quotes.blp, orders.blp, payments.blp]
+blueprints = [
+    license_requests.blp,
+    licenses.blp,
+    screening_rules.blp,
+    audit_log.blp,
+    keys.blp,
+    quotes.blp,
+    orders.blp,
+    payments.blp,
+]
 
 
 def _to_v1(**_path_values):
@@ -32,5 +41,9 @@ def add_old_paths(app: Flask) -> None:
     names = {blp.name for blp in blueprints}
     for rule in list(app.url_map.iter_rules()):
         if rule.endpoint.split(".", 1)[0] in names and rule.rule.startswith(V1 + "/"):
-            app.add_url_rule(rule.rule[len(V1):], f"old_path.{rule.endpoint}", _to_v1,
-                             methods=sorted(rule.methods - {"HEAD", "OPTIONS"}))
+            app.add_url_rule(
+                rule.rule[len(V1) :],
+                f"old_path.{rule.endpoint}",
+                _to_v1,
+                methods=sorted(rule.methods - {"HEAD", "OPTIONS"}),
+            )

@@ -1,4 +1,5 @@
 """The audit log: who did what to which request, license or order."""
+
 from __future__ import annotations
 
 from services.licensing import audit

@@ -1,5 +1,6 @@
 """What the licensing routes share: the keyring, a change committed in a unit of work, a
 page of rows with the cursor of the next, the Idempotency-Key header."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,10 +13,13 @@ from shared.errors import Invalid
 from shared.http.context import service_context
 
 V1 = "/v1"  # every business route; the old paths answer 308 (see api/__init__.py)
-IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-                   "description": "Makes a retry safe: the same key and body answer what the "
-                                  "first request made."}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Makes a retry safe: the same key and body answer what the first request made.",
+}
 
 
 def keyring() -> Keyring:
@@ -46,8 +50,9 @@ def page(query, args, model) -> tuple[list, str | None]:
     if args.get("cursor"):
         query = query.where(model.id > args["cursor"])
     with service_context().session_factory() as session:
-        rows = session.scalars(query.order_by(model.id).limit(args["limit"])
-                               .offset(args["offset"])).all()
+        rows = session.scalars(
+            query.order_by(model.id).limit(args["limit"]).offset(args["offset"])
+        ).all()
     return rows, (rows[-1].id if len(rows) == args["limit"] else None)
 
 

@@ -1,5 +1,6 @@
 """The public keys that verify licenses and status lists, at the well-known root path
 (RFC 8615) where JOSE tools look for them."""
+
 from __future__ import annotations
 
 from services.licensing.api.common import keyring

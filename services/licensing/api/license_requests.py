@@ -1,4 +1,5 @@
 """License requests: submission, listing, the vendor's decision and the admin's review."""
+
 from __future__ import annotations
 
 from services.licensing import license_requests
@@ -8,7 +9,7 @@ from services.licensing.api.common import (
     V1,
     committed,
     idempotency_key,
-        keyring,
+    keyring,
     page,
 )
 from services.licensing.models import LicenseRequest
@@ -24,21 +25,30 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("license_requests", __name__, url_prefix=V1,
-                description="License requests: screening, approval, review")
+blp = Blueprint(
+    "license_requests",
+    __name__,
+    url_prefix=V1,
+    description="License requests: screening, approval, review",
+)
 
 
 @blp.post("/license-requests")
 @requires("licensee")
 @blp.response(201, LicenseRequestOut)
-@blp.alt_response(200, schema=LicenseRequestOut, success=True,
-                  description="The request made before with this Idempotency-Key.")
+@blp.alt_response(
+    200,
+    schema=LicenseRequestOut,
+    success=True,
+    description="The request made before with this Idempotency-Key.",
+)
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(LicenseRequestIn())  # an instance: webargs would build one per request
 def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
     created, is_new = license_requests.submit_request(
-        service_context().unit_of_work, keyring(), current_principal(), body, idempotency_key())
+        service_context().unit_of_work, keyring(), current_principal(), body, idempotency_key()
+    )
     return created, 201 if is_new else 200
 
 
@@ -66,8 +76,9 @@ def get_request(request_id):
 @problems(404, 409)
 @blp.arguments(Comment)
 def approve_request(body, request_id):
-    return committed(license_requests.approve, keyring(), current_principal(), request_id,
-                     body.get("comment"))
+    return committed(
+        license_requests.approve, keyring(), current_principal(), request_id, body.get("comment")
+    )
 
 
 @blp.post("/license-requests/<id:request_id>/reject")
@@ -86,5 +97,11 @@ def reject_request(body, request_id):
 @blp.arguments(ReviewDecision)
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
-    return committed(license_requests.decide_review, keyring(), current_principal(), request_id,
-                     body["outcome"], body["comment"])
+    return committed(
+        license_requests.decide_review,
+        keyring(),
+        current_principal(),
+        request_id,
+        body["outcome"],
+        body["comment"],
+    )

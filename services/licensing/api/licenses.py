@@ -1,5 +1,6 @@
 """Licenses: reading them, their file, verification, the status list and the vendor's
 lifecycle actions."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -23,8 +24,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("licenses", __name__, url_prefix=V1,
-                description="Signed licenses, their verification and lifecycle")
+blp = Blueprint(
+    "licenses",
+    __name__,
+    url_prefix=V1,
+    description="Signed licenses, their verification and lifecycle",
+)
 
 
 @blp.get("/licenses")
@@ -37,14 +42,17 @@ def list_licenses(args):
 
 
 @blp.get("/licenses/status-list")
-@blp.response(200, {"type": "string"}, content_type="application/jwt",
-              description="Compact JWS of the revoked and suspended licenses.")
+@blp.response(
+    200,
+    {"type": "string"},
+    content_type="application/jwt",
+    description="Compact JWS of the revoked and suspended licenses.",
+)
 def status_list():
     """Signed list of revoked and suspended licenses (compact JWS) for offline verifiers."""
     with service_context().session_factory() as session:
         token = licenses.status_list(session, keyring())
-    return Response(token, content_type="application/jwt",
-                    headers={"Cache-Control": "max-age=60"})
+    return Response(token, content_type="application/jwt", headers={"Cache-Control": "max-age=60"})
 
 
 @blp.post("/licenses/verify")
@@ -55,8 +63,12 @@ def verify(body):
     MALFORMED or WRONG_CORE; the same function as `ipmarket license verify`."""
     with service_context().session_factory() as session:
         without_transaction(session)  # two reads: the key named, the license's state
-        result = verify_license(body["license"], keyring().active_public_keys(session),
-                                licenses.license_statuses(session), core=body.get("core"))
+        result = verify_license(
+            body["license"],
+            keyring().active_public_keys(session),
+            licenses.license_statuses(session),
+            core=body.get("core"),
+        )
     return result.as_dict()
 
 
@@ -71,16 +83,19 @@ def get_license(license_id):
 
 @blp.get("/licenses/<id:license_id>/file")
 @requires()
-@blp.response(200, {"type": "string"}, content_type="text/plain",
-              description="The armoured license file.")
+@blp.response(
+    200, {"type": "string"}, content_type="text/plain", description="The armoured license file."
+)
 @problems(404)
 def license_file(license_id):
     """The armoured license file for offline tools."""
     with service_context().session_factory() as session:
         lic = get_visible(session, current_principal(), License, license_id)
-    return Response(licenses.license_file(lic), content_type="text/plain; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="license-{lic.id}.lic"'})
+    return Response(
+        licenses.license_file(lic),
+        content_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="license-{lic.id}.lic"'},
+    )
 
 
 @blp.post("/licenses/<id:license_id>/suspend")
@@ -116,5 +131,11 @@ def revoke_license(body, license_id):
 @problems(404, 409)
 @blp.arguments(Renewal)
 def renew_license(body, license_id):
-    return committed(licenses.renew, keyring(), current_principal(), license_id,
-                     months=body.get("months"), expires_at=body.get("expires_at"))
+    return committed(
+        licenses.renew,
+        keyring(),
+        current_principal(),
+        license_id,
+        months=body.get("months"),
+        expires_at=body.get("expires_at"),
+    )

@@ -1,5 +1,6 @@
 """Orders: created from an approved request, with their invoice and payments; the vendor
 records bank transfers, either party cancels, the vendor refunds."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -37,10 +38,16 @@ blp = Blueprint("orders", __name__, url_prefix=V1, description="Orders, invoices
 
 
 def payment_view(p: Payment) -> dict:
-    return {"id": p.id, "method": p.method, **money(p.amount_minor, p.currency),
-            "paid_on": p.paid_on.isoformat(), "reference": p.reference,
-            "provider_payment_id": p.provider_payment_id, "recorded_by": p.recorded_by,
-            "created_at": iso(p.created_at)}
+    return {
+        "id": p.id,
+        "method": p.method,
+        **money(p.amount_minor, p.currency),
+        "paid_on": p.paid_on.isoformat(),
+        "reference": p.reference,
+        "provider_payment_id": p.provider_payment_id,
+        "recorded_by": p.recorded_by,
+        "created_at": iso(p.created_at),
+    }
 
 
 def order_views(rows: list[Order], session: Session | None = None) -> list[dict]:
@@ -50,23 +57,40 @@ def order_views(rows: list[Order], session: Session | None = None) -> list[dict]
         with service_context().session_factory() as session:
             return order_views(rows, session)
     ids = [o.id for o in rows]
-    invoices_by_order = {i.order_id: i for i in session.scalars(
-        sa.select(Invoice).where(Invoice.order_id.in_(ids)))}
+    invoices_by_order = {
+        i.order_id: i for i in session.scalars(sa.select(Invoice).where(Invoice.order_id.in_(ids)))
+    }
     payments_by_order: dict[str, list] = {}
-    for p in session.scalars(sa.select(Payment).where(Payment.order_id.in_(ids))
-                             .order_by(Payment.created_at)):
+    for p in session.scalars(
+        sa.select(Payment).where(Payment.order_id.in_(ids)).order_by(Payment.created_at)
+    ):
         payments_by_order.setdefault(p.order_id, []).append(payment_view(p))
-    return [{"id": o.id, "state": o.state, "state_reason": o.state_reason,
-             "request_id": o.request_id, "quote_id": o.quote_id, "licensee_id": o.licensee_id,
-             "vendor_id": o.vendor_id, "core_id": o.core_id, "vlnv": o.vlnv,
-             "offer_id": o.offer_id, "price": money(o.amount_minor, o.currency),
-             "paid": money(o.paid_minor, o.currency),
-             "outstanding": orders.outstanding(o).as_dict(), "license_id": o.license_id,
-             "created_at": iso(o.created_at), "paid_at": iso(o.paid_at),
-             "updated_at": iso(o.updated_at),
-             "invoice": (invoice_view(invoices_by_order[o.id]) if o.id in invoices_by_order
-                         else None),
-             "payments": payments_by_order.get(o.id, [])} for o in rows]
+    return [
+        {
+            "id": o.id,
+            "state": o.state,
+            "state_reason": o.state_reason,
+            "request_id": o.request_id,
+            "quote_id": o.quote_id,
+            "licensee_id": o.licensee_id,
+            "vendor_id": o.vendor_id,
+            "core_id": o.core_id,
+            "vlnv": o.vlnv,
+            "offer_id": o.offer_id,
+            "price": money(o.amount_minor, o.currency),
+            "paid": money(o.paid_minor, o.currency),
+            "outstanding": orders.outstanding(o).as_dict(),
+            "license_id": o.license_id,
+            "created_at": iso(o.created_at),
+            "paid_at": iso(o.paid_at),
+            "updated_at": iso(o.updated_at),
+            "invoice": (
+                invoice_view(invoices_by_order[o.id]) if o.id in invoices_by_order else None
+            ),
+            "payments": payments_by_order.get(o.id, []),
+        }
+        for o in rows
+    ]
 
 
 def order_view(order: Order, session: Session | None = None) -> dict:
@@ -74,25 +98,38 @@ def order_view(order: Order, session: Session | None = None) -> dict:
 
 
 def invoice_view(i: Invoice) -> dict:
-    return {"id": i.id, "number": i.number, "state": i.state, "language": i.language,
-            "parties": i.parties, "lines": i.lines, "total": money(i.total_minor, i.currency),
-            "payment_instructions": i.payment_instructions, "issued_at": iso(i.issued_at),
-            "due_at": iso(i.due_at)}
+    return {
+        "id": i.id,
+        "number": i.number,
+        "state": i.state,
+        "language": i.language,
+        "parties": i.parties,
+        "lines": i.lines,
+        "total": money(i.total_minor, i.currency),
+        "payment_instructions": i.payment_instructions,
+        "issued_at": iso(i.issued_at),
+        "due_at": iso(i.due_at),
+    }
 
 
 @blp.post("/orders")
 @requires("licensee")
 @blp.response(201, OrderOut)
-@blp.alt_response(200, schema=OrderOut, success=True,
-                  description="The order made before with this Idempotency-Key.")
+@blp.alt_response(
+    200,
+    schema=OrderOut,
+    success=True,
+    description="The order made before with this Idempotency-Key.",
+)
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @problems(409)
 @blp.arguments(OrderIn)
 def create_order(body):
     """Order an approved license request of a priced offer or an accepted quote; the invoice
     is issued with it. `Idempotency-Key` makes a retry safe."""
-    order, created = orders.create_order(service_context().unit_of_work, current_principal(),
-                                         body, idempotency_key())
+    order, created = orders.create_order(
+        service_context().unit_of_work, current_principal(), body, idempotency_key()
+    )
     return order_view(order), 201 if created else 200
 
 
@@ -123,8 +160,15 @@ def record_bank_transfer(body, order_id):
     """The vendor (or an admin) records a bank transfer; the one completing the order issues
     the license in the same transaction."""
     money = Money.parse(body["amount"], body["currency"])
-    order, _ = committed(orders.record_bank_transfer, keyring(), current_principal(),
-                          order_id, money, body["paid_on"], body["reference"])
+    order, _ = committed(
+        orders.record_bank_transfer,
+        keyring(),
+        current_principal(),
+        order_id,
+        money,
+        body["paid_on"],
+        body["reference"],
+    )
     return order_view(order), 201
 
 
@@ -149,8 +193,9 @@ def refund_order(body, order_id):
 
 @blp.get("/orders/<id:order_id>/invoice.html")
 @requires()
-@blp.response(200, {"type": "string"}, content_type="text/html",
-              description="The printable invoice.")
+@blp.response(
+    200, {"type": "string"}, content_type="text/html", description="The printable invoice."
+)
 @problems(404)
 @blp.arguments(InvoiceQuery, location="query")
 def invoice_html(args, order_id):
@@ -158,5 +203,7 @@ def invoice_html(args, order_id):
     with service_context().session_factory() as session:
         order = get_visible(session, current_principal(), Order, order_id)
         invoice = session.query(Invoice).filter_by(order_id=order.id).one()
-    return Response(invoices.invoice_html(invoice, order, args.get("lang")),
-                    content_type="text/html; charset=utf-8")
+    return Response(
+        invoices.invoice_html(invoice, order, args.get("lang")),
+        content_type="text/html; charset=utf-8",
+    )

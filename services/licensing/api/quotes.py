@@ -1,5 +1,6 @@
 """Quotes for offers priced "on request": asked by the licensee, sent by the vendor,
 accepted (a license request at the quoted price) or declined."""
+
 from __future__ import annotations
 
 from services.licensing import quotes
@@ -59,8 +60,9 @@ def get_quote(quote_id):
 def send_quote(body, quote_id):
     """The vendor's price, terms and validity (again to revise it before an answer)."""
     price = Money.parse(body["amount"], body["currency"])
-    return committed(quotes.send_quote, current_principal(), quote_id, price, body["terms"],
-                     body["valid_until"])
+    return committed(
+        quotes.send_quote, current_principal(), quote_id, price, body["terms"], body["valid_until"]
+    )
 
 
 @blp.post("/quotes/<id:quote_id>/accept")
@@ -70,8 +72,9 @@ def send_quote(body, quote_id):
 @blp.arguments(Accept)
 def accept_quote(_body, quote_id):
     """Accept: submits a license request at the quoted price (screened as any request)."""
-    quote, license_request = committed(quotes.accept_quote, keyring(), current_principal(),
-                                       quote_id)
+    quote, license_request = committed(
+        quotes.accept_quote, keyring(), current_principal(), quote_id
+    )
     return {**QuoteOut().dump(quote), "request": license_request}
 
 

@@ -1,4 +1,5 @@
 """The export-screening rule table: read by version, published by an admin."""
+
 from __future__ import annotations
 
 from services.licensing import audit, rule_sets
@@ -8,8 +9,9 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
 
-blp = Blueprint("screening_rules", __name__, url_prefix=V1,
-                description="Export-screening rule sets")
+blp = Blueprint(
+    "screening_rules", __name__, url_prefix=V1, description="Export-screening rule sets"
+)
 
 
 @blp.get("/screening/rules")
@@ -39,9 +41,17 @@ def publish_rules(body):
     """A new version of the rule table; `based_on` must be the version in force."""
     principal = current_principal()
     with service_context().unit_of_work() as uow:
-        rule_set = rule_sets.publish_rule_set(uow.session, created_by=principal.organisation_id,
-                                              **body)
-        audit.record(uow.session, principal, "admin", "screening.rules_published",
-                     "screening_rule_set", str(rule_set.version), comment=body["comment"])
+        rule_set = rule_sets.publish_rule_set(
+            uow.session, created_by=principal.organisation_id, **body
+        )
+        audit.record(
+            uow.session,
+            principal,
+            "admin",
+            "screening.rules_published",
+            "screening_rule_set",
+            str(rule_set.version),
+            comment=body["comment"],
+        )
         uow.commit()
     return rule_set, 201

@@ -1,5 +1,6 @@
 """A core as licensing knows it: the terms the catalog last published for it (the known_core
 projection), and which of its offers a licensee may ask for."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

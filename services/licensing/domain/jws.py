@@ -3,6 +3,7 @@
 Written here on `cryptography`'s Ed25519 (a compact JWS is three base64url parts); the tests
 check it with an independent JOSE library. Pure: no keys are stored or read here.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,6 +22,7 @@ class MalformedJws(ValueError):
 
 # --- base64url and compact JWS ---------------------------------------------------------------
 
+
 def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -36,8 +38,9 @@ def _json_bytes(value: dict) -> bytes:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
 
 
-def sign_compact(payload: dict, *, kid: str, private_key: Ed25519PrivateKey,
-                 typ: str = "JWT") -> str:
+def sign_compact(
+    payload: dict, *, kid: str, private_key: Ed25519PrivateKey, typ: str = "JWT"
+) -> str:
     header = {"alg": "EdDSA", "kid": kid, "typ": typ}
     signing_input = f"{b64url_encode(_json_bytes(header))}.{b64url_encode(_json_bytes(payload))}"
     signature = private_key.sign(signing_input.encode("ascii"))
@@ -54,22 +57,33 @@ def split_compact(token: str) -> tuple[dict, bytes, bytes, str]:
         header = json.loads(b64url_decode(parts[0]))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise MalformedJws("the JWS header is not JSON") from None
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or \
-            not isinstance(header.get("kid"), str):
+    if (
+        not isinstance(header, dict)
+        or header.get("alg") != "EdDSA"
+        or not isinstance(header.get("kid"), str)
+    ):
         raise MalformedJws("the JWS header must have alg EdDSA and a kid")
     return header, b64url_decode(parts[1]), b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}"
 
 
 # --- JWK -------------------------------------------------------------------------------------
 
+
 def public_jwk(kid: str, public_key_b64: str) -> dict:
-    return {"kty": "OKP", "crv": "Ed25519", "x": public_key_b64, "kid": kid, "alg": "EdDSA",
-            "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": public_key_b64,
+        "kid": kid,
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def thumbprint(public_key_b64: str) -> str:
-    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": public_key_b64},
-                           separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {"crv": "Ed25519", "kty": "OKP", "x": public_key_b64}, separators=(",", ":"), sort_keys=True
+    )
     return b64url_encode(hashlib.sha256(canonical.encode()).digest())
 
 

@@ -3,6 +3,7 @@
 Amounts travel as decimal strings ("25000.00") and are stored as integer minor units (cents,
 fen) next to their currency code; arithmetic happens on the integers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,7 @@ class Money:
         """From a decimal string (or Decimal/int); more decimals than the currency has, a
         negative amount or anything that is not a number is refused, naming `field`."""
         if currency not in EXPONENTS:
-            raise Invalid(f"{currency!r} is not one of {', '.join(CURRENCIES)}",
-                          field="currency")
+            raise Invalid(f"{currency!r} is not one of {', '.join(CURRENCIES)}", field="currency")
         if isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal)):
             raise Invalid("the amount must be a decimal string such as '25000.00'", field=field)
         try:
@@ -38,8 +38,9 @@ class Money:
             raise Invalid(f"the amount must be at least 0 and below {MAXIMUM}", field=field)
         minor = value.scaleb(EXPONENTS[currency])
         if minor != minor.to_integral_value():
-            raise Invalid(f"{currency} has {EXPONENTS[currency]} decimal places at most",
-                          field=field)
+            raise Invalid(
+                f"{currency} has {EXPONENTS[currency]} decimal places at most", field=field
+            )
         return cls(int(minor), currency)
 
     @property

@@ -4,6 +4,7 @@ pending_payment → (paid in full) → paid → fulfilled, in one transaction wi
 completes it and the license issued; pending_payment → cancelled (nothing paid yet); fulfilled →
 refunded. A partial payment leaves the order pending.
 """
+
 from __future__ import annotations
 
 from services.licensing.domain.money import Money
@@ -27,8 +28,9 @@ def check_payment(state: str, amount: Money, paid: Money, payment: Money) -> boo
     taken: another currency, or more than is outstanding."""
     check_takes_payments(state)
     if payment.currency != amount.currency:
-        raise Invalid(f"the order is in {amount.currency}, not {payment.currency}",
-                      field="currency")
+        raise Invalid(
+            f"the order is in {amount.currency}, not {payment.currency}", field="currency"
+        )
     left = outstanding(amount, paid)
     if payment.minor > left.minor:
         raise Invalid(f"more than the {left} {amount.currency} outstanding", field="amount")
@@ -37,8 +39,9 @@ def check_payment(state: str, amount: Money, paid: Money, payment: Money) -> boo
 
 def check_cancellable(state: str, paid: Money) -> None:
     if state != "pending_payment" or paid.minor:
-        raise Conflict("only an order with nothing paid yet can be cancelled (else refund it)",
-                       state=state)
+        raise Conflict(
+            "only an order with nothing paid yet can be cancelled (else refund it)", state=state
+        )
 
 
 def check_refundable(state: str) -> None:

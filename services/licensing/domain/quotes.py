@@ -1,5 +1,6 @@
 """A quote's states: requested → sent (the vendor may send a revised quote while it is not
 answered) → accepted or declined; a quote past its validity cannot be accepted."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ and which states a decision may be taken in.
 screening → denied | (review by an admin) | pending_approval → approved/rejected | approved
 (priced, awaiting its order) | issued; screening or pending_approval lapse → expired.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,11 +39,14 @@ def version_constraint(core_version: str, version_range: str | None) -> str:
     try:
         SpecifierSet(version_range)
     except InvalidSpecifier:
-        raise Invalid(f"{version_range!r} is not a version range such as '>=1.0,<2.0'",
-                      field="version_range") from None
+        raise Invalid(
+            f"{version_range!r} is not a version range such as '>=1.0,<2.0'", field="version_range"
+        ) from None
     if not version_allowed(version_range, core_version):
-        raise Invalid(f"the range {version_range!r} does not include the offered version "
-                      f"{core_version}", field="version_range")
+        raise Invalid(
+            f"the range {version_range!r} does not include the offered version {core_version}",
+            field="version_range",
+        )
     return version_range
 
 

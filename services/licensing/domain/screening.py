@@ -9,6 +9,7 @@ Screening a request checks, in this order, and the first that applies decides:
 Every decision names the rule and the rule-set version that made it, and a reason code that the
 licensee sees. The default table (migration 0002) is illustrative, not legal advice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ ANY = "*"
 
 class RuleSet(Protocol):
     """A rule-set version: a stored one or a RuleTable."""
+
     version: int
     rules: Sequence[dict]
     embargoed: Iterable[str]
@@ -44,18 +46,23 @@ class ScreeningDecision:
 class RuleTable:
     """A rule-set version as screening reads it. A version never changes once published
     (publishing adds the next one), so a process may keep the versions it has read."""
+
     version: int
     rules: tuple[dict, ...]
     embargoed: frozenset[str]
 
     @classmethod
     def of(cls, rule_set: RuleSet) -> RuleTable:
-        return cls(rule_set.version, tuple(rule_set.rules),
-                   frozenset(c.upper() for c in rule_set.embargoed))
+        return cls(
+            rule_set.version,
+            tuple(rule_set.rules),
+            frozenset(c.upper() for c in rule_set.embargoed),
+        )
 
 
-def screen_export(rule_set: RuleSet, *, eccn: str, destination: str,
-                  territory_restrictions: list[str]) -> ScreeningDecision:
+def screen_export(
+    rule_set: RuleSet, *, eccn: str, destination: str, territory_restrictions: list[str]
+) -> ScreeningDecision:
     eccn, destination = eccn.strip().upper(), destination.strip().upper()
 
     def decided(outcome: str, reason_code: str, rule_id: str) -> ScreeningDecision:
@@ -73,13 +80,16 @@ def screen_export(rule_set: RuleSet, *, eccn: str, destination: str,
 
 def _matches(rule: dict, eccn: str, destination: str) -> bool:
     destinations = [d.upper() for d in rule["destinations"]]
-    return (fnmatchcase(eccn, rule["eccn"].upper())
-            and (ANY in destinations or destination in destinations))
+    return fnmatchcase(eccn, rule["eccn"].upper()) and (
+        ANY in destinations or destination in destinations
+    )
 
 
 def check_based_on(current_version: int, based_on: int) -> None:
     """Publishing names the version the admin edited, so that two admins editing at once do not
     silently overwrite each other."""
     if based_on != current_version:
-        raise Conflict(f"the rule set is at version {current_version}, not {based_on}; "
-                       "reload and edit again", field="based_on")
+        raise Conflict(
+            f"the rule set is at version {current_version}, not {based_on}; reload and edit again",
+            field="based_on",
+        )

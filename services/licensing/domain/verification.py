@@ -4,6 +4,7 @@
 Online the keys come from the database and the statuses from the licenses themselves; offline
 they come from a JWKS document and a signed status list.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,13 @@ class Verification:
         return self.result is Result.VALID
 
     def as_dict(self) -> dict:
-        return {"result": self.result.value, "valid": self.valid,
-                "detail": self.detail, "license_id": self.license_id, "claims": self.claims}
+        return {
+            "result": self.result.value,
+            "valid": self.valid,
+            "detail": self.detail,
+            "license_id": self.license_id,
+            "claims": self.claims,
+        }
 
 
 def unarmour(text: str) -> str:
@@ -61,7 +67,7 @@ def unarmour(text: str) -> str:
         return text
     if ARMOUR_END not in text:
         raise MalformedJws(f"the license file has no {ARMOUR_END} line")
-    body = text[len(ARMOUR_BEGIN):text.index(ARMOUR_END)].strip("\n")
+    body = text[len(ARMOUR_BEGIN) : text.index(ARMOUR_END)].strip("\n")
     # Header lines ("Name: value") come first, then an empty line, then the token.
     _, blank, token = body.partition("\n\n")
     return "".join((token if blank else body).split())
@@ -69,7 +75,7 @@ def unarmour(text: str) -> str:
 
 def armour(token: str, headers: dict[str, str]) -> str:
     lines = [ARMOUR_BEGIN, *(f"{k}: {v}" for k, v in headers.items()), ""]
-    lines += [token[i:i + 64] for i in range(0, len(token), 64)]
+    lines += [token[i : i + 64] for i in range(0, len(token), 64)]
     return "\n".join([*lines, ARMOUR_END, ""])
 
 
@@ -101,9 +107,14 @@ class SignatureProblem(Exception):
         self.result, self.detail = result, detail
 
 
-def verify_license(text: str, keys: Mapping[str, Ed25519PublicKey],
-                   statuses: Mapping[str, str] | None, *, core: str | None = None,
-                   now: datetime | None = None) -> Verification:
+def verify_license(
+    text: str,
+    keys: Mapping[str, Ed25519PublicKey],
+    statuses: Mapping[str, str] | None,
+    *,
+    core: str | None = None,
+    now: datetime | None = None,
+) -> Verification:
     """`statuses`: license id → "revoked" or "suspended" (absent: in good standing).
     `core`: "vendor:library:name:version" the license is checked for, if given."""
     now = now or datetime.now(UTC)
@@ -113,8 +124,10 @@ def verify_license(text: str, keys: Mapping[str, Ed25519PublicKey],
         return Verification(problem.result, problem.detail)
     missing = [c for c in REQUIRED_CLAIMS if c not in claims]
     if header.get("typ") != LICENSE_TYP or missing:
-        return Verification(Result.MALFORMED, "not an ipmarket license"
-                            + (f": missing {', '.join(missing)}" if missing else ""))
+        return Verification(
+            Result.MALFORMED,
+            "not an ipmarket license" + (f": missing {', '.join(missing)}" if missing else ""),
+        )
     license_id = claims["jti"]
 
     def answer(result: Result, detail: str) -> Verification:

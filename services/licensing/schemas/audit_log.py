@@ -1,4 +1,5 @@
 """The audit log: its query and its entries."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -10,8 +11,9 @@ from shared.bounds import Schema
 class AuditQuery(Schema):
     subject_id = fields.String(validate=validate.Length(min=1, max=64))
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,18}$"),
-                           metadata={"description": CURSOR_DESCRIPTION})
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,18}$"), metadata={"description": CURSOR_DESCRIPTION}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

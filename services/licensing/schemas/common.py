@@ -1,5 +1,6 @@
 """What the licensing schemas share: ids, countries, money, pages and their cursors, reasons and
 comments, timestamps and states as the OpenAPI document shows them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,9 @@ from shared.bounds import Schema
 from shared.countries import CountryCode
 
 COUNTRY = CountryCode()
-VLNV = validate.Regexp(r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$",
-                       error="must be vendor:library:name:version")
+VLNV = validate.Regexp(
+    r"^[^:\s]+:[^:\s]+:[^:\s]+:[^:\s]+$", error="must be vendor:library:name:version"
+)
 
 
 ID = validate.Length(min=1, max=36)
@@ -41,8 +43,9 @@ class RequiredReason(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-AMOUNT = validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$",
-                         error="must be a decimal string such as '25000.00'")
+AMOUNT = validate.Regexp(
+    r"^[0-9]{1,13}(\.[0-9]{1,2})?$", error="must be a decimal string such as '25000.00'"
+)
 TEXT = validate.Length(min=1, max=2000)
 
 
@@ -68,8 +71,11 @@ def Timestamp(metadata: dict | None = None, **kwargs) -> fields.String:  # noqa:
 
 
 def NEXT() -> fields.String:  # noqa: N802 - used like a field class
-    return fields.String(required=True, allow_none=True, metadata={
-        "description": "Pass as `cursor` for the next page; null: this is the last."})
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null: this is the last."},
+    )
 
 
 def State(states, **kwargs) -> fields.String:  # noqa: N802 - used like a field class
@@ -80,6 +86,11 @@ class MoneyOut(Schema):
     """A Money or its as_dict(): Money.amount is a Decimal with exactly the currency's
     decimals, so its string is the exact amount ("25000.00")."""
 
-    amount = fields.String(metadata={"pattern": AMOUNT_PATTERN, "examples": ["25000.00"],
-                                     "description": "Exact decimal, as a string."})
+    amount = fields.String(
+        metadata={
+            "pattern": AMOUNT_PATTERN,
+            "examples": ["25000.00"],
+            "description": "Exact decimal, as a string.",
+        }
+    )
     currency = fields.String(metadata={"enum": list(CURRENCIES)})

@@ -1,5 +1,6 @@
 """License requests: what a licensee submits, the decisions on it, and the request as the API
 answers it."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -35,11 +36,13 @@ class ReviewDecision(RequiredComment):
 
 
 class DecisionComment(Schema):
-    author_id = fields.String(allow_none=True, metadata={
-        "description": "The organisation whose person or key decided."})
+    author_id = fields.String(
+        allow_none=True, metadata={"description": "The organisation whose person or key decided."}
+    )
     author_role = fields.String(metadata={"enum": ["admin", "vendor"]})
-    decision = fields.String(metadata={
-        "enum": ["review_allow", "review_deny", "approved", "rejected"]})
+    decision = fields.String(
+        metadata={"enum": ["review_allow", "review_deny", "approved", "rejected"]}
+    )
     comment = fields.String()
     at = Timestamp()
 
@@ -50,21 +53,31 @@ class LicenseRequestOut(Schema):
     licensee_id = fields.String()
     vendor_id = fields.String()
     core_id = fields.String()
-    vlnv = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "vendor, library, name and version of the core version requested"})
+    vlnv = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "vendor, library, name and version of the core version requested"},
+    )
     version_constraint = fields.String()
     offer_id = fields.String()
     offer_kind = fields.String(attribute="offer.kind")
     project_name = fields.String()
     intended_use = fields.String()
     end_use_country = fields.String()
-    screening = fields.Dict(allow_none=True, metadata={
-        "description": "outcome, reason_code, rule_id, rule_set_version"})
-    decision_comment = fields.String(allow_none=True, metadata={
-        "description": "The latest decision's comment (all of them are in `comments`)."})
-    comments = fields.List(fields.Nested(DecisionComment), metadata={
-        "description": "Every decision's comment, oldest first: the export review's and the "
-                       "vendor's, each with who wrote it and when."})
+    screening = fields.Dict(
+        allow_none=True, metadata={"description": "outcome, reason_code, rule_id, rule_set_version"}
+    )
+    decision_comment = fields.String(
+        allow_none=True,
+        metadata={"description": "The latest decision's comment (all of them are in `comments`)."},
+    )
+    comments = fields.List(
+        fields.Nested(DecisionComment),
+        metadata={
+            "description": "Every decision's comment, oldest first: the export review's and the "
+            "vendor's, each with who wrote it and when."
+        },
+    )
     license_id = fields.String(allow_none=True)
     created_at = Timestamp()
     expires_at = Timestamp(allow_none=True)

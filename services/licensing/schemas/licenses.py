@@ -1,4 +1,5 @@
 """Licenses: queries, renewal, verification, the license as the API answers it, the JWKS."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -53,9 +54,21 @@ class LicensePage(Schema):
 
 
 class VerificationOut(Schema):
-    result = fields.String(metadata={"enum": [
-        "VALID", "EXPIRED", "NOT_YET_VALID", "SUSPENDED", "REVOKED", "BAD_SIGNATURE",
-        "UNKNOWN_KEY", "MALFORMED", "WRONG_CORE"]})
+    result = fields.String(
+        metadata={
+            "enum": [
+                "VALID",
+                "EXPIRED",
+                "NOT_YET_VALID",
+                "SUSPENDED",
+                "REVOKED",
+                "BAD_SIGNATURE",
+                "UNKNOWN_KEY",
+                "MALFORMED",
+                "WRONG_CORE",
+            ]
+        }
+    )
     valid = fields.Boolean()
     detail = fields.String()
     license_id = fields.String(allow_none=True)

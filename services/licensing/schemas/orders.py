@@ -1,4 +1,5 @@
 """Orders with their invoice and payments."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate

@@ -1,4 +1,5 @@
 """The payment provider's callback and the answer to it."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -15,5 +16,9 @@ class ProviderCallback(MoneyIn):
 class ProviderPaymentOut(Schema):
     payment_id = fields.String()
     order_id = fields.String()
-    recorded = fields.Boolean(metadata={"description": "False: this payment id was recorded "
-                                                       "before (the callback is idempotent)."})
+    recorded = fields.Boolean(
+        metadata={
+            "description": "False: this payment id was recorded "
+            "before (the callback is idempotent)."
+        }
+    )

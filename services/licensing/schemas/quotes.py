@@ -1,4 +1,5 @@
 """Quotes: asking, answering, accepting and declining, and the quote as the API answers it."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -57,8 +58,9 @@ class QuoteOut(Schema):
 
 
 class AcceptedQuoteOut(QuoteOut):
-    request = fields.Nested(LicenseRequestOut, metadata={
-        "description": "The license request the acceptance submitted."})
+    request = fields.Nested(
+        LicenseRequestOut, metadata={"description": "The license request the acceptance submitted."}
+    )
 
 
 class QuotePage(Schema):

@@ -1,4 +1,5 @@
 """The export-screening rule table as an admin publishes and reads it."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -12,22 +13,33 @@ from shared.countries import CountryCode
 
 class Rule(Schema):
     rule_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    eccn = fields.String(required=True, validate=validate.Regexp(
-        r"^(\*|EAR99|[0-9][A-E][0-9*]{0,3}\*?)$",
-        error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *"))
-    destinations = fields.List(fields.String(validate=CountryCode(wildcard="*")), required=True,
-                               validate=validate.Length(min=1, max=300))
+    eccn = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^(\*|EAR99|[0-9][A-E][0-9*]{0,3}\*?)$",
+            error="must be an ECCN (e.g. 3E001), EAR99, or a pattern such as 5E* or *",
+        ),
+    )
+    destinations = fields.List(
+        fields.String(validate=CountryCode(wildcard="*")),
+        required=True,
+        validate=validate.Length(min=1, max=300),
+    )
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    reason_code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"))
+    reason_code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z][A-Z0-9_]{1,63}$", error="must be an UPPER_SNAKE reason code"
+        ),
+    )
 
 
 class RuleSetIn(Schema):
-    based_on = fields.Integer(required=True, validate=validate.Range(min=1,
-                                                                     max=bounds.VERSION_MAX))
+    based_on = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.VERSION_MAX))
     rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=1000))
-    embargoed = fields.List(fields.String(validate=COUNTRY), required=True,
-                            validate=validate.Length(max=300))
+    embargoed = fields.List(
+        fields.String(validate=COUNTRY), required=True, validate=validate.Length(max=300)
+    )
     comment = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
     @validates_schema

@@ -7,6 +7,7 @@ Resources (event → notice → delivery → attempt; see `services.notify.domai
 and watches), `operations` (dead letters, metrics). `old_paths` answers 308 from the paths of
 the release before, which called deliveries "messages".
 """
+
 from services.notify.api.deliveries import blp as deliveries
 from services.notify.api.endpoints import blp as endpoints
 from services.notify.api.old_paths import old_paths

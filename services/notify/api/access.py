@@ -1,4 +1,5 @@
 """Whose resources the caller may see."""
+
 from __future__ import annotations
 
 from shared.http.auth import current_principal

@@ -1,4 +1,5 @@
 """/v1/deliveries: one notice to one endpoint or e-mail address, its attempts and replay."""
+
 from __future__ import annotations
 
 from services.notify import delivery_log
@@ -15,8 +16,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import requires
 from shared.http.context import service_context
 
-blp = Blueprint("deliveries", __name__, url_prefix="/v1",
-                description="Deliveries: each notice to each endpoint and e-mail address.")
+blp = Blueprint(
+    "deliveries",
+    __name__,
+    url_prefix="/v1",
+    description="Deliveries: each notice to each endpoint and e-mail address.",
+)
 
 
 @blp.route("/deliveries")
@@ -27,7 +32,8 @@ def organisation_deliveries(query):
     """The organisation's deliveries, webhooks and e-mails, newest first."""
     with service_context().session_factory() as session:
         return delivery_log.deliveries_where(
-            session, Delivery.organisation_id == own_organisation(), **query)
+            session, Delivery.organisation_id == own_organisation(), **query
+        )
 
 
 @blp.route("/deliveries/<delivery_id>")

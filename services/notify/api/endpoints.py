@@ -1,4 +1,5 @@
 """/v1/endpoints: an organisation's webhook endpoints, their secrets, deliveries and attempts."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -26,8 +27,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import requires
 from shared.http.context import service_context
 
-blp = Blueprint("endpoints", __name__, url_prefix="/v1",
-                description="Webhook endpoints: registration, secrets, deliveries, attempts.")
+blp = Blueprint(
+    "endpoints",
+    __name__,
+    url_prefix="/v1",
+    description="Webhook endpoints: registration, secrets, deliveries, attempts.",
+)
 
 
 @blp.route("/endpoints")
@@ -84,8 +89,7 @@ def rotate_secret(endpoint_id):
     with service_context().session_factory() as session, session.begin():
         endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
         secret = webhook_endpoints.rotate_secret(endpoint)
-        return {"secret": secret,
-                "previous_secret_expires_at": endpoint.previous_secret_expires_at}
+        return {"secret": secret, "previous_secret_expires_at": endpoint.previous_secret_expires_at}
 
 
 @blp.route("/endpoints/<endpoint_id>/public-key")
@@ -120,8 +124,7 @@ def endpoint_deliveries(query, endpoint_id):
     """The endpoint's deliveries (one per event), newest first."""
     with service_context().session_factory() as session:
         endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
-        return delivery_log.deliveries_where(session, Delivery.endpoint_id == endpoint.id,
-                                               **query)
+        return delivery_log.deliveries_where(session, Delivery.endpoint_id == endpoint.id, **query)
 
 
 @blp.route("/endpoints/<endpoint_id>/replay", methods=["POST"])

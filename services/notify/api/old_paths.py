@@ -1,6 +1,7 @@
 """The paths of the release before, which called deliveries "messages", answer 308 (method and
 body kept) to their new path, query string included, for one release. Not in the OpenAPI
 document: it describes the current paths only."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request

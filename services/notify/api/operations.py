@@ -1,4 +1,5 @@
 """For operators: dead letters (/v1/admin/dead-letters) and Prometheus metrics (/metrics)."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -10,8 +11,9 @@ from shared.http.api_docs import Blueprint
 from shared.http.auth import requires
 from shared.http.context import service_context
 
-blp = Blueprint("dead_letters", __name__, url_prefix="/v1",
-                description="Messages a consumer could not handle.")
+blp = Blueprint(
+    "dead_letters", __name__, url_prefix="/v1", description="Messages a consumer could not handle."
+)
 ops = Blueprint("operations", __name__, description="Metrics for operators.")
 
 
@@ -22,14 +24,19 @@ ops = Blueprint("operations", __name__, description="Metrics for operators.")
 def dead_letters(query):
     """Messages a consumer could not handle, newest first."""
     with service_context().session_factory() as session:
-        return dead_letter_log.dead_letters(session, limit=query["limit"],
-                                            cursor=query.get("cursor"))
+        return dead_letter_log.dead_letters(
+            session, limit=query["limit"], cursor=query.get("cursor")
+        )
 
 
 @ops.route("/metrics")
 @requires("admin")
-@ops.response(200, {"type": "string"}, content_type=metric_figures.CONTENT_TYPE,
-              description="Prometheus text format.")
+@ops.response(
+    200,
+    {"type": "string"},
+    content_type=metric_figures.CONTENT_TYPE,
+    description="Prometheus text format.",
+)
 def metrics():
     """Prometheus text format: deliveries by state, endpoints, dead letters, consumer lag."""
     try:

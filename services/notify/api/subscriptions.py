@@ -1,4 +1,5 @@
 """/v1/preferences and /v1/watches: what an organisation wants to hear, and by which channel."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -11,8 +12,12 @@ from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import requires
 from shared.http.context import service_context
 
-blp = Blueprint("subscriptions", __name__, url_prefix="/v1",
-                description="Preferences (channels per event type) and watches.")
+blp = Blueprint(
+    "subscriptions",
+    __name__,
+    url_prefix="/v1",
+    description="Preferences (channels per event type) and watches.",
+)
 
 
 @blp.route("/preferences")

@@ -15,6 +15,7 @@ leaves the row pending and due again within LEASE_SECONDS, and its attempt in th
 an outcome (sent or not: nobody knows). It is sent again with the same webhook-id /
 Message-ID, so the receiver can tell it is the same message. Nothing claimed is ever dropped.
 """
+
 from services.notify.delivery.worker import DeliveryWorker
 
 __all__ = ["DeliveryWorker"]

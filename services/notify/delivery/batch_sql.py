@@ -4,6 +4,7 @@ On PostgreSQL `column = ANY(array)` is one statement text whatever the number of
 that neither SQLAlchemy nor psycopg renders and parses it anew for each batch size, and
 PostgreSQL runs it as a prepared statement; elsewhere a plain IN list.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -22,14 +23,17 @@ def objects_by_key(session: Session, model, column, keys: set) -> dict:
     """ORM objects of `model` whose `column` is among `keys`, by that key (to change them)."""
     if not keys:
         return {}
-    return {getattr(row, column.key): row
-            for row in session.scalars(sa.select(model).where(is_any_of(session, column, keys)))}
+    return {
+        getattr(row, column.key): row
+        for row in session.scalars(sa.select(model).where(is_any_of(session, column, keys)))
+    }
 
 
 def rows_by_key(session: Session, column: sa.Column, keys: set) -> dict:
     """Plain rows of `column`'s table by `column`: for reading, lighter than ORM objects."""
     if not keys:
         return {}
-    return {getattr(row, column.key): row
-            for row in session.execute(sa.select(column.table)
-                                       .where(is_any_of(session, column, keys)))}
+    return {
+        getattr(row, column.key): row
+        for row in session.execute(sa.select(column.table).where(is_any_of(session, column, keys)))
+    }

@@ -4,6 +4,7 @@ A claim moves a delivery's `next_attempt_at` a lease ahead (`FOR UPDATE SKIP LOC
 PostgreSQL, so several workers share the work) and logs its attempt in the same transaction,
 before anything is sent. Renewing moves the lease on while the worker still holds the delivery.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -20,9 +21,15 @@ from shared.db.schema import utcnow
 CLAIM_BATCH = 500
 
 
-def claim_due(session_factory: sessionmaker[Session], limit: int, *, full: list[str],
-              outstanding: Counter, per_endpoint: int, lease: timedelta
-              ) -> tuple[list[Job], int]:
+def claim_due(
+    session_factory: sessionmaker[Session],
+    limit: int,
+    *,
+    full: list[str],
+    outstanding: Counter,
+    per_endpoint: int,
+    lease: timedelta,
+) -> tuple[list[Job], int]:
     """Lease up to `limit` due deliveries, leaving out the endpoints in `full`, and load what
     sending them needs. Returns the jobs, and how many due deliveries were left because their
     endpoint has as many claimed as it may (twice `per_endpoint`, counting `outstanding`).
@@ -30,18 +37,24 @@ def claim_due(session_factory: sessionmaker[Session], limit: int, *, full: list[
     now = utcnow()
     table = Delivery.__table__
     with session_factory() as session, session.begin():
-        query = (sa.select(table.c.id, table.c.endpoint_id)
-                 .where(table.c.state == "pending", table.c.next_attempt_at <= now)
-                 .order_by(table.c.next_attempt_at).limit(min(limit, CLAIM_BATCH))
-                 .with_for_update(skip_locked=True))
+        query = (
+            sa.select(table.c.id, table.c.endpoint_id)
+            .where(table.c.state == "pending", table.c.next_attempt_at <= now)
+            .order_by(table.c.next_attempt_at)
+            .limit(min(limit, CLAIM_BATCH))
+            .with_for_update(skip_locked=True)
+        )
         if full:
-            query = query.where(sa.or_(table.c.endpoint_id.is_(None),
-                                       sa.not_(is_any_of(session, table.c.endpoint_id, full))))
+            query = query.where(
+                sa.or_(
+                    table.c.endpoint_id.is_(None),
+                    sa.not_(is_any_of(session, table.c.endpoint_id, full)),
+                )
+            )
         taken: Counter = Counter()
         chosen, skipped = [], 0
         for delivery_id, endpoint_id in session.execute(query):
-            if endpoint_id and outstanding[endpoint_id] + taken[endpoint_id] >= \
-                    2 * per_endpoint:
+            if endpoint_id and outstanding[endpoint_id] + taken[endpoint_id] >= 2 * per_endpoint:
                 skipped += 1
                 continue  # left unleased: the next claim may take it
             taken[endpoint_id or EMAIL_LANE] += 1
@@ -49,8 +62,11 @@ def claim_due(session_factory: sessionmaker[Session], limit: int, *, full: list[
         if not chosen:
             return [], skipped
         deliveries = session.execute(
-            sa.update(table).where(is_any_of(session, table.c.id, chosen))
-            .values(next_attempt_at=now + lease).returning(*table.c)).all()
+            sa.update(table)
+            .where(is_any_of(session, table.c.id, chosen))
+            .values(next_attempt_at=now + lease)
+            .returning(*table.c)
+        ).all()
         attempts = log_attempts(session, [d.id for d in deliveries], now)
         jobs = load_jobs(session, deliveries)
     for job in jobs:
@@ -60,8 +76,7 @@ def claim_due(session_factory: sessionmaker[Session], limit: int, *, full: list[
     return jobs, skipped
 
 
-def renew_leases(session_factory: sessionmaker[Session], jobs: list[Job], lease: timedelta
-                 ) -> None:
+def renew_leases(session_factory: sessionmaker[Session], jobs: list[Job], lease: timedelta) -> None:
     """Move the lease of each of `jobs` a full lease ahead, unless its outcome was written
     meanwhile (which set next_attempt_at or the state)."""
     now = utcnow()
@@ -73,11 +88,18 @@ def renew_leases(session_factory: sessionmaker[Session], jobs: list[Job], lease:
     with session_factory() as session, session.begin():
         renewed = set()
         for held_until, ids in by_lease.items():
-            renewed.update(session.scalars(
-                sa.update(table)
-                .where(is_any_of(session, table.c.id, ids), table.c.state == "pending",
-                       table.c.next_attempt_at == held_until)
-                .values(next_attempt_at=leased_until).returning(table.c.id)))
+            renewed.update(
+                session.scalars(
+                    sa.update(table)
+                    .where(
+                        is_any_of(session, table.c.id, ids),
+                        table.c.state == "pending",
+                        table.c.next_attempt_at == held_until,
+                    )
+                    .values(next_attempt_at=leased_until)
+                    .returning(table.c.id)
+                )
+            )
     for job in jobs:
         if job.delivery.id in renewed:
             job.leased_until = leased_until
@@ -88,26 +110,43 @@ def log_attempts(session: Session, delivery_ids: list[str], now: datetime) -> di
     (no round trip of its own), so that whatever is sent is in the log even if the worker dies
     before writing the outcome. Its id by delivery id."""
     table = Attempt.__table__
-    rows = [{"delivery_id": delivery_id, "attempted_at": now, "succeeded": None,
-             "status_code": None, "latency_ms": None, "response": "", "error": None}
-            for delivery_id in delivery_ids]
-    ids = session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                          rows).all()
+    rows = [
+        {
+            "delivery_id": delivery_id,
+            "attempted_at": now,
+            "succeeded": None,
+            "status_code": None,
+            "latency_ms": None,
+            "response": "",
+            "error": None,
+        }
+        for delivery_id in delivery_ids
+    ]
+    ids = session.scalars(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).all()
     return dict(zip(delivery_ids, ids, strict=True))
 
 
 def load_jobs(session: Session, deliveries: list[sa.Row]) -> list[Job]:
     """The notice, endpoint and directory entries each claimed delivery needs to be sent."""
-    notices = rows_by_key(session, Notice.__table__.c.event_id,
-                          {d.notice_id for d in deliveries})
-    endpoints = rows_by_key(session, Endpoint.__table__.c.id,
-                            {d.endpoint_id for d in deliveries if d.endpoint_id})
+    notices = rows_by_key(session, Notice.__table__.c.event_id, {d.notice_id for d in deliveries})
+    endpoints = rows_by_key(
+        session, Endpoint.__table__.c.id, {d.endpoint_id for d in deliveries if d.endpoint_id}
+    )
     org_ids = {d.organisation_id for d in deliveries if d.channel == "email"}
     for d in deliveries:
         if d.channel == "email":
             data = notices[d.notice_id].data
             org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
     organisations = rows_by_key(session, KnownOrganisation.__table__.c.organisation_id, org_ids)
-    return [Job(d, notices[d.notice_id], endpoints.get(d.endpoint_id),
-                organisations.get(d.organisation_id), organisations)
-            for d in deliveries]
+    return [
+        Job(
+            d,
+            notices[d.notice_id],
+            endpoints.get(d.endpoint_id),
+            organisations.get(d.organisation_id),
+            organisations,
+        )
+        for d in deliveries
+    ]

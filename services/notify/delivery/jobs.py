@@ -1,4 +1,5 @@
 """What the worker passes between claiming, sending and recording."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """Sending an e-mail delivery: the notice composed in the contact's language and time zone,
 handed to the SMTP (or .eml file) transport."""
+
 from __future__ import annotations
 
 import time
@@ -19,15 +20,23 @@ class MailSender:
         started = time.perf_counter()
         if job.organisation is None:
             return Outcome(delivery.id, now, False, error="organisation unknown")
-        message = mail.compose(event_type=notice.event_type, occurred_at=notice.occurred_at,
-                               data=notice.data, organisation=job.organisation,
-                               names=job.names, to_name=delivery.recipient_name or "",
-                               to_address=delivery.address, message_id=delivery.message_id,
-                               now=now)
+        message = mail.compose(
+            event_type=notice.event_type,
+            occurred_at=notice.occurred_at,
+            data=notice.data,
+            organisation=job.organisation,
+            names=job.names,
+            to_name=delivery.recipient_name or "",
+            to_address=delivery.address,
+            message_id=delivery.message_id,
+            now=now,
+        )
         try:
             code, answer = self.transport.send(message)
         except mail.MailError as exc:
-            return Outcome(delivery.id, now, False, exc.code, milliseconds_since(started),
-                           error=str(exc)[:500])
-        return Outcome(delivery.id, now, True, code, milliseconds_since(started),
-                       answer[:RESPONSE_BYTES])
+            return Outcome(
+                delivery.id, now, False, exc.code, milliseconds_since(started), error=str(exc)[:500]
+            )
+        return Outcome(
+            delivery.id, now, True, code, milliseconds_since(started), answer[:RESPONSE_BYTES]
+        )

@@ -1,6 +1,7 @@
 """Recording outcomes: complete each attempt logged at claim, and move its delivery on —
 delivered, retried later on the persisted schedule, or failed (disabling an endpoint that is
 gone or has failed too long; see `domain.retries` and `domain.disabling`)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,13 @@ log = logging.getLogger("services.notify.delivery")
 
 
 class OutcomeRecorder:
-    def __init__(self, session_factory: sessionmaker[Session], *, schedule: tuple[float, ...],
-                 disable_after: timedelta):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        schedule: tuple[float, ...],
+        disable_after: timedelta,
+    ):
         self.session_factory = session_factory
         self.schedule = schedule
         self.disable_after = disable_after
@@ -45,8 +51,7 @@ class OutcomeRecorder:
             for outcome in outcomes if len(outcomes) > 1 else ():
                 self.record([outcome])
 
-    def _record_successes(self, session: Session, outcomes: list[Outcome], now: datetime
-                          ) -> None:
+    def _record_successes(self, session: Session, outcomes: list[Outcome], now: datetime) -> None:
         # The common case, in a few statements for the whole batch.
         if not outcomes:
             return
@@ -57,42 +62,63 @@ class OutcomeRecorder:
         session.execute(
             sa.update(table)
             .where(is_any_of(session, table.c.id, [o.delivery_id for o in outcomes]))
-            .values(state="succeeded", attempts=table.c.attempts + 1, delivered_at=now,
-                    last_error=None))
+            .values(
+                state="succeeded", attempts=table.c.attempts + 1, delivered_at=now, last_error=None
+            )
+        )
         recovered = {o.endpoint_id for o in outcomes if o.endpoint_id}
         if recovered:
-            session.execute(sa.update(Endpoint.__table__)
-                            .where(is_any_of(session, Endpoint.id, recovered),
-                                   Endpoint.failing_since.is_not(None))
-                            .values(failing_since=None))
+            session.execute(
+                sa.update(Endpoint.__table__)
+                .where(
+                    is_any_of(session, Endpoint.id, recovered), Endpoint.failing_since.is_not(None)
+                )
+                .values(failing_since=None)
+            )
 
-    def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime
-                         ) -> None:
+    def _record_failures(self, session: Session, outcomes: list[Outcome], now: datetime) -> None:
         if not outcomes:
             return
-        deliveries = objects_by_key(session, Delivery, Delivery.id,
-                                    {o.delivery_id for o in outcomes})
-        endpoints = objects_by_key(session, Endpoint, Endpoint.id,
-                                   {d.endpoint_id for d in deliveries.values() if d.endpoint_id})
+        deliveries = objects_by_key(
+            session, Delivery, Delivery.id, {o.delivery_id for o in outcomes}
+        )
+        endpoints = objects_by_key(
+            session,
+            Endpoint,
+            Endpoint.id,
+            {d.endpoint_id for d in deliveries.values() if d.endpoint_id},
+        )
         _write_attempts(session, [o for o in outcomes if o.delivery_id in deliveries])
         for outcome in outcomes:
             delivery = deliveries.get(outcome.delivery_id)
             if delivery is None:  # its endpoint was deleted meanwhile
                 outcome.verdict = "dropped: endpoint deleted"
                 continue
-            outcome.verdict = self._move_on(session, delivery,
-                                            endpoints.get(delivery.endpoint_id), outcome, now)
+            outcome.verdict = self._move_on(
+                session, delivery, endpoints.get(delivery.endpoint_id), outcome, now
+            )
 
-    def _move_on(self, session: Session, delivery: Delivery, endpoint: Endpoint | None,
-                 outcome: Outcome, now: datetime) -> str:
+    def _move_on(
+        self,
+        session: Session,
+        delivery: Delivery,
+        endpoint: Endpoint | None,
+        outcome: Outcome,
+        now: datetime,
+    ) -> str:
         """Count the failed attempt and decide what comes next; returns what was decided."""
         delivery.attempts += 1
         delivery.last_error = (outcome.error or "failed")[:500]
         if endpoint is not None:
-            endpoint.failing_since = failing_since_after_failure(endpoint.failing_since,
-                                                                 outcome.attempted_at)
-            reason = reason_to_disable(gone=outcome.gone, failing_since=endpoint.failing_since,
-                                       now=now, disable_after=self.disable_after)
+            endpoint.failing_since = failing_since_after_failure(
+                endpoint.failing_since, outcome.attempted_at
+            )
+            reason = reason_to_disable(
+                gone=outcome.gone,
+                failing_since=endpoint.failing_since,
+                now=now,
+                disable_after=self.disable_after,
+            )
             if reason is not None:
                 delivery.state = "failed"
                 webhook_endpoints.disable_endpoint(session, endpoint, reason, now)
@@ -108,45 +134,81 @@ class OutcomeRecorder:
 
 
 def _outcome_fields(outcome: Outcome) -> dict:
-    return {"attempted_at": outcome.attempted_at, "succeeded": outcome.succeeded,
-            "status_code": outcome.status_code,
-            "latency_ms": round(outcome.latency_ms, 2),
-            "response": outcome.response.replace("\x00", ""), "error": outcome.error}
+    return {
+        "attempted_at": outcome.attempted_at,
+        "succeeded": outcome.succeeded,
+        "status_code": outcome.status_code,
+        "latency_ms": round(outcome.latency_ms, 2),
+        "response": outcome.response.replace("\x00", ""),
+        "error": outcome.error,
+    }
 
 
 def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
     """Complete the attempts logged at claim with their outcomes and the time the send began
     (and log whole the attempts of outcomes reported without one)."""
     table = Attempt.__table__
-    completed = [{"id": o.attempt_id, **_outcome_fields(o)}
-                 for o in outcomes if o.attempt_id is not None]
+    completed = [
+        {"id": o.attempt_id, **_outcome_fields(o)} for o in outcomes if o.attempt_id is not None
+    ]
     if completed and session.get_bind().dialect.name == "postgresql":
         # One statement for the batch: UPDATE … FROM unnest(one array per column).
         names = list(completed[0])
-        rows = sa.func.unnest(*(
-            sa.bindparam(f"o_{name}", [row[name] for row in completed],
-                         type_=ARRAY(table.c[name].type))
-            for name in names)).table_valued(*names).render_derived()
-        session.execute(sa.update(table).where(table.c.id == rows.c.id)
-                        .values({name: rows.c[name] for name in names[1:]}))
+        rows = (
+            sa.func.unnest(
+                *(
+                    sa.bindparam(
+                        f"o_{name}",
+                        [row[name] for row in completed],
+                        type_=ARRAY(table.c[name].type),
+                    )
+                    for name in names
+                )
+            )
+            .table_valued(*names)
+            .render_derived()
+        )
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == rows.c.id)
+            .values({name: rows.c[name] for name in names[1:]})
+        )
     elif completed:
         session.connection().execute(
-            sa.update(table).where(table.c.id == sa.bindparam("o_id"))
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("o_id"))
             .values({name: sa.bindparam(f"o_{name}") for name in list(completed[0])[1:]}),
-            [{f"o_{name}": value for name, value in row.items()} for row in completed])
-    insert_rows(session.connection(), table,
-                [{"delivery_id": o.delivery_id, **_outcome_fields(o)}
-                 for o in outcomes if o.attempt_id is None])
+            [{f"o_{name}": value for name, value in row.items()} for row in completed],
+        )
+    insert_rows(
+        session.connection(),
+        table,
+        [
+            {"delivery_id": o.delivery_id, **_outcome_fields(o)}
+            for o in outcomes
+            if o.attempt_id is None
+        ],
+    )
 
 
 def log_outcome(outcome: Outcome) -> None:
     """One line per delivery outcome: ids, status and what comes next. No URL, address or
     answer (they may carry secrets or personal data); of an error only its kind."""
     error = None if outcome.status_code else (outcome.error or "").split(":")[0][:80]
-    log.info("delivery %s (attempt %s, %s): %s, status %s, %.0f ms%s", outcome.delivery_id,
-             outcome.attempt_id, f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id
-             else "email", outcome.verdict, outcome.status_code, outcome.latency_ms,
-             f", {error}" if error and not outcome.succeeded else "",
-             extra={"delivery_id": outcome.delivery_id, "attempt_id": outcome.attempt_id,
-                    "endpoint_id": outcome.endpoint_id, "status_code": outcome.status_code,
-                    "outcome": outcome.verdict})
+    log.info(
+        "delivery %s (attempt %s, %s): %s, status %s, %.0f ms%s",
+        outcome.delivery_id,
+        outcome.attempt_id,
+        f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id else "email",
+        outcome.verdict,
+        outcome.status_code,
+        outcome.latency_ms,
+        f", {error}" if error and not outcome.succeeded else "",
+        extra={
+            "delivery_id": outcome.delivery_id,
+            "attempt_id": outcome.attempt_id,
+            "endpoint_id": outcome.endpoint_id,
+            "status_code": outcome.status_code,
+            "outcome": outcome.verdict,
+        },
+    )

@@ -1,5 +1,6 @@
 """Sending a webhook delivery: one signed POST (Standard Webhooks) over keep-alive connections
 that every sending thread shares; redirects are failures, not followed."""
+
 from __future__ import annotations
 
 import time
@@ -33,35 +34,61 @@ class WebhookSender:
         timestamp = int(now.timestamp())
         body = webhook_body(notice.event_type, notice.occurred_at, notice.data)
         headers = webhook_headers(
-            webhook_id=delivery.message_id, timestamp=timestamp, body=body,
+            webhook_id=delivery.message_id,
+            timestamp=timestamp,
+            body=body,
             secrets_=webhook_endpoints.valid_secrets(endpoint, now),
-            signing_key=endpoint.signing_key if "v1a" in endpoint.schemes else None)
+            signing_key=endpoint.signing_key if "v1a" in endpoint.schemes else None,
+        )
         started = time.perf_counter()
         try:
             # Redirects are failures, not followed (the target was checked, its redirect not).
             pool, path = self._pool_for(endpoint.url)
-            response = pool.urlopen("POST", path, body=body, headers=headers,
-                                    timeout=self.timeout, redirect=False, retries=False,
-                                    preload_content=False, assert_same_host=False)
+            response = pool.urlopen(
+                "POST",
+                path,
+                body=body,
+                headers=headers,
+                timeout=self.timeout,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                assert_same_host=False,
+            )
             answer = response.read(RESPONSE_BYTES)
             if response.length_remaining == 0:
                 response.release_conn()  # read to the end: the connection can be kept
             else:
                 response.close()  # more than we keep: drop the connection, not read it all
         except RefusedAddress as exc:
-            return Outcome(delivery.id, now, False, latency_ms=milliseconds_since(started),
-                           error=f"refused: {exc}")
+            return Outcome(
+                delivery.id,
+                now,
+                False,
+                latency_ms=milliseconds_since(started),
+                error=f"refused: {exc}",
+            )
         except (HTTPError, OSError) as exc:
-            return Outcome(delivery.id, now, False, latency_ms=milliseconds_since(started),
-                           error=f"{type(exc).__name__}: {exc}"[:500])
+            return Outcome(
+                delivery.id,
+                now,
+                False,
+                latency_ms=milliseconds_since(started),
+                error=f"{type(exc).__name__}: {exc}"[:500],
+            )
         status = response.status
         succeeded = is_success(status)
-        return Outcome(delivery.id, now, succeeded, status, milliseconds_since(started),
-                       answer.decode("utf-8", "replace"),
-                       None if succeeded else f"HTTP {status}",
-                       retry_after=honoured_retry_after(
-                           status, response.headers.get("retry-after"), now),
-                       gone=status == GONE)
+        return Outcome(
+            delivery.id,
+            now,
+            succeeded,
+            status,
+            milliseconds_since(started),
+            answer.decode("utf-8", "replace"),
+            None if succeeded else f"HTTP {status}",
+            retry_after=honoured_retry_after(status, response.headers.get("retry-after"), now),
+            gone=status == GONE,
+        )
 
     def _pool_for(self, url: str):
         """The keep-alive pool of `url`'s origin and the path to post to: found once per URL,
@@ -71,8 +98,7 @@ class WebhookSender:
             if len(self._pools) > POOLS_KEPT:
                 self._pools.clear()
             parsed = parse_url(url)
-            found = self._pools[url] = (self.http.connection_from_url(url),
-                                        parsed.request_uri)
+            found = self._pools[url] = (self.http.connection_from_url(url), parsed.request_uri)
         return found
 
 

@@ -6,6 +6,7 @@ and at most one round more claimed and waiting for them; an endpoint with jobs w
 out of the next claim, so one slow or dead endpoint never holds up the others, and a busy one
 is claimed for in batches rather than one delivery per finished send.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,9 +39,15 @@ RENEW_SECONDS = 4.0  # how often a live worker renews the leases of what it hold
 
 
 class DeliveryWorker:
-    def __init__(self, session_factory: sessionmaker[Session], *, threads: int | None = None,
-                 per_endpoint: int | None = None, poll_seconds: float | None = None,
-                 transport=None):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        threads: int | None = None,
+        per_endpoint: int | None = None,
+        poll_seconds: float | None = None,
+        transport=None,
+    ):
         self.session_factory = session_factory
         self.threads = threads or config.get("IPMARKET_DELIVERY_THREADS")
         self.per_endpoint = per_endpoint or config.get("IPMARKET_DELIVERY_PER_ENDPOINT")
@@ -52,11 +59,14 @@ class DeliveryWorker:
         self.renew_every = RENEW_SECONDS
         self.webhooks = WebhookSender(
             connections_per_host=self.threads,
-            timeout_seconds=config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS"))
+            timeout_seconds=config.get("IPMARKET_WEBHOOK_TIMEOUT_SECONDS"),
+        )
         self.mails = MailSender(transport)
         self.recorder = OutcomeRecorder(
-            session_factory, schedule=config.get("IPMARKET_WEBHOOK_RETRY_SECONDS"),
-            disable_after=timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS")))
+            session_factory,
+            schedule=config.get("IPMARKET_WEBHOOK_RETRY_SECONDS"),
+            disable_after=timedelta(hours=config.get("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS")),
+        )
         self._lock = threading.Lock()
         self._sending: Counter = Counter()  # lane → sends under way in it
         self._waiting: dict[str, deque[Job]] = defaultdict(deque)  # claimed, waiting for a lane
@@ -74,15 +84,16 @@ class DeliveryWorker:
         pool sends, and a recorder thread writes the outcomes in batches."""
         outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
         sending_done, recorded = threading.Event(), threading.Event()
-        recorder = threading.Thread(target=self._record_until, args=(outcomes, sending_done),
-                                    name="deliver-record")
+        recorder = threading.Thread(
+            target=self._record_until, args=(outcomes, sending_done), name="deliver-record"
+        )
         recorder.start()
-        renewer = threading.Thread(target=self._renew_until, args=(recorded,),
-                                   name="deliver-renew")
+        renewer = threading.Thread(target=self._renew_until, args=(recorded,), name="deliver-renew")
         renewer.start()
         if self._engine.dialect.name == "postgresql":
-            threading.Thread(target=self._listen_for_due, args=(stop,), daemon=True,
-                             name="deliver-listen").start()
+            threading.Thread(
+                target=self._listen_for_due, args=(stop,), daemon=True, name="deliver-listen"
+            ).start()
         try:
             with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
                 while not stop.is_set():
@@ -124,8 +135,9 @@ class DeliveryWorker:
         room = 2 * self.threads - sum(outstanding.values())  # keep the pool busy
         # An endpoint with jobs waiting for its lanes is claimed for again once they are all
         # sending: a batch of deliveries per claim rather than one per finished send.
-        full = [lane for lane, n in outstanding.items()
-                if lane != EMAIL_LANE and n > self.per_endpoint]
+        full = [
+            lane for lane, n in outstanding.items() if lane != EMAIL_LANE and n > self.per_endpoint
+        ]
         if room <= 0:
             return True
         try:
@@ -220,15 +232,21 @@ class DeliveryWorker:
 
     # --- the parts, each in its own module ------------------------------------------------
 
-    def claim(self, limit: int, full: list[str] = (), outstanding: Counter | None = None
-              ) -> list[Job]:
+    def claim(
+        self, limit: int, full: list[str] = (), outstanding: Counter | None = None
+    ) -> list[Job]:
         """Lease up to `limit` due deliveries and load what sending them needs."""
         return self._claim(limit, full, outstanding or Counter())[0]
 
-    def _claim(self, limit: int, full: list[str], outstanding: Counter
-               ) -> tuple[list[Job], int]:
-        return claim_due(self.session_factory, limit, full=full, outstanding=outstanding,
-                         per_endpoint=self.per_endpoint, lease=self.lease)
+    def _claim(self, limit: int, full: list[str], outstanding: Counter) -> tuple[list[Job], int]:
+        return claim_due(
+            self.session_factory,
+            limit,
+            full=full,
+            outstanding=outstanding,
+            per_endpoint=self.per_endpoint,
+            lease=self.lease,
+        )
 
     def renew(self, jobs: list[Job]) -> None:
         renew_leases(self.session_factory, jobs, self.lease)

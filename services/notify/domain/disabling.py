@@ -1,6 +1,7 @@
 """When a webhook endpoint is switched off: it answered 410 Gone (the receiver asks us to stop),
 or every attempt to it has failed for longer than the configured time. A success in between
 starts the count again (`failing_since` is cleared)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,14 +11,14 @@ REASON_GONE = "the endpoint answered 410 Gone"
 REASON_LENGTH = 200  # what an endpoint keeps of a reason
 
 
-def failing_since_after_failure(failing_since: datetime | None, attempted_at: datetime
-                                ) -> datetime:
+def failing_since_after_failure(failing_since: datetime | None, attempted_at: datetime) -> datetime:
     """The start of the endpoint's run of failures, once this failed attempt is counted."""
     return failing_since or attempted_at
 
 
-def reason_to_disable(*, gone: bool, failing_since: datetime | None, now: datetime,
-                      disable_after: timedelta) -> str | None:
+def reason_to_disable(
+    *, gone: bool, failing_since: datetime | None, now: datetime, disable_after: timedelta
+) -> str | None:
     """Why the endpoint must be disabled after a failed attempt; None: keep trying it."""
     if gone:
         return REASON_GONE

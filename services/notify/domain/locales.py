@@ -1,5 +1,6 @@
 """In which language and time zone a contact reads a notice, and the lines an e-mail shows:
 the subject and the details, each worded in the recipient's language (see `wording`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,9 +10,18 @@ from services.notify.domain.wording import LABELS, SUBJECTS
 
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 # Fields of an event's data a notice shows as they are, and the label of each.
-PLAIN_FIELDS = {"license_id": "license", "request_id": "request", "quote_id": "quote",
-                "order_id": "order", "invoice_number": "invoice", "project_name": "project",
-                "offer_kind": "offer", "reason": "reason", "status": "status", "url": "endpoint"}
+PLAIN_FIELDS = {
+    "license_id": "license",
+    "request_id": "request",
+    "quote_id": "quote",
+    "order_id": "order",
+    "invoice_number": "invoice",
+    "project_name": "project",
+    "offer_kind": "offer",
+    "reason": "reason",
+    "status": "status",
+    "url": "endpoint",
+}
 
 
 def locale_for(tag: str | None) -> str:
@@ -43,9 +53,14 @@ def format_when(moment: datetime, locale: str, zone: ZoneInfo) -> str:
     labels = LABELS[locale]
     offset = local.strftime("%z")
     text = labels["date_format"].format(
-        weekday=labels["weekdays"].split()[local.weekday()], day=local.day, month=local.month,
-        month_name=(labels["months"].split() or [""] * 12)[local.month - 1], year=local.year,
-        hour=local.hour, minute=local.minute)
+        weekday=labels["weekdays"].split()[local.weekday()],
+        day=local.day,
+        month=local.month,
+        month_name=(labels["months"].split() or [""] * 12)[local.month - 1],
+        year=local.year,
+        hour=local.hour,
+        minute=local.minute,
+    )
     return f"{text} UTC{offset[:3]}:{offset[3:]} ({zone.key})"
 
 
@@ -79,20 +94,29 @@ def organisation_name(organisation, locale: str) -> str:
 
 def subject_values(data: dict, organisation, locale: str) -> dict:
     """What the subject placeholders stand for in one notice."""
-    return {"core": vlnv_text(data.get("vlnv")), "days": data.get("days_ahead", ""),
-            "organisation": organisation_name(organisation, locale),
-            "key_name": data.get("name", ""), "vendor_name": data.get("name", ""),
-            "url": data.get("url", ""), "invoice": data.get("invoice_number", "")}
+    return {
+        "core": vlnv_text(data.get("vlnv")),
+        "days": data.get("days_ahead", ""),
+        "organisation": organisation_name(organisation, locale),
+        "key_name": data.get("name", ""),
+        "vendor_name": data.get("name", ""),
+        "url": data.get("url", ""),
+        "invoice": data.get("invoice_number", ""),
+    }
 
 
-def detail_rows(data: dict, occurred_at: datetime, locale: str, zone: ZoneInfo,
-                names: dict) -> list[tuple[str, str]]:
+def detail_rows(
+    data: dict, occurred_at: datetime, locale: str, zone: ZoneInfo, names: dict
+) -> list[tuple[str, str]]:
     """(label, value) lines of the notice's body; `names` maps organisation ids to entries."""
     labels = LABELS[locale]
     rows = []
     if data.get("vlnv"):
-        title = data.get("title_zh") if locale != "en" and data.get("title_zh") else \
-            data.get("title_en")
+        title = (
+            data.get("title_zh")
+            if locale != "en" and data.get("title_zh")
+            else data.get("title_en")
+        )
         rows.append((labels["core"], vlnv_text(data["vlnv"]) + (f" — {title}" if title else "")))
     for role in ("vendor", "licensee"):
         org_id = data.get(f"{role}_id")
@@ -107,11 +131,18 @@ def detail_rows(data: dict, occurred_at: datetime, locale: str, zone: ZoneInfo,
             rows.append((labels[label], f"{data['currency']} {data[field]}"))
     for field in ("valid_until", "due_at", "not_before"):
         if data.get(field):
-            rows.append((labels[field],
-                         format_when(datetime.fromisoformat(data[field]), locale, zone)))
+            rows.append(
+                (labels[field], format_when(datetime.fromisoformat(data[field]), locale, zone))
+            )
     if "expires_at" in data and data.get("license_id"):  # a request has no expiry yet
         expires = data["expires_at"]
-        rows.append((labels["expires_at"], labels["perpetual"] if not expires else
-                     format_when(datetime.fromisoformat(expires), locale, zone)))
+        rows.append(
+            (
+                labels["expires_at"],
+                labels["perpetual"]
+                if not expires
+                else format_when(datetime.fromisoformat(expires), locale, zone),
+            )
+        )
     rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
     return rows

@@ -1,5 +1,6 @@
 """When a failed delivery is tried again: the persisted retry schedule with jitter, bounded by
 what the receiver asks for in Retry-After (RFC 9110)."""
+
 from __future__ import annotations
 
 import random
@@ -11,8 +12,12 @@ THROTTLED = frozenset({429, 502, 503, 504})  # statuses whose Retry-After is hon
 JITTER = (0.8, 1.2)  # ±20 % keeps retries of many deliveries from arriving together
 
 
-def next_delay(attempts_made: int, schedule: tuple[float, ...], retry_after: float | None = None,
-               rng: random.Random | None = None) -> float | None:
+def next_delay(
+    attempts_made: int,
+    schedule: tuple[float, ...],
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float | None:
     """Seconds until the next attempt after `attempts_made` attempts, or None when the schedule
     is used up."""
     if attempts_made >= len(schedule):

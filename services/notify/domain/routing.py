@@ -8,6 +8,7 @@ Each organisation chooses per event type whether it wants e-mail, webhooks or bo
 both); each endpoint may list the event types it takes (none: all); each contact chooses which
 notices it wants (`notices`: "all", a group such as "license", or an event type).
 """
+
 from __future__ import annotations
 
 import enum
@@ -26,8 +27,9 @@ NOTICE_TYPES: tuple[str, ...] = tuple(GROUP_OF)
 DEAL_GROUPS = frozenset({"license", "quote", "order", "invoice"})
 OWN_GROUPS = frozenset({"organisation", "api_key", "vendor_name", "webhook_endpoint"})
 # License events that start and end an organisation's holding of a core.
-HOLDING_STARTS = frozenset({licensing.LICENSE_ISSUED, licensing.LICENSE_RENEWED,
-                            licensing.LICENSE_REINSTATED})
+HOLDING_STARTS = frozenset(
+    {licensing.LICENSE_ISSUED, licensing.LICENSE_RENEWED, licensing.LICENSE_REINSTATED}
+)
 HOLDING_ENDS = frozenset({licensing.LICENSE_REVOKED, licensing.LICENSE_EXPIRED})
 
 
@@ -108,35 +110,77 @@ def delivery_id_for(event_id: str, channel: str, target: str) -> str:
     return str(uuid.uuid5(DELIVERY_NAMESPACE, f"{event_id}/{channel}/{target}"))
 
 
-def plan_deliveries(event_id: str, event_type: str, routes: list[Route], now: datetime,
-                    message_id_for: Callable[[str, str], str]) -> list[dict]:
+def plan_deliveries(
+    event_id: str,
+    event_type: str,
+    routes: list[Route],
+    now: datetime,
+    message_id_for: Callable[[str, str], str],
+) -> list[dict]:
     """The pending deliveries (rows of the delivery table) of one notice: one per endpoint that
     takes the event type, and one per address of a contact who wants it."""
     deliveries = []
     for route in routes:
         if route.webhook:
             deliveries.extend(
-                _delivery(event_id, route.organisation_id, Channel.WEBHOOK, endpoint_id, now,
-                          endpoint_id=endpoint_id, message_id=event_id)
-                for endpoint_id, types in route.endpoints if endpoint_takes(types, event_type))
+                _delivery(
+                    event_id,
+                    route.organisation_id,
+                    Channel.WEBHOOK,
+                    endpoint_id,
+                    now,
+                    endpoint_id=endpoint_id,
+                    message_id=event_id,
+                )
+                for endpoint_id, types in route.endpoints
+                if endpoint_takes(types, event_type)
+            )
         if route.email:
             addresses = set()
             for contact in route.contacts:
                 address = contact["email"].lower()
                 if contact_wants(contact, event_type) and address not in addresses:
                     addresses.add(address)  # one message per address, however often listed
-                    deliveries.append(_delivery(
-                        event_id, route.organisation_id, Channel.EMAIL, address, now,
-                        address=contact["email"], recipient_name=contact.get("name"),
-                        message_id=message_id_for(event_id, address)))
+                    deliveries.append(
+                        _delivery(
+                            event_id,
+                            route.organisation_id,
+                            Channel.EMAIL,
+                            address,
+                            now,
+                            address=contact["email"],
+                            recipient_name=contact.get("name"),
+                            message_id=message_id_for(event_id, address),
+                        )
+                    )
     return deliveries
 
 
-def _delivery(event_id: str, org_id: str, channel: Channel, target: str, now: datetime, *,
-              endpoint_id: str | None = None, address: str | None = None,
-              recipient_name: str | None = None, message_id: str) -> dict:
-    return {"id": delivery_id_for(event_id, channel.value, target), "notice_id": event_id,
-            "organisation_id": org_id, "channel": channel.value, "endpoint_id": endpoint_id,
-            "address": address, "recipient_name": recipient_name, "message_id": message_id,
-            "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
-            "last_error": None, "created_at": now, "delivered_at": None}
+def _delivery(
+    event_id: str,
+    org_id: str,
+    channel: Channel,
+    target: str,
+    now: datetime,
+    *,
+    endpoint_id: str | None = None,
+    address: str | None = None,
+    recipient_name: str | None = None,
+    message_id: str,
+) -> dict:
+    return {
+        "id": delivery_id_for(event_id, channel.value, target),
+        "notice_id": event_id,
+        "organisation_id": org_id,
+        "channel": channel.value,
+        "endpoint_id": endpoint_id,
+        "address": address,
+        "recipient_name": recipient_name,
+        "message_id": message_id,
+        "state": DeliveryState.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "created_at": now,
+        "delivered_at": None,
+    }

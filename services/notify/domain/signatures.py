@@ -3,6 +3,7 @@
 Both sign `<webhook-id>.<webhook-timestamp>.<body>` over the exact bytes sent. Secrets are written
 `whsec_<base64>`; Ed25519 keys `whsk_<base64>` (private) and `whpk_<base64>` (public).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,9 @@ def sign_v1a(signing_key: str, webhook_id: str, timestamp: int, body: bytes) -> 
     return "v1a," + base64.b64encode(signature).decode()
 
 
-def signature_header(*, webhook_id: str, timestamp: int, body: bytes, secrets_: list[str],
-                     signing_key: str | None) -> str:
+def signature_header(
+    *, webhook_id: str, timestamp: int, body: bytes, secrets_: list[str], signing_key: str | None
+) -> str:
     """The `webhook-signature` value: one `v1,` per valid secret (two during a rotation) and a
     `v1a,` when the endpoint has an Ed25519 key; space-separated."""
     parts = [sign_v1(secret, webhook_id, timestamp, body) for secret in secrets_]

@@ -1,5 +1,6 @@
 """What a webhook delivery sends (Standard Webhooks): the body, the headers and which secrets
 sign it. The sending itself is `services.notify.delivery.webhook_sender`."""
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,21 @@ USER_AGENT = "ipmarket-webhooks/1"
 def webhook_body(event_type: str, occurred_at: datetime, data: dict) -> bytes:
     """The payload: the event's type, timestamp and data, as compact sorted JSON."""
     timestamp = occurred_at.isoformat().replace("+00:00", "Z")
-    return json.dumps({"type": event_type, "timestamp": timestamp, "data": data},
-                      ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(
+        {"type": event_type, "timestamp": timestamp, "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
 
 
-def valid_secrets(schemes: list[str], secret: str, previous_secret: str | None,
-                  previous_expires_at: datetime | None, now: datetime) -> list[str]:
+def valid_secrets(
+    schemes: list[str],
+    secret: str,
+    previous_secret: str | None,
+    previous_expires_at: datetime | None,
+    now: datetime,
+) -> list[str]:
     """The secrets to sign `v1` with: the current one, and the previous one for a day after a
     rotation; none when the endpoint does not use `v1`."""
     if "v1" not in schemes:
@@ -32,8 +42,9 @@ def valid_secrets(schemes: list[str], secret: str, previous_secret: str | None,
     return found
 
 
-def webhook_headers(*, webhook_id: str, timestamp: int, body: bytes, secrets_: list[str],
-                    signing_key: str | None) -> dict[str, str]:
+def webhook_headers(
+    *, webhook_id: str, timestamp: int, body: bytes, secrets_: list[str], signing_key: str | None
+) -> dict[str, str]:
     """The headers of one attempt; `webhook_id` is the delivery's message id (the same on every
     attempt, so a receiver can drop a repeat)."""
     return {
@@ -42,12 +53,17 @@ def webhook_headers(*, webhook_id: str, timestamp: int, body: bytes, secrets_: l
         "webhook-id": webhook_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signatures.signature_header(
-            webhook_id=webhook_id, timestamp=timestamp, body=body, secrets_=secrets_,
-            signing_key=signing_key),
+            webhook_id=webhook_id,
+            timestamp=timestamp,
+            body=body,
+            secrets_=secrets_,
+            signing_key=signing_key,
+        ),
     }
 
 
 def check_schemes(schemes: list[str]) -> bool:
     """A non-empty list of known schemes, each once."""
-    return bool(schemes) and all(s in SCHEMES for s in schemes) and \
-        len(set(schemes)) == len(schemes)
+    return (
+        bool(schemes) and all(s in SCHEMES for s in schemes) and len(set(schemes)) == len(schemes)
+    )

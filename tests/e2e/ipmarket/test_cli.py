@@ -1,5 +1,6 @@
 """The command line with bad input: one line naming the option, exit status 2, nothing changed;
 `ipmarket --version`; `serve --workers` one per core by default."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -71,10 +72,12 @@ def organisations(url: str) -> int:
         engine.dispose()
 
 
-@pytest.mark.parametrize(("args", "option"), BAD_INPUT,
-                         ids=[" ".join(args)[:60] for args, _ in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("args", "option"), BAD_INPUT, ids=[" ".join(args)[:60] for args, _ in BAD_INPUT]
+)
 def test_bad_input_is_one_line_naming_the_option_exit_2_and_changes_nothing(
-        catalog_db, args, option):
+    catalog_db, args, option
+):
     result = CliRunner().invoke(main, args)
     one_line_error(result, option)
     assert organisations(catalog_db) == 0
@@ -84,11 +87,14 @@ def test_the_messages_say_what_is_wrong(catalog_db):
     runner = CliRunner()
     assert one_line_error(runner.invoke(main, ADMIN + ["--country", "ZZ"]), "--country") == (
         "Error: Invalid value for '--country': "
-        "'ZZ' is not an assigned ISO 3166-1 alpha-2 country code")
+        "'ZZ' is not an assigned ISO 3166-1 alpha-2 country code"
+    )
     assert "'Mars/Base' is not an IANA time zone" in one_line_error(
-        runner.invoke(main, ADMIN + ["--timezone", "Mars/Base"]), "--timezone")
+        runner.invoke(main, ADMIN + ["--timezone", "Mars/Base"]), "--timezone"
+    )
     assert "'x' is not an e-mail address" in one_line_error(
-        runner.invoke(main, ADMIN + ["--email", "x"]), "--email")
+        runner.invoke(main, ADMIN + ["--email", "x"]), "--email"
+    )
     # The same values, correct, create the operator (so the database above could change).
     created = runner.invoke(main, ADMIN + ["--country", "hk", "--timezone", "Asia/Hong_Kong"])
     assert created.exit_code == 0, created.output
@@ -105,14 +111,20 @@ def test_an_unknown_command_or_option_is_one_line_too():
 
 def test_a_real_process_prints_no_traceback(tmp_path):
     env = {**os.environ, "IPMARKET_CATALOG_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
-    result = subprocess.run([sys.executable, "-m", "ipmarket", *ADMIN, "--timezone", "Mars/Base"],
-                            capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ipmarket", *ADMIN, "--timezone", "Mars/Base"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "Error: Invalid value for '--timezone': 'Mars/Base' is not an IANA time zone such as "
-        "Asia/Shanghai"]
+        "Asia/Shanghai"
+    ]
     assert not (tmp_path / "c.db").exists()  # stopped before opening the database
 
 
@@ -136,8 +148,13 @@ def test_serve_runs_one_worker_per_available_core_by_default(monkeypatch):
 
 
 def test_a_bad_setting_stops_a_process_before_it_starts():
-    result = subprocess.run([sys.executable, "-m", "ipmarket", "relay", "catalog"],
-                            env={"IPMARKET_RELAY_BATCH": "lots", "PATH": "/usr/bin:/bin"},
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ipmarket", "relay", "catalog"],
+        env={"IPMARKET_RELAY_BATCH": "lots", "PATH": "/usr/bin:/bin"},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "IPMARKET_RELAY_BATCH='lots' is invalid" in result.stderr

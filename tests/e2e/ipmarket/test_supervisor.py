@@ -1,6 +1,7 @@
 """`ipmarket run` (what `make run` starts) as a user sees it: on SQLite files, with its own
 broker, every service ready, an event written by one service handled by another's consumer,
 Ctrl-C stopping everything, and a killed process started again."""
+
 from __future__ import annotations
 
 import json
@@ -39,16 +40,25 @@ class Marketplace:
         self.tmp_path = tmp_path
         self.ports = {s: free_port() for s in ("catalog", "licensing", "notify")}
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("IPMARKET_")}
-        self.env.update({
-            "IPMARKET_VAR_DIR": str(tmp_path / "var"),
-            "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port_pair()}",
-            **{f"IPMARKET_{s.upper()}_URL": f"http://127.0.0.1:{p}"
-               for s, p in self.ports.items()},
-            "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
-        })
+        self.env.update(
+            {
+                "IPMARKET_VAR_DIR": str(tmp_path / "var"),
+                "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port_pair()}",
+                **{
+                    f"IPMARKET_{s.upper()}_URL": f"http://127.0.0.1:{p}"
+                    for s, p in self.ports.items()
+                },
+                "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
+            }
+        )
         output = open(tmp_path / "run.out", "w+")
-        self.run = subprocess.Popen([sys.executable, "-m", "ipmarket", "run"], env=self.env,
-                                    cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT)
+        self.run = subprocess.Popen(
+            [sys.executable, "-m", "ipmarket", "run"],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
     @property
     def output(self) -> str:
@@ -59,8 +69,13 @@ class Marketplace:
             raise AssertionError(self.output)
 
     def wait_ready(self) -> None:
-        wait_until(lambda: "ipmarket is running" in self.output, timeout=200, interval=0.5,
-                   what="ipmarket run to be ready", check=self.still_running)
+        wait_until(
+            lambda: "ipmarket is running" in self.output,
+            timeout=200,
+            interval=0.5,
+            what="ipmarket run to be ready",
+            check=self.still_running,
+        )
 
     def child(self, *words: str) -> int | None:
         """The pid of the supervised process whose command line ends with `words`."""
@@ -69,15 +84,29 @@ class Marketplace:
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
             except OSError:
                 continue
-            if tuple(argv[-len(words):]) == words:
+            if tuple(argv[-len(words) :]) == words:
                 return pid
         return None
 
     def admin_create(self, name: str) -> dict:
         created = subprocess.run(
-            [sys.executable, "-m", "ipmarket", "admin", "create", "--name", name,
-             "--email", "ops@park.example"], env=self.env, cwd=PROJECT_ROOT,
-            capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                "-m",
+                "ipmarket",
+                "admin",
+                "create",
+                "--name",
+                name,
+                "--email",
+                "ops@park.example",
+            ],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return json.loads(created.stdout)
 
     def stop(self) -> int:
@@ -101,19 +130,39 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
             assert answer.json()["checks"] == {"database": "ok"}  # readiness: the database
 
         created = subprocess.run(
-            [sys.executable, "-m", "ipmarket", "admin", "create", "--name", "Park Operator",
-             "--email", "ops@park.example"], env=env, cwd=PROJECT_ROOT, capture_output=True,
-            text=True, check=True)
+            [
+                sys.executable,
+                "-m",
+                "ipmarket",
+                "admin",
+                "create",
+                "--name",
+                "Park Operator",
+                "--email",
+                "ops@park.example",
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         org_id = json.loads(created.stdout)["organisation_id"]
         # Written by the catalog, handled by the licensing and notify consumers.
         for service in ("licensing", "notify"):
             engine = sa.create_engine(f"sqlite:///{tmp_path / 'var' / f'{service}.db'}")
-            wait_until(lambda: _known(engine, org_id), timeout=30,
-                       what=f"{service} to project the new organisation")
+            wait_until(
+                lambda: _known(engine, org_id),
+                timeout=30,
+                what=f"{service} to project the new organisation",
+            )
             engine.dispose()
         key = json.loads(created.stdout)["api_key"]
-        whoami = requests.get(f"http://127.0.0.1:{ports['licensing']}/openapi.json",
-                              headers={"Authorization": f"Bearer {key}"}, timeout=5)
+        whoami = requests.get(
+            f"http://127.0.0.1:{ports['licensing']}/openapi.json",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=5,
+        )
         assert whoami.status_code == 200  # the catalog's key works on another service
     finally:
         returncode = market.stop()
@@ -131,8 +180,9 @@ def test_run_restarts_a_killed_process_and_gives_the_delivery_worker_a_bounded_s
     try:
         market.wait_ready()
         deliver = market.child("deliver")
-        assert int(Path(f"/proc/{deliver}/stat").read_text().rsplit(")", 1)[1].split()[16]) \
-            == 10  # niceness: the APIs come first
+        assert (
+            int(Path(f"/proc/{deliver}/stat").read_text().rsplit(")", 1)[1].split()[16]) == 10
+        )  # niceness: the APIs come first
         environ = Path(f"/proc/{deliver}/environ").read_bytes().split(b"\0")
         assert b"IPMARKET_DELIVERY_THREADS=8" in environ
 
@@ -142,9 +192,13 @@ def test_run_restarts_a_killed_process_and_gives_the_delivery_worker_a_bounded_s
         killed = time.monotonic()
         org_id = market.admin_create("Park Operator")["organisation_id"]
         engine = sa.create_engine(f"sqlite:///{tmp_path / 'var' / 'licensing.db'}")
-        wait_until(lambda: _known(engine, org_id), timeout=30, interval=0.1,
-                   what="the restarted licensing consumer to handle the new organisation",
-                   check=market.still_running)
+        wait_until(
+            lambda: _known(engine, org_id),
+            timeout=30,
+            interval=0.1,
+            what="the restarted licensing consumer to handle the new organisation",
+            check=market.still_running,
+        )
         engine.dispose()
         consumer_back = time.monotonic() - killed
         assert "licensing-consumer exited with signal 9; restarting in 1 s" in market.output
@@ -152,8 +206,10 @@ def test_run_restarts_a_killed_process_and_gives_the_delivery_worker_a_bounded_s
 
         # An API server killed: its orphaned workers answer for a moment, then the restarted
         # server does. The longest time without an answer is what clients see.
-        os.kill(market.child("serve", "catalog", "--bind",
-                             f"127.0.0.1:{market.ports['catalog']}"), signal.SIGKILL)
+        os.kill(
+            market.child("serve", "catalog", "--bind", f"127.0.0.1:{market.ports['catalog']}"),
+            signal.SIGKILL,
+        )
         answered = killed = time.monotonic()
         api_down, restarted = 0.0, None
         while restarted is None or answered <= restarted:  # until the new server answers
@@ -168,8 +224,10 @@ def test_run_restarts_a_killed_process_and_gives_the_delivery_worker_a_bounded_s
         assert "catalog exited with signal 9; restarting in 1 s" in market.output
     finally:
         returncode = market.stop()
-    print(f"\nipmarket run: consumer kill -9 → event handled {consumer_back:.1f} s; "
-          f"API server kill -9 → longest time without an answer {api_down:.1f} s")
+    print(
+        f"\nipmarket run: consumer kill -9 → event handled {consumer_back:.1f} s; "
+        f"API server kill -9 → longest time without an answer {api_down:.1f} s"
+    )
     assert returncode == 0, market.output
 
 
@@ -182,5 +240,7 @@ def _ready(port: int) -> bool:
 
 def _known(engine, org_id: str) -> bool:
     with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM known_organisation "
-                                    "WHERE organisation_id = :id"), {"id": org_id}).scalar()
+        return conn.execute(
+            sa.text("SELECT count(*) FROM known_organisation WHERE organisation_id = :id"),
+            {"id": org_id},
+        ).scalar()

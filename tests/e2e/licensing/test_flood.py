@@ -2,6 +2,7 @@
 loopback: half-sent requests are closed after a bound and do not take the server from other
 clients; a flooding key gets 429s while another key's latency holds; the limits hold across
 two server processes sharing one database."""
+
 from __future__ import annotations
 
 import http.client
@@ -24,8 +25,10 @@ from tests.support import wait_until
 
 # Linux routes all of 127.0.0.0/8 to loopback: the hostile client is another address.
 HOSTILE_ADDRESS = "127.0.0.2"
-HALF_SENT = (b"POST /v1/licenses/verify HTTP/1.1\r\nHost: licensing\r\n"
-             b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"license\": ")
+HALF_SENT = (
+    b"POST /v1/licenses/verify HTTP/1.1\r\nHost: licensing\r\n"
+    b'Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"license": '
+)
 VERIFY = {"license": "not a license"}
 
 
@@ -33,8 +36,9 @@ def serve(processes, name: str, env: dict[str, str], workers: int = 1) -> str:
     """`ipmarket serve licensing` under `name`, with settings of its own; its base URL."""
     processes.env.update(env)
     port = free_port()
-    processes.start(name, "serve", "licensing", "--bind", f"127.0.0.1:{port}",
-                    "--workers", str(workers))
+    processes.start(
+        name, "serve", "licensing", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)
+    )
     url = f"http://127.0.0.1:{port}"
 
     def ready():
@@ -62,6 +66,7 @@ def many_files():
 
 # --- half-sent requests ------------------------------------------------------------------------
 
+
 def answers_until_closed(sockets: list[socket.socket], deadline: float) -> dict:
     """Each socket's (status code or None, when the server closed it), read until the server
     closes it; sockets still open at `deadline` are left out."""
@@ -88,11 +93,18 @@ def answers_until_closed(sockets: list[socket.socket], deadline: float) -> dict:
 
 
 def test_two_thousand_half_sent_requests_neither_silence_the_api_nor_stay_open_past_the_read_bound(  # noqa: E501
-        processes, many_files):
+    processes, many_files
+):
     read_seconds, per_address = 3, 100
-    url = serve(processes, "licensing", {"IPMARKET_REQUEST_READ_SECONDS": str(read_seconds),
-                                         "IPMARKET_CONNECTIONS_PER_ADDRESS": str(per_address),
-                                         "IPMARKET_SIGNING_KEY_SECRET": SECRET})
+    url = serve(
+        processes,
+        "licensing",
+        {
+            "IPMARKET_REQUEST_READ_SECONDS": str(read_seconds),
+            "IPMARKET_CONNECTIONS_PER_ADDRESS": str(per_address),
+            "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+        },
+    )
     port = int(url.rpartition(":")[2])
     half_sent, connected = [], {}
     try:
@@ -126,8 +138,9 @@ def test_two_thousand_half_sent_requests_neither_silence_the_api_nor_stay_open_p
         statuses = Counter(status for status, _ in answered.values())
         assert set(statuses) <= {408, 429}, statuses
         assert statuses[408] == per_address, statuses  # held by its one worker
-        held = sorted(closed - connected[s] for s, (status, closed) in answered.items()
-                      if status == 408)
+        held = sorted(
+            closed - connected[s] for s, (status, closed) in answered.items() if status == 408
+        )
         assert read_seconds <= held[0] and held[-1] < read_seconds + 5, (held[0], held[-1])
     finally:
         for s in half_sent:
@@ -135,6 +148,7 @@ def test_two_thousand_half_sent_requests_neither_silence_the_api_nor_stay_open_p
 
 
 # --- rate limits -------------------------------------------------------------------------------
+
 
 def flood(port: int, key: str, connections: int, flooding, stop, results) -> None:
     """GET /license-requests with `key` from HOSTILE_ADDRESS over `connections` keep-alive
@@ -144,11 +158,13 @@ def flood(port: int, key: str, connections: int, flooding, stop, results) -> Non
     deadline = time.monotonic() + 60
 
     def one():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
-                                                source_address=(HOSTILE_ADDRESS, 0))
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=10, source_address=(HOSTILE_ADDRESS, 0)
+        )
         while not stop.is_set() and time.monotonic() < deadline:
-            connection.request("GET", "/v1/license-requests",
-                               headers={"Authorization": f"Bearer {key}"})
+            connection.request(
+                "GET", "/v1/license-requests", headers={"Authorization": f"Bearer {key}"}
+            )
             response = connection.getresponse()
             response.read()
             with lock:
@@ -182,11 +198,15 @@ def p99(values: list[float]) -> float:
 
 
 def test_a_flooding_key_gets_429s_with_retry_after_while_another_keys_p99_stays_under_three_times_its_idle_value(  # noqa: E501
-        processes, market):
+    processes, market
+):
     # A day's window: the flood is refused from its 501st request to the end (the other key
     # makes 401 requests).
-    url = serve(processes, "licensing", {"IPMARKET_RATE_LIMIT_PER_KEY": "500/86400",
-                                         "IPMARKET_SIGNING_KEY_SECRET": SECRET})
+    url = serve(
+        processes,
+        "licensing",
+        {"IPMARKET_RATE_LIMIT_PER_KEY": "500/86400", "IPMARKET_SIGNING_KEY_SECRET": SECRET},
+    )
     flooder, other = market.parties["licensee"], market.parties["other licensee"]
     response = requests.get(f"{url}/v1/license-requests", headers=other.headers, timeout=10)
     assert response.headers["RateLimit-Limit"] == "500"
@@ -196,8 +216,9 @@ def test_a_flooding_key_gets_429s_with_retry_after_while_another_keys_p99_stays_
 
     spawn = multiprocessing.get_context("spawn")
     flooding, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
-    flood_process = spawn.Process(target=flood, args=(
-        int(url.rpartition(":")[2]), flooder.key, 4, flooding, stop, results))
+    flood_process = spawn.Process(
+        target=flood, args=(int(url.rpartition(":")[2]), flooder.key, 4, flooding, stop, results)
+    )
     flood_process.start()
     try:
         assert flooding.wait(60), "the flood never got a 429"
@@ -212,20 +233,29 @@ def test_a_flooding_key_gets_429s_with_retry_after_while_another_keys_p99_stays_
     assert all(1 <= int(seconds) <= 86400 for seconds in retry_after), retry_after
     assert p99(during) < 3 * p99(idle), (
         f"p99 idle {p99(idle) * 1e3:.1f} ms, during the flood {p99(during) * 1e3:.1f} ms "
-        f"({sum(statuses.values())} flood requests)")
+        f"({sum(statuses.values())} flood requests)"
+    )
 
 
 def test_the_limits_hold_across_two_server_processes_sharing_one_database(processes, market):
-    env = {"IPMARKET_RATE_LIMIT_PER_KEY": "20/86400", "IPMARKET_RATE_LIMIT_ANONYMOUS": "10/86400",
-           "IPMARKET_RATE_LIMIT_DELAY_SECONDS": "0", "IPMARKET_SIGNING_KEY_SECRET": SECRET}
+    env = {
+        "IPMARKET_RATE_LIMIT_PER_KEY": "20/86400",
+        "IPMARKET_RATE_LIMIT_ANONYMOUS": "10/86400",
+        "IPMARKET_RATE_LIMIT_DELAY_SECONDS": "0",
+        "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+    }
     servers = [serve(processes, "licensing-1", env), serve(processes, "licensing-2", env)]
     key = market.parties["licensee"]
 
-    keyed = [requests.get(f"{servers[i % 2]}/v1/license-requests", headers=key.headers,
-                          timeout=10) for i in range(30)]
+    keyed = [
+        requests.get(f"{servers[i % 2]}/v1/license-requests", headers=key.headers, timeout=10)
+        for i in range(30)
+    ]
     assert [r.status_code for r in keyed] == [200] * 20 + [429] * 10
-    anonymous = [requests.post(f"{servers[i % 2]}/v1/licenses/verify", json=VERIFY, timeout=10)
-                 for i in range(16)]
+    anonymous = [
+        requests.post(f"{servers[i % 2]}/v1/licenses/verify", json=VERIFY, timeout=10)
+        for i in range(16)
+    ]
     assert [r.status_code for r in anonymous] == [200] * 10 + [429] * 6
 
     refused = anonymous[-1]
@@ -238,14 +268,21 @@ def test_the_limits_hold_across_two_server_processes_sharing_one_database(proces
 
 
 def test_on_sqlite_the_thread_worker_bounds_reading_headers_and_body_and_connections_per_address(
-        processes, tmp_path):
+    processes, tmp_path
+):
     url = f"sqlite:///{tmp_path / 'licensing.db'}"
     upgrade("licensing", url)
     read_seconds, per_address = 2, 3
-    base = serve(processes, "licensing", {
-        "IPMARKET_LICENSING_DATABASE_URL": url, "IPMARKET_SIGNING_KEY_SECRET": SECRET,
-        "IPMARKET_REQUEST_READ_SECONDS": str(read_seconds),
-        "IPMARKET_CONNECTIONS_PER_ADDRESS": str(per_address)})
+    base = serve(
+        processes,
+        "licensing",
+        {
+            "IPMARKET_LICENSING_DATABASE_URL": url,
+            "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+            "IPMARKET_REQUEST_READ_SECONDS": str(read_seconds),
+            "IPMARKET_CONNECTIONS_PER_ADDRESS": str(per_address),
+        },
+    )
     port = int(base.rpartition(":")[2])
     half_sent, connected = [], {}
     try:
@@ -263,9 +300,11 @@ def test_on_sqlite_the_thread_worker_bounds_reading_headers_and_body_and_connect
         answered = answers_until_closed(half_sent, deadline=time.monotonic() + read_seconds + 10)
         assert len(answered) == len(half_sent), f"{len(half_sent) - len(answered)} still open"
         assert Counter(status for status, _ in answered.values()) == {
-            408: per_address, 429: 2, None: 1}
-        held = [closed - connected[s] for s, (status, closed) in answered.items()
-                if status != 429]
+            408: per_address,
+            429: 2,
+            None: 1,
+        }
+        held = [closed - connected[s] for s, (status, closed) in answered.items() if status != 429]
         assert all(read_seconds <= seconds < read_seconds + 5 for seconds in held), held
     finally:
         for s in half_sent:
@@ -278,9 +317,15 @@ def test_on_sqlite_two_half_sent_requests_do_not_hold_up_another_client(processe
     # two threads, another client waited for the 408s. It is answered while they are still open.
     url = f"sqlite:///{tmp_path / 'licensing.db'}"
     upgrade("licensing", url)
-    base = serve(processes, "licensing", {
-        "IPMARKET_LICENSING_DATABASE_URL": url, "IPMARKET_SIGNING_KEY_SECRET": SECRET,
-        "IPMARKET_REQUEST_READ_SECONDS": "30"})
+    base = serve(
+        processes,
+        "licensing",
+        {
+            "IPMARKET_LICENSING_DATABASE_URL": url,
+            "IPMARKET_SIGNING_KEY_SECRET": SECRET,
+            "IPMARKET_REQUEST_READ_SECONDS": "30",
+        },
+    )
     port = int(base.rpartition(":")[2])
     half_sent = []
     try:

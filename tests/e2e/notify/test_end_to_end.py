@@ -3,6 +3,7 @@ through the real broker to `ipmarket consume notify`, and `ipmarket deliver` sen
 HTTP receiver (verified by `standardwebhooks`) and a real SMTP server. The delivery worker is
 killed (SIGKILL) in the middle and started again: nothing is lost, and every repeat carries the
 same webhook-id or Message-ID."""
+
 from __future__ import annotations
 
 import uuid
@@ -34,11 +35,17 @@ def relay_all(context) -> None:
 
 @pytest.fixture
 def marketplace(processes, smtp_server, notify_context):
-    processes.env.update({
-        "IPMARKET_SMTP_HOST": "127.0.0.1", "IPMARKET_SMTP_PORT": str(smtp_server.port),
-        "IPMARKET_SMTP_SECURITY": "none", "IPMARKET_WEBHOOK_TIMEOUT_SECONDS": "2",
-        "IPMARKET_SMTP_TIMEOUT_SECONDS": "2", "IPMARKET_DELIVERY_PER_ENDPOINT": "2",
-        "IPMARKET_DELIVERY_THREADS": "4"})
+    processes.env.update(
+        {
+            "IPMARKET_SMTP_HOST": "127.0.0.1",
+            "IPMARKET_SMTP_PORT": str(smtp_server.port),
+            "IPMARKET_SMTP_SECURITY": "none",
+            "IPMARKET_WEBHOOK_TIMEOUT_SECONDS": "2",
+            "IPMARKET_SMTP_TIMEOUT_SECONDS": "2",
+            "IPMARKET_DELIVERY_PER_ENDPOINT": "2",
+            "IPMARKET_DELIVERY_THREADS": "4",
+        }
+    )
     processes.start("notify-consumer", "consume", "notify")
     return processes
 
@@ -50,19 +57,30 @@ def register(uow, **fields) -> tuple[str, str]:
 
 
 def test_both_sides_are_told_in_their_own_language_and_a_killed_worker_loses_nothing(
-        marketplace, smtp_server, receiver, notify_context):
+    marketplace, smtp_server, receiver, notify_context
+):
     catalog = catalog_context()
     with catalog.unit_of_work() as uow:
         vendor_id, vendor_key = register(
-            uow, legal_name_en="Golden Gate IP Inc.", country="US", roles=["vendor"],
+            uow,
+            legal_name_en="Golden Gate IP Inc.",
+            country="US",
+            roles=["vendor"],
             timezone="America/Los_Angeles",
-            contacts=[{"name": "Dana Reyes", "email": "dana@goldengate.example",
-                       "notices": ["license"]}])
+            contacts=[
+                {"name": "Dana Reyes", "email": "dana@goldengate.example", "notices": ["license"]}
+            ],
+        )
         licensee_id, licensee_key = register(
-            uow, legal_name_en="Xinhe Microelectronics", legal_name_zh="芯禾微电子",
-            country="CN", roles=["licensee"], locale="zh-Hans", timezone="Asia/Shanghai",
-            contacts=[{"name": "王磊", "email": "wang.lei@xinhe.example",
-                       "notices": ["license"]}])
+            uow,
+            legal_name_en="Xinhe Microelectronics",
+            legal_name_zh="芯禾微电子",
+            country="CN",
+            roles=["licensee"],
+            locale="zh-Hans",
+            timezone="Asia/Shanghai",
+            contacts=[{"name": "王磊", "email": "wang.lei@xinhe.example", "notices": ["license"]}],
+        )
         uow.commit()
     relay_all(catalog)
 
@@ -73,9 +91,11 @@ def test_both_sides_are_told_in_their_own_language_and_a_killed_worker_loses_not
     wait_until(keys_known, timeout=30, what="the directory to reach notify")
     client = create_app().test_client()
     for key, path in ((vendor_key, "/vendor"), (licensee_key, "/licensee")):
-        answer = client.post("/v1/endpoints", headers={"Authorization": f"Bearer {key}"},
-                             json={"url": f"{receiver.base_url}{path}",
-                                   "event_types": [ISSUED]})
+        answer = client.post(
+            "/v1/endpoints",
+            headers={"Authorization": f"Bearer {key}"},
+            json={"url": f"{receiver.base_url}{path}", "event_types": [ISSUED]},
+        )
         assert answer.status_code == 201, answer.json
         receiver.secrets[path] = answer.json["secret"]
 
@@ -84,12 +104,24 @@ def test_both_sides_are_told_in_their_own_language_and_a_killed_worker_loses_not
     with licensing.unit_of_work() as uow:
         for n in range(EVENTS):
             license_id = str(uuid.uuid4())
-            event = uow.publish(ISSUED, license_id, {
-                "vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": "core-1",
-                "vlnv": {"vendor": "goldengate", "library": "serdes", "name": "pcie5_phy",
-                         "version": "2.1"},
-                "license_id": license_id, "project_name": f"SoC {n}",
-                "expires_at": "2027-11-24T16:00:00+00:00"})
+            event = uow.publish(
+                ISSUED,
+                license_id,
+                {
+                    "vendor_id": vendor_id,
+                    "licensee_id": licensee_id,
+                    "core_id": "core-1",
+                    "vlnv": {
+                        "vendor": "goldengate",
+                        "library": "serdes",
+                        "name": "pcie5_phy",
+                        "version": "2.1",
+                    },
+                    "license_id": license_id,
+                    "project_name": f"SoC {n}",
+                    "expires_at": "2027-11-24T16:00:00+00:00",
+                },
+            )
             event_ids.add(event.id)
         uow.commit()
     relay_all(licensing)
@@ -104,15 +136,25 @@ def test_both_sides_are_told_in_their_own_language_and_a_killed_worker_loses_not
     marketplace.start("deliver", "deliver")
 
     def all_arrived():
-        hooks = {path: {r.headers["webhook-id"] for r in receiver.on(path)}
-                 for path in ("/vendor", "/licensee")}
-        mails = {address: {m["Message-ID"] for m in smtp_server.to(address, ISSUED)}
-                 for address in ("dana@goldengate.example", "wang.lei@xinhe.example")}
-        return all(ids == event_ids for ids in hooks.values()) and \
-            all(len(ids) == EVENTS for ids in mails.values())
+        hooks = {
+            path: {r.headers["webhook-id"] for r in receiver.on(path)}
+            for path in ("/vendor", "/licensee")
+        }
+        mails = {
+            address: {m["Message-ID"] for m in smtp_server.to(address, ISSUED)}
+            for address in ("dana@goldengate.example", "wang.lei@xinhe.example")
+        }
+        return all(ids == event_ids for ids in hooks.values()) and all(
+            len(ids) == EVENTS for ids in mails.values()
+        )
 
-    wait_until(all_arrived, timeout=60, interval=0.2, what="every webhook and email",
-               check=lambda: marketplace._check_alive("deliver"))
+    wait_until(
+        all_arrived,
+        timeout=60,
+        interval=0.2,
+        what="every webhook and email",
+        check=lambda: marketplace._check_alive("deliver"),
+    )
     assert all(r.verified for r in receiver.received)
     bodies = defaultdict(set)
     for r in receiver.received:  # a repeat is the same message, byte for byte

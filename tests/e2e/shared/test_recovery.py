@@ -2,6 +2,7 @@
 how long a killed consumer's partitions stall, how soon consumers resume after the broker
 comes back, and what a killed API worker costs. Each figure is printed (run with -s to see it)
 and held to its target with margin."""
+
 from __future__ import annotations
 
 import logging
@@ -29,10 +30,23 @@ PARTITIONS = 3
 
 
 def organisation_registered(org_id: str):
-    return new_event("ipmarket.organisation.registered.v1", "/test", org_id, {
-        "organisation_id": org_id, "legal_name_en": f"Org {org_id[:8]}", "legal_name_zh": None,
-        "country": "SG", "region": "overseas", "roles": ["licensee"], "locale": "en",
-        "timezone": "Asia/Singapore", "contacts": [], "version": 1})
+    return new_event(
+        "ipmarket.organisation.registered.v1",
+        "/test",
+        org_id,
+        {
+            "organisation_id": org_id,
+            "legal_name_en": f"Org {org_id[:8]}",
+            "legal_name_zh": None,
+            "country": "SG",
+            "region": "overseas",
+            "roles": ["licensee"],
+            "locale": "en",
+            "timezone": "Asia/Singapore",
+            "contacts": [],
+            "version": 1,
+        },
+    )
 
 
 def send_to_every_partition(bootstrap: str) -> list[str]:
@@ -42,8 +56,12 @@ def send_to_every_partition(bootstrap: str) -> list[str]:
     try:
         for partition in range(PARTITIONS):
             event = organisation_registered(str(uuid.uuid4()))
-            producer.send(topic("catalog"), key=event.subject.encode(), value=event.to_json(),
-                          partition=partition)
+            producer.send(
+                topic("catalog"),
+                key=event.subject.encode(),
+                value=event.to_json(),
+                partition=partition,
+            )
             ids.append(event.id)
         producer.flush(10)
     finally:
@@ -64,21 +82,30 @@ def group_members(bootstrap: str, group: str) -> list[dict]:
     return description["members"] if description["group_state"] == "Stable" else []
 
 
-def test_a_killed_consumers_partitions_are_taken_over_within_15_s(platform_env, kafka_broker,
-                                                                   processes):
+def test_a_killed_consumers_partitions_are_taken_over_within_15_s(
+    platform_env, kafka_broker, processes
+):
     group = f"{topic('licensing')}.consumer"
     processes.start("consumer-a", "consume", "licensing")
     processes.start("consumer-b", "consume", "licensing")
-    wait_until(lambda: len(group_members(kafka_broker.bootstrap, group)) == 2, timeout=40,
-               interval=0.5, what="both consumers to hold partitions")
+    wait_until(
+        lambda: len(group_members(kafka_broker.bootstrap, group)) == 2,
+        timeout=40,
+        interval=0.5,
+        what="both consumers to hold partitions",
+    )
     send_to_every_partition(kafka_broker.bootstrap)
     wait_until(lambda: known_organisations() == PARTITIONS, timeout=20, what="the first events")
 
     killed = time.monotonic()
     processes.stop("consumer-a", sig="kill")
     send_to_every_partition(kafka_broker.bootstrap)  # one waits on the dead member's partition
-    wait_until(lambda: known_organisations() == 2 * PARTITIONS, timeout=40, interval=0.1,
-               what="the survivor to take the dead consumer's partitions over")
+    wait_until(
+        lambda: known_organisations() == 2 * PARTITIONS,
+        timeout=40,
+        interval=0.1,
+        what="the survivor to take the dead consumer's partitions over",
+    )
     stalled = time.monotonic() - killed
     print(f"\nconsumer kill -9 → its partitions handled by the survivor: {stalled:.1f} s")
     assert stalled < 15
@@ -87,8 +114,9 @@ def test_a_killed_consumers_partitions_are_taken_over_within_15_s(platform_env, 
 @pytest.fixture
 def own_broker(tmp_path, monkeypatch, platform_env):
     """A broker of this test's own, since the test stops and restarts it."""
-    broker = Broker(tmp_path / "kafka", port=free_port(), controller_port=free_port(),
-                    test_mode=True)
+    broker = Broker(
+        tmp_path / "kafka", port=free_port(), controller_port=free_port(), test_mode=True
+    )
     broker.run()
     monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", broker.bootstrap)
     create_topics(broker.bootstrap, platform_env["IPMARKET_TOPIC_PREFIX"], PARTITIONS, 1)
@@ -100,8 +128,7 @@ def test_consumers_resume_within_5_s_of_the_broker_coming_back(platform_env, own
     consumer, stop, thread = start_licensing_consumer()
     try:
         send_to_every_partition(own_broker.bootstrap)
-        wait_until(lambda: known_organisations() == PARTITIONS, timeout=30,
-                   what="the first events")
+        wait_until(lambda: known_organisations() == PARTITIONS, timeout=30, what="the first events")
         own_broker.process.kill()  # kill -9: no controlled shutdown
         own_broker.process.wait()
         # Down long enough for the client's reconnect back-off to grow as in a real outage.
@@ -111,8 +138,12 @@ def test_consumers_resume_within_5_s_of_the_broker_coming_back(platform_env, own
         own_broker.wait_ready()
         back = time.monotonic()
         send_to_every_partition(own_broker.bootstrap)
-        wait_until(lambda: known_organisations() == 2 * PARTITIONS, timeout=60, interval=0.1,
-                   what="the consumer to resume")
+        wait_until(
+            lambda: known_organisations() == 2 * PARTITIONS,
+            timeout=60,
+            interval=0.1,
+            what="the consumer to resume",
+        )
         resumed = time.monotonic() - back
     finally:
         stop.set()
@@ -124,10 +155,15 @@ def test_consumers_resume_within_5_s_of_the_broker_coming_back(platform_env, own
 def test_a_killed_api_worker_costs_only_its_own_requests(platform_env, processes):
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
-    master = processes.start("catalog", "serve", "catalog", "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2")
-    wait_until(lambda: len(_children(master.pid)) == 2 and _answers(url), timeout=60,
-               interval=0.2, what="the API with two workers")
+    master = processes.start(
+        "catalog", "serve", "catalog", "--bind", f"127.0.0.1:{port}", "--workers", "2"
+    )
+    wait_until(
+        lambda: len(_children(master.pid)) == 2 and _answers(url),
+        timeout=60,
+        interval=0.2,
+        what="the API with two workers",
+    )
     clients, answers, stop = 4, [], threading.Event()
 
     def client():
@@ -141,17 +177,25 @@ def test_a_killed_api_worker_costs_only_its_own_requests(platform_env, processes
     [victim, survivor] = _children(master.pid)
     os.kill(victim, signal.SIGKILL)
     killed = time.monotonic()
-    respawned = wait_until(lambda: len(set(_children(master.pid)) - {victim, survivor}) == 1
-                           and time.monotonic(), timeout=30, what="a new worker")
-    wait_until(lambda: sum(ok for t, ok in answers if t > respawned) >= 20, timeout=30,
-               what="traffic after the new worker started")
+    respawned = wait_until(
+        lambda: len(set(_children(master.pid)) - {victim, survivor}) == 1 and time.monotonic(),
+        timeout=30,
+        what="a new worker",
+    )
+    wait_until(
+        lambda: sum(ok for t, ok in answers if t > respawned) >= 20,
+        timeout=30,
+        what="traffic after the new worker started",
+    )
     stop.set()
     for thread in threads:
         thread.join(10)
     failed = sum(not ok for t, ok in answers if t >= killed)
     served = sum(ok for t, ok in answers if killed < t < respawned)
-    print(f"\nAPI worker kill -9: {failed} request(s) failed, {served} answered while the "
-          f"master started another worker ({respawned - killed:.1f} s)")
+    print(
+        f"\nAPI worker kill -9: {failed} request(s) failed, {served} answered while the "
+        f"master started another worker ({respawned - killed:.1f} s)"
+    )
     assert failed <= clients  # at most those in flight at the kill, one per client
     assert served > 0  # the surviving worker answered meanwhile
 
@@ -162,8 +206,12 @@ def _children(pid: int) -> list[int]:
 
 def _answers(url: str, close: bool = False) -> bool:
     try:
-        return requests.get(url, timeout=5,
-                            headers={"Connection": "close"} if close else {}).status_code == 200
+        return (
+            requests.get(
+                url, timeout=5, headers={"Connection": "close"} if close else {}
+            ).status_code
+            == 200
+        )
     except requests.RequestException:
         return False
 
@@ -178,12 +226,18 @@ def test_a_consumer_on_a_fresh_broker_waits_for_its_group_coordinator_quietly(tm
         caplog.set_level(logging.INFO)
         consumer = make_consumer("fresh.licensing.consumer", ["fresh.catalog"], broker.bootstrap)
         try:
-            wait_until(lambda: consumer.poll(timeout_ms=100) == {} and consumer.assignment(),
-                       timeout=60, what="the partitions to be assigned")
+            wait_until(
+                lambda: consumer.poll(timeout_ms=100) == {} and consumer.assignment(),
+                timeout=60,
+                what="the partitions to be assigned",
+            )
         finally:
             consumer.close()
     finally:
         broker.stop()
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
-                and "Coordinator" in r.getMessage()]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and "Coordinator" in r.getMessage()
+    ]
     assert warnings == []

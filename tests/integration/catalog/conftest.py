@@ -1,4 +1,5 @@
 """The catalog's app on a fresh PostgreSQL database, and the parties most tests need."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ class Catalog:
 
     def confirm_vendor_names(self, party: Party, *names: str) -> None:
         """The party claims VLNV vendor names and the operator confirms them."""
-        operator = Principal(organisation_id=self.admin.id, roles=frozenset({"admin"}),
-                             key_id="test")
+        operator = Principal(
+            organisation_id=self.admin.id, roles=frozenset({"admin"}), key_id="test"
+        )
         with self.context.unit_of_work() as uow:
             for name in names:
                 claim = claim_name(uow, operator, party.id, name)
@@ -53,11 +55,15 @@ class Catalog:
         """Every row the catalog keeps: a rejected request must leave it exactly as it was
         (but for a key's last use, which authenticating the request records)."""
         with self.context.session_factory() as session:
-            return {model.__tablename__: sorted(
-                        tuple(str(v) for v in row)
-                        for row in session.execute(sa.select(
-                            *(c for c in model.__table__.columns if c.name != "last_used_at"))))
-                    for model in (Organisation, ApiKey, Core, VendorNameClaim, OutboxMessage)}
+            return {
+                model.__tablename__: sorted(
+                    tuple(str(v) for v in row)
+                    for row in session.execute(
+                        sa.select(*(c for c in model.__table__.columns if c.name != "last_used_at"))
+                    )
+                )
+                for model in (Organisation, ApiKey, Core, VendorNameClaim, OutboxMessage)
+            }
 
     def events(self, event_type: str | None = None) -> list[str]:
         with self.context.session_factory() as session:
@@ -76,11 +82,17 @@ def open_catalog(url: str) -> Catalog:
     app = create_app(url)
     catalog = Catalog(context, app.test_client(), None, None, None, None)
     catalog.admin = catalog.party("Virtual IP Platform Operator", country="CN", roles=["admin"])
-    catalog.vendor = catalog.party("Shanghai Xinyuan Microelectronics", country="CN",
-                                   roles=["vendor"], legal_name_zh="上海芯元微电子有限公司",
-                                   timezone="Asia/Shanghai", locale="zh-Hans")
-    catalog.other_vendor = catalog.party("Victoria Harbour Silicon", country="HK",
-                                         roles=["vendor"], timezone="Asia/Hong_Kong")
+    catalog.vendor = catalog.party(
+        "Shanghai Xinyuan Microelectronics",
+        country="CN",
+        roles=["vendor"],
+        legal_name_zh="上海芯元微电子有限公司",
+        timezone="Asia/Shanghai",
+        locale="zh-Hans",
+    )
+    catalog.other_vendor = catalog.party(
+        "Victoria Harbour Silicon", country="HK", roles=["vendor"], timezone="Asia/Hong_Kong"
+    )
     catalog.licensee = catalog.party("Pearl Delta Devices", country="HK", roles=["licensee"])
     # The VLNV vendor names their cores use (with those of the IP-XACT samples they import).
     catalog.confirm_vendor_names(catalog.vendor, *VENDOR_NAMES)
@@ -99,28 +111,34 @@ def catalog(make_database, monkeypatch) -> Catalog:
 
 def core_body(name: str = "ddr5_phy", version: str = "1.0.0", **overrides) -> dict:
     body = {
-        "vlnv": {"vendor": "xinyuan-micro.cn", "library": "ip", "name": name,
-                 "version": version},
-        "title_en": "DDR5 PHY", "title_zh": "高速DDR5物理层接口",
+        "vlnv": {"vendor": "xinyuan-micro.cn", "library": "ip", "name": name, "version": version},
+        "title_en": "DDR5 PHY",
+        "title_zh": "高速DDR5物理层接口",
         "description_en": "6400 MT/s DDR5 PHY hard macro with training firmware.",
         "category": "memory_controllers_phys",
         "deliverable_kinds": ["hard_macro_gdsii", "documentation"],
         "standards": ["DDR5", "AXI4"],
         "targets": [{"foundry": "SMIC", "node": "14nm", "maturity": "silicon_proven"}],
-        "eccn": "3E001", "territory_restrictions": [],
-        "deliverables": [{"kind": "hard_macro_gdsii", "name": "ddr5_phy.gds",
-                          "sha256": "ab" * 32}],
+        "eccn": "3E001",
+        "territory_restrictions": [],
+        "deliverables": [{"kind": "hard_macro_gdsii", "name": "ddr5_phy.gds", "sha256": "ab" * 32}],
         "documents": [{"kind": "datasheet", "title": "Datasheet", "sha256": "cd" * 32}],
-        "offers": [{"kind": "single_project", "price": {"amount": "120000", "currency": "CNY"},
-                    "requires_approval": True},
-                   {"kind": "evaluation", "term_months": 3, "requires_approval": False}],
+        "offers": [
+            {
+                "kind": "single_project",
+                "price": {"amount": "120000", "currency": "CNY"},
+                "requires_approval": True,
+            },
+            {"kind": "evaluation", "term_months": 3, "requires_approval": False},
+        ],
     }
     body.update(overrides)
     return body
 
 
-def create_core(catalog: Catalog, party: Party | None = None, publish: bool = False,
-                **overrides) -> dict:
+def create_core(
+    catalog: Catalog, party: Party | None = None, publish: bool = False, **overrides
+) -> dict:
     party = party or catalog.vendor
     response = catalog.client.post("/v1/cores", json=core_body(**overrides), headers=party.auth)
     assert response.status_code == 201, response.json

@@ -1,4 +1,5 @@
 """IP cores over HTTP: drafts, lifecycle, immutability, offers, ownership, concurrency."""
+
 from __future__ import annotations
 
 import json
@@ -17,17 +18,23 @@ pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 def outbox_events(catalog) -> list:
     with catalog.context.session_factory() as session:
-        return [parse_event(p.encode()) for p in session.scalars(
-            sa.select(OutboxMessage.payload).where(OutboxMessage.event_type.like("%core%"))
-            .order_by(OutboxMessage.seq))]
+        return [
+            parse_event(p.encode())
+            for p in session.scalars(
+                sa.select(OutboxMessage.payload)
+                .where(OutboxMessage.event_type.like("%core%"))
+                .order_by(OutboxMessage.seq)
+            )
+        ]
 
 
 def test_draft_is_private_until_published_and_publishing_emits_one_full_event(catalog):
     core = create_core(catalog)
     assert core["status"] == "draft" and core["title_zh"] == "高速DDR5物理层接口"
     assert outbox_events(catalog) == []  # drafts are nobody else's business
-    assert_problem(catalog.client.get(f"/v1/cores/{core['id']}",
-                                      headers=catalog.licensee.auth), 404)
+    assert_problem(
+        catalog.client.get(f"/v1/cores/{core['id']}", headers=catalog.licensee.auth), 404
+    )
 
     published = catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=catalog.vendor.auth)
     assert published.status_code == 200, published.json
@@ -48,26 +55,37 @@ def test_draft_is_private_until_published_and_publishing_emits_one_full_event(ca
 def test_lifecycle_deprecate_withdraw_and_illegal_transitions(catalog):
     core = create_core(catalog, publish=True)
     auth = catalog.vendor.auth
-    assert_problem(catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=auth), 409,
-                   "status")
-    assert catalog.client.post(f"/v1/cores/{core['id']}/deprecate",
-                               headers=auth).json["status"] == "deprecated"
-    assert catalog.client.post(f"/v1/cores/{core['id']}/withdraw",
-                               headers=auth).json["status"] == "withdrawn"
+    assert_problem(
+        catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=auth), 409, "status"
+    )
+    assert (
+        catalog.client.post(f"/v1/cores/{core['id']}/deprecate", headers=auth).json["status"]
+        == "deprecated"
+    )
+    assert (
+        catalog.client.post(f"/v1/cores/{core['id']}/withdraw", headers=auth).json["status"]
+        == "withdrawn"
+    )
     assert [e.type for e in outbox_events(catalog)] == [
-        "ipmarket.core.published.v1", "ipmarket.core.deprecated.v1",
-        "ipmarket.core.withdrawn.v1"]
+        "ipmarket.core.published.v1",
+        "ipmarket.core.deprecated.v1",
+        "ipmarket.core.withdrawn.v1",
+    ]
     assert_problem(catalog.client.post(f"/v1/cores/{core['id']}/deprecate", headers=auth), 409)
     # Withdrawn: no longer visible to others.
-    assert_problem(catalog.client.get(f"/v1/cores/{core['id']}",
-                                      headers=catalog.licensee.auth), 404)
+    assert_problem(
+        catalog.client.get(f"/v1/cores/{core['id']}", headers=catalog.licensee.auth), 404
+    )
 
 
 def test_publishing_needs_what_licensing_needs(catalog):
     core = create_core(catalog, eccn=None, offers=[])
     before = catalog.snapshot()
-    assert_problem(catalog.client.post(f"/v1/cores/{core['id']}/publish",
-                                       headers=catalog.vendor.auth), 422, "eccn")
+    assert_problem(
+        catalog.client.post(f"/v1/cores/{core['id']}/publish", headers=catalog.vendor.auth),
+        422,
+        "eccn",
+    )
     assert catalog.snapshot() == before
 
 
@@ -75,17 +93,27 @@ def test_published_version_is_immutable_but_offers_change_with_an_event(catalog)
     core = create_core(catalog, publish=True)
     auth = {**catalog.vendor.auth, "If-Match": f'"{core["version"]}"'}
     before = catalog.snapshot()
-    assert_problem(catalog.client.patch(f"/v1/cores/{core['id']}", json={"title_en": "New"},
-                                        headers=auth), 409, "title_en")
-    assert_problem(catalog.client.patch(f"/v1/cores/{core['id']}", json={"standards": ["DDR4"]},
-                                        headers=auth), 409, "standards")
+    assert_problem(
+        catalog.client.patch(f"/v1/cores/{core['id']}", json={"title_en": "New"}, headers=auth),
+        409,
+        "title_en",
+    )
+    assert_problem(
+        catalog.client.patch(f"/v1/cores/{core['id']}", json={"standards": ["DDR4"]}, headers=auth),
+        409,
+        "standards",
+    )
     assert catalog.snapshot() == before
 
-    offers = core["offers"] + [{"kind": "royalty_bearing", "royalty_percent": "2.5",
-                                "price": {"amount": "50000", "currency": "USD"},
-                                "requires_approval": True}]
-    updated = catalog.client.patch(f"/v1/cores/{core['id']}", json={"offers": offers},
-                                   headers=auth)
+    offers = core["offers"] + [
+        {
+            "kind": "royalty_bearing",
+            "royalty_percent": "2.5",
+            "price": {"amount": "50000", "currency": "USD"},
+            "requires_approval": True,
+        }
+    ]
+    updated = catalog.client.patch(f"/v1/cores/{core['id']}", json={"offers": offers}, headers=auth)
     assert updated.status_code == 200, updated.json
     assert updated.headers["ETag"] == f'"{core["version"] + 1}"'
     kept = {o["offer_id"] for o in core["offers"]}
@@ -95,8 +123,11 @@ def test_published_version_is_immutable_but_offers_change_with_an_event(catalog)
     assert len(last.data["offers"]) == 3 and last.data["version"] == updated.json["version"]
 
     # The same If-Match again is stale now.
-    assert_problem(catalog.client.patch(f"/v1/cores/{core['id']}", json={"offers": offers[:1]},
-                                        headers=auth), 412, "If-Match")
+    assert_problem(
+        catalog.client.patch(f"/v1/cores/{core['id']}", json={"offers": offers[:1]}, headers=auth),
+        412,
+        "If-Match",
+    )
 
 
 def test_duplicate_vlnv_is_409_and_changes_nothing(catalog):
@@ -105,8 +136,11 @@ def test_duplicate_vlnv_is_409_and_changes_nothing(catalog):
     response = catalog.client.post("/v1/cores", json=core_body(), headers=catalog.vendor.auth)
     assert_problem(response, 409, "vlnv")
     # Another vendor cannot take the VLNV either: the vendor name is not its own.
-    assert_problem(catalog.client.post("/v1/cores", json=core_body(),
-                                       headers=catalog.other_vendor.auth), 403, "vlnv.vendor")
+    assert_problem(
+        catalog.client.post("/v1/cores", json=core_body(), headers=catalog.other_vendor.auth),
+        403,
+        "vlnv.vendor",
+    )
     assert catalog.snapshot() == before
 
 
@@ -115,87 +149,159 @@ def test_another_vendors_core_is_403_when_visible_404_when_not(catalog):
     published = create_core(catalog, name="public_core", publish=True)
     other = catalog.other_vendor.auth
     before = catalog.snapshot()
-    assert_problem(catalog.client.patch(f"/v1/cores/{draft['id']}", json={"title_en": "Mine"},
-                                        headers={**other, "If-Match": '"1"'}), 404)
+    assert_problem(
+        catalog.client.patch(
+            f"/v1/cores/{draft['id']}",
+            json={"title_en": "Mine"},
+            headers={**other, "If-Match": '"1"'},
+        ),
+        404,
+    )
     assert_problem(catalog.client.post(f"/v1/cores/{draft['id']}/publish", headers=other), 404)
-    assert_problem(catalog.client.patch(f"/v1/cores/{published['id']}",
-                                        json={"description_en": "Mine"},
-                                        headers={**other, "If-Match": '"2"'}), 403)
+    assert_problem(
+        catalog.client.patch(
+            f"/v1/cores/{published['id']}",
+            json={"description_en": "Mine"},
+            headers={**other, "If-Match": '"2"'},
+        ),
+        403,
+    )
     assert_problem(catalog.client.post(f"/v1/cores/{published['id']}/withdraw", headers=other), 403)
     assert catalog.snapshot() == before
     # The operator may act on any core.
-    assert catalog.client.post(f"/v1/cores/{published['id']}/deprecate",
-                               headers=catalog.admin.auth).status_code == 200
+    assert (
+        catalog.client.post(
+            f"/v1/cores/{published['id']}/deprecate", headers=catalog.admin.auth
+        ).status_code
+        == 200
+    )
 
 
 def test_licensee_cannot_create_cores(catalog):
-    assert_problem(catalog.client.post("/v1/cores", json=core_body(),
-                                       headers=catalog.licensee.auth), 403)
+    assert_problem(
+        catalog.client.post("/v1/cores", json=core_body(), headers=catalog.licensee.auth), 403
+    )
     assert_problem(catalog.client.post("/v1/cores", json=core_body()), 401)
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"vlnv": {"vendor": "x", "library": "ip", "name": "n", "version": "1 0"}}, "vlnv.version"),
-    ({"vlnv": {"vendor": "x y", "library": "ip", "name": "n", "version": "1.0.0"}},
-     "vlnv.vendor"),
-    ({"vlnv": {"vendor": "x", "library": "ip", "name": "n"}}, "vlnv.version"),  # missing
-    ({"title_en": None}, "title_en"),
-    ({"title_en": ["DDR5"]}, "title_en"),  # wrong type
-    ({"category": "toasters"}, "category"),
-    ({"eccn": "3X999"}, "eccn"),
-    ({"deliverable_kinds": ["binary"]}, "deliverable_kinds.0"),
-    ({"targets": [{"foundry": "SMIC", "node": "14nm", "maturity": "rumoured"}]},
-     "targets.0.maturity"),
-    ({"territory_restrictions": ["ZZ"]}, "territory_restrictions.0"),
-    ({"deliverables": [{"kind": "soft_rtl", "name": "x", "sha256": "123"}]},
-     "deliverables.0.sha256"),
-    ({"offers": [{"kind": "single_project", "requires_approval": True}]}, "offers.0.price"),
-    ({"offers": [{"kind": "single_project", "price": {"amount": "-1", "currency": "USD"},
-                  "requires_approval": True}]}, "offers.0.price.amount"),
-    ({"offers": [{"kind": "single_project", "price": {"amount": "10", "currency": "EUR"},
-                  "requires_approval": True}]}, "offers.0.price.currency"),
-    ({"offers": [{"kind": "royalty_bearing", "on_request": True, "requires_approval": True}]},
-     "offers.0.royalty_percent"),
-    ({"offers": [{"kind": "evaluation", "requires_approval": "maybe"}]},
-     "offers.0.requires_approval"),
-    ({"offers": [{"kind": "evaluation", "requires_approval": True, "discount": 5}]},
-     "offers.0.discount"),  # unknown nested field
-    ({"colour": "blue"}, "colour"),  # unknown field
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"vlnv": {"vendor": "x", "library": "ip", "name": "n", "version": "1 0"}}, "vlnv.version"),
+        (
+            {"vlnv": {"vendor": "x y", "library": "ip", "name": "n", "version": "1.0.0"}},
+            "vlnv.vendor",
+        ),
+        ({"vlnv": {"vendor": "x", "library": "ip", "name": "n"}}, "vlnv.version"),  # missing
+        ({"title_en": None}, "title_en"),
+        ({"title_en": ["DDR5"]}, "title_en"),  # wrong type
+        ({"category": "toasters"}, "category"),
+        ({"eccn": "3X999"}, "eccn"),
+        ({"deliverable_kinds": ["binary"]}, "deliverable_kinds.0"),
+        (
+            {"targets": [{"foundry": "SMIC", "node": "14nm", "maturity": "rumoured"}]},
+            "targets.0.maturity",
+        ),
+        ({"territory_restrictions": ["ZZ"]}, "territory_restrictions.0"),
+        (
+            {"deliverables": [{"kind": "soft_rtl", "name": "x", "sha256": "123"}]},
+            "deliverables.0.sha256",
+        ),
+        ({"offers": [{"kind": "single_project", "requires_approval": True}]}, "offers.0.price"),
+        (
+            {
+                "offers": [
+                    {
+                        "kind": "single_project",
+                        "price": {"amount": "-1", "currency": "USD"},
+                        "requires_approval": True,
+                    }
+                ]
+            },
+            "offers.0.price.amount",
+        ),
+        (
+            {
+                "offers": [
+                    {
+                        "kind": "single_project",
+                        "price": {"amount": "10", "currency": "EUR"},
+                        "requires_approval": True,
+                    }
+                ]
+            },
+            "offers.0.price.currency",
+        ),
+        (
+            {
+                "offers": [
+                    {"kind": "royalty_bearing", "on_request": True, "requires_approval": True}
+                ]
+            },
+            "offers.0.royalty_percent",
+        ),
+        (
+            {"offers": [{"kind": "evaluation", "requires_approval": "maybe"}]},
+            "offers.0.requires_approval",
+        ),
+        (
+            {"offers": [{"kind": "evaluation", "requires_approval": True, "discount": 5}]},
+            "offers.0.discount",
+        ),  # unknown nested field
+        ({"colour": "blue"}, "colour"),  # unknown field
+    ],
+)
 def test_bad_core_is_a_problem_naming_the_field_and_changes_nothing(catalog, change, field):
     before = catalog.snapshot()
-    response = catalog.client.post("/v1/cores", json=core_body(**change),
-                                   headers=catalog.vendor.auth)
+    response = catalog.client.post(
+        "/v1/cores", json=core_body(**change), headers=catalog.vendor.auth
+    )
     assert_problem(response, 422, field)
     assert catalog.snapshot() == before
 
 
 def test_not_json_and_oversize_bodies(catalog):
     before = catalog.snapshot()
-    response = catalog.client.post("/v1/cores", data="{not json", headers={
-        **catalog.vendor.auth, "Content-Type": "application/json"})
-    assert response.status_code in (400, 422) and \
-        response.content_type == "application/problem+json"
+    response = catalog.client.post(
+        "/v1/cores",
+        data="{not json",
+        headers={**catalog.vendor.auth, "Content-Type": "application/json"},
+    )
+    assert (
+        response.status_code in (400, 422) and response.content_type == "application/problem+json"
+    )
     huge = core_body(description_en="长" * 400_000)  # ~1.2 MB of UTF-8
-    assert_problem(catalog.client.post("/v1/cores", data=json.dumps(huge, ensure_ascii=False),
-                                       headers={**catalog.vendor.auth,
-                                                "Content-Type": "application/json"}), 413)
+    assert_problem(
+        catalog.client.post(
+            "/v1/cores",
+            data=json.dumps(huge, ensure_ascii=False),
+            headers={**catalog.vendor.auth, "Content-Type": "application/json"},
+        ),
+        413,
+    )
     assert catalog.snapshot() == before
 
 
 def test_draft_patch_needs_if_match_and_refreshes_search(catalog):
     core = create_core(catalog)
     url = f"/v1/cores/{core['id']}"
-    assert_problem(catalog.client.patch(url, json={"title_en": "x"},
-                                        headers=catalog.vendor.auth), 428)
-    assert_problem(catalog.client.patch(url, json={"title_en": "x"},
-                                        headers={**catalog.vendor.auth, "If-Match": "garbage"}),
-                   412)
-    assert_problem(catalog.client.patch(url, json={}, headers={**catalog.vendor.auth,
-                                                               "If-Match": '"1"'}), 422)
-    patched = catalog.client.patch(url, json={"title_en": "LPDDR5X PHY",
-                                              "title_zh": "低功耗内存接口"},
-                                   headers={**catalog.vendor.auth, "If-Match": '"1"'})
+    assert_problem(
+        catalog.client.patch(url, json={"title_en": "x"}, headers=catalog.vendor.auth), 428
+    )
+    assert_problem(
+        catalog.client.patch(
+            url, json={"title_en": "x"}, headers={**catalog.vendor.auth, "If-Match": "garbage"}
+        ),
+        412,
+    )
+    assert_problem(
+        catalog.client.patch(url, json={}, headers={**catalog.vendor.auth, "If-Match": '"1"'}), 422
+    )
+    patched = catalog.client.patch(
+        url,
+        json={"title_en": "LPDDR5X PHY", "title_zh": "低功耗内存接口"},
+        headers={**catalog.vendor.auth, "If-Match": '"1"'},
+    )
     assert patched.status_code == 200 and patched.json["title_en"] == "LPDDR5X PHY"
     assert outbox_events(catalog) == []  # still a draft
     found = catalog.client.get("/v1/cores", query_string={"q": "内存"}, headers=catalog.vendor.auth)
@@ -212,8 +318,13 @@ def test_unknown_core_and_taxonomy(catalog):
 def test_openapi_document_lists_the_catalog_api(catalog):
     doc = catalog.client.get("/openapi.json").json
     assert doc["openapi"].startswith("3.1")
-    assert {"/v1/cores", "/v1/cores/{core_id}", "/v1/cores/import", "/v1/organisations",
-            "/v1/organisations/{organisation_id}/api-keys"} <= set(doc["paths"])
+    assert {
+        "/v1/cores",
+        "/v1/cores/{core_id}",
+        "/v1/cores/import",
+        "/v1/organisations",
+        "/v1/organisations/{organisation_id}/api-keys",
+    } <= set(doc["paths"])
 
 
 def test_concurrent_updates_from_one_version_let_exactly_one_win(catalog):
@@ -225,9 +336,11 @@ def test_concurrent_updates_from_one_version_let_exactly_one_win(catalog):
     def update(i):
         client = app.test_client()
         barrier.wait(timeout=10)
-        response = client.patch(f"/v1/cores/{core['id']}", json={
-            "description_en": f"Edited by request {i}"},
-            headers={**catalog.vendor.auth, "If-Match": f'"{core["version"]}"'})
+        response = client.patch(
+            f"/v1/cores/{core['id']}",
+            json={"description_en": f"Edited by request {i}"},
+            headers={**catalog.vendor.auth, "If-Match": f'"{core["version"]}"'},
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=update, args=(i,)) for i in range(6)]

@@ -1,4 +1,5 @@
 """`ipmarket demo load`: the README walkthrough's marketplace, loaded through the domain code."""
+
 from __future__ import annotations
 
 import json
@@ -33,12 +34,21 @@ def test_demo_load_is_realistic_emits_events_and_is_idempotent(catalog):
     with catalog.context.session_factory() as session:
         published = session.scalar(sa.select(sa.func.count()).where(Core.status == "published"))
         categories = set(session.scalars(sa.select(Core.category).distinct()))
-        regions = set(session.scalars(sa.select(Organisation.region)
-                                      .where(Organisation.roles.cast(sa.String).like("%vendor%"))))
-        licensees = session.scalar(sa.select(sa.func.count()).where(
-            Organisation.roles.cast(sa.String).like('%"licensee"%')))
-        cores_without_offers = session.scalar(sa.select(sa.func.count()).where(
-            Core.offers.cast(sa.String) == "[]"))
+        regions = set(
+            session.scalars(
+                sa.select(Organisation.region).where(
+                    Organisation.roles.cast(sa.String).like("%vendor%")
+                )
+            )
+        )
+        licensees = session.scalar(
+            sa.select(sa.func.count()).where(
+                Organisation.roles.cast(sa.String).like('%"licensee"%')
+            )
+        )
+        cores_without_offers = session.scalar(
+            sa.select(sa.func.count()).where(Core.offers.cast(sa.String) == "[]")
+        )
     assert published >= 50
     assert len(categories) >= 10
     assert {"mainland_china", "hong_kong", "overseas"} <= regions
@@ -63,12 +73,16 @@ def test_demo_load_json_gives_each_new_organisation_its_id_and_working_key(catal
     lakeside = document["organisations"]["lakeside"]
     assert lakeside["name"] == "Suzhou Lakeside Chip Design Co., Ltd."
     for organisation in document["organisations"].values():
-        answer = catalog.client.get(f"/v1/organisations/{organisation['organisation_id']}",
-                                    headers={"Authorization": f"Bearer {organisation['api_key']}"})
+        answer = catalog.client.get(
+            f"/v1/organisations/{organisation['organisation_id']}",
+            headers={"Authorization": f"Bearer {organisation['api_key']}"},
+        )
         assert answer.status_code == 200, answer.json
         assert answer.json["legal_name_en"] == organisation["name"]
 
     again = CliRunner().invoke(main, ["demo", "load", "--json"])  # keys are shown once
     assert again.exit_code == 0, again.output
-    assert json.loads(again.stdout) == {"organisations": {},
-                                        "added": {"organisations": 0, "cores": 0}}
+    assert json.loads(again.stdout) == {
+        "organisations": {},
+        "added": {"organisations": 0, "cores": 0},
+    }

@@ -1,5 +1,6 @@
 """`ipmarket people …` on a real database: create an operator (password from the prompt),
 list, disable (sessions end at once), reset a second factor; bad input is one line, exit 2."""
+
 from __future__ import annotations
 
 import json
@@ -38,27 +39,36 @@ def cli(make_database, monkeypatch):
 @pytest.mark.databases("sqlite", "postgresql")
 def test_an_operator_is_created_from_the_prompt_listed_and_disabled(cli):
     run, context = cli
-    result = run("create-operator", "--email", EMAIL, "--name", "Chan Tai Man",
-                 input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = run(
+        "create-operator",
+        "--email",
+        EMAIL,
+        "--name",
+        "Chan Tai Man",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     person_id = json.loads(result.output.splitlines()[-1])["person_id"]
     listed = [json.loads(line) for line in run("list").output.splitlines()]
-    assert [(p["email"], p["platform_roles"], p["disabled"]) for p in listed] == \
-        [(EMAIL, ["operator"], False)]
+    assert [(p["email"], p["platform_roles"], p["disabled"]) for p in listed] == [
+        (EMAIL, ["operator"], False)
+    ]
     with context.unit_of_work() as uow:  # an operator's first sign-in sets up TOTP
         setup = sign_in.sign_in(uow, EMAIL, PASSWORD, client_address="127.0.0.1")
-        generator = pyotp.parse_uri(sign_in.set_up_second_factor(
-            uow, setup.second_factor_token))
+        generator = pyotp.parse_uri(sign_in.set_up_second_factor(uow, setup.second_factor_token))
         signed_in, _ = sign_in.confirm_second_factor(
-            uow, setup.second_factor_token, generator.now(), client_address="127.0.0.1")
+            uow, setup.second_factor_token, generator.now(), client_address="127.0.0.1"
+        )
         uow.commit()
     assert run("disable", EMAIL.upper()).exit_code == 0
     with context.unit_of_work() as uow, pytest.raises(NotAuthenticated):
         sign_in.actor_for_access_token(uow, signed_in.access_token)
     with context.session_factory() as session:
         assert session.get(Person, person_id).disabled_at is not None
-        assert session.scalar(sa.select(OutboxMessage.event_type).order_by(
-            OutboxMessage.seq.desc())) == events.PERSON_DISABLED
+        assert (
+            session.scalar(sa.select(OutboxMessage.event_type).order_by(OutboxMessage.seq.desc()))
+            == events.PERSON_DISABLED
+        )
 
 
 def test_a_second_factor_is_reset_with_an_event(cli):
@@ -74,16 +84,23 @@ def test_a_second_factor_is_reset_with_an_event(cli):
     assert json.loads(result.output)["had_second_factor"] is True
     with context.session_factory() as session:
         assert not second_factor.in_force(SqlRecords(session), person.id)
-        assert session.scalar(sa.select(OutboxMessage.event_type).order_by(
-            OutboxMessage.seq.desc())) == events.SECOND_FACTOR_RESET
+        assert (
+            session.scalar(sa.select(OutboxMessage.event_type).order_by(OutboxMessage.seq.desc()))
+            == events.SECOND_FACTOR_RESET
+        )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("create-operator", "--email", EMAIL, "--name", "X", "--password", "short"), "password"),
-    (("create-operator", "--email", "not-an-address", "--name", "X", "--password", PASSWORD),
-     "email"),
-    (("disable", "nobody@vip-platform.hk"), "email"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("create-operator", "--email", EMAIL, "--name", "X", "--password", "short"), "password"),
+        (
+            ("create-operator", "--email", "not-an-address", "--name", "X", "--password", PASSWORD),
+            "email",
+        ),
+        (("disable", "nobody@vip-platform.hk"), "email"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(cli, args, message):
     run, context = cli
     result = CliRunner().invoke(main, ["people", *args])

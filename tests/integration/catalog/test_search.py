@@ -1,5 +1,6 @@
 """Search over the demo marketplace, on PostgreSQL (tsvector + GIN) and on SQLite (FTS5): the same
 questions must get the same answers. Expected answers come from the demo data itself."""
+
 from __future__ import annotations
 
 import re
@@ -29,23 +30,36 @@ def market(request, tmp_path_factory):
         name = f"catalog_search_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.make_url(create_engine(postgres.get_uri()).url).set(database=name) \
+        url = (
+            sa.make_url(create_engine(postgres.get_uri()).url)
+            .set(database=name)
             .render_as_string(hide_password=False)
+        )
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'catalog.db'}"
     upgrade("catalog", url)
     context = build_context(url)
     demo.load(context)
     with context.unit_of_work() as uow:  # one private draft, to check who sees it
-        vendor = uow.session.scalar(sa.text(
-            "SELECT id FROM organisation WHERE legal_name_en LIKE 'Nordic%'"))
+        vendor = uow.session.scalar(
+            sa.text("SELECT id FROM organisation WHERE legal_name_en LIKE 'Nordic%'")
+        )
         _, key = create_api_key(uow, vendor, "search test")
         uow.commit()
     client = create_app(url).test_client()
-    client.post("/v1/cores", json={"vlnv": {"vendor": "fjordsemi.no", "library": "ip",
-                                         "name": "secret_radio", "version": "0.1.0"},
-                                "title_en": "Secret radio draft"},
-                headers={"Authorization": f"Bearer {key}"})
+    client.post(
+        "/v1/cores",
+        json={
+            "vlnv": {
+                "vendor": "fjordsemi.no",
+                "library": "ip",
+                "name": "secret_radio",
+                "version": "0.1.0",
+            },
+            "title_en": "Secret radio draft",
+        },
+        headers={"Authorization": f"Bearer {key}"},
+    )
     yield client, {"Authorization": f"Bearer {key}"}
     context.engine.dispose()
 
@@ -76,11 +90,13 @@ def test_english_text_finds_titles_standards_and_descriptions(market):
     client, _ = market
     found = {c["vlnv"]["name"] for c in search(client, q="DDR5", limit=100)["items"]}
     assert found == published_products(
-        lambda p: "DDR5" in p[5] or re.search(r"\bDDR5\b", p[2] + " " + p[12]))
+        lambda p: "DDR5" in p[5] or re.search(r"\bDDR5\b", p[2] + " " + p[12])
+    )
     # Stemming: "controller" finds "controllers" (in category names) too.
     found = {c["vlnv"]["name"] for c in search(client, q="controller", limit=100)["items"]}
     assert found == published_products(
-        lambda p: "controller" in (p[2] + p[12] + taxonomy.CATEGORIES[p[4]]).lower())
+        lambda p: "controller" in (p[2] + p[12] + taxonomy.CATEGORIES[p[4]]).lower()
+    )
     # VLNV.
     found = search(client, q="siliconprairie.com ucie_phy")["items"]
     assert {c["vlnv"]["name"] for c in found} == {"ucie_phy"}
@@ -109,8 +125,12 @@ def test_facets_count_the_matching_set(market):
     for core in items:
         by_category[core["category"]] = by_category.get(core["category"], 0) + 1
     assert {f["value"]: f["count"] for f in facets["category"]} == by_category
-    assert {f["value"] for f in facets["region"]} == {"mainland_china", "hong_kong", "taiwan",
-                                                      "overseas"}
+    assert {f["value"] for f in facets["region"]} == {
+        "mainland_china",
+        "hong_kong",
+        "taiwan",
+        "overseas",
+    }
     assert {"SMIC", "TSMC", "Hua Hong"} <= {f["value"] for f in facets["foundry"]}
     assert {f["value"] for f in facets["price"]} >= {"under_10k", "250k_plus"}
     ddr5 = next(f for f in facets["standard"] if f["value"] == "DDR5")
@@ -119,20 +139,25 @@ def test_facets_count_the_matching_set(market):
 
 def test_filters_combine_any_within_a_facet_and_all_across(market):
     client, _ = market
-    items, page = everything(client, category=["security_crypto", "wireless_rf"],
-                             region="mainland_china")
+    items, page = everything(
+        client, category=["security_crypto", "wireless_rf"], region="mainland_china"
+    )
     assert items and len(items) == page["total"]
-    assert all(c["category"] in {"security_crypto", "wireless_rf"} and
-               c["vendor_region"] == "mainland_china" for c in items)
-    assert {c["vlnv"]["name"] for c in items} == published_products(
-        lambda p: p[0] == "xihu")
+    assert all(
+        c["category"] in {"security_crypto", "wireless_rf"}
+        and c["vendor_region"] == "mainland_china"
+        for c in items
+    )
+    assert {c["vlnv"]["name"] for c in items} == published_products(lambda p: p[0] == "xihu")
     smic = search(client, foundry="SMIC", maturity="silicon_proven", q="controller", limit=100)
     assert smic["items"] and all(
-        any(t["foundry"] == "SMIC" for t in c["targets"]) for c in smic["items"])
+        any(t["foundry"] == "SMIC" for t in c["targets"]) for c in smic["items"]
+    )
 
 
-@pytest.mark.parametrize("sort, query", [("newest", {}), ("title", {}),
-                                         ("relevance", {"q": "AXI4"})])
+@pytest.mark.parametrize(
+    "sort, query", [("newest", {}), ("title", {}), ("relevance", {"q": "AXI4"})]
+)
 def test_cursor_pages_cover_every_result_once_in_order(market, sort, query):
     client, _ = market
     items, page = everything(client, sort=sort, **query)
@@ -146,9 +171,15 @@ def test_cursor_pages_cover_every_result_once_in_order(market, sort, query):
         assert stamps == sorted(stamps, reverse=True)
 
 
-@pytest.mark.parametrize("query", [
-    {}, {"sort": "title"}, {"category": ["security_crypto", "wireless_rf"], "sort": "title"},
-    {"region": "mainland_china", "foundry": "SMIC"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"sort": "title"},
+        {"category": ["security_crypto", "wireless_rf"], "sort": "title"},
+        {"region": "mainland_china", "foundry": "SMIC"},
+    ],
+)
 def test_narrow_and_broad_browses_list_the_same(market, monkeypatch, query):
     # On PostgreSQL a browse of a few cores names them by seq (every browse of the demo set
     # does); one of many walks with the filters alone. Both must page alike.
@@ -168,11 +199,17 @@ def test_drafts_are_seen_by_their_vendor_only(market):
     assert deprecated["total"] == 0  # the deprecated versions are the vendors' business
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"limit": 0}, "limit"), ({"limit": "many"}, "limit"), ({"sort": "price"}, "sort"),
-    ({"cursor": "!!!"}, "cursor"), ({"categroy": "memories"}, "categroy"),
-    ({"q": "x" * 201}, "q"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": "many"}, "limit"),
+        ({"sort": "price"}, "sort"),
+        ({"cursor": "!!!"}, "cursor"),
+        ({"categroy": "memories"}, "categroy"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
 def test_bad_search_arguments_are_problems(market, query, field):
     client, _ = market
     assert_problem(client.get("/v1/cores", query_string=query), 422, field)
@@ -215,25 +252,34 @@ def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
     from tests.integration.catalog.conftest import create_core
 
     def found(q: str) -> set[str]:
-        answer = catalog.client.get("/v1/cores", query_string={"q": q},
-                                    headers=catalog.licensee.auth)
+        answer = catalog.client.get(
+            "/v1/cores", query_string={"q": q}, headers=catalog.licensee.auth
+        )
         assert answer.status_code == 200, answer.json
         return {item["id"] for item in answer.json["items"]}
 
-    first = create_core(catalog, publish=True, name="ddr5_phy_a",
-                        description_en="Zanzibar training firmware for DDR5.")
+    first = create_core(
+        catalog,
+        publish=True,
+        name="ddr5_phy_a",
+        description_en="Zanzibar training firmware for DDR5.",
+    )
     assert found("Zanzibar") == {first["id"]}
     assert found("物理层") == {first["id"]}
-    second = create_core(catalog, publish=True, name="ddr5_phy_b",
-                         description_en="Zanzibar again, a second PHY.")
+    second = create_core(
+        catalog, publish=True, name="ddr5_phy_b", description_en="Zanzibar again, a second PHY."
+    )
     assert found("Zanzibar") == {first["id"], second["id"]}  # a newly published core
     edited = catalog.client.patch(
-        f"/v1/cores/{first['id']}", json={"description_en": "Kilimanjaro training firmware."},
-        headers={**catalog.vendor.auth, "If-Match": f'"{first["version"]}"'})
+        f"/v1/cores/{first['id']}",
+        json={"description_en": "Kilimanjaro training firmware."},
+        headers={**catalog.vendor.auth, "If-Match": f'"{first["version"]}"'},
+    )
     assert edited.status_code == 200, edited.json
     assert found("Zanzibar") == {second["id"]}  # a text-only edit
     assert found("Kilimanjaro") == {first["id"]}
-    withdrawn = catalog.client.post(f"/v1/cores/{second['id']}/withdraw",
-                                    headers=catalog.vendor.auth)
+    withdrawn = catalog.client.post(
+        f"/v1/cores/{second['id']}/withdraw", headers=catalog.vendor.auth
+    )
     assert withdrawn.status_code == 200, withdrawn.json
     assert found("物理层") == {first["id"]}  # withdrawn cores are gone for other organisations

@@ -1,5 +1,6 @@
 """Signing in over HTTP on PostgreSQL: the same refusal for a known and an unknown address,
 throttling with Retry-After that the right password waits out too, refreshing."""
+
 from __future__ import annotations
 
 import pyotp
@@ -25,8 +26,11 @@ def person(catalog):
 
 
 def post(catalog, email, password, address="203.0.113.7"):
-    return catalog.client.post("/v1/sessions", json={"email": email, "password": password},
-                               environ_base={"REMOTE_ADDR": address})
+    return catalog.client.post(
+        "/v1/sessions",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def refusal(response) -> tuple:
@@ -43,12 +47,16 @@ def test_signing_in_opens_a_session_and_refreshing_rotates_its_token(person):
     with person.context.unit_of_work() as uow:
         actor = sign_in.actor_for_access_token(uow, signed_in["access_token"])
     assert actor.memberships == {person.vendor.id: {"approver"}}
-    response = person.client.post("/v1/sessions/refresh",
-                                  json={"refresh_token": signed_in["refresh_token"]})
-    assert response.status_code == 200 and response.json["session_id"] == \
-        signed_in["session_id"]
-    assert_problem(person.client.post("/v1/sessions/refresh", json={
-        "refresh_token": signed_in["refresh_token"]}), 401)
+    response = person.client.post(
+        "/v1/sessions/refresh", json={"refresh_token": signed_in["refresh_token"]}
+    )
+    assert response.status_code == 200 and response.json["session_id"] == signed_in["session_id"]
+    assert_problem(
+        person.client.post(
+            "/v1/sessions/refresh", json={"refresh_token": signed_in["refresh_token"]}
+        ),
+        401,
+    )
 
 
 def test_a_known_and_an_unknown_address_are_refused_alike(person):
@@ -80,16 +88,20 @@ def test_an_operator_sets_up_totp_before_the_first_session(catalog):
     assert response.json["status"] == "second_factor_setup_needed"
     assert "access_token" not in response.json
     token = response.json["second_factor_token"]
-    response = catalog.client.post("/v1/sessions/second-factor/setup",
-                                   json={"second_factor_token": token})
+    response = catalog.client.post(
+        "/v1/sessions/second-factor/setup", json={"second_factor_token": token}
+    )
     generator = pyotp.parse_uri(response.json["otpauth_uri"])
-    response = catalog.client.post("/v1/sessions/second-factor/confirm", json={
-        "second_factor_token": token, "code": generator.now()})
+    response = catalog.client.post(
+        "/v1/sessions/second-factor/confirm",
+        json={"second_factor_token": token, "code": generator.now()},
+    )
     assert response.status_code == 201, response.json
     assert response.json["status"] == "signed_in" and len(response.json["recovery_codes"]) == 10
     response = post(catalog, "ops@vip-platform.hk", PASSWORD)
     assert response.json["status"] == "second_factor_needed"
-    response = catalog.client.post("/v1/sessions/second-factor", json={
-        "second_factor_token": response.json["second_factor_token"],
-        "code": "000000"})
+    response = catalog.client.post(
+        "/v1/sessions/second-factor",
+        json={"second_factor_token": response.json["second_factor_token"], "code": "000000"},
+    )
     assert_problem(response, 401)

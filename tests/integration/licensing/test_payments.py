@@ -1,5 +1,6 @@
 """Provider callbacks: only signed, fresh callbacks count; a replayed payment id, a wrong amount
 or currency pay nothing (twice); the license is issued once."""
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,14 @@ def test_signature_check_is_hmac_over_timestamp_and_body():
     body, now = b'{"a": 1}', 1_800_000_000
     good = signature("s3cret", str(now), body)
     check_signature("s3cret", str(now), good, body, now + 299)
-    for timestamp, sig, at in [(str(now), good, now + 301), (str(now), good, now - 301),
-                               (str(now), signature("other", str(now), body), now),
-                               (str(now + 1), good, now), ("soon", good, now),
-                               (str(now), None, now)]:
+    for timestamp, sig, at in [
+        (str(now), good, now + 301),
+        (str(now), good, now - 301),
+        (str(now), signature("other", str(now), body), now),
+        (str(now + 1), good, now),
+        ("soon", good, now),
+        (str(now), None, now),
+    ]:
         with pytest.raises(NotAuthenticated):
             check_signature("s3cret", timestamp, sig, body, at)
     with pytest.raises(NotAuthenticated):
@@ -31,25 +36,40 @@ def test_signature_check_is_hmac_over_timestamp_and_body():
 
 
 def test_callback_pays_once_and_refuses_the_unsigned_the_stale_and_the_wrong(
-        client, market, provider_secret):
+    client, market, provider_secret
+):
     order = place_order(client, market)
     before = snapshot(market)
     refusals = [
         (provider_callback(client, order, secret="not the secret"), 401, "Payment-Signature"),
-        (provider_callback(client, order, timestamp=int(time.time()) - 301), 401,
-         "Payment-Timestamp"),
+        (
+            provider_callback(client, order, timestamp=int(time.time()) - 301),
+            401,
+            "Payment-Timestamp",
+        ),
         (provider_callback(client, order, amount="24999.99"), 422, "amount"),
         (provider_callback(client, order, amount="25000.001"), 422, "amount"),
         (provider_callback(client, order, currency="HKD"), 422, "currency"),
         (provider_callback(client, {**order, "id": "no-such-order"}), 422, "order_id"),
     ]
-    body = json.dumps({"payment_id": "p", "order_id": order["id"], "amount": 25000,
-                       "currency": "USD"}).encode()
-    refusals.append((client.post("/v1/payments/callback", data=body,
-                                 headers=callback_headers(body)), 422, "amount"))
+    body = json.dumps(
+        {"payment_id": "p", "order_id": order["id"], "amount": 25000, "currency": "USD"}
+    ).encode()
+    refusals.append(
+        (
+            client.post("/v1/payments/callback", data=body, headers=callback_headers(body)),
+            422,
+            "amount",
+        )
+    )
     tampered = callback_headers(b"{}")
-    refusals.append((client.post("/v1/payments/callback", data=body, headers=tampered), 401,
-                     "Payment-Signature"))
+    refusals.append(
+        (
+            client.post("/v1/payments/callback", data=body, headers=tampered),
+            401,
+            "Payment-Signature",
+        )
+    )
     for response, status, field in refusals:
         assert response.status_code == status, response.json
         assert response.content_type == "application/problem+json"
@@ -57,8 +77,11 @@ def test_callback_pays_once_and_refuses_the_unsigned_the_stale_and_the_wrong(
     assert snapshot(market) == before
 
     paid = provider_callback(client, order, payment_id="pay_42")
-    assert paid.status_code == 201 and paid.json == {"payment_id": "pay_42",
-                                                     "order_id": order["id"], "recorded": True}
+    assert paid.status_code == 201 and paid.json == {
+        "payment_id": "pay_42",
+        "order_id": order["id"],
+        "recorded": True,
+    }
     replayed = provider_callback(client, order, payment_id="pay_42")
     assert replayed.status_code == 200 and replayed.json["recorded"] is False
     another = provider_callback(client, order, payment_id="pay_43")

@@ -1,5 +1,6 @@
 """Quotes for offers priced on request: ask, answer, accept (→ a screened request at the quoted
 price, then an order) or decline; an expired quote cannot be accepted."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,46 +17,74 @@ QUOTE_EVENTS = ["requested", "sent", "accepted", "declined"]
 
 
 def ask(client, market, core, **overrides):
-    body = {"core_id": core["core_id"], "offer_id": "std", "project_name": "Kunlun NPU",
-            "intended_use": "PCIe PHY in an AI accelerator", "end_use_country": "CN",
-            "volume": 200000, "details": "tape-out Q3, 12 nm", **overrides}
+    body = {
+        "core_id": core["core_id"],
+        "offer_id": "std",
+        "project_name": "Kunlun NPU",
+        "intended_use": "PCIe PHY in an AI accelerator",
+        "end_use_country": "CN",
+        "volume": 200000,
+        "details": "tape-out Q3, 12 nm",
+        **overrides,
+    }
     return client.post("/v1/quotes", json=body, headers=market.parties["licensee"].headers)
 
 
 def answer(client, market, quote, amount="180000.00", currency="CNY", days=30):
-    return client.post(f"/v1/quotes/{quote['id']}/send", json={
-        "amount": amount, "currency": currency, "terms": "Net 30; 2 design wins",
-        "valid_until": (utcnow() + timedelta(days=days)).isoformat()},
-        headers=market.parties["vendor"].headers)
+    return client.post(
+        f"/v1/quotes/{quote['id']}/send",
+        json={
+            "amount": amount,
+            "currency": currency,
+            "terms": "Net 30; 2 design wins",
+            "valid_until": (utcnow() + timedelta(days=days)).isoformat(),
+        },
+        headers=market.parties["vendor"].headers,
+    )
 
 
 def test_quote_accepted_becomes_an_approved_request_and_an_order(client, market):
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor, on_request=True)  # requires_approval: the quote stands for it
-    direct = client.post("/v1/license-requests", headers=licensee.headers, json={
-        "core_id": core["core_id"], "offer_id": "std", "project_name": "p",
-        "intended_use": "u", "end_use_country": "CN"})
+    direct = client.post(
+        "/v1/license-requests",
+        headers=licensee.headers,
+        json={
+            "core_id": core["core_id"],
+            "offer_id": "std",
+            "project_name": "p",
+            "intended_use": "u",
+            "end_use_country": "CN",
+        },
+    )
     assert direct.status_code == 422 and direct.json["errors"][0]["field"] == "offer_id"
 
     quote = ask(client, market, core)
     assert quote.status_code == 201, quote.json
     quote = quote.json
     assert quote["state"] == "requested" and quote["volume"] == 200000
-    assert client.post(f"/v1/quotes/{quote['id']}/accept", json={},
-                       headers=licensee.headers).status_code == 409  # no price yet
+    assert (
+        client.post(
+            f"/v1/quotes/{quote['id']}/accept", json={}, headers=licensee.headers
+        ).status_code
+        == 409
+    )  # no price yet
     assert answer(client, market, quote, amount="150000.00").json["state"] == "sent"
     sent = answer(client, market, quote).json  # a revised quote before the answer
     assert sent["price"] == {"amount": "180000.00", "currency": "CNY"}
-    assert client.post(f"/v1/quotes/{quote['id']}/accept", json={},
-                       headers=vendor.headers).status_code == 403
+    assert (
+        client.post(f"/v1/quotes/{quote['id']}/accept", json={}, headers=vendor.headers).status_code
+        == 403
+    )
 
     accepted = client.post(f"/v1/quotes/{quote['id']}/accept", json={}, headers=licensee.headers)
     assert accepted.status_code == 200, accepted.json
     request = accepted.json["request"]
     assert accepted.json["state"] == "accepted" and request["state"] == "approved"
     assert accepted.json["request_id"] == request["id"]
-    order = client.post("/v1/orders", json={"request_id": request["id"]},
-                        headers=licensee.headers).json
+    order = client.post(
+        "/v1/orders", json={"request_id": request["id"]}, headers=licensee.headers
+    ).json
     assert order["price"] == {"amount": "180000.00", "currency": "CNY"}
     assert order["quote_id"] == quote["id"]
 
@@ -65,8 +94,12 @@ def test_quote_accepted_becomes_an_approved_request_and_an_order(client, market)
             assert event["licensee_id"] == licensee.organisation_id
     assert events_of(market, "ipmarket.quote.accepted.v1")[0]["amount"] == "180000.00"
     audit = client.get(f"/v1/audit?subject_id={quote['id']}", headers=licensee.headers).json
-    assert [e["action"] for e in audit["items"]] == ["quote.requested", "quote.sent",
-                                                     "quote.sent", "quote.accepted"]
+    assert [e["action"] for e in audit["items"]] == [
+        "quote.requested",
+        "quote.sent",
+        "quote.sent",
+        "quote.accepted",
+    ]
 
 
 def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
@@ -74,20 +107,28 @@ def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
     core = market.core(vendor, on_request=True)
     declined = ask(client, market, core).json
     answer(client, market, declined)
-    response = client.post(f"/v1/quotes/{declined['id']}/decline", json={"reason": "too dear"},
-                           headers=licensee.headers)
+    response = client.post(
+        f"/v1/quotes/{declined['id']}/decline",
+        json={"reason": "too dear"},
+        headers=licensee.headers,
+    )
     assert response.json["state"] == "declined"
-    assert client.post(f"/v1/quotes/{declined['id']}/accept", json={},
-                       headers=licensee.headers).status_code == 409
+    assert (
+        client.post(
+            f"/v1/quotes/{declined['id']}/accept", json={}, headers=licensee.headers
+        ).status_code
+        == 409
+    )
     assert events_of(market, "ipmarket.quote.declined.v1")[0]["reason"] == "too dear"
 
     expiring = ask(client, market, core).json
     answer(client, market, expiring)
     with market.context.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE quote SET valid_until = :t WHERE id = :id"),
-                     {"t": utcnow() - timedelta(seconds=1), "id": expiring["id"]})
-    response = client.post(f"/v1/quotes/{expiring['id']}/accept", json={},
-                           headers=licensee.headers)
+        conn.execute(
+            sa.text("UPDATE quote SET valid_until = :t WHERE id = :id"),
+            {"t": utcnow() - timedelta(seconds=1), "id": expiring["id"]},
+        )
+    response = client.post(f"/v1/quotes/{expiring['id']}/accept", json={}, headers=licensee.headers)
     assert response.status_code == 409 and response.json["state"] == "expired"
     assert market.count("license_request") == 0
 
@@ -95,11 +136,30 @@ def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
 def test_quotes_are_seen_by_their_parties_only(client, market):
     core = market.core(market.parties["vendor"], on_request=True)
     quote = ask(client, market, core).json
-    for name, status in [("licensee", 200), ("vendor", 200), ("admin", 200),
-                         ("other licensee", 404), ("other vendor", 404)]:
-        assert client.get(f"/v1/quotes/{quote['id']}",
-                          headers=market.parties[name].headers).status_code == status, name
+    for name, status in [
+        ("licensee", 200),
+        ("vendor", 200),
+        ("admin", 200),
+        ("other licensee", 404),
+        ("other vendor", 404),
+    ]:
+        assert (
+            client.get(
+                f"/v1/quotes/{quote['id']}", headers=market.parties[name].headers
+            ).status_code
+            == status
+        ), name
     assert answer(client, market, quote).status_code == 200
-    assert client.post(f"/v1/quotes/{quote['id']}/send", headers=market.parties[
-        "other vendor"].headers, json={"amount": "1.00", "currency": "USD", "terms": "t",
-                                       "valid_until": "2099-01-01T00:00:00Z"}).status_code == 404
+    assert (
+        client.post(
+            f"/v1/quotes/{quote['id']}/send",
+            headers=market.parties["other vendor"].headers,
+            json={
+                "amount": "1.00",
+                "currency": "USD",
+                "terms": "t",
+                "valid_until": "2099-01-01T00:00:00Z",
+            },
+        ).status_code
+        == 404
+    )

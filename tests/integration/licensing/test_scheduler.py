@@ -1,5 +1,6 @@
 """The licensing scheduler: each expiry notice once (also across restarts), expiry, lapse of
 undecided requests, and a clean stop on SIGTERM."""
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,20 @@ from tests.support import wait_until
 
 def notices(market) -> list[tuple[str, int]]:
     with market.context.engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT event_type, payload FROM outbox WHERE event_type IN "
-            "('ipmarket.license.expiring.v1', 'ipmarket.license.expired.v1') ORDER BY seq"))
+        rows = conn.execute(
+            sa.text(
+                "SELECT event_type, payload FROM outbox WHERE event_type IN "
+                "('ipmarket.license.expiring.v1', 'ipmarket.license.expired.v1') ORDER BY seq"
+            )
+        )
         return [(t.split(".")[2], json.loads(p)["data"].get("days_ahead")) for t, p in rows]
 
 
 def issue(client, market, **core_options):
     core = market.core(market.parties["vendor"], requires_approval=False, **core_options)
-    lic_id = client.post("/v1/license-requests", json=request_body(core),
-                         headers=market.parties["licensee"].headers).json["license_id"]
+    lic_id = client.post(
+        "/v1/license-requests", json=request_body(core), headers=market.parties["licensee"].headers
+    ).json["license_id"]
     return client.get(f"/v1/licenses/{lic_id}", headers=market.parties["vendor"].headers).json
 
 
@@ -58,28 +63,38 @@ def test_a_license_found_late_gets_only_the_nearest_notice(client, market):
 def test_perpetual_licenses_never_expire(client, market):
     lic = issue(client, market, term_months=None, kind="perpetual")
     assert lic["expires_at"] is None and "exp" not in lic["claims"]
-    counts = LicensingScheduler(market.context).tick(datetime.fromisoformat(lic["issued_at"])
-                                                     + timedelta(days=10000))
+    counts = LicensingScheduler(market.context).tick(
+        datetime.fromisoformat(lic["issued_at"]) + timedelta(days=10000)
+    )
     assert counts["expiring"] == counts["expired"] == 0
 
 
 def test_undecided_requests_lapse_after_the_ttl(client, market):
     core = market.core(market.parties["vendor"])  # needs approval
-    req = client.post("/v1/license-requests", json=request_body(core),
-                      headers=market.parties["licensee"].headers).json
+    req = client.post(
+        "/v1/license-requests", json=request_body(core), headers=market.parties["licensee"].headers
+    ).json
     lapse = datetime.fromisoformat(req["expires_at"])
     scheduler = LicensingScheduler(market.context)
     assert scheduler.tick(lapse - timedelta(minutes=1))["requests_expired"] == 0
     assert scheduler.tick(lapse)["requests_expired"] == 1
     path = f"/v1/license-requests/{req['id']}"
     assert client.get(path, headers=market.parties["vendor"].headers).json["state"] == "expired"
-    assert client.post(f"{path}/approve", json={},
-                       headers=market.parties["vendor"].headers).status_code == 409
+    assert (
+        client.post(
+            f"{path}/approve", json={}, headers=market.parties["vendor"].headers
+        ).status_code
+        == 409
+    )
 
 
 def test_scheduler_process_stops_cleanly_on_sigterm(processes):
     processes.start("scheduler", "licensing-scheduler", "--interval", "0.2")
-    wait_until(lambda: "licensing scheduler: every" in processes.log("scheduler"), timeout=30,
-               what="scheduler start", check=lambda: processes._check_alive("scheduler"))
+    wait_until(
+        lambda: "licensing scheduler: every" in processes.log("scheduler"),
+        timeout=30,
+        what="scheduler start",
+        check=lambda: processes._check_alive("scheduler"),
+    )
     assert processes.stop("scheduler", timeout=15) == 0
     assert "licensing scheduler: stopped" in processes.log("scheduler")

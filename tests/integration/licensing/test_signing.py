@@ -1,5 +1,6 @@
 """Signing keys at rest: encrypted under the configured secret, and a missing or wrong secret
 stops start-up with a message that names the setting."""
+
 from __future__ import annotations
 
 import stat
@@ -22,18 +23,20 @@ def stored_keys(app) -> list[SigningKey]:
 def test_private_key_is_stored_only_encrypted(app, caplog):
     [key] = stored_keys(app)
     _, private_key = app.extensions["licensing.keyring"].signer(
-        app.extensions["ipmarket"].session_factory())
-    raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                    serialization.NoEncryption())
+        app.extensions["ipmarket"].session_factory()
+    )
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     from services.licensing.domain.jws import b64url_encode
+
     assert key.encrypted_private_key.startswith("scrypt-aes256gcm-v1.")
     assert b64url_encode(raw) not in key.encrypted_private_key
     assert raw.hex() not in key.encrypted_private_key
     assert b64url_encode(raw) not in caplog.text
 
 
-def test_start_up_fails_naming_the_setting_when_the_secret_is_missing_or_wrong(app,
-                                                                               monkeypatch):
+def test_start_up_fails_naming_the_setting_when_the_secret_is_missing_or_wrong(app, monkeypatch):
     monkeypatch.delenv("IPMARKET_SIGNING_KEY_SECRET")
     with pytest.raises(ConfigError, match="IPMARKET_SIGNING_KEY_SECRET.* is not set"):
         create_app()
@@ -58,8 +61,11 @@ def test_secret_from_a_file(app, monkeypatch, tmp_path, signing_secret):
 
 def test_zero_setup_run_generates_a_secret_in_var(monkeypatch, tmp_path):
     """`ipmarket run` (SQLite under var/, no secret set) generates one, once."""
-    for name in ("IPMARKET_SIGNING_KEY_SECRET", "IPMARKET_SIGNING_KEY_SECRET_FILE",
-                 "IPMARKET_LICENSING_DATABASE_URL"):
+    for name in (
+        "IPMARKET_SIGNING_KEY_SECRET",
+        "IPMARKET_SIGNING_KEY_SECRET_FILE",
+        "IPMARKET_LICENSING_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IPMARKET_VAR_DIR", str(tmp_path))
     upgrade("licensing")

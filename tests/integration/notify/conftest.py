@@ -1,6 +1,7 @@
 """Real parts for the notify tests: an SMTP server (aiosmtpd), an HTTP receiver that checks every
 webhook with the independent `standardwebhooks` package, and the directory of organisations
 filled the way the consumer fills it (by its handlers, from real events)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,6 +22,7 @@ from shared.directory import generate_api_key
 from shared.events import new_event
 
 # --- SMTP -------------------------------------------------------------------------------------
+
 
 class MailBox:
     def __init__(self):
@@ -46,8 +48,12 @@ class MailBox:
 
     def to(self, address: str, event_type: str | None = None) -> list:
         with self.lock:
-            return [m for m in self.messages if m["To"].addresses[0].addr_spec == address
-                    and event_type in (None, m["X-Ipmarket-Event-Type"])]
+            return [
+                m
+                for m in self.messages
+                if m["To"].addresses[0].addr_spec == address
+                and event_type in (None, m["X-Ipmarket-Event-Type"])
+            ]
 
 
 @pytest.fixture
@@ -65,6 +71,7 @@ def smtp_server(monkeypatch):
 
 
 # --- HTTP receiver ----------------------------------------------------------------------------
+
 
 @dataclass
 class Received:
@@ -95,8 +102,11 @@ class Receiver:
 
     def on(self, path: str, event_type: str | None = None) -> list[Received]:
         with self.lock:
-            return [r for r in self.received if r.path == path
-                    and event_type in (None, r.payload["type"])]
+            return [
+                r
+                for r in self.received
+                if r.path == path and event_type in (None, r.payload["type"])
+            ]
 
     def answer_for(self, path: str, count: int) -> tuple[int, dict]:
         answers = self.answers.get(path) or [(204, {})]
@@ -125,8 +135,9 @@ def _handler_for(receiver: Receiver):
             with receiver.lock:
                 count = len([r for r in receiver.received if r.path == self.path])
                 status, extra = receiver.answer_for(self.path, count)
-                receiver.received.append(Received(self.path, headers, body, time.monotonic(),
-                                                  verified, status))
+                receiver.received.append(
+                    Received(self.path, headers, body, time.monotonic(), verified, status)
+                )
             answer = b'{"ok": true}' if status < 300 else b"nope"
             self.send_response(status)
             for name, value in extra.items():
@@ -153,8 +164,9 @@ def receiver():
     receiver = Receiver()
     server = _QuietServer(("127.0.0.1", 0), _handler_for(receiver))
     receiver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+    )
     thread.start()
     yield receiver
     server.shutdown()
@@ -163,20 +175,52 @@ def receiver():
 
 # --- the directory, filled by the consumer's own handlers -------------------------------------
 
-def organisation_event(org_id: str, *, name: str, country: str, roles: list[str], locale: str,
-                       timezone: str, contacts: list[dict], name_zh: str | None = None,
-                       version: int = 1):
+
+def organisation_event(
+    org_id: str,
+    *,
+    name: str,
+    country: str,
+    roles: list[str],
+    locale: str,
+    timezone: str,
+    contacts: list[dict],
+    name_zh: str | None = None,
+    version: int = 1,
+):
     region = {"CN": "mainland_china", "HK": "hong_kong", "TW": "taiwan"}.get(country, "overseas")
-    return new_event("ipmarket.organisation.registered.v1", "/ipmarket/catalog", org_id, {
-        "organisation_id": org_id, "legal_name_en": name, "legal_name_zh": name_zh,
-        "country": country, "region": region, "roles": roles, "locale": locale,
-        "timezone": timezone, "contacts": contacts, "version": version})
+    return new_event(
+        "ipmarket.organisation.registered.v1",
+        "/ipmarket/catalog",
+        org_id,
+        {
+            "organisation_id": org_id,
+            "legal_name_en": name,
+            "legal_name_zh": name_zh,
+            "country": country,
+            "region": region,
+            "roles": roles,
+            "locale": locale,
+            "timezone": timezone,
+            "contacts": contacts,
+            "version": version,
+        },
+    )
 
 
 def key_event(org_id: str, key_hash: str, key_id: str):
-    return new_event("ipmarket.api_key.created.v1", "/ipmarket/catalog", org_id, {
-        "key_id": key_id, "organisation_id": org_id, "name": "test key", "key_hash": key_hash,
-        "created_at": "2026-11-24T00:00:00+00:00"})
+    return new_event(
+        "ipmarket.api_key.created.v1",
+        "/ipmarket/catalog",
+        org_id,
+        {
+            "key_id": key_id,
+            "organisation_id": org_id,
+            "name": "test key",
+            "key_hash": key_hash,
+            "created_at": "2026-11-24T00:00:00+00:00",
+        },
+    )
 
 
 @pytest.fixture
@@ -209,14 +253,34 @@ def organisation(handle):
     """organisation(name, …) → (organisation id, API key) known to the notify service."""
     import uuid
 
-    def make(name: str, *, country: str = "US", roles=("licensee",), locale: str = "en",
-             timezone: str = "UTC", contacts=None, name_zh=None) -> tuple[str, str]:
+    def make(
+        name: str,
+        *,
+        country: str = "US",
+        roles=("licensee",),
+        locale: str = "en",
+        timezone: str = "UTC",
+        contacts=None,
+        name_zh=None,
+    ) -> tuple[str, str]:
         org_id = str(uuid.uuid4())
-        contacts = contacts if contacts is not None else [
-            {"name": f"{name} ops", "email": f"ops@{org_id[:8]}.example", "notices": ["all"]}]
-        handle(organisation_event(org_id, name=name, country=country, roles=list(roles),
-                                  locale=locale, timezone=timezone, contacts=contacts,
-                                  name_zh=name_zh))
+        contacts = (
+            contacts
+            if contacts is not None
+            else [{"name": f"{name} ops", "email": f"ops@{org_id[:8]}.example", "notices": ["all"]}]
+        )
+        handle(
+            organisation_event(
+                org_id,
+                name=name,
+                country=country,
+                roles=list(roles),
+                locale=locale,
+                timezone=timezone,
+                contacts=contacts,
+                name_zh=name_zh,
+            )
+        )
         key, key_hash = generate_api_key()
         handle(key_event(org_id, key_hash, str(uuid.uuid4())))
         return org_id, key

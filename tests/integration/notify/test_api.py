@@ -1,6 +1,7 @@
 """The notify HTTP API in process, on SQLite and on PostgreSQL: endpoints, secrets, preferences,
 watches, dead letters and metrics; bad input is a problem+json naming the field and changes
 nothing."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -33,24 +34,47 @@ def snapshot(context) -> dict:
     """Every row of every notify table: to show that a refused request changed nothing (but
     for the rate limit's count of requests, which every request adds to)."""
     with context.engine.connect() as conn:
-        return {table.name: sorted(map(repr, conn.execute(sa.select(table)).all()))
-                for table in Base.metadata.sorted_tables if table.name != "rate_limit_counter"}
+        return {
+            table.name: sorted(map(repr, conn.execute(sa.select(table)).all()))
+            for table in Base.metadata.sorted_tables
+            if table.name != "rate_limit_counter"
+        }
 
 
 def core_event(core_id: str, vendor_id: str, version: str = "1.0", status: str = "published"):
-    return new_event(f"ipmarket.core.{status}.v1", "/ipmarket/catalog", core_id, {
-        "core_id": core_id, "vendor_id": vendor_id,
-        "vlnv": {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": version},
-        "title_en": "PCIe 5 PHY", "title_zh": "PCIe 5 物理层", "category": "interface",
-        "status": status, "eccn": "EAR99", "territory_restrictions": [], "standards": [],
-        "deliverables": [], "offers": [], "version": 1})
+    return new_event(
+        f"ipmarket.core.{status}.v1",
+        "/ipmarket/catalog",
+        core_id,
+        {
+            "core_id": core_id,
+            "vendor_id": vendor_id,
+            "vlnv": {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": version},
+            "title_en": "PCIe 5 PHY",
+            "title_zh": "PCIe 5 物理层",
+            "category": "interface",
+            "status": status,
+            "eccn": "EAR99",
+            "territory_restrictions": [],
+            "standards": [],
+            "deliverables": [],
+            "offers": [],
+            "version": 1,
+        },
+    )
 
 
 def test_an_endpoint_is_registered_and_its_secret_shown_once(client, organisation, receiver):
     _, key = organisation("Golden Gate IP Inc.", roles=["vendor"])
-    answer = client.post("/v1/endpoints", headers=auth(key), json={
-        "url": f"{receiver.base_url}/hooks", "description": "ERP",
-        "event_types": ["ipmarket.license.issued.v1"]})
+    answer = client.post(
+        "/v1/endpoints",
+        headers=auth(key),
+        json={
+            "url": f"{receiver.base_url}/hooks",
+            "description": "ERP",
+            "event_types": ["ipmarket.license.issued.v1"],
+        },
+    )
     assert answer.status_code == 201, answer.json
     created = answer.json
     assert created["secret"].startswith("whsec_") and created["public_key"] is None
@@ -63,10 +87,12 @@ def test_an_endpoint_is_registered_and_its_secret_shown_once(client, organisatio
     assert "secret" not in listed["items"][0]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/hook", "http://169.254.169.254/latest/",
-                                 "http://10.0.0.1/hook"])
-def test_private_addresses_are_refused_at_registration(client, organisation, notify_context,
-                                                       monkeypatch, url):
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/hook", "http://169.254.169.254/latest/", "http://10.0.0.1/hook"]
+)
+def test_private_addresses_are_refused_at_registration(
+    client, organisation, notify_context, monkeypatch, url
+):
     _, key = organisation("Xinhe Chip", country="CN")
     monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "false")
     before = snapshot(notify_context)
@@ -77,56 +103,111 @@ def test_private_addresses_are_refused_at_registration(client, organisation, not
 
 
 def test_bad_input_on_every_endpoint_is_a_problem_naming_the_field_and_changes_nothing(
-        client, organisation, notify_context, receiver, handle):
+    client, organisation, notify_context, receiver, handle
+):
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"])
     _, key = organisation("Xinhe Chip", country="CN", locale="zh-Hans")
     handle(core_event("core-1", vendor_id))
-    endpoint = client.post("/v1/endpoints", headers=auth(key),
-                           json={"url": f"{receiver.base_url}/x"}).json
+    endpoint = client.post(
+        "/v1/endpoints", headers=auth(key), json={"url": f"{receiver.base_url}/x"}
+    ).json
     e = endpoint["id"]
     cases = [
         ("post", "/v1/endpoints", {"json": {}}, 422, "url"),
         ("post", "/v1/endpoints", {"json": {"url": "x", "colour": "red"}}, 422, "colour"),
         ("post", "/v1/endpoints", {"json": {"url": "ftp://example.com/"}}, 422, "url"),
-        ("post", "/v1/endpoints", {"json": {"url": f"{receiver.base_url}/y",
-                                            "event_types": ["ipmarket.nope.v1"]}},
-         422, "event_types.0"),
-        ("post", "/v1/endpoints", {"json": {"url": f"{receiver.base_url}/y",
-                                            "schemes": ["v2"]}}, 422, "schemes.0"),
-        ("post", "/v1/endpoints", {"json": {"url": f"{receiver.base_url}/y", "schemes": []}},
-         422, "schemes"),
-        ("post", "/v1/endpoints", {"data": "not json", "content_type": "application/json"},
-         400, None),
+        (
+            "post",
+            "/v1/endpoints",
+            {"json": {"url": f"{receiver.base_url}/y", "event_types": ["ipmarket.nope.v1"]}},
+            422,
+            "event_types.0",
+        ),
+        (
+            "post",
+            "/v1/endpoints",
+            {"json": {"url": f"{receiver.base_url}/y", "schemes": ["v2"]}},
+            422,
+            "schemes.0",
+        ),
+        (
+            "post",
+            "/v1/endpoints",
+            {"json": {"url": f"{receiver.base_url}/y", "schemes": []}},
+            422,
+            "schemes",
+        ),
+        (
+            "post",
+            "/v1/endpoints",
+            {"data": "not json", "content_type": "application/json"},
+            400,
+            None,
+        ),
         ("patch", f"/v1/endpoints/{e}", {"json": {"url": "http://[::1"}}, 422, "url"),
         ("patch", f"/v1/endpoints/{e}", {"json": {"enabled": "maybe"}}, 422, "enabled"),
-        ("patch", f"/v1/endpoints/{e}", {"json": {"url": f"{receiver.base_url}/ok",
-                                                  "event_types": ["x"]}}, 422, "event_types.0"),
+        (
+            "patch",
+            f"/v1/endpoints/{e}",
+            {"json": {"url": f"{receiver.base_url}/ok", "event_types": ["x"]}},
+            422,
+            "event_types.0",
+        ),
         ("patch", "/v1/endpoints/nope", {"json": {"description": "d"}}, 404, None),
         ("delete", "/v1/endpoints/nope", {}, 404, None),
         ("post", "/v1/endpoints/nope/secret/rotate", {}, 404, None),
         ("get", f"/v1/endpoints/{e}/public-key", {}, 404, None),
         ("get", f"/v1/endpoints/{e}/attempts", {"query_string": {"limit": "0"}}, 422, "limit"),
-        ("get", f"/v1/endpoints/{e}/attempts", {"query_string": {"since": "yesterday"}},
-         422, "since"),
-        ("get", f"/v1/endpoints/{e}/deliveries", {"query_string": {"state": "lost"}}, 422,
-         "state"),
+        (
+            "get",
+            f"/v1/endpoints/{e}/attempts",
+            {"query_string": {"since": "yesterday"}},
+            422,
+            "since",
+        ),
+        ("get", f"/v1/endpoints/{e}/deliveries", {"query_string": {"state": "lost"}}, 422, "state"),
         ("post", f"/v1/endpoints/{e}/replay", {"json": {}}, 422, "since"),
-        ("post", f"/v1/endpoints/{e}/replay", {"json": {"since": "2026-01-01T00:00:00"}}, 422,
-         "since"),
+        (
+            "post",
+            f"/v1/endpoints/{e}/replay",
+            {"json": {"since": "2026-01-01T00:00:00"}},
+            422,
+            "since",
+        ),
         ("post", "/v1/deliveries/nope/replay", {}, 404, None),
         ("get", "/v1/deliveries", {"query_string": {"channel": "pigeon"}}, 422, "channel"),
         ("get", "/v1/deliveries", {"query_string": {"cursor": "not-one"}}, 422, "cursor"),
         ("get", "/v1/deliveries/nope", {}, 404, None),
         ("get", "/v1/deliveries/nope/attempts", {}, 404, None),
-        ("put", "/v1/preferences/ipmarket.license.issued.v1", {"json": {"email": True}}, 422,
-         "webhook"),
-        ("put", "/v1/preferences/ipmarket.nope.v1", {"json": {"email": True, "webhook": False}},
-         404, None),
+        (
+            "put",
+            "/v1/preferences/ipmarket.license.issued.v1",
+            {"json": {"email": True}},
+            422,
+            "webhook",
+        ),
+        (
+            "put",
+            "/v1/preferences/ipmarket.nope.v1",
+            {"json": {"email": True, "webhook": False}},
+            404,
+            None,
+        ),
         ("post", "/v1/watches", {"json": {"kind": "planet", "target_id": "x"}}, 422, "kind"),
-        ("post", "/v1/watches", {"json": {"kind": "core", "target_id": "no-such-core"}}, 422,
-         "target_id"),
-        ("post", "/v1/watches", {"json": {"kind": "vendor", "target_id": "no-such-vendor"}},
-         422, "target_id"),
+        (
+            "post",
+            "/v1/watches",
+            {"json": {"kind": "core", "target_id": "no-such-core"}},
+            422,
+            "target_id",
+        ),
+        (
+            "post",
+            "/v1/watches",
+            {"json": {"kind": "vendor", "target_id": "no-such-vendor"}},
+            422,
+            "target_id",
+        ),
         ("delete", "/v1/watches/nope", {}, 404, None),
         ("get", "/v1/admin/dead-letters", {}, 403, None),
         ("get", "/metrics", {}, 403, None),
@@ -138,23 +219,28 @@ def test_bad_input_on_every_endpoint_is_a_problem_naming_the_field_and_changes_n
         assert answer.content_type == PROBLEM, (method, path)
         assert answer.json["status"] == status and answer.json["title"]
         if field:
-            assert field in [error["field"] for error in answer.json["errors"]], \
-                (path, answer.json)
+            assert field in [error["field"] for error in answer.json["errors"]], (path, answer.json)
     # Without a key, and with someone else's endpoint:
     assert client.post("/v1/endpoints", json={"url": "x"}).status_code == 401
     assert client.get(f"/v1/endpoints/{e}", headers=auth(vendor_key)).status_code == 404
-    assert client.post("/v1/watches", headers=auth(vendor_key),
-                       json={"kind": "core", "target_id": "core-1"}).status_code == 403
+    assert (
+        client.post(
+            "/v1/watches", headers=auth(vendor_key), json={"kind": "core", "target_id": "core-1"}
+        ).status_code
+        == 403
+    )
     assert snapshot(notify_context) == before
 
 
-def test_rotation_keeps_the_old_secret_valid_for_a_day(client, organisation, receiver,
-                                                       notify_context):
+def test_rotation_keeps_the_old_secret_valid_for_a_day(
+    client, organisation, receiver, notify_context
+):
     from services.notify.webhook_endpoints import valid_secrets
 
     _, key = organisation("Xinhe Chip", country="CN")
-    created = client.post("/v1/endpoints", headers=auth(key),
-                          json={"url": f"{receiver.base_url}/r"}).json
+    created = client.post(
+        "/v1/endpoints", headers=auth(key), json={"url": f"{receiver.base_url}/r"}
+    ).json
     rotated = client.post(f"/v1/endpoints/{created['id']}/secret/rotate", headers=auth(key))
     assert rotated.status_code == 200
     new = rotated.json["secret"]
@@ -168,8 +254,11 @@ def test_rotation_keeps_the_old_secret_valid_for_a_day(client, organisation, rec
 
 def test_an_ed25519_endpoint_has_a_downloadable_public_key(client, organisation, receiver):
     _, key = organisation("Pearl River Silicon", country="HK", locale="zh-Hant")
-    created = client.post("/v1/endpoints", headers=auth(key), json={
-        "url": f"{receiver.base_url}/ed", "schemes": ["v1", "v1a"]}).json
+    created = client.post(
+        "/v1/endpoints",
+        headers=auth(key),
+        json={"url": f"{receiver.base_url}/ed", "schemes": ["v1", "v1a"]},
+    ).json
     assert created["public_key"].startswith("whpk_")
     answer = client.get(f"/v1/endpoints/{created['id']}/public-key", headers=auth(key))
     assert answer.json == {"public_key": created["public_key"]}
@@ -179,8 +268,11 @@ def test_preferences_default_to_both_channels_and_can_be_changed(client, organis
     _, key = organisation("Xinhe Chip", country="CN")
     preferences = client.get("/v1/preferences", headers=auth(key)).json
     assert preferences["ipmarket.license.issued.v1"] == {"email": True, "webhook": True}
-    answer = client.put("/v1/preferences/ipmarket.license.issued.v1", headers=auth(key),
-                        json={"email": False, "webhook": True})
+    answer = client.put(
+        "/v1/preferences/ipmarket.license.issued.v1",
+        headers=auth(key),
+        json={"email": False, "webhook": True},
+    )
     assert answer.status_code == 200
     preferences = client.get("/v1/preferences", headers=auth(key)).json
     assert preferences["ipmarket.license.issued.v1"] == {"email": False, "webhook": True}
@@ -191,35 +283,48 @@ def test_a_licensee_watches_a_core_and_a_vendor(client, organisation, handle):
     vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"])
     _, key = organisation("Xinhe Chip", country="CN")
     handle(core_event("core-1", vendor_id))
-    core = client.post("/v1/watches", headers=auth(key),
-                       json={"kind": "core", "target_id": "core-1"})
+    core = client.post(
+        "/v1/watches", headers=auth(key), json={"kind": "core", "target_id": "core-1"}
+    )
     assert core.status_code == 201
-    vendor = client.post("/v1/watches", headers=auth(key),
-                         json={"kind": "vendor", "target_id": vendor_id})
+    vendor = client.post(
+        "/v1/watches", headers=auth(key), json={"kind": "vendor", "target_id": vendor_id}
+    )
     assert vendor.status_code == 201
-    again = client.post("/v1/watches", headers=auth(key),
-                        json={"kind": "core", "target_id": "core-1"})
+    again = client.post(
+        "/v1/watches", headers=auth(key), json={"kind": "core", "target_id": "core-1"}
+    )
     assert again.status_code == 409 and again.json["watch_id"] == core.json["id"]
     listed = client.get("/v1/watches", headers=auth(key)).json["items"]
-    assert {(w["kind"], w["target_id"]) for w in listed} == {("core", "core-1"),
-                                                              ("vendor", vendor_id)}
+    assert {(w["kind"], w["target_id"]) for w in listed} == {
+        ("core", "core-1"),
+        ("vendor", vendor_id),
+    }
     assert client.delete(f"/v1/watches/{core.json['id']}", headers=auth(key)).status_code == 204
     assert len(client.get("/v1/watches", headers=auth(key)).json["items"]) == 1
 
 
 def test_admins_see_dead_letters_and_metrics(client, organisation):
     _, key = organisation("ipmarket operator", country="CN", roles=["admin"])
-    assert client.get("/v1/admin/dead-letters", headers=auth(key)).json == \
-        {"items": [], "next": None}
+    assert client.get("/v1/admin/dead-letters", headers=auth(key)).json == {
+        "items": [],
+        "next": None,
+    }
     metrics = client.get("/metrics", headers=auth(key))
     assert metrics.status_code == 200 and metrics.content_type.startswith("text/plain")
     text = metrics.get_data(as_text=True)
     assert 'ipmarket_notify_deliveries{channel="email",state="pending"} 2' in text  # welcome, key
     assert "ipmarket_notify_broker_up 1" in text
     # A fresh broker may not have a group coordinator at once.
-    wait_until(lambda: 'ipmarket_notify_consumer_lag{group="' in client.get(
-        "/metrics", headers=auth(key)).get_data(as_text=True), timeout=15, interval=0.5,
-        what="consumer lag figures")
+    wait_until(
+        lambda: (
+            'ipmarket_notify_consumer_lag{group="'
+            in client.get("/metrics", headers=auth(key)).get_data(as_text=True)
+        ),
+        timeout=15,
+        interval=0.5,
+        what="consumer lag figures",
+    )
 
 
 def test_deliveries_come_in_pages_resumed_by_their_cursor(client, organisation):

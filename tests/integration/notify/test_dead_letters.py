@@ -1,5 +1,6 @@
 """Dead letters through the real broker: a message the notify consumer cannot handle goes to the
 dead-letter topic, does not block its partition, and shows in the admin API."""
+
 from __future__ import annotations
 
 import base64
@@ -20,8 +21,10 @@ from tests.support import wait_until
 @pytest.fixture
 def running(notify_context):
     stop = threading.Event()
-    threads = [threading.Thread(target=worker.run, args=(stop,), daemon=True) for worker in (
-        build_consumer("notify"), DeadLetterRecorder(notify_context.session_factory))]
+    threads = [
+        threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        for worker in (build_consumer("notify"), DeadLetterRecorder(notify_context.session_factory))
+    ]
     for thread in threads:
         thread.start()
     yield
@@ -31,13 +34,21 @@ def running(notify_context):
 
 
 def test_an_unreadable_message_is_dead_lettered_listed_and_does_not_block(
-        platform_env, kafka_broker, notify_context, organisation, running):
+    platform_env, kafka_broker, notify_context, organisation, running
+):
     _, admin_key = organisation("ipmarket operator", country="CN", roles=["admin"])
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
     garbage = b"\xff not an event"
     producer.send(topic("catalog"), key=b"org-9", value=garbage).get(timeout=10)
-    valid = organisation_event("org-9", name="After Ltd", country="US", roles=["licensee"],
-                               locale="en", timezone="UTC", contacts=[])
+    valid = organisation_event(
+        "org-9",
+        name="After Ltd",
+        country="US",
+        roles=["licensee"],
+        locale="en",
+        timezone="UTC",
+        contacts=[],
+    )
     producer.send(topic("catalog"), key=b"org-9", value=valid.to_json()).get(timeout=10)
     producer.close()
 
@@ -47,8 +58,9 @@ def test_an_unreadable_message_is_dead_lettered_listed_and_does_not_block(
 
     wait_until(handled, timeout=30, what="the next message handled and the bad one recorded")
     client = create_app().test_client()
-    listed = client.get("/v1/admin/dead-letters",
-                        headers={"Authorization": f"Bearer {admin_key}"}).json
+    listed = client.get(
+        "/v1/admin/dead-letters", headers={"Authorization": f"Bearer {admin_key}"}
+    ).json
     assert listed["next"] is None
     [letter] = listed["items"]
     assert base64.b64decode(letter["value"]) == garbage

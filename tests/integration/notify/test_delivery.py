@@ -1,5 +1,6 @@
 """The delivery worker in process against a real HTTP receiver (every webhook verified with the
 `standardwebhooks` package), a real SMTP server (aiosmtpd) and real PostgreSQL."""
+
 from __future__ import annotations
 
 import email
@@ -61,24 +62,38 @@ def auth(key: str) -> dict:
 
 
 def endpoint_for(client, key: str, receiver, path: str, **options) -> dict:
-    answer = client.post("/v1/endpoints", headers=auth(key),
-                         json={"url": f"{receiver.base_url}{path}", **options})
+    answer = client.post(
+        "/v1/endpoints", headers=auth(key), json={"url": f"{receiver.base_url}{path}", **options}
+    )
     assert answer.status_code == 201, answer.json
     receiver.secrets[path] = answer.json["secret"]
     return answer.json
 
 
 def license_event(kind: str, vendor_id: str, licensee_id: str, **extra):
-    return new_event(f"ipmarket.license.{kind}.v1", "/ipmarket/licensing", str(uuid.uuid4()), {
-        "vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": "core-1", "vlnv": VLNV,
-        "license_id": str(uuid.uuid4()), "offer_kind": "single_project",
-        "project_name": "NB-IoT SoC", "expires_at": "2027-11-24T16:00:00+00:00", **extra})
+    return new_event(
+        f"ipmarket.license.{kind}.v1",
+        "/ipmarket/licensing",
+        str(uuid.uuid4()),
+        {
+            "vendor_id": vendor_id,
+            "licensee_id": licensee_id,
+            "core_id": "core-1",
+            "vlnv": VLNV,
+            "license_id": str(uuid.uuid4()),
+            "offer_kind": "single_project",
+            "project_name": "NB-IoT SoC",
+            "expires_at": "2027-11-24T16:00:00+00:00",
+            **extra,
+        },
+    )
 
 
 def deliveries(context, **where) -> list[Delivery]:
     with context.session_factory() as session:
-        return list(session.scalars(sa.select(Delivery).filter_by(**where)
-                                    .order_by(Delivery.created_at)))
+        return list(
+            session.scalars(sa.select(Delivery).filter_by(**where).order_by(Delivery.created_at))
+        )
 
 
 def attempts_by_delivery(context, **where) -> dict[str, list[bool | None]]:
@@ -90,7 +105,8 @@ def attempts_by_delivery(context, **where) -> dict[str, list[bool | None]]:
             sa.select(Delivery.id, Attempt.succeeded)
             .join(Attempt, Attempt.delivery_id == Delivery.id)
             .where(*(getattr(Delivery, name) == value for name, value in where.items()))
-            .order_by(Attempt.id)).all()
+            .order_by(Attempt.id)
+        ).all()
     found: dict[str, list[bool | None]] = {}
     for delivery_id, succeeded in rows:
         found.setdefault(delivery_id, []).append(succeeded)
@@ -101,9 +117,9 @@ def settled(context, **where) -> bool:
     """True when no delivery `where` selects is pending and each attempt has its outcome: nothing
     of theirs is being sent, and nothing will be (a succeeded or failed delivery is never claimed
     again). What a receiver has of them then is all it will ever get."""
-    return (all(d.state != "pending" for d in deliveries(context, **where))
-            and all(None not in outcomes
-                    for outcomes in attempts_by_delivery(context, **where).values()))
+    return all(d.state != "pending" for d in deliveries(context, **where)) and all(
+        None not in outcomes for outcomes in attempts_by_delivery(context, **where).values()
+    )
 
 
 class RingCounter(threading.Event):
@@ -119,35 +135,58 @@ class RingCounter(threading.Event):
 
 
 def test_both_sides_of_a_license_hear_of_it_by_webhook_and_email_in_their_own_language(
-        env, client, organisation, receiver, handle, start_worker, notify_context):
+    env, client, organisation, receiver, handle, start_worker, notify_context
+):
     smtp = env
     vendor_id, vendor_key = organisation(
-        "Golden Gate IP Inc.", roles=["vendor"], timezone="America/Los_Angeles",
-        contacts=[{"name": "Dana Reyes", "email": "dana@goldengate.example",
-                   "notices": ["license"]}])
+        "Golden Gate IP Inc.",
+        roles=["vendor"],
+        timezone="America/Los_Angeles",
+        contacts=[
+            {"name": "Dana Reyes", "email": "dana@goldengate.example", "notices": ["license"]}
+        ],
+    )
     licensee_id, licensee_key = organisation(
-        "Xinhe Microelectronics", name_zh="芯禾微电子", country="CN", locale="zh-Hans",
+        "Xinhe Microelectronics",
+        name_zh="芯禾微电子",
+        country="CN",
+        locale="zh-Hans",
         timezone="Asia/Shanghai",
-        contacts=[{"name": "王磊", "email": "wang.lei@xinhe.example", "notices": ["all"]},
-                  {"name": "财务部", "email": "finance@xinhe.example",
-                   "notices": ["ipmarket.license.expiring.v1"]}])
+        contacts=[
+            {"name": "王磊", "email": "wang.lei@xinhe.example", "notices": ["all"]},
+            {
+                "name": "财务部",
+                "email": "finance@xinhe.example",
+                "notices": ["ipmarket.license.expiring.v1"],
+            },
+        ],
+    )
     endpoint_for(client, vendor_key, receiver, "/vendor")
-    endpoint_for(client, licensee_key, receiver, "/licensee",
-                 event_types=["ipmarket.license.issued.v1"])
+    endpoint_for(
+        client, licensee_key, receiver, "/licensee", event_types=["ipmarket.license.issued.v1"]
+    )
     event = handle(license_event("issued", vendor_id, licensee_id))
     start_worker()
 
-    wait_until(lambda: receiver.on("/vendor") and receiver.on("/licensee")
-               and smtp.to("dana@goldengate.example")
-               and smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1"),
-               timeout=15, what="webhooks and emails to both sides")
+    wait_until(
+        lambda: (
+            receiver.on("/vendor")
+            and receiver.on("/licensee")
+            and smtp.to("dana@goldengate.example")
+            and smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1")
+        ),
+        timeout=15,
+        what="webhooks and emails to both sides",
+    )
     for path in ("/vendor", "/licensee"):
         [hook] = [r for r in receiver.on(path)]
         assert hook.verified, "standardwebhooks could not verify the signature"
         assert hook.headers["webhook-id"] == event.id
-        assert hook.payload == {"type": "ipmarket.license.issued.v1",
-                                "timestamp": event.time.isoformat().replace("+00:00", "Z"),
-                                "data": event.data}
+        assert hook.payload == {
+            "type": "ipmarket.license.issued.v1",
+            "timestamp": event.time.isoformat().replace("+00:00", "Z"),
+            "data": event.data,
+        }
     [english] = smtp.to("dana@goldengate.example")
     assert english["Subject"] == "License issued: goldengate:serdes:pcie5_phy:2.1"
     assert english["Content-Language"] == "en"
@@ -164,18 +203,23 @@ def test_both_sides_of_a_license_hear_of_it_by_webhook_and_email_in_their_own_la
     assert not smtp.to("finance@xinhe.example")  # this contact wants expiry notices only
     # Exactly once: once every delivery of the notice has succeeded, none is claimed again, and
     # the attempt log (written at each claim, before sending) shows there was one send each.
-    wait_until(lambda: settled(notify_context, notice_id=event.id), timeout=5,
-               what="the deliveries to be recorded")
+    wait_until(
+        lambda: settled(notify_context, notice_id=event.id),
+        timeout=5,
+        what="the deliveries to be recorded",
+    )
     assert {d.state for d in deliveries(notify_context, notice_id=event.id)} == {"succeeded"}
-    assert list(attempts_by_delivery(notify_context, notice_id=event.id).values()) == \
-        [[True]] * 4  # two webhooks and two e-mails
+    assert (
+        list(attempts_by_delivery(notify_context, notice_id=event.id).values()) == [[True]] * 4
+    )  # two webhooks and two e-mails
     assert len(receiver.received) == 2
     assert len(smtp.to("dana@goldengate.example")) == 1
     assert len(smtp.to("wang.lei@xinhe.example", "ipmarket.license.issued.v1")) == 1
 
 
 def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
-        env, client, organisation, receiver, handle, start_worker, notify_context):
+    env, client, organisation, receiver, handle, start_worker, notify_context
+):
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint = endpoint_for(client, vendor_key, receiver, "/down")
@@ -183,8 +227,11 @@ def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
     event = handle(license_event("approved", vendor_id, licensee_id))
     start_worker()
 
-    wait_until(lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state
-               == "failed", timeout=15, what="the schedule to run out")
+    wait_until(
+        lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state == "failed",
+        timeout=15,
+        what="the schedule to run out",
+    )
     calls = receiver.on("/down")
     assert len(calls) == 4  # schedule "0,1,1,2": the first try and three retries
     gaps = [b.at - a.at for a, b in zip(calls, calls[1:])]
@@ -201,13 +248,17 @@ def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
 
     receiver.answers["/down"] = [(500, {})] * 4 + [(200, {})]  # the receiver is fixed
     since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    replay = client.post(f"/v1/endpoints/{endpoint['id']}/replay", headers=auth(vendor_key),
-                         json={"since": since})
+    replay = client.post(
+        f"/v1/endpoints/{endpoint['id']}/replay", headers=auth(vendor_key), json={"since": since}
+    )
     assert replay.status_code == 202 and replay.json == {"replayed": 1}
     wait_until(lambda: len(receiver.on("/down")) == 5, timeout=10, what="the replay")
     assert receiver.on("/down")[-1].headers["webhook-id"] == event.id
-    wait_until(lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state
-               == "succeeded", timeout=5, what="the replay to be recorded")
+    wait_until(
+        lambda: deliveries(notify_context, endpoint_id=endpoint["id"])[0].state == "succeeded",
+        timeout=5,
+        what="the replay to be recorded",
+    )
 
     # One delivery replays too, by its id.
     [delivery] = deliveries(notify_context, endpoint_id=endpoint["id"])
@@ -218,12 +269,15 @@ def test_a_failing_endpoint_is_retried_on_schedule_and_a_replay_delivers_it(
 
 
 def test_an_endpoint_failing_too_long_is_disabled_and_its_organisation_told_by_email(
-        env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch):
+    env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch
+):
     smtp = env
     monkeypatch.setenv("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS", "0.0003")  # about a second
     vendor_id, vendor_key = organisation(
-        "Golden Gate IP Inc.", roles=["vendor"],
-        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["webhook_endpoint"]}])
+        "Golden Gate IP Inc.",
+        roles=["vendor"],
+        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["webhook_endpoint"]}],
+    )
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint = endpoint_for(client, vendor_key, receiver, "/flaky")
     receiver.answers["/flaky"] = [(503, {})]
@@ -246,23 +300,32 @@ def test_an_endpoint_failing_too_long_is_disabled_and_its_organisation_told_by_e
     # the receiver has all it will get: one request per attempt logged.
     assert settled(notify_context, endpoint_id=endpoint["id"])
     calls = len(receiver.on("/flaky"))
-    assert calls == sum(map(len, attempts_by_delivery(
-        notify_context, endpoint_id=endpoint["id"]).values()))
+    assert calls == sum(
+        map(len, attempts_by_delivery(notify_context, endpoint_id=endpoint["id"]).values())
+    )
     approved = handle(license_event("approved", vendor_id, licensee_id))
     assert deliveries(notify_context, notice_id=approved.id, endpoint_id=endpoint["id"]) == []
     assert settled(notify_context, endpoint_id=endpoint["id"])
     # Enabled again, it does.
     receiver.answers["/flaky"] = [(204, {})]
-    assert client.patch(f"/v1/endpoints/{endpoint['id']}", headers=auth(vendor_key),
-                        json={"enabled": True}).json["disabled_at"] is None
+    assert (
+        client.patch(
+            f"/v1/endpoints/{endpoint['id']}", headers=auth(vendor_key), json={"enabled": True}
+        ).json["disabled_at"]
+        is None
+    )
     handle(license_event("issued", vendor_id, licensee_id))
-    wait_until(lambda: len(receiver.on("/flaky")) == calls + 1, timeout=10,
-               what="delivery after re-enabling")
+    wait_until(
+        lambda: len(receiver.on("/flaky")) == calls + 1,
+        timeout=10,
+        what="delivery after re-enabling",
+    )
     assert receiver.on("/flaky")[-1].payload["type"] == "ipmarket.license.issued.v1"
 
 
 def test_gone_disables_throttling_honours_retry_after_and_redirects_are_not_followed(
-        env, client, organisation, receiver, handle, start_worker, notify_context):
+    env, client, organisation, receiver, handle, start_worker, notify_context
+):
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     gone = endpoint_for(client, vendor_key, receiver, "/gone")
@@ -275,8 +338,9 @@ def test_gone_disables_throttling_honours_retry_after_and_redirects_are_not_foll
     start_worker()
 
     issued = "ipmarket.license.issued.v1"
-    wait_until(lambda: len(receiver.on("/busy", issued)) == 2, timeout=15,
-               what="the throttled retry")
+    wait_until(
+        lambda: len(receiver.on("/busy", issued)) == 2, timeout=15, what="the throttled retry"
+    )
     first, second = receiver.on("/busy", issued)
     assert second.at - first.at >= 2.9  # Retry-After, not the schedule's 1 s
     listed = client.get("/v1/endpoints", headers=auth(vendor_key)).json["items"]
@@ -284,18 +348,21 @@ def test_gone_disables_throttling_honours_retry_after_and_redirects_are_not_foll
     assert "410" in endpoints[gone["id"]]["disabled_reason"]
     assert endpoints[busy["id"]]["disabled_at"] is None
     assert len(receiver.on("/gone")) == 1
-    wait_until(lambda: len(receiver.on("/moved", issued)) == 4, timeout=10,
-               what="redirect retries")
+    wait_until(lambda: len(receiver.on("/moved", issued)) == 4, timeout=10, what="redirect retries")
     assert not receiver.on("/elsewhere")
-    wait_until(lambda: deliveries(notify_context, endpoint_id=moved["id"])[0].state == "failed",
-               timeout=5, what="the redirect to count as failure")
+    wait_until(
+        lambda: deliveries(notify_context, endpoint_id=moved["id"])[0].state == "failed",
+        timeout=5,
+        what="the redirect to count as failure",
+    )
     assert deliveries(notify_context, endpoint_id=moved["id"])[0].last_error == "HTTP 302"
     # The organisation's other endpoints hear that /gone was disabled.
     assert receiver.on("/busy", "ipmarket.webhook_endpoint.disabled.v1")
 
 
-def test_a_slow_endpoint_does_not_delay_the_others(env, client, organisation, receiver, handle,
-                                                   start_worker):
+def test_a_slow_endpoint_does_not_delay_the_others(
+    env, client, organisation, receiver, handle, start_worker
+):
     vendor_id, vendor_key = organisation("Slow Vendor", roles=["vendor"], contacts=[])
     other_id, other_key = organisation("Fast Licensee", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/slow")
@@ -312,7 +379,8 @@ def test_a_slow_endpoint_does_not_delay_the_others(env, client, organisation, re
 
 
 def test_a_new_notice_wakes_the_worker_at_commit_rather_than_at_its_next_poll(
-        env, client, organisation, receiver, handle, start_worker, notify_context):
+    env, client, organisation, receiver, handle, start_worker, notify_context
+):
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/vendor")
@@ -332,19 +400,25 @@ def test_a_new_notice_wakes_the_worker_at_commit_rather_than_at_its_next_poll(
 
     worker._claim = claim_noting_whether_listening
     start_worker(worker)
-    wait_until(lambda: any(after_listening), timeout=10,
-               what="a claim begun after the worker began to listen")
+    wait_until(
+        lambda: any(after_listening),
+        timeout=10,
+        what="a claim begun after the worker began to listen",
+    )
     for _ in range(3):
         handle(license_event("issued", vendor_id, licensee_id))
         wait_until(lambda: len(receiver.received) == _ + 1, timeout=5, what="the webhook")
 
 
 def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the_same_ids(
-        env, client, organisation, receiver, handle, notify_context, start_worker):
+    env, client, organisation, receiver, handle, notify_context, start_worker
+):
     smtp = env
     vendor_id, vendor_key = organisation(
-        "Golden Gate IP Inc.", roles=["vendor"],
-        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["license"]}])
+        "Golden Gate IP Inc.",
+        roles=["vendor"],
+        contacts=[{"name": "Dana", "email": "dana@gg.example", "notices": ["license"]}],
+    )
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/crash")
     event = handle(license_event("issued", vendor_id, licensee_id))
@@ -358,27 +432,45 @@ def test_a_worker_that_dies_after_sending_leaves_the_delivery_due_again_with_the
     # Its lease runs out: the time it was leased for is taken off in the database instead of
     # waited for, so the deliveries are due again as they are a lease after the claim.
     with notify_context.session_factory() as session, session.begin():
-        session.execute(sa.update(Delivery)
-                        .where(Delivery.id.in_([job.delivery.id for job in jobs]))
-                        .values(next_attempt_at=Delivery.next_attempt_at
-                                - sa.literal(dying.lease, sa.Interval())))
+        session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_([job.delivery.id for job in jobs]))
+            .values(
+                next_attempt_at=Delivery.next_attempt_at - sa.literal(dying.lease, sa.Interval())
+            )
+        )
     start_worker()
-    wait_until(lambda: len(receiver.on("/crash")) == 2 and len(smtp.to("dana@gg.example")) == 2,
-               timeout=10, what="the resend")
+    wait_until(
+        lambda: len(receiver.on("/crash")) == 2 and len(smtp.to("dana@gg.example")) == 2,
+        timeout=10,
+        what="the resend",
+    )
     assert {r.headers["webhook-id"] for r in receiver.on("/crash")} == {event.id}
     assert len({m["Message-ID"] for m in smtp.to("dana@gg.example")}) == 1
-    wait_until(lambda: all(d.state == "succeeded" for d in deliveries(
-        notify_context, notice_id=event.id)), timeout=5, what="recorded")
+    wait_until(
+        lambda: all(d.state == "succeeded" for d in deliveries(notify_context, notice_id=event.id)),
+        timeout=5,
+        what="recorded",
+    )
     with notify_context.session_factory() as session:
         # The dying worker's attempts were logged when it claimed, and stay without outcome.
-        assert sorted(session.scalars(sa.select(Attempt.succeeded)), key=str) == \
-            [None, None, True, True]
-        assert session.get(Endpoint, jobs[0].delivery.endpoint_id or
-                           jobs[1].delivery.endpoint_id).failing_since is None
+        assert sorted(session.scalars(sa.select(Attempt.succeeded)), key=str) == [
+            None,
+            None,
+            True,
+            True,
+        ]
+        assert (
+            session.get(
+                Endpoint, jobs[0].delivery.endpoint_id or jobs[1].delivery.endpoint_id
+            ).failing_since
+            is None
+        )
 
 
 def test_an_address_refused_at_delivery_time_is_never_contacted(
-        env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch):
+    env, client, organisation, receiver, handle, start_worker, notify_context, monkeypatch
+):
     vendor_id, vendor_key = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Xinhe", country="CN", contacts=[])
     endpoint = endpoint_for(client, vendor_key, receiver, "/rebound")
@@ -389,9 +481,11 @@ def test_an_address_refused_at_delivery_time_is_never_contacted(
 
     def refused_attempt():
         with notify_context.session_factory() as session:
-            return session.scalars(sa.select(Attempt.error).join(Delivery, Attempt.delivery_id ==
-                                                                 Delivery.id)
-                                   .where(Delivery.endpoint_id == endpoint["id"])).first()
+            return session.scalars(
+                sa.select(Attempt.error)
+                .join(Delivery, Attempt.delivery_id == Delivery.id)
+                .where(Delivery.endpoint_id == endpoint["id"])
+            ).first()
 
     error = wait_until(refused_attempt, timeout=10, what="the refused attempt")
     assert "refused" in error and "loopback" in error
@@ -402,38 +496,52 @@ def test_an_address_refused_at_delivery_time_is_never_contacted(
 
 
 def test_an_email_the_server_turns_away_is_retried_with_the_same_message_id(
-        env, client, organisation, handle, start_worker):
+    env, client, organisation, handle, start_worker
+):
     smtp = env
     vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"], contacts=[])
-    licensee_id, licensee_key = organisation("Formosa Design", country="TW", locale="zh-Hant",
-                                  timezone="Asia/Taipei", contacts=[
-                                      {"name": "陳小姐", "email": "chen@formosa.example",
-                                       "notices": ["license"]}])
+    licensee_id, licensee_key = organisation(
+        "Formosa Design",
+        country="TW",
+        locale="zh-Hant",
+        timezone="Asia/Taipei",
+        contacts=[{"name": "陳小姐", "email": "chen@formosa.example", "notices": ["license"]}],
+    )
     smtp.refuse = 2
     handle(license_event("revoked", vendor_id, licensee_id))
     start_worker()
     wait_until(lambda: smtp.to("chen@formosa.example"), timeout=15, what="the third attempt")
     [message] = smtp.to("chen@formosa.example")
     assert message["Subject"] == "授權已撤銷：goldengate:serdes:pcie5_phy:2.1"
-    ids = {email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
-           for raw in smtp.refused}
+    ids = {
+        email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
+        for raw in smtp.refused
+    }
     assert ids == {message["Message-ID"]}
-    listed = client.get("/v1/deliveries", headers=auth(licensee_key),
-                        query_string={"channel": "email"}).json["items"]
+    listed = client.get(
+        "/v1/deliveries", headers=auth(licensee_key), query_string={"channel": "email"}
+    ).json["items"]
     [delivery] = [d for d in listed if d["address"] == "chen@formosa.example"]
     assert delivery["message_id"] == message["Message-ID"]
-    wait_until(lambda: client.get(f"/v1/deliveries/{delivery['id']}/attempts",
-                                  headers=auth(licensee_key)).json["items"][0]["succeeded"],
-               timeout=5, what="the success to be recorded")
-    attempts = client.get(f"/v1/deliveries/{delivery['id']}/attempts",
-                          headers=auth(licensee_key)).json["items"]
+    wait_until(
+        lambda: client.get(
+            f"/v1/deliveries/{delivery['id']}/attempts", headers=auth(licensee_key)
+        ).json["items"][0]["succeeded"],
+        timeout=5,
+        what="the success to be recorded",
+    )
+    attempts = client.get(
+        f"/v1/deliveries/{delivery['id']}/attempts", headers=auth(licensee_key)
+    ).json["items"]
     assert [a["status_code"] for a in attempts] == [250, 451, 451]  # newest first
-    assert {(a["delivery_id"], a["message_id"]) for a in attempts} == \
-        {(delivery["id"], message["Message-ID"])}
+    assert {(a["delivery_id"], a["message_id"]) for a in attempts} == {
+        (delivery["id"], message["Message-ID"])
+    }
 
 
 def test_one_endpoint_is_claimed_for_in_batches_and_a_job_past_its_lease_is_not_sent(
-        env, client, organisation, receiver, handle, notify_context):
+    env, client, organisation, receiver, handle, notify_context
+):
     vendor_id, vendor_key = organisation("Busy Vendor", roles=["vendor"], contacts=[])
     licensee_id, _ = organisation("Licensee", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/busy")

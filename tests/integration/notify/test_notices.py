@@ -1,4 +1,5 @@
 """Who hears what: the consumer's handlers turn events into deliveries (real PostgreSQL)."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,25 +16,51 @@ VLNV = {"vendor": "pearl", "library": "serdes", "name": "pcie5", "version": "1.0
 
 
 def core_event(kind: str, core_id: str, vendor_id: str, version: str = "1.0", record: int = 1):
-    return new_event(f"ipmarket.core.{kind}.v1", "/ipmarket/catalog", core_id, {
-        "core_id": core_id, "vendor_id": vendor_id, "vlnv": {**VLNV, "version": version},
-        "title_en": "PCIe 5 PHY", "title_zh": None, "category": "interface",
-        "status": "published" if kind in ("published", "updated") else kind,
-        "eccn": "EAR99", "territory_restrictions": [], "standards": [], "deliverables": [],
-        "offers": [], "version": record})
+    return new_event(
+        f"ipmarket.core.{kind}.v1",
+        "/ipmarket/catalog",
+        core_id,
+        {
+            "core_id": core_id,
+            "vendor_id": vendor_id,
+            "vlnv": {**VLNV, "version": version},
+            "title_en": "PCIe 5 PHY",
+            "title_zh": None,
+            "category": "interface",
+            "status": "published" if kind in ("published", "updated") else kind,
+            "eccn": "EAR99",
+            "territory_restrictions": [],
+            "standards": [],
+            "deliverables": [],
+            "offers": [],
+            "version": record,
+        },
+    )
 
 
 def license_event(kind: str, vendor_id: str, licensee_id: str, core_id: str, license_id: str):
-    return new_event(f"ipmarket.license.{kind}.v1", "/ipmarket/licensing", license_id, {
-        "vendor_id": vendor_id, "licensee_id": licensee_id, "core_id": core_id, "vlnv": VLNV,
-        "license_id": license_id})
+    return new_event(
+        f"ipmarket.license.{kind}.v1",
+        "/ipmarket/licensing",
+        license_id,
+        {
+            "vendor_id": vendor_id,
+            "licensee_id": licensee_id,
+            "core_id": core_id,
+            "vlnv": VLNV,
+            "license_id": license_id,
+        },
+    )
 
 
 def recipients_of(context, event) -> dict[str, set[str]]:
     """organisation id → the channels it gets `event` by."""
     with context.session_factory() as session:
-        rows = session.execute(sa.select(Delivery.organisation_id, Delivery.channel)
-                               .where(Delivery.notice_id == event.id)).all()
+        rows = session.execute(
+            sa.select(Delivery.organisation_id, Delivery.channel).where(
+                Delivery.notice_id == event.id
+            )
+        ).all()
     out: dict[str, set[str]] = {}
     for org_id, channel in rows:
         out.setdefault(org_id, set()).add(channel)
@@ -56,8 +83,7 @@ def test_core_events_reach_holders_and_watchers_only(notify_context, organisatio
     new_version = handle(core_event("published", "core-2", vendor, version="2.0"))
     assert set(recipients_of(notify_context, new_version)) == {core_watcher, vendor_watcher}
     deprecated = handle(core_event("deprecated", "core-1", vendor, record=2))
-    assert set(recipients_of(notify_context, deprecated)) == {holder, core_watcher,
-                                                              vendor_watcher}
+    assert set(recipients_of(notify_context, deprecated)) == {holder, core_watcher, vendor_watcher}
     assert bystander not in recipients_of(notify_context, deprecated)
 
     handle(license_event("revoked", vendor, holder, "core-1", "lic-1"))
@@ -67,34 +93,49 @@ def test_core_events_reach_holders_and_watchers_only(notify_context, organisatio
     assert set(recipients_of(notify_context, withdrawn)) == {core_watcher, vendor_watcher}
 
 
-def test_license_events_reach_both_sides_by_the_channels_each_chose(notify_context,
-                                                                    organisation, handle):
+def test_license_events_reach_both_sides_by_the_channels_each_chose(
+    notify_context, organisation, handle
+):
     vendor, _ = organisation("Vendor", roles=["vendor"])
-    licensee, _ = organisation("Licensee", country="CN", contacts=[
-        {"name": "A", "email": "a@l.example", "notices": ["license"]},
-        {"name": "A again", "email": "A@l.example", "notices": ["all"]},
-        {"name": "B", "email": "b@l.example", "notices": ["ipmarket.license.expiring.v1"]}])
+    licensee, _ = organisation(
+        "Licensee",
+        country="CN",
+        contacts=[
+            {"name": "A", "email": "a@l.example", "notices": ["license"]},
+            {"name": "A again", "email": "A@l.example", "notices": ["all"]},
+            {"name": "B", "email": "b@l.example", "notices": ["ipmarket.license.expiring.v1"]},
+        ],
+    )
     with notify_context.session_factory() as session, session.begin():
-        register_endpoint(session, vendor, url="http://127.0.0.1:9/v",
-                          event_types=["ipmarket.license.issued.v1"])
+        register_endpoint(
+            session, vendor, url="http://127.0.0.1:9/v", event_types=["ipmarket.license.issued.v1"]
+        )
         register_endpoint(session, licensee, url="http://127.0.0.1:9/l", event_types=[])
         set_preference(session, vendor, "ipmarket.license.issued.v1", email=False, webhook=True)
     issued = handle(license_event("issued", vendor, licensee, "core-1", str(uuid.uuid4())))
-    assert recipients_of(notify_context, issued) == {vendor: {"webhook"},
-                                                     licensee: {"webhook", "email"}}
+    assert recipients_of(notify_context, issued) == {
+        vendor: {"webhook"},
+        licensee: {"webhook", "email"},
+    }
     with notify_context.session_factory() as session:
-        emails = session.scalars(sa.select(Delivery.address).where(
-            Delivery.notice_id == issued.id, Delivery.channel == "email")).all()
+        emails = session.scalars(
+            sa.select(Delivery.address).where(
+                Delivery.notice_id == issued.id, Delivery.channel == "email"
+            )
+        ).all()
     assert emails == ["a@l.example"]  # one message per address; B wants expiry notices only
 
     approved = handle(license_event("approved", vendor, licensee, "core-1", str(uuid.uuid4())))
     # The vendor's endpoint takes issued licenses only; its email preference is per type.
-    assert recipients_of(notify_context, approved) == {vendor: {"email"},
-                                                       licensee: {"webhook", "email"}}
+    assert recipients_of(notify_context, approved) == {
+        vendor: {"email"},
+        licensee: {"webhook", "email"},
+    }
 
 
-def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(notify_context,
-                                                                             organisation):
+def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(
+    notify_context, organisation
+):
     """Routes are read once per batch transaction; an organisation update in the batch must
     apply to the events after it."""
     from services.notify.handlers import event_handlers
@@ -104,8 +145,15 @@ def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(noti
     licensee, _ = organisation("Licensee", country="CN", contacts=[])
     before = license_event("issued", vendor, licensee, "core-1", str(uuid.uuid4()))
     update = organisation_event(
-        vendor, name="Vendor", country="US", roles=["vendor"], locale="en", timezone="UTC",
-        contacts=[{"name": "New", "email": "new@v.example", "notices": ["license"]}], version=2)
+        vendor,
+        name="Vendor",
+        country="US",
+        roles=["vendor"],
+        locale="en",
+        timezone="UTC",
+        contacts=[{"name": "New", "email": "new@v.example", "notices": ["license"]}],
+        version=2,
+    )
     after = license_event("issued", vendor, licensee, "core-2", str(uuid.uuid4()))
     with notify_context.session_factory() as session, session.begin():  # one batch
         for event in (before, update, after):
@@ -131,31 +179,66 @@ def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
 
 def test_quote_order_and_invoice_events_reach_both_sides(notify_context, organisation, handle):
     vendor, _ = organisation("Vendor", roles=["vendor"])
-    licensee, _ = organisation("Licensee", country="CN", contacts=[
-        {"name": "Buyer", "email": "buyer@l.example", "notices": ["invoice"]}])
+    licensee, _ = organisation(
+        "Licensee",
+        country="CN",
+        contacts=[{"name": "Buyer", "email": "buyer@l.example", "notices": ["invoice"]}],
+    )
     order_id = str(uuid.uuid4())
-    invoice = handle(new_event("ipmarket.invoice.issued.v1", "/ipmarket/licensing", order_id, {
-        "vendor_id": vendor, "licensee_id": licensee, "core_id": "core-1", "vlnv": VLNV,
-        "offer_id": "std", "order_id": order_id, "invoice_number": "INV-000001",
-        "amount": "12500.00", "currency": "CNY"}))
+    invoice = handle(
+        new_event(
+            "ipmarket.invoice.issued.v1",
+            "/ipmarket/licensing",
+            order_id,
+            {
+                "vendor_id": vendor,
+                "licensee_id": licensee,
+                "core_id": "core-1",
+                "vlnv": VLNV,
+                "offer_id": "std",
+                "order_id": order_id,
+                "invoice_number": "INV-000001",
+                "amount": "12500.00",
+                "currency": "CNY",
+            },
+        )
+    )
     assert set(recipients_of(notify_context, invoice)) == {vendor, licensee}
-    paid = handle(new_event("ipmarket.order.paid.v1", "/ipmarket/licensing", order_id, {
-        "vendor_id": vendor, "licensee_id": licensee, "core_id": "core-1", "vlnv": VLNV,
-        "offer_id": "std", "order_id": order_id, "paid_amount": "12500.00", "currency": "CNY"}))
+    paid = handle(
+        new_event(
+            "ipmarket.order.paid.v1",
+            "/ipmarket/licensing",
+            order_id,
+            {
+                "vendor_id": vendor,
+                "licensee_id": licensee,
+                "core_id": "core-1",
+                "vlnv": VLNV,
+                "offer_id": "std",
+                "order_id": order_id,
+                "paid_amount": "12500.00",
+                "currency": "CNY",
+            },
+        )
+    )
     assert vendor in recipients_of(notify_context, paid)
 
     def emailed(event) -> list[str]:
         with notify_context.session_factory() as session:
-            return session.scalars(sa.select(Delivery.address).where(
-                Delivery.notice_id == event.id, Delivery.channel == "email")).all()
+            return session.scalars(
+                sa.select(Delivery.address).where(
+                    Delivery.notice_id == event.id, Delivery.channel == "email"
+                )
+            ).all()
 
     # The buyer asked for invoice notices only ("invoice" is a group of event types).
     assert "buyer@l.example" in emailed(invoice)
     assert "buyer@l.example" not in emailed(paid)
 
 
-def test_committing_a_notices_deliveries_wakes_the_delivery_workers(notify_context, handle,
-                                                                     organisation):
+def test_committing_a_notices_deliveries_wakes_the_delivery_workers(
+    notify_context, handle, organisation
+):
     """The delivery table's wake channel: the commit that writes deliveries NOTIFYs the
     workers (the one statement that inserts them), so a notice goes out at once, not at the
     next poll."""
@@ -168,9 +251,12 @@ def test_committing_a_notices_deliveries_wakes_the_delivery_workers(notify_conte
     vendor_id, _ = organisation("Golden Gate IP Inc.", roles=["vendor"])
     licensee_id, _ = organisation("Xinhe Chip", country="CN")
     stop, listening, woken = threading.Event(), threading.Event(), threading.Event()
-    thread = threading.Thread(target=listen, args=(notify_context.engine, DELIVERY_DUE_CHANNEL,
-                                                   woken, stop),
-                              kwargs={"listening": listening, "who": "test"}, daemon=True)
+    thread = threading.Thread(
+        target=listen,
+        args=(notify_context.engine, DELIVERY_DUE_CHANNEL, woken, stop),
+        kwargs={"listening": listening, "who": "test"},
+        daemon=True,
+    )
     thread.start()
     try:
         wait_until(listening.is_set, timeout=10, what="the LISTEN")

@@ -1,6 +1,7 @@
 """Webhook secrets (current and previous) and endpoints' Ed25519 signing keys are stored sealed
 (AES-256-GCM under IPMARKET_WEBHOOK_KEY_SECRET), never in clear; the migration seals the rows
 stored before, on SQLite as on PostgreSQL."""
+
 from __future__ import annotations
 
 import stat
@@ -25,9 +26,10 @@ COLUMNS = ("secret", "previous_secret", "signing_key")
 def stored(engine: sa.Engine, endpoint_id: str) -> dict:
     """The columns as the database holds them (no column types in between)."""
     with engine.connect() as connection:
-        row = connection.execute(sa.text(
-            "SELECT secret, previous_secret, signing_key FROM endpoint WHERE id = :id"),
-            {"id": endpoint_id}).one()
+        row = connection.execute(
+            sa.text("SELECT secret, previous_secret, signing_key FROM endpoint WHERE id = :id"),
+            {"id": endpoint_id},
+        ).one()
     return dict(zip(COLUMNS, row))
 
 
@@ -40,8 +42,12 @@ def plain(session_maker, endpoint_id: str) -> dict:
 def register(context) -> tuple[str, dict]:
     with context.session_factory() as session, session.begin():
         endpoint = webhook_endpoints.register_endpoint(
-            session, str(uuid.uuid4()), url="http://127.0.0.1:9/hook", event_types=[],
-            schemes=["v1", "v1a"])
+            session,
+            str(uuid.uuid4()),
+            url="http://127.0.0.1:9/hook",
+            event_types=[],
+            schemes=["v1", "v1a"],
+        )
         webhook_endpoints.rotate_secret(endpoint)
         return endpoint.id, {c: getattr(endpoint, c) for c in COLUMNS}
 
@@ -69,8 +75,11 @@ def test_a_wrong_or_missing_secret_stops_start_up(notify_context, monkeypatch):
 
 def test_zero_setup_run_generates_a_secret_in_var(monkeypatch, tmp_path):
     """`ipmarket run` (SQLite under var/, no secret set) generates one, once."""
-    for name in ("IPMARKET_WEBHOOK_KEY_SECRET", "IPMARKET_WEBHOOK_KEY_SECRET_FILE",
-                 "IPMARKET_NOTIFY_DATABASE_URL"):
+    for name in (
+        "IPMARKET_WEBHOOK_KEY_SECRET",
+        "IPMARKET_WEBHOOK_KEY_SECRET_FILE",
+        "IPMARKET_NOTIFY_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IPMARKET_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "true")
@@ -90,8 +99,11 @@ def unmigrated_database(request, tmp_path):
     name = f"notify_{uuid.uuid4().hex[:12]}"
     with request.getfixturevalue("postgres_admin_engine").connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return (sa.make_url(create_engine(postgres.get_uri()).url).set(database=name)
-            .render_as_string(hide_password=False))
+    return (
+        sa.make_url(create_engine(postgres.get_uri()).url)
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
 
 
 def test_the_migration_seals_the_rows_stored_in_clear(unmigrated_database, monkeypatch):
@@ -99,20 +111,28 @@ def test_the_migration_seals_the_rows_stored_in_clear(unmigrated_database, monke
     upgrade("notify", unmigrated_database, "0002")
     engine = create_engine(unmigrated_database)
     rows = {
-        str(uuid.uuid4()): {"secret": signatures.new_secret(),
-                            "previous_secret": signatures.new_secret(),
-                            "signing_key": signatures.new_signing_key()},
-        str(uuid.uuid4()): {"secret": signatures.new_secret(), "previous_secret": None,
-                            "signing_key": None},
+        str(uuid.uuid4()): {
+            "secret": signatures.new_secret(),
+            "previous_secret": signatures.new_secret(),
+            "signing_key": signatures.new_signing_key(),
+        },
+        str(uuid.uuid4()): {
+            "secret": signatures.new_secret(),
+            "previous_secret": None,
+            "signing_key": None,
+        },
     }
     with engine.begin() as connection:
         for endpoint_id, secrets in rows.items():
-            connection.execute(sa.text(
-                "INSERT INTO endpoint (id, organisation_id, url, description, event_types, "
-                "schemes, secret, previous_secret, signing_key, created_at) VALUES (:id, :org, "
-                "'http://127.0.0.1:9/hook', '', '[]', '[\"v1\", \"v1a\"]', :secret, "
-                ":previous_secret, :signing_key, CURRENT_TIMESTAMP)"),
-                {"id": endpoint_id, "org": str(uuid.uuid4()), **secrets})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO endpoint (id, organisation_id, url, description, event_types, "
+                    "schemes, secret, previous_secret, signing_key, created_at) VALUES (:id, :org, "
+                    "'http://127.0.0.1:9/hook', '', '[]', '[\"v1\", \"v1a\"]', :secret, "
+                    ":previous_secret, :signing_key, CURRENT_TIMESTAMP)"
+                ),
+                {"id": endpoint_id, "org": str(uuid.uuid4()), **secrets},
+            )
 
     upgrade("notify", unmigrated_database)
 

@@ -3,6 +3,7 @@ bounded, and the largest valid event of each type (every string at its longest, 
 its fullest, every number at its largest) is stored by every service that consumes it, on
 PostgreSQL. A 100 KB contact e-mail once passed the catalog, could not be stored by notify
 (varchar(320)) and was dead-lettered; bounds that a consumer cannot hold fail here."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -82,8 +83,10 @@ def largest(field, ident: str, path: str):
 
 
 def largest_data(schema, ident: str, path: str = "") -> dict:
-    return {name: largest(field, ident, f"{path}.{name}" if path else name)
-            for name, field in schema.fields.items()}
+    return {
+        name: largest(field, ident, f"{path}.{name}" if path else name)
+        for name, field in schema.fields.items()
+    }
 
 
 def largest_event(event_type: str, ident: str):
@@ -158,8 +161,11 @@ def _check_stored(service: str, session, event) -> None:
     if service == "notify" and not event.type.startswith("ipmarket.core."):
         # (No one holds or watches the core: its events are told to no one.)
         assert session.get(notify_models.Notice, event.id).data == data, event.type
-        addresses = session.scalars(sa.select(notify_models.Delivery.address)
-                                    .where(notify_models.Delivery.notice_id == event.id))
+        addresses = session.scalars(
+            sa.select(notify_models.Delivery.address).where(
+                notify_models.Delivery.notice_id == event.id
+            )
+        )
         assert {len(a) for a in addresses} == {254}, event.type
 
 

@@ -1,6 +1,7 @@
 """The rate limiter's counting on PostgreSQL, in the counters table as the licensing migration
 creates it: the unit tier's tests (SQLite in memory, tests/unit/shared/test_rate_limits.py) run
 again here, each with this module's `engine`."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """A failing write of a row that carries a secret (a webhook endpoint's secrets and signing key,
 an API key's hash, a license signing key) must not put the secret in a log line or in the
 error's text: SQLAlchemy shows a statement's parameters in both unless told not to."""
+
 from __future__ import annotations
 
 import logging
@@ -20,33 +21,45 @@ from shared.directory import generate_api_key
 
 
 def _endpoint():
-    secret, previous, signing_key = (signatures.new_secret(), signatures.new_secret(),
-                                     signatures.new_signing_key())
-    row = notify.Endpoint(id=str(uuid.uuid4()), organisation_id=str(uuid.uuid4()),
-                          url="https://hooks.example.com/ipmarket", secret=secret,
-                          previous_secret=previous, signing_key=signing_key,
-                          schemes=["v1", "v1a"])
+    secret, previous, signing_key = (
+        signatures.new_secret(),
+        signatures.new_secret(),
+        signatures.new_signing_key(),
+    )
+    row = notify.Endpoint(
+        id=str(uuid.uuid4()),
+        organisation_id=str(uuid.uuid4()),
+        url="https://hooks.example.com/ipmarket",
+        secret=secret,
+        previous_secret=previous,
+        signing_key=signing_key,
+        schemes=["v1", "v1a"],
+    )
     return row, [secret, previous, signing_key]
 
 
 def _catalog_api_key():
     _, key_hash = generate_api_key()
-    return catalog.ApiKey(organisation_id=str(uuid.uuid4()), name="ci",
-                          key_hash=key_hash), [key_hash]
+    return catalog.ApiKey(organisation_id=str(uuid.uuid4()), name="ci", key_hash=key_hash), [
+        key_hash
+    ]
 
 
 def _known_api_key(model):
     def make():
         _, key_hash = generate_api_key()
-        return model(key_id=str(uuid.uuid4()), organisation_id=str(uuid.uuid4()),
-                     key_hash=key_hash), [key_hash]
+        return model(
+            key_id=str(uuid.uuid4()), organisation_id=str(uuid.uuid4()), key_hash=key_hash
+        ), [key_hash]
+
     return make
 
 
 def _signing_key():
     sealed = "scrypt-aes256gcm-v1.c2FsdA.bm9uY2U." + uuid.uuid4().hex * 2
-    return licensing.SigningKey(kid=uuid.uuid4().hex, public_key="cHVibGlj",
-                                encrypted_private_key=sealed), [sealed]
+    return licensing.SigningKey(
+        kid=uuid.uuid4().hex, public_key="cHVibGlj", encrypted_private_key=sealed
+    ), [sealed]
 
 
 ROWS = {
@@ -81,8 +94,11 @@ def test_a_failing_write_logs_no_secret(kind, database, caplog):
     row, secrets = make_row()
     # The row written twice: the copy (same key, same secret) fails, or the first write already
     # does (the API key's organisation does not exist).
-    values = {c.key: getattr(row, c.key) for c in sa.inspect(type(row)).column_attrs
-              if getattr(row, c.key) is not None}
+    values = {
+        c.key: getattr(row, c.key)
+        for c in sa.inspect(type(row)).column_attrs
+        if getattr(row, c.key) is not None
+    }
     try:
         with pytest.raises(sa.exc.DBAPIError) as failure:
             for _ in range(2):

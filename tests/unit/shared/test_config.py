@@ -1,4 +1,5 @@
 """Settings: a bad or missing value stops start-up with a message naming the variable."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,14 +8,17 @@ from shared import config
 from tests.support import PROJECT_ROOT
 
 
-@pytest.mark.parametrize("name, value, words", [
-    ("IPMARKET_KAFKA_BOOTSTRAP", "localhost", "host:port"),
-    ("IPMARKET_RELAY_BATCH", "-3", "positive integer"),
-    ("IPMARKET_CATALOG_DATABASE_URL", "mysql://x/y", "sqlite:/// or postgresql"),
-    ("IPMARKET_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
-    ("IPMARKET_WEBHOOK_RETRY_SECONDS", "5,-1", "non-negative"),
-    ("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "maybe", "true or false"),
-])
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("IPMARKET_KAFKA_BOOTSTRAP", "localhost", "host:port"),
+        ("IPMARKET_RELAY_BATCH", "-3", "positive integer"),
+        ("IPMARKET_CATALOG_DATABASE_URL", "mysql://x/y", "sqlite:/// or postgresql"),
+        ("IPMARKET_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
+        ("IPMARKET_WEBHOOK_RETRY_SECONDS", "5,-1", "non-negative"),
+        ("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "maybe", "true or false"),
+    ],
+)
 def test_a_bad_value_is_named(name, value, words):
     with pytest.raises(config.ConfigError) as error:
         config.check_all({name: value})

@@ -1,5 +1,6 @@
 """RecentPrincipals: principals found for API keys, reused for a short time (pure logic; the
 licensing app's use of it is tested in tests/integration/licensing/test_api.py)."""
+
 from __future__ import annotations
 
 from shared.directory import Principal, RecentPrincipals

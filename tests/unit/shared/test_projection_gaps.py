@@ -2,6 +2,7 @@
 dead-lettered an organisation's event and applied the next one as if nothing were missing.
 Events carry the whole state, so the newer one is applied, but the gap is a WARNING and counted
 (the directory's projection as notify keeps it, on SQLite: no broker or server needed)."""
+
 from __future__ import annotations
 
 import logging
@@ -19,18 +20,33 @@ ORG = "0b7d7c4e-2f7e-4f55-9d8e-6a1c6f1e0001"
 
 
 def organisation_event(version: int, name: str):
-    return new_event("ipmarket.organisation.updated.v1", "/ipmarket/catalog", ORG, {
-        "organisation_id": ORG, "legal_name_en": name, "legal_name_zh": None,
-        "country": "HK", "region": "hong_kong", "roles": ["licensee"], "locale": "en",
-        "timezone": "UTC", "contacts": [], "version": version})
+    return new_event(
+        "ipmarket.organisation.updated.v1",
+        "/ipmarket/catalog",
+        ORG,
+        {
+            "organisation_id": ORG,
+            "legal_name_en": name,
+            "legal_name_zh": None,
+            "country": "HK",
+            "region": "hong_kong",
+            "roles": ["licensee"],
+            "locale": "en",
+            "timezone": "UTC",
+            "contacts": [],
+            "version": version,
+        },
+    )
 
 
 @pytest.fixture
 def projection():
     engine = create_engine("sqlite://", poolclass=StaticPool)  # in memory, one connection
     models.Base.metadata.create_all(engine)
-    directory, sessions = Directory(models.KnownOrganisation, models.KnownApiKey), \
-        session_factory(engine)
+    directory, sessions = (
+        Directory(models.KnownOrganisation, models.KnownApiKey),
+        session_factory(engine),
+    )
 
     def apply(version: int, name: str) -> models.KnownOrganisation:
         with sessions() as session, session.begin():
@@ -43,8 +59,9 @@ def projection():
 
 
 def gap_warnings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno == logging.WARNING and "never did" in
-            r.getMessage()]
+    return [
+        r for r in caplog.records if r.levelno == logging.WARNING and "never did" in r.getMessage()
+    ]
 
 
 def test_a_version_gap_is_applied_but_logged_and_counted(projection, caplog):

@@ -1,6 +1,7 @@
 """The rate limiter's arithmetic with an injected clock: fixed windows, leases, the bucket
 nearest its limit, several processes sharing one table (SQLite in memory, one connection shared
 by the "processes"; tests/integration/shared/test_rate_limits.py runs the same on PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,8 +46,12 @@ def test_a_bucket_passes_its_limit_in_a_window_then_is_refused_until_the_next(en
     verdicts = [limits.hit([("key:a", rate)]) for _ in range(4)]
     assert [v.allowed for v in verdicts] == [True, True, True, False]
     assert [v.remaining for v in verdicts] == [2, 1, 0, 0]
-    assert verdicts[0].headers() == {"RateLimit-Limit": "3", "RateLimit-Remaining": "2",
-                                     "RateLimit-Reset": "40", "RateLimit-Policy": "3;w=60"}
+    assert verdicts[0].headers() == {
+        "RateLimit-Limit": "3",
+        "RateLimit-Remaining": "2",
+        "RateLimit-Reset": "40",
+        "RateLimit-Policy": "3;w=60",
+    }
     assert verdicts[3].headers()["Retry-After"] == "40"
     assert "Retry-After" not in verdicts[2].headers()
     clock.now += 39
@@ -60,8 +65,9 @@ def test_two_processes_counting_in_one_database_share_the_limit(engine):
     clock = Clock(1_000_000.0)
     first, second = limiter(engine, clock), limiter(engine, clock)
     rate = Rate(10, 60)
-    allowed = [(first if i % 2 else second).hit([("address:192.0.2.7", rate)]).allowed
-               for i in range(16)]
+    allowed = [
+        (first if i % 2 else second).hit([("address:192.0.2.7", rate)]).allowed for i in range(16)
+    ]
     assert allowed.count(True) == 10
     assert allowed[10:] == [False] * 6
 
@@ -73,8 +79,10 @@ def test_a_large_limit_is_counted_by_leases_one_statement_per_hundredth(engine):
     statements = []
     for limits in (first, second):
         take = limits._take_leases
-        limits._take_leases = lambda wanted, now, take=take: (statements.append(wanted),
-                                                              take(wanted, now))[1]
+        limits._take_leases = lambda wanted, now, take=take: (
+            statements.append(wanted),
+            take(wanted, now),
+        )[1]
     verdicts = [(first if i % 3 else second).hit([("key:a", rate)]) for i in range(1200)]
     allowed = [v.allowed for v in verdicts]
     # The 1000 divide into whole leases, so together the processes pass exactly the limit
@@ -98,8 +106,9 @@ def test_the_answer_is_the_bucket_nearest_its_limit_and_every_bucket_counts(engi
     assert limits.hit([("key:a", key), ("address:x", address)]).remaining == 1
 
 
-@pytest.mark.parametrize("text", ["600", "600/", "/60", "0/60", "600/0", "-1/60", "a/60",
-                                  "600/60/1", "1.5/60"])
+@pytest.mark.parametrize(
+    "text", ["600", "600/", "/60", "0/60", "600/0", "-1/60", "a/60", "600/60/1", "1.5/60"]
+)
 def test_a_malformed_rate_stops_start_up_naming_the_setting(text):
     with pytest.raises(config.ConfigError, match="IPMARKET_RATE_LIMIT_PER_KEY"):
         config.get("IPMARKET_RATE_LIMIT_PER_KEY", {"IPMARKET_RATE_LIMIT_PER_KEY": text})

@@ -7,10 +7,11 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 00:12:00
 """
+
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -18,7 +19,9 @@ depends_on = None
 def upgrade() -> None:
     # The exact expressions and directions search._sort_key() orders by, id breaking ties
     # (keyset pagination); the same SQL on PostgreSQL and SQLite.
-    op.execute("CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, id)")
+    op.execute(
+        "CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, id)"
+    )
     op.execute("CREATE INDEX ix_core_title ON core (title_en, id)")
 
 

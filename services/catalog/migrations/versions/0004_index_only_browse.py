@@ -8,10 +8,11 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 01:20:00
 """
+
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -23,8 +24,10 @@ def upgrade() -> None:
         return  # SQLite has no INCLUDE; its browses are small
     op.execute("DROP INDEX ix_core_newest")
     op.execute("DROP INDEX ix_core_title")
-    op.execute("CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, "
-               f"id) {COVERED}")
+    op.execute(
+        "CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, "
+        f"id) {COVERED}"
+    )
     op.execute(f"CREATE INDEX ix_core_title ON core (title_en, id) {COVERED}")
 
 
@@ -33,5 +36,7 @@ def downgrade() -> None:
         return
     op.execute("DROP INDEX ix_core_title")
     op.execute("DROP INDEX ix_core_newest")
-    op.execute("CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, id)")
+    op.execute(
+        "CREATE INDEX ix_core_newest ON core ((coalesce(published_at, created_at)) DESC, id)"
+    )
     op.execute("CREATE INDEX ix_core_title ON core (title_en, id)")

@@ -3,23 +3,25 @@
 Revision ID: 0006
 Revises: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('rate_limit_counter',
-    sa.Column('bucket', sa.String(length=120), nullable=False),
-    sa.Column('window_start', sa.BigInteger(), nullable=False),
-    sa.Column('hits', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('bucket', name=op.f('pk_rate_limit_counter'))
+    op.create_table(
+        "rate_limit_counter",
+        sa.Column("bucket", sa.String(length=120), nullable=False),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("bucket", name=op.f("pk_rate_limit_counter")),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('rate_limit_counter')
+    op.drop_table("rate_limit_counter")

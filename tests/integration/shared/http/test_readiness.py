@@ -1,6 +1,7 @@
 """/readyz is the database only, and answers within 3 s even when the database does not: a
 Kafka outage leaves the APIs ready (writes wait in the outbox), a paused PostgreSQL makes them
 not ready at once instead of hanging."""
+
 from __future__ import annotations
 
 import socket
@@ -70,15 +71,19 @@ def test_ready_while_the_broker_is_unreachable(make_database, monkeypatch):
     assert (status, body["status"], body["checks"]) == (200, "ready", {"database": "ok"})
 
 
-def test_not_ready_within_3_s_while_postgresql_does_not_answer(make_database, kafka_broker,
-                                                              monkeypatch):
+def test_not_ready_within_3_s_while_postgresql_does_not_answer(
+    make_database, kafka_broker, monkeypatch
+):
     monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", kafka_broker.bootstrap)
     url = sa.make_url(make_database("notify"))  # on the test server's Unix socket
     [server_socket] = Path(url.query["host"]).glob(".s.PGSQL.*[0-9]")
     proxy = StallingProxy(str(server_socket))
     try:
-        app = create_app(url.set(host="127.0.0.1", port=proxy.port, query={})
-                         .render_as_string(hide_password=False))
+        app = create_app(
+            url.set(host="127.0.0.1", port=proxy.port, query={}).render_as_string(
+                hide_password=False
+            )
+        )
         client = app.test_client()
         assert client.get("/readyz").status_code == 200
         with app.extensions["ipmarket"].engine.connect() as connection:  # a pooled connection
@@ -86,8 +91,7 @@ def test_not_ready_within_3_s_while_postgresql_does_not_answer(make_database, ka
 
         proxy.forwarding.clear()
         answers = []
-        asking = threading.Thread(target=lambda: answers.append(_timed_readyz(client)),
-                                  daemon=True)
+        asking = threading.Thread(target=lambda: answers.append(_timed_readyz(client)), daemon=True)
         asking.start()
         asking.join(10)  # (a hanging check is released by the finally below)
         assert answers, "/readyz did not answer within 10 s"

@@ -1,4 +1,5 @@
 """Consumers: idempotent handling, dead letters, and a broker that goes away and comes back."""
+
 from __future__ import annotations
 
 import json
@@ -35,6 +36,7 @@ class CountingHandlers(dict):
         def counted(event, session):
             handler(event, session)
             self.calls[event.id] += 1
+
         return counted
 
 
@@ -55,12 +57,13 @@ def committed_to_the_end(group_id: str, topic_name: str, bootstrap: str) -> bool
     probe = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
         committed = admin.list_group_offsets(group_id)[group_id]
-        partitions = [TopicPartition(topic_name, p)
-                      for p in probe.partitions_for_topic(topic_name) or ()]
+        partitions = [
+            TopicPartition(topic_name, p) for p in probe.partitions_for_topic(topic_name) or ()
+        ]
         ends = probe.end_offsets(partitions)
         return bool(partitions) and all(  # (an empty partition has nothing to commit)
-            ends[p] == 0 or (p in committed and committed[p].offset >= ends[p])
-            for p in partitions)
+            ends[p] == 0 or (p in committed and committed[p].offset >= ends[p]) for p in partitions
+        )
     finally:
         probe.close()
         admin.close()
@@ -81,31 +84,58 @@ def known_organisations() -> int:
 
 
 def test_malformed_messages_go_to_the_dead_letter_topic_and_the_next_is_handled(
-        platform_env, kafka_broker):
+    platform_env, kafka_broker
+):
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
     catalog_topic = topic("catalog")
-    wrong_schema = new_event("ipmarket.api_key.revoked.v1", "/test", "org-1", {
-        "key_id": "k", "organisation_id": "org-1",
-        "revoked_at": "2026-11-24T00:00:00+00:00"}).to_dict()
+    wrong_schema = new_event(
+        "ipmarket.api_key.revoked.v1",
+        "/test",
+        "org-1",
+        {"key_id": "k", "organisation_id": "org-1", "revoked_at": "2026-11-24T00:00:00+00:00"},
+    ).to_dict()
     wrong_schema["data"] = {"key_id": 42}  # a number where a string is due; fields missing
-    unknown_type = {**wrong_schema, "id": str(uuid.uuid4()), "type": "ipmarket.nonsense.v1",
-                    "data": {}}
-    bad = [b"\xff\x00 definitely not JSON", json.dumps(wrong_schema).encode(),
-           json.dumps(unknown_type).encode()]
+    unknown_type = {
+        **wrong_schema,
+        "id": str(uuid.uuid4()),
+        "type": "ipmarket.nonsense.v1",
+        "data": {},
+    }
+    bad = [
+        b"\xff\x00 definitely not JSON",
+        json.dumps(wrong_schema).encode(),
+        json.dumps(unknown_type).encode(),
+    ]
     for value in bad:
         producer.send(catalog_topic, key=b"org-1", value=value)
-    good = new_event("ipmarket.organisation.registered.v1", "/test", "org-1", {
-        "organisation_id": "org-1", "legal_name_en": "Good Ltd", "legal_name_zh": "好公司",
-        "country": "HK", "region": "hong_kong", "roles": ["licensee"], "locale": "zh-Hant",
-        "timezone": "Asia/Hong_Kong", "contacts": [], "version": 1})
+    good = new_event(
+        "ipmarket.organisation.registered.v1",
+        "/test",
+        "org-1",
+        {
+            "organisation_id": "org-1",
+            "legal_name_en": "Good Ltd",
+            "legal_name_zh": "好公司",
+            "country": "HK",
+            "region": "hong_kong",
+            "roles": ["licensee"],
+            "locale": "zh-Hant",
+            "timezone": "Asia/Hong_Kong",
+            "contacts": [],
+            "version": 1,
+        },
+    )
     producer.send(catalog_topic, key=b"org-1", value=good.to_json())
     producer.flush()
     producer.close()
 
     consumer, stop, thread = start_licensing_consumer()
     try:
-        wait_until(lambda: consumer.handlers.calls[good.id] == 1, timeout=30,
-                   what="the good event to be handled")
+        wait_until(
+            lambda: consumer.handlers.calls[good.id] == 1,
+            timeout=30,
+            what="the good event to be handled",
+        )
     finally:
         stop.set()
         thread.join(15)
@@ -122,10 +152,23 @@ def test_malformed_messages_go_to_the_dead_letter_topic_and_the_next_is_handled(
 
 
 def test_a_redelivered_event_does_not_reach_the_handler_twice(platform_env, kafka_broker):
-    good = new_event("ipmarket.organisation.registered.v1", "/test", "org-2", {
-        "organisation_id": "org-2", "legal_name_en": "Twice Ltd", "legal_name_zh": None,
-        "country": "US", "region": "overseas", "roles": ["vendor"], "locale": "en",
-        "timezone": "America/Los_Angeles", "contacts": [], "version": 1})
+    good = new_event(
+        "ipmarket.organisation.registered.v1",
+        "/test",
+        "org-2",
+        {
+            "organisation_id": "org-2",
+            "legal_name_en": "Twice Ltd",
+            "legal_name_zh": None,
+            "country": "US",
+            "region": "overseas",
+            "roles": ["vendor"],
+            "locale": "en",
+            "timezone": "America/Los_Angeles",
+            "contacts": [],
+            "version": 1,
+        },
+    )
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
     for _ in range(2):  # what a relay crash between produce and commit looks like
         producer.send(topic("catalog"), key=b"org-2", value=good.to_json())
@@ -133,8 +176,11 @@ def test_a_redelivered_event_does_not_reach_the_handler_twice(platform_env, kafk
     producer.close()
     consumer, stop, thread = start_licensing_consumer()
     try:
-        wait_until(lambda: consumer.counts["duplicate"] == 1, timeout=30,
-                   what="the repeat to be recognised")
+        wait_until(
+            lambda: consumer.counts["duplicate"] == 1,
+            timeout=30,
+            what="the repeat to be recognised",
+        )
     finally:
         stop.set()
         thread.join(15)
@@ -145,15 +191,17 @@ def test_a_redelivered_event_does_not_reach_the_handler_twice(platform_env, kafk
 @pytest.fixture
 def own_broker(tmp_path, monkeypatch):
     """A broker of this test's own, since the test stops and restarts it."""
-    broker = Broker(tmp_path / "kafka", port=free_port(), controller_port=free_port(),
-                    test_mode=True)
+    broker = Broker(
+        tmp_path / "kafka", port=free_port(), controller_port=free_port(), test_mode=True
+    )
     broker.run()
     yield broker
     broker.stop()
 
 
 def test_broker_down_then_up_loses_nothing_and_handles_each_event_once(
-        platform_env, own_broker, monkeypatch):
+    platform_env, own_broker, monkeypatch
+):
     monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", own_broker.bootstrap)
     create_topics(own_broker.bootstrap, platform_env["IPMARKET_TOPIC_PREFIX"], 3, 1)
     catalog = build_context()
@@ -172,15 +220,19 @@ def test_broker_down_then_up_loses_nothing_and_handles_each_event_once(
 
     try:
         write(20)
-        wait_until(lambda: len(consumer.handlers.calls) == 20, timeout=30,
-                   what="the first 20 events")
+        wait_until(
+            lambda: len(consumer.handlers.calls) == 20, timeout=30, what="the first 20 events"
+        )
         own_broker.stop()
         write(30)  # the API keeps answering: writes succeed with Kafka down
         assert len(written) == 50
         own_broker.start()
         own_broker.wait_ready()
-        wait_until(lambda: len(consumer.handlers.calls) == 50, timeout=90,
-                   what="every event after the broker came back")
+        wait_until(
+            lambda: len(consumer.handlers.calls) == 50,
+            timeout=90,
+            what="every event after the broker came back",
+        )
     finally:
         relay_stop.set()
         consumer_stop.set()
@@ -198,17 +250,36 @@ def test_sigterm_stops_a_consumer_process_cleanly(platform_env, processes):
     with catalog.unit_of_work() as uow:
         event = org_updated(uow, str(uuid.uuid4()), 1)
         uow.commit()
-    wait_until(lambda: event.id in processes.log("consumer"), timeout=30,
-               what="the consumer process to handle an event")
+    wait_until(
+        lambda: event.id in processes.log("consumer"),
+        timeout=30,
+        what="the consumer process to handle an event",
+    )
     assert consumer.poll() is None
     assert processes.stop("consumer") == 0  # SIGTERM: finish, commit, leave the group
 
 
 def test_a_failing_handler_costs_only_its_own_event_not_the_batch(platform_env, kafka_broker):
-    events = [new_event("ipmarket.organisation.registered.v1", "/test", f"org-{i}", {
-        "organisation_id": f"org-{i}", "legal_name_en": f"Batch {i} Ltd", "legal_name_zh": None,
-        "country": "SG", "region": "overseas", "roles": ["licensee"], "locale": "en",
-        "timezone": "Asia/Singapore", "contacts": [], "version": 1}) for i in range(3)]
+    events = [
+        new_event(
+            "ipmarket.organisation.registered.v1",
+            "/test",
+            f"org-{i}",
+            {
+                "organisation_id": f"org-{i}",
+                "legal_name_en": f"Batch {i} Ltd",
+                "legal_name_zh": None,
+                "country": "SG",
+                "region": "overseas",
+                "roles": ["licensee"],
+                "locale": "en",
+                "timezone": "Asia/Singapore",
+                "contacts": [],
+                "version": 1,
+            },
+        )
+        for i in range(3)
+    ]
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
     for event in events:  # one key: one partition, one batch
         producer.send(topic("catalog"), key=b"same", value=event.to_json())
@@ -230,8 +301,11 @@ def test_a_failing_handler_costs_only_its_own_event_not_the_batch(platform_env, 
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        wait_until(lambda: consumer.counts["dead_lettered"] == 1, timeout=30,
-                   what="the failing event to be dead-lettered")
+        wait_until(
+            lambda: consumer.counts["dead_lettered"] == 1,
+            timeout=30,
+            what="the failing event to be dead-lettered",
+        )
     finally:
         stop.set()
         thread.join(15)
@@ -244,15 +318,29 @@ def test_a_failing_handler_costs_only_its_own_event_not_the_batch(platform_env, 
 
 def test_a_batch_records_its_events_in_one_statement_and_drops_every_repeat(platform_env):
     def registered(n: int):
-        return new_event("ipmarket.organisation.registered.v1", "/test", f"org-{n}", {
-            "organisation_id": f"org-{n}", "legal_name_en": f"Repeat {n} Ltd",
-            "legal_name_zh": None, "country": "HK", "region": "hong_kong",
-            "roles": ["licensee"], "locale": "zh-Hant", "timezone": "Asia/Hong_Kong",
-            "contacts": [], "version": 1})
+        return new_event(
+            "ipmarket.organisation.registered.v1",
+            "/test",
+            f"org-{n}",
+            {
+                "organisation_id": f"org-{n}",
+                "legal_name_en": f"Repeat {n} Ltd",
+                "legal_name_zh": None,
+                "country": "HK",
+                "region": "hong_kong",
+                "roles": ["licensee"],
+                "locale": "zh-Hant",
+                "timezone": "Asia/Hong_Kong",
+                "contacts": [],
+                "version": 1,
+            },
+        )
 
     def messages(*events):
-        return [Message(topic("catalog"), 0, offset, b"k", event.to_json())
-                for offset, event in enumerate(events)]
+        return [
+            Message(topic("catalog"), 0, offset, b"k", event.to_json())
+            for offset, event in enumerate(events)
+        ]
 
     earlier, new = registered(1), registered(2)
     consumer = build_consumer("licensing")
@@ -275,12 +363,28 @@ def test_a_batch_records_its_events_in_one_statement_and_drops_every_repeat(plat
 
 
 def test_handled_offsets_are_committed_so_a_restarted_consumer_starts_after_them(
-        platform_env, kafka_broker):
-    events = [new_event("ipmarket.organisation.registered.v1", "/test", f"org-{i}", {
-        "organisation_id": f"org-{i}", "legal_name_en": f"Restart {i} Ltd",
-        "legal_name_zh": None, "country": "TW", "region": "overseas", "roles": ["licensee"],
-        "locale": "zh-Hant", "timezone": "Asia/Taipei", "contacts": [], "version": 1})
-        for i in range(4)]
+    platform_env, kafka_broker
+):
+    events = [
+        new_event(
+            "ipmarket.organisation.registered.v1",
+            "/test",
+            f"org-{i}",
+            {
+                "organisation_id": f"org-{i}",
+                "legal_name_en": f"Restart {i} Ltd",
+                "legal_name_zh": None,
+                "country": "TW",
+                "region": "overseas",
+                "roles": ["licensee"],
+                "locale": "zh-Hant",
+                "timezone": "Asia/Taipei",
+                "contacts": [],
+                "version": 1,
+            },
+        )
+        for i in range(4)
+    ]
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
 
     def publish(*batch):
@@ -299,9 +403,13 @@ def test_handled_offsets_are_committed_so_a_restarted_consumer_starts_after_them
         wait_until(lambda: consumer.counts["handled"] == 1, timeout=30, what="the fourth")
         # Not a pause: until the group's committed offsets reach the topic's end, after which
         # every message was either handled or dropped as a repeat, and the counts are final.
-        wait_until(lambda: committed_to_the_end(consumer.group_id, topic("catalog"),
-                                                kafka_broker.bootstrap),
-                   timeout=30, what="the consumer's offsets at the end of the topic")
+        wait_until(
+            lambda: committed_to_the_end(
+                consumer.group_id, topic("catalog"), kafka_broker.bootstrap
+            ),
+            timeout=30,
+            what="the consumer's offsets at the end of the topic",
+        )
     finally:
         stop.set()
         thread.join(15)

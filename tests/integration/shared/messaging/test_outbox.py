@@ -1,4 +1,5 @@
 """The transactional outbox and its relay, against real PostgreSQL and a real Kafka broker."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,7 @@ def register(context, name: str) -> str:
     return org.id
 
 
-def test_committed_event_is_published_once_as_a_structured_cloudevent(platform_env,
-                                                                       kafka_broker):
+def test_committed_event_is_published_once_as_a_structured_cloudevent(platform_env, kafka_broker):
     context = build_context()
     org_id = register(context, "Pearl River Silicon Ltd")
     relay = OutboxRelay(context.engine, context.outbox_model.__table__)
@@ -55,8 +55,9 @@ def test_rolled_back_transaction_publishes_nothing(platform_env, kafka_broker):
         uow.rollback()
     with pytest.raises(RuntimeError):
         with context.unit_of_work() as uow:
-            register_organisation(uow, legal_name_en="Crashed Ltd", country="US",
-                                  roles=["licensee"])
+            register_organisation(
+                uow, legal_name_en="Crashed Ltd", country="US", roles=["licensee"]
+            )
             raise RuntimeError("the request failed before commit")
     register(context, "After Ltd")  # the one event that must appear
 
@@ -69,16 +70,27 @@ def test_rolled_back_transaction_publishes_nothing(platform_env, kafka_broker):
 
 def org_updated(uow, aggregate_id: str, version: int):
     """A valid organisation.updated event for `aggregate_id` at `version`."""
-    return uow.publish("ipmarket.organisation.updated.v1", aggregate_id, {
-        "organisation_id": aggregate_id, "legal_name_en": f"Org {aggregate_id[:8]}",
-        "legal_name_zh": None, "country": "CN", "region": "mainland_china",
-        "roles": ["licensee"], "locale": "zh-Hans", "timezone": "Asia/Shanghai",
-        "contacts": [], "version": version})
+    return uow.publish(
+        "ipmarket.organisation.updated.v1",
+        aggregate_id,
+        {
+            "organisation_id": aggregate_id,
+            "legal_name_en": f"Org {aggregate_id[:8]}",
+            "legal_name_zh": None,
+            "country": "CN",
+            "region": "mainland_china",
+            "roles": ["licensee"],
+            "locale": "zh-Hans",
+            "timezone": "Asia/Shanghai",
+            "contacts": [],
+            "version": version,
+        },
+    )
 
 
-def test_two_relay_processes_publish_each_row_once_in_per_aggregate_order(platform_env,
-                                                                          kafka_broker,
-                                                                          processes):
+def test_two_relay_processes_publish_each_row_once_in_per_aggregate_order(
+    platform_env, kafka_broker, processes
+):
     context = build_context()
     aggregates = [str(uuid.uuid4()) for _ in range(8)]
     processes.start("relay-a", "relay", "catalog")
@@ -96,9 +108,16 @@ def test_two_relay_processes_publish_each_row_once_in_per_aggregate_order(platfo
     # after the broker acknowledged it, and never produces a marked row again).
     outbox = context.outbox_model
     with context.engine.connect() as connection:
-        wait_until(lambda: connection.execute(
-            sa.select(sa.func.count()).where(outbox.published_at.is_(None))).scalar() == 0,
-            timeout=30, what="both relays to publish every row")
+        wait_until(
+            lambda: (
+                connection.execute(
+                    sa.select(sa.func.count()).where(outbox.published_at.is_(None))
+                ).scalar()
+                == 0
+            ),
+            timeout=30,
+            what="both relays to publish every row",
+        )
     messages = read_topic_to_end(kafka_broker.bootstrap, topic("catalog"))
     ids = [json.loads(m.value)["id"] for m in messages]
     assert len(ids) == len(expected) == 480

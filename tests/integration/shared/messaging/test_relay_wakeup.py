@@ -2,6 +2,7 @@
 another process here), on SQLite by the commit of its own process. Each relay is given a 60 s
 idle wait from the start, so an event published within seconds was published because the
 commit woke the relay."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,10 +28,20 @@ def register(context, name: str) -> None:
 
 
 def register_in_another_process(name: str) -> None:
-    subprocess.run([sys.executable, "-c", (
-        "from services.catalog.app import build_context\n"
-        "from tests.integration.shared.messaging.test_relay_wakeup import register\n"
-        f"register(build_context(), {name!r})\n")], check=True, cwd=PROJECT_ROOT, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "from services.catalog.app import build_context\n"
+                "from tests.integration.shared.messaging.test_relay_wakeup import register\n"
+                f"register(build_context(), {name!r})\n"
+            ),
+        ],
+        check=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -38,8 +49,12 @@ def running_relay():
     stop, threads = threading.Event(), []
 
     def start(context) -> OutboxRelay:
-        relay = OutboxRelay(context.engine, context.outbox_model.__table__,
-                            idle_seconds=LONG_IDLE, first_idle_seconds=LONG_IDLE)
+        relay = OutboxRelay(
+            context.engine,
+            context.outbox_model.__table__,
+            idle_seconds=LONG_IDLE,
+            first_idle_seconds=LONG_IDLE,
+        )
         threads.append(threading.Thread(target=relay.run, args=(stop,), daemon=True))
         threads[-1].start()
         return relay
@@ -50,8 +65,7 @@ def running_relay():
         thread.join(10)
 
 
-def test_a_commit_in_another_process_wakes_the_relay_on_postgresql(platform_env,
-                                                                   running_relay):
+def test_a_commit_in_another_process_wakes_the_relay_on_postgresql(platform_env, running_relay):
     context = build_context()
     relay = running_relay(context)
     register(context, "First Light Semiconductor Ltd")
@@ -62,8 +76,9 @@ def test_a_commit_in_another_process_wakes_the_relay_on_postgresql(platform_env,
     wait_until(lambda: relay.published == 2, timeout=PROMPTLY, what="the woken relay")
 
 
-def test_a_commit_in_the_same_process_wakes_the_relay_on_sqlite(platform_env, running_relay,
-                                                                tmp_path):
+def test_a_commit_in_the_same_process_wakes_the_relay_on_sqlite(
+    platform_env, running_relay, tmp_path
+):
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
     upgrade("catalog", url)
     context = build_context(url)

@@ -1,4 +1,5 @@
 """The catalog's parties, registered through the use cases into records in memory."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ def work() -> FakeWork:
 
 
 def register(work, name="Xinyuan Micro", country="CN", roles=("vendor",)):
-    return organisations.register_organisation(work, legal_name_en=name, country=country,
-                                               roles=list(roles))
+    return organisations.register_organisation(
+        work, legal_name_en=name, country=country, roles=list(roles)
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Fakes for the catalog's use cases: its records in memory, a unit of work that keeps what it
 publishes, a clock that stands still and ids counted up. No database, no Kafka."""
+
 from __future__ import annotations
 
 import itertools
@@ -56,23 +57,40 @@ class InMemoryRecords:
         return self._by_id(VendorNameClaim, claim_id)
 
     def cores_in_line(self, vendor, library, name):
-        return [core for core in self._of(Core)
-                if (core.vlnv_vendor, core.vlnv_library, core.vlnv_name) == (vendor, library, name)]
+        return [
+            core
+            for core in self._of(Core)
+            if (core.vlnv_vendor, core.vlnv_library, core.vlnv_name) == (vendor, library, name)
+        ]
 
     def versions_in_line(self, vendor, library, name):
-        return [SimpleNamespace(id=c.id, vendor_id=c.vendor_id, vlnv_version=c.vlnv_version)
-                for c in self.cores_in_line(vendor, library, name)]
+        return [
+            SimpleNamespace(id=c.id, vendor_id=c.vendor_id, vlnv_version=c.vlnv_version)
+            for c in self.cores_in_line(vendor, library, name)
+        ]
 
     def cores_of_vendor(self, organisation_id):
         return [core for core in self._of(Core) if core.vendor_id == organisation_id]
 
     def claim_of(self, organisation_id, name):
-        return next((c for c in self._of(VendorNameClaim)
-                     if (c.organisation_id, c.name) == (organisation_id, name)), None)
+        return next(
+            (
+                c
+                for c in self._of(VendorNameClaim)
+                if (c.organisation_id, c.name) == (organisation_id, name)
+            ),
+            None,
+        )
 
     def confirmed_owner(self, name):
-        return next((c.organisation_id for c in self._of(VendorNameClaim)
-                     if c.name == name and c.status == "confirmed"), None)
+        return next(
+            (
+                c.organisation_id
+                for c in self._of(VendorNameClaim)
+                if c.name == name and c.status == "confirmed"
+            ),
+            None,
+        )
 
     def add(self, row):
         self.rows.append(row)

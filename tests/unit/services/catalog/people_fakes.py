@@ -1,4 +1,5 @@
 """The people records in memory (services/catalog/people_records.py's methods over lists)."""
+
 from __future__ import annotations
 
 from services.catalog.models import (
@@ -33,8 +34,10 @@ class InMemoryPeopleRecords(InMemoryRecords):
         return [m for m in self._of(Membership) if m.organisation_id == organisation_id]
 
     def membership(self, person_id, organisation_id):
-        return next((m for m in self.memberships_of(person_id)
-                     if m.organisation_id == organisation_id), None)
+        return next(
+            (m for m in self.memberships_of(person_id) if m.organisation_id == organisation_id),
+            None,
+        )
 
     def application(self, application_id):
         return self._by_id(OrganisationApplication, application_id)
@@ -61,12 +64,12 @@ class InMemoryPeopleRecords(InMemoryRecords):
         return self._by_id(PersonSession, session_id)
 
     def session_by_refresh(self, refresh_hash):
-        return next((s for s in self._of(PersonSession) if s.refresh_hash == refresh_hash),
-                    None)
+        return next((s for s in self._of(PersonSession) if s.refresh_hash == refresh_hash), None)
 
     def sessions_of(self, person_id):
-        return [s for s in self._of(PersonSession)
-                if s.person_id == person_id and s.ended_at is None]
+        return [
+            s for s in self._of(PersonSession) if s.person_id == person_id and s.ended_at is None
+        ]
 
     def totp(self, person_id):
         return next((t for t in self._of(TotpSecret) if t.person_id == person_id), None)

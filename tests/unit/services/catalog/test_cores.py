@@ -1,4 +1,5 @@
 """Use cases of IP cores, on records in memory."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,14 +12,23 @@ from tests.unit.services.catalog.conftest import register
 from tests.unit.services.catalog.fakes import NOW, OPERATOR, Ids, clock, principal
 
 VLNV = {"vendor": "example.com", "library": "ip", "name": "ddr5_phy", "version": "1.0"}
-COMPLETE = {"category": "memory_controllers_phys", "eccn": "3E001",
-            "deliverable_kinds": ["soft_rtl"],
-            "offers": [{"kind": "evaluation", "requires_approval": False}]}
+COMPLETE = {
+    "category": "memory_controllers_phys",
+    "eccn": "3E001",
+    "deliverable_kinds": ["soft_rtl"],
+    "offers": [{"kind": "evaluation", "requires_approval": False}],
+}
 
 
 def draft(work, vendor, version="1.0", **fields):
-    return cores.create_draft(work, vendor, vlnv={**VLNV, "version": version},
-                              title_en="DDR5 PHY", new_offer_id=Ids("offer"), **fields)
+    return cores.create_draft(
+        work,
+        vendor,
+        vlnv={**VLNV, "version": version},
+        title_en="DDR5 PHY",
+        new_offer_id=Ids("offer"),
+        **fields,
+    )
 
 
 def published(work, vendor, version="1.0"):

@@ -1,4 +1,5 @@
 """Use cases of the directory: organisations and API keys, on records in memory."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,14 +16,18 @@ def test_registering_publishes_the_organisation_with_its_region(work):
     org = register(work, country="hk", roles=("vendor", "licensee", "vendor"))
     ((event_type, subject, state),) = work.published
     assert (event_type, subject) == (events.ORGANISATION_REGISTERED, org.id)
-    assert (state["country"], state["region"], state["roles"]) == \
-        ("HK", "hong_kong", ["licensee", "vendor"])
+    assert (state["country"], state["region"], state["roles"]) == (
+        "HK",
+        "hong_kong",
+        ["licensee", "vendor"],
+    )
 
 
 def test_a_profile_with_an_unknown_time_zone_is_refused_and_nothing_is_recorded(work):
     with pytest.raises(Invalid) as raised:
-        organisations.register_organisation(work, legal_name_en="x", country="CN",
-                                            roles=["vendor"], timezone="Mars/Olympus")
+        organisations.register_organisation(
+            work, legal_name_en="x", country="CN", roles=["vendor"], timezone="Mars/Olympus"
+        )
     assert raised.value.field == "timezone"
     assert work.records.rows == [] and work.published == []
 
@@ -30,8 +35,9 @@ def test_a_profile_with_an_unknown_time_zone_is_refused_and_nothing_is_recorded(
 def test_only_the_operator_changes_roles(work):
     org = register(work)
     with pytest.raises(Forbidden) as raised:
-        organisations.update_organisation(work, principal(org.id, "vendor"), org.id, "*",
-                                          {"roles": ["admin"]})
+        organisations.update_organisation(
+            work, principal(org.id, "vendor"), org.id, "*", {"roles": ["admin"]}
+        )
     assert raised.value.field == "roles"
 
 
@@ -44,15 +50,15 @@ def test_an_update_that_changes_nothing_is_refused(work):
 def test_a_stranger_gets_404_not_403(work):
     org = register(work)
     with pytest.raises(NotFound):
-        organisations.update_organisation(work, principal("stranger"), org.id, "*",
-                                          {"locale": "en"})
+        organisations.update_organisation(
+            work, principal("stranger"), org.id, "*", {"locale": "en"}
+        )
 
 
 def test_moving_country_moves_the_region_of_the_organisation_and_of_its_cores(work, vendor):
     core = draft(work, vendor)
     work.published.clear()
-    organisations.update_organisation(work, vendor, vendor.organisation_id, "*",
-                                      {"country": "tw"})
+    organisations.update_organisation(work, vendor, vendor.organisation_id, "*", {"country": "tw"})
     assert core.vendor_region == "taiwan" and "region:taiwan" in core.facet_values
     assert work.event_types == [events.ORGANISATION_UPDATED]
     assert work.published[0][2]["region"] == "taiwan"

@@ -1,4 +1,5 @@
 """Argon2id hashes with OWASP's parameters."""
+
 from __future__ import annotations
 
 from argon2 import extract_parameters
@@ -9,8 +10,12 @@ from services.catalog.password_hashing import hash_password, needs_rehash, passw
 def test_a_hash_is_argon2id_with_the_owasp_parameters_and_verifies_only_its_password():
     stored = hash_password("plum kettle orbit 47")
     parameters = extract_parameters(stored)
-    assert (parameters.type.name, parameters.memory_cost, parameters.time_cost,
-            parameters.parallelism) == ("ID", 19 * 1024, 2, 1)
+    assert (
+        parameters.type.name,
+        parameters.memory_cost,
+        parameters.time_cost,
+        parameters.parallelism,
+    ) == ("ID", 19 * 1024, 2, 1)
     assert password_matches(stored, "plum kettle orbit 47")
     assert password_matches(stored, "ｐｌｕｍ kettle orbit 47")  # NFKC: the same password
     assert not password_matches(stored, "plum kettle orbit 48")

@@ -1,4 +1,5 @@
 """Joining: applications, the operator's decision, invitations and accepting them."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,37 +26,53 @@ def work() -> FakeWork:
 
 
 def application(work, **changes):
-    fields = dict(legal_name_en="Shanghai Xinyuan Microelectronics", country="cn",
-                  registration_number=" 91310000MA1FL0001X ", roles=["vendor"],
-                  contact_name="Li Wei", contact_email="Li.Wei@xinyuan-micro.cn",
-                  legal_name_zh="上海芯元微电子有限公司", timezone="Asia/Shanghai",
-                  locale="zh-Hans")
+    fields = dict(
+        legal_name_en="Shanghai Xinyuan Microelectronics",
+        country="cn",
+        registration_number=" 91310000MA1FL0001X ",
+        roles=["vendor"],
+        contact_name="Li Wei",
+        contact_email="Li.Wei@xinyuan-micro.cn",
+        legal_name_zh="上海芯元微电子有限公司",
+        timezone="Asia/Shanghai",
+        locale="zh-Hans",
+    )
     return people.apply(work, **(fields | changes))
 
 
 def approved(work):
     """An approved organisation, its owner's invitation token; events cleared."""
     submitted = application(work)
-    decided, token = people.decide_application(work, OPERATOR, submitted.id, "approved",
-                                               clock=clock)
+    decided, token = people.decide_application(
+        work, OPERATOR, submitted.id, "approved", clock=clock
+    )
     work.published.clear()
     return work.records.organisation(decided.organisation_id), token
 
 
 def test_an_application_is_pending_and_the_operators_are_told(work):
     submitted = application(work)
-    assert (submitted.status, submitted.country, submitted.registration_number) == \
-        ("pending", "CN", "91310000MA1FL0001X")
+    assert (submitted.status, submitted.country, submitted.registration_number) == (
+        "pending",
+        "CN",
+        "91310000MA1FL0001X",
+    )
     ((event_type, subject, data),) = work.published
     assert (event_type, subject) == (events.ORGANISATION_APPLIED, submitted.id)
     schema_for(event_type).load(data)  # the registered contract holds
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"roles": ["admin"]}, "roles"), ({"roles": []}, "roles"),
-    ({"contact_email": "li.wei"}, "contact_email"), ({"registration_number": " "},
-                                                     "registration_number"),
-    ({"country": "XX"}, None), ({"timezone": "Mars/Olympus"}, "timezone")])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"roles": ["admin"]}, "roles"),
+        ({"roles": []}, "roles"),
+        ({"contact_email": "li.wei"}, "contact_email"),
+        ({"registration_number": " "}, "registration_number"),
+        ({"country": "XX"}, None),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+    ],
+)
 def test_a_bad_application_is_refused_and_nothing_is_recorded(work, changes, field):
     with pytest.raises(Invalid) as raised:
         application(work, **changes)
@@ -66,26 +83,41 @@ def test_a_bad_application_is_refused_and_nothing_is_recorded(work, changes, fie
 def test_approving_registers_the_organisation_and_invites_its_contact_as_owner(work):
     submitted = application(work)
     work.published.clear()
-    decided, token = people.decide_application(work, OPERATOR, submitted.id, "approved",
-                                               clock=clock)
-    assert (decided.status, decided.decided_at, decided.decided_by) == \
-        ("approved", NOW, "operator-1")
-    assert work.event_types == [events.ORGANISATION_REGISTERED, events.MEMBER_INVITED,
-                                events.ORGANISATION_APPLICATION_APPROVED]
+    decided, token = people.decide_application(
+        work, OPERATOR, submitted.id, "approved", clock=clock
+    )
+    assert (decided.status, decided.decided_at, decided.decided_by) == (
+        "approved",
+        NOW,
+        "operator-1",
+    )
+    assert work.event_types == [
+        events.ORGANISATION_REGISTERED,
+        events.MEMBER_INVITED,
+        events.ORGANISATION_APPLICATION_APPROVED,
+    ]
     org = work.records.organisation(decided.organisation_id)
-    assert (org.legal_name_zh, org.timezone, org.roles) == \
-        ("上海芯元微电子有限公司", "Asia/Shanghai", ["vendor"])
+    assert (org.legal_name_zh, org.timezone, org.roles) == (
+        "上海芯元微电子有限公司",
+        "Asia/Shanghai",
+        ["vendor"],
+    )
     invited = work.published[1][2]
-    assert (invited["email"], invited["roles"], invited["link_token"], invited["locale"]) == \
-        ("Li.Wei@xinyuan-micro.cn", ["owner"], token, "zh-Hans")
+    assert (invited["email"], invited["roles"], invited["link_token"], invited["locale"]) == (
+        "Li.Wei@xinyuan-micro.cn",
+        ["owner"],
+        token,
+        "zh-Hans",
+    )
     for event_type, _, data in work.published:
         schema_for(event_type).load(data)
 
 
 def test_declining_tells_why_and_registers_nothing(work):
     submitted = application(work)
-    decided, token = people.decide_application(work, OPERATOR, submitted.id, "declined",
-                                               "registration number not found", clock=clock)
+    decided, token = people.decide_application(
+        work, OPERATOR, submitted.id, "declined", "registration number not found", clock=clock
+    )
     assert token is None and decided.reason == "registration number not found"
     assert work.event_types[-1] == events.ORGANISATION_APPLICATION_DECLINED
     assert not work.records._of(Organisation)
@@ -105,44 +137,54 @@ def test_only_an_operator_decides_and_only_once(work):
 
 def test_the_invited_owner_sets_a_password_and_the_link_works_once(work):
     org, token = approved(work)
-    person, membership = people.accept_invitation(work, token, name_en="Li Wei",
-                                                  name_zh="李伟", password=PASSWORD,
-                                                  clock=clock)
-    assert (person.email_key, person.name_zh, person.email_verified_at) == \
-        ("li.wei@xinyuan-micro.cn", "李伟", NOW)
+    person, membership = people.accept_invitation(
+        work, token, name_en="Li Wei", name_zh="李伟", password=PASSWORD, clock=clock
+    )
+    assert (person.email_key, person.name_zh, person.email_verified_at) == (
+        "li.wei@xinyuan-micro.cn",
+        "李伟",
+        NOW,
+    )
     assert password_matches(person.password_hash, PASSWORD)
     assert (membership.organisation_id, membership.roles) == (org.id, ["owner"])
     ((event_type, subject, data),) = work.published
     assert (event_type, subject, data["roles"]) == (events.MEMBER_JOINED, org.id, ["owner"])
     schema_for(event_type).load(data)
     with pytest.raises(Conflict, match="accepted already"):
-        people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD,
-                                 clock=clock)
+        people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
 
 
 def test_an_expired_or_forged_link_is_refused(work):
     _, token = approved(work)
     with pytest.raises(Invalid, match="expired"):
-        people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD,
-                                 clock=lambda: NOW + timedelta(days=7))
+        people.accept_invitation(
+            work, token, name_en="Li Wei", password=PASSWORD, clock=lambda: NOW + timedelta(days=7)
+        )
     with pytest.raises(Invalid, match="not a link"):
-        people.accept_invitation(work, token[:-1] + ("A" if token[-1] != "A" else "B"),
-                                 name_en="Li Wei", password=PASSWORD, clock=clock)
+        people.accept_invitation(
+            work,
+            token[:-1] + ("A" if token[-1] != "A" else "B"),
+            name_en="Li Wei",
+            password=PASSWORD,
+            clock=clock,
+        )
     assert not work.records._of(Person) and work.published == []
 
 
 def test_a_weak_password_is_refused_and_the_link_still_works(work):
     _, token = approved(work)
     with pytest.raises(Invalid) as raised:
-        people.accept_invitation(work, token, name_en="Li Wei", password="passwordpassword",
-                                 clock=clock)
+        people.accept_invitation(
+            work, token, name_en="Li Wei", password="passwordpassword", clock=clock
+        )
     assert raised.value.field == "password" and not work.records._of(Person)
     people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
 
 
 def owner_of(work, org, token) -> Actor:
-    person, _ = people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD,
-                                         clock=clock)
+    person, _ = people.accept_invitation(
+        work, token, name_en="Li Wei", password=PASSWORD, clock=clock
+    )
     work.published.clear()
     return Actor(memberships={org.id: frozenset({"owner"})}, person_id=person.id)
 
@@ -150,13 +192,17 @@ def owner_of(work, org, token) -> Actor:
 def test_an_owner_invites_an_approver_who_joins(work):
     org, token = approved(work)
     owner = owner_of(work, org, token)
-    invitation, link = people.invite_member(work, owner, org.id, "zhang.min@xinyuan-micro.cn",
-                                            ["approver", "approver"], clock=clock)
-    assert (invitation.roles, invitation.invited_by, invitation.expires_at) == \
-        (["approver"], owner.person_id, NOW + timedelta(days=7))
-    person, membership = people.accept_invitation(work, link, name_en="Zhang Min",
-                                                  password="river lantern 1988 mango",
-                                                  clock=clock)
+    invitation, link = people.invite_member(
+        work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver", "approver"], clock=clock
+    )
+    assert (invitation.roles, invitation.invited_by, invitation.expires_at) == (
+        ["approver"],
+        owner.person_id,
+        NOW + timedelta(days=7),
+    )
+    person, membership = people.accept_invitation(
+        work, link, name_en="Zhang Min", password="river lantern 1988 mango", clock=clock
+    )
     assert membership.roles == ["approver"] and person.id != owner.person_id
 
 
@@ -181,8 +227,9 @@ def test_only_an_owner_invites(work, member_roles):
     assert work.published == []
 
 
-@pytest.mark.parametrize(("member_roles", "field"), [
-    (["operator"], "roles"), ([], "roles"), (["wizard"], "roles")])
+@pytest.mark.parametrize(
+    ("member_roles", "field"), [(["operator"], "roles"), ([], "roles"), (["wizard"], "roles")]
+)
 def test_an_invitation_names_organisation_roles(work, member_roles, field):
     org, _ = approved(work)
     with pytest.raises(Invalid) as raised:
@@ -202,8 +249,7 @@ def test_the_first_operator_is_created_with_a_checked_password(work):
 def test_an_owner_removes_a_member_but_not_the_last_owner(work):
     org, token = approved(work)
     owner = owner_of(work, org, token)
-    _, link = people.invite_member(work, owner, org.id, "zhang.min@xinyuan-micro.cn",
-                                   ["approver"])
+    _, link = people.invite_member(work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"])
     approver, _ = people.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD)
     work.published.clear()
     as_approver = Actor(memberships={org.id: frozenset({"approver"})}, person_id=approver.id)
@@ -214,8 +260,7 @@ def test_an_owner_removes_a_member_but_not_the_last_owner(work):
     people.remove_member(work, owner, org.id, approver.id, clock=clock)
     assert work.records.membership(approver.id, org.id) is None
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject, data["person_id"]) == (events.MEMBER_REMOVED, org.id,
-                                                        approver.id)
+    assert (event_type, subject, data["person_id"]) == (events.MEMBER_REMOVED, org.id, approver.id)
     schema_for(event_type).load(data)
     with pytest.raises(NotFound):
         people.remove_member(work, owner, org.id, approver.id)

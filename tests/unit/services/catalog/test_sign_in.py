@@ -1,4 +1,5 @@
 """Signing in, on records in memory: password, throttling, second factor, sessions, tokens."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,9 +36,15 @@ def clock():
 @pytest.fixture
 def work(clock):
     work = FakeWork(InMemoryPeopleRecords())
-    submitted = people.apply(work, legal_name_en="Xinyuan", country="CN",
-                             registration_number="91310000", roles=["vendor"],
-                             contact_name="Li Wei", contact_email=EMAIL)
+    submitted = people.apply(
+        work,
+        legal_name_en="Xinyuan",
+        country="CN",
+        registration_number="91310000",
+        roles=["vendor"],
+        contact_name="Li Wei",
+        contact_email=EMAIL,
+    )
     _, token = people.decide_application(work, OPERATOR, submitted.id, "approved", clock=clock)
     people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
     work.published.clear()
@@ -45,8 +52,9 @@ def work(clock):
 
 
 def attempt(work, clock, email=EMAIL, password=PASSWORD, address="203.0.113.7"):
-    return sign_in.sign_in(work, email, password, client_address=address, user_agent="pytest",
-                           clock=clock)
+    return sign_in.sign_in(
+        work, email, password, client_address=address, user_agent="pytest", clock=clock
+    )
 
 
 def test_the_right_password_opens_a_session_whose_token_names_the_roles(work, clock):
@@ -118,21 +126,29 @@ def test_with_a_second_factor_the_password_alone_opens_no_session(work, clock):
     assert isinstance(pending, sign_in.SecondFactorNeeded)
     assert not work.records.sessions_of(work.records.person_by_email(EMAIL).id)
     with pytest.raises(NotAuthenticated):
-        sign_in.complete_sign_in(work, pending.second_factor_token, "000000",
-                                 client_address="203.0.113.7", clock=clock)
+        sign_in.complete_sign_in(
+            work, pending.second_factor_token, "000000", client_address="203.0.113.7", clock=clock
+        )
     code = generator.at(clock())
-    signed_in = sign_in.complete_sign_in(work, pending.second_factor_token, code,
-                                         client_address="203.0.113.7", clock=clock)
+    signed_in = sign_in.complete_sign_in(
+        work, pending.second_factor_token, code, client_address="203.0.113.7", clock=clock
+    )
     assert signed_in.access_token
     with pytest.raises(NotAuthenticated):  # a code works once
-        sign_in.complete_sign_in(work, attempt(work, clock).second_factor_token, code,
-                                 client_address="203.0.113.7", clock=clock)
+        sign_in.complete_sign_in(
+            work,
+            attempt(work, clock).second_factor_token,
+            code,
+            client_address="203.0.113.7",
+            clock=clock,
+        )
 
 
 def test_a_recovery_code_works_once(work, clock):
     _, codes = with_totp(work, clock)
     complete = lambda code: sign_in.complete_sign_in(  # noqa: E731
-        work, attempt(work, clock).second_factor_token, code, client_address="a", clock=clock)
+        work, attempt(work, clock).second_factor_token, code, client_address="a", clock=clock
+    )
     assert complete(codes[3]).access_token
     with pytest.raises(NotAuthenticated):
         complete(codes[3])
@@ -151,7 +167,7 @@ def test_an_ended_session_or_disabled_person_is_refused_at_once(work, clock):
     actor = sign_in.actor_for_access_token(work, one.access_token, clock=clock)
     assert len(sign_in.list_sessions(work, actor)) == 3
     sign_in.end_sessions(work, actor, session_id=two.session.id, clock=clock)
-    for ended in (two.access_token, ):
+    for ended in (two.access_token,):
         with pytest.raises(NotAuthenticated):
             sign_in.actor_for_access_token(work, ended, clock=clock)
     with pytest.raises(NotAuthenticated):
@@ -181,8 +197,9 @@ def test_a_removed_membership_is_gone_from_the_catalogs_check_at_once(work, cloc
     person = work.records.person_by_email(EMAIL)
     (membership,) = work.records.memberships_of(person.id)
     work.records.delete(membership)
-    assert sign_in.actor_for_access_token(work, signed_in.access_token,
-                                          clock=clock).memberships == {}
+    assert (
+        sign_in.actor_for_access_token(work, signed_in.access_token, clock=clock).memberships == {}
+    )
 
 
 def test_an_operator_must_set_up_a_second_factor_before_any_session(work, clock):
@@ -192,22 +209,24 @@ def test_an_operator_must_set_up_a_second_factor_before_any_session(work, clock)
     operator = work.records.person_by_email("ops@vip.hk")
     assert not work.records.sessions_of(operator.id)
     with pytest.raises(NotAuthenticated):  # the setup token is no sign-in token
-        sign_in.complete_sign_in(work, pending.second_factor_token, "123456",
-                                 client_address="a", clock=clock)
-    generator = pyotp.parse_uri(sign_in.set_up_second_factor(
-        work, pending.second_factor_token, clock=clock))
+        sign_in.complete_sign_in(
+            work, pending.second_factor_token, "123456", client_address="a", clock=clock
+        )
+    generator = pyotp.parse_uri(
+        sign_in.set_up_second_factor(work, pending.second_factor_token, clock=clock)
+    )
     with pytest.raises(NotAuthenticated):
-        sign_in.confirm_second_factor(work, pending.second_factor_token, "000000",
-                                      client_address="a", clock=clock)
+        sign_in.confirm_second_factor(
+            work, pending.second_factor_token, "000000", client_address="a", clock=clock
+        )
     signed_in, codes = sign_in.confirm_second_factor(
-        work, pending.second_factor_token, generator.at(clock()), client_address="a",
-        clock=clock)
+        work, pending.second_factor_token, generator.at(clock()), client_address="a", clock=clock
+    )
     assert len(codes) == 10 and signed_in.session.person_id == operator.id
     assert not attempt(work, clock, "ops@vip.hk").setup  # next time: a code, as anyone's
 
 
-def test_every_refusal_costs_one_argon2id_check_with_the_same_parameters(work, clock,
-                                                                          monkeypatch):
+def test_every_refusal_costs_one_argon2id_check_with_the_same_parameters(work, clock, monkeypatch):
     """The timing twin: an unknown address or a disabled person is checked against a dummy
     hash made with the same parameters, so no refusal is quicker than another."""
     from argon2 import extract_parameters

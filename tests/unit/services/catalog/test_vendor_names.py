@@ -1,4 +1,5 @@
 """Use cases of VLNV vendor-name claims, on records in memory."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,15 +50,21 @@ def test_a_declined_claim_may_be_made_again(work, org):
     claim = vendor_names.claim_name(work, OPERATOR, org.id, "a.cn")
     vendor_names.decide(work, OPERATOR, claim.id, "declined", "prove you own it", clock=clock)
     again = vendor_names.claim_name(work, OPERATOR, org.id, "a.cn")
-    assert again is claim and (again.status, again.reason, again.decided_at) == \
-        ("pending", None, None)
+    assert again is claim and (again.status, again.reason, again.decided_at) == (
+        "pending",
+        None,
+        None,
+    )
 
 
 def test_confirming_stamps_the_decision_and_tells_the_organisation(work, org):
     claim = vendor_names.claim_name(work, OPERATOR, org.id, "a.cn")
     vendor_names.decide(work, OPERATOR, claim.id, "confirmed", clock=clock)
-    assert (claim.status, claim.decided_at, claim.decided_by) == \
-        ("confirmed", NOW, OPERATOR.organisation_id)
+    assert (claim.status, claim.decided_at, claim.decided_by) == (
+        "confirmed",
+        NOW,
+        OPERATOR.organisation_id,
+    )
     ((event_type, subject, data),) = work.published
     assert (event_type, subject) == (events.VENDOR_NAME_CONFIRMED, org.id)
     assert data["decided_at"] == NOW.isoformat()

@@ -1,6 +1,7 @@
 """Fakes for the licensing use cases: a unit of work that records what it would publish and
 write, a session holding the rows a test gives it, a keyring with a key made in memory, and a
 fixed clock. No database, no Kafka."""
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -86,8 +87,11 @@ class FakeKeyring:
 
     def __init__(self):
         self.private_key = Ed25519PrivateKey.generate()
-        public_b64 = b64url_encode(self.private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        public_b64 = b64url_encode(
+            self.private_key.public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+        )
         self.kid = thumbprint(public_b64)
         self.jwks = {"keys": [public_jwk(self.kid, public_b64)]}
         self.asked_for: list[str | None] = []

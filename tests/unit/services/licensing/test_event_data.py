@@ -1,5 +1,6 @@
 """The data of the events licensing publishes: both parties and the core, valid against the
 contract (shared/events/licensing.py)."""
+
 from __future__ import annotations
 
 from services.licensing.event_data import license_event, purchase_event
@@ -27,24 +28,44 @@ def test_a_license_event_states_its_window():
 
 
 def test_an_order_event_states_its_price_and_what_was_paid():
-    order = Order(id="O1", request_id="R1", quote_id=None, licensee_id="C", vendor_id="V",
-                  core_id="K", vlnv=VLNV, offer_id="eval", license_id=None, currency="HKD",
-                  amount_minor=1_000_050, paid_minor=50)
+    order = Order(
+        id="O1",
+        request_id="R1",
+        quote_id=None,
+        licensee_id="C",
+        vendor_id="V",
+        core_id="K",
+        vlnv=VLNV,
+        offer_id="eval",
+        license_id=None,
+        currency="HKD",
+        amount_minor=1_000_050,
+        paid_minor=50,
+    )
     data = purchase_event(order)
-    assert (data["amount"], data["paid_amount"], data["currency"]) == \
-        ("10000.50", "0.50", "HKD")
+    assert (data["amount"], data["paid_amount"], data["currency"]) == ("10000.50", "0.50", "HKD")
     assert valid(events.ORDER_CREATED, data)
 
 
 def test_a_quote_event_names_the_quote():
-    quote = Quote(id="Q1", request_id=None, licensee_id="C", vendor_id="V", core_id="K",
-                  vlnv=VLNV, offer_id="eval")
+    quote = Quote(
+        id="Q1",
+        request_id=None,
+        licensee_id="C",
+        vendor_id="V",
+        core_id="K",
+        vlnv=VLNV,
+        offer_id="eval",
+    )
     data = purchase_event(quote, reason="too dear")
     assert data["quote_id"] == "Q1" and valid(events.QUOTE_DECLINED, data)
 
 
 def test_every_event_type_named_in_the_contract_is_registered():
-    names = [value for name, value in vars(events).items()
-             if name.isupper() and isinstance(value, str) and value.startswith("ipmarket.")]
+    names = [
+        value
+        for name, value in vars(events).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("ipmarket.")
+    ]
     assert len(names) == 21
     assert all(schema_for(name) is not None for name in names)

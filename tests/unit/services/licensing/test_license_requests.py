@@ -1,5 +1,6 @@
 """The vendor's and the admin's decisions on a license request, with a fake unit of work,
 keyring and clock."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -30,14 +31,27 @@ def clock(monkeypatch):
     return FixedClock(monkeypatch, license_requests, licenses, audit)
 
 
-def a_request(state="pending_approval", expires_at=NOW + timedelta(days=1),
-              **offer) -> LicenseRequest:
+def a_request(
+    state="pending_approval", expires_at=NOW + timedelta(days=1), **offer
+) -> LicenseRequest:
     return LicenseRequest(
-        id="R1", licensee_id="C", vendor_id="V", core_id="K", vlnv=VLNV,
-        version_constraint="==1.2.0", offer_id="eval",
-        offer={"offer_id": "eval", "kind": "project", **offer}, project_name="Falcon",
-        intended_use="a chip", end_use_country="DE", state=state, comments=[],
-        screening={"outcome": "review"}, license_id=None, expires_at=expires_at)
+        id="R1",
+        licensee_id="C",
+        vendor_id="V",
+        core_id="K",
+        vlnv=VLNV,
+        version_constraint="==1.2.0",
+        offer_id="eval",
+        offer={"offer_id": "eval", "kind": "project", **offer},
+        project_name="Falcon",
+        intended_use="a chip",
+        end_use_country="DE",
+        state=state,
+        comments=[],
+        screening={"outcome": "review"},
+        license_id=None,
+        expires_at=expires_at,
+    )
 
 
 def decide(use_case, request, *args):
@@ -51,8 +65,12 @@ def test_the_vendor_approving_a_free_offer_issues_its_license():
     assert request.state == "issued" and request.license_id is not None
     assert uow.event_types() == [events.LICENSE_APPROVED, events.LICENSE_ISSUED]
     assert request.comments[0] | {"at": None} == {
-        "author_id": "V", "author_role": "vendor", "decision": "approved",
-        "comment": "welcome", "at": None}
+        "author_id": "V",
+        "author_role": "vendor",
+        "decision": "approved",
+        "comment": "welcome",
+        "at": None,
+    }
 
 
 def test_the_vendor_approving_a_priced_offer_leaves_it_approved_for_its_order():
@@ -77,8 +95,9 @@ def test_another_vendor_does_not_see_the_request():
 
 def test_a_lapsed_request_takes_no_decision():
     with pytest.raises(Conflict) as error:
-        decide(license_requests.approve, a_request(expires_at=NOW), FakeKeyring(), VENDOR,
-               "R1", None)
+        decide(
+            license_requests.approve, a_request(expires_at=NOW), FakeKeyring(), VENDOR, "R1", None
+        )
     assert error.value.extra == {"state": "expired"}
 
 
@@ -89,18 +108,35 @@ def test_a_request_in_screening_is_not_the_vendors_to_decide():
 
 def test_an_admin_allowing_after_review_sends_it_on_to_the_vendor():
     request = a_request("screening", requires_approval=True)
-    _, uow = decide(license_requests.decide_review, request, FakeKeyring(), ADMIN, "R1",
-                    "allow", "checked the end user")
+    _, uow = decide(
+        license_requests.decide_review,
+        request,
+        FakeKeyring(),
+        ADMIN,
+        "R1",
+        "allow",
+        "checked the end user",
+    )
     assert request.state == "pending_approval"
-    assert request.screening["review"] == {"outcome": "allow", "comment": "checked the end user",
-                                           "by": "A"}
+    assert request.screening["review"] == {
+        "outcome": "allow",
+        "comment": "checked the end user",
+        "by": "A",
+    }
     assert request.comments[0]["author_role"] == "admin" and uow.published == []
 
 
 def test_an_admin_denying_after_review_denies_with_its_reason_code():
     request = a_request("screening")
-    _, uow = decide(license_requests.decide_review, request, FakeKeyring(), ADMIN, "R1",
-                    "deny", "end user listed")
+    _, uow = decide(
+        license_requests.decide_review,
+        request,
+        FakeKeyring(),
+        ADMIN,
+        "R1",
+        "deny",
+        "end user listed",
+    )
     assert request.state == "denied"
     assert uow.published[0][0] == events.LICENSE_DENIED
     assert uow.published[0][2]["reason"] == "DENIED_AFTER_REVIEW"

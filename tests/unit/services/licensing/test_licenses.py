@@ -1,6 +1,7 @@
 """The license use cases with a fake unit of work, keyring and clock: issuance signs with the
 kid it is handed, publishes the issued event and writes the license at commit; the lifecycle
 moves between states and refuses what it must."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,9 +26,17 @@ from tests.unit.services.licensing.fakes import (
 
 VLNV = {"vendor": "acme.com", "library": "ip", "name": "uart", "version": "1.2.0"}
 VENDOR, LICENSEE = principal("V"), principal("C")
-CORE = CoreTerms(core_id="K", vendor_id="V", vlnv=VLNV, status="published", eccn="EAR99",
-                 territory_restrictions=[], offers=[], version=1,
-                 deliverables=[{"kind": "rtl", "name": "uart.v", "sha256": "00" * 32}])
+CORE = CoreTerms(
+    core_id="K",
+    vendor_id="V",
+    vlnv=VLNV,
+    status="published",
+    eccn="EAR99",
+    territory_restrictions=[],
+    offers=[],
+    version=1,
+    deliverables=[{"kind": "rtl", "name": "uart.v", "sha256": "00" * 32}],
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,56 +46,93 @@ def clock(monkeypatch):
 
 def a_request(**offer) -> LicenseRequest:
     return LicenseRequest(
-        id="R1", licensee_id="C", vendor_id="V", core_id="K", vlnv=VLNV,
-        version_constraint="==1.2.0", offer_id="eval",
-        offer={"offer_id": "eval", "kind": "project", **offer}, project_name="Falcon",
-        intended_use="a chip", end_use_country="DE", state="screening", comments=[],
-        license_id=None)
+        id="R1",
+        licensee_id="C",
+        vendor_id="V",
+        core_id="K",
+        vlnv=VLNV,
+        version_constraint="==1.2.0",
+        offer_id="eval",
+        offer={"offer_id": "eval", "kind": "project", **offer},
+        project_name="Falcon",
+        intended_use="a chip",
+        end_use_country="DE",
+        state="screening",
+        comments=[],
+        license_id=None,
+    )
 
 
 def a_license(state="active", expires_at=NOW + timedelta(days=30)) -> License:
-    return License(id="L1", request_id="R1", licensee_id="C", vendor_id="V", core_id="K",
-                   state=state, claims={"jti": "L1", "revision": 1, "offer_kind": "project",
-                                        "core": {"vlnv": VLNV}, "scope": {"kind": "project"}},
-                   token="t", kid="k", not_before=NOW, expires_at=expires_at)
+    return License(
+        id="L1",
+        request_id="R1",
+        licensee_id="C",
+        vendor_id="V",
+        core_id="K",
+        state=state,
+        claims={
+            "jti": "L1",
+            "revision": 1,
+            "offer_kind": "project",
+            "core": {"vlnv": VLNV},
+            "scope": {"kind": "project"},
+        },
+        token="t",
+        kid="k",
+        not_before=NOW,
+        expires_at=expires_at,
+    )
 
 
 def test_issuing_signs_with_the_kid_handed_in_and_publishes_the_issued_event():
     keyring, uow = FakeKeyring(), FakeUnitOfWork(FakeSession())
     request = a_request(term_months=12)
-    license = licenses.issue_license(uow, keyring, request, None, audit.SYSTEM, core=CORE,
-                                     signing_kid="kid-read-with-the-request")
+    license = licenses.issue_license(
+        uow,
+        keyring,
+        request,
+        None,
+        audit.SYSTEM,
+        core=CORE,
+        signing_kid="kid-read-with-the-request",
+    )
     assert keyring.asked_for == ["kid-read-with-the-request"]
     assert (request.state, request.license_id) == ("issued", license.id)
     assert uow.event_types() == [events.LICENSE_ISSUED]
     assert license.expires_at == NOW.replace(year=2027)
-    verification = verify_license(license.token, public_keys_from_jwks(keyring.jwks), {},
-                                  now=NOW)
+    verification = verify_license(license.token, public_keys_from_jwks(keyring.jwks), {}, now=NOW)
     assert verification.valid and verification.claims["deliverables"][0]["name"] == "uart.v"
 
 
 def test_issuing_writes_the_license_at_commit_in_its_final_state_not_through_the_orm():
     session = FakeSession()
-    license = licenses.issue_license(FakeUnitOfWork(session), FakeKeyring(), a_request(), None,
-                                     audit.SYSTEM, core=CORE)
+    license = licenses.issue_license(
+        FakeUnitOfWork(session), FakeKeyring(), a_request(), None, audit.SYSTEM, core=CORE
+    )
     assert session.added == []
     written = [(name, row) for name, row in session.at_commit if name == "license"]
     assert [(name, row["id"], row["token"], row["state"]) for name, row in written] == [
-        ("license", license.id, license.token, license.state)]
+        ("license", license.id, license.token, license.state)
+    ]
 
 
 def test_a_free_perpetual_offer_gives_a_license_without_expiry():
-    license = licenses.issue_license(FakeUnitOfWork(FakeSession()), FakeKeyring(), a_request(),
-                                     None, audit.SYSTEM, core=CORE)
+    license = licenses.issue_license(
+        FakeUnitOfWork(FakeSession()), FakeKeyring(), a_request(), None, audit.SYSTEM, core=CORE
+    )
     assert license.expires_at is None and "exp" not in license.claims
 
 
-@pytest.mark.parametrize("use_case, start, end, event_type", [
-    (licenses.suspend, "active", "suspended", events.LICENSE_SUSPENDED),
-    (licenses.reinstate, "suspended", "active", events.LICENSE_REINSTATED),
-    (licenses.revoke, "suspended", "revoked", events.LICENSE_REVOKED)])
-def test_the_vendor_moves_a_license_and_both_parties_are_told(use_case, start, end,
-                                                              event_type):
+@pytest.mark.parametrize(
+    "use_case, start, end, event_type",
+    [
+        (licenses.suspend, "active", "suspended", events.LICENSE_SUSPENDED),
+        (licenses.reinstate, "suspended", "active", events.LICENSE_REINSTATED),
+        (licenses.revoke, "suspended", "revoked", events.LICENSE_REVOKED),
+    ],
+)
+def test_the_vendor_moves_a_license_and_both_parties_are_told(use_case, start, end, event_type):
     license = a_license(start)
     uow = FakeUnitOfWork(FakeSession(license))
     assert use_case(uow, VENDOR, "L1", "a reason") is license

@@ -1,4 +1,5 @@
 """Workers run side by side until one stops them all (services/notify/commands.py)."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Pages and cursors (services/notify/listing.py): no database, the pure parts."""
+
 from __future__ import annotations
 
 import base64
@@ -18,15 +19,23 @@ def test_a_cursor_gives_back_the_time_and_id_it_was_made_of():
     assert listing.decode_cursor(listing.encode_cursor(NOW, 42), int) == (NOW, 42)
 
 
-@pytest.mark.parametrize("cursor", ["not-one", "", "%%%", base64.urlsafe_b64encode(
-    b'["yesterday", "d-1"]').decode(), base64.urlsafe_b64encode(b'{"a": 1}').decode()])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-one",
+        "",
+        "%%%",
+        base64.urlsafe_b64encode(b'["yesterday", "d-1"]').decode(),
+        base64.urlsafe_b64encode(b'{"a": 1}').decode(),
+    ],
+)
 def test_a_cursor_the_api_did_not_hand_out_is_invalid_naming_the_field(cursor):
     with pytest.raises(Invalid) as error:
         listing.decode_cursor(cursor)
     assert error.value.field == "cursor"
 
 
-@pytest.mark.parametrize("row_id", [2 ** 63, True, "7", None])
+@pytest.mark.parametrize("row_id", [2**63, True, "7", None])
 def test_an_id_of_the_wrong_kind_or_past_64_bits_is_invalid(row_id):
     cursor = base64.urlsafe_b64encode(json.dumps([NOW.isoformat(), row_id]).encode()).decode()
     with pytest.raises(Invalid):

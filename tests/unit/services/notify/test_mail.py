@@ -1,4 +1,5 @@
 """Email notices: the message itself (multipart, headers folded once) and the .eml transport."""
+
 from __future__ import annotations
 
 import email
@@ -18,18 +19,33 @@ def test_message_id_is_derived_from_event_and_address():
 
 
 def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
-    org = SimpleNamespace(locale="zh-CN", timezone="Asia/Shanghai", legal_name_en="Xinhe Chip",
-                          legal_name_zh="芯禾微电子有限公司")
+    org = SimpleNamespace(
+        locale="zh-CN",
+        timezone="Asia/Shanghai",
+        legal_name_en="Xinhe Chip",
+        legal_name_zh="芯禾微电子有限公司",
+    )
     vendor = SimpleNamespace(legal_name_en="Golden Gate IP Inc.", legal_name_zh=None)
-    data = {"vendor_id": "v", "licensee_id": "l", "core_id": "c", "license_id": "lic-1",
-            "vlnv": {"vendor": "gg", "library": "serdes", "name": "pcie5", "version": "1.2"},
-            "expires_at": "2027-11-24T16:00:00+00:00", "not_before": None}
+    data = {
+        "vendor_id": "v",
+        "licensee_id": "l",
+        "core_id": "c",
+        "license_id": "lic-1",
+        "vlnv": {"vendor": "gg", "library": "serdes", "name": "pcie5", "version": "1.2"},
+        "expires_at": "2027-11-24T16:00:00+00:00",
+        "not_before": None,
+    }
     message = mail.compose(
         event_type="ipmarket.license.issued.v1",
-        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC), data=data,
-        organisation=org, names={"v": vendor, "l": org}, to_name="王工程师",
-        to_address="wang@xinhe.example", message_id=mail.message_id_for("e1", "wang@x"),
-        now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC))
+        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC),
+        data=data,
+        organisation=org,
+        names={"v": vendor, "l": org},
+        to_name="王工程师",
+        to_address="wang@xinhe.example",
+        message_id=mail.message_id_for("e1", "wang@x"),
+        now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC),
+    )
     raw = bytes(message)
     assert all(byte < 128 for byte in raw.split(b"\n\n", 1)[0])  # headers: RFC 2047, 7-bit
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
@@ -49,26 +65,42 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
 
 
 def test_headers_made_once_and_reused_serialise_as_the_standard_librarys_own(monkeypatch):
-    org = SimpleNamespace(locale="zh-HK", timezone="Asia/Hong_Kong", legal_name_en="Pearl Chip",
-                          legal_name_zh="珠江芯片有限公司")
+    org = SimpleNamespace(
+        locale="zh-HK",
+        timezone="Asia/Hong_Kong",
+        legal_name_en="Pearl Chip",
+        legal_name_zh="珠江芯片有限公司",
+    )
 
     def notice(to_name: str, address: str) -> tuple[bytes, bytes]:
         message = mail.compose(
             event_type="ipmarket.license.expiring.v1",
             occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC),
-            data={"vendor_id": "v", "licensee_id": "l", "core_id": "c", "license_id": "lic-2",
-                  "days_ahead": 7, "expires_at": "2026-12-01T16:00:00+00:00",
-                  "vlnv": {"vendor": "gg", "library": "ddr", "name": "lpddr5_ctrl",
-                           "version": "3.0"}},
-            organisation=org, names={"l": org}, to_name=to_name, to_address=address,
+            data={
+                "vendor_id": "v",
+                "licensee_id": "l",
+                "core_id": "c",
+                "license_id": "lic-2",
+                "days_ahead": 7,
+                "expires_at": "2026-12-01T16:00:00+00:00",
+                "vlnv": {"vendor": "gg", "library": "ddr", "name": "lpddr5_ctrl", "version": "3.0"},
+            },
+            organisation=org,
+            names={"l": org},
+            to_name=to_name,
+            to_address=address,
             message_id=mail.message_id_for("e2", address),
-            now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC))
+            now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC),
+        )
         message.set_boundary("b0undary")
         # As written to a file, then as smtplib sends it: the headers fold for each line end.
         return bytes(message), message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
-    ours = [notice("陳大文", "chan@pearl.example"), notice("李小姐", "lee@pearl.example"),
-            notice("陳大文", "chan@pearl.example")]
+    ours = [
+        notice("陳大文", "chan@pearl.example"),
+        notice("李小姐", "lee@pearl.example"),
+        notice("陳大文", "chan@pearl.example"),
+    ]
     monkeypatch.setattr(mail, "POLICY", email.policy.default)  # the standard library alone
     theirs = [notice("陳大文", "chan@pearl.example"), notice("李小姐", "lee@pearl.example")]
     assert ours[0] == ours[2] == theirs[0]
@@ -77,20 +109,28 @@ def test_headers_made_once_and_reused_serialise_as_the_standard_librarys_own(mon
     assert b"?=\r\n =?utf-8?" in ours[0][1]  # the subject folded, with the sender's line end
 
 
-def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_path,
-                                                                          monkeypatch):
+def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_path, monkeypatch):
     monkeypatch.delenv("IPMARKET_SMTP_HOST", raising=False)
     monkeypatch.setenv("IPMARKET_MAIL_DIR", str(tmp_path / "mail"))
     transport = mail.make_transport()
     assert isinstance(transport, mail.MailDirTransport)
-    org = SimpleNamespace(locale="zh-TW", timezone="Asia/Taipei", legal_name_en="Formosa IP",
-                          legal_name_zh="福爾摩沙矽智財")
-    message = mail.compose(event_type="ipmarket.api_key.created.v1",
-                           occurred_at=datetime(2026, 11, 24, tzinfo=UTC),
-                           data={"organisation_id": "o", "name": "CI 金鑰"}, organisation=org,
-                           names={}, to_name="陳小姐", to_address="chen@formosa.example",
-                           message_id=mail.message_id_for("e9", "chen@formosa.example"),
-                           now=datetime(2026, 11, 24, tzinfo=UTC))
+    org = SimpleNamespace(
+        locale="zh-TW",
+        timezone="Asia/Taipei",
+        legal_name_en="Formosa IP",
+        legal_name_zh="福爾摩沙矽智財",
+    )
+    message = mail.compose(
+        event_type="ipmarket.api_key.created.v1",
+        occurred_at=datetime(2026, 11, 24, tzinfo=UTC),
+        data={"organisation_id": "o", "name": "CI 金鑰"},
+        organisation=org,
+        names={},
+        to_name="陳小姐",
+        to_address="chen@formosa.example",
+        message_id=mail.message_id_for("e9", "chen@formosa.example"),
+        now=datetime(2026, 11, 24, tzinfo=UTC),
+    )
     transport.send(message)
     transport.send(message)  # a resend replaces the file: still one message
     [written] = list((tmp_path / "mail").glob("*.eml"))

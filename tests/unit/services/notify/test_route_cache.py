@@ -1,4 +1,5 @@
 """The routes kept for one transaction (services/notify/route_cache.py), on a fake session."""
+
 from __future__ import annotations
 
 from services.notify.route_cache import RoutesOfTransaction

@@ -1,5 +1,6 @@
 """Use cases on a fake session (a dictionary of rows by model and key): endpoints' secrets,
 ownership, replays and preferences, and what recording a failed attempt decides."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -36,16 +37,31 @@ class FakeSession:
 
 
 def endpoint(**fields) -> SimpleNamespace:
-    values = {"id": "ep-1", "organisation_id": "org-1", "url": "https://hooks.example/in",
-              "schemes": ["v1"], "secret": signatures.new_secret(), "previous_secret": None,
-              "previous_secret_expires_at": None, "signing_key": None, "disabled_at": None,
-              "failing_since": None}
+    values = {
+        "id": "ep-1",
+        "organisation_id": "org-1",
+        "url": "https://hooks.example/in",
+        "schemes": ["v1"],
+        "secret": signatures.new_secret(),
+        "previous_secret": None,
+        "previous_secret_expires_at": None,
+        "signing_key": None,
+        "disabled_at": None,
+        "failing_since": None,
+    }
     return SimpleNamespace(**{**values, **fields})
 
 
 def delivery(**fields) -> SimpleNamespace:
-    values = {"id": "d-1", "organisation_id": "org-1", "endpoint_id": "ep-1", "state": "failed",
-              "attempts": 3, "next_attempt_at": NOW, "last_error": "HTTP 500"}
+    values = {
+        "id": "d-1",
+        "organisation_id": "org-1",
+        "endpoint_id": "ep-1",
+        "state": "failed",
+        "attempts": 3,
+        "next_attempt_at": NOW,
+        "last_error": "HTTP 500",
+    }
     return SimpleNamespace(**{**values, **fields})
 
 
@@ -64,8 +80,9 @@ def test_a_public_key_only_for_an_ed25519_endpoint():
     with pytest.raises(NotFound):
         webhook_endpoints.public_key(endpoint())
     key = signatures.new_signing_key()
-    assert webhook_endpoints.public_key(endpoint(schemes=["v1a"], signing_key=key)) == \
-        signatures.public_key_for(key)
+    assert webhook_endpoints.public_key(
+        endpoint(schemes=["v1a"], signing_key=key)
+    ) == signatures.public_key_for(key)
 
 
 def test_unknown_event_types_and_schemes_name_the_field():
@@ -119,8 +136,9 @@ def test_a_preference_is_added_then_changed():
 
 def test_a_preference_for_an_unknown_event_type_is_not_found():
     with pytest.raises(NotFound):
-        subscriptions.set_preference(FakeSession(), "org-1", "ipmarket.x.v1", email=True,
-                                     webhook=True)
+        subscriptions.set_preference(
+            FakeSession(), "org-1", "ipmarket.x.v1", email=True, webhook=True
+        )
 
 
 def test_a_watch_must_name_a_known_kind():
@@ -154,15 +172,18 @@ def test_retry_after_replaces_the_schedule():
 
 def test_when_the_schedule_is_used_up_the_delivery_fails():
     found = delivery(state="pending", attempts=len(SCHEDULE) - 1)
-    assert recorder()._move_on(FakeSession(), found, None, failed(), NOW) == \
-        "failed: retries used up"
+    assert (
+        recorder()._move_on(FakeSession(), found, None, failed(), NOW) == "failed: retries used up"
+    )
     assert found.state == "failed"
 
 
 def test_a_delivery_whose_endpoint_was_disabled_meanwhile_stays_failed():
     found = delivery(state="failed", attempts=0)
-    assert recorder()._move_on(FakeSession(), found, None, failed(), NOW) == \
-        "failed: endpoint disabled"
+    assert (
+        recorder()._move_on(FakeSession(), found, None, failed(), NOW)
+        == "failed: endpoint disabled"
+    )
 
 
 def test_an_email_failure_without_error_text_says_failed():

@@ -1,6 +1,7 @@
 """The one statement of a commit's rows on PostgreSQL, built without a server: its SQL (one
 INSERT per table, joined as WITH clauses, NOTIFY for a table with a wake channel), its
 parameters in order through the columns' types, and its plan built once per shape."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -38,10 +39,14 @@ AT = datetime(2026, 12, 2, 5, 30, tzinfo=UTC)
 
 
 def test_rows_of_one_table_are_one_insert_in_their_order_with_defaults():
-    pending = {Entry.__table__: [{"action": "first", "at": AT},
-                                 {"action": "second", "at": AT, "details": {"k": "v"}}]}
+    pending = {
+        Entry.__table__: [
+            {"action": "first", "at": AT},
+            {"action": "second", "at": AT, "details": {"k": "v"}},
+        ]
+    }
     sql, params = one_insert(DIALECT, pending)
-    assert sql == ('INSERT INTO entry (action, at, details) VALUES ($1, $2, $3), ($4, $5, $6)')
+    assert sql == ("INSERT INTO entry (action, at, details) VALUES ($1, $2, $3), ($4, $5, $6)")
     assert params[0] == "first" and params[3] == "second"
     assert params[1] == AT == params[4]
     # details: the Python default {} for the first row, JSONB-encoded through the column type
@@ -50,20 +55,29 @@ def test_rows_of_one_table_are_one_insert_in_their_order_with_defaults():
 
 
 def test_a_serial_key_left_out_takes_the_database_default():
-    sql, params = one_insert(DIALECT, {Entry.__table__: [{"action": "a", "at": AT, "seq": 7},
-                                                         {"action": "b", "at": AT}]})
-    assert sql == ("INSERT INTO entry (action, at, seq, details) "
-                   "VALUES ($1, $2, $3, $4), ($5, $6, DEFAULT, $7)")
+    sql, params = one_insert(
+        DIALECT, {Entry.__table__: [{"action": "a", "at": AT, "seq": 7}, {"action": "b", "at": AT}]}
+    )
+    assert sql == (
+        "INSERT INTO entry (action, at, seq, details) "
+        "VALUES ($1, $2, $3, $4), ($5, $6, DEFAULT, $7)"
+    )
     assert len(params) == 7
 
 
 def test_several_tables_go_in_one_statement_and_a_wake_channel_is_notified_by_it():
-    sql, params = one_insert(DIALECT, {
-        Entry.__table__: [{"action": "a", "at": AT, "details": {}}],
-        Message.__table__: [{"id": "m1", "body": "hello"}]})
-    assert sql == ("WITH w0 AS (INSERT INTO entry (action, at, details) VALUES ($1, $2, $3)), "
-                   "w1 AS (INSERT INTO message (id, body) VALUES ($4, $5)) "
-                   "SELECT pg_notify('test_channel', '')")
+    sql, params = one_insert(
+        DIALECT,
+        {
+            Entry.__table__: [{"action": "a", "at": AT, "details": {}}],
+            Message.__table__: [{"id": "m1", "body": "hello"}],
+        },
+    )
+    assert sql == (
+        "WITH w0 AS (INSERT INTO entry (action, at, details) VALUES ($1, $2, $3)), "
+        "w1 AS (INSERT INTO message (id, body) VALUES ($4, $5)) "
+        "SELECT pg_notify('test_channel', '')"
+    )
     assert params[3:] == ("m1", "hello")
 
 

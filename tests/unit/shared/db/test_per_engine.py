@@ -1,5 +1,6 @@
 """PerEngineCache: one instance per database engine, never shared between engines, made once
 even when threads race for it, and gone with its engine."""
+
 from __future__ import annotations
 
 import gc

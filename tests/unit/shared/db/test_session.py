@@ -1,5 +1,6 @@
 """Rows written at commit are frozen snapshots: a change made after queuing never silently
 vanishes (on SQLite in memory: no server, no socket)."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,12 +32,17 @@ def sessions():
 
 def stored(sessions) -> list[tuple]:
     with sessions() as session:
-        return [tuple(row) for row in session.execute(
-            sa.select(Thing.id, Thing.state, Thing.note).order_by(Thing.id))]
+        return [
+            tuple(row)
+            for row in session.execute(
+                sa.select(Thing.id, Thing.state, Thing.note).order_by(Thing.id)
+            )
+        ]
 
 
 def test_an_object_changed_after_its_snapshot_fails_the_commit_instead_of_losing_the_change(
-        sessions):
+    sessions,
+):
     thing = Thing(id=1, state="new")
     with sessions() as session:
         session.insert_at_commit(Thing.__table__, row_of(thing))

@@ -1,4 +1,5 @@
 """The CloudEvents envelope and the schema check at both ends (pure logic: no broker)."""
+
 from __future__ import annotations
 
 import json
@@ -8,11 +9,18 @@ import pytest
 from shared.events import InvalidEvent, new_event, parse_event
 from shared.events.registry import known_types
 
-ORG = {"organisation_id": "o1", "legal_name_en": "Shenzhen Core Ltd",
-       "legal_name_zh": "深圳芯核有限公司", "country": "CN", "region": "mainland_china",
-       "roles": ["vendor"], "locale": "zh-Hans", "timezone": "Asia/Shanghai",
-       "contacts": [{"name": "王伟", "email": "wang@core.example", "notices": ["all"]}],
-       "version": 3}
+ORG = {
+    "organisation_id": "o1",
+    "legal_name_en": "Shenzhen Core Ltd",
+    "legal_name_zh": "深圳芯核有限公司",
+    "country": "CN",
+    "region": "mainland_china",
+    "roles": ["vendor"],
+    "locale": "zh-Hans",
+    "timezone": "Asia/Shanghai",
+    "contacts": [{"name": "王伟", "email": "wang@core.example", "notices": ["all"]}],
+    "version": 3,
+}
 
 
 def test_round_trip_keeps_everything_including_chinese():
@@ -33,12 +41,15 @@ def test_data_is_checked_when_produced():
         new_event("ipmarket.organisation.exploded.v1", "/x", "o1", ORG)
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"", "empty message"),
-    (b"{not json", "not JSON"),
-    (b"[1, 2]", "not a JSON object"),
-    (b'{"specversion": "1.0"}', "missing id, source, type"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"", "empty message"),
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"specversion": "1.0"}', "missing id, source, type"),
+    ],
+)
 def test_malformed_envelopes_are_refused_with_a_reason(raw, reason):
     with pytest.raises(InvalidEvent, match=reason):
         parse_event(raw)

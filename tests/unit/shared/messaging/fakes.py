@@ -1,5 +1,6 @@
 """Fakes of the Kafka clients and a throw-away service database (SQLite in memory), for unit tests
 of the relay and the consumer: no broker, no PostgreSQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,11 +35,22 @@ def service_database():
 
 
 def organisation_updated(uow, organisation_id: str, version: int):
-    return uow.publish("ipmarket.organisation.updated.v1", organisation_id, {
-        "organisation_id": organisation_id, "legal_name_en": f"Org {organisation_id}",
-        "legal_name_zh": None, "country": "CN", "region": "mainland_china",
-        "roles": ["licensee"], "locale": "zh-Hans", "timezone": "Asia/Shanghai",
-        "contacts": [], "version": version})
+    return uow.publish(
+        "ipmarket.organisation.updated.v1",
+        organisation_id,
+        {
+            "organisation_id": organisation_id,
+            "legal_name_en": f"Org {organisation_id}",
+            "legal_name_zh": None,
+            "country": "CN",
+            "region": "mainland_china",
+            "roles": ["licensee"],
+            "locale": "zh-Hans",
+            "timezone": "Asia/Shanghai",
+            "contacts": [],
+            "version": version,
+        },
+    )
 
 
 class Acknowledged:
@@ -54,6 +66,7 @@ class Acknowledged:
 @dataclass
 class FakeProducer:
     """Records what is sent; `refuse` makes every acknowledgement fail."""
+
     refuse: Exception | None = None
     sent: list[dict] = field(default_factory=list)
     flushes: int = 0
@@ -78,6 +91,7 @@ def record(topic: str, partition: int, offset: int, value: bytes, key: bytes = b
 @dataclass
 class FakeKafkaConsumer:
     """Hands out the batches it is given, one per poll; records the offsets committed."""
+
     batches: list[dict]
     committed: list[dict] = field(default_factory=list)
 

@@ -1,6 +1,7 @@
 """The consumer's dispatch with fake Kafka records: each event handled once, repeats dropped,
 bad messages and failing handlers dead-lettered, offsets committed after handling (SQLite in
 memory for the inbox; no broker)."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,10 +21,23 @@ TOPIC = "t.catalog"
 
 
 def registered(org: str):
-    return new_event("ipmarket.organisation.registered.v1", "/ipmarket/catalog", org, {
-        "organisation_id": org, "legal_name_en": f"Org {org}", "legal_name_zh": None,
-        "country": "HK", "region": "hong_kong", "roles": ["vendor"], "locale": "en",
-        "timezone": "Asia/Hong_Kong", "contacts": [], "version": 1})
+    return new_event(
+        "ipmarket.organisation.registered.v1",
+        "/ipmarket/catalog",
+        org,
+        {
+            "organisation_id": org,
+            "legal_name_en": f"Org {org}",
+            "legal_name_zh": None,
+            "country": "HK",
+            "region": "hong_kong",
+            "roles": ["vendor"],
+            "locale": "en",
+            "timezone": "Asia/Hong_Kong",
+            "contacts": [],
+            "version": 1,
+        },
+    )
 
 
 @pytest.fixture
@@ -39,9 +53,15 @@ def consumer():
 
     producer = FakeProducer()
     consumer = EventConsumer(
-        service="licensing", session_factory=sessions, processed_model=ProcessedEvent,
-        handlers={"ipmarket.organisation.registered.v1": handle}, streams=["catalog"],
-        prefix="t", producer_factory=lambda bootstrap: producer, retry_pause=lambda s: None)
+        service="licensing",
+        session_factory=sessions,
+        processed_model=ProcessedEvent,
+        handlers={"ipmarket.organisation.registered.v1": handle},
+        streams=["catalog"],
+        prefix="t",
+        producer_factory=lambda bootstrap: producer,
+        retry_pause=lambda s: None,
+    )
     consumer.fake = producer
     consumer.handled, consumer.failing = handled, failing
     yield consumer
@@ -50,17 +70,25 @@ def consumer():
 
 def test_each_event_is_handled_once_however_often_it_comes(consumer):
     first, second = registered("a"), registered("b")
-    consumer.handle_messages([record(TOPIC, 0, 0, first.to_json()),
-                              record(TOPIC, 0, 1, first.to_json()),  # twice in one batch
-                              record(TOPIC, 1, 0, second.to_json())])
+    consumer.handle_messages(
+        [
+            record(TOPIC, 0, 0, first.to_json()),
+            record(TOPIC, 0, 1, first.to_json()),  # twice in one batch
+            record(TOPIC, 1, 0, second.to_json()),
+        ]
+    )
     consumer.handle_messages([record(TOPIC, 0, 0, first.to_json())])  # redelivered later
     assert consumer.handled == [first.id, second.id]
     assert consumer.counts == {"handled": 2, "duplicate": 2, "ignored": 0, "dead_lettered": 0}
 
 
 def test_an_event_this_service_does_not_need_is_ignored(consumer):
-    other = new_event("ipmarket.api_key.revoked.v1", "/ipmarket/catalog", "a", {
-        "organisation_id": "a", "key_id": "k", "revoked_at": "2026-01-01T00:00:00+00:00"})
+    other = new_event(
+        "ipmarket.api_key.revoked.v1",
+        "/ipmarket/catalog",
+        "a",
+        {"organisation_id": "a", "key_id": "k", "revoked_at": "2026-01-01T00:00:00+00:00"},
+    )
     consumer.handle_messages([record(TOPIC, 0, 0, other.to_json())])
     assert consumer.counts["ignored"] == 1 and consumer.handled == []
 
@@ -78,8 +106,9 @@ def test_a_message_that_is_no_event_is_dead_lettered_with_where_it_came_from(con
 def test_a_failing_handler_costs_only_its_own_event(consumer):
     good, bad = registered("good"), registered("bad")
     consumer.failing.add("bad")
-    consumer.handle_messages([record(TOPIC, 0, 0, bad.to_json()),
-                              record(TOPIC, 0, 1, good.to_json())])
+    consumer.handle_messages(
+        [record(TOPIC, 0, 0, bad.to_json()), record(TOPIC, 0, 1, good.to_json())]
+    )
     assert consumer.handled == [good.id]  # the batch rolled back, then one at a time
     [sent] = consumer.fake.sent
     assert dict(sent["headers"])["dlq-reason"].startswith(b"handler failed")
@@ -89,11 +118,21 @@ def test_a_failing_handler_costs_only_its_own_event(consumer):
 
 def test_offsets_are_committed_after_handling_one_past_each_partitions_last(consumer):
     a, b, c = registered("a"), registered("b"), registered("c")
-    kafka = FakeKafkaConsumer([{TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json()),
-                                                   record(TOPIC, 0, 5, b.to_json())],
-                                TopicPartition(TOPIC, 1): [record(TOPIC, 1, 9, c.to_json())]}])
+    kafka = FakeKafkaConsumer(
+        [
+            {
+                TopicPartition(TOPIC, 0): [
+                    record(TOPIC, 0, 4, a.to_json()),
+                    record(TOPIC, 0, 5, b.to_json()),
+                ],
+                TopicPartition(TOPIC, 1): [record(TOPIC, 1, 9, c.to_json())],
+            }
+        ]
+    )
     consumer._poll_once(kafka)
     [offsets] = kafka.committed
     assert {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()} == {
-        ("t.catalog", 0): 6, ("t.catalog", 1): 10}
+        ("t.catalog", 0): 6,
+        ("t.catalog", 1): 10,
+    }
     assert consumer.handled == [a.id, b.id, c.id]

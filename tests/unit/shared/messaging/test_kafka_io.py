@@ -1,4 +1,5 @@
 """Kafka plumbing that is pure logic: the relay's partitioner places keys as Kafka's own does."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,5 +1,6 @@
 """The outbox relay with a fake producer: what it sends, in which order, and that a batch the
 broker did not acknowledge stays pending (SQLite in memory; no broker)."""
+
 from __future__ import annotations
 
 import json
@@ -27,13 +28,21 @@ def database():
 def pending(engine) -> int:
     table = OutboxMessage.__table__
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).where(table.c.published_at.is_(None))
-                            ).scalar()
+        return conn.execute(
+            sa.select(sa.func.count()).where(table.c.published_at.is_(None))
+        ).scalar()
 
 
 def relay_with(engine, producer, **options) -> OutboxRelay:
-    return OutboxRelay(engine, OutboxMessage.__table__, prefix="t", batch_size=3,
-                       idle_seconds=1, producer_factory=lambda bootstrap: producer, **options)
+    return OutboxRelay(
+        engine,
+        OutboxMessage.__table__,
+        prefix="t",
+        batch_size=3,
+        idle_seconds=1,
+        producer_factory=lambda bootstrap: producer,
+        **options,
+    )
 
 
 def test_rows_go_out_in_seq_order_keyed_by_aggregate_then_are_marked_sent(database):

@@ -1,4 +1,5 @@
 """Who sees and changes what."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

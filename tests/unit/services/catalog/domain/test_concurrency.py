@@ -1,4 +1,5 @@
 """If-Match: the ETag is the version number."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Checking and normalising a core's fields."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,12 @@ def ids():
 
 
 def offer(**changes):
-    return {"kind": "single_project", "price": {"amount": "1000", "currency": "USD"},
-            "requires_approval": True, **changes}
+    return {
+        "kind": "single_project",
+        "price": {"amount": "1000", "currency": "USD"},
+        "requires_approval": True,
+        **changes,
+    }
 
 
 def test_an_unknown_field_is_named():
@@ -47,13 +52,15 @@ def test_what_is_no_eccn_is_refused(eccn):
 
 
 def test_standards_take_their_known_spelling_once():
-    assert checked_fields({"standards": ["pcie 5.0", "PCIe5.0", "My Bus"]}) == \
-        {"standards": ["PCIe 5.0", "My Bus"]}
+    assert checked_fields({"standards": ["pcie 5.0", "PCIe5.0", "My Bus"]}) == {
+        "standards": ["PCIe 5.0", "My Bus"]
+    }
 
 
 def test_deliverable_kinds_are_deduplicated_in_vocabulary_order():
-    assert checked_fields({"deliverable_kinds": ["testbench", "soft_rtl", "testbench"]}) == \
-        {"deliverable_kinds": ["soft_rtl", "testbench"]}
+    assert checked_fields({"deliverable_kinds": ["testbench", "soft_rtl", "testbench"]}) == {
+        "deliverable_kinds": ["soft_rtl", "testbench"]
+    }
 
 
 def test_an_unknown_hdl_language_names_its_index():
@@ -64,8 +71,9 @@ def test_an_unknown_hdl_language_names_its_index():
 
 def test_targets_are_normalised():
     target = {"foundry": "  TSMC   Nanjing ", "node": "28 NM", "maturity": "silicon_proven"}
-    assert checked_fields({"targets": [target]})["targets"] == \
-        [{"foundry": "TSMC Nanjing", "node": "28nm", "maturity": "silicon_proven"}]
+    assert checked_fields({"targets": [target]})["targets"] == [
+        {"foundry": "TSMC Nanjing", "node": "28nm", "maturity": "silicon_proven"}
+    ]
 
 
 def test_an_unknown_maturity_is_named():
@@ -75,8 +83,9 @@ def test_an_unknown_maturity_is_named():
 
 
 def test_territories_are_upper_cased_and_deduplicated():
-    assert checked_fields({"territory_restrictions": ["ru", "KP", "RU"]}) == \
-        {"territory_restrictions": ["KP", "RU"]}
+    assert checked_fields({"territory_restrictions": ["ru", "KP", "RU"]}) == {
+        "territory_restrictions": ["KP", "RU"]
+    }
 
 
 def test_a_new_offer_gets_an_id_and_its_defaults():
@@ -84,8 +93,11 @@ def test_a_new_offer_gets_an_id_and_its_defaults():
     assert checked["offer_id"] == "offer-1"
     assert checked["price"] == {"amount": "1000", "currency": "USD"}
     assert checked["on_request"] is False
-    assert (checked["term_months"], checked["seats"], checked["royalty_percent"]) == \
-        (None, None, None)
+    assert (checked["term_months"], checked["seats"], checked["royalty_percent"]) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_an_offer_keeps_its_id():
@@ -119,8 +131,9 @@ def test_a_royalty_bearing_offer_states_its_royalty():
     with pytest.raises(Invalid) as raised:
         checked_offers([offer(kind="royalty_bearing")], "offers", ids())
     assert raised.value.field == "offers.0.royalty_percent"
-    (royalty,) = checked_offers([offer(kind="royalty_bearing", royalty_percent=2.5)], "offers",
-                                ids())
+    (royalty,) = checked_offers(
+        [offer(kind="royalty_bearing", royalty_percent=2.5)], "offers", ids()
+    )
     assert royalty["royalty_percent"] == "2.5"
 
 

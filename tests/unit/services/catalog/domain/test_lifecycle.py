@@ -1,4 +1,5 @@
 """A core's lifecycle."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -19,16 +20,28 @@ def test_the_statuses_are_listed_in_lifecycle_order():
     assert STATUSES == ("draft", "published", "deprecated", "withdrawn")
 
 
-@pytest.mark.parametrize(("status", "transition", "after"), [
-    ("draft", "publish", "published"), ("published", "deprecate", "deprecated"),
-    ("published", "withdraw", "withdrawn"), ("deprecated", "withdraw", "withdrawn")])
+@pytest.mark.parametrize(
+    ("status", "transition", "after"),
+    [
+        ("draft", "publish", "published"),
+        ("published", "deprecate", "deprecated"),
+        ("published", "withdraw", "withdrawn"),
+        ("deprecated", "withdraw", "withdrawn"),
+    ],
+)
 def test_each_transition_leads_where_it_says(status, transition, after):
     assert status_after(status, transition) == after
 
 
-@pytest.mark.parametrize(("status", "transition"), [
-    ("published", "publish"), ("draft", "deprecate"), ("draft", "withdraw"),
-    ("withdrawn", "withdraw")])
+@pytest.mark.parametrize(
+    ("status", "transition"),
+    [
+        ("published", "publish"),
+        ("draft", "deprecate"),
+        ("draft", "withdraw"),
+        ("withdrawn", "withdraw"),
+    ],
+)
 def test_a_transition_from_the_wrong_status_is_a_conflict(status, transition):
     with pytest.raises(Conflict) as raised:
         status_after(status, transition)
@@ -57,9 +70,15 @@ def test_sending_a_frozen_field_unchanged_is_no_change():
 
 
 def publishable(**changes):
-    return SimpleNamespace(**{"category": "memories", "eccn": "EAR99",
-                              "deliverable_kinds": ["soft_rtl"],
-                              "offers": [{"kind": "evaluation"}], **changes})
+    return SimpleNamespace(
+        **{
+            "category": "memories",
+            "eccn": "EAR99",
+            "deliverable_kinds": ["soft_rtl"],
+            "offers": [{"kind": "evaluation"}],
+            **changes,
+        }
+    )
 
 
 def test_a_complete_core_is_publishable():

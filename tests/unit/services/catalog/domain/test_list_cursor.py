@@ -1,4 +1,5 @@
 """Cursors of the catalog's lists."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -21,8 +22,10 @@ def test_a_cursor_names_the_time_and_id_it_was_made_of():
     assert decode_cursor(encode_cursor(WHEN, "id-1")) == (WHEN, "id-1")
 
 
-@pytest.mark.parametrize("cursor", ["", "!!!", encode_cursor(WHEN, "x")[:-3] + "zzz",
-                                    "WyIyMDI2LTAzLTAxVDEyOjMwOjAwIiwgImEiXQ"])  # naive time
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "!!!", encode_cursor(WHEN, "x")[:-3] + "zzz", "WyIyMDI2LTAzLTAxVDEyOjMwOjAwIiwgImEiXQ"],
+)  # naive time
 def test_what_is_no_cursor_is_refused_naming_it(cursor):
     with pytest.raises(Invalid) as raised:
         decode_cursor(cursor)

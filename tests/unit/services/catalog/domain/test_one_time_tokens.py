@@ -1,4 +1,5 @@
 """Signed, expiring link tokens."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -18,13 +19,18 @@ def test_a_token_names_its_subject_until_it_expires():
         verify(KEY, token, "invitation", NOW + timedelta(days=7))
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t.replace("inv-1", "inv-2"),
-    lambda t: t.replace(str(int((NOW + timedelta(days=7)).timestamp())),
-                        str(int((NOW + timedelta(days=70)).timestamp()))),
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
-    lambda t: t.rsplit(".", 1)[0],
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t.replace("inv-1", "inv-2"),
+        lambda t: t.replace(
+            str(int((NOW + timedelta(days=7)).timestamp())),
+            str(int((NOW + timedelta(days=70)).timestamp())),
+        ),
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: t.rsplit(".", 1)[0],
+    ],
+)
 def test_a_changed_token_is_refused(tamper):
     token = sign(KEY, "invitation", "inv-1", NOW + timedelta(days=7))
     with pytest.raises(BadToken):

@@ -1,4 +1,5 @@
 """Password rules per NIST SP 800-63B-4: length, the common list, the person's own names."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,10 +24,20 @@ def test_at_least_64_characters_are_accepted_and_the_maximum_is_bounded():
     assert "at most" in password_problem("long words " * 12)
 
 
-@pytest.mark.parametrize("common", [
-    "passwordpassword", "QwertyuiopAsdfghjkl", "123456789012345", "correct horse battery staple",
-    "aaaaaaaaaaaaaaaa", "abcabcabcabcabcabc", "1234567890123456",
-    "abcdefghijklmnopq", "zyxwvutsrqponmlk"])
+@pytest.mark.parametrize(
+    "common",
+    [
+        "passwordpassword",
+        "QwertyuiopAsdfghjkl",
+        "123456789012345",
+        "correct horse battery staple",
+        "aaaaaaaaaaaaaaaa",
+        "abcabcabcabcabcabc",
+        "1234567890123456",
+        "abcdefghijklmnopq",
+        "zyxwvutsrqponmlk",
+    ],
+)
 def test_common_and_repetitive_passwords_are_refused(common):
     assert len(common) >= MIN_LENGTH
     assert "common" in password_problem(common)
@@ -37,7 +48,8 @@ def test_full_width_characters_are_the_same_password():
 
 
 def test_the_persons_own_address_is_refused():
-    assert "e-mail" in password_problem("li.wei.xinyuan@example.cn",
-                                        context=("Li.Wei.Xinyuan@example.cn",))
+    assert "e-mail" in password_problem(
+        "li.wei.xinyuan@example.cn", context=("Li.Wei.Xinyuan@example.cn",)
+    )
     assert "e-mail" in password_problem("li.wei.xinyuan99", context=("li.wei.xinyuan@example.cn",))
     assert password_problem(GOOD, context=("li.wei@example.cn", "Li Wei")) is None

@@ -1,4 +1,5 @@
 """Roles and the table of what each may do."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,15 +7,18 @@ import pytest
 from services.catalog.domain import roles
 
 
-@pytest.mark.parametrize(("action", "allowed"), [
-    ("cores.publish", {"owner", "publisher"}),
-    ("license_requests.decide", {"owner", "approver"}),
-    ("orders.place", {"owner", "buyer"}),
-    ("payments.record", {"owner", "finance"}),
-    ("members.invite", {"owner"}),
-    ("organisations.decide", {"operator"}),
-    ("export.review", {"export_reviewer"}),
-])
+@pytest.mark.parametrize(
+    ("action", "allowed"),
+    [
+        ("cores.publish", {"owner", "publisher"}),
+        ("license_requests.decide", {"owner", "approver"}),
+        ("orders.place", {"owner", "buyer"}),
+        ("payments.record", {"owner", "finance"}),
+        ("members.invite", {"owner"}),
+        ("organisations.decide", {"operator"}),
+        ("export.review", {"export_reviewer"}),
+    ],
+)
 def test_exactly_the_listed_roles_may_take_an_action(action, allowed):
     for role in roles.ORGANISATION_ROLES + roles.PLATFORM_ROLES:
         assert roles.may([role], action) is (role in allowed), role

@@ -1,4 +1,5 @@
 """A core search: sorts, filters, visibility, cursors, results."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,16 +48,28 @@ def test_visibility_in_facet_values():
 
 
 def test_a_result_groups_counts_by_facet_most_first_and_totals_by_status():
-    result = result_of([], [("status:published", 3), ("status:draft", 1),
-                            ("category:memories", 1), ("category:other", 3)], None)
+    result = result_of(
+        [],
+        [
+            ("status:published", 3),
+            ("status:draft", 1),
+            ("category:memories", 1),
+            ("category:other", 3),
+        ],
+        None,
+    )
     assert result.total == 4
-    assert result.facets["category"] == [{"value": "other", "count": 3},
-                                         {"value": "memories", "count": 1}]
+    assert result.facets["category"] == [
+        {"value": "other", "count": 3},
+        {"value": "memories", "count": 1},
+    ]
     assert result.facets["node"] == []
 
 
-@pytest.mark.parametrize(("sort", "key"), [
-    ("newest", datetime(2026, 1, 2, tzinfo=UTC)), ("relevance", 0.25), ("title", "UART")])
+@pytest.mark.parametrize(
+    ("sort", "key"),
+    [("newest", datetime(2026, 1, 2, tzinfo=UTC)), ("relevance", 0.25), ("title", "UART")],
+)
 def test_a_cursor_gives_back_its_key_in_the_sorts_type(sort, key):
     assert decode_cursor(encode_cursor(key, "core-1"), sort) == (key, "core-1")
 

@@ -1,4 +1,5 @@
 """Pure rules of the taxonomy: Chinese search terms, price bands, canonical standards."""
+
 from __future__ import annotations
 
 from services.catalog.domain import taxonomy
@@ -13,12 +14,16 @@ def test_chinese_is_indexed_as_characters_and_bigrams_and_queried_as_bigrams():
 
 def test_price_band_uses_the_cheapest_production_offer_in_dollars():
     def offer(kind, amount=None, currency="USD"):
-        return {"kind": kind, "price": {"amount": amount, "currency": currency}
-                if amount is not None else None}
+        return {
+            "kind": kind,
+            "price": {"amount": amount, "currency": currency} if amount is not None else None,
+        }
 
     assert taxonomy.price_band([offer("evaluation", "0")]) == "on_request"
-    assert taxonomy.price_band([offer("evaluation", "0"), offer("single_project", "9999")]) \
+    assert (
+        taxonomy.price_band([offer("evaluation", "0"), offer("single_project", "9999")])
         == "under_10k"
+    )
     assert taxonomy.price_band([offer("perpetual", "300000", "CNY")]) == "10k_50k"  # ≈ 42,000 USD
     assert taxonomy.price_band([offer("multi_project", "2000000", "HKD")]) == "250k_plus"
 

@@ -1,4 +1,5 @@
 """VLNV vendor names."""
+
 from __future__ import annotations
 
 import pytest

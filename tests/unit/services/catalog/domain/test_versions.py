@@ -1,4 +1,5 @@
 """The order of VLNV versions."""
+
 from __future__ import annotations
 
 from services.catalog.domain.versions import same_version, version_key

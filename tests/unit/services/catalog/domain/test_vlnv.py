@@ -1,4 +1,5 @@
 """VLNV parts."""
+
 from __future__ import annotations
 
 import pytest

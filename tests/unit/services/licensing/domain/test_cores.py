@@ -1,4 +1,5 @@
 """Which offers of a core a licensee may ask for."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,15 +9,22 @@ from shared.errors import Invalid
 
 
 def terms(status="published") -> CoreTerms:
-    return CoreTerms(core_id="K", vendor_id="V", vlnv={"version": "1.0"}, status=status,
-                     eccn="EAR99", territory_restrictions=[], deliverables=[],
-                     offers=[{"offer_id": "eval", "kind": "evaluation"}], version=3)
+    return CoreTerms(
+        core_id="K",
+        vendor_id="V",
+        vlnv={"version": "1.0"},
+        status=status,
+        eccn="EAR99",
+        territory_restrictions=[],
+        deliverables=[],
+        offers=[{"offer_id": "eval", "kind": "evaluation"}],
+        version=3,
+    )
 
 
 @pytest.mark.parametrize("status", ["published", "deprecated"])
 def test_an_offer_of_an_offered_core_is_found(status):
-    assert requested_offer(terms(status), "K", "eval") == {"offer_id": "eval",
-                                                            "kind": "evaluation"}
+    assert requested_offer(terms(status), "K", "eval") == {"offer_id": "eval", "kind": "evaluation"}
 
 
 @pytest.mark.parametrize("status", ["draft", "withdrawn"])

@@ -1,4 +1,5 @@
 """Compact JWS with Ed25519, base64url and JWK thumbprints."""
+
 from __future__ import annotations
 
 import json
@@ -53,13 +54,20 @@ def test_a_header_without_eddsa_is_malformed():
 
 def test_the_thumbprint_is_the_rfc_7638_digest_of_the_key():
     # RFC 8037, appendix A.3: the thumbprint of its example Ed25519 key.
-    assert thumbprint("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo") == \
-        "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    assert (
+        thumbprint("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
+        == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    )
 
 
 def test_a_jwks_gives_its_ed25519_keys_by_kid_and_skips_the_rest():
     keyring = FakeKeyring()
-    jwks = {"keys": [*keyring.jwks["keys"], {"kty": "RSA", "kid": "r"},
-                     {"kty": "OKP", "crv": "Ed25519", "kid": "bad", "x": "!!"}]}
+    jwks = {
+        "keys": [
+            *keyring.jwks["keys"],
+            {"kty": "RSA", "kid": "r"},
+            {"kty": "OKP", "crv": "Ed25519", "kid": "bad", "x": "!!"},
+        ]
+    }
     assert list(public_keys_from_jwks(jwks)) == [keyring.kid]
     assert public_keys_from_jwks(["not", "a", "jwks"]) == {}

@@ -1,4 +1,5 @@
 """Money is exact: integer minor units with their currency."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,9 @@ def test_subtraction_keeps_the_currency():
     assert Money(500, "USD") - Money(200, "USD") == Money(300, "USD")
 
 
-@pytest.mark.parametrize("amount", ["0.001", "-1.00", "NaN", "Infinity", "abc", 1.5, True,
-                                    "1" * 14, None])
+@pytest.mark.parametrize(
+    "amount", ["0.001", "-1.00", "NaN", "Infinity", "abc", 1.5, True, "1" * 14, None]
+)
 def test_unusable_amounts_are_refused_naming_the_field(amount):
     with pytest.raises(Invalid) as error:
         Money.parse(amount, "USD", field="price.amount")
@@ -65,8 +67,9 @@ def test_two_currencies_do_not_add():
 def test_no_float_in_money_code():
     """Every licensing module that handles money (names Money or a minor-units column)."""
     root = Path(__file__).resolve().parents[5] / "services" / "licensing"
-    money_modules = [path for path in root.rglob("*.py")
-                     if re.search(r"\bMoney\b|_minor\b", path.read_text())]
+    money_modules = [
+        path for path in root.rglob("*.py") if re.search(r"\bMoney\b|_minor\b", path.read_text())
+    ]
     assert len(money_modules) >= 6
     for path in money_modules:
         assert not re.search(r"\bfloat\b", path.read_text()), f"{path} mentions float"

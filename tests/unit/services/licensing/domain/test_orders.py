@@ -1,4 +1,5 @@
 """An order's money and states."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """A quote's states and validity."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """A license request's rules: version ranges, payment, decisions."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,10 +36,15 @@ def test_a_range_that_is_not_one_or_misses_the_version_names_the_field(version_r
     assert error.value.field == "version_range"
 
 
-@pytest.mark.parametrize("offer, paid", [
-    ({}, False), ({"price": None}, False),
-    ({"price": {"amount": "0.00", "currency": "USD"}}, False),
-    ({"price": {"amount": "0.01", "currency": "USD"}}, True)])
+@pytest.mark.parametrize(
+    "offer, paid",
+    [
+        ({}, False),
+        ({"price": None}, False),
+        ({"price": {"amount": "0.00", "currency": "USD"}}, False),
+        ({"price": {"amount": "0.01", "currency": "USD"}}, True),
+    ],
+)
 def test_only_an_offer_priced_above_zero_needs_payment(offer, paid):
     assert needs_payment(offer) is paid
     assert state_after_clearing(offer) == ("approved" if paid else "issued")

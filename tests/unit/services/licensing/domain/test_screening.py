@@ -1,4 +1,5 @@
 """Export screening: territory restrictions, embargoes, the rule table, then review."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,19 +12,39 @@ from services.licensing.domain.screening import (
 )
 from shared.errors import Conflict
 
-TABLE = RuleTable(7, (
-    {"rule_id": "ear99", "eccn": "EAR99", "destinations": ["*"], "outcome": "allow",
-     "reason_code": "NO_LICENSE_REQUIRED"},
-    {"rule_id": "3e-hk", "eccn": "3E*", "destinations": ["HK", "cn"], "outcome": "review",
-     "reason_code": "CONTROLLED_TECHNOLOGY"},
-    {"rule_id": "3e-all", "eccn": "3E*", "destinations": ["*"], "outcome": "deny",
-     "reason_code": "LICENSE_REQUIRED"},
-), frozenset({"KP"}))
+TABLE = RuleTable(
+    7,
+    (
+        {
+            "rule_id": "ear99",
+            "eccn": "EAR99",
+            "destinations": ["*"],
+            "outcome": "allow",
+            "reason_code": "NO_LICENSE_REQUIRED",
+        },
+        {
+            "rule_id": "3e-hk",
+            "eccn": "3E*",
+            "destinations": ["HK", "cn"],
+            "outcome": "review",
+            "reason_code": "CONTROLLED_TECHNOLOGY",
+        },
+        {
+            "rule_id": "3e-all",
+            "eccn": "3E*",
+            "destinations": ["*"],
+            "outcome": "deny",
+            "reason_code": "LICENSE_REQUIRED",
+        },
+    ),
+    frozenset({"KP"}),
+)
 
 
 def screen(eccn="EAR99", destination="DE", restrictions=()):
-    return screen_export(TABLE, eccn=eccn, destination=destination,
-                         territory_restrictions=list(restrictions))
+    return screen_export(
+        TABLE, eccn=eccn, destination=destination, territory_restrictions=list(restrictions)
+    )
 
 
 def test_a_matching_rule_decides_and_names_itself_and_the_version():
@@ -51,13 +72,17 @@ def test_the_vendors_territory_restrictions_come_first():
 
 def test_no_matching_rule_sends_the_request_to_review():
     assert screen("5A002", "DE").as_dict() == {
-        "outcome": "review", "reason_code": "NO_MATCHING_RULE", "rule_id": "default",
-        "rule_set_version": 7}
+        "outcome": "review",
+        "reason_code": "NO_MATCHING_RULE",
+        "rule_id": "default",
+        "rule_set_version": 7,
+    }
 
 
 def test_a_rule_table_is_made_of_a_stored_rule_set_with_upper_case_embargoes():
     class Stored:
         version, rules, embargoed = 3, [{"rule_id": "r"}], ["ir", "KP"]
+
     table = RuleTable.of(Stored())
     assert table == RuleTable(3, ({"rule_id": "r"},), frozenset({"IR", "KP"}))
 

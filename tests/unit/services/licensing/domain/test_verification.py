@@ -1,4 +1,5 @@
 """Verifying a license offline: signature, key, status, validity window and core."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,10 +26,17 @@ VLNV = {"vendor": "acme.com", "library": "ip", "name": "uart", "version": "1.2.0
 
 def claims(**changes) -> dict:
     issued = int(NOW.timestamp())
-    return {"jti": "L1", "iss": "https://licensing.example", "iat": issued, "nbf": issued,
-            "exp": issued + 3600, "vendor": "V", "licensee": "C",
-            "core": {"core_id": "K", "vlnv": VLNV, "version_constraint": ">=1.0,<2.0"},
-            **changes}
+    return {
+        "jti": "L1",
+        "iss": "https://licensing.example",
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + 3600,
+        "vendor": "V",
+        "licensee": "C",
+        "core": {"core_id": "K", "vlnv": VLNV, "version_constraint": ">=1.0,<2.0"},
+        **changes,
+    }
 
 
 @pytest.fixture
@@ -37,13 +45,15 @@ def keyring():
 
 
 def token(keyring, typ=LICENSE_TYP, **changes):
-    return sign_compact(claims(**changes), kid=keyring.kid, private_key=keyring.private_key,
-                        typ=typ)
+    return sign_compact(
+        claims(**changes), kid=keyring.kid, private_key=keyring.private_key, typ=typ
+    )
 
 
 def check(keyring, text, statuses=None, **options):
-    return verify_license(text, public_keys_from_jwks(keyring.jwks), statuses,
-                          now=options.pop("now", NOW), **options)
+    return verify_license(
+        text, public_keys_from_jwks(keyring.jwks), statuses, now=options.pop("now", NOW), **options
+    )
 
 
 def test_a_genuine_license_in_its_window_is_valid(keyring):
@@ -63,8 +73,9 @@ def test_a_key_not_in_the_jwks_is_unknown(keyring):
     assert check(FakeKeyring(), token(keyring)).result is Result.UNKNOWN_KEY
 
 
-@pytest.mark.parametrize("status, result", [("revoked", Result.REVOKED),
-                                            ("suspended", Result.SUSPENDED)])
+@pytest.mark.parametrize(
+    "status, result", [("revoked", Result.REVOKED), ("suspended", Result.SUSPENDED)]
+)
 def test_the_status_list_withdraws_a_license(keyring, status, result):
     assert check(keyring, token(keyring), {"L1": status}).result is result
 
@@ -82,8 +93,9 @@ def test_a_perpetual_license_never_expires(keyring):
 
 def test_a_token_of_another_type_or_missing_claims_is_malformed(keyring):
     assert check(keyring, token(keyring, typ="JWT")).result is Result.MALFORMED
-    text = sign_compact({"jti": "L1"}, kid=keyring.kid, private_key=keyring.private_key,
-                        typ=LICENSE_TYP)
+    text = sign_compact(
+        {"jti": "L1"}, kid=keyring.kid, private_key=keyring.private_key, typ=LICENSE_TYP
+    )
     verification = check(keyring, text)
     assert verification.result is Result.MALFORMED and "missing" in verification.detail
 
@@ -103,9 +115,17 @@ def test_covers_needs_four_parts():
     assert not covers({"vlnv": VLNV, "version_constraint": ">=1"}, "acme.com:ip:uart")
 
 
-@pytest.mark.parametrize("constraint, version, allowed", [
-    ("==1.2.0", "1.2.0", True), (">=1.0,<2.0", "2.0", False), ("===r1p0", "r1p0", True),
-    ("==1.0", "r1p0", False), ("not a range", "1.0", False), (">=1.0", "1.1rc1", True)])
+@pytest.mark.parametrize(
+    "constraint, version, allowed",
+    [
+        ("==1.2.0", "1.2.0", True),
+        (">=1.0,<2.0", "2.0", False),
+        ("===r1p0", "r1p0", True),
+        ("==1.0", "r1p0", False),
+        ("not a range", "1.0", False),
+        (">=1.0", "1.1rc1", True),
+    ],
+)
 def test_version_allowed(constraint, version, allowed):
     assert version_allowed(constraint, version) is allowed
 
@@ -120,8 +140,12 @@ def test_armour_and_unarmour_round_trip_the_token(keyring):
 
 def test_a_signed_status_list_is_read_and_a_forged_one_refused(keyring):
     statuses = {"L1": "revoked"}
-    signed = sign_compact({"statuses": statuses}, kid=keyring.kid,
-                          private_key=keyring.private_key, typ=STATUS_LIST_TYP)
+    signed = sign_compact(
+        {"statuses": statuses},
+        kid=keyring.kid,
+        private_key=keyring.private_key,
+        typ=STATUS_LIST_TYP,
+    )
     assert read_status_list(signed, public_keys_from_jwks(keyring.jwks)) == statuses
     with pytest.raises(SignatureProblem):
         read_status_list(signed, public_keys_from_jwks(FakeKeyring().jwks))

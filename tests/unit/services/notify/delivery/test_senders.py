@@ -1,5 +1,6 @@
 """Sending one delivery with fake transports: a fake HTTP pool for webhooks, a fake SMTP
 transport for e-mail (services/notify/delivery/webhook_sender.py, mail_sender.py)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -52,12 +53,20 @@ class FakePool:
 
 
 def webhook_job(secret: str, endpoint_id: str = "ep-1") -> Job:
-    delivery = SimpleNamespace(id="d-1", message_id="evt-1", endpoint_id=endpoint_id,
-                               channel="webhook")
-    notice = SimpleNamespace(event_type="ipmarket.license.issued.v1", occurred_at=NOW,
-                             data={"license_id": "lic-1"})
-    endpoint = SimpleNamespace(url=URL, schemes=["v1"], secret=secret, previous_secret=None,
-                               previous_secret_expires_at=None, signing_key=None)
+    delivery = SimpleNamespace(
+        id="d-1", message_id="evt-1", endpoint_id=endpoint_id, channel="webhook"
+    )
+    notice = SimpleNamespace(
+        event_type="ipmarket.license.issued.v1", occurred_at=NOW, data={"license_id": "lic-1"}
+    )
+    endpoint = SimpleNamespace(
+        url=URL,
+        schemes=["v1"],
+        secret=secret,
+        previous_secret=None,
+        previous_secret_expires_at=None,
+        signing_key=None,
+    )
     return Job(delivery, notice, endpoint)
 
 
@@ -85,8 +94,7 @@ def test_a_whole_answer_keeps_the_connection_a_long_one_drops_it():
     sender = sender_with(FakePool(short, long))
     assert sender.send(webhook_job(signatures.new_secret()), NOW).response == "fine"
     assert short.released and not short.closed
-    assert len(sender.send(webhook_job(signatures.new_secret()), NOW).response) == \
-        RESPONSE_BYTES
+    assert len(sender.send(webhook_job(signatures.new_secret()), NOW).response) == RESPONSE_BYTES
     assert long.closed and not long.released
 
 
@@ -126,16 +134,23 @@ class FakeTransport:
 
 
 def email_job(organisation) -> Job:
-    delivery = SimpleNamespace(id="d-2", message_id="<m-1@ipmarket>", endpoint_id=None,
-                               channel="email", recipient_name="Dana",
-                               address="dana@gg.example")
-    notice = SimpleNamespace(event_type="ipmarket.license.issued.v1", occurred_at=NOW,
-                             data={"license_id": "lic-1"})
+    delivery = SimpleNamespace(
+        id="d-2",
+        message_id="<m-1@ipmarket>",
+        endpoint_id=None,
+        channel="email",
+        recipient_name="Dana",
+        address="dana@gg.example",
+    )
+    notice = SimpleNamespace(
+        event_type="ipmarket.license.issued.v1", occurred_at=NOW, data={"license_id": "lic-1"}
+    )
     return Job(delivery, notice, None, organisation, {})
 
 
-ORGANISATION = SimpleNamespace(locale="zh-HK", timezone="Asia/Hong_Kong",
-                               legal_name_en="GG IP", legal_name_zh="金門")
+ORGANISATION = SimpleNamespace(
+    locale="zh-HK", timezone="Asia/Hong_Kong", legal_name_en="GG IP", legal_name_zh="金門"
+)
 
 
 def test_an_email_goes_to_its_contact_in_the_organisations_language():

@@ -1,4 +1,5 @@
 """The retry schedule and Retry-After (pure logic)."""
+
 from __future__ import annotations
 
 import random
@@ -24,7 +25,7 @@ def test_the_schedule_runs_out():
 
 def test_retry_after_wins_over_the_schedule_but_is_bounded():
     assert next_delay(1, SCHEDULE, retry_after=42) == 42
-    assert next_delay(1, SCHEDULE, retry_after=10 ** 9) == 24 * 3600
+    assert next_delay(1, SCHEDULE, retry_after=10**9) == 24 * 3600
     assert next_delay(len(SCHEDULE), SCHEDULE, retry_after=1) is None
 
 

@@ -1,4 +1,5 @@
 """Who hears which event over which channel (services/notify/domain/routing.py)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -39,10 +40,15 @@ def test_a_deal_event_goes_to_both_parties():
     assert routing.named_recipients("ipmarket.order.paid.v1", data) == {"v", "l"}
 
 
-@pytest.mark.parametrize("event_type", ["ipmarket.organisation.updated.v1",
-                                        "ipmarket.api_key.revoked.v1",
-                                        "ipmarket.vendor_name.confirmed.v1",
-                                        "ipmarket.webhook_endpoint.disabled.v1"])
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "ipmarket.organisation.updated.v1",
+        "ipmarket.api_key.revoked.v1",
+        "ipmarket.vendor_name.confirmed.v1",
+        "ipmarket.webhook_endpoint.disabled.v1",
+    ],
+)
 def test_an_organisations_own_events_go_to_it_alone(event_type):
     assert routing.named_recipients(event_type, {"organisation_id": "o"}) == {"o"}
 
@@ -57,8 +63,9 @@ def test_an_unknown_event_goes_to_nobody():
 
 
 def test_holdings_start_and_end_with_the_right_license_events():
-    assert ISSUED in routing.HOLDING_STARTS and "ipmarket.license.renewed.v1" in \
-        routing.HOLDING_STARTS
+    assert (
+        ISSUED in routing.HOLDING_STARTS and "ipmarket.license.renewed.v1" in routing.HOLDING_STARTS
+    )
     assert "ipmarket.license.revoked.v1" in routing.HOLDING_ENDS
     assert not routing.HOLDING_STARTS & routing.HOLDING_ENDS
     assert "ipmarket.license.suspended.v1" not in routing.HOLDING_STARTS | routing.HOLDING_ENDS
@@ -69,10 +76,18 @@ def test_core_line_leaves_out_the_version():
     assert routing.core_line(vlnv) == "gg:serdes:pcie5"
 
 
-@pytest.mark.parametrize("notices, wanted", [
-    (["all"], True), (["license"], True), ([ISSUED], True), (["core"], False),
-    (["ipmarket.license.revoked.v1"], False), ([], False), (None, False),
-])
+@pytest.mark.parametrize(
+    "notices, wanted",
+    [
+        (["all"], True),
+        (["license"], True),
+        ([ISSUED], True),
+        (["core"], False),
+        (["ipmarket.license.revoked.v1"], False),
+        ([], False),
+        (None, False),
+    ],
+)
 def test_a_contact_gets_what_it_asked_for(notices, wanted):
     assert routing.contact_wants({"email": "a@x", "notices": notices}, ISSUED) is wanted
 
@@ -91,37 +106,60 @@ def test_delivery_ids_are_deterministic_per_event_channel_and_target():
 
 
 def test_a_webhook_delivery_per_endpoint_that_takes_the_type():
-    planned = routing.plan_deliveries("e1", ISSUED, [route(
-        endpoints=[("ep1", []), ("ep2", [PUBLISHED]), ("ep3", [ISSUED])])], NOW, message_id)
-    assert [(d["channel"], d["endpoint_id"]) for d in planned] == \
-        [("webhook", "ep1"), ("webhook", "ep3")]
+    planned = routing.plan_deliveries(
+        "e1",
+        ISSUED,
+        [route(endpoints=[("ep1", []), ("ep2", [PUBLISHED]), ("ep3", [ISSUED])])],
+        NOW,
+        message_id,
+    )
+    assert [(d["channel"], d["endpoint_id"]) for d in planned] == [
+        ("webhook", "ep1"),
+        ("webhook", "ep3"),
+    ]
     assert all(d["message_id"] == "e1" and d["state"] == "pending" for d in planned)
     assert all(d["next_attempt_at"] == NOW and d["attempts"] == 0 for d in planned)
 
 
 def test_one_email_per_address_however_often_listed_and_only_to_who_wants_it():
-    contacts = [{"email": "Ops@X.example", "name": "Ops", "notices": ["all"]},
-                {"email": "ops@x.example", "name": "Again", "notices": ["license"]},
-                {"email": "cfo@x.example", "notices": ["order"]}]
+    contacts = [
+        {"email": "Ops@X.example", "name": "Ops", "notices": ["all"]},
+        {"email": "ops@x.example", "name": "Again", "notices": ["license"]},
+        {"email": "cfo@x.example", "notices": ["order"]},
+    ]
     planned = routing.plan_deliveries("e1", ISSUED, [route(contacts=contacts)], NOW, message_id)
-    assert [(d["channel"], d["address"], d["recipient_name"]) for d in planned] == \
-        [("email", "Ops@X.example", "Ops")]
+    assert [(d["channel"], d["address"], d["recipient_name"]) for d in planned] == [
+        ("email", "Ops@X.example", "Ops")
+    ]
     assert planned[0]["message_id"] == "<e1/ops@x.example@test>"
 
 
 def test_channels_switched_off_by_preference_get_nothing():
     contacts = [{"email": "a@x.example", "notices": ["all"]}]
-    assert routing.plan_deliveries("e1", ISSUED, [route(contacts=contacts, email=False,
-                                                        endpoints=[("ep", [])], webhook=False)],
-                                   NOW, message_id) == []
+    assert (
+        routing.plan_deliveries(
+            "e1",
+            ISSUED,
+            [route(contacts=contacts, email=False, endpoints=[("ep", [])], webhook=False)],
+            NOW,
+            message_id,
+        )
+        == []
+    )
 
 
 def test_each_organisations_route_is_planned_with_its_own_id():
-    planned = routing.plan_deliveries("e1", ISSUED, [
-        route("v", endpoints=[("ep-v", [])]), route("l", endpoints=[("ep-l", [])])], NOW,
-        message_id)
-    assert {(d["organisation_id"], d["endpoint_id"]) for d in planned} == \
-        {("v", "ep-v"), ("l", "ep-l")}
+    planned = routing.plan_deliveries(
+        "e1",
+        ISSUED,
+        [route("v", endpoints=[("ep-v", [])]), route("l", endpoints=[("ep-l", [])])],
+        NOW,
+        message_id,
+    )
+    assert {(d["organisation_id"], d["endpoint_id"]) for d in planned} == {
+        ("v", "ep-v"),
+        ("l", "ep-l"),
+    }
     assert len({d["id"] for d in planned}) == 2
 
 
