@@ -114,254 +114,116 @@ def _sqlite_default(service: str) -> Callable[[dict], str]:
     return lambda env: f"sqlite:///{var_dir(env) / f'{service}.db'}"
 
 
+# One setting per entry, aligned by hand: formatting would spread each over five lines.
+# fmt: off
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting(
-            "IPMARKET_VAR_DIR",
-            str(PROJECT_ROOT / "var"),
-            "Directory of `ipmarket run`'s SQLite files, broker data, logs and mail.",
-        ),
-        Setting(
-            "IPMARKET_CATALOG_DATABASE_URL",
-            _sqlite_default("catalog"),
-            "Catalog service database (SQLAlchemy URL).",
-            _database_url,
-        ),
-        Setting(
-            "IPMARKET_LICENSING_DATABASE_URL",
-            _sqlite_default("licensing"),
-            "Licensing service database (SQLAlchemy URL).",
-            _database_url,
-        ),
-        Setting(
-            "IPMARKET_NOTIFY_DATABASE_URL",
-            _sqlite_default("notify"),
-            "Notify service database (SQLAlchemy URL).",
-            _database_url,
-        ),
-        Setting(
-            "IPMARKET_KAFKA_BOOTSTRAP",
-            "127.0.0.1:9092",
-            "Kafka bootstrap servers, host:port[,host:port…].",
-            _bootstrap,
-        ),
-        Setting(
-            "IPMARKET_TOPIC_PREFIX",
-            "ipmarket",
-            "Prefix of every Kafka topic name (one deployment per prefix).",
-        ),
-        Setting(
-            "IPMARKET_TOPIC_PARTITIONS",
-            "3",
-            "Partitions of each topic created by `ipmarket topics`.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_TOPIC_RETENTION_HOURS",
-            "168",
-            "Retention of each topic created by `ipmarket topics`.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_RELAY_BATCH",
-            "1000",
-            "Most outbox rows one relay publishes per transaction.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_RELAY_IDLE_SECONDS",
-            "1",
-            "Longest a relay waits before looking at an empty outbox again (a commit wakes "
-            "it at once on PostgreSQL; on SQLite its waits double from 20 ms).",
-            _positive_float,
-        ),
+        Setting("IPMARKET_VAR_DIR", str(PROJECT_ROOT / "var"),
+                "Directory of `ipmarket run`'s SQLite files, broker data, logs and mail."),
+        Setting("IPMARKET_CATALOG_DATABASE_URL", _sqlite_default("catalog"),
+                "Catalog service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_LICENSING_DATABASE_URL", _sqlite_default("licensing"),
+                "Licensing service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_NOTIFY_DATABASE_URL", _sqlite_default("notify"),
+                "Notify service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
+                "Kafka bootstrap servers, host:port[,host:port…].", _bootstrap),
+        Setting("IPMARKET_TOPIC_PREFIX", "ipmarket",
+                "Prefix of every Kafka topic name (one deployment per prefix)."),
+        Setting("IPMARKET_TOPIC_PARTITIONS", "3",
+                "Partitions of each topic created by `ipmarket topics`.", _positive_int),
+        Setting("IPMARKET_TOPIC_RETENTION_HOURS", "168",
+                "Retention of each topic created by `ipmarket topics`.", _positive_int),
+        Setting("IPMARKET_RELAY_BATCH", "1000",
+                "Most outbox rows one relay publishes per transaction.", _positive_int),
+        Setting("IPMARKET_RELAY_IDLE_SECONDS", "1",
+                "Longest a relay waits before looking at an empty outbox again (a commit wakes "
+                "it at once on PostgreSQL; on SQLite its waits double from 20 ms).",
+                _positive_float),
         Setting("IPMARKET_LOG_LEVEL", "INFO", "Log level.", _log_level),
-        Setting(
-            "IPMARKET_MAX_BODY_BYTES",
-            "1048576",
-            "Largest request body any service accepts.",
-            _positive_int,
-        ),
+        Setting("IPMARKET_MAX_BODY_BYTES", "1048576",
+                "Largest request body any service accepts.", _positive_int),
         # what one client may take of a service (see shared/rate_limits.py, ipmarket/workers.py)
-        Setting(
-            "IPMARKET_RATE_LIMITS",
-            "true",
-            "Limit the request rate per API key and per client address (answers 429).",
-            _flag,
-        ),
-        Setting(
-            "IPMARKET_RATE_LIMIT_PER_KEY",
-            "6000/60",
-            "Requests one API key may make per window: REQUESTS/SECONDS.",
-            _rate,
-        ),
-        Setting(
-            "IPMARKET_RATE_LIMIT_PER_ADDRESS",
-            "12000/60",
-            "Requests with an API key one client address may make per window.",
-            _rate,
-        ),
-        Setting(
-            "IPMARKET_RATE_LIMIT_ANONYMOUS",
-            "600/60",
-            "Requests without an API key (verification, search) one client address may "
-            "make per window.",
-            _rate,
-        ),
-        Setting(
-            "IPMARKET_RATE_LIMIT_DELAY_SECONDS",
-            "1",
-            "How long a request over its limit waits for its 429 (gevent workers), so that "
-            "a flood costs the server little.",
-            _non_negative_float,
-        ),
-        Setting(
-            "IPMARKET_REQUEST_READ_SECONDS",
-            "10",
-            "Time a client has to send a request's body (and on SQLite each part of its "
-            "headers); then 408.",
-            _positive_float,
-        ),
-        Setting(
-            "IPMARKET_CONNECTIONS_PER_ADDRESS",
-            "100",
-            "Connections one client address may hold open per server process; more get 429.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_CATALOG_URL",
-            "http://127.0.0.1:8001",
-            "Public base URL of the catalog service (links in notices).",
-        ),
-        Setting(
-            "IPMARKET_LICENSING_URL",
-            "http://127.0.0.1:8002",
-            "Public base URL of the licensing service (JWKS, status list, links).",
-        ),
-        Setting(
-            "IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003", "Public base URL of the notify service."
-        ),
-        Setting(
-            "IPMARKET_SIGNING_KEY_SECRET",
-            None,
-            "Secret that encrypts license signing keys at rest (or use the _FILE form).",
-            secret=True,
-        ),
-        Setting(
-            "IPMARKET_SIGNING_KEY_SECRET_FILE",
-            None,
-            "File holding IPMARKET_SIGNING_KEY_SECRET (Docker/Kubernetes secrets).",
-        ),
-        Setting(
-            "IPMARKET_LICENSE_REQUEST_TTL_HOURS",
-            "168",
-            "Pending license requests expire after this long.",
-            _positive_int,
-        ),
+        Setting("IPMARKET_RATE_LIMITS", "true",
+                "Limit the request rate per API key and per client address (answers 429).",
+                _flag),
+        Setting("IPMARKET_RATE_LIMIT_PER_KEY", "6000/60",
+                "Requests one API key may make per window: REQUESTS/SECONDS.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_PER_ADDRESS", "12000/60",
+                "Requests with an API key one client address may make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_ANONYMOUS", "600/60",
+                "Requests without an API key (verification, search) one client address may "
+                "make per window.", _rate),
+        Setting("IPMARKET_RATE_LIMIT_DELAY_SECONDS", "1",
+                "How long a request over its limit waits for its 429 (gevent workers), so that "
+                "a flood costs the server little.", _non_negative_float),
+        Setting("IPMARKET_REQUEST_READ_SECONDS", "10",
+                "Time a client has to send a request's body (and on SQLite each part of its "
+                "headers); then 408.", _positive_float),
+        Setting("IPMARKET_CONNECTIONS_PER_ADDRESS", "100",
+                "Connections one client address may hold open per server process; more get "
+                "429.", _positive_int),
+        Setting("IPMARKET_CATALOG_URL", "http://127.0.0.1:8001",
+                "Public base URL of the catalog service (links in notices)."),
+        Setting("IPMARKET_LICENSING_URL", "http://127.0.0.1:8002",
+                "Public base URL of the licensing service (JWKS, status list, links)."),
+        Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
+                "Public base URL of the notify service."),
+        Setting("IPMARKET_SIGNING_KEY_SECRET", None,
+                "Secret that encrypts license signing keys at rest (or use the _FILE form).",
+                secret=True),
+        Setting("IPMARKET_SIGNING_KEY_SECRET_FILE", None,
+                "File holding IPMARKET_SIGNING_KEY_SECRET (Docker/Kubernetes secrets)."),
+        Setting("IPMARKET_LICENSE_REQUEST_TTL_HOURS", "168",
+                "Pending license requests expire after this long.", _positive_int),
         Setting("IPMARKET_SMTP_HOST", None, "SMTP server; unset = write .eml files to var/mail/."),
         Setting("IPMARKET_SMTP_PORT", "587", "SMTP port.", _positive_int),
-        Setting(
-            "IPMARKET_SMTP_SECURITY", "starttls", "SMTP transport security: none, starttls or tls."
-        ),
+        Setting("IPMARKET_SMTP_SECURITY", "starttls",
+                "SMTP transport security: none, starttls or tls."),
         Setting("IPMARKET_SMTP_USERNAME", None, "SMTP user name."),
         Setting("IPMARKET_SMTP_PASSWORD", None, "SMTP password.", secret=True),
-        Setting(
-            "IPMARKET_MAIL_FROM",
-            "ipmarket <noreply@ipmarket.localhost>",
-            "From address of notices.",
-        ),
-        Setting(
-            "IPMARKET_MAIL_DIR",
-            lambda env: str(var_dir(env) / "mail"),
-            "Where .eml files go when no SMTP host is set.",
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_RETRY_SECONDS",
-            "0,5,300,1800,7200,18000,36000,36000",
-            "Webhook and email retry schedule (seconds after each failure).",
-            _seconds_list,
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_TIMEOUT_SECONDS",
-            "15",
-            "Time-out of one webhook delivery.",
-            _positive_float,
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_ALLOW_PRIVATE",
-            "false",
-            "Allow webhook URLs on loopback/private addresses (tests, demos).",
-            _flag,
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS",
-            "120",
-            "An endpoint failing continuously this long is disabled.",
-            _positive_float,
-        ),
+        Setting("IPMARKET_MAIL_FROM", "ipmarket <noreply@ipmarket.localhost>",
+                "From address of notices."),
+        Setting("IPMARKET_MAIL_DIR", lambda env: str(var_dir(env) / "mail"),
+                "Where .eml files go when no SMTP host is set."),
+        Setting("IPMARKET_WEBHOOK_RETRY_SECONDS", "0,5,300,1800,7200,18000,36000,36000",
+                "Webhook and email retry schedule (seconds after each failure).", _seconds_list),
+        Setting("IPMARKET_WEBHOOK_TIMEOUT_SECONDS", "15",
+                "Time-out of one webhook delivery.", _positive_float),
+        Setting("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "false",
+                "Allow webhook URLs on loopback/private addresses (tests, demos).", _flag),
+        Setting("IPMARKET_WEBHOOK_DISABLE_AFTER_HOURS", "120",
+                "An endpoint failing continuously this long is disabled.", _positive_float),
         # notify
-        Setting(
-            "IPMARKET_WEBHOOK_ALLOWED_NETWORKS",
-            "",
-            "CIDRs webhooks may reach although private (e.g. 10.1.0.0/16), comma-separated.",
-            _networks,
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_KEY_SECRET",
-            None,
-            "Secret that encrypts webhook secrets and endpoints' signing keys at rest "
-            "(or use the _FILE form).",
-            secret=True,
-        ),
-        Setting(
-            "IPMARKET_WEBHOOK_KEY_SECRET_FILE",
-            None,
-            "File holding IPMARKET_WEBHOOK_KEY_SECRET (Docker/Kubernetes secrets).",
-        ),
-        Setting(
-            "IPMARKET_SMTP_TIMEOUT_SECONDS", "30", "Time-out of one SMTP exchange.", _positive_float
-        ),
-        Setting(
-            "IPMARKET_DELIVERY_THREADS",
-            "32",
-            "Deliveries one `ipmarket deliver` worker sends at once.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_DELIVERY_PER_ENDPOINT",
-            "8",
-            "Most deliveries in flight to one webhook endpoint per worker.",
-            _positive_int,
-        ),
-        Setting(
-            "IPMARKET_DELIVERY_POLL_SECONDS",
-            "0.5",
-            "How long the delivery worker sleeps when nothing is due (on PostgreSQL a new "
-            "notice wakes it at once).",
-            _positive_float,
-        ),
+        Setting("IPMARKET_WEBHOOK_ALLOWED_NETWORKS", "",
+                "CIDRs webhooks may reach although private (e.g. 10.1.0.0/16), comma-separated.",
+                _networks),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET", None,
+                "Secret that encrypts webhook secrets and endpoints' signing keys at rest "
+                "(or use the _FILE form).", secret=True),
+        Setting("IPMARKET_WEBHOOK_KEY_SECRET_FILE", None,
+                "File holding IPMARKET_WEBHOOK_KEY_SECRET (Docker/Kubernetes secrets)."),
+        Setting("IPMARKET_SMTP_TIMEOUT_SECONDS", "30", "Time-out of one SMTP exchange.",
+                _positive_float),
+        Setting("IPMARKET_DELIVERY_THREADS", "32",
+                "Deliveries one `ipmarket deliver` worker sends at once.", _positive_int),
+        Setting("IPMARKET_DELIVERY_PER_ENDPOINT", "8",
+                "Most deliveries in flight to one webhook endpoint per worker.", _positive_int),
+        Setting("IPMARKET_DELIVERY_POLL_SECONDS", "0.5",
+                "How long the delivery worker sleeps when nothing is due (on PostgreSQL a new "
+                "notice wakes it at once).", _positive_float),
         # licensing: purchasing (orders, invoices, payment provider)
-        Setting(
-            "IPMARKET_PAYMENT_PROVIDER_SECRET",
-            None,
-            "Shared secret of the payment provider: signs its callbacks (HMAC-SHA256); "
-            "unset = provider callbacks are refused.",
-            secret=True,
-        ),
-        Setting(
-            "IPMARKET_PAYMENT_SIMULATOR_URL",
-            "http://127.0.0.1:8004",
-            "Base URL of the payment provider simulator (`ipmarket payment-simulator`).",
-        ),
-        Setting(
-            "IPMARKET_INVOICE_DUE_DAYS",
-            "30",
-            "Invoices fall due this many days after issue.",
-            _positive_int,
-        ),
+        Setting("IPMARKET_PAYMENT_PROVIDER_SECRET", None,
+                "Shared secret of the payment provider: signs its callbacks (HMAC-SHA256); "
+                "unset = provider callbacks are refused.", secret=True),
+        Setting("IPMARKET_PAYMENT_SIMULATOR_URL", "http://127.0.0.1:8004",
+                "Base URL of the payment provider simulator (`ipmarket payment-simulator`)."),
+        Setting("IPMARKET_INVOICE_DUE_DAYS", "30",
+                "Invoices fall due this many days after issue.", _positive_int),
     ]
 }
+# fmt: on
 
 
 def get(name: str, environ: dict[str, str] | None = None):
