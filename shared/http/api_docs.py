@@ -154,9 +154,11 @@ class Blueprint(flask_smorest.Blueprint):
             if isinstance(schema, Schema):
                 # An empty body is accepted where no field is required (and something may be).
                 keywords = getattr(schema.Meta, "json_schema", {})
+                alternatives = [*keywords.get("oneOf", ()), *keywords.get("anyOf", ())]
                 body["required"] = (
                     any(f.required for f in schema.fields.values())
                     or keywords.get("minProperties", 0) > 0
+                    or (bool(alternatives) and all(a.get("required") for a in alternatives))
                 )
         if any(p.get("in") == "query" for p in doc.get("parameters", ()) if isinstance(p, dict)):
             statuses.add(422)

@@ -195,7 +195,7 @@ def test_after_rotation_old_licenses_still_verify_until_their_key_is_retired(
     assert online(client, old_text)["result"] == "UNKNOWN_KEY"
     assert online(client, new["token"])["result"] == "VALID"
     last = CliRunner().invoke(main, ["keys", "retire", new_kid])
-    assert last.exit_code == 1 and "only signing key" in last.output
+    assert last.exit_code == 1 and "only signing key" in last.output, last.output
 
 
 def test_revoked_is_revoked_online_and_offline_with_the_status_list(
