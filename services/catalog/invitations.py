@@ -7,8 +7,8 @@ from __future__ import annotations
 from services.catalog.domain import one_time_tokens, roles
 from services.catalog.domain.people import INVITATION_LIFETIME, Actor, email_key, may_accept
 from services.catalog.memberships import member_state
-from services.catalog.models import Invitation, Membership, Person
 from services.catalog.people import Clock, check_email, new_person
+from services.catalog.people_models import Invitation, Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound

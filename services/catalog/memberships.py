@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from services.catalog.domain import roles
 from services.catalog.domain.people import Actor
-from services.catalog.models import Membership, Person
 from services.catalog.people import Clock
+from services.catalog.people_models import Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, NotFound

@@ -8,9 +8,9 @@ from services.catalog.domain import roles
 from services.catalog.domain.organisation_profile import check_profile
 from services.catalog.domain.people import APPLICATION_DECISIONS, ORGANISATION_KINDS, Actor
 from services.catalog.invitations import invite
-from services.catalog.models import OrganisationApplication
 from services.catalog.organisations import register_organisation
 from services.catalog.people import Clock, check_email
+from services.catalog.people_models import OrganisationApplication
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.countries import checked_country
 from shared.db.schema import utcnow

@@ -10,8 +10,8 @@ from datetime import datetime
 from services.catalog.domain import roles
 from services.catalog.domain.passwords import password_problem
 from services.catalog.domain.people import Actor, email_key, email_problem
-from services.catalog.models import Person
 from services.catalog.password_hashing import hash_password
+from services.catalog.people_models import Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.directory import Principal

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from services.catalog.domain import access_tokens
 from services.catalog.domain.people import Actor
-from services.catalog.models import Person, PersonSession, TokenKey
 from services.catalog.people import Clock
+from services.catalog.people_models import Person, PersonSession, TokenKey
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import NotAuthenticated, NotFound

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.catalog.models import Base, Membership, OutboxMessage, Person
+from services.catalog.models import Base, OutboxMessage
+from services.catalog.people_models import Membership, Person
 from shared.events import catalog as events
 from tests.integration.catalog.conftest import assert_problem
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from ipmarket.cli import main
 from services.catalog import second_factor, sessions, sign_in
 from services.catalog.app import build_context
-from services.catalog.models import OutboxMessage, Person
+from services.catalog.models import OutboxMessage
+from services.catalog.people_models import Person
 from services.catalog.records import SqlRecords
 from shared.errors import NotAuthenticated
 from shared.events import catalog as events

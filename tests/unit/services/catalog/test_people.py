@@ -8,8 +8,9 @@ import pytest
 
 from services.catalog import invitations, memberships, organisation_applications, people
 from services.catalog.domain.people import Actor
-from services.catalog.models import Organisation, Person
+from services.catalog.models import Organisation
 from services.catalog.password_hashing import password_matches
+from services.catalog.people_models import Person
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
 from shared.events.registry import schema_for
