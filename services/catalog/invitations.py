@@ -12,7 +12,7 @@ from services.catalog.people_models import Invitation, Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 INVITATION = "invitation"  # the purpose of an invitation link's token

@@ -11,7 +11,7 @@ from services.catalog.people_models import Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 

@@ -15,7 +15,7 @@ from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.countries import checked_country
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 _DECISION_EVENTS = {

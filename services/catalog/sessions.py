@@ -19,7 +19,7 @@ from services.catalog.people_models import Person, PersonSession, TokenKey
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import NotAuthenticated, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 

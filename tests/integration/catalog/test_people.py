@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 
 from services.catalog.models import Base, OutboxMessage
 from services.catalog.people_models import Membership, Person
-from shared.events import catalog as events
+from shared.events import people as events
 from tests.integration.catalog.conftest import assert_problem
 
 PASSWORD = "plum kettle orbit 47"

@@ -17,7 +17,7 @@ from services.catalog.models import OutboxMessage
 from services.catalog.people_models import Person
 from services.catalog.records import SqlRecords
 from shared.errors import NotAuthenticated
-from shared.events import catalog as events
+from shared.events import people as events
 
 PASSWORD = "plum kettle orbit 47"
 EMAIL = "ops@vip-platform.hk"

@@ -13,6 +13,7 @@ from services.catalog.password_hashing import password_matches
 from services.catalog.people_models import Person
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
+from shared.events import people as people_events
 from shared.events.registry import schema_for
 from tests.unit.services.catalog.fakes import NOW, FakeWork, clock
 from tests.unit.services.catalog.people_fakes import InMemoryPeopleRecords
@@ -59,7 +60,7 @@ def test_an_application_is_pending_and_the_operators_are_told(work):
         "91310000MA1FL0001X",
     )
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject) == (events.ORGANISATION_APPLIED, submitted.id)
+    assert (event_type, subject) == (people_events.ORGANISATION_APPLIED, submitted.id)
     schema_for(event_type).load(data)  # the registered contract holds
 
 
@@ -94,8 +95,8 @@ def test_approving_registers_the_organisation_and_invites_its_contact_as_owner(w
     )
     assert work.event_types == [
         events.ORGANISATION_REGISTERED,
-        events.MEMBER_INVITED,
-        events.ORGANISATION_APPLICATION_APPROVED,
+        people_events.MEMBER_INVITED,
+        people_events.ORGANISATION_APPLICATION_APPROVED,
     ]
     org = work.records.organisation(decided.organisation_id)
     assert (org.legal_name_zh, org.timezone, org.roles) == (
@@ -120,7 +121,7 @@ def test_declining_tells_why_and_registers_nothing(work):
         work, OPERATOR, submitted.id, "declined", "registration number not found", clock=clock
     )
     assert token is None and decided.reason == "registration number not found"
-    assert work.event_types[-1] == events.ORGANISATION_APPLICATION_DECLINED
+    assert work.event_types[-1] == people_events.ORGANISATION_APPLICATION_DECLINED
     assert not work.records._of(Organisation)
 
 
@@ -151,7 +152,7 @@ def test_the_invited_owner_sets_a_password_and_the_link_works_once(work):
     assert password_matches(person.password_hash, PASSWORD)
     assert (membership.organisation_id, membership.roles) == (org.id, ["owner"])
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject, data["roles"]) == (events.MEMBER_JOINED, org.id, ["owner"])
+    assert (event_type, subject, data["roles"]) == (people_events.MEMBER_JOINED, org.id, ["owner"])
     schema_for(event_type).load(data)
     with pytest.raises(Conflict, match="accepted already"):
         invitations.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
@@ -265,7 +266,11 @@ def test_an_owner_removes_a_member_but_not_the_last_owner(work):
     memberships.remove_member(work, owner, org.id, approver.id, clock=clock)
     assert work.records.membership(approver.id, org.id) is None
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject, data["person_id"]) == (events.MEMBER_REMOVED, org.id, approver.id)
+    assert (event_type, subject, data["person_id"]) == (
+        people_events.MEMBER_REMOVED,
+        org.id,
+        approver.id,
+    )
     schema_for(event_type).load(data)
     with pytest.raises(NotFound):
         memberships.remove_member(work, owner, org.id, approver.id)

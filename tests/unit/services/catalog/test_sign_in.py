@@ -17,7 +17,7 @@ from services.catalog import (
 )
 from services.catalog.domain.people import Actor
 from shared.errors import NotAuthenticated, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.events.registry import schema_for
 from tests.unit.services.catalog.fakes import NOW, FakeWork
 from tests.unit.services.catalog.people_fakes import InMemoryPeopleRecords
