@@ -9,8 +9,9 @@ Where things are:
     organisations.py, cores.py, vendor_names.py
                         use cases: each takes a unit of work (unit_of_work.CatalogWork, or the
                         service's shared UnitOfWork, adapted) and keeps its rows in records.py
-    people.py, sign_in.py, people_admin.py
-                        use cases of people: applications, invitations, members;
+    organisation_applications.py, invitations.py, memberships.py, people.py, sign_in.py,
+    sessions.py, people_admin.py
+                        use cases of people: applications, invitations, members, accounts;
                         signing in, sessions, tokens; the operator's CLI acts. second_factor.py
                         (TOTP, recovery codes) and password_hashing.py (Argon2id) beside them
     domain/             pure rules: no Flask, SQLAlchemy, Kafka or environment reads

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from services.catalog import second_factor
 from services.catalog.domain.people import email_key
-from services.catalog.models import Membership, Person
 from services.catalog.people import Clock
+from services.catalog.people_models import Membership, Person
 from services.catalog.records import SqlRecords
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 

@@ -6,7 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from services.catalog.models import (
+from services.catalog.people_models import (
     Invitation,
     Membership,
     OrganisationApplication,

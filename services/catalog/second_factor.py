@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pyotp
 
-from services.catalog.models import RecoveryCode, TotpSecret
+from services.catalog.people_models import RecoveryCode, TotpSecret
 
 ISSUER = "ipmarket"
 RECOVERY_CODES = 10

@@ -1,7 +1,6 @@
 """Signing in: e-mail and password, then a TOTP code or a recovery code where the person has a
-second factor; a session with a refresh token and short-lived access tokens; the catalog's
-check of an access token. Each takes a unit of work; the rules are in domain/sign_in_throttle.py
-and domain/access_tokens.py.
+second factor, and failed attempts throttled; the session it opens (refresh and access tokens)
+is in sessions.py. Each takes a unit of work; the rules are in domain/sign_in_throttle.py.
 
 No answer tells whether an address has an account: an unknown address, a wrong password and a
 disabled person get the same refusal, after the same Argon2id work (password_hashing.DUMMY_HASH),
@@ -9,25 +8,20 @@ and every address is throttled alike."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
 from services.catalog import second_factor
-from services.catalog.domain import access_tokens, one_time_tokens, roles
+from services.catalog.domain import one_time_tokens, roles
 from services.catalog.domain import sign_in_throttle as throttle
-from services.catalog.domain.people import Actor, email_key
-from services.catalog.models import Person, PersonSession, SignInThrottle, TokenKey
+from services.catalog.domain.people import email_key
 from services.catalog.password_hashing import hash_password, needs_rehash, password_matches
 from services.catalog.people import Clock
+from services.catalog.people_models import Person, SignInThrottle
+from services.catalog.sessions import SignedIn, open_session
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
-from shared.errors import DomainError, NotAuthenticated, NotFound
-from shared.events import catalog as events
+from shared.errors import DomainError, NotAuthenticated
 from shared.messaging.unit_of_work import UnitOfWork
 
 WRONG = "the e-mail address or password is wrong"
@@ -45,15 +39,6 @@ class Throttled(DomainError):
             f"too many failed sign-ins: try again in {retry_after} s", retry_after=retry_after
         )
         self.retry_after = retry_after
-
-
-@dataclass
-class SignedIn:
-    """A session's credentials: `refresh_token` is shown once; only its hash is kept."""
-
-    session: PersonSession
-    access_token: str
-    refresh_token: str
 
 
 @dataclass
@@ -99,7 +84,7 @@ def sign_in(
             ),
             setup=True,
         )
-    return _open_session(work, person, client_address, user_agent, now)
+    return open_session(work, person, client_address, user_agent, now)
 
 
 def must_have_second_factor(person: Person) -> bool:
@@ -133,7 +118,7 @@ def confirm_second_factor(
     codes = second_factor.confirm(work.records, person.id, code, now)
     if codes is None:
         raise NotAuthenticated("the code is wrong: check the authenticator's clock")
-    return _open_session(work, person, client_address, user_agent, now), codes
+    return open_session(work, person, client_address, user_agent, now), codes
 
 
 def _person_of(work: CatalogWork, token: str, purpose: str, now: datetime) -> Person:
@@ -166,88 +151,10 @@ def complete_sign_in(
         _count_failure(work, buckets, now)
         raise NotAuthenticated("the code is wrong or used already")
     _forget_failures(work, buckets[:1])
-    return _open_session(work, person, client_address, user_agent, now)
-
-
-def refresh(uow: UnitOfWork | CatalogWork, refresh_token: str, clock: Clock = utcnow) -> SignedIn:
-    """New access and refresh tokens for a live session; the old refresh token stops working
-    (a stolen copy used after its owner is refused)."""
-    work = catalog_work(uow)
-    now = clock()
-    session = work.records.session_by_refresh(_hash(refresh_token))
-    person = session and work.records.person(session.person_id)
-    if session is None or session.ended_at is not None or person.disabled_at is not None:
-        raise NotAuthenticated("the session has ended: sign in again")
-    token = secrets.token_urlsafe(32)
-    session.refresh_hash, session.last_seen_at = _hash(token), now
-    work.records.flush()
-    return SignedIn(session, _access_token(work, person, session, now), token)
-
-
-def actor_for_access_token(
-    uow: UnitOfWork | CatalogWork, access_token: str, clock: Clock = utcnow
-) -> Actor:
-    """The catalog's own check: the signature and expiry, then — at once, not at expiry — the
-    session live, the person enabled, and the roles as the memberships are now."""
-    work = catalog_work(uow)
-    now = clock()
-    keys = {
-        key.kid: Ed25519PrivateKey.from_private_bytes(key.secret).public_key()
-        for key in work.records.access_keys()
-    }
-    try:
-        claims = access_tokens.verify(access_token, keys, now)
-    except access_tokens.BadAccessToken as error:
-        raise NotAuthenticated(str(error)) from None
-    session = work.records.person_session(claims["sid"])
-    person = work.records.person(claims["sub"])
-    if (
-        session is None
-        or session.ended_at is not None
-        or person is None
-        or person.disabled_at is not None
-    ):
-        raise NotAuthenticated("the session has ended: sign in again")
-    return Actor(
-        memberships={
-            m.organisation_id: frozenset(m.roles) for m in work.records.memberships_of(person.id)
-        },
-        platform_roles=frozenset(person.platform_roles),
-        person_id=person.id,
-    )
-
-
-def list_sessions(uow: UnitOfWork | CatalogWork, actor: Actor) -> list[PersonSession]:
-    return catalog_work(uow).records.sessions_of(actor.person_id)
-
-
-def end_sessions(
-    uow: UnitOfWork | CatalogWork,
-    actor: Actor,
-    *,
-    session_id: str | None = None,
-    keep: str | None = None,
-    clock: Clock = utcnow,
-) -> int:
-    """End one of the person's sessions (`session_id`), or all but `keep`; how many ended."""
-    records = catalog_work(uow).records
-    live = records.sessions_of(actor.person_id)
-    chosen = (
-        [s for s in live if s.id == session_id] if session_id else [s for s in live if s.id != keep]
-    )
-    if session_id and not chosen:
-        raise NotFound(f"session {session_id} does not exist")
-    for session in chosen:
-        session.ended_at = clock()
-    records.flush()
-    return len(chosen)
+    return open_session(work, person, client_address, user_agent, now)
 
 
 # --- parts ------------------------------------------------------------------------------------
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _refuse_while_blocked(work: CatalogWork, buckets, now: datetime) -> None:
@@ -276,58 +183,3 @@ def _forget_failures(work: CatalogWork, buckets) -> None:
         row = work.records.throttle(bucket)
         if row is not None:
             work.records.delete(row)
-
-
-def _open_session(
-    work: CatalogWork, person: Person, client_address: str, user_agent: str, now: datetime
-) -> SignedIn:
-    token = secrets.token_urlsafe(32)
-    session = PersonSession(
-        person_id=person.id,
-        refresh_hash=_hash(token),
-        client_address=client_address[:64],
-        user_agent=user_agent[:300],
-        created_at=now,
-        last_seen_at=now,
-    )
-    work.records.add(session)
-    work.records.flush()
-    return SignedIn(session, _access_token(work, person, session, now), token)
-
-
-def _access_token(work: CatalogWork, person: Person, session: PersonSession, now: datetime) -> str:
-    key = work.records.access_key() or _new_access_key(work, now)
-    return access_tokens.issue(
-        Ed25519PrivateKey.from_private_bytes(key.secret),
-        key.kid,
-        person_id=person.id,
-        session_id=session.id,
-        now=now,
-        platform_roles=list(person.platform_roles),
-        memberships={
-            m.organisation_id: list(m.roles) for m in work.records.memberships_of(person.id)
-        },
-    )
-
-
-def _new_access_key(work: CatalogWork, now: datetime) -> TokenKey:
-    """The first access-token key, announced so that the other services can verify."""
-    private = Ed25519PrivateKey.generate()
-    key = TokenKey(
-        purpose="access",
-        created_at=now,
-        secret=private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
-    )
-    work.records.add(key)
-    work.records.flush()
-    work.publish(
-        events.ACCESS_TOKEN_KEY_ANNOUNCED,
-        key.kid,
-        {
-            "kid": key.kid,
-            "algorithm": "EdDSA",
-            "created_at": now.isoformat(),
-            "public_key": access_tokens.public_key_text(private.public_key()),
-        },
-    )
-    return key

@@ -4,7 +4,7 @@ decides; an organisation invites members (/v1/organisations/<id>/invitations), w
 
 from __future__ import annotations
 
-from services.catalog import people
+from services.catalog import invitations, memberships, organisation_applications, people
 from services.catalog.schemas.people import (
     AcceptInvitationSchema,
     ApplicationCreateSchema,
@@ -33,7 +33,7 @@ def apply(body):
     """An organisation applies to join the platform; the operator decides, and the contact is
     invited as the organisation's owner once it is approved."""
     with service_context().unit_of_work() as uow:
-        application = people.apply(uow, **body)
+        application = organisation_applications.apply(uow, **body)
         uow.commit()
         return application
 
@@ -62,7 +62,9 @@ def decline(body, application_id):
 def _decide(application_id: str, decision: str, reason: str | None):
     actor = people.actor_for_key(current_principal())
     with service_context().unit_of_work() as uow:
-        application, _ = people.decide_application(uow, actor, application_id, decision, reason)
+        application, _ = organisation_applications.decide_application(
+            uow, actor, application_id, decision, reason
+        )
         uow.commit()
         return application
 
@@ -77,7 +79,7 @@ def invite(body, organisation_id):
     works once, for 7 days."""
     actor = people.actor_for_key(current_principal())
     with service_context().unit_of_work() as uow:
-        invitation, _ = people.invite_member(
+        invitation, _ = invitations.invite_member(
             uow, actor, organisation_id, body["email"], body["roles"]
         )
         uow.commit()
@@ -92,7 +94,7 @@ def accept(body):
     """Accept an invitation: with a name and password when you have no account yet (the link
     verifies your address), else you just join the organisation."""
     with service_context().unit_of_work() as uow:
-        person, membership = people.accept_invitation(
+        person, membership = invitations.accept_invitation(
             uow,
             body["token"],
             name_en=body["name_en"],
@@ -100,7 +102,7 @@ def accept(body):
             password=body["password"],
         )
         uow.commit()
-        return people.member_state(person, membership) | {"joined_at": membership.created_at}
+        return memberships.member_state(person, membership) | {"joined_at": membership.created_at}
 
 
 @blp.delete("/organisations/<organisation_id>/members/<id:person_id>")
@@ -112,5 +114,5 @@ def remove_member(organisation_id, person_id):
     last owner stays)."""
     actor = people.actor_for_key(current_principal())
     with service_context().unit_of_work() as uow:
-        people.remove_member(uow, actor, organisation_id, person_id)
+        memberships.remove_member(uow, actor, organisation_id, person_id)
         uow.commit()

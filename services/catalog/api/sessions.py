@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import request
 
-from services.catalog import sign_in
+from services.catalog import sessions, sign_in
 from services.catalog.domain.access_tokens import LIFETIME
 from services.catalog.schemas.people import (
     RefreshSchema,
@@ -105,7 +105,7 @@ def refresh_session(body):
     """New access and refresh tokens for a live session (the refresh token sent stops
     working)."""
     with service_context().unit_of_work() as uow:
-        signed_in = sign_in.refresh(uow, body["refresh_token"])
+        signed_in = sessions.refresh(uow, body["refresh_token"])
         uow.commit()
         return _result(signed_in)
 
@@ -134,7 +134,7 @@ def _signing_in(step):
     return _result(outcome)
 
 
-def _result(signed_in: sign_in.SignedIn) -> dict:
+def _result(signed_in: sessions.SignedIn) -> dict:
     return {
         "status": "signed_in",
         "session_id": signed_in.session.id,

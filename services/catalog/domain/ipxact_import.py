@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from services.catalog.domain import ipxact_elements as elements
 from services.catalog.domain import taxonomy
 from services.catalog.domain.ipxact_vocabulary import (
     IPMARKET,
@@ -42,7 +43,7 @@ def parse_component(xml: bytes, version_override: str | None = None) -> dict:
     local = root.tag.split("}", 1)[-1]
     if local != "component":
         raise Invalid(f"this IP-XACT document is a {local}, not a component", field="component")
-    find = _Finder(ns)
+    find = elements.Finder(ns)
     vlnv = {part: find.text(root, part) for part in ("vendor", "library", "name", "version")}
     for part, value in vlnv.items():
         if not value:
@@ -73,19 +74,22 @@ def parse_component(xml: bytes, version_override: str | None = None) -> dict:
     ports = [
         port
         for port in (
-            _port(find, p, bus_of)
+            elements.port(find, p, bus_of)
             for p in root.iterfind(f"{find.q('model')}/{find.q('ports')}/{find.q('port')}")
         )
         if port is not None
     ]
     memory_maps = [
-        _memory_map(find, m) for m in root.iterfind(f"{find.q('memoryMaps')}/{find.q('memoryMap')}")
+        elements.memory_map(find, m)
+        for m in root.iterfind(f"{find.q('memoryMaps')}/{find.q('memoryMap')}")
     ]
     file_sets = [
-        _file_set(find, fs) for fs in root.iterfind(f"{find.q('fileSets')}/{find.q('fileSet')}")
+        elements.file_set(find, fs)
+        for fs in root.iterfind(f"{find.q('fileSets')}/{find.q('fileSet')}")
     ]
     parameters = [
-        _parameter(find, p) for p in root.iterfind(f"{find.q('parameters')}/{find.q('parameter')}")
+        elements.parameter(find, p)
+        for p in root.iterfind(f"{find.q('parameters')}/{find.q('parameter')}")
     ]
     fields = {
         "vlnv": vlnv,
@@ -149,23 +153,7 @@ def _namespace(root: ET.Element) -> str:
     return ns
 
 
-class _Finder:
-    def __init__(self, ns: str):
-        self.ns = ns
-
-    def q(self, name: str) -> str:
-        return f"{{{self.ns}}}{name}"
-
-    def text(self, element: ET.Element, name: str) -> str | None:
-        value = element.findtext(self.q(name))
-        return value.strip() if value else None
-
-    def attribute(self, element: ET.Element, name: str) -> str | None:
-        # 1685-2009 and earlier qualify the attributes (spirit:vendor); 2014 and later do not.
-        return element.get(self.q(name)) or element.get(name)
-
-
-def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
+def _bus_interface(find: elements.Finder, bus: ET.Element) -> dict:
     bus_type = bus.find(find.q("busType"))
     ref = None
     standard = None
@@ -179,7 +167,7 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
         if standard is None and taxonomy.canonical_standard(parts[2]) in taxonomy.KNOWN_STANDARDS:
             standard = taxonomy.canonical_standard(parts[2])
     mode_element = next(
-        (child for child in bus if _local(child) in set(MODES) | set(MODE_2022)), None
+        (child for child in bus if elements.local(child) in set(MODES) | set(MODE_2022)), None
     )
     interface = {
         "name": find.text(bus, "name"),
@@ -190,7 +178,9 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
         "port_maps": [],
     }
     if mode_element is not None:
-        interface["mode"] = MODE_2022.get(_local(mode_element), _local(mode_element))
+        interface["mode"] = MODE_2022.get(
+            elements.local(mode_element), elements.local(mode_element)
+        )
         group = find.text(mode_element, "group")
         if group:
             interface["group"] = group
@@ -224,127 +214,7 @@ def _bus_interface(find: _Finder, bus: ET.Element) -> dict:
     return interface
 
 
-def _vlnv_ref(find: _Finder, element: ET.Element) -> str:
+def _vlnv_ref(find: elements.Finder, element: ET.Element) -> str:
     return ":".join(
         find.attribute(element, p) or "" for p in ("vendor", "library", "name", "version")
     )
-
-
-def _local(element: ET.Element) -> str:
-    return element.tag.split("}", 1)[-1]
-
-
-def _port(find: _Finder, port: ET.Element, bus_of: dict[str, str]) -> dict | None:
-    """A wire port: name, direction, its bounds as written (numbers or expressions), the width
-    when the bounds are numbers, and the bus interface that maps it."""
-    wire = port.find(find.q("wire"))
-    if wire is None:
-        return None  # transactional ports carry no wires a licensee routes
-    # 2014 and later wrap the vector in <vectors>; 1685-2009 and earlier do not.
-    vector = wire.find(f"{find.q('vectors')}/{find.q('vector')}")
-    if vector is None:
-        vector = wire.find(find.q("vector"))
-    left = find.text(vector, "left") if vector is not None else None
-    right = find.text(vector, "right") if vector is not None else None
-    name = find.text(port, "name")
-    return {
-        "name": name,
-        "direction": find.text(wire, "direction"),
-        "left": left,
-        "right": right,
-        "width": _width(left, right),
-        "description": find.text(port, "description"),
-        "bus_interface": bus_of.get(name),
-    }
-
-
-def _width(left: str | None, right: str | None) -> int | None:
-    if left is None and right is None:
-        return 1
-    try:
-        return abs(int(left, 0) - int(right, 0)) + 1
-    except (TypeError, ValueError):
-        return None  # an expression of parameters: the width depends on the configuration
-
-
-def _memory_map(find: _Finder, memory_map: ET.Element) -> dict:
-    return {
-        "name": find.text(memory_map, "name"),
-        "description": find.text(memory_map, "description"),
-        "address_unit_bits": find.text(memory_map, "addressUnitBits"),
-        "address_blocks": [
-            _address_block(find, block) for block in memory_map.iterfind(find.q("addressBlock"))
-        ],
-    }
-
-
-def _address_block(find: _Finder, block: ET.Element) -> dict:
-    return {
-        "name": find.text(block, "name"),
-        "description": find.text(block, "description"),
-        "base_address": find.text(block, "baseAddress"),
-        "range": find.text(block, "range"),
-        "width": find.text(block, "width"),
-        "usage": find.text(block, "usage"),
-        "access": _access(find, block, "accessPolicies", "accessPolicy"),
-        "registers": [_register(find, register) for register in block.iterfind(find.q("register"))],
-    }
-
-
-def _register(find: _Finder, register: ET.Element) -> dict:
-    return {
-        "name": find.text(register, "name"),
-        "description": find.text(register, "description"),
-        "address_offset": find.text(register, "addressOffset"),
-        "size": find.text(register, "size"),
-        "volatile": find.text(register, "volatile"),
-        "access": _access(find, register, "accessPolicies", "accessPolicy"),
-        "fields": [
-            {
-                "name": find.text(field, "name"),
-                "description": find.text(field, "description"),
-                "bit_offset": find.text(field, "bitOffset"),
-                "bit_width": find.text(field, "bitWidth"),
-                "access": _access(find, field, "fieldAccessPolicies", "fieldAccessPolicy"),
-            }
-            for field in register.iterfind(find.q("field"))
-        ],
-    }
-
-
-def _access(find: _Finder, element: ET.Element, policies: str, policy: str) -> str | None:
-    # Up to 1685-2014 <access> is a child; 1685-2022 moved it into access policies.
-    return find.text(element, "access") or next(
-        (
-            find.text(p, "access")
-            for p in element.iterfind(f"{find.q(policies)}/{find.q(policy)}")
-            if find.text(p, "access")
-        ),
-        None,
-    )
-
-
-def _file_set(find: _Finder, file_set: ET.Element) -> dict:
-    files = []
-    for file in file_set.iterfind(find.q("file")):
-        # userFileType (up to 2009) and fileType="user" with a user attribute (2014 and later)
-        # are the same thing: the user's own type, kept by its name.
-        types = [
-            (t.get("user") or t.text).strip()
-            if _local(t) == "fileType" and (t.text or "").strip() == "user"
-            else (t.text or "").strip()
-            for t in file
-            if _local(t) in {"fileType", "userFileType"} and (t.text or "").strip()
-        ]
-        files.append({"name": find.text(file, "name"), "file_types": types})
-    return {"name": find.text(file_set, "name"), "files": files}
-
-
-def _parameter(find: _Finder, parameter: ET.Element) -> dict:
-    # The id (1685-2014 and later) is what expressions elsewhere refer to, e.g. a port's bounds.
-    return {
-        "name": find.text(parameter, "name"),
-        "value": find.text(parameter, "value"),
-        "display_name": find.text(parameter, "displayName"),
-        "id": parameter.get("parameterId"),
-    }

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.catalog.models import Base, Membership, OutboxMessage, Person
-from shared.events import catalog as events
+from services.catalog.models import Base, OutboxMessage
+from services.catalog.people_models import Membership, Person
+from shared.events import people as events
 from tests.integration.catalog.conftest import assert_problem
 
 PASSWORD = "plum kettle orbit 47"
@@ -166,7 +167,7 @@ def test_a_stranger_cannot_invite_into_another_organisation(catalog):
 
 
 def test_a_removed_member_is_refused_by_the_catalog_at_once(catalog):
-    from services.catalog import sign_in
+    from services.catalog import sessions
 
     response = catalog.client.post(
         f"/v1/organisations/{catalog.vendor.id}/invitations",
@@ -187,5 +188,5 @@ def test_a_removed_member_is_refused_by_the_catalog_at_once(catalog):
     assert response.status_code == 204
     assert last_event(catalog, events.MEMBER_REMOVED)["person_id"] == member["person_id"]
     with catalog.context.unit_of_work() as uow:
-        actor = sign_in.actor_for_access_token(uow, signed_in["access_token"])
+        actor = sessions.actor_for_access_token(uow, signed_in["access_token"])
     assert actor.memberships == {}

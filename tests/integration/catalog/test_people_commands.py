@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ipmarket.cli import main
-from services.catalog import second_factor, sign_in
+from services.catalog import second_factor, sessions, sign_in
 from services.catalog.app import build_context
-from services.catalog.models import OutboxMessage, Person
+from services.catalog.models import OutboxMessage
+from services.catalog.people_models import Person
 from services.catalog.records import SqlRecords
 from shared.errors import NotAuthenticated
-from shared.events import catalog as events
+from shared.events import people as events
 
 PASSWORD = "plum kettle orbit 47"
 EMAIL = "ops@vip-platform.hk"
@@ -62,7 +63,7 @@ def test_an_operator_is_created_from_the_prompt_listed_and_disabled(cli):
         uow.commit()
     assert run("disable", EMAIL.upper()).exit_code == 0
     with context.unit_of_work() as uow, pytest.raises(NotAuthenticated):
-        sign_in.actor_for_access_token(uow, signed_in.access_token)
+        sessions.actor_for_access_token(uow, signed_in.access_token)
     with context.session_factory() as session:
         assert session.get(Person, person_id).disabled_at is not None
         assert (

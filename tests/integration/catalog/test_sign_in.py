@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from services.catalog import people, sign_in
+from services.catalog import invitations, people, sessions
 from services.catalog.domain.people import Actor
 from tests.integration.catalog.conftest import assert_problem
 
@@ -19,8 +19,8 @@ OPERATOR = Actor(platform_roles=frozenset({"operator"}), person_id="operator")
 def person(catalog):
     """An approver of the vendor, invited and joined."""
     with catalog.context.unit_of_work() as uow:
-        _, token = people.invite_member(uow, OPERATOR, catalog.vendor.id, EMAIL, ["approver"])
-        people.accept_invitation(uow, token, name_en="Zhang Min", password=PASSWORD)
+        _, token = invitations.invite_member(uow, OPERATOR, catalog.vendor.id, EMAIL, ["approver"])
+        invitations.accept_invitation(uow, token, name_en="Zhang Min", password=PASSWORD)
         uow.commit()
     return catalog
 
@@ -45,7 +45,7 @@ def test_signing_in_opens_a_session_and_refreshing_rotates_its_token(person):
     signed_in = response.json
     assert signed_in["status"] == "signed_in" and signed_in["access_token"].count(".") == 2
     with person.context.unit_of_work() as uow:
-        actor = sign_in.actor_for_access_token(uow, signed_in["access_token"])
+        actor = sessions.actor_for_access_token(uow, signed_in["access_token"])
     assert actor.memberships == {person.vendor.id: {"approver"}}
     response = person.client.post(
         "/v1/sessions/refresh", json={"refresh_token": signed_in["refresh_token"]}

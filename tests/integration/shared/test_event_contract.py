@@ -18,8 +18,8 @@ from services.notify import handlers as notify_handlers
 from services.notify import models as notify_models
 from shared.db.engine import create_engine
 from shared.db.session import session_factory
-from shared.events import catalog as catalog_events
 from shared.events import new_event, parse_event
+from shared.events import people as people_events
 from shared.events.registry import known_types, schema_for
 
 CONSUMERS = {"licensing": licensing_handlers, "notify": notify_handlers}
@@ -144,7 +144,7 @@ def test_every_consumer_stores_the_largest_event_of_each_type(consumer_databases
                 _check_stored(service, session, event)
     assert {t for _, t in handled} >= set(known_types()) - {
         "ipmarket.webhook_endpoint.disabled.v1"  # notify's own, consumed by no one
-    } - set(catalog_events.PEOPLE_EVENTS)  # not consumed yet (issue 15)
+    } - set(people_events.PEOPLE_EVENTS)  # not consumed yet (issue 15)
 
 
 def _check_stored(service: str, session, event) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.catalog.models import (
+from services.catalog.people_models import (
     Invitation,
     Membership,
     OrganisationApplication,

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from services.catalog import people
+from services.catalog import invitations, memberships, organisation_applications, people
 from services.catalog.domain.people import Actor
-from services.catalog.models import Organisation, Person
+from services.catalog.models import Organisation
 from services.catalog.password_hashing import password_matches
+from services.catalog.people_models import Person
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
+from shared.events import people as people_events
 from shared.events.registry import schema_for
 from tests.unit.services.catalog.fakes import NOW, FakeWork, clock
 from tests.unit.services.catalog.people_fakes import InMemoryPeopleRecords
@@ -37,13 +39,13 @@ def application(work, **changes):
         timezone="Asia/Shanghai",
         locale="zh-Hans",
     )
-    return people.apply(work, **(fields | changes))
+    return organisation_applications.apply(work, **(fields | changes))
 
 
 def approved(work):
     """An approved organisation, its owner's invitation token; events cleared."""
     submitted = application(work)
-    decided, token = people.decide_application(
+    decided, token = organisation_applications.decide_application(
         work, OPERATOR, submitted.id, "approved", clock=clock
     )
     work.published.clear()
@@ -58,7 +60,7 @@ def test_an_application_is_pending_and_the_operators_are_told(work):
         "91310000MA1FL0001X",
     )
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject) == (events.ORGANISATION_APPLIED, submitted.id)
+    assert (event_type, subject) == (people_events.ORGANISATION_APPLIED, submitted.id)
     schema_for(event_type).load(data)  # the registered contract holds
 
 
@@ -83,7 +85,7 @@ def test_a_bad_application_is_refused_and_nothing_is_recorded(work, changes, fie
 def test_approving_registers_the_organisation_and_invites_its_contact_as_owner(work):
     submitted = application(work)
     work.published.clear()
-    decided, token = people.decide_application(
+    decided, token = organisation_applications.decide_application(
         work, OPERATOR, submitted.id, "approved", clock=clock
     )
     assert (decided.status, decided.decided_at, decided.decided_by) == (
@@ -93,8 +95,8 @@ def test_approving_registers_the_organisation_and_invites_its_contact_as_owner(w
     )
     assert work.event_types == [
         events.ORGANISATION_REGISTERED,
-        events.MEMBER_INVITED,
-        events.ORGANISATION_APPLICATION_APPROVED,
+        people_events.MEMBER_INVITED,
+        people_events.ORGANISATION_APPLICATION_APPROVED,
     ]
     org = work.records.organisation(decided.organisation_id)
     assert (org.legal_name_zh, org.timezone, org.roles) == (
@@ -115,11 +117,11 @@ def test_approving_registers_the_organisation_and_invites_its_contact_as_owner(w
 
 def test_declining_tells_why_and_registers_nothing(work):
     submitted = application(work)
-    decided, token = people.decide_application(
+    decided, token = organisation_applications.decide_application(
         work, OPERATOR, submitted.id, "declined", "registration number not found", clock=clock
     )
     assert token is None and decided.reason == "registration number not found"
-    assert work.event_types[-1] == events.ORGANISATION_APPLICATION_DECLINED
+    assert work.event_types[-1] == people_events.ORGANISATION_APPLICATION_DECLINED
     assert not work.records._of(Organisation)
 
 
@@ -127,17 +129,19 @@ def test_only_an_operator_decides_and_only_once(work):
     submitted = application(work)
     owner = Actor(memberships={"org": frozenset({"owner"})}, person_id="p")
     with pytest.raises(Forbidden):
-        people.decide_application(work, owner, submitted.id, "approved")
-    people.decide_application(work, OPERATOR, submitted.id, "declined")
+        organisation_applications.decide_application(work, owner, submitted.id, "approved")
+    organisation_applications.decide_application(work, OPERATOR, submitted.id, "declined")
     with pytest.raises(Conflict):
-        people.decide_application(work, OPERATOR, submitted.id, "approved")
+        organisation_applications.decide_application(work, OPERATOR, submitted.id, "approved")
     with pytest.raises(NotFound):
-        people.decide_application(work, OPERATOR, "no-such-application", "approved")
+        organisation_applications.decide_application(
+            work, OPERATOR, "no-such-application", "approved"
+        )
 
 
 def test_the_invited_owner_sets_a_password_and_the_link_works_once(work):
     org, token = approved(work)
-    person, membership = people.accept_invitation(
+    person, membership = invitations.accept_invitation(
         work, token, name_en="Li Wei", name_zh="李伟", password=PASSWORD, clock=clock
     )
     assert (person.email_key, person.name_zh, person.email_verified_at) == (
@@ -148,20 +152,20 @@ def test_the_invited_owner_sets_a_password_and_the_link_works_once(work):
     assert password_matches(person.password_hash, PASSWORD)
     assert (membership.organisation_id, membership.roles) == (org.id, ["owner"])
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject, data["roles"]) == (events.MEMBER_JOINED, org.id, ["owner"])
+    assert (event_type, subject, data["roles"]) == (people_events.MEMBER_JOINED, org.id, ["owner"])
     schema_for(event_type).load(data)
     with pytest.raises(Conflict, match="accepted already"):
-        people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
+        invitations.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
 
 
 def test_an_expired_or_forged_link_is_refused(work):
     _, token = approved(work)
     with pytest.raises(Invalid, match="expired"):
-        people.accept_invitation(
+        invitations.accept_invitation(
             work, token, name_en="Li Wei", password=PASSWORD, clock=lambda: NOW + timedelta(days=7)
         )
     with pytest.raises(Invalid, match="not a link"):
-        people.accept_invitation(
+        invitations.accept_invitation(
             work,
             token[:-1] + ("A" if token[-1] != "A" else "B"),
             name_en="Li Wei",
@@ -174,15 +178,15 @@ def test_an_expired_or_forged_link_is_refused(work):
 def test_a_weak_password_is_refused_and_the_link_still_works(work):
     _, token = approved(work)
     with pytest.raises(Invalid) as raised:
-        people.accept_invitation(
+        invitations.accept_invitation(
             work, token, name_en="Li Wei", password="passwordpassword", clock=clock
         )
     assert raised.value.field == "password" and not work.records._of(Person)
-    people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
+    invitations.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
 
 
 def owner_of(work, org, token) -> Actor:
-    person, _ = people.accept_invitation(
+    person, _ = invitations.accept_invitation(
         work, token, name_en="Li Wei", password=PASSWORD, clock=clock
     )
     work.published.clear()
@@ -192,7 +196,7 @@ def owner_of(work, org, token) -> Actor:
 def test_an_owner_invites_an_approver_who_joins(work):
     org, token = approved(work)
     owner = owner_of(work, org, token)
-    invitation, link = people.invite_member(
+    invitation, link = invitations.invite_member(
         work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver", "approver"], clock=clock
     )
     assert (invitation.roles, invitation.invited_by, invitation.expires_at) == (
@@ -200,7 +204,7 @@ def test_an_owner_invites_an_approver_who_joins(work):
         owner.person_id,
         NOW + timedelta(days=7),
     )
-    person, membership = people.accept_invitation(
+    person, membership = invitations.accept_invitation(
         work, link, name_en="Zhang Min", password="river lantern 1988 mango", clock=clock
     )
     assert membership.roles == ["approver"] and person.id != owner.person_id
@@ -209,10 +213,10 @@ def test_an_owner_invites_an_approver_who_joins(work):
 def test_a_member_is_not_invited_again_whatever_the_address_s_case(work):
     org, token = approved(work)
     owner = owner_of(work, org, token)
-    _, link = people.invite_member(work, OPERATOR, org.id, "someone@elsewhere.hk", ["viewer"])
-    people.accept_invitation(work, link, name_en="Someone", password=PASSWORD)
+    _, link = invitations.invite_member(work, OPERATOR, org.id, "someone@elsewhere.hk", ["viewer"])
+    invitations.accept_invitation(work, link, name_en="Someone", password=PASSWORD)
     with pytest.raises(Conflict, match="member already"):
-        people.invite_member(work, owner, org.id, "SOMEONE@elsewhere.hk", ["buyer"])
+        invitations.invite_member(work, owner, org.id, "SOMEONE@elsewhere.hk", ["buyer"])
 
 
 @pytest.mark.parametrize("member_roles", [["publisher"], ["approver", "viewer"]])
@@ -220,10 +224,10 @@ def test_only_an_owner_invites(work, member_roles):
     org, _ = approved(work)
     member = Actor(memberships={org.id: frozenset(member_roles)}, person_id="p")
     with pytest.raises(Forbidden):
-        people.invite_member(work, member, org.id, "x@example.com", ["viewer"])
+        invitations.invite_member(work, member, org.id, "x@example.com", ["viewer"])
     stranger = Actor(memberships={"elsewhere": frozenset({"owner"})}, person_id="q")
     with pytest.raises(NotFound):  # existence does not leak
-        people.invite_member(work, stranger, org.id, "x@example.com", ["viewer"])
+        invitations.invite_member(work, stranger, org.id, "x@example.com", ["viewer"])
     assert work.published == []
 
 
@@ -233,7 +237,7 @@ def test_only_an_owner_invites(work, member_roles):
 def test_an_invitation_names_organisation_roles(work, member_roles, field):
     org, _ = approved(work)
     with pytest.raises(Invalid) as raised:
-        people.invite_member(work, OPERATOR, org.id, "x@example.com", member_roles)
+        invitations.invite_member(work, OPERATOR, org.id, "x@example.com", member_roles)
     assert raised.value.field == field
 
 
@@ -249,18 +253,24 @@ def test_the_first_operator_is_created_with_a_checked_password(work):
 def test_an_owner_removes_a_member_but_not_the_last_owner(work):
     org, token = approved(work)
     owner = owner_of(work, org, token)
-    _, link = people.invite_member(work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"])
-    approver, _ = people.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD)
+    _, link = invitations.invite_member(
+        work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"]
+    )
+    approver, _ = invitations.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD)
     work.published.clear()
     as_approver = Actor(memberships={org.id: frozenset({"approver"})}, person_id=approver.id)
     with pytest.raises(Forbidden):
-        people.remove_member(work, as_approver, org.id, owner.person_id)
+        memberships.remove_member(work, as_approver, org.id, owner.person_id)
     with pytest.raises(Conflict, match="last owner"):
-        people.remove_member(work, owner, org.id, owner.person_id)
-    people.remove_member(work, owner, org.id, approver.id, clock=clock)
+        memberships.remove_member(work, owner, org.id, owner.person_id)
+    memberships.remove_member(work, owner, org.id, approver.id, clock=clock)
     assert work.records.membership(approver.id, org.id) is None
     ((event_type, subject, data),) = work.published
-    assert (event_type, subject, data["person_id"]) == (events.MEMBER_REMOVED, org.id, approver.id)
+    assert (event_type, subject, data["person_id"]) == (
+        people_events.MEMBER_REMOVED,
+        org.id,
+        approver.id,
+    )
     schema_for(event_type).load(data)
     with pytest.raises(NotFound):
-        people.remove_member(work, owner, org.id, approver.id)
+        memberships.remove_member(work, owner, org.id, approver.id)

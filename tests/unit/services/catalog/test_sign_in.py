@@ -7,10 +7,17 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from services.catalog import people, second_factor, sign_in
+from services.catalog import (
+    invitations,
+    organisation_applications,
+    people,
+    second_factor,
+    sessions,
+    sign_in,
+)
 from services.catalog.domain.people import Actor
 from shared.errors import NotAuthenticated, NotFound
-from shared.events import catalog as events
+from shared.events import people as events
 from shared.events.registry import schema_for
 from tests.unit.services.catalog.fakes import NOW, FakeWork
 from tests.unit.services.catalog.people_fakes import InMemoryPeopleRecords
@@ -36,7 +43,7 @@ def clock():
 @pytest.fixture
 def work(clock):
     work = FakeWork(InMemoryPeopleRecords())
-    submitted = people.apply(
+    submitted = organisation_applications.apply(
         work,
         legal_name_en="Xinyuan",
         country="CN",
@@ -45,8 +52,10 @@ def work(clock):
         contact_name="Li Wei",
         contact_email=EMAIL,
     )
-    _, token = people.decide_application(work, OPERATOR, submitted.id, "approved", clock=clock)
-    people.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
+    _, token = organisation_applications.decide_application(
+        work, OPERATOR, submitted.id, "approved", clock=clock
+    )
+    invitations.accept_invitation(work, token, name_en="Li Wei", password=PASSWORD, clock=clock)
     work.published.clear()
     return work
 
@@ -59,7 +68,7 @@ def attempt(work, clock, email=EMAIL, password=PASSWORD, address="203.0.113.7"):
 
 def test_the_right_password_opens_a_session_whose_token_names_the_roles(work, clock):
     signed_in = attempt(work, clock)
-    actor = sign_in.actor_for_access_token(work, signed_in.access_token, clock=clock)
+    actor = sessions.actor_for_access_token(work, signed_in.access_token, clock=clock)
     ((org_id, roles),) = actor.memberships.items()
     assert roles == {"owner"} and actor.person_id == signed_in.session.person_id
     ((event_type, _, data),) = work.published  # the first access key is announced
@@ -156,40 +165,40 @@ def test_a_recovery_code_works_once(work, clock):
 
 def test_refreshing_rotates_the_refresh_token(work, clock):
     first = attempt(work, clock)
-    renewed = sign_in.refresh(work, first.refresh_token, clock=clock)
+    renewed = sessions.refresh(work, first.refresh_token, clock=clock)
     assert renewed.session is first.session and renewed.refresh_token != first.refresh_token
     with pytest.raises(NotAuthenticated):
-        sign_in.refresh(work, first.refresh_token, clock=clock)
+        sessions.refresh(work, first.refresh_token, clock=clock)
 
 
 def test_an_ended_session_or_disabled_person_is_refused_at_once(work, clock):
     one, two, three = attempt(work, clock), attempt(work, clock), attempt(work, clock)
-    actor = sign_in.actor_for_access_token(work, one.access_token, clock=clock)
-    assert len(sign_in.list_sessions(work, actor)) == 3
-    sign_in.end_sessions(work, actor, session_id=two.session.id, clock=clock)
+    actor = sessions.actor_for_access_token(work, one.access_token, clock=clock)
+    assert len(sessions.list_sessions(work, actor)) == 3
+    sessions.end_sessions(work, actor, session_id=two.session.id, clock=clock)
     for ended in (two.access_token,):
         with pytest.raises(NotAuthenticated):
-            sign_in.actor_for_access_token(work, ended, clock=clock)
+            sessions.actor_for_access_token(work, ended, clock=clock)
     with pytest.raises(NotAuthenticated):
-        sign_in.refresh(work, two.refresh_token, clock=clock)
-    assert sign_in.end_sessions(work, actor, keep=one.session.id, clock=clock) == 1
+        sessions.refresh(work, two.refresh_token, clock=clock)
+    assert sessions.end_sessions(work, actor, keep=one.session.id, clock=clock) == 1
     with pytest.raises(NotAuthenticated):
-        sign_in.actor_for_access_token(work, three.access_token, clock=clock)
+        sessions.actor_for_access_token(work, three.access_token, clock=clock)
     with pytest.raises(NotFound):
-        sign_in.end_sessions(work, actor, session_id=two.session.id, clock=clock)
+        sessions.end_sessions(work, actor, session_id=two.session.id, clock=clock)
     work.records.person_by_email(EMAIL).disabled_at = NOW
     with pytest.raises(NotAuthenticated):
-        sign_in.actor_for_access_token(work, one.access_token, clock=clock)
+        sessions.actor_for_access_token(work, one.access_token, clock=clock)
 
 
 def test_an_access_token_expires_after_five_minutes_and_a_forged_one_fails(work, clock):
     token = attempt(work, clock).access_token
     head, claims, signature = token.split(".")
     with pytest.raises(NotAuthenticated):
-        sign_in.actor_for_access_token(work, f"{head}.{claims}x.{signature}", clock=clock)
+        sessions.actor_for_access_token(work, f"{head}.{claims}x.{signature}", clock=clock)
     clock.now += timedelta(minutes=5)
     with pytest.raises(NotAuthenticated, match="expired"):
-        sign_in.actor_for_access_token(work, token, clock=clock)
+        sessions.actor_for_access_token(work, token, clock=clock)
 
 
 def test_a_removed_membership_is_gone_from_the_catalogs_check_at_once(work, clock):
@@ -198,7 +207,7 @@ def test_a_removed_membership_is_gone_from_the_catalogs_check_at_once(work, cloc
     (membership,) = work.records.memberships_of(person.id)
     work.records.delete(membership)
     assert (
-        sign_in.actor_for_access_token(work, signed_in.access_token, clock=clock).memberships == {}
+        sessions.actor_for_access_token(work, signed_in.access_token, clock=clock).memberships == {}
     )
 
 

@@ -1,0 +1,63 @@
+"""Use cases of memberships: a member leaves an organisation (the last owner stays), and a
+member's state as events and answers carry it. Each takes a unit of work; the rules are in
+domain/roles.py."""
+
+from __future__ import annotations
+
+from services.catalog.domain import roles
+from services.catalog.domain.people import Actor
+from services.catalog.people import Clock
+from services.catalog.people_models import Membership, Person
+from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared.db.schema import utcnow
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import people as events
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+def remove_member(
+    uow: UnitOfWork | CatalogWork,
+    actor: Actor,
+    organisation_id: str,
+    person_id: str,
+    clock: Clock = utcnow,
+) -> None:
+    """The person stops acting for the organisation; the catalog refuses their access token
+    for it at once (it reads memberships live), the other services on the event. The last
+    owner stays: an organisation without one could not invite anyone again."""
+    work = catalog_work(uow)
+    if work.records.organisation(organisation_id) is None or not (
+        actor.is_member(organisation_id) or actor.may("people.manage")
+    ):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    if not actor.may("members.remove", organisation_id):
+        raise Forbidden("only an owner of the organisation removes members")
+    membership = work.records.membership(person_id, organisation_id)
+    if membership is None:
+        raise NotFound(f"{person_id} is not a member")
+    owners = [m for m in work.records.members_of(organisation_id) if roles.OWNER in m.roles]
+    if owners == [membership]:
+        raise Conflict("the organisation's last owner stays: make another member owner first")
+    work.records.delete(membership)
+    work.records.flush()
+    work.publish(
+        events.MEMBER_REMOVED,
+        organisation_id,
+        {
+            "person_id": person_id,
+            "organisation_id": organisation_id,
+            "removed_at": clock().isoformat(),
+        },
+    )
+
+
+def member_state(person: Person, membership: Membership) -> dict:
+    return {
+        "person_id": person.id,
+        "organisation_id": membership.organisation_id,
+        "name_en": person.name_en,
+        "name_zh": person.name_zh,
+        "email": person.email,
+        "roles": list(membership.roles),
+        "joined_at": membership.created_at.isoformat(),
+    }
