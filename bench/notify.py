@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from datetime import UTC, datetime
 
+from bench._notify_setup import directory, license_data, pending, start, stop
 from bench.setup import (
     cpu_seconds,
     fresh_database,
@@ -33,7 +32,6 @@ from bench.setup import (
 )
 from bench.webhook_receiver import Arrivals, receive_webhooks
 from ipmarket.broker import free_port
-from shared.events import new_event
 
 RATE = 200
 CONSUMERS = 1  # one process reads the licensing topic's three partitions (see the README)
@@ -42,72 +40,6 @@ LATENCY_SECONDS = 20
 WEBHOOKS = 10_000
 ENDPOINTS = 10
 EMAILS = 2_000
-VLNV = {"vendor": "goldengate", "library": "serdes", "name": "pcie5_phy", "version": "2.1"}
-
-
-# --- set-up -----------------------------------------------------------------------------------
-
-
-def start(name: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ipmarket", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=open(f"/tmp/bench-notify-{name}.log", "w"),
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def directory(context, *organisations) -> None:
-    from services.notify.handlers import event_handlers
-
-    handlers = event_handlers()
-    for org_id, locale, zone in organisations:
-        event = new_event(
-            "ipmarket.organisation.registered.v1",
-            "/ipmarket/catalog",
-            org_id,
-            {
-                "organisation_id": org_id,
-                "legal_name_en": f"Bench {locale} Ltd",
-                "legal_name_zh": "基准芯片有限公司",
-                "country": "CN",
-                "region": "mainland_china",
-                "roles": ["vendor", "licensee"],
-                "locale": locale,
-                "timezone": zone,
-                "contacts": [],
-                "version": 1,
-            },
-        )
-        with context.session_factory() as session, session.begin():
-            handlers[event.type](event, session)
-
-
-def license_data(vendor_id: str, licensee_id: str) -> dict:
-    return {
-        "vendor_id": vendor_id,
-        "licensee_id": licensee_id,
-        "core_id": "core-1",
-        "vlnv": VLNV,
-        "license_id": str(uuid.uuid4()),
-        "project_name": "NB-IoT SoC",
-        "expires_at": "2027-11-24T16:00:00+00:00",
-    }
-
-
-def pending(context, rows: list[dict], notices: list[dict]) -> None:
-    from services.notify.models import Delivery, Notice
-
-    with context.session_factory() as session, session.begin():
-        session.execute(Notice.__table__.insert(), notices)
-        session.execute(Delivery.__table__.insert(), rows)
 
 
 # --- the three measurements -------------------------------------------------------------------

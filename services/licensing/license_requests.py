@@ -1,4 +1,5 @@
-"""License requests: submission (with idempotency), screening, vendor decisions, lapse.
+"""License requests: submission (with idempotency) and screening, and the moves a screening
+(or a later decision, license_decisions.py) sends a request on.
 
 Screening first: deny → denied; review → an admin allows or denies; allow → the offer decides:
 if it needs the vendor's approval the request waits (pending_approval) until the vendor
@@ -10,19 +11,16 @@ A request still in screening or pending_approval after IPMARKET_LICENSE_REQUEST_
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from services.licensing import audit
-from services.licensing.access import get_visible
 from services.licensing.core_terms_cache import terms_at
 from services.licensing.domain.cores import CoreTerms, requested_offer
 from services.licensing.domain.requests import (
-    PENDING,
     body_hash,
-    check_decidable,
     needs_payment,
     version_constraint,
 )
@@ -40,8 +38,6 @@ from shared.directory import Principal
 from shared.errors import Invalid
 from shared.events import licensing as events
 from shared.messaging.unit_of_work import UnitOfWork
-
-DECISION_EVENTS = {"approved": events.LICENSE_APPROVED, "rejected": events.LICENSE_REJECTED}
 
 
 def submit_request(
@@ -165,9 +161,9 @@ def _create_request(
         events.LICENSE_REQUESTED, request.id, license_event(request, reason=decision.reason_code)
     )
     if decision.outcome == "deny":
-        _deny(uow, request, decision.reason_code)
+        deny(uow, request, decision.reason_code)
     elif decision.outcome == "allow":
-        _after_screening(
+        after_screening(
             uow, keyring, request, None, audit.SYSTEM, core=core, signing_kid=reads.signing_kid
         )
     # Written once, at commit, in the state it ends in (no ORM flush); a duplicate
@@ -183,12 +179,12 @@ def submit_quoted(
     return _create_request(uow, keyring, principal, body, None, body_hash(body), quoted)
 
 
-def _deny(uow: UnitOfWork, request: LicenseRequest, reason_code: str) -> None:
+def deny(uow: UnitOfWork, request: LicenseRequest, reason_code: str) -> None:
     request.state, request.updated_at = "denied", utcnow()
     uow.publish(events.LICENSE_DENIED, request.id, license_event(request, reason=reason_code))
 
 
-def _after_screening(
+def after_screening(
     uow: UnitOfWork,
     keyring: Keyring,
     request: LicenseRequest,
@@ -202,10 +198,10 @@ def _after_screening(
     if request.offer.get("requires_approval"):
         request.state, request.updated_at = "pending_approval", utcnow()
     else:
-        _clear(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
+        clear(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
 
 
-def _clear(
+def clear(
     uow: UnitOfWork,
     keyring: Keyring,
     request: LicenseRequest,
@@ -221,126 +217,3 @@ def _clear(
         request.state, request.updated_at = "approved", utcnow()
     else:
         issue_license(uow, keyring, request, actor, role, core=core, signing_kid=signing_kid)
-
-
-# --- decisions -------------------------------------------------------------------------------
-
-
-def _pending(uow: UnitOfWork, principal: Principal, request_id: str, state: str) -> LicenseRequest:
-    request = get_visible(
-        uow.session, principal, LicenseRequest, request_id, for_update=True, vendor_only=True
-    )
-    check_decidable(request.state, request.expires_at, state, utcnow())
-    return request
-
-
-def approve(
-    uow: UnitOfWork, keyring: Keyring, principal: Principal, request_id: str, comment: str | None
-) -> LicenseRequest:
-    request = _vendor_decides(uow, principal, request_id, "approved", comment)
-    _clear(uow, keyring, request, principal, "vendor")
-    return request
-
-
-def reject(uow: UnitOfWork, principal: Principal, request_id: str, comment: str) -> LicenseRequest:
-    return _vendor_decides(uow, principal, request_id, "rejected", comment)
-
-
-def _vendor_decides(
-    uow: UnitOfWork, principal: Principal, request_id: str, decision: str, comment: str | None
-) -> LicenseRequest:
-    request = _pending(uow, principal, request_id, "pending_approval")
-    request.state, request.decision_comment = decision, comment
-    request.decided_by, request.updated_at = principal.organisation_id, utcnow()
-    _add_comment(request, principal, "vendor", decision, comment)
-    audit.record(
-        uow.session,
-        principal,
-        "vendor",
-        f"request.{decision}",
-        "license_request",
-        request.id,
-        licensee_id=request.licensee_id,
-        vendor_id=request.vendor_id,
-        comment=comment,
-    )
-    uow.publish(DECISION_EVENTS[decision], request.id, license_event(request, reason=comment))
-    return request
-
-
-def decide_review(
-    uow: UnitOfWork,
-    keyring: Keyring,
-    principal: Principal,
-    request_id: str,
-    outcome: str,
-    comment: str,
-) -> LicenseRequest:
-    """An admin's decision on a request that screening sent to review."""
-    request = _pending(uow, principal, request_id, "screening")
-    request.screening = {
-        **request.screening,
-        "review": {"outcome": outcome, "comment": comment, "by": principal.organisation_id},
-    }
-    request.decision_comment = comment
-    _add_comment(request, principal, "admin", f"review_{outcome}", comment)
-    audit.record(
-        uow.session,
-        principal,
-        "admin",
-        f"request.review_{outcome}",
-        "license_request",
-        request.id,
-        licensee_id=request.licensee_id,
-        vendor_id=request.vendor_id,
-        comment=comment,
-    )
-    if outcome == "deny":
-        _deny(uow, request, "DENIED_AFTER_REVIEW")
-    else:
-        _after_screening(uow, keyring, request, principal, "admin")
-    return request
-
-
-def _add_comment(
-    request: LicenseRequest, principal: Principal, role: str, decision: str, comment: str | None
-) -> None:
-    if comment is None:
-        return
-    # A new list, not append: the ORM sees a JSON column change only when it is assigned.
-    request.comments = [
-        *request.comments,
-        {
-            "author_id": principal.organisation_id,
-            "author_role": "admin" if principal.is_admin else role,
-            "decision": decision,
-            "comment": comment,
-            "at": utcnow().isoformat(),
-        },
-    ]
-
-
-def expire_pending(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
-    """Lapse the requests nobody decided on in time."""
-    lapsed = list(
-        uow.session.scalars(
-            sa.select(LicenseRequest)
-            .where(LicenseRequest.state.in_(PENDING), LicenseRequest.expires_at <= now)
-            .order_by(LicenseRequest.expires_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for request in lapsed:
-        request.state, request.updated_at = "expired", now
-        audit.record(
-            uow.session,
-            None,
-            audit.SYSTEM,
-            "request.expired",
-            "license_request",
-            request.id,
-            licensee_id=request.licensee_id,
-            vendor_id=request.vendor_id,
-        )
-    return len(lapsed)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from services.licensing import audit
 from services.licensing.event_data import license_event
 from services.licensing.invoices import send_overdue_notices
-from services.licensing.license_requests import expire_pending
+from services.licensing.license_decisions import expire_pending
 from services.licensing.models import ExpiryNotice, License
 from shared.db.schema import utcnow
 from shared.events import licensing as events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.licensing import license_requests
+from services.licensing import license_decisions, license_requests
 from services.licensing.access import get_visible, visible
 from services.licensing.api.common import (
     IDEMPOTENCY_KEY,
@@ -77,7 +77,7 @@ def get_request(request_id):
 @blp.arguments(Comment)
 def approve_request(body, request_id):
     return committed(
-        license_requests.approve, keyring(), current_principal(), request_id, body.get("comment")
+        license_decisions.approve, keyring(), current_principal(), request_id, body.get("comment")
     )
 
 
@@ -87,7 +87,7 @@ def approve_request(body, request_id):
 @problems(404, 409)
 @blp.arguments(RequiredComment)
 def reject_request(body, request_id):
-    return committed(license_requests.reject, current_principal(), request_id, body["comment"])
+    return committed(license_decisions.reject, current_principal(), request_id, body["comment"])
 
 
 @blp.post("/license-requests/<id:request_id>/review")
@@ -98,7 +98,7 @@ def reject_request(body, request_id):
 def review_request(body, request_id):
     """An admin's decision on a request that screening sent to review."""
     return committed(
-        license_requests.decide_review,
+        license_decisions.decide_review,
         keyring(),
         current_principal(),
         request_id,

@@ -7,7 +7,7 @@ from services.licensing.event_data import license_event, purchase_event
 from services.licensing.models import Order, Quote
 from shared.events import licensing as events
 from shared.events.registry import schema_for
-from tests.unit.services.licensing.test_license_requests import a_request
+from tests.unit.services.licensing.test_license_decisions import a_request
 from tests.unit.services.licensing.test_licenses import VLNV, a_license
 
 

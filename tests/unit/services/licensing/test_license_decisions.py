@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.licensing import audit, license_requests, licenses
+from services.licensing import audit, license_decisions, license_requests, licenses
 from services.licensing.models import LicenseRequest
 from shared.errors import Conflict, NotFound
 from shared.events import licensing as events
@@ -28,7 +28,7 @@ PRICE = {"amount": "100.00", "currency": "USD"}
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     monkeypatch.setattr(licenses, "current_terms", lambda _session, _core_id: CORE)
-    return FixedClock(monkeypatch, license_requests, licenses, audit)
+    return FixedClock(monkeypatch, license_requests, license_decisions, licenses, audit)
 
 
 def a_request(
@@ -61,7 +61,7 @@ def decide(use_case, request, *args):
 
 def test_the_vendor_approving_a_free_offer_issues_its_license():
     request = a_request()
-    _, uow = decide(license_requests.approve, request, FakeKeyring(), VENDOR, "R1", "welcome")
+    _, uow = decide(license_decisions.approve, request, FakeKeyring(), VENDOR, "R1", "welcome")
     assert request.state == "issued" and request.license_id is not None
     assert uow.event_types() == [events.LICENSE_APPROVED, events.LICENSE_ISSUED]
     assert request.comments[0] | {"at": None} == {
@@ -75,14 +75,14 @@ def test_the_vendor_approving_a_free_offer_issues_its_license():
 
 def test_the_vendor_approving_a_priced_offer_leaves_it_approved_for_its_order():
     request = a_request(price=PRICE)
-    _, uow = decide(license_requests.approve, request, FakeKeyring(), VENDOR, "R1", None)
+    _, uow = decide(license_decisions.approve, request, FakeKeyring(), VENDOR, "R1", None)
     assert (request.state, request.license_id, request.comments) == ("approved", None, [])
     assert uow.event_types() == [events.LICENSE_APPROVED]
 
 
 def test_the_vendor_rejecting_tells_both_parties_with_the_comment():
     request = a_request()
-    _, uow = decide(license_requests.reject, request, VENDOR, "R1", "not for this project")
+    _, uow = decide(license_decisions.reject, request, VENDOR, "R1", "not for this project")
     assert (request.state, request.decided_by, request.updated_at) == ("rejected", "V", NOW)
     assert uow.published[0][:2] == (events.LICENSE_REJECTED, "R1")
     assert uow.published[0][2]["reason"] == "not for this project"
@@ -90,26 +90,26 @@ def test_the_vendor_rejecting_tells_both_parties_with_the_comment():
 
 def test_another_vendor_does_not_see_the_request():
     with pytest.raises(NotFound):
-        decide(license_requests.reject, a_request(), OTHER_VENDOR, "R1", "no")
+        decide(license_decisions.reject, a_request(), OTHER_VENDOR, "R1", "no")
 
 
 def test_a_lapsed_request_takes_no_decision():
     with pytest.raises(Conflict) as error:
         decide(
-            license_requests.approve, a_request(expires_at=NOW), FakeKeyring(), VENDOR, "R1", None
+            license_decisions.approve, a_request(expires_at=NOW), FakeKeyring(), VENDOR, "R1", None
         )
     assert error.value.extra == {"state": "expired"}
 
 
 def test_a_request_in_screening_is_not_the_vendors_to_decide():
     with pytest.raises(Conflict):
-        decide(license_requests.reject, a_request("screening"), VENDOR, "R1", "no")
+        decide(license_decisions.reject, a_request("screening"), VENDOR, "R1", "no")
 
 
 def test_an_admin_allowing_after_review_sends_it_on_to_the_vendor():
     request = a_request("screening", requires_approval=True)
     _, uow = decide(
-        license_requests.decide_review,
+        license_decisions.decide_review,
         request,
         FakeKeyring(),
         ADMIN,
@@ -129,7 +129,7 @@ def test_an_admin_allowing_after_review_sends_it_on_to_the_vendor():
 def test_an_admin_denying_after_review_denies_with_its_reason_code():
     request = a_request("screening")
     _, uow = decide(
-        license_requests.decide_review,
+        license_decisions.decide_review,
         request,
         FakeKeyring(),
         ADMIN,
@@ -145,6 +145,6 @@ def test_an_admin_denying_after_review_denies_with_its_reason_code():
 def test_lapsing_moves_the_undecided_requests_to_expired():
     requests = [a_request("screening"), a_request("pending_approval")]
     uow = FakeUnitOfWork(FakeSession(*requests))
-    assert license_requests.expire_pending(uow, NOW) == 2
+    assert license_decisions.expire_pending(uow, NOW) == 2
     assert [r.state for r in requests] == ["expired", "expired"]
     assert all(r.updated_at == NOW for r in requests)
