@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 
 from bench._notify_setup import directory, license_data, pending, start, stop
+from bench._webhook_receiver import Arrivals, receive_webhooks
 from bench.setup import (
     cpu_seconds,
     fresh_database,
@@ -30,7 +31,6 @@ from bench.setup import (
     percentile,
     postgres_and_kafka,
 )
-from bench.webhook_receiver import Arrivals, receive_webhooks
 from ipmarket.broker import free_port
 
 RATE = 200
