@@ -53,7 +53,7 @@ def throughput(context, bootstrap: str) -> float:
     model = context.outbox_model
     with context.session_factory() as session:
         rows = [
-            model.for_event("catalog", org_event(aggregates[i % 100], i))
+            model.for_event("catalog", org_event(aggregates[i % 100], i + 1))
             for i in range(THROUGHPUT_EVENTS)
         ]
         session.add_all(rows)
