@@ -19,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared import roles as role_table
 from shared.events import Event
 from shared.events import catalog as catalog_events
 
@@ -40,16 +41,49 @@ def hash_api_key(key: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is asking, as every service sees it: an organisation acting through one of its API
+    keys (key_id) or one of its people (person_id, signed in with session_id).
+
+    `roles` are what the organisation is on the platform (vendor, licensee; admin for the
+    platform's own); `scopes` the member roles the request carries (shared/roles.py): a person's
+    roles in that organisation, or the scopes an API key was given; `platform_roles` a person's
+    operator or export_reviewer. Each endpoint names an action of shared/roles.ACTIONS, and
+    `may(action)` decides it."""
+
     organisation_id: str
     roles: frozenset[str]
-    key_id: str
+    key_id: str | None = None
+    scopes: frozenset[str] = frozenset(role_table.ORGANISATION_ROLES)
+    platform_roles: frozenset[str] = frozenset()
+    person_id: str | None = None
+    session_id: str | None = None
+    name: str | None = None  # the person's name (or the key's label) as the audit shows it
 
     @property
     def is_admin(self) -> bool:
-        return "admin" in self.roles
+        return "admin" in self.roles or role_table.OPERATOR in self.platform_roles
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or self.is_admin
+
+    def may(self, action: str) -> bool:
+        """Whether this request may take `action`. The platform's own keys and its operators
+        may take any organisation's actions as its owner would; export review needs the
+        export_reviewer role (or the platform's key)."""
+        if role_table.may(self.scopes | self.platform_roles, action):
+            return True
+        if self.is_admin and (self.key_id is not None or role_table.OWNER in self.scopes):
+            return True
+        return role_table.OPERATOR in self.platform_roles and role_table.may(
+            [role_table.OWNER], action
+        )
+
+    @property
+    def actor(self) -> dict:
+        """Who did it, as events and the audit record it."""
+        if self.person_id is not None:
+            return {"kind": "person", "id": self.person_id, "name": self.name}
+        return {"kind": "key", "id": self.key_id, "name": self.name}
 
 
 class RecentPrincipals:

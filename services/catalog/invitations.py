@@ -1,15 +1,16 @@
 """Use cases of invitations: a member is invited by e-mail with a single-use, expiring link and
 accepts with a password (or, with an account already, just joins). Each takes a unit of work;
-the rules are in domain/people.py, domain/roles.py and domain/one_time_tokens.py."""
+the rules are in domain/people.py, shared/roles.py and domain/one_time_tokens.py."""
 
 from __future__ import annotations
 
-from services.catalog.domain import one_time_tokens, roles
+from services.catalog.domain import one_time_tokens
 from services.catalog.domain.people import INVITATION_LIFETIME, Actor, email_key, may_accept
 from services.catalog.memberships import member_state
 from services.catalog.people import Clock, check_email, new_person
 from services.catalog.people_models import Invitation, Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import people as events

@@ -1,14 +1,14 @@
 """Use cases of memberships: a member leaves an organisation (the last owner stays), and a
 member's state as events and answers carry it. Each takes a unit of work; the rules are in
-domain/roles.py."""
+shared/roles.py."""
 
 from __future__ import annotations
 
-from services.catalog.domain import roles
 from services.catalog.domain.people import Actor
 from services.catalog.people import Clock
 from services.catalog.people_models import Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import people as events

@@ -4,7 +4,6 @@ are in domain/people.py and domain/organisation_profile.py."""
 
 from __future__ import annotations
 
-from services.catalog.domain import roles
 from services.catalog.domain.organisation_profile import check_profile
 from services.catalog.domain.people import APPLICATION_DECISIONS, ORGANISATION_KINDS, Actor
 from services.catalog.invitations import invite
@@ -12,6 +11,7 @@ from services.catalog.organisations import register_organisation
 from services.catalog.people import Clock, check_email
 from services.catalog.people_models import OrganisationApplication
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.countries import checked_country
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Forbidden, Invalid, NotFound

@@ -1,18 +1,18 @@
 """People and who acts: the person accounts (a new member's, an operator's) and the actor an API
 key stands for. The use cases of joining are in organisation_applications.py, invitations.py and
-memberships.py; the rules in domain/people.py, domain/roles.py and domain/passwords.py."""
+memberships.py; the rules in domain/people.py, shared/roles.py and domain/passwords.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from services.catalog.domain import roles
 from services.catalog.domain.passwords import password_problem
 from services.catalog.domain.people import Actor, email_key, email_problem
 from services.catalog.password_hashing import hash_password
 from services.catalog.people_models import Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.db.schema import utcnow
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.catalog import second_factor
-from services.catalog.domain import one_time_tokens, roles
+from services.catalog.domain import one_time_tokens
 from services.catalog.domain import sign_in_throttle as throttle
 from services.catalog.domain.people import email_key
 from services.catalog.password_hashing import hash_password, needs_rehash, password_matches
@@ -20,6 +20,7 @@ from services.catalog.people import Clock
 from services.catalog.people_models import Person, SignInThrottle
 from services.catalog.sessions import SignedIn, open_session
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.db.schema import utcnow
 from shared.errors import DomainError, NotAuthenticated
 from shared.messaging.unit_of_work import UnitOfWork

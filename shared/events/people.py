@@ -18,6 +18,10 @@ MEMBER_REMOVED = "ipmarket.member.removed.v1"
 PERSON_DISABLED = "ipmarket.person.disabled.v1"
 SECOND_FACTOR_RESET = "ipmarket.person.second_factor_reset.v1"
 ACCESS_TOKEN_KEY_ANNOUNCED = "ipmarket.access_token_key.announced.v1"
+MEMBER_ROLES_CHANGED = "ipmarket.member.roles_changed.v1"
+SESSION_ENDED = "ipmarket.session.ended.v1"
+PASSWORD_RESET_REQUESTED = "ipmarket.password_reset.requested.v1"
+SIGNED_IN_FROM_NEW_DEVICE = "ipmarket.person.signed_in_from_new_device.v1"
 # Consumed by nobody yet: notify's e-mails of them (invitations first) and the other services'
 # checks of a person's credential come next. Tests that want every event consumed skip these.
 PEOPLE_EVENTS = (
@@ -30,6 +34,10 @@ PEOPLE_EVENTS = (
     PERSON_DISABLED,
     SECOND_FACTOR_RESET,
     ACCESS_TOKEN_KEY_ANNOUNCED,
+    MEMBER_ROLES_CHANGED,
+    SESSION_ENDED,
+    PASSWORD_RESET_REQUESTED,
+    SIGNED_IN_FROM_NEW_DEVICE,
 )
 
 ORGANISATION_KINDS = ("vendor", "licensee")
@@ -147,3 +155,60 @@ class AccessTokenKeyAnnounced(EventData):
     algorithm = fields.String(required=True, validate=validate.OneOf(("EdDSA",)))
     public_key = fields.String(required=True, validate=validate.Length(equal=43))  # base64url
     created_at = fields.AwareDateTime(required=True)
+
+
+@register(MEMBER_ROLES_CHANGED)
+class MemberRolesChanged(EventData):
+    """A member's roles in an organisation are now `roles` (a person's credential carries
+    these from now on, in every service)."""
+
+    person_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(MEMBER_ROLES)),
+        required=True,
+        validate=validate.Length(max=len(MEMBER_ROLES)),
+    )
+    changed_at = fields.AwareDateTime(required=True)
+
+
+@register(SESSION_ENDED)
+class SessionEnded(EventData):
+    """A person's session ended (signed out, ended from another session, or by an operator):
+    its access tokens stop working in every service."""
+
+    person_id = fields.String(required=True, validate=ID)
+    session_id = fields.String(required=True, validate=ID)
+    ended_at = fields.AwareDateTime(required=True)
+
+
+class PersonNotice(EventData):
+    """Who a message about a person's own account goes to, in their language and time zone."""
+
+    person_id = fields.String(required=True, validate=ID)
+    email = fields.Email(required=True, validate=EMAIL)
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_zh = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=200)
+    )
+    locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
+    timezone = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+@register(PASSWORD_RESET_REQUESTED)
+class PasswordResetRequested(PersonNotice):
+    """Someone asked to reset this person's password. `link_token` goes into the e-mail's link:
+    signed, single-use, expiring at `expires_at` (notify renders it; nothing else may use it)."""
+
+    link_token = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    expires_at = fields.AwareDateTime(required=True)
+
+
+@register(SIGNED_IN_FROM_NEW_DEVICE)
+class SignedInFromNewDevice(PersonNotice):
+    """The person signed in from a browser or device not seen before for them."""
+
+    session_id = fields.String(required=True, validate=ID)
+    user_agent = fields.String(required=True, validate=validate.Length(max=500))
+    client_address = fields.String(required=True, validate=validate.Length(max=45))
+    signed_in_at = fields.AwareDateTime(required=True)

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import g, request
 
+from shared import roles as role_table
 from shared.directory import Principal, hash_api_key
 from shared.errors import Forbidden, NotAuthenticated
 from shared.http.api_docs import secured
@@ -33,8 +34,12 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def requires(*roles: str):
-    """View decorator: an authenticated principal with one of `roles` (admins always pass)."""
+def requires(*roles: str, action: str | None = None):
+    """View decorator: an authenticated principal of an organisation that is one of `roles`
+    (vendor, licensee; admins always pass) and, with `action`, whose member roles or key scopes
+    may take it (shared/roles.ACTIONS)."""
+    if action is not None and not role_table.roles_allowed(action):
+        raise ValueError(f"{action!r} is not an action of shared/roles.ACTIONS")
 
     def decorate(view):
         @wraps(view)
@@ -42,6 +47,9 @@ def requires(*roles: str):
             principal = current_principal()
             if roles and not principal.is_admin and not principal.roles & set(roles):
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
+            if action is not None and not principal.may(action):
+                allowed = sorted(role_table.roles_allowed(action))
+                raise Forbidden(f"{action} needs one of the roles {', '.join(allowed)}")
             return view(*args, **kwargs)
 
         return secured(wrapper, roles)

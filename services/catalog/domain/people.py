@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from services.catalog.domain import roles as role_table
+from shared import roles as role_table
 
 INVITATION_LIFETIME = timedelta(days=7)
 APPLICATION_DECISIONS = ("approved", "declined")

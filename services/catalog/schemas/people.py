@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from services.catalog.domain import roles
 from services.catalog.domain.organisation_profile import time_zones
 from services.catalog.domain.passwords import MAX_LENGTH
 from services.catalog.domain.people import APPLICATION_DECISIONS, ORGANISATION_KINDS
 from services.catalog.schemas.common import COUNTRY, Name
-from shared import bounds
+from shared import bounds, roles
 from shared.bounds import Schema
 from shared.events.catalog import LOCALES
 

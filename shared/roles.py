@@ -1,8 +1,9 @@
 """Roles of people (and, as scopes, of API keys) and what each role may do.
 
 A member's roles hold in one organisation; the platform roles hold across the platform. The
-table below is the one rule every service will honour; it lives in the catalog for now and moves
-to shared/ when licensing and notify check people's credentials.
+table below is the one rule every service honours: each endpoint names its action
+(`requires(..., action=...)` in shared/http/auth.py), and a request passes when its roles or
+scopes meet the action's.
 """
 
 from __future__ import annotations
