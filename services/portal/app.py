@@ -77,6 +77,9 @@ def create_app(
         field_attributes=forms.field_attributes,
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
+    # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a
+    # page saying so rather than as a portal that never starts.
+    app.add_url_rule("/readyz", "readyz", lambda: {"status": "ready"})
     app.after_request(_secure)
     app.register_error_handler(ServiceUnavailable, _unavailable)
     app.register_error_handler(CSRFError, _csrf_refused)
