@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from services.portal import i18n
-from services.portal.labels import SORTS
+from services.portal.labels import LABELS, SORTS
 
 MAX_QUERY = 200  # the catalog's bound on q
 
@@ -26,7 +27,7 @@ class SearchForm(FlaskForm):
     )
     sort = SelectField(
         _l("Sort by"),
-        choices=[(s, s) for s in SORTS],
+        choices=[SelectChoice(s, LABELS["sort"][s]) for s in SORTS],
         validate_choice=True,
         default="relevance",
     )
@@ -64,7 +65,9 @@ class SecondFactorForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(
-        _l("Language"), choices=[(code, code) for code in i18n.LOCALES], validate_choice=True
+        _l("Language"),
+        choices=[SelectChoice(code, i18n.language_name(code)) for code in i18n.LOCALES],
+        validate_choice=True,
     )
     next = HiddenField()
 
