@@ -50,7 +50,7 @@ def when(value: str | datetime | None) -> str:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return format_datetime(value, "medium")
+    return format_datetime(value, "long")  # with its zone: the reader may be elsewhere
 
 
 def language_name(locale: str) -> str:

@@ -7,7 +7,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 # The facets a search may filter on, in the order the page lists them (the API's parameters).
-FACETS = ("category", "maturity", "foundry", "node", "standard", "deliverable", "region", "price")
+FACETS = (
+    "category",
+    "maturity",
+    "foundry",
+    "node",
+    "standard",
+    "deliverable",
+    "region",
+    "price",
+    "vendor",
+)
 SORTS = ("relevance", "newest", "title")
 
 LABELS = {

@@ -42,6 +42,9 @@ def search():
         form=form,
         filters=filters,
         result=result,
+        facets_shown=FACETS,
+        # A vendor facet counts organisation ids: named as the found cores' VLNVs name them.
+        vendor_names={i["vendor_id"]: i["vlnv"]["vendor"] for i in (result or {}).get("items", ())},
         problem=problem,
         next_page=result and result["next"] and _link(form, filters, result["next"]),
         first_page=request.args.get("cursor") and _link(form, filters, None),
