@@ -10,7 +10,7 @@ run: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
 	$(BIN)/ipmarket run
 
 # Lint, then formatting (checked, never rewritten here), then the tests.
-test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
+test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -31,10 +31,6 @@ def local_target(target: str | None, default: str = "/") -> str:
     return default
 
 
-def here() -> str:
-    return request.full_path.rstrip("?")
-
-
 def client_of_request() -> dict[str, str]:
     """What the catalog notes of a sign-in: the person's browser, not the portal's."""
     return {"User-Agent": request.user_agent.string or "unknown"}

@@ -79,7 +79,7 @@ def vendor(vendor_id: str):
     if not result["items"]:
         abort(404)
     names = sorted({item["vlnv"]["vendor"] for item in result["items"]})
-    return render_template("vendor.html", names=names, result=result, vendor_id=vendor_id)
+    return render_template("vendor.html", names=names, result=result, vendor_page=True)
 
 
 def _query(form: SearchForm, filters: dict[str, list[str]], cursor: str | None) -> list:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
+from services.portal.catalog_api import CatalogApi
 from tests.unit.services.portal.fake_catalog import FakeCatalog, access_token, portal
 
 PAGES = ["/", "/search?q=uart", "/cores/core_1", "/vendors/vendor_1", "/sign-in", "/nowhere"]
@@ -163,3 +165,13 @@ def test_a_link_after_signing_in_cannot_lead_to_another_site():
     client = portal(fake).test_client()
     page = client.get("/sign-in?next=//evil.example/phish").text
     assert 'value="/account"' in page
+
+
+def test_a_catalog_that_does_not_answer_gets_a_page_saying_so_in_the_pages_language():
+    def down(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    app = portal(FakeCatalog())
+    app.extensions["catalog_api"] = CatalogApi("http://catalog.test", httpx.MockTransport(down))
+    answer = app.test_client().get("/search?q=uart", headers={"Accept-Language": "zh-TW"})
+    assert answer.status_code == 503 and "平台暫時無法回應" in answer.text
