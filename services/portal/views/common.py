@@ -32,5 +32,10 @@ def local_target(target: str | None, default: str = "/") -> str:
 
 
 def client_of_request() -> dict[str, str]:
-    """What the catalog notes of a sign-in: the person's browser, not the portal's."""
-    return {"User-Agent": request.user_agent.string or "unknown"}
+    """What the catalog notes of a sign-in: the person's browser and address, not the
+    portal's. (The catalog reads the address from X-Forwarded-For only once it trusts the
+    portal as a proxy; until then its per-address throttle counts the portal's own.)"""
+    return {
+        "User-Agent": request.user_agent.string or "unknown",
+        "X-Forwarded-For": request.remote_addr or "unknown",
+    }

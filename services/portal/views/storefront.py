@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
 
 from services.portal.catalog_api import ApiProblem
@@ -36,18 +36,32 @@ def search():
             )
         except ApiProblem as refused:
             problem = _place(refused, form)
-    template = "_results.html" if request.headers.get("HX-Request") else "search.html"
-    return render_template(
-        template,
-        form=form,
-        filters=filters,
-        result=result,
-        facets_shown=FACETS,
-        # A vendor facet counts organisation ids: named as the found cores' VLNVs name them.
-        vendor_names={i["vendor_id"]: i["vlnv"]["vendor"] for i in (result or {}).get("items", ())},
-        problem=problem,
-        next_page=result and result["next"] and _link(form, filters, result["next"]),
-        first_page=request.args.get("cursor") and _link(form, filters, None),
+    response = make_response(
+        render_template(
+            "_results.html" if _only_results() else "search.html",
+            only_results=_only_results(),
+            form=form,
+            filters=filters,
+            result=result,
+            facets_shown=FACETS,
+            # A vendor facet counts organisation ids: named as the found cores' VLNVs name them.
+            vendor_names={
+                i["vendor_id"]: i["vlnv"]["vendor"] for i in (result or {}).get("items", ())
+            },
+            problem=problem,
+            next_page=result and result["next"] and _link(form, filters, result["next"]),
+            first_page=request.args.get("cursor") and _link(form, filters, None),
+        )
+    )
+    response.vary.add("HX-Request")  # one address, two answers: a cache must keep both
+    return response
+
+
+def _only_results() -> bool:
+    """htmx asks for the results alone, except when it restores a page from history that it no
+    longer holds: then it needs the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
     )
 
 

@@ -191,3 +191,20 @@ def test_every_page_passes_axe_and_fits_a_phone(site, open_page):
         assert width <= 375, (path, width)  # no sideways scrolling on a phone
     page.goto(site.portal + core)
     shot(page, "core-375px-zh-Hans")
+
+
+def test_the_search_page_weighs_under_100_kb_with_under_30_kb_of_compressed_script(site):
+    """The issue's page-weight budget, in bytes as served (the portal does not compress; a
+    proxy in front would only make it lighter)."""
+    import gzip
+    import re
+
+    import requests
+
+    html = requests.get(f"{site.portal}/search?q=controller", timeout=10).text
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    bodies = {path: requests.get(site.portal + path, timeout=10).content for path in assets}
+    total = len(html.encode()) + sum(map(len, bodies.values()))
+    script = sum(len(gzip.compress(b)) for path, b in bodies.items() if path.endswith(".js"))
+    assert any(path.endswith(".js") for path in bodies) and total < 100_000, total
+    assert script < 30_000, script

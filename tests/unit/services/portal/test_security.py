@@ -175,3 +175,17 @@ def test_a_catalog_that_does_not_answer_gets_a_page_saying_so_in_the_pages_langu
     app.extensions["catalog_api"] = CatalogApi("http://catalog.test", httpx.MockTransport(down))
     answer = app.test_client().get("/search?q=uart", headers={"Accept-Language": "zh-TW"})
     assert answer.status_code == 503 and "平台暫時無法回應" in answer.text
+
+
+def test_htmx_gets_the_results_alone_but_a_history_restore_the_whole_page():
+    client = portal(FakeCatalog()).test_client()
+    whole = client.get("/search?q=uart")
+    part = client.get("/search?q=uart", headers={"HX-Request": "true"})
+    restored = client.get(
+        "/search?q=uart", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in whole.text and "<html" in restored.text
+    assert "<html" not in part.text and 'id="results"' in part.text and "UART" in part.text
+    assert "HX-Request" in part.vary and "HX-Request" in whole.vary
+    too_long = client.get("/search?q=" + "x" * 201, headers={"HX-Request": "true"})
+    assert "Use at most 200 characters." in too_long.text
