@@ -53,6 +53,22 @@ def shot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, caret="initial")
 
 
+def assert_accessible(page) -> None:
+    """axe-core's WCAG 2.2 A/AA and best-practice rules: no serious or critical violation."""
+    page.evaluate(AXE)
+    result = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', "
+        "'best-practice']})"
+    )
+    assert result["passes"], page.url  # axe ran and checked something
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, (page.url, serious)
+
+
 def first_core_path(page) -> str:
     return page.locator("ol.cores a[href^='/cores/']").first.get_attribute("href")
 
@@ -124,6 +140,7 @@ def test_signing_in_with_password_and_totp_then_out(site, open_page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").last.click()
     page.wait_for_url("**/sign-in/code**")
+    assert_accessible(page)
     shot(page, "second-factor-en")
     # The step after the one that confirmed the enrolment (each code works once).
     page.get_by_label("Code from your authenticator app").fill(site.totp.at(time.time() + 30))
@@ -131,6 +148,7 @@ def test_signing_in_with_password_and_totp_then_out(site, open_page):
     page.wait_for_url("**/account")
     text = page.locator("main").inner_text()
     assert f"Signed in as {EMAIL}" in text and "Buyer" in text
+    assert_accessible(page)
     shot(page, "account-en")
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert (
@@ -158,6 +176,7 @@ def test_bad_input_is_shown_beside_its_field_in_the_pages_language_and_changes_n
     assert email.get_attribute("aria-describedby") == "email-error"
     assert page.locator("#password-error").inner_text() == "请输入密码。"
     assert email.input_value() == "not-an-address"  # what was typed is kept to correct
+    assert_accessible(page)  # the errors too
     shot(page, "sign-in-error-zh-Hans")
     page.goto(f"{site.portal}/account")
     assert "/sign-in" in page.url  # nobody signed in
@@ -175,18 +194,7 @@ def test_every_page_passes_axe_and_fits_a_phone(site, open_page):
     vendor = page.locator("ol.cores a[href^='/vendors/']").first.get_attribute("href")
     for path in ["/", "/search?q=controller", core, vendor, "/sign-in", "/missing"]:
         page.goto(site.portal + path)
-        page.evaluate(AXE)
-        result = page.evaluate(
-            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', "
-            "'best-practice']})"
-        )
-        serious = [
-            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert result["passes"], path  # axe ran and checked something
-        assert not serious, (path, serious)
+        assert_accessible(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, (path, width)  # no sideways scrolling on a phone
     page.goto(site.portal + core)
