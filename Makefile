@@ -39,6 +39,7 @@ browser:
 # (translate the new entries), compile. The .mo files are committed (see services/portal/i18n.py).
 portal-translations: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location -k _l -F services/portal/babel.cfg \
+	    --project "ipmarket portal" --msgid-bugs-address "" \
 	    -o services/portal/translations/messages.pot services/portal
 	$(BIN)/pybabel update --no-fuzzy-matching -i services/portal/translations/messages.pot \
 	    -d services/portal/translations
