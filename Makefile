@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := var/kafka/libs
 
-.PHONY: run test bench demo clean
+.PHONY: run test bench demo clean browser portal-translations
 
 run: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
 	$(BIN)/ipmarket run
 
 # Lint, then formatting (checked, never rewritten here), then the tests.
-test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched
+test: $(VENV)/.installed $(KAFKA_LIBS)/.fetched browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -27,6 +27,23 @@ $(KAFKA_LIBS)/.fetched: kafka/pom.xml
 	mvn --quiet --batch-mode -f kafka/pom.xml dependency:copy-dependencies \
 	    -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)
 	touch $@
+
+# The portal's browser tests (tests/e2e/portal/) drive Debian's Chromium through Playwright (no
+# browser download); without a CJK font Chinese renders as boxes. Installs only what is missing.
+browser:
+	dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-noto-cjk; }
+
+# After changing a page's wording: extract the strings, merge them into zh_Hans and zh_Hant
+# (translate the new entries), compile. The .mo files are committed (see services/portal/i18n.py).
+portal-translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location -k _l -F services/portal/babel.cfg \
+	    --project "ipmarket portal" --msgid-bugs-address "" \
+	    -o services/portal/translations/messages.pot services/portal
+	$(BIN)/pybabel update --no-fuzzy-matching -i services/portal/translations/messages.pot \
+	    -d services/portal/translations
+	$(BIN)/pybabel compile --statistics -d services/portal/translations
 
 clean:
 	rm -rf var/*.db var/*.db-* var/kafka/data var/kafka/logs var/mail var/run

@@ -26,7 +26,8 @@ from shared.events.catalog import LOCALES
 from shared.runtime import run_until_signalled
 
 SERVICES = config.SERVICES
-DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003}
+WEB_APPS = (*SERVICES, "portal")  # what `serve` serves: the services' APIs and the web portal
+DEFAULT_PORTS = {"portal": 8000, "catalog": 8001, "licensing": 8002, "notify": 8003}
 
 
 def service_module(service: str, name: str):
@@ -97,7 +98,7 @@ def topics() -> None:
 
 
 @main.command()
-@click.argument("service", type=click.Choice(SERVICES))
+@click.argument("service", type=click.Choice(WEB_APPS))
 @click.option("--bind", type=HostPort(), default=None, help="host:port (default 127.0.0.1:800N).")
 # One worker process per core. Each serves its requests as greenlets (gevent): a request
 # waiting for PostgreSQL lets the others run, without the thread handoffs and GIL contention
@@ -112,14 +113,15 @@ def topics() -> None:
     help=f"Worker processes (default: one per core, here {available_cores()}).",
 )
 def serve(service: str, bind: str | None, workers: int) -> None:
-    """Serve one service's HTTP API with gunicorn."""
+    """Serve one service's HTTP API, or the web portal, with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
     checked_settings()
     bind = bind or f"127.0.0.1:{DEFAULT_PORTS[service]}"
     # sqlite3 blocks in C, where a greenlet cannot yield: one request waiting for SQLite's
     # write lock would hold up every other request of its worker, so SQLite gets threads.
-    on_sqlite = config.database_url(service).startswith("sqlite")
+    # (The portal has no database: it waits on the services' APIs, which greenlets suit.)
+    on_sqlite = service != "portal" and config.database_url(service).startswith("sqlite")
 
     class Server(BaseApplication):
         def load_config(self):

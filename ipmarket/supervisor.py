@@ -29,10 +29,11 @@ from shared.messaging.kafka_io import create_topics
 
 
 def service_ports() -> dict[str, int]:
-    """Each service listens on the port of its public URL setting (8001–8003 by default)."""
+    """Each service listens on the port of its public URL setting (8001–8003 by default), the
+    web portal on its own (8000)."""
     return {
         service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port
-        for service in config.SERVICES
+        for service in (*config.SERVICES, "portal")
     }
 
 
@@ -50,6 +51,7 @@ def processes() -> dict[str, list[str]]:
     commands = {}
     for service, port in service_ports().items():
         commands[service] = [*ipmarket, "serve", service, "--bind", f"127.0.0.1:{port}"]
+    for service in config.SERVICES:
         commands[f"{service}-relay"] = [*ipmarket, "relay", service]
     for service in ("licensing", "notify"):
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
@@ -69,6 +71,18 @@ def payment_provider_secret(var: Path) -> dict[str, str]:
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return {"IPMARKET_PAYMENT_PROVIDER_SECRET": path.read_text().strip()}
+
+
+def portal_secret_key(var: Path) -> dict[str, str]:
+    """Zero setup: without a configured secret, the portal's session cookies are signed with
+    one generated for this machine and kept in var/ (sessions outlive a restart)."""
+    if config.get("IPMARKET_PORTAL_SECRET_KEY"):
+        return {}
+    path = var / "portal.secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return {"IPMARKET_PORTAL_SECRET_KEY": path.read_text().strip()}
 
 
 @dataclass
@@ -131,7 +145,7 @@ class Child:
 
 
 def children_of(var: Path, logs: Path) -> dict[str, Child]:
-    env = {**os.environ, **payment_provider_secret(var)}
+    env = {**os.environ, **payment_provider_secret(var), **portal_secret_key(var)}
     children = {}
     for name, command in processes().items():
         child_env = dict(env)
@@ -148,6 +162,7 @@ def run_marketplace() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     var = config.var_dir()
+    print(f"ipmarket: the portal will be at {config.get('IPMARKET_PORTAL_URL')}", flush=True)
     logs = var / "log"
     logs.mkdir(parents=True, exist_ok=True)
     port = int(config.get("IPMARKET_KAFKA_BOOTSTRAP").split(",")[0].rpartition(":")[2])
@@ -166,8 +181,9 @@ def run_marketplace() -> int:
             child.start()
         if not _wait_ready({name: c.process for name, c in children.items()}, stop, logs):
             return 1
-        print("\nipmarket is running:")
-        for service, port in service_ports().items():
+        ports = service_ports()
+        print(f"\nipmarket is running: open http://127.0.0.1:{ports.pop('portal')}")
+        for service, port in ports.items():
             print(f"  {service:<10} http://127.0.0.1:{port}   (OpenAPI: /openapi.json)")
         print(f"  kafka      {broker.bootstrap}")
         print(f"  logs       {logs}/   mail: {config.get('IPMARKET_MAIL_DIR')}/")

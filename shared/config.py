@@ -170,6 +170,11 @@ SETTINGS: dict[str, Setting] = {
                 "Public base URL of the licensing service (JWKS, status list, links)."),
         Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
                 "Public base URL of the notify service."),
+        Setting("IPMARKET_PORTAL_URL", "http://127.0.0.1:8000",
+                "Public base URL of the web portal (an https:// one makes its cookies Secure)."),
+        Setting("IPMARKET_PORTAL_SECRET_KEY", None,
+                "Secret that signs the portal's session cookies and seals the tokens in them "
+                "(`ipmarket run` makes one in var/).", secret=True),
         Setting("IPMARKET_SIGNING_KEY_SECRET", None,
                 "Secret that encrypts license signing keys at rest (or use the _FILE form).",
                 secret=True),

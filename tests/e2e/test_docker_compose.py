@@ -38,6 +38,7 @@ def ipmarket_invocations(spec: dict) -> list[list[str]]:
 
 def test_every_process_of_ours_runs_an_existing_command():
     assert {
+        "portal",
         "catalog",
         "licensing",
         "notify",
@@ -56,7 +57,9 @@ def test_every_process_of_ours_runs_an_existing_command():
             for arg in args:
                 if arg.startswith("--"):
                     assert arg in params, f"{name}: unknown option {arg}"
-            if args[0] in {"serve", "relay", "consume"}:
+            if args[0] == "serve":
+                assert args[1] in (*SERVICES, "portal"), name
+            elif args[0] in {"relay", "consume"}:
                 assert args[1] in SERVICES, name
 
 

@@ -39,6 +39,7 @@ class Marketplace:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path
         self.ports = {s: free_port() for s in ("catalog", "licensing", "notify")}
+        self.portal_port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("IPMARKET_")}
         self.env.update(
             {
@@ -49,6 +50,7 @@ class Marketplace:
                     for s, p in self.ports.items()
                 },
                 "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
+                "IPMARKET_PORTAL_URL": f"http://127.0.0.1:{self.portal_port}",
             }
         )
         output = open(tmp_path / "run.out", "w+")
@@ -128,6 +130,11 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
             answer = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
             assert answer.status_code == 200, (service, answer.text)
             assert answer.json()["checks"] == {"database": "ok"}  # readiness: the database
+        portal = f"http://127.0.0.1:{market.portal_port}"
+        assert market.output.startswith(f"ipmarket: the portal will be at {portal}\n")
+        assert f"ipmarket is running: open {portal}" in market.output
+        home = requests.get(portal, timeout=10)
+        assert home.status_code == 200 and "/search?category=" in home.text  # from the catalog
 
         created = subprocess.run(
             [
@@ -169,7 +176,7 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
     log = market.output
     assert returncode == 0, log
     assert log.rstrip().endswith("stopped.")
-    for port in ports.values():
+    for port in [*ports.values(), market.portal_port]:
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, "a service outlived Ctrl-C"
 

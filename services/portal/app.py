@@ -1,0 +1,121 @@
+"""The web portal: server-rendered pages over the services' public HTTP APIs.
+
+It holds sessions only. Every read and write goes to a service's API with the signed-in
+person's access token, the same APIs an integrator uses. Pages work without JavaScript; htmx
+(static/, see static/README.md) updates parts of some in place.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+from flask import Flask, g, render_template, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from services.portal import forms, i18n, labels, signed_in
+from services.portal.catalog_api import CatalogApi, ServiceUnavailable
+from shared import config
+
+# No inline script or style anywhere: what runs and how it looks comes from /static only.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(
+    environ: dict[str, str] | None = None, catalog: CatalogApi | None = None, clock=None
+) -> Flask:
+    app = Flask(__name__)
+    portal_url = config.get("IPMARKET_PORTAL_URL", environ)
+    app.config.update(
+        SECRET_KEY=config.require("IPMARKET_PORTAL_SECRET_KEY", environ),
+        SESSION_COOKIE_NAME="ipmarket_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=urlparse(portal_url).scheme == "https",
+        MAX_CONTENT_LENGTH=64 * 1024,  # forms only: no uploads yet
+        WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which ends at sign-out
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+    )
+    app.extensions["catalog_api"] = catalog or CatalogApi(
+        config.get("IPMARKET_CATALOG_URL", environ)
+    )
+    app.extensions["portal_clock"] = clock or (lambda: datetime.now(UTC))
+    CSRFProtect(app)
+    Babel(app, locale_selector=_locale, timezone_selector=_timezone)
+
+    from services.portal.views import account, language, storefront
+
+    for blueprint in (storefront.bp, account.bp, language.bp):
+        app.register_blueprint(blueprint)
+
+    app.jinja_env.globals.update(
+        locales=i18n.LOCALES,
+        current_locale=i18n.current_locale,
+        language_name=i18n.language_name,
+        html_lang=i18n.html_lang,
+        person=signed_in.person,
+        label=labels.label,
+        is_chinese=i18n.is_chinese,
+        field_attributes=forms.field_attributes,
+    )
+    app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
+    # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a
+    # page saying so rather than as a portal that never starts.
+    app.add_url_rule("/readyz", "readyz", lambda: {"status": "ready"})
+    app.after_request(_secure)
+    app.register_error_handler(ServiceUnavailable, _unavailable)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(404, _not_found)
+    return app
+
+
+def _locale() -> str:
+    if "locale" not in g:
+        person = signed_in.person() or {}
+        g.locale = i18n.choose_locale(
+            person.get("locale"),
+            request.cookies.get(i18n.COOKIE),
+            [tag for tag, _ in request.accept_languages],
+        )
+    return g.locale
+
+
+def _timezone() -> str:
+    return (signed_in.person() or {}).get("timezone") or "UTC"
+
+
+def _secure(response):
+    response.headers.update(SECURITY_HEADERS)
+    # The same address answers in another language for another cookie or Accept-Language.
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+def _unavailable(error):
+    return render_template("error.html", reason="unavailable"), 503
+
+
+def _csrf_refused(error):
+    return render_template("error.html", reason="csrf"), 400
+
+
+def _not_found(error):
+    return render_template("error.html", reason="not_found"), 404

@@ -1,0 +1,1 @@
+"""The portal's pure rules (no Flask, no HTTP)."""

@@ -1,0 +1,120 @@
+"""What the catalog's codes are called on a page, in the page's language. The codes are the
+catalog's public vocabulary (GET /v1/cores/taxonomy); a code without a label here is shown as
+it is, so that a new one appears before it is translated."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# The facets a search may filter on, in the order the page lists them (the API's parameters).
+FACETS = (
+    "category",
+    "maturity",
+    "foundry",
+    "node",
+    "standard",
+    "deliverable",
+    "region",
+    "price",
+    "vendor",
+)
+SORTS = ("relevance", "newest", "title")
+
+LABELS = {
+    "facet": {
+        "category": _l("Category"),
+        "maturity": _l("Maturity"),
+        "foundry": _l("Foundry"),
+        "node": _l("Process node"),
+        "standard": _l("Standard"),
+        "deliverable": _l("Deliverables"),
+        "region": _l("Vendor region"),
+        "price": _l("Price"),
+        "status": _l("Status"),
+        "vendor": _l("Vendor"),
+    },
+    "sort": {
+        "relevance": _l("Best match"),
+        "newest": _l("Newest"),
+        "title": _l("Title"),
+    },
+    "category": {
+        "processors_controllers": _l("Processors & controllers"),
+        "interface_controllers_phys": _l("Interface controllers & PHYs"),
+        "memory_controllers_phys": _l("Memory controllers & PHYs"),
+        "memories": _l("Memories"),
+        "analog_mixed_signal": _l("Analog & mixed-signal"),
+        "security_crypto": _l("Security & crypto"),
+        "dsp_multimedia": _l("DSP & multimedia"),
+        "wireless_rf": _l("Wireless & RF"),
+        "foundation_ip": _l("Foundation IP (standard cells, I/O)"),
+        "verification_ip": _l("Verification IP"),
+        "interconnect_noc": _l("Interconnect & NoC"),
+        "ai_accelerators": _l("AI accelerators"),
+        "other": _l("Other"),
+    },
+    "maturity": {
+        "concept": _l("Concept"),
+        "fpga_validated": _l("FPGA-validated"),
+        "silicon_proven": _l("Silicon-proven"),
+        "in_production": _l("In production"),
+    },
+    "deliverable": {
+        "soft_rtl": _l("Soft IP (RTL)"),
+        "firm_netlist": _l("Firm IP (netlist)"),
+        "hard_macro_gdsii": _l("Hard macro (GDSII)"),
+        "testbench": _l("Testbench"),
+        "documentation": _l("Documentation"),
+    },
+    "region": {
+        "mainland_china": _l("Mainland China"),
+        "hong_kong": _l("Hong Kong"),
+        "macau": _l("Macau"),
+        "taiwan": _l("Taiwan"),
+        "overseas": _l("Overseas"),
+    },
+    "price": {
+        "under_10k": _l("Under US$10,000"),
+        "10k_50k": _l("US$10,000–50,000"),
+        "50k_250k": _l("US$50,000–250,000"),
+        "250k_plus": _l("US$250,000 and more"),
+        "on_request": _l("Price on request"),
+    },
+    "status": {
+        "draft": _l("Draft"),
+        "published": _l("Published"),
+        "deprecated": _l("Deprecated"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "offer": {
+        "evaluation": _l("Evaluation"),
+        "single_project": _l("Single project"),
+        "multi_project": _l("Multi-project"),
+        "perpetual": _l("Perpetual"),
+        "royalty_bearing": _l("Royalty-bearing"),
+    },
+    "document": {
+        "datasheet": _l("Datasheet"),
+        "user_guide": _l("User guide"),
+        "integration_guide": _l("Integration guide"),
+        "release_notes": _l("Release notes"),
+        "verification_report": _l("Verification report"),
+    },
+    "role": {
+        "owner": _l("Owner"),
+        "publisher": _l("Publisher"),
+        "approver": _l("Approver"),
+        "buyer": _l("Buyer"),
+        "finance": _l("Finance"),
+        "viewer": _l("Viewer"),
+        "operator": _l("Platform operator"),
+        "export_reviewer": _l("Export reviewer"),
+    },
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The page's word for a code of the catalog's vocabulary `kind`."""
+    if code is None:
+        return ""
+    return str(LABELS.get(kind, {}).get(code, code))

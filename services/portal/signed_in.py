@@ -1,0 +1,108 @@
+"""The signed-in person as the portal's session holds them.
+
+The session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over TLS). The catalog's
+access and refresh tokens in it are sealed besides (Fernet: AES-CBC + HMAC, key derived from the
+portal's secret), so that neither page script nor whoever reads the cookie can use them against
+the services; only this server unseals them. Signing in clears the session first: nothing of
+the anonymous one (its CSRF token included) carries over, and it gets a new id.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app, session
+
+from services.portal.catalog_api import ApiProblem, CatalogApi
+
+# Refresh a little before the access token runs out, so that it does not expire in transit.
+REFRESH_MARGIN = timedelta(seconds=30)
+
+
+def _fernet() -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"ipmarket portal: catalog tokens"
+    ).derive(current_app.secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(tokens: dict) -> str:
+    return _fernet().encrypt(json.dumps(tokens).encode()).decode()
+
+
+def _unseal(sealed: str) -> dict | None:
+    try:
+        return json.loads(_fernet().decrypt(sealed.encode()))
+    except (InvalidToken, ValueError):
+        return None
+
+
+def claims_of(access_token: str) -> dict:
+    """The claims of an access token the catalog has just handed this server over its own
+    connection: read, not verified (the services verify it on every request)."""
+    payload = access_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def _tokens_of(signed_in: dict) -> dict:
+    return {
+        "access": signed_in["access_token"],
+        "refresh": signed_in["refresh_token"],
+        "expires_at": signed_in["access_token_expires_at"],
+    }
+
+
+def open_session(signed_in: dict, email: str) -> None:
+    """After the catalog said signed_in: a new session naming the person."""
+    claims = claims_of(signed_in["access_token"])
+    session.clear()
+    session["id"] = secrets.token_urlsafe(18)
+    session["person"] = {
+        "id": claims["sub"],
+        "email": email,
+        "catalog_session_id": signed_in["session_id"],
+        "memberships": claims.get("memberships", {}),
+        "platform_roles": claims.get("platform_roles", []),
+    }
+    session["tokens"] = _seal(_tokens_of(signed_in))
+
+
+def person() -> dict | None:
+    return session.get("person")
+
+
+def access_token(catalog: CatalogApi, now: datetime) -> str | None:
+    """The person's access token, refreshed through the catalog when it is about to run out;
+    None (and the session ended) when the catalog no longer honours the session."""
+    sealed = session.get("tokens")
+    tokens = _unseal(sealed) if sealed else None
+    if tokens is None:
+        return None
+    if datetime.fromisoformat(tokens["expires_at"]) - REFRESH_MARGIN > now:
+        return tokens["access"]
+    try:
+        refreshed = catalog.refresh(tokens["refresh"])
+    except ApiProblem:
+        end_session()
+        return None
+    session["tokens"] = _seal(_tokens_of(refreshed))
+    return refreshed["access_token"]
+
+
+def hold_second_factor(second_factor_token: str, email: str) -> None:
+    session["second_factor"] = _seal({"token": second_factor_token, "email": email})
+
+
+def pending_second_factor() -> dict | None:
+    sealed = session.get("second_factor")
+    return _unseal(sealed) if sealed else None
+
+
+def end_session() -> None:
+    session.clear()

@@ -1,0 +1,115 @@
+"""Signing in (password, then a second-factor code where the person has one), signing out, and
+the signed-in person's home. The catalog decides; the portal keeps the outcome in its session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
+
+from services.portal import signed_in
+from services.portal.catalog_api import ApiProblem
+from services.portal.forms import SecondFactorForm, SignInForm, SignOutForm
+from services.portal.i18n import is_chinese
+from services.portal.views.common import catalog, client_of_request, credential, local_target
+
+bp = Blueprint("account", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = local_target(request.args.get("next"), "/account")
+    if not form.validate_on_submit():
+        return _page("sign_in.html", form, request.method == "POST")
+    try:
+        outcome = catalog().sign_in(form.email.data, form.password.data, client_of_request())
+    except ApiProblem as refused:
+        _refusal(refused, form.password)
+        return _page("sign_in.html", form, True)
+    return _signed_in_or_second_factor(outcome, form.email.data, form.next.data)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def second_factor():
+    pending = signed_in.pending_second_factor()
+    if pending is None:
+        return redirect("/sign-in", 303)
+    form = SecondFactorForm()
+    if request.method == "GET":
+        form.next.data = local_target(request.args.get("next"), "/account")
+    if not form.validate_on_submit():
+        return _page("second_factor.html", form, request.method == "POST")
+    try:
+        outcome = catalog().second_factor(
+            pending["token"], form.code.data.strip(), client_of_request()
+        )
+    except ApiProblem as refused:
+        _refusal(refused, form.code)
+        return _page("second_factor.html", form, True)
+    signed_in.open_session(outcome, pending["email"])
+    return redirect(local_target(form.next.data, "/account"), 303)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if SignOutForm().validate_on_submit():
+        signed_in.end_session()
+    return redirect("/", 303)
+
+
+@bp.get("/account")
+def home():
+    token = credential()
+    if token is None:
+        return redirect(f"/sign-in?next={request.path}", 303)
+    person = signed_in.person()
+    organisations = [
+        {"id": org_id, "name": _organisation_name(org_id, token), "roles": roles}
+        for org_id, roles in person["memberships"].items()
+    ]
+    return render_template("account.html", organisations=organisations, form=SignOutForm())
+
+
+def _organisation_name(organisation_id: str, token: str) -> str | None:
+    """The organisation's name from the catalog, where the catalog lets the person read it."""
+    try:
+        org = catalog().organisation(organisation_id, token)
+    except ApiProblem:
+        return None
+    if is_chinese() and org.get("legal_name_zh"):
+        return org["legal_name_zh"]
+    return org.get("legal_name_en") or org.get("name")
+
+
+def _signed_in_or_second_factor(outcome: dict, email: str, next_page: str):
+    target = local_target(next_page, "/account")
+    if outcome["status"] == "signed_in":
+        signed_in.open_session(outcome, email)
+        return redirect(target, 303)
+    if outcome["status"] == "second_factor_needed":
+        signed_in.hold_second_factor(outcome["second_factor_token"], email)
+        return redirect(f"/sign-in/code?next={target}", 303)
+    # second_factor_setup_needed: enrolment comes with the next pages of the portal
+    return render_template("error.html", reason="second_factor_setup"), 403
+
+
+def _refusal(refused: ApiProblem, field) -> None:
+    if refused.status == 429:
+        field.errors = [
+            _("Too many attempts. Try again in %(seconds)d seconds.", seconds=refused.retry_after)
+            if refused.retry_after
+            else _("Too many attempts. Try again later.")
+        ]
+    elif refused.status == 401:
+        field.errors = [
+            _("The e-mail address or password is not right.")
+            if field.name == "password"
+            else _("The code is not right, or it has been used already.")
+        ]
+    else:
+        field.errors = [_("This value is not accepted.")]
+
+
+def _page(template: str, form, submitted: bool):
+    return render_template(template, form=form), 422 if submitted else 200

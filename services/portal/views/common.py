@@ -1,0 +1,41 @@
+"""What every page handler uses: the API client, the clock, the person's credential."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, request
+
+from services.portal import signed_in
+from services.portal.catalog_api import CatalogApi
+
+
+def catalog() -> CatalogApi:
+    return current_app.extensions["catalog_api"]
+
+
+def now() -> datetime:
+    return current_app.extensions["portal_clock"]()
+
+
+def credential() -> str | None:
+    """The signed-in person's access token for the services, or None for a visitor."""
+    return signed_in.access_token(catalog(), now()) if signed_in.person() else None
+
+
+def local_target(target: str | None, default: str = "/") -> str:
+    """A path on this site to go back to; anything else (another host, //host) is refused, so
+    that a link cannot send a person elsewhere after signing in."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+def client_of_request() -> dict[str, str]:
+    """What the catalog notes of a sign-in: the person's browser and address, not the
+    portal's. (The catalog reads the address from X-Forwarded-For only once it trusts the
+    portal as a proxy; until then its per-address throttle counts the portal's own.)"""
+    return {
+        "User-Agent": request.user_agent.string or "unknown",
+        "X-Forwarded-For": request.remote_addr or "unknown",
+    }
