@@ -77,3 +77,21 @@ def check_email(email: str, field: str) -> None:
     problem = email_problem(email)
     if problem:
         raise Invalid(problem, field=field)
+
+
+def person_notice(work: CatalogWork, person: Person) -> dict:
+    """Who a message about the person's own account goes to (shared/events/people.PersonNotice):
+    their language and time zone, else those of their first organisation, else en and UTC."""
+    organisations = [
+        work.records.organisation(m.organisation_id)
+        for m in work.records.memberships_of(person.id)
+    ]
+    first = next((org for org in organisations if org is not None), None)
+    return {
+        "person_id": person.id,
+        "email": person.email,
+        "name_en": person.name_en,
+        "name_zh": person.name_zh,
+        "locale": person.locale or (first.locale if first else "en"),
+        "timezone": person.timezone or (first.timezone if first else "UTC"),
+    }
