@@ -170,9 +170,9 @@ SETTINGS: dict[str, Setting] = {
                 "Public base URL of the licensing service (JWKS, status list, links)."),
         Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
                 "Public base URL of the notify service."),
-        Setting("IPMARKET_PASSKEY_ORIGIN", "http://localhost:8004",
-                "Web origin people sign in on with passkeys (the portal); its host is the "
-                "WebAuthn relying party id."),
+        Setting("IPMARKET_PORTAL_URL", "http://localhost:8004",
+                "Public base URL of the web portal (links for people; passkeys are bound to its "
+                "origin, its host the WebAuthn relying party id)."),
         Setting("IPMARKET_SIGNING_KEY_SECRET", None,
                 "Secret that encrypts license signing keys at rest (or use the _FILE form).",
                 secret=True),

@@ -60,6 +60,18 @@ def new_person(
     return person
 
 
+def set_first_password(person: Person, password: str | None, now: datetime) -> None:
+    """The password of an account made without one; the link that brought it proves the
+    address."""
+    problem = password_problem(
+        password or "", context=(person.email, person.name_en, person.name_zh or "")
+    )
+    if problem:
+        raise Invalid(problem, field="password")
+    person.password_hash = hash_password(password)
+    person.email_verified_at = now
+
+
 def create_operator(
     uow: UnitOfWork | CatalogWork, email: str, name_en: str, password: str, clock: Clock = utcnow
 ) -> Person:

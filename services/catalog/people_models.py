@@ -194,3 +194,18 @@ class PasskeyChallenge(Base):
     challenge: Mapped[bytes] = mapped_column(sa.LargeBinary)
     person_id: Mapped[str | None] = mapped_column(sa.ForeignKey("person.id"))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class PeopleAuditRecord(Base):
+    """What an operator did to people from the command line (`ipmarket admin create`,
+    `ipmarket people …`), reads included: who (the operating-system account that ran it),
+    what, to whom, when. Changes are also events, for the other services."""
+
+    __tablename__ = "people_audit"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    subject: Mapped[str | None] = mapped_column(sa.String(254))  # a person's address
+    detail: Mapped[dict] = mapped_column(default=dict)

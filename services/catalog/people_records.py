@@ -6,6 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 
+from services.catalog.models import Organisation
 from services.catalog.people_models import (
     Invitation,
     KnownDevice,
@@ -135,6 +136,13 @@ class SqlPeopleRecords:
 
     def passkey_challenge(self, challenge_id: str) -> PasskeyChallenge | None:
         return self.session.get(PasskeyChallenge, challenge_id)
+
+    def platform_organisation(self) -> Organisation | None:
+        """The platform's own organisation (role admin), if `ipmarket admin create` has run."""
+        return next(
+            (org for org in self.session.scalars(sa.select(Organisation)) if "admin" in org.roles),
+            None,
+        )
 
     def delete(self, row) -> None:
         self.session.delete(row)

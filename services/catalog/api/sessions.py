@@ -175,7 +175,7 @@ def complete_password_reset(body):
 
 
 def relying_party() -> passkeys.RelyingParty:
-    return passkeys.RelyingParty(config.get("IPMARKET_PASSKEY_ORIGIN"))
+    return passkeys.RelyingParty(config.get("IPMARKET_PORTAL_URL"))
 
 
 def _signing_in(step):

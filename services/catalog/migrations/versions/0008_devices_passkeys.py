@@ -1,5 +1,5 @@
 """devices and passkeys: known devices of people, passkeys and their ceremonies' challenges,
-organisations that require a second factor of their members (issue 15)
+organisations that require a second factor of their members, the people audit (issue 15)
 
 Revision ID: 0008
 Revises: 0007
@@ -65,9 +65,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
     )
+    op.create_table(
+        "people_audit",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("at", shared.db.schema.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=254), nullable=True),
+        sa.Column("detail", shared.db.schema.JSONDocument(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_people_audit")),
+    )
+    with op.batch_alter_table("people_audit", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_people_audit_at"), ["at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("people_audit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_people_audit_at"))
+    op.drop_table("people_audit")
     op.drop_table("passkey_challenge")
     with op.batch_alter_table("passkey", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_passkey_person_id"))
