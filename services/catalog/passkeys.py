@@ -182,6 +182,8 @@ def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
 
 
 def _ceremony(work, purpose: str, person_id: str | None, options, now: datetime) -> Ceremony:
+    # Anyone may start a ceremony: unanswered ones must not pile up.
+    work.records.forget_expired_passkey_challenges(now)
     row = PasskeyChallenge(
         purpose=purpose,
         challenge=options.challenge,

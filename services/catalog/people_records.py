@@ -137,6 +137,9 @@ class SqlPeopleRecords:
     def passkey_challenge(self, challenge_id: str) -> PasskeyChallenge | None:
         return self.session.get(PasskeyChallenge, challenge_id)
 
+    def forget_expired_passkey_challenges(self, now) -> None:
+        self.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at <= now))
+
     def platform_organisation(self) -> Organisation | None:
         """The platform's own organisation (role admin), if `ipmarket admin create` has run."""
         return next(

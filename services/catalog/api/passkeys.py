@@ -1,5 +1,6 @@
 """A signed-in person's passkeys (/v1/people/me/passkeys): enrol one (registration options →
-the browser's credential), list them. Signing in with one is in sessions.py."""
+the browser's credential). Signing in with one is in sessions.py. No `action=`: a person's own
+account is no organisation's act, any signed-in person may (an API key gets 403)."""
 
 from __future__ import annotations
 

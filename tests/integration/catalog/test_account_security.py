@@ -202,3 +202,9 @@ def test_a_passkey_signs_in_over_http_and_its_answer_never_again(catalog):
     ).json
     answer = {"ceremony_id": options["ceremony_id"], "credential": phone.get(options["options"])}
     assert catalog.client.post("/v1/sessions/passkey", json=answer).status_code == 201
+
+
+def test_an_api_key_enrols_no_passkey(catalog):
+    response = catalog.client.post("/v1/people/me/passkeys/options", headers=catalog.vendor.auth)
+    assert_problem(response, 403)
+    assert_problem(catalog.client.post("/v1/people/me/passkeys/options"), 401)

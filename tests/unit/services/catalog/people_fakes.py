@@ -102,6 +102,11 @@ class InMemoryPeopleRecords(InMemoryRecords):
     def passkey_challenge(self, challenge_id):
         return self._by_id(PasskeyChallenge, challenge_id)
 
+    def forget_expired_passkey_challenges(self, now):
+        self.rows = [
+            r for r in self.rows if not (isinstance(r, PasskeyChallenge) and r.expires_at <= now)
+        ]
+
     def delete(self, row):
         self.rows.remove(row)
 

@@ -136,3 +136,16 @@ def test_a_registration_ceremony_does_not_sign_in_and_a_key_enrols_nothing(work,
     with pytest.raises(Invalid) as refused:
         passkeys.enrol(work, actor, ceremony.ceremony_id, made, "phone", RP, clock=clock)
     assert refused.value.field == "credential" and not work.records.passkeys_of(person.id)
+
+
+def test_an_unanswered_ceremony_expires_and_is_forgotten(work, clock, authenticator):
+    from services.catalog.people_models import PasskeyChallenge
+
+    stale = passkeys.authentication_options(work, RP, clock=clock)
+    clock.now += passkeys.CEREMONY_WINDOW
+    with pytest.raises(NotAuthenticated):
+        passkey_sign_in(work, clock, stale, authenticator.get(stale.options))
+    stale = passkeys.authentication_options(work, RP, clock=clock)
+    clock.now += passkeys.CEREMONY_WINDOW
+    passkeys.authentication_options(work, RP, clock=clock)
+    assert stale.ceremony_id not in [r.id for r in work.records._of(PasskeyChallenge)]
