@@ -5,8 +5,11 @@ refused."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
+from webauthn import base64url_to_bytes
 
 from services.catalog import passkeys, second_factor, sign_in
 from services.catalog.domain.people import Actor
@@ -149,3 +152,58 @@ def test_an_unanswered_ceremony_expires_and_is_forgotten(work, clock, authentica
     clock.now += passkeys.CEREMONY_WINDOW
     passkeys.authentication_options(work, RP, clock=clock)
     assert stale.ceremony_id not in [r.id for r in work.records._of(PasskeyChallenge)]
+
+
+RECORDING = json.loads((Path(__file__).parent / "passkey_recording.json").read_text())
+
+
+def recorded_ceremony(work, clock, purpose, challenge, person_id=None) -> passkeys.Ceremony:
+    """The server's state of a ceremony whose options went out with the recorded challenge."""
+    from services.catalog.people_models import PasskeyChallenge
+
+    row = PasskeyChallenge(
+        purpose=purpose,
+        challenge=base64url_to_bytes(challenge),
+        person_id=person_id,
+        expires_at=clock() + passkeys.CEREMONY_WINDOW,
+    )
+    work.records.add(row)
+    work.records.flush()
+    return passkeys.Ceremony(row.id, {})
+
+
+def test_a_recorded_registration_and_assertion_pass_the_ceremony_once(work, clock, person):
+    rp = passkeys.RelyingParty(RECORDING["origin"])
+    enrolling = recorded_ceremony(
+        work, clock, passkeys.REGISTER, RECORDING["registration_challenge"], person.id
+    )
+    passkeys.enrol(
+        work,
+        Actor(person_id=person.id),
+        enrolling.ceremony_id,
+        RECORDING["registration"],
+        "recorded",
+        rp,
+        clock=clock,
+    )
+    signing_in = recorded_ceremony(work, clock, passkeys.SIGN_IN, RECORDING["assertion_challenge"])
+    answer = copy.deepcopy(RECORDING["assertion"])
+    signed_in = passkeys.sign_in_with_passkey(
+        work, signing_in.ceremony_id, answer, rp, client_address="203.0.113.7", clock=clock
+    )
+    assert signed_in.session.person_id == person.id
+    # The same answer to a ceremony restated with the same challenge: the counter is no
+    # longer ahead of the server's (a replay); and an altered copy fails its signature.
+    replayed = recorded_ceremony(work, clock, passkeys.SIGN_IN, RECORDING["assertion_challenge"])
+    with pytest.raises(NotAuthenticated):
+        passkeys.sign_in_with_passkey(
+            work, replayed.ceremony_id, answer, rp, client_address="203.0.113.7", clock=clock
+        )
+    altered = copy.deepcopy(answer)
+    altered["response"]["signature"] = altered["response"]["signature"][:-4] + "AAAA"
+    work.records.passkeys_of(person.id)[0].sign_count = 0  # so that only the signature fails
+    again = recorded_ceremony(work, clock, passkeys.SIGN_IN, RECORDING["assertion_challenge"])
+    with pytest.raises(NotAuthenticated):
+        passkeys.sign_in_with_passkey(
+            work, again.ceremony_id, altered, rp, client_address="203.0.113.7", clock=clock
+        )
