@@ -233,13 +233,13 @@ def admin() -> None:
 @click.option(
     "--name",
     type=Text(max_length=200),
-    required=True,
-    help="Legal name of the platform operator (English).",
+    default=None,
+    help="Legal name of the platform operator (English); the first run needs it.",
 )
 @click.option(
     "--country", type=Country(), default="CN", show_default=True, help="ISO 3166-1 alpha-2 code."
 )
-@click.option("--email", type=Email(), required=True, help="Operator contact e-mail.")
+@click.option("--email", type=Email(), required=True, help="The operator person's e-mail address.")
 @click.option(
     "--timezone",
     "tz",
@@ -255,25 +255,85 @@ def admin() -> None:
     show_default=True,
     help="Language of the operator's notices.",
 )
-def admin_create(name: str, country: str, email: str, tz: str, locale: str) -> None:
-    """Create the first admin organisation and print its API key (shown once)."""
+@click.option(
+    "--operator-name",
+    type=Text(max_length=200),
+    default=None,
+    help="The operator person's name (default: --email before the @).",
+)
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Print an invitation link (once) that sets the password, instead of asking for it.",
+)
+@click.option("--another", is_flag=True, help="Add one more operator person to the platform.")
+def admin_create(
+    name: str | None,
+    country: str,
+    email: str,
+    tz: str,
+    locale: str,
+    operator_name: str | None,
+    invite: bool,
+    another: bool,
+) -> None:
+    """Create the platform's first operator person (and, the first time, the admin organisation
+    and its API key, shown once); a second run is refused unless --another. The password is
+    asked for (hidden, twice) unless --invite."""
     from services.catalog.app import build_context
-    from services.catalog.organisations import create_api_key, register_organisation
+    from services.catalog.commands import command_line_actor
+    from services.catalog.people_admin import audit, create_platform_operator
+    from shared.errors import DomainError
 
     checked_settings()
-    with build_context().unit_of_work() as uow:
-        org = register_organisation(
-            uow,
-            legal_name_en=name,
-            country=country,
-            roles=["admin"],
-            locale=locale,
-            timezone=tz,
-            contacts=[{"name": name, "email": email, "notices": ["all"]}],
+    if name is None and not another:
+        raise click.BadParameter(
+            "the first run needs the platform's legal name", param_hint="'--name'"
         )
-        api_key, key = create_api_key(uow, org.id, "first admin key")
-        uow.commit()
-    click.echo(json.dumps({"organisation_id": org.id, "key_id": api_key.id, "api_key": key}))
+    password = None if invite else _new_password()
+    try:
+        with build_context().unit_of_work() as uow:
+            made = create_platform_operator(
+                uow,
+                email=email,
+                name_en=operator_name or email.partition("@")[0],
+                password=password,
+                another=another,
+                organisation={
+                    "legal_name_en": name or "",
+                    "country": country,
+                    "locale": locale,
+                    "timezone": tz,
+                    "contacts": [{"name": name or "", "email": email, "notices": ["all"]}],
+                },
+            )
+            audit(uow, command_line_actor(), "admin.create", email, {"invited": invite})
+            uow.commit()
+    except DomainError as error:
+        raise click.UsageError(
+            f"{error.field}: {error.detail}" if error.field else error.detail
+        ) from None
+    shown = {"organisation_id": made.organisation.id, "person_id": made.person.id, "email": email}
+    if made.api_key is not None:
+        shown |= {"key_id": made.api_key[0].id, "api_key": made.api_key[1]}
+    if made.invitation_token is not None:
+        portal = config.get("IPMARKET_PORTAL_URL").rstrip("/")
+        shown["invitation_link"] = f"{portal}/invitations/accept?token={made.invitation_token}"
+    click.echo(json.dumps(shown))
+
+
+def _new_password() -> str:
+    try:
+        return click.prompt(
+            "Password (at least 15 characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+            err=True,  # standard output stays the one JSON line
+        )
+    except click.Abort:
+        raise click.UsageError(
+            "a password is needed: type it at the prompt, or use --invite"
+        ) from None
 
 
 @main.command()

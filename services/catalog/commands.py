@@ -3,7 +3,9 @@ ipmarket/devtools: it is a developer's tool, not the service's)."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 
 import click
 
@@ -18,6 +20,12 @@ def _context():
     from services.catalog.app import build_context
 
     return build_context()
+
+
+def command_line_actor() -> str:
+    """Who ran a command, for the people audit: the operating-system account and host (the
+    command line has database access, not a signed-in person)."""
+    return f"cli:{getpass.getuser()}@{socket.gethostname()}"
 
 
 def _refused(error: DomainError) -> Refused:
@@ -37,10 +45,12 @@ def create_operator_command(email: str, name: str, password: str) -> None:
     """Make a platform operator person (the first, or another). They set up a second factor
     at their first sign-in."""
     from services.catalog.people import create_operator
+    from services.catalog.people_admin import audit
 
     try:
         with _context().unit_of_work() as uow:
             person = create_operator(uow, email, name, password)
+            audit(uow, command_line_actor(), "people.create_operator", person.email)
             uow.commit()
     except DomainError as error:
         raise _refused(error) from None
@@ -50,23 +60,33 @@ def create_operator_command(email: str, name: str, password: str) -> None:
 @people_group.command("list")
 @click.option("--organisation", "organisation_id", default=None, help="Its members only.")
 def list_command(organisation_id: str | None) -> None:
-    """Print everyone (one JSON object a line), by e-mail address."""
-    from services.catalog.people_admin import list_people
+    """Print everyone (one JSON object a line), by e-mail address (the people audit records
+    the reading)."""
+    from services.catalog.people_admin import audit, list_people
 
-    with _context().session_factory() as session:
-        for person in list_people(session, organisation_id):
-            click.echo(json.dumps(person, ensure_ascii=False))
+    with _context().unit_of_work() as uow:
+        found = list_people(uow.session, organisation_id)
+        audit(
+            uow,
+            command_line_actor(),
+            "people.list",
+            detail={"organisation_id": organisation_id, "count": len(found)},
+        )
+        uow.commit()
+    for person in found:
+        click.echo(json.dumps(person, ensure_ascii=False))
 
 
 @people_group.command("disable")
 @click.argument("email")
 def disable_command(email: str) -> None:
     """Disable a person: no more sign-ins, every session ends (an event records it)."""
-    from services.catalog.people_admin import disable_person
+    from services.catalog.people_admin import audit, disable_person
 
     try:
         with _context().unit_of_work() as uow:
             person = disable_person(uow, email)
+            audit(uow, command_line_actor(), "people.disable", person.email)
             uow.commit()
     except DomainError as error:
         raise _refused(error) from None
@@ -78,15 +98,44 @@ def disable_command(email: str) -> None:
 def reset_second_factor_command(email: str) -> None:
     """Remove a person's TOTP and recovery codes, e.g. after a lost phone (an event records
     it); they set up new ones at their next sign-in."""
-    from services.catalog.people_admin import reset_second_factor
+    from services.catalog.people_admin import audit, reset_second_factor
 
     try:
         with _context().unit_of_work() as uow:
             had_one = reset_second_factor(uow, email)
+            audit(
+                uow,
+                command_line_actor(),
+                "people.reset_second_factor",
+                email.strip(),
+                {"had_second_factor": had_one},
+            )
             uow.commit()
     except DomainError as error:
         raise _refused(error) from None
     click.echo(json.dumps({"email": email, "had_second_factor": had_one}))
+
+
+@people_group.command("audit")
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+def audit_command(limit: int) -> None:
+    """Print the people audit, newest first (one JSON object a line)."""
+    from services.catalog.people_admin import audit_trail
+
+    with _context().session_factory() as session:
+        for record in audit_trail(session, limit):
+            click.echo(
+                json.dumps(
+                    {
+                        "at": record.at.isoformat(),
+                        "actor": record.actor,
+                        "action": record.action,
+                        "subject": record.subject,
+                        "detail": record.detail,
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 # click commands added at the top level of `ipmarket`.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from services.catalog.domain import one_time_tokens
 from services.catalog.domain.people import INVITATION_LIFETIME, Actor, email_key, may_accept
 from services.catalog.memberships import member_state
-from services.catalog.people import Clock, check_email, new_person
+from services.catalog.people import Clock, check_email, new_person, set_first_password
 from services.catalog.people_models import Invitation, Membership, Person
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared import roles
@@ -115,6 +115,8 @@ def accept_invitation(
         person = new_person(work, invitation.email, name_en, name_zh, password, now)
     elif person.disabled_at is not None:
         raise Forbidden("this account is disabled", field="token")
+    elif person.password_hash is None:  # made without one (`ipmarket admin create --invite`)
+        set_first_password(person, password, now)
     membership = Membership(
         person_id=person.id,
         organisation_id=invitation.organisation_id,

@@ -1,6 +1,6 @@
-"""Use cases of memberships: a member leaves an organisation (the last owner stays), and a
-member's state as events and answers carry it. Each takes a unit of work; the rules are in
-shared/roles.py."""
+"""Use cases of memberships: a member leaves an organisation (the last owner stays), an owner
+requires a second factor of every member, and a member's state as events and answers carry
+it. Each takes a unit of work; the rules are in shared/roles.py."""
 
 from __future__ import annotations
 
@@ -49,6 +49,22 @@ def remove_member(
             "removed_at": clock().isoformat(),
         },
     )
+
+
+def require_second_factor(
+    uow: UnitOfWork | CatalogWork, actor: Actor, organisation_id: str, required: bool
+):
+    """An owner's choice: the organisation's members sign in with a second factor (those
+    without one set it up at their next sign-in). Sessions already open stay open."""
+    work = catalog_work(uow)
+    org = work.records.organisation(organisation_id)
+    if org is None or not (actor.is_member(organisation_id) or actor.may("people.manage")):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    if not actor.may("organisation.change", organisation_id):
+        raise Forbidden("only an owner of the organisation changes what its members need")
+    org.requires_second_factor = required
+    work.records.flush()
+    return org
 
 
 def member_state(person: Person, membership: Membership) -> dict:

@@ -39,6 +39,8 @@ class Organisation(Base):
     locale: Mapped[str] = mapped_column(sa.String(16))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     contacts: Mapped[list] = mapped_column(default=list)
+    # Its members sign in with a second factor (issue 15; an owner's choice).
+    requires_second_factor: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -60,6 +60,18 @@ def new_person(
     return person
 
 
+def set_first_password(person: Person, password: str | None, now: datetime) -> None:
+    """The password of an account made without one; the link that brought it proves the
+    address."""
+    problem = password_problem(
+        password or "", context=(person.email, person.name_en, person.name_zh or "")
+    )
+    if problem:
+        raise Invalid(problem, field="password")
+    person.password_hash = hash_password(password)
+    person.email_verified_at = now
+
+
 def create_operator(
     uow: UnitOfWork | CatalogWork, email: str, name_en: str, password: str, clock: Clock = utcnow
 ) -> Person:
@@ -77,3 +89,21 @@ def check_email(email: str, field: str) -> None:
     problem = email_problem(email)
     if problem:
         raise Invalid(problem, field=field)
+
+
+def person_notice(work: CatalogWork, person: Person) -> dict:
+    """Who a message about the person's own account goes to (shared/events/people.PersonNotice):
+    their language and time zone, else those of their first organisation, else en and UTC."""
+    organisations = [
+        work.records.organisation(m.organisation_id)
+        for m in work.records.memberships_of(person.id)
+    ]
+    first = next((org for org in organisations if org is not None), None)
+    return {
+        "person_id": person.id,
+        "email": person.email,
+        "name_en": person.name_en,
+        "name_zh": person.name_zh,
+        "locale": person.locale or (first.locale if first else "en"),
+        "timezone": person.timezone or (first.timezone if first else "UTC"),
+    }

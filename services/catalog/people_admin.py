@@ -1,20 +1,27 @@
-"""The operator's hand on people (`ipmarket people …`): list them, disable one (every session
-ends with it), remove a second factor. Each change is an event: the audit record, and the news
-that reaches the other services."""
+"""The operator's hand on people (`ipmarket admin create`, `ipmarket people …`): the platform's
+first operator (or another), list people, disable one (every session ends with it), remove a
+second factor. Each act is a row of the people audit (who ran it, what, to whom); each change is
+also an event, the news that reaches the other services."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.catalog import second_factor
+from services.catalog import invitations, second_factor
 from services.catalog.domain.people import email_key
-from services.catalog.people import Clock
-from services.catalog.people_models import Membership, Person
+from services.catalog.memberships import member_state
+from services.catalog.models import ApiKey, Organisation
+from services.catalog.organisations import create_api_key, register_organisation
+from services.catalog.people import Clock, check_email, new_person
+from services.catalog.people_models import Membership, PeopleAuditRecord, Person
 from services.catalog.records import SqlRecords
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles
 from shared.db.schema import utcnow
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -83,3 +90,92 @@ def _person(work: CatalogWork, email: str) -> Person:
     if person is None:
         raise NotFound(f"nobody has the address {email.strip()}", field="email")
     return person
+
+
+def audit(
+    uow: UnitOfWork | CatalogWork,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    detail: dict | None = None,
+    clock: Clock = utcnow,
+) -> None:
+    """One row of the people audit, in the same transaction as the act it records."""
+    work = catalog_work(uow)
+    work.records.add(
+        PeopleAuditRecord(
+            at=clock(), actor=actor[:200], action=action, subject=subject, detail=detail or {}
+        )
+    )
+    work.records.flush()
+
+
+def audit_trail(session: Session, limit: int = 100) -> list[PeopleAuditRecord]:
+    """The newest records first."""
+    query = sa.select(PeopleAuditRecord).order_by(PeopleAuditRecord.at.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+@dataclass
+class PlatformOperator:
+    """What `ipmarket admin create` made: the operator person, the platform's organisation,
+    on the first run its first API key (shown once), and with --invite the link token."""
+
+    person: Person
+    organisation: Organisation
+    api_key: tuple[ApiKey, str] | None
+    invitation_token: str | None
+
+
+def create_platform_operator(
+    uow: UnitOfWork | CatalogWork,
+    *,
+    email: str,
+    name_en: str,
+    password: str | None,
+    another: bool,
+    organisation: dict,
+    clock: Clock = utcnow,
+) -> PlatformOperator:
+    """The first run makes the platform's own organisation (role admin), its first API key and
+    its first operator person; later runs only with `another` (a second run by mistake must
+    not make a second platform). Without a password the person is invited: the link sets it."""
+    work = catalog_work(uow)
+    check_email(email, "email")
+    org = work.records.platform_organisation()
+    if org is not None and not another:
+        raise Conflict(
+            "the platform has its operator already: add one more with --another", field="another"
+        )
+    if org is None and another:
+        raise Conflict("there is no platform operator yet: run it without --another first")
+    if work.records.person_by_email(email_key(email)) is not None:
+        raise Conflict(f"{email.strip()} has an account already", field="email")
+    api_key = None
+    if org is None:
+        org = register_organisation(work, roles=["admin"], **organisation)
+        api_key = create_api_key(work, org.id, "first admin key")
+    now = clock()
+    token = None
+    if password is None:
+        person = Person(
+            email=email.strip(),
+            email_key=email_key(email),
+            name_en=name_en.strip(),
+            platform_roles=[roles.OPERATOR],
+            created_at=now,
+        )
+        work.records.add(person)
+        work.records.flush()
+        _, token = invitations.invite(work, org, person.email, [roles.OWNER], None, clock)
+    else:
+        person = new_person(
+            work, email.strip(), name_en, None, password, now, platform_roles=[roles.OPERATOR]
+        )
+        membership = Membership(
+            person_id=person.id, organisation_id=org.id, roles=[roles.OWNER], created_at=now
+        )
+        work.records.add(membership)
+        work.records.flush()
+        work.publish(events.MEMBER_JOINED, org.id, member_state(person, membership))
+    return PlatformOperator(person, org, api_key, token)

@@ -153,3 +153,59 @@ class TokenKey(Base):
     public_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class KnownDevice(Base):
+    """A browser or device a person has signed in from, by the SHA-256 of the random device
+    identifier it keeps (a long-lived cookie): a sign-in from any other is news to the person."""
+
+    __tablename__ = "known_device"
+
+    person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), primary_key=True)
+    device_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Passkey(Base):
+    """A WebAuthn credential of a person: a second factor, or a sign-in on its own."""
+
+    __tablename__ = "passkey"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(sa.String(1400), unique=True)  # base64url
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)  # COSE_Key
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PasskeyChallenge(Base):
+    """A WebAuthn ceremony under way: its challenge, deleted when answered (a recorded answer
+    replayed finds no challenge) or left to expire."""
+
+    __tablename__ = "passkey_challenge"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(sa.String(16))  # register, sign_in, second_factor
+    challenge: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    person_id: Mapped[str | None] = mapped_column(sa.ForeignKey("person.id"))
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class PeopleAuditRecord(Base):
+    """What an operator did to people from the command line (`ipmarket admin create`,
+    `ipmarket people …`), reads included: who (the operating-system account that ran it),
+    what, to whom, when. Changes are also events, for the other services."""
+
+    __tablename__ = "people_audit"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    subject: Mapped[str | None] = mapped_column(sa.String(254))  # a person's address
+    detail: Mapped[dict] = mapped_column(default=dict)

@@ -6,10 +6,14 @@ import secrets
 
 import sqlalchemy as sa
 
+from services.catalog.models import Organisation
 from services.catalog.people_models import (
     Invitation,
+    KnownDevice,
     Membership,
     OrganisationApplication,
+    Passkey,
+    PasskeyChallenge,
     Person,
     PersonSession,
     RecoveryCode,
@@ -110,6 +114,37 @@ class SqlPeopleRecords:
     def recovery_codes(self, person_id: str) -> list[RecoveryCode]:
         return list(
             self.session.scalars(sa.select(RecoveryCode).where(RecoveryCode.person_id == person_id))
+        )
+
+    def known_device(self, person_id: str, device_hash: str) -> KnownDevice | None:
+        return self.session.get(KnownDevice, (person_id, device_hash))
+
+    def has_known_devices(self, person_id: str) -> bool:
+        return self.session.scalar(sa.select(sa.exists().where(KnownDevice.person_id == person_id)))
+
+    def passkeys_of(self, person_id: str) -> list[Passkey]:
+        return list(
+            self.session.scalars(
+                sa.select(Passkey)
+                .where(Passkey.person_id == person_id)
+                .order_by(Passkey.created_at)
+            )
+        )
+
+    def passkey_by_credential(self, credential_id: str) -> Passkey | None:
+        return self.session.scalar(sa.select(Passkey).where(Passkey.credential_id == credential_id))
+
+    def passkey_challenge(self, challenge_id: str) -> PasskeyChallenge | None:
+        return self.session.get(PasskeyChallenge, challenge_id)
+
+    def forget_expired_passkey_challenges(self, now) -> None:
+        self.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at <= now))
+
+    def platform_organisation(self) -> Organisation | None:
+        """The platform's own organisation (role admin), if `ipmarket admin create` has run."""
+        return next(
+            (org for org in self.session.scalars(sa.select(Organisation)) if "admin" in org.roles),
+            None,
         )
 
     def delete(self, row) -> None:

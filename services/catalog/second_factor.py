@@ -18,8 +18,11 @@ RECOVERY_CODES = 10
 
 
 def in_force(records, person_id: str) -> bool:
+    """A confirmed TOTP secret or a passkey (passkeys.py)."""
     totp = records.totp(person_id)
-    return totp is not None and totp.confirmed_at is not None
+    return (totp is not None and totp.confirmed_at is not None) or bool(
+        records.passkeys_of(person_id)
+    )
 
 
 def enrol(records, person_id: str, email: str, now: datetime) -> str:
@@ -62,14 +65,14 @@ def accept_code(records, person_id: str, code: str, now: datetime) -> bool:
 
 
 def reset(records, person_id: str) -> bool:
-    """Remove the second factor (an operator's act, audited by event); whether there was one."""
+    """Remove the second factor, TOTP and passkeys alike (an operator's act after a lost phone,
+    audited by event); whether there was one."""
     totp = records.totp(person_id)
-    for row in (
-        [totp, *records.recovery_codes(person_id)] if totp else records.recovery_codes(person_id)
-    ):
+    passkeys = records.passkeys_of(person_id)
+    for row in [*([totp] if totp else []), *records.recovery_codes(person_id), *passkeys]:
         records.delete(row)
     records.flush()
-    return totp is not None
+    return totp is not None or bool(passkeys)
 
 
 def _totp_accepts(totp: TotpSecret, code: str, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from services.catalog import known_devices
 from services.catalog.domain import access_tokens
 from services.catalog.domain.people import Actor
 from services.catalog.people import Clock
@@ -25,11 +26,13 @@ from shared.messaging.unit_of_work import UnitOfWork
 
 @dataclass
 class SignedIn:
-    """A session's credentials: `refresh_token` is shown once; only its hash is kept."""
+    """A session's credentials: `refresh_token` is shown once; only its hash is kept.
+    `device_id`: what the browser keeps to be known next time (known_devices.py)."""
 
     session: PersonSession
     access_token: str
     refresh_token: str
+    device_id: str | None = None
 
 
 def refresh(uow: UnitOfWork | CatalogWork, refresh_token: str, clock: Clock = utcnow) -> SignedIn:
@@ -106,9 +109,26 @@ def end_sessions(
     return len(chosen)
 
 
+def end_session(work: CatalogWork, session: PersonSession, now: datetime) -> None:
+    """End one session and tell every service (SESSION_ENDED): its access tokens stop working."""
+    session.ended_at = now
+    work.publish(
+        events.SESSION_ENDED,
+        session.person_id,
+        {"person_id": session.person_id, "session_id": session.id, "ended_at": now.isoformat()},
+    )
+
+
 def open_session(
-    work: CatalogWork, person: Person, client_address: str, user_agent: str, now: datetime
+    work: CatalogWork,
+    person: Person,
+    client_address: str,
+    user_agent: str,
+    now: datetime,
+    device_id: str | None = None,
 ) -> SignedIn:
+    """A new session; the device it comes from is recognised or remembered (a new one is news
+    to the person)."""
     token = secrets.token_urlsafe(32)
     session = PersonSession(
         person_id=person.id,
@@ -120,7 +140,8 @@ def open_session(
     )
     work.records.add(session)
     work.records.flush()
-    return SignedIn(session, _access_token(work, person, session, now), token)
+    device_id = known_devices.recognise(work, person, session, device_id, now)
+    return SignedIn(session, _access_token(work, person, session, now), token, device_id)
 
 
 def _hash(token: str) -> str:

@@ -58,18 +58,19 @@ def sign_in(
     *,
     client_address: str,
     user_agent: str = "",
+    device_id: str | None = None,
     clock: Clock = utcnow,
 ) -> SignedIn | SecondFactorNeeded:
     work = catalog_work(uow)
     now = clock()
     buckets = (throttle.account_bucket(email_key(email)), throttle.address_bucket(client_address))
-    _refuse_while_blocked(work, buckets, now)
+    refuse_while_blocked(work, buckets, now)
     person = work.records.person_by_email(email_key(email))
     usable = person is not None and person.disabled_at is None
     if not password_matches(person.password_hash if usable else None, password):
         _count_failure(work, buckets, now)
         raise NotAuthenticated(WRONG)
-    _forget_failures(work, buckets[:1])
+    forget_failures(work, buckets[:1])
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     if second_factor.in_force(work.records, person.id):
@@ -78,19 +79,26 @@ def sign_in(
                 work.records.link_key(), SECOND_FACTOR, person.id, now + SECOND_FACTOR_WINDOW
             )
         )
-    if must_have_second_factor(person):
+    if must_have_second_factor(work, person):
         return SecondFactorNeeded(
             one_time_tokens.sign(
                 work.records.link_key(), SECOND_FACTOR_SETUP, person.id, now + SECOND_FACTOR_WINDOW
             ),
             setup=True,
         )
-    return open_session(work, person, client_address, user_agent, now)
+    return open_session(work, person, client_address, user_agent, now, device_id)
 
 
-def must_have_second_factor(person: Person) -> bool:
-    """Operators always sign in with a second factor (organisations' own requirement: to do)."""
-    return roles.OPERATOR in person.platform_roles
+def must_have_second_factor(work: CatalogWork, person: Person) -> bool:
+    """Operators always sign in with a second factor; so do the members of an organisation
+    whose owner requires it (memberships.require_second_factor)."""
+    if roles.OPERATOR in person.platform_roles:
+        return True
+    return any(
+        (org := work.records.organisation(m.organisation_id)) is not None
+        and org.requires_second_factor
+        for m in work.records.memberships_of(person.id)
+    )
 
 
 def set_up_second_factor(
@@ -98,7 +106,7 @@ def set_up_second_factor(
 ) -> str:
     """A new TOTP secret for the person signing in; its otpauth:// URI (for the QR code)."""
     work = catalog_work(uow)
-    person = _person_of(work, setup_token, SECOND_FACTOR_SETUP, clock())
+    person = person_of(work, setup_token, SECOND_FACTOR_SETUP, clock())
     return second_factor.enrol(work.records, person.id, person.email, clock())
 
 
@@ -109,20 +117,21 @@ def confirm_second_factor(
     *,
     client_address: str,
     user_agent: str = "",
+    device_id: str | None = None,
     clock: Clock = utcnow,
 ) -> tuple[SignedIn, list[str]]:
     """The first code from the authenticator puts the secret in force and opens the session;
     the ten recovery codes are returned once."""
     work = catalog_work(uow)
     now = clock()
-    person = _person_of(work, setup_token, SECOND_FACTOR_SETUP, now)
+    person = person_of(work, setup_token, SECOND_FACTOR_SETUP, now)
     codes = second_factor.confirm(work.records, person.id, code, now)
     if codes is None:
         raise NotAuthenticated("the code is wrong: check the authenticator's clock")
-    return open_session(work, person, client_address, user_agent, now), codes
+    return open_session(work, person, client_address, user_agent, now, device_id), codes
 
 
-def _person_of(work: CatalogWork, token: str, purpose: str, now: datetime) -> Person:
+def person_of(work: CatalogWork, token: str, purpose: str, now: datetime) -> Person:
     try:
         person_id = one_time_tokens.verify(work.records.link_key(), token, purpose, now)
     except one_time_tokens.BadToken:
@@ -140,25 +149,26 @@ def complete_sign_in(
     *,
     client_address: str,
     user_agent: str = "",
+    device_id: str | None = None,
     clock: Clock = utcnow,
 ) -> SignedIn:
     """The second step: a TOTP code (each works once) or an unused recovery code."""
     work = catalog_work(uow)
     now = clock()
-    person = _person_of(work, second_factor_token, SECOND_FACTOR, now)
+    person = person_of(work, second_factor_token, SECOND_FACTOR, now)
     buckets = (throttle.account_bucket(person.email_key), throttle.address_bucket(client_address))
-    _refuse_while_blocked(work, buckets, now)
+    refuse_while_blocked(work, buckets, now)
     if not second_factor.accept_code(work.records, person.id, code, now):
         _count_failure(work, buckets, now)
         raise NotAuthenticated("the code is wrong or used already")
-    _forget_failures(work, buckets[:1])
-    return open_session(work, person, client_address, user_agent, now)
+    forget_failures(work, buckets[:1])
+    return open_session(work, person, client_address, user_agent, now, device_id)
 
 
 # --- parts ------------------------------------------------------------------------------------
 
 
-def _refuse_while_blocked(work: CatalogWork, buckets, now: datetime) -> None:
+def refuse_while_blocked(work: CatalogWork, buckets, now: datetime) -> None:
     rows = [row for row in map(work.records.throttle, buckets) if row is not None]
     wait = max((throttle.seconds_to_wait(row.blocked_until, now) for row in rows), default=0)
     if wait:
@@ -179,7 +189,7 @@ def _count_failure(work: CatalogWork, buckets, now: datetime) -> None:
     work.records.flush()
 
 
-def _forget_failures(work: CatalogWork, buckets) -> None:
+def forget_failures(work: CatalogWork, buckets) -> None:
     for bucket in buckets:
         row = work.records.throttle(bucket)
         if row is not None:

@@ -103,6 +103,10 @@ PUBLIC = {  # operations anyone may call without a key (security: [])
         "POST /v1/sessions/second-factor/setup",
         "POST /v1/sessions/second-factor/confirm",
         "POST /v1/sessions/refresh",
+        "POST /v1/sessions/passkey/options",
+        "POST /v1/sessions/passkey",
+        "POST /v1/sessions/password-reset",
+        "POST /v1/sessions/password-reset/complete",
     },
     "licensing": {
         "GET /.well-known/jwks.json",

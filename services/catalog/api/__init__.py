@@ -5,6 +5,7 @@ from services.catalog.api import (
     api_keys,
     cores,
     organisations,
+    passkeys,
     people,
     search,
     sessions,
@@ -22,6 +23,7 @@ blueprints = [
     cores.blp,
     people.blp,
     sessions.blp,
+    passkeys.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

@@ -5,6 +5,10 @@ decides; an organisation invites members (/v1/organisations/<id>/invitations), w
 from __future__ import annotations
 
 from services.catalog import invitations, memberships, organisation_applications, people
+from services.catalog.schemas.account_security import (
+    SecondFactorRequirementSchema,
+    SecondFactorRequirementStateSchema,
+)
 from services.catalog.schemas.people import (
     AcceptInvitationSchema,
     ApplicationCreateSchema,
@@ -116,3 +120,18 @@ def remove_member(organisation_id, person_id):
     with service_context().unit_of_work() as uow:
         memberships.remove_member(uow, actor, organisation_id, person_id)
         uow.commit()
+
+
+@blp.put("/organisations/<organisation_id>/second-factor-requirement")
+@requires(action="organisation.change")
+@blp.arguments(SecondFactorRequirementSchema)
+@blp.response(200, SecondFactorRequirementStateSchema)
+@problems(403, 404)
+def require_second_factor(body, organisation_id):
+    """Whether every member must sign in with a second factor (an owner's choice): members
+    without one are asked to set one up at their next sign-in."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        org = memberships.require_second_factor(uow, actor, organisation_id, body["required"])
+        uow.commit()
+        return {"organisation_id": org.id, "requires_second_factor": org.requires_second_factor}

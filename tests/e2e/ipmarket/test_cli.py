@@ -17,7 +17,10 @@ from shared.db.engine import create_engine
 from shared.db.migrations import upgrade
 from tests.support import PROJECT_ROOT
 
-ADMIN = ["admin", "create", "--name", "Science Park IP Platform", "--email", "ops@park.example"]
+ADMIN = [
+    *("admin", "create", "--name", "Science Park IP Platform", "--email", "ops@park.example"),
+    "--invite",  # the operator person's password is set through the printed link
+]
 
 BAD_INPUT = [
     (ADMIN + ["--country", "ZZ"], "--country"),

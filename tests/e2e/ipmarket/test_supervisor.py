@@ -102,6 +102,7 @@ class Marketplace:
                 name,
                 "--email",
                 "ops@park.example",
+                "--invite",  # no prompt for the operator person's password
             ],
             env=self.env,
             cwd=PROJECT_ROOT,

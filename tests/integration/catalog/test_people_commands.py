@@ -1,5 +1,7 @@
-"""`ipmarket people …` on a real database: create an operator (password from the prompt),
-list, disable (sessions end at once), reset a second factor; bad input is one line, exit 2."""
+"""`ipmarket admin create` and `ipmarket people …` on a real database: the first operator
+(password from the prompt, or an invitation link), a second run refused without --another; list,
+disable (sessions end at once), reset a second factor, each in the people audit; bad input is
+one line, exit 2."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ipmarket.cli import main
-from services.catalog import second_factor, sessions, sign_in
+from services.catalog import invitations, second_factor, sessions, sign_in
 from services.catalog.app import build_context
-from services.catalog.models import OutboxMessage
+from services.catalog.models import Organisation, OutboxMessage
 from services.catalog.people_models import Person
 from services.catalog.records import SqlRecords
 from shared.errors import NotAuthenticated
@@ -109,3 +111,101 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
     assert len(result.output.strip().splitlines()) == 1
     with context.session_factory() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
+
+
+def admin_create(*args, input=None):
+    return CliRunner().invoke(main, ["admin", "create", *args], input=input)
+
+
+def count(context, model) -> int:
+    with context.session_factory() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_admin_create_makes_the_first_operator_and_refuses_a_second_run(cli):
+    run, context = cli
+    first = admin_create(
+        *("--name", "Science Park IP Platform", "--email", EMAIL, "--operator-name", "Chan"),
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert first.exit_code == 0, first.output
+    made = json.loads(first.stdout.splitlines()[-1])
+    assert made["api_key"] and made["email"] == EMAIL
+    with context.unit_of_work() as uow:  # an operator: the password, then a second factor
+        pending = sign_in.sign_in(uow, EMAIL, PASSWORD, client_address="127.0.0.1")
+        assert isinstance(pending, sign_in.SecondFactorNeeded) and pending.setup
+        records = SqlRecords(uow.session)
+        (membership,) = records.memberships_of(made["person_id"])
+        assert (membership.organisation_id, membership.roles) == (
+            made["organisation_id"],
+            ["owner"],
+        )
+    again = admin_create(
+        "--name", "Another Platform", "--email", "ops2@vip-platform.hk", "--invite"
+    )
+    assert again.exit_code == 2 and len(again.output.strip().splitlines()) == 1
+    assert "--another" in again.output
+    assert (count(context, Organisation), count(context, Person)) == (1, 1)
+    assert [line["action"] for line in audit(run)] == ["admin.create"]
+
+
+def test_another_operator_is_invited_and_the_link_sets_the_password(cli):
+    run, context = cli
+    admin_create("--name", "Park", "--email", EMAIL, input=f"{PASSWORD}\n{PASSWORD}\n")
+    other = "lee@vip-platform.hk"
+    result = admin_create("--another", "--invite", "--email", other, "--operator-name", "Lee")
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    assert "api_key" not in made  # the platform's organisation and key were made once
+    link = made["invitation_link"]
+    assert link.startswith("http://localhost:8004/invitations/accept?token=")
+    with context.unit_of_work() as uow:
+        with pytest.raises(NotAuthenticated):  # no password until the link sets one
+            sign_in.sign_in(uow, other, PASSWORD, client_address="127.0.0.1")
+        uow.commit()
+    with context.unit_of_work() as uow:
+        invitations.accept_invitation(uow, link.partition("token=")[2], password=PASSWORD)
+        uow.commit()
+    with context.unit_of_work() as uow:
+        pending = sign_in.sign_in(uow, other, PASSWORD, client_address="127.0.0.1")
+        assert isinstance(pending, sign_in.SecondFactorNeeded) and pending.setup
+    assert count(context, Organisation) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "typed", "message"),
+    [
+        (("--name", "Park", "--email", EMAIL), "", "a password is needed"),
+        (("--name", "Park", "--email", EMAIL), "short\nshort\n", "password"),
+        (("--email", EMAIL, "--invite"), None, "--name"),
+        (("--another", "--email", EMAIL, "--invite"), None, "no platform operator yet"),
+    ],
+)
+def test_admin_create_bad_input_is_one_line_exit_2_and_changes_nothing(cli, args, typed, message):
+    _, context = cli
+    result = admin_create(*args, input=typed)
+    assert result.exit_code == 2 and message in result.output, result.output
+    lines = result.output.strip().splitlines()  # after the prompts, if any: one line
+    assert lines[-1].startswith("Error: ") and (typed is not None or len(lines) == 1)
+    assert (count(context, Organisation), count(context, Person)) == (0, 0)
+
+
+def audit(run) -> list[dict]:
+    return [json.loads(line) for line in run("audit").output.splitlines()]
+
+
+def test_every_people_command_writes_the_audit(cli):
+    run, _ = cli
+    run("create-operator", "--email", EMAIL, "--name", "Chan Tai Man", "--password", PASSWORD)
+    run("list")
+    run("reset-second-factor", EMAIL)
+    run("disable", EMAIL)
+    trail = audit(run)
+    assert [(r["action"], r["subject"]) for r in trail] == [
+        ("people.disable", EMAIL),
+        ("people.reset_second_factor", EMAIL),
+        ("people.list", None),
+        ("people.create_operator", EMAIL),
+    ]
+    assert all(r["actor"].startswith("cli:") for r in trail)
+    assert trail[2]["detail"] == {"organisation_id": None, "count": 1}

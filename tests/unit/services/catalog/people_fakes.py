@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from services.catalog.people_models import (
     Invitation,
+    KnownDevice,
     Membership,
     OrganisationApplication,
+    Passkey,
+    PasskeyChallenge,
     Person,
     PersonSession,
     RecoveryCode,
@@ -76,6 +79,33 @@ class InMemoryPeopleRecords(InMemoryRecords):
 
     def recovery_codes(self, person_id):
         return [c for c in self._of(RecoveryCode) if c.person_id == person_id]
+
+    def known_device(self, person_id, device_hash):
+        return next(
+            (
+                d
+                for d in self._of(KnownDevice)
+                if (d.person_id, d.device_hash) == (person_id, device_hash)
+            ),
+            None,
+        )
+
+    def has_known_devices(self, person_id):
+        return any(d.person_id == person_id for d in self._of(KnownDevice))
+
+    def passkeys_of(self, person_id):
+        return [p for p in self._of(Passkey) if p.person_id == person_id]
+
+    def passkey_by_credential(self, credential_id):
+        return next((p for p in self._of(Passkey) if p.credential_id == credential_id), None)
+
+    def passkey_challenge(self, challenge_id):
+        return self._by_id(PasskeyChallenge, challenge_id)
+
+    def forget_expired_passkey_challenges(self, now):
+        self.rows = [
+            r for r in self.rows if not (isinstance(r, PasskeyChallenge) and r.expires_at <= now)
+        ]
 
     def delete(self, row):
         self.rows.remove(row)

@@ -25,3 +25,9 @@ def test_a_hash_is_argon2id_with_the_owasp_parameters_and_verifies_only_its_pass
 def test_no_hash_never_matches():
     assert not password_matches(None, "not anyone's password: timing twin of a real check")
     assert not password_matches("not a hash", "anything")
+
+
+def test_the_dummy_hash_an_unknown_address_checks_costs_what_a_real_one_does():
+    from services.catalog.password_hashing import DUMMY_HASH
+
+    assert extract_parameters(DUMMY_HASH) == extract_parameters(hash_password("any password 123"))

@@ -60,9 +60,15 @@ def work(clock):
     return work
 
 
-def attempt(work, clock, email=EMAIL, password=PASSWORD, address="203.0.113.7"):
+def attempt(work, clock, email=EMAIL, password=PASSWORD, address="203.0.113.7", device_id=None):
     return sign_in.sign_in(
-        work, email, password, client_address=address, user_agent="pytest", clock=clock
+        work,
+        email,
+        password,
+        client_address=address,
+        user_agent="pytest",
+        device_id=device_id,
+        clock=clock,
     )
 
 
@@ -74,7 +80,7 @@ def test_the_right_password_opens_a_session_whose_token_names_the_roles(work, cl
     ((event_type, _, data),) = work.published  # the first access key is announced
     assert event_type == events.ACCESS_TOKEN_KEY_ANNOUNCED
     schema_for(event_type).load(data)
-    attempt(work, clock)
+    attempt(work, clock, device_id=signed_in.device_id)  # from the same browser: no news
     assert len(work.published) == 1  # and only once
 
 

@@ -1,0 +1,60 @@
+"""A signed-in person's passkeys (/v1/people/me/passkeys): enrol one (registration options →
+the browser's credential). Signing in with one is in sessions.py. No `action=`: a person's own
+account is no organisation's act, any signed-in person may (an API key gets 403)."""
+
+from __future__ import annotations
+
+from services.catalog import passkeys
+from services.catalog.api.sessions import relying_party
+from services.catalog.domain.people import Actor
+from services.catalog.schemas.account_security import (
+    PasskeyCeremonySchema,
+    PasskeyEnrolSchema,
+    PasskeySchema,
+)
+from shared.errors import Forbidden
+from shared.http.api_docs import Blueprint, problems
+from shared.http.auth import current_principal, requires
+from shared.http.context import service_context
+
+blp = Blueprint(
+    "passkeys",
+    __name__,
+    url_prefix="/v1/people/me/passkeys",
+    description="Passkeys (WebAuthn) of the signed-in person.",
+)
+
+
+@blp.post("/options")
+@requires()
+@blp.response(201, PasskeyCeremonySchema)
+@problems(403)
+def registration_options():
+    """Start enrolling a passkey: the options go to navigator.credentials.create()."""
+    with service_context().unit_of_work() as uow:
+        ceremony = passkeys.registration_options(uow, _person(), relying_party())
+        uow.commit()
+        return {"ceremony_id": ceremony.ceremony_id, "options": ceremony.options}
+
+
+@blp.post("")
+@requires()
+@blp.arguments(PasskeyEnrolSchema)
+@blp.response(201, PasskeySchema)
+@problems(401, 403)
+def enrol(body):
+    """Keep the passkey the browser made: from now on it signs you in, alone or after the
+    password."""
+    with service_context().unit_of_work() as uow:
+        passkey = passkeys.enrol(
+            uow, _person(), body["ceremony_id"], body["credential"], body["name"], relying_party()
+        )
+        uow.commit()
+        return passkey
+
+
+def _person() -> Actor:
+    principal = current_principal()
+    if principal.person_id is None:
+        raise Forbidden("passkeys are a person's: sign in as one (not with an API key)")
+    return Actor(person_id=principal.person_id)
