@@ -123,7 +123,7 @@ ORGANISATION_PARAMETER = {
     "required": False,
     "description": "With a person's access token: the organisation the request acts for, "
     "needed when the person is a member of several (ignored with an API key).",
-    "schema": {"type": "string", "maxLength": 36},
+    "schema": {"type": "string"},
 }
 
 

@@ -264,3 +264,16 @@ def test_every_refusal_costs_one_argon2id_check_with_the_same_parameters(work, c
     with pytest.raises(NotAuthenticated):
         attempt(work, clock, address="disabled")
     assert len(checked) == 3 and checked[0] == checked[1] == checked[2]
+
+
+def test_each_session_ended_is_published_for_the_other_services(work, clock):
+    one, two, three = attempt(work, clock), attempt(work, clock), attempt(work, clock)
+    actor = sessions.actor_for_access_token(work, one.access_token, clock=clock)
+    work.published.clear()
+    assert sessions.end_sessions(work, actor, keep=one.session.id, clock=clock) == 2
+    ended = {
+        data["session_id"]: (event_type, subject) for event_type, subject, data in work.published
+    }
+    assert ended == {s.session.id: (events.SESSION_ENDED, actor.person_id) for s in (two, three)}
+    for event_type, _, data in work.published:
+        schema_for(event_type).load(data)
