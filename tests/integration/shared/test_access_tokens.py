@@ -6,10 +6,14 @@ the licensing and notify consumers run in this process, as `make run` runs them 
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 
 import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from ipmarket.cli import build_consumer
 from services.catalog import invitations, memberships, organisations, people_admin, sessions
@@ -147,3 +151,22 @@ def test_every_service_refuses_the_token_within_two_seconds(platform, member, ch
         + ", ".join(f"{s} {t * 1000:.0f} ms" for s, t in refused_after.items())
     )
     assert all(t < WITHIN for t in refused_after.values()), refused_after
+
+
+PEOPLE_DIRECTORY_TABLES = {"known_token_key", "known_person", "known_membership", "ended_session"}
+
+
+@pytest.mark.databases("sqlite", "postgresql")
+@pytest.mark.parametrize("service", ["licensing", "notify"])
+def test_the_migration_makes_the_people_directory_as_the_models_say(make_database, service):
+    models = importlib.import_module(f"services.{service}.models")
+    engine = sa.create_engine(make_database(service))
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            models.Base.metadata,
+        )
+    engine.dispose()
+    about_people = [d for d in differences if PEOPLE_DIRECTORY_TABLES & set(str(d).split("'"))]
+    assert about_people == []
+    assert PEOPLE_DIRECTORY_TABLES <= set(models.Base.metadata.tables)
