@@ -153,6 +153,30 @@ def test_every_service_refuses_the_token_within_two_seconds(platform, member, ch
     assert all(t < WITHIN for t in refused_after.values()), refused_after
 
 
+def test_a_change_of_roles_holds_in_every_service_within_two_seconds(platform, member):
+    with platform.catalog.unit_of_work() as uow:
+        memberships.change_roles(
+            uow, OPERATOR, member["vendor_id"], member["person_id"], ["viewer"]
+        )
+        uow.commit()
+    answered = time.monotonic()
+    changed_after: dict[str, float] = {}
+
+    def every_service_has_the_new_roles() -> bool:
+        for service, app in platform.apps.items():
+            principal = app.extensions["ipmarket"].person_principal(member["token"], None)
+            if service not in changed_after and principal.scopes == {"viewer"}:
+                changed_after[service] = time.monotonic() - answered
+        return len(changed_after) == len(platform.apps)
+
+    wait_until(every_service_has_the_new_roles, timeout=10, interval=0.01, what="the new roles")
+    print(
+        "\nroles changed: held after "
+        + ", ".join(f"{s} {t * 1000:.0f} ms" for s, t in changed_after.items())
+    )
+    assert all(t < WITHIN for t in changed_after.values()), changed_after
+
+
 PEOPLE_DIRECTORY_TABLES = {"known_token_key", "known_person", "known_membership", "ended_session"}
 
 
