@@ -136,8 +136,8 @@ def seed(url: str) -> tuple[str, dict]:
 
 
 def main() -> None:
-    from services.licensing.domain.jws import public_keys_from_jwks
     from services.licensing.domain.verification import read_status_list, verify_license
+    from shared.jws import public_keys_from_jwks
 
     with postgres_database() as (url, pg_pid):
         key, body = seed(url)

@@ -11,16 +11,21 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import config
+from shared import access_tokens, config
 from shared.db.engine import create_engine
+from shared.db.schema import utcnow
 from shared.db.session import session_factory
 from shared.directory import Principal, RecentPrincipals
+from shared.errors import NotAuthenticated
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.people_directory import TokenKeys
+from shared.person_principal import principal_of
 
 # The request being served (set by shared.http), named on every log line of this context.
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -65,6 +70,13 @@ class ServiceContext:
     principal_for: Callable[[Session, str], Principal | None]
     recent_principals: RecentPrincipals | None = None
     rate_limit_model: type | None = None
+    # token_keys(session) and standing(session, claims): shared/people_directory.PeopleDirectory,
+    # or the catalog's own tables; None: people's access tokens are refused
+    people: object | None = None
+    clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self):
+        self.token_keys = TokenKeys(self._load_token_keys)
 
     @classmethod
     def connect(
@@ -75,6 +87,7 @@ class ServiceContext:
         database_url: str | None = None,
         *,
         remember_principals_for: float = 0,
+        people=None,
     ):
         """The context of `service`, on its own database; `models` is the service's models
         module (its OutboxMessage and ProcessedEvent). `remember_principals_for`: seconds a
@@ -90,6 +103,7 @@ class ServiceContext:
             principal_for,
             recent,
             models.RateLimitCounter,
+            people,
         )
 
     def unit_of_work(self) -> UnitOfWork:
@@ -107,6 +121,32 @@ class ServiceContext:
         if principal is not None and self.recent_principals is not None:
             self.recent_principals.remember(key_hash, principal)
         return principal
+
+    def person_principal(self, token: str, organisation_id: str | None) -> Principal:
+        """Who a person's access token acts as, for `organisation_id` (the request's
+        Ipmarket-Organisation header) or their only organisation: the rules of
+        shared/person_principal.py. Raises NotAuthenticated, Forbidden, or DomainError when
+        the header is needed. A principal found is reused for `recent_principals.seconds`."""
+        if self.people is None:
+            raise NotAuthenticated("this service accepts API keys only")
+        remembered = f"{organisation_id}\n{token}"
+        if self.recent_principals is not None:
+            principal = self.recent_principals.get(remembered)
+            if principal is not None:
+                return principal
+        claims = access_tokens.read(token, self.token_keys, self.clock())
+        with self.session_factory() as session:
+            standing = self.people.standing(session, claims)
+        principal = principal_of(claims, standing, organisation_id)
+        if self.recent_principals is not None:
+            self.recent_principals.remember(remembered, principal)
+        return principal
+
+    def _load_token_keys(self) -> dict:
+        if self.people is None:
+            return {}
+        with self.session_factory() as session:
+            return self.people.token_keys(session)
 
 
 # --- running until signalled -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.catalog import api, models
 from services.catalog.organisations import principal_for
+from services.catalog.people_standing import CatalogPeople
 from services.catalog.search.facet_bitset_index import facet_index_for
 from shared.errors import Conflict, PreconditionFailed
 from shared.http.app import create_service_app
@@ -17,7 +18,9 @@ SERVICE = "catalog"
 
 
 def build_context(database_url: str | None = None) -> ServiceContext:
-    return ServiceContext.connect(SERVICE, models, principal_for, database_url)
+    return ServiceContext.connect(
+        SERVICE, models, principal_for, database_url, people=CatalogPeople()
+    )
 
 
 def create_app(database_url: str | None = None) -> Flask:

@@ -1,6 +1,6 @@
-"""Use cases of memberships: a member leaves an organisation (the last owner stays), an owner
-requires a second factor of every member, and a member's state as events and answers carry
-it. Each takes a unit of work; the rules are in shared/roles.py."""
+"""Use cases of memberships: a member leaves an organisation or has their roles changed (the
+last owner stays), an owner requires a second factor of every member, and a member's state as
+events and answers carry it. Each takes a unit of work; the rules are in shared/roles.py."""
 
 from __future__ import annotations
 
@@ -65,6 +65,46 @@ def require_second_factor(
     org.requires_second_factor = required
     work.records.flush()
     return org
+
+
+def change_roles(
+    uow: UnitOfWork | CatalogWork,
+    actor: Actor,
+    organisation_id: str,
+    person_id: str,
+    new_roles: list[str],
+    clock: Clock = utcnow,
+) -> tuple[Person, Membership]:
+    """The member's roles are now `new_roles`; every service applies them on the event (the
+    person's access token carries whatever the membership holds now). The last owner stays."""
+    work = catalog_work(uow)
+    if work.records.organisation(organisation_id) is None or not (
+        actor.is_member(organisation_id) or actor.may("people.manage")
+    ):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    if not actor.may("members.change_roles", organisation_id):
+        raise Forbidden("only an owner of the organisation changes members' roles")
+    membership = work.records.membership(person_id, organisation_id)
+    if membership is None:
+        raise NotFound(f"{person_id} is not a member")
+    owners = [m for m in work.records.members_of(organisation_id) if roles.OWNER in m.roles]
+    if owners == [membership] and roles.OWNER not in new_roles:
+        raise Conflict(
+            "the organisation's last owner stays: make another member owner first", field="roles"
+        )
+    membership.roles = sorted(set(new_roles), key=roles.ORGANISATION_ROLES.index)
+    work.records.flush()
+    work.publish(
+        events.MEMBER_ROLES_CHANGED,
+        organisation_id,
+        {
+            "person_id": person_id,
+            "organisation_id": organisation_id,
+            "roles": list(membership.roles),
+            "changed_at": clock().isoformat(),
+        },
+    )
+    return work.records.person(person_id), membership
 
 
 def member_state(person: Person, membership: Membership) -> dict:

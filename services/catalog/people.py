@@ -23,7 +23,14 @@ Clock = Callable[[], datetime]
 
 def actor_for_key(principal: Principal) -> Actor:
     """An API key acts with its organisation's full rights (as keys always have) until keys
-    carry role scopes; the operator's keys with the operator's."""
+    carry role scopes; the operator's keys with the operator's. A person acts with their roles
+    in the organisation the request is for and their platform roles."""
+    if principal.person_id is not None:
+        return Actor(
+            memberships={principal.organisation_id: principal.scopes} if principal.scopes else {},
+            platform_roles=principal.platform_roles,
+            person_id=principal.person_id,
+        )
     if principal.is_admin:
         return Actor(platform_roles=frozenset({roles.OPERATOR}), key_id=principal.key_id)
     return Actor(

@@ -61,12 +61,9 @@ def actor_for_access_token(
         key.kid: Ed25519PrivateKey.from_private_bytes(key.secret).public_key()
         for key in work.records.access_keys()
     }
-    try:
-        claims = access_tokens.verify(access_token, keys, now)
-    except access_tokens.BadAccessToken as error:
-        raise NotAuthenticated(str(error)) from None
-    session = work.records.person_session(claims["sid"])
-    person = work.records.person(claims["sub"])
+    claims = access_tokens.read(access_token, keys, now)
+    session = work.records.person_session(claims.session_id)
+    person = work.records.person(claims.person_id)
     if (
         session is None
         or session.ended_at is not None
@@ -96,16 +93,24 @@ def end_sessions(
     clock: Clock = utcnow,
 ) -> int:
     """End one of the person's sessions (`session_id`), or all but `keep`; how many ended."""
-    records = catalog_work(uow).records
+    work = catalog_work(uow)
+    records = work.records
     live = records.sessions_of(actor.person_id)
     chosen = (
         [s for s in live if s.id == session_id] if session_id else [s for s in live if s.id != keep]
     )
     if session_id and not chosen:
         raise NotFound(f"session {session_id} does not exist")
+    now = clock()
     for session in chosen:
-        session.ended_at = clock()
+        session.ended_at = now
     records.flush()
+    for session in chosen:  # the other services refuse its access tokens on this event
+        work.publish(
+            events.SESSION_ENDED,
+            actor.person_id,
+            {"person_id": actor.person_id, "session_id": session.id, "ended_at": now.isoformat()},
+        )
     return len(chosen)
 
 
@@ -155,6 +160,7 @@ def _access_token(work: CatalogWork, person: Person, session: PersonSession, now
         key.kid,
         person_id=person.id,
         session_id=session.id,
+        name=person.name_zh or person.name_en,
         now=now,
         platform_roles=list(person.platform_roles),
         memberships={

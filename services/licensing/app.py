@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from services.licensing import api, models
-from services.licensing.handlers import directory
+from services.licensing.handlers import directory, people_directory
 from services.licensing.models import SigningKey
 from services.licensing.signing import (
     SECRET,
@@ -35,6 +35,7 @@ def build_context(database_url: str | None = None) -> ServiceContext:
         directory.principal_for,
         database_url,
         remember_principals_for=Directory.REMEMBER_SECONDS,
+        people=people_directory,
     )
 
 

@@ -67,12 +67,12 @@ def verify_command(
 ) -> None:
     """Verify a license file (armoured or a bare compact JWS) and print the result as JSON:
     VALID exits 0, any other result 1, unusable inputs 2."""
-    from services.licensing.domain.jws import public_keys_from_jwks
     from services.licensing.domain.verification import (
         SignatureProblem,
         read_status_list,
         verify_license,
     )
+    from shared.jws import public_keys_from_jwks
 
     jwks_source = jwks_source or f"{config.get('IPMARKET_LICENSING_URL')}/.well-known/jwks.json"
     try:

@@ -1,16 +1,29 @@
-"""Events the licensing service consumes: the catalog's directory and its cores."""
+"""Events the licensing service consumes: the catalog's directory (organisations, keys and
+people) and its cores."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.licensing.models import KnownApiKey, KnownCore, KnownOrganisation
+from services.licensing.models import (
+    EndedSession,
+    KnownApiKey,
+    KnownCore,
+    KnownMembership,
+    KnownOrganisation,
+    KnownPerson,
+    KnownTokenKey,
+)
 from shared.directory import Directory
 from shared.events import Event
 from shared.events import catalog as catalog_events
+from shared.people_directory import PeopleDirectory
 
 STREAMS = ["catalog"]
 directory = Directory(KnownOrganisation, KnownApiKey)
+people_directory = PeopleDirectory(
+    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+)
 CORE_FIELDS = (
     "vendor_id",
     "vlnv",
@@ -48,4 +61,8 @@ CORE_EVENTS = (
 
 
 def event_handlers() -> dict:
-    return {**directory.handlers, **dict.fromkeys(CORE_EVENTS, apply_core)}
+    return {
+        **directory.handlers,
+        **people_directory.handlers,
+        **dict.fromkeys(CORE_EVENTS, apply_core),
+    }

@@ -16,7 +16,6 @@ from services.licensing import audit
 from services.licensing.access import get_visible
 from services.licensing.core_terms_cache import current_terms
 from services.licensing.domain.cores import CoreTerms
-from services.licensing.domain.jws import sign_compact
 from services.licensing.domain.licenses import (
     WITHDRAWN,
     add_months,
@@ -34,6 +33,7 @@ from shared.db.schema import new_id, utcnow
 from shared.db.session import row_of
 from shared.directory import Principal
 from shared.events import licensing as events
+from shared.jws import sign_compact
 from shared.messaging.unit_of_work import UnitOfWork
 
 TRANSITION_EVENTS = {

@@ -1,4 +1,4 @@
-"""License signing keys: the keyring that signs licenses (EdDSA/Ed25519, see domain/jws.py).
+"""License signing keys: the keyring that signs licenses (EdDSA/Ed25519, see shared/jws.py).
 
 Private keys are stored only encrypted: AES-256-GCM under a key derived with scrypt from
 IPMARKET_SIGNING_KEY_SECRET (or the file named by IPMARKET_SIGNING_KEY_SECRET_FILE), a fresh salt
@@ -20,11 +20,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy.orm import Session
 
-from services.licensing.domain.jws import b64url_decode, b64url_encode, public_jwk, thumbprint
 from services.licensing.models import SigningKey
 from shared import config
 from shared.db.schema import utcnow
 from shared.errors import Conflict, NotFound
+from shared.jws import b64url_decode, b64url_encode, public_jwk, thumbprint
 from shared.sealing import read_secret
 
 SECRET = "IPMARKET_SIGNING_KEY_SECRET"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from services.notify import api, models
-from services.notify.handlers import directory
+from services.notify.handlers import directory, people_directory
 from shared.http.app import create_service_app
 from shared.runtime import ServiceContext
 
@@ -17,7 +17,9 @@ SERVICE = "notify"
 def build_context(database_url: str | None = None) -> ServiceContext:
     """The context, checked: webhook secrets that do not open with the configured secret stop
     start-up here, naming the setting."""
-    context = ServiceContext.connect(SERVICE, models, directory.principal_for, database_url)
+    context = ServiceContext.connect(
+        SERVICE, models, directory.principal_for, database_url, people=people_directory
+    )
     with context.session_factory() as session:
         # A stored secret must open: a wrong or missing secret stops the process now rather
         # than failing every delivery.

@@ -1,6 +1,6 @@
-"""Events the notify service consumes: the directory, cores and licenses. Each handler first
-updates the projections routing needs, then records the notice and its deliveries, all in the
-consumer's transaction."""
+"""Events the notify service consumes: the directory (organisations, keys, people), cores and
+licenses. Each handler first updates the projections routing needs, then records the notice and
+its deliveries, all in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -8,13 +8,24 @@ from sqlalchemy.orm import Session
 
 from services.notify import notices
 from services.notify.domain.routing import NOTICE_TYPES, event_group
-from services.notify.models import KnownApiKey, KnownOrganisation
+from services.notify.models import (
+    EndedSession,
+    KnownApiKey,
+    KnownMembership,
+    KnownOrganisation,
+    KnownPerson,
+    KnownTokenKey,
+)
 from services.notify.route_cache import RoutesOfTransaction
 from shared.directory import Directory
 from shared.events import Event
+from shared.people_directory import PeopleDirectory
 
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
+people_directory = PeopleDirectory(
+    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+)
 PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
 NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")
 
@@ -37,6 +48,8 @@ def event_handlers() -> dict:
         event_type: _project_then_record(project, routes, changes_directory=True)
         for event_type, project in directory.handlers.items()
     }
+    # People's standing, for checking their access tokens: projected only (no notice yet).
+    handlers.update(people_directory.handlers)
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)
         if group in PROJECTIONS:

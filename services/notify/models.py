@@ -17,6 +17,12 @@ from shared.db.schema import make_base, new_id, utcnow
 from shared.db.wake import WAKE_CHANNEL
 from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
+from shared.people_directory import (
+    EndedSessionMixin,
+    KnownMembershipMixin,
+    KnownPersonMixin,
+    KnownTokenKeyMixin,
+)
 from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()
@@ -39,6 +45,23 @@ class KnownOrganisation(KnownOrganisationMixin, Base):
 
 
 class KnownApiKey(KnownApiKeyMixin, Base):
+    pass
+
+
+# The people directory (shared/people_directory.py): people's access tokens are checked here.
+class KnownTokenKey(KnownTokenKeyMixin, Base):
+    pass
+
+
+class KnownPerson(KnownPersonMixin, Base):
+    pass
+
+
+class KnownMembership(KnownMembershipMixin, Base):
+    pass
+
+
+class EndedSession(EndedSessionMixin, Base):
     pass
 
 

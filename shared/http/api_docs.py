@@ -1,10 +1,11 @@
 """What every service's OpenAPI document says the same way, so that it tells the truth:
 
 - every error is an RFC 9457 problem (`application/problem+json`, the `Problem` schema), and each
-  operation lists the statuses it can answer: those its kind always can (401 for a bad key, 400/
-  413/415/422 for a JSON body, 422 for query parameters, 403 for a role) and those its view
-  declares with `problems(...)`;
-- an operation without `requires` is public: `security: []`;
+  operation lists the statuses it can answer: those its kind always can (401 for a bad key or
+  access token, 400/413/415/422 for a JSON body, 422 for query parameters, 403 for a role or an
+  organisation the person is not a member of) and those its view declares with `problems(...)`;
+- an operation without `requires` is public: `security: []`; one with it takes an API key or a
+  person's access token, and declares the Ipmarket-Organisation header;
 - a request body is JSON: any other content type is 415 rather than a 422 naming every field.
 """
 
@@ -104,8 +105,8 @@ def secured(view, roles: tuple[str, ...]):
     """Marks `view` as needing a key (and a role, when `roles` names any): see web.requires."""
     doc = _doc_of(view)
     doc["secured"] = True
-    if roles:
-        doc.setdefault("problems", set()).add(403)
+    # 403 also for a person who is not a member of the organisation the request acts for
+    doc.setdefault("problems", set()).add(403)
     return view
 
 
@@ -113,6 +114,17 @@ def _doc_of(view) -> dict:
     # flask-smorest keeps each view's documentation in `_apidoc`; decorators copy it, never share.
     view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
     return view._apidoc
+
+
+# Declared on every secured operation (see shared/access_tokens.py for the rules).
+ORGANISATION_PARAMETER = {
+    "name": "Ipmarket-Organisation",
+    "in": "header",
+    "required": False,
+    "description": "With a person's access token: the organisation the request acts for, "
+    "needed when the person is a member of several (ignored with an API key).",
+    "schema": {"type": "string"},
+}
 
 
 class JsonBodyParser(FlaskParser):
@@ -168,6 +180,8 @@ class Blueprint(flask_smorest.Blueprint):
                 responses[status] = http.HTTPStatus(status).name
         if not doc_info.get("secured"):
             doc["security"] = []
+        else:
+            doc.setdefault("parameters", []).append(dict(ORGANISATION_PARAMETER))
         return doc
 
 

@@ -59,6 +59,18 @@ def _refuse_hostile_url_parts() -> None:
             raise bounds.HostileInput(name, "must not contain NUL characters")
 
 
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "API key or access token: an organisation's API key (ipm_…), or a person's access "
+        "token from the catalog's POST /v1/sessions (a JWS signed with EdDSA, valid for minutes)"
+        " — with it, the header Ipmarket-Organisation names the organisation the request acts "
+        "for when the person is a member of several."
+    ),
+}
+
+
 def create_service_app(
     context: ServiceContext, *, title: str, blueprints: list, description: str = ""
 ) -> Flask:
@@ -71,7 +83,7 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
             "info": {"description": description},
-            "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+            "components": {"securitySchemes": {"apiKey": BEARER_SCHEME}},
             "security": [{"apiKey": []}],
         },
         MAX_CONTENT_LENGTH=config.get("IPMARKET_MAX_BODY_BYTES"),

@@ -1,5 +1,7 @@
-"""Who is asking: the bearer key of a request, looked up in the service's directory
-(shared.directory), and the view decorator that asks for a role."""
+"""Who is asking: the bearer credential of a request — an organisation's API key, looked up in
+the service's directory (shared.directory), or a person's access token (shared/access_tokens.py,
+acting for the organisation named by the Ipmarket-Organisation header or their only one) —
+and the view decorator that asks for a role."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from functools import wraps
 from flask import g, request
 
 from shared import roles as role_table
-from shared.directory import Principal, hash_api_key
+from shared.access_tokens import ORGANISATION_HEADER, looks_like_access_token
+from shared.directory import KEY_PREFIX, Principal, hash_api_key
 from shared.errors import Forbidden, NotAuthenticated
 from shared.http.api_docs import secured
 from shared.http.context import service_context
@@ -19,10 +22,15 @@ def authenticate() -> None:
     header = request.headers.get("Authorization")
     if header is None:
         return
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise NotAuthenticated("Authorization must be 'Bearer <API key>'")
-    principal = service_context().principal(hash_api_key(key.strip()))
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        raise NotAuthenticated("Authorization must be 'Bearer <API key or access token>'")
+    if not credential.startswith(KEY_PREFIX) and looks_like_access_token(credential):
+        organisation_id = request.headers.get(ORGANISATION_HEADER, "").strip() or None
+        g.principal = service_context().person_principal(credential, organisation_id)
+        return
+    principal = service_context().principal(hash_api_key(credential))
     if principal is None:
         raise NotAuthenticated("unknown or revoked API key")
     g.principal = principal
@@ -30,7 +38,9 @@ def authenticate() -> None:
 
 def current_principal() -> Principal:
     if g.get("principal") is None:
-        raise NotAuthenticated("this endpoint needs 'Authorization: Bearer <API key>'")
+        raise NotAuthenticated(
+            "this endpoint needs 'Authorization: Bearer <API key or access token>'"
+        )
     return g.principal
 
 

@@ -16,6 +16,7 @@ from services.catalog.schemas.people import (
     ApplicationSchema,
     InvitationCreateSchema,
     InvitationSchema,
+    MemberRolesSchema,
     MembershipSchema,
 )
 from shared.http.api_docs import Blueprint, problems
@@ -104,6 +105,23 @@ def accept(body):
             name_en=body["name_en"],
             name_zh=body["name_zh"],
             password=body["password"],
+        )
+        uow.commit()
+        return memberships.member_state(person, membership) | {"joined_at": membership.created_at}
+
+
+@blp.put("/organisations/<organisation_id>/members/<id:person_id>/roles")
+@requires()
+@blp.arguments(MemberRolesSchema)
+@blp.response(200, MembershipSchema)
+@problems(404, 409)
+def change_member_roles(body, organisation_id, person_id):
+    """Change a member's roles: every service applies them within seconds (the organisation's
+    last owner stays an owner)."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work() as uow:
+        person, membership = memberships.change_roles(
+            uow, actor, organisation_id, person_id, body["roles"]
         )
         uow.commit()
         return memberships.member_state(person, membership) | {"joined_at": membership.created_at}

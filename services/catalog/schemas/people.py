@@ -111,6 +111,14 @@ class AcceptInvitationSchema(Schema):
     )
 
 
+class MemberRolesSchema(Schema):
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(roles.ORGANISATION_ROLES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(roles.ORGANISATION_ROLES)),
+    )
+
+
 class MembershipSchema(Schema):
     person_id = fields.String()
     organisation_id = fields.String()

@@ -7,18 +7,16 @@ they come from a JWKS document and a signed status list.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from services.licensing.domain.jws import MalformedJws, split_compact
+from shared.jws import BadSignature, MalformedJws, UnknownKey, verify_compact
 
 ARMOUR_BEGIN = "-----BEGIN IPMARKET LICENSE-----"
 ARMOUR_END = "-----END IPMARKET LICENSE-----"
@@ -82,23 +80,13 @@ def armour(token: str, headers: dict[str, str]) -> str:
 def verify_signed(text: str, keys: Mapping[str, Ed25519PublicKey]) -> tuple[dict, dict]:
     """(header, payload) of a compact JWS signed by one of `keys`; raises SignatureProblem."""
     try:
-        header, payload, signature, signing_input = split_compact(unarmour(text))
+        return verify_compact(unarmour(text), keys)
+    except UnknownKey as exc:
+        raise SignatureProblem(Result.UNKNOWN_KEY, str(exc)) from None
+    except BadSignature as exc:
+        raise SignatureProblem(Result.BAD_SIGNATURE, str(exc)) from None
     except MalformedJws as exc:
         raise SignatureProblem(Result.MALFORMED, str(exc)) from None
-    key = keys.get(header["kid"])
-    if key is None:
-        raise SignatureProblem(Result.UNKNOWN_KEY, f"no known key has kid {header['kid']}")
-    try:
-        key.verify(signature, signing_input.encode("ascii"))
-    except InvalidSignature:
-        raise SignatureProblem(Result.BAD_SIGNATURE, "the signature does not match") from None
-    try:
-        claims = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise SignatureProblem(Result.MALFORMED, "the payload is not JSON") from None
-    if not isinstance(claims, dict):
-        raise SignatureProblem(Result.MALFORMED, "the payload is not a JSON object")
-    return header, claims
 
 
 class SignatureProblem(Exception):

@@ -8,7 +8,7 @@ from datetime import datetime
 from marshmallow import fields, validate
 
 from services.licensing.domain.money import CURRENCIES
-from shared.bounds import Schema
+from shared.bounds import INT64_MAX, Schema
 from shared.countries import CountryCode
 
 COUNTRY = CountryCode()
@@ -23,7 +23,8 @@ CURSOR_DESCRIPTION = "The `next` of the previous page: the page after it."
 
 class Page(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # (a larger offset is refused as no store can hold it: say so in the document)
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT64_MAX))
     cursor = fields.String(validate=ID, metadata={"description": CURSOR_DESCRIPTION})
 
 

@@ -28,7 +28,7 @@ def test_private_key_is_stored_only_encrypted(app, caplog):
     raw = private_key.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    from services.licensing.domain.jws import b64url_encode
+    from shared.jws import b64url_encode
 
     assert key.encrypted_private_key.startswith("scrypt-aes256gcm-v1.")
     assert b64url_encode(raw) not in key.encrypted_private_key

@@ -16,9 +16,9 @@ from joserfc import jws, jwt
 from joserfc.jwk import KeySet
 
 from ipmarket.cli import main
-from services.licensing.domain.jws import public_keys_from_jwks, sign_compact
 from services.licensing.domain.verification import LICENSE_TYP, unarmour, verify_license
 from shared import config
+from shared.jws import public_keys_from_jwks, sign_compact
 from tests.integration.licensing.conftest import request_body
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")

@@ -23,6 +23,9 @@ from shared.events import people as people_events
 from shared.events.registry import known_types, schema_for
 
 CONSUMERS = {"licensing": licensing_handlers, "notify": notify_handlers}
+# The people events licensing and notify project to check people's access tokens; notify's
+# e-mails of people events come next, and the rest of PEOPLE_EVENTS is consumed by no one yet.
+PROJECTED_PEOPLE_EVENTS = set(licensing_handlers.people_directory.handlers)
 LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
@@ -142,9 +145,12 @@ def test_every_consumer_stores_the_largest_event_of_each_type(consumer_databases
             handled.append((service, event_type))
             with sessions() as session:
                 _check_stored(service, session, event)
+    assert {(s, t) for s, t in handled} >= {
+        (service, t) for service in CONSUMERS for t in PROJECTED_PEOPLE_EVENTS
+    }
     assert {t for _, t in handled} >= set(known_types()) - {
         "ipmarket.webhook_endpoint.disabled.v1"  # notify's own, consumed by no one
-    } - set(people_events.PEOPLE_EVENTS)  # not consumed yet (issue 15)
+    } - (set(people_events.PEOPLE_EVENTS) - PROJECTED_PEOPLE_EVENTS)  # not consumed yet
 
 
 def _check_stored(service: str, session, event) -> None:
@@ -158,6 +164,9 @@ def _check_stored(service: str, session, event) -> None:
         assert held.version == data["version"]
         if service == "licensing":
             assert held.offers == data["offers"] and held.title_en == data["title_en"]
+    if event.type in PROJECTED_PEOPLE_EVENTS:
+        _check_people_stored(models, session, event)
+        return  # notify's notices of people events come next (issue 15)
     if service == "notify" and not event.type.startswith("ipmarket.core."):
         # (No one holds or watches the core: its events are told to no one.)
         assert session.get(notify_models.Notice, event.id).data == data, event.type
@@ -167,6 +176,24 @@ def _check_stored(service: str, session, event) -> None:
             )
         )
         assert {len(a) for a in addresses} == {254}, event.type
+
+
+def _check_people_stored(models, session, event) -> None:
+    data = event.data
+    if event.type == people_events.ACCESS_TOKEN_KEY_ANNOUNCED:
+        assert session.get(models.KnownTokenKey, data["kid"]).public_key == data["public_key"]
+    elif event.type == people_events.PERSON_DISABLED:
+        assert session.get(models.KnownPerson, data["person_id"]).disabled_at is not None
+    elif event.type == people_events.SESSION_ENDED:
+        assert session.get(models.EndedSession, data["session_id"]) is not None
+    else:
+        held = session.get(models.KnownMembership, (data["person_id"], data["organisation_id"]))
+        if event.type == people_events.MEMBER_REMOVED:
+            assert held is None
+        else:
+            assert held.roles == data["roles"]
+    if event.type == people_events.MEMBER_JOINED:
+        assert session.get(models.KnownPerson, data["person_id"]).name_en == data["name_en"]
 
 
 def test_the_largest_price_a_core_event_carries_is_one_licensing_can_charge():

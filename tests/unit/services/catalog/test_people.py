@@ -274,3 +274,28 @@ def test_an_owner_removes_a_member_but_not_the_last_owner(work):
     schema_for(event_type).load(data)
     with pytest.raises(NotFound):
         memberships.remove_member(work, owner, org.id, approver.id)
+
+
+def test_an_owner_changes_a_member_s_roles_and_the_change_is_published(work):
+    org, token = approved(work)
+    owner = owner_of(work, org, token)
+    _, link = invitations.invite_member(
+        work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"]
+    )
+    approver, _ = invitations.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD)
+    work.published.clear()
+    as_approver = Actor(memberships={org.id: frozenset({"approver"})}, person_id=approver.id)
+    with pytest.raises(Forbidden):
+        memberships.change_roles(work, as_approver, org.id, approver.id, ["owner"])
+    with pytest.raises(Conflict, match="last owner"):
+        memberships.change_roles(work, owner, org.id, owner.person_id, ["viewer"])
+    _, membership = memberships.change_roles(
+        work, owner, org.id, approver.id, ["viewer", "approver", "viewer"], clock=clock
+    )
+    assert membership.roles == ["approver", "viewer"]
+    ((event_type, subject, data),) = work.published
+    assert (event_type, subject) == (people_events.MEMBER_ROLES_CHANGED, org.id)
+    assert (data["person_id"], data["roles"]) == (approver.id, ["approver", "viewer"])
+    schema_for(event_type).load(data)
+    with pytest.raises(NotFound):
+        memberships.change_roles(work, owner, org.id, "not-a-member", ["viewer"])

@@ -16,6 +16,7 @@ from services.catalog import (
     sign_in,
 )
 from services.catalog.domain.people import Actor
+from shared.access_tokens import LEEWAY
 from shared.errors import NotAuthenticated, NotFound
 from shared.events import people as events
 from shared.events.registry import schema_for
@@ -202,7 +203,9 @@ def test_an_access_token_expires_after_five_minutes_and_a_forged_one_fails(work,
     head, claims, signature = token.split(".")
     with pytest.raises(NotAuthenticated):
         sessions.actor_for_access_token(work, f"{head}.{claims}x.{signature}", clock=clock)
-    clock.now += timedelta(minutes=5)
+    clock.now += timedelta(minutes=5) - timedelta(seconds=1) + LEEWAY
+    sessions.actor_for_access_token(work, token, clock=clock)  # the clocks' leeway
+    clock.now += timedelta(seconds=1)
     with pytest.raises(NotAuthenticated, match="expired"):
         sessions.actor_for_access_token(work, token, clock=clock)
 
@@ -267,3 +270,16 @@ def test_every_refusal_costs_one_argon2id_check_with_the_same_parameters(work, c
     with pytest.raises(NotAuthenticated):
         attempt(work, clock, address="disabled")
     assert len(checked) == 3 and checked[0] == checked[1] == checked[2]
+
+
+def test_each_session_ended_is_published_for_the_other_services(work, clock):
+    one, two, three = attempt(work, clock), attempt(work, clock), attempt(work, clock)
+    actor = sessions.actor_for_access_token(work, one.access_token, clock=clock)
+    work.published.clear()
+    assert sessions.end_sessions(work, actor, keep=one.session.id, clock=clock) == 2
+    ended = {
+        data["session_id"]: (event_type, subject) for event_type, subject, data in work.published
+    }
+    assert ended == {s.session.id: (events.SESSION_ENDED, actor.person_id) for s in (two, three)}
+    for event_type, _, data in work.published:
+        schema_for(event_type).load(data)

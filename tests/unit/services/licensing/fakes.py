@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.licensing.domain.jws import b64url_encode, public_jwk, thumbprint
 from shared.directory import Principal
 from shared.events.registry import schema_for
+from shared.jws import b64url_encode, public_jwk, thumbprint
 
 NOW = datetime(2026, 3, 31, 12, 0, 0, tzinfo=UTC)
 

@@ -10,11 +10,11 @@ import pytest
 
 from services.licensing import audit, licenses
 from services.licensing.domain.cores import CoreTerms
-from services.licensing.domain.jws import public_keys_from_jwks
 from services.licensing.domain.verification import verify_license
 from services.licensing.models import License, LicenseRequest
 from shared.errors import Conflict, NotFound
 from shared.events import licensing as events
+from shared.jws import public_keys_from_jwks
 from tests.unit.services.licensing.fakes import (
     NOW,
     FakeKeyring,

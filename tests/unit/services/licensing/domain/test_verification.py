@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from services.licensing.domain.jws import public_keys_from_jwks, sign_compact
 from services.licensing.domain.verification import (
     LICENSE_TYP,
     STATUS_LIST_TYP,
@@ -19,6 +18,7 @@ from services.licensing.domain.verification import (
     verify_license,
     version_allowed,
 )
+from shared.jws import public_keys_from_jwks, sign_compact
 from tests.unit.services.licensing.fakes import NOW, FakeKeyring
 
 VLNV = {"vendor": "acme.com", "library": "ip", "name": "uart", "version": "1.2.0"}

@@ -1,7 +1,13 @@
-"""Compact JWS (RFC 7515) with EdDSA/Ed25519 (RFC 8037), and Ed25519 JWKs.
+"""Compact JWS (RFC 7515) with EdDSA/Ed25519 (RFC 8037), and Ed25519 JWKs: the one format of
+the platform's signed tokens — licensing's licenses and status lists, the catalog's access
+tokens for people.
 
 Written here on `cryptography`'s Ed25519 (a compact JWS is three base64url parts); the tests
-check it with an independent JOSE library. Pure: no keys are stored or read here.
+check it with an independent JOSE library. Only EdDSA is accepted, whatever a header says, so
+no "alg" confusion is possible. Pure: no keys are stored or read here.
+
+`verify_compact` raises one of three errors, each a JwsError: MalformedJws (not a compact
+EdDSA JWS with a kid and a JSON object payload), UnknownKey (no key has its kid), BadSignature.
 """
 
 from __future__ import annotations
@@ -10,14 +16,32 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
-class MalformedJws(ValueError):
+class JwsError(ValueError):
+    """Why a compact JWS was refused."""
+
+
+class MalformedJws(JwsError):
     pass
+
+
+class UnknownKey(JwsError):
+    def __init__(self, kid: str):
+        super().__init__(f"no known key has kid {kid}")
+        self.kid = kid
+
+
+class BadSignature(JwsError):
+    def __init__(self):
+        super().__init__("the signature does not match")
 
 
 # --- base64url and compact JWS ---------------------------------------------------------------
@@ -66,6 +90,27 @@ def split_compact(token: str) -> tuple[dict, bytes, bytes, str]:
     return header, b64url_decode(parts[1]), b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}"
 
 
+def verify_compact(token: str, keys: Mapping[str, Ed25519PublicKey]) -> tuple[dict, dict]:
+    """(header, claims) of a compact JWS signed by the key of `keys` its header names; the
+    payload is parsed only once the signature holds. Raises MalformedJws, UnknownKey or
+    BadSignature."""
+    header, payload, signature, signing_input = split_compact(token)
+    key = keys.get(header["kid"])
+    if key is None:
+        raise UnknownKey(header["kid"])
+    try:
+        key.verify(signature, signing_input.encode("ascii"))
+    except InvalidSignature:
+        raise BadSignature() from None
+    try:
+        claims = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedJws("the payload is not JSON") from None
+    if not isinstance(claims, dict):
+        raise MalformedJws("the payload is not a JSON object")
+    return header, claims
+
+
 # --- JWK -------------------------------------------------------------------------------------
 
 
@@ -78,6 +123,19 @@ def public_jwk(kid: str, public_key_b64: str) -> dict:
         "alg": "EdDSA",
         "use": "sig",
     }
+
+
+def public_key_text(public_key: Ed25519PublicKey) -> str:
+    """base64url of the raw 32 bytes: a JWK's "x"."""
+    return b64url_encode(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """The key of a JWK's "x"; MalformedJws if it is not 32 base64url bytes."""
+    try:
+        return Ed25519PublicKey.from_public_bytes(b64url_decode(text))
+    except ValueError as error:
+        raise MalformedJws(f"not an Ed25519 public key: {error}") from None
 
 
 def thumbprint(public_key_b64: str) -> str:
