@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.notify import notices
+from services.notify import notices, people
 from services.notify.domain.routing import NOTICE_TYPES, event_group
 from services.notify.models import KnownApiKey, KnownOrganisation
 from services.notify.route_cache import RoutesOfTransaction
@@ -37,6 +37,7 @@ def event_handlers() -> dict:
         event_type: _project_then_record(project, routes, changes_directory=True)
         for event_type, project in directory.handlers.items()
     }
+    handlers.update(people.PROJECTIONS)  # people to address by role; no notice of their own
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)
         if group in PROJECTIONS:

@@ -103,11 +103,14 @@ def compose(
     to_address: str,
     message_id: str,
     now: datetime,
+    locale: str | None = None,
+    timezone: str | None = None,
 ) -> EmailMessage:
-    """The multipart (text and HTML) notice for one contact of `organisation`; `names` maps the
-    ids of organisations the notice mentions to their directory entries."""
-    locale = locale_for(organisation.locale)
-    zone = zone_for(organisation.timezone)
+    """The multipart (text and HTML) notice for one contact of `organisation`, or one person
+    told by role in their own `locale` and `timezone` (None: the organisation's); `names` maps
+    the ids of organisations the notice mentions to their directory entries."""
+    locale = locale_for(locale or organisation.locale)
+    zone = zone_for(timezone or organisation.timezone)
     labels = LABELS[locale]
     subject = subject_for(event_type, locale, subject_values(data, organisation, locale))
     context = {

@@ -42,6 +42,36 @@ class KnownApiKey(KnownApiKeyMixin, Base):
     pass
 
 
+class KnownPerson(Base):
+    """Projection of the catalog's people, to address notices to them by role: their name,
+    address, own language and time zone (None: their organisation's), platform roles."""
+
+    __tablename__ = "known_person"
+
+    person_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    name_en: Mapped[str] = mapped_column(sa.String(300))
+    name_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The organisation of the last membership seen: whose directory entry frames the messages
+    # of a platform role (export review) or of the person's own account.
+    home_organisation_id: Mapped[str] = mapped_column(sa.String(36))
+    # space-separated, "" for none: comparable the same way on SQLite and PostgreSQL
+    platform_roles: Mapped[str] = mapped_column(sa.String(64), default="")
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class KnownMembership(Base):
+    """A person's roles in one organisation (projection of the catalog's memberships)."""
+
+    __tablename__ = "known_membership"
+
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, index=True)
+    roles: Mapped[list] = mapped_column(default=list)
+
+
 class KnownCore(Base):
     """Projection of the catalog's cores: enough to route core events and validate watches."""
 
@@ -155,6 +185,9 @@ class Delivery(Base):
     )
     address: Mapped[str | None] = mapped_column(sa.String(320))
     recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
+    # A person's own language and time zone (None: the organisation's, as for its contacts).
+    locale: Mapped[str | None] = mapped_column(sa.String(16), default=None)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     # webhook-id or Message-ID: the same on every attempt and every replay.
     message_id: Mapped[str] = mapped_column(sa.String(200))
     state: Mapped[str] = mapped_column(sa.String(12), default="pending")  # pending/succeeded/failed

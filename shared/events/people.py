@@ -42,6 +42,7 @@ PEOPLE_EVENTS = (
 
 ORGANISATION_KINDS = ("vendor", "licensee")
 MEMBER_ROLES = ("owner", "publisher", "approver", "buyer", "finance", "viewer")
+PLATFORM_ROLES = ("operator", "export_reviewer")
 EMAIL = validate.Length(min=3, max=bounds.MAX_EMAIL)
 
 
@@ -121,6 +122,17 @@ class MemberJoined(EventData):
         validate=validate.Length(max=len(MEMBER_ROLES)),
     )
     joined_at = fields.AwareDateTime(required=True)
+    # Optional (older events lack them): the person's own language and time zone (None: the
+    # organisation's), and their platform roles, by which notify finds the export reviewers.
+    locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LOCALES))
+    timezone = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
+    )
+    platform_roles = fields.List(
+        fields.String(validate=validate.OneOf(PLATFORM_ROLES)),
+        load_default=list,
+        validate=validate.Length(max=len(PLATFORM_ROLES)),
+    )
 
 
 @register(MEMBER_REMOVED)

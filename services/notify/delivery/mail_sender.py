@@ -30,6 +30,8 @@ class MailSender:
             to_address=delivery.address,
             message_id=delivery.message_id,
             now=now,
+            locale=delivery.locale,
+            timezone=delivery.timezone,
         )
         try:
             code, answer = self.transport.send(message)

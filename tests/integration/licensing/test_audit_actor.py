@@ -7,8 +7,10 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
-from services.licensing.models import KnownApiKey
+from services.licensing.models import Base, KnownApiKey
 from shared.directory import hash_api_key
 from tests.integration.licensing.conftest import request_body
 
@@ -73,3 +75,13 @@ def test_an_approval_with_a_key_names_the_key_in_the_audit_and_the_event(client,
     )
     [requested] = published(market, "ipmarket.license.requested.v1")
     assert requested["actorid"] == key_id_of(market, licensee)
+
+
+def test_the_migration_gives_the_audit_the_columns_the_model_says(make_database):
+    engine = sa.create_engine(make_database("licensing"))
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
+    engine.dispose()
+    assert [d for d in differences if "audit_entry" in str(d)] == []
