@@ -170,6 +170,9 @@ SETTINGS: dict[str, Setting] = {
                 "Public base URL of the licensing service (JWKS, status list, links)."),
         Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
                 "Public base URL of the notify service."),
+        Setting("IPMARKET_PORTAL_URL", "http://127.0.0.1:8000",
+                "Public base URL of the web pages people open from e-mails (accepting an "
+                "invitation, choosing a new password)."),
         Setting("IPMARKET_SIGNING_KEY_SECRET", None,
                 "Secret that encrypts license signing keys at rest (or use the _FILE form).",
                 secret=True),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.notify import notices, people
+from services.notify.account_notices import record_account_message
+from services.notify.domain.account_messages import ACCOUNT_TYPES
 from services.notify.domain.routing import NOTICE_TYPES, event_group
 from services.notify.models import KnownApiKey, KnownOrganisation
 from services.notify.route_cache import RoutesOfTransaction
@@ -38,6 +40,7 @@ def event_handlers() -> dict:
         for event_type, project in directory.handlers.items()
     }
     handlers.update(people.PROJECTIONS)  # people to address by role; no notice of their own
+    handlers.update(dict.fromkeys(ACCOUNT_TYPES, record_account_message))
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)
         if group in PROJECTIONS:

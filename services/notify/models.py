@@ -185,7 +185,8 @@ class Delivery(Base):
     )
     address: Mapped[str | None] = mapped_column(sa.String(320))
     recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
-    # A person's own language and time zone (None: the organisation's, as for its contacts).
+    # A person's own language and time zone, set for the people told by role and in messages
+    # about an account; None for an organisation's contacts (who read as it does).
     locale: Mapped[str | None] = mapped_column(sa.String(16), default=None)
     timezone: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     # webhook-id or Message-ID: the same on every attempt and every replay.

@@ -221,6 +221,23 @@ def plan_deliveries(
     return deliveries
 
 
+def account_delivery(event_id: str, addressee, now: datetime, message_id: str) -> dict:
+    """The one e-mail delivery of a message about an account (domain.account_messages.Addressee),
+    standing under what it is about rather than an organisation."""
+    return _delivery(
+        event_id,
+        addressee.key,
+        Channel.EMAIL,
+        addressee.email.lower(),
+        now,
+        address=addressee.email,
+        recipient_name=addressee.name or None,
+        message_id=message_id,
+        locale=addressee.locale,
+        timezone=addressee.timezone,
+    )
+
+
 def _delivery(
     event_id: str,
     org_id: str,

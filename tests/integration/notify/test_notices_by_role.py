@@ -254,6 +254,7 @@ def test_the_approver_reads_it_in_their_language_and_time_zone(
     assert message["Content-Language"] == "zh-Hans"
     text = message.get_body(("plain",)).get_content()
     assert "李伟，您好：" in text and "(Asia/Shanghai)" in text, text
+    assert "您因在 Shanghai Xinyuan Microelectronics 担任的角色收到此通知。" in text
     [message] = smtp_server.to("chen@xinyuan.example")
     assert message["Content-Language"] == "zh-Hant"
     assert "(Asia/Taipei)" in message.get_body(("plain",)).get_content()

@@ -143,8 +143,23 @@ def test_every_consumer_stores_the_largest_event_of_each_type(consumer_databases
             with sessions() as session:
                 _check_stored(service, session, event)
     assert {t for _, t in handled} >= set(known_types()) - {
-        "ipmarket.webhook_endpoint.disabled.v1"  # notify's own, consumed by no one
-    } - set(people_events.PEOPLE_EVENTS)  # not consumed yet (issue 15)
+        "ipmarket.webhook_endpoint.disabled.v1",  # notify's own, consumed by no one
+        people_events.ACCESS_TOKEN_KEY_ANNOUNCED,  # not consumed yet (issue 15)
+        people_events.SESSION_ENDED,
+    }
+    # Notify consumes every people event but the token keys and ended sessions.
+    assert {t for service, t in handled if service == "notify"} >= set(
+        people_events.PEOPLE_EVENTS
+    ) - {people_events.ACCESS_TOKEN_KEY_ANNOUNCED, people_events.SESSION_ENDED}
+
+
+# People events notify keeps in its projection of people, or sends only to a person it knows.
+NOTIFY_PROJECTS_ONLY = {
+    people_events.MEMBER_ROLES_CHANGED,
+    people_events.MEMBER_REMOVED,
+    people_events.PERSON_DISABLED,
+    people_events.SECOND_FACTOR_RESET,
+}
 
 
 def _check_stored(service: str, session, event) -> None:
@@ -158,6 +173,14 @@ def _check_stored(service: str, session, event) -> None:
         assert held.version == data["version"]
         if service == "licensing":
             assert held.offers == data["offers"] and held.title_en == data["title_en"]
+    if service == "notify" and event.type == people_events.MEMBER_JOINED:
+        held = session.get(notify_models.KnownPerson, data["person_id"])
+        assert (held.email, held.name_en) == (data["email"], data["name_en"])
+        membership = (data["organisation_id"], data["person_id"])
+        assert session.get(notify_models.KnownMembership, membership).roles == data["roles"]
+        return
+    if service == "notify" and event.type in NOTIFY_PROJECTS_ONLY:
+        return  # of a person or membership it never heard of: nothing to keep, nobody to tell
     if service == "notify" and not event.type.startswith("ipmarket.core."):
         # (No one holds or watches the core: its events are told to no one.)
         assert session.get(notify_models.Notice, event.id).data == data, event.type
