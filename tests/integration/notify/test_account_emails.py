@@ -3,14 +3,12 @@ handlers, the delivery worker and a real SMTP server (aiosmtpd), in en, zh-Hans 
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from services.notify.delivery import DeliveryWorker
 from services.notify.models import Delivery
 from shared.events import new_event
 from tests.support import wait_until
@@ -82,13 +80,9 @@ def person_notice(event_type: str, email: str, locale: str, timezone: str, **ext
 
 
 @pytest.fixture
-def mailed(platform_env, smtp_server, notify_context, monkeypatch):
-    """mailed(*events) → the messages the worker sent for them, by address."""
+def mailed(platform_env, smtp_server, monkeypatch):
+    """mailed(*addresses) → the messages the delivery worker sent to each, once all have one."""
     monkeypatch.setenv("IPMARKET_PORTAL_URL", "https://market.example/portal/")
-    stop = threading.Event()
-    worker = DeliveryWorker(notify_context.session_factory)
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
 
     def wait_for(*addresses):
         wait_until(
@@ -96,9 +90,7 @@ def mailed(platform_env, smtp_server, notify_context, monkeypatch):
         )
         return {a: smtp_server.to(a) for a in addresses}
 
-    yield wait_for
-    stop.set()
-    thread.join(15)
+    return wait_for
 
 
 def text_of(message) -> str:
@@ -106,7 +98,7 @@ def text_of(message) -> str:
 
 
 def test_an_invitation_carries_its_link_in_the_invitees_language(
-    organisation, handle, mailed, notify_context
+    organisation, handle, mailed, notify_context, delivery_worker
 ):
     org, _ = organisation(
         "Shanghai Xinyuan Microelectronics",
@@ -134,7 +126,9 @@ def test_an_invitation_carries_its_link_in_the_invitees_language(
     assert owners == [event.data["invitation_id"]]
 
 
-def test_applications_received_approved_and_declined_reach_the_applicant(handle, mailed):
+def test_applications_received_approved_and_declined_reach_the_applicant(
+    handle, mailed, delivery_worker
+):
     handle(application("ipmarket.organisation_application.submitted.v1", "en", "pending"))
     handle(application("ipmarket.organisation_application.approved.v1", "zh-Hant", "approved"))
     handle(
@@ -160,7 +154,7 @@ def test_applications_received_approved_and_declined_reach_the_applicant(handle,
 
 
 def test_password_reset_new_device_and_second_factor_reset_reach_the_person(
-    organisation, handle, mailed
+    organisation, handle, mailed, delivery_worker
 ):
     reset = handle(
         person_notice(

@@ -4,7 +4,6 @@ and time zone, besides the organisations' contacts (real PostgreSQL, SMTP by aio
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -12,7 +11,6 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.notify.delivery import DeliveryWorker
 from services.notify.models import Base, Delivery
 from shared.events import new_event
 from tests.support import wait_until
@@ -231,25 +229,15 @@ def test_a_person_who_is_also_a_contact_gets_one_message(notify_context, organis
 
 
 def test_the_approver_reads_it_in_their_language_and_time_zone(
-    platform_env, smtp_server, notify_context, handle, deal
+    platform_env, smtp_server, handle, deal, delivery_worker
 ):
     vendor, licensee, _ = deal
     handle(license_requested(vendor, licensee, "approval"))
-    stop = threading.Event()
-    worker = DeliveryWorker(notify_context.session_factory)
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        wait_until(
-            lambda: (
-                smtp_server.to("li.wei@xinyuan.example") and smtp_server.to("chen@xinyuan.example")
-            ),
-            timeout=15,
-            what="the approver's and the owner's e-mails",
-        )
-    finally:
-        stop.set()
-        thread.join(15)
+    wait_until(
+        lambda: smtp_server.to("li.wei@xinyuan.example") and smtp_server.to("chen@xinyuan.example"),
+        timeout=15,
+        what="the approver's and the owner's e-mails",
+    )
     [message] = smtp_server.to("li.wei@xinyuan.example")
     assert message["Content-Language"] == "zh-Hans"
     text = message.get_body(("plain",)).get_content()
