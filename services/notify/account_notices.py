@@ -6,11 +6,13 @@ show the single-use links some carry."""
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import logging
 
 from sqlalchemy.orm import Session
 
-from services.notify.domain.account_messages import Addressee, addressee
+from services.notify.domain.account_messages import APPLICATION_TYPES, Addressee, addressee
 from services.notify.domain.routing import account_delivery
 from services.notify.mail import message_id_for
 from services.notify.models import Delivery, Notice
@@ -33,6 +35,8 @@ def record_account_message(event: Event, session: Session) -> int:
         who = Addressee(
             event.data["person_id"], found.email, found.name, found.locale, found.timezone
         )
+    elif event.type in APPLICATION_TYPES:  # no organisation yet: the time of its country
+        who = who._replace(timezone=country_zone(event.data["country"]))
     insert_at_commit(
         session,
         Notice.__table__,
@@ -49,3 +53,20 @@ def record_account_message(event: Event, session: Session) -> int:
         account_delivery(event.id, who, utcnow(), message_id_for(event.id, who.email)),
     )
     return 1
+
+
+@functools.cache
+def _zones_by_country() -> dict[str, str]:
+    # tzdata's zone.tab lists each country's zones, its most populous first.
+    table = importlib.resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text()
+    zones: dict[str, str] = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            country, _, zone = line.split("\t")[:3]
+            zones.setdefault(country, zone)
+    return zones
+
+
+def country_zone(country: str) -> str | None:
+    """The time zone most of `country` (ISO 3166 alpha-2) keeps; None when unknown."""
+    return _zones_by_country().get(country.upper())

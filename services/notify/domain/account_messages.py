@@ -217,8 +217,8 @@ LABELS = {
         "greeting_nameless": "Hello,",
         "accept": "Accept the invitation",
         "reset": "Choose a new password",
-        "footer": "ipmarket sent this message to {address} about your account. It is not "
-        "sent to anyone else, and no setting turns it off.",
+        "footer": "ipmarket sent this message to {address} about your account or your "
+        "organisation's application. It goes to no one else, and no setting turns it off.",
     },
     "zh-Hans": {
         "link": "链接",
@@ -230,8 +230,8 @@ LABELS = {
         "greeting_nameless": "您好：",
         "accept": "接受邀请",
         "reset": "设置新密码",
-        "footer": "此邮件由 ipmarket 发送至 {address}，内容与您的账户有关，不会发送给其他人，"
-        "也无法通过设置关闭。",
+        "footer": "此邮件由 ipmarket 发送至 {address}，内容与您的账户或入驻申请有关，"
+        "不会发送给其他人，也无法通过设置关闭。",
     },
     "zh-Hant": {
         "link": "連結",
@@ -243,8 +243,8 @@ LABELS = {
         "greeting_nameless": "您好：",
         "accept": "接受邀請",
         "reset": "設定新密碼",
-        "footer": "此郵件由 ipmarket 寄送至 {address}，內容與您的帳戶有關，不會寄送給其他人，"
-        "也無法透過設定關閉。",
+        "footer": "此郵件由 ipmarket 寄送至 {address}，內容與您的帳戶或加入申請有關，"
+        "不會寄送給其他人，也無法透過設定關閉。",
     },
 }
 

@@ -151,6 +151,8 @@ def test_applications_received_approved_and_declined_reach_the_applicant(
     [declined] = got["declined@xinyuan.example"]
     assert declined["Subject"] == "上海芯源微电子有限公司的入驻申请未获通过"
     assert "原因: 营业执照号码无法核实" in text_of(declined)
+    # No organisation yet: the times are those of the applicant's country.
+    assert "UTC+08:00 (Asia/Shanghai)" in text_of(declined)
 
 
 def test_password_reset_new_device_and_second_factor_reset_reach_the_person(
