@@ -1,6 +1,7 @@
-"""Events the notify service consumes: the directory, cores and licenses. Each handler first
-updates the projections routing needs, then records the notice and its deliveries, all in the
-consumer's transaction."""
+"""Events the notify service consumes: the directory, people, cores and licenses. Each handler
+first updates the projections routing needs, then records the notice and its deliveries, all in
+the consumer's transaction. People's membership events only keep the projection (whom to tell
+by role); account events become a message to one addressee (account_notices)."""
 
 from __future__ import annotations
 

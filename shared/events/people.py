@@ -22,8 +22,9 @@ MEMBER_ROLES_CHANGED = "ipmarket.member.roles_changed.v1"
 SESSION_ENDED = "ipmarket.session.ended.v1"
 PASSWORD_RESET_REQUESTED = "ipmarket.password_reset.requested.v1"
 SIGNED_IN_FROM_NEW_DEVICE = "ipmarket.person.signed_in_from_new_device.v1"
-# Consumed by nobody yet: notify's e-mails of them (invitations first) and the other services'
-# checks of a person's credential come next. Tests that want every event consumed skip these.
+# Notify consumes all but the token keys and ended sessions (its people projection, and the
+# e-mails of invitations, applications, resets, new devices); the other services' checks of a
+# person's credential come next. Tests that want every event consumed skip those.
 PEOPLE_EVENTS = (
     ORGANISATION_APPLIED,
     ORGANISATION_APPLICATION_APPROVED,
