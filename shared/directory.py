@@ -80,10 +80,13 @@ class Principal:
 
     @property
     def actor(self) -> dict:
-        """Who did it, as events and the audit record it."""
+        """Who did it, as events (shared.events.envelope.ActorSchema) and the audit record it:
+        the person or key, and the organisation it acted for."""
         if self.person_id is not None:
-            return {"kind": "person", "id": self.person_id, "name": self.name}
-        return {"kind": "key", "id": self.key_id, "name": self.name}
+            kind, who = "person", self.person_id
+        else:
+            kind, who = "key", self.key_id
+        return {"kind": kind, "id": who, "name": self.name, "organisation_id": self.organisation_id}
 
 
 class RecentPrincipals:

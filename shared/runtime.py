@@ -106,8 +106,9 @@ class ServiceContext:
             people,
         )
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.outbox_model, self.service)
+    def unit_of_work(self, actor: dict | None = None) -> UnitOfWork:
+        """A unit of work whose events name `actor` (usually `principal.actor`)."""
+        return UnitOfWork(self.session_factory, self.outbox_model, self.service, actor)
 
     def principal(self, key_hash: str) -> Principal | None:
         """Who holds the key with this hash (None: unknown or revoked)."""

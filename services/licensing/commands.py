@@ -11,6 +11,9 @@ import click
 
 from shared import config
 from shared.command_line import CoreVersion
+from shared.events.envelope import system_actor
+
+COMMAND_LINE = system_actor("licensing.command_line")  # who the audit names for these
 
 
 class UnusableInput(click.ClickException):
@@ -119,7 +122,7 @@ def rotate_command() -> None:
     context, keyring = _context_and_keyring()
     with context.session_factory() as session, session.begin():
         kid = keyring.rotate(session)
-        audit.record(session, None, "admin", "key.rotated", "signing_key", kid)
+        audit.record(session, COMMAND_LINE, "admin", "key.rotated", "signing_key", kid)
     click.echo(json.dumps({"kid": kid, "signing": True}))
 
 
@@ -134,7 +137,7 @@ def retire_command(kid: str) -> None:
     try:
         with context.session_factory() as session, session.begin():
             keyring.retire(session, kid)
-            audit.record(session, None, "admin", "key.retired", "signing_key", kid)
+            audit.record(session, COMMAND_LINE, "admin", "key.retired", "signing_key", kid)
     except NotFound as exc:
         raise click.BadParameter(exc.detail, param_hint="'KID'") from None
     except DomainError as exc:

@@ -158,7 +158,9 @@ def _create_request(
         **request.screening,
     )
     uow.publish(
-        events.LICENSE_REQUESTED, request.id, license_event(request, reason=decision.reason_code)
+        events.LICENSE_REQUESTED,
+        request.id,
+        license_event(request, reason=decision.reason_code, awaiting=_awaiting(decision, offer)),
     )
     if decision.outcome == "deny":
         deny(uow, request, decision.reason_code)
@@ -170,6 +172,15 @@ def _create_request(
     # Idempotency-Key fails the commit there (unique constraint).
     uow.insert_at_commit(LicenseRequest.__table__, row_of(request))
     return request
+
+
+def _awaiting(decision, offer: dict) -> str | None:
+    """Whose decision a new request waits for: an export reviewer's, or the vendor's."""
+    if decision.outcome == "review":
+        return "export_review"
+    if decision.outcome == "allow" and offer.get("requires_approval"):
+        return "approval"
+    return None
 
 
 def submit_quoted(

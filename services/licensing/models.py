@@ -184,8 +184,13 @@ class AuditEntry(Base):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[str | None] = mapped_column(sa.String(36))  # None: the platform itself
+    actor_id: Mapped[str | None] = mapped_column(sa.String(36))  # the organisation acted for
     actor_role: Mapped[str] = mapped_column(sa.String(16))
+    # who acted: a person or an API key (its id) or the platform itself ("licensing.scheduler");
+    # None in entries from before people (see migration 0007)
+    actor_kind: Mapped[str | None] = mapped_column(sa.String(8))
+    actor_ref: Mapped[str | None] = mapped_column(sa.String(64))
+    actor_name: Mapped[str | None] = mapped_column(sa.String(300))  # as they were named then
     action: Mapped[str] = mapped_column(sa.String(64))
     subject_type: Mapped[str] = mapped_column(sa.String(32))
     subject_id: Mapped[str] = mapped_column(sa.String(64))

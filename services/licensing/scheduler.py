@@ -22,11 +22,13 @@ from services.licensing.license_decisions import expire_pending
 from services.licensing.models import ExpiryNotice, License
 from shared.db.schema import utcnow
 from shared.events import licensing as events
+from shared.events.envelope import system_actor
 from shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
 NOTICE_DAYS = (1, 7, 30)  # nearest first
 BATCH = 500
+SCHEDULER = system_actor("licensing.scheduler")  # who expires licenses and sends reminders
 
 
 class LicensingScheduler:
@@ -47,17 +49,17 @@ class LicensingScheduler:
     def tick(self, now: datetime | None = None) -> dict:
         now = now or utcnow()
         counts = {"expiring": self.send_expiry_notices(now), "expired": self.expire_licenses(now)}
-        with self.context.unit_of_work() as uow:
+        with self.context.unit_of_work(SCHEDULER) as uow:
             counts["requests_expired"] = expire_pending(uow, now)
             uow.commit()
-        with self.context.unit_of_work() as uow:
+        with self.context.unit_of_work(SCHEDULER) as uow:
             counts["invoices_overdue"] = send_overdue_notices(uow, now)
             uow.commit()
         return counts
 
     def send_expiry_notices(self, now: datetime) -> int:
         sent = 0
-        with self.context.unit_of_work() as uow:
+        with self.context.unit_of_work(SCHEDULER) as uow:
             licenses = uow.session.scalars(
                 sa.select(License)
                 .where(
@@ -91,7 +93,7 @@ class LicensingScheduler:
         return sent
 
     def expire_licenses(self, now: datetime) -> int:
-        with self.context.unit_of_work() as uow:
+        with self.context.unit_of_work(SCHEDULER) as uow:
             licenses = list(
                 uow.session.scalars(
                     sa.select(License)
@@ -105,7 +107,7 @@ class LicensingScheduler:
                 license.state, license.updated_at = "expired", now
                 audit.record(
                     uow.session,
-                    None,
+                    SCHEDULER,
                     audit.SYSTEM,
                     "license.expired",
                     "license",

@@ -1,12 +1,16 @@
 """Events the notify service consumes: the directory (organisations, keys, people), cores and
 licenses. Each handler first updates the projections routing needs, then records the notice and
-its deliveries, all in the consumer's transaction."""
+its deliveries, all in the consumer's transaction. People's events keep the projection (to check
+their access tokens, and whom to tell by role); account events become a message to one
+addressee (account_notices)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.notify import notices
+from services.notify import notices, people
+from services.notify.account_notices import record_account_message
+from services.notify.domain.account_messages import ACCOUNT_TYPES
 from services.notify.domain.routing import NOTICE_TYPES, event_group
 from services.notify.models import (
     EndedSession,
@@ -48,8 +52,12 @@ def event_handlers() -> dict:
         event_type: _project_then_record(project, routes, changes_directory=True)
         for event_type, project in directory.handlers.items()
     }
-    # People's standing, for checking their access tokens: projected only (no notice yet).
+    # People: their standing (to check their access tokens), then their addresses (whom to tell
+    # by role). No notice of their own; account events become a message to one addressee.
     handlers.update(people_directory.handlers)
+    for event_type, addresses in people.PROJECTIONS.items():
+        handlers[event_type] = _in_turn(handlers[event_type], addresses)
+    handlers.update(dict.fromkeys(ACCOUNT_TYPES, record_account_message))
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)
         if group in PROJECTIONS:
@@ -57,6 +65,14 @@ def event_handlers() -> dict:
         elif group in NOTHING_TO_PROJECT:
             handlers[event_type] = _project_then_record(_nothing_to_project, routes)
     return handlers
+
+
+def _in_turn(*handlers):
+    def handle(event, session) -> None:
+        for handler in handlers:
+            handler(event, session)
+
+    return handle
 
 
 def _nothing_to_project(event, session) -> None:

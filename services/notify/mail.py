@@ -103,11 +103,16 @@ def compose(
     to_address: str,
     message_id: str,
     now: datetime,
+    locale: str | None = None,
+    timezone: str | None = None,
 ) -> EmailMessage:
-    """The multipart (text and HTML) notice for one contact of `organisation`; `names` maps the
-    ids of organisations the notice mentions to their directory entries."""
-    locale = locale_for(organisation.locale)
-    zone = zone_for(organisation.timezone)
+    """The multipart (text and HTML) notice for one contact of `organisation`, or one person
+    told by role in their own `locale` and `timezone` (a contact has neither: the
+    organisation's); `names` maps the ids of organisations the notice mentions to their
+    directory entries."""
+    by_role = locale is not None
+    locale = locale_for(locale or organisation.locale)
+    zone = zone_for(timezone or organisation.timezone)
     labels = LABELS[locale]
     subject = subject_for(event_type, locale, subject_values(data, organisation, locale))
     context = {
@@ -115,11 +120,19 @@ def compose(
         "greeting": labels["greeting"].format(name=to_name or to_address),
         "summary": subject,
         "details": detail_rows(data, occurred_at, locale, zone, names),
-        "footer": labels["footer"].format(
+        "footer": labels["footer_role" if by_role else "footer"].format(
             organisation=organisation_name(organisation, locale),
             preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences",
         ),
     }
+    message = message_headers(subject, to_name, to_address, message_id, now, zone, event_type, True)
+    return with_body(message, context, locale)
+
+
+def message_headers(
+    subject, to_name, to_address, message_id, now, zone, event_type, unsubscribe: bool
+) -> EmailMessage:
+    """The headers; `unsubscribe`: with List-Unsubscribe (notices one may turn off)."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     sender_name, sender_address = parseaddr(config.get("IPMARKET_MAIL_FROM"))
@@ -128,12 +141,17 @@ def compose(
     message["To"] = Address(display_name=to_name or "", addr_spec=to_address)
     message["Date"] = format_datetime(now.astimezone(zone))
     message["Message-ID"] = message_id
-    message["List-Unsubscribe"] = (
-        f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
-        f"<mailto:{sender_address}?subject=unsubscribe>"
-    )
+    if unsubscribe:
+        message["List-Unsubscribe"] = (
+            f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
+            f"<mailto:{sender_address}?subject=unsubscribe>"
+        )
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
     message["X-Ipmarket-Event-Type"] = event_type
+    return message
+
+
+def with_body(message: EmailMessage, context: dict, locale: str) -> EmailMessage:
     message.set_content(_templates.get_template("notice.txt.j2").render(context))
     message.add_alternative(
         _templates.get_template("notice.html.j2").render(context), subtype="html"

@@ -48,17 +48,29 @@ class KnownApiKey(KnownApiKeyMixin, Base):
     pass
 
 
-# The people directory (shared/people_directory.py): people's access tokens are checked here.
+# The people directory (shared/people_directory.py): people's access tokens are checked here, and
+# notices are addressed to people by their roles (services/notify/people.py).
 class KnownTokenKey(KnownTokenKeyMixin, Base):
     pass
 
 
 class KnownPerson(KnownPersonMixin, Base):
-    pass
+    """Besides what checking a token needs: the person's address, own language and time zone
+    (None: their organisation's) and platform roles, to address notices to them."""
+
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The organisation of the last membership seen: whose directory entry frames the messages
+    # of a platform role (export review) or of the person's own account.
+    home_organisation_id: Mapped[str | None] = mapped_column(sa.String(36))
+    # space-separated, "" for none: comparable the same way on SQLite and PostgreSQL
+    platform_roles: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
 
 class KnownMembership(KnownMembershipMixin, Base):
-    pass
+    # notices look up an organisation's members by role
+    __table_args__ = (sa.Index("ix_known_membership_organisation_id", "organisation_id"),)
 
 
 class EndedSession(EndedSessionMixin, Base):
@@ -178,6 +190,10 @@ class Delivery(Base):
     )
     address: Mapped[str | None] = mapped_column(sa.String(320))
     recipient_name: Mapped[str | None] = mapped_column(sa.String(300))
+    # A person's own language and time zone, set for the people told by role and in messages
+    # about an account; None for an organisation's contacts (who read as it does).
+    locale: Mapped[str | None] = mapped_column(sa.String(16), default=None)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     # webhook-id or Message-ID: the same on every attempt and every replay.
     message_id: Mapped[str] = mapped_column(sa.String(200))
     state: Mapped[str] = mapped_column(sa.String(12), default="pending")  # pending/succeeded/failed

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from services.notify.domain.routing import (
     HOLDING_ENDS,
     HOLDING_STARTS,
+    PersonRoute,
     Route,
     core_line,
     named_recipients,
     plan_deliveries,
+    roles_to_tell,
 )
 from services.notify.mail import message_id_for
 from services.notify.models import (
@@ -31,6 +33,7 @@ from services.notify.models import (
     Preference,
     Watch,
 )
+from services.notify.people import people_for
 from shared.db.bulk_insert import insert_ignoring_duplicates
 from shared.db.schema import utcnow
 from shared.db.session import insert_at_commit
@@ -99,8 +102,10 @@ def recipients(event: Event, session: Session) -> set[str]:
 
 
 def record_notice(event: Event, session: Session, routes: dict | None = None) -> int:
-    """Store the notice of `event` and a pending delivery for each recipient; return how many.
-    `routes`: those read before in this transaction (see `route_cache`)."""
+    """Store the notice of `event` and a pending delivery for each recipient (organisations
+    and the people told by role); return how many. `routes`: those read before in this
+    transaction (see `route_cache`)."""
+    audiences = roles_to_tell(event.type, event.data)
     return store_notice(
         session,
         event_id=event.id,
@@ -109,6 +114,7 @@ def record_notice(event: Event, session: Session, routes: dict | None = None) ->
         data=event.data,
         organisation_ids=recipients(event, session),
         routes=routes,
+        people=people_for(session, audiences) if audiences else [],
     )
 
 
@@ -164,16 +170,20 @@ def store_notice(
     data: dict,
     organisation_ids: set[str],
     routes: dict | None = None,
+    people: list[PersonRoute] = (),
 ) -> int:
     """Store the notice and its deliveries; `routes` may carry routes read before in the same
-    transaction. The delivery table wakes the delivery workers when the rows are committed."""
-    if not organisation_ids:
+    transaction; `people` are told by e-mail besides. The delivery table wakes the delivery
+    workers when the rows are committed."""
+    if not organisation_ids and not people:
         return 0
     ids = sorted(organisation_ids)
     routes = {} if routes is None else routes
     if (key := (tuple(ids), event_type)) not in routes:
         routes[key] = read_routes(session, ids, event_type)
-    deliveries = plan_deliveries(event_id, event_type, routes[key], utcnow(), message_id_for)
+    deliveries = plan_deliveries(
+        event_id, event_type, routes[key], utcnow(), message_id_for, people
+    )
     # Written at commit with the batch's others, one INSERT per table, not one per consumed
     # event: nothing reads them back in this transaction. The notice first: the deliveries
     # refer to it.

@@ -3,6 +3,12 @@
 The aggregate id is the Kafka key so that one aggregate's events stay in one partition, in order.
 Every event's `data` is checked against its type's marshmallow schema when it is produced and
 again when it is consumed.
+
+Who did it travels beside the data, as CloudEvents extension attributes: `actorkind` (person,
+key or system), `actorid`, `actorname` and `actororganisation` (the organisation the actor acted
+for). Flat strings, because CloudEvents 1.0 gives extension attributes scalar types only (no
+maps); in Python they are one dict, `Event.actor`. Optional: events published before the actor
+existed, or by a use case that has none, carry no actor attributes.
 """
 
 from __future__ import annotations
@@ -12,16 +18,56 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.events.registry import schema_for
+from shared import bounds
+from shared.events.registry import EventData, schema_for
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 REQUIRED = ("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data")
 
 
+ACTOR_KINDS = ("person", "key", "system")
+# the actor's keys in Event.actor → their CloudEvents extension attribute
+ACTOR_ATTRIBUTES = {
+    "kind": "actorkind",
+    "id": "actorid",
+    "name": "actorname",
+    "organisation_id": "actororganisation",
+}
+
+
 class InvalidEvent(ValueError):
     """A message that cannot be handled: the reason goes with it to the dead-letter topic."""
+
+
+class ActorSchema(EventData):
+    """Who did it: a person, an API key (for machines) or the platform itself (a scheduled job,
+    the command line), with the organisation it acted for (None for the platform itself)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(ACTOR_KINDS))
+    id = fields.String(
+        required=True, validate=validate.Length(min=1, max=bounds.MAX_CODE)
+    )  # a person's or key's id, or what the system is ("licensing.scheduler")
+    name = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=bounds.MAX_NAME)
+    )
+    organisation_id = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=bounds.MAX_ID)
+    )
+
+    @validates_schema
+    def acts_for_an_organisation(self, data, **kwargs):
+        if data["kind"] != "system" and data.get("organisation_id") is None:
+            raise ValidationError("a person or key acts for an organisation", "organisation_id")
+
+
+_ACTOR = ActorSchema()
+
+
+def system_actor(what: str) -> dict:
+    """The platform acting on its own (a scheduled job, the command line): `what` names it."""
+    return {"kind": "system", "id": what, "name": None, "organisation_id": None}
 
 
 @dataclass(frozen=True)
@@ -32,9 +78,10 @@ class Event:
     data: dict
     id: str = field(default_factory=lambda: str(uuid.uuid4()))  # (no database needed here)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    actor: dict | None = None  # see ACTOR_ATTRIBUTES; None: not known (older events)
 
     def to_dict(self) -> dict:
-        return {
+        doc = {
             "specversion": "1.0",
             "id": self.id,
             "source": self.source,
@@ -44,14 +91,26 @@ class Event:
             "datacontenttype": "application/json",
             "data": self.data,
         }
+        if self.actor is not None:
+            for key, attribute in ACTOR_ATTRIBUTES.items():
+                if self.actor.get(key) is not None:
+                    doc[attribute] = self.actor[key]
+        return doc
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def new_event(type: str, source: str, subject: str, data: dict) -> Event:
-    """Validate `data` against the type's schema and wrap it; raises InvalidEvent."""
-    return Event(type=type, source=source, subject=str(subject), data=validate_data(type, data))
+def new_event(type: str, source: str, subject: str, data: dict, actor: dict | None = None) -> Event:
+    """Validate `data` against the type's schema (and `actor` against ActorSchema) and wrap
+    them; raises InvalidEvent."""
+    return Event(
+        type=type,
+        source=source,
+        subject=str(subject),
+        data=validate_data(type, data),
+        actor=validate_actor(actor) if actor is not None else None,
+    )
 
 
 def validate_data(type: str, data: dict) -> dict:
@@ -63,6 +122,19 @@ def validate_data(type: str, data: dict) -> dict:
         return schema.dump(schema.load(data))
     except ValidationError as exc:
         raise InvalidEvent(f"{type}: data does not match its schema: {exc.messages}") from None
+
+
+def validate_actor(actor: dict) -> dict:
+    try:
+        return _ACTOR.dump(_ACTOR.load(actor))
+    except ValidationError as exc:
+        raise InvalidEvent(f"actor does not match its schema: {exc.messages}") from None
+
+
+def _actor_of(doc: dict) -> dict | None:
+    """The actor from a CloudEvent's extension attributes (None when it names none)."""
+    present = {key: doc[name] for key, name in ACTOR_ATTRIBUTES.items() if name in doc}
+    return validate_actor(present) if present else None
 
 
 def parse_event(raw: bytes) -> Event:
@@ -94,4 +166,5 @@ def parse_event(raw: bytes) -> Event:
         data=data,
         id=str(doc["id"]),
         time=time,
+        actor=_actor_of(doc),
     )

@@ -46,6 +46,7 @@ REQUEST_STATES = (
     "cancelled",
 )  # approved: cleared, awaiting an order if priced
 LICENSE_STATES = ("active", "suspended", "revoked", "expired")
+AWAITING = ("approval", "export_review")  # the vendor's approvers; the export reviewers
 
 
 REASON = validate.Length(min=1, max=bounds.MAX_TEXT)
@@ -68,6 +69,9 @@ class LicenseEventData(EventData):
     reason = _optional(REASON)  # reason code or comment
     not_before = fields.AwareDateTime(allow_none=True, load_default=None)
     expires_at = fields.AwareDateTime(allow_none=True, load_default=None)  # None: perpetual
+    # On a request: whose decision it now waits for (None: nobody's, or not said), so that
+    # notify tells the vendor's approvers or the platform's export reviewers.
+    awaiting = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(AWAITING))
 
 
 @register(LICENSE_REQUESTED)

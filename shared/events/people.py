@@ -22,8 +22,9 @@ MEMBER_ROLES_CHANGED = "ipmarket.member.roles_changed.v1"
 SESSION_ENDED = "ipmarket.session.ended.v1"
 PASSWORD_RESET_REQUESTED = "ipmarket.password_reset.requested.v1"
 SIGNED_IN_FROM_NEW_DEVICE = "ipmarket.person.signed_in_from_new_device.v1"
-# Consumed by nobody yet: notify's e-mails of them (invitations first) and the other services'
-# checks of a person's credential come next. Tests that want every event consumed skip these.
+# Notify consumes all but the token keys and ended sessions (its people projection, and the
+# e-mails of invitations, applications, resets, new devices); the other services' checks of a
+# person's credential come next. Tests that want every event consumed skip those.
 PEOPLE_EVENTS = (
     ORGANISATION_APPLIED,
     ORGANISATION_APPLICATION_APPROVED,
@@ -42,6 +43,7 @@ PEOPLE_EVENTS = (
 
 ORGANISATION_KINDS = ("vendor", "licensee")
 MEMBER_ROLES = ("owner", "publisher", "approver", "buyer", "finance", "viewer")
+PLATFORM_ROLES = ("operator", "export_reviewer")
 EMAIL = validate.Length(min=3, max=bounds.MAX_EMAIL)
 
 
@@ -121,6 +123,17 @@ class MemberJoined(EventData):
         validate=validate.Length(max=len(MEMBER_ROLES)),
     )
     joined_at = fields.AwareDateTime(required=True)
+    # Optional (older events lack them): the person's own language and time zone (None: the
+    # organisation's), and their platform roles, by which notify finds the export reviewers.
+    locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LOCALES))
+    timezone = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
+    )
+    platform_roles = fields.List(
+        fields.String(validate=validate.OneOf(PLATFORM_ROLES)),
+        load_default=list,
+        validate=validate.Length(max=len(PLATFORM_ROLES)),
+    )
 
 
 @register(MEMBER_REMOVED)

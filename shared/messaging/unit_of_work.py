@@ -13,12 +13,22 @@ from shared.events import Event, new_event
 
 class UnitOfWork:
     """`with uow: …; uow.publish(...); uow.commit()` — events land in the outbox in the same
-    transaction as the change, so either both are stored or neither is."""
+    transaction as the change, so either both are stored or neither is.
 
-    def __init__(self, session_factory: sessionmaker[Session], outbox_model, stream: str):
+    `actor` (see shared.events.envelope.ActorSchema: usually `principal.actor`) is who makes the
+    change: every event published in this unit of work names them."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        outbox_model,
+        stream: str,
+        actor: dict | None = None,
+    ):
         self._session_factory = session_factory
         self._outbox_model = outbox_model
         self.stream = stream
+        self.actor = actor
         self.session: Session | None = None
         self.events: list[Event] = []
 
@@ -32,8 +42,10 @@ class UnitOfWork:
         self.session.close()
 
     def publish(self, event_type: str, subject: str, data: dict) -> Event:
-        """Validate the event against its schema and add it to the outbox."""
-        event = new_event(event_type, source=f"/ipmarket/{self.stream}", subject=subject, data=data)
+        """Validate the event against its schema and add it to the outbox, naming the actor."""
+        event = new_event(
+            event_type, f"/ipmarket/{self.stream}", subject=subject, data=data, actor=self.actor
+        )
         self.session.insert_at_commit(
             self._outbox_model.__table__, self._outbox_model.row_for(self.stream, event)
         )

@@ -30,7 +30,7 @@ blp = Blueprint(
 def create_api_key(body, organisation_id):
     """A new API key; the key is in this response only and is never shown again."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         organisations.get_organisation(uow.session, principal, organisation_id)
         api_key, key = organisations.create_api_key(uow, organisation_id, body["name"])
         uow.commit()
@@ -61,7 +61,7 @@ def list_api_keys(args, organisation_id):
 def revoke_api_key(organisation_id, key_id):
     """Revoke a key: it stops working on every service within seconds."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         organisations.get_organisation(uow.session, principal, organisation_id)
         api_key = organisations.revoke_api_key(uow, organisation_id, key_id)
         uow.commit()

@@ -45,7 +45,7 @@ blp = Blueprint(
 @problems(409)
 def create_core(body):
     """A new core version, as a draft of your organisation."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         core = cores.create_draft(uow, current_principal(), **body)
         uow.commit()
         return core, etag(core.version)
@@ -72,7 +72,7 @@ def import_ipxact(args):
             field="Content-Type",
         )
     fields = parse_component(request.get_data(), args.get("version"))
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         core = cores.create_draft(uow, current_principal(), **fields)
         uow.commit()
         return core, etag(core.version)
@@ -131,7 +131,7 @@ def update_core(changes, core_id):
     """Change a core (If-Match required). A published version changes only its offers, targets,
     documents and descriptions; anything else needs a new version."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         core = cores.update_core(uow, principal, core_id, if_match(), changes)
         uow.commit()
         return core, etag(core.version)
@@ -140,7 +140,7 @@ def update_core(changes, core_id):
 def _transition_view(transition: str):
     def view(core_id):
         principal = current_principal()
-        with service_context().unit_of_work() as uow:
+        with service_context().unit_of_work(current_principal().actor) as uow:
             core = cores.change_status(uow, principal, core_id, transition, if_match())
             uow.commit()
             return core, etag(core.version)

@@ -32,7 +32,7 @@ blp = Blueprint(
 @blp.response(201, OrganisationSchema, headers=ETAG)
 def register_organisation(body):
     """Register an organisation (platform operator only)."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         org = organisations.register_organisation(uow, **body)
         uow.commit()
     return org, etag(org.version)
@@ -68,7 +68,7 @@ def read_organisation(organisation_id):
 def update_organisation(changes, organisation_id):
     """Change the profile (If-Match required); roles only by the operator."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         org = organisations.update_organisation(
             uow, principal, organisation_id, if_match(), changes
         )

@@ -35,7 +35,7 @@ blp = Blueprint(
 def claim_vendor_name(body, organisation_id):
     """Claim a VLNV vendor name (e.g. your domain name). Cores are created and published under
     it once the operator has confirmed the claim."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         claim = vendor_names.claim_name(uow, current_principal(), organisation_id, body["name"])
         uow.commit()
         return claim
@@ -95,7 +95,7 @@ def decline_vendor_name_claim(body, claim_id):
 
 
 def _decide(claim_id: str, decision: str, reason: str | None):
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(current_principal().actor) as uow:
         claim = vendor_names.decide(uow, current_principal(), claim_id, decision, reason)
         uow.commit()
         return claim

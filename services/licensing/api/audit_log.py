@@ -22,5 +22,5 @@ def audit_log(args):
         args["after"] = int(cursor)
     with service_context().session_factory() as session:
         entries = audit.entries_for(session, current_principal(), **args)
-    next_cursor = str(entries[-1].seq) if len(entries) == args["limit"] else None
+    next_cursor = str(entries[-1]["seq"]) if len(entries) == args["limit"] else None
     return {"next": next_cursor, "items": entries}

@@ -9,7 +9,9 @@ from flask import current_app, request
 
 from services.licensing.domain.money import Money
 from services.licensing.signing import Keyring
+from shared.directory import Principal
 from shared.errors import Invalid
+from shared.events.envelope import system_actor
 from shared.http.context import service_context
 
 V1 = "/v1"  # every business route; the old paths answer 308 (see api/__init__.py)
@@ -35,8 +37,11 @@ def money(minor: int | None, currency: str | None) -> dict | None:
 
 
 def committed(change, *args, **kwargs):
-    """Run a use case in a unit of work and commit it."""
-    with service_context().unit_of_work() as uow:
+    """Run a use case in a unit of work and commit it. Its events name the principal it acts
+    as (the Principal among `args`; none: a payment provider's callback, the platform's)."""
+    principal = next((arg for arg in args if isinstance(arg, Principal)), None)
+    actor = principal.actor if principal is not None else system_actor("licensing")
+    with service_context().unit_of_work(actor) as uow:
         result = change(uow, *args, **kwargs)
         uow.commit()
     return result

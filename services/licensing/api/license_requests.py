@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from services.licensing import license_decisions, license_requests
 from services.licensing.access import get_visible, visible
 from services.licensing.api.common import (
@@ -46,8 +48,13 @@ blp = Blueprint(
 @blp.arguments(LicenseRequestIn())  # an instance: webargs would build one per request
 def submit_request(body):
     """Request a license; `Idempotency-Key` makes a retry safe."""
+    principal = current_principal()
     created, is_new = license_requests.submit_request(
-        service_context().unit_of_work, keyring(), current_principal(), body, idempotency_key()
+        partial(service_context().unit_of_work, principal.actor),
+        keyring(),
+        principal,
+        body,
+        idempotency_key(),
     )
     return created, 201 if is_new else 200
 

@@ -3,6 +3,8 @@ records bank transfers, either party cancels, the vendor refunds."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Response
 from sqlalchemy.orm import Session
@@ -127,8 +129,9 @@ def invoice_view(i: Invoice) -> dict:
 def create_order(body):
     """Order an approved license request of a priced offer or an accepted quote; the invoice
     is issued with it. `Idempotency-Key` makes a retry safe."""
+    principal = current_principal()
     order, created = orders.create_order(
-        service_context().unit_of_work, current_principal(), body, idempotency_key()
+        partial(service_context().unit_of_work, principal.actor), principal, body, idempotency_key()
     )
     return order_view(order), 201 if created else 200
 

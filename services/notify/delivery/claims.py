@@ -138,7 +138,11 @@ def load_jobs(session: Session, deliveries: list[sa.Row]) -> list[Job]:
     for d in deliveries:
         if d.channel == "email":
             data = notices[d.notice_id].data
-            org_ids |= {data.get("vendor_id"), data.get("licensee_id")} - {None}
+            org_ids |= {
+                data.get("vendor_id"),
+                data.get("licensee_id"),
+                data.get("organisation_id"),  # an invitation's
+            } - {None}
     organisations = rows_by_key(session, KnownOrganisation.__table__.c.organisation_id, org_ids)
     return [
         Job(

@@ -7,6 +7,11 @@
 Each organisation chooses per event type whether it wants e-mail, webhooks or both (default
 both); each endpoint may list the event types it takes (none: all); each contact chooses which
 notices it wants (`notices`: "all", a group such as "license", or an event type).
+
+Besides the contacts, some events reach people by their role (`roles_to_tell`), each in their
+own language and time zone: a request awaiting a decision its vendor's approvers (and owners), an
+invoice its licensee's finance people, a request waiting for export review the platform's export
+reviewers.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
+from shared import roles
 from shared.events import licensing
 from shared.events.notices import GROUPS
 
@@ -81,6 +87,41 @@ def named_recipients(event_type: str, data: dict) -> set[str] | None:
     return set()
 
 
+class RoleAudience(NamedTuple):
+    """The people holding one of `roles` in `organisation_id` (None: the platform's roles)."""
+
+    organisation_id: str | None
+    roles: frozenset[str]
+
+
+DECIDERS = roles.roles_allowed("license_requests.decide")  # the vendor's owners and approvers
+
+
+def roles_to_tell(event_type: str, data: dict) -> list[RoleAudience]:
+    """Who, by role, hears of the event besides the organisations' contacts."""
+    if event_type == licensing.LICENSE_REQUESTED:
+        if data.get("awaiting") == "approval":
+            return [RoleAudience(data["vendor_id"], DECIDERS)]
+        if data.get("awaiting") == "export_review":
+            return [RoleAudience(None, frozenset({roles.EXPORT_REVIEWER}))]
+    elif event_type == licensing.QUOTE_REQUESTED:
+        return [RoleAudience(data["vendor_id"], roles.roles_allowed("quotes.decide"))]
+    elif event_type in (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE):
+        return [RoleAudience(data["licensee_id"], frozenset({roles.FINANCE}))]
+    return []
+
+
+class PersonRoute(NamedTuple):
+    """One person to write to: in `organisation_id`'s name, in their own locale and time zone
+    (None: the organisation's)."""
+
+    organisation_id: str
+    email: str
+    name: str
+    locale: str | None
+    timezone: str | None
+
+
 def core_line(vlnv: dict) -> str:
     """vendor:library:name: what every version of a core shares."""
     return f"{vlnv['vendor']}:{vlnv['library']}:{vlnv['name']}"
@@ -116,9 +157,12 @@ def plan_deliveries(
     routes: list[Route],
     now: datetime,
     message_id_for: Callable[[str, str], str],
+    people: list[PersonRoute] = (),
 ) -> list[dict]:
     """The pending deliveries (rows of the delivery table) of one notice: one per endpoint that
-    takes the event type, and one per address of a contact who wants it."""
+    takes the event type, one per address of a contact who wants it, and one per person told
+    by role (unless a contact has the same address, or their organisation turned e-mail off
+    for the event type)."""
     deliveries = []
     for route in routes:
         if route.webhook:
@@ -153,7 +197,45 @@ def plan_deliveries(
                             message_id=message_id_for(event_id, address),
                         )
                     )
+    written = {d["address"].lower() for d in deliveries if d["address"]}
+    silent = {route.organisation_id for route in routes if not route.email}
+    for person in people:
+        address = person.email.lower()
+        if address in written or person.organisation_id in silent:
+            continue
+        written.add(address)
+        deliveries.append(
+            _delivery(
+                event_id,
+                person.organisation_id,
+                Channel.EMAIL,
+                address,
+                now,
+                address=person.email,
+                recipient_name=person.name,
+                message_id=message_id_for(event_id, address),
+                locale=person.locale,
+                timezone=person.timezone,
+            )
+        )
     return deliveries
+
+
+def account_delivery(event_id: str, addressee, now: datetime, message_id: str) -> dict:
+    """The one e-mail delivery of a message about an account (domain.account_messages.Addressee),
+    standing under what it is about rather than an organisation."""
+    return _delivery(
+        event_id,
+        addressee.key,
+        Channel.EMAIL,
+        addressee.email.lower(),
+        now,
+        address=addressee.email,
+        recipient_name=addressee.name or None,
+        message_id=message_id,
+        locale=addressee.locale,
+        timezone=addressee.timezone,
+    )
 
 
 def _delivery(
@@ -167,6 +249,8 @@ def _delivery(
     address: str | None = None,
     recipient_name: str | None = None,
     message_id: str,
+    locale: str | None = None,
+    timezone: str | None = None,
 ) -> dict:
     return {
         "id": delivery_id_for(event_id, channel.value, target),
@@ -176,6 +260,8 @@ def _delivery(
         "endpoint_id": endpoint_id,
         "address": address,
         "recipient_name": recipient_name,
+        "locale": locale,
+        "timezone": timezone,
         "message_id": message_id,
         "state": DeliveryState.PENDING.value,
         "attempts": 0,

@@ -144,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "Licensee",
         "footer": "You receive this notice as a contact of {organisation} on ipmarket. "
         "Choose which notices you get at {preferences_url}.",
+        "footer_role": "You receive this notice for your role at {organisation} on ipmarket.",
         "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
         "date_format": "{weekday} {day} {month_name} {year}, {hour:02d}:{minute:02d}",
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
@@ -173,6 +174,7 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "被授权方",
         "footer": "您以 {organisation} 联系人的身份收到此通知。"
         "如需调整接收的通知，请前往 {preferences_url}。",
+        "footer_role": "您因在 {organisation} 担任的角色收到此通知。",
         "weekdays": "周一 周二 周三 周四 周五 周六 周日",
         "date_format": "{year}年{month}月{day}日（{weekday}）{hour:02d}:{minute:02d}",
         "months": "",
@@ -202,6 +204,7 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "被授權方",
         "footer": "您以 {organisation} 聯絡人的身分收到此通知。"
         "如需調整接收的通知，請前往 {preferences_url}。",
+        "footer_role": "您因在 {organisation} 擔任的角色收到此通知。",
         "weekdays": "週一 週二 週三 週四 週五 週六 週日",
         "date_format": "{year}年{month}月{day}日（{weekday}）{hour:02d}:{minute:02d}",
         "months": "",

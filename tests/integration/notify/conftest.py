@@ -286,3 +286,17 @@ def organisation(handle):
         return org_id, key
 
     return make
+
+
+@pytest.fixture
+def delivery_worker(notify_context):
+    """A delivery worker sending on a thread until the test ends."""
+    from services.notify.delivery import DeliveryWorker
+
+    stop = threading.Event()
+    worker = DeliveryWorker(notify_context.session_factory)
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    yield worker
+    stop.set()
+    thread.join(15)

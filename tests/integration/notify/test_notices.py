@@ -163,20 +163,30 @@ def test_a_directory_event_in_a_consumer_batch_reroutes_the_events_after_it(
 
 
 def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
+    from services.notify.domain.account_messages import ACCOUNT_TYPES, WORDS
     from services.notify.domain.wording import SUBJECTS
-    from services.notify.handlers import event_handlers, people_directory
-    from shared.events.people import PEOPLE_EVENTS
+    from services.notify.handlers import event_handlers
+    from shared.events.people import ACCESS_TOKEN_KEY_ANNOUNCED, PEOPLE_EVENTS, SESSION_ENDED
     from shared.events.registry import known_types
 
     # Notify's own event is the exception: it tells the organisation directly when it disables
-    # an endpoint, and does not consume its own stream.
-    # Issue 15's people events: notify projects those that check people's access tokens; its
-    # e-mails of them come next (shared/events/people.py).
-    not_yet = set(PEOPLE_EVENTS) - set(people_directory.handlers)
-    consumed = set(known_types()) - {"ipmarket.webhook_endpoint.disabled.v1"} - not_yet
+    # an endpoint, and does not consume its own stream. Token keys and ended sessions are
+    # projected to check people's access tokens.
+    consumed = set(known_types()) - {"ipmarket.webhook_endpoint.disabled.v1"}
     assert consumed <= set(event_handlers())
+    people_without_message = set(PEOPLE_EVENTS) - set(ACCOUNT_TYPES)
     for locale, subjects in SUBJECTS.items():
         assert set(known_types()) - set(PEOPLE_EVENTS) <= set(subjects), locale
+        assert set(WORDS[locale]) == set(ACCOUNT_TYPES), locale
+    # Membership events keep notify's people projection; they send nothing of their own.
+    assert people_without_message == {
+        ACCESS_TOKEN_KEY_ANNOUNCED,
+        SESSION_ENDED,
+        "ipmarket.member.joined.v1",
+        "ipmarket.member.removed.v1",
+        "ipmarket.member.roles_changed.v1",
+        "ipmarket.person.disabled.v1",
+    }
 
 
 def test_quote_order_and_invoice_events_reach_both_sides(notify_context, organisation, handle):

@@ -87,5 +87,15 @@ def test_platform_actions_need_a_platform_role_or_the_platforms_own_key():
 
 def test_the_actor_names_the_person_or_the_key():
     person = Principal("org-1", frozenset({"vendor"}), person_id="p-1", name="李伟")
-    assert person.actor == {"kind": "person", "id": "p-1", "name": "李伟"}
-    assert _key().actor == {"kind": "key", "id": "key-1", "name": None}
+    assert person.actor == {
+        "kind": "person",
+        "id": "p-1",
+        "name": "李伟",
+        "organisation_id": "org-1",
+    }
+    assert _key().actor == {
+        "kind": "key",
+        "id": "key-1",
+        "name": None,
+        "organisation_id": _key().organisation_id,
+    }

@@ -133,7 +133,7 @@ class FakeTransport:
         return 250, "accepted"
 
 
-def email_job(organisation) -> Job:
+def email_job(organisation, locale=None, timezone=None) -> Job:
     delivery = SimpleNamespace(
         id="d-2",
         message_id="<m-1@ipmarket>",
@@ -141,6 +141,8 @@ def email_job(organisation) -> Job:
         channel="email",
         recipient_name="Dana",
         address="dana@gg.example",
+        locale=locale,  # a person's own (None: the organisation's)
+        timezone=timezone,
     )
     notice = SimpleNamespace(
         event_type="ipmarket.license.issued.v1", occurred_at=NOW, data={"license_id": "lic-1"}
@@ -161,6 +163,14 @@ def test_an_email_goes_to_its_contact_in_the_organisations_language():
     assert message["Message-ID"] == "<m-1@ipmarket>"
     assert message["Content-Language"] == "zh-Hant"
     assert "dana@gg.example" in message["To"]
+
+
+def test_an_email_to_a_person_told_by_role_is_in_their_own_language_and_zone():
+    transport = FakeTransport()
+    MailSender(transport).send(email_job(ORGANISATION, "en", "Europe/London"), NOW)
+    (message,) = transport.sent
+    assert message["Content-Language"] == "en"
+    assert "(Europe/London)" in message.get_body(("plain",)).get_content()
 
 
 def test_an_email_to_an_unknown_organisation_fails_without_sending():

@@ -9,6 +9,7 @@ import pytest
 from services.notify.domain import routing
 from services.notify.domain.routing import Audience, Route
 from services.notify.domain.wording import SUBJECTS
+from shared.events import licensing
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 ISSUED = "ipmarket.license.issued.v1"
@@ -166,3 +167,73 @@ def test_each_organisations_route_is_planned_with_its_own_id():
 def test_delivery_states_and_channels_are_the_documented_values():
     assert [s.value for s in routing.DeliveryState] == ["pending", "succeeded", "failed"]
     assert [c.value for c in routing.Channel] == ["webhook", "email"]
+
+
+# --- people told by role -----------------------------------------------------------------------
+
+DEAL = {"vendor_id": "v", "licensee_id": "l", "core_id": "c"}
+
+
+def test_a_request_awaiting_approval_is_for_the_vendors_owners_and_approvers():
+    assert routing.roles_to_tell(licensing.LICENSE_REQUESTED, {**DEAL, "awaiting": "approval"}) == [
+        routing.RoleAudience("v", frozenset({"owner", "approver"}))
+    ]
+
+
+def test_a_request_waiting_for_export_review_is_for_the_platforms_export_reviewers():
+    assert routing.roles_to_tell(
+        licensing.LICENSE_REQUESTED, {**DEAL, "awaiting": "export_review"}
+    ) == [routing.RoleAudience(None, frozenset({"export_reviewer"}))]
+
+
+def test_invoices_are_for_the_licensees_finance_people():
+    for event_type in (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE):
+        assert routing.roles_to_tell(event_type, DEAL) == [
+            routing.RoleAudience("l", frozenset({"finance"}))
+        ]
+
+
+@pytest.mark.parametrize(
+    "event_type, data",
+    [
+        (licensing.LICENSE_REQUESTED, {**DEAL, "awaiting": None}),
+        (licensing.LICENSE_REQUESTED, DEAL),  # published before requests said what they await
+        (licensing.LICENSE_ISSUED, DEAL),
+        (licensing.ORDER_PAID, DEAL),
+    ],
+)
+def test_other_events_are_for_the_contacts_alone(event_type, data):
+    assert routing.roles_to_tell(event_type, data) == []
+
+
+def person(address="li.wei@v.example", org="v", locale="zh-Hans", zone="Asia/Shanghai"):
+    return routing.PersonRoute(org, address, "李伟", locale, zone)
+
+
+def test_a_person_told_by_role_gets_one_email_in_their_own_language_and_zone():
+    contacts = [{"email": "sales@v.example", "name": "Sales", "notices": ["all"]}]
+    planned = routing.plan_deliveries(
+        "e1", ISSUED, [route("v", contacts=contacts)], NOW, message_id, [person(), person()]
+    )
+    assert [(d["address"], d["locale"], d["timezone"]) for d in planned] == [
+        ("sales@v.example", None, None),
+        ("li.wei@v.example", "zh-Hans", "Asia/Shanghai"),
+    ]
+    assert planned[1]["recipient_name"] == "李伟" and planned[1]["organisation_id"] == "v"
+
+
+def test_a_person_who_is_a_contact_or_whose_organisation_wants_no_email_gets_none():
+    contacts = [{"email": "Li.Wei@v.example", "notices": ["all"]}]
+    planned = routing.plan_deliveries(
+        "e1", ISSUED, [route("v", contacts=contacts)], NOW, message_id, [person()]
+    )
+    assert [d["address"] for d in planned] == ["Li.Wei@v.example"]
+    silent = routing.plan_deliveries(
+        "e1", ISSUED, [route("v", email=False)], NOW, message_id, [person()]
+    )
+    assert silent == []
+    # The platform's people (no route of their own in a deal) are written to.
+    planned = routing.plan_deliveries(
+        "e1", ISSUED, [route("v", email=False)], NOW, message_id, [person(org="platform")]
+    )
+    assert [d["organisation_id"] for d in planned] == ["platform"]

@@ -1,0 +1,113 @@
+"""Notify's addresses of the catalog's people (shared/events/people.py), kept beside the people
+directory that checks their tokens (shared/people_directory.py) to address notices to people by
+their role, and the lookup of the people a notice is for.
+
+The events of one organisation's members share its partition, so they arrive in order; a
+person's own events (disabled) may overtake a membership's, which the projection tolerates: a
+disabled person stays disabled whatever joins later, and a membership removed before it was
+seen is simply never there.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.notify.domain.routing import PersonRoute, RoleAudience
+from services.notify.models import KnownMembership, KnownOrganisation, KnownPerson
+from shared.events import Event
+from shared.events import people as events
+
+
+def apply_member_joined(event: Event, session: Session) -> None:
+    """The person's address and settings (the people directory has already made the person
+    and the membership: shared/people_directory.py)."""
+    data = event.data
+    person = session.get(KnownPerson, data["person_id"])
+    person.email = data["email"]
+    person.locale, person.timezone = data["locale"], data["timezone"]
+    person.platform_roles = " ".join(sorted(data["platform_roles"]))
+    person.home_organisation_id = data["organisation_id"]
+
+
+# Applied after the people directory's own handler of the same event (services/notify/handlers).
+PROJECTIONS = {events.MEMBER_JOINED: apply_member_joined}
+
+
+# --- whom to write to ---------------------------------------------------------------------------
+
+
+def people_for(session: Session, audiences: list[RoleAudience]) -> list[PersonRoute]:
+    """The enabled people holding one of each audience's roles, each in their own language and
+    time zone (or their organisation's). One query per audience; most events have none."""
+    found = []
+    for audience in audiences:
+        if audience.organisation_id is None:
+            # People with a platform role are few: read them all, then filter.
+            rows = session.execute(
+                _people(KnownPerson.home_organisation_id).where(
+                    KnownPerson.platform_roles != "", KnownPerson.disabled_at.is_(None)
+                )
+            )
+            found += [
+                _route(row, row.home_organisation_id)
+                for row in rows
+                if audience.roles & set(row.platform_roles.split())
+            ]
+        else:
+            rows = session.execute(
+                _people(KnownMembership.organisation_id, KnownMembership.roles).where(
+                    KnownMembership.organisation_id == audience.organisation_id,
+                    KnownPerson.disabled_at.is_(None),
+                )
+            )
+            found += [
+                _route(row, audience.organisation_id)
+                for row in rows
+                if audience.roles & set(row.roles)
+            ]
+    return found
+
+
+def person_route(session: Session, person_id: str) -> PersonRoute | None:
+    """How to write to one person about their own account (None: unknown here)."""
+    row = session.execute(
+        _people(KnownPerson.home_organisation_id).where(
+            KnownPerson.person_id == person_id, KnownPerson.email.is_not(None)
+        )
+    ).first()
+    return _route(row, row.home_organisation_id) if row is not None else None
+
+
+def _people(organisation_id, *membership_columns):
+    """The people's addresses and settings, with those of the organisation `organisation_id`
+    (a column) names, which frames the message; with `membership_columns`, one row per
+    membership."""
+    query = sa.select(
+        KnownPerson.email,
+        KnownPerson.name_en,
+        KnownPerson.name_zh,
+        KnownPerson.locale,
+        KnownPerson.timezone,
+        KnownPerson.platform_roles,
+        KnownPerson.home_organisation_id,
+        KnownOrganisation.locale.label("organisation_locale"),
+        KnownOrganisation.timezone.label("organisation_timezone"),
+        *membership_columns,
+    ).select_from(KnownPerson)
+    if membership_columns:
+        query = query.join(KnownMembership, KnownMembership.person_id == KnownPerson.person_id)
+    return query.outerjoin(KnownOrganisation, KnownOrganisation.organisation_id == organisation_id)
+
+
+def _route(row, organisation_id: str) -> PersonRoute:
+    # A person without their own settings reads as their (home) organisation does.
+    locale = row.locale or row.organisation_locale or "en"
+    name = row.name_zh if locale.startswith("zh") and row.name_zh else row.name_en
+    return PersonRoute(
+        organisation_id,
+        row.email,
+        name,
+        locale,
+        row.timezone or row.organisation_timezone or "UTC",
+    )
