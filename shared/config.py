@@ -172,8 +172,8 @@ SETTINGS: dict[str, Setting] = {
                 "Public base URL of the notify service."),
         Setting("IPMARKET_PORTAL_URL", "http://127.0.0.1:8000",
                 "Public base URL of the web portal: links for people; an https:// one makes its "
-                "cookies Secure; passkeys are bound to its origin (its host is the WebAuthn relying "
-                "party id)."),
+                "cookies Secure; passkeys are bound to its origin (its host is the WebAuthn "
+                "relying party id)."),
         Setting("IPMARKET_PORTAL_SECRET_KEY", None,
                 "Secret that signs the portal's session cookies and seals the tokens in them "
                 "(`ipmarket run` makes one in var/).", secret=True),
