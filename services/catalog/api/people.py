@@ -39,7 +39,7 @@ def apply(body):
 
 
 @blp.post("/organisation-applications/<id:application_id>/approve")
-@requires("admin")
+@requires("admin", action="organisations.decide")
 @blp.arguments(ApplicationDecisionSchema, required=False)
 @blp.response(200, ApplicationSchema)
 @problems(404, 409)
@@ -50,7 +50,7 @@ def approve(body, application_id):
 
 
 @blp.post("/organisation-applications/<id:application_id>/decline")
-@requires("admin")
+@requires("admin", action="organisations.decide")
 @blp.arguments(ApplicationDecisionSchema, required=False)
 @blp.response(200, ApplicationSchema)
 @problems(404, 409)
@@ -70,7 +70,7 @@ def _decide(application_id: str, decision: str, reason: str | None):
 
 
 @blp.post("/organisations/<organisation_id>/invitations")
-@requires()
+@requires(action="members.invite")
 @blp.arguments(InvitationCreateSchema)
 @blp.response(201, InvitationSchema)
 @problems(404, 409)
@@ -106,7 +106,7 @@ def accept(body):
 
 
 @blp.delete("/organisations/<organisation_id>/members/<id:person_id>")
-@requires()
+@requires(action="members.remove")
 @blp.response(204)
 @problems(404, 409)
 def remove_member(organisation_id, person_id):
