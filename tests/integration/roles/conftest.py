@@ -5,7 +5,11 @@ from Kafka (no broker needed: nothing here depends on timing).
 
 A credential kind is a function (platform, organisation, role) → request headers, in
 CREDENTIALS; the table-driven test runs once per kind. API keys scoped to the role are the first
-kind; a person holding the role (an access token) is added with one more entry."""
+kind. People are one more entry, e.g. `CREDENTIALS["person"] = person_with_role`, a function
+that makes a person holding `role` in `organisation` (a platform role when it is one of
+PLATFORM_ROLES, the organisation then being the platform's), signs them in through the
+catalog, calls `platform.deliver()` so that licensing and notify learn the token keys and
+people, and returns {"Authorization": "Bearer <access token>"}."""
 
 from __future__ import annotations
 
