@@ -19,14 +19,19 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
-from services.catalog import organisations
+from services.catalog import organisations, vendor_names
 from services.catalog.app import create_app as create_catalog
 from services.catalog.models import OutboxMessage
 from services.licensing.app import create_app as create_licensing
 from services.licensing.handlers import event_handlers as licensing_handlers
 from services.notify.app import create_app as create_notify
 from services.notify.handlers import event_handlers as notify_handlers
+from shared.directory import Principal
+from shared.events import new_event
+from shared.events.catalog import CORE_PUBLISHED
 from shared.events.envelope import parse_event
+from tests.integration.licensing.conftest import USD_PRICE as PRICE
+from tests.integration.licensing.conftest import core_state, request_body
 
 # Bookkeeping of requests themselves, not of what they ask for: counted apart.
 NOT_STATE = {"rate_limit_counter", "alembic_version"}
@@ -44,6 +49,7 @@ class Platform:
     organisations: dict[str, Organisation] = field(default_factory=dict)  # by kind
     _delivered: int = 0  # catalog outbox rows handed to the other services
     _handlers: dict = field(default_factory=dict)
+    _resources: dict = field(default_factory=dict)
 
     @property
     def catalog(self):
@@ -89,6 +95,50 @@ class Platform:
                     context = self.apps[service].extensions["ipmarket"]
                     with context.session_factory() as session, session.begin():
                         handler(event, session)
+
+    def resources(self, service: str) -> dict[str, str]:
+        """Path parameter → the id of a real thing of the vendor and licensee, so that a refusal
+        is shown to leave an existing request, license, order, claim or key as it was."""
+        if service in self._resources:
+            return self._resources[service]
+        vendor, licensee = self.organisation("vendor"), self.organisation("licensee")
+        found: dict[str, str] = {}
+        if service == "catalog":
+            with self.catalog.unit_of_work() as uow:
+                victim, _ = organisations.create_api_key(uow, vendor.id, "to revoke")
+                claim = vendor_names.claim_name(
+                    uow, Principal(vendor.id, frozenset({"vendor"})), vendor.id, "roles.test"
+                )
+                uow.commit()
+                found = {"key_id": victim.id, "claim_id": claim.id}
+            self.deliver()
+        elif service == "licensing":
+            client, buyer = self.client("licensing"), self.api_key(licensee)
+            free = core_state(vendor.id)
+            priced = core_state(vendor.id, price=PRICE, requires_approval=False)
+            context = self.apps["licensing"].extensions["ipmarket"]
+            for core in (free, priced):
+                event = new_event(CORE_PUBLISHED, "/ipmarket/catalog", core["core_id"], core)
+                with context.session_factory() as session, session.begin():
+                    self._handlers["licensing"][event.type](event, session)
+
+            def ask(core, **fields):
+                return client.post(
+                    "/v1/license-requests", json=request_body(core, **fields), headers=buyer
+                ).json
+
+            pending, issued = ask(free), ask(free, offer_id="eval")
+            priced = ask(priced)
+            order = client.post("/v1/orders", json={"request_id": priced["id"]}, headers=buyer)
+            assert pending["state"] == "pending_approval", pending
+            assert issued["state"] == "issued" and order.status_code == 201, (issued, order.json)
+            found = {
+                "request_id": pending["id"],
+                "license_id": issued["license_id"],
+                "order_id": order.json["id"],
+            }
+        self._resources[service] = found
+        return found
 
     def row_counts(self, service: str) -> dict[str, int]:
         """Rows of each of the service's tables (its outbox among them)."""
