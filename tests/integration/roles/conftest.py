@@ -98,7 +98,8 @@ class Platform:
 
     def resources(self, service: str) -> dict[str, str]:
         """Path parameter → the id of a real thing of the vendor and licensee, so that a refusal
-        is shown to leave an existing request, license, order, claim or key as it was."""
+        is shown to leave an existing request, license, order, claim, key, webhook endpoint or
+        watch as it was."""
         if service in self._resources:
             return self._resources[service]
         vendor, licensee = self.organisation("vendor"), self.organisation("licensee")
@@ -137,6 +138,20 @@ class Platform:
                 "license_id": issued["license_id"],
                 "order_id": order.json["id"],
             }
+        elif service == "notify":
+            client = self.client("notify")
+            endpoint = client.post(
+                "/v1/endpoints",
+                json={"url": "http://127.0.0.1:9/hooks"},  # never called: nothing is sent
+                headers=self.api_key(vendor),
+            )
+            watch = client.post(
+                "/v1/watches",
+                json={"kind": "vendor", "target_id": vendor.id},
+                headers=self.api_key(licensee),
+            )
+            assert (endpoint.status_code, watch.status_code) == (201, 201), (endpoint, watch)
+            found = {"endpoint_id": endpoint.json["id"], "watch_id": watch.json["id"]}
         self._resources[service] = found
         return found
 
@@ -161,6 +176,7 @@ CREDENTIALS: dict[str, Callable[[Platform, Organisation, str], dict]] = {"key": 
 def platform(monkeypatch, make_database):
     monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", "roles test secret, long enough to pass")
     monkeypatch.setenv("IPMARKET_WEBHOOK_KEY_SECRET", "roles webhook secret, long enough too")
+    monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "true")
     for limit in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS"):
         monkeypatch.setenv(f"IPMARKET_RATE_LIMIT_{limit}", "1000000/60")
     factories = {"catalog": create_catalog, "licensing": create_licensing, "notify": create_notify}
