@@ -67,12 +67,13 @@ class Principal:
         return role in self.roles or self.is_admin
 
     def may(self, action: str) -> bool:
-        """Whether this request may take `action`. The platform's own keys and its operators
-        may take any organisation's actions as its owner would; export review needs the
-        export_reviewer role (or the platform's key)."""
+        """Whether this request may take `action`. The platform's owners (its unscoped or
+        owner-scoped keys) and its operators may take any organisation's actions as its owner
+        would; export review needs the export_reviewer role (or the platform's owner). A
+        platform key scoped narrower has only its scopes (least privilege)."""
         if role_table.may(self.scopes | self.platform_roles, action):
             return True
-        if self.is_admin and (self.key_id is not None or role_table.OWNER in self.scopes):
+        if self.is_admin and role_table.OWNER in self.scopes:
             return True
         return role_table.OPERATOR in self.platform_roles and role_table.may(
             [role_table.OWNER], action
@@ -87,6 +88,20 @@ class Principal:
         else:
             kind, who = "key", self.key_id
         return {"kind": kind, "id": who, "name": self.name, "organisation_id": self.organisation_id}
+
+
+def key_principal(organisation_id: str, kinds, key_id: str, scopes: list[str] | None) -> Principal:
+    """The principal of an API key whose organisation is `kinds` and that carries `scopes`:
+    member roles, and for the platform's own keys also platform roles. A key from before scopes
+    (None) is its organisation's owner, as it was."""
+    scopes = frozenset(scopes or (role_table.OWNER,))
+    return Principal(
+        organisation_id=organisation_id,
+        roles=frozenset(kinds),
+        key_id=key_id,
+        scopes=scopes - set(role_table.PLATFORM_ROLES),
+        platform_roles=scopes & set(role_table.PLATFORM_ROLES),
+    )
 
 
 class RecentPrincipals:
@@ -140,13 +155,14 @@ class KnownOrganisationMixin:
 
 
 class KnownApiKeyMixin:
-    """Projection of the catalog's API keys: hash and owner only."""
+    """Projection of the catalog's API keys: hash, owner and scopes only."""
 
     __tablename__ = "known_api_key"
 
     key_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[list] = mapped_column(default=lambda: [role_table.OWNER])
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -227,6 +243,8 @@ class Directory:
                     key_id=data["key_id"],
                     organisation_id=data["organisation_id"],
                     key_hash=data["key_hash"],
+                    # events from before scopes: the key was its organisation's owner
+                    scopes=data.get("scopes") or [role_table.OWNER],
                 )
             )
 
@@ -238,7 +256,12 @@ class Directory:
 
     def principal_for(self, session: Session, key_hash: str) -> Principal | None:
         row = session.execute(
-            sa.select(self.ApiKey.key_id, self.ApiKey.organisation_id, self.Organisation.roles)
+            sa.select(
+                self.ApiKey.key_id,
+                self.ApiKey.organisation_id,
+                self.ApiKey.scopes,
+                self.Organisation.roles,
+            )
             .join(
                 self.Organisation, self.Organisation.organisation_id == self.ApiKey.organisation_id
             )
@@ -246,6 +269,4 @@ class Directory:
         ).first()
         if row is None:
             return None
-        return Principal(
-            organisation_id=row.organisation_id, roles=frozenset(row.roles), key_id=row.key_id
-        )
+        return key_principal(row.organisation_id, row.roles, row.key_id, row.scopes)

@@ -22,10 +22,18 @@ OPERATOR, EXPORT_REVIEWER = "operator", "export_reviewer"
 
 ORGANISATION_ROLES = (OWNER, PUBLISHER, APPROVER, BUYER, FINANCE, VIEWER)
 PLATFORM_ROLES = (OPERATOR, EXPORT_REVIEWER)
+# What an API key may be scoped to: member roles, and platform roles for the platform's own keys.
+KEY_SCOPES = ORGANISATION_ROLES + PLATFORM_ROLES
 
 # action → the roles that may take it. An owner may do all its organisation may do (it could
-# grant itself any role anyway); the viewer reads only. Platform actions need a platform role.
+# grant itself any role anyway); the viewer reads only (its actions are the `.read…` ones).
+# Platform actions need a platform role. Every authenticated endpoint of every service names one
+# (tests/integration/roles/ checks each endpoint's boundary); public endpoints need none.
 _EVERY_MEMBER = frozenset(ORGANISATION_ROLES)
+_VENDOR_DECIDES = frozenset({OWNER, APPROVER})
+_PUBLISHES = frozenset({OWNER, PUBLISHER})
+_BUYS = frozenset({OWNER, BUYER})
+_PAYS = frozenset({OWNER, FINANCE})
 ACTIONS: dict[str, frozenset[str]] = {
     # the organisation and its people
     "organisation.read": _EVERY_MEMBER,
@@ -34,31 +42,64 @@ ACTIONS: dict[str, frozenset[str]] = {
     "members.invite": frozenset({OWNER}),
     "members.change_roles": frozenset({OWNER}),
     "members.remove": frozenset({OWNER}),
+    "api_keys.read": frozenset({OWNER, VIEWER}),
     "api_keys.manage": frozenset({OWNER}),
     # a vendor's catalogue
     "cores.read_drafts": frozenset({OWNER, PUBLISHER, APPROVER, VIEWER}),
-    "cores.publish": frozenset({OWNER, PUBLISHER}),
-    "offers.change": frozenset({OWNER, PUBLISHER}),
-    "deliverables.upload": frozenset({OWNER, PUBLISHER}),
-    "vendor_names.claim": frozenset({OWNER, PUBLISHER}),
+    "cores.change": _PUBLISHES,
+    "cores.publish": _PUBLISHES,
+    "offers.change": _PUBLISHES,
+    "deliverables.upload": _PUBLISHES,
+    "vendor_names.read": _EVERY_MEMBER,
+    "vendor_names.claim": _PUBLISHES,
+    # licensing, both sides
+    "license_requests.read": _EVERY_MEMBER,
+    "licenses.read": _EVERY_MEMBER,
+    "quotes.read": _EVERY_MEMBER,
+    "orders.read": _EVERY_MEMBER,
+    "audit.read": _EVERY_MEMBER,
     # licensing, vendor side
-    "license_requests.decide": frozenset({OWNER, APPROVER}),
-    "quotes.decide": frozenset({OWNER, APPROVER}),
-    "licenses.revoke": frozenset({OWNER, APPROVER}),
+    "license_requests.decide": _VENDOR_DECIDES,
+    "quotes.decide": _VENDOR_DECIDES,
+    "licenses.revoke": _VENDOR_DECIDES,
+    "licenses.suspend": _VENDOR_DECIDES,
+    "licenses.renew": _VENDOR_DECIDES,
     # licensing, licensee side
-    "license_requests.create": frozenset({OWNER, BUYER}),
-    "quotes.request": frozenset({OWNER, BUYER}),
-    "orders.place": frozenset({OWNER, BUYER}),
+    "license_requests.create": _BUYS,
+    "quotes.request": _BUYS,
+    "quotes.accept": _BUYS,
+    "orders.place": _BUYS,
+    "orders.cancel": frozenset({OWNER, BUYER, APPROVER}),
     # money
     "invoices.read": frozenset({OWNER, FINANCE, VIEWER}),
-    "payments.record": frozenset({OWNER, FINANCE}),
-    "refunds.issue": frozenset({OWNER, FINANCE}),
+    "payments.record": _PAYS,
+    "refunds.issue": _PAYS,
+    # notices
+    "deliveries.read": _EVERY_MEMBER,
+    "webhooks.read": frozenset({OWNER, VIEWER}),
+    "webhooks.manage": frozenset({OWNER}),
+    "notices.read_preferences": _EVERY_MEMBER,
+    "notices.preferences": frozenset({OWNER}),
+    "watches.read": _EVERY_MEMBER,
+    "watches.change": _BUYS,
     # the platform
+    "organisations.register": frozenset({OPERATOR}),
+    "organisations.read_all": frozenset({OPERATOR}),
     "organisations.decide": frozenset({OPERATOR}),
+    "vendor_names.read_all": frozenset({OPERATOR}),
     "vendor_names.decide": frozenset({OPERATOR}),
     "people.manage": frozenset({OPERATOR}),
+    "rule_sets.read": frozenset({OPERATOR, EXPORT_REVIEWER}),
+    "rule_sets.change": frozenset({OPERATOR}),
     "export.review": frozenset({EXPORT_REVIEWER}),
+    "dead_letters.manage": frozenset({OPERATOR}),
+    "metrics.read": frozenset({OPERATOR}),
 }
+
+
+def is_read(action: str) -> bool:
+    """Whether the action only reads (`….read`, `….read_…`): the viewer's kind of action."""
+    return action.partition(".")[2].startswith("read")
 
 
 class UnknownRole(ValueError):

@@ -57,6 +57,9 @@ class ApiKey(Base):
     organisation_id: Mapped[str] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The member roles the key acts with (shared/roles.py), e.g. ["publisher"] for an upload
+    # script; ["owner"] is all its organisation may do.
+    scopes: Mapped[list] = mapped_column(default=lambda: ["owner"])
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,7 +3,7 @@ work; the profile rules are in domain/organisation_profile.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,9 +24,10 @@ from services.catalog.models import ApiKey, Organisation
 from services.catalog.records import SqlRecords
 from services.catalog.search import index_core
 from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared import roles as role_table
 from shared.countries import checked_country
 from shared.db.schema import utcnow
-from shared.directory import Principal, generate_api_key
+from shared.directory import Principal, generate_api_key, key_principal
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
@@ -163,16 +164,22 @@ def list_organisations(
 
 
 def create_api_key(
-    uow: UnitOfWork | CatalogWork, organisation_id: str, name: str
+    uow: UnitOfWork | CatalogWork,
+    organisation_id: str,
+    name: str,
+    scopes: Iterable[str] = (role_table.OWNER,),
 ) -> tuple[ApiKey, str]:
-    """A new key for the organisation; the key itself is returned once and never stored."""
+    """A new key for the organisation, acting with `scopes` (member roles; the platform's own
+    keys may also carry platform roles); the key itself is returned once and never stored."""
     work = catalog_work(uow)
-    if work.records.organisation(organisation_id) is None:
+    org = work.records.organisation(organisation_id)
+    if org is None:
         raise NotFound(f"organisation {organisation_id} does not exist")
     if not name.strip():
         raise Invalid("a key needs a name", field="name")
+    scopes = _key_scopes(scopes, platform="admin" in org.roles)
     key, key_hash = generate_api_key()
-    api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash)
+    api_key = ApiKey(organisation_id=organisation_id, name=name, key_hash=key_hash, scopes=scopes)
     work.records.add(api_key)
     work.records.flush()
     work.publish(
@@ -183,10 +190,26 @@ def create_api_key(
             "organisation_id": organisation_id,
             "name": name,
             "key_hash": key_hash,
+            "scopes": scopes,
             "created_at": api_key.created_at.isoformat(),
         },
     )
     return api_key, key
+
+
+def _key_scopes(scopes: Iterable[str], *, platform: bool) -> list[str]:
+    allowed = role_table.ORGANISATION_ROLES + (role_table.PLATFORM_ROLES if platform else ())
+    scopes = sorted(set(scopes))
+    if not scopes:
+        raise Invalid('a key needs at least one scope, e.g. ["owner"]', field="scopes")
+    for scope in scopes:
+        if scope not in allowed:
+            raise Invalid(
+                f"{scope!r} is not a scope a key of this organisation may carry: "
+                f"one of {', '.join(allowed)}",
+                field="scopes",
+            )
+    return scopes
 
 
 def revoke_api_key(
@@ -228,6 +251,4 @@ def principal_for(
     now = clock()
     if last_use_due(now, api_key.last_used_at):
         api_key.last_used_at = now
-    return Principal(
-        organisation_id=api_key.organisation_id, roles=frozenset(roles), key_id=api_key.id
-    )
+    return key_principal(api_key.organisation_id, roles, api_key.id, api_key.scopes)

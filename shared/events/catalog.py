@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from shared import bounds
 from shared.events.registry import EventData, register
+from shared.roles import KEY_SCOPES
 
 # Every field is bounded as the catalog's API bounds it, within what every consumer stores
 # (tests/shared/test_event_contract.py handles the largest valid event of each type).
@@ -81,6 +82,12 @@ class ApiKeyCreated(EventData):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # SHA-256 of the key: enough for another service to recognise it, useless to present.
     key_hash = fields.String(required=True, validate=validate.Length(equal=64))
+    # The roles the key acts with (shared/roles.py); absent in events from before scopes, when
+    # every key was its organisation's owner.
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(KEY_SCOPES)),
+        validate=validate.Length(min=1, max=len(KEY_SCOPES)),
+    )
     created_at = fields.AwareDateTime(required=True)
 
 

@@ -101,8 +101,9 @@ def problems(*statuses: int):
     return decorate
 
 
-def secured(view, roles: tuple[str, ...]):
-    """Marks `view` as needing a key (and a role, when `roles` names any): see web.requires."""
+def secured(view, roles: tuple[str, ...], *, may_forbid: bool = False):
+    """Marks `view` as needing a key (and a role, when `roles` names any, or an action when
+    `may_forbid`): see shared.http.auth.requires."""
     doc = _doc_of(view)
     doc["secured"] = True
     # 403 also for a person who is not a member of the organisation the request acts for

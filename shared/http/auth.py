@@ -62,6 +62,6 @@ def requires(*roles: str, action: str | None = None):
                 raise Forbidden(f"{action} needs one of the roles {', '.join(allowed)}")
             return view(*args, **kwargs)
 
-        return secured(wrapper, roles)
+        return secured(wrapper, roles, may_forbid=action is not None)
 
     return decorate

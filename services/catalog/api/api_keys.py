@@ -23,23 +23,26 @@ blp = Blueprint(
 
 
 @blp.post("/<organisation_id>/api-keys")
-@requires()
+@requires(action="api_keys.manage")
 @blp.arguments(ApiKeyCreateSchema)
 @blp.response(201, NewApiKeySchema)
 @problems(404)
 def create_api_key(body, organisation_id):
-    """A new API key; the key is in this response only and is never shown again."""
+    """A new API key acting with `scopes` (default ["owner"]: all the organisation may do); the
+    key is in this response only and is never shown again."""
     principal = current_principal()
     with service_context().unit_of_work(current_principal().actor) as uow:
         organisations.get_organisation(uow.session, principal, organisation_id)
-        api_key, key = organisations.create_api_key(uow, organisation_id, body["name"])
+        api_key, key = organisations.create_api_key(
+            uow, organisation_id, body["name"], body["scopes"]
+        )
         uow.commit()
     shown = {name: getattr(api_key, name) for name in ApiKeySchema().fields}
     return {**shown, "api_key": key}
 
 
 @blp.get("/<organisation_id>/api-keys")
-@requires()
+@requires(action="api_keys.read")
 @blp.arguments(ListArgsSchema(), location="query", unknown=RAISE)
 @blp.response(200, page_schema(ApiKeySchema))
 @problems(404)
@@ -55,7 +58,7 @@ def list_api_keys(args, organisation_id):
 
 
 @blp.delete("/<organisation_id>/api-keys/<key_id>")
-@requires()
+@requires(action="api_keys.manage")
 @blp.response(200, ApiKeySchema)
 @problems(404)
 def revoke_api_key(organisation_id, key_id):

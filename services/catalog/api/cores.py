@@ -39,7 +39,7 @@ blp = Blueprint(
 
 
 @blp.post("")
-@requires("vendor")
+@requires("vendor", action="cores.change")
 @blp.arguments(CoreCreateSchema)
 @blp.response(201, CoreSchema, headers=ETAG)
 @problems(409)
@@ -52,7 +52,7 @@ def create_core(body):
 
 
 @blp.post("/import")
-@requires("vendor")
+@requires("vendor", action="cores.change")
 @blp.arguments(ImportArgsSchema, location="query", unknown=RAISE)
 @blp.response(201, CoreSchema, headers=ETAG)
 @blp.doc(
@@ -122,7 +122,7 @@ def export_ipxact(core_id):
 
 
 @blp.patch("/<id:core_id>")
-@requires()
+@requires(action="cores.change")
 @blp.arguments(CoreUpdateSchema)
 @blp.response(200, CoreSchema, headers=ETAG)
 @blp.doc(parameters=[if_match_header(required=True)])
@@ -152,7 +152,7 @@ def _transition_view(transition: str):
 
 for _transition in cores.TRANSITIONS:
     blp.route(f"/<id:core_id>/{_transition}", methods=["POST"], endpoint=f"{_transition}_core")(
-        requires()(
+        requires(action="cores.publish")(
             blp.response(200, CoreSchema, headers=ETAG)(
                 blp.doc(parameters=[if_match_header(required=False)])(
                     problems(403, 404, 409, 412, 422)(_transition_view(_transition))

@@ -27,7 +27,7 @@ blp = Blueprint(
 
 
 @blp.post("")
-@requires("admin")
+@requires("admin", action="organisations.register")
 @blp.arguments(OrganisationCreateSchema)
 @blp.response(201, OrganisationSchema, headers=ETAG)
 def register_organisation(body):
@@ -39,7 +39,7 @@ def register_organisation(body):
 
 
 @blp.get("")
-@requires("admin")
+@requires("admin", action="organisations.read_all")
 @blp.arguments(ListArgsSchema(), location="query", unknown=RAISE)
 @blp.response(200, page_schema(OrganisationSchema))
 def list_organisations(args):
@@ -49,7 +49,7 @@ def list_organisations(args):
 
 
 @blp.get("/<organisation_id>")
-@requires()
+@requires(action="organisation.read")
 @blp.response(200, OrganisationSchema, headers=ETAG)
 @problems(404)
 def read_organisation(organisation_id):
@@ -60,7 +60,7 @@ def read_organisation(organisation_id):
 
 
 @blp.patch("/<organisation_id>")
-@requires()
+@requires(action="organisation.change")
 @blp.arguments(OrganisationUpdateSchema)
 @blp.response(200, OrganisationSchema, headers=ETAG)
 @blp.doc(parameters=[if_match_header(required=True)])

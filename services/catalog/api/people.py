@@ -44,7 +44,7 @@ def apply(body):
 
 
 @blp.post("/organisation-applications/<id:application_id>/approve")
-@requires("admin")
+@requires("admin", action="organisations.decide")
 @blp.arguments(ApplicationDecisionSchema, required=False)
 @blp.response(200, ApplicationSchema)
 @problems(404, 409)
@@ -55,7 +55,7 @@ def approve(body, application_id):
 
 
 @blp.post("/organisation-applications/<id:application_id>/decline")
-@requires("admin")
+@requires("admin", action="organisations.decide")
 @blp.arguments(ApplicationDecisionSchema, required=False)
 @blp.response(200, ApplicationSchema)
 @problems(404, 409)
@@ -75,7 +75,7 @@ def _decide(application_id: str, decision: str, reason: str | None):
 
 
 @blp.post("/organisations/<organisation_id>/invitations")
-@requires()
+@requires(action="members.invite")
 @blp.arguments(InvitationCreateSchema)
 @blp.response(201, InvitationSchema)
 @problems(404, 409)
@@ -128,7 +128,7 @@ def change_member_roles(body, organisation_id, person_id):
 
 
 @blp.delete("/organisations/<organisation_id>/members/<id:person_id>")
-@requires()
+@requires(action="members.remove")
 @blp.response(204)
 @problems(404, 409)
 def remove_member(organisation_id, person_id):

@@ -28,7 +28,7 @@ blp = Blueprint(
 
 
 @blp.post("/organisations/<organisation_id>/vendor-name-claims")
-@requires("vendor")
+@requires("vendor", action="vendor_names.claim")
 @blp.arguments(VendorNameClaimCreateSchema)
 @blp.response(201, VendorNameClaimSchema)
 @problems(404, 409)
@@ -42,7 +42,7 @@ def claim_vendor_name(body, organisation_id):
 
 
 @blp.get("/organisations/<organisation_id>/vendor-name-claims")
-@requires()
+@requires(action="vendor_names.read")
 @blp.arguments(ListArgsSchema(), location="query", unknown=RAISE)
 @blp.response(200, page_schema(VendorNameClaimSchema))
 @problems(404)
@@ -58,7 +58,7 @@ def list_vendor_name_claims(args, organisation_id):
 
 
 @blp.get("/vendor-name-claims")
-@requires("admin")
+@requires("admin", action="vendor_names.read_all")
 @blp.arguments(VendorNameClaimArgsSchema(), location="query", unknown=RAISE)
 @blp.response(200, page_schema(VendorNameClaimSchema))
 def list_all_vendor_name_claims(args):
@@ -73,7 +73,7 @@ def list_all_vendor_name_claims(args):
 
 
 @blp.post("/vendor-name-claims/<id:claim_id>/confirm")
-@requires("admin")
+@requires("admin", action="vendor_names.decide")
 @blp.arguments(VendorNameDecisionSchema, required=False)
 @blp.response(200, VendorNameClaimSchema)
 @problems(404, 409)
@@ -84,7 +84,7 @@ def confirm_vendor_name_claim(body, claim_id):
 
 
 @blp.post("/vendor-name-claims/<id:claim_id>/decline")
-@requires("admin")
+@requires("admin", action="vendor_names.decide")
 @blp.arguments(VendorNameDecisionSchema, required=False)
 @blp.response(200, VendorNameClaimSchema)
 @problems(404, 409)

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from services.catalog.domain.organisation_profile import time_zones
 from services.catalog.schemas.common import COUNTRY, Name
 from shared import bounds
+from shared import roles as role_table
 from shared.bounds import Schema
 from shared.events.catalog import LOCALES, REGIONS, ROLES
 from shared.events.notices import notice_choices
@@ -67,12 +68,23 @@ class OrganisationSchema(OrganisationCreateSchema):
 
 class ApiKeyCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(role_table.KEY_SCOPES)),
+        load_default=lambda: [role_table.OWNER],
+        validate=validate.Length(min=1, max=len(role_table.KEY_SCOPES)),
+        metadata={
+            "description": 'The roles the key acts with (least privilege): e.g. ["publisher"] '
+            "for an upload script. Platform roles for the platform's own keys only. "
+            'Default ["owner"]: all the organisation may do.'
+        },
+    )
 
 
 class ApiKeySchema(Schema):
     id = fields.String()
     organisation_id = fields.String()
     name = fields.String()
+    scopes = fields.List(fields.String())
     created_at = fields.AwareDateTime()
     last_used_at = fields.AwareDateTime(allow_none=True)
     revoked_at = fields.AwareDateTime(allow_none=True)

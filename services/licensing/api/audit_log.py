@@ -13,7 +13,7 @@ blp = Blueprint("audit_log", __name__, url_prefix=V1, description="The audit log
 
 
 @blp.get("/audit")
-@requires()
+@requires(action="audit.read")
 @blp.response(200, AuditPage)
 @blp.arguments(AuditQuery, location="query")
 def audit_log(args):

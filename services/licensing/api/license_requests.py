@@ -36,7 +36,7 @@ blp = Blueprint(
 
 
 @blp.post("/license-requests")
-@requires("licensee")
+@requires("licensee", action="license_requests.create")
 @blp.response(201, LicenseRequestOut)
 @blp.alt_response(
     200,
@@ -60,7 +60,7 @@ def submit_request(body):
 
 
 @blp.get("/license-requests")
-@requires()
+@requires(action="license_requests.read")
 @blp.response(200, RequestPage)
 @blp.arguments(RequestQuery, location="query")
 def list_requests(args):
@@ -69,7 +69,7 @@ def list_requests(args):
 
 
 @blp.get("/license-requests/<id:request_id>")
-@requires()
+@requires(action="license_requests.read")
 @blp.response(200, LicenseRequestOut)
 @problems(404)
 def get_request(request_id):
@@ -78,7 +78,7 @@ def get_request(request_id):
 
 
 @blp.post("/license-requests/<id:request_id>/approve")
-@requires("vendor")
+@requires("vendor", action="license_requests.decide")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
 @blp.arguments(Comment)
@@ -89,7 +89,7 @@ def approve_request(body, request_id):
 
 
 @blp.post("/license-requests/<id:request_id>/reject")
-@requires("vendor")
+@requires("vendor", action="license_requests.decide")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
 @blp.arguments(RequiredComment)
@@ -98,7 +98,7 @@ def reject_request(body, request_id):
 
 
 @blp.post("/license-requests/<id:request_id>/review")
-@requires("admin")
+@requires("admin", action="export.review")
 @blp.response(200, LicenseRequestOut)
 @problems(404, 409)
 @blp.arguments(ReviewDecision)

@@ -33,7 +33,7 @@ blp = Blueprint(
 
 
 @blp.get("/licenses")
-@requires()
+@requires(action="licenses.read")
 @blp.response(200, LicensePage)
 @blp.arguments(LicenseQuery, location="query")
 def list_licenses(args):
@@ -73,7 +73,7 @@ def verify(body):
 
 
 @blp.get("/licenses/<id:license_id>")
-@requires()
+@requires(action="licenses.read")
 @blp.response(200, LicenseOut)
 @problems(404)
 def get_license(license_id):
@@ -82,7 +82,7 @@ def get_license(license_id):
 
 
 @blp.get("/licenses/<id:license_id>/file")
-@requires()
+@requires(action="licenses.read")
 @blp.response(
     200, {"type": "string"}, content_type="text/plain", description="The armoured license file."
 )
@@ -99,7 +99,7 @@ def license_file(license_id):
 
 
 @blp.post("/licenses/<id:license_id>/suspend")
-@requires("vendor")
+@requires("vendor", action="licenses.suspend")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
 @blp.arguments(RequiredReason)
@@ -108,7 +108,7 @@ def suspend_license(body, license_id):
 
 
 @blp.post("/licenses/<id:license_id>/reinstate")
-@requires("vendor")
+@requires("vendor", action="licenses.suspend")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
 @blp.arguments(Reason)
@@ -117,7 +117,7 @@ def reinstate_license(body, license_id):
 
 
 @blp.post("/licenses/<id:license_id>/revoke")
-@requires("vendor")
+@requires("vendor", action="licenses.revoke")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
 @blp.arguments(RequiredReason)
@@ -126,7 +126,7 @@ def revoke_license(body, license_id):
 
 
 @blp.post("/licenses/<id:license_id>/renew")
-@requires("vendor")
+@requires("vendor", action="licenses.renew")
 @blp.response(200, LicenseOut)
 @problems(404, 409)
 @blp.arguments(Renewal)

@@ -115,7 +115,7 @@ def invoice_view(i: Invoice) -> dict:
 
 
 @blp.post("/orders")
-@requires("licensee")
+@requires("licensee", action="orders.place")
 @blp.response(201, OrderOut)
 @blp.alt_response(
     200,
@@ -137,7 +137,7 @@ def create_order(body):
 
 
 @blp.get("/orders")
-@requires()
+@requires(action="orders.read")
 @blp.response(200, OrderPage)
 @blp.arguments(OrderQuery, location="query")
 def list_orders(args):
@@ -146,7 +146,7 @@ def list_orders(args):
 
 
 @blp.get("/orders/<id:order_id>")
-@requires()
+@requires(action="orders.read")
 @blp.response(200, OrderOut)
 @problems(404)
 def get_order(order_id):
@@ -155,7 +155,7 @@ def get_order(order_id):
 
 
 @blp.post("/orders/<id:order_id>/payments")
-@requires("vendor")
+@requires("vendor", action="payments.record")
 @blp.response(201, OrderOut)
 @problems(404, 409)
 @blp.arguments(BankTransfer)
@@ -176,7 +176,7 @@ def record_bank_transfer(body, order_id):
 
 
 @blp.post("/orders/<id:order_id>/cancel")
-@requires()
+@requires(action="orders.cancel")
 @blp.response(200, OrderOut)
 @problems(403, 404, 409)
 @blp.arguments(RequiredReason)
@@ -185,7 +185,7 @@ def cancel_order(body, order_id):
 
 
 @blp.post("/orders/<id:order_id>/refund")
-@requires("vendor")
+@requires("vendor", action="refunds.issue")
 @blp.response(200, OrderOut)
 @problems(404, 409)
 @blp.arguments(RequiredReason)
@@ -195,7 +195,7 @@ def refund_order(body, order_id):
 
 
 @blp.get("/orders/<id:order_id>/invoice.html")
-@requires()
+@requires(action="invoices.read")
 @blp.response(
     200, {"type": "string"}, content_type="text/html", description="The printable invoice."
 )

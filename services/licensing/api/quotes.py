@@ -26,7 +26,7 @@ blp = Blueprint("quotes", __name__, url_prefix=V1, description="Quotes")
 
 
 @blp.post("/quotes")
-@requires("licensee")
+@requires("licensee", action="quotes.request")
 @blp.response(201, QuoteOut)
 @blp.arguments(QuoteIn)
 def request_quote(body):
@@ -35,7 +35,7 @@ def request_quote(body):
 
 
 @blp.get("/quotes")
-@requires()
+@requires(action="quotes.read")
 @blp.response(200, QuotePage)
 @blp.arguments(QuoteQuery, location="query")
 def list_quotes(args):
@@ -44,7 +44,7 @@ def list_quotes(args):
 
 
 @blp.get("/quotes/<id:quote_id>")
-@requires()
+@requires(action="quotes.read")
 @blp.response(200, QuoteOut)
 @problems(404)
 def get_quote(quote_id):
@@ -53,7 +53,7 @@ def get_quote(quote_id):
 
 
 @blp.post("/quotes/<id:quote_id>/send")
-@requires("vendor")
+@requires("vendor", action="quotes.decide")
 @blp.response(200, QuoteOut)
 @problems(404, 409)
 @blp.arguments(QuoteAnswer)
@@ -66,7 +66,7 @@ def send_quote(body, quote_id):
 
 
 @blp.post("/quotes/<id:quote_id>/accept")
-@requires("licensee")
+@requires("licensee", action="quotes.accept")
 @blp.response(200, AcceptedQuoteOut)
 @problems(404, 409)
 @blp.arguments(Accept)
@@ -79,7 +79,7 @@ def accept_quote(_body, quote_id):
 
 
 @blp.post("/quotes/<id:quote_id>/decline")
-@requires("licensee")
+@requires("licensee", action="quotes.accept")
 @blp.response(200, QuoteOut)
 @problems(404, 409)
 @blp.arguments(Decline)

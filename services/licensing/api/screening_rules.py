@@ -15,7 +15,7 @@ blp = Blueprint(
 
 
 @blp.get("/screening/rules")
-@requires("admin")
+@requires("admin", action="rule_sets.read")
 @blp.response(200, RuleSetOut)
 @problems(404)
 def current_rules():
@@ -24,7 +24,7 @@ def current_rules():
 
 
 @blp.get("/screening/rules/<int:version>")
-@requires("admin")
+@requires("admin", action="rule_sets.read")
 @blp.response(200, RuleSetOut)
 @problems(404)
 def rules_version(version):
@@ -33,7 +33,7 @@ def rules_version(version):
 
 
 @blp.put("/screening/rules")
-@requires("admin")
+@requires("admin", action="rule_sets.change")
 @blp.response(201, RuleSetOut)
 @problems(404, 409)
 @blp.arguments(RuleSetIn)

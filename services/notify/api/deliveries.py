@@ -25,7 +25,7 @@ blp = Blueprint(
 
 
 @blp.route("/deliveries")
-@requires()
+@requires(action="deliveries.read")
 @blp.arguments(DeliveryQuery, location="query")
 @blp.response(200, DeliveryPage)
 def organisation_deliveries(query):
@@ -37,7 +37,7 @@ def organisation_deliveries(query):
 
 
 @blp.route("/deliveries/<delivery_id>")
-@requires()
+@requires(action="deliveries.read")
 @blp.response(200, DeliveryOut)
 @problems(404)
 def delivery(delivery_id):
@@ -46,7 +46,7 @@ def delivery(delivery_id):
 
 
 @blp.route("/deliveries/<delivery_id>/attempts")
-@requires()
+@requires(action="deliveries.read")
 @blp.arguments(AttemptQuery, location="query")
 @blp.response(200, AttemptPage)
 @problems(404)
@@ -58,7 +58,7 @@ def delivery_attempts(query, delivery_id):
 
 
 @blp.route("/deliveries/<delivery_id>/replay", methods=["POST"])
-@requires()
+@requires(action="webhooks.manage")
 @blp.response(202, DeliveryOut)
 @problems(404, 409)
 def replay_delivery(delivery_id):

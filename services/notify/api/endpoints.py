@@ -37,7 +37,7 @@ blp = Blueprint(
 
 @blp.route("/endpoints")
 class Endpoints(MethodView):
-    @requires()
+    @requires(action="webhooks.manage")
     @blp.arguments(EndpointIn)
     @blp.response(201, EndpointCreated)
     def post(self, body):
@@ -45,7 +45,7 @@ class Endpoints(MethodView):
         with service_context().session_factory() as session, session.begin():
             return webhook_endpoints.register_endpoint(session, own_organisation(), **body)
 
-    @requires()
+    @requires(action="webhooks.read")
     @blp.response(200, EndpointPage)
     def get(self):
         """The caller's endpoints, oldest first, in one page."""
@@ -55,14 +55,14 @@ class Endpoints(MethodView):
 
 @blp.route("/endpoints/<endpoint_id>")
 class OneEndpoint(MethodView):
-    @requires()
+    @requires(action="webhooks.read")
     @blp.response(200, EndpointOut)
     @problems(404)
     def get(self, endpoint_id):
         with service_context().session_factory() as session:
             return webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
 
-    @requires()
+    @requires(action="webhooks.manage")
     @blp.arguments(EndpointPatch)
     @blp.response(200, EndpointOut)
     @problems(404)
@@ -72,7 +72,7 @@ class OneEndpoint(MethodView):
             endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
             return webhook_endpoints.update_endpoint(session, endpoint, **body)
 
-    @requires()
+    @requires(action="webhooks.manage")
     @blp.response(204)
     @problems(404)
     def delete(self, endpoint_id):
@@ -81,7 +81,7 @@ class OneEndpoint(MethodView):
 
 
 @blp.route("/endpoints/<endpoint_id>/secret/rotate", methods=["POST"])
-@requires()
+@requires(action="webhooks.manage")
 @blp.response(200, SecretOut)
 @problems(404)
 def rotate_secret(endpoint_id):
@@ -93,7 +93,7 @@ def rotate_secret(endpoint_id):
 
 
 @blp.route("/endpoints/<endpoint_id>/public-key")
-@requires()
+@requires(action="webhooks.read")
 @blp.response(200, PublicKeyOut)
 @problems(404)
 def public_key(endpoint_id):
@@ -104,7 +104,7 @@ def public_key(endpoint_id):
 
 
 @blp.route("/endpoints/<endpoint_id>/attempts")
-@requires()
+@requires(action="webhooks.read")
 @blp.arguments(AttemptQuery, location="query")
 @blp.response(200, AttemptPage)
 @problems(404)
@@ -116,7 +116,7 @@ def endpoint_attempts(query, endpoint_id):
 
 
 @blp.route("/endpoints/<endpoint_id>/deliveries")
-@requires()
+@requires(action="webhooks.read")
 @blp.arguments(DeliveryQuery, location="query")
 @blp.response(200, DeliveryPage)
 @problems(404)
@@ -128,7 +128,7 @@ def endpoint_deliveries(query, endpoint_id):
 
 
 @blp.route("/endpoints/<endpoint_id>/replay", methods=["POST"])
-@requires()
+@requires(action="webhooks.manage")
 @blp.arguments(ReplayIn)
 @blp.response(202, ReplayOut)
 @problems(404, 409)

@@ -18,7 +18,7 @@ ops = Blueprint("operations", __name__, description="Metrics for operators.")
 
 
 @blp.route("/admin/dead-letters")
-@requires("admin")
+@requires("admin", action="dead_letters.manage")
 @blp.arguments(DeadLetterQuery, location="query")
 @blp.response(200, DeadLetterPage)
 def dead_letters(query):
@@ -30,7 +30,7 @@ def dead_letters(query):
 
 
 @ops.route("/metrics")
-@requires("admin")
+@requires("admin", action="metrics.read")
 @ops.response(
     200,
     {"type": "string"},

@@ -21,7 +21,7 @@ blp = Blueprint(
 
 
 @blp.route("/preferences")
-@requires()
+@requires(action="notices.read_preferences")
 @blp.response(200, PreferencesOut)
 def preferences():
     """Per event type: whether the organisation gets it by e-mail and by webhook."""
@@ -30,7 +30,7 @@ def preferences():
 
 
 @blp.route("/preferences/<event_type>", methods=["PUT"])
-@requires()
+@requires(action="notices.preferences")
 @blp.arguments(PreferenceIn)
 @blp.response(200, PreferenceIn)
 @problems(404)
@@ -42,7 +42,7 @@ def set_preference(body, event_type):
 
 @blp.route("/watches")
 class Watches(MethodView):
-    @requires("licensee")
+    @requires("licensee", action="watches.change")
     @blp.arguments(WatchIn)
     @blp.response(201, WatchOut)
     @problems(409)
@@ -51,7 +51,7 @@ class Watches(MethodView):
         with service_context().session_factory() as session, session.begin():
             return subscriptions.watch(session, own_organisation(), **body)
 
-    @requires("licensee")
+    @requires("licensee", action="watches.read")
     @blp.response(200, WatchPage)
     def get(self):
         """The organisation's watches, oldest first, in one page."""
@@ -60,7 +60,7 @@ class Watches(MethodView):
 
 
 @blp.route("/watches/<watch_id>", methods=["DELETE"])
-@requires("licensee")
+@requires("licensee", action="watches.change")
 @blp.response(204)
 @problems(404)
 def unwatch(watch_id):

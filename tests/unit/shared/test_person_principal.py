@@ -29,7 +29,12 @@ def test_a_member_of_one_organisation_acts_for_it_with_its_current_roles():
     assert principal.organisation_id == VENDOR
     assert principal.roles == {"vendor"} and principal.scopes == {"approver"}
     assert (principal.person_id, principal.session_id, principal.key_id) == ("p1", "s1", None)
-    assert principal.actor == {"kind": "person", "id": "p1", "name": "李伟", "organisation_id": VENDOR}
+    assert principal.actor == {
+        "kind": "person",
+        "id": "p1",
+        "name": "李伟",
+        "organisation_id": VENDOR,
+    }
     assert principal.may("license_requests.decide") and not principal.may("cores.publish")
 
 

@@ -27,7 +27,33 @@ def test_exactly_the_listed_roles_may_take_an_action(action, allowed):
 
 def test_a_viewer_only_reads():
     readable = {action for action in roles.ACTIONS if roles.may(["viewer"], action)}
-    assert readable and all(action.endswith((".read", ".read_drafts")) for action in readable)
+    assert readable and all(roles.is_read(action) for action in readable)
+    assert roles.is_read("cores.read_drafts") and not roles.is_read("cores.publish")
+
+
+def test_every_action_is_allowed_to_someone_and_only_to_roles_that_exist():
+    for action, allowed in roles.ACTIONS.items():
+        assert allowed, action
+        assert allowed <= set(roles.ORGANISATION_ROLES + roles.PLATFORM_ROLES), action
+
+
+def test_an_owner_may_every_action_of_its_organisation():
+    for action, allowed in roles.ACTIONS.items():
+        if allowed & set(roles.ORGANISATION_ROLES):
+            assert roles.may([roles.OWNER], action), action
+
+
+def test_an_action_is_for_organisations_or_for_the_platform_never_both():
+    # Mixing would let a member role reach into the platform's work or the reverse.
+    for action, allowed in roles.ACTIONS.items():
+        mixed = allowed & set(roles.ORGANISATION_ROLES) and allowed & set(roles.PLATFORM_ROLES)
+        assert not mixed, action
+
+
+def test_every_action_of_a_read_name_is_open_to_the_viewer_or_the_platform():
+    for action, allowed in roles.ACTIONS.items():
+        if roles.is_read(action) and allowed & set(roles.ORGANISATION_ROLES):
+            assert roles.VIEWER in allowed, action
 
 
 def test_an_unknown_action_is_allowed_to_nobody():
@@ -83,6 +109,15 @@ def test_platform_actions_need_a_platform_role_or_the_platforms_own_key():
     )
     assert operator.may("organisations.decide") and operator.may("cores.publish")
     assert not operator.may("export.review")
+
+
+def test_a_platform_key_scoped_narrower_has_only_its_scopes():
+    monitoring = _key(roles.VIEWER, kinds=("admin",))
+    assert monitoring.may("organisation.read")
+    assert not monitoring.may("organisations.decide")
+    assert not monitoring.may("cores.publish")
+    reviewer = _key(roles.EXPORT_REVIEWER, kinds=("admin",))
+    assert reviewer.may("export.review") and not reviewer.may("rule_sets.change")
 
 
 def test_the_actor_names_the_person_or_the_key():

@@ -4,15 +4,15 @@ actor_ref, actor_name), beside the organisation they acted for (actor_id, as bef
 Entries written before this have no kind: only API keys acted then, but which one was not
 recorded, and the log is append-only (no backfill).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
