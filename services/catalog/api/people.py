@@ -111,7 +111,7 @@ def accept(body):
 
 
 @blp.put("/organisations/<organisation_id>/members/<id:person_id>/roles")
-@requires()
+@requires(action="members.change_roles")
 @blp.arguments(MemberRolesSchema)
 @blp.response(200, MembershipSchema)
 @problems(404, 409)

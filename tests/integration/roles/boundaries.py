@@ -33,6 +33,8 @@ class Boundary:
 
 
 PUBLIC = None  # needs no credential: search, core pages, verification, JWKS, health
+# A person's own account (their passkeys): a person of any role, never an API key (403).
+PERSONAL = "a person's own account"
 
 
 def vendor(*roles: str) -> Boundary:
@@ -89,6 +91,14 @@ CATALOG = COMMON | {
     "POST /v1/sessions/second-factor/setup": PUBLIC,
     "POST /v1/sessions/second-factor/confirm": PUBLIC,
     "POST /v1/sessions/refresh": PUBLIC,
+    "POST /v1/sessions/passkey/options": PUBLIC,
+    "POST /v1/sessions/passkey": PUBLIC,
+    "POST /v1/sessions/password-reset": PUBLIC,
+    "POST /v1/sessions/password-reset/complete": PUBLIC,
+    "POST /v1/people/me/passkeys/options": PERSONAL,
+    "POST /v1/people/me/passkeys": PERSONAL,
+    "PUT /v1/organisations/<organisation_id>/members/<id:person_id>/roles": vendor(OWNER),
+    "PUT /v1/organisations/<organisation_id>/second-factor-requirement": vendor(OWNER),
 }
 
 LICENSING = COMMON | {

@@ -57,7 +57,7 @@ class Platform:
         return {
             "catalog": f"/v1/organisations/{organisation_id}",
             "licensing": "/v1/license-requests",
-            "notify": "/v1/endpoints",
+            "notify": "/v1/deliveries",
         }
 
     def status(self, service: str, path: str, token: str) -> int:
