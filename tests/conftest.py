@@ -79,6 +79,25 @@ def pytest_configure(config):
     )
 
 
+WIDER_THAN_A_TEST = {"class", "module", "package"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two processes (pytest-xdist, `--dist loadgroup`), each with its own
+    PostgreSQL server, Kafka broker and basetemp. The tests of a module whose fixtures outlive
+    one test (a module-wide app, a loaded search index) go to one process together, so that
+    those fixtures are set up once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        definitions = getattr(item, "_fixtureinfo", None)
+        if definitions is None:
+            continue
+        scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
+        if scopes & WIDER_THAN_A_TEST:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def pytest_generate_tests(metafunc):
     marker = metafunc.definition.get_closest_marker("databases")
     if marker is not None and "database_backend" in metafunc.fixturenames:
