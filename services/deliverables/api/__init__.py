@@ -1,0 +1,8 @@
+"""HTTP API of the deliverables service, one module per resource; thin handlers: parse → use
+case → serialise, each with its response schema and problems declared."""
+
+from services.deliverables.api.uploads import blp as uploads
+
+blueprints: list = [uploads]
+
+__all__ = ["blueprints"]

@@ -1,0 +1,32 @@
+"""Events published by the deliverables service: the files of a core version."""
+
+from marshmallow import fields, validate
+
+from shared.events.catalog import CODE, ID, NAME
+from shared.events.registry import EventData, register
+
+DELIVERABLE_UPLOADED = "ipmarket.deliverable.uploaded.v1"
+
+
+class Actor(EventData):
+    kind = fields.String(required=True, validate=validate.OneOf(("person", "key")))
+    id = fields.String(allow_none=True, load_default=None, validate=ID)
+    name = fields.String(allow_none=True, load_default=None, validate=NAME)
+
+
+@register(DELIVERABLE_UPLOADED)
+class DeliverableUploaded(EventData):
+    """A vendor's file for a core version arrived whole and matched its declared SHA-256.
+    Files are immutable: the same name uploaded again is a new `revision`."""
+
+    deliverable_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    kind = fields.String(required=True, validate=CODE)
+    file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    size = fields.Integer(required=True, validate=validate.Range(min=1))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    protection = fields.String(allow_none=True, load_default=None, validate=CODE)
+    uploaded_at = fields.AwareDateTime(required=True)
+    uploaded_by = fields.Nested(Actor, required=True)
