@@ -49,6 +49,8 @@ class SeaweedFS:
                 }
             )
         )
+        # Each bucket is a collection that grows 7 volumes at once, and every test has a bucket:
+        # many small volume slots (never preallocated, so they cost no disk until written).
         ports = {name: free_port() for name in ("master", "volume", "filer")}
         command = [
             self.binary(), "server",
@@ -58,7 +60,7 @@ class SeaweedFS:
             f"-filer.port={ports['filer']}", f"-filer.port.grpc={free_port()}",
             "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={free_port()}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}",
-            "-master.volumeSizeLimitMB=1024", "-volume.max=20", "-volume.minFreeSpace=256MiB",
+            "-master.volumeSizeLimitMB=256", "-volume.max=1000", "-volume.minFreeSpace=256MiB",
             f"-s3.localSocket={self.home / 's3.sock'}",
             f"-filer.localSocket={self.home / 'filer.sock'}",
         ]  # fmt: skip
