@@ -26,7 +26,7 @@ from shared.events.catalog import LOCALES
 from shared.runtime import run_until_signalled
 
 SERVICES = config.SERVICES
-DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003}
+DEFAULT_PORTS = {"catalog": 8001, "licensing": 8002, "notify": 8003, "deliverables": 8006}
 
 
 def service_module(service: str, name: str):

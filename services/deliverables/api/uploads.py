@@ -18,6 +18,7 @@ from services.deliverables.schemas.uploads import (
 )
 from shared import config
 from shared.db.schema import utcnow
+from shared.errors import UnsupportedMediaType
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
@@ -29,9 +30,10 @@ blp = Blueprint(
     description="Uploads of a core version's files, in resumable parts, and the deliverables.",
 )
 UPLOAD = "deliverables.upload"
+OCTET_STREAM = "application/octet-stream"
 OCTETS = {
     "required": True,
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "content": {OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}},
 }
 
 
@@ -95,10 +97,15 @@ class UploadPart(MethodView):
     @requires("vendor", action=UPLOAD)
     @blp.doc(requestBody=OCTETS)
     @blp.response(200, ReceivedPartOut)
-    @problems(404, 409, 411, 413, 422)
+    @problems(404, 408, 409, 411, 413, 415, 422)
     def put(self, upload_id, number):
-        """Send part `number` (1-based) as the raw body: exactly its size (`part_size`, the
-        last part the rest), streamed; a part sent again replaces the earlier copy."""
+        """Send part `number` (1-based) as the raw body (application/octet-stream): exactly its
+        size (`part_size`, the last part the rest), streamed; a part sent again replaces the
+        earlier copy."""
+        if request.mimetype not in (OCTET_STREAM, ""):
+            raise UnsupportedMediaType(
+                f"a part is sent as {OCTET_STREAM}, not {request.mimetype}", field="Content-Type"
+            )
         length = request.content_length
         if length is not None:
             request.max_content_length = length  # the use case bounds it by the part's size

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from services.deliverables.domain.file_names import FILE_NAME, MAX_FILE_NAME
 from services.deliverables.domain.kinds import DELIVERABLE_KINDS
 from services.deliverables.domain.protection import IEEE_1735
+from shared import config
 from shared.bounds import Schema
 from shared.http.api_docs import WholeNumber
 
@@ -21,12 +23,16 @@ class UploadIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(DELIVERABLE_KINDS))
     file_name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=255),
-        metadata={"description": "A plain file name: no directories, no leading dot."},
+        validate=[
+            validate.Length(min=1, max=MAX_FILE_NAME),
+            validate.Regexp(FILE_NAME, error="must be a plain, portable file name"),
+        ],
+        metadata={"description": "A plain, portable file name: no directories, no device name."},
     )
     size = WholeNumber(
         required=True,
-        validate=validate.Range(min=1, max=2**63 - 1),
+        # The setting as the process started: what the document says is what it enforces.
+        validate=validate.Range(min=1, max=config.get("IPMARKET_DELIVERABLE_MAX_BYTES")),
         metadata={"description": "Bytes; at most IPMARKET_DELIVERABLE_MAX_BYTES (20 GiB)."},
     )
     sha256 = fields.String(

@@ -125,6 +125,8 @@ def test_an_upload_tells_which_parts_arrived_and_completes_only_when_all_have(
         ({"file_name": "rtl/uart.v"}, "file_name"),
         ({"file_name": "..\\uart.v"}, "file_name"),
         ({"file_name": "uart\x00.v"}, "file_name"),
+        ({"file_name": "数据手册.pdf"}, "file_name"),
+        ({"file_name": "NUL.v"}, "file_name"),
         ({"sha256": "ABC"}, "sha256"),
         ({"size": 0}, "size"),
         ({"size": 20 * 2**30 + 1}, "size"),
