@@ -103,3 +103,18 @@ class Deliverable(Base):
     object_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
     uploaded_by: Mapped[dict] = mapped_column()
     uploaded_at: Mapped[datetime] = mapped_column()
+
+
+class RecipientKey(Base):
+    """A licensee's age public key (X25519, `age1…`): every file it downloads is encrypted to
+    all of its organisation's keys."""
+
+    __tablename__ = "recipient_key"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "public_key"),)
+
+    key_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    public_key: Mapped[str] = mapped_column(sa.String(100))
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by: Mapped[dict] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
