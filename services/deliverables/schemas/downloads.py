@@ -13,7 +13,11 @@ AGE_PUBLIC_KEY = validate.Regexp(
 
 
 class RecipientKeyIn(Strict):
-    public_key = fields.String(required=True, validate=AGE_PUBLIC_KEY)
+    public_key = fields.String(
+        required=True,
+        validate=AGE_PUBLIC_KEY,
+        metadata={"description": "An age X25519 recipient: Bech32, `age1…`, its checksum right."},
+    )
     label = fields.String(load_default="", validate=validate.Length(max=200))
 
 
