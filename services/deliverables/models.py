@@ -118,3 +118,19 @@ class RecipientKey(Base):
     label: Mapped[str] = mapped_column(sa.String(200), default="")
     created_by: Mapped[dict] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Download(Base):
+    """A copy of a deliverable that left for a licensee: who, under which license, from where."""
+
+    __tablename__ = "download"
+
+    download_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    deliverable_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    license_id: Mapped[str] = mapped_column(sa.String(36))
+    actor: Mapped[dict] = mapped_column()
+    address: Mapped[str] = mapped_column(sa.String(45))  # IPv6 at most
+    downloaded_at: Mapped[datetime] = mapped_column()

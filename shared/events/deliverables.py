@@ -30,3 +30,23 @@ class DeliverableUploaded(EventData):
     protection = fields.String(allow_none=True, load_default=None, validate=CODE)
     uploaded_at = fields.AwareDateTime(required=True)
     uploaded_by = fields.Nested(Actor, required=True)
+
+
+DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
+
+
+@register(DELIVERABLE_DOWNLOADED)
+class DeliverableDownloaded(EventData):
+    """A copy of a deliverable left for a licensee, encrypted to its keys: the vendor's audit."""
+
+    download_id = fields.String(required=True, validate=ID)
+    deliverable_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    license_id = fields.String(required=True, validate=ID)
+    file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    downloaded_at = fields.AwareDateTime(required=True)
+    downloaded_by = fields.Nested(Actor, required=True)

@@ -1,14 +1,16 @@
-"""/v1/recipient-keys (a licensee's age public keys) and /v1/deliverables/{id}/content (a file,
-encrypted to those keys, for a licensee whose license is in force)."""
+"""/v1/recipient-keys (a licensee's age public keys), /v1/deliverables/{id}/content (a file,
+encrypted to those keys, for a licensee whose license is in force) and the download audit:
+/v1/cores/{core_id}/downloads for the vendor, /v1/downloads for the licensee."""
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 
-from services.deliverables import entitlement, recipients
+from services.deliverables import downloads, entitlement, recipients
 from services.deliverables.encryption import encrypted, parse_recipient
 from services.deliverables.schemas.downloads import (
+    DownloadPage,
     RecipientKeyIn,
     RecipientKeyOut,
     RecipientKeyPage,
@@ -68,14 +70,20 @@ class DeliverableContent(MethodView):
         """The file, encrypted with age to every key of your organisation (decrypt with any age
         tool and one of your identities), while your license for its core version is in force."""
         principal = current_principal()
+        now = utcnow()
         with service_context().session_factory() as session:
-            deliverable, _license = entitlement.entitled_deliverable(
-                session, principal, deliverable_id, utcnow()
+            deliverable, license = entitlement.entitled_deliverable(
+                session, principal, deliverable_id, now
             )
             keys = recipients.keys_of(session, principal.organisation_id)
+            session.expunge_all()
         if not keys:
             raise Conflict("register an age public key first (POST /v1/recipient-keys)",
                            field="recipient_keys")  # fmt: skip
+        downloads.record_download(
+            service_context().unit_of_work(), principal, deliverable, license,
+            request.remote_addr or "unknown", now,
+        )  # fmt: skip
         store = current_app.extensions["deliverables_store"]
         chunks = store.get(deliverable.object_key)
         body = encrypted(chunks, [parse_recipient(key.public_key) for key in keys])
@@ -87,3 +95,28 @@ class DeliverableContent(MethodView):
                 "X-Plaintext-SHA256": deliverable.sha256,
             },
         )
+
+
+@blp.route("/cores/<id:core_id>/downloads")
+class CoreDownloads(MethodView):
+    @requires("vendor", action="cores.read_drafts")
+    @blp.response(200, DownloadPage)
+    @problems(404)
+    def get(self, core_id):
+        """Every copy of one of your core versions' files that left: who, under which license,
+        from which address; newest first, in one page."""
+        with service_context().session_factory() as session:
+            return {
+                "items": downloads.downloads_of_core(session, current_principal(), core_id),
+                "next": None,
+            }
+
+
+@blp.route("/downloads")
+class OwnDownloads(MethodView):
+    @requires("licensee", action="organisation.read")
+    @blp.response(200, DownloadPage)
+    def get(self):
+        """Your organisation's downloads, newest first, in one page."""
+        with service_context().session_factory() as session:
+            return {"items": downloads.downloads_by(session, current_principal()), "next": None}

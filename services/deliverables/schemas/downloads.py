@@ -35,3 +35,29 @@ RecipientKeyPage = Schema.from_dict(
     },
     name="RecipientKeyPage",
 )
+
+
+class ActorOut(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("person", "key")))
+    id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+
+
+class DownloadOut(Schema):
+    download_id = fields.String(required=True)
+    deliverable_id = fields.String(required=True)
+    core_id = fields.String(required=True)
+    licensee_id = fields.String(required=True)
+    license_id = fields.String(required=True)
+    actor = fields.Nested(ActorOut, required=True)
+    address = fields.String(required=True)
+    downloaded_at = fields.DateTime(required=True)
+
+
+DownloadPage = Schema.from_dict(
+    {
+        "items": fields.List(fields.Nested(DownloadOut), required=True),
+        "next": fields.String(required=True, allow_none=True),
+    },
+    name="DownloadPage",
+)

@@ -105,6 +105,18 @@ def test_a_licensee_downloads_its_file_encrypted_to_it_and_only_it_can_read_it(
     stranger = decrypt(age_command, tmp_path, x25519.Identity.generate(), ciphertext)
     assert stranger.returncode != 0 and stranger.stdout == b""
 
+    # The copy is in the vendor's audit and the licensee's, and was announced as an event.
+    [seen] = client.get(f"/v1/cores/{core_id}/downloads", headers=vendor.headers).json["items"]
+    assert (seen["deliverable_id"], seen["licensee_id"]) == (deliverable_id,
+                                                             licensee.organisation_id)  # fmt: skip
+    assert seen["address"] and seen["actor"]["kind"] == "key"
+    own = client.get("/v1/downloads", headers=licensee.headers).json["items"]
+    assert [d["download_id"] for d in own] == [seen["download_id"]]
+    assert market.count("outbox WHERE event_type = 'ipmarket.deliverable.downloaded.v1'") == 1
+    other_vendor = market.organisation("Other Silicon", ["vendor"])
+    assert client.get(f"/v1/cores/{core_id}/downloads",
+                      headers=other_vendor.headers).status_code == 404  # fmt: skip
+
 
 def test_every_key_of_the_licensee_can_open_its_copy(
     client, market, parties, uploaded, age_command, tmp_path
@@ -130,6 +142,7 @@ def test_without_a_license_for_that_core_version_nothing_is_told(client, market,
     refused = download(client, licensee, deliverable_id)
     assert refused.status_code == 404 and refused.json["errors"][0]["field"] == "deliverable_id"
     assert download(client, licensee, new_id()).status_code == 404
+    assert market.count("download") == 0  # a refusal is no download
 
 
 def test_a_suspended_or_revoked_license_stops_downloads(client, market, parties, uploaded):
@@ -148,6 +161,7 @@ def test_a_suspended_or_revoked_license_stops_downloads(client, market, parties,
     license_event(market, "reinstated", license_id, vendor, licensee, core_id)  # late, stale
     refused = download(client, licensee, deliverable_id)
     assert refused.status_code == 403 and refused.json["states"] == ["revoked"]
+    assert market.count("download") == 2  # the two copies that left, not the refusals
 
 
 def test_a_download_needs_a_registered_key(client, market, parties, uploaded):
