@@ -87,13 +87,6 @@ def _rate(text: str):
     return Rate.parse(text)
 
 
-def _part_bytes(text: str) -> int:
-    value = int(text)
-    if value < 5 * 2**20:
-        raise ValueError("must be at least 5242880 (5 MiB, the S3 minimum part)")
-    return value
-
-
 def _storage_kind(text: str) -> str:
     if text not in {"directory", "s3"}:
         raise ValueError("must be directory or s3")
@@ -242,22 +235,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_DELIVERABLE_MAX_BYTES", str(20 * 2**30),
                 "Largest deliverable file a vendor may upload (bytes; 20 GiB).", _positive_int),
         Setting("IPMARKET_DELIVERABLE_PART_BYTES", str(64 * 2**20),
-                "Size of each part of an upload but the last (bytes; at least 5 MiB, the "
-                "S3 minimum; larger files get larger parts, at most 10,000 of them).",
-                _part_bytes),
+                "Size of each part of an upload but the last (bytes; 5 MiB, the S3 minimum, "
+                "if less; larger files get larger parts, at most 10,000 of them).", _positive_int),
         Setting("IPMARKET_DELIVERABLES_STORAGE", "directory",
                 "Where deliverable files are kept: `directory` (IPMARKET_DELIVERABLES_DIR) or "
                 "`s3` (any S3-compatible store, IPMARKET_S3_*).", _storage_kind),
         Setting("IPMARKET_DELIVERABLES_DIR", lambda env: str(var_dir(env) / "deliverables"),
                 "Directory of the `directory` storage."),
-        Setting("IPMARKET_S3_ENDPOINT_URL", None,
-                "Endpoint of the S3-compatible store (unset: AWS's own)."),
-        Setting("IPMARKET_S3_BUCKET", "ipmarket-deliverables",
-                "Bucket of the deliverable files (created if missing)."),
+        Setting("IPMARKET_S3_ENDPOINT_URL", None, "S3-compatible store (unset: AWS's own)."),
+        Setting("IPMARKET_S3_BUCKET", "ipmarket-deliverables", "Bucket (made if missing)."),
         Setting("IPMARKET_S3_REGION", "us-east-1", "Region of the S3 bucket."),
         Setting("IPMARKET_S3_ACCESS_KEY_ID", None, "Access key id for the S3 store."),
-        Setting("IPMARKET_S3_SECRET_ACCESS_KEY", None, "Secret access key for the S3 store.",
-                secret=True),
+        Setting("IPMARKET_S3_SECRET_ACCESS_KEY", None, "Secret key for S3.", secret=True),
     ]
 }
 # fmt: on

@@ -86,6 +86,7 @@ def decrypt(age_command, tmp_path, identity, ciphertext: bytes) -> subprocess.Co
     )
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # SQLite: `make run`'s database
 def test_a_licensee_downloads_its_file_encrypted_to_it_and_only_it_can_read_it(
     client, market, parties, uploaded, age_command, tmp_path
 ):

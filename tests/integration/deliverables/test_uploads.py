@@ -68,6 +68,7 @@ def core_id(market, vendor):
     return market.core(vendor)
 
 
+@pytest.mark.databases("sqlite", "postgresql")  # SQLite: `make run`'s database
 def test_a_file_in_parts_becomes_a_deliverable_with_its_event(client, market, vendor, core_id, app):
     data = bytes(range(256)) * (PART * 2 // 256) + b"tail"
     answer = upload_whole(client, vendor, core_id, data)
