@@ -2,10 +2,14 @@
 
 from marshmallow import fields, validate
 
-from shared.events.catalog import CODE, ID, NAME
+from shared import bounds
+from shared.events.catalog import CODE, ID, NAME, VERSION
 from shared.events.registry import EventData, register
 
 DELIVERABLE_UPLOADED = "ipmarket.deliverable.uploaded.v1"
+DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
+DELIVERABLES_EVENTS = (DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED)
+SHA256 = validate.Length(equal=64)  # (hex, as the catalog's deliverables: produced here only)
 
 
 class Actor(EventData):
@@ -24,15 +28,12 @@ class DeliverableUploaded(EventData):
     vendor_id = fields.String(required=True, validate=ID)
     kind = fields.String(required=True, validate=CODE)
     file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    revision = fields.Integer(required=True, validate=validate.Range(min=1))
-    size = fields.Integer(required=True, validate=validate.Range(min=1))
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    revision = fields.Integer(required=True, validate=VERSION)
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    sha256 = fields.String(required=True, validate=SHA256)
     protection = fields.String(allow_none=True, load_default=None, validate=CODE)
     uploaded_at = fields.AwareDateTime(required=True)
     uploaded_by = fields.Nested(Actor, required=True)
-
-
-DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
 
 
 @register(DELIVERABLE_DOWNLOADED)
@@ -46,7 +47,7 @@ class DeliverableDownloaded(EventData):
     licensee_id = fields.String(required=True, validate=ID)
     license_id = fields.String(required=True, validate=ID)
     file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    sha256 = fields.String(required=True, validate=SHA256)
     address = fields.String(required=True, validate=validate.Length(min=1, max=45))
     downloaded_at = fields.AwareDateTime(required=True)
     downloaded_by = fields.Nested(Actor, required=True)
