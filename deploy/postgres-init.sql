@@ -2,3 +2,4 @@
 CREATE DATABASE catalog;
 CREATE DATABASE licensing;
 CREATE DATABASE notify;
+CREATE DATABASE deliverables;

@@ -27,7 +27,13 @@ from shared.runtime import run_until_signalled
 
 SERVICES = config.SERVICES
 WEB_APPS = (*SERVICES, "portal")  # what `serve` serves: the services' APIs and the web portal
-DEFAULT_PORTS = {"portal": 8000, "catalog": 8001, "licensing": 8002, "notify": 8003}
+DEFAULT_PORTS = {
+    "portal": 8000,
+    "catalog": 8001,
+    "licensing": 8002,
+    "notify": 8003,
+    "deliverables": 8006,
+}
 
 
 def service_module(service: str, name: str):

@@ -29,8 +29,8 @@ from shared.messaging.kafka_io import create_topics
 
 
 def service_ports() -> dict[str, int]:
-    """Each service listens on the port of its public URL setting (8001–8003 by default), the
-    web portal on its own (8000)."""
+    """Each service listens on the port of its public URL setting (8001–8003, deliverables
+    8006, by default), the web portal on its own (8000)."""
     return {
         service: urlparse(config.get(f"IPMARKET_{service.upper()}_URL")).port
         for service in (*config.SERVICES, "portal")
@@ -53,7 +53,7 @@ def processes() -> dict[str, list[str]]:
         commands[service] = [*ipmarket, "serve", service, "--bind", f"127.0.0.1:{port}"]
     for service in config.SERVICES:
         commands[f"{service}-relay"] = [*ipmarket, "relay", service]
-    for service in ("licensing", "notify"):
+    for service in ("licensing", "notify", "deliverables"):
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
     commands["licensing-scheduler"] = [*ipmarket, "licensing-scheduler"]
     commands["notify-deliver"] = [*ipmarket, "deliver"]

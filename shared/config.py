@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("catalog", "licensing", "notify")
+SERVICES = ("catalog", "licensing", "notify", "deliverables")
 
 
 class ConfigError(RuntimeError):
@@ -87,6 +87,12 @@ def _rate(text: str):
     return Rate.parse(text)
 
 
+def _storage_kind(text: str) -> str:
+    if text not in {"directory", "s3"}:
+        raise ValueError("must be directory or s3")
+    return text
+
+
 def _flag(text: str) -> bool:
     if text.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -127,6 +133,8 @@ SETTINGS: dict[str, Setting] = {
                 "Licensing service database (SQLAlchemy URL).", _database_url),
         Setting("IPMARKET_NOTIFY_DATABASE_URL", _sqlite_default("notify"),
                 "Notify service database (SQLAlchemy URL).", _database_url),
+        Setting("IPMARKET_DELIVERABLES_DATABASE_URL", _sqlite_default("deliverables"),
+                "Deliverables service database (SQLAlchemy URL).", _database_url),
         Setting("IPMARKET_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
                 "Kafka bootstrap servers, host:port[,host:port…].", _bootstrap),
         Setting("IPMARKET_TOPIC_PREFIX", "ipmarket",
@@ -177,6 +185,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_PORTAL_SECRET_KEY", None,
                 "Secret that signs the portal's session cookies and seals the tokens in them "
                 "(`ipmarket run` makes one in var/).", secret=True),
+        Setting("IPMARKET_DELIVERABLES_URL", "http://127.0.0.1:8006",
+                "Public base URL of the deliverables service (uploads, downloads)."),
         Setting("IPMARKET_SIGNING_KEY_SECRET", None,
                 "Secret that encrypts license signing keys at rest (or use the _FILE form).",
                 secret=True),
@@ -228,6 +238,22 @@ SETTINGS: dict[str, Setting] = {
                 "Base URL of the payment provider simulator (`ipmarket payment-simulator`)."),
         Setting("IPMARKET_INVOICE_DUE_DAYS", "30",
                 "Invoices fall due this many days after issue.", _positive_int),
+        # deliverables: the files of a core version and where they are kept
+        Setting("IPMARKET_DELIVERABLE_MAX_BYTES", str(20 * 2**30),
+                "Largest deliverable file a vendor may upload (bytes; 20 GiB).", _positive_int),
+        Setting("IPMARKET_DELIVERABLE_PART_BYTES", str(64 * 2**20),
+                "Size of each part of an upload but the last (bytes; 5 MiB, the S3 minimum, "
+                "if less; larger files get larger parts, at most 10,000 of them).", _positive_int),
+        Setting("IPMARKET_DELIVERABLES_STORAGE", "directory",
+                "Where deliverable files are kept: `directory` (IPMARKET_DELIVERABLES_DIR) or "
+                "`s3` (any S3-compatible store, IPMARKET_S3_*).", _storage_kind),
+        Setting("IPMARKET_DELIVERABLES_DIR", lambda env: str(var_dir(env) / "deliverables"),
+                "Directory of the `directory` storage."),
+        Setting("IPMARKET_S3_ENDPOINT_URL", None, "S3-compatible store (unset: AWS's own)."),
+        Setting("IPMARKET_S3_BUCKET", "ipmarket-deliverables", "Bucket (made if missing)."),
+        Setting("IPMARKET_S3_REGION", "us-east-1", "Region of the S3 bucket."),
+        Setting("IPMARKET_S3_ACCESS_KEY_ID", None, "Access key id for the S3 store."),
+        Setting("IPMARKET_S3_SECRET_ACCESS_KEY", None, "Secret key for S3.", secret=True),
     ]
 }
 # fmt: on

@@ -26,7 +26,7 @@ from shared import config
 
 log = logging.getLogger(__name__)
 
-STREAMS = ("catalog", "licensing", "notify")
+STREAMS = ("catalog", "licensing", "notify", "deliverables")
 DEAD_LETTER = "deadletter"
 
 # Every client retries a lost broker at least once a second: with kafka-python's default back-off

@@ -47,6 +47,9 @@ def test_every_process_of_ours_runs_an_existing_command():
         "notify-relay",
         "licensing-consumer",
         "notify-consumer",
+        "deliverables",
+        "deliverables-relay",
+        "deliverables-consumer",
         "migrate",
     } <= set(OURS)
     for name, spec in OURS.items():
@@ -72,7 +75,7 @@ def test_every_variable_set_is_one_the_code_reads():
 def test_each_service_has_its_own_database_and_the_image_its_dockerfile():
     env = COMPOSE["x-ipmarket"]["environment"]
     urls = {env[f"IPMARKET_{s.upper()}_DATABASE_URL"] for s in SERVICES}
-    assert len(urls) == 3
+    assert len(urls) == len(SERVICES)
     init = (ROOT / "deploy" / "postgres-init.sql").read_text()
     for service in SERVICES:
         assert f"CREATE DATABASE {service};" in init

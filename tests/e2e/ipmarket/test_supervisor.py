@@ -38,7 +38,7 @@ class Marketplace:
 
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path
-        self.ports = {s: free_port() for s in ("catalog", "licensing", "notify")}
+        self.ports = {s: free_port() for s in ("catalog", "licensing", "notify", "deliverables")}
         self.portal_port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("IPMARKET_")}
         self.env.update(
@@ -156,8 +156,8 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
             check=True,
         )
         org_id = json.loads(created.stdout)["organisation_id"]
-        # Written by the catalog, handled by the licensing and notify consumers.
-        for service in ("licensing", "notify"):
+        # Written by the catalog, handled by the licensing, notify and deliverables consumers.
+        for service in ("licensing", "notify", "deliverables"):
             engine = sa.create_engine(f"sqlite:///{tmp_path / 'var' / f'{service}.db'}")
             wait_until(
                 lambda: _known(engine, org_id),

@@ -1,0 +1,126 @@
+"""Deliverables: the storage and encryption underneath uploads and downloads, on this machine.
+
+1. Upload: a 512 MiB file in 64 MiB parts through the service's storage interface, to the
+   directory backend and to a real S3-compatible server (SeaweedFS, started here), beside a
+   plain boto3 upload_fileobj of the same bytes to the same server.
+2. Download-and-encrypt: the stored file streamed through the service's age encryption
+   (pyrage, one recipient), beside Debian's `age` command encrypting the same bytes; and the
+   time to the first ciphertext byte.
+Targets (issue 17): upload ≥ 80 % of plain boto3; encryption ≥ 70 % of the age command's
+rate; first byte < 100 ms. Not yet here: the same through HTTP (gunicorn) and the serving
+process's resident memory for a 1 GiB download (< 150 MB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from pyrage import x25519
+
+from services.deliverables.encryption import encrypted
+from services.deliverables.storage.directory import DirectoryStore
+from services.deliverables.storage.s3 import S3Store
+from tests.integration.deliverables.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
+
+MiB = 2**20
+PART = 64 * MiB
+PARTS = 8  # 512 MiB: twice the disk at most, on a machine with little to spare
+
+
+def part_data(number: int) -> bytes:
+    return random.Random(number).randbytes(PART)
+
+
+def upload_parts(store, key: str) -> float:
+    started = time.perf_counter()
+    upload = store.start_multipart(key, PART)
+    for number in range(1, PARTS + 1):
+        store.upload_part(key, upload, number, io.BytesIO(part_data(number)), PART)
+    store.complete_multipart(key, upload, store.parts(key, upload))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    size = PART * PARTS
+    home = Path(tempfile.mkdtemp(prefix="bench-deliverables-"))
+    server = SeaweedFS(home / "seaweedfs")
+    try:
+        server.start()
+        s3 = None
+        deadline = time.monotonic() + 60
+        while s3 is None:
+            try:
+                s3 = S3Store.connect(endpoint_url=server.endpoint_url, bucket="bench-deliverables",
+                                     region="us-east-1", access_key_id=ACCESS_KEY,
+                                     secret_access_key=SECRET_KEY)  # fmt: skip
+            except Exception:  # noqa: BLE001 - the volume server is still joining
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        directory = DirectoryStore(home / "store")
+        rates = {}
+        rates["directory"] = size / upload_parts(directory, "bench/file") / MiB
+        rates["s3 (service)"] = size / upload_parts(s3, "bench/file") / MiB
+
+        class Generated(io.RawIOBase):  # the same bytes, generated as boto3 reads them
+            def __init__(self):
+                self.number, self.pending = 0, b""
+
+            def readable(self):
+                return True
+
+            def readinto(self, buffer):
+                if not self.pending:
+                    self.number += 1
+                    if self.number > PARTS:
+                        return 0
+                    self.pending = part_data(self.number)
+                n = min(len(buffer), len(self.pending))
+                buffer[:n], self.pending = self.pending[:n], self.pending[n:]
+                return n
+
+        from boto3.s3.transfer import TransferConfig
+
+        started = time.perf_counter()
+        s3.client.upload_fileobj(io.BufferedReader(Generated(), PART), s3.bucket, "bench/plain",
+                                 Config=TransferConfig(multipart_chunksize=PART))  # fmt: skip
+        rates["s3 (plain boto3)"] = size / (time.perf_counter() - started) / MiB
+        print(f"upload of {size // MiB} MiB in {PART // MiB} MiB parts, MiB/s:")
+        for name, rate in rates.items():
+            print(f"  {name:<18} {rate:8.1f}")
+        share = rates["s3 (service)"] / rates["s3 (plain boto3)"]
+        print(f"  service / plain boto3 on S3: {share:.0%}")
+
+        identity = x25519.Identity.generate()
+        started = time.perf_counter()
+        stream = encrypted(directory.get("bench/file"), [identity.to_public()])
+        first = next(stream)
+        first_byte = time.perf_counter() - started
+        digest = hashlib.sha256(first)
+        for chunk in stream:
+            digest.update(chunk)
+        ours = size / (time.perf_counter() - started) / MiB
+        plain = directory.root / "objects" / "bench" / "file"
+        age = shutil.which("age")
+        if age is None:
+            print("encryption: no `age` command to compare with (apt-get install age)")
+            return
+        started = time.perf_counter()
+        with open(plain, "rb") as source:
+            subprocess.run([age, "-r", str(identity.to_public())], stdin=source,
+                           stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+        theirs = size / (time.perf_counter() - started) / MiB
+        print(f"encryption of {size // MiB} MiB to one age recipient, MiB/s:")
+        print(f"  service (pyrage, streamed from the store) {ours:8.1f}")
+        print(f"  age command (file to /dev/null)           {theirs:8.1f}")
+        print(f"  service / age: {ours / theirs:.0%}; first byte after {first_byte * 1e3:.1f} ms")
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)

@@ -1,0 +1,136 @@
+"""The deliverables service's tables: its projections of the catalog (organisations, keys, core
+versions) and of licensing (licenses and their states), the uploads in progress and the
+deliverables that arrived whole."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.schema import make_base, new_id, utcnow
+from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
+from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
+from shared.rate_limits import RateLimitCounterMixin
+
+Base = make_base()
+
+
+class OutboxMessage(OutboxMixin, Base):
+    pass
+
+
+class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class RateLimitCounter(RateLimitCounterMixin, Base):
+    pass
+
+
+class KnownOrganisation(KnownOrganisationMixin, Base):
+    pass
+
+
+class KnownApiKey(KnownApiKeyMixin, Base):
+    pass
+
+
+class KnownCoreVersion(Base):
+    """Projection of the catalog's cores: one row per core version (the catalog's core_id)."""
+
+    __tablename__ = "known_core_version"
+
+    core_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vlnv: Mapped[dict] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16))
+    version: Mapped[int] = mapped_column()  # of the catalog's record: older events are dropped
+
+
+class KnownLicense(Base):
+    """Projection of licensing's licenses: who holds which core version, in which state."""
+
+    __tablename__ = "known_license"
+
+    license_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36))
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16))  # domain.licenses.LICENSE_STATES
+    expires_at: Mapped[datetime | None] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column()  # time of the event that set `state`
+
+
+class Upload(Base):
+    """A file on its way in: parts arrive (in any order, over restarts) until it is completed."""
+
+    __tablename__ = "upload"
+
+    upload_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))  # as the vendor declared it
+    part_size: Mapped[int] = mapped_column(sa.BigInteger)
+    object_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    storage_upload: Mapped[str] = mapped_column(sa.String(1024))  # the store's multipart id
+    protection: Mapped[str | None] = mapped_column(sa.String(16), default=None)  # from part 1
+    state: Mapped[str] = mapped_column(sa.String(16), default="open")  # open, completed
+    created_by: Mapped[dict] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Deliverable(Base):
+    """A file of a core version, stored whole and checked against its SHA-256. Immutable: the
+    same name uploaded again is a new revision."""
+
+    __tablename__ = "deliverable"
+    __table_args__ = (sa.UniqueConstraint("core_id", "kind", "file_name", "revision"),)
+
+    deliverable_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    revision: Mapped[int] = mapped_column()
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    protection: Mapped[str | None] = mapped_column(sa.String(16))
+    object_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    uploaded_by: Mapped[dict] = mapped_column()
+    uploaded_at: Mapped[datetime] = mapped_column()
+
+
+class RecipientKey(Base):
+    """A licensee's age public key (X25519, `age1…`): every file it downloads is encrypted to
+    all of its organisation's keys."""
+
+    __tablename__ = "recipient_key"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "public_key"),)
+
+    key_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    public_key: Mapped[str] = mapped_column(sa.String(100))
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by: Mapped[dict] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Download(Base):
+    """A copy of a deliverable that left for a licensee: who, under which license, from where."""
+
+    __tablename__ = "download"
+
+    download_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    deliverable_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    core_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    license_id: Mapped[str] = mapped_column(sa.String(36))
+    actor: Mapped[dict] = mapped_column()
+    address: Mapped[str] = mapped_column(sa.String(45))  # IPv6 at most
+    downloaded_at: Mapped[datetime] = mapped_column()

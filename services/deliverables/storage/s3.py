@@ -1,0 +1,215 @@
+"""Deliverable files in any S3-compatible object store, through boto3.
+
+Multipart uploads are S3's own: the store keeps the parts of an unfinished upload, so a
+restarted process goes on from `parts` (ListParts). Immutability: `put` and `complete` look
+for the key first; keys are fresh ids, so the check only guards against a bug, never a race
+between users."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from services.deliverables.storage import (
+    CHUNK,
+    ObjectExists,
+    ObjectMissing,
+    StoredPart,
+    check_key,
+    copy_exactly,
+)
+
+
+class S3Store:
+    def __init__(self, client, bucket: str):
+        self.client = client
+        self.bucket = bucket
+
+    @classmethod
+    def from_settings(cls, environ: dict | None = None) -> S3Store:
+        from shared import config
+
+        def get(name):
+            return config.get(f"IPMARKET_S3_{name}", environ)
+
+        return cls.connect(
+            endpoint_url=get("ENDPOINT_URL"),
+            bucket=get("BUCKET"),
+            region=get("REGION"),
+            access_key_id=get("ACCESS_KEY_ID"),
+            secret_access_key=get("SECRET_ACCESS_KEY"),
+        )
+
+    @classmethod
+    def connect(
+        cls, *, endpoint_url, bucket, region, access_key_id=None, secret_access_key=None
+    ) -> S3Store:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            config=Config(
+                # Checksums only where S3 requires them: the trailing checksums that newer
+                # botocore adds to every upload are not understood by every compatible store,
+                # and each part's SHA-256 is checked by the service itself.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 5, "mode": "standard"},
+            ),
+        )
+        store = cls(client, bucket)
+        store.ensure_bucket()
+        return store
+
+    def ensure_bucket(self) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+
+    # --- objects ----------------------------------------------------------------------------
+
+    def put(self, key: str, body: BinaryIO) -> int:
+        if self.exists(key):
+            raise ObjectExists(key)
+        counted = _Counting(body)
+        self.client.upload_fileobj(counted, self.bucket, check_key(key))  # multipart if large
+        return counted.count
+
+    def get(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        from botocore.exceptions import ClientError
+
+        if end is not None and end <= start:
+            return iter(())
+        byte_range = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            answer = self.client.get_object(
+                Bucket=self.bucket, Key=check_key(key), Range=byte_range
+            )
+        except ClientError as error:
+            if _code(error) in {"NoSuchKey", "404"}:
+                raise ObjectMissing(key) from None
+            if _code(error) == "InvalidRange":  # a start at or past the end: nothing
+                return iter(())
+            raise
+        return _chunks(answer["Body"])
+
+    def size(self, key: str) -> int:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"]
+        except ClientError as error:
+            if _code(error) in {"NoSuchKey", "404", "NotFound"}:
+                raise ObjectMissing(key) from None
+            raise
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except ObjectMissing:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    # --- multipart --------------------------------------------------------------------------
+
+    def start_multipart(self, key: str, part_size: int) -> str:
+        answer = self.client.create_multipart_upload(Bucket=self.bucket, Key=check_key(key))
+        return answer["UploadId"]
+
+    def upload_part(
+        self, key: str, upload: str, number: int, body: BinaryIO, size: int
+    ) -> StoredPart:
+        # Spooled to disk first (never memory): boto3 must be able to send a part again after a
+        # failed attempt, and a body shorter or longer than announced must not be sent at all.
+        with tempfile.TemporaryFile() as spool:
+            copy_exactly(body, spool, size)
+            spool.seek(0)
+            answer = self.client.upload_part(
+                Bucket=self.bucket,
+                Key=check_key(key),
+                UploadId=upload,
+                PartNumber=number,
+                Body=spool,
+                ContentLength=size,
+            )
+        return StoredPart(number, size, answer["ETag"])
+
+    def parts(self, key: str, upload: str) -> list[StoredPart]:
+        from botocore.exceptions import ClientError
+
+        found, marker = [], 0
+        while True:
+            try:
+                answer = self.client.list_parts(
+                    Bucket=self.bucket, Key=check_key(key), UploadId=upload,
+                    PartNumberMarker=marker,
+                )  # fmt: skip
+            except ClientError as error:
+                if _code(error) == "NoSuchUpload":
+                    raise ObjectMissing(f"upload {upload}") from None
+                raise
+            found += [
+                StoredPart(p["PartNumber"], p["Size"], p["ETag"]) for p in answer.get("Parts", [])
+            ]
+            if not answer.get("IsTruncated"):
+                return found
+            marker = answer["NextPartNumberMarker"]
+
+    def complete_multipart(self, key: str, upload: str, parts: list[StoredPart]) -> None:
+        from botocore.exceptions import ClientError
+
+        if self.exists(key):
+            raise ObjectExists(key)
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=check_key(key),
+                UploadId=upload,
+                MultipartUpload={
+                    "Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in parts]
+                },
+            )
+        except ClientError as error:
+            if _code(error) == "NoSuchUpload":  # completed (or aborted) meanwhile
+                raise ObjectMissing(f"upload {upload}") from None
+            raise
+
+    def abort_multipart(self, key: str, upload: str) -> None:
+        self.client.abort_multipart_upload(Bucket=self.bucket, Key=check_key(key), UploadId=upload)
+
+
+class _Counting:
+    """A readable that counts what is read from it."""
+
+    def __init__(self, body: BinaryIO):
+        self.body = body
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.body.read(size)
+        self.count += len(chunk)
+        return chunk
+
+
+def _chunks(stream) -> Iterator[bytes]:
+    try:
+        yield from stream.iter_chunks(CHUNK)
+    finally:
+        stream.close()
+
+
+def _code(error) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

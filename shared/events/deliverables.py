@@ -1,0 +1,53 @@
+"""Events published by the deliverables service: the files of a core version."""
+
+from marshmallow import fields, validate
+
+from shared import bounds
+from shared.events.catalog import CODE, ID, NAME, VERSION
+from shared.events.registry import EventData, register
+
+DELIVERABLE_UPLOADED = "ipmarket.deliverable.uploaded.v1"
+DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
+DELIVERABLES_EVENTS = (DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED)
+SHA256 = validate.Length(equal=64)  # (hex, as the catalog's deliverables: produced here only)
+
+
+class Actor(EventData):
+    kind = fields.String(required=True, validate=validate.OneOf(("person", "key")))
+    id = fields.String(allow_none=True, load_default=None, validate=ID)
+    name = fields.String(allow_none=True, load_default=None, validate=NAME)
+
+
+@register(DELIVERABLE_UPLOADED)
+class DeliverableUploaded(EventData):
+    """A vendor's file for a core version arrived whole and matched its declared SHA-256.
+    Files are immutable: the same name uploaded again is a new `revision`."""
+
+    deliverable_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    kind = fields.String(required=True, validate=CODE)
+    file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    revision = fields.Integer(required=True, validate=VERSION)
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    sha256 = fields.String(required=True, validate=SHA256)
+    protection = fields.String(allow_none=True, load_default=None, validate=CODE)
+    uploaded_at = fields.AwareDateTime(required=True)
+    uploaded_by = fields.Nested(Actor, required=True)
+
+
+@register(DELIVERABLE_DOWNLOADED)
+class DeliverableDownloaded(EventData):
+    """A copy of a deliverable left for a licensee, encrypted to its keys: the vendor's audit."""
+
+    download_id = fields.String(required=True, validate=ID)
+    deliverable_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    license_id = fields.String(required=True, validate=ID)
+    file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    sha256 = fields.String(required=True, validate=SHA256)
+    address = fields.String(required=True, validate=validate.Length(min=1, max=45))
+    downloaded_at = fields.AwareDateTime(required=True)
+    downloaded_by = fields.Nested(Actor, required=True)
