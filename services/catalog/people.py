@@ -102,8 +102,7 @@ def person_notice(work: CatalogWork, person: Person) -> dict:
     """Who a message about the person's own account goes to (shared/events/people.PersonNotice):
     their language and time zone, else those of their first organisation, else en and UTC."""
     organisations = [
-        work.records.organisation(m.organisation_id)
-        for m in work.records.memberships_of(person.id)
+        work.records.organisation(m.organisation_id) for m in work.records.memberships_of(person.id)
     ]
     first = next((org for org in organisations if org is not None), None)
     return {
