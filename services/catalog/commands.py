@@ -3,12 +3,11 @@ ipmarket/devtools: it is a developer's tool, not the service's)."""
 
 from __future__ import annotations
 
-import getpass
 import json
-import socket
 
 import click
 
+from services.catalog.admin_commands import admin_group, command_line_actor
 from shared.errors import DomainError
 
 
@@ -20,12 +19,6 @@ def _context():
     from services.catalog.app import build_context
 
     return build_context()
-
-
-def command_line_actor() -> str:
-    """Who ran a command, for the people audit: the operating-system account and host (the
-    command line has database access, not a signed-in person)."""
-    return f"cli:{getpass.getuser()}@{socket.gethostname()}"
 
 
 def _refused(error: DomainError) -> Refused:
@@ -139,4 +132,4 @@ def audit_command(limit: int) -> None:
 
 
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = [people_group]
+COMMANDS: list = [people_group, admin_group]

@@ -4,7 +4,8 @@ rows: each names both counterparties and the core."""
 from __future__ import annotations
 
 from services.licensing.domain.money import Money
-from services.licensing.models import License, LicenseRequest, Order, Quote
+from services.licensing.models import License, LicenseRequest
+from services.licensing.purchasing_models import Order, Quote
 
 
 def license_event(subject: LicenseRequest | License, **extra) -> dict:

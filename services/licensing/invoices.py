@@ -14,13 +14,8 @@ from sqlalchemy.orm import Session
 from services.licensing import audit
 from services.licensing.domain.money import Money
 from services.licensing.event_data import purchase_event
-from services.licensing.models import (
-    Invoice,
-    InvoiceCounter,
-    KnownOrganisation,
-    LicenseRequest,
-    Order,
-)
+from services.licensing.models import KnownOrganisation, LicenseRequest
+from services.licensing.purchasing_models import Invoice, InvoiceCounter, Order
 from shared import config
 from shared.db.schema import new_id, utcnow
 from shared.events import licensing as events

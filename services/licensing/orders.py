@@ -21,7 +21,8 @@ from services.licensing.domain import orders as domain_orders
 from services.licensing.domain.money import Money
 from services.licensing.domain.requests import body_hash, needs_payment
 from services.licensing.event_data import purchase_event
-from services.licensing.models import Invoice, License, LicenseRequest, Order, Payment
+from services.licensing.models import License, LicenseRequest
+from services.licensing.purchasing_models import Invoice, Order, Payment
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id, utcnow
 from shared.directory import Principal

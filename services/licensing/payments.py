@@ -14,8 +14,8 @@ import hmac
 from datetime import date
 
 from services.licensing.domain.money import Money
-from services.licensing.models import Payment
 from services.licensing.orders import check_takes_payments, locked_order, record_payment
+from services.licensing.purchasing_models import Payment
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id
 from shared.errors import Invalid, NotAuthenticated

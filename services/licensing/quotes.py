@@ -19,8 +19,9 @@ from services.licensing.domain.cores import requested_offer
 from services.licensing.domain.money import Money
 from services.licensing.domain.requests import version_constraint
 from services.licensing.event_data import purchase_event
-from services.licensing.models import LicenseRequest, Quote
+from services.licensing.models import LicenseRequest
 from services.licensing.orders import must_be_licensee
+from services.licensing.purchasing_models import Quote
 from services.licensing.signing import Keyring
 from shared.db.schema import new_id, utcnow
 from shared.directory import Principal

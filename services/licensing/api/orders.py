@@ -22,7 +22,7 @@ from services.licensing.api.common import (
     page,
 )
 from services.licensing.domain.money import Money
-from services.licensing.models import Invoice, Order, Payment
+from services.licensing.purchasing_models import Invoice, Order, Payment
 from services.licensing.schemas.common import RequiredReason
 from services.licensing.schemas.orders import (
     BankTransfer,

@@ -7,7 +7,7 @@ from services.licensing import quotes
 from services.licensing.access import get_visible, visible
 from services.licensing.api.common import V1, committed, keyring, page
 from services.licensing.domain.money import Money
-from services.licensing.models import Quote
+from services.licensing.purchasing_models import Quote
 from services.licensing.schemas.quotes import (
     Accept,
     AcceptedQuoteOut,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import services.licensing.purchasing_models  # noqa: F401  (the whole metadata: its tables too)
 from services.licensing.models import Base, KnownApiKey
 from shared.directory import hash_api_key
 from tests.integration.licensing.conftest import request_body

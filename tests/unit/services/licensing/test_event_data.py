@@ -4,7 +4,7 @@ contract (shared/events/licensing.py)."""
 from __future__ import annotations
 
 from services.licensing.event_data import license_event, purchase_event
-from services.licensing.models import Order, Quote
+from services.licensing.purchasing_models import Order, Quote
 from shared.events import licensing as events
 from shared.events.registry import schema_for
 from tests.unit.services.licensing.test_license_decisions import a_request
