@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -67,12 +68,23 @@ def main() -> None:
 def settings(markdown: bool) -> None:
     """Show every setting (environment variable) and check the current values."""
     if markdown:
-        click.echo(config.markdown_table())
+        click.echo(_settings_table())
         return
     checked_settings()
     for name, setting in config.SETTINGS.items():
         value = "***" if setting.secret and config.get(name) else config.get(name)
         click.echo(f"{name}={value if value is not None else ''}")
+
+
+def _settings_table() -> str:
+    """The README's table of settings (project paths shown relative to the project)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in config.SETTINGS.values():
+        default = s.default(os.environ) if callable(s.default) else s.default
+        if default and str(config.PROJECT_ROOT) in default:
+            default = default.replace(str(config.PROJECT_ROOT), ".")
+        rows.append(f"| `{s.name}` | {f'`{default}`' if default else '—'} | {s.description} |")
+    return "\n".join(rows)
 
 
 @main.command()

@@ -293,13 +293,3 @@ def check_all(environ: dict[str, str] | None = None) -> None:
         raise ConfigError(f"unknown setting {unknown[0]} (see the README's table)")
     for name in SETTINGS:
         get(name, env)
-
-
-def markdown_table() -> str:
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for s in SETTINGS.values():
-        default = s.default(os.environ) if callable(s.default) else s.default
-        if default and str(PROJECT_ROOT) in default:
-            default = default.replace(str(PROJECT_ROOT), ".")
-        rows.append(f"| `{s.name}` | {f'`{default}`' if default else '—'} | {s.description} |")
-    return "\n".join(rows)
