@@ -44,10 +44,11 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def requires(*roles: str, action: str | None = None):
+def requires(*roles: str, action: str | None = None, people_only: bool = False):
     """View decorator: an authenticated principal of an organisation that is one of `roles`
     (vendor, licensee; admins always pass) and, with `action`, whose member roles or key scopes
-    may take it (shared/roles.ACTIONS)."""
+    may take it (shared/roles.ACTIONS); with `people_only`, a person signed in (never an API key:
+    a person's own account)."""
     if action is not None and not role_table.roles_allowed(action):
         raise ValueError(f"{action!r} is not an action of shared/roles.ACTIONS")
 
@@ -55,6 +56,8 @@ def requires(*roles: str, action: str | None = None):
         @wraps(view)
         def wrapper(*args, **kwargs):
             principal = current_principal()
+            if people_only and principal.person_id is None:
+                raise Forbidden("this is a person's own account: sign in as one, not with a key")
             if roles and not principal.is_admin and not principal.roles & set(roles):
                 raise Forbidden(f"this needs the role {' or '.join(roles)}")
             if action is not None and not principal.may(action):

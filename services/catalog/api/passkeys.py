@@ -12,7 +12,6 @@ from services.catalog.schemas.account_security import (
     PasskeyEnrolSchema,
     PasskeySchema,
 )
-from shared.errors import Forbidden
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
@@ -26,7 +25,7 @@ blp = Blueprint(
 
 
 @blp.post("/options")
-@requires()
+@requires(people_only=True)
 @blp.response(201, PasskeyCeremonySchema)
 @problems(403)
 def registration_options():
@@ -38,7 +37,7 @@ def registration_options():
 
 
 @blp.post("")
-@requires()
+@requires(people_only=True)
 @blp.arguments(PasskeyEnrolSchema)
 @blp.response(201, PasskeySchema)
 @problems(401, 403)
@@ -54,7 +53,4 @@ def enrol(body):
 
 
 def _person() -> Actor:
-    principal = current_principal()
-    if principal.person_id is None:
-        raise Forbidden("passkeys are a person's: sign in as one (not with an API key)")
-    return Actor(person_id=principal.person_id)
+    return Actor(person_id=current_principal().person_id)

@@ -148,6 +148,7 @@ def test_run_starts_the_marketplace_and_ctrl_c_stops_it(tmp_path):
                 "Park Operator",
                 "--email",
                 "ops@park.example",
+                "--invite",  # no prompt for the operator person's password
             ],
             env=env,
             cwd=PROJECT_ROOT,

@@ -17,12 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "requires_second_factor", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # A plain ADD COLUMN (SQLite has one): a batch copy of `organisation` would drop a table
+    # the people's tables refer to.
+    op.add_column(
+        "organisation",
+        sa.Column(
+            "requires_second_factor", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
     op.create_table(
         "known_device",
         sa.Column("person_id", sa.String(length=36), nullable=False),
