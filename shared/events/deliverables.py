@@ -16,6 +16,7 @@ class Actor(EventData):
     kind = fields.String(required=True, validate=validate.OneOf(("person", "key")))
     id = fields.String(allow_none=True, load_default=None, validate=ID)
     name = fields.String(allow_none=True, load_default=None, validate=NAME)
+    organisation_id = fields.String(allow_none=True, load_default=None, validate=ID)
 
 
 @register(DELIVERABLE_UPLOADED)
