@@ -2,6 +2,7 @@
 serialise. Every business route is under /v1 (old_paths.py answers the paths before it)."""
 
 from services.catalog.api import (
+    account,
     api_keys,
     cores,
     organisations,
@@ -24,6 +25,7 @@ blueprints = [
     people.blp,
     sessions.blp,
     passkeys.blp,
+    account.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

@@ -97,6 +97,10 @@ CATALOG = COMMON | {
     "POST /v1/sessions/password-reset/complete": PUBLIC,
     "POST /v1/people/me/passkeys/options": PERSONAL,
     "POST /v1/people/me/passkeys": PERSONAL,
+    "GET /v1/people/me": PERSONAL,
+    "GET /v1/people/me/sessions": PERSONAL,
+    "DELETE /v1/people/me/sessions/<id:session_id>": PERSONAL,
+    "POST /v1/people/me/sessions/end-others": PERSONAL,
     "PUT /v1/organisations/<organisation_id>/members/<id:person_id>/roles": vendor(OWNER),
     "PUT /v1/organisations/<organisation_id>/second-factor-requirement": vendor(OWNER),
 }

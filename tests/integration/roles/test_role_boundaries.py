@@ -114,7 +114,8 @@ def the_platforms_key_and_unscoped_keys_pass_every_endpoint(platform, service):
             continue
         method, rule = endpoint.split(" ", 1)
         if boundary is PERSONAL:  # a key never acts for a person's own account
-            status = client.open(rule, method=method, json={}, headers=platform_key).status_code
+            path = re.sub(r"<[^>]+>", "00000000-0000-4000-8000-000000000000", rule)
+            status = client.open(path, method=method, json={}, headers=platform_key).status_code
             if status != 403:
                 wrong.append(f"{endpoint} with the platform key: {status}, not 403")
             continue

@@ -1,0 +1,66 @@
+"""A signed-in person's own account: who they are with their memberships (what the portal
+shows), their open sessions, and ending one of them or all the others. Each takes a unit of
+work and the person's id; the sessions end through sessions.end_sessions, which tells every
+service (SESSION_ENDED)."""
+
+from __future__ import annotations
+
+from services.catalog import sessions
+from services.catalog.domain.people import Actor
+from services.catalog.unit_of_work import CatalogWork, catalog_work
+from shared.errors import NotFound
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+def account(uow: UnitOfWork | CatalogWork, person_id: str) -> dict:
+    work = catalog_work(uow)
+    person = work.records.person(person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} does not exist")
+    memberships = []
+    for membership in work.records.memberships_of(person_id):
+        organisation = work.records.organisation(membership.organisation_id)
+        memberships.append(
+            {
+                "organisation_id": membership.organisation_id,
+                "legal_name_en": organisation.legal_name_en,
+                "legal_name_zh": organisation.legal_name_zh,
+                "kinds": list(organisation.roles),
+                "roles": list(membership.roles),
+            }
+        )
+    return {
+        "person_id": person.id,
+        "email": person.email,
+        "name_en": person.name_en,
+        "name_zh": person.name_zh,
+        "locale": person.locale,
+        "timezone": person.timezone,
+        "platform_roles": list(person.platform_roles),
+        "memberships": memberships,
+    }
+
+
+def open_sessions(uow: UnitOfWork | CatalogWork, person_id: str, current: str | None) -> list:
+    return [
+        {
+            "session_id": s.id,
+            "user_agent": s.user_agent,
+            "client_address": s.client_address,
+            "created_at": s.created_at,
+            "last_seen_at": s.last_seen_at,
+            "current": s.id == current,
+        }
+        for s in sessions.list_sessions(uow, Actor(person_id=person_id))
+        if s.ended_at is None
+    ]
+
+
+def end_session(uow: UnitOfWork | CatalogWork, person_id: str, session_id: str) -> int:
+    """End one of the person's own sessions (another person's is not found)."""
+    return sessions.end_sessions(uow, Actor(person_id=person_id), session_id=session_id)
+
+
+def end_other_sessions(uow: UnitOfWork | CatalogWork, person_id: str, current: str) -> int:
+    """Sign out everywhere else: every session of the person but the one asking."""
+    return sessions.end_sessions(uow, Actor(person_id=person_id), keep=current)

@@ -1,0 +1,51 @@
+"""Schemas of a signed-in person's own account: who they are, their memberships, their
+sessions."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared import roles
+from shared.bounds import Schema
+from shared.events.catalog import LOCALES
+
+
+class AccountMembershipSchema(Schema):
+    organisation_id = fields.String()
+    legal_name_en = fields.String()
+    legal_name_zh = fields.String(allow_none=True)
+    kinds = fields.List(fields.String(), metadata={"description": "vendor, licensee, admin"})
+    roles = fields.List(fields.String(validate=validate.OneOf(roles.ORGANISATION_ROLES)))
+
+
+class AccountSchema(Schema):
+    person_id = fields.String()
+    email = fields.String()
+    name_en = fields.String()
+    name_zh = fields.String(allow_none=True)
+    locale = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(LOCALES),
+        metadata={"description": "null: the organisation's"},
+    )
+    timezone = fields.String(allow_none=True, metadata={"description": "null: the organisation's"})
+    platform_roles = fields.List(fields.String(validate=validate.OneOf(roles.PLATFORM_ROLES)))
+    memberships = fields.List(fields.Nested(AccountMembershipSchema))
+
+
+class AccountSessionSchema(Schema):
+    session_id = fields.String()
+    user_agent = fields.String()
+    client_address = fields.String()
+    created_at = fields.AwareDateTime()
+    last_seen_at = fields.AwareDateTime()
+    current = fields.Boolean(metadata={"description": "the session this request is signed in with"})
+
+
+class AccountSessionPageSchema(Schema):
+    items = fields.List(fields.Nested(AccountSessionSchema))
+    next = fields.String(allow_none=True, metadata={"description": "always null: one page"})
+
+
+class SessionsEndedSchema(Schema):
+    ended = fields.Integer(metadata={"description": "how many sessions ended"})
