@@ -104,5 +104,13 @@ class CatalogApi:
     def refresh(self, refresh_token: str) -> dict:
         return self._call("POST", "/v1/sessions/refresh", json={"refresh_token": refresh_token})
 
+    # --- the person's own account -------------------------------------------------------------
+
+    def me(self, token: str) -> dict:
+        return self._call("GET", "/v1/people/me", token)
+
+    def end_session(self, session_id: str, token: str) -> dict:
+        return self._call("DELETE", f"/v1/people/me/sessions/{session_id}", token)
+
     def organisation(self, organisation_id: str, token: str) -> dict:
         return self._call("GET", f"/v1/organisations/{organisation_id}", token)

@@ -58,16 +58,27 @@ def _tokens_of(signed_in: dict) -> dict:
     }
 
 
-def open_session(signed_in: dict, email: str) -> None:
-    """After the catalog said signed_in: a new session naming the person."""
+def open_session(signed_in: dict, email: str, account: dict | None = None) -> None:
+    """After the catalog said signed_in: a new session naming the person, with their own
+    account (GET /v1/people/me: names, language, time zone, organisations) when the catalog
+    answered it."""
     claims = claims_of(signed_in["access_token"])
+    account = account or {}
     session.clear()
     session["id"] = secrets.token_urlsafe(18)
     session["person"] = {
         "id": claims["sub"],
         "email": email,
+        "name_en": account.get("name_en") or claims.get("name"),
+        "name_zh": account.get("name_zh"),
+        "locale": account.get("locale"),
+        "timezone": account.get("timezone"),
         "catalog_session_id": signed_in["session_id"],
         "memberships": claims.get("memberships", {}),
+        "organisations": {
+            m["organisation_id"]: {"name_en": m["legal_name_en"], "name_zh": m["legal_name_zh"]}
+            for m in account.get("memberships", [])
+        },
         "platform_roles": claims.get("platform_roles", []),
     }
     session["tokens"] = _seal(_tokens_of(signed_in))

@@ -47,13 +47,19 @@ def second_factor():
     except ApiProblem as refused:
         _refusal(refused, form.code)
         return _page("second_factor.html", form, True)
-    signed_in.open_session(outcome, pending["email"])
+    signed_in.open_session(outcome, pending["email"], _account(outcome))
     return redirect(local_target(form.next.data, "/account"), 303)
 
 
 @bp.post("/sign-out")
 def sign_out():
     if SignOutForm().validate_on_submit():
+        person, token = signed_in.person(), credential()
+        if person and token:  # end it at the catalog too: its tokens stop working everywhere
+            try:
+                catalog().end_session(person["catalog_session_id"], token)
+            except ApiProblem:
+                pass  # already ended there
         signed_in.end_session()
     return redirect("/", 303)
 
@@ -65,14 +71,26 @@ def home():
         return redirect(f"/sign-in?next={request.path}", 303)
     person = signed_in.person()
     organisations = [
-        {"id": org_id, "name": _organisation_name(org_id, token), "roles": roles}
+        {"id": org_id, "name": _organisation_name(person, org_id, token), "roles": roles}
         for org_id, roles in person["memberships"].items()
     ]
     return render_template("account.html", organisations=organisations, form=SignOutForm())
 
 
-def _organisation_name(organisation_id: str, token: str) -> str | None:
-    """The organisation's name from the catalog, where the catalog lets the person read it."""
+def _account(outcome: dict) -> dict | None:
+    """The signed-in person's own account from the catalog (None if it could not say)."""
+    try:
+        return catalog().me(outcome["access_token"])
+    except ApiProblem:
+        return None
+
+
+def _organisation_name(person: dict, organisation_id: str, token: str) -> str | None:
+    """The organisation's name as the person's account named it at sign-in, else from the
+    catalog where it lets the person read it."""
+    known = person.get("organisations", {}).get(organisation_id)
+    if known:
+        return (is_chinese() and known["name_zh"]) or known["name_en"]
     try:
         org = catalog().organisation(organisation_id, token)
     except ApiProblem:
@@ -85,7 +103,7 @@ def _organisation_name(organisation_id: str, token: str) -> str | None:
 def _signed_in_or_second_factor(outcome: dict, email: str, next_page: str):
     target = local_target(next_page, "/account")
     if outcome["status"] == "signed_in":
-        signed_in.open_session(outcome, email)
+        signed_in.open_session(outcome, email, _account(outcome))
         return redirect(target, 303)
     if outcome["status"] == "second_factor_needed":
         signed_in.hold_second_factor(outcome["second_factor_token"], email)

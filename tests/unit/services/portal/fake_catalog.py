@@ -52,6 +52,26 @@ CORE = {
 }
 
 
+ACCOUNT = {
+    "person_id": "person_1",
+    "email": "li.wei@xinyuan.example",
+    "name_en": "Li Wei",
+    "name_zh": "李伟",
+    "locale": "zh-Hans",
+    "timezone": "Asia/Shanghai",
+    "platform_roles": [],
+    "memberships": [
+        {
+            "organisation_id": ORGANISATION,
+            "legal_name_en": "Xinyuan",
+            "legal_name_zh": "芯元",
+            "kinds": ["vendor"],
+            "roles": ["buyer"],
+        }
+    ],
+}
+
+
 def access_token(person_id: str = "person_1", memberships=None) -> str:
     claims = {"sub": person_id, "memberships": memberships or {ORGANISATION: ["buyer"]}}
     payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
@@ -106,6 +126,10 @@ class FakeCatalog:
             return httpx.Response(201, json=signed_in())
         if path == "/v1/sessions/refresh":
             return httpx.Response(201, json=signed_in(NOW + timedelta(hours=1)))
+        if path == "/v1/people/me":
+            return httpx.Response(200, json=ACCOUNT)
+        if path.startswith("/v1/people/me/sessions/") and request.method == "DELETE":
+            return httpx.Response(200, json={"ended": 1})
         if path == f"/v1/organisations/{ORGANISATION}":
             return httpx.Response(200, json={"id": ORGANISATION, "legal_name_en": "Xinyuan"})
         return _problem(404, [])

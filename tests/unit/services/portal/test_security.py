@@ -83,8 +83,9 @@ def test_signing_in_opens_a_new_session_with_the_tokens_sealed():
     cookie = client.get_cookie("ipmarket_session")
     assert access_token() not in cookie.value and "refresh-1" not in str(after)
     assert cookie.http_only and cookie.same_site == "Lax" and not cookie.secure
-    assert "Xinyuan" in client.get("/account").text  # named through the catalog's API
-    account_call = fake.calls[-1]
+    home = client.get("/account").text  # in the person's own language, from their account
+    assert "李伟" in home and "芯元" in home
+    [account_call] = [call for call in fake.calls if call.url.path == "/v1/people/me"]
     assert account_call.headers["Authorization"] == f"Bearer {access_token()}"
 
 
@@ -141,6 +142,8 @@ def test_the_second_factor_step_then_signing_out():
     home = client.get("/account").text
     client.post("/sign-out", data={"csrf_token": csrf_of(home)})
     assert client.get_cookie("ipmarket_session") is None  # the whole session is gone
+    ended = [call for call in fake.calls if call.method == "DELETE"]
+    assert [call.url.path for call in ended] == ["/v1/people/me/sessions/session_1"]
     assert client.get("/account").headers["Location"].startswith("/sign-in")
 
 
