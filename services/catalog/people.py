@@ -22,19 +22,18 @@ Clock = Callable[[], datetime]
 
 
 def actor_for_key(principal: Principal) -> Actor:
-    """An API key acts with its organisation's full rights (as keys always have) until keys
-    carry role scopes; the operator's keys with the operator's. A person acts with their roles
-    in the organisation the request is for and their platform roles."""
-    if principal.person_id is not None:
-        return Actor(
-            memberships={principal.organisation_id: principal.scopes} if principal.scopes else {},
-            platform_roles=principal.platform_roles,
-            person_id=principal.person_id,
-        )
-    if principal.is_admin:
-        return Actor(platform_roles=frozenset({roles.OPERATOR}), key_id=principal.key_id)
+    """Who acts, as the people use cases see it: a person or an API key, with the roles (or
+    scopes) it holds in the organisation the request is for and its platform roles. The
+    platform's owners (its unscoped or owner-scoped keys, the owners among its people) act as
+    operators, as shared.directory.Principal.may lets them."""
+    platform_roles = set(principal.platform_roles)
+    if "admin" in principal.roles and roles.OWNER in principal.scopes:
+        platform_roles.add(roles.OPERATOR)
     return Actor(
-        memberships={principal.organisation_id: frozenset({roles.OWNER})}, key_id=principal.key_id
+        memberships={principal.organisation_id: principal.scopes} if principal.scopes else {},
+        platform_roles=frozenset(platform_roles),
+        person_id=principal.person_id,
+        key_id=principal.key_id,
     )
 
 

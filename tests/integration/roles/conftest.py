@@ -4,12 +4,9 @@ through their own handlers, parsed from the catalog's outbox as the consumers wo
 from Kafka (no broker needed: nothing here depends on timing).
 
 A credential kind is a function (platform, organisation, role) → request headers, in
-CREDENTIALS; the table-driven test runs once per kind. API keys scoped to the role are the first
-kind. People are one more entry, e.g. `CREDENTIALS["person"] = person_with_role`, a function
-that makes a person holding `role` in `organisation` (a platform role when it is one of
-PLATFORM_ROLES, the organisation then being the platform's), signs them in through the
-catalog, calls `platform.deliver()` so that licensing and notify learn the token keys and
-people, and returns {"Authorization": "Bearer <access token>"}."""
+CREDENTIALS; the table-driven test runs once per kind: API keys scoped to the role, and people
+holding it (a member of the organisation with that role, or a person with that platform role),
+signed in, their access token used once licensing and notify have heard of them."""
 
 from __future__ import annotations
 
@@ -19,13 +16,17 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
-from services.catalog import organisations, vendor_names
+from services.catalog import invitations, organisations, people, sessions, vendor_names
 from services.catalog.app import create_app as create_catalog
+from services.catalog.domain.people import Actor
 from services.catalog.models import OutboxMessage
+from services.catalog.unit_of_work import catalog_work
 from services.licensing.app import create_app as create_licensing
 from services.licensing.handlers import event_handlers as licensing_handlers
 from services.notify.app import create_app as create_notify
 from services.notify.handlers import event_handlers as notify_handlers
+from shared import roles
+from shared.db.schema import utcnow
 from shared.directory import Principal
 from shared.events import new_event
 from shared.events.catalog import CORE_PUBLISHED
@@ -168,8 +169,38 @@ def scoped_key(platform: Platform, organisation: Organisation, role: str) -> dic
     return platform.api_key(organisation, [role])
 
 
+PASSWORD = "roles table password, 2026"
+# Whoever invites the members (the invitation's author is not what the table checks).
+INVITER = Actor(platform_roles=frozenset({roles.OPERATOR}), person_id="roles-test-operator")
+
+
+def person_with_role(platform: Platform, organisation: Organisation, role: str) -> dict:
+    """A person signed in, holding `role`: a member of the organisation with that role, or a
+    person with that platform role. Their access token, after licensing and notify have heard
+    of them (and of the catalog's token key) as their consumers would."""
+    email = f"{role}.{organisation.kind}@roles.example"
+    with platform.catalog.unit_of_work() as uow:
+        work = catalog_work(uow)
+        if role in roles.PLATFORM_ROLES:
+            person = people.new_person(
+                work, email, f"A {role}", None, PASSWORD, utcnow(), platform_roles=[role]
+            )
+        else:
+            _, link = invitations.invite_member(uow, INVITER, organisation.id, email, [role])
+            person, _ = invitations.accept_invitation(
+                uow, link, name_en=f"A {role}", password=PASSWORD
+            )
+        signed_in = sessions.open_session(work, person, "192.0.2.1", "roles test", utcnow())
+        uow.commit()
+    platform.deliver()
+    return {"Authorization": f"Bearer {signed_in.access_token}"}
+
+
 # credential kind → (platform, organisation, role) → headers of a request acting with that role
-CREDENTIALS: dict[str, Callable[[Platform, Organisation, str], dict]] = {"key": scoped_key}
+CREDENTIALS: dict[str, Callable[[Platform, Organisation, str], dict]] = {
+    "key": scoped_key,
+    "person": person_with_role,
+}
 
 
 @pytest.fixture
