@@ -82,7 +82,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_in_the_same_median_time
     clock = with_clock(catalog)
     timings = {"known": [], "unknown": []}
     answers = set()
-    for i in range(15):  # interleaved, so that the machine's load falls on both alike
+    for i in range(31):  # interleaved, so that the machine's load falls on both alike
         for kind, email in (("known", EMAIL), ("unknown", "nobody@xinyuan-micro.cn")):
             clock.now += timedelta(hours=2)  # failures an hour old are forgotten: no throttle
             started = time.perf_counter()
