@@ -1,14 +1,16 @@
 """A signed-in person's own account: who they are with their memberships (what the portal
 shows), their open sessions, and ending one of them or all the others. Each takes a unit of
-work and the person's id; the sessions end through sessions.end_sessions, which tells every
+work and the person's id. A person sets up TOTP here too (not only when signing in must
+have it). The sessions end through sessions.end_sessions, which tells every
 service (SESSION_ENDED)."""
 
 from __future__ import annotations
 
-from services.catalog import sessions
+from services.catalog import second_factor, sessions
 from services.catalog.domain.people import Actor
 from services.catalog.unit_of_work import CatalogWork, catalog_work
-from shared.errors import NotFound
+from shared.db.schema import utcnow
+from shared.errors import Conflict, Invalid, NotFound
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -64,3 +66,26 @@ def end_session(uow: UnitOfWork | CatalogWork, person_id: str, session_id: str) 
 def end_other_sessions(uow: UnitOfWork | CatalogWork, person_id: str, current: str) -> int:
     """Sign out everywhere else: every session of the person but the one asking."""
     return sessions.end_sessions(uow, Actor(person_id=person_id), keep=current)
+
+
+def start_second_factor(uow: UnitOfWork | CatalogWork, person_id: str, clock=utcnow) -> str:
+    """A new TOTP secret for the signed-in person: its otpauth:// URI for the authenticator's
+    QR code, in force once a first code confirms it. One in force already is kept (an operator
+    resets a lost one: `ipmarket people reset-second-factor`)."""
+    work = catalog_work(uow)
+    totp = work.records.totp(person_id)
+    if totp is not None and totp.confirmed_at is not None:
+        raise Conflict("an authenticator app is set up already")
+    person = work.records.person(person_id)
+    return second_factor.enrol(work.records, person.id, person.email, clock())
+
+
+def confirm_second_factor(
+    uow: UnitOfWork | CatalogWork, person_id: str, code: str, clock=utcnow
+) -> list[str]:
+    """The first code from the authenticator puts the secret in force; the ten recovery codes,
+    shown once. From the next sign-in on, a code is asked for."""
+    codes = second_factor.confirm(catalog_work(uow).records, person_id, code, clock())
+    if codes is None:
+        raise Invalid("the code is wrong: check the authenticator's clock", field="code")
+    return codes

@@ -1,5 +1,6 @@
 """/v1/people/me: the signed-in person's own account — who they are and their memberships, their
-open sessions, ending one or all the others. People only: an API key has no account (403)."""
+open sessions, ending one or all the others, an authenticator app as second factor. People
+only: an API key has no account (403)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from services.catalog import account
 from services.catalog.schemas.account import (
     AccountSchema,
     AccountSessionPageSchema,
+    RecoveryCodesSchema,
+    SecondFactorCodeSchema,
     SessionsEndedSchema,
 )
+from services.catalog.schemas.people import SecondFactorSecretSchema
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
@@ -67,3 +71,29 @@ def end_other_sessions():
         ended = account.end_other_sessions(uow, principal.person_id, principal.session_id)
         uow.commit()
         return {"ended": ended}
+
+
+@blp.post("/second-factor")
+@requires(people_only=True)
+@blp.response(201, SecondFactorSecretSchema)
+@problems(401, 403, 409)
+def start_second_factor():
+    """Set up an authenticator app (TOTP): a new secret, in force once a code confirms it."""
+    with service_context().unit_of_work() as uow:
+        uri = account.start_second_factor(uow, current_principal().person_id)
+        uow.commit()
+        return {"otpauth_uri": uri}
+
+
+@blp.post("/second-factor/confirm")
+@requires(people_only=True)
+@blp.arguments(SecondFactorCodeSchema)
+@blp.response(200, RecoveryCodesSchema)
+@problems(401, 403, 422)
+def confirm_second_factor(body):
+    """The authenticator's first code: the app is in force from the next sign-in; the ten
+    recovery codes are shown once."""
+    with service_context().unit_of_work() as uow:
+        codes = account.confirm_second_factor(uow, current_principal().person_id, body["code"])
+        uow.commit()
+        return {"recovery_codes": codes}

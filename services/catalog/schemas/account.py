@@ -49,3 +49,16 @@ class AccountSessionPageSchema(Schema):
 
 class SessionsEndedSchema(Schema):
     ended = fields.Integer(metadata={"description": "how many sessions ended"})
+
+
+class SecondFactorCodeSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=8))
+
+
+class RecoveryCodesSchema(Schema):
+    recovery_codes = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Ten single-use codes for when the authenticator is lost: shown once."
+        },
+    )

@@ -4,6 +4,7 @@ are announced to every service); an API key has no account."""
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 
 from services.catalog import invitations
@@ -92,3 +93,22 @@ def test_an_api_key_has_no_account(catalog):
         "/v1/people/me", headers={"Authorization": f"Bearer {catalog.vendor.key}"}
     )
     assert_problem(response, 403)
+
+
+def test_a_person_sets_up_an_authenticator_app_and_then_signing_in_asks_for_a_code(catalog):
+    headers = bearer(sign_in(catalog, "laptop"))
+    started = catalog.client.post("/v1/people/me/second-factor", headers=headers)
+    assert started.status_code == 201
+    totp = pyotp.parse_uri(started.json["otpauth_uri"])
+    wrong = catalog.client.post(
+        "/v1/people/me/second-factor/confirm", json={"code": "000000"}, headers=headers
+    )
+    assert_problem(wrong, 422, "code")
+    confirmed = catalog.client.post(
+        "/v1/people/me/second-factor/confirm", json={"code": totp.now()}, headers=headers
+    )
+    assert confirmed.status_code == 200 and len(confirmed.json["recovery_codes"]) == 10
+    again = catalog.client.post("/v1/people/me/second-factor", headers=headers)
+    assert_problem(again, 409)
+    next_time = catalog.client.post("/v1/sessions", json={"email": EMAIL, "password": PASSWORD})
+    assert next_time.json["status"] == "second_factor_needed"

@@ -101,6 +101,8 @@ CATALOG = COMMON | {
     "GET /v1/people/me/sessions": PERSONAL,
     "DELETE /v1/people/me/sessions/<id:session_id>": PERSONAL,
     "POST /v1/people/me/sessions/end-others": PERSONAL,
+    "POST /v1/people/me/second-factor": PERSONAL,
+    "POST /v1/people/me/second-factor/confirm": PERSONAL,
     "PUT /v1/organisations/<organisation_id>/members/<id:person_id>/roles": vendor(OWNER),
     "PUT /v1/organisations/<organisation_id>/second-factor-requirement": vendor(OWNER),
 }
