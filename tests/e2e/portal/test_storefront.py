@@ -147,7 +147,9 @@ def test_signing_in_with_password_and_totp_then_out(site, open_page):
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/account")
     text = page.locator("main").inner_text()
-    assert f"Signed in as {EMAIL}" in text and "Buyer" in text
+    # named from their own account (GET /v1/people/me), their organisation by its name
+    assert f"Signed in as Li Wei ({EMAIL})" in text and "Buyer" in text
+    assert "Suzhou Lakeside Chip Design Co., Ltd." in text
     assert_accessible(page)
     shot(page, "account-en")
     cookies = {c["name"]: c for c in page.context.cookies()}
