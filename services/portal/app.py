@@ -15,7 +15,11 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from services.portal import forms, i18n, labels, signed_in
-from services.portal.catalog_api import CatalogApi, ServiceUnavailable
+from services.portal.catalog_api import CatalogApi
+from services.portal.deliverables_api import DeliverablesApi
+from services.portal.licensing_api import LicensingApi
+from services.portal.notify_api import NotifyApi
+from services.portal.service_api import ServiceApi, ServiceUnavailable
 from shared import config
 
 # No inline script or style anywhere: what runs and how it looks comes from /static only.
@@ -39,9 +43,23 @@ SECURITY_HEADERS = {
 }
 
 
+# Each service's client: its app.extensions key, class and base URL setting.
+SERVICE_APIS = {
+    "catalog_api": (CatalogApi, "IPMARKET_CATALOG_URL"),
+    "licensing_api": (LicensingApi, "IPMARKET_LICENSING_URL"),
+    "notify_api": (NotifyApi, "IPMARKET_NOTIFY_URL"),
+    "deliverables_api": (DeliverablesApi, "IPMARKET_DELIVERABLES_URL"),
+}
+
+
 def create_app(
-    environ: dict[str, str] | None = None, catalog: CatalogApi | None = None, clock=None
+    environ: dict[str, str] | None = None,
+    catalog: CatalogApi | None = None,
+    clock=None,
+    **apis: ServiceApi,
 ) -> Flask:
+    """`apis` replaces a service's client by its extension name (`licensing_api=…`), as
+    `catalog` does the catalog's: tests hand in clients on a WSGI transport."""
     app = Flask(__name__)
     portal_url = config.get("IPMARKET_PORTAL_URL", environ)
     app.config.update(
@@ -54,9 +72,10 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which ends at sign-out
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
-    app.extensions["catalog_api"] = catalog or CatalogApi(
-        config.get("IPMARKET_CATALOG_URL", environ)
-    )
+    if catalog is not None:
+        apis["catalog_api"] = catalog
+    for name, (client, url_setting) in SERVICE_APIS.items():
+        app.extensions[name] = apis.get(name) or client(config.get(url_setting, environ))
     app.extensions["portal_clock"] = clock or (lambda: datetime.now(UTC))
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)

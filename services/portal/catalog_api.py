@@ -1,81 +1,14 @@
-"""The portal's way to the catalog: its public HTTP API, the one an integrator uses, with the
-signed-in person's access token when there is one. The portal keeps no catalog data of its own.
-
-httpx rather than requests: one pooled client per process with separate connect and read
-time-outs, a pluggable transport (tests hand it a WSGI app or a mock without sockets), and
-typed errors for a service that does not answer.
-"""
+"""The portal's way to the catalog (see service_api): the storefront, signing in, the person's
+own account."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from services.portal.service_api import ApiProblem, ServiceApi, ServiceUnavailable
 
-import httpx
-
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+__all__ = ["ApiProblem", "CatalogApi", "ServiceUnavailable"]
 
 
-@dataclass
-class ApiProblem(Exception):
-    """An RFC 9457 problem the service answered; `errors` maps a field to its messages."""
-
-    status: int
-    title: str = ""
-    detail: str = ""
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    retry_after: int | None = None
-
-
-class ServiceUnavailable(Exception):
-    """The service did not answer (down, refused, timed out)."""
-
-
-def _problem(response: httpx.Response) -> ApiProblem:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    errors: dict[str, list[str]] = {}
-    for error in body.get("errors") or ():
-        errors.setdefault(error.get("field") or "", []).append(error.get("message", ""))
-    retry = response.headers.get("Retry-After")
-    return ApiProblem(
-        response.status_code,
-        body.get("title", ""),
-        body.get("detail", ""),
-        errors,
-        int(retry) if retry and retry.isdigit() else None,
-    )
-
-
-class CatalogApi:
-    def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None):
-        self._http = httpx.Client(
-            base_url=base_url,
-            timeout=TIMEOUT,
-            transport=transport,
-            headers={"Accept": "application/json"},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _call(
-        self, method: str, path: str, token: str | None = None, headers=None, **kwargs
-    ) -> dict:
-        headers = dict(headers or {})
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
-        except httpx.TransportError as error:
-            raise ServiceUnavailable(str(error)) from error
-        if response.status_code >= 500:
-            raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _problem(response)
-        return response.json()
-
+class CatalogApi(ServiceApi):
     # --- the storefront (anyone; drafts only for their vendor) -----------------------------
 
     def search(self, params: list[tuple[str, str]], token: str | None = None) -> dict:

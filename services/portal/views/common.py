@@ -1,4 +1,4 @@
-"""What every page handler uses: the API client, the clock, the person's credential."""
+"""What every page handler uses: the services' API clients, the clock, the person's credential."""
 
 from __future__ import annotations
 
@@ -8,10 +8,25 @@ from flask import current_app, request
 
 from services.portal import signed_in
 from services.portal.catalog_api import CatalogApi
+from services.portal.deliverables_api import DeliverablesApi
+from services.portal.licensing_api import LicensingApi
+from services.portal.notify_api import NotifyApi
 
 
 def catalog() -> CatalogApi:
     return current_app.extensions["catalog_api"]
+
+
+def licensing() -> LicensingApi:
+    return current_app.extensions["licensing_api"]
+
+
+def notify() -> NotifyApi:
+    return current_app.extensions["notify_api"]
+
+
+def deliverables() -> DeliverablesApi:
+    return current_app.extensions["deliverables_api"]
 
 
 def now() -> datetime:
