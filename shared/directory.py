@@ -81,7 +81,7 @@ class Principal:
 
     @property
     def actor(self) -> dict:
-        """Who did it, as events (shared.events.envelope.ActorSchema) and the audit record it:
+        """Who did it, as events (shared.events.envelope.validate_actor) and the audit record it:
         the person or key, and the organisation it acted for."""
         if self.person_id is not None:
             kind, who = "person", self.person_id

@@ -17,6 +17,7 @@ entries in `session.info`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -50,7 +51,7 @@ class RowSnapshot(dict):
         self._refuse()
 
     def check_source_unchanged(self) -> None:
-        if self.source is not None and _column_values(self.source).items() != self.items():
+        if self.source is not None and not _same_values(self.source, self):
             now = _column_values(self.source)
             changed = sorted(
                 k
@@ -63,13 +64,28 @@ class RowSnapshot(dict):
             )
 
 
+@functools.cache  # mappers live as long as the process; walking column_attrs per row cost
+def _column_keys(mapper: orm.Mapper) -> tuple[str, ...]:  # more than the row's insert
+    return tuple(attr.key for attr in mapper.column_attrs)
+
+
 def _column_values(new_object) -> dict:
-    state = sa.inspect(new_object)
-    return {
-        attr.key: state.dict[attr.key]
-        for attr in state.mapper.column_attrs
-        if attr.key in state.dict
-    }
+    state = orm.attributes.instance_state(new_object)
+    values = state.dict
+    return {key: values[key] for key in _column_keys(state.mapper) if key in values}
+
+
+def _same_values(new_object, snapshot: Mapping) -> bool:
+    """Whether the object's columns are still exactly (`is`) the snapshot's."""
+    state = orm.attributes.instance_state(new_object)
+    values = state.dict
+    for key in _column_keys(state.mapper):
+        if key in values:
+            if key not in snapshot or values[key] is not snapshot[key]:
+                return False
+        elif key in snapshot:
+            return False
+    return True
 
 
 def row_of(new_object) -> RowSnapshot:

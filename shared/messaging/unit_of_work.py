@@ -15,7 +15,7 @@ class UnitOfWork:
     """`with uow: …; uow.publish(...); uow.commit()` — events land in the outbox in the same
     transaction as the change, so either both are stored or neither is.
 
-    `actor` (see shared.events.envelope.ActorSchema: usually `principal.actor`) is who makes the
+    `actor` (see shared.events.envelope.validate_actor: usually `principal.actor`) is who makes the
     change: every event published in this unit of work names them."""
 
     def __init__(
