@@ -18,6 +18,9 @@ from shared.messaging import kafka_io
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# The longest the broker may take to answer, first contact included (kafka-python's own default
+# for that is 30 s): a broker that is down is reported as down within a scrape's time-out.
+BROKER_TIMEOUT_MS = 3000
 
 
 def consumer_lag(
@@ -28,15 +31,18 @@ def consumer_lag(
     groups = {
         f"{kafka_io.topic('notify', prefix)}.consumer": [kafka_io.topic(s, prefix) for s in STREAMS]
     }
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap, client_id="ipmarket-metrics", request_timeout_ms=3000
-    )
-    reader = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        client_id="ipmarket-metrics",
-        request_timeout_ms=3000,
-        enable_auto_commit=False,
-    )
+    bounded = {"request_timeout_ms": BROKER_TIMEOUT_MS, "bootstrap_timeout_ms": BROKER_TIMEOUT_MS}
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="ipmarket-metrics", **bounded)
+    try:
+        reader = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            client_id="ipmarket-metrics",
+            enable_auto_commit=False,
+            **bounded,
+        )
+    except BaseException:
+        admin.close()
+        raise
     lag = {}
     try:
         for group, topics in groups.items():

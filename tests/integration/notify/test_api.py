@@ -4,11 +4,13 @@ nothing."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from ipmarket.broker import free_port
 from services.notify.app import create_app
 from services.notify.models import Base, Endpoint
 from shared.events import new_event
@@ -325,6 +327,22 @@ def test_admins_see_dead_letters_and_metrics(client, organisation):
         interval=0.5,
         what="consumer lag figures",
     )
+
+
+@pytest.mark.databases("sqlite")  # the broker's part, not the database's
+def test_metrics_report_a_broker_that_is_down_before_a_scrape_gives_up(
+    client, organisation, monkeypatch
+):
+    _, key = organisation("ipmarket operator", country="CN", roles=["admin"])
+    monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", f"127.0.0.1:{free_port()}")  # none listens
+    started = time.monotonic()
+    metrics = client.get("/metrics", headers=auth(key))
+    took = time.monotonic() - started
+    assert metrics.status_code == 200
+    assert "ipmarket_notify_broker_up 0" in metrics.get_data(as_text=True)
+    # Prometheus gives up on a scrape after 10 s by default; left to itself kafka-python waits
+    # 30 s for a first answer from the broker.
+    assert took < 10, f"/metrics took {took:.1f} s with the broker down"
 
 
 def test_deliveries_come_in_pages_resumed_by_their_cursor(client, organisation):

@@ -1,7 +1,9 @@
 """The three services in-process on fresh PostgreSQL databases, one organisation of each kind,
 and credentials carrying exactly one role. The catalog's events reach licensing and notify
 through their own handlers, parsed from the catalog's outbox as the consumers would parse them
-from Kafka (no broker needed: nothing here depends on timing).
+from Kafka (nothing here depends on timing). The broker is there for notify's /metrics alone,
+which reads the consumers' lag from it: answered at once rather than after its 3 s time-out for
+a broker that is down, on each of the allowed roles' requests.
 
 A credential kind is a function (platform, organisation, role) → request headers, in
 CREDENTIALS; the table-driven test runs once per kind: API keys scoped to the role, and people
@@ -204,7 +206,8 @@ CREDENTIALS: dict[str, Callable[[Platform, Organisation, str], dict]] = {
 
 
 @pytest.fixture
-def platform(monkeypatch, make_database):
+def platform(monkeypatch, make_database, kafka_broker):
+    monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", kafka_broker.bootstrap)
     monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", "roles test secret, long enough to pass")
     monkeypatch.setenv("IPMARKET_WEBHOOK_KEY_SECRET", "roles webhook secret, long enough too")
     monkeypatch.setenv("IPMARKET_WEBHOOK_ALLOW_PRIVATE", "true")
