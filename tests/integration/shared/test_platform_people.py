@@ -24,6 +24,7 @@ from services.catalog.domain.people import Actor
 from services.catalog.people_models import Person
 from shared.errors import DomainError
 from shared.events import people as events
+from shared.messaging.outbox import OutboxRelay
 from tests.integration.notify.conftest import MailBox
 from tests.integration.shared.test_people_journey import CORE, bearer, ok, set_up_totp
 from tests.support import wait_until
@@ -49,15 +50,22 @@ def mail(monkeypatch):
 
 @pytest.fixture
 def delivering(mail, platform):
+    """Licensing's relay (the platform runs the catalog's) and a notify delivery worker."""
     from services.notify.delivery import DeliveryWorker
 
+    licensing = platform.apps["licensing"].extensions["ipmarket"]
     stop = threading.Event()
-    worker = DeliveryWorker(platform.apps["notify"].extensions["ipmarket"].session_factory)
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
+    workers = [
+        DeliveryWorker(platform.apps["notify"].extensions["ipmarket"].session_factory),
+        OutboxRelay(licensing.engine, licensing.outbox_model.__table__),
+    ]
+    threads = [threading.Thread(target=w.run, args=(stop,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
     yield
     stop.set()
-    thread.join(15)
+    for thread in threads:
+        thread.join(15)
 
 
 def cli(*args: str, stdin: str | None = None) -> dict:
@@ -192,9 +200,12 @@ def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_appro
         ),
         201,
     )["api_key"]
-    for credential in (licensee_key, reviewer["token"]):
+    for credential, path in (
+        (licensee_key, "/v1/license-requests"),
+        (reviewer["token"], "/v1/screening/rules"),  # an export reviewer's read
+    ):
         wait_until(
-            lambda c=credential: platform.status("licensing", "/v1/license-requests", c) == 200,
+            lambda c=credential, p=path: platform.status("licensing", p, c) == 200,
             timeout=30,
             what="licensing accepting the credential",
         )
@@ -218,7 +229,7 @@ def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_appro
     # The reviewer has no membership: she is told as the platform's export reviewer, in zh-Hant
     # and Hong Kong time (her own settings, not the platform's en and UTC).
     requested = "ipmarket.license.requested.v1"
-    wait_until(lambda: mail.to(REVIEWER_EMAIL, requested), timeout=30, what="the reviewer's e-mail")
+    wait_until(lambda: mail.to(REVIEWER_EMAIL, requested), timeout=60, what="the reviewer's e-mail")
     [message] = mail.to(REVIEWER_EMAIL, requested)
     assert message["Content-Language"] == "zh-Hant"
     assert "的授權申請" in message["Subject"], message["Subject"]
@@ -236,7 +247,7 @@ def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_appro
     assert cleared["state"] == "pending_approval", cleared
     export_cleared = "ipmarket.license.export_cleared.v1"
     wait_until(
-        lambda: mail.to(APPROVER_EMAIL, export_cleared), timeout=30, what="the approver's e-mail"
+        lambda: mail.to(APPROVER_EMAIL, export_cleared), timeout=60, what="the approver's e-mail"
     )
     [message] = mail.to(APPROVER_EMAIL, export_cleared)
     assert message["Content-Language"] == "zh-Hans"
@@ -249,10 +260,16 @@ def test_a_demoted_export_reviewer_is_refused_by_every_service_within_two_second
     platform, reviewer
 ):
     token = reviewer["token"]
+
+    def reviewer_held(context) -> bool:
+        try:
+            return context.person_principal(token, None).platform_roles == {"export_reviewer"}
+        except DomainError:
+            return False  # the token key or the person not arrived yet
+
     for service, app in platform.apps.items():
-        context = app.extensions["ipmarket"]
         wait_until(
-            lambda c=context: c.person_principal(token, None).platform_roles == {"export_reviewer"},
+            lambda c=app.extensions["ipmarket"]: reviewer_held(c),
             timeout=30,
             what=f"{service} holding the export reviewer",
         )
