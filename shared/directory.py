@@ -90,10 +90,12 @@ class Principal:
         return {"kind": kind, "id": who, "name": self.name, "organisation_id": self.organisation_id}
 
 
-def key_principal(organisation_id: str, kinds, key_id: str, scopes: list[str] | None) -> Principal:
+def key_principal(
+    organisation_id: str, kinds, key_id: str, scopes: list[str] | None, name: str | None = None
+) -> Principal:
     """The principal of an API key whose organisation is `kinds` and that carries `scopes`:
     member roles, and for the platform's own keys also platform roles. A key from before scopes
-    (None) is its organisation's owner, as it was."""
+    (None) is its organisation's owner, as it was. `name`: the key's label, its actor's name."""
     scopes = frozenset(scopes or (role_table.OWNER,))
     return Principal(
         organisation_id=organisation_id,
@@ -101,6 +103,7 @@ def key_principal(organisation_id: str, kinds, key_id: str, scopes: list[str] | 
         key_id=key_id,
         scopes=scopes - set(role_table.PLATFORM_ROLES),
         platform_roles=scopes & set(role_table.PLATFORM_ROLES),
+        name=name,
     )
 
 
@@ -155,7 +158,8 @@ class KnownOrganisationMixin:
 
 
 class KnownApiKeyMixin:
-    """Projection of the catalog's API keys: hash, owner and scopes only."""
+    """Projection of the catalog's API keys: hash, owner, scopes and label (the name the
+    events of a key's acts carry as their actor's: "upload script")."""
 
     __tablename__ = "known_api_key"
 
@@ -163,6 +167,7 @@ class KnownApiKeyMixin:
     organisation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scopes: Mapped[list] = mapped_column(default=lambda: [role_table.OWNER])
+    name: Mapped[str | None] = mapped_column(sa.String(100), default=None)  # None: before labels
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -245,6 +250,7 @@ class Directory:
                     key_hash=data["key_hash"],
                     # events from before scopes: the key was its organisation's owner
                     scopes=data.get("scopes") or [role_table.OWNER],
+                    name=data["name"],
                 )
             )
 
@@ -260,6 +266,7 @@ class Directory:
                 self.ApiKey.key_id,
                 self.ApiKey.organisation_id,
                 self.ApiKey.scopes,
+                self.ApiKey.name,
                 self.Organisation.roles,
             )
             .join(
@@ -269,4 +276,4 @@ class Directory:
         ).first()
         if row is None:
             return None
-        return key_principal(row.organisation_id, row.roles, row.key_id, row.scopes)
+        return key_principal(row.organisation_id, row.roles, row.key_id, row.scopes, row.name)

@@ -66,6 +66,18 @@ class KnownMembershipMixin:
     roles: Mapped[list] = mapped_column()
 
 
+class KnownPlatformRolesMixin:
+    """A person's platform roles as the catalog last announced them (PLATFORM_ROLES_CHANGED):
+    these, not the token's, are the roles a request acts with. No row: no change announced
+    since the person signed in, so the token's hold."""
+
+    __tablename__ = "known_platform_roles"
+
+    person_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    platform_roles: Mapped[list] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column()
+
+
 class EndedSessionMixin:
     """Sessions ended (SESSION_ENDED): their access tokens are refused."""
 
@@ -87,8 +99,12 @@ class PeopleDirectory:
         membership_model,
         ended_session_model,
         organisation_model,
+        platform_roles_model=None,
     ):
+        """`platform_roles_model` (a KnownPlatformRolesMixin table): None in a service that
+        keeps no platform roles, where the token's hold until it expires."""
         self.TokenKey = token_key_model
+        self.PlatformRoles = platform_roles_model
         self.Person = person_model
         self.Membership = membership_model
         self.EndedSession = ended_session_model
@@ -104,6 +120,7 @@ class PeopleDirectory:
             people_events.MEMBER_ROLES_CHANGED: self.apply_roles_changed,
             people_events.MEMBER_REMOVED: self.apply_member_removed,
             people_events.SESSION_ENDED: self.apply_session_ended,
+            people_events.PLATFORM_ROLES_CHANGED: self.apply_platform_roles_changed,
         }
 
     # --- projecting -----------------------------------------------------------------------------
@@ -161,6 +178,32 @@ class PeopleDirectory:
             )
         )
 
+    def apply_platform_roles_changed(self, event: Event, session: Session) -> None:
+        data = event.data
+        person = self._person(session, data["person_id"])
+        person.name_en, person.name_zh = data["name_en"], data["name_zh"]
+        if self.PlatformRoles is None:
+            return
+        changed_at = datetime.fromisoformat(data["changed_at"])
+        held = session.get(self.PlatformRoles, data["person_id"], with_for_update=True)
+        if held is None:
+            session.add(
+                self.PlatformRoles(
+                    person_id=data["person_id"],
+                    platform_roles=list(data["platform_roles"]),
+                    changed_at=changed_at,
+                )
+            )
+        elif held.changed_at <= changed_at:  # a change seen twice, or an older one late: kept
+            held.platform_roles, held.changed_at = list(data["platform_roles"]), changed_at
+
+    def platform_roles(self, session: Session, person_id: str) -> frozenset[str] | None:
+        """The person's platform roles as last announced (None: none announced here)."""
+        if self.PlatformRoles is None:
+            return None
+        held = session.get(self.PlatformRoles, person_id)
+        return None if held is None else frozenset(held.platform_roles)
+
     def apply_session_ended(self, event: Event, session: Session) -> None:
         data = event.data
         ended_at = datetime.fromisoformat(data["ended_at"])
@@ -186,6 +229,7 @@ class PeopleDirectory:
 
     def standing(self, session: Session, claims: AccessClaims) -> Standing:
         person = session.get(self.Person, claims.person_id)
+        platform_roles = self.platform_roles(session, claims.person_id)
         rows = session.execute(
             sa.select(
                 self.Membership.organisation_id, self.Membership.roles, self.Organisation.roles
@@ -205,8 +249,9 @@ class PeopleDirectory:
             },
             name=person and (person.name_zh or person.name_en),
             platform_organisation=self.platform_organisation(session)
-            if claims.platform_roles
+            if (claims.platform_roles if platform_roles is None else platform_roles)
             else None,
+            platform_roles=platform_roles,
         )
 
     def platform_organisation(self, session: Session) -> tuple[str, frozenset[str]] | None:

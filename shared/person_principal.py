@@ -7,7 +7,8 @@ A token is accepted when its signature verifies with an announced key, it has no
 (shared/access_tokens.LEEWAY allowed for clocks apart), its session has not ended and its
 person is not disabled. The roles it carries are the membership's roles as the directory holds
 them NOW, not those in the token, so that a change of roles or a removal holds within seconds,
-not at expiry; its platform roles are the token's (they change only at sign-in).
+not at expiry; so are its platform roles, once the directory has heard of a change of them
+(until then, the token's).
 
 Which organisation the request acts for:
 1. The header `Ipmarket-Organisation: <id>` names it: the person must be a member of it, or
@@ -48,6 +49,8 @@ class Standing:
     name: str | None = None  # as the directory knows it (name_zh, else name_en)
     # the platform's own organisation (id, kinds), if the directory knows it
     platform_organisation: tuple[str, frozenset[str]] | None = None
+    # the person's platform roles now (None: the directory has heard of no change: the token's)
+    platform_roles: frozenset[str] | None = None
 
 
 def principal_of(
@@ -60,6 +63,9 @@ def principal_of(
     if standing.person_disabled:
         raise NotAuthenticated("this person's account is disabled")
     platform = standing.platform_organisation
+    platform_roles = (
+        claims.platform_roles if standing.platform_roles is None else standing.platform_roles
+    )
     if organisation_id is None:
         if len(standing.memberships) == 1:
             organisation_id = next(iter(standing.memberships))
@@ -68,13 +74,13 @@ def principal_of(
                 f"you are a member of several organisations: name one in {ORGANISATION_HEADER}",
                 field=ORGANISATION_HEADER,
             )
-        elif claims.platform_roles and platform is not None:
+        elif platform_roles and platform is not None:
             organisation_id = platform[0]
         else:
             raise Forbidden("you are not a member of any organisation")
     membership = standing.memberships.get(organisation_id)
     if membership is None:
-        if not (claims.platform_roles and platform is not None and platform[0] == organisation_id):
+        if not (platform_roles and platform is not None and platform[0] == organisation_id):
             raise Forbidden(
                 f"you are not a member of organisation {organisation_id}",
                 field=ORGANISATION_HEADER,
@@ -84,7 +90,7 @@ def principal_of(
         organisation_id=organisation_id,
         roles=membership.organisation_kinds,
         scopes=membership.roles,
-        platform_roles=claims.platform_roles,
+        platform_roles=platform_roles,
         person_id=claims.person_id,
         session_id=claims.session_id,
         name=standing.name or claims.name,

@@ -20,6 +20,10 @@ from ipmarket.devtools.demo_data import (
 from services.catalog import cores, organisations, vendor_names
 from services.catalog.models import Core, Organisation, VendorNameClaim
 from shared.directory import Principal
+from shared.events.envelope import system_actor
+
+# Who the demo's events name: the platform itself, by the loader.
+DEMO_LOADER = system_actor("ipmarket demo")
 
 
 def offers_for(price_usd: int, currency: str) -> list[dict]:
@@ -88,7 +92,7 @@ def load(context, on_new_key=None) -> dict:
         (contact, email),
         vlnv_vendor,
     ) in ORGANISATIONS.items():
-        with context.unit_of_work() as uow:
+        with context.unit_of_work(DEMO_LOADER) as uow:
             org = uow.session.scalar(
                 sa.select(Organisation).where(Organisation.legal_name_en == name)
             )
@@ -138,7 +142,7 @@ def load(context, on_new_key=None) -> dict:
             }
             if _exists(context, vlnv):
                 continue
-            with context.unit_of_work() as uow:
+            with context.unit_of_work(DEMO_LOADER) as uow:
                 core = cores.create_draft(
                     uow,
                     principal,
@@ -184,7 +188,7 @@ DEMO_OPERATOR = Principal(organisation_id=None, roles=frozenset({"admin"}), key_
 
 def _confirm_vendor_name(context, organisation_id: str, name: str) -> None:
     """The vendor claims its VLNV vendor name and the operator confirms it, as in real use."""
-    with context.unit_of_work() as uow:
+    with context.unit_of_work(DEMO_LOADER) as uow:
         claim = uow.session.scalar(
             sa.select(VendorNameClaim).where(
                 VendorNameClaim.organisation_id == organisation_id,

@@ -13,12 +13,19 @@ from shared import config
 from shared.command_line import Country, Email, Text, TimeZone, checked_settings
 from shared.errors import DomainError
 from shared.events.catalog import LOCALES
+from shared.events.envelope import system_actor
 
 
 def command_line_actor() -> str:
     """Who ran a command, for the people audit: the operating-system account and host (the
     command line has database access, not a signed-in person)."""
     return f"cli:{getpass.getuser()}@{socket.gethostname()}"
+
+
+def command_line_event_actor(command: str) -> dict:
+    """Who the events of a command name: the platform itself, by the command (`ipmarket …`),
+    with the account that ran it (shared.events.envelope.ActorSchema's bounds)."""
+    return system_actor(f"ipmarket {command}"[:64]) | {"name": command_line_actor()[:300]}
 
 
 @click.group("admin")
@@ -88,7 +95,7 @@ def admin_create(
         )
     password = None if invite else _new_password()
     try:
-        with build_context().unit_of_work() as uow:
+        with build_context().unit_of_work(command_line_event_actor("admin create")) as uow:
             made = create_platform_operator(
                 uow,
                 email=email,

@@ -7,7 +7,11 @@ import json
 
 import click
 
-from services.catalog.admin_commands import admin_group, command_line_actor
+from services.catalog.admin_commands import (
+    admin_group,
+    command_line_actor,
+    command_line_event_actor,
+)
 from shared.errors import DomainError
 
 
@@ -41,7 +45,7 @@ def create_operator_command(email: str, name: str, password: str) -> None:
     from services.catalog.people_admin import audit
 
     try:
-        with _context().unit_of_work() as uow:
+        with _context().unit_of_work(command_line_event_actor("people create-operator")) as uow:
             person = create_operator(uow, email, name, password)
             audit(uow, command_line_actor(), "people.create_operator", person.email)
             uow.commit()
@@ -77,13 +81,44 @@ def disable_command(email: str) -> None:
     from services.catalog.people_admin import audit, disable_person
 
     try:
-        with _context().unit_of_work() as uow:
+        with _context().unit_of_work(command_line_event_actor("people disable")) as uow:
             person = disable_person(uow, email)
             audit(uow, command_line_actor(), "people.disable", person.email)
             uow.commit()
     except DomainError as error:
         raise _refused(error) from None
     click.echo(json.dumps({"person_id": person.id, "disabled": True}))
+
+
+@people_group.command("platform-roles")
+@click.argument("email")
+@click.option(
+    "--role",
+    "platform_roles",
+    multiple=True,
+    type=click.Choice(("operator", "export_reviewer")),
+    help="A platform role the person holds from now on (repeat for both; none: no longer any).",
+)
+def platform_roles_command(email: str, platform_roles: tuple[str, ...]) -> None:
+    """Set a person's platform roles (operator, export_reviewer): every service acts on the
+    change within seconds (an event records it), and export reviewers are told of requests
+    waiting for them."""
+    from services.catalog.people_admin import audit, set_platform_roles
+
+    try:
+        with _context().unit_of_work(command_line_event_actor("people platform-roles")) as uow:
+            person, before = set_platform_roles(uow, email, list(platform_roles))
+            audit(
+                uow,
+                command_line_actor(),
+                "people.platform_roles",
+                person.email,
+                {"before": before, "after": list(person.platform_roles)},
+            )
+            uow.commit()
+    except DomainError as error:
+        raise _refused(error) from None
+    click.echo(json.dumps({"person_id": person.id, "platform_roles": list(person.platform_roles)}))
 
 
 @people_group.command("reset-second-factor")
@@ -94,7 +129,7 @@ def reset_second_factor_command(email: str) -> None:
     from services.catalog.people_admin import audit, reset_second_factor
 
     try:
-        with _context().unit_of_work() as uow:
+        with _context().unit_of_work(command_line_event_actor("people reset-second-factor")) as uow:
             had_one = reset_second_factor(uow, email)
             audit(
                 uow,

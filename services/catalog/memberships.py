@@ -116,4 +116,7 @@ def member_state(person: Person, membership: Membership) -> dict:
         "email": person.email,
         "roles": list(membership.roles),
         "joined_at": membership.created_at.isoformat(),
+        "locale": person.locale,
+        "timezone": person.timezone,
+        "platform_roles": list(person.platform_roles),
     }

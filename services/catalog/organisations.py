@@ -251,4 +251,4 @@ def principal_for(
     now = clock()
     if last_use_due(now, api_key.last_used_at):
         api_key.last_used_at = now
-    return key_principal(api_key.organisation_id, roles, api_key.id, api_key.scopes)
+    return key_principal(api_key.organisation_id, roles, api_key.id, api_key.scopes, api_key.name)

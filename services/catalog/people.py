@@ -16,6 +16,7 @@ from shared import roles
 from shared.db.schema import utcnow
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid
+from shared.events import people as people_events
 from shared.messaging.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -86,9 +87,12 @@ def create_operator(
     work = catalog_work(uow)
     if work.records.person_by_email(email_key(email)) is not None:
         raise Conflict(f"{email.strip()} has an account already", field="email")
-    return new_person(
-        work, email.strip(), name_en, None, password, clock(), platform_roles=[roles.OPERATOR]
+    now = clock()
+    person = new_person(
+        work, email.strip(), name_en, None, password, now, platform_roles=[roles.OPERATOR]
     )
+    publish_platform_roles(work, person, now)
+    return person
 
 
 def check_email(email: str, field: str) -> None:
@@ -112,3 +116,24 @@ def person_notice(work: CatalogWork, person: Person) -> dict:
         "locale": person.locale or (first.locale if first else "en"),
         "timezone": person.timezone or (first.timezone if first else "UTC"),
     }
+
+
+def platform_roles_state(person: Person, changed_at) -> dict:
+    """PLATFORM_ROLES_CHANGED's data: the person's platform roles now, and how to write to
+    them (notify tells the export reviewers by it)."""
+    return {
+        "person_id": person.id,
+        "name_en": person.name_en,
+        "name_zh": person.name_zh,
+        "email": person.email,
+        "locale": person.locale,
+        "timezone": person.timezone,
+        "platform_roles": sorted(set(person.platform_roles), key=roles.PLATFORM_ROLES.index),
+        "changed_at": changed_at.isoformat(),
+    }
+
+
+def publish_platform_roles(work: CatalogWork, person: Person, changed_at) -> None:
+    work.publish(
+        people_events.PLATFORM_ROLES_CHANGED, person.id, platform_roles_state(person, changed_at)
+    )

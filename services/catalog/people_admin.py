@@ -15,13 +15,13 @@ from services.catalog.domain.people import email_key
 from services.catalog.memberships import member_state
 from services.catalog.models import ApiKey, Organisation
 from services.catalog.organisations import create_api_key, register_organisation
-from services.catalog.people import Clock, check_email, new_person
+from services.catalog.people import Clock, check_email, new_person, publish_platform_roles
 from services.catalog.people_models import Membership, PeopleAuditRecord, Person
 from services.catalog.records import SqlRecords
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared import roles
 from shared.db.schema import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events import people as events
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -69,6 +69,31 @@ def disable_person(uow: UnitOfWork | CatalogWork, email: str, clock: Clock = utc
             {"person_id": person.id, "disabled_at": now.isoformat()},
         )
     return person
+
+
+def set_platform_roles(
+    uow: UnitOfWork | CatalogWork, email: str, platform_roles: list[str], clock: Clock = utcnow
+) -> tuple[Person, list[str]]:
+    """The person's platform roles are now `platform_roles` (none: a platform person no more);
+    every service holds them by the event within seconds. The last operator able to sign in
+    stays one: without one nobody could approve an organisation again. Returns the person and
+    their roles before."""
+    work = catalog_work(uow)
+    person = _person(work, email)
+    unknown = set(platform_roles) - set(roles.PLATFORM_ROLES)
+    if unknown:
+        raise Invalid(f"not a platform role: {', '.join(sorted(unknown))}", field="role")
+    before = list(person.platform_roles)
+    if roles.OPERATOR in before and roles.OPERATOR not in platform_roles:
+        others = [
+            p for p in work.records.operators() if p.id != person.id and p.disabled_at is None
+        ]
+        if not others:
+            raise Conflict("the platform's last operator stays: make another one first")
+    person.platform_roles = sorted(set(platform_roles), key=roles.PLATFORM_ROLES.index)
+    work.records.flush()
+    publish_platform_roles(work, person, clock())
+    return person, before
 
 
 def reset_second_factor(uow: UnitOfWork | CatalogWork, email: str, clock: Clock = utcnow) -> bool:
@@ -168,6 +193,7 @@ def create_platform_operator(
         work.records.add(person)
         work.records.flush()
         _, token = invitations.invite(work, org, person.email, [roles.OWNER], None, clock)
+        publish_platform_roles(work, person, now)
     else:
         person = new_person(
             work, email.strip(), name_en, None, password, now, platform_roles=[roles.OPERATOR]
@@ -178,4 +204,5 @@ def create_platform_operator(
         work.records.add(membership)
         work.records.flush()
         work.publish(events.MEMBER_JOINED, org.id, member_state(person, membership))
+        publish_platform_roles(work, person, now)
     return PlatformOperator(person, org, api_key, token)

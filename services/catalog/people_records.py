@@ -147,5 +147,12 @@ class SqlPeopleRecords:
             None,
         )
 
+    def operators(self) -> list[Person]:
+        """The people with the platform role operator (few)."""
+        found = self.session.scalars(
+            sa.select(Person).where(sa.cast(Person.platform_roles, sa.String).like('%"operator"%'))
+        )
+        return [person for person in found if "operator" in person.platform_roles]
+
     def delete(self, row) -> None:
         self.session.delete(row)

@@ -31,7 +31,8 @@ class CatalogPeople:
             .where(Membership.person_id == claims.person_id)
         )
         platform = None
-        if claims.platform_roles:
+        platform_roles = frozenset(person.platform_roles) if person is not None else frozenset()
+        if platform_roles:
             platform = next(
                 (
                     (organisation_id, frozenset(kinds))
@@ -55,4 +56,5 @@ class CatalogPeople:
             },
             name=person and (person.name_zh or person.name_en),
             platform_organisation=platform,
+            platform_roles=platform_roles,
         )

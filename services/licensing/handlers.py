@@ -12,6 +12,7 @@ from services.licensing.models import (
     KnownMembership,
     KnownOrganisation,
     KnownPerson,
+    KnownPlatformRoles,
     KnownTokenKey,
 )
 from shared.directory import Directory
@@ -22,7 +23,12 @@ from shared.people_directory import PeopleDirectory
 STREAMS = ["catalog"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
-    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+    KnownTokenKey,
+    KnownPerson,
+    KnownMembership,
+    EndedSession,
+    KnownOrganisation,
+    platform_roles_model=KnownPlatformRoles,
 )
 CORE_FIELDS = (
     "vendor_id",

@@ -94,6 +94,14 @@ def decide_review(
     if outcome == "deny":
         deny(uow, request, "DENIED_AFTER_REVIEW")
     else:
+        # Both sides hear of it (before any license it leads to); the vendor's approvers
+        # too, when it now waits for them.
+        awaiting = "approval" if request.offer.get("requires_approval") else None
+        uow.publish(
+            events.LICENSE_EXPORT_CLEARED,
+            request.id,
+            license_event(request, reason=comment, awaiting=awaiting),
+        )
         after_screening(uow, keyring, request, principal, "admin")
     return request
 

@@ -18,6 +18,7 @@ from services.notify.models import (
     KnownMembership,
     KnownOrganisation,
     KnownPerson,
+    KnownPlatformRoles,
     KnownTokenKey,
 )
 from services.notify.route_cache import RoutesOfTransaction
@@ -28,7 +29,12 @@ from shared.people_directory import PeopleDirectory
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
-    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+    KnownTokenKey,
+    KnownPerson,
+    KnownMembership,
+    EndedSession,
+    KnownOrganisation,
+    platform_roles_model=KnownPlatformRoles,
 )
 PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
 NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")

@@ -21,6 +21,7 @@ from shared.people_directory import (
     EndedSessionMixin,
     KnownMembershipMixin,
     KnownPersonMixin,
+    KnownPlatformRolesMixin,
     KnownTokenKeyMixin,
 )
 from shared.rate_limits import RateLimitCounterMixin
@@ -74,6 +75,10 @@ class KnownMembership(KnownMembershipMixin, Base):
 
 
 class EndedSession(EndedSessionMixin, Base):
+    pass
+
+
+class KnownPlatformRoles(KnownPlatformRolesMixin, Base):
     pass
 
 

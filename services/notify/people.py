@@ -10,11 +10,18 @@ seen is simply never there.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.notify.domain.routing import PersonRoute, RoleAudience
-from services.notify.models import KnownMembership, KnownOrganisation, KnownPerson
+from services.notify.models import (
+    KnownMembership,
+    KnownOrganisation,
+    KnownPerson,
+    KnownPlatformRoles,
+)
 from shared.events import Event
 from shared.events import people as events
 
@@ -26,12 +33,39 @@ def apply_member_joined(event: Event, session: Session) -> None:
     person = session.get(KnownPerson, data["person_id"])
     person.email = data["email"]
     person.locale, person.timezone = data["locale"], data["timezone"]
-    person.platform_roles = " ".join(sorted(data["platform_roles"]))
+    # A change of platform roles (keyed by person) may overtake a join (keyed by organisation):
+    # once one is known, it rules.
+    if session.get(KnownPlatformRoles, data["person_id"]) is None:
+        person.platform_roles = " ".join(sorted(data["platform_roles"]))
     person.home_organisation_id = data["organisation_id"]
 
 
+def apply_platform_roles_changed(event: Event, session: Session) -> None:
+    """How to write to a platform person (an export reviewer may have no membership), from
+    the latest change of their platform roles (the people directory has kept it)."""
+    data = event.data
+    held = session.get(KnownPlatformRoles, data["person_id"])
+    if held is None or held.changed_at > datetime.fromisoformat(data["changed_at"]):
+        return  # an older change arriving late
+    person = session.get(KnownPerson, data["person_id"])
+    person.email = data["email"]
+    person.locale, person.timezone = data["locale"], data["timezone"]
+    person.platform_roles = " ".join(sorted(data["platform_roles"]))
+    if person.home_organisation_id is None:
+        # No membership seen: the platform's own organisation frames their messages.
+        platform = session.scalars(
+            sa.select(KnownOrganisation.organisation_id).where(
+                sa.cast(KnownOrganisation.roles, sa.String).like('%"admin"%')
+            )
+        ).first()
+        person.home_organisation_id = platform
+
+
 # Applied after the people directory's own handler of the same event (services/notify/handlers).
-PROJECTIONS = {events.MEMBER_JOINED: apply_member_joined}
+PROJECTIONS = {
+    events.MEMBER_JOINED: apply_member_joined,
+    events.PLATFORM_ROLES_CHANGED: apply_platform_roles_changed,
+}
 
 
 # --- whom to write to ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ LICENSE_REQUESTED = "ipmarket.license.requested.v1"
 LICENSE_APPROVED = "ipmarket.license.approved.v1"
 LICENSE_REJECTED = "ipmarket.license.rejected.v1"
 LICENSE_DENIED = "ipmarket.license.denied.v1"
+LICENSE_EXPORT_CLEARED = "ipmarket.license.export_cleared.v1"
 LICENSE_ISSUED = "ipmarket.license.issued.v1"
 LICENSE_SUSPENDED = "ipmarket.license.suspended.v1"
 LICENSE_REINSTATED = "ipmarket.license.reinstated.v1"
@@ -77,6 +78,12 @@ class LicenseEventData(EventData):
 @register(LICENSE_REQUESTED)
 class LicenseRequested(LicenseEventData):
     pass
+
+
+@register(LICENSE_EXPORT_CLEARED)
+class LicenseExportCleared(LicenseEventData):
+    """An export reviewer cleared a request screening had held; `awaiting` "approval" when it
+    now waits for the vendor's approvers (None: it goes on to issue or to its order)."""
 
 
 @register(LICENSE_APPROVED)

@@ -17,6 +17,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         licensing.LICENSE_APPROVED,
         licensing.LICENSE_REJECTED,
         licensing.LICENSE_DENIED,
+        licensing.LICENSE_EXPORT_CLEARED,
         licensing.LICENSE_ISSUED,
         licensing.LICENSE_SUSPENDED,
         licensing.LICENSE_REINSTATED,

@@ -22,6 +22,7 @@ MEMBER_ROLES_CHANGED = "ipmarket.member.roles_changed.v1"
 SESSION_ENDED = "ipmarket.session.ended.v1"
 PASSWORD_RESET_REQUESTED = "ipmarket.password_reset.requested.v1"
 SIGNED_IN_FROM_NEW_DEVICE = "ipmarket.person.signed_in_from_new_device.v1"
+PLATFORM_ROLES_CHANGED = "ipmarket.person.platform_roles_changed.v1"
 # Notify consumes all but the token keys and ended sessions (its people projection, and the
 # e-mails of invitations, applications, resets, new devices); the other services' checks of a
 # person's credential come next. Tests that want every event consumed skip those.
@@ -39,6 +40,7 @@ PEOPLE_EVENTS = (
     SESSION_ENDED,
     PASSWORD_RESET_REQUESTED,
     SIGNED_IN_FROM_NEW_DEVICE,
+    PLATFORM_ROLES_CHANGED,
 )
 
 ORGANISATION_KINDS = ("vendor", "licensee")
@@ -225,3 +227,28 @@ class SignedInFromNewDevice(PersonNotice):
     user_agent = fields.String(required=True, validate=validate.Length(max=500))
     client_address = fields.String(required=True, validate=validate.Length(max=45))
     signed_in_at = fields.AwareDateTime(required=True)
+
+
+@register(PLATFORM_ROLES_CHANGED)
+class PlatformRolesChanged(EventData):
+    """A person's platform roles are now `platform_roles` (none: no longer any): every service
+    holds a person's platform roles by this, not by their token, and notify writes to the
+    platform's people (export reviewers) by it, in their language and time zone (None: the
+    platform organisation's). Keyed by person."""
+
+    person_id = fields.String(required=True, validate=ID)
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_zh = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=200)
+    )
+    email = fields.Email(required=True, validate=EMAIL)
+    locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LOCALES))
+    timezone = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
+    )
+    platform_roles = fields.List(
+        fields.String(validate=validate.OneOf(PLATFORM_ROLES)),
+        required=True,
+        validate=validate.Length(max=len(PLATFORM_ROLES)),
+    )
+    changed_at = fields.AwareDateTime(required=True)

@@ -5,6 +5,7 @@ only: an API key has no account (403)."""
 from __future__ import annotations
 
 from services.catalog import account
+from services.catalog.api.common import event_actor
 from services.catalog.schemas.account import (
     AccountSchema,
     AccountSessionPageSchema,
@@ -32,7 +33,7 @@ blp = Blueprint(
 def who_am_i():
     """Who is signed in: name, e-mail, own language and time zone, platform roles, and each
     organisation they are a member of with their roles in it."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.who_am_i")) as uow:
         return account.account(uow, current_principal().person_id)
 
 
@@ -43,7 +44,7 @@ def who_am_i():
 def list_sessions():
     """The person's open sessions (browsers and devices signed in), the current one marked."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.list_sessions")) as uow:
         items = account.open_sessions(uow, principal.person_id, principal.session_id)
         return {"items": items, "next": None}
 
@@ -54,7 +55,7 @@ def list_sessions():
 @problems(401, 403, 404)
 def end_session(session_id: str):
     """End one session: its access tokens stop working on every service within seconds."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.end_session")) as uow:
         ended = account.end_session(uow, current_principal().person_id, session_id)
         uow.commit()
         return {"ended": ended}
@@ -67,7 +68,7 @@ def end_session(session_id: str):
 def end_other_sessions():
     """Sign out everywhere else: every session but the one this request is signed in with."""
     principal = current_principal()
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.end_other_sessions")) as uow:
         ended = account.end_other_sessions(uow, principal.person_id, principal.session_id)
         uow.commit()
         return {"ended": ended}
@@ -79,7 +80,7 @@ def end_other_sessions():
 @problems(401, 403, 409)
 def start_second_factor():
     """Set up an authenticator app (TOTP): a new secret, in force once a code confirms it."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.start_second_factor")) as uow:
         uri = account.start_second_factor(uow, current_principal().person_id)
         uow.commit()
         return {"otpauth_uri": uri}
@@ -93,7 +94,7 @@ def start_second_factor():
 def confirm_second_factor(body):
     """The authenticator's first code: the app is in force from the next sign-in; the ten
     recovery codes are shown once."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("account.confirm_second_factor")) as uow:
         codes = account.confirm_second_factor(uow, current_principal().person_id, body["code"])
         uow.commit()
         return {"recovery_codes": codes}

@@ -6,6 +6,7 @@ from flask import g, request
 
 from services.catalog.domain.concurrency import etag_of
 from services.catalog.domain.list_cursor import PageRequest
+from shared.events.envelope import system_actor
 
 # The ETag of an organisation or core is its version number; an update must say (If-Match)
 # which version it was made from, and a stale one gets 412 instead of overwriting a change.
@@ -47,3 +48,13 @@ def page_request(args: dict) -> PageRequest:
 
 def page(items, next_cursor: str | None) -> dict:
     return {"items": items, "next": next_cursor}
+
+
+def event_actor(route: str) -> dict:
+    """Who the events of a people or session route name: the signed-in person or the key;
+    on a route anyone may call (applying, signing in, accepting an invitation, resetting a
+    password) the catalog itself by the route, the person being named in the data."""
+    principal = g.get("principal")
+    if principal is not None:
+        return principal.actor
+    return system_actor(f"catalog.{route}")

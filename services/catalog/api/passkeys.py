@@ -5,6 +5,7 @@ account is no organisation's act, any signed-in person may (an API key gets 403)
 from __future__ import annotations
 
 from services.catalog import passkeys
+from services.catalog.api.common import event_actor
 from services.catalog.api.sessions import relying_party
 from services.catalog.domain.people import Actor
 from services.catalog.schemas.account_security import (
@@ -30,7 +31,7 @@ blp = Blueprint(
 @problems(403)
 def registration_options():
     """Start enrolling a passkey: the options go to navigator.credentials.create()."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("passkeys.registration_options")) as uow:
         ceremony = passkeys.registration_options(uow, _person(), relying_party())
         uow.commit()
         return {"ceremony_id": ceremony.ceremony_id, "options": ceremony.options}
@@ -44,7 +45,7 @@ def registration_options():
 def enrol(body):
     """Keep the passkey the browser made: from now on it signs you in, alone or after the
     password."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("passkeys.enrol")) as uow:
         passkey = passkeys.enrol(
             uow, _person(), body["ceremony_id"], body["credential"], body["name"], relying_party()
         )

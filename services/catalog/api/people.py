@@ -5,6 +5,7 @@ decides; an organisation invites members (/v1/organisations/<id>/invitations), w
 from __future__ import annotations
 
 from services.catalog import invitations, memberships, organisation_applications, people
+from services.catalog.api.common import event_actor
 from services.catalog.schemas.account_security import (
     SecondFactorRequirementSchema,
     SecondFactorRequirementStateSchema,
@@ -37,7 +38,7 @@ blp = Blueprint(
 def apply(body):
     """An organisation applies to join the platform; the operator decides, and the contact is
     invited as the organisation's owner once it is approved."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.apply")) as uow:
         application = organisation_applications.apply(uow, **body)
         uow.commit()
         return application
@@ -66,7 +67,7 @@ def decline(body, application_id):
 
 def _decide(application_id: str, decision: str, reason: str | None):
     actor = people.actor_for_key(current_principal())
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.decide")) as uow:
         application, _ = organisation_applications.decide_application(
             uow, actor, application_id, decision, reason
         )
@@ -83,7 +84,7 @@ def invite(body, organisation_id):
     """Invite someone by e-mail to join the organisation with roles; the link in the e-mail
     works once, for 7 days."""
     actor = people.actor_for_key(current_principal())
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.invite")) as uow:
         invitation, _ = invitations.invite_member(
             uow, actor, organisation_id, body["email"], body["roles"]
         )
@@ -98,7 +99,7 @@ def invite(body, organisation_id):
 def accept(body):
     """Accept an invitation: with a name and password when you have no account yet (the link
     verifies your address), else you just join the organisation."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.accept")) as uow:
         person, membership = invitations.accept_invitation(
             uow,
             body["token"],
@@ -119,7 +120,7 @@ def change_member_roles(body, organisation_id, person_id):
     """Change a member's roles: every service applies them within seconds (the organisation's
     last owner stays an owner)."""
     actor = people.actor_for_key(current_principal())
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.change_member_roles")) as uow:
         person, membership = memberships.change_roles(
             uow, actor, organisation_id, person_id, body["roles"]
         )
@@ -135,7 +136,7 @@ def remove_member(organisation_id, person_id):
     """Remove a member: they stop acting for the organisation at once (the organisation's
     last owner stays)."""
     actor = people.actor_for_key(current_principal())
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.remove_member")) as uow:
         memberships.remove_member(uow, actor, organisation_id, person_id)
         uow.commit()
 
@@ -149,7 +150,7 @@ def require_second_factor(body, organisation_id):
     """Whether every member must sign in with a second factor (an owner's choice): members
     without one are asked to set one up at their next sign-in."""
     actor = people.actor_for_key(current_principal())
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("people.require_second_factor")) as uow:
         org = memberships.require_second_factor(uow, actor, organisation_id, body["required"])
         uow.commit()
         return {"organisation_id": org.id, "requires_second_factor": org.requires_second_factor}

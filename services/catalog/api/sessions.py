@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import after_this_request, current_app, request
 
 from services.catalog import passkeys, password_reset, sessions, sign_in
+from services.catalog.api.common import event_actor
 from services.catalog.domain.access_tokens import LIFETIME
 from services.catalog.schemas.account_security import (
     PasskeyCeremonySchema,
@@ -86,7 +87,7 @@ def complete_session(body):
 def set_up_second_factor(body):
     """A new TOTP secret for someone who must have a second factor and has none yet (the
     answer to signing in said second_factor_setup_needed)."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.set_up_second_factor")) as uow:
         uri = sign_in.set_up_second_factor(uow, body["second_factor_token"])
         uow.commit()
         return {"otpauth_uri": uri}
@@ -99,7 +100,7 @@ def set_up_second_factor(body):
 def confirm_second_factor(body):
     """The first code from the authenticator: the second factor is in force, the session
     opens, and the recovery codes are shown (once)."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.confirm_second_factor")) as uow:
         signed_in, codes = sign_in.confirm_second_factor(
             uow,
             body["second_factor_token"],
@@ -117,7 +118,7 @@ def confirm_second_factor(body):
 def refresh_session(body):
     """New access and refresh tokens for a live session (the refresh token sent stops
     working)."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.refresh_session")) as uow:
         signed_in = sessions.refresh(uow, body["refresh_token"])
         uow.commit()
         return _result(signed_in)
@@ -130,7 +131,7 @@ def refresh_session(body):
 def passkey_options(body):
     """Start signing in with a passkey: alone, or (with the token a right password gave) as the
     second factor. The options go to navigator.credentials.get()."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.passkey_options")) as uow:
         ceremony = passkeys.authentication_options(
             uow, relying_party(), body["second_factor_token"], clock=_now
         )
@@ -157,7 +158,7 @@ def passkey_session(body):
 def request_password_reset(body):
     """Forgot the password: a link to set a new one is e-mailed if the address has an account
     (the answer is the same whether it has or not). The link works once, for an hour."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.request_password_reset")) as uow:
         password_reset.request_password_reset(uow, body["email"], clock=_now)
         uow.commit()
     return {"status": "requested"}
@@ -168,7 +169,7 @@ def request_password_reset(body):
 @blp.response(200, PasswordResetDoneSchema)
 def complete_password_reset(body):
     """Set a new password with the e-mailed link's token; every session of the person ends."""
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.complete_password_reset")) as uow:
         person = password_reset.reset_password(uow, body["token"], body["password"], clock=_now)
         uow.commit()
     return {"person_id": person.id, "sessions_ended": True}
@@ -179,7 +180,7 @@ def relying_party() -> passkeys.RelyingParty:
 
 
 def _signing_in(step):
-    with service_context().unit_of_work() as uow:
+    with service_context().unit_of_work(event_actor("sessions.signing_in")) as uow:
         try:
             outcome = step(uow)
         except NotAuthenticated:

@@ -9,7 +9,8 @@ both); each endpoint may list the event types it takes (none: all); each contact
 notices it wants (`notices`: "all", a group such as "license", or an event type).
 
 Besides the contacts, some events reach people by their role (`roles_to_tell`), each in their
-own language and time zone: a request awaiting a decision its vendor's approvers (and owners), an
+own language and time zone: a request awaiting a decision (new, or cleared by export review) its
+vendor's approvers (and owners), an
 invoice its licensee's finance people, a request waiting for export review the platform's export
 reviewers.
 """
@@ -99,7 +100,7 @@ DECIDERS = roles.roles_allowed("license_requests.decide")  # the vendor's owners
 
 def roles_to_tell(event_type: str, data: dict) -> list[RoleAudience]:
     """Who, by role, hears of the event besides the organisations' contacts."""
-    if event_type == licensing.LICENSE_REQUESTED:
+    if event_type in (licensing.LICENSE_REQUESTED, licensing.LICENSE_EXPORT_CLEARED):
         if data.get("awaiting") == "approval":
             return [RoleAudience(data["vendor_id"], DECIDERS)]
         if data.get("awaiting") == "export_review":

@@ -58,7 +58,7 @@ def test_an_approval_with_a_key_names_the_key_in_the_audit_and_the_event(client,
     assert approved["actor"] == {
         "kind": "key",
         "id": vendor_key,
-        "name": None,
+        "name": "test",  # the key's label (API_KEY_CREATED's name): "test (key) for Xinyuan"
         "organisation_id": vendor.organisation_id,
         "organisation_name_en": "Shanghai Xinyuan Microelectronics",
         "organisation_name_zh": "上海芯源微电子",
@@ -69,9 +69,15 @@ def test_an_approval_with_a_key_names_the_key_in_the_audit_and_the_event(client,
     assert screened["actor"]["kind"] == "system"
 
     [event] = published(market, "ipmarket.license.approved.v1")
-    assert (event["actorkind"], event["actorid"], event["actororganisation"]) == (
+    assert (
+        event["actorkind"],
+        event["actorid"],
+        event["actorname"],
+        event["actororganisation"],
+    ) == (
         "key",
         vendor_key,
+        "test",
         vendor.organisation_id,
     )
     [requested] = published(market, "ipmarket.license.requested.v1")

@@ -128,7 +128,13 @@ def test_a_change_of_roles_holds_in_every_service_within_two_seconds(platform, m
     assert all(t < WITHIN for t in changed_after.values()), changed_after
 
 
-PEOPLE_DIRECTORY_TABLES = {"known_token_key", "known_person", "known_membership", "ended_session"}
+PEOPLE_DIRECTORY_TABLES = {
+    "known_token_key",
+    "known_person",
+    "known_membership",
+    "ended_session",
+    "known_platform_roles",
+}
 
 
 @pytest.mark.databases("sqlite", "postgresql")

@@ -219,6 +219,10 @@ def _check_people_stored(models, session, event) -> None:
         assert session.get(models.KnownPerson, data["person_id"]).disabled_at is not None
     elif event.type == people_events.SESSION_ENDED:
         assert session.get(models.EndedSession, data["session_id"]) is not None
+    elif event.type == people_events.PLATFORM_ROLES_CHANGED:
+        held = session.get(models.KnownPlatformRoles, data["person_id"])
+        assert held.platform_roles == data["platform_roles"]
+        assert session.get(models.KnownPerson, data["person_id"]).name_en == data["name_en"]
     else:
         held = session.get(models.KnownMembership, (data["person_id"], data["organisation_id"]))
         if event.type == people_events.MEMBER_REMOVED:

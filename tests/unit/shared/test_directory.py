@@ -26,3 +26,16 @@ def test_remembered_principals_are_bounded():
         recent.remember(f"hash-{i}", ALICE)
     assert len(recent._found) <= 3
     assert recent.get("hash-9") == ALICE
+
+
+def test_a_key_s_actor_is_named_by_its_label():
+    from shared.directory import key_principal
+
+    principal = key_principal("org-1", ["vendor"], "key-1", ["publisher"], "upload script")
+    assert principal.actor == {
+        "kind": "key",
+        "id": "key-1",
+        "name": "upload script",
+        "organisation_id": "org-1",
+    }
+    assert key_principal("org-1", ["vendor"], "key-1", None).actor["name"] is None

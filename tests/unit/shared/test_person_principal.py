@@ -98,3 +98,29 @@ def test_token_keys_are_read_again_only_for_a_kid_not_held():
     assert len(loads) == 1
     assert keys.get("k2") == "key two" and len(loads) == 2
     assert keys.get("k3") is None and len(loads) == 3
+
+
+def test_the_directory_s_platform_roles_rule_once_it_has_heard_of_a_change():
+    demoted = standing(
+        memberships={}, platform_organisation=PLATFORM_ORG, platform_roles=frozenset()
+    )
+    with pytest.raises(Forbidden, match="not a member of any"):
+        principal_of(OPERATOR_CLAIMS, demoted, None)
+    with pytest.raises(Forbidden):
+        principal_of(OPERATOR_CLAIMS, demoted, PLATFORM)
+    reviewer = standing(
+        memberships={},
+        platform_organisation=PLATFORM_ORG,
+        platform_roles=frozenset({"export_reviewer"}),
+    )
+    principal = principal_of(OPERATOR_CLAIMS, reviewer, None)
+    assert principal.platform_roles == {"export_reviewer"} and principal.may("export.review")
+    assert not principal.may("organisations.decide")
+    # A member demoted keeps their membership but no platform role.
+    member = standing(platform_organisation=PLATFORM_ORG, platform_roles=frozenset())
+    assert principal_of(OPERATOR_CLAIMS, member, None).platform_roles == frozenset()
+
+
+def test_without_a_change_heard_of_the_token_s_platform_roles_hold():
+    unheard = standing(memberships={}, platform_organisation=PLATFORM_ORG, platform_roles=None)
+    assert principal_of(OPERATOR_CLAIMS, unheard, None).platform_roles == {"operator"}

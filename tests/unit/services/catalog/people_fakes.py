@@ -107,6 +107,9 @@ class InMemoryPeopleRecords(InMemoryRecords):
             r for r in self.rows if not (isinstance(r, PasskeyChallenge) and r.expires_at <= now)
         ]
 
+    def operators(self):
+        return [p for p in self._of(Person) if "operator" in p.platform_roles]
+
     def delete(self, row):
         self.rows.remove(row)
 

@@ -299,3 +299,59 @@ def test_an_owner_changes_a_member_s_roles_and_the_change_is_published(work):
     schema_for(event_type).load(data)
     with pytest.raises(NotFound):
         memberships.change_roles(work, owner, org.id, "not-a-member", ["viewer"])
+
+
+def test_a_new_operator_s_platform_roles_are_published(work):
+    person = people.create_operator(work, "ops@vip.hk", "Chan Tai Man", PASSWORD, clock=clock)
+    ((event_type, subject, data),) = work.published
+    assert (event_type, subject) == (people_events.PLATFORM_ROLES_CHANGED, person.id)
+    assert (data["email"], data["platform_roles"]) == ("ops@vip.hk", ["operator"])
+    schema_for(event_type).load(data)
+
+
+def test_platform_roles_are_granted_and_taken_but_the_last_operator_stays(work):
+    from services.catalog import people_admin
+
+    first = people.create_operator(work, "ops@vip.hk", "Chan Tai Man", PASSWORD)
+    second = people.create_operator(work, "rev@vip.hk", "Rita View", PASSWORD)
+    second.locale, second.timezone = "zh-Hant", "Asia/Hong_Kong"
+    work.published.clear()
+    person, before = people_admin.set_platform_roles(
+        work, "REV@vip.hk", ["export_reviewer", "operator", "export_reviewer"], clock=clock
+    )
+    assert before == ["operator"] and person.platform_roles == ["operator", "export_reviewer"]
+    people_admin.set_platform_roles(work, "ops@vip.hk", [], clock=clock)
+    assert first.platform_roles == []
+    with pytest.raises(Conflict, match="last operator"):
+        people_admin.set_platform_roles(work, "rev@vip.hk", ["export_reviewer"])
+    with pytest.raises(Invalid, match="superuser"):
+        people_admin.set_platform_roles(work, "rev@vip.hk", ["superuser"])
+    with pytest.raises(NotFound):
+        people_admin.set_platform_roles(work, "nobody@vip.hk", [])
+    granted, taken = work.published
+    assert granted[0] == taken[0] == people_events.PLATFORM_ROLES_CHANGED
+    assert (granted[2]["locale"], granted[2]["timezone"]) == ("zh-Hant", "Asia/Hong_Kong")
+    assert (granted[2]["platform_roles"], taken[2]["platform_roles"]) == (
+        ["operator", "export_reviewer"],
+        [],
+    )
+    for _, _, data in work.published:
+        schema_for(people_events.PLATFORM_ROLES_CHANGED).load(data)
+
+
+def test_member_joined_carries_the_person_s_own_settings_and_platform_roles(work):
+    person = people.create_operator(work, "ops@vip.hk", "Chan Tai Man", PASSWORD)
+    person.locale, person.timezone = "zh-Hans", "Asia/Shanghai"
+    org = Organisation(id="org-1", legal_name_en="VIP", roles=["admin"])
+    from services.catalog.people_models import Membership
+
+    data = memberships.member_state(
+        person,
+        Membership(person_id=person.id, organisation_id=org.id, roles=["owner"], created_at=NOW),
+    )
+    assert (data["locale"], data["timezone"], data["platform_roles"]) == (
+        "zh-Hans",
+        "Asia/Shanghai",
+        ["operator"],
+    )
+    schema_for(people_events.MEMBER_JOINED).load(data)

@@ -123,7 +123,21 @@ def test_an_admin_allowing_after_review_sends_it_on_to_the_vendor():
         "comment": "checked the end user",
         "by": "A",
     }
-    assert request.comments[0]["author_role"] == "admin" and uow.published == []
+    assert request.comments[0]["author_role"] == "admin"
+    # Both sides, and the vendor's approvers (notify: by `awaiting`), hear it was cleared.
+    ((event_type, subject, data),) = uow.published
+    assert (event_type, subject) == (events.LICENSE_EXPORT_CLEARED, "R1")
+    assert (data["awaiting"], data["reason"]) == ("approval", "checked the end user")
+
+
+def test_a_cleared_request_that_needs_no_approval_is_announced_before_its_license():
+    request = a_request("screening")
+    _, uow = decide(
+        license_decisions.decide_review, request, FakeKeyring(), ADMIN, "R1", "allow", "ok"
+    )
+    assert request.state == "issued"
+    assert uow.event_types() == [events.LICENSE_EXPORT_CLEARED, events.LICENSE_ISSUED]
+    assert uow.published[0][2]["awaiting"] is None
 
 
 def test_an_admin_denying_after_review_denies_with_its_reason_code():

@@ -186,6 +186,15 @@ def test_a_request_waiting_for_export_review_is_for_the_platforms_export_reviewe
     ) == [routing.RoleAudience(None, frozenset({"export_reviewer"}))]
 
 
+def test_a_request_cleared_by_export_review_is_for_the_vendor_s_approvers_if_it_waits():
+    cleared = licensing.LICENSE_EXPORT_CLEARED
+    assert routing.roles_to_tell(cleared, {**DEAL, "awaiting": "approval"}) == [
+        routing.RoleAudience(DEAL["vendor_id"], routing.DECIDERS)
+    ]
+    assert routing.roles_to_tell(cleared, {**DEAL, "awaiting": None}) == []
+    assert routing.named_recipients(cleared, DEAL) == {DEAL["vendor_id"], DEAL["licensee_id"]}
+
+
 def test_invoices_are_for_the_licensees_finance_people():
     for event_type in (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE):
         assert routing.roles_to_tell(event_type, DEAL) == [
