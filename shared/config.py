@@ -244,6 +244,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("IPMARKET_DELIVERABLE_PART_BYTES", str(64 * 2**20),
                 "Size of each part of an upload but the last (bytes; 5 MiB, the S3 minimum, "
                 "if less; larger files get larger parts, at most 10,000 of them).", _positive_int),
+        Setting("IPMARKET_DELIVERABLE_UPLOAD_EXPIRY_HOURS", "168",
+                "An upload not completed this many hours after it was declared expires: "
+                "`ipmarket deliverables-scheduler` deletes its parts.", _positive_int),
         Setting("IPMARKET_DELIVERABLES_STORAGE", "directory",
                 "Where deliverable files are kept: `directory` (IPMARKET_DELIVERABLES_DIR) or "
                 "`s3` (any S3-compatible store, IPMARKET_S3_*).", _storage_kind),

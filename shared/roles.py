@@ -50,6 +50,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "cores.publish": _PUBLISHES,
     "offers.change": _PUBLISHES,
     "deliverables.upload": _PUBLISHES,
+    # a licensee's copy of the IP (an audited, fingerprinted copy, not a read of a record): its
+    # owner and buyers, who obtain its licenses; a fetch script's key is scoped `buyer`
+    "deliverables.download": _BUYS,
     "vendor_names.read": _EVERY_MEMBER,
     "vendor_names.claim": _PUBLISHES,
     # licensing, both sides

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.deliverables import api, models
-from services.deliverables.handlers import directory
+from services.deliverables.handlers import directory, people_directory
 from services.deliverables.storage import ObjectStore, store_from_settings
 from shared.http.app import create_service_app
 from shared.runtime import ServiceContext
@@ -21,6 +21,7 @@ def build_context(database_url: str | None = None) -> ServiceContext:
         directory.principal_for,
         database_url,
         remember_principals_for=directory.REMEMBER_SECONDS,
+        people=people_directory,
     )
 
 

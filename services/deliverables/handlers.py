@@ -1,6 +1,8 @@
-"""Events the deliverables service consumes: the directory (who holds which key), core versions
-(which vendor owns which version) and licenses with their states (who may download). Each
-handler updates a projection in the consumer's transaction."""
+"""Events the deliverables service consumes: the directory (who holds which key, and the people
+whose access tokens it checks), core versions (which vendor owns which version, its ECCN and
+territory restrictions), licenses with their states and grants (who may download what), and the
+export-screening rule sets (screened again at every download). Each handler updates a
+projection in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -10,18 +12,27 @@ from sqlalchemy.orm import Session
 
 from services.deliverables.domain.licenses import STATE_AFTER, state_after
 from services.deliverables.models import (
+    EndedSession,
     KnownApiKey,
     KnownCoreVersion,
     KnownLicense,
+    KnownMembership,
     KnownOrganisation,
+    KnownPerson,
+    KnownRuleSet,
+    KnownTokenKey,
 )
 from shared.directory import Directory
 from shared.events import Event
 from shared.events import catalog as catalog_events
 from shared.events import licensing as licensing_events
+from shared.people_directory import PeopleDirectory
 
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
+people_directory = PeopleDirectory(
+    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+)
 
 
 def apply_core(event: Event, session: Session) -> None:
@@ -35,6 +46,8 @@ def apply_core(event: Event, session: Session) -> None:
         "vlnv": data["vlnv"],
         "status": data["status"],
         "version": data["version"],
+        "eccn": data["eccn"],
+        "territory_restrictions": data["territory_restrictions"],
     }
     if current is None:
         session.add(KnownCoreVersion(core_id=data["core_id"], **fields))
@@ -51,6 +64,14 @@ def apply_license(event: Event, session: Session) -> None:
     current = session.get(KnownLicense, data["license_id"])
     expires_at = data.get("expires_at")
     expires_at = datetime.fromisoformat(expires_at) if expires_at else None
+    # Said on every event of a license since they were added; kept when an event does not say.
+    told = {
+        name: data[name]
+        for name in ("deliverables", "end_use_country")
+        if data.get(name) is not None
+    }
+    if "deliverables" in told:
+        told["granted"] = told.pop("deliverables")
     if current is None:
         session.add(
             KnownLicense(
@@ -61,12 +82,29 @@ def apply_license(event: Event, session: Session) -> None:
                 state=state_after(None, action),
                 expires_at=expires_at,
                 changed_at=event.time,
+                **told,
             )
         )
         return
     current.state = state_after(current.state, action)
     current.expires_at = expires_at
     current.changed_at = event.time
+    for name, value in told.items():
+        setattr(current, name, value)
+
+
+def apply_rule_set(event: Event, session: Session) -> None:
+    """Keep every version (a version never changes once published); the highest is in force."""
+    data = event.data
+    if session.get(KnownRuleSet, data["version"]) is None:
+        session.add(
+            KnownRuleSet(
+                version=data["version"],
+                rules=data["rules"],
+                embargoed=data["embargoed"],
+                published_at=datetime.fromisoformat(data["published_at"]),
+            )
+        )
 
 
 LICENSE_EVENTS = {
@@ -84,4 +122,10 @@ CORE_EVENTS = {
 
 
 def event_handlers() -> dict:
-    return {**directory.handlers, **CORE_EVENTS, **LICENSE_EVENTS}
+    return {
+        **directory.handlers,
+        **people_directory.handlers,
+        **CORE_EVENTS,
+        **LICENSE_EVENTS,
+        licensing_events.SCREENING_RULES_PUBLISHED: apply_rule_set,
+    }

@@ -12,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db.schema import make_base, new_id, utcnow
 from shared.directory import KnownApiKeyMixin, KnownOrganisationMixin
 from shared.messaging.outbox import OutboxMixin, ProcessedEventMixin
+from shared.people_directory import (
+    EndedSessionMixin,
+    KnownMembershipMixin,
+    KnownPersonMixin,
+    KnownTokenKeyMixin,
+)
 from shared.rate_limits import RateLimitCounterMixin
 
 Base = make_base()
@@ -37,6 +43,23 @@ class KnownApiKey(KnownApiKeyMixin, Base):
     pass
 
 
+# The people directory (shared/people_directory.py): people's access tokens are checked here.
+class KnownTokenKey(KnownTokenKeyMixin, Base):
+    pass
+
+
+class KnownPerson(KnownPersonMixin, Base):
+    pass
+
+
+class KnownMembership(KnownMembershipMixin, Base):
+    pass
+
+
+class EndedSession(EndedSessionMixin, Base):
+    pass
+
+
 class KnownCoreVersion(Base):
     """Projection of the catalog's cores: one row per core version (the catalog's core_id)."""
 
@@ -47,6 +70,9 @@ class KnownCoreVersion(Base):
     vlnv: Mapped[dict] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(16))
     version: Mapped[int] = mapped_column()  # of the catalog's record: older events are dropped
+    # What a download is screened against again (None: projected before these were kept).
+    eccn: Mapped[str | None] = mapped_column(sa.String(8), default=None)
+    territory_restrictions: Mapped[list | None] = mapped_column(default=None)
 
 
 class KnownLicense(Base):
@@ -61,6 +87,22 @@ class KnownLicense(Base):
     state: Mapped[str] = mapped_column(sa.String(16))  # domain.licenses.LICENSE_STATES
     expires_at: Mapped[datetime | None] = mapped_column()
     changed_at: Mapped[datetime] = mapped_column()  # time of the event that set `state`
+    # The files it grants ([{kind, name, sha256}], domain/grants.py) and the destination it was
+    # screened for; None: licensing's events did not say (licenses from before they did).
+    granted: Mapped[list | None] = mapped_column(default=None)
+    end_use_country: Mapped[str | None] = mapped_column(sa.String(2), default=None)
+
+
+class KnownRuleSet(Base):
+    """Projection of licensing's export-screening rule sets (SCREENING_RULES_PUBLISHED): the
+    highest version is in force, and every download is screened again with it."""
+
+    __tablename__ = "known_rule_set"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    rules: Mapped[list] = mapped_column()
+    embargoed: Mapped[list] = mapped_column()
+    published_at: Mapped[datetime] = mapped_column()
 
 
 class Upload(Base):

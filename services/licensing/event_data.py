@@ -20,6 +20,9 @@ def license_event(subject: LicenseRequest | License, **extra) -> dict:
             "project_name": claims["scope"].get("project"),
             "not_before": subject.not_before.isoformat(),
             "expires_at": subject.expires_at.isoformat() if subject.expires_at else None,
+            # what it grants and where it may be used: the deliverables service enforces both
+            "deliverables": claims.get("deliverables", []),
+            "end_use_country": (claims.get("territory") or [None])[0],
         }
     else:
         data = {

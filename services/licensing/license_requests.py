@@ -24,7 +24,6 @@ from services.licensing.domain.requests import (
     needs_payment,
     version_constraint,
 )
-from services.licensing.domain.screening import screen_export
 from services.licensing.event_data import license_event
 from services.licensing.licenses import issue_license
 from services.licensing.models import LicenseRequest
@@ -37,6 +36,7 @@ from shared.db.session import row_of
 from shared.directory import Principal
 from shared.errors import Invalid
 from shared.events import licensing as events
+from shared.export_screening import screen_export
 from shared.messaging.unit_of_work import UnitOfWork
 
 

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 from services.licensing.domain.screening import check_based_on
 from services.licensing.models import ScreeningRuleSet
 from shared.errors import NotFound
+from shared.events import licensing as events
+from shared.messaging.unit_of_work import UnitOfWork
+
+RULE_SETS_SUBJECT = "screening-rules"  # one key: consumers get the versions in order
 
 
 def current_rule_set(session: Session) -> ScreeningRuleSet:
@@ -48,4 +52,24 @@ def publish_rule_set(
     )
     session.add(rule_set)
     session.flush()
+    return rule_set
+
+
+def publish_and_announce(uow: UnitOfWork, **fields) -> ScreeningRuleSet:
+    """Publish the next version (publish_rule_set's fields) and tell the other services, which
+    screen again with it (the deliverables service, at every download)."""
+    rule_set = publish_rule_set(uow.session, **fields)
+    uow.publish(
+        events.SCREENING_RULES_PUBLISHED,
+        RULE_SETS_SUBJECT,
+        {
+            "version": rule_set.version,
+            "rules": [
+                {k: rule[k] for k in ("rule_id", "eccn", "destinations", "outcome", "reason_code")}
+                for rule in rule_set.rules
+            ],
+            "embargoed": list(rule_set.embargoed),
+            "published_at": rule_set.created_at.isoformat(),
+        },
+    )
     return rule_set

@@ -12,10 +12,10 @@ import weakref
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.licensing.domain.screening import RuleTable
 from services.licensing.models import ScreeningRuleSet
 from services.licensing.rule_sets import rule_set_version
 from shared.errors import NotFound
+from shared.export_screening import RuleTable
 
 # By database engine (weakly: tests come and go), then version.
 _tables: weakref.WeakKeyDictionary[sa.Engine, dict[int, RuleTable]] = weakref.WeakKeyDictionary()

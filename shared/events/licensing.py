@@ -9,7 +9,7 @@ from decimal import Decimal
 from marshmallow import fields, validate
 
 from shared import bounds
-from shared.events.catalog import CODE, ID, Vlnv
+from shared.events.catalog import CODE, ID, VERSION, Deliverable, Vlnv
 from shared.events.registry import EventData, register
 
 # The event types this service emits: publish them by these names, never by a literal.
@@ -35,6 +35,7 @@ INVOICE_OVERDUE = "ipmarket.invoice.overdue.v1"
 ORDER_PAID = "ipmarket.order.paid.v1"
 ORDER_CANCELLED = "ipmarket.order.cancelled.v1"
 ORDER_REFUNDED = "ipmarket.order.refunded.v1"
+SCREENING_RULES_PUBLISHED = "ipmarket.screening_rules.published.v1"
 
 REQUEST_STATES = (
     "screening",
@@ -73,6 +74,18 @@ class LicenseEventData(EventData):
     # On a request: whose decision it now waits for (None: nobody's, or not said), so that
     # notify tells the vendor's approvers or the platform's export reviewers.
     awaiting = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(AWAITING))
+    # On a license's events: the files it grants (kind, name, SHA-256, as the catalog listed
+    # them when it was issued) and the destination it was screened for. None: not said (events
+    # from before these fields).
+    deliverables = fields.List(
+        fields.Nested(Deliverable),
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=bounds.MAX_LIST),
+    )
+    end_use_country = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(equal=2)
+    )
 
 
 @register(LICENSE_REQUESTED)
@@ -212,3 +225,39 @@ class OrderCancelled(PurchaseEventData):
 @register(ORDER_REFUNDED)
 class OrderRefunded(PurchaseEventData):
     """The license was revoked in the same transaction."""
+
+
+# --- export screening ------------------------------------------------------------------------
+# Bounded so that the largest rule set is one Kafka message (< 1 MB): the API takes no larger.
+MAX_RULES = 100
+MAX_DESTINATIONS = 250
+COUNTRY = validate.Length(min=1, max=2)  # ISO 3166 alpha-2, or "*" for any
+
+
+class ScreeningRule(EventData):
+    rule_id = fields.String(required=True, validate=CODE)
+    eccn = fields.String(required=True, validate=validate.Length(min=1, max=8))  # or a pattern
+    destinations = fields.List(
+        fields.String(validate=COUNTRY),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_DESTINATIONS),
+    )
+    outcome = fields.String(required=True, validate=validate.OneOf(("allow", "review", "deny")))
+    reason_code = fields.String(required=True, validate=CODE)
+
+
+@register(SCREENING_RULES_PUBLISHED)
+class ScreeningRulesPublished(EventData):
+    """A new version of the export-screening rule table is in force (the whole table, so that
+    a consumer screens with it as licensing does: shared/export_screening.py)."""
+
+    version = fields.Integer(required=True, validate=VERSION)
+    rules = fields.List(
+        fields.Nested(ScreeningRule), required=True, validate=validate.Length(max=MAX_RULES)
+    )
+    embargoed = fields.List(
+        fields.String(validate=validate.Length(equal=2)),
+        required=True,
+        validate=validate.Length(max=MAX_DESTINATIONS),
+    )
+    published_at = fields.AwareDateTime(required=True)

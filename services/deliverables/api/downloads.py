@@ -63,7 +63,7 @@ class OneRecipientKey(MethodView):
 
 @blp.route("/deliverables/<id:deliverable_id>/content")
 class DeliverableContent(MethodView):
-    @requires("licensee", action="organisation.read")
+    @requires("licensee", action="deliverables.download")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=AGE)
     @problems(403, 404, 409)
     def get(self, deliverable_id):

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 
 from flask import current_app, request
 from flask.views import MethodView
 
-from services.deliverables import files, uploads
+from services.deliverables import files, unfinished_uploads, uploads
 from services.deliverables.schemas.uploads import (
     DeliverableOut,
     DeliverablePage,
+    OpenUploadPage,
     ReceivedPartOut,
     UploadIn,
     UploadOut,
@@ -80,6 +82,28 @@ class CoreUploads(MethodView):
         return _upload_view(upload)
 
 
+@blp.route("/uploads")
+class OpenUploads(MethodView):
+    @requires("vendor", action="cores.read_drafts")
+    @blp.response(200, OpenUploadPage)
+    def get(self):
+        """Your organisation's uploads still open (to resume or abort), oldest first, each with
+        the moment it expires unfinished; in one page."""
+        expiry = timedelta(hours=config.get("IPMARKET_DELIVERABLE_UPLOAD_EXPIRY_HOURS"))
+        with service_context().session_factory() as session:
+            found = unfinished_uploads.open_uploads(session, current_principal())
+            items = [
+                {
+                    **{c: getattr(u, c) for c in ("upload_id", "core_id", "kind", "file_name")},
+                    "size": u.size,
+                    "created_at": u.created_at,
+                    "expires_at": u.created_at + expiry,
+                }
+                for u in found
+            ]
+        return {"items": items, "next": None}
+
+
 @blp.route("/uploads/<id:upload_id>")
 class OneUpload(MethodView):
     @requires("vendor", action=UPLOAD)
@@ -90,6 +114,16 @@ class OneUpload(MethodView):
         with service_context().session_factory() as session:
             upload = uploads.upload_of(session, current_principal(), upload_id)
             return _upload_view(upload)
+
+    @requires("vendor", action=UPLOAD)
+    @blp.response(204)
+    @problems(404, 409)
+    def delete(self, upload_id):
+        """Abort an open upload: no part is taken after this, and the parts received are
+        deleted (409 if it was completed already)."""
+        unfinished_uploads.abort_upload(
+            service_context().session_factory, _store(), current_principal(), upload_id
+        )
 
 
 @blp.route("/uploads/<id:upload_id>/parts/<int:number>")

@@ -42,6 +42,10 @@ class UploadIn(Strict):
     )
 
 
+# open: taking parts; rejected: its digest did not match; aborted by its owner; expired unfinished
+UPLOAD_STATES = ("open", "completed", "rejected", "aborted", "expired")
+
+
 class PartOut(Schema):
     number = fields.Integer(required=True)
     size = fields.Integer(required=True)
@@ -58,7 +62,7 @@ class UploadOut(Schema):
     file_name = fields.String(required=True)
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(("open", "completed", "rejected")))
+    state = fields.String(required=True, validate=validate.OneOf(UPLOAD_STATES))
     part_size = fields.Integer(
         required=True, metadata={"description": "Bytes of every part but the last."}
     )
@@ -95,4 +99,26 @@ DeliverablePage = Schema.from_dict(
         "next": fields.String(required=True, allow_none=True),
     },
     name="DeliverablePage",
+)
+
+
+class OpenUploadOut(Schema):
+    upload_id = fields.String(required=True)
+    core_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(DELIVERABLE_KINDS))
+    file_name = fields.String(required=True)
+    size = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(
+        required=True,
+        metadata={"description": "Unfinished then, it expires and its parts are deleted."},
+    )
+
+
+OpenUploadPage = Schema.from_dict(
+    {
+        "items": fields.List(fields.Nested(OpenUploadOut), required=True),
+        "next": fields.String(required=True, allow_none=True),
+    },
+    name="OpenUploadPage",
 )

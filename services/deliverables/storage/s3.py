@@ -188,7 +188,15 @@ class S3Store:
             raise
 
     def abort_multipart(self, key: str, upload: str) -> None:
-        self.client.abort_multipart_upload(Bucket=self.bucket, Key=check_key(key), UploadId=upload)
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=check_key(key), UploadId=upload
+            )
+        except ClientError as error:
+            if _code(error) not in {"NoSuchUpload", "404"}:
+                raise  # gone already (aborted before): what was asked holds
 
 
 class _Counting:

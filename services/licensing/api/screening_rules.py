@@ -41,9 +41,7 @@ def publish_rules(body):
     """A new version of the rule table; `based_on` must be the version in force."""
     principal = current_principal()
     with service_context().unit_of_work(principal.actor) as uow:
-        rule_set = rule_sets.publish_rule_set(
-            uow.session, created_by=principal.organisation_id, **body
-        )
+        rule_set = rule_sets.publish_and_announce(uow, created_by=principal.organisation_id, **body)
         audit.record(
             uow.session,
             principal,

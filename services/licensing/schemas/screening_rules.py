@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from services.licensing.domain.screening import OUTCOMES
 from services.licensing.schemas.common import COUNTRY, Timestamp
 from shared import bounds
 from shared.bounds import Schema
 from shared.countries import CountryCode
+from shared.events.licensing import MAX_DESTINATIONS, MAX_RULES
+from shared.export_screening import OUTCOMES
 
 
 class Rule(Schema):
@@ -23,7 +24,7 @@ class Rule(Schema):
     destinations = fields.List(
         fields.String(validate=CountryCode(wildcard="*")),
         required=True,
-        validate=validate.Length(min=1, max=300),
+        validate=validate.Length(min=1, max=MAX_DESTINATIONS),
     )
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason_code = fields.String(
@@ -36,9 +37,12 @@ class Rule(Schema):
 
 class RuleSetIn(Schema):
     based_on = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.VERSION_MAX))
-    rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=1000))
+    # As many as one event carries (shared/events/licensing.py): the table is announced whole.
+    rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(max=MAX_RULES))
     embargoed = fields.List(
-        fields.String(validate=COUNTRY), required=True, validate=validate.Length(max=300)
+        fields.String(validate=COUNTRY),
+        required=True,
+        validate=validate.Length(max=MAX_DESTINATIONS),
     )
     comment = fields.String(required=True, validate=validate.Length(min=1, max=500))
 

@@ -416,6 +416,15 @@ def test_admin_changes_the_screening_rules_as_a_new_version(client, market):
     )
     assert response.status_code == 201, response.json
     assert response.json["version"] == 2
+    # Announced whole, for the services that screen again (deliverables, at every download).
+    with market.context.engine.connect() as conn:
+        [payload] = conn.execute(
+            sa.text("SELECT payload FROM outbox WHERE event_type = :t"),
+            {"t": "ipmarket.screening_rules.published.v1"},
+        ).scalars()
+    announced = json.loads(payload)["data"]
+    assert (announced["version"], announced["rules"]) == (2, rules)
+    assert announced["embargoed"] == sorted(current["embargoed"])
     stale = client.put(
         "/v1/screening/rules",
         headers=admin.headers,

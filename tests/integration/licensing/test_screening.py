@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.licensing.domain.screening import screen_export
 from services.licensing.models import ScreeningRuleSet
 from services.licensing.rule_sets import current_rule_set
+from shared.export_screening import screen_export
 
 
 @pytest.fixture(scope="module")

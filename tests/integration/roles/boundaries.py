@@ -1,4 +1,4 @@
-"""The role boundary of every endpoint of the three services: which organisation kind it is
+"""The role boundary of every endpoint of the four services: which organisation kind it is
 for and exactly which roles (API key scopes, or a person's roles) may use it. Written out role
 by role rather than derived from shared/roles.ACTIONS, so that a view naming the wrong action
 fails here. An endpoint missing from this table fails the test: a new endpoint needs a row."""
@@ -168,4 +168,29 @@ NOTIFY = COMMON | {
     "GET /metrics": platform(OPERATOR),
 }
 
-BOUNDARIES = {"catalog": CATALOG, "licensing": LICENSING, "notify": NOTIFY}
+# A vendor's people who may see its unpublished catalogue see its files, uploads and downloads.
+READS_DRAFTS = (OWNER, PUBLISHER, APPROVER, VIEWER)
+
+DELIVERABLES = COMMON | {
+    "POST /v1/cores/<id:core_id>/uploads": vendor(OWNER, PUBLISHER),
+    "GET /v1/uploads": vendor(*READS_DRAFTS),
+    "GET /v1/uploads/<id:upload_id>": vendor(OWNER, PUBLISHER),
+    "DELETE /v1/uploads/<id:upload_id>": vendor(OWNER, PUBLISHER),
+    "PUT /v1/uploads/<id:upload_id>/parts/<int:number>": vendor(OWNER, PUBLISHER),
+    "POST /v1/uploads/<id:upload_id>/complete": vendor(OWNER, PUBLISHER),
+    "GET /v1/cores/<id:core_id>/deliverables": vendor(*READS_DRAFTS),
+    "GET /v1/cores/<id:core_id>/downloads": vendor(*READS_DRAFTS),
+    "POST /v1/recipient-keys": licensee(OWNER),
+    "GET /v1/recipient-keys": licensee(*EVERY_MEMBER),
+    "DELETE /v1/recipient-keys/<id:key_id>": licensee(OWNER),
+    # A copy of the IP: its owner and buyers (who obtain licenses), not every reader.
+    "GET /v1/deliverables/<id:deliverable_id>/content": licensee(OWNER, BUYER),
+    "GET /v1/downloads": licensee(*EVERY_MEMBER),
+}
+
+BOUNDARIES = {
+    "catalog": CATALOG,
+    "licensing": LICENSING,
+    "notify": NOTIFY,
+    "deliverables": DELIVERABLES,
+}

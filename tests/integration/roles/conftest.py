@@ -1,14 +1,14 @@
-"""The three services in-process on fresh PostgreSQL databases, one organisation of each kind,
-and credentials carrying exactly one role. The catalog's events reach licensing and notify
-through their own handlers, parsed from the catalog's outbox as the consumers would parse them
-from Kafka (nothing here depends on timing). The broker is there for notify's /metrics alone,
-which reads the consumers' lag from it: answered at once rather than after its 3 s time-out for
-a broker that is down, on each of the allowed roles' requests.
+"""The four services in-process on fresh PostgreSQL databases, one organisation of each kind,
+and credentials carrying exactly one role. The catalog's events reach licensing, notify and
+deliverables through their own handlers, parsed from the catalog's outbox as the consumers would
+parse them from Kafka (nothing here depends on timing). The broker is there for notify's /metrics
+alone, which reads the consumers' lag from it: answered at once rather than after its 3 s
+time-out for a broker that is down, on each of the allowed roles' requests.
 
 A credential kind is a function (platform, organisation, role) → request headers, in
 CREDENTIALS; the table-driven test runs once per kind: API keys scoped to the role, and people
 holding it (a member of the organisation with that role, or a person with that platform role),
-signed in, their access token used once licensing and notify have heard of them."""
+signed in, their access token used once the other services have heard of them."""
 
 from __future__ import annotations
 
@@ -23,18 +23,24 @@ from services.catalog.app import create_app as create_catalog
 from services.catalog.domain.people import Actor
 from services.catalog.models import OutboxMessage
 from services.catalog.unit_of_work import catalog_work
+from services.deliverables.app import create_app as create_deliverables
+from services.deliverables.handlers import event_handlers as deliverables_handlers
+from services.deliverables.storage.directory import DirectoryStore
 from services.licensing.app import create_app as create_licensing
 from services.licensing.handlers import event_handlers as licensing_handlers
 from services.notify.app import create_app as create_notify
 from services.notify.handlers import event_handlers as notify_handlers
 from shared import roles
-from shared.db.schema import utcnow
+from shared.db.schema import new_id, utcnow
 from shared.directory import Principal
 from shared.events import new_event
 from shared.events.catalog import CORE_PUBLISHED
 from shared.events.envelope import parse_event
+from shared.events.licensing import LICENSE_ISSUED
 from tests.integration.licensing.conftest import USD_PRICE as PRICE
 from tests.integration.licensing.conftest import core_state, request_body
+
+CONSUMERS = ("licensing", "notify", "deliverables")  # of the catalog's events
 
 # Bookkeeping of requests themselves, not of what they ask for: counted apart.
 NOT_STATE = {"rate_limit_counter", "alembic_version"}
@@ -82,7 +88,7 @@ class Platform:
         return {"Authorization": f"Bearer {key}"}
 
     def deliver(self) -> None:
-        """Hand the catalog's new events to licensing and notify, as their consumers would."""
+        """Hand the catalog's new events to the other services, as their consumers would."""
         with self.catalog.session_factory() as session:
             rows = session.scalars(
                 sa.select(OutboxMessage.payload)
@@ -92,7 +98,7 @@ class Platform:
             self._delivered = session.scalar(sa.select(sa.func.max(OutboxMessage.seq))) or 0
         for payload in rows:
             event = parse_event(payload.encode())
-            for service in ("licensing", "notify"):
+            for service in CONSUMERS:
                 handler = self._handlers[service].get(event.type)
                 if handler is not None:
                     context = self.apps[service].extensions["ipmarket"]
@@ -155,8 +161,58 @@ class Platform:
             )
             assert (endpoint.status_code, watch.status_code) == (201, 201), (endpoint, watch)
             found = {"endpoint_id": endpoint.json["id"], "watch_id": watch.json["id"]}
+        elif service == "deliverables":
+            found = self._deliverables_resources(vendor, licensee)
         self._resources[service] = found
         return found
+
+    def _deliverables_resources(self, vendor: Organisation, licensee: Organisation) -> dict:
+        """A core version of the vendor with one file and one upload still open, a license for
+        it held by the licensee, and the licensee's age key."""
+        from pyrage import x25519
+
+        from tests.integration.deliverables.test_uploads import declare, upload_whole
+
+        client = self.client("deliverables")
+        owner = _Headers(self.api_key(vendor))
+        core = core_state(vendor.id)
+        self._apply("deliverables", CORE_PUBLISHED, "catalog", core["core_id"], core)
+        data = b"module uart; endmodule\n"
+        whole = upload_whole(client, owner, core["core_id"], data, file_name="uart.v")
+        still_open = declare(client, owner, core["core_id"], data, file_name="open.v")
+        assert (whole.status_code, still_open.status_code) == (201, 201), whole.json
+        license_id = new_id()
+        self._apply(
+            "deliverables",
+            LICENSE_ISSUED,
+            "licensing",
+            license_id,
+            {
+                "vendor_id": vendor.id,
+                "licensee_id": licensee.id,
+                "core_id": core["core_id"],
+                "vlnv": core["vlnv"],
+                "license_id": license_id,
+            },
+        )
+        key = client.post(
+            "/v1/recipient-keys",
+            json={"public_key": str(x25519.Identity.generate().to_public())},
+            headers=self.api_key(licensee),
+        )
+        assert key.status_code == 201, key.json
+        return {
+            "core_id": core["core_id"],
+            "deliverable_id": whole.json["deliverable_id"],
+            "upload_id": still_open.json["upload_id"],
+            "key_id": key.json["key_id"],
+        }
+
+    def _apply(self, service: str, event_type: str, source: str, subject: str, data: dict):
+        event = new_event(event_type, f"/ipmarket/{source}", subject, data)
+        context = self.apps[service].extensions["ipmarket"]
+        with context.session_factory() as session, session.begin():
+            self._handlers[service][event.type](event, session)
 
     def row_counts(self, service: str) -> dict[str, int]:
         """Rows of each of the service's tables (its outbox among them)."""
@@ -165,6 +221,11 @@ class Platform:
         query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)
         with engine.connect() as conn:
             return dict(conn.execute(sa.text(query)).all())
+
+
+@dataclass
+class _Headers:
+    headers: dict
 
 
 def scoped_key(platform: Platform, organisation: Organisation, role: str) -> dict:
@@ -178,7 +239,7 @@ INVITER = Actor(platform_roles=frozenset({roles.OPERATOR}), person_id="roles-tes
 
 def person_with_role(platform: Platform, organisation: Organisation, role: str) -> dict:
     """A person signed in, holding `role`: a member of the organisation with that role, or a
-    person with that platform role. Their access token, after licensing and notify have heard
+    person with that platform role. Their access token, after the other services have heard
     of them (and of the catalog's token key) as their consumers would."""
     email = f"{role}.{organisation.kind}@roles.example"
     with platform.catalog.unit_of_work() as uow:
@@ -206,7 +267,7 @@ CREDENTIALS: dict[str, Callable[[Platform, Organisation, str], dict]] = {
 
 
 @pytest.fixture
-def platform(monkeypatch, make_database, kafka_broker):
+def platform(monkeypatch, make_database, kafka_broker, tmp_path):
     monkeypatch.setenv("IPMARKET_KAFKA_BOOTSTRAP", kafka_broker.bootstrap)
     monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", "roles test secret, long enough to pass")
     monkeypatch.setenv("IPMARKET_WEBHOOK_KEY_SECRET", "roles webhook secret, long enough too")
@@ -215,8 +276,15 @@ def platform(monkeypatch, make_database, kafka_broker):
         monkeypatch.setenv(f"IPMARKET_RATE_LIMIT_{limit}", "1000000/60")
     factories = {"catalog": create_catalog, "licensing": create_licensing, "notify": create_notify}
     apps = {service: create(make_database(service)) for service, create in factories.items()}
+    apps["deliverables"] = create_deliverables(
+        make_database("deliverables"), store=DirectoryStore(tmp_path / "deliverables")
+    )
     platform = Platform(apps)
-    platform._handlers = {"licensing": licensing_handlers(), "notify": notify_handlers()}
+    platform._handlers = {
+        "licensing": licensing_handlers(),
+        "notify": notify_handlers(),
+        "deliverables": deliverables_handlers(),
+    }
     yield platform
     for app in apps.values():
         app.extensions["ipmarket"].engine.dispose()

@@ -1,4 +1,4 @@
-"""Every role boundary of every endpoint of the three services (issue 15): for each endpoint in
+"""Every role boundary of every endpoint of the four services (issue 15): for each endpoint in
 the app's url_map and each role, a credential of an organisation of the right kind carrying
 exactly that role; the allowed roles are not refused, every other role gets 403 (404 where the
 row is `hidden`), and a refusal changes no row of the service's tables or its outbox. The
@@ -28,7 +28,7 @@ BODIES = {
     },
     "PUT /v1/preferences/<event_type>": {"email": False, "webhook": True},
 }
-PATH_VALUES = {"version": "1", "event_type": "ipmarket.license.issued.v1"}
+PATH_VALUES = {"version": "1", "event_type": "ipmarket.license.issued.v1", "number": "1"}
 
 
 def endpoints(app) -> set[str]:

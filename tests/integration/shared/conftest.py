@@ -1,6 +1,6 @@
 """The whole marketplace in one process, on PostgreSQL and a real Kafka broker: the catalog,
-licensing and notify apps, with the catalog's relay and the licensing and notify consumers
-running beside them as `make run` runs them."""
+licensing, notify and deliverables apps, with the catalog's and licensing's relays and the
+licensing, notify and deliverables consumers running beside them as `make run` runs them."""
 
 from __future__ import annotations
 
@@ -10,20 +10,32 @@ import pytest
 
 from ipmarket.cli import build_consumer
 from services.catalog.app import create_app as catalog_app
+from services.deliverables.app import create_app as deliverables_app
+from services.deliverables.storage.directory import DirectoryStore
 from services.licensing.app import create_app as licensing_app
 from services.notify.app import create_app as notify_app
 from shared.messaging.outbox import OutboxRelay
 
+CONSUMERS = ("licensing", "notify", "deliverables")
+
 
 class Platform:
-    def __init__(self):
-        self.apps = {"catalog": catalog_app(), "licensing": licensing_app(), "notify": notify_app()}
+    def __init__(self, store_dir):
+        self.apps = {
+            "catalog": catalog_app(),
+            "licensing": licensing_app(),
+            "notify": notify_app(),
+            "deliverables": deliverables_app(store=DirectoryStore(store_dir)),
+        }
         self.clients = {name: app.test_client() for name, app in self.apps.items()}
         self.catalog = self.apps["catalog"].extensions["ipmarket"]
         self.stop = threading.Event()
-        relay = OutboxRelay(self.catalog.engine, self.catalog.outbox_model.__table__)
-        self.threads = [threading.Thread(target=relay.run, args=(self.stop,), daemon=True)]
-        for service in ("licensing", "notify"):
+        self.threads = []
+        for service in ("catalog", "licensing"):
+            context = self.apps[service].extensions["ipmarket"]
+            relay = OutboxRelay(context.engine, context.outbox_model.__table__)
+            self.threads.append(threading.Thread(target=relay.run, args=(self.stop,), daemon=True))
+        for service in CONSUMERS:
             consumer = build_consumer(service)
             self.threads.append(
                 threading.Thread(target=consumer.run, args=(self.stop,), daemon=True)
@@ -39,11 +51,12 @@ class Platform:
             app.extensions["ipmarket"].engine.dispose()
 
     def paths(self, organisation_id: str) -> dict[str, str]:
-        """An authenticated read of each service."""
+        """An authenticated read of each service (a vendor's)."""
         return {
             "catalog": f"/v1/organisations/{organisation_id}",
             "licensing": "/v1/license-requests",
             "notify": "/v1/deliveries",
+            "deliverables": "/v1/uploads",
         }
 
     def status(self, service: str, path: str, token: str) -> int:
@@ -52,7 +65,8 @@ class Platform:
 
 
 @pytest.fixture
-def platform(platform_env):
-    platform = Platform()
+def platform(platform_env, make_database, monkeypatch, tmp_path):
+    monkeypatch.setenv("IPMARKET_DELIVERABLES_DATABASE_URL", make_database("deliverables"))
+    platform = Platform(tmp_path / "deliverables")
     yield platform
     platform.close()

@@ -1,8 +1,9 @@
-"""A person's access token on all three services, on PostgreSQL and Kafka: a person signs in at
-the catalog's HTTP API and reads an authenticated endpoint of each service with the token; then
-their session is ended, or they are disabled, or their membership is removed, and every service
-refuses the token within 2 seconds of the catalog's answer (issue 15). The catalog's relay and
-the licensing and notify consumers run in this process, as `make run` runs them beside it."""
+"""A person's access token on every service, on PostgreSQL and Kafka: a person signs in at the
+catalog's HTTP API and reads an authenticated endpoint of each service (catalog, licensing,
+notify, deliverables) with the token; then their session is ended, or they are disabled, or
+their membership is removed, and every service refuses the token within 2 seconds of the
+catalog's answer (issue 15). The catalog's relay and the other services' consumers run in this
+process, as `make run` runs them beside it."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ PEOPLE_DIRECTORY_TABLES = {
 
 
 @pytest.mark.databases("sqlite", "postgresql")
-@pytest.mark.parametrize("service", ["licensing", "notify"])
+@pytest.mark.parametrize("service", ["licensing", "notify", "deliverables"])
 def test_the_migration_makes_the_people_directory_as_the_models_say(make_database, service):
     models = importlib.import_module(f"services.{service}.models")
     engine = sa.create_engine(make_database(service))

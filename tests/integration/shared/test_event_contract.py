@@ -21,6 +21,7 @@ from services.notify import models as notify_models
 from shared.db.engine import create_engine
 from shared.db.session import session_factory
 from shared.events import deliverables as deliverables_events
+from shared.events import licensing as licensing_events
 from shared.events import new_event, parse_event
 from shared.events import people as people_events
 from shared.events.registry import known_types, schema_for
@@ -30,8 +31,7 @@ CONSUMERS = {
     "notify": notify_handlers,
     "deliverables": deliverables_handlers,
 }
-# The people events licensing and notify project to check people's access tokens (deliverables
-# does not check people's tokens yet: issue 17).
+# The people events licensing, notify and deliverables project to check people's access tokens.
 PROJECTED_PEOPLE_EVENTS = set(licensing_handlers.people_directory.handlers)
 LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
@@ -153,7 +153,9 @@ def test_every_consumer_stores_the_largest_event_of_each_type(consumer_databases
             with sessions() as session:
                 _check_stored(service, session, event)
     assert {(s, t) for s, t in handled} >= {
-        (service, t) for service in ("licensing", "notify") for t in PROJECTED_PEOPLE_EVENTS
+        (service, t)
+        for service in ("licensing", "notify", "deliverables")
+        for t in PROJECTED_PEOPLE_EVENTS
     }
     assert {t for _, t in handled} >= set(known_types()) - {
         "ipmarket.webhook_endpoint.disabled.v1"  # notify's own, consumed by no one
@@ -192,6 +194,8 @@ def _check_stored(service: str, session, event) -> None:
             assert held.offers == data["offers"] and held.title_en == data["title_en"]
     if event.type in PROJECTED_PEOPLE_EVENTS:
         _check_people_stored(models, session, event)
+    if service == "deliverables":
+        _check_deliverables_stored(session, event)
     if service == "notify" and event.type == people_events.MEMBER_JOINED:
         held = session.get(notify_models.KnownPerson, data["person_id"])
         assert (held.email, held.home_organisation_id) == (data["email"], data["organisation_id"])
@@ -209,6 +213,25 @@ def _check_stored(service: str, session, event) -> None:
             )
         )
         assert {len(a) for a in addresses} == {254}, event.type
+
+
+def _check_deliverables_stored(session, event) -> None:
+    data = event.data
+    if event.type == licensing_events.SCREENING_RULES_PUBLISHED:
+        held = session.get(deliverables_models.KnownRuleSet, data["version"])
+        assert (held.rules, held.embargoed) == (data["rules"], data["embargoed"])
+    elif event.type.startswith("ipmarket.license."):
+        held = session.get(deliverables_models.KnownLicense, data["license_id"])
+        assert (held.granted, held.end_use_country) == (
+            data["deliverables"],
+            data["end_use_country"],
+        )
+    elif event.type.startswith("ipmarket.core."):
+        held = session.get(deliverables_models.KnownCoreVersion, data["core_id"])
+        assert (held.eccn, held.territory_restrictions) == (
+            data["eccn"],
+            data["territory_restrictions"],
+        )
 
 
 def _check_people_stored(models, session, event) -> None:

@@ -14,6 +14,8 @@ from shared.directory import Principal
         ("cores.publish", {"owner", "publisher"}),
         ("license_requests.decide", {"owner", "approver"}),
         ("orders.place", {"owner", "buyer"}),
+        ("deliverables.upload", {"owner", "publisher"}),
+        ("deliverables.download", {"owner", "buyer"}),
         ("payments.record", {"owner", "finance"}),
         ("members.invite", {"owner"}),
         ("organisations.decide", {"operator"}),
