@@ -21,6 +21,7 @@ from tests.integration.deliverables.seaweedfs import ACCESS_KEY, SECRET_KEY, Sea
 from tests.support import wait_until
 
 BACKENDS = ("directory", "s3")
+SIGNING_SECRET = "deliverables test secret, long enough to be accepted"
 
 
 @pytest.fixture(scope="session")
@@ -181,6 +182,7 @@ def core_state(core_id: str, vendor: Party, version: int, status: str) -> dict:
 def deliverables_env(monkeypatch, make_database) -> str:
     url = make_database("deliverables")
     monkeypatch.setenv("IPMARKET_DELIVERABLES_DATABASE_URL", url)
+    monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", SIGNING_SECRET)  # manifests and links
     for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS"):
         monkeypatch.setenv(f"IPMARKET_RATE_LIMIT_{name}", "1000000/60")
     return url
