@@ -221,7 +221,7 @@ def _finish(uow, signer, package: Package, core, files: list[PackageFile], base_
             "vlnv": core.vlnv,
             "file_count": len(files),
             "size": sum(f.cipher_size for f in files),
-            "url": f"{base_url}/v1/licenses/{package.license_id}/package",
+            "package_url": f"{base_url}/v1/licenses/{package.license_id}/package",
             "ready_at": now.isoformat(),
         },
     )

@@ -25,13 +25,13 @@ from shared.directory import Directory
 from shared.events import Event
 from shared.people_directory import PeopleDirectory
 
-STREAMS = ["catalog", "licensing"]
+STREAMS = ["catalog", "licensing", "deliverables"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
     KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
 )
 PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
-NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")
+NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name", "deliverables")
 
 
 def _project_then_record(project, routes: RoutesOfTransaction, *, changes_directory: bool = False):

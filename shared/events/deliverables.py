@@ -69,5 +69,5 @@ class DeliverablesReady(EventData):
     vlnv = fields.Nested(Vlnv, required=True)
     file_count = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
-    url = fields.Url(required=True, validate=validate.Length(max=2000), require_tld=False)
+    package_url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     ready_at = fields.AwareDateTime(required=True)

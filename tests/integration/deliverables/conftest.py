@@ -4,7 +4,9 @@ database with the directory, core versions and licenses fed through its own hand
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import uuid
 from dataclasses import dataclass, field
 
@@ -86,6 +88,20 @@ def make_store(backend, tmp_path, request):
         for upload in store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []):
             store.abort_multipart(upload["Key"], upload["UploadId"])
     shutil.rmtree(tmp_path / "store", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def age_command() -> str:
+    """Debian's `age` (installed here if missing: the tests need the real tool, not ours)."""
+    if shutil.which("age") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        install = ["apt-get", "install", "-y", "-q", "age"]
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+            subprocess.run(install, capture_output=True)
+    found = shutil.which("age")
+    if found is None:
+        pytest.fail("the `age` command is needed: apt-get install age")
+    return found
 
 
 # --- the service ---------------------------------------------------------------------------

@@ -7,27 +7,24 @@ redelivered or restarted; the files behind short-lived links that serve `Range`.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import warnings
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from joserfc import jws
 from joserfc.jwk import KeySet
 from pyrage import x25519
 
+from services.deliverables import packages
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.package_worker import PackageWorker
 from shared.db.schema import new_id, utcnow
 from tests.integration.deliverables.conftest import SIGNING_SECRET
-from tests.integration.deliverables.test_downloads import (  # noqa: F401 - fixtures
-    age_command,
-    decrypt,
-    license_event,
-    parties,
-    register,
-)
+from tests.integration.deliverables.test_downloads import decrypt, license_event, register
 from tests.integration.deliverables.test_uploads import upload_whole
 
 MiB = 2**20
@@ -35,12 +32,19 @@ READY = "ipmarket.deliverables.ready.v1"
 
 
 @pytest.fixture
+def parties(market):
+    vendor = market.organisation("Pearl River Silicon", ["vendor"])
+    licensee = market.organisation("Design House", ["licensee"])
+    return vendor, licensee
+
+
+@pytest.fixture
 def worker(app, market):
-    def make():
-        return PackageWorker(
-            market.context, app.extensions["deliverables_store"], ManifestSigner(SIGNING_SECRET.encode()),
-            "http://deliverables.test",
-        )  # fmt: skip
+    store = app.extensions["deliverables_store"]
+    signer = ManifestSigner(SIGNING_SECRET.encode())
+
+    def make():  # a worker process, started afresh
+        return PackageWorker(market.context, store, signer, "http://deliverables.test")
 
     return make
 
@@ -131,18 +135,13 @@ def test_a_worker_that_died_after_storing_a_file_stores_it_again(
 ):
     _, licensee = parties
     license_id, files, identity = licensed
-    first = worker()
     with market.context.session_factory() as session, session.begin():
-        from services.deliverables import packages
-
         packages.plan(session, utcnow())
     with market.context.engine.connect() as conn:
-        import sqlalchemy as sa
-
         [key] = conn.execute(sa.text("SELECT object_key FROM package_file LIMIT 1")).scalars()
     store = app.extensions["deliverables_store"]
-    store.put(key, __import__("io").BytesIO(b"half of a ciphertext, never recorded"))
-    first.drain()
+    store.put(key, io.BytesIO(b"half of a ciphertext, never recorded"))
+    worker().drain()
     for listed in package_of(client, licensee, license_id).json["files"]:
         opened = decrypt(age_command, tmp_path, identity, client.get(listed["url"]).data)
         assert opened.stdout == files[listed["file_name"]]
