@@ -3,6 +3,8 @@ migrate come from the common commands)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -28,5 +30,54 @@ def packager() -> None:
     run_until_signalled(worker)
 
 
+@click.group("deliverables")
+def deliverables_group() -> None:
+    """A licensee's deliverables, from scripts."""
+
+
+@deliverables_group.command("fetch")
+@click.argument("license_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--identity",
+    "identity_file",
+    required=True,
+    metavar="KEY",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An age identity file (AGE-SECRET-KEY-1…) of one of your registered keys.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory the decrypted files and the manifest are written to.",
+)
+@click.option("--api-key", required=True, envvar="DELIVERABLES_API_KEY",
+              help="Your organisation's API key (or DELIVERABLES_API_KEY).")  # fmt: skip
+def fetch_command(license_file: Path, identity_file: Path, out_dir: Path, api_key: str) -> None:
+    """Download the license's package, check its signed manifest against the service's JWKS,
+    decrypt each file with the identity and check it against the manifest; exit 2 otherwise."""
+    from services.deliverables.fetch import FetchError, fetch
+    from shared import config
+
+    try:
+        license_text, identity_text = license_file.read_text(), identity_file.read_text()
+    except OSError as error:
+        raise UnusableInput(f"{error.filename}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise UnusableInput("the license and identity files must be text") from None
+    try:
+        written = fetch(license_text, identity_text, out_dir, api_key,
+                        config.get("IPMARKET_DELIVERABLES_URL"))  # fmt: skip
+    except FetchError as error:
+        raise UnusableInput(str(error)) from None
+    for path in written:
+        click.echo(str(path))
+
+
+class UnusableInput(click.ClickException):
+    exit_code = 2
+
+
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = [packager]
+COMMANDS: list = [packager, deliverables_group]
