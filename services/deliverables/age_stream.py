@@ -134,6 +134,16 @@ class EncryptingReader(io.RawIOBase):
         self._out = self._out[size:]
         return size
 
+    def read(self, size: int = -1) -> bytes:
+        """One copy out of the sealed buffer (RawIOBase's own read makes two, and allocates)."""
+        while not self._out:
+            if self._ended:
+                return b""
+            self._fill()
+        size = len(self._out) if size is None or size < 0 else size
+        chunk, self._out = bytes(self._out[:size]), self._out[size:]
+        return chunk
+
     def _fill(self) -> None:
         slab, used = memoryview(self._slab), 0
         for chunk in self._chunks:

@@ -67,7 +67,12 @@ class LicensePackage(MethodView):
 class PackageFileContent(MethodView):
     @blp.arguments(LinkQuery, location="query")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=AGE)
-    @blp.alt_response(206, description="The byte range asked for (`Range: bytes=…`).")
+    @blp.alt_response(
+        206,
+        schema={"type": "string", "format": "binary"},
+        content_type=AGE,
+        description="The byte range asked for (`Range: bytes=…`).",
+    )
     @problems(403, 404, 416)
     def get(self, query, package_file_id):
         """The age ciphertext a link names (the link is the credential: no key needed), while
