@@ -57,6 +57,7 @@ def processes() -> dict[str, list[str]]:
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
     commands["licensing-scheduler"] = [*ipmarket, "licensing-scheduler"]
     commands["notify-deliver"] = [*ipmarket, "deliver"]
+    commands["deliverables-packager"] = [*ipmarket, "deliverables-packager"]
     commands["payment-simulator"] = [*ipmarket, "payment-simulator"]
     return commands
 
@@ -153,6 +154,8 @@ def children_of(var: Path, logs: Path) -> dict[str, Child]:
         if name == "notify-deliver":
             child_env.setdefault("IPMARKET_DELIVERY_THREADS", DELIVERY_THREADS)
             niceness = DELIVERY_NICENESS
+        if name == "deliverables-packager":
+            niceness = DELIVERY_NICENESS  # encrypting gigabytes must not starve the APIs
         children[name] = Child(name, command, child_env, logs / f"{name}.log", niceness)
     return children
 

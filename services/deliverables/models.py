@@ -176,3 +176,60 @@ class Download(Base):
     actor: Mapped[dict] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(45))  # IPv6 at most
     downloaded_at: Mapped[datetime] = mapped_column()
+
+
+# --- the licensees' packages (packages.py, package_worker.py) ---------------------------------
+PENDING, STORED = "pending", "stored"  # a package file
+PREPARING, READY = "preparing", "ready"  # a package
+
+
+class PackageFile(Base):
+    """One deliverable encrypted to one license's recipients: reused by every package of that
+    license made for the same recipients, so that a new file does not re-encrypt the others."""
+
+    __tablename__ = "package_file"
+    __table_args__ = (sa.UniqueConstraint("license_id", "deliverable_id", "recipients_sha256"),)
+
+    package_file_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    license_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    deliverable_id: Mapped[str] = mapped_column(sa.String(36))
+    recipients_sha256: Mapped[str] = mapped_column(sa.String(64))
+    object_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default=PENDING, index=True)
+    cipher_size: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    cipher_sha256: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stored_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Package(Base):
+    """What one license's licensee receives: its files (package_file ids, in manifest order)
+    and the manifest signed over them once all are stored."""
+
+    __tablename__ = "package"
+    __table_args__ = (sa.UniqueConstraint("license_id", "contents_sha256"),)
+
+    package_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    license_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    licensee_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vendor_id: Mapped[str] = mapped_column(sa.String(36))
+    core_id: Mapped[str] = mapped_column(sa.String(36))
+    contents_sha256: Mapped[str] = mapped_column(sa.String(64))
+    recipients: Mapped[list] = mapped_column()  # the age1… keys, sorted
+    file_ids: Mapped[list] = mapped_column()
+    state: Mapped[str] = mapped_column(sa.String(16), default=PREPARING, index=True)
+    manifest: Mapped[str | None] = mapped_column(sa.Text, default=None)  # the compact JWS
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ManifestKey(Base):
+    """The Ed25519 key manifests are signed with; the private half only sealed (shared/sealing,
+    under the signing-key secret licensing's keys are sealed with)."""
+
+    __tablename__ = "manifest_key"
+
+    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the raw 32 bytes
+    sealed_private_key: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ from shared.directory import Directory
 from shared.events import Event
 from shared.people_directory import PeopleDirectory
 
-STREAMS = ["catalog", "licensing"]
+STREAMS = ["catalog", "licensing", "deliverables"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
     KnownTokenKey,
@@ -37,7 +37,7 @@ people_directory = PeopleDirectory(
     platform_roles_model=KnownPlatformRoles,
 )
 PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
-NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name")
+NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name", "deliverables")
 
 
 def _project_then_record(project, routes: RoutesOfTransaction, *, changes_directory: bool = False):

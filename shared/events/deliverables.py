@@ -3,12 +3,13 @@
 from marshmallow import fields, validate
 
 from shared import bounds
-from shared.events.catalog import CODE, ID, NAME, VERSION
+from shared.events.catalog import CODE, ID, NAME, VERSION, Vlnv
 from shared.events.registry import EventData, register
 
 DELIVERABLE_UPLOADED = "ipmarket.deliverable.uploaded.v1"
 DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
-DELIVERABLES_EVENTS = (DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED)
+DELIVERABLES_READY = "ipmarket.deliverables.ready.v1"
+DELIVERABLES_EVENTS = (DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED, DELIVERABLES_READY)
 SHA256 = validate.Length(equal=64)  # (hex, as the catalog's deliverables: produced here only)
 
 
@@ -52,3 +53,21 @@ class DeliverableDownloaded(EventData):
     address = fields.String(required=True, validate=validate.Length(min=1, max=45))
     downloaded_at = fields.AwareDateTime(required=True)
     downloaded_by = fields.Nested(Actor, required=True)
+
+
+@register(DELIVERABLES_READY)
+class DeliverablesReady(EventData):
+    """A licensee's package is ready: every file its license grants, encrypted to its age keys,
+    and the signed manifest beside them. One per package: a file added to the version or a key
+    registered makes a new package, and a new event."""
+
+    package_id = fields.String(required=True, validate=ID)
+    license_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    vlnv = fields.Nested(Vlnv, required=True)
+    file_count = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    package_url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    ready_at = fields.AwareDateTime(required=True)

@@ -7,7 +7,7 @@ them. One list, here, so the two cannot drift; an event type joins a group by be
 
 from __future__ import annotations
 
-from shared.events import catalog, licensing
+from shared.events import catalog, deliverables, licensing
 from shared.events.notify import WEBHOOK_ENDPOINT_DISABLED
 
 # The event types notices are sent for, by group (what a contact may ask for by name).
@@ -49,6 +49,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         licensing.ORDER_REFUNDED,
     ),
     "invoice": (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE),
+    "deliverables": (deliverables.DELIVERABLES_READY,),
 }
 
 

@@ -124,7 +124,11 @@ PUBLIC = {  # operations anyone may call without a key (security: [])
         "POST /v1/payments/callback",
     },
     "notify": set(),
-    "deliverables": set(),
+    "deliverables": {
+        "GET /.well-known/jwks.json",
+        # A short-lived signed link is its own credential (a download tool holds no key).
+        "GET /v1/package-files/{package_file_id}/content",
+    },
 }
 
 

@@ -21,6 +21,8 @@ PLAIN_FIELDS = {
     "reason": "reason",
     "status": "status",
     "url": "endpoint",
+    "package_url": "package",
+    "file_count": "files",
 }
 
 

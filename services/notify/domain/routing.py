@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from shared import roles
-from shared.events import licensing
+from shared.events import deliverables, licensing
 from shared.events.notices import GROUPS
 
 DELIVERY_NAMESPACE = uuid.UUID("0f3c8f4e-8a47-4b0a-9a59-3c2b1b6f7e21")
@@ -44,6 +44,7 @@ class Audience(enum.Enum):
     """Whom an event concerns."""
 
     DEAL_PARTIES = "deal parties"  # the vendor and the licensee named in the event
+    LICENSEE = "licensee"  # the licensee alone (its package is ready: nothing for the vendor)
     ORGANISATION = "organisation"  # the organisation the event is about
     CORE_FOLLOWERS = "core followers"  # holders of a license for the core, and its watchers
     NOBODY = "nobody"
@@ -65,6 +66,8 @@ def event_group(event_type: str) -> str | None:
 
 
 def audience(event_type: str, data: dict) -> Audience:
+    if event_type == deliverables.DELIVERABLES_READY:
+        return Audience.LICENSEE
     if "vendor_id" in data and "licensee_id" in data:  # a deal: licenses, quotes, orders
         return Audience.DEAL_PARTIES
     group = event_group(event_type)
@@ -81,6 +84,8 @@ def named_recipients(event_type: str, data: dict) -> set[str] | None:
     found = audience(event_type, data)
     if found is Audience.DEAL_PARTIES:
         return {data["vendor_id"], data["licensee_id"]}
+    if found is Audience.LICENSEE:
+        return {data["licensee_id"]}
     if found is Audience.ORGANISATION:
         return {data["organisation_id"]}
     if found is Audience.CORE_FOLLOWERS:

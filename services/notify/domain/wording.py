@@ -8,7 +8,7 @@ zh-Hans follows Mainland usage (授权, IP 核, 密钥), zh-Hant follows Taiwan 
 
 from __future__ import annotations
 
-from shared.events import catalog, licensing, notify
+from shared.events import catalog, deliverables, licensing, notify
 
 LOCALES = ("en", "zh-Hans", "zh-Hant")
 
@@ -47,6 +47,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_PAID: "Order paid: {core}",
         licensing.ORDER_CANCELLED: "Order cancelled: {core}",
         licensing.ORDER_REFUNDED: "Order refunded: {core}",
+        deliverables.DELIVERABLES_READY: "Your files for {core} are ready to download",
     },
     "zh-Hans": {
         licensing.LICENSE_REQUESTED: "{core} 的授权申请",
@@ -82,6 +83,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_PAID: "订单已付款：{core}",
         licensing.ORDER_CANCELLED: "订单已取消：{core}",
         licensing.ORDER_REFUNDED: "订单已退款：{core}",
+        deliverables.DELIVERABLES_READY: "{core} 的交付文件已可下载",
     },
     "zh-Hant": {
         licensing.LICENSE_REQUESTED: "{core} 的授權申請",
@@ -117,6 +119,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_PAID: "訂單已付款：{core}",
         licensing.ORDER_CANCELLED: "訂單已取消：{core}",
         licensing.ORDER_REFUNDED: "訂單已退款：{core}",
+        deliverables.DELIVERABLES_READY: "{core} 的交付檔案已可下載",
     },
 }
 
@@ -145,6 +148,8 @@ LABELS: dict[str, dict[str, str]] = {
         "quote": "Quote",
         "vendor": "Vendor",
         "licensee": "Licensee",
+        "package": "Your files",
+        "files": "Files",
         "footer": "You receive this notice as a contact of {organisation} on ipmarket. "
         "Choose which notices you get at {preferences_url}.",
         "footer_role": "You receive this notice for your role at {organisation} on ipmarket.",
@@ -175,6 +180,8 @@ LABELS: dict[str, dict[str, str]] = {
         "quote": "报价编号",
         "vendor": "供应商",
         "licensee": "被授权方",
+        "package": "下载地址",
+        "files": "文件数",
         "footer": "您以 {organisation} 联系人的身份收到此通知。"
         "如需调整接收的通知，请前往 {preferences_url}。",
         "footer_role": "您因在 {organisation} 担任的角色收到此通知。",
@@ -205,6 +212,8 @@ LABELS: dict[str, dict[str, str]] = {
         "quote": "報價編號",
         "vendor": "供應商",
         "licensee": "被授權方",
+        "package": "下載位址",
+        "files": "檔案數",
         "footer": "您以 {organisation} 聯絡人的身分收到此通知。"
         "如需調整接收的通知，請前往 {preferences_url}。",
         "footer_role": "您因在 {organisation} 擔任的角色收到此通知。",

@@ -4,7 +4,9 @@ database with the directory, core versions and licenses fed through its own hand
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ from tests.integration.deliverables.seaweedfs import ACCESS_KEY, SECRET_KEY, Sea
 from tests.support import wait_until
 
 BACKENDS = ("directory", "s3")
+SIGNING_SECRET = "deliverables test secret, long enough to be accepted"
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +88,20 @@ def make_store(backend, tmp_path, request):
         for upload in store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []):
             store.abort_multipart(upload["Key"], upload["UploadId"])
     shutil.rmtree(tmp_path / "store", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def age_command() -> str:
+    """Debian's `age` (installed here if missing: the tests need the real tool, not ours)."""
+    if shutil.which("age") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        install = ["apt-get", "install", "-y", "-q", "age"]
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+            subprocess.run(install, capture_output=True)
+    found = shutil.which("age")
+    if found is None:
+        pytest.fail("the `age` command is needed: apt-get install age")
+    return found
 
 
 # --- the service ---------------------------------------------------------------------------
@@ -181,6 +198,7 @@ def core_state(core_id: str, vendor: Party, version: int, status: str) -> dict:
 def deliverables_env(monkeypatch, make_database) -> str:
     url = make_database("deliverables")
     monkeypatch.setenv("IPMARKET_DELIVERABLES_DATABASE_URL", url)
+    monkeypatch.setenv("IPMARKET_SIGNING_KEY_SECRET", SIGNING_SECRET)  # manifests and links
     for name in ("PER_KEY", "PER_ADDRESS", "ANONYMOUS"):
         monkeypatch.setenv(f"IPMARKET_RATE_LIMIT_{name}", "1000000/60")
     return url

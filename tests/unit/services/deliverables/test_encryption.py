@@ -35,8 +35,8 @@ def test_ciphertext_leaves_before_the_whole_plaintext_is_read():
     stream = encrypted(chunks(), [x25519.Identity.generate().to_public()])
     next(stream)
     next(stream)
-    assert len(read) < 64  # bounded by the queue, not by the file
-    stream.close()  # a client that goes away: the encrypting thread stops
+    assert len(read) < 64  # bounded by a chunk or two, not by the file
+    stream.close()  # a client that goes away
 
 
 def test_an_empty_file_is_encrypted_too():

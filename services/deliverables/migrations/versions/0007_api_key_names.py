@@ -3,15 +3,15 @@
 The projection of the catalog's keys keeps each key's label (API_KEY_CREATED's name), the name
 the events and audit records of the key's acts give their actor. Keys seen before: none.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
