@@ -110,6 +110,34 @@ LABELS = {
         "operator": _l("Platform operator"),
         "export_reviewer": _l("Export reviewer"),
     },
+    # The licensing service's states and decisions (shared/events/licensing.py).
+    "request_state": {
+        "screening": _l("Being screened"),
+        "pending_approval": _l("Awaiting approval"),
+        "approved": _l("Approved"),
+        "rejected": _l("Rejected"),
+        "denied": _l("Denied at export review"),
+        "expired": _l("Expired"),
+        "issued": _l("License issued"),
+        "cancelled": _l("Cancelled"),
+    },
+    "license_state": {
+        "active": _l("Active"),
+        "suspended": _l("Suspended"),
+        "revoked": _l("Revoked"),
+        "expired": _l("Expired"),
+    },
+    "screening": {
+        "allow": _l("Cleared"),
+        "review": _l("Sent to export review"),
+        "deny": _l("Denied"),
+    },
+    "decision": {
+        "review_allow": _l("Cleared at export review"),
+        "review_deny": _l("Denied at export review"),
+        "approved": _l("Approved"),
+        "rejected": _l("Rejected"),
+    },
 }
 
 
