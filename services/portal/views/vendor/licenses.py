@@ -15,6 +15,8 @@ from services.portal.views.vendor import workspace
 from shared.events.licensing import LICENSE_STATES
 
 bp = Blueprint("vendor_licenses", __name__, url_prefix="/vendor")
+bp.register_error_handler(workspace.NotAVendor, workspace.not_a_vendor)
+bp.register_error_handler(ApiProblem, workspace.refused)
 # action → (its form, the role's action in shared/roles.py, the states it may be taken from)
 ACTIONS = {
     "suspend": (ReasonForm, "licenses.suspend", ("active",)),

@@ -18,9 +18,8 @@ DECISIONS = {"approve": ApproveForm, "reject": RejectForm}
 DEFAULT_STATE = "pending_approval"
 
 
-@bp.errorhandler(workspace.NotAVendor)
-def _not_a_vendor(error):
-    return render_template("error.html", reason="not_a_vendor"), 403
+bp.register_error_handler(workspace.NotAVendor, workspace.not_a_vendor)
+bp.register_error_handler(ApiProblem, workspace.refused)
 
 
 @bp.get("/")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import redirect, request
+from flask import redirect, render_template, request
 from flask_babel import gettext as _
 
 from services.portal import signed_in
@@ -92,3 +92,12 @@ def refusal(problem: ApiProblem) -> str:
     if problem.status == 409:
         return _("It has changed since this page was shown: %(detail)s", detail=problem.detail)
     return _("This value is not accepted.")
+
+
+def not_a_vendor(error):
+    return render_template("error.html", reason="not_a_vendor"), 403
+
+
+def refused(problem: ApiProblem):
+    """A read the service refused (the roles say no, or it does not know the person yet)."""
+    return render_template("error.html", reason="refused", detail=refusal(problem)), 403

@@ -110,6 +110,8 @@ class FakeLicensing:
             "lic_3": issued_license("lic_3", expires=None),
         }
 
+        self.refuse_reads = False  # as licensing does a person it has not heard of yet
+
     def changes(self) -> list[httpx.Request]:
         return [c for c in self.calls if c.method == "POST"]
 
@@ -117,6 +119,8 @@ class FakeLicensing:
         self.calls.append(request)
         assert request.headers["Ipmarket-Organisation"] == ORGANISATION
         path, state = request.url.path, request.url.params.get("state")
+        if self.refuse_reads:
+            return _problem(403, [])
         if path == "/v1/license-requests":
             items = [r for r in self.requests.values() if state in (None, r["state"])]
             return httpx.Response(200, json={"items": items, "next": None})

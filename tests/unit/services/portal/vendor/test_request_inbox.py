@@ -94,3 +94,11 @@ def test_a_visitor_is_sent_to_sign_in_and_a_licensee_has_no_vendor_workspace():
     assert answer.status_code == 403 and "No vendor workspace" in answer.text
     assert "/vendor/requests" not in client.get("/account").text  # no link to it either
     assert licensing.calls == []
+
+
+def test_a_read_the_service_refuses_gets_a_page_saying_so_in_the_pages_language():
+    client, licensing = workspace(["approver"], locale="zh-Hans")
+    licensing.refuse_reads = True
+    answer = client.get("/vendor/requests")
+    assert answer.status_code == 403 and "您在该组织中的角色不允许此操作。" in answer.text
+    assert client.get("/vendor/licenses").status_code == 403
