@@ -84,10 +84,11 @@ def create_app(
     from services.portal.views import account, language, storefront
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import requests as vendor_requests
+    from services.portal.views.vendor import webhooks as vendor_webhooks
 
     for blueprint in (storefront.bp, account.bp, language.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (vendor_requests.bp, vendor_licenses.bp):
+    for blueprint in (vendor_requests.bp, vendor_licenses.bp, vendor_webhooks.bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(

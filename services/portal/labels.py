@@ -132,6 +132,11 @@ LABELS = {
         "review": _l("Sent to export review"),
         "deny": _l("Denied"),
     },
+    "delivery_state": {
+        "pending": _l("Being sent"),
+        "succeeded": _l("Delivered"),
+        "failed": _l("Failed"),
+    },
     "decision": {
         "review_allow": _l("Cleared at export review"),
         "review_deny": _l("Denied at export review"),

@@ -5,12 +5,7 @@ belong to several: the Ipmarket-Organisation header names which)."""
 from __future__ import annotations
 
 from services.portal.service_api import ServiceApi
-
-ORGANISATION_HEADER = "Ipmarket-Organisation"
-
-
-def _acting_for(organisation_id: str) -> dict[str, str]:
-    return {ORGANISATION_HEADER: organisation_id}
+from services.portal.service_api import acting_for as _acting_for
 
 
 class LicensingApi(ServiceApi):

@@ -57,3 +57,27 @@ class RenewForm(FlaskForm):
             Regexp(r"^(?:[1-9][0-9]?|1[01][0-9]|120)$", message=_MONTHS),
         ],
     )
+
+
+class EndpointForm(FlaskForm):
+    """A webhook endpoint: every notice the organisation gets goes to it (as the API's default)."""
+
+    url = StringField(
+        _l("Address (URL) that receives the notices"),
+        validators=[
+            DataRequired(message=_l("Enter the address, such as https://example.com/hooks.")),
+            Length(max=2000, message=_TOO_LONG),
+            Regexp(
+                r"^https?://[^\s/?#]+([/?#]\S*)?$",
+                message=_l("Enter an address starting with https:// or http://."),
+            ),
+        ],
+    )
+    description = StringField(
+        _l("Description (optional)"),
+        validators=[Optional(), Length(max=500, message=_TOO_LONG)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Only its CSRF token: rotate a secret, replay a delivery."""

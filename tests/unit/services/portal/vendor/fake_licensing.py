@@ -11,6 +11,7 @@ import httpx
 from services.portal.app import create_app
 from services.portal.catalog_api import CatalogApi
 from services.portal.licensing_api import LicensingApi
+from services.portal.notify_api import NotifyApi
 from tests.unit.services.portal.fake_catalog import (
     ACCOUNT,
     NOW,
@@ -21,6 +22,7 @@ from tests.unit.services.portal.fake_catalog import (
     access_token,
 )
 from tests.unit.services.portal.test_security import csrf_of
+from tests.unit.services.portal.vendor.fake_notify import FakeNotify
 
 __all__ = ["NOW", "ORGANISATION", "csrf_of"]
 LICENSEE = "org_licensee"
@@ -157,6 +159,7 @@ def workspace(roles: list[str], locale: str | None = None, kinds=("vendor",)):
     """The portal on both fakes, with a test client signed in as a member having `roles` and
     their own language setting `locale` (None: English)."""
     catalog, licensing = VendorCatalog(roles, locale, kinds), FakeLicensing()
+    notify = FakeNotify()
     app = create_app(
         {"IPMARKET_PORTAL_SECRET_KEY": SECRET, "IPMARKET_PORTAL_URL": "http://127.0.0.1:8000"},
         CatalogApi("http://catalog.test", transport=httpx.MockTransport(catalog)),
@@ -164,6 +167,7 @@ def workspace(roles: list[str], locale: str | None = None, kinds=("vendor",)):
         licensing_api=LicensingApi(
             "http://licensing.test", transport=httpx.MockTransport(licensing)
         ),
+        notify_api=NotifyApi("http://notify.test", transport=httpx.MockTransport(notify)),
     )
     client = app.test_client()
     answer = client.post(
@@ -175,4 +179,5 @@ def workspace(roles: list[str], locale: str | None = None, kinds=("vendor",)):
         },
     )
     assert answer.status_code == 303, answer.text
+    client.notify = notify  # the webhook pages' service
     return client, licensing
