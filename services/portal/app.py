@@ -83,12 +83,18 @@ def create_app(
 
     from services.portal.views import account, language, storefront
     from services.portal.views.vendor import licenses as vendor_licenses
+    from services.portal.views.vendor import notices as vendor_notices
     from services.portal.views.vendor import requests as vendor_requests
     from services.portal.views.vendor import webhooks as vendor_webhooks
 
     for blueprint in (storefront.bp, account.bp, language.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (vendor_requests.bp, vendor_licenses.bp, vendor_webhooks.bp):
+    for blueprint in (
+        vendor_requests.bp,
+        vendor_licenses.bp,
+        vendor_webhooks.bp,
+        vendor_notices.bp,
+    ):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(

@@ -35,3 +35,16 @@ class NotifyApi(ServiceApi):
     def replay_delivery(self, token: str, organisation_id: str, delivery_id: str) -> dict:
         path = f"/v1/deliveries/{delivery_id}/replay"
         return self._call("POST", path, token, acting_for(organisation_id))
+
+    # --- notification preferences -------------------------------------------------------------
+
+    def preferences(self, token: str, organisation_id: str) -> dict:
+        """Per notice type: {"email": bool, "webhook": bool}."""
+        return self._call("GET", "/v1/preferences", token, acting_for(organisation_id))
+
+    def set_preference(
+        self, token: str, organisation_id: str, notice_type: str, email: bool, webhook: bool
+    ) -> dict:
+        body = {"email": email, "webhook": webhook}
+        path = f"/v1/preferences/{notice_type}"
+        return self._call("PUT", path, token, acting_for(organisation_id), json=body)

@@ -52,9 +52,13 @@ class FakeNotify:
     def __init__(self):
         self.calls: list[httpx.Request] = []
         self.endpoints = {"ep_1": dict(ENDPOINT)}
+        self.preferences = {
+            "ipmarket.license.requested.v1": {"email": True, "webhook": True},
+            "ipmarket.order.paid.v1": {"email": True, "webhook": False},
+        }
 
     def changes(self) -> list[httpx.Request]:
-        return [c for c in self.calls if c.method == "POST"]
+        return [c for c in self.calls if c.method in ("POST", "PUT")]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
@@ -79,6 +83,11 @@ class FakeNotify:
             return httpx.Response(
                 200, json={"secret": "whsec_rotated", "previous_secret_expires_at": expires}
             )
+        if path == "/v1/preferences":
+            return httpx.Response(200, json=self.preferences)
+        if path.startswith("/v1/preferences/") and request.method == "PUT":
+            self.preferences[path.rsplit("/", 1)[1]] = json.loads(request.content)
+            return httpx.Response(200, json=json.loads(request.content))
         if path == "/v1/deliveries/dl_1/attempts":
             return httpx.Response(200, json={"items": [ATTEMPT], "next": None})
         if path == "/v1/deliveries/dl_1/replay":
