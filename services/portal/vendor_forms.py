@@ -29,16 +29,23 @@ class RejectForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+def _required_reason(label):
     """Suspend or revoke: the reason is required (the licensee and the audit read it)."""
-
-    reason = TextAreaField(
-        _l("Reason"),
+    return TextAreaField(
+        label,
         validators=[
             DataRequired(message=_l("Give the reason.")),
             Length(max=MAX_TEXT, message=_TOO_LONG),
         ],
     )
+
+
+class SuspendForm(FlaskForm):
+    reason = _required_reason(_l("Why it is suspended"))
+
+
+class RevokeForm(FlaskForm):
+    reason = _required_reason(_l("Why it is revoked (this is final)"))
 
 
 class ReinstateForm(FlaskForm):

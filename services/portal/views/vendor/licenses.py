@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.portal.service_api import ApiProblem
-from services.portal.vendor_forms import ReasonForm, ReinstateForm, RenewForm
+from services.portal.vendor_forms import ReinstateForm, RenewForm, RevokeForm, SuspendForm
 from services.portal.views.common import licensing
 from services.portal.views.vendor import workspace
 from shared.events.licensing import LICENSE_STATES
@@ -19,9 +19,9 @@ bp.register_error_handler(workspace.NotAVendor, workspace.not_a_vendor)
 bp.register_error_handler(ApiProblem, workspace.refused)
 # action → (its form, the role's action in shared/roles.py, the states it may be taken from)
 ACTIONS = {
-    "suspend": (ReasonForm, "licenses.suspend", ("active",)),
+    "suspend": (SuspendForm, "licenses.suspend", ("active",)),
     "reinstate": (ReinstateForm, "licenses.suspend", ("suspended",)),
-    "revoke": (ReasonForm, "licenses.revoke", ("active", "suspended")),
+    "revoke": (RevokeForm, "licenses.revoke", ("active", "suspended")),
     "renew": (RenewForm, "licenses.renew", ("active", "expired")),
 }
 DONE = {
