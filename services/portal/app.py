@@ -20,6 +20,7 @@ from services.portal.deliverables_api import DeliverablesApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
 from services.portal.service_api import ServiceApi, ServiceUnavailable
+from services.portal.views.vendor.workspace import vendor_organisations
 from shared import config
 
 # No inline script or style anywhere: what runs and how it looks comes from /static only.
@@ -81,8 +82,19 @@ def create_app(
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
     from services.portal.views import account, language, storefront
+    from services.portal.views.vendor import licenses as vendor_licenses
+    from services.portal.views.vendor import notices as vendor_notices
+    from services.portal.views.vendor import requests as vendor_requests
+    from services.portal.views.vendor import webhooks as vendor_webhooks
 
     for blueprint in (storefront.bp, account.bp, language.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (
+        vendor_requests.bp,
+        vendor_licenses.bp,
+        vendor_webhooks.bp,
+        vendor_notices.bp,
+    ):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(
@@ -94,6 +106,7 @@ def create_app(
         label=labels.label,
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
+        vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a

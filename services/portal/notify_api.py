@@ -1,10 +1,50 @@
 """The portal's way to the notify service's public HTTP API (see service_api), always with the
-signed-in person's access token."""
+signed-in person's access token, acting for the organisation the page is about."""
 
 from __future__ import annotations
 
-from services.portal.service_api import ServiceApi
+from services.portal.service_api import ServiceApi, acting_for
 
 
 class NotifyApi(ServiceApi):
-    pass
+    # --- webhook endpoints, their deliveries and attempts -------------------------------------
+
+    def endpoints(self, token: str, organisation_id: str) -> list[dict]:
+        return self._call("GET", "/v1/endpoints", token, acting_for(organisation_id))["items"]
+
+    def endpoint(self, token: str, organisation_id: str, endpoint_id: str) -> dict:
+        path = f"/v1/endpoints/{endpoint_id}"
+        return self._call("GET", path, token, acting_for(organisation_id))
+
+    def create_endpoint(self, token: str, organisation_id: str, body: dict) -> dict:
+        """The endpoint with its secret, which the service shows this once."""
+        return self._call("POST", "/v1/endpoints", token, acting_for(organisation_id), json=body)
+
+    def rotate_secret(self, token: str, organisation_id: str, endpoint_id: str) -> dict:
+        path = f"/v1/endpoints/{endpoint_id}/secret/rotate"
+        return self._call("POST", path, token, acting_for(organisation_id))
+
+    def endpoint_deliveries(self, token: str, organisation_id: str, endpoint_id: str) -> dict:
+        path = f"/v1/endpoints/{endpoint_id}/deliveries"
+        return self._call("GET", path, token, acting_for(organisation_id), params={"limit": 50})
+
+    def delivery_attempts(self, token: str, organisation_id: str, delivery_id: str) -> list:
+        path = f"/v1/deliveries/{delivery_id}/attempts"
+        return self._call("GET", path, token, acting_for(organisation_id))["items"]
+
+    def replay_delivery(self, token: str, organisation_id: str, delivery_id: str) -> dict:
+        path = f"/v1/deliveries/{delivery_id}/replay"
+        return self._call("POST", path, token, acting_for(organisation_id))
+
+    # --- notification preferences -------------------------------------------------------------
+
+    def preferences(self, token: str, organisation_id: str) -> dict:
+        """Per notice type: {"email": bool, "webhook": bool}."""
+        return self._call("GET", "/v1/preferences", token, acting_for(organisation_id))
+
+    def set_preference(
+        self, token: str, organisation_id: str, notice_type: str, email: bool, webhook: bool
+    ) -> dict:
+        body = {"email": email, "webhook": webhook}
+        path = f"/v1/preferences/{notice_type}"
+        return self._call("PUT", path, token, acting_for(organisation_id), json=body)

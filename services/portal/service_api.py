@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 import httpx
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Which of the person's organisations a call acts for (the services' shared/access_tokens.py).
+ORGANISATION_HEADER = "Ipmarket-Organisation"
+
+
+def acting_for(organisation_id: str) -> dict[str, str]:
+    return {ORGANISATION_HEADER: organisation_id}
 
 
 @dataclass

@@ -76,7 +76,11 @@ def open_session(signed_in: dict, email: str, account: dict | None = None) -> No
         "catalog_session_id": signed_in["session_id"],
         "memberships": claims.get("memberships", {}),
         "organisations": {
-            m["organisation_id"]: {"name_en": m["legal_name_en"], "name_zh": m["legal_name_zh"]}
+            m["organisation_id"]: {
+                "name_en": m["legal_name_en"],
+                "name_zh": m["legal_name_zh"],
+                "kinds": m.get("kinds"),  # vendor, licensee: which workspaces it has
+            }
             for m in account.get("memberships", [])
         },
         "platform_roles": claims.get("platform_roles", []),

@@ -1,0 +1,90 @@
+"""The vendor workspace's forms (Flask-WTF, with CSRF): each field's rules match the service's
+own, so that bad input is refused beside its field, in the page's language, before any call."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+MAX_TEXT = 2000  # the licensing service's bound on comments and reasons
+_TOO_LONG = _l("Use at most %(max)d characters.")
+_MONTHS = _l("Enter a number of months from 1 to 120.")
+
+
+class ApproveForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)]
+    )
+
+
+class RejectForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Why it is rejected"),
+        validators=[
+            DataRequired(message=_l("Say why: the licensee reads it.")),
+            Length(max=MAX_TEXT, message=_TOO_LONG),
+        ],
+    )
+
+
+def _required_reason(label):
+    """Suspend or revoke: the reason is required (the licensee and the audit read it)."""
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(message=_l("Give the reason.")),
+            Length(max=MAX_TEXT, message=_TOO_LONG),
+        ],
+    )
+
+
+class SuspendForm(FlaskForm):
+    reason = _required_reason(_l("Why it is suspended"))
+
+
+class RevokeForm(FlaskForm):
+    reason = _required_reason(_l("Why it is revoked (this is final)"))
+
+
+class ReinstateForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (optional)"), validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)]
+    )
+
+
+class RenewForm(FlaskForm):
+    # A string checked by pattern: WTForms' own integer message is not in our catalogs.
+    months = StringField(
+        _l("Months to add"),
+        default="12",
+        validators=[
+            DataRequired(message=_MONTHS),
+            Regexp(r"^(?:[1-9][0-9]?|1[01][0-9]|120)$", message=_MONTHS),
+        ],
+    )
+
+
+class EndpointForm(FlaskForm):
+    """A webhook endpoint: every notice the organisation gets goes to it (as the API's default)."""
+
+    url = StringField(
+        _l("Address (URL) that receives the notices"),
+        validators=[
+            DataRequired(message=_l("Enter the address, such as https://example.com/hooks.")),
+            Length(max=2000, message=_TOO_LONG),
+            Regexp(
+                r"^https?://[^\s/?#]+([/?#]\S*)?$",
+                message=_l("Enter an address starting with https:// or http://."),
+            ),
+        ],
+    )
+    description = StringField(
+        _l("Description (optional)"),
+        validators=[Optional(), Length(max=500, message=_TOO_LONG)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Only its CSRF token: rotate a secret, replay a delivery."""

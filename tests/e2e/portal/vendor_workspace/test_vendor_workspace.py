@@ -1,0 +1,149 @@
+"""The vendor workspace in Debian's Chromium against the whole marketplace (every service,
+relay, consumer and the notify delivery worker as processes on PostgreSQL and Kafka): a
+vendor's approver approves a licensee's request in the inbox (a rejection without its reason
+refused beside the field first); a vendor's owner sets up a webhook endpoint to a real HTTP
+server of this test, sees a delivery and its attempts in the log and replays it. Each page
+passes the axe-core scan; screenshots go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
+from tests.integration.notify.conftest import receiver  # noqa: F401 - a fixture
+from tests.support import wait_until
+
+
+def _request_for_a_vendor_core(marketplace) -> dict:
+    """Lakeside asks for an evaluation of one of Pengcheng's cores (it needs approval), by its
+    API key as a design flow would; returned once it awaits the vendor's decision."""
+    vendor_id = marketplace.organisations["pengcheng"]["id"]
+    found = requests.get(
+        f"{marketplace.catalog}/v1/cores", params={"vendor": vendor_id, "limit": 1}, timeout=10
+    ).json()["items"][0]
+    evaluation = next(o for o in found["offers"] if o["kind"] == "evaluation")
+    key = marketplace.organisations["lakeside"]["api_key"]
+    answer = requests.post(
+        f"{marketplace.licensing}/v1/license-requests",
+        json={
+            "core_id": found["id"],
+            "offer_id": evaluation["offer_id"],
+            "project_name": "Taihu vision SoC",
+            "intended_use": "Camera interface of a consumer vision SoC",
+            "end_use_country": "SG",
+        },
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    request = answer.json()
+    assert request["state"] == "pending_approval", request
+    return request
+
+
+def _state(marketplace, request_id: str) -> str:
+    key = marketplace.organisations["lakeside"]["api_key"]
+    return requests.get(
+        f"{marketplace.licensing}/v1/license-requests/{request_id}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    ).json()["state"]
+
+
+def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_page):  # noqa: F811
+    request = _request_for_a_vendor_core(marketplace)
+    page = open_page("en")
+    marketplace.sign_in(page, people.vendor_approver, "/vendor/requests")
+    card = page.locator(f"#request-{request['id']}")
+    card.wait_for()
+    assert "Taihu vision SoC" in card.inner_text()
+    assert_accessible(page)
+    shot(page, "vendor-inbox")
+
+    # A rejection needs its reason: refused beside the field, and nothing changes.
+    page.expected_statuses.add(422)
+    card.get_by_role("button", name="Reject").click()
+    error = page.locator(f"#reject-{request['id']}-comment-error")
+    assert error.inner_text() == "Say why: the licensee reads it."
+    textarea = page.locator(f"#reject-{request['id']}-comment")
+    assert textarea.get_attribute("aria-describedby") == f"reject-{request['id']}-comment-error"
+    assert _state(marketplace, request["id"]) == "pending_approval"
+    assert_accessible(page)
+
+    card = page.locator(f"#request-{request['id']}")
+    card.get_by_label("Comment (optional)").fill("Export classification checked.")
+    card.get_by_role("button", name="Approve").click()
+    page.get_by_role("status").get_by_text("Approved.").wait_for()
+    assert page.locator(f"#request-{request['id']}").count() == 0
+    assert _state(marketplace, request["id"]) in ("approved", "issued")
+
+
+def test_a_vendor_sets_up_a_webhook_sees_a_delivery_and_replays_it(
+    marketplace,
+    people,
+    open_page,  # noqa: F811
+    receiver,  # noqa: F811
+):
+    receiver.answers["/pengcheng"] = [(503, {}), (204, {})]  # refuses the first, then takes all
+    page = open_page("en")
+    marketplace.sign_in(page, people.vendor_owner, "/vendor/webhooks")
+    assert_accessible(page)
+
+    page.expected_statuses.add(422)
+    page.get_by_label("Address (URL) that receives the notices").fill("not an address")
+    page.get_by_role("button", name="Add the endpoint").click()
+    assert "Enter an address starting with" in page.locator("#url-error").inner_text()
+
+    page.get_by_label("Address (URL) that receives the notices").fill(
+        f"{receiver.base_url}/pengcheng"
+    )
+    page.get_by_role("button", name="Add the endpoint").click()
+    secret = page.locator("#secret").input_value()
+    assert secret.startswith("whsec_")
+    receiver.secrets["/pengcheng"] = secret
+    assert_accessible(page)
+    page.locator("#secret").evaluate("e => e.value = 'whsec_…'")  # not in the screenshot
+    shot(page, "vendor-webhook-secret")
+    page.get_by_role("link", name="Go to the endpoint and its deliveries").click()
+    endpoint_url = page.url
+
+    _request_for_a_vendor_core(marketplace)  # a notice for the vendor: the request
+    [first] = wait_until(lambda: receiver.on("/pengcheng"), timeout=60, what="the delivery")
+    assert first.verified and first.status == 503
+
+    def delivery_shown():
+        page.goto(endpoint_url)
+        return page.locator("ol.deliveries li").count() > 0
+
+    wait_until(delivery_shown, timeout=60, interval=1, what="the delivery in the log")
+    delivery = page.locator("ol.deliveries li").first
+    assert first.headers["webhook-id"] in delivery.inner_text()
+    delivery.get_by_role("link", name="Show the attempts").click()  # htmx, in place
+    attempts = delivery.locator("table.attempts")
+    attempts.wait_for()
+    assert "503" in attempts.inner_text() and page.url == endpoint_url
+    assert_accessible(page)
+    shot(page, "vendor-webhook-deliveries")
+
+    delivery.get_by_role("button", name="Send it again").click()
+    page.get_by_role("status").wait_for()
+    again = wait_until(
+        lambda: [r for r in receiver.on("/pengcheng") if r.status == 204],
+        timeout=60,
+        what="the replayed delivery",
+    )
+    assert again[0].verified and again[0].headers["webhook-id"] == first.headers["webhook-id"]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "zh-HK"])
+def test_the_workspace_in_chinese_on_a_phone(marketplace, people, open_page, language):  # noqa: F811
+    page = open_page(language, width=375)
+    marketplace.sign_in(page, people.vendor_owner, "/vendor/licenses")
+    expected = {"zh-CN": "已签发的授权", "zh-HK": "已簽發的授權"}[language]
+    assert page.locator("h1").inner_text() == expected
+    for path in ("/vendor/requests", "/vendor/licenses", "/vendor/webhooks", "/vendor/notices"):
+        page.goto(marketplace.portal + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert_accessible(page)
+    shot(page, f"vendor-notices-{language}-phone")
