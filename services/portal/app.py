@@ -80,9 +80,10 @@ def create_app(
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
-    from services.portal.views import account, language, storefront
+    from services.portal.views import account, console, language, storefront
+    from services.portal.views.console.access import country_name, platform_roles
 
-    for blueprint in (storefront.bp, account.bp, language.bp):
+    for blueprint in (storefront.bp, account.bp, language.bp, console.bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(
@@ -94,6 +95,8 @@ def create_app(
         label=labels.label,
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
+        country_name=country_name,
+        platform_roles=platform_roles,
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a

@@ -7,4 +7,8 @@ from services.portal.service_api import ServiceApi
 
 
 class NotifyApi(ServiceApi):
-    pass
+    # --- for operators ---------------------------------------------------------------------
+
+    def dead_letters(self, token: str, cursor: str | None = None, limit: int = 50) -> dict:
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        return self._call("GET", "/v1/admin/dead-letters", token, params=params)
