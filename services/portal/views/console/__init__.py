@@ -9,8 +9,12 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
+from services.portal.service_api import ApiProblem  # noqa: E402
 from services.portal.views.console import (  # noqa: E402,F401 - their routes join bp
     directory,
     review,
     rule_sets,
 )
+from services.portal.views.console.access import service_refused  # noqa: E402
+
+bp.register_error_handler(ApiProblem, service_refused)

@@ -9,6 +9,7 @@ from flask import g, redirect, render_template, request
 from flask_babel import get_locale
 
 from services.portal import signed_in
+from services.portal.service_api import ApiProblem
 from services.portal.views.common import credential
 
 OPERATOR, EXPORT_REVIEWER = "operator", "export_reviewer"
@@ -43,3 +44,13 @@ def country_name(code: str | None) -> str:
     if not code:
         return ""
     return Locale.parse(str(get_locale())).territories.get(code.upper(), code)
+
+
+def service_refused(refused: ApiProblem):
+    """A service's refusal that no form field is about: not the person's to see (403) or
+    not there (404); anything else is the page's failure."""
+    if refused.status in (401, 403):
+        return render_template("console/forbidden.html", by_service=True), 403
+    if refused.status == 404:
+        return render_template("error.html", reason="not_found"), 404
+    raise refused
