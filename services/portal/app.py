@@ -81,13 +81,14 @@ def create_app(
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
-    from services.portal.views import account, language, storefront
+    from services.portal.views import account, console, language, storefront
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
     from services.portal.views.vendor import requests as vendor_requests
     from services.portal.views.vendor import webhooks as vendor_webhooks
+    from services.portal.views.console.access import country_name, platform_roles
 
-    for blueprint in (storefront.bp, account.bp, language.bp):
+    for blueprint in (storefront.bp, account.bp, language.bp, console.bp):
         app.register_blueprint(blueprint)
     for blueprint in (
         vendor_requests.bp,
@@ -107,6 +108,8 @@ def create_app(
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
+        country_name=country_name,
+        platform_roles=platform_roles,
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a

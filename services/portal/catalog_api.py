@@ -47,3 +47,16 @@ class CatalogApi(ServiceApi):
 
     def organisation(self, organisation_id: str, token: str) -> dict:
         return self._call("GET", f"/v1/organisations/{organisation_id}", token)
+
+    # --- the operator console -----------------------------------------------------------------
+
+    def organisations(self, token: str, cursor: str | None = None) -> dict:
+        params = {"cursor": cursor} if cursor else {}
+        return self._call("GET", "/v1/organisations", token, params=params)
+
+    def decide_application(
+        self, application_id: str, decision: str, reason: str | None, token: str
+    ) -> dict:
+        """decision: approve or decline."""
+        path = f"/v1/organisation-applications/{application_id}/{decision}"
+        return self._call("POST", path, token, json={"reason": reason})

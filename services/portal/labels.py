@@ -110,6 +110,26 @@ LABELS = {
         "operator": _l("Platform operator"),
         "export_reviewer": _l("Export reviewer"),
     },
+    # Export screening's reason codes (licensing's screening and its default rule set): what a
+    # request was screened to, or why it was denied. An operator's new code shows as it is.
+    "reason": {
+        "ADVANCED_IC_TECHNOLOGY_REVIEW": _l("Advanced IC technology: needs an export review"),
+        "CONTROLLED_ITEM_REVIEW": _l("Controlled item: needs an export review"),
+        "ENCRYPTION_TECHNOLOGY_REVIEW": _l("Encryption technology: needs an export review"),
+        "RESTRICTED_DESTINATION_REVIEW": _l("Restricted destination: needs an export review"),
+        "NO_MATCHING_RULE": _l("No screening rule matched: needs an export review"),
+        "EAR99_NO_LICENSE_REQUIRED": _l("EAR99: no export license required"),
+        "NO_LICENSE_REQUIRED_FOR_DESTINATION": _l(
+            "No export license required for this destination"
+        ),
+        "ENCRYPTION_LICENSE_EXCEPTION": _l("Encryption: allowed under a license exception"),
+        "RESTRICTED_DESTINATION_CONTROLLED_ITEM": _l(
+            "Controlled item to a restricted destination: denied"
+        ),
+        "EMBARGOED_DESTINATION": _l("Embargoed destination: denied"),
+        "VENDOR_TERRITORY_RESTRICTION": _l("The vendor does not license to this territory"),
+        "DENIED_AFTER_REVIEW": _l("Denied after an export review"),
+    },
     # The licensing service's states and decisions (shared/events/licensing.py).
     "request_state": {
         "screening": _l("Being screened"),
@@ -177,6 +197,27 @@ LABELS = {
         "ipmarket.order.refunded.v1": _l("An order is refunded"),
         "ipmarket.invoice.issued.v1": _l("An invoice is issued"),
         "ipmarket.invoice.overdue.v1": _l("An invoice is overdue"),
+    },
+    "screening_outcome": {
+        "allow": _l("Allow"),
+        "review": _l("Export review"),
+        "deny": _l("Deny"),
+    },
+    "review_decision": {
+        "review_allow": _l("Cleared in export review"),
+        "review_deny": _l("Denied in export review"),
+        "approved": _l("Approved by the vendor"),
+        "rejected": _l("Rejected by the vendor"),
+    },
+    "application_status": {
+        "pending": _l("Waiting for a decision"),
+        "approved": _l("Approved"),
+        "declined": _l("Declined"),
+    },
+    "organisation_kind": {
+        "vendor": _l("Vendor"),
+        "licensee": _l("Licensee"),
+        "admin": _l("Platform"),
     },
 }
 

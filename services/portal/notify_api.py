@@ -48,3 +48,9 @@ class NotifyApi(ServiceApi):
         body = {"email": email, "webhook": webhook}
         path = f"/v1/preferences/{notice_type}"
         return self._call("PUT", path, token, acting_for(organisation_id), json=body)
+
+    # --- for operators ---------------------------------------------------------------------
+
+    def dead_letters(self, token: str, cursor: str | None = None, limit: int = 50) -> dict:
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        return self._call("GET", "/v1/admin/dead-letters", token, params=params)
