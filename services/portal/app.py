@@ -7,6 +7,7 @@ person's access token, the same APIs an integrator uses. Pages work without Java
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -80,9 +81,28 @@ def create_app(
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
-    from services.portal.views import account, language, storefront
+    from services.portal.views import (
+        account,
+        account_links,
+        applications,
+        authenticator,
+        compare,
+        language,
+        passkeys,
+        storefront,
+    )
 
-    for blueprint in (storefront.bp, account.bp, language.bp):
+    blueprints = (
+        storefront.bp,
+        account.bp,
+        passkeys.bp,
+        authenticator.bp,
+        account_links.bp,
+        applications.bp,
+        compare.bp,
+        language.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(
@@ -94,6 +114,7 @@ def create_app(
         label=labels.label,
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
+        passkeys_offered=passkeys_possible(portal_url),
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a
@@ -104,6 +125,17 @@ def create_app(
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     return app
+
+
+def passkeys_possible(portal_url: str) -> bool:
+    """WebAuthn refuses an IP address as relying party id: a portal at http://127.0.0.1:8000
+    offers no passkeys (open it as http://localhost:8000, the default)."""
+    host = urlparse(portal_url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host)
+    return False
 
 
 def _locale() -> str:
