@@ -37,12 +37,18 @@ def localhost_site(postgres, postgres_admin_engine, tmp_path_factory):
     processes = Processes(env, tmp_path_factory.mktemp("signing-in-logs"))
     processes.env = env
     try:
-        processes.env["IPMARKET_CATALOG_URL"] = processes.serve("catalog")
-        processes.start(
-            "portal", "serve", "portal", "--bind", f"127.0.0.1:{port}", "--workers", "1"
-        )
-        wait_until(lambda: _ready(portal), timeout=30, what="portal /readyz")
-        catalog = processes.env["IPMARKET_CATALOG_URL"]
+        catalog = _serve(processes, "catalog", free_port())
+        processes.env["IPMARKET_CATALOG_URL"] = catalog
+        _serve(processes, "portal", port)
         yield LocalhostSite(portal, catalog, totp, organisation_name, database_url)
     finally:
         processes.stop_all()
+
+
+def _serve(processes: Processes, service: str, port: int) -> str:
+    """Processes.serve, but on a port chosen beforehand (the portal's URL names it) and with
+    more patience for a loaded machine."""
+    processes.start(service, "serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1")
+    url = f"http://{'localhost' if service == 'portal' else '127.0.0.1'}:{port}"
+    wait_until(lambda: _ready(url), timeout=90, interval=0.5, what=f"{service} /readyz")
+    return url

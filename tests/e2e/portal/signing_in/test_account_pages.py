@@ -54,7 +54,7 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
     page.expected_statuses.add(422)
     page.get_by_role("button", name="设置密码").click()
     error = page.locator("#password-error")
-    assert "至少 15 个字符" in error.inner_text()
+    assert "至少使用 15 个字符" in error.inner_text()
     assert page.get_by_label("新密码").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
     shot(page, "new-password-error-zh-Hans")

@@ -142,7 +142,7 @@ def test_a_signed_in_person_adds_a_passkey_with_a_name():
     added = client.post("/account/passkeys", data=enrol | {"credential": json.dumps(CREDENTIAL)})
     assert added.status_code == 303 and added.headers["Location"] == "/account"
     assert fake.bodies("/v1/people/me/passkeys")[-1]["name"] == "laptop"
-    assert "Your passkey is added" in client.get("/account").text
+    assert "通行密钥已添加" in client.get("/account").text  # the person speaks zh-Hans
 
 
 def test_a_visitor_cannot_ask_to_add_a_passkey():
