@@ -58,8 +58,8 @@ def accept_invitation():
     try:
         catalog().accept_invitation(
             form.token.data,
-            form.name_en.data.strip() or None,
-            form.name_zh.data.strip() or None,
+            (form.name_en.data or "").strip() or None,
+            (form.name_zh.data or "").strip() or None,
             form.password.data or None,
         )
     except ApiProblem as refused:

@@ -25,7 +25,7 @@ def apply():
         return _shown(form)
     application = {
         "legal_name_en": form.legal_name_en.data.strip(),
-        "legal_name_zh": form.legal_name_zh.data.strip() or None,
+        "legal_name_zh": (form.legal_name_zh.data or "").strip() or None,
         "country": form.country.data,
         "registration_number": form.registration_number.data.strip(),
         "roles": form.roles.data,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -52,3 +53,8 @@ def _serve(processes: Processes, service: str, port: int) -> str:
     url = f"http://{'localhost' if service == 'portal' else '127.0.0.1'}:{port}"
     wait_until(lambda: _ready(url), timeout=90, interval=0.5, what=f"{service} /readyz")
     return url
+
+
+def reach(page, path: str) -> None:
+    """Wait for the page at `path` (a glob such as **/account would match ?next=/account)."""
+    page.wait_for_url(lambda url: urlsplit(url).path == path)

@@ -13,6 +13,7 @@ import pyotp
 import sqlalchemy as sa
 
 from tests.e2e.portal.conftest import EMAIL, PASSWORD
+from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
 __all__ = ["open_page"]  # the fixture, for the tests here
@@ -42,7 +43,7 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
     site, page = localhost_site, open_page("zh-CN")
     page.goto(f"{site.portal}/sign-in")
     page.get_by_role("link", name="忘记密码？").click()
-    page.wait_for_url("**/password-reset")
+    reach(page, "/password-reset")
     assert_accessible(page)
     page.get_by_label("电子邮箱").fill(EMAIL)
     page.get_by_role("button", name="给我发送链接").click()
@@ -61,7 +62,7 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
 
     page.get_by_label("新密码").fill(NEW_PASSWORD)
     page.get_by_role("button", name="设置密码").click()
-    page.wait_for_url("**/sign-in")
+    reach(page, "/sign-in")
     assert "新密码已设置" in page.locator("main").inner_text()
     page.get_by_label("电子邮箱").fill(EMAIL)
     page.get_by_label("密码", exact=True).fill(PASSWORD)  # the old one no longer works
@@ -69,7 +70,7 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
     assert "邮箱或密码不正确" in page.locator("main").inner_text()
     page.get_by_label("密码", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url("**/sign-in/code**")
+    reach(page, "/sign-in/code")
 
 
 def test_an_invited_person_joins_then_sets_up_an_authenticator_app(localhost_site, open_page):
@@ -99,16 +100,16 @@ def test_an_invited_person_joins_then_sets_up_an_authenticator_app(localhost_sit
     page.get_by_label("Your name in English").fill("Chen Jie")
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Accept and join").click()
-    page.wait_for_url("**/sign-in")
+    reach(page, "/sign-in")
     assert "You have joined the organisation" in page.locator("main").inner_text()
 
     page.get_by_label("E-mail address").fill("chen.jie@lakeside.example")
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url("**/account")
+    reach(page, "/account")
     page.get_by_role("link", name="Set up an authenticator app").click()
     page.get_by_role("button", name="Set up an authenticator app").click()
-    page.wait_for_url("**/account/authenticator")
+    reach(page, "/account/authenticator")
     qr = page.get_by_role("img", name="QR code for ipmarket in your authenticator app")
     assert qr.get_attribute("src").startswith("data:image/svg+xml")
     secret = page.locator("code.secret").inner_text().replace(" ", "")
@@ -131,17 +132,17 @@ def test_an_invited_person_joins_then_sets_up_an_authenticator_app(localhost_sit
     page.get_by_label("E-mail address").fill("chen.jie@lakeside.example")
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url("**/sign-in/code**")
+    reach(page, "/sign-in/code")
     page.get_by_label("Code from your authenticator app").fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/account")
+    reach(page, "/account")
 
 
 def test_an_organisation_applies_to_join_in_traditional_chinese(localhost_site, open_page):
     site, page = localhost_site, open_page("zh-TW")
     page.goto(f"{site.portal}/sign-in")
     page.get_by_role("link", name="申請加入").click()
-    page.wait_for_url("**/apply")
+    reach(page, "/apply")
     assert page.get_by_label("註冊所在國家或地區").locator("option", has_text="香港").count() == 1
     assert_accessible(page)
     page.get_by_label("英文法定名稱").fill("Harbour Silicon Ltd")

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.e2e.portal.conftest import EMAIL, PASSWORD
+from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
 __all__ = ["open_page"]  # the fixture, for the tests here
@@ -42,7 +43,7 @@ def sign_in_with_password(page, site) -> None:
     page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url("**/sign-in/code**")
+    reach(page, "/sign-in/code")
 
 
 def sign_out(page) -> None:
@@ -58,7 +59,7 @@ def test_add_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
     sign_in_with_password(page, site)
     page.get_by_label("Code from your authenticator app").fill(site.totp.at(time.time() + 30))
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/account")
+    reach(page, "/account")
 
     page.get_by_label("Name of the passkey").fill("Test laptop")
     page.get_by_role("button", name="Add a passkey").click()
@@ -75,7 +76,7 @@ def test_add_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
     assert_accessible(page)
     shot(page, "sign-in-with-passkey")
     passkey.click()
-    page.wait_for_url("**/search?q=uart")
+    reach(page, "/search")
     page.goto(f"{site.portal}/account")
     assert "Signed in as Li Wei (li.wei@lakeside.example)." in page.locator("main").inner_text()
     assert page.credentials()[0]["signCount"] == 2
@@ -87,6 +88,6 @@ def test_add_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
     assert_accessible(page)
     shot(page, "second-factor-passkey")
     use_passkey.click()
-    page.wait_for_url("**/account")
+    reach(page, "/account")
     assert page.get_by_role("button", name="Sign out").is_visible()
     assert page.credentials()[0]["signCount"] == 3
