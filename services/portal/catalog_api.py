@@ -84,6 +84,12 @@ class CatalogApi(ServiceApi):
     def passkey_registration_options(self, token: str) -> dict:
         return self._call("POST", "/v1/people/me/passkeys/options", token)
 
+    def passkeys(self, token: str) -> list[dict]:
+        return self._call("GET", "/v1/people/me/passkeys", token)["items"]
+
+    def remove_passkey(self, passkey_id: str, token: str) -> dict:
+        return self._call("DELETE", f"/v1/people/me/passkeys/{passkey_id}", token)
+
     def enrol_passkey(self, ceremony_id: str, credential: dict, name: str, token: str) -> dict:
         body = {"ceremony_id": ceremony_id, "credential": credential, "name": name}
         return self._call("POST", "/v1/people/me/passkeys", token, json=body)

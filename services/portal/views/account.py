@@ -88,6 +88,7 @@ def account_page(enrol_form: PasskeyEnrolForm | None = None) -> str:
         "account.html",
         organisations=organisations,
         sessions=catalog().sessions(token),
+        passkeys=_passkeys(token),
         form=SignOutForm(),
         enrol_form=enrol_form or PasskeyEnrolForm(formdata=None),
     )
@@ -105,6 +106,13 @@ def end_other_session(session_id: str):
         except ApiProblem:
             pass  # ended already, or not theirs: the list shows what is open
     return redirect("/account#sessions", 303)
+
+
+def _passkeys(token: str) -> list[dict]:
+    try:
+        return catalog().passkeys(token)
+    except ApiProblem:  # a catalog without the list yet: the page shows none
+        return []
 
 
 def signed_in_account(outcome: dict) -> dict | None:

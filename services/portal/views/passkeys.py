@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from services.portal import signed_in
 from services.portal.catalog_api import ApiProblem
-from services.portal.forms import PasskeyAnswerForm, PasskeyEnrolForm
+from services.portal.forms import PasskeyAnswerForm, PasskeyEnrolForm, SignOutForm
 from services.portal.views.account import account_page, page, signed_in_account
 from services.portal.views.common import catalog, client_of_request, credential, local_target
 
@@ -45,6 +45,21 @@ def enrol():
             flash(_("Your passkey is added: you can sign in with it now."), "done")
             return redirect("/account", 303)
     return account_page(form), 422
+
+
+@bp.post("/account/passkeys/<passkey_id>/remove")
+def remove(passkey_id: str):
+    token = credential()
+    if token is None:
+        return redirect("/sign-in?next=/account", 303)
+    if SignOutForm().validate_on_submit():  # its CSRF token only
+        try:
+            catalog().remove_passkey(passkey_id, token)
+        except ApiProblem:
+            pass  # removed already: the list shows what is left
+        else:
+            flash(_("The passkey is removed: it no longer signs you in."), "done")
+    return redirect("/account#passkeys", 303)
 
 
 @bp.post("/sign-in/passkey/options")

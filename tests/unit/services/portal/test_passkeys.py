@@ -25,7 +25,7 @@ class PasskeyCatalog(FakeCatalog):
         if path in ("/v1/sessions/passkey/options", "/v1/people/me/passkeys/options"):
             self.calls.append(request)
             return httpx.Response(201, json={"ceremony_id": "c-1", "options": OPTIONS})
-        if path in ("/v1/sessions/passkey", "/v1/people/me/passkeys"):
+        if path in ("/v1/sessions/passkey", "/v1/people/me/passkeys") and request.method == "POST":
             self.calls.append(request)
             body = json.loads(request.content)
             if body["ceremony_id"] != "c-1" or body["credential"] != CREDENTIAL:
@@ -37,7 +37,24 @@ class PasskeyCatalog(FakeCatalog):
             if path == "/v1/sessions/passkey":
                 return httpx.Response(201, json=signed_in())
             return httpx.Response(201, json={"id": "pk-1", "name": body["name"]})
+        if path == "/v1/people/me/passkeys" and request.method == "GET":
+            self.calls.append(request)
+            return httpx.Response(200, json={"items": self.enrolled, "next": None})
+        if path.startswith("/v1/people/me/passkeys/") and request.method == "DELETE":
+            self.calls.append(request)
+            passkey_id = path.rsplit("/", 1)[1]
+            self.enrolled = [p for p in self.enrolled if p["id"] != passkey_id]
+            return httpx.Response(200, json={"id": passkey_id, "removed": True})
         return super().__call__(request)
+
+    enrolled = [
+        {
+            "id": "pk-1",
+            "name": "Old laptop",
+            "created_at": "2026-11-01T08:00:00+00:00",
+            "last_used_at": None,
+        }
+    ]
 
     def bodies(self, path: str) -> list[dict]:
         return [json.loads(r.content or b"{}") for r in self.calls if r.url.path == path]
@@ -159,3 +176,21 @@ def options_authorised(fake: PasskeyCatalog, path: str) -> bool:
         r.url.path == path and r.headers.get("Authorization", "").startswith("Bearer ")
         for r in fake.calls
     )
+
+
+def test_the_account_lists_the_passkeys_and_removes_one():
+    fake = PasskeyCatalog()
+    client = portal(fake, URL).test_client()
+    token = csrf_of(client.get("/sign-in").text)
+    data = {"csrf_token": token, "email": "li.wei@xinyuan.example", "password": fake.password}
+    client.post("/sign-in", data=data)
+    page = client.get("/account").text
+    assert "Old laptop" in page and 'action="/account/passkeys/pk-1/remove"' in page
+    assert client.post("/account/passkeys/pk-1/remove").status_code == 400  # no CSRF token
+    assert "Old laptop" in client.get("/account").text
+    removed = client.post("/account/passkeys/pk-1/remove", data={"csrf_token": csrf_of(page)})
+    assert removed.status_code == 303
+    assert [r.method for r in fake.calls if r.url.path == "/v1/people/me/passkeys/pk-1"] == [
+        "DELETE"
+    ]
+    assert "Old laptop" not in client.get("/account").text
