@@ -1,0 +1,29 @@
+"""Comparing cores in Debian's Chromium against the demo catalog, without JavaScript doing it:
+"Compare" on search results adds each to the comparison, the header counts them, /compare
+shows them side by side (axe-core clean, screenshot), and one is removed."""
+
+from __future__ import annotations
+
+from tests.e2e.portal.signing_in.conftest import reach
+from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
+
+__all__ = ["open_page"]  # the fixture, for the tests here
+
+
+def test_two_search_results_compared_side_by_side_then_one_removed(localhost_site, open_page):
+    site, page = localhost_site, open_page("en")
+    page.goto(f"{site.portal}/search?q=controller")
+    titles = page.locator("ol.cores h3 a").all_inner_texts()[:2]
+    for title in titles:
+        page.get_by_role("button", name=f"Compare {title}", exact=True).click()
+        reach(page, "/search")  # back on the same results
+    page.get_by_role("link", name="Compare (2)").click()
+    reach(page, "/compare")
+    headers = page.locator("table.compare thead th").all_inner_texts()
+    assert headers == titles
+    assert page.locator("table.compare tbody th").first.inner_text() == "VLNV"
+    assert_accessible(page)
+    shot(page, "compare")
+    page.get_by_role("button", name=f"Remove {titles[0]}").click()
+    reach(page, "/compare")
+    assert page.locator("table.compare thead th").all_inner_texts() == titles[1:]
