@@ -178,7 +178,7 @@ SETTINGS: dict[str, Setting] = {
                 "Public base URL of the licensing service (JWKS, status list, links)."),
         Setting("IPMARKET_NOTIFY_URL", "http://127.0.0.1:8003",
                 "Public base URL of the notify service."),
-        Setting("IPMARKET_PORTAL_URL", "http://127.0.0.1:8000",
+        Setting("IPMARKET_PORTAL_URL", "http://localhost:8000",
                 "Public base URL of the web portal: links for people; an https:// one makes its "
                 "cookies Secure; passkeys are bound to its origin (its host is the WebAuthn "
                 "relying party id)."),

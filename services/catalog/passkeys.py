@@ -32,7 +32,7 @@ from services.catalog.people_models import Passkey, PasskeyChallenge, Person
 from services.catalog.sessions import SignedIn, open_session
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
-from shared.errors import Forbidden, Invalid, NotAuthenticated
+from shared.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from shared.messaging.unit_of_work import UnitOfWork
 
 CEREMONY_WINDOW = timedelta(minutes=5)
@@ -122,6 +122,23 @@ def enrol(
     return passkey
 
 
+def passkeys_of(uow: UnitOfWork | CatalogWork, actor: Actor) -> list[Passkey]:
+    """The signed-in person's passkeys, oldest first."""
+    work = catalog_work(uow)
+    return work.records.passkeys_of(_signed_in_person(work, actor).id)
+
+
+def remove(uow: UnitOfWork | CatalogWork, actor: Actor, passkey_id: str) -> None:
+    """The person's passkey stops signing them in. Another person's is as absent as none."""
+    work = catalog_work(uow)
+    person = _signed_in_person(work, actor)
+    passkey = next((p for p in work.records.passkeys_of(person.id) if p.id == passkey_id), None)
+    if passkey is None:
+        raise NotFound(f"passkey {passkey_id} does not exist")
+    work.records.delete(passkey)
+    work.records.flush()
+
+
 def authentication_options(
     uow: UnitOfWork | CatalogWork,
     rp: RelyingParty,
@@ -173,7 +190,7 @@ def sign_in_with_passkey(
 def _signed_in_person(work: CatalogWork, actor: Actor) -> Person:
     person = actor.person_id and work.records.person(actor.person_id)
     if not person or person.disabled_at is not None:
-        raise Forbidden("enrolling a passkey needs a signed-in person")
+        raise Forbidden("a passkey is a signed-in person's own")
     return person
 
 

@@ -7,6 +7,7 @@ person's access token, the same APIs an integrator uses. Pages work without Java
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -81,21 +82,40 @@ def create_app(
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
-    from services.portal.views import account, console, language, storefront
+    from services.portal.views import (
+        account,
+        account_links,
+        applications,
+        authenticator,
+        compare,
+        console,
+        language,
+        passkeys,
+        storefront,
+    )
+
+    from services.portal.views.console.access import country_name, platform_roles
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
     from services.portal.views.vendor import requests as vendor_requests
     from services.portal.views.vendor import webhooks as vendor_webhooks
-    from services.portal.views.console.access import country_name, platform_roles
 
-    for blueprint in (storefront.bp, account.bp, language.bp, console.bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (
+    blueprints = (
+        storefront.bp,
+        account.bp,
+        passkeys.bp,
+        authenticator.bp,
+        account_links.bp,
+        applications.bp,
+        compare.bp,
+        language.bp,
+        console.bp,
         vendor_requests.bp,
         vendor_licenses.bp,
         vendor_webhooks.bp,
         vendor_notices.bp,
-    ):
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(
@@ -110,6 +130,7 @@ def create_app(
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
         country_name=country_name,
         platform_roles=platform_roles,
+        passkeys_offered=passkeys_possible(portal_url),
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a
@@ -120,6 +141,17 @@ def create_app(
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     return app
+
+
+def passkeys_possible(portal_url: str) -> bool:
+    """WebAuthn refuses an IP address as relying party id: a portal at http://127.0.0.1:8000
+    offers no passkeys (open it as http://localhost:8000, the default)."""
+    host = urlparse(portal_url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host)
+    return False
 
 
 def _locale() -> str:

@@ -34,16 +34,71 @@ class CatalogApi(ServiceApi):
         body = {"second_factor_token": second_factor_token, "code": code}
         return self._call("POST", "/v1/sessions/second-factor", json=body, headers=client)
 
+    def passkey_options(self, second_factor_token: str | None = None) -> dict:
+        """A ceremony to sign in with a passkey: alone, or after a right password."""
+        body = {"second_factor_token": second_factor_token} if second_factor_token else {}
+        return self._call("POST", "/v1/sessions/passkey/options", json=body)
+
+    def passkey_sign_in(self, ceremony_id: str, credential: dict, client: dict[str, str]) -> dict:
+        body = {"ceremony_id": ceremony_id, "credential": credential}
+        return self._call("POST", "/v1/sessions/passkey", json=body, headers=client)
+
+    def set_up_second_factor(self, second_factor_token: str) -> dict:
+        body = {"second_factor_token": second_factor_token}
+        return self._call("POST", "/v1/sessions/second-factor/setup", json=body)
+
+    def confirm_second_factor(self, second_factor_token: str, code: str, client) -> dict:
+        body = {"second_factor_token": second_factor_token, "code": code}
+        return self._call("POST", "/v1/sessions/second-factor/confirm", json=body, headers=client)
+
     def refresh(self, refresh_token: str) -> dict:
         return self._call("POST", "/v1/sessions/refresh", json={"refresh_token": refresh_token})
+
+    # --- the pages e-mailed links open, and applying to join -----------------------------------
+
+    def request_password_reset(self, email: str) -> dict:
+        return self._call("POST", "/v1/sessions/password-reset", json={"email": email})
+
+    def reset_password(self, token: str, password: str) -> dict:
+        body = {"token": token, "password": password}
+        return self._call("POST", "/v1/sessions/password-reset/complete", json=body)
+
+    def accept_invitation(self, token: str, name_en, name_zh, password) -> dict:
+        body = {"token": token, "name_en": name_en, "name_zh": name_zh, "password": password}
+        return self._call("POST", "/v1/invitations/accept", json=body)
+
+    def apply(self, application: dict) -> dict:
+        return self._call("POST", "/v1/organisation-applications", json=application)
 
     # --- the person's own account -------------------------------------------------------------
 
     def me(self, token: str) -> dict:
         return self._call("GET", "/v1/people/me", token)
 
+    def sessions(self, token: str) -> list[dict]:
+        return self._call("GET", "/v1/people/me/sessions", token)["items"]
+
     def end_session(self, session_id: str, token: str) -> dict:
         return self._call("DELETE", f"/v1/people/me/sessions/{session_id}", token)
+
+    def passkey_registration_options(self, token: str) -> dict:
+        return self._call("POST", "/v1/people/me/passkeys/options", token)
+
+    def passkeys(self, token: str) -> list[dict]:
+        return self._call("GET", "/v1/people/me/passkeys", token)["items"]
+
+    def remove_passkey(self, passkey_id: str, token: str) -> dict:
+        return self._call("DELETE", f"/v1/people/me/passkeys/{passkey_id}", token)
+
+    def enrol_passkey(self, ceremony_id: str, credential: dict, name: str, token: str) -> dict:
+        body = {"ceremony_id": ceremony_id, "credential": credential, "name": name}
+        return self._call("POST", "/v1/people/me/passkeys", token, json=body)
+
+    def start_authenticator(self, token: str) -> dict:
+        return self._call("POST", "/v1/people/me/second-factor", token)
+
+    def confirm_authenticator(self, code: str, token: str) -> dict:
+        return self._call("POST", "/v1/people/me/second-factor/confirm", token, json={"code": code})
 
     def organisation(self, organisation_id: str, token: str) -> dict:
         return self._call("GET", f"/v1/organisations/{organisation_id}", token)

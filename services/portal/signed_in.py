@@ -119,5 +119,17 @@ def pending_second_factor() -> dict | None:
     return _unseal(sealed) if sealed else None
 
 
+def hold_authenticator_setup(otpauth_uri: str) -> None:
+    """The secret of an authenticator app being set up, until its first code confirms it."""
+    session["authenticator_setup"] = _seal({"uri": otpauth_uri})
+
+
+def pending_authenticator_setup(clear: bool = False) -> str | None:
+    key = "authenticator_setup"
+    sealed = session.pop(key, None) if clear else session.get(key)
+    held = _unseal(sealed) if sealed else None
+    return held["uri"] if held else None
+
+
 def end_session() -> None:
     session.clear()

@@ -1,6 +1,7 @@
 """A signed-in person's passkeys (/v1/people/me/passkeys): enrol one (registration options →
-the browser's credential). Signing in with one is in sessions.py. No `action=`: a person's own
-account is no organisation's act, any signed-in person may (an API key gets 403)."""
+the browser's credential), list them, remove one. Signing in with one is in sessions.py. No
+`action=`: a person's own account is no organisation's act, any signed-in person may (an API
+key gets 403)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from services.catalog.domain.people import Actor
 from services.catalog.schemas.account_security import (
     PasskeyCeremonySchema,
     PasskeyEnrolSchema,
+    PasskeyPageSchema,
+    PasskeyRemovedSchema,
     PasskeySchema,
 )
 from shared.http.api_docs import Blueprint, problems
@@ -51,6 +54,32 @@ def enrol(body):
         )
         uow.commit()
         return passkey
+
+
+@blp.get("")
+@requires(people_only=True)
+@blp.response(200, PasskeyPageSchema)
+@problems(401, 403)
+def list_passkeys():
+    """Your passkeys: name, when enrolled, when last used."""
+    with service_context().unit_of_work() as uow:  # read inside: the rows end with it
+        items = [
+            {"id": p.id, "name": p.name, "created_at": p.created_at, "last_used_at": p.last_used_at}
+            for p in passkeys.passkeys_of(uow, _person())
+        ]
+    return {"items": items, "next": None}
+
+
+@blp.delete("/<id:passkey_id>")
+@requires(people_only=True)
+@blp.response(200, PasskeyRemovedSchema)
+@problems(401, 403, 404)
+def remove_passkey(passkey_id: str):
+    """Remove a passkey (a lost phone, an old laptop): it no longer signs you in."""
+    with service_context().unit_of_work() as uow:
+        passkeys.remove(uow, _person(), passkey_id)
+        uow.commit()
+        return {"id": passkey_id, "removed": True}
 
 
 def _person() -> Actor:

@@ -84,6 +84,16 @@ class PasskeySchema(Schema):
     last_used_at = fields.AwareDateTime(allow_none=True)
 
 
+class PasskeyPageSchema(Schema):
+    items = fields.List(fields.Nested(PasskeySchema))
+    next = fields.String(allow_none=True, metadata={"description": "always null: one page"})
+
+
+class PasskeyRemovedSchema(Schema):
+    id = fields.String()
+    removed = fields.Boolean()
+
+
 class SecondFactorRequirementSchema(Schema):
     required = fields.Boolean(
         required=True,

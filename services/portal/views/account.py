@@ -8,7 +8,13 @@ from flask_babel import gettext as _
 
 from services.portal import signed_in
 from services.portal.catalog_api import ApiProblem
-from services.portal.forms import SecondFactorForm, SignInForm, SignOutForm
+from services.portal.forms import (
+    PasskeyAnswerForm,
+    PasskeyEnrolForm,
+    SecondFactorForm,
+    SignInForm,
+    SignOutForm,
+)
 from services.portal.i18n import is_chinese
 from services.portal.views.common import catalog, client_of_request, credential, local_target
 
@@ -21,12 +27,12 @@ def sign_in():
     if request.method == "GET":
         form.next.data = local_target(request.args.get("next"), "/account")
     if not form.validate_on_submit():
-        return _page("sign_in.html", form, request.method == "POST")
+        return page("sign_in.html", form, status=422 if request.method == "POST" else 200)
     try:
         outcome = catalog().sign_in(form.email.data, form.password.data, client_of_request())
     except ApiProblem as refused:
         _refusal(refused, form.password)
-        return _page("sign_in.html", form, True)
+        return page("sign_in.html", form, status=422)
     return _signed_in_or_second_factor(outcome, form.email.data, form.next.data)
 
 
@@ -39,15 +45,15 @@ def second_factor():
     if request.method == "GET":
         form.next.data = local_target(request.args.get("next"), "/account")
     if not form.validate_on_submit():
-        return _page("second_factor.html", form, request.method == "POST")
+        return page("second_factor.html", form, status=422 if request.method == "POST" else 200)
     try:
         outcome = catalog().second_factor(
             pending["token"], form.code.data.strip(), client_of_request()
         )
     except ApiProblem as refused:
         _refusal(refused, form.code)
-        return _page("second_factor.html", form, True)
-    signed_in.open_session(outcome, pending["email"], _account(outcome))
+        return page("second_factor.html", form, status=422)
+    signed_in.open_session(outcome, pending["email"], signed_in_account(outcome))
     return redirect(local_target(form.next.data, "/account"), 303)
 
 
@@ -66,18 +72,50 @@ def sign_out():
 
 @bp.get("/account")
 def home():
-    token = credential()
-    if token is None:
+    if credential() is None:
         return redirect(f"/sign-in?next={request.path}", 303)
-    person = signed_in.person()
+    return account_page()
+
+
+def account_page(enrol_form: PasskeyEnrolForm | None = None) -> str:
+    """The signed-in person's account page; `enrol_form` the passkey form as submitted."""
+    token, person = credential(), signed_in.person()
     organisations = [
         {"id": org_id, "name": _organisation_name(person, org_id, token), "roles": roles}
         for org_id, roles in person["memberships"].items()
     ]
-    return render_template("account.html", organisations=organisations, form=SignOutForm())
+    return render_template(
+        "account.html",
+        organisations=organisations,
+        sessions=catalog().sessions(token),
+        passkeys=_passkeys(token),
+        form=SignOutForm(),
+        enrol_form=enrol_form or PasskeyEnrolForm(formdata=None),
+    )
 
 
-def _account(outcome: dict) -> dict | None:
+@bp.post("/account/sessions/<session_id>/end")
+def end_other_session(session_id: str):
+    """Sign out one of the person's other browsers or devices."""
+    token = credential()
+    if token is None:
+        return redirect("/sign-in?next=/account", 303)
+    if SignOutForm().validate_on_submit():
+        try:
+            catalog().end_session(session_id, token)
+        except ApiProblem:
+            pass  # ended already, or not theirs: the list shows what is open
+    return redirect("/account#sessions", 303)
+
+
+def _passkeys(token: str) -> list[dict]:
+    try:
+        return catalog().passkeys(token)
+    except ApiProblem:  # a catalog without the list yet: the page shows none
+        return []
+
+
+def signed_in_account(outcome: dict) -> dict | None:
     """The signed-in person's own account from the catalog (None if it could not say)."""
     try:
         return catalog().me(outcome["access_token"])
@@ -103,13 +141,14 @@ def _organisation_name(person: dict, organisation_id: str, token: str) -> str | 
 def _signed_in_or_second_factor(outcome: dict, email: str, next_page: str):
     target = local_target(next_page, "/account")
     if outcome["status"] == "signed_in":
-        signed_in.open_session(outcome, email, _account(outcome))
+        signed_in.open_session(outcome, email, signed_in_account(outcome))
         return redirect(target, 303)
     if outcome["status"] == "second_factor_needed":
         signed_in.hold_second_factor(outcome["second_factor_token"], email)
         return redirect(f"/sign-in/code?next={target}", 303)
-    # second_factor_setup_needed: enrolment comes with the next pages of the portal
-    return render_template("error.html", reason="second_factor_setup"), 403
+    # second_factor_setup_needed: the organisation requires one and the person has none yet
+    signed_in.hold_second_factor(outcome["second_factor_token"], email)
+    return redirect(f"/sign-in/authenticator?next={target}", 303)
 
 
 def _refusal(refused: ApiProblem, field) -> None:
@@ -129,5 +168,13 @@ def _refusal(refused: ApiProblem, field) -> None:
         field.errors = [_("This value is not accepted.")]
 
 
-def _page(template: str, form, submitted: bool):
-    return render_template(template, form=form), 422 if submitted else 200
+def page(template: str, form=None, passkey_form=None, status: int = 200):
+    """A sign-in page: its own form and the passkey one (either as submitted, else empty)."""
+    if form is None:
+        form = (SignInForm if template == "sign_in.html" else SecondFactorForm)(formdata=None)
+    if passkey_form is None:
+        passkey_form = PasskeyAnswerForm(formdata=None)
+    if form.next.data is None or passkey_form.next.data is None:
+        target = form.next.data or passkey_form.next.data or request.args.get("next")
+        form.next.data = passkey_form.next.data = local_target(target, "/account")
+    return render_template(template, form=form, passkey_form=passkey_form), status

@@ -208,3 +208,46 @@ def test_an_api_key_enrols_no_passkey(catalog):
     response = catalog.client.post("/v1/people/me/passkeys/options", headers=catalog.vendor.auth)
     assert_problem(response, 403)
     assert_problem(catalog.client.post("/v1/people/me/passkeys/options"), 401)
+
+
+def test_a_person_lists_their_passkeys_and_removes_one_which_then_signs_no_one_in(catalog):
+    person_id = joined(catalog)
+    rp = passkeys.RelyingParty(config.get("IPMARKET_PORTAL_URL"))
+    phone, laptop = SoftAuthenticator(rp.origin), SoftAuthenticator(rp.origin)
+    for name, authenticator in (("phone", phone), ("laptop", laptop)):
+        with catalog.context.unit_of_work() as uow:
+            ceremony = passkeys.registration_options(uow, Actor(person_id=person_id), rp)
+            passkeys.enrol(
+                uow,
+                Actor(person_id=person_id),
+                ceremony.ceremony_id,
+                authenticator.create(ceremony.options),
+                name,
+                rp,
+            )
+            uow.commit()
+    other_id = joined(catalog, "li.na@xinyuan-micro.cn")
+    with catalog.context.unit_of_work() as uow:
+        assert passkeys.passkeys_of(uow, Actor(person_id=other_id)) == []
+    options = catalog.client.post("/v1/sessions/passkey/options", json={}).json
+    answer = {"ceremony_id": options["ceremony_id"], "credential": phone.get(options["options"])}
+    signed_in = catalog.client.post("/v1/sessions/passkey", json=answer).json
+    auth = {"Authorization": f"Bearer {signed_in['access_token']}"}
+
+    listed = catalog.client.get("/v1/people/me/passkeys", headers=auth)
+    assert listed.status_code == 200
+    assert [p["name"] for p in listed.json["items"]] == ["phone", "laptop"]
+    assert listed.json["items"][0]["last_used_at"] is not None
+    assert listed.json["items"][1]["last_used_at"] is None
+    laptop_id = listed.json["items"][1]["id"]
+
+    assert_problem(catalog.client.get("/v1/people/me/passkeys", headers=catalog.vendor.auth), 403)
+    assert_problem(catalog.client.delete(f"/v1/people/me/passkeys/{laptop_id}"), 401)
+    removed = catalog.client.delete(f"/v1/people/me/passkeys/{laptop_id}", headers=auth)
+    assert removed.status_code == 200 and removed.json == {"id": laptop_id, "removed": True}
+    assert_problem(catalog.client.delete(f"/v1/people/me/passkeys/{laptop_id}", headers=auth), 404)
+    listed = catalog.client.get("/v1/people/me/passkeys", headers=auth).json["items"]
+    assert [p["name"] for p in listed] == ["phone"]
+    options = catalog.client.post("/v1/sessions/passkey/options", json={}).json
+    answer = {"ceremony_id": options["ceremony_id"], "credential": laptop.get(options["options"])}
+    assert_problem(catalog.client.post("/v1/sessions/passkey", json=answer), 401)

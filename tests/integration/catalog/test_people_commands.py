@@ -158,7 +158,7 @@ def test_another_operator_is_invited_and_the_link_sets_the_password(cli):
     made = json.loads(result.output)
     assert "api_key" not in made  # the platform's organisation and key were made once
     link = made["invitation_link"]
-    assert link.startswith("http://127.0.0.1:8000/invitations/accept?token=")
+    assert link.startswith("http://localhost:8000/invitations/accept?token=")
     with context.unit_of_work() as uow:
         with pytest.raises(NotAuthenticated):  # no password until the link sets one
             sign_in.sign_in(uow, other, PASSWORD, client_address="127.0.0.1")

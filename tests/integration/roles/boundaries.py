@@ -97,6 +97,8 @@ CATALOG = COMMON | {
     "POST /v1/sessions/password-reset/complete": PUBLIC,
     "POST /v1/people/me/passkeys/options": PERSONAL,
     "POST /v1/people/me/passkeys": PERSONAL,
+    "GET /v1/people/me/passkeys": PERSONAL,
+    "DELETE /v1/people/me/passkeys/<id:passkey_id>": PERSONAL,
     "GET /v1/people/me": PERSONAL,
     "GET /v1/people/me/sessions": PERSONAL,
     "DELETE /v1/people/me/sessions/<id:session_id>": PERSONAL,

@@ -71,6 +71,15 @@ ACCOUNT = {
     ],
 }
 
+SESSION = {
+    "session_id": "session_1",
+    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156",
+    "client_address": "192.0.2.10",
+    "created_at": "2026-12-02T07:55:00+00:00",
+    "last_seen_at": "2026-12-02T08:00:00+00:00",
+    "current": True,
+}
+
 
 def access_token(person_id: str = "person_1", memberships=None) -> str:
     claims = {"sub": person_id, "memberships": memberships or {ORGANISATION: ["buyer"]}}
@@ -128,6 +137,8 @@ class FakeCatalog:
             return httpx.Response(201, json=signed_in(NOW + timedelta(hours=1)))
         if path == "/v1/people/me":
             return httpx.Response(200, json=ACCOUNT)
+        if path == "/v1/people/me/sessions":
+            return httpx.Response(200, json={"items": [SESSION], "next": None})
         if path.startswith("/v1/people/me/sessions/") and request.method == "DELETE":
             return httpx.Response(200, json={"ended": 1})
         if path == f"/v1/organisations/{ORGANISATION}":
