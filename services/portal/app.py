@@ -93,7 +93,6 @@ def create_app(
         passkeys,
         storefront,
     )
-
     from services.portal.views.console.access import country_name, platform_roles
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
