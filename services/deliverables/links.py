@@ -48,7 +48,8 @@ class LinkSigner:
         """Who the link was issued to; BadLink unless it is ours and has not ended."""
         values = [str(query.get(name, "")) for name in ("org", "by", "expires", "signature")]
         org, by, expires, signature = values
-        if not hmac.compare_digest(self._signature(file_id, org, by, expires), signature):
+        expected = self._signature(file_id, org, by, expires).encode()
+        if not hmac.compare_digest(expected, signature.encode()):  # (bytes: any text compares)
             raise BadLink("this link is not one the service issued")
         if now.timestamp() >= int(expires):
             raise BadLink("this link has expired: ask for the package again for a new one")

@@ -45,7 +45,7 @@ class LinkQuery(Strict):
     org = fields.String(required=True, validate=validate.Length(min=1, max=36))
     by = fields.String(required=True, validate=validate.Length(min=1, max=80))
     expires = fields.Integer(required=True, validate=validate.Range(min=0, max=2**40))
-    signature = fields.String(required=True, validate=validate.Length(equal=64))
+    signature = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
 class Jwk(Schema):

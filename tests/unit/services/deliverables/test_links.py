@@ -55,3 +55,9 @@ def test_an_altered_link_is_refused(change):
         SIGNER.check("file-2", query, NOW)  # another file's
     with pytest.raises(BadLink):
         LinkSigner(b"another deployment's secret!!").check("file-1", query, NOW)
+
+
+def test_a_signature_of_any_text_is_refused_not_an_error():
+    query, _ = issued()
+    with pytest.raises(BadLink):
+        SIGNER.check("file-1", {**query, "signature": "ð–‚¾", "org": "\x95"}, NOW)
