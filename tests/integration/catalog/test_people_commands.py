@@ -102,6 +102,8 @@ def test_a_second_factor_is_reset_with_an_event(cli):
             "email",
         ),
         (("disable", "nobody@vip-platform.hk"), "email"),
+        (("platform-roles", "nobody@vip-platform.hk", "--role", "operator"), "email"),
+        (("platform-roles", EMAIL, "--role", "superuser"), "superuser"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, args, message):
@@ -209,3 +211,33 @@ def test_every_people_command_writes_the_audit(cli):
     ]
     assert all(r["actor"].startswith("cli:") for r in trail)
     assert trail[2]["detail"] == {"organisation_id": None, "count": 1}
+
+
+def test_platform_roles_are_set_with_an_event_an_audit_and_the_last_operator_stays(cli):
+    run, context = cli
+    run("create-operator", "--email", EMAIL, "--name", "Chan Tai Man", "--password", PASSWORD)
+    reviewer = "rita.view@vip-platform.hk"
+    run("create-operator", "--email", reviewer, "--name", "Rita View", "--password", PASSWORD)
+    result = run("platform-roles", reviewer, "--role", "export_reviewer")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["platform_roles"] == ["export_reviewer"]
+    refused = run("platform-roles", EMAIL)  # the last operator
+    assert refused.exit_code == 2 and "last operator" in refused.output
+    with context.session_factory() as session:
+        messages = session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.event_type == events.PLATFORM_ROLES_CHANGED)
+            .order_by(OutboxMessage.seq)
+        ).all()
+        roles_of = session.scalar(sa.select(Person.platform_roles).where(Person.email == EMAIL))
+    assert roles_of == ["operator"]  # unchanged by the refusal
+    changes = [json.loads(m.payload) for m in messages]
+    assert [(c["data"]["email"], c["data"]["platform_roles"]) for c in changes] == [
+        (EMAIL, ["operator"]),
+        (reviewer, ["operator"]),
+        (reviewer, ["export_reviewer"]),
+    ]
+    assert changes[-1]["actorid"] == "ipmarket people platform-roles"
+    assert changes[-1]["actorname"].startswith("cli:")
+    [record] = [r for r in audit(run) if r["action"] == "people.platform_roles"]
+    assert record["detail"] == {"before": ["operator"], "after": ["export_reviewer"]}

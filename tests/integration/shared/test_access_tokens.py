@@ -152,3 +152,19 @@ def test_the_migration_makes_the_people_directory_as_the_models_say(make_databas
     about_people = [d for d in differences if PEOPLE_DIRECTORY_TABLES & set(str(d).split("'"))]
     assert about_people == []
     assert PEOPLE_DIRECTORY_TABLES <= set(models.Base.metadata.tables)
+
+
+@pytest.mark.databases("sqlite", "postgresql")
+@pytest.mark.parametrize("service", ["licensing", "notify", "deliverables"])
+def test_the_migration_makes_the_key_projection_with_its_labels(make_database, service):
+    models = importlib.import_module(f"services.{service}.models")
+    engine = sa.create_engine(make_database(service))
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            models.Base.metadata,
+        )
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("known_api_key")}
+    engine.dispose()
+    assert [d for d in differences if "known_api_key" in str(d)] == []
+    assert "name" in columns
