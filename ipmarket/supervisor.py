@@ -56,6 +56,7 @@ def processes() -> dict[str, list[str]]:
     for service in ("licensing", "notify", "deliverables"):
         commands[f"{service}-consumer"] = [*ipmarket, "consume", service]
     commands["licensing-scheduler"] = [*ipmarket, "licensing-scheduler"]
+    commands["deliverables-scheduler"] = [*ipmarket, "deliverables-scheduler"]
     commands["notify-deliver"] = [*ipmarket, "deliver"]
     commands["deliverables-packager"] = [*ipmarket, "deliverables-packager"]
     commands["payment-simulator"] = [*ipmarket, "payment-simulator"]

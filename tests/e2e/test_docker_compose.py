@@ -50,6 +50,7 @@ def test_every_process_of_ours_runs_an_existing_command():
         "deliverables",
         "deliverables-relay",
         "deliverables-consumer",
+        "deliverables-scheduler",
         "migrate",
     } <= set(OURS)
     for name, spec in OURS.items():

@@ -40,6 +40,7 @@ BAD_INPUT = [
     (["payment-simulator", "--bind", "127.0.0.1:http"], "--bind"),
     (["licensing-scheduler", "--interval", "0"], "--interval"),
     (["licensing-scheduler", "--interval", "-5"], "--interval"),
+    (["deliverables-scheduler", "--interval", "0"], "--interval"),
     (["license", "verify", "no-such-license.txt"], "'FILE'"),
     (["license", "verify", "README.md", "--core", "xinyuan-micro.cn:ip:rv64_app"], "--core"),
     (["license", "verify", "README.md", "--core", "a::b:1.0"], "--core"),
