@@ -19,6 +19,7 @@ from services.portal.catalog_api import CatalogApi
 from services.portal.deliverables_api import DeliverablesApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
+from services.portal.payment_api import PaymentApi
 from services.portal.service_api import ServiceApi, ServiceUnavailable
 from shared import config
 
@@ -49,6 +50,7 @@ SERVICE_APIS = {
     "licensing_api": (LicensingApi, "IPMARKET_LICENSING_URL"),
     "notify_api": (NotifyApi, "IPMARKET_NOTIFY_URL"),
     "deliverables_api": (DeliverablesApi, "IPMARKET_DELIVERABLES_URL"),
+    "payment_api": (PaymentApi, "IPMARKET_PAYMENT_SIMULATOR_URL"),
 }
 
 
@@ -80,9 +82,17 @@ def create_app(
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
-    from services.portal.views import account, language, storefront
+    from services.portal.views import (
+        account,
+        language,
+        licensee,
+        licensee_purchases,
+        licensee_watches,
+        storefront,
+    )
 
-    for blueprint in (storefront.bp, account.bp, language.bp):
+    licensee_workspace = (licensee.bp, licensee_purchases.bp, licensee_watches.bp)
+    for blueprint in (storefront.bp, account.bp, language.bp, *licensee_workspace):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals.update(
