@@ -20,6 +20,7 @@ from services.portal.catalog_api import CatalogApi
 from services.portal.deliverables_api import DeliverablesApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
+from services.portal.payment_api import PaymentApi
 from services.portal.service_api import ServiceApi, ServiceUnavailable
 from services.portal.views.vendor.workspace import vendor_organisations
 from shared import config
@@ -51,6 +52,7 @@ SERVICE_APIS = {
     "licensing_api": (LicensingApi, "IPMARKET_LICENSING_URL"),
     "notify_api": (NotifyApi, "IPMARKET_NOTIFY_URL"),
     "deliverables_api": (DeliverablesApi, "IPMARKET_DELIVERABLES_URL"),
+    "payment_api": (PaymentApi, "IPMARKET_PAYMENT_SIMULATOR_URL"),
 }
 
 
@@ -90,6 +92,9 @@ def create_app(
         compare,
         console,
         language,
+        licensee,
+        licensee_purchases,
+        licensee_watches,
         passkeys,
         storefront,
     )
@@ -113,6 +118,9 @@ def create_app(
         vendor_licenses.bp,
         vendor_webhooks.bp,
         vendor_notices.bp,
+        licensee.bp,
+        licensee_purchases.bp,
+        licensee_watches.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -54,3 +54,15 @@ class NotifyApi(ServiceApi):
     def dead_letters(self, token: str, cursor: str | None = None, limit: int = 50) -> dict:
         params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
         return self._call("GET", "/v1/admin/dead-letters", token, params=params)
+
+    # --- the licensee's watches: a core (every version) or a vendor ---------------------------
+
+    def watches(self, token: str) -> list[dict]:
+        return self._call("GET", "/v1/watches", token)["items"]
+
+    def watch(self, kind: str, target_id: str, token: str) -> dict:
+        body = {"kind": kind, "target_id": target_id}
+        return self._call("POST", "/v1/watches", token, json=body)
+
+    def unwatch(self, watch_id: str, token: str) -> None:
+        self._call("DELETE", f"/v1/watches/{watch_id}", token)

@@ -81,4 +81,4 @@ class ServiceApi:
             raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
         if response.status_code >= 400:
             raise _problem(response)
-        return response.json()
+        return response.json() if response.content else {}  # 204: done, nothing to say
