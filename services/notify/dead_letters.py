@@ -85,6 +85,7 @@ class DeadLetterRecorder:
                 enable_auto_commit=False,
                 client_id="ipmarket-deadletters",
                 request_timeout_ms=5000,
+                bootstrap_timeout_ms=5000,  # kafka-python's default first wait is 30 s
                 **kafka_io.RECONNECT,
             )
             partitions = consumer.partitions_for_topic(self.topic)

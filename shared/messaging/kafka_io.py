@@ -173,6 +173,7 @@ def wait_for_group_coordinator(group_id: str, bootstrap: str, timeout: float = 3
                         bootstrap_servers=bootstrap,
                         client_id=group_id,
                         request_timeout_ms=5_000,
+                        bootstrap_timeout_ms=5_000,  # else 30 s, the whole of `timeout`
                         **RECONNECT,
                     )
                 admin.list_group_offsets(group_id)
