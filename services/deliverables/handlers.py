@@ -19,6 +19,7 @@ from services.deliverables.models import (
     KnownMembership,
     KnownOrganisation,
     KnownPerson,
+    KnownPlatformRoles,
     KnownRuleSet,
     KnownTokenKey,
 )
@@ -31,7 +32,12 @@ from shared.people_directory import PeopleDirectory
 STREAMS = ["catalog", "licensing"]
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
-    KnownTokenKey, KnownPerson, KnownMembership, EndedSession, KnownOrganisation
+    KnownTokenKey,
+    KnownPerson,
+    KnownMembership,
+    EndedSession,
+    KnownOrganisation,
+    platform_roles_model=KnownPlatformRoles,
 )
 
 

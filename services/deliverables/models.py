@@ -16,6 +16,7 @@ from shared.people_directory import (
     EndedSessionMixin,
     KnownMembershipMixin,
     KnownPersonMixin,
+    KnownPlatformRolesMixin,
     KnownTokenKeyMixin,
 )
 from shared.rate_limits import RateLimitCounterMixin
@@ -57,6 +58,10 @@ class KnownMembership(KnownMembershipMixin, Base):
 
 
 class EndedSession(EndedSessionMixin, Base):
+    pass
+
+
+class KnownPlatformRoles(KnownPlatformRolesMixin, Base):
     pass
 
 
