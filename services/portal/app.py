@@ -137,7 +137,7 @@ def create_app(
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
         country_name=country_name,
         platform_roles=platform_roles,
-        passkeys_offered=passkeys_possible(portal_url),
+        passkeys_offered=lambda: passkeys_possible(portal_url, request.host),
     )
     app.jinja_env.filters.update(money=i18n.money, when=i18n.when)
     # Ready once loaded: it keeps nothing of its own, and a service that is down shows as a
@@ -150,14 +150,15 @@ def create_app(
     return app
 
 
-def passkeys_possible(portal_url: str) -> bool:
-    """WebAuthn refuses an IP address as relying party id: a portal at http://127.0.0.1:8000
-    offers no passkeys (open it as http://localhost:8000, the default)."""
+def passkeys_possible(portal_url: str, request_host: str) -> bool:
+    """A passkey is bound to the host of IPMARKET_PORTAL_URL, and WebAuthn refuses an IP
+    address as relying party id: passkeys are offered on a page opened at that host name only
+    (http://localhost:8000 by default; not at http://127.0.0.1:8000)."""
     host = urlparse(portal_url).hostname or ""
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return bool(host)
+        return bool(host) and request_host.rsplit(":", 1)[0].lower() == host
     return False
 
 

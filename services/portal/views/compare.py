@@ -4,6 +4,8 @@ A link with the cores in its query (/compare?core=…&core=…) shows those inst
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session
 from flask_babel import gettext as _
 
@@ -41,7 +43,7 @@ def page():
 
 @bp.post("/compare")
 def add():
-    back = local_target(request.form.get("next"), "/compare")
+    back = local_target(request.form.get("next") or _referring_page(), "/compare")
     core_id = (request.form.get("core") or "")[:64]
     if not SignOutForm().validate_on_submit() or not core_id:
         return redirect(back, 303)
@@ -52,6 +54,15 @@ def add():
             return redirect("/compare", 303)
         session[KEY] = ids + [core_id]
     return redirect(back, 303)
+
+
+def _referring_page() -> str | None:
+    """Back where the button was (the search's address changes as htmx updates it in place);
+    only a page of this site (Referrer-Policy: same-origin sends no other)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 @bp.post("/compare/remove")

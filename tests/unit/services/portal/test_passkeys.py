@@ -63,6 +63,8 @@ class PasskeyCatalog(FakeCatalog):
 def test_passkeys_are_offered_only_on_a_portal_with_a_host_name():
     on_ip = portal(FakeCatalog(), "http://127.0.0.1:8000").test_client().get("/sign-in").text
     assert "data-passkey" not in on_ip and "passkeys.js" not in on_ip
+    elsewhere = portal(FakeCatalog(), URL).test_client()
+    assert "data-passkey" not in elsewhere.get("/sign-in", base_url="http://127.0.0.1:8000").text
     html = portal(FakeCatalog(), URL).test_client().get("/sign-in?next=/search").text
     assert 'data-passkey="get"' in html and "/static/passkeys.js" in html
     form = html[html.index('id="passkey-sign-in"') :]
