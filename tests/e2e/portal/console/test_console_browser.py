@@ -32,7 +32,9 @@ def a_request_in_export_review(marketplace) -> dict:
     found = requests.get(
         f"{marketplace.catalog}/v1/cores", params={"q": "PCIe 5.0 controller"}, timeout=10
     ).json()["items"]
-    core = next(c for c in found if c["vlnv"]["name"] == "pcie5_ctrl")  # its latest version
+    versions = [c for c in found if c["vlnv"]["name"] == "pcie5_ctrl"]  # one core a version
+    latest = max(versions, key=lambda c: [int(n) for n in c["vlnv"]["version"].split(".")])
+    core = requests.get(f"{marketplace.catalog}/v1/cores/{latest['id']}", timeout=10).json()
     offer = next(o for o in core["offers"] if o["kind"] == "evaluation")
     body = {
         "core_id": core["id"],
