@@ -39,7 +39,12 @@ def _request_for_a_vendor_core(marketplace) -> dict:
     )
     assert answer.status_code == 201, answer.text
     request = answer.json()
-    assert request["state"] == "pending_approval", request
+    # Screening runs apart from the request (its own consumer): wait for its outcome.
+    wait_until(
+        lambda: _state(marketplace, request["id"]) == "pending_approval",
+        timeout=60,
+        what="the request screened and awaiting approval",
+    )
     return request
 
 
