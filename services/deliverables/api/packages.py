@@ -44,7 +44,7 @@ def base_url() -> str:
 
 @blp.route("/v1/licenses/<id:license_id>/package")
 class LicensePackage(MethodView):
-    @requires("licensee", action="organisation.read")
+    @requires("licensee", action="deliverables.download")  # links to copies: as a download
     @blp.response(200, PackageOut)
     @problems(403, 404, 409)
     def get(self, license_id):

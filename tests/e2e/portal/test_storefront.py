@@ -156,7 +156,7 @@ def test_signing_in_with_password_and_totp_then_out(site, open_page):
         cookies["ipmarket_session"]["httpOnly"] and cookies["ipmarket_session"]["sameSite"] == "Lax"
     )
     assert page.evaluate("document.cookie").find("ipmarket_session") == -1  # not for page script
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(site.portal + "/")
     page.goto(f"{site.portal}/account")
     assert "/sign-in" in page.url

@@ -32,8 +32,8 @@ OPERATOR_EMAIL, OPERATOR_PASSWORD = "ops@vip-platform.hk", "harbour lantern quie
 
 
 @pytest.fixture
-def platform(platform_env):
-    platform = Platform()
+def platform(platform_env, tmp_path):
+    platform = Platform(tmp_path / "store")
     yield platform
     platform.close()
 

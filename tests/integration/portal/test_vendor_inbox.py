@@ -17,8 +17,8 @@ from tests.integration.shared.conftest import Platform
 
 
 @pytest.fixture
-def platform(platform_env):
-    platform = Platform()
+def platform(platform_env, tmp_path):
+    platform = Platform(tmp_path / "store")
     yield platform
     platform.close()
 

@@ -25,10 +25,10 @@ from tests.support import wait_until
 
 
 @pytest.fixture
-def platform(platform_env):
+def platform(platform_env, tmp_path):
     """The Platform of the shared tests, with what notices need besides: the licensing
     service's outbox relay (its events reach notify) and notify's delivery worker."""
-    platform = Platform()
+    platform = Platform(tmp_path / "store")
     licensing = platform.apps["licensing"].extensions["ipmarket"]
     relay = OutboxRelay(licensing.engine, licensing.outbox_model.__table__)
     worker = DeliveryWorker(platform.apps["notify"].extensions["ipmarket"].session_factory)

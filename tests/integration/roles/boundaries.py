@@ -187,6 +187,10 @@ DELIVERABLES = COMMON | {
     "DELETE /v1/recipient-keys/<id:key_id>": licensee(OWNER),
     # A copy of the IP: its owner and buyers (who obtain licenses), not every reader.
     "GET /v1/deliverables/<id:deliverable_id>/content": licensee(OWNER, BUYER),
+    "GET /v1/licenses/<id:license_id>/package": licensee(OWNER, BUYER),
+    # What a package's link serves: the link's signature is the credential.
+    "GET /v1/package-files/<id:package_file_id>/content": PUBLIC,
+    "GET /.well-known/jwks.json": PUBLIC,
     "GET /v1/downloads": licensee(*EVERY_MEMBER),
 }
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ipmarket.broker import free_port
-from tests.e2e.portal.conftest import Site, _database, _load
+from tests.e2e.portal.signing_in.catalog_site import Site, _database, _load
 from tests.support import Processes, _ready, wait_until
 
 

@@ -12,7 +12,7 @@ import re
 import pyotp
 import sqlalchemy as sa
 
-from tests.e2e.portal.conftest import EMAIL, PASSWORD
+from tests.e2e.portal.signing_in.catalog_site import EMAIL, PASSWORD
 from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
@@ -127,7 +127,7 @@ def test_an_invited_person_joins_then_sets_up_an_authenticator_app(localhost_sit
 
     # From now on signing in asks for a code: a recovery code does it once
     page.goto(f"{site.portal}/account")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.goto(f"{site.portal}/sign-in")
     page.get_by_label("E-mail address").fill("chen.jie@lakeside.example")
     page.get_by_label("Password").fill(NEW_PASSWORD)

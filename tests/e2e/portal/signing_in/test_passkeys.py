@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e.portal.conftest import EMAIL, PASSWORD
+from tests.e2e.portal.signing_in.catalog_site import EMAIL, PASSWORD
 from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
@@ -48,7 +48,7 @@ def sign_in_with_password(page, site) -> None:
 
 def sign_out(page) -> None:
     page.goto(page.url.split("/account")[0] + "/account")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(lambda url: not url.endswith("/account"))
 
 
@@ -90,7 +90,7 @@ def test_add_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
     shot(page, "second-factor-passkey")
     use_passkey.click()
     reach(page, "/account")
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
     assert page.credentials()[0]["signCount"] == enrolled_count + 2
 
     # Removed at the catalog, the passkey the browser still holds signs no one in
