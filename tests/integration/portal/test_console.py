@@ -60,8 +60,8 @@ def post(portal, path: str, data: dict):
 
 
 def an_operator_signed_in_to_the_portal(platform: Platform, portal) -> dict:
-    """The first operator (`ipmarket admin create`), who cannot sign in to the portal before
-    setting up a second factor; then their session in the portal and their bearer header."""
+    """The first operator (`ipmarket admin create`), who is sent to set up a second factor before
+    the portal lets them in; then their session in the portal and their bearer header."""
     made = CliRunner().invoke(
         main,
         ["admin", "create", "--name", "Virtual IP Platform", "--country", "HK"]
@@ -71,8 +71,10 @@ def an_operator_signed_in_to_the_portal(platform: Platform, portal) -> dict:
     )
     assert made.exit_code == 0, made.output
     credentials = {"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD, "next": "/console/"}
-    refused = post(portal, "/sign-in", credentials)
-    assert refused.status_code == 403  # a second factor to set up first: no session
+    held = post(portal, "/sign-in", credentials)
+    # A second factor to set up first: sent to set one up, and no session until then.
+    assert held.status_code == 303, held.status_code
+    assert held.headers["Location"].startswith("/sign-in/authenticator")
     assert portal.get("/console/reviews").headers["Location"].startswith("/sign-in")
 
     generator, session = set_up_totp(platform.clients["catalog"], OPERATOR_EMAIL, OPERATOR_PASSWORD)

@@ -36,7 +36,7 @@ def test_a_buyer_searches_requests_and_downloads_a_license_that_verifies_offline
     page.get_by_label("授权方案").select_option(evaluation["offer_id"])
     page.get_by_label("项目").fill("边缘 AI SoC")
     page.get_by_label("预期用途").fill("在 FPGA 开发板上评估")
-    page.get_by_label("最终使用国家或地区").select_option("CN")
+    page.get_by_label("最终使用国家/地区").select_option("CN")
     # A range the service cannot read: its refusal beside the field, in Chinese; nothing made.
     page.expected_statuses = {422}
     page.get_by_label("涵盖的版本").fill("1.0 到 2.0")
