@@ -4,68 +4,19 @@ its field, and an axe-core scan of every page. Each main page is saved to docs/s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.portal.conftest import EMAIL, PASSWORD
-
-ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
+from tests.e2e.portal.pages import assert_accessible, close_all, page_opener, shot
 
 
 @pytest.fixture
 def open_page(browser):
-    """A new page of a new browser context speaking `language`; CSP violations, script errors
-    and failed loads are collected and must stay empty (but for the statuses a test expects
-    of a page, in `page.expected_statuses`)."""
+    """A new page of a new browser context speaking `language` (pages.page_opener); CSP
+    violations, script errors and failed loads must stay empty."""
     contexts = []
-
-    def open_page(language: str = "en", width: int = 1280):
-        context = browser.new_context(
-            locale=language, viewport={"width": width, "height": 900}, device_scale_factor=1
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.problems, page.expected_statuses = [], set()
-
-        def on_console(message):
-            expected = any(f"status of {s} " in message.text for s in page.expected_statuses)
-            if message.type == "error" and not expected:
-                page.problems.append(message.text)
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        problems = [p for c in context.pages for p in c.problems]
-        context.close()
-        assert not problems, "\n".join(problems)
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    # caret="initial": hiding the caret would inject a <style>, which the CSP refuses
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, caret="initial")
-
-
-def assert_accessible(page) -> None:
-    """axe-core's WCAG 2.2 A/AA and best-practice rules: no serious or critical violation."""
-    page.evaluate(AXE)
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', "
-        "'best-practice']})"
-    )
-    assert result["passes"], page.url  # axe ran and checked something
-    serious = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, (page.url, serious)
+    yield page_opener(browser, contexts)
+    close_all(contexts)
 
 
 def first_core_path(page) -> str:
