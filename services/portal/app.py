@@ -76,11 +76,7 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which ends at sign-out
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
-    if catalog is not None:
-        apis["catalog_api"] = catalog
-    for name, (client, url_setting) in SERVICE_APIS.items():
-        app.extensions[name] = apis.get(name) or client(config.get(url_setting, environ))
-    app.extensions["portal_clock"] = clock or (lambda: datetime.now(UTC))
+    connect_services(app, environ, catalog, clock, **apis)
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
 
@@ -148,6 +144,22 @@ def create_app(
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     return app
+
+
+def connect_services(
+    app: Flask,
+    environ: dict[str, str] | None = None,
+    catalog: CatalogApi | None = None,
+    clock=None,
+    **apis: ServiceApi,
+) -> None:
+    """Give `app` its service clients and clock (see `create_app`). Also how the unit tier puts
+    its fakes into a portal it has already built: building one is most of a page test's time."""
+    if catalog is not None:
+        apis["catalog_api"] = catalog
+    for name, (client, url_setting) in SERVICE_APIS.items():
+        app.extensions[name] = apis.get(name) or client(config.get(url_setting, environ))
+    app.extensions["portal_clock"] = clock or (lambda: datetime.now(UTC))
 
 
 def passkeys_possible(portal_url: str, request_host: str) -> bool:

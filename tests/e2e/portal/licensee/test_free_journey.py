@@ -57,7 +57,7 @@ def test_a_buyer_searches_requests_and_downloads_a_license_that_verifies_offline
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url("**/licensee/requests/*-*")
     request_id = page.url.rsplit("/", 1)[1]
-    assert page.locator("#request-state").inner_text() == "出口管制筛查"
+    assert page.locator("#request-state").inner_text() == "出口筛查"
     assert "等待平台出口审查" in page.locator("main").inner_text()
     assert_accessible(page)
     shot(page, "licensee-request-zh-Hans")

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from services.portal.app import SERVICE_APIS, create_app
+from services.portal.app import SERVICE_APIS
 from services.portal.catalog_api import CatalogApi
+from tests.unit.services.portal.built_portal import portal_app
 
 SECRET = "a portal secret for the unit tests only"
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -162,7 +163,7 @@ def portal(fake: FakeCatalog, portal_url: str = "http://127.0.0.1:8000", clock=l
         for name, (client, _) in SERVICE_APIS.items()
         if name != "catalog_api"
     }
-    return create_app(environ, catalog, clock, **others)
+    return portal_app(environ, catalog, clock, **others)
 
 
 def _not_in_the_unit_tier(request: httpx.Request) -> httpx.Response:

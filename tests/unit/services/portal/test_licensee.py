@@ -10,10 +10,10 @@ import json
 
 import httpx
 
-from services.portal.app import create_app
 from services.portal.catalog_api import CatalogApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.payment_api import PaymentApi
+from tests.unit.services.portal.built_portal import portal_app
 from tests.unit.services.portal.fake_catalog import (
     NOW,
     ORGANISATION,
@@ -69,7 +69,7 @@ class FinanceCatalog(FakeCatalog):
 
 def workspace(licensing: Recorder, provider: Recorder | None = None, catalog=FakeCatalog):
     environ = {"IPMARKET_PORTAL_SECRET_KEY": SECRET, "IPMARKET_PORTAL_URL": "http://portal.test"}
-    app = create_app(
+    app = portal_app(
         environ,
         CatalogApi("http://catalog.test", transport=httpx.MockTransport(catalog())),
         lambda: NOW,
@@ -165,7 +165,7 @@ def test_the_license_file_is_an_attachment_and_a_visitor_is_sent_to_sign_in():
     answer = client.get("/licensee/licenses/lic_1/file")
     assert answer.text == text
     assert answer.headers["Content-Disposition"] == 'attachment; filename="license-lic_1.txt"'
-    visitor = create_app(
+    visitor = portal_app(
         {"IPMARKET_PORTAL_SECRET_KEY": SECRET}, CatalogApi("http://catalog.test")
     ).test_client()
     gone = visitor.get("/licensee/licenses/lic_1/file")

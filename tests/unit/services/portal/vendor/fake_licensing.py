@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import httpx
 
-from services.portal.app import create_app
 from services.portal.catalog_api import CatalogApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
+from tests.unit.services.portal.built_portal import portal_app
 from tests.unit.services.portal.fake_catalog import (
     ACCOUNT,
     NOW,
@@ -160,7 +160,7 @@ def workspace(roles: list[str], locale: str | None = None, kinds=("vendor",)):
     their own language setting `locale` (None: English)."""
     catalog, licensing = VendorCatalog(roles, locale, kinds), FakeLicensing()
     notify = FakeNotify()
-    app = create_app(
+    app = portal_app(
         {"IPMARKET_PORTAL_SECRET_KEY": SECRET, "IPMARKET_PORTAL_URL": "http://127.0.0.1:8000"},
         CatalogApi("http://catalog.test", transport=httpx.MockTransport(catalog)),
         lambda: NOW,
