@@ -96,22 +96,35 @@ def pytest_configure(config):
 
 
 WIDER_THAN_A_TEST = {"class", "module", "package"}
+# Session-wide fixtures too costly to set up in both processes: every test using one goes to
+# the same process (one xdist group per fixture), so it starts once per run. The browser
+# tests' whole marketplace is thirteen processes and four databases (a minute of setup).
+ONCE_PER_RUN = ("marketplace",)
 
 
 def pytest_collection_modifyitems(config, items):
     """`make test` runs on two processes (pytest-xdist, `--dist loadgroup`), each with its own
-    PostgreSQL server, Kafka broker and basetemp. The tests of a module whose fixtures outlive
-    one test (a module-wide app, a loaded search index) go to one process together, so that
-    those fixtures are set up once."""
+    PostgreSQL server, Kafka broker and basetemp. The tests using a fixture of ONCE_PER_RUN go
+    to one process together; the tests of a module whose fixtures outlive one test (a
+    module-wide app, a loaded search index) likewise, so that those fixtures are set up once.
+    One group per test: xdist joins the names of several into a group of their own."""
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
-        definitions = getattr(item, "_fixtureinfo", None)
-        if definitions is None:
-            continue
-        scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
-        if scopes & WIDER_THAN_A_TEST:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def xdist_group_of(item) -> str | None:
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return None
+    for name in ONCE_PER_RUN:
+        if name in definitions.name2fixturedefs:  # asked for itself or by another fixture
+            return name
+    scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
+    return item.module.__name__ if scopes & WIDER_THAN_A_TEST else None
 
 
 def pytest_generate_tests(metafunc):

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from services.portal.app import SERVICE_APIS
 from services.portal.catalog_api import CatalogApi
 from tests.unit.services.portal.built_portal import portal_app
 
@@ -158,15 +157,4 @@ def _problem(status: int, errors: list[dict]) -> httpx.Response:
 def portal(fake: FakeCatalog, portal_url: str = "http://127.0.0.1:8000", clock=lambda: NOW):
     environ = {"IPMARKET_PORTAL_SECRET_KEY": SECRET, "IPMARKET_PORTAL_URL": portal_url}
     catalog = CatalogApi("http://catalog.test", transport=httpx.MockTransport(fake))
-    others = {
-        name: client(f"http://{name}.test", transport=httpx.MockTransport(_not_in_the_unit_tier))
-        for name, (client, _) in SERVICE_APIS.items()
-        if name != "catalog_api"
-    }
-    return portal_app(environ, catalog, clock, **others)
-
-
-def _not_in_the_unit_tier(request: httpx.Request) -> httpx.Response:
-    """The other services, as when they do not answer; without sockets, and without the TLS
-    set-up of a real client (CA bundle loaded: half the time of a portal made in a test)."""
-    raise httpx.ConnectError(f"{request.url.host} is not in the unit tier", request=request)
+    return portal_app(environ, catalog, clock)  # the other services: not in the unit tier

@@ -165,8 +165,6 @@ def test_the_license_file_is_an_attachment_and_a_visitor_is_sent_to_sign_in():
     answer = client.get("/licensee/licenses/lic_1/file")
     assert answer.text == text
     assert answer.headers["Content-Disposition"] == 'attachment; filename="license-lic_1.txt"'
-    visitor = portal_app(
-        {"IPMARKET_PORTAL_SECRET_KEY": SECRET}, CatalogApi("http://catalog.test")
-    ).test_client()
+    visitor = portal_app({"IPMARKET_PORTAL_SECRET_KEY": SECRET}).test_client()
     gone = visitor.get("/licensee/licenses/lic_1/file")
     assert gone.status_code == 303 and gone.headers["Location"].startswith("/sign-in?next=")

@@ -5,6 +5,7 @@ in both catalogs, translated, with the same placeholders, and the committed .mo 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,11 @@ def catalog(locale: str, kind: str = "po"):
         return read_po(file) if kind == "po" else read_mo(file)
 
 
-def marked_strings() -> set:
+@cache  # both locales' tests ask: every source file and template read once
+def marked_strings() -> frozenset:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = extract_from_dir(str(PORTAL), method_map, keywords={**DEFAULT_KEYWORDS, "_l": None})
-    return {message for _, _, message, _, _ in found}
+    return frozenset(message for _, _, message, _, _ in found)
 
 
 def _texts(catalog) -> dict:
