@@ -102,6 +102,7 @@ WIDER_THAN_A_TEST = {"class", "module", "package"}
 ONCE_PER_RUN = ("marketplace",)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """`make test` runs on two processes (pytest-xdist, `--dist loadgroup`), each with its own
     PostgreSQL server, Kafka broker and basetemp. The tests using a fixture of ONCE_PER_RUN go
@@ -114,6 +115,18 @@ def pytest_collection_modifyitems(config, items):
         group = xdist_group_of(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+            if config.getvalue("loadgroup") and "@" not in item.nodeid:
+                _name_group(item, group)
+
+
+def _name_group(item, group: str) -> None:
+    """What xdist 3.8 does on a worker for `--dist loadgroup` (the controller sends a test by
+    the group after its id's "@"), done here: xdist sets `item._nodeid`, which pytest 9 no
+    longer reads (the id is `item._id`), so its groups were silently ignored and each worker
+    started the module-wide and run-wide fixtures for itself."""
+    from _pytest.nodeid import coerce_node_id
+
+    item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 def xdist_group_of(item) -> str | None:
