@@ -75,6 +75,10 @@ class CatalogApi(ServiceApi):
     def me(self, token: str) -> dict:
         return self._call("GET", "/v1/people/me", token)
 
+    def change_settings(self, settings: dict, token: str) -> dict:
+        """PATCH /v1/people/me: {"locale", "timezone"} (None: the organisation's)."""
+        return self._call("PATCH", "/v1/people/me", token, json=settings)
+
     def sessions(self, token: str) -> list[dict]:
         return self._call("GET", "/v1/people/me/sessions", token)["items"]
 
