@@ -90,7 +90,7 @@ def test_a_person_sets_their_language_and_time_zone_with_an_event_and_an_audit(c
     assert (me["locale"], me["timezone"]) == ("zh-Hant", "Asia/Hong_Kong")
     [event] = outbox(catalog, people_events.SETTINGS_CHANGED)
     assert event["subject"] == me["person_id"]
-    assert event["actor"]["id"] == me["person_id"]  # the person acted, as every event says
+    assert event["actorid"] == me["person_id"]  # the person acted, as every event says
     data = schema_for(people_events.SETTINGS_CHANGED).load(event["data"])
     assert (data["locale"], data["timezone"]) == ("zh-Hant", "Asia/Hong_Kong")
     [record] = audit(catalog, "people.settings")
@@ -208,7 +208,7 @@ def test_an_operator_sets_platform_roles_with_an_event_an_audit_and_the_last_ope
         (ids[MEMBER], ["export_reviewer"]),
         (ids["rev@vip-platform.hk"], []),
     ]
-    assert {e["actor"]["id"] for e in events} == {ids["ops@vip-platform.hk"]}
+    assert {e["actorid"] for e in events} == {ids["ops@vip-platform.hk"]}
     records = audit(catalog, "people.platform_roles")
     assert [(r.actor, r.subject, r.detail["after"]) for r in records] == [
         (f"person:{ids['ops@vip-platform.hk']}", MEMBER, ["export_reviewer"]),
@@ -217,7 +217,7 @@ def test_an_operator_sets_platform_roles_with_an_event_an_audit_and_the_last_ope
     bad = catalog.client.put(
         f"/v1/people/{ids[MEMBER]}/platform-roles", json={"roles": ["root"]}, headers=headers
     )
-    assert_problem(bad, 422, "roles")
+    assert_problem(bad, 422, "roles.0")
 
 
 def test_only_a_signed_in_operator_sees_and_changes_people(catalog):
@@ -257,4 +257,4 @@ def test_the_migration_tells_each_platform_person_s_roles_again(catalog):
     for event in told:
         schema_for(people_events.PLATFORM_ROLES_CHANGED).load(event["data"])
         assert event["data"]["changed_at"] == now.isoformat()
-        assert event["actor"]["kind"] == "system"
+        assert event["actorkind"] == "system"
