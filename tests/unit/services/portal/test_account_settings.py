@@ -28,7 +28,8 @@ class SettingsCatalog(FakeCatalog):
             body = json.loads(request.content)
             if body["timezone"] is not None and body["timezone"] not in time_zone_names():
                 message = "not an IANA time zone (such as Asia/Shanghai), or null"
-                problem = {"title": "Refused", "status": 422, "errors": [{"field": "timezone", "message": message}]}  # fmt: skip
+                errors = [{"field": "timezone", "message": message}]
+                problem = {"title": "Refused", "status": 422, "errors": errors}
                 return httpx.Response(422, json=problem)
             self.settings = body
             return httpx.Response(200, json=ACCOUNT | body)
