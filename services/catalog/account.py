@@ -7,10 +7,12 @@ service (SESSION_ENDED)."""
 from __future__ import annotations
 
 from services.catalog import second_factor, sessions
-from services.catalog.domain.people import Actor
+from services.catalog.domain.people import Actor, settings_problem
+from services.catalog.people_admin import audit
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import utcnow
 from shared.errors import Conflict, Invalid, NotFound
+from shared.events import people as people_events
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -89,3 +91,38 @@ def confirm_second_factor(
     if codes is None:
         raise Invalid("the code is wrong: check the authenticator's clock", field="code")
     return codes
+
+
+def change_settings(
+    uow: UnitOfWork | CatalogWork, person_id: str, settings: dict, clock=utcnow
+) -> dict:
+    """The person's own language and/or time zone (those given; None: the organisation's).
+    Every service hears of it (SETTINGS_CHANGED): notify writes to them so from now on. The
+    people audit records the change with the person as its actor. Returns the account."""
+    problem = settings_problem(settings)
+    if problem is not None:
+        raise Invalid(problem[1], field=problem[0])
+    work = catalog_work(uow)
+    person = work.records.person(person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} does not exist")
+    before = {"locale": person.locale, "timezone": person.timezone}
+    after = before | {k: settings[k] for k in ("locale", "timezone") if k in settings}
+    if after != before:
+        now = clock()
+        person.locale, person.timezone = after["locale"], after["timezone"]
+        work.records.flush()
+        work.publish(
+            people_events.SETTINGS_CHANGED,
+            person.id,
+            {"person_id": person.id, **after, "changed_at": now.isoformat()},
+        )
+        audit(
+            work,
+            f"person:{person.id}",
+            "people.settings",
+            person.email,
+            {"before": before, "after": after},
+            clock=lambda: now,
+        )
+    return account(work, person_id)

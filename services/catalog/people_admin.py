@@ -79,7 +79,13 @@ def set_platform_roles(
     stays one: without one nobody could approve an organisation again. Returns the person and
     their roles before."""
     work = catalog_work(uow)
-    person = _person(work, email)
+    return change_platform_roles(work, _person(work, email), platform_roles, clock)
+
+
+def change_platform_roles(
+    work: CatalogWork, person: Person, platform_roles: list[str], clock: Clock = utcnow
+) -> tuple[Person, list[str]]:
+    """set_platform_roles of a person found already (the operator's API finds them by id)."""
     unknown = set(platform_roles) - set(roles.PLATFORM_ROLES)
     if unknown:
         raise Invalid(f"not a platform role: {', '.join(sorted(unknown))}", field="role")

@@ -62,7 +62,7 @@ def event_handlers() -> dict:
     # by role). No notice of their own; account events become a message to one addressee.
     handlers.update(people_directory.handlers)
     for event_type, addresses in people.PROJECTIONS.items():
-        handlers[event_type] = _in_turn(handlers[event_type], addresses)
+        handlers[event_type] = _in_turn(*filter(None, (handlers.get(event_type), addresses)))
     handlers.update(dict.fromkeys(ACCOUNT_TYPES, record_account_message))
     for event_type in NOTICE_TYPES:
         group = event_group(event_type)

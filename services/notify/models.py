@@ -67,6 +67,9 @@ class KnownPerson(KnownPersonMixin, Base):
     home_organisation_id: Mapped[str | None] = mapped_column(sa.String(36))
     # space-separated, "" for none: comparable the same way on SQLite and PostgreSQL
     platform_roles: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    # When the person last chose locale and timezone themselves (SETTINGS_CHANGED): settings
+    # carried by an older join or platform-roles event no longer overwrite theirs.
+    settings_changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class KnownMembership(KnownMembershipMixin, Base):

@@ -32,7 +32,7 @@ def apply_member_joined(event: Event, session: Session) -> None:
     data = event.data
     person = session.get(KnownPerson, data["person_id"])
     person.email = data["email"]
-    person.locale, person.timezone = data["locale"], data["timezone"]
+    _settings(person, data, data["joined_at"])
     # A change of platform roles (keyed by person) may overtake a join (keyed by organisation):
     # once one is known, it rules.
     if session.get(KnownPlatformRoles, data["person_id"]) is None:
@@ -49,7 +49,7 @@ def apply_platform_roles_changed(event: Event, session: Session) -> None:
         return  # an older change arriving late
     person = session.get(KnownPerson, data["person_id"])
     person.email = data["email"]
-    person.locale, person.timezone = data["locale"], data["timezone"]
+    _settings(person, data, data["changed_at"])
     person.platform_roles = " ".join(sorted(data["platform_roles"]))
     if person.home_organisation_id is None:
         # No membership seen: the platform's own organisation frames their messages.
@@ -61,10 +61,34 @@ def apply_platform_roles_changed(event: Event, session: Session) -> None:
         person.home_organisation_id = platform
 
 
-# Applied after the people directory's own handler of the same event (services/notify/handlers).
+def apply_settings_changed(event: Event, session: Session) -> None:
+    """The person's own language and time zone, unless a later choice is held already (the
+    same event twice changes nothing)."""
+    data = event.data
+    person = session.get(KnownPerson, data["person_id"], with_for_update=True)
+    if person is None:  # settings before any join or platform role: kept for when they come
+        person = KnownPerson(person_id=data["person_id"], name_en=None, name_zh=None)
+        session.add(person)
+    changed_at = datetime.fromisoformat(data["changed_at"])
+    if person.settings_changed_at is None or person.settings_changed_at <= changed_at:
+        person.locale, person.timezone = data["locale"], data["timezone"]
+        person.settings_changed_at = changed_at
+
+
+def _settings(person: KnownPerson, data: dict, announced_at: str) -> None:
+    """The settings a join or a change of platform roles carries, unless the person chose
+    theirs after it was announced (SETTINGS_CHANGED may overtake it: keyed by person)."""
+    chosen_at = person.settings_changed_at
+    if chosen_at is None or chosen_at <= datetime.fromisoformat(announced_at):
+        person.locale, person.timezone = data["locale"], data["timezone"]
+
+
+# Applied after the people directory's own handler of the same event, if it has one
+# (services/notify/handlers).
 PROJECTIONS = {
     events.MEMBER_JOINED: apply_member_joined,
     events.PLATFORM_ROLES_CHANGED: apply_platform_roles_changed,
+    events.SETTINGS_CHANGED: apply_settings_changed,
 }
 
 

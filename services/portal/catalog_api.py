@@ -75,6 +75,10 @@ class CatalogApi(ServiceApi):
     def me(self, token: str) -> dict:
         return self._call("GET", "/v1/people/me", token)
 
+    def change_settings(self, settings: dict, token: str) -> dict:
+        """PATCH /v1/people/me: {"locale", "timezone"} (None: the organisation's)."""
+        return self._call("PATCH", "/v1/people/me", token, json=settings)
+
     def sessions(self, token: str) -> list[dict]:
         return self._call("GET", "/v1/people/me/sessions", token)["items"]
 
@@ -108,6 +112,17 @@ class CatalogApi(ServiceApi):
     def organisations(self, token: str, cursor: str | None = None) -> dict:
         params = {"cursor": cursor} if cursor else {}
         return self._call("GET", "/v1/organisations", token, params=params)
+
+    def people(self, token: str, email: str | None = None, cursor: str | None = None) -> dict:
+        params = {k: v for k, v in (("email", email), ("cursor", cursor)) if v}
+        return self._call("GET", "/v1/people", token, params=params)
+
+    def person(self, person_id: str, token: str) -> dict:
+        return self._call("GET", f"/v1/people/{person_id}", token)
+
+    def set_platform_roles(self, person_id: str, roles: list[str], token: str) -> dict:
+        path = f"/v1/people/{person_id}/platform-roles"
+        return self._call("PUT", path, token, json={"roles": roles})
 
     def decide_application(
         self, application_id: str, decision: str, reason: str | None, token: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 MAX_COMMENT = 2000  # licensing's and the catalog's bound on a comment or reason
@@ -73,3 +73,25 @@ class RuleSetForm(FlaskForm):
         ],
     )
     based_on = HiddenField()
+
+
+class PeopleSearchForm(FlaskForm):
+    """?email= of the people list (a GET: nothing changes, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    email = StringField(
+        _l("E-mail address contains"),
+        validators=[Length(max=254, message=TOO_LONG)],
+    )
+
+
+class PlatformRolesForm(FlaskForm):
+    """All of a person's platform roles from now on (none ticked: none)."""
+
+    operator = BooleanField(_l("Platform operator"))
+    export_reviewer = BooleanField(_l("Export reviewer"))
+
+    def roles(self) -> list[str]:
+        return [name for name in ("operator", "export_reviewer") if getattr(self, name).data]

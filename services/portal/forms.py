@@ -202,6 +202,21 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+class SettingsForm(FlaskForm):
+    """The person's own language and time zone; "" is the organisation's. The catalog judges
+    the values (a refusal is shown beside its field), so the choices are not checked here."""
+
+    locale = SelectField(_l("Language"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+
+    def offer_choices(self) -> None:
+        default = SelectChoice("", _l("Your organisation's"))
+        self.locale.choices = [default] + [
+            SelectChoice(code.replace("_", "-"), i18n.language_name(code)) for code in i18n.LOCALES
+        ]
+        self.timezone.choices = [default] + [SelectChoice(n, n) for n in i18n.time_zone_names()]
+
+
 class SignOutForm(FlaskForm):
     """Only its CSRF token: signing out is a POST that another site cannot make for you."""
 

@@ -12,8 +12,10 @@ browser's Accept-Language matched by script, then English.
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from flask_babel import format_currency, format_datetime, get_locale
@@ -55,3 +57,9 @@ def when(value: str | datetime | None) -> str:
 
 def language_name(locale: str) -> str:
     return NAMES.get(locale) or Locale.parse(locale).display_name
+
+
+@cache
+def time_zone_names() -> list[str]:
+    """The IANA time zones a person may choose, sorted (the catalog accepts the same)."""
+    return sorted(zoneinfo.available_timezones())

@@ -20,6 +20,9 @@ KNOWN = (
     ("the invitation has expired", lambda: _("This invitation has expired: ask for a new one.")),
     ("your name (in english) is required", lambda: _("Enter your name in English.")),
     ("this account is disabled", lambda: _("This account is disabled.")),
+    ("not a language", lambda: _("Choose one of the languages offered.")),
+    ("must be one of", lambda: _("Choose one of the values offered.")),
+    ("not an iana time zone", lambda: _("Choose a time zone from the list.")),
 )
 
 

@@ -92,6 +92,14 @@ def person() -> dict | None:
     return session.get("person")
 
 
+def remember_settings(locale: str | None, timezone: str | None) -> None:
+    """The person's own language and time zone as the catalog now holds them (None: the
+    organisation's), which the pages speak and date in from now on."""
+    held = session["person"]
+    held["locale"], held["timezone"] = locale, timezone
+    session.modified = True  # a change inside the dict is not seen by the session itself
+
+
 def access_token(catalog: CatalogApi, now: datetime) -> str | None:
     """The person's access token, refreshed through the catalog when it is about to run out;
     None (and the session ended) when the catalog no longer honours the session."""

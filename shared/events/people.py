@@ -23,6 +23,7 @@ SESSION_ENDED = "ipmarket.session.ended.v1"
 PASSWORD_RESET_REQUESTED = "ipmarket.password_reset.requested.v1"
 SIGNED_IN_FROM_NEW_DEVICE = "ipmarket.person.signed_in_from_new_device.v1"
 PLATFORM_ROLES_CHANGED = "ipmarket.person.platform_roles_changed.v1"
+SETTINGS_CHANGED = "ipmarket.person.settings_changed.v1"
 # Notify consumes all but the token keys and ended sessions (its people projection, and the
 # e-mails of invitations, applications, resets, new devices); the other services' checks of a
 # person's credential come next. Tests that want every event consumed skip those.
@@ -41,6 +42,7 @@ PEOPLE_EVENTS = (
     PASSWORD_RESET_REQUESTED,
     SIGNED_IN_FROM_NEW_DEVICE,
     PLATFORM_ROLES_CHANGED,
+    SETTINGS_CHANGED,
 )
 
 ORGANISATION_KINDS = ("vendor", "licensee")
@@ -250,5 +252,19 @@ class PlatformRolesChanged(EventData):
         fields.String(validate=validate.OneOf(PLATFORM_ROLES)),
         required=True,
         validate=validate.Length(max=len(PLATFORM_ROLES)),
+    )
+    changed_at = fields.AwareDateTime(required=True)
+
+
+@register(SETTINGS_CHANGED)
+class SettingsChanged(EventData):
+    """A person chose their own language and time zone (None: their organisation's), the ones
+    notify writes to them in from now on. Keyed by person; the latest `changed_at` rules over
+    the settings an older join or platform-roles event carries."""
+
+    person_id = fields.String(required=True, validate=ID)
+    locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LOCALES))
+    timezone = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(min=1, max=64)
     )
     changed_at = fields.AwareDateTime(required=True)

@@ -8,6 +8,7 @@ from services.catalog.api import (
     organisations,
     passkeys,
     people,
+    people_directory,
     search,
     sessions,
     taxonomy,
@@ -26,6 +27,7 @@ blueprints = [
     sessions.blp,
     passkeys.blp,
     account.blp,
+    people_directory.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

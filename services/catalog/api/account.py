@@ -9,6 +9,7 @@ from services.catalog.api.common import event_actor
 from services.catalog.schemas.account import (
     AccountSchema,
     AccountSessionPageSchema,
+    AccountSettingsSchema,
     RecoveryCodesSchema,
     SecondFactorCodeSchema,
     SessionsEndedSchema,
@@ -35,6 +36,20 @@ def who_am_i():
     organisation they are a member of with their roles in it."""
     with service_context().unit_of_work(event_actor("account.who_am_i")) as uow:
         return account.account(uow, current_principal().person_id)
+
+
+@blp.patch("")
+@requires(people_only=True)
+@blp.arguments(AccountSettingsSchema)
+@blp.response(200, AccountSchema)
+@problems(401, 403, 422)
+def change_settings(body):
+    """Set your own language (en, zh-Hans, zh-Hant) and time zone (IANA), or null for your
+    organisation's: messages to you are written in them from now on."""
+    with service_context().unit_of_work(event_actor("account.change_settings")) as uow:
+        changed = account.change_settings(uow, current_principal().person_id, body)
+        uow.commit()
+        return changed
 
 
 @blp.get("/sessions")

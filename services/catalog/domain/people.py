@@ -5,10 +5,13 @@ the rules of applications and invitations."""
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from shared import roles as role_table
+from shared.events.catalog import LOCALES
 
 INVITATION_LIFETIME = timedelta(days=7)
 APPLICATION_DECISIONS = ("approved", "declined")
@@ -62,4 +65,22 @@ def may_accept(accepted: bool, expired: bool) -> str | None:
         return "the invitation has been accepted already; sign in instead"
     if expired:
         return "the invitation has expired; ask for a new one"
+    return None
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zones a person may choose (the tzdata the interpreter reads)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def settings_problem(settings: dict) -> tuple[str, str] | None:
+    """(field, why) of the first unacceptable own setting, or None: `locale` one of LOCALES,
+    `timezone` an IANA name; either None for the organisation's."""
+    locale = settings.get("locale")
+    if locale is not None and locale not in LOCALES:
+        return "locale", f"not a language: one of {', '.join(LOCALES)}, or null"
+    timezone = settings.get("timezone")
+    if timezone is not None and timezone not in time_zone_names():
+        return "timezone", "not an IANA time zone (such as Asia/Shanghai), or null"
     return None

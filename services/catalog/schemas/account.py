@@ -62,3 +62,19 @@ class RecoveryCodesSchema(Schema):
             "description": "Ten single-use codes for when the authenticator is lost: shown once."
         },
     )
+
+
+class AccountSettingsSchema(Schema):
+    """The person's own language and time zone: a field left out stays as it is, null is the
+    organisation's (checked by services/catalog/domain/people.settings_problem)."""
+
+    locale = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(LOCALES),
+        metadata={"description": f"{', '.join(LOCALES)}, or null"},
+    )
+    timezone = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "an IANA time zone such as Asia/Shanghai, or null"},
+    )

@@ -3,15 +3,17 @@ the signed-in person's home. The catalog decides; the portal keeps the outcome i
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 
-from services.portal import signed_in
+from services.portal import refusals, signed_in
 from services.portal.catalog_api import ApiProblem
 from services.portal.forms import (
     PasskeyAnswerForm,
     PasskeyEnrolForm,
     SecondFactorForm,
+    SettingsForm,
     SignInForm,
     SignOutForm,
 )
@@ -77,9 +79,16 @@ def home():
     return account_page()
 
 
-def account_page(enrol_form: PasskeyEnrolForm | None = None) -> str:
-    """The signed-in person's account page; `enrol_form` the passkey form as submitted."""
+def account_page(
+    enrol_form: PasskeyEnrolForm | None = None, settings_form: SettingsForm | None = None
+) -> str:
+    """The signed-in person's account page; `enrol_form` the passkey form as submitted,
+    `settings_form` the language and time zone as submitted."""
     token, person = credential(), signed_in.person()
+    if settings_form is None:
+        held = {"locale": person.get("locale") or "", "timezone": person.get("timezone") or ""}
+        settings_form = SettingsForm(formdata=None, data=held)
+        settings_form.offer_choices()
     organisations = [
         {"id": org_id, "name": _organisation_name(person, org_id, token), "roles": roles}
         for org_id, roles in person["memberships"].items()
@@ -91,7 +100,32 @@ def account_page(enrol_form: PasskeyEnrolForm | None = None) -> str:
         passkeys=_passkeys(token),
         form=SignOutForm(),
         enrol_form=enrol_form or PasskeyEnrolForm(formdata=None),
+        settings_form=settings_form,
     )
+
+
+@bp.post("/account/settings")
+def change_settings():
+    """The person's own language and time zone: the catalog keeps them (and tells notify);
+    the pages speak and date in them from the next one on."""
+    token = credential()
+    if token is None:
+        return redirect("/sign-in?next=/account", 303)
+    form = SettingsForm()
+    form.offer_choices()
+    if not form.validate_on_submit():
+        return account_page(settings_form=form), 422
+    chosen = {"locale": form.locale.data or None, "timezone": form.timezone.data or None}
+    try:
+        changed = catalog().change_settings(chosen, token)
+    except ApiProblem as refused:
+        refusals.place(refused, form, "locale")
+        return account_page(settings_form=form), 422
+    signed_in.remember_settings(changed["locale"], changed["timezone"])
+    g.pop("locale", None)  # (the choice app._locale made for this request)
+    refresh()  # the message below already in the language just chosen
+    flash(_("Your language and time zone are saved."))
+    return redirect("/account#settings", 303)
 
 
 @bp.post("/account/sessions/<session_id>/end")

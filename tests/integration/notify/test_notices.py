@@ -192,6 +192,7 @@ def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
         "ipmarket.member.removed.v1",
         "ipmarket.member.roles_changed.v1",
         "ipmarket.person.platform_roles_changed.v1",
+        "ipmarket.person.settings_changed.v1",
         "ipmarket.person.disabled.v1",
     }
 

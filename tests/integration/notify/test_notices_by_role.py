@@ -258,3 +258,88 @@ def test_the_migration_makes_the_people_tables_as_the_models_say(make_database):
     engine.dispose()
     tables = {"known_person", "known_membership", "delivery"}
     assert [d for d in differences if tables & set(str(d).split("'"))] == []
+
+
+def settings_changed(person_id, locale, timezone, changed_at):
+    return new_event(
+        "ipmarket.person.settings_changed.v1",
+        "/ipmarket/catalog",
+        person_id,
+        {"person_id": person_id, "locale": locale, "timezone": timezone, "changed_at": changed_at},
+    )
+
+
+def platform_roles_changed(person_id, email, roles, changed_at, **settings):
+    return new_event(
+        "ipmarket.person.platform_roles_changed.v1",
+        "/ipmarket/catalog",
+        person_id,
+        {
+            "person_id": person_id,
+            "name_en": "Li Wei",
+            "email": email,
+            "platform_roles": roles,
+            "changed_at": changed_at,
+            **settings,
+        },
+    )
+
+
+def test_a_person_s_own_settings_rule_over_older_news_and_repeats_change_nothing(
+    notify_context, handle, deal
+):
+    vendor, licensee, people = deal
+    approver = people["approver"]  # joined in zh-Hans and the vendor's Shanghai time
+    chosen = settings_changed(approver, "en", "Europe/London", "2026-12-01T09:00:00+00:00")
+    handle(chosen)
+    handle(chosen)  # delivered twice: nothing more
+    # an older announcement overtaken by her choice (other keys, other partitions): ignored
+    handle(
+        platform_roles_changed(
+            approver,
+            "li.wei@xinyuan.example",
+            [],
+            "2026-11-30T09:00:00+00:00",
+            locale="zh-Hans",
+            timezone="Asia/Shanghai",
+        )
+    )
+    handle(settings_changed(approver, "zh-Hant", None, "2026-11-30T10:00:00+00:00"))
+    event = handle(license_requested(vendor, licensee, "approval"))
+    assert emailed(notify_context, event)["li.wei@xinyuan.example"] == (
+        vendor,
+        "en",
+        "Europe/London",
+    )
+    # null again: the organisation's
+    handle(settings_changed(approver, None, None, "2026-12-02T09:00:00+00:00"))
+    event = handle(license_requested(vendor, licensee, "approval"))
+    assert emailed(notify_context, event)["li.wei@xinyuan.example"] == (
+        vendor,
+        "en",
+        "Asia/Shanghai",
+    )
+
+
+def test_platform_roles_told_again_as_they_are_change_nothing(
+    notify_context, organisation, handle, deal
+):
+    """The catalog's migration 0010 tells every platform person's roles again: a reviewer
+    told twice is still one reviewer, written to once, in her settings."""
+    vendor, licensee, _ = deal
+    organisation("IP Platform", country="HK", roles=["admin"], contacts=[])
+    reviewer = str(uuid.uuid4())
+    settings = {"locale": "zh-Hant", "timezone": "Asia/Hong_Kong"}
+    for changed_at in ("2026-11-01T00:00:00+00:00", "2026-12-02T00:00:00+00:00"):
+        handle(
+            platform_roles_changed(
+                reviewer, "review@platform.example", ["export_reviewer"], changed_at, **settings
+            )
+        )
+    event = handle(license_requested(vendor, licensee, "export_review"))
+    reviewers = {
+        address: route
+        for address, route in emailed(notify_context, event).items()
+        if address == "review@platform.example"
+    }
+    assert [route[1:] for route in reviewers.values()] == [("zh-Hant", "Asia/Hong_Kong")]

@@ -199,6 +199,10 @@ def _check_stored(service: str, session, event) -> None:
         _check_people_stored(models, session, event)
     if service == "deliverables":
         _check_deliverables_stored(session, event)
+    if service == "notify" and event.type == people_events.SETTINGS_CHANGED:
+        held = session.get(notify_models.KnownPerson, data["person_id"])
+        assert (held.locale, held.timezone) == (data["locale"], data["timezone"])
+        return
     if service == "notify" and event.type == people_events.MEMBER_JOINED:
         held = session.get(notify_models.KnownPerson, data["person_id"])
         assert (held.email, held.home_organisation_id) == (data["email"], data["organisation_id"])

@@ -115,7 +115,8 @@ def reviewer(platform):
         "--password",
         REVIEWER_PASSWORD,
     )
-    # Her own settings (no endpoint sets them yet: the catalog's row, as an account page would).
+    # Her own settings, in the catalog's row before she is made a reviewer: the platform-roles
+    # event carries them (PATCH /v1/people/me and its own event: the test of a change below).
     with platform.catalog.session_factory() as session, session.begin():
         session.execute(
             sa.update(Person)
@@ -134,14 +135,13 @@ def reviewer(platform):
     return {"person_id": changed["person_id"], "token": signed_in["access_token"]}
 
 
-def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_approvers(
-    platform, reviewer, mail, delivering
-):
+def request_waiting_for_export_review(platform, reviewer) -> dict:
+    """A vendor (zh-Hans, Shanghai) with an approver and a core; a licensee asks for it to
+    Russia, which screening holds for export review: the request."""
     catalog, licensing = platform.clients["catalog"], platform.clients["licensing"]
     _, operator_session = set_up_totp(catalog, OPERATOR_EMAIL, OPERATOR_PASSWORD)
     operator = bearer(operator_session["access_token"])
 
-    # A vendor (zh-Hans, Shanghai) with an approver; its core; a licensee with a key.
     vendor = ok(
         catalog.post(
             "/v1/organisations",
@@ -225,6 +225,14 @@ def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_appro
 
     request = wait_until(submitted, timeout=30, what="licensing knowing the vendor's core")
     assert request["state"] == "screening", request
+    return request
+
+
+def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_approvers(
+    platform, reviewer, mail, delivering
+):
+    licensing = platform.clients["licensing"]
+    request = request_waiting_for_export_review(platform, reviewer)
 
     # The reviewer has no membership: she is told as the platform's export reviewer, in zh-Hant
     # and Hong Kong time (her own settings, not the platform's en and UTC).
@@ -254,6 +262,38 @@ def test_the_export_reviewer_is_told_in_her_language_and_a_clear_tells_the_appro
     assert message["Subject"].startswith("授权申请已通过出口管制复核"), message["Subject"]
     text = message.get_body(("plain",)).get_content()
     assert "李伟，您好：" in text and "(Asia/Shanghai)" in text, text
+
+
+def test_a_reviewer_who_changes_her_language_is_told_in_it_from_then_on(
+    platform, reviewer, mail, delivering
+):
+    """Her own choice on her account (PATCH /v1/people/me) reaches notify (SETTINGS_CHANGED)
+    and the next notice to her as export reviewer is in English and Vancouver time."""
+    changed = ok(
+        platform.clients["catalog"].patch(
+            "/v1/people/me",
+            json={"locale": "en", "timezone": "America/Vancouver"},
+            headers=bearer(reviewer["token"]),
+        )
+    )
+    assert (changed["locale"], changed["timezone"]) == ("en", "America/Vancouver")
+    from services.notify.models import KnownPerson
+
+    notify = platform.apps["notify"].extensions["ipmarket"]
+
+    def notify_holds_it() -> bool:
+        with notify.session_factory() as session:
+            held = session.get(KnownPerson, reviewer["person_id"])
+            return held is not None and (held.locale, held.timezone) == ("en", "America/Vancouver")
+
+    wait_until(notify_holds_it, timeout=30, what="notify holding her new settings")
+    request_waiting_for_export_review(platform, reviewer)
+    requested = "ipmarket.license.requested.v1"
+    wait_until(lambda: mail.to(REVIEWER_EMAIL, requested), timeout=60, what="the reviewer's e-mail")
+    [message] = mail.to(REVIEWER_EMAIL, requested)
+    assert message["Content-Language"] == "en"
+    text = message.get_body(("plain",)).get_content()
+    assert "Rita View" in text and "(America/Vancouver)" in text, text
 
 
 def test_a_demoted_export_reviewer_is_refused_by_every_service_within_two_seconds(

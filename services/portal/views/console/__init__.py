@@ -12,6 +12,7 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 from services.portal.service_api import ApiProblem  # noqa: E402
 from services.portal.views.console import (  # noqa: E402,F401 - their routes join bp
     directory,
+    people,
     review,
     rule_sets,
 )

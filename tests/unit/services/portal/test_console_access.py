@@ -21,6 +21,8 @@ PAGES = [
     "/console/rules/new",
     "/console/organisations",
     "/console/dead-letters",
+    "/console/people",
+    "/console/people/5b1f0e8e-0000-4000-8000-000000000001",
 ]
 
 
