@@ -5,6 +5,7 @@ from services.catalog.api import (
     account,
     api_keys,
     cores,
+    members,
     organisations,
     passkeys,
     people,
@@ -26,6 +27,7 @@ blueprints = [
     sessions.blp,
     passkeys.blp,
     account.blp,
+    members.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]
