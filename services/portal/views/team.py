@@ -205,4 +205,7 @@ def _beside(refused: ApiProblem, form) -> None:
         if field is not None and hasattr(field, "errors") and name != "csrf_token":
             field.errors = [_("The catalog refused this: %(why)s", why=" ".join(messages))]
             return
+    if refused.status == 409 and refused.detail:  # the last owner stays
+        form.form_errors.append(_("The catalog refused this: %(why)s", why=refused.detail))
+        return
     form.form_errors.append(workspace.refusal(refused))

@@ -3,6 +3,8 @@ operator, paged, with roles and whether each has a second factor; 404 to anyone 
 
 from __future__ import annotations
 
+from services.catalog.people_models import TotpSecret
+from shared.db.schema import utcnow
 from shared.events import people as events
 from tests.integration.catalog.conftest import assert_problem
 from tests.integration.catalog.test_people import PASSWORD, last_event
@@ -24,6 +26,11 @@ def join(catalog, email: str, roles: list[str]) -> dict:
 def test_members_are_listed_a_page_at_a_time_with_roles_for_the_organisation_only(catalog):
     first = join(catalog, "zhang.min@xinyuan-micro.cn", ["approver"])
     second = join(catalog, "li.na@xinyuan-micro.cn", ["publisher", "viewer"])
+    with catalog.context.unit_of_work() as uow:  # li.na has an authenticator app
+        uow.session.add(
+            TotpSecret(person_id=second["person_id"], secret="A" * 32, confirmed_at=utcnow())
+        )
+        uow.commit()
     path = f"/v1/organisations/{catalog.vendor.id}/members"
     page = catalog.client.get(path, query_string={"limit": 1}, headers=catalog.vendor.auth)
     assert page.status_code == 200, page.json
@@ -43,6 +50,7 @@ def test_members_are_listed_a_page_at_a_time_with_roles_for_the_organisation_onl
     ).json
     assert [m["person_id"] for m in rest["items"]] == [second["person_id"]]
     assert rest["items"][0]["roles"] == ["publisher", "viewer"] and rest["next"] is None
+    assert rest["items"][0]["has_second_factor"] is True
     assert_problem(catalog.client.get(path, headers=catalog.licensee.auth), 404)
     assert catalog.client.get(path, headers=catalog.admin.auth).status_code == 200
     assert_problem(catalog.client.get(path), 401)
