@@ -105,5 +105,8 @@ def why_refused(refused: ApiProblem) -> str:
     if refused.status == 413:
         return _("The file is larger than the catalog takes.")
     if "body" in refused.errors:
-        return _("This file is not well-formed XML: %(detail)s", detail=detail)
-    return _("This is not an IP-XACT component the catalog can import: %(detail)s", detail=detail)
+        return _("This file is not well-formed XML. The catalog says: %(detail)s", detail=detail)
+    return _(
+        "This is not an IP-XACT component the catalog can import. The catalog says: %(detail)s",
+        detail=detail,
+    )
