@@ -72,7 +72,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=urlparse(portal_url).scheme == "https",
-        MAX_CONTENT_LENGTH=64 * 1024,  # forms only: no uploads yet
+        MAX_CONTENT_LENGTH=64 * 1024,  # forms; the IP-XACT import raises it for its routes only
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which ends at sign-out
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
@@ -93,8 +93,11 @@ def create_app(
         licensee_watches,
         passkeys,
         storefront,
+        team,
     )
     from services.portal.views.console.access import country_name, platform_roles
+    from services.portal.views.vendor import core_import as vendor_core_import
+    from services.portal.views.vendor import cores as vendor_cores
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
     from services.portal.views.vendor import requests as vendor_requests
@@ -117,6 +120,9 @@ def create_app(
         licensee.bp,
         licensee_purchases.bp,
         licensee_watches.bp,
+        vendor_core_import.bp,
+        vendor_cores.bp,
+        team.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -3,12 +3,13 @@ own account."""
 
 from __future__ import annotations
 
+from services.portal.catalog_vendor_api import CatalogCoresApi, CatalogTeamApi
 from services.portal.service_api import ApiProblem, ServiceApi, ServiceUnavailable
 
 __all__ = ["ApiProblem", "CatalogApi", "ServiceUnavailable"]
 
 
-class CatalogApi(ServiceApi):
+class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     # --- the storefront (anyone; drafts only for their vendor) -----------------------------
 
     def search(self, params: list[tuple[str, str]], token: str | None = None) -> dict:

@@ -5,6 +5,7 @@ from services.catalog.api import (
     account,
     api_keys,
     cores,
+    members,
     organisations,
     passkeys,
     people,
@@ -28,6 +29,7 @@ blueprints = [
     passkeys.blp,
     account.blp,
     people_directory.blp,
+    members.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

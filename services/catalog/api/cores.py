@@ -55,6 +55,9 @@ def create_core(body):
 @requires("vendor", action="cores.change")
 @blp.arguments(ImportArgsSchema, location="query", unknown=RAISE)
 @blp.response(201, CoreSchema, headers=ETAG)
+@blp.alt_response(
+    200, schema=CoreSchema, description="With dry_run: the draft it would create, not stored."
+)
 @blp.doc(
     requestBody={
         "required": True,
@@ -65,7 +68,8 @@ def create_core(body):
 @problems(400, 409, 413, 415)
 def import_ipxact(args):
     """A draft core from an IP-XACT component: VLNV, description, parameters, bus interfaces
-    (mapped to standards), file sets."""
+    (mapped to standards), file sets. With ?dry_run=true, what it would create, storing
+    nothing (a preview to confirm)."""
     if request.mimetype not in XML:
         raise UnsupportedMediaType(
             f"send the component as {' or '.join(XML)}, not {request.mimetype or 'untyped'}",
@@ -74,6 +78,10 @@ def import_ipxact(args):
     fields = parse_component(request.get_data(), args.get("version"))
     with service_context().unit_of_work(current_principal().actor) as uow:
         core = cores.create_draft(uow, current_principal(), **fields)
+        if args["dry_run"]:
+            # Every check of a real import ran (VLNV taken, vendor name, fields); leaving the
+            # unit of work uncommitted stores nothing.
+            return core, 200
         uow.commit()
         return core, etag(core.version)
 

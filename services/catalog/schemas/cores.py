@@ -274,3 +274,10 @@ class ImportArgsSchema(Schema):
             "description": "The version to use instead of the component's own (kept as written)."
         },
     )
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Check only: answer 200 with the draft the import would create "
+            "(its id is not kept), storing nothing."
+        },
+    )

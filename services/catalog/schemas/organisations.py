@@ -61,6 +61,13 @@ class OrganisationCreateSchema(OrganisationUpdateSchema):
 class OrganisationSchema(OrganisationCreateSchema):
     id = fields.String()
     region = fields.String(validate=validate.OneOf(REGIONS))
+    requires_second_factor = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "Whether every member signs in with a second factor (PUT "
+            "…/second-factor-requirement)."
+        },
+    )
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

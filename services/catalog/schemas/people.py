@@ -129,6 +129,12 @@ class MembershipSchema(Schema):
     joined_at = fields.AwareDateTime()
 
 
+class MemberSchema(MembershipSchema):
+    has_second_factor = fields.Boolean(
+        metadata={"description": "Whether the member has an authenticator app or a passkey."}
+    )
+
+
 # --- signing in -------------------------------------------------------------------------------
 
 

@@ -411,3 +411,27 @@ def test_a_monitor_interface_keeps_the_mode_it_watches_through_an_export(schema_
     )
     assert schema_2022.validate(lxml.etree.fromstring(exported)), schema_2022.error_log
     assert parse_component(exported)["bus_interfaces"] == fields["bus_interfaces"]
+
+
+def test_a_dry_run_answers_what_the_import_would_create_and_stores_nothing(catalog):
+    body = (
+        DATA / "kactus2-ipxactexamplelib__tut.fi.cpu.logic.alu.1.0__ipxact1685-2014.xml"
+    ).read_bytes()
+    before = catalog.snapshot()
+    preview = post(catalog, body, dry_run="true")
+    assert preview.status_code == 200, preview.json
+    assert preview.json["vlnv"] == {
+        "vendor": "tut.fi",
+        "library": "cpu.logic",
+        "name": "alu",
+        "version": "1.0",
+    }
+    assert preview.json["status"] == "draft" and preview.json["file_sets"]
+    assert catalog.snapshot() == before
+    assert_problem(post(catalog, b"<component", dry_run="true"), 422)
+    created = post(catalog, body)
+    assert created.status_code == 201
+    assert {
+        k: v for k, v in created.json.items() if k not in ("id", "created_at", "updated_at")
+    } == {k: v for k, v in preview.json.items() if k not in ("id", "created_at", "updated_at")}
+    assert_problem(post(catalog, body, dry_run="true"), 409, "vlnv")  # taken now

@@ -107,6 +107,8 @@ CATALOG = COMMON | {
     "POST /v1/people/me/second-factor/confirm": PERSONAL,
     "PUT /v1/organisations/<organisation_id>/members/<id:person_id>/roles": vendor(OWNER),
     "PUT /v1/organisations/<organisation_id>/second-factor-requirement": vendor(OWNER),
+    "GET /v1/organisations/<organisation_id>/members": vendor(*EVERY_MEMBER),
+    "GET /v1/organisations/<organisation_id>/invitations": vendor(*EVERY_MEMBER),
 }
 
 LICENSING = COMMON | {

@@ -1,0 +1,121 @@
+"""A vendor's cores in Debian's Chromium against the whole marketplace: a publisher uploads an
+IP-XACT file (bad XML first: refused beside the file field, nothing stored), sees what would
+be imported, imports it, gives it a category, an export classification and an offer, publishes
+it, and finds it in the storefront's search; the owner sees the team. Each page passes the
+axe-core scan; screenshots go to docs/screenshots/vendor-cores-*.png."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
+
+COMPONENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<ipxact:component xmlns:ipxact="http://www.accellera.org/XMLSchema/IPXACT/1685-2022">
+  <ipxact:vendor>pengcheng-ip.cn</ipxact:vendor>
+  <ipxact:library>ip</ipxact:library>
+  <ipxact:name>crc32_engine</ipxact:name>
+  <ipxact:version>1.0</ipxact:version>
+  <ipxact:displayName>CRC-32 checksum engine</ipxact:displayName>
+  <ipxact:description>A streaming CRC-32 engine, one 64-bit word a cycle.</ipxact:description>
+  <ipxact:fileSets>
+    <ipxact:fileSet>
+      <ipxact:name>rtl</ipxact:name>
+      <ipxact:file><ipxact:name>rtl/crc32_engine.v</ipxact:name>
+        <ipxact:fileType>verilogSource</ipxact:fileType></ipxact:file>
+      <ipxact:file><ipxact:name>rtl/crc32_table.v</ipxact:name>
+        <ipxact:fileType>verilogSource</ipxact:fileType></ipxact:file>
+    </ipxact:fileSet>
+  </ipxact:fileSets>
+</ipxact:component>
+"""
+
+
+def _cores_of(marketplace, person) -> list[dict]:
+    vendor_id = marketplace.organisations["pengcheng"]["id"]
+    return requests.get(
+        f"{marketplace.catalog}/v1/cores",
+        params={"vendor": vendor_id, "limit": 100, "status": "draft"},
+        headers={"Authorization": f"Bearer {marketplace.token(person)}"},
+        timeout=10,
+    ).json()["items"]
+
+
+def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
+    marketplace,
+    people,
+    open_page,  # noqa: F811
+    tmp_path,
+):
+    bad, good = tmp_path / "broken.xml", tmp_path / "crc32_engine.xml"
+    bad.write_bytes(b'<?xml version="1.0"?>\n<ipxact:component>\n<unclosed>\n')
+    good.write_bytes(COMPONENT)
+    drafts_before = _cores_of(marketplace, people.vendor_publisher)
+
+    page = open_page("en")
+    marketplace.sign_in(page, people.vendor_publisher, "/vendor/cores")
+    page.get_by_role("heading", name="Cores").wait_for()
+    assert_accessible(page)
+    shot(page, "vendor-cores-list")
+
+    page.get_by_role("link", name="Import an IP-XACT file").click()
+    page.expected_statuses.add(422)
+    page.get_by_label("IP-XACT component file (.xml)").set_input_files(bad)
+    page.get_by_role("button", name="Preview the import").click()
+    error = page.locator("#component-error")
+    assert "not well-formed XML" in error.inner_text() and "line" in error.inner_text()
+    field = page.locator("#component")
+    assert "component-error" in field.get_attribute("aria-describedby")
+    assert_accessible(page)
+    shot(page, "vendor-cores-import-error")
+    assert _cores_of(marketplace, people.vendor_publisher) == drafts_before
+
+    page.get_by_label("IP-XACT component file (.xml)").set_input_files(good)
+    page.get_by_role("button", name="Preview the import").click()
+    page.get_by_role("heading", name="What will be imported").wait_for()
+    preview = page.locator("main").inner_text()
+    assert "pengcheng-ip.cn:ip:crc32_engine:1.0" in preview
+    assert "rtl/crc32_engine.v" in preview and "CRC-32 checksum engine" in preview
+    assert _cores_of(marketplace, people.vendor_publisher) == drafts_before  # nothing yet
+    assert_accessible(page)
+    shot(page, "vendor-cores-import-preview")
+
+    page.get_by_role("button", name="Import as a draft").click()
+    page.get_by_role("status").get_by_text("Imported as a draft").wait_for()
+    core_url = page.url
+    core_id = core_url.rsplit("/", 1)[-1].split("?")[0]
+    assert any(c["id"] == core_id for c in _cores_of(marketplace, people.vendor_publisher))
+
+    # Publishing needs a category, an ECCN and an offer: the catalog says what is missing.
+    page.get_by_role("button", name="Publish").click()
+    assert "before publishing" in page.locator("#refusal").inner_text()
+
+    page.goto(core_url)
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Category").select_option("interface_controllers_phys")
+    page.get_by_label("Export-control classification (ECCN)").fill("EAR99")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("status").get_by_text("Saved.").wait_for()
+
+    page.get_by_label("Kind of license").select_option("evaluation")
+    page.get_by_role("button", name="Add the offer").click()
+    page.get_by_role("status").get_by_text("The offer is added.").wait_for()
+    assert_accessible(page)
+    shot(page, "vendor-cores-core")
+
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("status").get_by_text("Published").wait_for()
+    assert "Published" in page.locator(".subtitle").inner_text()
+    assert page.get_by_role("button", name="Deprecate").count() == 1
+
+    page.goto(f"{marketplace.portal}/search?q=crc32_engine")
+    page.locator(f"a[href*='{core_id}']").first.wait_for()
+    assert "CRC-32 checksum engine" in page.locator("main").inner_text()
+
+    owner = open_page("en")
+    marketplace.sign_in(owner, people.vendor_owner, "/vendor/team")
+    members = owner.locator("table.members").inner_text()
+    assert people.vendor_publisher.email in members and people.vendor_approver.email in members
+    assert owner.get_by_role("button", name="Send the invitation").count() == 1
+    assert_accessible(owner)
+    shot(owner, "vendor-team")
