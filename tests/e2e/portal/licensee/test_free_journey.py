@@ -84,7 +84,7 @@ def test_a_buyer_searches_requests_and_downloads_a_license_that_verifies_offline
     assert approved["license_id"]
 
     page.goto(f"{marketplace.portal}/licensee/requests")
-    assert "授权已签发" in page.locator("table").inner_text()
+    assert "已签发授权" in page.locator("table").inner_text()  # the merged wording
     assert_accessible(page)
     shot(page, "licensee-requests-zh-Hans")
     page.goto(f"{marketplace.portal}/licensee/requests/{request_id}")

@@ -68,17 +68,17 @@ def test_an_owner_gets_a_quote_accepts_orders_pays_and_holds_the_license(
     listed.get_by_role("link").click()
     vendor.wait_for_url(f"**/vendor/quotes/{quote_id}")
     assert "500000" in vendor.locator("main").inner_text()
-    vendor.get_by_label("Price").fill("88 000")
+    vendor.get_by_label("Price", exact=True).fill("88 000")
     vendor.get_by_label("Currency").select_option("CNY")
     vendor.get_by_label("Valid until (the end of that day)").fill(
         (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
     )
     vendor.get_by_label("Terms").fill("Net 30; support for 12 months")
     vendor.get_by_role("button", name="Send the quote").click()
-    assert vendor.get_by_label("Price").get_attribute("aria-invalid") == "true"
+    assert vendor.get_by_label("Price", exact=True).get_attribute("aria-invalid") == "true"
     assert "Enter an amount such as 25000.00" in vendor.locator("#amount-error").inner_text()
     assert_accessible(vendor)
-    vendor.get_by_label("Price").fill("88000.00")
+    vendor.get_by_label("Price", exact=True).fill("88000.00")
     vendor.get_by_role("button", name="Send the quote").click()
     vendor.get_by_role("status").get_by_text("The quote is sent to the licensee.").wait_for()
     assert "CN¥88,000.00" in vendor.locator("#quote-price").inner_text()
