@@ -9,10 +9,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notify.domain.routing import DeliveryState
+from services.notify.domain.routing import DeliveryState, endpoint_delivery
+from services.notify.domain.webhooks import TEST_EVENT_TYPE, test_event_data
 from services.notify.listing import newest_first, page
-from services.notify.models import Attempt, Delivery, Endpoint
-from shared.db.schema import utcnow
+from services.notify.models import Attempt, Delivery, Endpoint, Notice
+from shared.db.schema import new_id, utcnow
+from shared.db.session import insert_at_commit
 from shared.errors import Conflict, NotFound
 
 
@@ -48,6 +50,27 @@ def replay_failed(session: Session, endpoint: Endpoint, since: datetime) -> int:
     for delivery in deliveries:
         _schedule_again(delivery)
     return len(deliveries)
+
+
+def queue_test_event(session: Session, endpoint: Endpoint, now: datetime) -> str:
+    """A test notice and its one pending delivery to `endpoint`, written at commit as the
+    consumer writes any other (the workers send, sign, retry and log it); its delivery id."""
+    if endpoint.disabled_at is not None:
+        raise Conflict("the endpoint is disabled; enable it before testing it")
+    event_id = new_id()
+    insert_at_commit(
+        session,
+        Notice.__table__,
+        {
+            "event_id": event_id,
+            "event_type": TEST_EVENT_TYPE,
+            "occurred_at": now,
+            "data": test_event_data(endpoint.id, endpoint.organisation_id),
+        },
+    )
+    delivery = endpoint_delivery(event_id, endpoint.organisation_id, endpoint.id, now)
+    insert_at_commit(session, Delivery.__table__, delivery)
+    return delivery["id"]
 
 
 def _schedule_again(delivery: Delivery) -> None:

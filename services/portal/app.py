@@ -22,7 +22,7 @@ from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
 from services.portal.payment_api import PaymentApi
 from services.portal.service_api import ServiceApi, ServiceUnavailable
-from services.portal.views.vendor.workspace import vendor_organisations
+from services.portal.views.vendor.workspace import organisations_of_kind, vendor_organisations
 from shared import config
 
 # No inline script or style anywhere: what runs and how it looks comes from /static only.
@@ -100,6 +100,8 @@ def create_app(
     from services.portal.views.vendor import cores as vendor_cores
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
+    from services.portal.views.vendor import orders as vendor_orders
+    from services.portal.views.vendor import quotes as vendor_quotes
     from services.portal.views.vendor import requests as vendor_requests
     from services.portal.views.vendor import webhooks as vendor_webhooks
 
@@ -123,6 +125,8 @@ def create_app(
         vendor_core_import.bp,
         vendor_cores.bp,
         team.bp,
+        vendor_quotes.bp,
+        vendor_orders.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -137,6 +141,9 @@ def create_app(
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
+        licensee_workspace=lambda: bool(
+            organisations_of_kind(signed_in.person() or {}, "licensee")
+        ),
         country_name=country_name,
         platform_roles=platform_roles,
         passkeys_offered=lambda: passkeys_possible(portal_url, request.host),

@@ -147,6 +147,21 @@ LABELS = {
         "revoked": _l("Revoked"),
         "expired": _l("Expired"),
     },
+    # The vendor workspace's quotes, orders and invoices (services/licensing/domain).
+    "vendor_quote_state": {
+        "requested": _l("Waiting for your price"),
+        "sent": _l("Sent: waiting for the licensee"),
+        "accepted": _l("Accepted"),
+        "declined": _l("Declined"),
+    },
+    "vendor_order_state": {
+        "pending_payment": _l("Waiting for payment"),
+        "paid": _l("Paid"),
+        "fulfilled": _l("Paid; license issued"),
+        "cancelled": _l("Cancelled"),
+        "refunded": _l("Refunded"),
+    },
+    "vendor_invoice_state": {"open": _l("Open"), "paid": _l("Paid"), "void": _l("Void")},
     "screening": {
         "allow": _l("Cleared"),
         "review": _l("Sent to export review"),

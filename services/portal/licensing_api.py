@@ -16,7 +16,8 @@ class LicensingApi(ServiceApi):
     def license_requests(
         self, token: str, organisation_id: str, state: str | None = None, cursor: str | None = None
     ) -> dict:
-        params = {"limit": "100"}
+        """Those for the organisation's cores (not those it made as a licensee)."""
+        params = {"limit": "100", "vendor_id": organisation_id}
         if state:
             params["state"] = state
         if cursor:
@@ -42,7 +43,8 @@ class LicensingApi(ServiceApi):
     def licenses(
         self, token: str, organisation_id: str, state: str | None = None, cursor: str | None = None
     ) -> dict:
-        params = {"limit": "100"}
+        """Those the organisation issued (not those it holds)."""
+        params = {"limit": "100", "vendor_id": organisation_id}
         if state:
             params["state"] = state
         if cursor:
@@ -54,6 +56,34 @@ class LicensingApi(ServiceApi):
     ) -> dict:
         """`action`: suspend, reinstate, revoke (each with a reason) or renew (months)."""
         path = f"/v1/licenses/{license_id}/{action}"
+        return self._call("POST", path, token, _acting_for(organisation_id), json=body)
+
+    # --- the vendor's quotes and orders -------------------------------------------------------
+
+    def quotes_to_price(self, token: str, organisation_id: str, state: str | None = None) -> dict:
+        """The quotes asked of the organisation as the vendor."""
+        params = _given({"limit": "100", "vendor_id": organisation_id, "state": state})
+        return self._call("GET", "/v1/quotes", token, _acting_for(organisation_id), params=params)
+
+    def quote_to_price(self, token: str, organisation_id: str, quote_id: str) -> dict:
+        return self._call("GET", f"/v1/quotes/{quote_id}", token, _acting_for(organisation_id))
+
+    def send_quote(self, token: str, organisation_id: str, quote_id: str, body: dict) -> dict:
+        """`body`: amount, currency, terms, valid_until (the price sent, or a revision)."""
+        path = f"/v1/quotes/{quote_id}/send"
+        return self._call("POST", path, token, _acting_for(organisation_id), json=body)
+
+    def orders_received(self, token: str, organisation_id: str, state: str | None = None) -> dict:
+        """The orders placed with the organisation as the vendor."""
+        params = _given({"limit": "100", "vendor_id": organisation_id, "state": state})
+        return self._call("GET", "/v1/orders", token, _acting_for(organisation_id), params=params)
+
+    def order_received(self, token: str, organisation_id: str, order_id: str) -> dict:
+        return self._call("GET", f"/v1/orders/{order_id}", token, _acting_for(organisation_id))
+
+    def refund_order(self, token: str, organisation_id: str, order_id: str, reason: str) -> dict:
+        path = f"/v1/orders/{order_id}/refund"
+        body = {"reason": reason}
         return self._call("POST", path, token, _acting_for(organisation_id), json=body)
 
     # --- the export review (export reviewers) ----------------------------------------------

@@ -36,6 +36,11 @@ class NotifyApi(ServiceApi):
         path = f"/v1/deliveries/{delivery_id}/replay"
         return self._call("POST", path, token, acting_for(organisation_id))
 
+    def send_test_event(self, token: str, organisation_id: str, endpoint_id: str) -> dict:
+        """The queued delivery of an ipmarket.webhook.test.v1 event to the endpoint."""
+        path = f"/v1/endpoints/{endpoint_id}/test"
+        return self._call("POST", path, token, acting_for(organisation_id))
+
     # --- notification preferences -------------------------------------------------------------
 
     def preferences(self, token: str, organisation_id: str) -> dict:

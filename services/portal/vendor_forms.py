@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 MAX_TEXT = 2000  # the licensing service's bound on comments and reasons
 _TOO_LONG = _l("Use at most %(max)d characters.")
@@ -88,3 +88,46 @@ class EndpointForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Only its CSRF token: rotate a secret, replay a delivery."""
+
+
+CURRENCIES = ("USD", "CNY", "HKD")  # the licensing service's (services/licensing/domain/money)
+_AMOUNT = _l("Enter an amount such as 25000.00 (at most two decimals).")
+_DATE = _l("Enter a date such as 2027-01-31.")
+
+
+class QuotePriceForm(FlaskForm):
+    """The vendor's price for a quote: amount, currency, how long it holds, its terms."""
+
+    amount = StringField(
+        _l("Price"),
+        validators=[
+            DataRequired(message=_AMOUNT),
+            Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", message=_AMOUNT),
+        ],
+    )
+    # Checked by AnyOf, not WTForms' own choice check: its message is not in our catalogs.
+    currency = SelectField(
+        _l("Currency"),
+        choices=list(CURRENCIES),
+        validate_choice=False,
+        validators=[AnyOf(CURRENCIES, message=_l("Choose USD, CNY or HKD."))],
+    )
+    valid_until = StringField(
+        _l("Valid until (the end of that day)"),
+        validators=[
+            DataRequired(message=_DATE),
+            Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", message=_DATE),
+        ],
+        render_kw={"type": "date"},
+    )
+    terms = TextAreaField(
+        _l("Terms"),
+        validators=[
+            DataRequired(message=_l("State the terms: the licensee reads them.")),
+            Length(max=4000, message=_TOO_LONG),
+        ],
+    )
+
+
+class RefundForm(FlaskForm):
+    reason = _required_reason(_l("Why it is refunded (its license is revoked)"))

@@ -48,10 +48,14 @@ def committed(change, *args, **kwargs):
 
 
 def page(query, args, model) -> tuple[list, str | None]:
-    """(rows, next): a page of `query` in id order after `args["cursor"]`, and the cursor of
-    the page after it (None: this was the last)."""
+    """(rows, next): a page of `query` in id order after `args["cursor"]` (of one state, one
+    vendor or licensee when `args` names it), and the cursor of the page after it (None: this
+    was the last)."""
     if args.get("state"):
         query = query.where(model.state == args["state"])
+    for party in ("vendor_id", "licensee_id"):
+        if args.get(party):
+            query = query.where(getattr(model, party) == args[party])
     if args.get("cursor"):
         query = query.where(model.id > args["cursor"])
     with service_context().session_factory() as session:

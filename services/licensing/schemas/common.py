@@ -26,6 +26,13 @@ class Page(Schema):
     # (a larger offset is refused as no store can hold it: say so in the document)
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INT64_MAX))
     cursor = fields.String(validate=ID, metadata={"description": CURSOR_DESCRIPTION})
+    # An organisation is both a vendor and a licensee: these ask for one side only.
+    vendor_id = fields.String(
+        validate=ID, metadata={"description": "Only those whose vendor is this organisation."}
+    )
+    licensee_id = fields.String(
+        validate=ID, metadata={"description": "Only those whose licensee is this organisation."}
+    )
 
 
 class Comment(Schema):

@@ -11,6 +11,7 @@ from services.notify.models import Delivery
 from services.notify.schemas import (
     AttemptPage,
     AttemptQuery,
+    DeliveryOut,
     DeliveryPage,
     DeliveryQuery,
     EndpointCreated,
@@ -23,6 +24,7 @@ from services.notify.schemas import (
     ReplayOut,
     SecretOut,
 )
+from shared.db.schema import utcnow
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import requires
 from shared.http.context import service_context
@@ -137,3 +139,17 @@ def replay_endpoint(body, endpoint_id):
     with service_context().session_factory() as session, session.begin():
         endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
         return {"replayed": delivery_log.replay_failed(session, endpoint, body["since"])}
+
+
+@blp.route("/endpoints/<endpoint_id>/test", methods=["POST"])
+@requires(action="webhooks.manage")
+@blp.response(202, DeliveryOut)
+@problems(404, 409)
+def send_test_event(endpoint_id):
+    """Queue an `ipmarket.webhook.test.v1` event to this endpoint alone: signed, retried and
+    logged like any delivery (its attempts show in the delivery log)."""
+    with service_context().session_factory() as session:
+        with session.begin():
+            endpoint = webhook_endpoints.endpoint_of(session, owner_or_admin(), endpoint_id)
+            delivery_id = delivery_log.queue_test_event(session, endpoint, utcnow())
+        return delivery_log.delivery_of(session, None, delivery_id)

@@ -244,6 +244,19 @@ def account_delivery(event_id: str, addressee, now: datetime, message_id: str) -
     )
 
 
+def endpoint_delivery(event_id: str, organisation_id: str, endpoint_id: str, now: datetime) -> dict:
+    """The one delivery of a notice meant for one endpoint only (a test event)."""
+    return _delivery(
+        event_id,
+        organisation_id,
+        Channel.WEBHOOK,
+        endpoint_id,
+        now,
+        endpoint_id=endpoint_id,
+        message_id=event_id,
+    )
+
+
 def _delivery(
     event_id: str,
     org_id: str,

@@ -12,6 +12,17 @@ from services.notify.domain import signatures
 OLD_SECRET_VALIDITY = timedelta(hours=24)
 SCHEMES = ("v1", "v1a")  # v1: HMAC-SHA256 with the secret; v1a: Ed25519 with the signing key
 USER_AGENT = "ipmarket-webhooks/1"
+# What "send a test event" sends: no domain event stands behind it, and it goes to the one
+# endpoint asked for (whatever event types it takes), signed and logged like any delivery.
+TEST_EVENT_TYPE = "ipmarket.webhook.test.v1"
+
+
+def test_event_data(endpoint_id: str, organisation_id: str) -> dict:
+    return {
+        "endpoint_id": endpoint_id,
+        "organisation_id": organisation_id,
+        "message": "A test event sent on request: no action is needed.",
+    }
 
 
 def webhook_body(event_type: str, occurred_at: datetime, data: dict) -> bytes:

@@ -82,7 +82,7 @@ def _page(place: workspace.Workspace, submitted: dict):
     answer = licensing().licenses(
         place.token, place.organisation_id, None if state == "all" else state
     )
-    items = [lic for lic in answer["items"] if lic["vendor_id"] == place.organisation_id]
+    items = answer["items"]  # those it issued (vendor_id), not those it holds
     forms = {}
     for item in items:
         for action, (form_class, role_action, states) in ACTIONS.items():

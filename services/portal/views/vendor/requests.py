@@ -74,8 +74,7 @@ def _inbox(place: workspace.Workspace, submitted: dict, state: str | None = None
     answer = licensing().license_requests(
         place.token, place.organisation_id, None if state == "all" else state
     )
-    # The list holds the organisation's requests as a licensee too: the inbox is its cores'.
-    items = [r for r in answer["items"] if r["vendor_id"] == place.organisation_id]
+    items = answer["items"]  # its cores' only (vendor_id), not those it made as a licensee
     forms = {}
     if place.may("license_requests.decide"):
         for item in items:

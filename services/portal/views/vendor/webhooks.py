@@ -77,6 +77,23 @@ def rotate(endpoint_id: str):
     return _secret(place, found, rotated["secret"], new=False)
 
 
+@bp.post("/<endpoint_id>/test")
+def test_event(endpoint_id: str):
+    """Queue a test event to the endpoint: it shows in the delivery log like any other."""
+    place = _place("webhooks.manage")
+    if place is None:
+        return workspace.to_sign_in()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        notify().send_test_event(place.token, place.organisation_id, endpoint_id)
+    except ApiProblem as refused:
+        flash(workspace.refusal(refused))
+    else:
+        flash(_("A test event is on its way: its delivery is at the top of the log."))
+    return redirect(f"/vendor/webhooks/{endpoint_id}{place.query}", 303)
+
+
 @bp.get("/<endpoint_id>/deliveries/<delivery_id>/attempts")
 def attempts(endpoint_id: str, delivery_id: str):
     """The attempts of one delivery: the fragment alone for htmx, else a page."""

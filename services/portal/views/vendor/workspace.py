@@ -50,13 +50,19 @@ def _name(person: dict, organisation_id: str) -> str:
 
 def vendor_organisations(person: dict) -> list[str]:
     """The person's vendor organisations (all theirs when the catalog did not say which sell)."""
+    return organisations_of_kind(person, "vendor")
+
+
+def organisations_of_kind(person: dict, kind: str) -> list[str]:
+    """The person's organisations that are a `kind` (vendor, licensee); all theirs when the
+    catalog did not say which kinds they are."""
     memberships = person.get("memberships", {})
     kinds = {
         org_id: known.get("kinds")
         for org_id, known in person.get("organisations", {}).items()
         if known.get("kinds") is not None
     }
-    return [org_id for org_id in memberships if "vendor" in kinds.get(org_id, ("vendor",))]
+    return [org_id for org_id in memberships if kind in kinds.get(org_id, (kind,))]
 
 
 def current() -> Workspace | None:

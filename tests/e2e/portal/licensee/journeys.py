@@ -1,13 +1,12 @@
 """Steps the licensee's journeys take outside the browser: finding a core through the catalog's
-API, the other side's decisions through the licensing API with those people's tokens (their
-own pages are being built apart), and verifying the downloaded license file offline."""
+API, reading through the licensing API with a person's token, and verifying the downloaded
+license file offline."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 
 import requests
 
@@ -38,17 +37,6 @@ def licensing(market, person, method: str, path: str, body: dict | None = None) 
     )
     assert answer.status_code < 300, (path, answer.status_code, answer.text)
     return answer.json()
-
-
-def send_quote(market, approver, quote_id: str, amount: str, currency: str) -> dict:
-    valid_until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    body = {
-        "amount": amount,
-        "currency": currency,
-        "terms": "Net 30; support for 12 months",
-        "valid_until": valid_until,
-    }
-    return licensing(market, approver, "POST", f"/v1/quotes/{quote_id}/send", body)
 
 
 def verify_offline(market, license_file) -> dict:

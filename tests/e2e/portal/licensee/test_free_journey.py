@@ -2,9 +2,10 @@
 against the whole marketplace: search 控制器, open the PCIe 5.0 controller (ECCN 3E001, so an
 end use in China goes to export review), ask for its free evaluation license — a bad version
 range is refused beside its field and changes nothing — then, once the platform's export
-reviewer and the vendor's approver have acted (through the licensing API with their tokens),
-download the license file, which `ipmarket license verify` finds VALID. Every page passes
-axe-core and is saved to docs/screenshots/."""
+reviewer has cleared it in the console's review queue and the vendor's approver approved it in
+the vendor inbox (each in a browser context of their own, in Chinese), download the license
+file, which `ipmarket license verify` finds VALID. Every page passes axe-core and is saved to
+docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def test_a_buyer_searches_requests_and_downloads_a_license_that_verifies_offline
         == "不是有效的版本范围，请按 >=1.0,<2.0 这样的格式填写。"
     )
     assert page.get_by_label("项目").input_value() == "边缘 AI SoC"  # kept, to correct
-    assert licensing(marketplace, buyer, "GET", "/v1/license-requests")["items"] == []
+    # (the organisation's other requests, such as the priced journey's, are not this one)
+    made = licensing(marketplace, buyer, "GET", "/v1/license-requests")["items"]
+    assert [r for r in made if r["project_name"] == "边缘 AI SoC"] == []
     assert_accessible(page)
     shot(page, "licensee-request-error-zh-Hans")
 
@@ -62,19 +65,28 @@ def test_a_buyer_searches_requests_and_downloads_a_license_that_verifies_offline
     assert_accessible(page)
     shot(page, "licensee-request-zh-Hans")
 
-    # The other side acts: the platform's export reviewer, then the vendor's approver.
-    path = f"/v1/license-requests/{request_id}"
-    licensing(
-        marketplace, people.export_reviewer, "POST", f"{path}/review",
-        {"outcome": "allow", "comment": "民用终端，准许"},
-    )  # fmt: skip
-    approved = licensing(
-        marketplace, people.vendor_approver, "POST", f"{path}/approve", {"comment": "欢迎试用"}
-    )
+    # The other side acts in its own pages: the platform's export reviewer clears the request
+    # in the console's review queue, then the vendor's approver approves it in the inbox.
+    reviewer = open_page("zh-CN")
+    marketplace.sign_in(reviewer, people.export_reviewer, f"/console/reviews/{request_id}")
+    reviewer.get_by_label("放行：可以出口").check()
+    reviewer.get_by_label("意见（被授权方和供应商可见）").fill("民用终端，准许")
+    reviewer.get_by_role("button", name="记录决定").click()
+    reviewer.wait_for_url("**/console/reviews")
+    assert reviewer.get_by_role("status").inner_text() == "已放行：申请转交供应商。"
+
+    approver = open_page("zh-CN")
+    marketplace.sign_in(approver, people.vendor_approver, "/vendor/requests")
+    card = approver.locator(f"#request-{request_id}")
+    card.get_by_label("备注（可选）").fill("欢迎试用")
+    card.get_by_role("button", name="批准").click()
+    approver.get_by_role("status").get_by_text("已批准。").wait_for()
+    assert approver.locator(f"#request-{request_id}").count() == 0
+    approved = licensing(marketplace, buyer, "GET", f"/v1/license-requests/{request_id}")
     assert approved["license_id"]
 
     page.goto(f"{marketplace.portal}/licensee/requests")
-    assert "授权已签发" in page.locator("table").inner_text()
+    assert "已签发授权" in page.locator("table").inner_text()  # the merged wording
     assert_accessible(page)
     shot(page, "licensee-requests-zh-Hans")
     page.goto(f"{marketplace.portal}/licensee/requests/{request_id}")

@@ -1,13 +1,16 @@
 """The priced journey from the licensee's side, in English: the MIPI CSI-2 receiver's
 multi-project offer is priced on request, so the licensee's owner asks for a quote (a volume of
-0 is refused beside its field), the vendor's approver prices it (through the licensing API),
-the owner accepts, orders, reads the invoice and pays through the payment provider (the
-simulator, which calls the licensing service back); the license is then issued and shown.
-On the way the owner watches the core and gives the watch up."""
+0 is refused beside its field), the vendor's approver prices it on the vendor workspace's quote
+page (a malformed price refused beside its field first), the owner accepts, orders, reads the
+invoice and pays through the payment provider (the simulator, which calls the licensing service
+back); the license is then issued and shown, and the vendor sees the order paid. On the way
+the owner watches the core and gives the watch up."""
 
 from __future__ import annotations
 
-from tests.e2e.portal.licensee.journeys import core_of, licensing, send_quote
+from datetime import UTC, datetime, timedelta
+
+from tests.e2e.portal.licensee.journeys import core_of, licensing
 from tests.e2e.portal.pages import assert_accessible, shot
 
 
@@ -54,7 +57,33 @@ def test_an_owner_gets_a_quote_accepts_orders_pays_and_holds_the_license(
     quote_id = page.url.rsplit("/", 1)[1]
     assert page.locator("#quote-state").inner_text() == "Waiting for the vendor's price"
 
-    send_quote(marketplace, people.vendor_approver, quote_id, "88000.00", "CNY")
+    # The vendor's approver prices it in the vendor workspace (a bad price refused beside it).
+    vendor = open_page("en")
+    vendor.expected_statuses = {422}
+    marketplace.sign_in(vendor, people.vendor_approver, "/vendor/quotes")
+    listed = vendor.locator(f"#quote-{quote_id}")
+    assert "Waiting for your price" in listed.inner_text()
+    assert_accessible(vendor)
+    shot(vendor, "vendor-quotes-en")
+    listed.get_by_role("link").click()
+    vendor.wait_for_url(f"**/vendor/quotes/{quote_id}")
+    assert "500000" in vendor.locator("main").inner_text()
+    vendor.get_by_label("Price", exact=True).fill("88 000")
+    vendor.get_by_label("Currency").select_option("CNY")
+    vendor.get_by_label("Valid until (the end of that day)").fill(
+        (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    )
+    vendor.get_by_label("Terms").fill("Net 30; support for 12 months")
+    vendor.get_by_role("button", name="Send the quote").click()
+    assert vendor.get_by_label("Price", exact=True).get_attribute("aria-invalid") == "true"
+    assert "Enter an amount such as 25000.00" in vendor.locator("#amount-error").inner_text()
+    assert_accessible(vendor)
+    vendor.get_by_label("Price", exact=True).fill("88000.00")
+    vendor.get_by_role("button", name="Send the quote").click()
+    vendor.get_by_role("status").get_by_text("The quote is sent to the licensee.").wait_for()
+    assert "CN¥88,000.00" in vendor.locator("#quote-price").inner_text()
+    assert_accessible(vendor)
+    shot(vendor, "vendor-quote-sent-en")
     page.reload()
     assert page.locator("#quote-state").inner_text() == "Priced: waiting for your answer"
     assert "CN¥88,000.00" in page.locator("main").inner_text()
@@ -89,3 +118,11 @@ def test_an_owner_gets_a_quote_accepts_orders_pays_and_holds_the_license(
     page.goto(f"{marketplace.portal}/licensee/orders")
     assert "Paid; license issued" in page.locator("table").inner_text()
     shot(page, "licensee-orders-en")
+
+    # The vendor's side of it: the order with its payment and invoice.
+    vendor.goto(f"{marketplace.portal}/vendor/orders/{order_id}")
+    assert "Paid; license issued" in vendor.locator("main").inner_text()
+    assert "CN¥88,000.00" in vendor.locator("h1").inner_text()
+    assert vendor.get_by_role("heading", name="Invoice").is_visible()
+    assert_accessible(vendor)
+    shot(vendor, "vendor-order-en")

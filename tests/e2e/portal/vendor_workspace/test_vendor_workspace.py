@@ -154,6 +154,19 @@ def test_a_vendor_sets_up_a_webhook_sees_a_delivery_and_replays_it(
     )
     assert again[0].verified and again[0].headers["webhook-id"] == first.headers["webhook-id"]
 
+    # "Send a test event": signed like any delivery, and in the log.
+    page.goto(endpoint_url)
+    page.get_by_role("button", name="Send a test event").click()
+    page.get_by_role("status").get_by_text("A test event is on its way").wait_for()
+    [tested] = wait_until(
+        lambda: receiver.on("/pengcheng", "ipmarket.webhook.test.v1"),
+        timeout=60,
+        what="the test event",
+    )
+    assert tested.verified and tested.payload["data"]["endpoint_id"] in endpoint_url
+    page.goto(endpoint_url)
+    assert tested.headers["webhook-id"] in page.locator("ol.deliveries").inner_text()
+
 
 @pytest.mark.parametrize("language", ["zh-CN", "zh-HK"])
 def test_the_workspace_in_chinese_on_a_phone(marketplace, people, open_page, language):  # noqa: F811

@@ -68,6 +68,78 @@ def issued_license(license_id: str, state: str = "active", expires="2027-12-01T0
     }
 
 
+def asked_quote(quote_id: str, state: str = "requested", price=None):
+    return {
+        "id": quote_id,
+        "state": state,
+        "licensee_id": LICENSEE,
+        "vendor_id": ORGANISATION,
+        "core_id": "core_1",
+        "vlnv": VLNV,
+        "offer_id": "o1",
+        "project_name": "Kunlun NPU",
+        "intended_use": "A UART in an AI accelerator",
+        "end_use_country": "CN",
+        "version_range": None,
+        "volume": 200000,
+        "details": "tape-out Q3",
+        "price": price,
+        "terms": "Net 30" if price else None,
+        "valid_until": "2027-01-31T23:59:59+08:00" if price else None,
+        "request_id": None,
+        "created_at": "2026-12-01T09:00:00+00:00",
+        "updated_at": "2026-12-01T09:00:00+00:00",
+    }
+
+
+def placed_order(order_id: str, state: str = "fulfilled"):
+    price = {"amount": "180000.00", "currency": "CNY"}
+    paid = price if state in ("paid", "fulfilled") else {"amount": "0.00", "currency": "CNY"}
+    return {
+        "id": order_id,
+        "state": state,
+        "state_reason": None,
+        "request_id": "req_2",
+        "quote_id": "q_2",
+        "licensee_id": LICENSEE,
+        "vendor_id": ORGANISATION,
+        "core_id": "core_1",
+        "vlnv": VLNV,
+        "offer_id": "o1",
+        "price": price,
+        "paid": paid,
+        "outstanding": {"amount": "0.00", "currency": "CNY"},
+        "license_id": "lic_1" if state == "fulfilled" else None,
+        "created_at": "2026-12-01T09:00:00+00:00",
+        "paid_at": None,
+        "updated_at": "2026-12-01T09:00:00+00:00",
+        "invoice": {
+            "id": "inv_1",
+            "number": "INV-2026-000042",
+            "state": "paid",
+            "language": "zh-Hans",
+            "parties": {},
+            "lines": [],
+            "total": price,
+            "payment_instructions": None,
+            "issued_at": "2026-12-01T09:00:00+00:00",
+            "due_at": "2026-12-31T09:00:00+00:00",
+        },
+        "payments": [
+            {
+                "id": "pay_1",
+                "method": "bank_transfer",
+                **price,
+                "paid_on": "2026-12-02",
+                "reference": "BOC-7781",
+                "provider_payment_id": None,
+                "recorded_by": None,
+                "created_at": "2026-12-02T09:00:00+00:00",
+            }
+        ],
+    }
+
+
 class VendorCatalog(FakeCatalog):
     """Signs in a member of ORGANISATION (a vendor) with `roles`."""
 
@@ -111,7 +183,11 @@ class FakeLicensing:
             "lic_2": issued_license("lic_2", "suspended"),
             "lic_3": issued_license("lic_3", expires=None),
         }
-
+        self.quotes = {
+            "q_1": asked_quote("q_1"),
+            "q_2": asked_quote("q_2", "accepted", {"amount": "180000.00", "currency": "CNY"}),
+        }
+        self.orders = {"ord_1": placed_order("ord_1"), "ord_2": placed_order("ord_2", "paid")}
         self.refuse_reads = False  # as licensing does a person it has not heard of yet
 
     def changes(self) -> list[httpx.Request]:
@@ -123,22 +199,47 @@ class FakeLicensing:
         path, state = request.url.path, request.url.params.get("state")
         if self.refuse_reads:
             return _problem(403, [])
-        if path == "/v1/license-requests":
-            items = [r for r in self.requests.values() if state in (None, r["state"])]
-            return httpx.Response(200, json={"items": items, "next": None})
-        if path == "/v1/licenses":
-            items = [lic for lic in self.licenses.values() if state in (None, lic["state"])]
-            return httpx.Response(200, json={"items": items, "next": None})
         parts = path.split("/")  # '', v1, kind, id, action
+        rows = {
+            "license-requests": self.requests,
+            "licenses": self.licenses,
+            "quotes": self.quotes,
+            "orders": self.orders,
+        }.get(parts[2])
+        if rows is not None and len(parts) == 3:
+            vendor = request.url.params.get("vendor_id")  # as licensing filters (one side)
+            items = [
+                r
+                for r in rows.values()
+                if state in (None, r["state"]) and vendor in (None, r["vendor_id"])
+            ]
+            return httpx.Response(200, json={"items": items, "next": None})
+        if rows is not None and len(parts) == 4 and request.method == "GET":
+            found = rows.get(parts[3])
+            return httpx.Response(200, json=found) if found else _problem(404, [])
         if request.method == "POST" and len(parts) == 5:
             return self._act(parts[2], parts[3], parts[4], json.loads(request.content or b"{}"))
         return _problem(404, [])
 
     def _act(self, kind: str, row_id: str, action: str, body: dict) -> httpx.Response:
-        rows = self.requests if kind == "license-requests" else self.licenses
-        row = rows.get(row_id)
+        rows = {"license-requests": self.requests, "quotes": self.quotes, "orders": self.orders}
+        row = rows.get(kind, self.licenses).get(row_id)
         if row is None:
             return _problem(404, [])
+        if kind == "quotes":
+            if row["state"] not in ("requested", "sent"):
+                return _problem(409, [])
+            if body["terms"] == "refused by the service":
+                return _problem(422, [{"field": "terms", "message": "Not accepted."}])
+            price = {"amount": body["amount"], "currency": body["currency"]}
+            row.update(state="sent", price=price, terms=body["terms"])
+            row["valid_until"] = body["valid_until"]
+            return httpx.Response(200, json=row)
+        if kind == "orders":
+            if row["state"] != "fulfilled":
+                return _problem(409, [])
+            row.update(state="refunded", state_reason=body["reason"])
+            return httpx.Response(200, json=row)
         if body.get("comment") == "refused by the service":
             return _problem(422, [{"field": "comment", "message": "Not accepted."}])
         if kind == "license-requests":

@@ -83,6 +83,8 @@ class FakeNotify:
             return httpx.Response(
                 200, json={"secret": "whsec_rotated", "previous_secret_expires_at": expires}
             )
+        if path == "/v1/endpoints/ep_1/test" and request.method == "POST":
+            return httpx.Response(202, json={**DELIVERY, "id": "dl_test", "state": "pending"})
         if path == "/v1/preferences":
             return httpx.Response(200, json=self.preferences)
         if path.startswith("/v1/preferences/") and request.method == "PUT":

@@ -76,6 +76,22 @@ def test_an_owner_replays_a_delivery():
     assert "The delivery is sent again" in client.get("/vendor/webhooks/ep_1").text
 
 
+def test_an_owner_sends_a_test_event_and_a_viewer_is_not_offered_it():
+    client, _ = workspace(["owner"], locale="zh-Hans")
+    page = client.get("/vendor/webhooks/ep_1").text
+    assert 'action="/vendor/webhooks/ep_1/test"' in page
+    answer = client.post("/vendor/webhooks/ep_1/test", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/vendor/webhooks/ep_1"
+    assert [c.url.path for c in client.notify.changes()] == ["/v1/endpoints/ep_1/test"]
+    assert "测试事件已在发送途中" in client.get("/vendor/webhooks/ep_1").text
+    assert client.post("/vendor/webhooks/ep_1/test", data={}).status_code == 400  # no CSRF
+    viewer, _ = workspace(["viewer"])
+    page = viewer.get("/vendor/webhooks/ep_1").text
+    assert "/test" not in page
+    refused = viewer.post("/vendor/webhooks/ep_1/test", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 404
+
+
 def test_an_approver_has_no_webhook_pages_and_no_link_to_them():
     client, _ = workspace(["approver"])
     assert client.get("/vendor/webhooks").status_code == 404
