@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from shared import vocabulary
+
 # The facets a search may filter on, in the order the page lists them (the API's parameters).
 FACETS = (
     "category",
@@ -80,19 +82,6 @@ LABELS = {
         "250k_plus": _l("US$250,000 and more"),
         "on_request": _l("Price on request"),
     },
-    "status": {
-        "draft": _l("Draft"),
-        "published": _l("Published"),
-        "deprecated": _l("Deprecated"),
-        "withdrawn": _l("Withdrawn"),
-    },
-    "offer": {
-        "evaluation": _l("Evaluation"),
-        "single_project": _l("Single project"),
-        "multi_project": _l("Multi-project"),
-        "perpetual": _l("Perpetual"),
-        "royalty_bearing": _l("Royalty-bearing"),
-    },
     "document": {
         "datasheet": _l("Datasheet"),
         "user_guide": _l("User guide"),
@@ -110,58 +99,10 @@ LABELS = {
         "operator": _l("Platform operator"),
         "export_reviewer": _l("Export reviewer"),
     },
-    # Export screening's reason codes (licensing's screening and its default rule set): what a
-    # request was screened to, or why it was denied. An operator's new code shows as it is.
-    "reason": {
-        "ADVANCED_IC_TECHNOLOGY_REVIEW": _l("Advanced IC technology: needs an export review"),
-        "CONTROLLED_ITEM_REVIEW": _l("Controlled item: needs an export review"),
-        "ENCRYPTION_TECHNOLOGY_REVIEW": _l("Encryption technology: needs an export review"),
-        "RESTRICTED_DESTINATION_REVIEW": _l("Restricted destination: needs an export review"),
-        "NO_MATCHING_RULE": _l("No screening rule matched: needs an export review"),
-        "EAR99_NO_LICENSE_REQUIRED": _l("EAR99: no export license required"),
-        "NO_LICENSE_REQUIRED_FOR_DESTINATION": _l(
-            "No export license required for this destination"
-        ),
-        "ENCRYPTION_LICENSE_EXCEPTION": _l("Encryption: allowed under a license exception"),
-        "RESTRICTED_DESTINATION_CONTROLLED_ITEM": _l(
-            "Controlled item to a restricted destination: denied"
-        ),
-        "EMBARGOED_DESTINATION": _l("Embargoed destination: denied"),
-        "VENDOR_TERRITORY_RESTRICTION": _l("The vendor does not license to this territory"),
-        "DENIED_AFTER_REVIEW": _l("Denied after an export review"),
-    },
-    # The licensing service's states and decisions (shared/events/licensing.py).
-    "request_state": {
-        "screening": _l("Being screened"),
-        "pending_approval": _l("Awaiting approval"),
-        "approved": _l("Approved"),
-        "rejected": _l("Rejected"),
-        "denied": _l("Denied at export review"),
-        "expired": _l("Expired"),
-        "issued": _l("License issued"),
-        "cancelled": _l("Cancelled"),
-    },
-    "license_state": {
-        "active": _l("Active"),
-        "suspended": _l("Suspended"),
-        "revoked": _l("Revoked"),
-        "expired": _l("Expired"),
-    },
-    "screening": {
-        "allow": _l("Cleared"),
-        "review": _l("Sent to export review"),
-        "deny": _l("Denied"),
-    },
     "delivery_state": {
         "pending": _l("Being sent"),
         "succeeded": _l("Delivered"),
         "failed": _l("Failed"),
-    },
-    "decision": {
-        "review_allow": _l("Cleared at export review"),
-        "review_deny": _l("Denied at export review"),
-        "approved": _l("Approved"),
-        "rejected": _l("Rejected"),
     },
     # The notices an organisation may get (the notify service's event types).
     "notice": {
@@ -220,6 +161,15 @@ LABELS = {
         "admin": _l("Platform"),
     },
 }
+
+# The vocabulary messages name too (offer kinds, reason codes, states): one list for both,
+# translated in the shared catalogs the portal loads beside its own.
+LABELS.update(
+    {
+        kind: {code: _l(words) for code, words in codes.items()}
+        for kind, codes in vocabulary.KINDS.items()
+    }
+)
 
 
 def label(kind: str, code: str | None) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.notify.domain.wording import LABELS, SUBJECTS
+from shared import translations, vocabulary
 
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 # Fields of an event's data a notice shows as they are, and the label of each.
@@ -24,6 +25,18 @@ PLAIN_FIELDS = {
     "package_url": "package",
     "file_count": "files",
 }
+# Fields whose value is a code of the shared vocabulary, shown in the reader's words (a code
+# without an entry, such as a vendor's free-text reason, as it is).
+CODED_FIELDS = {
+    "offer_kind": vocabulary.OFFER,
+    "reason": vocabulary.REASON,
+    "status": vocabulary.CORE_STATUS,
+}
+
+
+def value_text(field: str, value, locale: str) -> str:
+    words = CODED_FIELDS.get(field, {}).get(value) if isinstance(value, str) else None
+    return translations.gettext(locale, words) if words else str(value)
 
 
 def locale_for(tag: str | None) -> str:
@@ -127,7 +140,7 @@ def detail_rows(
             rows.append((labels[role], organisation_name(org, locale) if org else org_id))
     for field, label in PLAIN_FIELDS.items():
         if data.get(field):
-            rows.append((labels[label], str(data[field])))
+            rows.append((labels[label], value_text(field, data[field], locale)))
     for field, label in (("amount", "amount"), ("paid_amount", "paid")):
         if data.get(field) is not None and data.get("currency"):
             rows.append((labels[label], f"{data['currency']} {data[field]}"))
