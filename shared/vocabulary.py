@@ -20,6 +20,22 @@ OFFER = {
     "perpetual": N_("Perpetual"),
     "royalty_bearing": N_("Royalty-bearing"),
 }
+# The catalog's categories (GET /v1/cores/taxonomy).
+CATEGORY = {
+    "processors_controllers": N_("Processors & controllers"),
+    "interface_controllers_phys": N_("Interface controllers & PHYs"),
+    "memory_controllers_phys": N_("Memory controllers & PHYs"),
+    "memories": N_("Memories"),
+    "analog_mixed_signal": N_("Analog & mixed-signal"),
+    "security_crypto": N_("Security & crypto"),
+    "dsp_multimedia": N_("DSP & multimedia"),
+    "wireless_rf": N_("Wireless & RF"),
+    "foundation_ip": N_("Foundation IP (standard cells, I/O)"),
+    "verification_ip": N_("Verification IP"),
+    "interconnect_noc": N_("Interconnect & NoC"),
+    "ai_accelerators": N_("AI accelerators"),
+    "other": N_("Other"),
+}
 # A core version's state in the catalog.
 CORE_STATUS = {
     "draft": N_("Draft"),
@@ -75,6 +91,7 @@ DECISION = {
 }
 # By the name the portal's labels use for each vocabulary.
 KINDS = {
+    "category": CATEGORY,
     "offer": OFFER,
     "status": CORE_STATUS,
     "reason": REASON,

@@ -89,6 +89,7 @@ def create_app(
         authenticator,
         compare,
         console,
+        ip_requests,
         language,
         licensee,
         licensee_purchases,
@@ -119,6 +120,7 @@ def create_app(
         licensee.bp,
         licensee_purchases.bp,
         licensee_watches.bp,
+        ip_requests.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -70,6 +70,9 @@ class CatalogApi(ServiceApi):
     def apply(self, application: dict) -> dict:
         return self._call("POST", "/v1/organisation-applications", json=application)
 
+    def request_ip(self, request: dict, token: str) -> dict:
+        return self._call("POST", "/v1/ip-requests", token, json=request)
+
     # --- the person's own account -------------------------------------------------------------
 
     def me(self, token: str) -> dict:

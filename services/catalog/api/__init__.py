@@ -5,6 +5,7 @@ from services.catalog.api import (
     account,
     api_keys,
     cores,
+    ip_requests,
     organisations,
     passkeys,
     people,
@@ -26,6 +27,7 @@ blueprints = [
     sessions.blp,
     passkeys.blp,
     account.blp,
+    ip_requests.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

@@ -23,6 +23,8 @@ def notice_path(event_type: str, data: dict, organisation) -> str | None:
     vendor_side = own_id is not None and own_id == data.get("vendor_id")
     if event_type.startswith("ipmarket.core.") and data.get("core_id"):
         return f"/cores/{data['core_id']}"
+    if "vendor_ids" in data:  # a request for IP: the vendor's workspace (it carries the contact)
+        return "/vendor/"
     if event_type == notify.WEBHOOK_ENDPOINT_DISABLED and data.get("endpoint_id"):
         return f"/vendor/webhooks/{data['endpoint_id']}"
     if vendor_side:

@@ -2,7 +2,7 @@
 English message ids; the Chinese wording is in the shared catalogs (shared/translations, zh_Hans
 following Mainland usage: 授权, IP 核, 密钥; zh_Hant Taiwan and Hong Kong usage: 授權, IP 核心,
 金鑰), translated with the portal's by `make portal-translations`. Placeholders: {core} (the
-VLNV), {organisation}, {days}, {key_name}, {vendor_name}, {url}, {invoice}.
+VLNV), {category}, {organisation}, {days}, {key_name}, {vendor_name}, {url}, {invoice}.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ SUBJECT_IDS: dict[str, str] = {
     licensing.ORDER_CANCELLED: N_("Order cancelled: {core}"),
     licensing.ORDER_REFUNDED: N_("Order refunded: {core}"),
     deliverables.DELIVERABLES_READY: N_("Your files for {core} are ready to download"),
+    catalog.IP_REQUESTED: N_("Request for IP: {category}"),
 }
 
 # Labels and sentences of the e-mail templates.
@@ -77,6 +78,12 @@ LABEL_IDS: dict[str, str] = {
     "package": N_("Your files"),
     "files": N_("Files"),
     "open": N_("Open it on ipmarket"),
+    "category": N_("Category"),
+    "needed": N_("What is needed"),
+    "node": N_("Process node"),
+    "foundry": N_("Foundry"),
+    "requester": N_("Asked by"),
+    "contact": N_("Contact"),
     "footer": N_(
         "You receive this notice as a contact of {organisation} on ipmarket. "
         "Choose which notices you get at {preferences_url}."

@@ -187,3 +187,47 @@ def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_p
     assert parsed["Subject"] == "已建立新的 API 金鑰：CI 金鑰"
     assert parsed["Content-Language"] == "zh-Hant"
     assert written.name == message["Message-ID"].strip("<>") + ".eml"
+
+
+def test_a_request_for_ip_reaches_the_listed_vendors_in_their_script(monkeypatch):
+    from services.notify.domain.routing import named_recipients
+
+    monkeypatch.setenv("IPMARKET_PORTAL_URL", "https://portal.example")
+    data = {
+        "ip_request_id": "ipr-1",
+        "organisation_id": "asker",
+        "category": "memories",
+        "description": "A 2 Mb SRAM compiler for 22 nm.",
+        "node": "22nm",
+        "foundry": None,
+        "contact_name": "Li Wei",
+        "contact_email": "li.wei@asker.example",
+        "vendor_ids": ["v1", "v2"],
+    }
+    assert named_recipients("ipmarket.ip_request.sent.v1", data) == {"v1", "v2"}
+    vendor = SimpleNamespace(
+        organisation_id="v1",
+        roles=["vendor"],
+        locale="zh-TW",
+        timezone="Asia/Taipei",
+        legal_name_en="Formosa IP",
+        legal_name_zh=None,
+    )
+    asker = SimpleNamespace(legal_name_en="Xinyuan", legal_name_zh="芯原")
+    message = mail.compose(
+        event_type="ipmarket.ip_request.sent.v1",
+        occurred_at=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
+        data=data,
+        organisation=vendor,
+        names={"asker": asker, "v1": vendor},
+        to_name="陳大文",
+        to_address="chan@formosa.example",
+        message_id=mail.message_id_for("e4", "chan@formosa.example"),
+        now=datetime(2026, 12, 2, 8, 1, tzinfo=UTC),
+    )
+    parsed = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    assert parsed["Subject"] == "IP 需求：記憶體"
+    assert "類別: 記憶體" in text and "需求方: 芯原" in text
+    assert "聯絡人: Li Wei <li.wei@asker.example>" in text and "製程節點: 22nm" in text
+    assert "https://portal.example/vendor/" in text
