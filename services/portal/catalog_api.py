@@ -112,6 +112,10 @@ class CatalogApi(ServiceApi):
         params = {"cursor": cursor} if cursor else {}
         return self._call("GET", "/v1/organisations", token, params=params)
 
+    def applications(self, token: str, status: str, cursor: str | None = None) -> dict:
+        params = {"status": status, **({"cursor": cursor} if cursor else {})}
+        return self._call("GET", "/v1/organisation-applications", token, params=params)
+
     def decide_application(
         self, application_id: str, decision: str, reason: str | None, token: str
     ) -> dict:
