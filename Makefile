@@ -40,7 +40,7 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-noto-cjk; }
 
-# After changing a page's wording: extract the strings, merge them into zh_Hans and zh_Hant
+# After changing a page's or a message's wording: extract the strings, merge them into zh_Hans and zh_Hant
 # (translate the new entries), compile. The .mo files are committed (see services/portal/i18n.py).
 portal-translations: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location -k _l -F services/portal/babel.cfg \
@@ -49,6 +49,13 @@ portal-translations: $(VENV)/.installed
 	$(BIN)/pybabel update --no-fuzzy-matching -i services/portal/translations/messages.pot \
 	    -d services/portal/translations
 	$(BIN)/pybabel compile --statistics -d services/portal/translations
+	# The shared catalogs: notify's wording and the vocabulary pages and messages both name.
+	$(BIN)/pybabel extract --no-location -F shared/translations/babel.cfg \
+	    --project "ipmarket messages" --msgid-bugs-address "" \
+	    -o shared/translations/messages.pot services/notify shared/vocabulary.py
+	$(BIN)/pybabel update --no-fuzzy-matching -i shared/translations/messages.pot \
+	    -d shared/translations
+	$(BIN)/pybabel compile --statistics -d shared/translations
 
 clean:
 	rm -rf var/*.db var/*.db-* var/kafka/data var/kafka/logs var/mail var/run

@@ -160,3 +160,22 @@ class VendorNameClaim(Base):
         ),
     )
     __mapper_args__ = {"version_id_col": version}
+
+
+class IpRequest(Base):
+    """A request for IP: a search found nothing, and an organisation asks the vendors of the
+    category (told by an ipmarket.ip_request.sent.v1 event)."""
+
+    __tablename__ = "ip_request"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(sa.String(36))  # None: an API key's
+    category: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str] = mapped_column(sa.Text)
+    node: Mapped[str | None] = mapped_column(sa.String(64))
+    foundry: Mapped[str | None] = mapped_column(sa.String(64))
+    contact_name: Mapped[str] = mapped_column(sa.String(200))
+    contact_email: Mapped[str] = mapped_column(sa.String(254))
+    vendors_told: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,9 +4,14 @@ are in domain/people.py and domain/organisation_profile.py."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.catalog.domain.list_cursor import FIRST_PAGE, PageRequest
 from services.catalog.domain.organisation_profile import check_profile
 from services.catalog.domain.people import APPLICATION_DECISIONS, ORGANISATION_KINDS, Actor
 from services.catalog.invitations import invite
+from services.catalog.list_pages import page_of
 from services.catalog.organisations import register_organisation
 from services.catalog.people import Clock, check_email
 from services.catalog.people_models import OrganisationApplication
@@ -130,3 +135,25 @@ def decide_application(
     work.records.flush()
     work.publish(_DECISION_EVENTS[decision], application.id, application_state(application))
     return application, token
+
+
+def list_applications(
+    session: Session, actor: Actor, status: str | None = None, page: PageRequest = FIRST_PAGE
+) -> tuple[list[OrganisationApplication], str | None]:
+    """A page of the applications, oldest first (the operator's queue), `status` alone if
+    given; the platform operator's only."""
+    if not actor.may("organisations.decide"):
+        raise Forbidden("only the platform operator reads the applications")
+    query = sa.select(OrganisationApplication)
+    if status is not None:
+        query = query.where(OrganisationApplication.status == status)
+    return page_of(session, query, OrganisationApplication, page)
+
+
+def application(session: Session, actor: Actor, application_id: str) -> OrganisationApplication:
+    if not actor.may("organisations.decide"):
+        raise Forbidden("only the platform operator reads the applications")
+    found = session.get(OrganisationApplication, application_id)
+    if found is None:
+        raise NotFound(f"application {application_id} does not exist")
+    return found

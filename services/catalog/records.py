@@ -21,6 +21,17 @@ class SqlRecords(SqlPeopleRecords):
 
     # --- reading --------------------------------------------------------------------------------
 
+    def vendors_publishing(self, category: str, limit: int) -> list[str]:
+        """The organisations with a published core in `category`, at most `limit` of them."""
+        found = (
+            sa.select(Core.vendor_id)
+            .where(Core.category == category, Core.status == "published")
+            .distinct()
+            .order_by(Core.vendor_id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(found))
+
     def organisation(self, organisation_id: str) -> Organisation | None:
         return self.session.get(Organisation, organisation_id)
 

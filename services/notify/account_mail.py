@@ -54,6 +54,6 @@ def compose_account(
         "footer": labels["footer"].format(address=to_address),
     }
     message = message_headers(
-        context["title"], to_name, to_address, message_id, now, zone, event_type, False
+        context["title"], to_name, to_address, message_id, now, zone, event_type, None
     )
     return with_body(message, context, locale)

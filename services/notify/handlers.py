@@ -37,7 +37,7 @@ people_directory = PeopleDirectory(
     platform_roles_model=KnownPlatformRoles,
 )
 PROJECTIONS = {"core": notices.apply_core, "license": notices.apply_license}
-NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name", "deliverables")
+NOTHING_TO_PROJECT = ("quote", "order", "invoice", "vendor_name", "deliverables", "ip_request")
 
 
 def _project_then_record(project, routes: RoutesOfTransaction, *, changes_directory: bool = False):

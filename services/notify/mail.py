@@ -24,6 +24,7 @@ from services.notify.domain.locales import (
     subject_values,
     zone_for,
 )
+from services.notify.domain.portal_links import notice_path, portal_url, preferences_path
 from services.notify.domain.wording import LABELS
 from shared import config
 
@@ -115,24 +116,31 @@ def compose(
     zone = zone_for(timezone or organisation.timezone)
     labels = LABELS[locale]
     subject = subject_for(event_type, locale, subject_values(data, organisation, locale))
+    portal = config.get("IPMARKET_PORTAL_URL")
+    preferences = portal_url(portal, preferences_path(organisation))
+    page = notice_path(event_type, data, organisation)
     context = {
         "locale": locale,
         "greeting": labels["greeting"].format(name=to_name or to_address),
         "summary": subject,
+        "action": {"label": labels["open"], "url": portal_url(portal, page)} if page else None,
         "details": detail_rows(data, occurred_at, locale, zone, names),
         "footer": labels["footer_role" if by_role else "footer"].format(
             organisation=organisation_name(organisation, locale),
-            preferences_url=f"{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences",
+            preferences_url=preferences,
         ),
     }
-    message = message_headers(subject, to_name, to_address, message_id, now, zone, event_type, True)
+    message = message_headers(
+        subject, to_name, to_address, message_id, now, zone, event_type, preferences
+    )
     return with_body(message, context, locale)
 
 
 def message_headers(
-    subject, to_name, to_address, message_id, now, zone, event_type, unsubscribe: bool
+    subject, to_name, to_address, message_id, now, zone, event_type, unsubscribe: str | None
 ) -> EmailMessage:
-    """The headers; `unsubscribe`: with List-Unsubscribe (notices one may turn off)."""
+    """The headers; `unsubscribe`: the portal page that turns this notice off, for a
+    List-Unsubscribe header (None: a message no setting turns off)."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     sender_name, sender_address = parseaddr(config.get("IPMARKET_MAIL_FROM"))
@@ -143,8 +151,7 @@ def message_headers(
     message["Message-ID"] = message_id
     if unsubscribe:
         message["List-Unsubscribe"] = (
-            f"<{config.get('IPMARKET_NOTIFY_URL')}/v1/preferences>, "
-            f"<mailto:{sender_address}?subject=unsubscribe>"
+            f"<{unsubscribe}>, <mailto:{sender_address}?subject=unsubscribe>"
         )
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
     message["X-Ipmarket-Event-Type"] = event_type

@@ -24,6 +24,7 @@ from services.portal.payment_api import PaymentApi
 from services.portal.service_api import ServiceApi, ServiceUnavailable
 from services.portal.views.vendor.workspace import organisations_of_kind, vendor_organisations
 from shared import config
+from shared import translations as shared_translations
 
 # No inline script or style anywhere: what runs and how it looks comes from /static only.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -74,7 +75,8 @@ def create_app(
         SESSION_COOKIE_SECURE=urlparse(portal_url).scheme == "https",
         MAX_CONTENT_LENGTH=64 * 1024,  # forms; the IP-XACT import raises it for its routes only
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which ends at sign-out
-        BABEL_TRANSLATION_DIRECTORIES="translations",
+        # The shared catalogs first: the portal's own words win where both have an entry.
+        BABEL_TRANSLATION_DIRECTORIES=f"{shared_translations.DIRECTORY};translations",
     )
     connect_services(app, environ, catalog, clock, **apis)
     CSRFProtect(app)
@@ -87,6 +89,7 @@ def create_app(
         authenticator,
         compare,
         console,
+        ip_requests,
         language,
         licensee,
         licensee_purchases,
@@ -127,6 +130,7 @@ def create_app(
         team.bp,
         vendor_quotes.bp,
         vendor_orders.bp,
+        ip_requests.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -71,6 +71,9 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     def apply(self, application: dict) -> dict:
         return self._call("POST", "/v1/organisation-applications", json=application)
 
+    def request_ip(self, request: dict, token: str) -> dict:
+        return self._call("POST", "/v1/ip-requests", token, json=request)
+
     # --- the person's own account -------------------------------------------------------------
 
     def me(self, token: str) -> dict:
@@ -124,6 +127,10 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     def set_platform_roles(self, person_id: str, roles: list[str], token: str) -> dict:
         path = f"/v1/people/{person_id}/platform-roles"
         return self._call("PUT", path, token, json={"roles": roles})
+
+    def applications(self, token: str, status: str, cursor: str | None = None) -> dict:
+        params = {"status": status, **({"cursor": cursor} if cursor else {})}
+        return self._call("GET", "/v1/organisation-applications", token, params=params)
 
     def decide_application(
         self, application_id: str, decision: str, reason: str | None, token: str

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from shared import vocabulary
+
 # The facets a search may filter on, in the order the page lists them (the API's parameters).
 FACETS = (
     "category",
@@ -38,21 +40,6 @@ LABELS = {
         "newest": _l("Newest"),
         "title": _l("Title"),
     },
-    "category": {
-        "processors_controllers": _l("Processors & controllers"),
-        "interface_controllers_phys": _l("Interface controllers & PHYs"),
-        "memory_controllers_phys": _l("Memory controllers & PHYs"),
-        "memories": _l("Memories"),
-        "analog_mixed_signal": _l("Analog & mixed-signal"),
-        "security_crypto": _l("Security & crypto"),
-        "dsp_multimedia": _l("DSP & multimedia"),
-        "wireless_rf": _l("Wireless & RF"),
-        "foundation_ip": _l("Foundation IP (standard cells, I/O)"),
-        "verification_ip": _l("Verification IP"),
-        "interconnect_noc": _l("Interconnect & NoC"),
-        "ai_accelerators": _l("AI accelerators"),
-        "other": _l("Other"),
-    },
     "maturity": {
         "concept": _l("Concept"),
         "fpga_validated": _l("FPGA-validated"),
@@ -80,19 +67,6 @@ LABELS = {
         "250k_plus": _l("US$250,000 and more"),
         "on_request": _l("Price on request"),
     },
-    "status": {
-        "draft": _l("Draft"),
-        "published": _l("Published"),
-        "deprecated": _l("Deprecated"),
-        "withdrawn": _l("Withdrawn"),
-    },
-    "offer": {
-        "evaluation": _l("Evaluation"),
-        "single_project": _l("Single project"),
-        "multi_project": _l("Multi-project"),
-        "perpetual": _l("Perpetual"),
-        "royalty_bearing": _l("Royalty-bearing"),
-    },
     "document": {
         "datasheet": _l("Datasheet"),
         "user_guide": _l("User guide"),
@@ -110,43 +84,6 @@ LABELS = {
         "operator": _l("Platform operator"),
         "export_reviewer": _l("Export reviewer"),
     },
-    # Export screening's reason codes (licensing's screening and its default rule set): what a
-    # request was screened to, or why it was denied. An operator's new code shows as it is.
-    "reason": {
-        "ADVANCED_IC_TECHNOLOGY_REVIEW": _l("Advanced IC technology: needs an export review"),
-        "CONTROLLED_ITEM_REVIEW": _l("Controlled item: needs an export review"),
-        "ENCRYPTION_TECHNOLOGY_REVIEW": _l("Encryption technology: needs an export review"),
-        "RESTRICTED_DESTINATION_REVIEW": _l("Restricted destination: needs an export review"),
-        "NO_MATCHING_RULE": _l("No screening rule matched: needs an export review"),
-        "EAR99_NO_LICENSE_REQUIRED": _l("EAR99: no export license required"),
-        "NO_LICENSE_REQUIRED_FOR_DESTINATION": _l(
-            "No export license required for this destination"
-        ),
-        "ENCRYPTION_LICENSE_EXCEPTION": _l("Encryption: allowed under a license exception"),
-        "RESTRICTED_DESTINATION_CONTROLLED_ITEM": _l(
-            "Controlled item to a restricted destination: denied"
-        ),
-        "EMBARGOED_DESTINATION": _l("Embargoed destination: denied"),
-        "VENDOR_TERRITORY_RESTRICTION": _l("The vendor does not license to this territory"),
-        "DENIED_AFTER_REVIEW": _l("Denied after an export review"),
-    },
-    # The licensing service's states and decisions (shared/events/licensing.py).
-    "request_state": {
-        "screening": _l("Being screened"),
-        "pending_approval": _l("Awaiting approval"),
-        "approved": _l("Approved"),
-        "rejected": _l("Rejected"),
-        "denied": _l("Denied at export review"),
-        "expired": _l("Expired"),
-        "issued": _l("License issued"),
-        "cancelled": _l("Cancelled"),
-    },
-    "license_state": {
-        "active": _l("Active"),
-        "suspended": _l("Suspended"),
-        "revoked": _l("Revoked"),
-        "expired": _l("Expired"),
-    },
     # The vendor workspace's quotes, orders and invoices (services/licensing/domain).
     "vendor_quote_state": {
         "requested": _l("Waiting for your price"),
@@ -162,21 +99,10 @@ LABELS = {
         "refunded": _l("Refunded"),
     },
     "vendor_invoice_state": {"open": _l("Open"), "paid": _l("Paid"), "void": _l("Void")},
-    "screening": {
-        "allow": _l("Cleared"),
-        "review": _l("Sent to export review"),
-        "deny": _l("Denied"),
-    },
     "delivery_state": {
         "pending": _l("Being sent"),
         "succeeded": _l("Delivered"),
         "failed": _l("Failed"),
-    },
-    "decision": {
-        "review_allow": _l("Cleared at export review"),
-        "review_deny": _l("Denied at export review"),
-        "approved": _l("Approved"),
-        "rejected": _l("Rejected"),
     },
     # The notices an organisation may get (the notify service's event types).
     "notice": {
@@ -212,6 +138,7 @@ LABELS = {
         "ipmarket.order.refunded.v1": _l("An order is refunded"),
         "ipmarket.invoice.issued.v1": _l("An invoice is issued"),
         "ipmarket.invoice.overdue.v1": _l("An invoice is overdue"),
+        "ipmarket.ip_request.sent.v1": _l("Someone asks for IP in your category"),
     },
     "screening_outcome": {
         "allow": _l("Allow"),
@@ -235,6 +162,15 @@ LABELS = {
         "admin": _l("Platform"),
     },
 }
+
+# The vocabulary messages name too (offer kinds, reason codes, states): one list for both,
+# translated in the shared catalogs the portal loads beside its own.
+LABELS.update(
+    {
+        kind: {code: _l(words) for code, words in codes.items()}
+        for kind, codes in vocabulary.KINDS.items()
+    }
+)
 
 
 def label(kind: str, code: str | None) -> str:

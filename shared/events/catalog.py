@@ -215,3 +215,26 @@ class CoreDeprecated(Core):
 @register(CORE_WITHDRAWN)
 class CoreWithdrawn(Core):
     pass
+
+
+# A person found nothing for their search and asks the vendors of a category for IP.
+IP_REQUESTED = "ipmarket.ip_request.sent.v1"
+MAX_VENDORS_TOLD = 200  # the catalog tells at most this many vendors of one category
+
+
+@register(IP_REQUESTED)
+class IpRequested(EventData):
+    """Who asks for what: the requesting organisation and person, and the vendors that publish
+    cores in the category (resolved by the catalog: notify tells each of them)."""
+
+    ip_request_id = fields.String(required=True, validate=ID)
+    organisation_id = fields.String(required=True, validate=ID)  # the one asking
+    category = fields.String(required=True, validate=CODE)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=bounds.MAX_TEXT))
+    node = fields.String(allow_none=True, load_default=None, validate=CODE)
+    foundry = fields.String(allow_none=True, load_default=None, validate=CODE)
+    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    contact_email = fields.Email(required=True, validate=validate.Length(max=bounds.MAX_EMAIL))
+    vendor_ids = fields.List(
+        fields.String(validate=ID), required=True, validate=validate.Length(max=MAX_VENDORS_TOLD)
+    )

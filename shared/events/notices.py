@@ -50,6 +50,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "invoice": (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE),
     "deliverables": (deliverables.DELIVERABLES_READY,),
+    "ip_request": (catalog.IP_REQUESTED,),
 }
 
 

@@ -5,6 +5,7 @@ from services.catalog.api import (
     account,
     api_keys,
     cores,
+    ip_requests,
     members,
     organisations,
     passkeys,
@@ -30,6 +31,7 @@ blueprints = [
     account.blp,
     people_directory.blp,
     members.blp,
+    ip_requests.blp,
 ]
 
 __all__ = ["blueprints", "old_paths"]

@@ -4,14 +4,18 @@ decides; an organisation invites members (/v1/organisations/<id>/invitations), w
 
 from __future__ import annotations
 
+from marshmallow import RAISE
+
 from services.catalog import invitations, memberships, organisation_applications, people
-from services.catalog.api.common import event_actor
+from services.catalog.api.common import event_actor, page, page_request
 from services.catalog.schemas.account_security import (
     SecondFactorRequirementSchema,
     SecondFactorRequirementStateSchema,
 )
+from services.catalog.schemas.common import page_schema
 from services.catalog.schemas.people import (
     AcceptInvitationSchema,
+    ApplicationArgsSchema,
     ApplicationCreateSchema,
     ApplicationDecisionSchema,
     ApplicationSchema,
@@ -42,6 +46,33 @@ def apply(body):
         application = organisation_applications.apply(uow, **body)
         uow.commit()
         return application
+
+
+@blp.get("/organisation-applications")
+@requires("admin", action="organisations.decide")
+@blp.arguments(ApplicationArgsSchema(), location="query", unknown=RAISE)
+@blp.response(200, page_schema(ApplicationSchema))
+def list_applications(args):
+    """The applications, oldest first, e.g. ?status=pending: the operator's queue (platform
+    operator only)."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().session_factory() as session:
+        return page(
+            *organisation_applications.list_applications(
+                session, actor, args.get("status"), page_request(args)
+            )
+        )
+
+
+@blp.get("/organisation-applications/<id:application_id>")
+@requires("admin", action="organisations.decide")
+@blp.response(200, ApplicationSchema)
+@problems(404)
+def get_application(application_id):
+    """One application (platform operator only)."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().session_factory() as session:
+        return organisation_applications.application(session, actor, application_id)
 
 
 @blp.post("/organisation-applications/<id:application_id>/approve")

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from services.catalog.domain.organisation_profile import time_zones
 from services.catalog.domain.passwords import MAX_LENGTH
 from services.catalog.domain.people import APPLICATION_DECISIONS, ORGANISATION_KINDS
-from services.catalog.schemas.common import COUNTRY, Name
+from services.catalog.schemas.common import COUNTRY, ListArgsSchema, Name
 from shared import bounds, roles
 from shared.bounds import Schema
 from shared.events.catalog import LOCALES
@@ -61,6 +61,10 @@ class ApplicationSchema(Schema):
     organisation_id = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class ApplicationArgsSchema(ListArgsSchema):
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
 
 
 class ApplicationDecisionSchema(Schema):

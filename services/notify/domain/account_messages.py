@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 
 from services.notify.domain.locales import format_when
 from services.notify.domain.wording import LABELS as NOTICE_LABELS
+from services.notify.domain.wording import LOCALES, in_each_locale
 from shared.events import people
+from shared.translations import gettext
+from shared.vocabulary import N_
 
 ACCOUNT_TYPES = (
     people.MEMBER_INVITED,
@@ -70,183 +73,91 @@ APPLICATION_TYPES = (
     people.ORGANISATION_APPLICATION_DECLINED,
 )
 
-# subject, then the sentence that says what happened and what to do
-WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
-        people.MEMBER_INVITED: (
-            "You are invited to join {organisation} on ipmarket",
-            "{organisation} invites you to join it on ipmarket as {roles}. Open the link "
-            "below to accept and set your password; it works once.",
+# subject, then the sentence that says what happened and what to do (English message ids;
+# the shared catalogs hold the Chinese)
+WORD_IDS: dict[str, tuple[str, str]] = {
+    people.MEMBER_INVITED: (
+        N_("You are invited to join {organisation} on ipmarket"),
+        N_(
+            "{organisation} invites you to join it on ipmarket as {roles}. Open the link below to "
+            "accept and set your password; it works once."
         ),
-        people.ORGANISATION_APPLIED: (
-            "We received the application of {applicant}",
-            "Thank you. The platform's operators will review the application and write to you "
-            "when they have decided.",
+    ),
+    people.ORGANISATION_APPLIED: (
+        N_("We received the application of {applicant}"),
+        N_(
+            "Thank you. The platform's operators will review the application and write to you when"
+            " they have decided."
         ),
-        people.ORGANISATION_APPLICATION_APPROVED: (
-            "{applicant} is approved on ipmarket",
-            "The application is approved. You will receive an invitation to set up your "
-            "account shortly.",
+    ),
+    people.ORGANISATION_APPLICATION_APPROVED: (
+        N_("{applicant} is approved on ipmarket"),
+        N_(
+            "The application is approved. You will receive an invitation to set up your account "
+            "shortly."
         ),
-        people.ORGANISATION_APPLICATION_DECLINED: (
-            "The application of {applicant} was declined",
-            "The platform's operators declined the application. The reason they gave is "
-            "below; you are welcome to apply again.",
+    ),
+    people.ORGANISATION_APPLICATION_DECLINED: (
+        N_("The application of {applicant} was declined"),
+        N_(
+            "The platform's operators declined the application. The reason they gave is below; you"
+            " are welcome to apply again."
         ),
-        people.PASSWORD_RESET_REQUESTED: (
-            "Reset your ipmarket password",
-            "Someone asked to reset the password of your account. If it was you, open the "
-            "link below to choose a new one; it works once. If not, ignore this message: "
-            "your password stays as it is.",
+    ),
+    people.PASSWORD_RESET_REQUESTED: (
+        N_("Reset your ipmarket password"),
+        N_(
+            "Someone asked to reset the password of your account. If it was you, open the link "
+            "below to choose a new one; it works once. If not, ignore this message: your password "
+            "stays as it is."
         ),
-        people.SIGNED_IN_FROM_NEW_DEVICE: (
-            "New sign-in to your ipmarket account",
-            "Your account was signed in to from a browser or device not seen before. If it "
-            "was not you, change your password and end that session at once.",
+    ),
+    people.SIGNED_IN_FROM_NEW_DEVICE: (
+        N_("New sign-in to your ipmarket account"),
+        N_(
+            "Your account was signed in to from a browser or device not seen before. If it was not"
+            " you, change your password and end that session at once."
         ),
-        people.SECOND_FACTOR_RESET: (
-            "Your second factor was reset",
-            "A platform operator removed your second factor. You will set up a new one at "
-            "your next sign-in. If you did not ask for this, contact the platform at once.",
+    ),
+    people.SECOND_FACTOR_RESET: (
+        N_("Your second factor was reset"),
+        N_(
+            "A platform operator removed your second factor. You will set up a new one at your "
+            "next sign-in. If you did not ask for this, contact the platform at once."
         ),
-    },
-    "zh-Hans": {
-        people.MEMBER_INVITED: (
-            "{organisation}邀请您加入 ipmarket",
-            "{organisation}邀请您以{roles}身份加入 ipmarket。请打开下方链接接受邀请并设置密码；"
-            "链接仅可使用一次。",
-        ),
-        people.ORGANISATION_APPLIED: (
-            "我们已收到{applicant}的入驻申请",
-            "感谢您的申请。平台运营人员审核后会通过邮件告知结果。",
-        ),
-        people.ORGANISATION_APPLICATION_APPROVED: (
-            "{applicant}的入驻申请已通过",
-            "您的申请已获批准。稍后您将收到设置账户的邀请邮件。",
-        ),
-        people.ORGANISATION_APPLICATION_DECLINED: (
-            "{applicant}的入驻申请未获通过",
-            "平台运营人员未批准此申请，原因见下文。欢迎您日后再次申请。",
-        ),
-        people.PASSWORD_RESET_REQUESTED: (
-            "重置您的 ipmarket 密码",
-            "有人申请重置您账户的密码。如果是您本人操作，请打开下方链接设置新密码；"
-            "链接仅可使用一次。如果不是您本人，请忽略此邮件，您的密码不会改变。",
-        ),
-        people.SIGNED_IN_FROM_NEW_DEVICE: (
-            "您的 ipmarket 账户在新设备上登录",
-            "您的账户在一个此前未使用过的浏览器或设备上登录。如果不是您本人，请立即修改密码并结束该会话。",
-        ),
-        people.SECOND_FACTOR_RESET: (
-            "您的双重验证已被重置",
-            "平台运营人员已移除您的双重验证方式，您下次登录时需重新设置。"
-            "如果您并未提出此请求，请立即联系平台。",
-        ),
-    },
-    "zh-Hant": {
-        people.MEMBER_INVITED: (
-            "{organisation}邀請您加入 ipmarket",
-            "{organisation}邀請您以{roles}身分加入 ipmarket。請開啟下方連結接受邀請並設定密碼；"
-            "連結僅能使用一次。",
-        ),
-        people.ORGANISATION_APPLIED: (
-            "我們已收到{applicant}的加入申請",
-            "感謝您的申請。平台營運人員審核後會以電子郵件通知結果。",
-        ),
-        people.ORGANISATION_APPLICATION_APPROVED: (
-            "{applicant}的加入申請已通過",
-            "您的申請已獲核准。稍後您將收到設定帳戶的邀請郵件。",
-        ),
-        people.ORGANISATION_APPLICATION_DECLINED: (
-            "{applicant}的加入申請未獲通過",
-            "平台營運人員未核准此申請，原因如下。歡迎您日後再次申請。",
-        ),
-        people.PASSWORD_RESET_REQUESTED: (
-            "重設您的 ipmarket 密碼",
-            "有人申請重設您帳戶的密碼。若是您本人操作，請開啟下方連結設定新密碼；"
-            "連結僅能使用一次。若非您本人，請忽略此郵件，您的密碼不會變更。",
-        ),
-        people.SIGNED_IN_FROM_NEW_DEVICE: (
-            "您的 ipmarket 帳戶在新裝置上登入",
-            "您的帳戶在一個先前未使用過的瀏覽器或裝置上登入。若非您本人，請立即變更密碼並結束該工作階段。",
-        ),
-        people.SECOND_FACTOR_RESET: (
-            "您的雙重驗證已被重設",
-            "平台營運人員已移除您的雙重驗證方式，您下次登入時需重新設定。"
-            "若您並未提出此要求，請立即聯絡平台。",
-        ),
-    },
+    ),
 }
-
 # a member role as the invitation names it
-ROLE_NAMES = {
-    "en": {
-        "owner": "owner",
-        "publisher": "publisher",
-        "approver": "approver",
-        "buyer": "buyer",
-        "finance": "finance officer",
-        "viewer": "viewer",
-    },
-    "zh-Hans": {
-        "owner": "所有者",
-        "publisher": "发布者",
-        "approver": "审批人",
-        "buyer": "采购人",
-        "finance": "财务人员",
-        "viewer": "查看者",
-    },
-    "zh-Hant": {
-        "owner": "擁有者",
-        "publisher": "發佈者",
-        "approver": "核准人",
-        "buyer": "採購人",
-        "finance": "財務人員",
-        "viewer": "檢視者",
-    },
+ROLE_NAME_IDS = {
+    "owner": N_("owner"),
+    "publisher": N_("publisher"),
+    "approver": N_("approver"),
+    "buyer": N_("buyer"),
+    "finance": N_("finance officer"),
+    "viewer": N_("viewer"),
 }
 ROLE_SEPARATOR = {"en": ", ", "zh-Hans": "、", "zh-Hant": "、"}
-LABELS = {
-    "en": {
-        "link": "Link",
-        "link_expires": "The link works until",
-        "reason": "Reason",
-        "device": "Browser or device",
-        "address": "IP address",
-        "signed_in_at": "Signed in",
-        "greeting_nameless": "Hello,",
-        "accept": "Accept the invitation",
-        "reset": "Choose a new password",
-        "footer": "ipmarket sent this message to {address} about your account or your "
-        "organisation's application. It goes to no one else, and no setting turns it off.",
-    },
-    "zh-Hans": {
-        "link": "链接",
-        "link_expires": "链接有效期至",
-        "reason": "原因",
-        "device": "浏览器或设备",
-        "address": "IP 地址",
-        "signed_in_at": "登录时间",
-        "greeting_nameless": "您好：",
-        "accept": "接受邀请",
-        "reset": "设置新密码",
-        "footer": "此邮件由 ipmarket 发送至 {address}，内容与您的账户或入驻申请有关，"
-        "不会发送给其他人，也无法通过设置关闭。",
-    },
-    "zh-Hant": {
-        "link": "連結",
-        "link_expires": "連結有效期限至",
-        "reason": "原因",
-        "device": "瀏覽器或裝置",
-        "address": "IP 位址",
-        "signed_in_at": "登入時間",
-        "greeting_nameless": "您好：",
-        "accept": "接受邀請",
-        "reset": "設定新密碼",
-        "footer": "此郵件由 ipmarket 寄送至 {address}，內容與您的帳戶或加入申請有關，"
-        "不會寄送給其他人，也無法透過設定關閉。",
-    },
+LABEL_IDS = {
+    "link": N_("Link"),
+    "link_expires": N_("The link works until"),
+    "reason": N_("Reason"),
+    "device": N_("Browser or device"),
+    "address": N_("IP address"),
+    "signed_in_at": N_("Signed in"),
+    "greeting_nameless": N_("Hello,"),
+    "accept": N_("Accept the invitation"),
+    "reset": N_("Choose a new password"),
+    "footer": N_(
+        "ipmarket sent this message to {address} about your account or your organisation's "
+        "application. It goes to no one else, and no setting turns it off."
+    ),
 }
+WORDS = {
+    locale: {t: (gettext(locale, s), gettext(locale, w)) for t, (s, w) in WORD_IDS.items()}
+    for locale in LOCALES
+}
+ROLE_NAMES = in_each_locale(ROLE_NAME_IDS)
+LABELS = in_each_locale(LABEL_IDS)
 
 
 def roles_text(roles: list[str], locale: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.notify.domain.wording import LABELS, SUBJECTS
+from shared import translations, vocabulary
 
 TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 # Fields of an event's data a notice shows as they are, and the label of each.
@@ -24,6 +25,21 @@ PLAIN_FIELDS = {
     "package_url": "package",
     "file_count": "files",
 }
+# Fields whose value is a code of the shared vocabulary, shown in the reader's words (a code
+# without an entry, such as a vendor's free-text reason, as it is).
+CODED_FIELDS = {
+    "offer_kind": vocabulary.OFFER,
+    "reason": vocabulary.REASON,
+    "status": vocabulary.CORE_STATUS,
+    "category": vocabulary.CATEGORY,
+}
+
+
+def value_text(field: str, value, locale: str) -> str:
+    if value is None:
+        return ""
+    words = CODED_FIELDS.get(field, {}).get(value) if isinstance(value, str) else None
+    return translations.gettext(locale, words) if words else str(value)
 
 
 def locale_for(tag: str | None) -> str:
@@ -104,6 +120,7 @@ def subject_values(data: dict, organisation, locale: str) -> dict:
         "vendor_name": data.get("name", ""),
         "url": data.get("url", ""),
         "invoice": data.get("invoice_number", ""),
+        "category": value_text("category", data.get("category"), locale),
     }
 
 
@@ -125,9 +142,11 @@ def detail_rows(
         if org_id and "licensee_id" in data:
             org = names.get(org_id)
             rows.append((labels[role], organisation_name(org, locale) if org else org_id))
+    if "vendor_ids" in data:  # a request for IP: what is needed, and who asks
+        rows += ip_request_rows(data, labels, locale, names)
     for field, label in PLAIN_FIELDS.items():
         if data.get(field):
-            rows.append((labels[label], str(data[field])))
+            rows.append((labels[label], value_text(field, data[field], locale)))
     for field, label in (("amount", "amount"), ("paid_amount", "paid")):
         if data.get(field) is not None and data.get("currency"):
             rows.append((labels[label], f"{data['currency']} {data[field]}"))
@@ -148,3 +167,16 @@ def detail_rows(
         )
     rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
     return rows
+
+
+def ip_request_rows(data: dict, labels: dict, locale: str, names: dict) -> list[tuple[str, str]]:
+    asking = names.get(data["organisation_id"])
+    rows = [
+        (labels["category"], value_text("category", data["category"], locale)),
+        (labels["needed"], data["description"]),
+    ]
+    rows += [(labels[f], data[f]) for f in ("node", "foundry") if data.get(f)]
+    return rows + [
+        (labels["requester"], organisation_name(asking, locale) if asking else ""),
+        (labels["contact"], f"{data['contact_name']} <{data['contact_email']}>"),
+    ]

@@ -4,6 +4,7 @@
 - Core events go to the organisations holding a license for the core and to those watching the
   core (any version of it) or its vendor.
 - Organisation, API key, vendor name and webhook endpoint events go to that organisation.
+- A request for IP goes to the vendors it lists (those publishing cores in its category).
 Each organisation chooses per event type whether it wants e-mail, webhooks or both (default
 both); each endpoint may list the event types it takes (none: all); each contact chooses which
 notices it wants (`notices`: "all", a group such as "license", or an event type).
@@ -47,6 +48,7 @@ class Audience(enum.Enum):
     LICENSEE = "licensee"  # the licensee alone (its package is ready: nothing for the vendor)
     ORGANISATION = "organisation"  # the organisation the event is about
     CORE_FOLLOWERS = "core followers"  # holders of a license for the core, and its watchers
+    VENDORS = "vendors"  # the vendors the event lists (a request for IP: those of its category)
     NOBODY = "nobody"
 
 
@@ -75,6 +77,8 @@ def audience(event_type: str, data: dict) -> Audience:
         return Audience.ORGANISATION
     if group == "core":
         return Audience.CORE_FOLLOWERS
+    if group == "ip_request":
+        return Audience.VENDORS
     return Audience.NOBODY
 
 
@@ -90,6 +94,8 @@ def named_recipients(event_type: str, data: dict) -> set[str] | None:
         return {data["organisation_id"]}
     if found is Audience.CORE_FOLLOWERS:
         return None
+    if found is Audience.VENDORS:
+        return set(data["vendor_ids"])
     return set()
 
 

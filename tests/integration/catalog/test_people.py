@@ -4,6 +4,7 @@ approves, its contact accepts the e-mailed invitation, the owner invites a membe
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -130,6 +131,32 @@ def test_only_the_operator_decides(catalog):
     )
     assert_problem(response, 403)
     assert catalog.snapshot() == before
+
+
+def test_the_operator_lists_the_pending_applications_page_by_page_and_reads_one(catalog):
+    ids = [
+        catalog.client.post("/v1/organisation-applications", json=APPLICATION).json["id"]
+        for _ in range(3)
+    ]
+    catalog.client.post(
+        f"/v1/organisation-applications/{ids[0]}/decline", headers=catalog.admin.auth
+    )
+    listed = "/v1/organisation-applications?status=pending&limit=1"
+    first = catalog.client.get(listed, headers=catalog.admin.auth).json
+    second = catalog.client.get(f"{listed}&cursor={first['next']}", headers=catalog.admin.auth).json
+    pending = [a["id"] for a in first["items"] + second["items"] if a["id"] in ids]
+    assert pending == ids[1:] and all(a["status"] == "pending" for a in second["items"])
+    one = catalog.client.get(f"/v1/organisation-applications/{ids[0]}", headers=catalog.admin.auth)
+    assert one.status_code == 200 and one.json["status"] == "declined"
+    assert_problem(
+        catalog.client.get("/v1/organisation-applications", headers=catalog.licensee.auth), 403
+    )
+    missing = f"/v1/organisation-applications/{uuid.uuid4()}"
+    assert_problem(catalog.client.get(missing, headers=catalog.admin.auth), 404)
+    bad = catalog.client.get(
+        "/v1/organisation-applications?status=maybe", headers=catalog.admin.auth
+    )
+    assert_problem(bad, 422)
 
 
 def test_an_organisation_invites_a_member_and_a_weak_password_is_refused(catalog):

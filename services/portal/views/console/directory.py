@@ -1,9 +1,9 @@
 """The platform's directory for operators: organisations' applications to decide, the
 organisations, and the messages a consumer could not handle (dead letters).
 
-What the services offer over HTTP decides what is here: the catalog has no list (nor read) of
-applications, so an operator decides one by its id; no list of people, nor a way to disable a
-person or reset their second factor; only notify keeps its dead letters behind an API."""
+What the services offer over HTTP decides what is here: the pending applications are listed
+(GET /v1/organisation-applications?status=pending), each opening the decision form filled in
+with its id; only notify keeps its dead letters behind an API."""
 
 from __future__ import annotations
 
@@ -32,8 +32,18 @@ def applications():
             _place(refused, form)
         else:
             form = ApplicationDecisionForm(formdata=None)
+    if request.method == "GET" and request.args.get("application"):
+        form.application_id.data = request.args["application"][:64]  # the row chosen
+    pending = catalog().applications(g.token, "pending", request.args.get("cursor") or None)
     status = 422 if request.method == "POST" and decided is None else 200
-    return render_template("console/applications.html", form=form, decided=decided), status
+    page = render_template(
+        "console/applications.html",
+        form=form,
+        decided=decided,
+        pending=pending["items"],
+        next=pending.get("next"),
+    )
+    return page, status
 
 
 def _place(refused: ApiProblem, form: ApplicationDecisionForm) -> None:

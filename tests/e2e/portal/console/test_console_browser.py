@@ -109,7 +109,9 @@ def test_the_operator_approves_an_application(marketplace, people, open_page):
     assert_accessible(page)
     shot(page, "console-en")
     page.get_by_role("link", name="Applications").first.click()
-    page.get_by_label("Application id").fill(application["id"])
+    assert page.locator("tbody tr", has_text=name).count() == 1  # listed: waiting
+    page.get_by_role("link", name=f"Decide on {name}").click()
+    assert page.get_by_label("Application id").input_value() == application["id"]
     page.get_by_label("Decline").check()
     page.get_by_role("button", name="Record the decision").click()
     assert page.locator("#reason-error").inner_text() == (

@@ -53,6 +53,12 @@ class InMemoryRecords:
     def core(self, core_id):
         return self._by_id(Core, core_id)
 
+    def vendors_publishing(self, category, limit):
+        found = {
+            c.vendor_id for c in self._of(Core) if (c.category, c.status) == (category, "published")
+        }
+        return sorted(found)[:limit]
+
     def claim(self, claim_id):
         return self._by_id(VendorNameClaim, claim_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -54,7 +55,7 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
     assert parsed["Content-Language"] == "zh-Hans"
     assert parsed["Date"].endswith("+0800")
     assert parsed["Message-ID"] == mail.message_id_for("e1", "wang@x")
-    assert "/v1/preferences" in parsed["List-Unsubscribe"]
+    assert parsed["List-Unsubscribe"].startswith("<http://localhost:8000/account>, <mailto:")
     assert parsed.get_content_type() == "multipart/alternative"
     text = parsed.get_body(("plain",)).get_content()
     html = parsed.get_body(("html",)).get_content()
@@ -62,6 +63,54 @@ def test_a_chinese_notice_is_multipart_with_encoded_headers_and_local_times():
     assert "2027年11月25日（周四）00:00 UTC+08:00 (Asia/Shanghai)" in text  # expiry, local
     assert "Golden Gate IP Inc." in text and "芯禾微电子有限公司" in text
     assert '<html lang="zh-Hans">' in html and "授权编号" in html
+
+
+def test_a_chinese_request_notice_names_offer_and_reason_and_links_to_portal_pages(monkeypatch):
+    """Codes that reach people are in the reader's words (the shared catalogs), and every link
+    opens a portal page: the API would answer a browser 401."""
+    monkeypatch.setenv("IPMARKET_PORTAL_URL", "https://portal.example")
+    vendor = SimpleNamespace(
+        organisation_id="v",
+        roles=["vendor"],
+        locale="zh-Hans",
+        timezone="Asia/Shanghai",
+        legal_name_en="Xinhe Chip",
+        legal_name_zh="芯禾微电子有限公司",
+    )
+    licensee = SimpleNamespace(legal_name_en="Pearl Chip", legal_name_zh="珠江芯片有限公司")
+    data = {
+        "vendor_id": "v",
+        "licensee_id": "l",
+        "core_id": "c",
+        "request_id": "req-9",
+        "offer_kind": "evaluation",
+        "reason": "ADVANCED_IC_TECHNOLOGY_REVIEW",
+        "vlnv": {"vendor": "xh", "library": "serdes", "name": "pcie5", "version": "1.2"},
+    }
+    message = mail.compose(
+        event_type="ipmarket.license.requested.v1",
+        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC),
+        data=data,
+        organisation=vendor,
+        names={"v": vendor, "l": licensee},
+        to_name="王工程师",
+        to_address="wang@xinhe.example",
+        message_id=mail.message_id_for("e3", "wang@x"),
+        now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC),
+    )
+    parsed = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "授权方式: 评估授权" in text and "evaluation" not in text
+    assert "原因: 先进集成电路技术：需要出口审查" in text
+    assert "ADVANCED_IC_TECHNOLOGY_REVIEW" not in text
+    assert "在 ipmarket 上查看: https://portal.example/vendor/requests" in text
+    assert 'href="https://portal.example/vendor/requests"' in html
+    assert "https://portal.example/vendor/notices" in text  # where notices are chosen
+    assert parsed["List-Unsubscribe"].startswith("<https://portal.example/vendor/notices>")
+    links = re.findall(r"https?://[^\s<>\"]+", text + html)
+    assert links and all(link.startswith("https://portal.example/") for link in links)
+    assert "/v1/" not in text + html
 
 
 def test_headers_made_once_and_reused_serialise_as_the_standard_librarys_own(monkeypatch):
@@ -138,3 +187,47 @@ def test_without_an_smtp_server_messages_are_eml_files_named_by_message_id(tmp_p
     assert parsed["Subject"] == "已建立新的 API 金鑰：CI 金鑰"
     assert parsed["Content-Language"] == "zh-Hant"
     assert written.name == message["Message-ID"].strip("<>") + ".eml"
+
+
+def test_a_request_for_ip_reaches_the_listed_vendors_in_their_script(monkeypatch):
+    from services.notify.domain.routing import named_recipients
+
+    monkeypatch.setenv("IPMARKET_PORTAL_URL", "https://portal.example")
+    data = {
+        "ip_request_id": "ipr-1",
+        "organisation_id": "asker",
+        "category": "memories",
+        "description": "A 2 Mb SRAM compiler for 22 nm.",
+        "node": "22nm",
+        "foundry": None,
+        "contact_name": "Li Wei",
+        "contact_email": "li.wei@asker.example",
+        "vendor_ids": ["v1", "v2"],
+    }
+    assert named_recipients("ipmarket.ip_request.sent.v1", data) == {"v1", "v2"}
+    vendor = SimpleNamespace(
+        organisation_id="v1",
+        roles=["vendor"],
+        locale="zh-TW",
+        timezone="Asia/Taipei",
+        legal_name_en="Formosa IP",
+        legal_name_zh=None,
+    )
+    asker = SimpleNamespace(legal_name_en="Xinyuan", legal_name_zh="芯原")
+    message = mail.compose(
+        event_type="ipmarket.ip_request.sent.v1",
+        occurred_at=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
+        data=data,
+        organisation=vendor,
+        names={"asker": asker, "v1": vendor},
+        to_name="陳大文",
+        to_address="chan@formosa.example",
+        message_id=mail.message_id_for("e4", "chan@formosa.example"),
+        now=datetime(2026, 12, 2, 8, 1, tzinfo=UTC),
+    )
+    parsed = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    assert parsed["Subject"] == "IP 需求：記憶體"
+    assert "類別: 記憶體" in text and "需求方: 芯原" in text
+    assert "聯絡人: Li Wei <li.wei@asker.example>" in text and "製程節點: 22nm" in text
+    assert "https://portal.example/vendor/" in text
