@@ -10,8 +10,8 @@ from alembic import op
 
 import shared.db.schema
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
