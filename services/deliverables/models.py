@@ -205,6 +205,20 @@ class PackageFile(Base):
     cipher_sha256: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The worker encrypting it (package_files.py): its attempt, writing to an object of its own,
+    # and until when the claim holds (after that, another worker encrypts it again).
+    attempt: Mapped[str | None] = mapped_column(sa.String(36), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PackageWanted(Base):
+    """A license whose package may have to change (package_queue.py): written with the change,
+    deleted by the worker in the transaction that plans it."""
+
+    __tablename__ = "package_wanted"
+
+    license_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    wanted_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Package(Base):

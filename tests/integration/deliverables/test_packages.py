@@ -19,7 +19,7 @@ from joserfc import jws
 from joserfc.jwk import KeySet
 from pyrage import x25519
 
-from services.deliverables import packages
+from services.deliverables import package_files
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.package_worker import PackageWorker
 from shared.db.schema import new_id, utcnow
@@ -130,21 +130,88 @@ def test_redelivery_and_restarts_never_make_a_second_package(
     assert market.count(f"outbox WHERE event_type = '{READY}'") == 1
 
 
-def test_a_worker_that_died_after_storing_a_file_stores_it_again(
+def test_a_worker_that_died_mid_file_leaves_it_to_the_next_once_its_claim_lapses(
     app, client, market, parties, licensed, worker, age_command, tmp_path
 ):
     _, licensee = parties
     license_id, files, identity = licensed
-    with market.context.session_factory() as session, session.begin():
-        packages.plan(session, utcnow())
-    with market.context.engine.connect() as conn:
-        [key] = conn.execute(sa.text("SELECT object_key FROM package_file LIMIT 1")).scalars()
     store = app.extensions["deliverables_store"]
-    store.put(key, io.BytesIO(b"half of a ciphertext, never recorded"))
-    worker().drain()
+    dead = worker()
+    dead.plan_next()
+    with market.context.session_factory() as session, session.begin():
+        claim = package_files.claim(session, utcnow(), dead.lease)
+    store.put(claim.object_key, io.BytesIO(b"half of a ciphertext, never recorded"))
+    # (the worker dies here)
+    worker().drain()  # the claim still holds: the other file only
+    assert package_of(client, licensee, license_id).status_code == 409
+    assert market.count("package_file WHERE state = 'pending'") == 1
+    later = worker()
+    later.clock = lambda: utcnow() + later.lease
+    later.drain()
+    assert not store.exists(claim.object_key)  # the dead attempt's object removed
     for listed in package_of(client, licensee, license_id).json["files"]:
         opened = decrypt(age_command, tmp_path, identity, client.get(listed["url"]).data)
         assert opened.stdout == files[listed["file_name"]]
+    assert market.count(f"outbox WHERE event_type = '{READY}'") == 1
+    # The dead worker wakes up and records what it had: refused, the package stays as it is.
+    assert dead.store_file(claim) is False
+    assert not store.exists(claim.object_key)
+
+
+def test_work_comes_from_events_not_from_rescanning_licenses(
+    app, client, market, parties, licensed, worker
+):
+    vendor, licensee = parties
+    license_id, _, _ = licensed
+    worker().drain()
+    assert market.count("package_wanted") == 0
+    # A license in force that no event announced (a row this worker never heard of): left
+    # alone until the safety net's sweep, at a long interval.
+    other = new_id()
+    core_id = package_of(client, licensee, license_id).json["core_id"]
+    with market.context.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO known_license (license_id, licensee_id, vendor_id, core_id, state,"
+                " changed_at) VALUES (:l, :licensee, :vendor, :core, 'valid', :now)"
+            ),
+            dict(l=other, licensee=licensee.organisation_id, vendor=vendor.organisation_id,
+                 core=core_id, now=utcnow()),
+        )  # fmt: skip
+    idle = worker()
+    assert idle.step() is False
+    assert package_of(client, licensee, other).status_code == 409
+    idle.clock = lambda: utcnow() + idle.sweep_every
+    idle.drain()
+    assert package_of(client, licensee, other).status_code == 200
+
+
+@pytest.mark.databases("postgresql")
+def test_no_transaction_is_open_while_a_file_is_encrypted(app, market, licensed, worker):
+    store = app.extensions["deliverables_store"]
+    seen = []
+
+    def open_transactions() -> int:
+        with market.context.engine.connect() as conn:
+            return conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND state LIKE 'idle in transaction%'"
+                )
+            ).scalar()
+
+    class Watched:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def get(self, key):
+            seen.append(open_transactions())
+            return store.get(key)
+
+    busy = worker()
+    busy.store = Watched()
+    busy.drain()
+    assert seen == [0, 0]  # two files encrypted, each with no transaction waiting on it
 
 
 def test_a_file_added_makes_a_new_package_reusing_the_encrypted_ones(
