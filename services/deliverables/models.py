@@ -180,7 +180,7 @@ class Download(Base):
     license_id: Mapped[str] = mapped_column(sa.String(36))
     actor: Mapped[dict] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(45))  # IPv6 at most
-    downloaded_at: Mapped[datetime] = mapped_column()
+    downloaded_at: Mapped[datetime] = mapped_column(index=True)  # (the daily digests)
 
 
 # --- the licensees' packages (packages.py, package_worker.py) ---------------------------------
@@ -252,3 +252,15 @@ class ManifestKey(Base):
     public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the raw 32 bytes
     sealed_private_key: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DownloadDigest(Base):
+    """A vendor's daily digest published (digests.py): the key makes it once per (vendor, day)
+    however many schedulers run or restart."""
+
+    __tablename__ = "download_digest"
+
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    day_start: Mapped[datetime] = mapped_column(primary_key=True)
+    digest_id: Mapped[str] = mapped_column(sa.String(36))
+    published_at: Mapped[datetime] = mapped_column()

@@ -104,6 +104,8 @@ def subject_values(data: dict, organisation, locale: str) -> dict:
         "vendor_name": data.get("name", ""),
         "url": data.get("url", ""),
         "invoice": data.get("invoice_number", ""),
+        "day": (data.get("day_start") or "")[:10],  # a digest's UTC day
+        "downloads": data.get("downloads", ""),
     }
 
 
@@ -146,5 +148,28 @@ def detail_rows(
                 else format_when(datetime.fromisoformat(expires), locale, zone),
             )
         )
+    if data.get("entries"):
+        rows.extend(digest_rows(data, locale, zone, names))
     rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
+    return rows
+
+
+def digest_rows(data: dict, locale: str, zone: ZoneInfo, names: dict) -> list[tuple[str, str]]:
+    """A daily download digest's totals and one line per (license, file), times in `zone`."""
+    labels = LABELS[locale]
+    rows = [
+        (labels["downloads"], str(data["downloads"])),
+        (labels["licensees"], str(data["licensees"])),
+    ]
+    for entry in data["entries"]:
+        org = names.get(entry["licensee_id"])
+        line = labels["download_line"].format(
+            licensee=organisation_name(org, locale) if org else entry["licensee_id"],
+            count=entry["downloads"],
+            addresses=entry["addresses"],
+            when=format_when(datetime.fromisoformat(entry["last_downloaded_at"]), locale, zone),
+        )
+        rows.append((entry["file_name"], line))
+    if data.get("more_entries"):
+        rows.append((labels["more_entries"], str(data["more_entries"])))
     return rows

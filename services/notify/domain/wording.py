@@ -48,6 +48,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_CANCELLED: "Order cancelled: {core}",
         licensing.ORDER_REFUNDED: "Order refunded: {core}",
         deliverables.DELIVERABLES_READY: "Your files for {core} are ready to download",
+        deliverables.DELIVERABLES_DAILY_DIGEST: "Downloads of your files on {day}: {downloads}",
     },
     "zh-Hans": {
         licensing.LICENSE_REQUESTED: "{core} 的授权申请",
@@ -84,6 +85,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_CANCELLED: "订单已取消：{core}",
         licensing.ORDER_REFUNDED: "订单已退款：{core}",
         deliverables.DELIVERABLES_READY: "{core} 的交付文件已可下载",
+        deliverables.DELIVERABLES_DAILY_DIGEST: "{day} 您的交付文件被下载 {downloads} 次",
     },
     "zh-Hant": {
         licensing.LICENSE_REQUESTED: "{core} 的授權申請",
@@ -120,6 +122,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         licensing.ORDER_CANCELLED: "訂單已取消：{core}",
         licensing.ORDER_REFUNDED: "訂單已退款：{core}",
         deliverables.DELIVERABLES_READY: "{core} 的交付檔案已可下載",
+        deliverables.DELIVERABLES_DAILY_DIGEST: "{day} 您的交付檔案被下載 {downloads} 次",
     },
 }
 
@@ -150,6 +153,10 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "Licensee",
         "package": "Your files",
         "files": "Files",
+        "downloads": "Downloads",
+        "licensees": "Licensees",
+        "download_line": "{licensee}: {count} downloads from {addresses} addresses, last {when}",
+        "more_entries": "Not listed",
         "footer": "You receive this notice as a contact of {organisation} on ipmarket. "
         "Choose which notices you get at {preferences_url}.",
         "footer_role": "You receive this notice for your role at {organisation} on ipmarket.",
@@ -182,6 +189,10 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "被授权方",
         "package": "下载地址",
         "files": "文件数",
+        "downloads": "下载次数",
+        "licensees": "被授权方数",
+        "download_line": "{licensee}：下载 {count} 次，来自 {addresses} 个地址，最近一次 {when}",
+        "more_entries": "未列出",
         "footer": "您以 {organisation} 联系人的身份收到此通知。"
         "如需调整接收的通知，请前往 {preferences_url}。",
         "footer_role": "您因在 {organisation} 担任的角色收到此通知。",
@@ -214,6 +225,10 @@ LABELS: dict[str, dict[str, str]] = {
         "licensee": "被授權方",
         "package": "下載位址",
         "files": "檔案數",
+        "downloads": "下載次數",
+        "licensees": "被授權方數",
+        "download_line": "{licensee}：下載 {count} 次，來自 {addresses} 個位址，最近一次 {when}",
+        "more_entries": "未列出",
         "footer": "您以 {organisation} 聯絡人的身分收到此通知。"
         "如需調整接收的通知，請前往 {preferences_url}。",
         "footer_role": "您因在 {organisation} 擔任的角色收到此通知。",
