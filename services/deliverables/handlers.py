@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from services.deliverables import package_queue
 from services.deliverables.domain.licenses import STATE_AFTER, state_after
 from services.deliverables.models import (
     EndedSession,
@@ -57,9 +58,11 @@ def apply_core(event: Event, session: Session) -> None:
     }
     if current is None:
         session.add(KnownCoreVersion(core_id=data["core_id"], **fields))
+        session.flush()
     else:
         for name, value in fields.items():
             setattr(current, name, value)
+    package_queue.want_core(session, data["core_id"], event.time)  # (its name is signed)
 
 
 def apply_license(event: Event, session: Session) -> None:
@@ -91,12 +94,15 @@ def apply_license(event: Event, session: Session) -> None:
                 **told,
             )
         )
+        session.flush()
+        package_queue.want_license(session, data["license_id"], event.time)
         return
     current.state = state_after(current.state, action)
     current.expires_at = expires_at
     current.changed_at = event.time
     for name, value in told.items():
         setattr(current, name, value)
+    package_queue.want_license(session, data["license_id"], event.time)
 
 
 def apply_rule_set(event: Event, session: Session) -> None:

@@ -180,7 +180,7 @@ class Download(Base):
     license_id: Mapped[str] = mapped_column(sa.String(36))
     actor: Mapped[dict] = mapped_column()
     address: Mapped[str] = mapped_column(sa.String(45))  # IPv6 at most
-    downloaded_at: Mapped[datetime] = mapped_column()
+    downloaded_at: Mapped[datetime] = mapped_column(index=True)  # (the daily digests)
 
 
 # --- the licensees' packages (packages.py, package_worker.py) ---------------------------------
@@ -205,6 +205,20 @@ class PackageFile(Base):
     cipher_sha256: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The worker encrypting it (package_files.py): its attempt, writing to an object of its own,
+    # and until when the claim holds (after that, another worker encrypts it again).
+    attempt: Mapped[str | None] = mapped_column(sa.String(36), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PackageWanted(Base):
+    """A license whose package may have to change (package_queue.py): written with the change,
+    deleted by the worker in the transaction that plans it."""
+
+    __tablename__ = "package_wanted"
+
+    license_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    wanted_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Package(Base):
@@ -238,3 +252,15 @@ class ManifestKey(Base):
     public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the raw 32 bytes
     sealed_private_key: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DownloadDigest(Base):
+    """A vendor's daily digest published (digests.py): the key makes it once per (vendor, day)
+    however many schedulers run or restart."""
+
+    __tablename__ = "download_digest"
+
+    vendor_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    day_start: Mapped[datetime] = mapped_column(primary_key=True)
+    digest_id: Mapped[str] = mapped_column(sa.String(36))
+    published_at: Mapped[datetime] = mapped_column()

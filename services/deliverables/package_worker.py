@@ -1,24 +1,29 @@
 """The package worker: its own process (`ipmarket deliverables-packager`, supervised by
-`ipmarket run`), preparing licensees' packages in the background (see packages.py).
+`ipmarket run`), preparing licensees' packages in the background (packages.py,
+package_files.py).
 
-Each step is its own transaction, so a crash loses at most the file being encrypted, which the
-next start encrypts again; what is planned or stored is never done twice."""
+Work is queued by what changes a package (package_queue.py: the license and core version
+events it consumes, a file uploaded, a key registered), so an idle worker reads two small
+indexed queries a second and rescans nothing; every license in force is wanted again only at a
+long interval, as a safety net. No transaction is held while a file is encrypted."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from services.deliverables import packages
+from services.deliverables import package_files, package_queue, packages
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.storage import ObjectStore
 from shared.db.schema import utcnow
 from shared.runtime import ServiceContext
 
 log = logging.getLogger("services.deliverables.packages")
-POLL_SECONDS = 1.0  # how soon a license issued, a file added or a key registered is seen
+POLL_SECONDS = 1.0  # how soon a wanted package or a pending file is seen
+SWEEP_EVERY = timedelta(hours=6)  # the safety net: every license in force wanted again
+LEASE = timedelta(minutes=30)  # how long a claim on a file holds: longer than encrypting it
 
 
 class PackageWorker:
@@ -31,6 +36,8 @@ class PackageWorker:
         *,
         clock: Callable[[], datetime] = utcnow,
         poll_seconds: float = POLL_SECONDS,
+        sweep_every: timedelta = SWEEP_EVERY,
+        lease: timedelta = LEASE,
     ):
         self.context = context
         self.store = store
@@ -38,6 +45,9 @@ class PackageWorker:
         self.base_url = base_url.rstrip("/")
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.sweep_every = sweep_every
+        self.lease = lease
+        self.next_sweep = clock() + sweep_every  # (the migration wanted those in force once)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -50,17 +60,49 @@ class PackageWorker:
                 stop.wait(self.poll_seconds)
 
     def step(self) -> bool:
-        """Plan, encrypt one file, finish what is whole; whether there was anything to do."""
-        with self.context.session_factory() as session, session.begin():
-            planned = packages.plan(session, self.clock())
-        with self.context.session_factory() as session, session.begin():
-            encrypted = packages.encrypt_next(session, self.store, self.clock())
-        finished = packages.finish_ready(
-            self.context.unit_of_work(), self.signer, self.base_url, self.clock()
-        )
+        """Sweep if due, plan one wanted license, encrypt one file; whether there was work."""
+        now = self.clock()
+        if now >= self.next_sweep:
+            with self.context.session_factory() as session, session.begin():
+                wanted = package_queue.want_all(session, now)
+            self.next_sweep = now + self.sweep_every
+            log.info("safety sweep: %d licenses in force wanted again", wanted)
+        return self.plan_next() | self.encrypt_next()
+
+    def plan_next(self) -> bool:
+        now = self.clock()
+        with self.context.unit_of_work() as uow:
+            license_id = package_queue.take_next(uow.session)
+            if license_id is None:
+                return False
+            planned = packages.plan(uow.session, license_id, now)
+            finished = packages.finish_ready(uow, self.signer, self.base_url, license_id, now)
+            package_queue.done(uow.session, license_id)
+            uow.commit()
         if planned or finished:
-            log.info("packages planned %d, finished %d", planned, finished)
-        return bool(planned or encrypted or finished)
+            log.info("license %s: packages planned %d, finished %d", license_id, planned, finished)
+        return True
+
+    def encrypt_next(self) -> bool:
+        with self.context.session_factory() as session, session.begin():
+            claim = package_files.claim(session, self.clock(), self.lease)
+        if claim is None:
+            return False
+        self.store_file(claim)
+        return True
+
+    def store_file(self, claim: package_files.Claim) -> bool:
+        """Encrypt the claimed file and record it; False if the claim had lapsed meanwhile."""
+        ciphertext = package_files.encrypt(self.store, claim)  # no transaction open
+        with self.context.unit_of_work() as uow:
+            recorded = package_files.record(uow.session, claim, ciphertext, self.clock())
+            if recorded:
+                packages.finish_ready(uow, self.signer, self.base_url, claim.license_id,
+                                      self.clock())  # fmt: skip
+            uow.commit()
+        if not recorded:  # the claim lapsed and another attempt took the file over
+            self.store.delete(claim.object_key)
+        return recorded
 
     def drain(self) -> None:
         """Work until nothing is left (tests, and `--once`)."""

@@ -1,27 +1,22 @@
-"""Preparing the licensees' packages (the steps package_worker.py runs in a loop).
+"""Preparing the licensees' packages (the steps package_worker.py runs).
 
-1. `plan`: for every license in force, the package it should have now (its core version's
-   newest files, its licensee's age keys); one not made yet is added, with the encrypted files
-   it lacks. Unique constraints make a second plan of the same contents a no-op, so a
-   redelivered event or a restarted worker never makes a package twice.
-2. `encrypt_next`: one pending file encrypted with age to the package's keys, streamed from
-   the store into a new object (bounded memory), its ciphertext's size and SHA-256 recorded.
+1. `plan`: for a license wanted (package_queue.py) and in force, the package it should have now
+   (its core version's newest files, its licensee's age keys); one not made yet is added, with
+   the encrypted files it lacks. Unique constraints make a second plan of the same contents a
+   no-op, so a redelivered event or a restarted worker never makes a package twice.
+2. package_files.py encrypts each pending file, outside any transaction.
 3. `finish_ready`: a package whose files are all stored gets its signed manifest and is ready,
    with DELIVERABLES_READY in the same transaction."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.deliverables.age_stream import EncryptingReader, recipient_bytes
-from services.deliverables.domain.licenses import VALID, is_valid
+from services.deliverables.domain.licenses import is_valid
 from services.deliverables.domain.packages import (
     FileRevision,
     ManifestFile,
@@ -31,7 +26,6 @@ from services.deliverables.domain.packages import (
 )
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.models import (
-    PENDING,
     PREPARING,
     READY,
     STORED,
@@ -42,44 +36,39 @@ from services.deliverables.models import (
     PackageFile,
     RecipientKey,
 )
-from services.deliverables.storage import ObjectExists, ObjectStore
 from shared.db.schema import new_id
 from shared.events import deliverables as events
 from shared.messaging.unit_of_work import UnitOfWork
 
 
-def plan(session: Session, now: datetime) -> int:
-    """Add the packages licenses in force lack; how many were added."""
-    licenses = [
-        lic
-        for lic in session.scalars(sa.select(KnownLicense).where(KnownLicense.state == VALID))
-        if is_valid(lic.state, lic.expires_at, now)
-    ]
-    if not licenses:
+def plan(session: Session, license_id: str, now: datetime) -> int:
+    """Add the package the license lacks, if it is in force; how many were added (0 or 1)."""
+    lic = session.get(KnownLicense, license_id)
+    if lic is None or not is_valid(lic.state, lic.expires_at, now):
         return 0
-    files = defaultdict(list)
-    for d in session.scalars(
-        sa.select(Deliverable).where(Deliverable.core_id.in_({lic.core_id for lic in licenses}))
-    ):
-        files[d.core_id].append(FileRevision(d.deliverable_id, d.kind, d.file_name, d.revision))
-    keys = defaultdict(list)
-    for key in session.scalars(
-        sa.select(RecipientKey).where(
-            RecipientKey.organisation_id.in_({lic.licensee_id for lic in licenses})
+    files = [
+        FileRevision(d.deliverable_id, d.kind, d.file_name, d.revision)
+        for d in session.scalars(sa.select(Deliverable).where(Deliverable.core_id == lic.core_id))
+    ]
+    recipients = sorted(
+        session.scalars(
+            sa.select(RecipientKey.public_key).where(
+                RecipientKey.organisation_id == lic.licensee_id
+            )
         )
-    ):
-        keys[key.organisation_id].append(key.public_key)
-    made = set(session.execute(sa.select(Package.license_id, Package.contents_sha256)).all())
-    added = 0
-    for lic in licenses:
-        chosen = [f.deliverable_id for f in newest_revisions(files[lic.core_id])]
-        recipients = sorted(keys[lic.licensee_id])
-        if not chosen or not recipients:
-            continue  # nothing to send yet, or nobody to encrypt it to
-        contents = fingerprint(chosen, recipients)
-        if (lic.license_id, contents) not in made:
-            added += _add_package(session, lic, chosen, recipients, contents)
-    return added
+    )
+    chosen = [f.deliverable_id for f in newest_revisions(files)]
+    if not chosen or not recipients:
+        return 0  # nothing to send yet, or nobody to encrypt it to
+    contents = fingerprint(chosen, recipients)
+    made = session.scalar(
+        sa.select(Package.package_id).where(
+            Package.license_id == lic.license_id, Package.contents_sha256 == contents
+        )
+    )
+    if made is not None:
+        return 0
+    return _add_package(session, lic, chosen, recipients, contents)
 
 
 def _add_package(session, lic: KnownLicense, chosen, recipients, contents) -> int:
@@ -116,80 +105,30 @@ def _add_package(session, lic: KnownLicense, chosen, recipients, contents) -> in
     return 1
 
 
-def encrypt_next(session: Session, store: ObjectStore, now: datetime) -> bool:
-    """Encrypt one pending package file; False when none is pending."""
-    file = session.scalars(
-        sa.select(PackageFile)
-        .join(KnownLicense, KnownLicense.license_id == PackageFile.license_id)
-        .where(PackageFile.state == PENDING, KnownLicense.state == VALID)
-        .order_by(PackageFile.created_at, PackageFile.package_file_id)
-        .limit(1)
-    ).first()
-    if file is None:
-        return False
-    deliverable = session.get(Deliverable, file.deliverable_id)
-    recipients = [recipient_bytes(key) for key in _recipients_of(session, file)]
-    reader = _Digesting(EncryptingReader(store.get(deliverable.object_key), recipients))
-    try:
-        store.put(file.object_key, reader)
-    except ObjectExists:
-        # Stored by an attempt that died before recording it: never announced, so replaced.
-        store.delete(file.object_key)
-        reader = _Digesting(EncryptingReader(store.get(deliverable.object_key), recipients))
-        store.put(file.object_key, reader)
-    file.state, file.stored_at = STORED, now
-    file.cipher_size, file.cipher_sha256 = reader.size, reader.digest.hexdigest()
-    session.flush()
-    return True
-
-
-def _recipients_of(session: Session, file: PackageFile) -> list[str]:
-    for package in session.scalars(sa.select(Package).where(Package.license_id == file.license_id)):
-        if file.package_file_id in package.file_ids:
-            return package.recipients
-    raise LookupError(f"package file {file.package_file_id} is in no package")
-
-
-class _Digesting(io.RawIOBase):
-    """The ciphertext's size and SHA-256, taken as the store reads it."""
-
-    def __init__(self, reader: io.RawIOBase):
-        self._reader = reader
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        count = self._reader.readinto(buffer)
-        self.digest.update(memoryview(buffer)[:count])
-        self.size += count
-        return count
-
-
-def finish_ready(uow: UnitOfWork, signer: ManifestSigner, base_url: str, now: datetime) -> int:
-    """Sign the manifest of every package whose files are all stored, and announce it."""
+def finish_ready(uow: UnitOfWork, signer: ManifestSigner, base_url: str, license_id: str,
+                 now: datetime) -> int:  # fmt: skip
+    """In the caller's unit of work: sign the manifest of each of the license's packages whose
+    files are all stored, and announce it; how many."""
     finished = 0
-    with uow:
-        session = uow.session
-        for package in session.scalars(sa.select(Package).where(Package.state == PREPARING)):
-            stored = {
-                f.package_file_id: f
-                for f in session.scalars(
-                    sa.select(PackageFile).where(
-                        PackageFile.package_file_id.in_(package.file_ids),
-                        PackageFile.state == STORED,
-                    )
+    session = uow.session
+    for package in session.scalars(
+        sa.select(Package).where(Package.license_id == license_id, Package.state == PREPARING)
+    ):
+        stored = {
+            f.package_file_id: f
+            for f in session.scalars(
+                sa.select(PackageFile).where(
+                    PackageFile.package_file_id.in_(package.file_ids),
+                    PackageFile.state == STORED,
                 )
-            }
-            core = session.get(KnownCoreVersion, package.core_id)
-            if len(stored) < len(package.file_ids) or core is None:
-                continue  # (the core version's event may come after the license's)
-            files = [stored[file_id] for file_id in package.file_ids]
-            _finish(uow, signer, package, core, files, base_url, now)
-            finished += 1
-        uow.commit()
+            )
+        }
+        core = session.get(KnownCoreVersion, package.core_id)
+        if len(stored) < len(package.file_ids) or core is None:
+            continue  # (the core version's event may come after the license's: it wants it)
+        files = [stored[file_id] for file_id in package.file_ids]
+        _finish(uow, signer, package, core, files, base_url, now)
+        finished += 1
     return finished
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.deliverables import package_queue
 from services.deliverables.encryption import InvalidRecipient, parse_recipient
 from services.deliverables.models import RecipientKey
+from shared.db.schema import utcnow
 from shared.directory import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.messaging.unit_of_work import UnitOfWork
@@ -35,6 +37,7 @@ def register_key(
             created_by=principal.actor,
         )
         uow.session.add(key)
+        package_queue.want_licensee(uow.session, principal.organisation_id, utcnow())
         uow.commit()
         uow.session.refresh(key)
         uow.session.expunge(key)
@@ -56,3 +59,4 @@ def remove_key(session: Session, principal: Principal, key_id: str) -> None:
     if key is None or key.organisation_id != principal.organisation_id:
         raise NotFound(f"no key {key_id} of yours", field="key_id")
     session.delete(key)
+    package_queue.want_licensee(session, principal.organisation_id, utcnow())

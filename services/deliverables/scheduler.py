@@ -1,5 +1,6 @@
 """The deliverables scheduler: expires uploads left unfinished longer than
-IPMARKET_DELIVERABLE_UPLOAD_EXPIRY_HOURS (their parts deleted from the store).
+IPMARKET_DELIVERABLE_UPLOAD_EXPIRY_HOURS (their parts deleted from the store), and publishes the
+vendors' daily download digests (digests.py) once each UTC day has ended.
 `ipmarket deliverables-scheduler` runs it until SIGTERM."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
+from services.deliverables.digests import publish_digests
 from services.deliverables.storage import ObjectStore
 from services.deliverables.unfinished_uploads import expire_uploads
 from shared import config
@@ -34,8 +36,12 @@ class DeliverablesScheduler:
         log.info("deliverables scheduler: stopped")
 
     def tick(self, now: datetime | None = None) -> dict:
+        now = now or utcnow()
         after = timedelta(hours=config.get("IPMARKET_DELIVERABLE_UPLOAD_EXPIRY_HOURS"))
-        expired = expire_uploads(self.context.session_factory, self.store, now or utcnow(), after)
+        expired = expire_uploads(self.context.session_factory, self.store, now, after)
         if expired:
             log.info("deliverables scheduler: %d unfinished uploads expired", expired)
-        return {"uploads_expired": expired}
+        digests = publish_digests(self.context.unit_of_work, now)
+        if digests:
+            log.info("deliverables scheduler: %d daily download digests published", digests)
+        return {"uploads_expired": expired, "digests_published": digests}

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.deliverables import package_queue
 from services.deliverables.domain.file_names import file_name_problem
 from services.deliverables.domain.parts import PartPlan
 from services.deliverables.domain.protection import SNIFF_BYTES, protection_of
@@ -267,6 +268,7 @@ def complete_upload(
             uploaded_at=now,
         )
         uow.session.add(deliverable)
+        package_queue.want_core(uow.session, upload.core_id, now)
         uow.publish(events.DELIVERABLE_UPLOADED, upload.core_id, event_data(deliverable))
         uow.commit()
         uow.session.refresh(deliverable)

@@ -9,7 +9,14 @@ from shared.events.registry import EventData, register
 DELIVERABLE_UPLOADED = "ipmarket.deliverable.uploaded.v1"
 DELIVERABLE_DOWNLOADED = "ipmarket.deliverable.downloaded.v1"
 DELIVERABLES_READY = "ipmarket.deliverables.ready.v1"
-DELIVERABLES_EVENTS = (DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED, DELIVERABLES_READY)
+DELIVERABLES_DAILY_DIGEST = "ipmarket.deliverables.daily_digest.v1"
+DELIVERABLES_EVENTS = (
+    DELIVERABLE_UPLOADED,
+    DELIVERABLE_DOWNLOADED,
+    DELIVERABLES_READY,
+    DELIVERABLES_DAILY_DIGEST,
+)
+DIGEST_ENTRIES = 50  # the busiest (license, file) pairs of a day a digest lists
 SHA256 = validate.Length(equal=64)  # (hex, as the catalog's deliverables: produced here only)
 
 
@@ -71,3 +78,37 @@ class DeliverablesReady(EventData):
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
     package_url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     ready_at = fields.AwareDateTime(required=True)
+
+
+class DigestEntry(EventData):
+    """One file downloaded under one license during the day."""
+
+    license_id = fields.String(required=True, validate=ID)
+    licensee_id = fields.String(required=True, validate=ID)
+    core_id = fields.String(required=True, validate=ID)
+    file_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    downloads = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    addresses = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    last_downloaded_at = fields.AwareDateTime(required=True)
+
+
+@register(DELIVERABLES_DAILY_DIGEST)
+class DeliverablesDailyDigest(EventData):
+    """A vendor's downloads of one UTC day [day_start, day_end), summarised: the totals, and the
+    busiest (license, file) pairs (at most DIGEST_ENTRIES; `more_entries` counts the rest).
+    One per vendor and day, published only for a day with downloads."""
+
+    digest_id = fields.String(required=True, validate=ID)
+    vendor_id = fields.String(required=True, validate=ID)
+    day_start = fields.AwareDateTime(required=True)
+    day_end = fields.AwareDateTime(required=True)
+    downloads = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    licensees = fields.Integer(required=True, validate=validate.Range(min=1, max=bounds.INT64_MAX))
+    entries = fields.List(
+        fields.Nested(DigestEntry),
+        required=True,
+        validate=validate.Length(min=1, max=DIGEST_ENTRIES),
+    )
+    more_entries = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=bounds.INT64_MAX)
+    )

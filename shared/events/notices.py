@@ -49,7 +49,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         licensing.ORDER_REFUNDED,
     ),
     "invoice": (licensing.INVOICE_ISSUED, licensing.INVOICE_OVERDUE),
-    "deliverables": (deliverables.DELIVERABLES_READY,),
+    "deliverables": (deliverables.DELIVERABLES_READY, deliverables.DELIVERABLES_DAILY_DIGEST),
     "ip_request": (catalog.IP_REQUESTED,),
 }
 

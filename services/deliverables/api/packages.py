@@ -22,6 +22,9 @@ blp = Blueprint(
     description="Licensees' packages: encrypted files, signed manifests, short-lived links.",
 )
 AGE = "application/octet-stream"
+# With S3, a link checked and audited here redirects to a URL of the object store this long:
+# enough to start the transfer (a resume asks the link again, which is checked again).
+PRESIGNED_SECONDS = 60
 
 
 class RangeNotSatisfiable(DomainError):
@@ -73,10 +76,16 @@ class PackageFileContent(MethodView):
         content_type=AGE,
         description="The byte range asked for (`Range: bytes=…`).",
     )
+    @blp.alt_response(
+        302,
+        description="With the S3 backend: a short-lived presigned URL of the object store "
+        "serving the same ciphertext (and `Range`); follow it with the same headers.",
+    )
     @problems(403, 404, 416)
     def get(self, query, package_file_id):
         """The age ciphertext a link names (the link is the credential: no key needed), while
-        the link and the license last; `Range` asks for part of it (206)."""
+        the link and the license last; `Range` asks for part of it (206). Each request is
+        checked and audited here; with S3 the bytes come from a presigned URL (302)."""
         context = service_context()
         now = context.clock()
         with context.session_factory() as session:
@@ -104,6 +113,9 @@ class PackageFileContent(MethodView):
                 context.unit_of_work(principal.actor), principal, deliverable, license,
                 request.remote_addr or "unknown", now,
             )  # fmt: skip
+        direct = store.presigned_url(file.object_key, PRESIGNED_SECONDS)
+        if direct is not None:  # the bytes come from the object store, and the Range with them
+            return Response(status=302, headers={"Location": direct, "Cache-Control": "no-store"})
         headers["Content-Length"] = str(end - start)
         body = store.get(file.object_key, start, end)
         return Response(body, status=status, mimetype=AGE, headers=headers)

@@ -58,6 +58,10 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove an object that must never be served (one that failed its digest check)."""
 
+    def presigned_url(self, key: str, seconds: int) -> str | None:
+        """A URL serving the object (with `Range`) to anyone for `seconds`, or None where the
+        backend has none (a directory: the service streams it)."""
+
     def start_multipart(self, key: str, part_size: int) -> str:
         """A new multipart upload of `key` whose parts are `part_size` bytes, the last one
         excepted; its reference, to keep for the other calls."""

@@ -66,6 +66,9 @@ class DirectoryStore:
     def delete(self, key: str) -> None:
         self._object(key).unlink(missing_ok=True)
 
+    def presigned_url(self, key: str, seconds: int) -> str | None:
+        return None  # only the service serves a directory's files
+
     # --- multipart --------------------------------------------------------------------------
     # uploads/<upload>/data is the file being assembled, each part written at its own offset
     # (the parts of an upload are all part_size bytes but the last), and parts/<number> marks

@@ -61,6 +61,7 @@ class S3Store:
                 request_checksum_calculation="when_required",
                 response_checksum_validation="when_required",
                 s3={"addressing_style": "path"},
+                signature_version="s3v4",  # presigned URLs too (X-Amz-Expires, not SigV2's)
                 retries={"max_attempts": 5, "mode": "standard"},
             ),
         )
@@ -122,6 +123,11 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def presigned_url(self, key: str, seconds: int) -> str | None:
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": check_key(key)}, ExpiresIn=seconds
+        )
 
     # --- multipart --------------------------------------------------------------------------
 

@@ -143,6 +143,7 @@ def load_jobs(session: Session, deliveries: list[sa.Row]) -> list[Job]:
                 data.get("licensee_id"),
                 data.get("organisation_id"),  # an invitation's
             } - {None}
+            org_ids |= {entry["licensee_id"] for entry in data.get("entries") or []}  # a digest's
     organisations = rows_by_key(session, KnownOrganisation.__table__.c.organisation_id, org_ids)
     return [
         Job(

@@ -121,6 +121,8 @@ def subject_values(data: dict, organisation, locale: str) -> dict:
         "url": data.get("url", ""),
         "invoice": data.get("invoice_number", ""),
         "category": value_text("category", data.get("category"), locale),
+        "day": (data.get("day_start") or "")[:10],  # a digest's UTC day
+        "downloads": data.get("downloads", ""),
     }
 
 
@@ -165,6 +167,8 @@ def detail_rows(
                 else format_when(datetime.fromisoformat(expires), locale, zone),
             )
         )
+    if data.get("entries"):
+        rows.extend(digest_rows(data, locale, zone, names))
     rows.append((labels["occurred_at"], format_when(occurred_at, locale, zone)))
     return rows
 
@@ -180,3 +184,24 @@ def ip_request_rows(data: dict, labels: dict, locale: str, names: dict) -> list[
         (labels["requester"], organisation_name(asking, locale) if asking else ""),
         (labels["contact"], f"{data['contact_name']} <{data['contact_email']}>"),
     ]
+
+
+def digest_rows(data: dict, locale: str, zone: ZoneInfo, names: dict) -> list[tuple[str, str]]:
+    """A daily download digest's totals and one line per (license, file), times in `zone`."""
+    labels = LABELS[locale]
+    rows = [
+        (labels["downloads"], str(data["downloads"])),
+        (labels["licensees"], str(data["licensees"])),
+    ]
+    for entry in data["entries"]:
+        org = names.get(entry["licensee_id"])
+        line = labels["download_line"].format(
+            licensee=organisation_name(org, locale) if org else entry["licensee_id"],
+            count=entry["downloads"],
+            addresses=entry["addresses"],
+            when=format_when(datetime.fromisoformat(entry["last_downloaded_at"]), locale, zone),
+        )
+        rows.append((entry["file_name"], line))
+    if data.get("more_entries"):
+        rows.append((labels["more_entries"], str(data["more_entries"])))
+    return rows

@@ -46,6 +46,7 @@ class Audience(enum.Enum):
 
     DEAL_PARTIES = "deal parties"  # the vendor and the licensee named in the event
     LICENSEE = "licensee"  # the licensee alone (its package is ready: nothing for the vendor)
+    VENDOR = "vendor"  # the vendor alone (its daily download digest)
     ORGANISATION = "organisation"  # the organisation the event is about
     CORE_FOLLOWERS = "core followers"  # holders of a license for the core, and its watchers
     VENDORS = "vendors"  # the vendors the event lists (a request for IP: those of its category)
@@ -70,6 +71,8 @@ def event_group(event_type: str) -> str | None:
 def audience(event_type: str, data: dict) -> Audience:
     if event_type == deliverables.DELIVERABLES_READY:
         return Audience.LICENSEE
+    if event_type == deliverables.DELIVERABLES_DAILY_DIGEST:
+        return Audience.VENDOR
     if "vendor_id" in data and "licensee_id" in data:  # a deal: licenses, quotes, orders
         return Audience.DEAL_PARTIES
     group = event_group(event_type)
@@ -90,6 +93,8 @@ def named_recipients(event_type: str, data: dict) -> set[str] | None:
         return {data["vendor_id"], data["licensee_id"]}
     if found is Audience.LICENSEE:
         return {data["licensee_id"]}
+    if found is Audience.VENDOR:
+        return {data["vendor_id"]}
     if found is Audience.ORGANISATION:
         return {data["organisation_id"]}
     if found is Audience.CORE_FOLLOWERS:

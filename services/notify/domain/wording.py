@@ -49,6 +49,7 @@ SUBJECT_IDS: dict[str, str] = {
     licensing.ORDER_REFUNDED: N_("Order refunded: {core}"),
     deliverables.DELIVERABLES_READY: N_("Your files for {core} are ready to download"),
     catalog.IP_REQUESTED: N_("Request for IP: {category}"),
+    deliverables.DELIVERABLES_DAILY_DIGEST: N_("Downloads of your files on {day}: {downloads}"),
 }
 
 # Labels and sentences of the e-mail templates.
@@ -84,6 +85,10 @@ LABEL_IDS: dict[str, str] = {
     "foundry": N_("Foundry"),
     "requester": N_("Asked by"),
     "contact": N_("Contact"),
+    "downloads": N_("Downloads"),
+    "licensees": N_("Licensees"),
+    "download_line": N_("{licensee}: {count} downloads from {addresses} addresses, last {when}"),
+    "more_entries": N_("Not listed"),
     "footer": N_(
         "You receive this notice as a contact of {organisation} on ipmarket. "
         "Choose which notices you get at {preferences_url}."

@@ -1,5 +1,5 @@
 """The deliverables consumer on a real Kafka broker: licensing's events, as published, open and
-close downloads (the projection the HTTP API reads)."""
+close downloads (the projection the HTTP API reads) and queue the license's package."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pyrage import x25519
 
 from ipmarket.cli import build_consumer
 from kafka import KafkaProducer
+from services.deliverables.manifest import ManifestSigner
+from services.deliverables.package_worker import PackageWorker
 from shared.db.schema import new_id
 from shared.events import new_event
 from shared.messaging.kafka_io import topic
-from tests.integration.deliverables.conftest import Marketplace
+from tests.integration.deliverables.conftest import SIGNING_SECRET, Marketplace
 from tests.integration.deliverables.test_downloads import download, register
 from tests.integration.deliverables.test_uploads import upload_whole
 from tests.support import wait_until
@@ -55,6 +57,13 @@ def test_licensing_events_from_kafka_open_and_close_downloads(platform_env, kafk
         publish("issued")
         wait_until(lambda: download(client, licensee, deliverable_id).status_code == 200,
                    timeout=60, what="the issued license to open downloads")  # fmt: skip
+        # The event queued the license's package, which the worker prepares from that alone.
+        assert market.count(f"package_wanted WHERE license_id = '{license_id}'") == 1
+        PackageWorker(market.context, app.extensions["deliverables_store"],
+                      ManifestSigner(SIGNING_SECRET.encode()), "http://d.test").drain()  # fmt: skip
+        assert market.count("package_wanted") == 0
+        package = client.get(f"/v1/licenses/{license_id}/package", headers=licensee.headers)
+        assert package.status_code == 200 and len(package.json["files"]) == 1
         published = time.monotonic()
         publish("revoked")
         wait_until(lambda: download(client, licensee, deliverable_id).status_code == 403,

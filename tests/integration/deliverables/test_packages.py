@@ -12,14 +12,16 @@ import json
 import os
 import warnings
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+import requests
 import sqlalchemy as sa
 from joserfc import jws
 from joserfc.jwk import KeySet
 from pyrage import x25519
 
-from services.deliverables import packages
+from services.deliverables import package_files
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.package_worker import PackageWorker
 from shared.db.schema import new_id, utcnow
@@ -70,6 +72,17 @@ def package_of(client, licensee, license_id):
     return client.get(f"/v1/licenses/{license_id}/package", headers=licensee.headers)
 
 
+def follow(client, url: str, headers: dict | None = None):
+    """A link's answer as a client gets it: with S3, the service checks and audits the link and
+    redirects to a presigned URL of the object store, which serves the bytes and the Range."""
+    answer = client.get(url, headers=headers or {})
+    if answer.status_code != 302:
+        return answer
+    direct = requests.get(answer.headers["Location"], headers=headers or {}, timeout=60)
+    return SimpleNamespace(status_code=direct.status_code, data=direct.content,
+                           headers=direct.headers)  # fmt: skip
+
+
 def verified_manifest(client, token: str) -> dict:
     key_set = KeySet.import_key_set(client.get("/.well-known/jwks.json").json)
     with warnings.catch_warnings():
@@ -100,7 +113,7 @@ def test_a_license_issued_becomes_a_package_the_licensee_alone_can_open(
     assert sorted(f["file_name"] for f in claims["files"]) == sorted(files)
     for listed, signed in zip(package["files"], claims["files"], strict=True):
         assert listed["file_name"] == signed["file_name"]
-        got = client.get(listed["url"])
+        got = follow(client, listed["url"])
         assert got.status_code == 200 and got.headers["Accept-Ranges"] == "bytes"
         ciphertext = got.data
         assert hashlib.sha256(ciphertext).hexdigest() == signed["encrypted_sha256"]
@@ -130,21 +143,88 @@ def test_redelivery_and_restarts_never_make_a_second_package(
     assert market.count(f"outbox WHERE event_type = '{READY}'") == 1
 
 
-def test_a_worker_that_died_after_storing_a_file_stores_it_again(
+def test_a_worker_that_died_mid_file_leaves_it_to_the_next_once_its_claim_lapses(
     app, client, market, parties, licensed, worker, age_command, tmp_path
 ):
     _, licensee = parties
     license_id, files, identity = licensed
-    with market.context.session_factory() as session, session.begin():
-        packages.plan(session, utcnow())
-    with market.context.engine.connect() as conn:
-        [key] = conn.execute(sa.text("SELECT object_key FROM package_file LIMIT 1")).scalars()
     store = app.extensions["deliverables_store"]
-    store.put(key, io.BytesIO(b"half of a ciphertext, never recorded"))
-    worker().drain()
+    dead = worker()
+    dead.plan_next()
+    with market.context.session_factory() as session, session.begin():
+        claim = package_files.claim(session, utcnow(), dead.lease)
+    store.put(claim.object_key, io.BytesIO(b"half of a ciphertext, never recorded"))
+    # (the worker dies here)
+    worker().drain()  # the claim still holds: the other file only
+    assert package_of(client, licensee, license_id).status_code == 409
+    assert market.count("package_file WHERE state = 'pending'") == 1
+    later = worker()
+    later.clock = lambda: utcnow() + later.lease
+    later.drain()
+    assert not store.exists(claim.object_key)  # the dead attempt's object removed
     for listed in package_of(client, licensee, license_id).json["files"]:
-        opened = decrypt(age_command, tmp_path, identity, client.get(listed["url"]).data)
+        opened = decrypt(age_command, tmp_path, identity, follow(client, listed["url"]).data)
         assert opened.stdout == files[listed["file_name"]]
+    assert market.count(f"outbox WHERE event_type = '{READY}'") == 1
+    # The dead worker wakes up and records what it had: refused, the package stays as it is.
+    assert dead.store_file(claim) is False
+    assert not store.exists(claim.object_key)
+
+
+def test_work_comes_from_events_not_from_rescanning_licenses(
+    app, client, market, parties, licensed, worker
+):
+    vendor, licensee = parties
+    license_id, _, _ = licensed
+    worker().drain()
+    assert market.count("package_wanted") == 0
+    # A license in force that no event announced (a row this worker never heard of): left
+    # alone until the safety net's sweep, at a long interval.
+    other = new_id()
+    core_id = package_of(client, licensee, license_id).json["core_id"]
+    with market.context.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO known_license (license_id, licensee_id, vendor_id, core_id, state,"
+                " changed_at) VALUES (:l, :licensee, :vendor, :core, 'valid', :now)"
+            ),
+            dict(l=other, licensee=licensee.organisation_id, vendor=vendor.organisation_id,
+                 core=core_id, now=utcnow()),
+        )  # fmt: skip
+    idle = worker()
+    assert idle.step() is False
+    assert package_of(client, licensee, other).status_code == 409
+    idle.clock = lambda: utcnow() + idle.sweep_every
+    idle.drain()
+    assert package_of(client, licensee, other).status_code == 200
+
+
+@pytest.mark.databases("postgresql")
+def test_no_transaction_is_open_while_a_file_is_encrypted(app, market, licensed, worker):
+    store = app.extensions["deliverables_store"]
+    seen = []
+
+    def open_transactions() -> int:
+        with market.context.engine.connect() as conn:
+            return conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND state LIKE 'idle in transaction%'"
+                )
+            ).scalar()
+
+    class Watched:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def get(self, key):
+            seen.append(open_transactions())
+            return store.get(key)
+
+    busy = worker()
+    busy.store = Watched()
+    busy.drain()
+    assert seen == [0, 0]  # two files encrypted, each with no transaction waiting on it
 
 
 def test_a_file_added_makes_a_new_package_reusing_the_encrypted_ones(
@@ -177,11 +257,11 @@ def test_links_serve_ranges_end_and_stop_with_the_license(
     worker().drain()
     package = package_of(client, licensee, license_id).json
     listed = next(f for f in package["files"] if f["file_name"] == "uart_gl.v")
-    whole = client.get(listed["url"]).data
-    part = client.get(listed["url"], headers={"Range": "bytes=1000-1048575"})
+    whole = follow(client, listed["url"]).data
+    part = follow(client, listed["url"], headers={"Range": "bytes=1000-1048575"})
     assert part.status_code == 206 and part.data == whole[1000:1048576]
     assert part.headers["Content-Range"] == f"bytes 1000-1048575/{len(whole)}"
-    tail = client.get(listed["url"], headers={"Range": "bytes=-10"})
+    tail = follow(client, listed["url"], headers={"Range": "bytes=-10"})
     assert tail.status_code == 206 and tail.data == whole[-10:]
     beyond = client.get(listed["url"], headers={"Range": f"bytes={len(whole) + 5}-"})
     assert beyond.status_code == 416 and beyond.json["errors"][0]["field"] == "Range"
@@ -206,3 +286,30 @@ def test_nobody_else_sees_the_package(client, market, parties, licensed, worker)
     other = market.organisation("Other House", ["licensee"])
     assert package_of(client, other, license_id).status_code == 404
     assert package_of(client, licensee, new_id()).status_code == 404
+
+
+def test_with_s3_a_link_redirects_to_a_presigned_url_that_ends(
+    app, client, market, parties, licensed, worker, backend, monkeypatch
+):
+    if backend != "s3":
+        pytest.skip("the directory backend streams through the service")
+    _, licensee = parties
+    license_id, _, _ = licensed
+    worker().drain()
+    listed = package_of(client, licensee, license_id).json["files"][0]
+    answer = client.get(listed["url"])
+    assert answer.status_code == 302 and "X-Amz-Signature=" in answer.headers["Location"]
+    # The object is this license's own ciphertext (packages are stored per license).
+    assert f"/packages/{license_id}/" in answer.headers["Location"]
+    assert market.count("download") == 1  # checked and audited by the service all the same
+    got = requests.get(answer.headers["Location"], headers={"Range": "bytes=0-99"}, timeout=60)
+    assert got.status_code == 206 and len(got.content) == 100
+    # A presigned URL signed two hours ago has ended (botocore's clock, moved back).
+    import botocore.auth
+
+    earlier = botocore.auth.get_current_datetime() - timedelta(hours=2)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *a, **k: earlier)
+    stale = client.get(listed["url"]).headers["Location"]
+    monkeypatch.undo()
+    refused = requests.get(stale, timeout=60)
+    assert refused.status_code == 403 and b"expired" in refused.content.lower()

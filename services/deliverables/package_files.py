@@ -1,0 +1,139 @@
+"""Encrypting a package's files, never inside a transaction (a file may take minutes):
+
+1. `claim`: in one short transaction, the oldest pending file of a license in force that no
+   live claim holds gets a new attempt id and a claim until `now + lease`.
+2. `encrypt`: with no transaction open, the plaintext streamed from the store through age to
+   the package's keys into an object of the attempt's own (bounded memory), its size and
+   SHA-256 taken on the way.
+3. `record`: in another transaction, the file is stored at that object if the claim is still
+   this attempt's, and the license's packages whose files are now all stored are finished.
+
+A worker that dies mid-way leaves its claim to lapse: the next attempt writes its own object
+and removes the dead one's; an attempt that lost its claim removes what it wrote."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.deliverables.age_stream import EncryptingReader, recipient_bytes
+from services.deliverables.domain.licenses import VALID
+from services.deliverables.models import (
+    PENDING,
+    STORED,
+    Deliverable,
+    KnownLicense,
+    Package,
+    PackageFile,
+)
+from services.deliverables.storage import ObjectStore
+from shared.db.schema import new_id
+
+
+@dataclass(frozen=True)
+class Claim:
+    package_file_id: str
+    license_id: str
+    attempt: str
+    source_key: str  # the plaintext deliverable's object
+    object_key: str  # where this attempt writes the ciphertext
+    recipients: tuple[str, ...]
+    lapsed_key: str | None  # a dead attempt's object, removed
+
+
+@dataclass(frozen=True)
+class Ciphertext:
+    size: int
+    sha256: str
+
+
+def attempt_key(license_id: str, package_file_id: str, attempt: str) -> str:
+    return f"packages/{license_id}/{package_file_id}/{attempt}.age"
+
+
+def claim(session: Session, now: datetime, lease: timedelta) -> Claim | None:
+    file = session.scalars(
+        sa.select(PackageFile)
+        .join(KnownLicense, KnownLicense.license_id == PackageFile.license_id)
+        .where(
+            PackageFile.state == PENDING,
+            KnownLicense.state == VALID,
+            sa.or_(PackageFile.claimed_until.is_(None), PackageFile.claimed_until <= now),
+        )
+        .order_by(PackageFile.created_at, PackageFile.package_file_id)
+        .limit(1)
+        .with_for_update(of=PackageFile, skip_locked=True)
+    ).first()
+    if file is None:
+        return None
+    lapsed = file.attempt and attempt_key(file.license_id, file.package_file_id, file.attempt)
+    file.attempt, file.claimed_until = new_id(), now + lease
+    source_key = session.scalar(
+        sa.select(Deliverable.object_key).where(Deliverable.deliverable_id == file.deliverable_id)
+    )
+    return Claim(
+        file.package_file_id, file.license_id, file.attempt, source_key,
+        attempt_key(file.license_id, file.package_file_id, file.attempt),
+        tuple(_recipients_of(session, file)), lapsed or None,
+    )  # fmt: skip
+
+
+def _recipients_of(session: Session, file: PackageFile) -> list[str]:
+    for package in session.scalars(sa.select(Package).where(Package.license_id == file.license_id)):
+        if file.package_file_id in package.file_ids:
+            return package.recipients
+    raise LookupError(f"package file {file.package_file_id} is in no package")
+
+
+def encrypt(store: ObjectStore, claim: Claim) -> Ciphertext:
+    if claim.lapsed_key is not None:
+        store.delete(claim.lapsed_key)
+    recipients = [recipient_bytes(key) for key in claim.recipients]
+    reader = _Digesting(EncryptingReader(store.get(claim.source_key), recipients))
+    store.put(claim.object_key, reader)
+    return Ciphertext(reader.size, reader.digest.hexdigest())
+
+
+def record(session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime) -> bool:
+    """Store the file at the attempt's object if the claim is still ours; whether it was."""
+    return bool(
+        session.execute(
+            sa.update(PackageFile)
+            .where(
+                PackageFile.package_file_id == claim.package_file_id,
+                PackageFile.attempt == claim.attempt,
+                PackageFile.state == PENDING,
+            )
+            .values(
+                state=STORED,
+                stored_at=now,
+                object_key=claim.object_key,
+                claimed_until=None,
+                cipher_size=ciphertext.size,
+                cipher_sha256=ciphertext.sha256,
+            )  # fmt: skip
+        ).rowcount
+    )
+
+
+class _Digesting(io.RawIOBase):
+    """The ciphertext's size and SHA-256, taken as the store reads it."""
+
+    def __init__(self, reader: io.RawIOBase):
+        self._reader = reader
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._reader.readinto(buffer)
+        self.digest.update(memoryview(buffer)[:count])
+        self.size += count
+        return count
