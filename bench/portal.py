@@ -102,7 +102,9 @@ def _serve(app: str, port: int, env: dict) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_until_serving(port, server, path="/readyz" if app == "portal" else "/healthz")
+    # A loaded machine takes a while to import and start the workers.
+    health = "/readyz" if app == "portal" else "/healthz"
+    wait_until_serving(port, server, timeout=180, path=health)
     return server
 
 

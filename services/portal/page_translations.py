@@ -10,8 +10,11 @@ only skips its way of finding them again.
 
 from __future__ import annotations
 
+import functools
+
+from babel.numbers import get_group_symbol
 from flask import Flask, g
-from flask_babel import get_locale, get_translations
+from flask_babel import format_number, get_locale, get_translations
 
 
 def translations():
@@ -36,9 +39,24 @@ def locale_name() -> str:
     return found
 
 
+def number(value) -> str:
+    """Flask-Babel's numberformat, for a whole number without its pattern engine: a facet's
+    count, forty on a search page, where Babel's formatting was a tenth of the page's CPU.
+    The portal's locales (en, zh_Hans, zh_Hant) all group by three."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}".replace(",", _group_symbol(locale_name()))
+    return format_number(value)
+
+
+@functools.lru_cache(maxsize=16)
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale)
+
+
 def install(app: Flask) -> None:
     """Templates' _(), gettext and ngettext through `translations()` (after Babel(app), whose
-    callables these replace with the same behaviour)."""
+    callables these replace with the same behaviour), and numberformat through `number`."""
+    app.jinja_env.filters["numberformat"] = number
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
