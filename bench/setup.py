@@ -158,12 +158,12 @@ class Client:
         return self.request("GET", path, headers=headers)[1].decode()
 
 
-def wait_until_serving(port: int, server, timeout: float = 30) -> None:
-    """Until the HTTP server `server` (a Popen) answers /healthz on `port`."""
+def wait_until_serving(port: int, server, timeout: float = 30, path: str = "/healthz") -> None:
+    """Until the HTTP server `server` (a Popen) answers `path` on `port` (the portal: /readyz)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if Client(port).request("GET", "/healthz")[0] == 200:
+            if Client(port).request("GET", path)[0] == 200:
                 return
         except OSError:
             pass

@@ -15,7 +15,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from services.portal import forms, i18n, labels, signed_in
+from services.portal import forms, i18n, labels, page_translations, signed_in
 from services.portal.catalog_api import CatalogApi
 from services.portal.deliverables_api import DeliverablesApi
 from services.portal.licensing_api import LicensingApi
@@ -81,6 +81,7 @@ def create_app(
     connect_services(app, environ, catalog, clock, **apis)
     CSRFProtect(app)
     Babel(app, locale_selector=_locale, timezone_selector=_timezone)
+    page_translations.install(app)
 
     from services.portal.views import (
         account,

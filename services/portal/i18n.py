@@ -18,8 +18,9 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from flask_babel import format_currency, format_datetime, get_locale
+from flask_babel import format_currency, format_datetime
 
+from services.portal import page_translations
 from services.portal.domain.languages import LOCALES, NAMES, choose_locale
 
 __all__ = ["LOCALES", "choose_locale"]
@@ -34,7 +35,7 @@ def html_lang(locale: str) -> str:
 
 
 def current_locale() -> str:
-    return str(get_locale())
+    return page_translations.locale_name()
 
 
 def is_chinese() -> bool:

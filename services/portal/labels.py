@@ -4,8 +4,11 @@ it is, so that a new one appears before it is translated."""
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import lazy_gettext as _l
 
+from services.portal import page_translations
 from shared import vocabulary
 
 # The facets a search may filter on, in the order the page lists them (the API's parameters).
@@ -177,4 +180,13 @@ def label(kind: str, code: str | None) -> str:
     """The page's word for a code of the catalog's vocabulary `kind`."""
     if code is None:
         return ""
+    return _label(page_translations.locale_name(), kind, code)
+
+
+# A search page shows about a hundred labels; each lazy string's translation is looked up once
+# per language here rather than on every page (bench/portal.py). Unknown codes come from the
+# catalog's data, hence the bound.
+@functools.lru_cache(maxsize=4096)
+def _label(locale: str, kind: str, code: str) -> str:
+    """`locale` is the request's: the lazy string below is translated into it."""
     return str(LABELS.get(kind, {}).get(code, code))
