@@ -1,6 +1,7 @@
 """/v1/people: the operator's view of people — everyone a page at a time, one person with their
-memberships, their platform roles changed. Signed-in operators only (who always sign in with
-a second factor); an API key is refused (403)."""
+memberships, their platform roles changed. For the platform's operators (who always sign in
+with a second factor) and, like every operator endpoint, the platform's own keys; any other
+person or key is refused (403)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ blp = Blueprint(
 
 
 @blp.get("")
-@requires(action="people.manage", people_only=True)
+@requires(action="people.manage")
 @blp.arguments(PeopleListArgsSchema(), location="query", unknown=RAISE)
 @blp.response(200, page_schema(PersonSchema))
 @problems(401, 403)
@@ -43,7 +44,7 @@ def list_people(args):
 
 
 @blp.get("/<id:person_id>")
-@requires(action="people.manage", people_only=True)
+@requires(action="people.manage")
 @blp.response(200, PersonSchema)
 @problems(401, 403, 404)
 def read_person(person_id):
@@ -53,7 +54,7 @@ def read_person(person_id):
 
 
 @blp.put("/<id:person_id>/platform-roles")
-@requires(action="people.manage", people_only=True)
+@requires(action="people.manage")
 @blp.arguments(PlatformRolesSchema)
 @blp.response(200, PersonSchema)
 @problems(401, 403, 404, 409, 422)

@@ -12,7 +12,8 @@ from shared.bounds import Schema
 class VendorNameClaimCreateSchema(Schema):
     name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=128),
+        # The domain's rule (services/catalog/domain/vendor_names.NAME), spaces around allowed.
+        validate=[validate.Length(min=1, max=128), validate.Regexp(r"^\s*[A-Za-z0-9_.\-]+\s*$")],
         metadata={
             "description": "A VLNV vendor name, e.g. your domain name (compared without case)."
         },
