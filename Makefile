@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := var/kafka/libs
+# Python's bytecode cache on, whatever the shell says: without it every process of the suite and
+# of `make run` compiles the project again (and pytest rewrites every test module's asserts
+# again), half the unit tier's CPU. The caches are in .gitignore.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test bench demo clean browser portal-translations
 
