@@ -126,7 +126,8 @@ def rotate_command() -> None:
     click.echo(json.dumps({"kid": kid, "signing": True}))
 
 
-@keys_group.command("retire")
+# A kid is a base64url thumbprint and may begin with "-": read as the key id, not an option.
+@keys_group.command("retire", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 def retire_command(kid: str) -> None:
     """Retire a key: licenses it signed stop verifying (UNKNOWN_KEY)."""

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, Session], None]
 HANDLER_ATTEMPTS = 3
+# An offset commit the broker has not confirmed after this long is sent again by an idle consumer.
+COMMIT_RETRY_SECONDS = 1.0
 
 
 class EventConsumer:
@@ -42,6 +44,7 @@ class EventConsumer:
         consumer_factory=kafka_io.make_consumer,
         producer_factory=kafka_io.make_producer,
         retry_pause: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.service = service
         self.session_factory = session_factory
@@ -55,6 +58,10 @@ class EventConsumer:
         self._producer_factory = producer_factory
         self._retry_pause = retry_pause  # between a failing handler's attempts
         self._producer = None
+        self._clock = clock
+        # Offsets handled and sent to the broker, not yet confirmed: partition → next offset.
+        self._unconfirmed: dict[TopicPartition, int] = {}
+        self._commit_again_at = 0.0
         self.counts = {"handled": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
 
     def run(self, stop: threading.Event) -> None:
@@ -73,6 +80,7 @@ class EventConsumer:
                     if consumer is not None:
                         _close_quietly(consumer)
                         consumer = None
+                    self._unconfirmed.clear()  # a new consumer starts from the broker's offsets
                     stop.wait(1.0)
         finally:
             if consumer is not None:
@@ -84,32 +92,54 @@ class EventConsumer:
     def _poll_once(self, consumer) -> None:
         batches = consumer.poll(timeout_ms=100)
         if not batches:
+            self._commit_unconfirmed(consumer)
             return
         # Every partition's messages in one transaction (each partition's in its order) and
         # one offset commit: a consumer of several partitions waits for one WAL flush and one
         # broker round trip per poll, not one per partition.
         self.handle_messages([m for messages in batches.values() for m in messages])
         # Handled and committed to the database: the offsets follow without waiting for the
-        # broker's answer (a commit lost on the way only brings the batch back, and its events
-        # are dropped as repeats), so the next batch is not held up by a round trip.
-        consumer.commit_async(
+        # broker's answer, so the next batch is not held up by a round trip.
+        self._commit(
+            consumer,
             {
-                TopicPartition(tp.topic, tp.partition): OffsetAndMetadata(
-                    messages[-1].offset + 1, "", -1
-                )
+                TopicPartition(tp.topic, tp.partition): messages[-1].offset + 1
                 for tp, messages in batches.items()
             },
+        )
+
+    def _commit(self, consumer, offsets: dict[TopicPartition, int]) -> None:
+        self._unconfirmed.update(offsets)
+        self._commit_again_at = self._clock() + COMMIT_RETRY_SECONDS
+        consumer.commit_async(
+            {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()},
             callback=self._offsets_committed,
         )
+
+    def _commit_unconfirmed(self, consumer) -> None:
+        """Send again what the broker has not confirmed. A lost commit only brings its batch
+        back after a restart (its events dropped as repeats), but until the partition's next
+        message the group's offset would stay behind: its lag would never read zero to those
+        who watch it, nor to anyone waiting for the consumers to catch up."""
+        if not self._unconfirmed or self._clock() < self._commit_again_at:
+            return
+        owned = consumer.assignment()
+        # A partition taken away in a rebalance is its new owner's to commit.
+        self._unconfirmed = {tp: o for tp, o in self._unconfirmed.items() if tp in owned}
+        if self._unconfirmed:
+            self._commit(consumer, dict(self._unconfirmed))
 
     def _offsets_committed(self, offsets, answer) -> None:
         if isinstance(answer, Exception):
             log.warning(
-                "consumer %s: offsets not committed (the events come again and are "
-                "dropped as repeats): %s",
+                "consumer %s: offsets not committed (sent again when idle): %s",
                 self.group_id,
                 answer,
             )
+            return
+        for tp, meta in offsets.items():
+            if self._unconfirmed.get(tp) == meta.offset:  # not if a later one is on its way
+                del self._unconfirmed[tp]
 
     def handle_messages(self, messages) -> None:
         """Handle a batch in one transaction (one commit, not one per event). If

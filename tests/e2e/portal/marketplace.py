@@ -130,14 +130,24 @@ class Marketplace:
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until every outbox is published and every consumer has handled all there is on
-        its topics: what any service wrote before is known to all that need it."""
-        wait_until(
-            lambda: _all_published(self.env) and _consumers_caught_up(self.bootstrap, self.prefix),
-            timeout=timeout,
-            interval=0.2,
-            what="the marketplace's events to be relayed and consumed",
-            check=self._check_alive,
-        )
+        its topics: what any service wrote before is known to all that need it. On a time-out
+        the message names what was still being waited for."""
+        waiting = ["nothing checked yet"]
+
+        def settled() -> bool:
+            waiting[0] = _unpublished(self.env) or _consumers_behind(self.bootstrap, self.prefix)
+            return not waiting[0]
+
+        try:
+            wait_until(
+                settled,
+                timeout=timeout,
+                interval=0.2,
+                check=self._check_alive,
+                what="the marketplace's events to be relayed and consumed",
+            )
+        except AssertionError as timed_out:
+            raise AssertionError(f"{timed_out}; still waiting for {waiting[0]}") from None
 
     def _check_alive(self) -> None:
         for name in list(self.processes.running):
@@ -160,35 +170,41 @@ def _database(postgres, admin_engine, service: str) -> str:
     return url
 
 
-def _all_published(env: dict) -> bool:
+def _unpublished(env: dict) -> str:
+    """The outboxes with rows not yet relayed, or "" when every one is published."""
+    waiting = []
     for service in SERVICES:
         engine = sa.create_engine(env[f"IPMARKET_{service.upper()}_DATABASE_URL"])
         try:
             with engine.connect() as conn:
-                waiting = conn.scalar(
+                count = conn.scalar(
                     sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
                 )
         finally:
             engine.dispose()
-        if waiting:
-            return False
-    return True
+        if count:
+            waiting.append(f"{count} unpublished in {service}'s outbox")
+    return ", ".join(waiting)
 
 
-def _consumers_caught_up(bootstrap: str, prefix: str) -> bool:
+def _consumers_behind(bootstrap: str, prefix: str) -> str:
+    """The consumer groups whose committed offsets are behind their topics' ends (or that have
+    not joined yet), or "" when every one has caught up."""
     from kafka.errors import KafkaError
 
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    behind = []
     try:
         for service, streams in CONSUMERS.items():
             group = f"{prefix}.{service}.consumer"
             try:
                 committed = admin.list_group_offsets(group).get(group, {})
-            except KafkaError:  # the group is not there yet: its consumer is still starting
-                return False
+            except KafkaError as exc:  # the group is not there yet: its consumer is starting
+                behind.append(f"{group} ({exc!r})")
+                continue
             partitions = [
                 TopicPartition(f"{prefix}.{stream}", p)
                 for stream in streams
@@ -197,8 +213,11 @@ def _consumers_caught_up(bootstrap: str, prefix: str) -> bool:
             for partition, end in consumer.end_offsets(partitions).items():
                 done = committed.get(partition)
                 if end and (done is None or done.offset < end):
-                    return False
-        return True
+                    at = None if done is None else done.offset
+                    behind.append(
+                        f"{group} at {at} of {end} on {partition.topic}[{partition.partition}]"
+                    )
+        return ", ".join(behind)
     finally:
         consumer.close()
         admin.close()

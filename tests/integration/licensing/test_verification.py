@@ -173,6 +173,13 @@ def test_garbage_is_malformed(client, market, text):
     assert verify_license(text, {}, None).result.value == "MALFORMED"
 
 
+def test_a_key_id_that_begins_with_a_dash_is_read_as_the_key_id(client):
+    # One thumbprint in 64 begins with "-"; it must not be taken for an option.
+    retired = CliRunner().invoke(main, ["keys", "retire", "-Uq3bX0"])
+    assert retired.exit_code == 2, retired.output
+    assert "No such option" not in retired.output and "-Uq3bX0" in retired.output
+
+
 def test_after_rotation_old_licenses_still_verify_until_their_key_is_retired(
     client, issue, tmp_path
 ):

@@ -90,13 +90,22 @@ def record(topic: str, partition: int, offset: int, value: bytes, key: bytes = b
 
 @dataclass
 class FakeKafkaConsumer:
-    """Hands out the batches it is given, one per poll; records the offsets committed."""
+    """Hands out the batches it is given, one per poll; records the offsets committed and
+    answers each commit with the next of `commit_answers` (an exception for a lost commit),
+    else confirms it."""
 
     batches: list[dict]
     committed: list[dict] = field(default_factory=list)
+    commit_answers: list = field(default_factory=list)
+    partitions: set = field(default_factory=set)
 
     def poll(self, timeout_ms=0):
         return self.batches.pop(0) if self.batches else {}
 
+    def assignment(self):
+        return set(self.partitions)
+
     def commit_async(self, offsets, callback=None):
         self.committed.append(offsets)
+        if callback is not None:
+            callback(offsets, self.commit_answers.pop(0) if self.commit_answers else None)

@@ -8,7 +8,7 @@ import pytest
 from kafka.structs import TopicPartition
 
 from shared.events import new_event
-from shared.messaging.consumer import HANDLER_ATTEMPTS, EventConsumer
+from shared.messaging.consumer import COMMIT_RETRY_SECONDS, HANDLER_ATTEMPTS, EventConsumer
 from tests.unit.shared.messaging.fakes import (
     FakeKafkaConsumer,
     FakeProducer,
@@ -52,6 +52,7 @@ def consumer():
         handled.append(event.id)
 
     producer = FakeProducer()
+    now = [0.0]
     consumer = EventConsumer(
         service="licensing",
         session_factory=sessions,
@@ -61,8 +62,9 @@ def consumer():
         prefix="t",
         producer_factory=lambda bootstrap: producer,
         retry_pause=lambda s: None,
+        clock=lambda: now[0],
     )
-    consumer.fake = producer
+    consumer.fake, consumer.now = producer, now
     consumer.handled, consumer.failing = handled, failing
     yield consumer
     engine.dispose()
@@ -136,3 +138,46 @@ def test_offsets_are_committed_after_handling_one_past_each_partitions_last(cons
         ("t.catalog", 1): 10,
     }
     assert consumer.handled == [a.id, b.id, c.id]
+
+
+def committed_offsets(commit: dict) -> dict:
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in commit.items()}
+
+
+def test_a_lost_offset_commit_is_sent_again_once_the_consumer_is_idle(consumer):
+    a, b = registered("a"), registered("b")
+    kafka = FakeKafkaConsumer(
+        [
+            {TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]},
+            {TopicPartition(TOPIC, 1): [record(TOPIC, 1, 7, b.to_json())]},
+        ],
+        commit_answers=[RuntimeError("the group is rebalancing")],
+        partitions={TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)},
+    )
+    consumer._poll_once(kafka)  # partition 0's commit is lost
+    consumer._poll_once(kafka)  # partition 1's is confirmed
+    consumer._poll_once(kafka)  # idle, but too soon to send again
+    assert [committed_offsets(c) for c in kafka.committed] == [
+        {("t.catalog", 0): 5},
+        {("t.catalog", 1): 8},
+    ]
+    consumer.now[0] += COMMIT_RETRY_SECONDS
+    consumer._poll_once(kafka)
+    consumer.now[0] += COMMIT_RETRY_SECONDS
+    consumer._poll_once(kafka)  # confirmed the second time: nothing more to send
+    assert [committed_offsets(c) for c in kafka.committed][2:] == [{("t.catalog", 0): 5}]
+
+
+def test_a_lost_commit_of_a_partition_taken_away_is_left_to_its_new_owner(consumer):
+    a = registered("a")
+    kafka = FakeKafkaConsumer(
+        [{TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]}],
+        commit_answers=[RuntimeError("the group has rebalanced")],
+        partitions={TopicPartition(TOPIC, 1)},
+    )
+    consumer._poll_once(kafka)
+    consumer.now[0] += COMMIT_RETRY_SECONDS
+    consumer._poll_once(kafka)
+    consumer.now[0] += COMMIT_RETRY_SECONDS
+    consumer._poll_once(kafka)
+    assert len(kafka.committed) == 1
