@@ -102,3 +102,10 @@ def test_a_read_the_service_refuses_gets_a_page_saying_so_in_the_pages_language(
     answer = client.get("/vendor/requests")
     assert answer.status_code == 403 and "您在该组织中的角色不允许此操作。" in answer.text
     assert client.get("/vendor/licenses").status_code == 403
+
+
+def test_the_end_use_country_is_named_in_the_pages_language_not_coded():
+    for locale, name in (("en", "Singapore"), ("zh-Hans", "新加坡")):
+        client, _ = workspace(["approver"], locale=locale)
+        page = client.get("/vendor/requests").text
+        assert f"<dd>{name}</dd>" in page and "<dd>SG</dd>" not in page
