@@ -31,6 +31,7 @@ def account(uow: UnitOfWork | CatalogWork, person_id: str) -> dict:
                 "legal_name_zh": organisation.legal_name_zh,
                 "kinds": list(organisation.roles),
                 "roles": list(membership.roles),
+                "timezone": organisation.timezone,
             }
         )
     return {

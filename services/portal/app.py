@@ -204,7 +204,11 @@ def _locale() -> str:
 
 
 def _timezone() -> str:
-    return (signed_in.person() or {}).get("timezone") or "UTC"
+    """The person's own time zone, else their (first) organisation's, as notices use."""
+    person = signed_in.person() or {}
+    organisations = person.get("organisations") or {}
+    zones = [o.get("timezone") for o in organisations.values() if o.get("timezone")]
+    return person.get("timezone") or next(iter(zones), None) or "UTC"
 
 
 def _secure(response):

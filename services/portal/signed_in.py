@@ -80,6 +80,7 @@ def open_session(signed_in: dict, email: str, account: dict | None = None) -> No
                 "name_en": m["legal_name_en"],
                 "name_zh": m["legal_name_zh"],
                 "kinds": m.get("kinds"),  # vendor, licensee: which workspaces it has
+                "timezone": m.get("timezone"),  # the person's when they chose none
             }
             for m in account.get("memberships", [])
         },

@@ -16,6 +16,9 @@ class AccountMembershipSchema(Schema):
     legal_name_zh = fields.String(allow_none=True)
     kinds = fields.List(fields.String(), metadata={"description": "vendor, licensee, admin"})
     roles = fields.List(fields.String(validate=validate.OneOf(roles.ORGANISATION_ROLES)))
+    timezone = fields.String(
+        metadata={"description": "The organisation's time zone (IANA): the person's if unset."}
+    )
 
 
 class AccountSchema(Schema):

@@ -59,6 +59,7 @@ def test_who_is_signed_in_with_their_organisations_names_and_roles(catalog):
         "legal_name_zh": "上海芯元微电子有限公司",
         "kinds": ["vendor"],
         "roles": ["approver"],
+        "timezone": "Asia/Shanghai",  # the organisation's: the pages' when the person has none
     }
 
 

@@ -67,6 +67,7 @@ ACCOUNT = {
             "legal_name_zh": "芯元",
             "kinds": ["vendor"],
             "roles": ["buyer"],
+            "timezone": "Asia/Shanghai",
         }
     ],
 }

@@ -95,3 +95,5 @@ def test_after_saving_the_pages_speak_the_language_and_show_dates_in_the_time_zo
     data = {"csrf_token": csrf_of(page), "locale": "", "timezone": ""}
     assert client.post("/account/settings", data=data).status_code == 303
     assert fake.settings == {"locale": None, "timezone": None}
+    page = client.get("/account").text  # the organisation's: Asia/Shanghai, not UTC
+    assert "3:55:00\u202fPM +0800" in page and "7:55:00\u202fAM" not in page
