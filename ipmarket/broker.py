@@ -164,19 +164,19 @@ class Broker:
         cluster_id = "-"
         while cluster_id.startswith("-"):  # as Kafka's own Uuid does: no id that reads as a flag
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        subprocess.run(
-            self._java(
-                "kafka.tools.StorageTool",
-                "format",
-                "-t",
-                cluster_id,
-                "-c",
-                str(self.properties_path),
-                "--ignore-formatted",
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
+        java = self._java(
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(self.properties_path),
+            "--ignore-formatted",
         )
+        # A tool that runs for seconds gains nothing from C2's compiling: C1 only halves its CPU
+        # time (2.2 -> 1.2 s) and every broker started from nothing waits for it.
+        java.insert(1, "-XX:TieredStopAtLevel=1")
+        subprocess.run(java, check=True, stdout=subprocess.DEVNULL)
         return True
 
     def start(self) -> subprocess.Popen:

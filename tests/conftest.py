@@ -137,6 +137,8 @@ def xdist_group_of(item) -> str | None:
         if name in definitions.name2fixturedefs:  # asked for itself or by another fixture
             return name
     scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
+    if "package" in scopes:  # a package's modules together: its fixture starts once
+        return item.module.__name__.rpartition(".")[0]
     return item.module.__name__ if scopes & WIDER_THAN_A_TEST else None
 
 
@@ -169,9 +171,15 @@ def make_database(request, database_backend, tmp_path):
             return url
 
         return make_sqlite
-    postgres = request.getfixturevalue("postgres")
-    postgres_admin_engine = request.getfixturevalue("postgres_admin_engine")
-    templates = request.getfixturevalue("migrated_templates")
+    return request.getfixturevalue("make_postgres_database")
+
+
+@pytest.fixture(scope="session")
+def make_postgres_database(postgres, postgres_admin_engine, migrated_templates):
+    """make_database's PostgreSQL half, for the fixtures that outlive a test too."""
+    from shared.db.migrations import upgrade
+
+    templates = migrated_templates
 
     def create(name: str, template: str | None = None) -> None:
         with postgres_admin_engine.connect() as conn:
@@ -217,6 +225,22 @@ def topic_prefix(kafka_broker) -> str:
     return prefix
 
 
+PLATFORM_SETTINGS = {  # platform_env's besides the broker, topics and databases
+    "IPMARKET_RELAY_IDLE_SECONDS": "0.02",
+    "IPMARKET_WEBHOOK_ALLOW_PRIVATE": "true",
+    "IPMARKET_WEBHOOK_RETRY_SECONDS": "0,1,1,2",
+    # The licensing service will not start without the secret of its signing keys.
+    "IPMARKET_SIGNING_KEY_SECRET": "platform test secret, long enough to be accepted",
+    # Tests make many requests with one key from one address; the tests of the rate
+    # limits set their own.
+    "IPMARKET_RATE_LIMIT_PER_KEY": "1000000/60",
+    "IPMARKET_RATE_LIMIT_PER_ADDRESS": "1000000/60",
+    "IPMARKET_RATE_LIMIT_ANONYMOUS": "1000000/60",
+    # Nor notify without the secret that seals webhook secrets and signing keys.
+    "IPMARKET_WEBHOOK_KEY_SECRET": "webhook test secret, long enough to be accepted",
+}
+
+
 @pytest.fixture
 def platform_env(monkeypatch, kafka_broker, topic_prefix, make_database) -> dict[str, str]:
     """Environment of one isolated marketplace: its own topics and three fresh databases.
@@ -224,18 +248,7 @@ def platform_env(monkeypatch, kafka_broker, topic_prefix, make_database) -> dict
     env = {
         "IPMARKET_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
         "IPMARKET_TOPIC_PREFIX": topic_prefix,
-        "IPMARKET_RELAY_IDLE_SECONDS": "0.02",
-        "IPMARKET_WEBHOOK_ALLOW_PRIVATE": "true",
-        "IPMARKET_WEBHOOK_RETRY_SECONDS": "0,1,1,2",
-        # The licensing service will not start without the secret of its signing keys.
-        "IPMARKET_SIGNING_KEY_SECRET": "platform test secret, long enough to be accepted",
-        # Tests make many requests with one key from one address; the tests of the rate
-        # limits set their own.
-        "IPMARKET_RATE_LIMIT_PER_KEY": "1000000/60",
-        "IPMARKET_RATE_LIMIT_PER_ADDRESS": "1000000/60",
-        "IPMARKET_RATE_LIMIT_ANONYMOUS": "1000000/60",
-        # Nor notify without the secret that seals webhook secrets and signing keys.
-        "IPMARKET_WEBHOOK_KEY_SECRET": "webhook test secret, long enough to be accepted",
+        **PLATFORM_SETTINGS,
     }
     for service in ("catalog", "licensing", "notify"):
         env[f"IPMARKET_{service.upper()}_DATABASE_URL"] = make_database(service)

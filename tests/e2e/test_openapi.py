@@ -7,6 +7,7 @@ no valid input refused and no invalid input accepted."""
 from __future__ import annotations
 
 import re
+import uuid
 from unittest.mock import patch
 
 import pytest
@@ -24,25 +25,38 @@ REFERENCES = {"core_id", "offer_id", "request_id", "target_id"}
 MAX_EXAMPLES = 8  # per operation and phase: the whole fuzz stays within a couple of minutes
 
 
-@pytest.fixture
-def apps(platform_env, monkeypatch, make_database, tmp_path):
+@pytest.fixture(scope="module")
+def apps(kafka_broker, make_postgres_database, tmp_path_factory):
+    """Module-wide (a test's set-up was most of the time of the tests that read the document):
+    each fuzzer writes only to its own service's database, which no other test here reads."""
     from services.catalog.app import create_app as catalog_app
     from services.deliverables.app import create_app as deliverables_app
     from services.licensing.app import create_app as licensing_app
     from services.notify.app import create_app as notify_app
+    from tests.conftest import PLATFORM_SETTINGS
 
-    # The payment provider's callback is fuzzed as configured (else it is 503 by design).
-    monkeypatch.setenv("IPMARKET_PAYMENT_PROVIDER_SECRET", "whsec-fuzz-provider-secret")
-    monkeypatch.setenv("IPMARKET_DELIVERABLES_DATABASE_URL", make_database("deliverables"))
-    monkeypatch.setenv("IPMARKET_DELIVERABLES_DIR", str(tmp_path / "deliverables"))
-    apps = {"catalog": catalog_app(), "licensing": licensing_app(), "notify": notify_app()}
-    apps["deliverables"] = deliverables_app()
-    yield apps
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        env = {
+            "IPMARKET_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+            # Nothing here publishes (no relay runs): the topics need not exist.
+            "IPMARKET_TOPIC_PREFIX": f"t{uuid.uuid4().hex[:10]}",
+            **PLATFORM_SETTINGS,
+            # The payment provider's callback is fuzzed as configured (else it is 503 by design).
+            "IPMARKET_PAYMENT_PROVIDER_SECRET": "whsec-fuzz-provider-secret",
+            "IPMARKET_DELIVERABLES_DIR": str(tmp_path_factory.mktemp("deliverables")),
+        }
+        for service in SERVICES:
+            env[f"IPMARKET_{service.upper()}_DATABASE_URL"] = make_postgres_database(service)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        apps = {"catalog": catalog_app(), "licensing": licensing_app(), "notify": notify_app()}
+        apps["deliverables"] = deliverables_app()
+        yield apps
     for app in apps.values():
         app.extensions["ipmarket"].engine.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def throwaway_key(apps) -> str:
     """The key of a new organisation (vendor and licensee), known to all three services: the
     catalog registers it, and the others learn of it by their own handlers, as from Kafka."""

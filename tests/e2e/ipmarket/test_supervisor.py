@@ -21,10 +21,12 @@ from ipmarket.broker import free_port
 from tests.support import PROJECT_ROOT, wait_until
 
 
-def free_port_pair() -> int:
+def free_port_pair(taken: set[int]) -> int:
     """A port whose successor is free too (the broker's controller listens there)."""
     while True:
         port = free_port()
+        if {port, port + 1} & taken:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port + 1))
@@ -33,23 +35,36 @@ def free_port_pair() -> int:
                 continue
 
 
+def distinct_free_ports(count: int) -> list[int]:
+    """Free ports, no two alike: none is bound until its process starts, so the kernel may
+    offer one twice (the deliverables API once got the broker's port and the run failed)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 class Marketplace:
     """`ipmarket run` in a subprocess on free ports, its output in `tmp_path/run.out`."""
 
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path
-        self.ports = {s: free_port() for s in ("catalog", "licensing", "notify", "deliverables")}
-        self.portal_port = free_port()
+        *service_ports, self.portal_port, simulator_port = distinct_free_ports(6)
+        services = ("catalog", "licensing", "notify", "deliverables")
+        self.ports = dict(zip(services, service_ports, strict=True))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("IPMARKET_")}
         self.env.update(
             {
                 "IPMARKET_VAR_DIR": str(tmp_path / "var"),
-                "IPMARKET_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port_pair()}",
+                "IPMARKET_KAFKA_BOOTSTRAP": "127.0.0.1:"
+                f"{free_port_pair({*service_ports, self.portal_port, simulator_port})}",
                 **{
                     f"IPMARKET_{s.upper()}_URL": f"http://127.0.0.1:{p}"
                     for s, p in self.ports.items()
                 },
-                "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{free_port()}",
+                "IPMARKET_PAYMENT_SIMULATOR_URL": f"http://127.0.0.1:{simulator_port}",
                 "IPMARKET_PORTAL_URL": f"http://127.0.0.1:{self.portal_port}",
             }
         )

@@ -19,8 +19,7 @@ PASSWORD = "plum kettle orbit 47"
 class Site:
     portal: str
     catalog: str
-    totp: pyotp.TOTP
-    organisation_name: str
+    totp: pyotp.TOTP | None
 
 
 def _database(postgres, postgres_admin_engine) -> str:
@@ -39,28 +38,37 @@ def _database(postgres, postgres_admin_engine) -> str:
     return url
 
 
-def _load(database_url: str) -> tuple[pyotp.TOTP, str]:
-    """The demo catalog, and a buyer of the licensee Lakeside who signs in with a TOTP code."""
+def _load(database_url: str) -> str:
+    """The demo catalog; the id of its licensee Lakeside."""
     from ipmarket.devtools import demo
+    from services.catalog.app import build_context
+
+    context = build_context(database_url)
+    organisations = {}
+    demo.load(context, lambda key, org, api_key: organisations.__setitem__(key, org))
+    context.engine.dispose()
+    return next(org.id for org in organisations.values() if "Lakeside" in org.legal_name_en)
+
+
+def _add_buyer(database_url: str, licensee_id: str, email: str) -> pyotp.TOTP:
+    """A buyer of Lakeside who signs in with a TOTP code: one per test module, so that what a
+    module does to its buyer (a new password, a passkey) is no other module's business."""
     from services.catalog import invitations, second_factor
     from services.catalog.app import build_context
     from services.catalog.domain.people import Actor
     from services.catalog.unit_of_work import catalog_work
 
     context = build_context(database_url)
-    organisations = {}
-    demo.load(context, lambda key, org, api_key: organisations.__setitem__(key, org))
-    licensee = next(org for org in organisations.values() if "Lakeside" in org.legal_name_en)
     operator = Actor(platform_roles=frozenset({"operator"}), person_id="operator")
     now = datetime.now(UTC)
     with context.unit_of_work() as uow:
-        _, token = invitations.invite_member(uow, operator, licensee.id, EMAIL, ["buyer"])
+        _, token = invitations.invite_member(uow, operator, licensee_id, email, ["buyer"])
         person, _ = invitations.accept_invitation(
             uow, token, name_en="Li Wei", name_zh="李伟", password=PASSWORD
         )
         records = catalog_work(uow).records
-        totp = pyotp.parse_uri(second_factor.enrol(records, person.id, EMAIL, now))
+        totp = pyotp.parse_uri(second_factor.enrol(records, person.id, email, now))
         assert second_factor.confirm(records, person.id, totp.at(now), now)
         uow.commit()
     context.engine.dispose()
-    return totp, licensee.legal_name_en
+    return totp

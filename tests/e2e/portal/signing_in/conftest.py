@@ -5,25 +5,28 @@ WebAuthn binds a passkey to a host name and refuses an IP address as relying par
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import pytest
 
 from ipmarket.broker import free_port
-from tests.e2e.portal.signing_in.catalog_site import Site, _database, _load
+from tests.e2e.portal.signing_in.catalog_site import Site, _add_buyer, _database, _load
 from tests.support import Processes, _ready, wait_until
 
 
 @dataclass
 class LocalhostSite(Site):
     database_url: str = ""
+    licensee_id: str = ""
 
 
-@pytest.fixture(scope="module")
-def localhost_site(postgres, postgres_admin_engine, tmp_path_factory):
+@pytest.fixture(scope="package")
+def catalog_and_portal(postgres, postgres_admin_engine, tmp_path_factory):
+    """One catalog and portal for the package's modules (their start-up and the demo catalog
+    were most of each module's time): what a module changes is its own buyer's."""
     database_url = _database(postgres, postgres_admin_engine)
-    totp, organisation_name = _load(database_url)
+    licensee_id = _load(database_url)
     port = free_port()
     portal = f"http://localhost:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPMARKET_")}
@@ -41,9 +44,19 @@ def localhost_site(postgres, postgres_admin_engine, tmp_path_factory):
         catalog = _serve(processes, "catalog", free_port())
         processes.env["IPMARKET_CATALOG_URL"] = catalog
         _serve(processes, "portal", port)
-        yield LocalhostSite(portal, catalog, totp, organisation_name, database_url)
+        yield LocalhostSite(portal, catalog, None, database_url, licensee_id)
     finally:
         processes.stop_all()
+
+
+@pytest.fixture(scope="module")
+def localhost_site(catalog_and_portal, request):
+    """The site, with a buyer of the module's own (its BUYER_EMAIL) when it names one."""
+    email = getattr(request.module, "BUYER_EMAIL", None)
+    if email is None:
+        return catalog_and_portal
+    totp = _add_buyer(catalog_and_portal.database_url, catalog_and_portal.licensee_id, email)
+    return replace(catalog_and_portal, totp=totp)
 
 
 def _serve(processes: Processes, service: str, port: int) -> str:

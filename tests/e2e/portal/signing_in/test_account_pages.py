@@ -12,12 +12,13 @@ import re
 import pyotp
 import sqlalchemy as sa
 
-from tests.e2e.portal.signing_in.catalog_site import EMAIL, PASSWORD
+from tests.e2e.portal.signing_in.catalog_site import PASSWORD
 from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
 __all__ = ["open_page"]  # the fixture, for the tests here
 NEW_PASSWORD = "lantern meadow copper 93"
+BUYER_EMAIL = "wang.fang@lakeside.example"  # this module's buyer, whose password is reset
 
 
 def link_token(database_url: str, event_type: str) -> str:
@@ -45,9 +46,9 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
     page.get_by_role("link", name="忘记密码？").click()
     reach(page, "/password-reset")
     assert_accessible(page)
-    page.get_by_label("电子邮箱").fill(EMAIL)
+    page.get_by_label("电子邮箱").fill(BUYER_EMAIL)
     page.get_by_role("button", name="给我发送链接").click()
-    page.get_by_text("如果 li.wei@lakeside.example 有账户").wait_for()
+    page.get_by_text(f"如果 {BUYER_EMAIL} 有账户").wait_for()
 
     token = link_token(site.database_url, PASSWORD_RESET_REQUESTED)
     page.goto(f"{site.portal}/password-reset?token={token}")
@@ -64,7 +65,7 @@ def test_a_forgotten_password_is_reset_from_the_link_in_simplified_chinese(
     page.get_by_role("button", name="设置密码").click()
     reach(page, "/sign-in")
     assert "新密码已设置" in page.locator("main").inner_text()
-    page.get_by_label("电子邮箱").fill(EMAIL)
+    page.get_by_label("电子邮箱").fill(BUYER_EMAIL)
     page.get_by_label("密码", exact=True).fill(PASSWORD)  # the old one no longer works
     page.get_by_role("button", name="登录", exact=True).click()
     assert "邮箱或密码不正确" in page.locator("main").inner_text()

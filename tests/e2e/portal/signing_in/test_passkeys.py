@@ -14,6 +14,7 @@ from tests.e2e.portal.signing_in.conftest import reach
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot
 
 __all__ = ["open_page"]  # the fixture, for the tests here
+BUYER_EMAIL = EMAIL  # this module's buyer, who adds a passkey
 
 
 @pytest.fixture
