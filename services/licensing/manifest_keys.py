@@ -38,14 +38,15 @@ def _known(session: Session, public_key: str, created_at: datetime) -> ManifestK
 
 def apply_published(event: Event, session: Session) -> None:
     data = event.data
-    _known(session, data["public_key"], data["created_at"])
+    _known(session, data["public_key"], datetime.fromisoformat(data["created_at"]))
 
 
 def apply_retired(event: Event, session: Session) -> None:
     data = event.data
-    key = _known(session, data["public_key"], data["retired_at"])  # (even if first seen now)
+    retired_at = datetime.fromisoformat(data["retired_at"])
+    key = _known(session, data["public_key"], retired_at)  # (even if first seen now)
     if key is not None and key.retired_at is None:
-        key.retired_at = data["retired_at"]
+        key.retired_at = retired_at
 
 
 HANDLERS = {
