@@ -37,7 +37,7 @@ def test_a_manifest_verifies_with_licensing_jwks_and_its_key_never_signs_a_licen
     app,
     client,
     market,
-    parties,
+    parties,  # noqa: F811
     licensed,  # noqa: F811
 ):
     _, licensee = parties
