@@ -18,9 +18,9 @@ from joserfc.jwk import KeySet
 from services.deliverables import manifest
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.package_worker import PackageWorker
+from shared.errors import Conflict
 from shared.jws import sign_compact
 from shared.messaging.outbox import OutboxRelay
-from shared.messaging.unit_of_work import UnitOfWork
 from tests.integration.deliverables.conftest import SIGNING_SECRET
 from tests.integration.deliverables.test_packages import licensed, package_of, parties  # noqa: F401
 from tests.support import wait_until
@@ -77,14 +77,16 @@ def test_a_manifest_verifies_with_licensing_jwks_and_its_key_never_signs_a_licen
         assert answer.status_code == 200 and answer.json()["result"] == "UNKNOWN_KEY"
 
         # Rotation and retirement as the license keys': the retired key leaves the JWKS.
-        with UnitOfWork(context.session_factory, context.outbox_model, "deliverables") as uow:
+        with context.unit_of_work() as uow:
             newer = signer.create_key(uow)
             uow.commit()
-        with UnitOfWork(context.session_factory, context.outbox_model, "deliverables") as uow:
+        with context.unit_of_work() as uow:
             manifest.retire(uow, kid)
             uow.commit()
         wait_until(lambda: manifest_kids(licensing) == {newer}, timeout=30,
                    what="the retired manifest key to leave licensing's JWKS")  # fmt: skip
+        with context.unit_of_work() as uow, pytest.raises(Conflict, match="rotate first"):
+            manifest.retire(uow, newer)  # the only one that signs
     finally:
         stop.set()
         thread.join(30)
