@@ -21,7 +21,9 @@ class HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()  # (everything, in chunks: boto3 reads a small file so)
         chunk = self._reader.read(size)
         self._digest.update(chunk)
         self.size += len(chunk)
