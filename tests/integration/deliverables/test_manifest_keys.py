@@ -12,13 +12,13 @@ import warnings
 
 import pytest
 import requests
+from click.testing import CliRunner
 from joserfc import jws
 from joserfc.jwk import KeySet
 
-from services.deliverables import manifest
+from ipmarket.cli import main
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.package_worker import PackageWorker
-from shared.errors import Conflict
 from shared.jws import sign_compact
 from shared.messaging.outbox import OutboxRelay
 from tests.integration.deliverables.conftest import SIGNING_SECRET
@@ -76,17 +76,20 @@ def test_a_manifest_verifies_with_licensing_jwks_and_its_key_never_signs_a_licen
                                timeout=10)  # fmt: skip
         assert answer.status_code == 200 and answer.json()["result"] == "UNKNOWN_KEY"
 
-        # Rotation and retirement as the license keys': the retired key leaves the JWKS.
-        with context.unit_of_work() as uow:
-            newer = signer.create_key(uow)
-            uow.commit()
-        with context.unit_of_work() as uow:
-            manifest.retire(uow, kid)
-            uow.commit()
+        # Rotation and retirement as the license keys' (`ipmarket manifest-keys`): the newest
+        # signs, the retired key leaves the JWKS, the only one that signs cannot be retired.
+        rotated = CliRunner().invoke(main, ["manifest-keys", "rotate"])
+        assert rotated.exit_code == 0, rotated.output
+        newer = json.loads(rotated.output)["kid"]
+        assert newer.startswith("manifest-") and newer != kid
+        retired = CliRunner().invoke(main, ["manifest-keys", "retire", kid])
+        assert retired.exit_code == 0, retired.output
         wait_until(lambda: manifest_kids(licensing) == {newer}, timeout=30,
                    what="the retired manifest key to leave licensing's JWKS")  # fmt: skip
-        with context.unit_of_work() as uow, pytest.raises(Conflict, match="rotate first"):
-            manifest.retire(uow, newer)  # the only one that signs
+        refused = CliRunner().invoke(main, ["manifest-keys", "retire", newer])
+        assert refused.exit_code == 1 and "rotate first" in refused.output
+        with context.unit_of_work() as uow:
+            assert signer.sign(uow, {"n": 1}) and signer._key(uow)[0] == newer
     finally:
         stop.set()
         thread.join(30)
