@@ -145,6 +145,19 @@ def thumbprint(public_key_b64: str) -> str:
     return b64url_encode(hashlib.sha256(canonical.encode()).digest())
 
 
+# Manifest keys (deliverables) are served in licensing's JWKS beside the license keys; their
+# kid says which they are, so that neither kind ever verifies the other's tokens.
+MANIFEST_KID_PREFIX = "manifest-"
+
+
+def manifest_kid(public_key_b64: str) -> str:
+    return MANIFEST_KID_PREFIX + thumbprint(public_key_b64)
+
+
+def is_manifest_kid(kid) -> bool:
+    return isinstance(kid, str) and kid.startswith(MANIFEST_KID_PREFIX)
+
+
 def public_keys_from_jwks(jwks: dict) -> dict[str, Ed25519PublicKey]:
     """kid → key of the Ed25519 keys of a JWKS document; anything else is skipped."""
     keys = {}

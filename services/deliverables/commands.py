@@ -3,6 +3,7 @@ migrate come from the common commands)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -104,5 +105,50 @@ class UnusableInput(click.ClickException):
     exit_code = 2
 
 
+@click.group("manifest-keys")
+def manifest_keys_group() -> None:
+    """The keys manifests are signed with (served in licensing's JWKS, kid "manifest-…")."""
+
+
+def _manifest_context():
+    from services.deliverables.app import build_context
+    from services.deliverables.manifest import ManifestSigner, manifest_secret
+    from shared import config
+
+    try:
+        return build_context(), ManifestSigner(manifest_secret())
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@manifest_keys_group.command("rotate")
+def rotate_manifest_key() -> None:
+    """A new manifest key, which signs from now on; older keys keep verifying until retired."""
+    context, signer = _manifest_context()
+    with context.unit_of_work() as uow:
+        kid = signer.create_key(uow)
+        uow.commit()
+    click.echo(json.dumps({"kid": kid, "signing": True}))
+
+
+@manifest_keys_group.command("retire")
+@click.argument("kid")
+def retire_manifest_key(kid: str) -> None:
+    """Retire a manifest key: manifests it signed stop verifying, in licensing's JWKS too."""
+    from services.deliverables import manifest
+    from shared.errors import DomainError, NotFound
+
+    context, _ = _manifest_context()
+    try:
+        with context.unit_of_work() as uow:
+            manifest.retire(uow, kid)
+            uow.commit()
+    except NotFound as exc:
+        raise click.BadParameter(exc.detail, param_hint="'KID'") from None
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(json.dumps({"kid": kid, "retired": True}))
+
+
 # click commands added at the top level of `ipmarket`.
-COMMANDS: list = [scheduler_command, packager, deliverables_group]
+COMMANDS: list = [scheduler_command, packager, deliverables_group, manifest_keys_group]

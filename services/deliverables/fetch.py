@@ -14,7 +14,13 @@ import pyrage
 import requests
 from pyrage import x25519
 
-from shared.jws import JwsError, b64url_decode, public_keys_from_jwks, verify_compact
+from shared.jws import (
+    JwsError,
+    b64url_decode,
+    is_manifest_kid,
+    public_keys_from_jwks,
+    verify_compact,
+)
 
 CHUNK = 1024 * 1024
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -75,6 +81,7 @@ def fetch(license_text, identity_text, out: Path, api_key: str, base_url: str, h
     base_url = base_url.rstrip("/")
     package = _get(http, f"{base_url}/v1/licenses/{license_id}/package", api_key).json()
     keys = public_keys_from_jwks(_get(http, f"{base_url}/.well-known/jwks.json").json())
+    keys = {kid: key for kid, key in keys.items() if is_manifest_kid(kid)}  # never a license key
     try:
         _, claims = verify_compact(package["manifest"], keys)
     except JwsError as error:

@@ -252,6 +252,7 @@ class ManifestKey(Base):
     public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the raw 32 bytes
     sealed_private_key: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class DownloadDigest(Base):

@@ -13,8 +13,6 @@ and removes the dead one's; an attempt that lost its claim removes what it wrote
 
 from __future__ import annotations
 
-import hashlib
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.deliverables.age_stream import EncryptingReader, recipient_bytes
 from services.deliverables.domain.licenses import VALID
+from services.deliverables.hashing_reader import HashingReader
 from services.deliverables.models import (
     PENDING,
     STORED,
@@ -94,9 +93,9 @@ def encrypt(store: ObjectStore, claim: Claim) -> Ciphertext:
     if claim.lapsed_key is not None:
         store.delete(claim.lapsed_key)
     recipients = [recipient_bytes(key) for key in claim.recipients]
-    reader = _Digesting(EncryptingReader(store.get(claim.source_key), recipients))
-    store.put(claim.object_key, reader)
-    return Ciphertext(reader.size, reader.digest.hexdigest())
+    with HashingReader(EncryptingReader(store.get(claim.source_key), recipients)) as reader:
+        store.put(claim.object_key, reader)
+        return Ciphertext(reader.size, reader.hexdigest())
 
 
 def record(session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime) -> bool:
@@ -119,21 +118,3 @@ def record(session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime
             )  # fmt: skip
         ).rowcount
     )
-
-
-class _Digesting(io.RawIOBase):
-    """The ciphertext's size and SHA-256, taken as the store reads it."""
-
-    def __init__(self, reader: io.RawIOBase):
-        self._reader = reader
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        count = self._reader.readinto(buffer)
-        self.digest.update(memoryview(buffer)[:count])
-        self.size += count
-        return count

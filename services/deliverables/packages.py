@@ -146,7 +146,7 @@ def _finish(uow, signer, package: Package, core, files: list[PackageFile], base_
         licensee_id=package.licensee_id, vendor_id=package.vendor_id, core_id=package.core_id,
         vlnv=core.vlnv, recipients=package.recipients, files=entries, issued_at=now,
     )  # fmt: skip
-    package.manifest = signer.sign(session, claims)
+    package.manifest = signer.sign(uow, claims)
     package.state, package.ready_at = READY, now
     uow.publish(
         events.DELIVERABLES_READY,

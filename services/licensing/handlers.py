@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.licensing import manifest_keys
 from services.licensing.models import (
     EndedSession,
     KnownApiKey,
@@ -20,7 +21,7 @@ from shared.events import Event
 from shared.events import catalog as catalog_events
 from shared.people_directory import PeopleDirectory
 
-STREAMS = ["catalog"]
+STREAMS = ["catalog", "deliverables"]  # deliverables: its manifest keys
 directory = Directory(KnownOrganisation, KnownApiKey)
 people_directory = PeopleDirectory(
     KnownTokenKey,
@@ -71,4 +72,5 @@ def event_handlers() -> dict:
         **directory.handlers,
         **people_directory.handlers,
         **dict.fromkeys(CORE_EVENTS, apply_core),
+        **manifest_keys.HANDLERS,
     }

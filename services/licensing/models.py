@@ -169,6 +169,18 @@ class SigningKey(Base):
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class ManifestKey(Base):
+    """A public key the deliverables service signs manifests with (its events): served in
+    the JWKS beside the license keys, never read when verifying a license."""
+
+    __tablename__ = "manifest_key"
+
+    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # "manifest-" + thumbprint
+    public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the raw 32 bytes
+    created_at: Mapped[datetime] = mapped_column()
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class ExpiryNotice(Base):
     """A notice the scheduler has sent: each (license, expiry, days ahead) once, across
     restarts. An expiry moved by a renewal gets its own notices."""

@@ -112,3 +112,26 @@ class DeliverablesDailyDigest(EventData):
     more_entries = fields.Integer(
         required=True, validate=validate.Range(min=0, max=bounds.INT64_MAX)
     )
+
+
+MANIFEST_KEY_PUBLISHED = "ipmarket.deliverables.manifest_key.published.v1"
+MANIFEST_KEY_RETIRED = "ipmarket.deliverables.manifest_key.retired.v1"
+DELIVERABLES_EVENTS += (MANIFEST_KEY_PUBLISHED, MANIFEST_KEY_RETIRED)
+ED25519_PUBLIC = validate.Length(equal=43)  # base64url of the raw 32 bytes, a JWK's "x"
+
+
+@register(MANIFEST_KEY_PUBLISHED)
+class ManifestKeyPublished(EventData):
+    """A key manifests are (or will be) signed with, for licensing to serve in its JWKS. Its
+    kid is not sent but derived by every side: "manifest-" + its JWK thumbprint (shared/jws)."""
+
+    public_key = fields.String(required=True, validate=ED25519_PUBLIC)
+    created_at = fields.AwareDateTime(required=True)
+
+
+@register(MANIFEST_KEY_RETIRED)
+class ManifestKeyRetired(EventData):
+    """A manifest key retired: manifests signed with it no longer verify."""
+
+    public_key = fields.String(required=True, validate=ED25519_PUBLIC)
+    retired_at = fields.AwareDateTime(required=True)

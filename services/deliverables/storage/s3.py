@@ -206,14 +206,23 @@ class S3Store:
 
 
 class _Counting:
-    """A readable that counts what is read from it."""
+    """A readable that counts what is read from it, and reads `size` bytes unless the end comes
+    first: s3transfer takes a short first read for the whole of a small file and then reads all
+    the rest into memory for one PutObject (a raw reader's 1 MiB, and a 20 GiB file in memory),
+    and a short later read for a part (S3 refuses parts under 5 MiB but the last)."""
 
     def __init__(self, body: BinaryIO):
         self.body = body
         self.count = 0
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         chunk = self.body.read(size)
+        if size is not None and 0 < len(chunk) < size:
+            parts, got = [chunk], len(chunk)
+            while got < size and (more := self.body.read(size - got)):
+                parts.append(more)
+                got += len(more)
+            chunk = b"".join(parts)
         self.count += len(chunk)
         return chunk
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from services.licensing import manifest_keys
 from services.licensing.api.common import keyring
 from services.licensing.schemas.licenses import Jwks
 from shared.http.api_docs import Blueprint
@@ -14,6 +15,8 @@ blp = Blueprint("keys", __name__, description="License signing keys (JWKS)")
 @blp.get("/.well-known/jwks.json")
 @blp.response(200, Jwks)
 def jwks():
-    """Public keys that verify licenses and status lists (RFC 7517)."""
+    """Public keys that verify licenses and status lists (RFC 7517), and those that verify the
+    deliverables' manifests (kid "manifest-…": never a license's)."""
     with service_context().session_factory() as session:
-        return keyring().jwks(session), 200, {"Cache-Control": "max-age=300"}
+        keys = keyring().jwks(session)["keys"] + manifest_keys.public_jwks(session)
+    return {"keys": keys}, 200, {"Cache-Control": "max-age=300"}

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from shared.jws import BadSignature, MalformedJws, UnknownKey, verify_compact
+from shared.jws import BadSignature, MalformedJws, UnknownKey, is_manifest_kid, verify_compact
 
 ARMOUR_BEGIN = "-----BEGIN IPMARKET LICENSE-----"
 ARMOUR_END = "-----END IPMARKET LICENSE-----"
@@ -107,7 +107,7 @@ def verify_license(
     `core`: "vendor:library:name:version" the license is checked for, if given."""
     now = now or datetime.now(UTC)
     try:
-        header, claims = verify_signed(text, keys)
+        header, claims = verify_signed(text, _LicenseKeys(keys))
     except SignatureProblem as problem:
         return Verification(problem.result, problem.detail)
     missing = [c for c in REQUIRED_CLAIMS if c not in claims]
@@ -138,6 +138,17 @@ def verify_license(
     return answer(Result.VALID, "the license is valid")
 
 
+class _LicenseKeys:
+    """`keys` without the manifest keys a JWKS also holds: a manifest key never verifies a
+    license (its kid is unknown here)."""
+
+    def __init__(self, keys: Mapping[str, Ed25519PublicKey]):
+        self._keys = keys
+
+    def get(self, kid, default=None):
+        return default if is_manifest_kid(kid) else self._keys.get(kid, default)
+
+
 def covers(licensed: dict, core: str) -> bool:
     """Whether the licensed core (vlnv + version constraint) covers "vendor:library:name:ver"."""
     parts = core.split(":")
@@ -163,7 +174,7 @@ def version_allowed(constraint: str, version: str) -> bool:
 
 def read_status_list(text: str, keys: Mapping[str, Ed25519PublicKey]) -> dict[str, str]:
     """The statuses of a signed status list; raises SignatureProblem if it is not genuine."""
-    header, claims = verify_signed(text, keys)
+    header, claims = verify_signed(text, _LicenseKeys(keys))
     if header.get("typ") != STATUS_LIST_TYP or not isinstance(claims.get("statuses"), dict):
         raise SignatureProblem(Result.MALFORMED, "not an ipmarket status list")
     return claims["statuses"]

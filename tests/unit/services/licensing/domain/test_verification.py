@@ -151,3 +151,18 @@ def test_a_signed_status_list_is_read_and_a_forged_one_refused(keyring):
         read_status_list(signed, public_keys_from_jwks(FakeKeyring().jwks))
     with pytest.raises(SignatureProblem):
         read_status_list(token(keyring), public_keys_from_jwks(keyring.jwks))
+
+
+def test_a_manifest_key_in_the_jwks_never_verifies_a_license_nor_a_status_list(keyring):
+    """Licensing's JWKS serves the deliverables' manifest keys too (kid "manifest-…"): a
+    verifier given the whole document must still refuse what such a key signed."""
+    manifest_kid = "manifest-" + keyring.kid
+    jwks = {"keys": [{**keyring.jwks["keys"][0], "kid": manifest_kid}]}
+    keys = public_keys_from_jwks(jwks)
+    forged = sign_compact(claims(), kid=manifest_kid, private_key=keyring.private_key,
+                          typ=LICENSE_TYP)  # fmt: skip
+    assert verify_license(forged, keys, None, now=NOW).result is Result.UNKNOWN_KEY
+    status_list = sign_compact({"statuses": {}}, kid=manifest_kid,
+                               private_key=keyring.private_key, typ=STATUS_LIST_TYP)  # fmt: skip
+    with pytest.raises(SignatureProblem):
+        read_status_list(status_list, keys)
