@@ -280,6 +280,14 @@ def _marshmallow_answer(schema, data):
         return None
 
 
+def _with_short_lists(value):
+    if isinstance(value, dict):
+        return {name: _with_short_lists(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_with_short_lists(item) for item in value[:2]]
+    return value
+
+
 def _spoiled(value):
     """Values near `value` that a schema may refuse: too long, wrong type, hostile, absent."""
     yield None
@@ -312,7 +320,8 @@ def _spoiled(value):
 def test_the_compiled_data_check_answers_as_marshmallow_does():
     """validate_data's fast path (shared/events/data_check.py) gives what the schema's load and
     dump give, or leaves the answer to them: for the largest and the smallest event of each
-    type, and for each with one field spoiled in every way _spoiled knows."""
+    type, and for the largest (lists cut short) with one field spoiled in each way _spoiled
+    knows."""
     answered = 0
     for event_type in known_types():
         schema = schema_for(event_type)
@@ -325,13 +334,14 @@ def test_the_compiled_data_check_answers_as_marshmallow_does():
             expected = _marshmallow_answer(schema, data)
             assert expected is not None and check(data) == expected, event_type
             answered += 1
-            for name, value in data.items():
-                for spoiled in _spoiled(value):
-                    changed = {**data, name: spoiled}
-                    got = check(changed)
-                    assert got is None or got == _marshmallow_answer(schema, changed), (
-                        event_type,
-                        name,
-                        spoiled,
-                    )
+        shorter = _with_short_lists(largest_valid)  # marshmallow's answers cost less
+        for name, value in shorter.items():
+            for spoiled in _spoiled(value):
+                changed = {**shorter, name: spoiled}
+                got = check(changed)
+                assert got is None or got == _marshmallow_answer(schema, changed), (
+                    event_type,
+                    name,
+                    spoiled,
+                )
     assert answered >= 2 * (len(known_types()) - 1)
