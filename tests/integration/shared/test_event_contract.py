@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from services.deliverables import handlers as deliverables_handlers
 from services.deliverables import models as deliverables_models
@@ -24,6 +24,7 @@ from shared.events import deliverables as deliverables_events
 from shared.events import licensing as licensing_events
 from shared.events import new_event, parse_event
 from shared.events import people as people_events
+from shared.events.data_check import compile_check
 from shared.events.registry import known_types, schema_for
 
 CONSUMERS = {
@@ -270,3 +271,77 @@ def test_the_largest_price_a_core_event_carries_is_one_licensing_can_charge():
     offer = largest_event("ipmarket.core.published.v1", "c" * 36).data["offers"][0]
     money = Money.parse(offer["price"]["amount"], offer["price"]["currency"])
     assert money.minor == 999_999_999_999_999
+
+
+def _marshmallow_answer(schema, data):
+    try:
+        return schema.dump(schema.load(data))
+    except ValidationError:
+        return None
+
+
+def _with_short_lists(value):
+    if isinstance(value, dict):
+        return {name: _with_short_lists(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_with_short_lists(item) for item in value[:2]]
+    return value
+
+
+def _spoiled(value):
+    """Values near `value` that a schema may refuse: too long, wrong type, hostile, absent."""
+    yield None
+    yield ["x"]
+    yield {"x": 1}
+    yield 2**64
+    yield "a\x00b"
+    yield "\ud800"
+    yield "2026-12-02T10:00:00"  # naive
+    if isinstance(value, str):
+        yield value + "x"
+        yield value[:-1]
+        yield ""
+    if isinstance(value, list) and value:
+        yield value + value[:1]
+        yield [None, *value[1:]]
+        yield [{**value[0], "unknown": 1}] if isinstance(value[0], dict) else [1]
+    if isinstance(value, dict):
+        yield {**value, "unknown": 1}
+        for name in value:
+            yield {k: v for k, v in value.items() if k != name}
+    if isinstance(value, bool):
+        yield 1
+    elif isinstance(value, int):
+        yield value + 1
+        yield -value
+        yield True
+
+
+def test_the_compiled_data_check_answers_as_marshmallow_does():
+    """validate_data's fast path (shared/events/data_check.py) gives what the schema's load and
+    dump give, or leaves the answer to them: for the largest and the smallest event of each
+    type, and for the largest (lists cut short) with one field spoiled in each way _spoiled
+    knows."""
+    answered = 0
+    for event_type in known_types():
+        schema = schema_for(event_type)
+        check = compile_check(schema)
+        if check is None:
+            continue
+        largest_valid = largest_data(schema, "x" * 36, event_type)
+        smallest_valid = {n: v for n, v in largest_valid.items() if schema.fields[n].required}
+        for data in (largest_valid, smallest_valid):
+            expected = _marshmallow_answer(schema, data)
+            assert expected is not None and check(data) == expected, event_type
+            answered += 1
+        shorter = _with_short_lists(largest_valid)  # marshmallow's answers cost less
+        for name, value in shorter.items():
+            for spoiled in _spoiled(value):
+                changed = {**shorter, name: spoiled}
+                got = check(changed)
+                assert got is None or got == _marshmallow_answer(schema, changed), (
+                    event_type,
+                    name,
+                    spoiled,
+                )
+    assert answered >= 2 * (len(known_types()) - 1)
