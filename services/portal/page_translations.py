@@ -46,6 +46,8 @@ def number(value) -> str:
     count, forty on a search page, where Babel's formatting was a tenth of the page's CPU.
     The portal's locales (en, zh_Hans, zh_Hant) all group by three."""
     if isinstance(value, int) and not isinstance(value, bool):
+        if -1000 < value < 1000:  # most counts: no group to separate, no language to find
+            return str(value)
         return f"{value:,}".replace(",", _group_symbol(locale_name()))
     return format_number(value)
 

@@ -22,7 +22,7 @@ def test_words_labels_and_counts_are_flask_babels_own(locale):
         assert labels.label("maturity", "silicon_proven") == str(
             labels.LABELS["maturity"]["silicon_proven"]
         )
-        for count in (0, 7, 999, 1234, 1234567):
+        for count in (0, 7, 999, 1000, -1000, 1234, 1234567):
             assert page_translations.number(count) == format_number(count)
         rendered = app.jinja_env.from_string("{{ _('Search') }} {{ 1234|numberformat }}").render()
         assert rendered == f"{gettext('Search')} {format_number(1234)}"
