@@ -143,6 +143,7 @@ def create_app(
         html_lang=i18n.html_lang,
         person=signed_in.person,
         label=labels.label,
+        page_words=labels.page_words,
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),

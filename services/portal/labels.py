@@ -190,3 +190,39 @@ def label(kind: str, code: str | None) -> str:
 def _label(locale: str, kind: str, code: str) -> str:
     """`locale` is the request's: the lazy string below is translated into it."""
     return str(LABELS.get(kind, {}).get(code, code))
+
+
+class Words(dict):
+    """One kind's labels in one language, for a template to index (`words[code]`) rather than
+    call label() for each: a search page's cards and facets index these some 150 times, and
+    each call from a template goes through Jinja's Context.call. A code without a label is
+    shown as it is, None as nothing, as label() does."""
+
+    def __missing__(self, code) -> str:
+        return "" if code is None else str(code)
+
+
+class PageWords(dict):
+    """Every kind's Words in one language, built as the page first asks for a kind;
+    `chinese` says whether a core's Chinese title is the one to show."""
+
+    def __init__(self, locale: str):
+        super().__init__()
+        self.chinese = locale.startswith("zh")
+
+    def __missing__(self, kind: str) -> Words:
+        found = self[kind] = Words(
+            {code: str(words) for code, words in LABELS.get(kind, {}).items()}
+        )
+        return found
+
+
+def page_words() -> PageWords:
+    """The request's language's labels (label() for every code at once)."""
+    return _page_words(page_translations.locale_name())
+
+
+@functools.lru_cache(maxsize=8)
+def _page_words(locale: str) -> PageWords:
+    """`locale` is the request's: each kind's lazy strings are translated into it."""
+    return PageWords(locale)
