@@ -97,6 +97,7 @@ class Receiver:
     secrets: dict = field(default_factory=dict)
     received: list = field(default_factory=list)
     delay: dict = field(default_factory=dict)  # path → seconds before answering
+    held: dict = field(default_factory=dict)  # path → threading.Event: answered once it is set
     arrived: list = field(default_factory=list)  # paths of requests read, before any delay
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -132,6 +133,8 @@ def _handler_for(receiver: Receiver):
                 receiver.arrived.append(self.path)
             if self.path in receiver.delay:
                 time.sleep(receiver.delay[self.path])
+            if self.path in receiver.held:
+                receiver.held[self.path].wait(timeout=120)
             with receiver.lock:
                 count = len([r for r in receiver.received if r.path == self.path])
                 status, extra = receiver.answer_for(self.path, count)

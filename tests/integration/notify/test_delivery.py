@@ -366,14 +366,18 @@ def test_a_slow_endpoint_does_not_delay_the_others(
     other_id, other_key = organisation("Fast Licensee", country="CN", contacts=[])
     endpoint_for(client, vendor_key, receiver, "/slow")
     endpoint_for(client, other_key, receiver, "/fast")
-    receiver.delay["/slow"] = 3.0
-    for _ in range(30):
-        handle(license_event("requested", vendor_id, other_id))
-    start_worker(threads=8, per_endpoint=4)
-    # Behind the slow ones (30 at 4 at a time, 3 s each) the fast ones would wait 22.5 s: an
-    # order, not a stopwatch, so that a loaded machine cannot turn it into a flake.
-    wait_until(lambda: len(receiver.on("/fast")) == 30, timeout=60, what="the fast endpoint")
-    assert len(receiver.on("/slow")) < 30
+    # The slow endpoint answers nothing until the fast one has everything: an order, not a
+    # stopwatch, so that a loaded machine cannot turn it into a flake.
+    released = receiver.held["/slow"] = threading.Event()
+    try:
+        for _ in range(30):
+            handle(license_event("requested", vendor_id, other_id))
+        start_worker(threads=8, per_endpoint=4)
+        wait_until(lambda: len(receiver.on("/fast")) == 30, timeout=120, what="the fast endpoint")
+        # Its lanes hold what the slow endpoint was sent, and nothing more: 4 of the 8 threads.
+        assert receiver.arrived.count("/slow") <= 4 and not receiver.on("/slow")
+    finally:
+        released.set()
 
 
 def test_a_new_notice_wakes_the_worker_at_commit_rather_than_at_its_next_poll(
