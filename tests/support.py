@@ -42,9 +42,11 @@ class Processes:
         port = free_port()
         self.start(service, "serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1")
         url = f"http://127.0.0.1:{port}"
+        # Gunicorn boots in seconds, but a machine loaded by the rest of the suite can take
+        # far longer: waiting is free when it is quick.
         wait_until(
             lambda: _ready(url),
-            timeout=30,
+            timeout=120,
             what=f"{service} /readyz",
             check=lambda: self._check_alive(service),
         )
