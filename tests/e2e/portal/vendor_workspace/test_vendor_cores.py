@@ -1,7 +1,8 @@
 """A vendor's cores in Debian's Chromium against the whole marketplace: a publisher uploads an
 IP-XACT file (bad XML first: refused beside the file field, nothing stored), sees what would
-be imported, imports it, gives it a category, an export classification and an offer, publishes
-it, and finds it in the storefront's search; the owner sees the team. Each page passes the
+be imported, imports it, gives it a category, an export classification and two offers, changes
+one (a bad price first), publishes it, removes an offer (the last one stays), and finds it in
+the storefront's search; the owner sees the team. Each page passes the
 axe-core scan; screenshots go to docs/screenshots/vendor-cores-*.png."""
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ def _cores_of(marketplace, person) -> list[dict]:
         headers={"Authorization": f"Bearer {marketplace.token(person)}"},
         timeout=10,
     ).json()["items"]
+
+
+def _offers(marketplace, people, core_id: str) -> list[dict]:
+    return requests.get(
+        f"{marketplace.catalog}/v1/cores/{core_id}",
+        headers={"Authorization": f"Bearer {marketplace.token(people.vendor_publisher)}"},
+        timeout=10,
+    ).json()["offers"]
 
 
 def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
@@ -100,13 +109,40 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     page.get_by_label("Kind of license").select_option("evaluation")
     page.get_by_role("button", name="Add the offer").click()
     page.get_by_role("status").get_by_text("The offer is added.").wait_for()
+    page.get_by_label("Kind of license").select_option("single_project")
+    page.get_by_label("Price (leave empty", exact=False).fill("25000.00")
+    page.get_by_role("button", name="Add the offer").click()
+    page.get_by_role("status").get_by_text("The offer is added.").wait_for()
     assert_accessible(page)
     shot(page, "vendor-cores-core")
+
+    # Editing an offer keeps its id; bad input is refused beside the field and changes nothing.
+    single = next(o for o in _offers(marketplace, people, core_id) if o["kind"] != "evaluation")
+    page.get_by_role("link", name="Edit the offer: Single project").click()
+    page.get_by_label("Price (leave empty", exact=False).fill("thirty thousand")
+    page.get_by_role("button", name="Save the offer").click()
+    assert "25000.00" in page.locator("#amount-error").inner_text()
+    assert_accessible(page)
+    shot(page, "vendor-cores-offer")
+    page.get_by_label("Price (leave empty", exact=False).fill("30000.00")
+    page.get_by_role("button", name="Save the offer").click()
+    page.get_by_role("status").get_by_text("The offer is changed.").wait_for()
+    changed = next(o for o in _offers(marketplace, people, core_id) if o["kind"] != "evaluation")
+    assert changed["offer_id"] == single["offer_id"]
+    assert changed["price"] == {"amount": "30000.00", "currency": "USD"}
 
     page.get_by_role("button", name="Publish").click()
     page.get_by_role("status").get_by_text("Published").wait_for()
     assert "Published" in page.locator(".subtitle").inner_text()
     assert page.get_by_role("button", name="Deprecate").count() == 1
+
+    # Removing: one of two goes; the last offer of a published core stays, the catalog says why.
+    page.get_by_role("button", name="Remove the offer: Single project").click()
+    page.get_by_role("status").get_by_text("The offer is removed.").wait_for()
+    assert [o["kind"] for o in _offers(marketplace, people, core_id)] == ["evaluation"]
+    page.get_by_role("button", name="Remove the offer: Evaluation").click()
+    assert "at least one offer" in page.locator("#refusal").inner_text()
+    assert [o["kind"] for o in _offers(marketplace, people, core_id)] == ["evaluation"]
 
     page.goto(f"{marketplace.portal}/search?q=crc32_engine")
     page.locator(f"a[href*='{core_id}']").first.wait_for()
