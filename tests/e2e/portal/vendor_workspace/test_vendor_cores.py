@@ -2,14 +2,21 @@
 IP-XACT file (bad XML first: refused beside the file field, nothing stored), sees what would
 be imported, imports it, gives it a category, an export classification and two offers, changes
 one (a bad price first), publishes it, removes an offer (the last one stays), and finds it in
-the storefront's search; the owner sees the team. Each page passes the
+the storefront's search; the owner sees the team, invites someone and withdraws the invitation,
+whose e-mailed link then refuses in the reader's language. Each page passes the
 axe-core scan; screenshots go to docs/screenshots/vendor-cores-*.png."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+from pathlib import Path
+
 import requests
 
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
+from tests.support import wait_until
 
 COMPONENT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <ipxact:component xmlns:ipxact="http://www.accellera.org/XMLSchema/IPXACT/1685-2022">
@@ -153,5 +160,41 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     members = owner.locator("table.members").inner_text()
     assert people.vendor_publisher.email in members and people.vendor_approver.email in members
     assert owner.get_by_role("button", name="Send the invitation").count() == 1
+
+    # An invitation sent and withdrawn: it leaves the list, and its e-mailed link refuses.
+    invitee = "new.hire@pengcheng-ip.cn"
+    owner.locator("#invite-email").fill(invitee)
+    owner.locator("input[name='invite-roles'][value='viewer']").check()
+    owner.get_by_role("button", name="Send the invitation").click()
+    owner.get_by_role("status").get_by_text(f"The invitation is sent to {invitee}.").wait_for()
     assert_accessible(owner)
     shot(owner, "vendor-team")
+    link = wait_until(
+        lambda: _invitation_link(marketplace, invitee),
+        timeout=60,
+        interval=0.5,
+        what="the invitation e-mail",
+    )
+    owner.get_by_role("button", name=f"Withdraw the invitation of {invitee}").click()
+    owner.get_by_role("status").get_by_text("The invitation is withdrawn").wait_for()
+    assert invitee not in owner.locator("main").inner_text()
+
+    stranger = open_page("zh-CN")
+    stranger.expected_statuses.add(422)
+    stranger.goto(link)
+    stranger.locator("#name_en").fill("New Hire")
+    stranger.locator("#password").fill("plum kettle orbit 47")
+    stranger.locator("main form button[type=submit]").click()
+    assert "该机构已撤回此邀请" in stranger.locator("main").inner_text()
+
+
+def _invitation_link(marketplace, address: str) -> str | None:
+    """The accept link of the invitation e-mail to `address` (notify writes .eml files here)."""
+    for path in Path(marketplace.env["IPMARKET_MAIL_DIR"]).glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] and address in str(message["To"]):
+            text = message.get_body(("plain",)).get_content()
+            found = re.search(r"https?://\S+/invitations/accept\?token=\S+", text)
+            if found:
+                return found.group(0)
+    return None
