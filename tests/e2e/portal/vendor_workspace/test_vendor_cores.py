@@ -155,6 +155,33 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     page.locator(f"a[href*='{core_id}']").first.wait_for()
     assert "CRC-32 checksum engine" in page.locator("main").inner_text()
 
+    # The same pages in Simplified Chinese, switched on the page (each scanned and shot).
+    page.goto(f"{marketplace.portal}/vendor/cores")
+    page.locator("#language-choice").select_option("zh-Hans")
+    page.locator("form.language button").click()
+    page.wait_for_selector("html[lang='zh-Hans']")
+    next_version = tmp_path / "crc32_engine_1_1.xml"
+    next_version.write_bytes(COMPONENT.replace(b"version>1.0<", b"version>1.1<"))
+    [kept] = _offers(marketplace, people, core_id)
+    tour = [
+        ("/vendor/cores", "vendor-cores-list-zh-Hans"),
+        (f"/vendor/cores/{core_id}", "vendor-cores-core-zh-Hans"),
+        (f"/vendor/cores/{core_id}/edit", "vendor-cores-edit-zh-Hans"),
+        (f"/vendor/cores/{core_id}/offers/{kept['offer_id']}", "vendor-cores-offer-zh-Hans"),
+        ("/vendor/cores/import", "vendor-cores-import-preview-zh-Hans"),
+        ("/vendor/quotes?state=all", "vendor-quotes-zh-Hans"),
+        ("/vendor/orders", "vendor-orders-zh-Hans"),
+    ]
+    for path, name in tour:
+        page.goto(marketplace.portal + path)
+        assert page.locator("html").get_attribute("lang") == "zh-Hans", path
+        if path == "/vendor/cores/import":
+            page.locator("#component").set_input_files(next_version)
+            page.locator("main form button[type=submit]").click()
+            page.get_by_text("pengcheng-ip.cn:ip:crc32_engine:1.1").first.wait_for()
+        assert_accessible(page)
+        shot(page, name)
+
     owner = open_page("en")
     marketplace.sign_in(owner, people.vendor_owner, "/vendor/team")
     members = owner.locator("table.members").inner_text()
@@ -186,6 +213,12 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     stranger.locator("#password").fill("plum kettle orbit 47")
     stranger.locator("main form button[type=submit]").click()
     assert "该机构已撤回此邀请" in stranger.locator("main").inner_text()
+
+    owner.locator("#language-choice").select_option("zh-Hans")
+    owner.locator("form.language button").click()
+    owner.wait_for_selector("html[lang='zh-Hans']")
+    assert_accessible(owner)
+    shot(owner, "vendor-team-zh-Hans")
 
 
 def _invitation_link(marketplace, address: str) -> str | None:
