@@ -137,7 +137,7 @@ def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_p
     page.locator("#language-choice").select_option("zh_Hans")
     page.locator("form.language button").click()
     page.wait_for_selector("html[lang='zh-Hans']")
-    assert "已由您拒绝" in page.locator("main").inner_text()
+    assert "您已不予报价" in page.locator("main").inner_text()
     assert_accessible(page)
     shot(page, "vendor-quote-rejected-zh-Hans")
 
