@@ -5,7 +5,13 @@ the rules are in domain/people.py, shared/roles.py and domain/one_time_tokens.py
 from __future__ import annotations
 
 from services.catalog.domain import one_time_tokens
-from services.catalog.domain.people import INVITATION_LIFETIME, Actor, email_key, may_accept
+from services.catalog.domain.people import (
+    INVITATION_LIFETIME,
+    Actor,
+    email_key,
+    may_accept,
+    may_withdraw,
+)
 from services.catalog.memberships import member_state
 from services.catalog.people import Clock, check_email, new_person, set_first_password
 from services.catalog.people_models import Invitation, Membership, Person
@@ -107,7 +113,11 @@ def accept_invitation(
     invitation = work.records.invitation_for_update(invitation_id)
     if invitation is None:
         raise Invalid("not a link this platform sent", field="token")
-    refusal = may_accept(invitation.accepted_at is not None, now >= invitation.expires_at)
+    refusal = may_accept(
+        invitation.accepted_at is not None,
+        now >= invitation.expires_at,
+        withdrawn=invitation.withdrawn_at is not None,
+    )
     if refusal:
         raise Conflict(refusal, field="token")
     person = work.records.person_by_email(email_key(invitation.email))
@@ -128,3 +138,31 @@ def accept_invitation(
     work.records.flush()
     work.publish(events.MEMBER_JOINED, invitation.organisation_id, member_state(person, membership))
     return person, membership
+
+
+def withdraw_invitation(
+    uow: UnitOfWork | CatalogWork,
+    actor: Actor,
+    organisation_id: str,
+    invitation_id: str,
+    clock: Clock = utcnow,
+) -> Invitation:
+    """The organisation takes an open invitation back: its link then refuses. Withdrawing it
+    again changes nothing (DELETE is idempotent). No event: nothing outside the catalog keeps
+    invitations, and the e-mail already sent cannot be unsent."""
+    work = catalog_work(uow)
+    org = work.records.organisation(organisation_id)
+    if org is None or not (actor.is_member(organisation_id) or actor.may("people.manage")):
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    if not actor.may("members.invite", organisation_id):
+        raise Forbidden("only an owner of the organisation withdraws invitations")
+    invitation = work.records.invitation_for_update(invitation_id)
+    if invitation is None or invitation.organisation_id != org.id:
+        raise NotFound(f"invitation {invitation_id} does not exist")
+    refusal = may_withdraw(invitation.accepted_at is not None)
+    if refusal:
+        raise Conflict(refusal, field="invitation_id")
+    if invitation.withdrawn_at is None:
+        invitation.withdrawn_at = clock()
+        work.records.flush()
+    return invitation

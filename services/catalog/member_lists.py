@@ -63,13 +63,14 @@ def list_members(
 def list_open_invitations(
     session: Session, actor: Actor, organisation_id: str, page: PageRequest, now: datetime
 ) -> tuple[list[Invitation], str | None]:
-    """A page of the invitations neither accepted nor expired, oldest first."""
+    """A page of the invitations neither accepted, withdrawn nor expired, oldest first."""
     _check_reader(session, actor, organisation_id)
     return page_of(
         session,
         sa.select(Invitation).where(
             Invitation.organisation_id == organisation_id,
             Invitation.accepted_at.is_(None),
+            Invitation.withdrawn_at.is_(None),
             Invitation.expires_at > now,
         ),
         Invitation,

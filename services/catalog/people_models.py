@@ -90,6 +90,7 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column()
     accepted_at: Mapped[datetime | None] = mapped_column(default=None)
     person_id: Mapped[str | None] = mapped_column(sa.ForeignKey("person.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)  # its link then refuses
 
 
 class PersonSession(Base):

@@ -25,7 +25,7 @@ class Quote(Base):
     core_id: Mapped[str] = mapped_column(sa.String(36))
     vlnv: Mapped[dict] = mapped_column()
     offer_id: Mapped[str] = mapped_column(sa.String(64))
-    state: Mapped[str] = mapped_column(sa.String(16))  # requested, sent, accepted, declined
+    state: Mapped[str] = mapped_column(sa.String(16))  # domain/quotes.py: QUOTE_STATES
     project_name: Mapped[str] = mapped_column(sa.String(200))
     intended_use: Mapped[str] = mapped_column(sa.String(2000))
     end_use_country: Mapped[str] = mapped_column(sa.String(2))
@@ -39,6 +39,7 @@ class Quote(Base):
     request_id: Mapped[str | None] = mapped_column(  # once accepted
         sa.String(36), parent("license_request.id")
     )
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(2000))  # the vendor's why
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

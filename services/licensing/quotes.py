@@ -2,9 +2,10 @@
 answers with a price, terms and a validity date, the licensee accepts or declines.
 
 requested → sent (the vendor may send a revised quote while it is not answered) → accepted or
-declined; a quote past its validity cannot be accepted. Accepting submits a license request
-priced at the quote (export screening as for any request; the vendor's quote stands for its
-approval), from which the licensee then orders (orders.py).
+declined; a quote past its validity cannot be accepted. The vendor may reject a quote not yet
+answered instead, with the reason the licensee is told (quote.rejected). Accepting submits a
+license request priced at the quote (export screening as for any request; the vendor's quote
+stands for its approval), from which the licensee then orders (orders.py).
 """
 
 from __future__ import annotations
@@ -135,6 +136,16 @@ def decline_quote(
     quote.state, quote.updated_at = "declined", utcnow()
     _audit(uow, principal, "licensee", "quote.declined", quote, reason=reason)
     uow.publish(events.QUOTE_DECLINED, quote.id, purchase_event(quote, reason=reason))
+    return quote
+
+
+def reject_quote(uow: UnitOfWork, principal: Principal, quote_id: str, reason: str) -> Quote:
+    """The vendor will not quote (or takes back a quote not yet answered), saying why."""
+    quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True, vendor_only=True)
+    rules.check_state(quote.state, rules.REJECTABLE)
+    quote.state, quote.rejection_reason, quote.updated_at = "rejected", reason, utcnow()
+    _audit(uow, principal, "vendor", "quote.rejected", quote, reason=reason)
+    uow.publish(events.QUOTE_REJECTED, quote.id, purchase_event(quote, reason=reason))
     return quote
 
 

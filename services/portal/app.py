@@ -101,6 +101,7 @@ def create_app(
     )
     from services.portal.views.console.access import country_name, platform_roles
     from services.portal.views.vendor import core_import as vendor_core_import
+    from services.portal.views.vendor import core_offers as vendor_core_offers
     from services.portal.views.vendor import cores as vendor_cores
     from services.portal.views.vendor import licenses as vendor_licenses
     from services.portal.views.vendor import notices as vendor_notices
@@ -132,6 +133,7 @@ def create_app(
         vendor_quotes.bp,
         vendor_orders.bp,
         ip_requests.bp,
+        vendor_core_offers.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

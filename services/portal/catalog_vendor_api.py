@@ -62,6 +62,10 @@ class CatalogTeamApi:
         body = {"email": email, "roles": roles}
         return self._call("POST", path, token, acting_for(organisation_id), json=body)
 
+    def withdraw_invitation(self, token: str, organisation_id: str, invitation_id: str) -> dict:
+        path = f"/v1/organisations/{organisation_id}/invitations/{invitation_id}"
+        return self._call("DELETE", path, token, acting_for(organisation_id))
+
     def change_roles(
         self, token: str, organisation_id: str, person_id: str, roles: list[str]
     ) -> dict:

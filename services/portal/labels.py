@@ -93,6 +93,7 @@ LABELS = {
         "sent": _l("Sent: waiting for the licensee"),
         "accepted": _l("Accepted"),
         "declined": _l("Declined"),
+        "rejected": _l("Rejected by you"),
     },
     "vendor_order_state": {
         "pending_payment": _l("Waiting for payment"),
@@ -135,6 +136,7 @@ LABELS = {
         "ipmarket.quote.sent.v1": _l("A quote is sent"),
         "ipmarket.quote.accepted.v1": _l("A quote is accepted"),
         "ipmarket.quote.declined.v1": _l("A quote is declined"),
+        "ipmarket.quote.rejected.v1": _l("A vendor rejects a quote request"),
         "ipmarket.order.created.v1": _l("An order is placed"),
         "ipmarket.order.paid.v1": _l("An order is paid"),
         "ipmarket.order.cancelled.v1": _l("An order is cancelled"),

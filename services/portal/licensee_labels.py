@@ -26,6 +26,7 @@ WORDS = {
         "sent": _l("Priced: waiting for your answer"),
         "accepted": _l("Accepted"),
         "declined": _l("Declined"),
+        "rejected": _l("The vendor will not quote"),
     },
     "order": {
         "pending_payment": _l("Waiting for payment"),

@@ -73,6 +73,12 @@ class LicensingApi(ServiceApi):
         path = f"/v1/quotes/{quote_id}/send"
         return self._call("POST", path, token, _acting_for(organisation_id), json=body)
 
+    def reject_quote(self, token: str, organisation_id: str, quote_id: str, reason: str) -> dict:
+        """The vendor will not quote (or takes back a quote not yet answered), saying why."""
+        path = f"/v1/quotes/{quote_id}/reject"
+        body = {"reason": reason}
+        return self._call("POST", path, token, _acting_for(organisation_id), json=body)
+
     def orders_received(self, token: str, organisation_id: str, state: str | None = None) -> dict:
         """The orders placed with the organisation as the vendor."""
         params = _given({"limit": "100", "vendor_id": organisation_id, "state": state})

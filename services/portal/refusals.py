@@ -23,6 +23,10 @@ KNOWN = (
     ("not a language", lambda: _("Choose one of the languages offered.")),
     ("must be one of", lambda: _("Choose one of the values offered.")),
     ("not an iana time zone", lambda: _("Choose a time zone from the list.")),
+    (
+        "the organisation has withdrawn this invitation",
+        lambda: _("The organisation has withdrawn this invitation: ask its owner for a new one."),
+    ),
 )
 
 

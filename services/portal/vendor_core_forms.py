@@ -120,6 +120,22 @@ class OfferForm(FlaskForm):
     requires_approval = BooleanField(_l("Each request needs our approval"), default=True)
 
 
+def offer_from(form: OfferForm, kept: dict | None = None) -> dict:
+    """The offer the form describes; `kept`: the offer it changes (its id, seats, royalty)."""
+    return {
+        **(kept or {}),
+        "kind": form.kind.data,
+        "on_request": form.on_request.data,
+        "requires_approval": form.requires_approval.data,
+        "price": (
+            {"amount": form.amount.data, "currency": form.currency.data}
+            if form.amount.data
+            else None
+        ),
+        "term_months": int(form.term_months.data) if form.term_months.data else None,
+    }
+
+
 class ActionOnlyForm(FlaskForm):
     """Only its CSRF token: publish, deprecate, withdraw; remove a member."""
 

@@ -29,6 +29,16 @@ class RejectForm(FlaskForm):
     )
 
 
+class RejectQuoteForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why you will not quote"),
+        validators=[
+            DataRequired(message=_l("Say why: the licensee reads it.")),
+            Length(max=MAX_TEXT, message=_TOO_LONG),
+        ],
+    )
+
+
 def _required_reason(label):
     """Suspend or revoke: the reason is required (the licensee and the audit read it)."""
     return TextAreaField(

@@ -29,6 +29,7 @@ QUOTE_REQUESTED = "ipmarket.quote.requested.v1"
 QUOTE_SENT = "ipmarket.quote.sent.v1"
 QUOTE_ACCEPTED = "ipmarket.quote.accepted.v1"
 QUOTE_DECLINED = "ipmarket.quote.declined.v1"
+QUOTE_REJECTED = "ipmarket.quote.rejected.v1"  # by the vendor, with its reason
 ORDER_CREATED = "ipmarket.order.created.v1"
 INVOICE_ISSUED = "ipmarket.invoice.issued.v1"
 INVOICE_OVERDUE = "ipmarket.invoice.overdue.v1"
@@ -194,6 +195,11 @@ class QuoteAccepted(PurchaseEventData):
 
 @register(QUOTE_DECLINED)
 class QuoteDeclined(PurchaseEventData):
+    pass
+
+
+@register(QUOTE_REJECTED)
+class QuoteRejected(PurchaseEventData):
     pass
 
 

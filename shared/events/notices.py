@@ -41,6 +41,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         licensing.QUOTE_SENT,
         licensing.QUOTE_ACCEPTED,
         licensing.QUOTE_DECLINED,
+        licensing.QUOTE_REJECTED,
     ),
     "order": (
         licensing.ORDER_CREATED,

@@ -123,6 +123,19 @@ def invite(body, organisation_id):
         return invitation
 
 
+@blp.delete("/organisations/<organisation_id>/invitations/<id:invitation_id>")
+@requires(action="members.invite")
+@blp.response(204)
+@problems(404, 409)
+def withdraw_invitation(organisation_id, invitation_id):
+    """Withdraw an invitation not yet accepted (its owners only): its link then refuses with
+    a message saying so. Withdrawing it again changes nothing."""
+    actor = people.actor_for_key(current_principal())
+    with service_context().unit_of_work(event_actor("people.withdraw_invitation")) as uow:
+        invitations.withdraw_invitation(uow, actor, organisation_id, invitation_id)
+        uow.commit()
+
+
 @blp.post("/invitations/accept")
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, MembershipSchema)

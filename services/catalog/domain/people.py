@@ -59,12 +59,21 @@ def email_problem(email: str) -> str | None:
     return None
 
 
-def may_accept(accepted: bool, expired: bool) -> str | None:
+def may_accept(accepted: bool, expired: bool, withdrawn: bool = False) -> str | None:
     """Why an invitation can no longer be accepted, or None."""
+    if withdrawn:
+        return "the organisation has withdrawn this invitation; ask its owner for a new one"
     if accepted:
         return "the invitation has been accepted already; sign in instead"
     if expired:
         return "the invitation has expired; ask for a new one"
+    return None
+
+
+def may_withdraw(accepted: bool) -> str | None:
+    """Why an invitation can no longer be withdrawn, or None (a withdrawn one stays withdrawn)."""
+    if accepted:
+        return "the invitation has been accepted already; remove the member instead"
     return None
 
 

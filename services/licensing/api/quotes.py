@@ -1,5 +1,6 @@
 """Quotes for offers priced "on request": asked by the licensee, sent by the vendor,
-accepted (a license request at the quoted price) or declined."""
+accepted (a license request at the quoted price) or declined by the licensee, or rejected
+by the vendor."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.licensing.schemas.quotes import (
     QuoteOut,
     QuotePage,
     QuoteQuery,
+    Reject,
 )
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
@@ -85,3 +87,14 @@ def accept_quote(_body, quote_id):
 @blp.arguments(Decline)
 def decline_quote(body, quote_id):
     return committed(quotes.decline_quote, current_principal(), quote_id, body.get("reason"))
+
+
+@blp.post("/quotes/<id:quote_id>/reject")
+@requires("vendor", action="quotes.decide")
+@blp.response(200, QuoteOut)
+@problems(404, 409)
+@blp.arguments(Reject)
+def reject_quote(body, quote_id):
+    """The vendor will not quote, or takes back a quote the licensee has not answered; the
+    licensee is told the reason."""
+    return committed(quotes.reject_quote, current_principal(), quote_id, body["reason"])

@@ -1,5 +1,7 @@
 """A quote's states: requested → sent (the vendor may send a revised quote while it is not
-answered) → accepted or declined; a quote past its validity cannot be accepted."""
+answered) → accepted or declined by the licensee; a quote past its validity cannot be accepted.
+The vendor may instead reject a quote not yet answered (it will not quote, or takes back what it
+sent), saying why."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from datetime import datetime
 
 from shared.errors import Conflict, Invalid
 
-QUOTE_STATES = ("requested", "sent", "accepted", "declined")
+QUOTE_STATES = ("requested", "sent", "accepted", "declined", "rejected")
 SENDABLE = ("requested", "sent")  # a sent quote may be revised until it is answered
 ACCEPTABLE = ("sent",)
 DECLINABLE = ("requested", "sent")
+REJECTABLE = ("requested", "sent")  # the vendor's no, while the licensee has not answered
 
 
 def check_state(state: str, allowed: tuple[str, ...]) -> None:

@@ -27,6 +27,12 @@ class Accept(Schema):
     """No fields: accepting takes the quote as sent."""
 
 
+class Reject(Schema):
+    """The vendor's no: the licensee is told why."""
+
+    reason = fields.String(required=True, validate=TEXT)
+
+
 class Decline(Schema):
     reason = fields.String(validate=TEXT)
 
@@ -53,6 +59,9 @@ class QuoteOut(Schema):
     terms = fields.String(allow_none=True)
     valid_until = Timestamp(allow_none=True)
     request_id = fields.String(allow_none=True)
+    rejection_reason = fields.String(
+        allow_none=True, metadata={"description": "Why the vendor rejected it (state rejected)."}
+    )
     created_at = Timestamp()
     updated_at = Timestamp()
 

@@ -41,6 +41,7 @@ SUBJECT_IDS: dict[str, str] = {
     licensing.QUOTE_SENT: N_("Quote sent for {core}"),
     licensing.QUOTE_ACCEPTED: N_("Quote accepted: {core}"),
     licensing.QUOTE_DECLINED: N_("Quote declined: {core}"),
+    licensing.QUOTE_REJECTED: N_("The vendor will not quote for {core}"),
     licensing.ORDER_CREATED: N_("Order placed: {core}"),
     licensing.INVOICE_ISSUED: N_("Invoice {invoice} for {core}"),
     licensing.INVOICE_OVERDUE: N_("Invoice {invoice} is overdue"),

@@ -94,6 +94,24 @@ def invite():
     return _page(place, {"invite": form}), 422
 
 
+@bp.post("/vendor/team/invitations/<invitation_id>/withdraw")
+@bp.post("/team/invitations/<invitation_id>/withdraw")
+def withdraw_invitation(invitation_id: str):
+    place = _place(_base(), "members.invite")
+    if place is None:
+        return workspace.to_sign_in()
+    form = ActionOnlyForm(prefix=f"withdraw-{invitation_id}")
+    if form.validate_on_submit():
+        try:
+            catalog().withdraw_invitation(place.token, place.organisation_id, invitation_id)
+        except ApiProblem as refused:
+            _beside(refused, form)
+        else:
+            flash(_("The invitation is withdrawn: its link no longer works."))
+            return redirect(f"{_base()}{place.query}", 303)
+    return _page(place, {("withdraw", invitation_id): form}), 422
+
+
 @bp.post("/vendor/team/members/<person_id>/roles")
 @bp.post("/team/members/<person_id>/roles")
 def change_roles(person_id: str):
@@ -167,6 +185,10 @@ def _page(place: workspace.Workspace, submitted: dict):
             )
             forms[("remove", pid)] = submitted.get(("remove", pid)) or ActionOnlyForm(
                 formdata=None, prefix=f"remove-{pid}"
+            )
+        for i in invitations:
+            forms[("withdraw", i["id"])] = submitted.get(("withdraw", i["id"])) or ActionOnlyForm(
+                formdata=None, prefix=f"withdraw-{i['id']}"
             )
     required = bool(organisation.get("requires_second_factor"))
     return render_template(

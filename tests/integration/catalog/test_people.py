@@ -182,6 +182,28 @@ def test_an_organisation_invites_a_member_and_a_weak_password_is_refused(catalog
         assert session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 1
 
 
+def test_a_withdrawn_invitation_leaves_the_list_and_its_link_refuses(catalog):
+    invitations = f"/v1/organisations/{catalog.vendor.id}/invitations"
+    invited = catalog.client.post(
+        invitations,
+        json={"email": "zhang.min@xinyuan-micro.cn", "roles": ["approver"]},
+        headers=catalog.vendor.auth,
+    ).json
+    token = last_event(catalog, events.MEMBER_INVITED)["link_token"]
+    path = f"{invitations}/{invited['id']}"
+    assert_problem(catalog.client.delete(path, headers=catalog.licensee.auth), 404)
+    assert catalog.client.delete(path, headers=catalog.vendor.auth).status_code == 204
+    assert catalog.client.delete(path, headers=catalog.vendor.auth).status_code == 204
+    listed = catalog.client.get(invitations, headers=catalog.vendor.auth).json["items"]
+    assert invited["id"] not in [i["id"] for i in listed]
+    response = catalog.client.post(
+        "/v1/invitations/accept",
+        json={"token": token, "name_en": "Zhang Min", "password": PASSWORD},
+    )
+    assert_problem(response, 409, "token")
+    assert "withdrawn" in response.json["detail"]
+
+
 def test_a_stranger_cannot_invite_into_another_organisation(catalog):
     before = catalog.snapshot()
     response = catalog.client.post(

@@ -133,6 +133,35 @@ def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
     assert market.count("license_request") == 0
 
 
+def test_the_vendor_rejects_a_quote_request_with_a_reason_the_licensee_is_told(client, market):
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor, on_request=True)
+    quote = ask(client, market, core).json
+    path = f"/v1/quotes/{quote['id']}/reject"
+    refused = client.post(path, json={"reason": "no"}, headers=licensee.headers)
+    assert refused.status_code == 403  # the licensee declines instead
+    empty = client.post(path, json={"reason": ""}, headers=vendor.headers)
+    assert empty.status_code == 422 and empty.json["errors"][0]["field"] == "reason"
+    assert client.post(path, json={}, headers=vendor.headers).status_code == 422
+    rejected = client.post(path, json={"reason": "not for 12 nm"}, headers=vendor.headers)
+    assert rejected.status_code == 200, rejected.json
+    assert (rejected.json["state"], rejected.json["rejection_reason"]) == (
+        "rejected",
+        "not for 12 nm",
+    )
+    again = client.post(path, json={"reason": "still no"}, headers=vendor.headers)
+    assert again.status_code == 409 and again.json["state"] == "rejected"
+    assert answer(client, market, quote).status_code == 409  # nor priced after
+    accept = client.post(f"/v1/quotes/{quote['id']}/accept", json={}, headers=licensee.headers)
+    assert accept.status_code == 409
+    seen = client.get(f"/v1/quotes/{quote['id']}", headers=licensee.headers).json
+    assert seen["rejection_reason"] == "not for 12 nm"
+    [event] = events_of(market, "ipmarket.quote.rejected.v1")
+    assert (event["reason"], event["licensee_id"]) == ("not for 12 nm", licensee.organisation_id)
+    audit = client.get(f"/v1/audit?subject_id={quote['id']}", headers=vendor.headers).json
+    assert [e["action"] for e in audit["items"]] == ["quote.requested", "quote.rejected"]
+
+
 def test_quotes_are_seen_by_their_parties_only(client, market):
     core = market.core(market.parties["vendor"], on_request=True)
     quote = ask(client, market, core).json

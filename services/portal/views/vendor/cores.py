@@ -16,6 +16,7 @@ from services.portal.vendor_core_forms import (
     CoreDescriptionForm,
     DraftCoreForm,
     OfferForm,
+    offer_from,
 )
 from services.portal.views.common import catalog
 from services.portal.views.vendor import workspace
@@ -136,17 +137,7 @@ def add_offer(core_id: str):
     form = _offer_choices(OfferForm())
     if form.validate_on_submit():
         found = catalog().own_core(place.token, place.organisation_id, core_id)
-        offer = {
-            "kind": form.kind.data,
-            "on_request": form.on_request.data,
-            "requires_approval": form.requires_approval.data,
-            "price": (
-                {"amount": form.amount.data, "currency": form.currency.data}
-                if form.amount.data
-                else None
-            ),
-            "term_months": int(form.term_months.data) if form.term_months.data else None,
-        }
+        offer = offer_from(form)
         try:
             catalog().change_core(
                 place.token,
@@ -202,6 +193,12 @@ def _core_page(place, core_id: str, offer_form=None, refusal=None):
         versions=versions,
         transitions={t: ActionOnlyForm(formdata=None, prefix=t) for t in transitions},
         offer_form=offer_form if may_offer and found["status"] != "withdrawn" else None,
+        remove_offer={
+            o["offer_id"]: ActionOnlyForm(formdata=None, prefix=f"remove-{o['offer_id']}")
+            for o in found["offers"]
+        }
+        if may_offer and found["status"] != "withdrawn"
+        else {},
         may_edit=place.may("cores.change") and found["status"] != "withdrawn",
         refusal=refusal,
     )

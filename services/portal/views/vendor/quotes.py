@@ -1,6 +1,7 @@
 """The quotes asked of the vendor (offers priced "on request"), by state, and a quote's page
 where an approver prices it and sends it: amount and currency (USD, CNY, HKD), the day it holds
-until and its terms; a sent quote may be revised until the licensee answers. Licensing decides
+until and its terms; a sent quote may be revised until the licensee answers. Or the approver
+rejects it with a reason the licensee is told (the vendor will not quote). Licensing decides
 (services/licensing/domain/quotes.py); its refusals show beside the field they name."""
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from flask_babel import gettext as _
 
 from services.portal import signed_in
 from services.portal.service_api import ApiProblem
-from services.portal.vendor_forms import QuotePriceForm
+from services.portal.vendor_forms import QuotePriceForm, RejectQuoteForm
 from services.portal.views.common import licensing
 from services.portal.views.vendor import workspace
 
 bp = Blueprint("vendor_quotes", __name__, url_prefix="/vendor/quotes")
 bp.register_error_handler(workspace.NotAVendor, workspace.not_a_vendor)
 bp.register_error_handler(ApiProblem, workspace.refused)
-QUOTE_STATES = ("requested", "sent", "accepted", "declined")
+QUOTE_STATES = ("requested", "sent", "accepted", "declined", "rejected")
 DEFAULT_STATE = "requested"
 SENDABLE = ("requested", "sent")
 
@@ -80,6 +81,31 @@ def send(quote_id: str):
     return _page(place, found, form), 422
 
 
+@bp.post("/<quote_id>/reject")
+def reject(quote_id: str):
+    place = workspace.current()
+    if place is None:
+        return workspace.to_sign_in()
+    if not place.may("quotes.decide"):
+        abort(404)
+    form = RejectQuoteForm(prefix="reject")
+    if form.validate_on_submit():
+        try:
+            licensing().reject_quote(
+                place.token, place.organisation_id, quote_id, form.reason.data.strip()
+            )
+        except ApiProblem as refused:
+            if "reason" in refused.errors:
+                form.reason.errors = [_("This value is not accepted.")]
+            else:
+                form.form_errors.append(workspace.refusal(refused))
+        else:
+            flash(_("The quote request is rejected; the licensee is told why."))
+            return redirect(f"/vendor/quotes/{quote_id}{place.query}", 303)
+    found = licensing().quote_to_price(place.token, place.organisation_id, quote_id)
+    return _page(place, found, _form_for(found), form), 422
+
+
 def _form_for(found: dict) -> QuotePriceForm | None:
     if found["state"] not in SENDABLE:
         return None
@@ -122,10 +148,19 @@ def _beside(refused: ApiProblem, form: QuotePriceForm) -> None:
     form.form_errors.append(workspace.refusal(refused))
 
 
-def _page(place: workspace.Workspace, found: dict, form: QuotePriceForm | None):
+def _page(
+    place: workspace.Workspace,
+    found: dict,
+    form: QuotePriceForm | None,
+    reject_form: RejectQuoteForm | None = None,
+):
+    deciding = place.may("quotes.decide") and found["state"] in SENDABLE
+    if reject_form is None and deciding:
+        reject_form = RejectQuoteForm(formdata=None, prefix="reject")
     return render_template(
         "vendor/quote.html",
         place=place,
         quote=found,
         form=form if place.may("quotes.decide") else None,
+        reject_form=reject_form if deciding else None,
     )

@@ -1,14 +1,22 @@
 """A vendor's cores in Debian's Chromium against the whole marketplace: a publisher uploads an
 IP-XACT file (bad XML first: refused beside the file field, nothing stored), sees what would
-be imported, imports it, gives it a category, an export classification and an offer, publishes
-it, and finds it in the storefront's search; the owner sees the team. Each page passes the
+be imported, imports it, gives it a category, an export classification and two offers, changes
+one (a bad price first), publishes it, removes an offer (the last one stays), and finds it in
+the storefront's search; the owner sees the team, invites someone and withdraws the invitation,
+whose e-mailed link then refuses in the reader's language. Each page passes the
 axe-core scan; screenshots go to docs/screenshots/vendor-cores-*.png."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+from pathlib import Path
+
 import requests
 
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
+from tests.support import wait_until
 
 COMPONENT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <ipxact:component xmlns:ipxact="http://www.accellera.org/XMLSchema/IPXACT/1685-2022">
@@ -39,6 +47,14 @@ def _cores_of(marketplace, person) -> list[dict]:
         headers={"Authorization": f"Bearer {marketplace.token(person)}"},
         timeout=10,
     ).json()["items"]
+
+
+def _offers(marketplace, people, core_id: str) -> list[dict]:
+    return requests.get(
+        f"{marketplace.catalog}/v1/cores/{core_id}",
+        headers={"Authorization": f"Bearer {marketplace.token(people.vendor_publisher)}"},
+        timeout=10,
+    ).json()["offers"]
 
 
 def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
@@ -100,22 +116,118 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     page.get_by_label("Kind of license").select_option("evaluation")
     page.get_by_role("button", name="Add the offer").click()
     page.get_by_role("status").get_by_text("The offer is added.").wait_for()
+    page.get_by_label("Kind of license").select_option("single_project")
+    page.get_by_label("Price (leave empty", exact=False).fill("25000.00")
+    page.get_by_role("button", name="Add the offer").click()
+    page.get_by_role("status").get_by_text("The offer is added.").wait_for()
     assert_accessible(page)
     shot(page, "vendor-cores-core")
+
+    # Editing an offer keeps its id; bad input is refused beside the field and changes nothing.
+    single = next(o for o in _offers(marketplace, people, core_id) if o["kind"] != "evaluation")
+    page.get_by_role("link", name="Edit the offer: Single project").click()
+    page.get_by_label("Price (leave empty", exact=False).fill("thirty thousand")
+    page.get_by_role("button", name="Save the offer").click()
+    assert "25000.00" in page.locator("#amount-error").inner_text()
+    assert_accessible(page)
+    shot(page, "vendor-cores-offer")
+    page.get_by_label("Price (leave empty", exact=False).fill("30000.00")
+    page.get_by_role("button", name="Save the offer").click()
+    page.get_by_role("status").get_by_text("The offer is changed.").wait_for()
+    changed = next(o for o in _offers(marketplace, people, core_id) if o["kind"] != "evaluation")
+    assert changed["offer_id"] == single["offer_id"]
+    assert changed["price"] == {"amount": "30000.00", "currency": "USD"}
 
     page.get_by_role("button", name="Publish").click()
     page.get_by_role("status").get_by_text("Published").wait_for()
     assert "Published" in page.locator(".subtitle").inner_text()
     assert page.get_by_role("button", name="Deprecate").count() == 1
 
+    # Removing: one of two goes; the last offer of a published core stays, the catalog says why.
+    page.get_by_role("button", name="Remove the offer: Single project").click()
+    page.get_by_role("status").get_by_text("The offer is removed.").wait_for()
+    assert [o["kind"] for o in _offers(marketplace, people, core_id)] == ["evaluation"]
+    page.get_by_role("button", name="Remove the offer: Evaluation").click()
+    assert "at least one offer" in page.locator("#refusal").inner_text()
+    assert [o["kind"] for o in _offers(marketplace, people, core_id)] == ["evaluation"]
+
     page.goto(f"{marketplace.portal}/search?q=crc32_engine")
     page.locator(f"a[href*='{core_id}']").first.wait_for()
     assert "CRC-32 checksum engine" in page.locator("main").inner_text()
+
+    # The same pages in Simplified Chinese, switched on the page (each scanned and shot).
+    page.goto(f"{marketplace.portal}/vendor/cores")
+    page.locator("#language-choice").select_option("zh_Hans")
+    page.locator("form.language button").click()
+    page.wait_for_selector("html[lang='zh-Hans']")
+    next_version = tmp_path / "crc32_engine_1_1.xml"
+    next_version.write_bytes(COMPONENT.replace(b"version>1.0<", b"version>1.1<"))
+    [kept] = _offers(marketplace, people, core_id)
+    tour = [
+        ("/vendor/cores", "vendor-cores-list-zh-Hans"),
+        (f"/vendor/cores/{core_id}", "vendor-cores-core-zh-Hans"),
+        (f"/vendor/cores/{core_id}/edit", "vendor-cores-edit-zh-Hans"),
+        (f"/vendor/cores/{core_id}/offers/{kept['offer_id']}", "vendor-cores-offer-zh-Hans"),
+        ("/vendor/cores/import", "vendor-cores-import-preview-zh-Hans"),
+        ("/vendor/quotes?state=all", "vendor-quotes-zh-Hans"),
+        ("/vendor/orders", "vendor-orders-zh-Hans"),
+    ]
+    for path, name in tour:
+        page.goto(marketplace.portal + path)
+        assert page.locator("html").get_attribute("lang") == "zh-Hans", path
+        if path == "/vendor/cores/import":
+            page.locator("#component").set_input_files(next_version)
+            page.locator("main form button[type=submit]").click()
+            page.get_by_text("pengcheng-ip.cn:ip:crc32_engine:1.1").first.wait_for()
+        assert_accessible(page)
+        shot(page, name)
 
     owner = open_page("en")
     marketplace.sign_in(owner, people.vendor_owner, "/vendor/team")
     members = owner.locator("table.members").inner_text()
     assert people.vendor_publisher.email in members and people.vendor_approver.email in members
     assert owner.get_by_role("button", name="Send the invitation").count() == 1
+
+    # An invitation sent and withdrawn: it leaves the list, and its e-mailed link refuses.
+    invitee = "new.hire@pengcheng-ip.cn"
+    owner.locator("#invite-email").fill(invitee)
+    owner.locator("input[name='invite-roles'][value='viewer']").check()
+    owner.get_by_role("button", name="Send the invitation").click()
+    owner.get_by_role("status").get_by_text(f"The invitation is sent to {invitee}.").wait_for()
     assert_accessible(owner)
     shot(owner, "vendor-team")
+    link = wait_until(
+        lambda: _invitation_link(marketplace, invitee),
+        timeout=60,
+        interval=0.5,
+        what="the invitation e-mail",
+    )
+    owner.get_by_role("button", name=f"Withdraw the invitation of {invitee}").click()
+    owner.get_by_role("status").get_by_text("The invitation is withdrawn").wait_for()
+    assert invitee not in owner.locator("main").inner_text()
+
+    stranger = open_page("zh-CN")
+    stranger.expected_statuses.add(422)
+    stranger.goto(link)
+    stranger.locator("#name_en").fill("New Hire")
+    stranger.locator("#password").fill("plum kettle orbit 47")
+    stranger.locator("main form button[type=submit]").click()
+    assert "该机构已撤回此邀请" in stranger.locator("main").inner_text()
+
+    owner.locator("#language-choice").select_option("zh_Hans")
+    owner.locator("form.language button").click()
+    owner.wait_for_selector("html[lang='zh-Hans']")
+    assert_accessible(owner)
+    shot(owner, "vendor-team-zh-Hans")
+
+
+def _invitation_link(marketplace, address: str) -> str | None:
+    """The accept link of the invitation e-mail to `address` (notify writes .eml files here)."""
+    for path in Path(marketplace.env["IPMARKET_MAIL_DIR"]).glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] and address in str(message["To"]):
+            text = message.get_body(("plain",)).get_content()
+            found = re.search(r"https?://\S+/invitations/accept\?token=\S+", text)
+            if found:
+                return found.group(0)
+    return None

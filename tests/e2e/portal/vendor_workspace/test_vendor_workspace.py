@@ -1,15 +1,17 @@
 """The vendor workspace in Debian's Chromium against the whole marketplace (every service,
 relay, consumer and the notify delivery worker as processes on PostgreSQL and Kafka): a
 vendor's approver approves a licensee's request in the inbox (a rejection without its reason
-refused beside the field first); a vendor's owner sets up a webhook endpoint to a real HTTP
-server of this test, sees a delivery and its attempts in the log and replays it. Each page
-passes the axe-core scan; screenshots go to docs/screenshots/."""
+refused beside the field first) and rejects a quote request, saying why; a vendor's owner sets
+up a webhook endpoint to a real HTTP server of this test, sees a delivery and its attempts in
+the log and replays it. Each page passes the axe-core scan; screenshots go to
+docs/screenshots/."""
 
 from __future__ import annotations
 
 import pytest
 import requests
 
+from tests.e2e.portal.licensee.journeys import core_of
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
 from tests.integration.notify.conftest import receiver  # noqa: F401 - a fixture
 from tests.support import wait_until
@@ -60,6 +62,36 @@ def _state(marketplace, request_id: str) -> str:
     ).json()["state"]
 
 
+def _quote_asked_of_pengcheng(marketplace) -> dict:
+    """Lakeside asks, by its API key, for a price on the MIPI receiver's offer on request."""
+    core = core_of(marketplace, "pengcheng", "mipi_csi2_rx")
+    on_request = next(o for o in core["offers"] if o.get("on_request"))
+    answer = requests.post(
+        f"{marketplace.licensing}/v1/quotes",
+        json={
+            "core_id": core["id"],
+            "offer_id": on_request["offer_id"],
+            "project_name": "Taihu vision SoC",
+            "intended_use": "Camera interface of a consumer vision SoC",
+            "end_use_country": "SG",
+            "volume": 500000,
+        },
+        headers={"Authorization": f"Bearer {marketplace.organisations['lakeside']['api_key']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def _quote(marketplace, quote_id: str) -> dict:
+    key = marketplace.organisations["lakeside"]["api_key"]
+    return requests.get(
+        f"{marketplace.licensing}/v1/quotes/{quote_id}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    ).json()
+
+
 def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_page):  # noqa: F811
     request = _request_for_a_vendor_core(marketplace)
     page = open_page("en")
@@ -86,6 +118,28 @@ def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_p
     page.get_by_role("status").get_by_text("Approved.").wait_for()
     assert page.locator(f"#request-{request['id']}").count() == 0
     assert _state(marketplace, request["id"]) in ("approved", "issued")
+
+    # A quote the vendor will not give: rejected with its reason (refused without one first).
+    quote = _quote_asked_of_pengcheng(marketplace)
+    page.goto(f"{marketplace.portal}/vendor/quotes/{quote['id']}")
+    page.get_by_role("button", name="Reject the quote request").click()
+    assert page.locator("#reject-reason-error").inner_text() == "Say why: the licensee reads it."
+    assert _quote(marketplace, quote["id"])["state"] == "requested"
+    page.get_by_label("Why you will not quote").fill("We do not license this core for 12 nm.")
+    page.get_by_role("button", name="Reject the quote request").click()
+    page.get_by_role("status").get_by_text("The quote request is rejected").wait_for()
+    reason = "We do not license this core for 12 nm."
+    assert page.locator("#rejection-reason").inner_text() == reason
+    assert page.get_by_role("button", name="Send the quote").count() == 0
+    assert_accessible(page)
+    shot(page, "vendor-quote-rejected")
+    assert _quote(marketplace, quote["id"])["rejection_reason"] == reason
+    page.locator("#language-choice").select_option("zh_Hans")
+    page.locator("form.language button").click()
+    page.wait_for_selector("html[lang='zh-Hans']")
+    assert "您已不予报价" in page.locator("main").inner_text()
+    assert_accessible(page)
+    shot(page, "vendor-quote-rejected-zh-Hans")
 
 
 def test_a_vendor_sets_up_a_webhook_sees_a_delivery_and_replays_it(

@@ -355,3 +355,35 @@ def test_member_joined_carries_the_person_s_own_settings_and_platform_roles(work
         ["operator"],
     )
     schema_for(people_events.MEMBER_JOINED).load(data)
+
+
+def test_an_owner_withdraws_an_invitation_and_its_link_then_refuses(work):
+    org, token = approved(work)
+    owner = owner_of(work, org, token)
+    invitation, link = invitations.invite_member(
+        work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"], clock=clock
+    )
+    member = Actor(memberships={org.id: frozenset({"publisher"})}, person_id="p")
+    with pytest.raises(Forbidden):
+        invitations.withdraw_invitation(work, member, org.id, invitation.id, clock=clock)
+    with pytest.raises(NotFound):
+        invitations.withdraw_invitation(work, owner, org.id, "no-such-invitation", clock=clock)
+    invitations.withdraw_invitation(work, owner, org.id, invitation.id, clock=clock)
+    invitations.withdraw_invitation(work, owner, org.id, invitation.id)  # again: no change
+    assert invitation.withdrawn_at == NOW
+    with pytest.raises(Conflict, match="withdrawn"):
+        invitations.accept_invitation(
+            work, link, name_en="Zhang Min", password=PASSWORD, clock=clock
+        )
+
+
+def test_an_accepted_invitation_is_not_withdrawn(work):
+    org, token = approved(work)
+    owner = owner_of(work, org, token)
+    invitation, link = invitations.invite_member(
+        work, owner, org.id, "zhang.min@xinyuan-micro.cn", ["approver"], clock=clock
+    )
+    invitations.accept_invitation(work, link, name_en="Zhang Min", password=PASSWORD, clock=clock)
+    with pytest.raises(Conflict, match="remove the member"):
+        invitations.withdraw_invitation(work, owner, org.id, invitation.id, clock=clock)
+    assert invitation.withdrawn_at is None

@@ -59,6 +59,7 @@ def test_a_quote_event_names_the_quote():
     )
     data = purchase_event(quote, reason="too dear")
     assert data["quote_id"] == "Q1" and valid(events.QUOTE_DECLINED, data)
+    assert valid(events.QUOTE_REJECTED, purchase_event(quote, reason="not for 12 nm"))
 
 
 def test_every_event_type_named_in_the_contract_is_registered():
@@ -67,5 +68,5 @@ def test_every_event_type_named_in_the_contract_is_registered():
         for name, value in vars(events).items()
         if name.isupper() and isinstance(value, str) and value.startswith("ipmarket.")
     ]
-    assert len(names) == 23  # the license, purchasing, export-clearance and screening-rule events
+    assert len(names) == 24  # the license, purchasing, export-clearance and screening-rule events
     assert all(schema_for(name) is not None for name in names)

@@ -231,3 +231,43 @@ def test_a_request_for_ip_reaches_the_listed_vendors_in_their_script(monkeypatch
     assert "類別: 記憶體" in text and "需求方: 芯原" in text
     assert "聯絡人: Li Wei <li.wei@asker.example>" in text and "製程節點: 22nm" in text
     assert "https://portal.example/vendor/" in text
+
+
+def test_a_licensee_is_told_in_its_language_that_the_vendor_will_not_quote(monkeypatch):
+    monkeypatch.setenv("IPMARKET_PORTAL_URL", "https://portal.example")
+    licensee = SimpleNamespace(
+        organisation_id="l",
+        roles=["licensee"],
+        locale="zh-HK",
+        timezone="Asia/Hong_Kong",
+        legal_name_en="Pearl Chip",
+        legal_name_zh="珠江晶片有限公司",
+    )
+    vendor = SimpleNamespace(legal_name_en="Xinhe Chip", legal_name_zh="芯禾微電子有限公司")
+    data = {
+        "vendor_id": "v",
+        "licensee_id": "l",
+        "core_id": "c",
+        "vlnv": {"vendor": "xh", "library": "serdes", "name": "pcie5", "version": "1.2"},
+        "offer_id": "std",
+        "quote_id": "q-7",
+        "request_id": None,
+        "reason": "We do not license this core for 12 nm.",
+    }
+    message = mail.compose(
+        event_type="ipmarket.quote.rejected.v1",
+        occurred_at=datetime(2026, 11, 24, 22, 5, tzinfo=UTC),
+        data=data,
+        organisation=licensee,
+        names={"v": vendor, "l": licensee},
+        to_name="陳工程師",
+        to_address="chan@pearl.example",
+        message_id=mail.message_id_for("e4", "chan@pearl.example"),
+        now=datetime(2026, 11, 24, 22, 6, tzinfo=UTC),
+    )
+    parsed = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    assert parsed["Subject"] == "供應商不予報價：xh:serdes:pcie5:1.2"
+    assert parsed["Content-Language"] == "zh-Hant"
+    text = parsed.get_body(("plain",)).get_content()
+    assert "We do not license this core for 12 nm." in text  # the vendor's own words
+    assert "https://portal.example/licensee/quotes/q-7" in text

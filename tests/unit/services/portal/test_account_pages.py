@@ -195,7 +195,7 @@ def test_an_organisation_applies_with_a_country_from_the_list():
     }
     refused = client.post("/apply", data=form)
     assert refused.status_code == 422 and "/v1/organisation-applications" not in fake.paths()
-    assert _error(refused.text, "roles") == "請選擇供應商、被許可方或兩者。"
+    assert _error(refused.text, "roles") == "請選擇供應商、被授權方或兩者。"
     assert "country-error" in refused.text
     applied = client.post("/apply", data=form | {"country": "HK", "roles": ["vendor", "licensee"]})
     assert applied.status_code == 200 and "Harbour Silicon Ltd 的申請已交平台營運方" in applied.text

@@ -8,6 +8,7 @@ import pytest
 
 from services.licensing.domain.quotes import (
     DECLINABLE,
+    REJECTABLE,
     SENDABLE,
     check_acceptable,
     check_state,
@@ -24,9 +25,14 @@ def test_the_vendor_sends_or_revises_an_unanswered_quote(state):
     check_state(state, SENDABLE)
 
 
-@pytest.mark.parametrize("state", ["accepted", "declined"])
-def test_an_answered_quote_is_neither_revised_nor_declined(state):
-    for allowed in (SENDABLE, DECLINABLE):
+@pytest.mark.parametrize("state", ["requested", "sent"])
+def test_the_vendor_rejects_a_quote_the_licensee_has_not_answered(state):
+    check_state(state, REJECTABLE)
+
+
+@pytest.mark.parametrize("state", ["accepted", "declined", "rejected"])
+def test_an_answered_quote_is_neither_revised_nor_declined_nor_rejected(state):
+    for allowed in (SENDABLE, DECLINABLE, REJECTABLE):
         with pytest.raises(Conflict) as error:
             check_state(state, allowed)
         assert error.value.extra == {"state": state}

@@ -58,6 +58,10 @@ class CoresCatalog(VendorCatalog):
         }
         self.members = [member("person_1", ["owner"]), member("person_2", ["viewer"])]
         self.requires_second_factor = False
+        self.invitations = [
+            {"id": "inv_1", "email": "wang@xinyuan.example", "roles": ["viewer"]}
+            | {"expires_at": "2026-12-09T09:00:00+00:00"}
+        ]
 
     def changes(self) -> list[httpx.Request]:
         return [
@@ -99,7 +103,11 @@ class CoresCatalog(VendorCatalog):
             return httpx.Response(200, json={"items": [core], "next": None})
         if len(parts) == 4 and method == "PATCH":
             assert request.headers["If-Match"] == f'"{core["version"]}"'
-            core.update(json.loads(request.content), version=core["version"] + 1)
+            changes = json.loads(request.content)
+            if core["status"] != "draft" and changes.get("offers") == []:
+                message = "a published core has at least one license offer"
+                return _problem(422, [{"field": "offers", "message": message}])
+            core.update(changes, version=core["version"] + 1)
             return httpx.Response(200, json=core)
         if len(parts) == 5 and parts[4] in LIFECYCLE and method == "POST":
             if "publisher" not in self.roles and "owner" not in self.roles:
@@ -133,7 +141,7 @@ class CoresCatalog(VendorCatalog):
         if rest == "/members" and method == "GET":
             return httpx.Response(200, json={"items": self.members, "next": None})
         if rest == "/invitations" and method == "GET":
-            return httpx.Response(200, json={"items": [], "next": None})
+            return httpx.Response(200, json={"items": self.invitations, "next": None})
         if "owner" not in self.roles:
             return _problem(403, [])
         body = json.loads(request.content or b"{}")
@@ -144,6 +152,9 @@ class CoresCatalog(VendorCatalog):
         if rest == "/second-factor-requirement":
             self.requires_second_factor = body["required"]
             return httpx.Response(200, json={"requires_second_factor": body["required"]})
+        if rest.startswith("/invitations/") and method == "DELETE":
+            self.invitations = [i for i in self.invitations if i["id"] != rest.split("/")[2]]
+            return httpx.Response(204)
         person_id = rest.split("/")[2]
         found = next((m for m in self.members if m["person_id"] == person_id), None)
         if found is None:

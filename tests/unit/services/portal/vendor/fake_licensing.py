@@ -229,6 +229,9 @@ class FakeLicensing:
         if kind == "quotes":
             if row["state"] not in ("requested", "sent"):
                 return _problem(409, [])
+            if action == "reject":
+                row.update(state="rejected", rejection_reason=body["reason"])
+                return httpx.Response(200, json=row)
             if body["terms"] == "refused by the service":
                 return _problem(422, [{"field": "terms", "message": "Not accepted."}])
             price = {"amount": body["amount"], "currency": body["currency"]}

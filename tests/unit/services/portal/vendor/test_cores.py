@@ -170,3 +170,57 @@ def test_a_file_over_the_forms_bound_but_under_2_mb_reaches_the_import_only():
     page = client.get("/vendor/cores/new").text
     big_form = {"csrf_token": csrf_of(page), "title_en": "x" * (100 * 1024)}
     assert client.post("/vendor/cores/new", data=big_form).status_code == 413
+
+
+def test_an_offer_is_changed_keeping_its_id_and_what_the_form_does_not_show():
+    client, catalog = workspace(["publisher"])
+    core_page = client.get("/vendor/cores/core_2").text
+    assert 'href="/vendor/cores/core_2/offers/o1"' in core_page
+    page = client.get("/vendor/cores/core_2/offers/o1").text
+    assert 'value="25000.00"' in page
+    data = {
+        "csrf_token": csrf_of(page),
+        "kind": "single_project",
+        "amount": "many",
+        "currency": "CNY",
+        "term_months": "24",
+        "requires_approval": "y",
+    }
+    answer = client.post("/vendor/cores/core_2/offers/o1", data=data)
+    assert answer.status_code == 422 and 'id="amount-error"' in answer.text
+    assert catalog.changes() == []
+    answer = client.post("/vendor/cores/core_2/offers/o1", data=data | {"amount": "30000.00"})
+    assert answer.status_code == 303
+    [patch] = catalog.changes()
+    [offer] = json.loads(patch.content)["offers"]
+    assert offer["offer_id"] == "o1" and offer["seats"] == 5  # kept
+    assert (offer["price"], offer["term_months"]) == (
+        {"amount": "30000.00", "currency": "CNY"},
+        24,
+    )
+    assert client.get("/vendor/cores/core_2/offers/nope").status_code == 404
+
+
+def test_removing_the_last_offer_of_a_published_core_is_refused_and_said_why():
+    client, catalog = workspace(["publisher"], locale="zh-Hans")
+    page = client.get("/vendor/cores/core_2").text
+    token = {"remove-o1-csrf_token": csrf_of(page)}
+    answer = client.post("/vendor/cores/core_2/offers/o1/remove", data=token)
+    assert answer.status_code == 422 and 'id="refusal"' in answer.text
+    assert [o["offer_id"] for o in catalog.cores["core_2"]["offers"]] == ["o1"]
+    catalog.cores["core_2"]["offers"].append(
+        {**catalog.cores["core_2"]["offers"][0], "offer_id": "o2"}
+    )
+    answer = client.post("/vendor/cores/core_2/offers/o1/remove", data=token)
+    assert answer.status_code == 303
+    assert [o["offer_id"] for o in catalog.cores["core_2"]["offers"]] == ["o2"]
+
+
+def test_a_viewer_is_offered_no_change_of_an_offer():
+    client, catalog = workspace(["viewer"])
+    page = client.get("/vendor/cores/core_2").text
+    assert "/offers/o1" not in page
+    assert client.get("/vendor/cores/core_2/offers/o1").status_code == 404
+    token = {"remove-o1-csrf_token": csrf_of(page)}
+    assert client.post("/vendor/cores/core_2/offers/o1/remove", data=token).status_code == 404
+    assert catalog.changes() == []

@@ -82,6 +82,33 @@ def test_a_viewer_reads_a_quote_but_is_not_offered_to_price_it():
     assert "/send" not in client.get("/vendor/quotes/q_2").text  # accepted: nothing to send
 
 
+def test_an_approver_rejects_a_quote_request_saying_why_in_the_pages_language():
+    client, licensing = workspace(["approver"], locale="zh-Hans")
+    page = client.get("/vendor/quotes/q_1").text
+    assert 'action="/vendor/quotes/q_1/reject"' in page
+    data = {"reject-csrf_token": csrf_of(page), "reject-reason": "  "}
+    answer = client.post("/vendor/quotes/q_1/reject", data=data)
+    assert answer.status_code == 422 and 'id="reject-reason-error"' in answer.text
+    assert "请说明原因" in answer.text and licensing.changes() == []
+    answer = client.post("/vendor/quotes/q_1/reject", data=data | {"reject-reason": "不做 12 nm"})
+    assert answer.status_code == 303
+    [call] = licensing.changes()
+    assert call.url.path == "/v1/quotes/q_1/reject"
+    assert json.loads(call.content) == {"reason": "不做 12 nm"}
+    page = client.get("/vendor/quotes/q_1").text
+    assert 'id="rejection-reason">不做 12 nm' in page and "/reject" not in page
+    assert "/reject" not in client.get("/vendor/quotes/q_2").text  # accepted: nothing to reject
+
+
+def test_a_viewer_is_not_offered_to_reject_a_quote():
+    client, licensing = workspace(["viewer"])
+    page = client.get("/vendor/quotes/q_1").text
+    assert "/reject" not in page
+    data = {"reject-csrf_token": csrf_of(page), "reject-reason": "no"}
+    assert client.post("/vendor/quotes/q_1/reject", data=data).status_code == 404
+    assert licensing.changes() == []
+
+
 def test_orders_show_payments_and_invoice_and_finance_refunds_a_fulfilled_one():
     client, licensing = workspace(["finance"], locale="zh-Hans")
     listed = client.get("/vendor/orders").text

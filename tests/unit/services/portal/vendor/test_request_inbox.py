@@ -54,7 +54,7 @@ def test_a_rejection_without_its_reason_is_refused_beside_the_field_in_chinese()
     assert answer.status_code == 422
     html = answer.text
     error = re.search(r'<p class="error" id="reject-req_1-comment-error">([^<]+)</p>', html)
-    assert error and error.group(1) == "请说明原因：被许可方会看到。"
+    assert error and error.group(1) == "请说明原因：被授权方会看到。"
     assert 'aria-describedby="reject-req_1-comment-error"' in html
     assert licensing.changes() == [] and licensing.requests["req_1"]["state"] == "pending_approval"
 

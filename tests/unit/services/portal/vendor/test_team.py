@@ -65,3 +65,30 @@ def test_an_owner_changes_roles_removes_a_member_and_requires_a_second_factor():
     )
     assert answer.status_code == 303 and catalog.requires_second_factor
     assert "Every member signs in with a second factor." in client.get("/team").text
+
+
+def test_an_owner_withdraws_an_invitation_and_it_leaves_the_list():
+    client, catalog = workspace(["owner"], locale="zh-Hans")
+    page = client.get("/vendor/team").text
+    assert (
+        "wang@xinyuan.example" in page
+        and 'action="/vendor/team/invitations/inv_1/withdraw"' in page
+    )
+    answer = client.post("/vendor/team/invitations/inv_1/withdraw", data={})
+    assert answer.status_code == 400 and catalog.changes() == []  # no CSRF token: nothing done
+    token = {"withdraw-inv_1-csrf_token": csrf_of(page)}
+    answer = client.post("/vendor/team/invitations/inv_1/withdraw", data=token)
+    assert answer.status_code == 303
+    [withdrawn] = catalog.changes()
+    assert withdrawn.method == "DELETE"
+    assert withdrawn.url.path.endswith("/invitations/inv_1")
+    assert "wang@xinyuan.example" not in client.get("/vendor/team").text
+
+
+def test_a_viewer_is_not_offered_withdrawing_and_cannot_post_it():
+    client, catalog = workspace(["viewer"])
+    page = client.get("/team").text
+    assert "/invitations/inv_1/withdraw" not in page
+    token = {"withdraw-inv_1-csrf_token": csrf_of(page)}
+    assert client.post("/team/invitations/inv_1/withdraw", data=token).status_code == 404
+    assert catalog.changes() == []
