@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 
 import pyotp
 import requests
@@ -24,8 +25,12 @@ from ipmarket.broker import free_port
 from tests.support import Processes, _ready, wait_until
 
 SERVICES = ("catalog", "licensing", "notify", "deliverables")
-CONSUMERS = {"licensing": ("catalog",), "notify": ("catalog", "licensing")}
-CONSUMERS["deliverables"] = ("catalog", "licensing")
+# Each consuming service's streams, as its consumer reads them.
+CONSUMERS = {
+    service: tuple(import_module(f"services.{service}.handlers").STREAMS)
+    for service in SERVICES
+    if import_module(f"services.{service}.handlers").STREAMS
+}
 STARTING_SECONDS = 240
 PASSWORD = "plum kettle orbit 47"  # everyone's: long, and not one of the common ones
 
