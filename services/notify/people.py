@@ -51,14 +51,8 @@ def apply_platform_roles_changed(event: Event, session: Session) -> None:
     person.email = data["email"]
     _settings(person, data, data["changed_at"])
     person.platform_roles = " ".join(sorted(data["platform_roles"]))
-    if person.home_organisation_id is None:
-        # No membership seen: the platform's own organisation frames their messages.
-        platform = session.scalars(
-            sa.select(KnownOrganisation.organisation_id).where(
-                sa.cast(KnownOrganisation.roles, sa.String).like('%"admin"%')
-            )
-        ).first()
-        person.home_organisation_id = platform
+    # Without a membership their home stays None: the platform's organisation frames their
+    # messages, found when one is written (see _home_organisation).
 
 
 def apply_settings_changed(event: Event, session: Session) -> None:
@@ -103,7 +97,7 @@ def people_for(session: Session, audiences: list[RoleAudience]) -> list[PersonRo
         if audience.organisation_id is None:
             # People with a platform role are few: read them all, then filter.
             rows = session.execute(
-                _people(KnownPerson.home_organisation_id).where(
+                _people(_home_organisation()).where(
                     KnownPerson.platform_roles != "", KnownPerson.disabled_at.is_(None)
                 )
             )
@@ -130,7 +124,7 @@ def people_for(session: Session, audiences: list[RoleAudience]) -> list[PersonRo
 def person_route(session: Session, person_id: str) -> PersonRoute | None:
     """How to write to one person about their own account (None: unknown here)."""
     row = session.execute(
-        _people(KnownPerson.home_organisation_id).where(
+        _people(_home_organisation()).where(
             KnownPerson.person_id == person_id, KnownPerson.email.is_not(None)
         )
     ).first()
@@ -148,7 +142,7 @@ def _people(organisation_id, *membership_columns):
         KnownPerson.locale,
         KnownPerson.timezone,
         KnownPerson.platform_roles,
-        KnownPerson.home_organisation_id,
+        _home_organisation().label("home_organisation_id"),
         KnownOrganisation.locale.label("organisation_locale"),
         KnownOrganisation.timezone.label("organisation_timezone"),
         *membership_columns,
@@ -156,6 +150,22 @@ def _people(organisation_id, *membership_columns):
     if membership_columns:
         query = query.join(KnownMembership, KnownMembership.person_id == KnownPerson.person_id)
     return query.outerjoin(KnownOrganisation, KnownOrganisation.organisation_id == organisation_id)
+
+
+def _home_organisation():
+    """The organisation that frames a person's messages: the one they joined, else (a platform
+    person of no organisation) the platform's own. Found as a message is written rather than
+    when their roles arrive: the roles (keyed by person) may overtake the platform's
+    registration (keyed by organisation), and a message framed by no organisation cannot be
+    written at all."""
+    platform = (
+        sa.select(KnownOrganisation.organisation_id)
+        .where(sa.cast(KnownOrganisation.roles, sa.String).like('%"admin"%'))
+        .order_by(KnownOrganisation.organisation_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(KnownPerson.home_organisation_id, platform)
 
 
 def _route(row, organisation_id: str) -> PersonRoute:

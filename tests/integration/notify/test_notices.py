@@ -166,7 +166,12 @@ def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
     from services.notify.domain.account_messages import ACCOUNT_TYPES, WORDS
     from services.notify.domain.wording import SUBJECTS
     from services.notify.handlers import event_handlers
-    from shared.events.deliverables import DELIVERABLE_DOWNLOADED, DELIVERABLE_UPLOADED
+    from shared.events.deliverables import (
+        DELIVERABLE_DOWNLOADED,
+        DELIVERABLE_UPLOADED,
+        MANIFEST_KEY_PUBLISHED,
+        MANIFEST_KEY_RETIRED,
+    )
     from shared.events.licensing import SCREENING_RULES_PUBLISHED
     from shared.events.people import ACCESS_TOKEN_KEY_ANNOUNCED, PEOPLE_EVENTS, SESSION_ENDED
     from shared.events.registry import known_types
@@ -178,6 +183,8 @@ def test_every_domain_event_is_handled_and_has_a_subject_in_every_language():
     not_yet = {DELIVERABLE_UPLOADED, DELIVERABLE_DOWNLOADED}  # notices of these come next (17)
     # A rule set in force is state for deliverables' export re-check, not news for anyone.
     not_yet.add(SCREENING_RULES_PUBLISHED)
+    # The manifests' keys are licensing's to serve in its JWKS, not news for anyone either.
+    not_yet |= {MANIFEST_KEY_PUBLISHED, MANIFEST_KEY_RETIRED}
     consumed -= not_yet
     assert consumed <= set(event_handlers())
     people_without_message = set(PEOPLE_EVENTS) - set(ACCOUNT_TYPES)

@@ -343,3 +343,27 @@ def test_platform_roles_told_again_as_they_are_change_nothing(
         if address == "review@platform.example"
     }
     assert [route[1:] for route in reviewers.values()] == [("zh-Hant", "Asia/Hong_Kong")]
+
+
+def test_a_platform_person_known_before_the_platform_itself_is_written_to_all_the_same(
+    notify_context, organisation, handle, deal
+):
+    """A reviewer's roles (keyed by person) may arrive before the platform's registration (keyed
+    by organisation): the platform frames her messages once it is known (a message framed by
+    no organisation could not be stored, and the notice went to the dead letters)."""
+    vendor, licensee, _ = deal
+    reviewer = str(uuid.uuid4())
+    handle(
+        platform_roles_changed(
+            reviewer, "review@platform.example", ["export_reviewer"], "2026-12-01T09:00:00+00:00"
+        )
+    )
+    platform, _ = organisation(
+        "IP Platform", country="HK", roles=["admin"], timezone="Asia/Hong_Kong", contacts=[]
+    )
+    event = handle(license_requested(vendor, licensee, "export_review"))
+    assert emailed(notify_context, event)["review@platform.example"] == (
+        platform,
+        "en",
+        "Asia/Hong_Kong",
+    )

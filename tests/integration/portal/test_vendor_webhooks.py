@@ -76,11 +76,23 @@ def test_an_owner_adds_an_endpoint_sees_a_delivery_and_its_attempts_and_replays_
     )
     delivery_id = re.search(r'id="delivery-([^"]+)"', page).group(1)
     assert first.headers["webhook-id"] in page
-    attempts = client.get(
-        f"/vendor/webhooks/{endpoint_id}/deliveries/{delivery_id}/attempts",
-        headers={"HX-Request": "true"},
-    ).text
-    assert "<html" not in attempts and "503" in attempts
+    # The attempt is recorded before it is sent and its outcome after: the receiver may have
+    # answered before the outcome is written.
+    attempts = wait_until(
+        lambda: (
+            (
+                a := client.get(
+                    f"/vendor/webhooks/{endpoint_id}/deliveries/{delivery_id}/attempts",
+                    headers={"HX-Request": "true"},
+                ).text
+            )
+            and "503" in a
+            and a
+        ),
+        timeout=30,
+        what="the first attempt's outcome in the portal's log",
+    )
+    assert "<html" not in attempts
 
     receiver.answers["/ipmarket"] = [(204, {})]
     replayed = client.post(
