@@ -46,8 +46,9 @@ class PipelinedReader(io.RawIOBase):
         self._threads = [threading.Thread(target=self._fill, name="pipeline-source", daemon=True)]
         for k, stage in enumerate(stages):
             self._threads.append(
-                threading.Thread(target=self._pass, args=(stage, k), name="pipeline-stage",
-                                 daemon=True)  # fmt: skip
+                threading.Thread(
+                    target=self._pass, args=(stage, k), name="pipeline-stage", daemon=True
+                )  # fmt: skip
             )
         for thread in self._threads:
             thread.start()
