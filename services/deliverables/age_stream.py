@@ -134,13 +134,18 @@ class EncryptingReader(io.RawIOBase):
         self._out = self._out[size:]
         return size
 
-    def read(self, size: int = -1) -> bytes:
-        """One copy out of the sealed buffer (RawIOBase's own read makes two, and allocates)."""
+    def read(self, size: int | None = -1) -> bytes:
+        """One copy out of the sealed buffer (RawIOBase's own read makes two, and allocates);
+        with no size, everything to the end."""
+        if size is None or size < 0:
+            parts = []
+            while part := self.read(SLAB):
+                parts.append(part)
+            return b"".join(parts)
         while not self._out:
             if self._ended:
                 return b""
             self._fill()
-        size = len(self._out) if size is None or size < 0 else size
         chunk, self._out = bytes(self._out[:size]), self._out[size:]
         return chunk
 

@@ -23,6 +23,7 @@ from services.deliverables.storage import (
     check_key,
     copy_exactly,
 )
+from services.deliverables.storage.write_behind import copy_writing_behind
 
 
 class DirectoryStore:
@@ -41,7 +42,7 @@ class DirectoryStore:
         if path.exists():
             raise ObjectExists(key)
         with self._temporary() as (tmp, out):
-            shutil.copyfileobj(body, out, CHUNK)
+            copy_writing_behind(body, out)
             out.flush()
             os.fsync(out.fileno())
             self._publish(tmp, path, key)

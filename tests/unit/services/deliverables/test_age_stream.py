@@ -103,3 +103,13 @@ def test_a_key_decodes_to_the_32_bytes_pyrage_encrypts_to():
     identity = x25519.Identity.generate()
     raw = recipient_bytes(str(identity.to_public()))
     assert len(raw) == 32
+
+
+def test_read_with_no_size_returns_everything_to_the_end():
+    identity = x25519.Identity.generate()
+    data = os.urandom(3 * MiB + 5)
+    pieces = [data[i : i + MiB] for i in range(0, len(data), MiB)]
+    reader = EncryptingReader(pieces, [recipient_bytes(str(identity.to_public()))])
+    ciphertext = reader.read()
+    assert reader.read() == b""
+    assert pyrage.decrypt(ciphertext, [identity]) == data
