@@ -24,3 +24,15 @@ def test_every_import_contract_is_kept(capsys, monkeypatch):
     report = capsys.readouterr().out
     assert exit_code == 0, report
     assert "0 broken" in report and "4 kept" in report, report
+
+
+def test_no_module_outside_migrations_and_tests_is_over_300_lines():
+    # Past 300 lines a module is usually several concerns in one (issue 14).
+    over = {
+        str(path.relative_to(ROOT)): lines
+        for top in ("services", "shared", "ipmarket", "bench")
+        for path in (ROOT / top).rglob("*.py")
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > 300
+    }
+    assert not over, over

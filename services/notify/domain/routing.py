@@ -11,9 +11,8 @@ notices it wants (`notices`: "all", a group such as "license", or an event type)
 
 Besides the contacts, some events reach people by their role (`roles_to_tell`), each in their
 own language and time zone: a request awaiting a decision (new, or cleared by export review) its
-vendor's approvers (and owners), an
-invoice its licensee's finance people, a request waiting for export review the platform's export
-reviewers.
+vendor's approvers (and owners), an invoice its licensee's finance people, a request waiting for
+export review the platform's export reviewers.
 """
 
 from __future__ import annotations
@@ -129,8 +128,7 @@ def roles_to_tell(event_type: str, data: dict) -> list[RoleAudience]:
 
 
 class PersonRoute(NamedTuple):
-    """One person to write to: in `organisation_id`'s name, in their own locale and time zone
-    (None: the organisation's)."""
+    """Whom to write to in `organisation_id`'s name (locale, time zone None: the organisation's)."""
 
     organisation_id: str
     email: str
