@@ -81,17 +81,15 @@ def invite():
     if place is None:
         return workspace.to_sign_in()
     form = _roles(InviteForm(prefix="invite"))
-    if form.validate_on_submit():
-        try:
-            catalog().invite(
-                place.token, place.organisation_id, form.email.data.strip(), form.roles.data
-            )
-        except ApiProblem as refused:
-            _beside(refused, form)
-        else:
-            flash(_("The invitation is sent to %(email)s.", email=form.email.data.strip()))
-            return redirect(f"{_base()}{place.query}", 303)
-    return _page(place, {"invite": form}), 422
+    return _submitted(
+        place,
+        "invite",
+        form,
+        lambda: catalog().invite(
+            place.token, place.organisation_id, form.email.data.strip(), form.roles.data
+        ),
+        lambda: _("The invitation is sent to %(email)s.", email=form.email.data.strip()),
+    )
 
 
 @bp.post("/vendor/team/invitations/<invitation_id>/withdraw")
@@ -100,16 +98,13 @@ def withdraw_invitation(invitation_id: str):
     place = _place(_base(), "members.invite")
     if place is None:
         return workspace.to_sign_in()
-    form = ActionOnlyForm(prefix=f"withdraw-{invitation_id}")
-    if form.validate_on_submit():
-        try:
-            catalog().withdraw_invitation(place.token, place.organisation_id, invitation_id)
-        except ApiProblem as refused:
-            _beside(refused, form)
-        else:
-            flash(_("The invitation is withdrawn: its link no longer works."))
-            return redirect(f"{_base()}{place.query}", 303)
-    return _page(place, {("withdraw", invitation_id): form}), 422
+    return _submitted(
+        place,
+        ("withdraw", invitation_id),
+        ActionOnlyForm(prefix=f"withdraw-{invitation_id}"),
+        lambda: catalog().withdraw_invitation(place.token, place.organisation_id, invitation_id),
+        lambda: _("The invitation is withdrawn: its link no longer works."),
+    )
 
 
 @bp.post("/vendor/team/members/<person_id>/roles")
@@ -119,15 +114,15 @@ def change_roles(person_id: str):
     if place is None:
         return workspace.to_sign_in()
     form = _roles(RolesForm(prefix=f"roles-{person_id}"))
-    if form.validate_on_submit():
-        try:
-            catalog().change_roles(place.token, place.organisation_id, person_id, form.roles.data)
-        except ApiProblem as refused:
-            _beside(refused, form)
-        else:
-            flash(_("The roles are changed."))
-            return redirect(f"{_base()}{place.query}", 303)
-    return _page(place, {("roles", person_id): form}), 422
+    return _submitted(
+        place,
+        ("roles", person_id),
+        form,
+        lambda: catalog().change_roles(
+            place.token, place.organisation_id, person_id, form.roles.data
+        ),
+        lambda: _("The roles are changed."),
+    )
 
 
 @bp.post("/vendor/team/members/<person_id>/remove")
@@ -136,16 +131,13 @@ def remove(person_id: str):
     place = _place(_base(), "members.remove")
     if place is None:
         return workspace.to_sign_in()
-    form = ActionOnlyForm(prefix=f"remove-{person_id}")
-    if form.validate_on_submit():
-        try:
-            catalog().remove_member(place.token, place.organisation_id, person_id)
-        except ApiProblem as refused:
-            _beside(refused, form)
-        else:
-            flash(_("The member is removed."))
-            return redirect(f"{_base()}{place.query}", 303)
-    return _page(place, {("remove", person_id): form}), 422
+    return _submitted(
+        place,
+        ("remove", person_id),
+        ActionOnlyForm(prefix=f"remove-{person_id}"),
+        lambda: catalog().remove_member(place.token, place.organisation_id, person_id),
+        lambda: _("The member is removed."),
+    )
 
 
 @bp.post("/vendor/team/second-factor")
@@ -155,19 +147,33 @@ def second_factor():
     if place is None:
         return workspace.to_sign_in()
     form = SecondFactorRequirementForm(prefix="second-factor")
+    return _submitted(
+        place,
+        "second_factor",
+        form,
+        lambda: catalog().require_second_factor(
+            place.token, place.organisation_id, form.required.data
+        ),
+        lambda: (
+            _("Every member now signs in with a second factor.")
+            if form.required.data
+            else _("A second factor is now each member's choice.")
+        ),
+    )
+
+
+def _submitted(place: workspace.Workspace, key, form, act, done):
+    """An owner's form: when valid, `act()` asks the catalog, then the team page again with
+    `done()` flashed; else (or refused) the page with the error beside the form, 422."""
     if form.validate_on_submit():
         try:
-            catalog().require_second_factor(place.token, place.organisation_id, form.required.data)
+            act()
         except ApiProblem as refused:
             _beside(refused, form)
         else:
-            flash(
-                _("Every member now signs in with a second factor.")
-                if form.required.data
-                else _("A second factor is now each member's choice.")
-            )
+            flash(done())
             return redirect(f"{_base()}{place.query}", 303)
-    return _page(place, {"second_factor": form}), 422
+    return _page(place, {key: form}), 422
 
 
 def _page(place: workspace.Workspace, submitted: dict):
