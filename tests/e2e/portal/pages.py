@@ -52,6 +52,9 @@ def shot(page, name: str) -> None:
 
 def assert_accessible(page) -> None:
     """axe-core's WCAG 2.2 A/AA and best-practice rules: no serious or critical violation."""
+    # A page whose markup is in but whose stylesheet is not yet applied has unstyled, small
+    # targets: axe must see the page a person sees (CI once caught it between the two).
+    page.wait_for_load_state("load")
     page.evaluate(AXE)
     result = page.evaluate(
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', "
