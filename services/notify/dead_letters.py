@@ -71,7 +71,7 @@ class DeadLetterRecorder:
                     if consumer is None:
                         stop.wait(1.0)
                         continue
-                for messages in consumer.poll(timeout_ms=200).values():
+                for messages in consumer.poll(timeout_ms=kafka_io.POLL_TIMEOUT_MS).values():
                     self.record(messages)
         finally:
             if consumer is not None:

@@ -27,6 +27,15 @@ Handler = Callable[[Event, Session], None]
 HANDLER_ATTEMPTS = 3
 # An offset commit the broker has not confirmed after this long is sent again by an idle consumer.
 COMMIT_RETRY_SECONDS = 1.0
+# A consumer whose every offset commit has failed for this long is closed and made anew:
+# kafka-python 3.0.12 once left a member in a rebalance that never ended (its commits refused
+# as "undergoing a rebalance" for minutes, after the broker had expelled it), and a new member
+# joins at once. A rebalance that is merely slow ends well within it (session timeout 8 s).
+STALLED_GROUP_SECONDS = 30.0
+
+
+class StalledGroupMembership(RuntimeError):
+    """The consumer has not been able to commit an offset for STALLED_GROUP_SECONDS."""
 
 
 class EventConsumer:
@@ -62,6 +71,7 @@ class EventConsumer:
         # Offsets handled and sent to the broker, not yet confirmed: partition → next offset.
         self._unconfirmed: dict[TopicPartition, int] = {}
         self._commit_again_at = 0.0
+        self._commits_failing_since: float | None = None
         self.counts = {"handled": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
 
     def run(self, stop: threading.Event) -> None:
@@ -81,6 +91,7 @@ class EventConsumer:
                         _close_quietly(consumer)
                         consumer = None
                     self._unconfirmed.clear()  # a new consumer starts from the broker's offsets
+                    self._commits_failing_since = None
                     stop.wait(1.0)
         finally:
             if consumer is not None:
@@ -90,7 +101,12 @@ class EventConsumer:
                 self._producer.close(timeout=5)
 
     def _poll_once(self, consumer) -> None:
-        batches = consumer.poll(timeout_ms=100)
+        failing_since = self._commits_failing_since
+        if failing_since is not None and self._clock() - failing_since >= STALLED_GROUP_SECONDS:
+            raise StalledGroupMembership(
+                f"no offset commit has succeeded for {STALLED_GROUP_SECONDS:.0f} s; joining anew"
+            )
+        batches = consumer.poll(timeout_ms=kafka_io.POLL_TIMEOUT_MS)
         if not batches:
             self._commit_unconfirmed(consumer)
             return
@@ -136,7 +152,10 @@ class EventConsumer:
                 self.group_id,
                 answer,
             )
+            if self._commits_failing_since is None:
+                self._commits_failing_since = self._clock()
             return
+        self._commits_failing_since = None
         for tp, meta in offsets.items():
             if self._unconfirmed.get(tp) == meta.offset:  # not if a later one is on its way
                 del self._unconfirmed[tp]

@@ -98,8 +98,12 @@ class FakeKafkaConsumer:
     committed: list[dict] = field(default_factory=list)
     commit_answers: list = field(default_factory=list)
     partitions: set = field(default_factory=set)
+    on_poll: object = None  # called with the consumer before each poll
+    closed: bool = False
 
     def poll(self, timeout_ms=0):
+        if self.on_poll is not None:
+            self.on_poll(self)
         return self.batches.pop(0) if self.batches else {}
 
     def assignment(self):
@@ -109,3 +113,9 @@ class FakeKafkaConsumer:
         self.committed.append(offsets)
         if callback is not None:
             callback(offsets, self.commit_answers.pop(0) if self.commit_answers else None)
+
+    def commit(self):
+        pass
+
+    def close(self, autocommit=True):
+        self.closed = True

@@ -4,11 +4,19 @@ memory for the inbox; no broker)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from kafka.errors import RebalanceInProgressError
 from kafka.structs import TopicPartition
 
 from shared.events import new_event
-from shared.messaging.consumer import COMMIT_RETRY_SECONDS, HANDLER_ATTEMPTS, EventConsumer
+from shared.messaging.consumer import (
+    COMMIT_RETRY_SECONDS,
+    HANDLER_ATTEMPTS,
+    STALLED_GROUP_SECONDS,
+    EventConsumer,
+)
 from tests.unit.shared.messaging.fakes import (
     FakeKafkaConsumer,
     FakeProducer,
@@ -181,3 +189,49 @@ def test_a_lost_commit_of_a_partition_taken_away_is_left_to_its_new_owner(consum
     consumer.now[0] += COMMIT_RETRY_SECONDS
     consumer._poll_once(kafka)
     assert len(kafka.committed) == 1
+
+
+def test_a_consumer_whose_commits_fail_for_too_long_is_made_anew(consumer):
+    """kafka-python once kept a member "undergoing a rebalance" for minutes: every commit
+    refused. The run loop then closes that consumer and joins with a new one."""
+    a = registered("a")
+    stuck = FakeKafkaConsumer(
+        [{TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]}],
+        commit_answers=[RebalanceInProgressError()] * 100,
+        partitions={TopicPartition(TOPIC, 0)},
+    )
+    fresh = FakeKafkaConsumer([], partitions={TopicPartition(TOPIC, 0)})
+    made = [stuck, fresh]
+    consumer._consumer_factory = lambda group, topics, bootstrap: made.pop(0)
+    stop = threading.Event()
+    polls = []
+
+    def step(kafka):
+        polls.append(kafka)
+        consumer.now[0] += COMMIT_RETRY_SECONDS
+        if kafka is fresh:
+            stop.set()
+
+    stuck.on_poll = fresh.on_poll = step
+    consumer.run(stop)
+
+    assert stuck.closed and fresh.closed
+    assert polls.count(stuck) == STALLED_GROUP_SECONDS / COMMIT_RETRY_SECONDS + 1
+    assert polls[-1] is fresh and consumer.handled == [a.id]
+
+
+def test_one_confirmed_commit_ends_a_run_of_failed_ones(consumer):
+    a, b = registered("a"), registered("b")
+    kafka = FakeKafkaConsumer(
+        [
+            {TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]},
+            {TopicPartition(TOPIC, 0): [record(TOPIC, 0, 5, b.to_json())]},
+        ],
+        commit_answers=[RebalanceInProgressError(), None],
+        partitions={TopicPartition(TOPIC, 0)},
+    )
+    consumer._poll_once(kafka)  # refused: the group was rebalancing
+    consumer.now[0] += STALLED_GROUP_SECONDS - 1
+    consumer._poll_once(kafka)  # confirmed
+    consumer.now[0] += STALLED_GROUP_SECONDS
+    consumer._poll_once(kafka)  # idle, and nothing failing: no reason to join anew
