@@ -108,24 +108,22 @@ def renew_leases(session_factory: sessionmaker[Session], jobs: list[Job], lease:
 def log_attempts(session: Session, delivery_ids: list[str], now: datetime) -> dict[str, int]:
     """An attempt without outcome for each delivery just claimed, in the claim's transaction
     (no round trip of its own), so that whatever is sent is in the log even if the worker dies
-    before writing the outcome. Its id by delivery id."""
-    table = Attempt.__table__
-    rows = [
-        {
-            "delivery_id": delivery_id,
-            "attempted_at": now,
-            "succeeded": None,
-            "status_code": None,
-            "latency_ms": None,
-            "response": "",
-            "error": None,
-        }
-        for delivery_id in delivery_ids
-    ]
-    ids = session.scalars(
-        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).all()
-    return dict(zip(delivery_ids, ids, strict=True))
+    before writing the outcome. Its id by delivery id. One INSERT … SELECT for the batch: no
+    parameters per row for SQLAlchemy and psycopg to render (a third of the claim's CPU)."""
+    attempts, deliveries = Attempt.__table__, Delivery.__table__
+    logged = session.execute(
+        sa.insert(attempts)
+        .from_select(
+            ["delivery_id", "attempted_at", "response"],
+            sa.select(
+                deliveries.c.id,
+                sa.literal(now, attempts.c.attempted_at.type),
+                sa.literal(""),
+            ).where(is_any_of(session, deliveries.c.id, delivery_ids)),
+        )
+        .returning(attempts.c.delivery_id, attempts.c.id)
+    )
+    return dict(logged.all())
 
 
 def load_jobs(session: Session, deliveries: list[sa.Row]) -> list[Job]:
