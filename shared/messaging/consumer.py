@@ -14,6 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+from kafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    KafkaError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,15 +34,28 @@ Handler = Callable[[Event, Session], None]
 HANDLER_ATTEMPTS = 3
 # An offset commit the broker has not confirmed after this long is sent again by an idle consumer.
 COMMIT_RETRY_SECONDS = 1.0
-# A consumer whose every offset commit has failed for this long is closed and made anew:
+# A consumer whose every offset commit has been refused for its group membership (not for a
+# broker out of reach) for this long is closed and made anew:
 # kafka-python 3.0.12 once left a member in a rebalance that never ended (its commits refused
 # as "undergoing a rebalance" for minutes, after the broker had expelled it), and a new member
 # joins at once. A rebalance that is merely slow ends well within it (session timeout 8 s).
 STALLED_GROUP_SECONDS = 30.0
 
 
+_MEMBERSHIP_REFUSALS = (
+    RebalanceInProgressError,
+    CommitFailedError,
+    IllegalGenerationError,
+    UnknownMemberIdError,
+)
+
+
 class StalledGroupMembership(RuntimeError):
     """The consumer has not been able to commit an offset for STALLED_GROUP_SECONDS."""
+
+
+class BrokerOutOfReach(RuntimeError):
+    """A poll failed on the connection; the consumer reconnects by itself."""
 
 
 class EventConsumer:
@@ -84,6 +104,12 @@ class EventConsumer:
                             self.group_id, self.topics, self.bootstrap
                         )
                     self._poll_once(consumer)
+                except BrokerOutOfReach as exc:
+                    # Nothing was fetched, so nothing is skipped: the same consumer keeps its
+                    # member id and rejoins at once when the broker is back. A new one would
+                    # wait there for the old member's session to end (8 s, seen in CI).
+                    log.warning("consumer %s: %s; polling again", self.group_id, exc)
+                    stop.wait(0.5)
                 except Exception as exc:  # noqa: BLE001 - broker gone, rebalance, DLQ down
                     # Whatever was not committed is delivered again and dropped as a repeat.
                     log.warning("consumer %s: %s; reconnecting", self.group_id, exc)
@@ -106,7 +132,12 @@ class EventConsumer:
             raise StalledGroupMembership(
                 f"no offset commit has succeeded for {STALLED_GROUP_SECONDS:.0f} s; joining anew"
             )
-        batches = consumer.poll(timeout_ms=kafka_io.POLL_TIMEOUT_MS)
+        try:
+            batches = consumer.poll(timeout_ms=kafka_io.POLL_TIMEOUT_MS)
+        except KafkaError as exc:
+            if exc.retriable:
+                raise BrokerOutOfReach(str(exc)) from exc
+            raise
         if not batches:
             self._commit_unconfirmed(consumer)
             return
@@ -152,7 +183,7 @@ class EventConsumer:
                 self.group_id,
                 answer,
             )
-            if self._commits_failing_since is None:
+            if isinstance(answer, _MEMBERSHIP_REFUSALS) and self._commits_failing_since is None:
                 self._commits_failing_since = self._clock()
             return
         self._commits_failing_since = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from kafka.errors import RebalanceInProgressError
+from kafka.errors import KafkaConnectionError, RebalanceInProgressError
 from kafka.structs import TopicPartition
 
 from shared.events import new_event
@@ -235,3 +235,41 @@ def test_one_confirmed_commit_ends_a_run_of_failed_ones(consumer):
     consumer._poll_once(kafka)  # confirmed
     consumer.now[0] += STALLED_GROUP_SECONDS
     consumer._poll_once(kafka)  # idle, and nothing failing: no reason to join anew
+
+
+def test_a_broker_out_of_reach_keeps_the_same_consumer_and_its_place_in_the_group(consumer):
+    """A new consumer would wait at the broker, once it is back, for the old member's session
+    to end; the same one rejoins at once."""
+    a = registered("a")
+    kafka = FakeKafkaConsumer(
+        [{TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]}],
+        partitions={TopicPartition(TOPIC, 0)},
+    )
+    made = []
+    consumer._consumer_factory = lambda group, topics, bootstrap: made.append(kafka) or kafka
+    stop, polls = threading.Event(), []
+
+    def step(kafka):
+        polls.append(len(polls))
+        if len(polls) <= 2:
+            raise KafkaConnectionError("111 ECONNREFUSED")
+        stop.set()
+
+    kafka.on_poll = step
+    consumer.run(stop)
+
+    assert len(made) == 1 and len(polls) == 3
+    assert consumer.handled == [a.id]
+
+
+def test_commits_refused_for_want_of_a_broker_do_not_count_as_a_stalled_membership(consumer):
+    a = registered("a")
+    kafka = FakeKafkaConsumer(
+        [{TopicPartition(TOPIC, 0): [record(TOPIC, 0, 4, a.to_json())]}],
+        commit_answers=[KafkaConnectionError("111 ECONNREFUSED")] * 100,
+        partitions={TopicPartition(TOPIC, 0)},
+    )
+    for _ in range(2 * int(STALLED_GROUP_SECONDS)):
+        consumer._poll_once(kafka)
+        consumer.now[0] += COMMIT_RETRY_SECONDS
+    assert len(kafka.committed) > STALLED_GROUP_SECONDS  # still sending it again, still there
