@@ -14,19 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from kafka.errors import (
-    CommitFailedError,
-    IllegalGenerationError,
-    KafkaError,
-    RebalanceInProgressError,
-    UnknownMemberIdError,
-)
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.bulk_insert import insert_ignoring_duplicates
 from shared.events import Event, InvalidEvent, parse_event
 from shared.messaging import kafka_io
+from shared.messaging.group_membership import BrokerOutOfReach, CommitRefusals
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +29,6 @@ Handler = Callable[[Event, Session], None]
 HANDLER_ATTEMPTS = 3
 # An offset commit the broker has not confirmed after this long is sent again by an idle consumer.
 COMMIT_RETRY_SECONDS = 1.0
-# A consumer whose every offset commit has been refused for its group membership (not for a
-# broker out of reach) for this long is closed and made anew:
-# kafka-python 3.0.12 once left a member in a rebalance that never ended (its commits refused
-# as "undergoing a rebalance" for minutes, after the broker had expelled it), and a new member
-# joins at once. A rebalance that is merely slow ends well within it (session timeout 8 s).
-STALLED_GROUP_SECONDS = 30.0
-
-
-_MEMBERSHIP_REFUSALS = (
-    RebalanceInProgressError,
-    CommitFailedError,
-    IllegalGenerationError,
-    UnknownMemberIdError,
-)
-
-
-class StalledGroupMembership(RuntimeError):
-    """The consumer has not been able to commit an offset for STALLED_GROUP_SECONDS."""
-
-
-class BrokerOutOfReach(RuntimeError):
-    """A poll failed on the connection; the consumer reconnects by itself."""
 
 
 class EventConsumer:
@@ -91,7 +64,7 @@ class EventConsumer:
         # Offsets handled and sent to the broker, not yet confirmed: partition → next offset.
         self._unconfirmed: dict[TopicPartition, int] = {}
         self._commit_again_at = 0.0
-        self._commits_failing_since: float | None = None
+        self._refusals = CommitRefusals()
         self.counts = {"handled": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
 
     def run(self, stop: threading.Event) -> None:
@@ -117,7 +90,7 @@ class EventConsumer:
                         _close_quietly(consumer)
                         consumer = None
                     self._unconfirmed.clear()  # a new consumer starts from the broker's offsets
-                    self._commits_failing_since = None
+                    self._refusals = CommitRefusals()
                     stop.wait(1.0)
         finally:
             if consumer is not None:
@@ -127,11 +100,7 @@ class EventConsumer:
                 self._producer.close(timeout=5)
 
     def _poll_once(self, consumer) -> None:
-        failing_since = self._commits_failing_since
-        if failing_since is not None and self._clock() - failing_since >= STALLED_GROUP_SECONDS:
-            raise StalledGroupMembership(
-                f"no offset commit has succeeded for {STALLED_GROUP_SECONDS:.0f} s; joining anew"
-            )
+        self._refusals.check(self._clock())
         try:
             batches = consumer.poll(timeout_ms=kafka_io.POLL_TIMEOUT_MS)
         except KafkaError as exc:
@@ -177,16 +146,14 @@ class EventConsumer:
             self._commit(consumer, dict(self._unconfirmed))
 
     def _offsets_committed(self, offsets, answer) -> None:
+        self._refusals.answered(answer, self._clock())
         if isinstance(answer, Exception):
             log.warning(
                 "consumer %s: offsets not committed (sent again when idle): %s",
                 self.group_id,
                 answer,
             )
-            if isinstance(answer, _MEMBERSHIP_REFUSALS) and self._commits_failing_since is None:
-                self._commits_failing_since = self._clock()
             return
-        self._commits_failing_since = None
         for tp, meta in offsets.items():
             if self._unconfirmed.get(tp) == meta.offset:  # not if a later one is on its way
                 del self._unconfirmed[tp]

@@ -14,9 +14,9 @@ from shared.events import new_event
 from shared.messaging.consumer import (
     COMMIT_RETRY_SECONDS,
     HANDLER_ATTEMPTS,
-    STALLED_GROUP_SECONDS,
     EventConsumer,
 )
+from shared.messaging.group_membership import STALLED_GROUP_SECONDS
 from tests.unit.shared.messaging.fakes import (
     FakeKafkaConsumer,
     FakeProducer,
