@@ -93,13 +93,17 @@ def _create_request(
     body: dict,
     idempotency_key: str | None,
     digest: str,
-    quoted: dict | None = None,
+    offer_of: Callable[[CoreTerms | None], dict] | None = None,
 ) -> LicenseRequest:
-    """`quoted`: the terms of an accepted quote, which replace the offer's "on request"."""
+    """`offer_of`: the offer a request is for, given the core's terms (an accepted quote's);
+    else the one the body names, as the core has it now."""
     session = uow.session
     reads = read_versions_and_kid(session, body["core_id"])  # the one SELECT of a request
     core = terms_at(session, body["core_id"], reads.core_version)
-    offer = {**requested_offer(core, body["core_id"], body["offer_id"]), **(quoted or {})}
+    if offer_of is None:
+        offer = requested_offer(core, body["core_id"], body["offer_id"])
+    else:
+        offer = offer_of(core)
     if offer.get("on_request"):
         raise Invalid(
             f"offer {offer['offer_id']} is priced on request: ask for a quote", field="offer_id"
@@ -184,10 +188,14 @@ def _awaiting(decision, offer: dict) -> str | None:
 
 
 def submit_quoted(
-    uow: UnitOfWork, keyring: Keyring, principal: Principal, body: dict, quoted: dict
+    uow: UnitOfWork,
+    keyring: Keyring,
+    principal: Principal,
+    body: dict,
+    offer_of: Callable[[CoreTerms | None], dict],
 ) -> LicenseRequest:
     """A request at the terms of an accepted quote (quotes.py), screened as any other."""
-    return _create_request(uow, keyring, principal, body, None, body_hash(body), quoted)
+    return _create_request(uow, keyring, principal, body, None, body_hash(body), offer_of)
 
 
 def deny(uow: UnitOfWork, request: LicenseRequest, reason_code: str) -> None:

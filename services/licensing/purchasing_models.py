@@ -25,6 +25,9 @@ class Quote(Base):
     core_id: Mapped[str] = mapped_column(sa.String(36))
     vlnv: Mapped[dict] = mapped_column()
     offer_id: Mapped[str] = mapped_column(sa.String(64))
+    # The offer as it stood when asked for, then when the quote was (last) sent: what accepting
+    # it licenses, whatever the vendor does to the offer afterwards.
+    offer: Mapped[dict | None] = mapped_column()
     state: Mapped[str] = mapped_column(sa.String(16))  # domain/quotes.py: QUOTE_STATES
     project_name: Mapped[str] = mapped_column(sa.String(200))
     intended_use: Mapped[str] = mapped_column(sa.String(2000))

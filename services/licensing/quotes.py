@@ -5,7 +5,9 @@ requested → sent (the vendor may send a revised quote while it is not answered
 declined; a quote past its validity cannot be accepted. The vendor may reject a quote not yet
 answered instead, with the reason the licensee is told (quote.rejected). Accepting submits a
 license request priced at the quote (export screening as for any request; the vendor's quote
-stands for its approval), from which the licensee then orders (orders.py).
+stands for its approval), from which the licensee then orders (orders.py). The quote keeps the
+offer as it stood when sent: accepting it licenses that, even if the vendor has edited or removed
+the offer since (domain/quotes.py).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def request_quote(uow: UnitOfWork, principal: Principal, body: dict) -> Quote:
         core_id=core.core_id,
         vlnv=dict(core.vlnv),
         offer_id=offer["offer_id"],
+        offer=dict(offer),
         state="requested",
         project_name=body["project_name"],
         intended_use=body["intended_use"],
@@ -75,6 +78,10 @@ def send_quote(
     quote = get_visible(uow.session, principal, Quote, quote_id, for_update=True, vendor_only=True)
     rules.check_state(quote.state, rules.SENDABLE)
     rules.check_valid_until(valid_until, utcnow())
+    core = current_terms(uow.session, quote.core_id)
+    offer = core.offer(quote.offer_id) if core else None
+    if offer is not None:  # what the vendor prices; else still the offer as it was asked for
+        quote.offer = dict(offer)
     quote.amount_minor, quote.currency = price.minor, price.currency
     quote.terms, quote.valid_until = terms, valid_until
     quote.state, quote.updated_at = "sent", utcnow()
@@ -115,12 +122,9 @@ def accept_quote(
         keyring,
         principal,
         body,
-        quoted={
-            "price": price.as_dict(),
-            "on_request": False,
-            "requires_approval": False,
-            "quote_id": quote.id,
-        },
+        lambda core: rules.accepted_offer(
+            core, quote.offer_id, quote.offer, price.as_dict(), quote.id
+        ),
     )
     quote.state, quote.request_id, quote.updated_at = "accepted", request.id, utcnow()
     _audit(uow, principal, "licensee", "quote.accepted", quote, request_id=request.id)

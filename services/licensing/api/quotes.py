@@ -73,7 +73,9 @@ def send_quote(body, quote_id):
 @problems(404, 409)
 @blp.arguments(Accept)
 def accept_quote(_body, quote_id):
-    """Accept: submits a license request at the quoted price (screened as any request)."""
+    """Accept: submits a license request at the quoted price (screened as any request), for
+    the offer as it stood when the quote was sent, even if the vendor has edited or removed it
+    since. 409: the quote is not (or no longer) open to acceptance, or its core was withdrawn."""
     quote, license_request = committed(
         quotes.accept_quote, keyring(), current_principal(), quote_id
     )

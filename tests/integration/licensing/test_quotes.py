@@ -7,8 +7,15 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.orm import Session
 
-from shared.db.schema import utcnow
+from services.licensing.models import Base, LicenseRequest
+from services.licensing.purchasing_models import Quote
+from shared.db.migrations import upgrade
+from shared.db.schema import new_id, utcnow
+from tests.integration.licensing.conftest import core_state
 from tests.integration.licensing.test_api import events_of
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
@@ -133,6 +140,51 @@ def test_declined_and_expired_quotes_cannot_be_accepted(client, market):
     assert market.count("license_request") == 0
 
 
+def test_a_sent_quote_stands_after_the_vendor_edits_or_removes_its_offer(client, market):
+    """Removing an offer stops new requests and quotes, not a quote already priced: accepted
+    before it expires, it is at the offer as it stood when sent. A withdrawn core is no longer
+    licensed at all."""
+    vendor, licensee = market.parties["vendor"], market.parties["licensee"]
+    core = market.core(vendor, on_request=True, term_months=12)
+    quote = ask(client, market, core).json
+    withdrawn_core = market.core(vendor, on_request=True)
+    on_withdrawn = ask(client, market, withdrawn_core).json
+    for sent in (quote, on_withdrawn):
+        assert answer(client, market, sent).status_code == 200
+    std, evaluation = core["offers"]
+    edited = {**core, "offers": [{**std, "term_months": 36, "kind": "perpetual"}, evaluation]}
+    market.apply("ipmarket.core.updated.v1", core["core_id"], {**edited, "version": 2})
+    removed = {**core, "offers": [evaluation], "version": 3}
+    market.apply("ipmarket.core.updated.v1", core["core_id"], removed)
+    market.apply(
+        "ipmarket.core.withdrawn.v1",
+        withdrawn_core["core_id"],
+        {**withdrawn_core, "status": "withdrawn", "version": 2},
+    )
+    refused = ask(client, market, core)  # no new quote on the removed offer
+    assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "offer_id"
+
+    accepted = client.post(f"/v1/quotes/{quote['id']}/accept", json={}, headers=licensee.headers)
+    assert accepted.status_code == 200, accepted.json
+    request = accepted.json["request"]
+    assert (accepted.json["state"], request["state"]) == ("accepted", "approved")
+    assert request["offer_kind"] == "single_project"  # as sent, not as edited
+    with market.context.session_factory() as session:
+        offer = session.get(LicenseRequest, request["id"]).offer
+    assert offer["term_months"] == 12 and offer["quote_id"] == quote["id"]
+    assert offer["price"] == {"amount": "180000.00", "currency": "CNY"}
+    order = client.post("/v1/orders", json={"request_id": request["id"]}, headers=licensee.headers)
+    assert order.status_code == 201 and order.json["quote_id"] == quote["id"]
+
+    gone = client.post(f"/v1/quotes/{on_withdrawn['id']}/accept", json={}, headers=licensee.headers)
+    assert gone.status_code == 409, gone.json
+    assert (
+        client.get(f"/v1/quotes/{on_withdrawn['id']}", headers=licensee.headers).json["state"]
+        == "sent"
+    )
+    assert market.count("license_request") == 1
+
+
 def test_the_vendor_rejects_a_quote_request_with_a_reason_the_licensee_is_told(client, market):
     vendor, licensee = market.parties["vendor"], market.parties["licensee"]
     core = market.core(vendor, on_request=True)
@@ -192,3 +244,48 @@ def test_quotes_are_seen_by_their_parties_only(client, market):
         ).status_code
         == 404
     )
+
+
+def test_the_migration_gives_quotes_made_before_it_the_offer_licensing_still_knows(
+    make_database,
+):
+    url = make_database("licensing", "0013")
+    engine = sa.create_engine(url)
+    tables = sa.MetaData()
+    tables.reflect(engine, only=["known_core", "quote"])
+    core = core_state(new_id(), on_request=True)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            tables.tables["known_core"].insert(),
+            {name: core[name] for name in tables.tables["known_core"].c.keys()},
+        )
+        for quote_id, offer_id in (("q-kept", "std"), ("q-gone", "removed")):
+            conn.execute(
+                tables.tables["quote"].insert(),
+                {
+                    "id": quote_id,
+                    "licensee_id": "C",
+                    "vendor_id": core["vendor_id"],
+                    "core_id": core["core_id"],
+                    "vlnv": core["vlnv"],
+                    "offer_id": offer_id,
+                    "state": "sent",
+                    "project_name": "p",
+                    "intended_use": "u",
+                    "end_use_country": "CN",
+                    "volume": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+    upgrade("licensing", url)
+    with Session(engine) as session:
+        offers = {quote.id: quote.offer for quote in session.scalars(sa.select(Quote))}
+        differences = compare_metadata(
+            MigrationContext.configure(session.connection(), opts={"compare_type": True}),
+            Base.metadata,
+        )
+    engine.dispose()
+    assert offers == {"q-kept": core["offers"][0], "q-gone": None}
+    assert [d for d in differences if "quote" in str(d)] == []
