@@ -1,8 +1,8 @@
 """A core's offers after they are added: changing one and removing one. The catalog holds the
 offers in the core (PATCH /v1/cores/<id> with the whole list, an offer keeping its offer_id
 when changed, one left out is removed) and tells licensing with the core's next
-`core.updated`; requests already made keep the terms they were made on. The catalog refuses
-removing the last offer of a published core, and its refusal is shown."""
+`core.updated`; requests already made and quotes already sent keep the terms they were made
+on. The catalog refuses removing the last offer of a published core, and its refusal is shown."""
 
 from __future__ import annotations
 
@@ -87,5 +87,7 @@ def remove_offer(core_id: str, offer_id: str):
         else:
             refusal = workspace.refusal(refused)
         return _core_page(place, core_id, refusal=refusal), 422
-    flash(_("The offer is removed. Requests already made keep their terms."))
+    flash(
+        _("The offer is removed. Requests already made and quotes already sent keep their terms.")
+    )
     return redirect(f"/vendor/cores/{core_id}{place.query}#offers", 303)
