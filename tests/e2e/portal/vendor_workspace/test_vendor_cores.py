@@ -3,8 +3,9 @@ IP-XACT file (bad XML first: refused beside the file field, nothing stored), see
 be imported, imports it, gives it a category, an export classification and two offers, changes
 one (a bad price first), publishes it, removes an offer (the last one stays), and finds it in
 the storefront's search; the owner sees the team, invites someone and withdraws the invitation,
-whose e-mailed link then refuses in the reader's language. Each page passes the
-axe-core scan; screenshots go to docs/screenshots/vendor-cores-*.png."""
+whose e-mailed link then refuses in the reader's language. The offer and team pages again
+in Traditional Chinese. Each page passes the axe-core scan; screenshots go to
+docs/screenshots/vendor-*.png."""
 
 from __future__ import annotations
 
@@ -182,6 +183,24 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
         assert_accessible(page)
         shot(page, name)
 
+    # Changing and removing an offer in Traditional Chinese, switched on the page: a bad price
+    # refused beside its field, the last offer kept with the reason, nothing changed.
+    page.locator("#language-choice").select_option("zh_Hant")
+    page.locator("form.language button").click()
+    page.wait_for_selector("html[lang='zh-Hant']")
+    page.goto(f"{marketplace.portal}/vendor/cores/{core_id}/offers/{kept['offer_id']}")
+    page.locator("#amount").fill("三萬")
+    page.get_by_role("button", name="儲存此方案").click()
+    assert page.locator("#amount-error").inner_text() == "請輸入金額，例如 25000.00。"
+    assert_accessible(page)
+    shot(page, "vendor-cores-offer-zh-Hant")
+    page.goto(f"{marketplace.portal}/vendor/cores/{core_id}")
+    page.get_by_role("button", name=re.compile("移除")).click()
+    assert "至少保留一個授權方案" in page.locator("#refusal").inner_text()
+    assert _offers(marketplace, people, core_id) == [kept]
+    assert_accessible(page)
+    shot(page, "vendor-cores-core-zh-Hant")
+
     owner = open_page("en")
     marketplace.sign_in(owner, people.vendor_owner, "/vendor/team")
     members = owner.locator("table.members").inner_text()
@@ -219,6 +238,31 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     owner.wait_for_selector("html[lang='zh-Hans']")
     assert_accessible(owner)
     shot(owner, "vendor-team-zh-Hans")
+
+    # Inviting and withdrawing in Traditional Chinese; the withdrawn link refuses in zh-HK.
+    owner.locator("#language-choice").select_option("zh_Hant")
+    owner.locator("form.language button").click()
+    owner.wait_for_selector("html[lang='zh-Hant']")
+    second = "second.hire@pengcheng-ip.cn"
+    owner.locator("#invite-email").fill(second)
+    owner.locator("input[name='invite-roles'][value='viewer']").check()
+    owner.get_by_role("button", name="發送邀請").click()
+    owner.get_by_role("status").get_by_text(f"邀請已發送至 {second}。").wait_for()
+    assert_accessible(owner)
+    shot(owner, "vendor-team-zh-Hant")
+    owner.get_by_role("button", name=f"撤回發給 {second} 的邀請").click()
+    owner.get_by_role("status").get_by_text("邀請已撤回：其連結不再有效。").wait_for()
+    assert second not in owner.locator("main").inner_text()
+    shot(owner, "vendor-team-withdrawn-zh-Hant")
+    reader = open_page("zh-HK")
+    reader.expected_statuses.add(422)
+    reader.goto(link)
+    reader.locator("#name_en").fill("New Hire")
+    reader.locator("#password").fill("plum kettle orbit 47")
+    reader.locator("main form button[type=submit]").click()
+    assert "該機構已撤回此邀請" in reader.locator("main").inner_text()
+    assert_accessible(reader)
+    shot(reader, "invitation-withdrawn-zh-Hant")
 
 
 def _invitation_link(marketplace, address: str) -> str | None:

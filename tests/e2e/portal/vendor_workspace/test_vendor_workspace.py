@@ -1,7 +1,8 @@
 """The vendor workspace in Debian's Chromium against the whole marketplace (every service,
 relay, consumer and the notify delivery worker as processes on PostgreSQL and Kafka): a
 vendor's approver approves a licensee's request in the inbox (a rejection without its reason
-refused beside the field first) and rejects a quote request, saying why; a vendor's owner sets
+refused beside the field first) and rejects a quote request, saying why (again in Traditional
+Chinese); a vendor's owner sets
 up a webhook endpoint to a real HTTP server of this test, sees a delivery and its attempts in
 the log and replays it. Each page passes the axe-core scan; screenshots go to
 docs/screenshots/."""
@@ -140,6 +141,28 @@ def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_p
     assert "您已不予报价" in page.locator("main").inner_text()
     assert_accessible(page)
     shot(page, "vendor-quote-rejected-zh-Hans")
+
+    # Another rejected in Traditional Chinese, switched on the page: the reason asked for
+    # beside its field, then the licensee told it.
+    page.locator("#language-choice").select_option("zh_Hant")
+    page.locator("form.language button").click()
+    page.wait_for_selector("html[lang='zh-Hant']")
+    again = _quote_asked_of_pengcheng(marketplace)
+    page.goto(f"{marketplace.portal}/vendor/quotes/{again['id']}")
+    page.get_by_role("button", name="拒絕此報價請求").click()
+    assert page.locator("#reject-reason-error").inner_text() == "請說明原因：被授權方會看到。"
+    assert _quote(marketplace, again["id"])["state"] == "requested"
+    assert_accessible(page)
+    shot(page, "vendor-quote-reject-error-zh-Hant")
+    page.get_by_label("不予報價的原因").fill("此 IP 核不授權用於 12 奈米製程。")
+    page.get_by_role("button", name="拒絕此報價請求").click()
+    page.get_by_role("status").get_by_text("已拒絕此報價請求").wait_for()
+    assert "您已不予報價" in page.locator("main").inner_text()
+    assert_accessible(page)
+    shot(page, "vendor-quote-rejected-zh-Hant")
+    assert (
+        _quote(marketplace, again["id"])["rejection_reason"] == "此 IP 核不授權用於 12 奈米製程。"
+    )
 
 
 def test_a_vendor_sets_up_a_webhook_sees_a_delivery_and_replays_it(
