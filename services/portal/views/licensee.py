@@ -17,7 +17,7 @@ from services.portal.licensee_forms import ActionForm, DeclineQuoteForm, License
 from services.portal.licensee_labels import word
 from services.portal.licensee_problems import page_message, place
 from services.portal.service_api import ApiProblem
-from services.portal.views.common import catalog, credential, licensing
+from services.portal.views.common import catalog, credential, licensing, now
 
 bp = Blueprint("licensee", __name__, url_prefix="/licensee")
 BUYS = {"owner", "buyer"}  # shared/roles.py: who requests, asks for quotes, accepts, orders
@@ -167,9 +167,12 @@ def quotes_list():
 @signed_in_only
 def quote_page(quote_id: str, decline: DeclineQuoteForm | None = None, problem=None, status=200):
     quote = found(licensing().quote, quote_id)
+    valid_until = quote.get("valid_until")
     page = render_template(
         "licensee/quote.html",
         quote=quote,
+        # past its validity a sent quote is no longer offered for acceptance (licensing refuses)
+        expired=bool(valid_until) and datetime.fromisoformat(valid_until) <= now(),
         accept=ActionForm(),
         decline=decline or DeclineQuoteForm(formdata=None),
         may_answer=bool(roles() & BUYS),

@@ -7,6 +7,7 @@ attachment; a visitor is sent to sign in."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import httpx
 
@@ -168,3 +169,26 @@ def test_the_license_file_is_an_attachment_and_a_visitor_is_sent_to_sign_in():
     visitor = portal_app({"IPMARKET_PORTAL_SECRET_KEY": SECRET}).test_client()
     gone = visitor.get("/licensee/licenses/lic_1/file")
     assert gone.status_code == 303 and gone.headers["Location"].startswith("/sign-in?next=")
+
+
+def test_a_sent_quote_past_its_validity_offers_no_accept_button():
+    quote = {
+        "id": "quote_1",
+        "state": "sent",
+        "core_id": "core_1",
+        "vlnv": ORDER["vlnv"],
+        "offer_id": "o1",
+        "project_name": "Tianhe SoC",
+        "end_use_country": "CN",
+        "volume": 200000,
+        "price": {"amount": "25000.00", "currency": "CNY"},
+        "terms": "Net 30",
+        "request_id": None,
+        "rejection_reason": None,
+    }
+    for valid_until, offered in ((NOW + timedelta(seconds=1), True), (NOW, False)):
+        answer = {**quote, "valid_until": valid_until.isoformat()}
+        licensing = Recorder({("GET", "/v1/quotes/quote_1"): httpx.Response(200, json=answer)})
+        page = workspace(licensing).get("/licensee/quotes/quote_1").text
+        assert ('action="/licensee/quotes/quote_1/accept"' in page) is offered
+        assert ("此报价已过期：请向供应商索取新的报价。" in page) is not offered
