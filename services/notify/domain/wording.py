@@ -1,8 +1,9 @@
 """What the notices say: a subject per event type and the labels of the e-mail templates, as
 English message ids; the Chinese wording is in the shared catalogs (shared/translations, zh_Hans
 following Mainland usage: 授权, IP 核, 密钥; zh_Hant Taiwan and Hong Kong usage: 授權, 金鑰, and
-IP 核 as on the portal's pages), translated with the portal's by `make portal-translations`. Placeholders: {core} (the
-VLNV), {category}, {organisation}, {days}, {key_name}, {vendor_name}, {url}, {invoice}.
+IP 核 as on the portal's pages), translated with the portal's by `make portal-translations`.
+Placeholders: {core} (the VLNV), {category}, {organisation}, {days}, {key_name}, {vendor_name},
+{url}, {invoice}.
 """
 
 from __future__ import annotations
