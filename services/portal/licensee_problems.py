@@ -62,6 +62,10 @@ def page_message(problem: ApiProblem) -> str:
         return _("Your roles in this organisation do not allow this.")
     if problem.status == 404:
         return _("It is not there, or not yours to see.")
+    if problem.status == 409 and "no longer licensed" in problem.detail:  # a quote's core
+        return _("The vendor has withdrawn this core: it can no longer be licensed.")
+    if problem.status == 409 and "has expired" in problem.detail:
+        return _("This quote has expired: ask the vendor for a new one.")
     if problem.status == 409:
         return _("This can no longer be done: it has changed meanwhile. Here it is as it is now.")
     if problem.status == 429:

@@ -192,3 +192,38 @@ def test_a_sent_quote_past_its_validity_offers_no_accept_button():
         page = workspace(licensing).get("/licensee/quotes/quote_1").text
         assert ('action="/licensee/quotes/quote_1/accept"' in page) is offered
         assert ("此报价已过期：请向供应商索取新的报价。" in page) is not offered
+
+
+def test_accepting_a_quote_whose_core_was_withdrawn_says_so():
+    quote = {
+        "id": "quote_1",
+        "state": "sent",
+        "core_id": "core_1",
+        "vlnv": ORDER["vlnv"],
+        "offer_id": "o1",
+        "project_name": "Tianhe SoC",
+        "end_use_country": "CN",
+        "volume": 200000,
+        "price": {"amount": "25000.00", "currency": "CNY"},
+        "terms": "Net 30",
+        "valid_until": (NOW + timedelta(days=1)).isoformat(),
+        "request_id": None,
+        "rejection_reason": None,
+    }
+    detail = "the core is withdrawn: it is no longer licensed"
+    refused = httpx.Response(
+        409,
+        json={"title": "Conflict", "status": 409, "detail": detail, "core_status": "withdrawn"},
+        headers={"Content-Type": "application/problem+json"},
+    )
+    licensing = Recorder(
+        {
+            ("GET", "/v1/quotes/quote_1"): httpx.Response(200, json=quote),
+            ("POST", "/v1/quotes/quote_1/accept"): refused,
+        }
+    )
+    client = workspace(licensing)
+    page = client.get("/licensee/quotes/quote_1").text
+    answer = client.post("/licensee/quotes/quote_1/accept", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 409
+    assert "供应商已撤回此 IP 核：无法再获得授权。" in answer.text
