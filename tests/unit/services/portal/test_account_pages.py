@@ -50,6 +50,9 @@ class AccountCatalog(FakeCatalog):
                 return problem(422, "password", "a password needs at least 15 characters")
             return httpx.Response(200, json={"person_id": "person_1", "sessions_ended": True})
         if path == "/v1/invitations/accept":
+            if body["token"] == "withdrawn":
+                withdrawn = "the organisation has withdrawn this invitation; ask its owner"
+                return problem(409, "token", withdrawn)
             if not body.get("name_en"):
                 return problem(422, "name_en", "your name (in English) is required")
             return httpx.Response(201, json={"person_id": "person_2"})
@@ -92,6 +95,11 @@ def _error(html: str, field: str) -> str:
     return re.search(rf'id="{field}-error">([^<]*)<', html).group(1)
 
 
+def _link_problem(html: str) -> str:
+    """What the page says above its form about the link itself."""
+    return re.search(r'<p class="error" role="alert">([^<]*)<', html).group(1)
+
+
 def test_a_forgotten_password_is_asked_for_then_set_from_the_link():
     fake = AccountCatalog()
     client = _client(fake, "zh_Hans")
@@ -109,7 +117,8 @@ def test_a_forgotten_password_is_asked_for_then_set_from_the_link():
     assert short.status_code == 422
     assert _error(short.text, "password") == "请至少使用 15 个字符：几个单词组合即可。"
     expired = client.post("/password-reset", data=form | {"token": "old", "password": "x" * 20})
-    assert _error(expired.text, "password") == "此链接已过期：请重新申请。"
+    assert _link_problem(expired.text) == "此链接已过期：请重新申请。"
+    assert 'id="password-error"' not in expired.text  # the password was not what failed
     done = client.post("/password-reset", data=form | {"password": "lantern meadow copper"})
     assert done.status_code == 303 and done.headers["Location"] == "/sign-in"
     assert "新密码已设置" in client.get("/sign-in").text
@@ -132,7 +141,12 @@ def test_an_invitation_is_accepted_with_a_name_and_password():
         "password": "lantern meadow copper",
     }
     tokenless = client.post("/invitations/accept", data=form | {"token": ""})
-    assert "This link is not complete" in tokenless.text
+    assert _link_problem(tokenless.text).startswith("This link is not complete")
+    withdrawn = client.post("/invitations/accept", data=form | {"token": "withdrawn"})
+    assert withdrawn.status_code == 422 and 'id="name_en-error"' not in withdrawn.text
+    assert _link_problem(withdrawn.text) == (
+        "The organisation has withdrawn this invitation: ask its owner for a new one."
+    )
 
 
 def test_an_authenticator_app_is_set_up_from_the_account_with_a_qr_code_drawn_here():
