@@ -44,6 +44,13 @@ def close_all(contexts: list) -> None:
     assert not problems, "\n".join(problems)
 
 
+def switch_language(page, locale: str) -> None:
+    """Choose `locale` (zh_Hans, zh_Hant, en) in the page's language switch, as a person does."""
+    page.locator("#language-choice").select_option(locale)
+    page.locator("form.language button").click()
+    page.wait_for_selector(f"html[lang='{locale.replace('_', '-')}']")
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret would inject a <style>, which the CSP refuses

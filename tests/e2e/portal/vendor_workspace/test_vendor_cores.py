@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from tests.e2e.portal.pages import switch_language
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
 from tests.support import wait_until
 
@@ -158,9 +159,7 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
 
     # The same pages in Simplified Chinese, switched on the page (each scanned and shot).
     page.goto(f"{marketplace.portal}/vendor/cores")
-    page.locator("#language-choice").select_option("zh_Hans")
-    page.locator("form.language button").click()
-    page.wait_for_selector("html[lang='zh-Hans']")
+    switch_language(page, "zh_Hans")
     next_version = tmp_path / "crc32_engine_1_1.xml"
     next_version.write_bytes(COMPONENT.replace(b"version>1.0<", b"version>1.1<"))
     [kept] = _offers(marketplace, people, core_id)
@@ -185,9 +184,7 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
 
     # Changing and removing an offer in Traditional Chinese, switched on the page: a bad price
     # refused beside its field, the last offer kept with the reason, nothing changed.
-    page.locator("#language-choice").select_option("zh_Hant")
-    page.locator("form.language button").click()
-    page.wait_for_selector("html[lang='zh-Hant']")
+    switch_language(page, "zh_Hant")
     page.goto(f"{marketplace.portal}/vendor/cores/{core_id}/offers/{kept['offer_id']}")
     page.locator("#amount").fill("三萬")
     page.get_by_role("button", name="儲存此方案").click()
@@ -225,24 +222,15 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     owner.get_by_role("status").get_by_text("The invitation is withdrawn").wait_for()
     assert invitee not in owner.locator("main").inner_text()
 
-    stranger = open_page("zh-CN")
-    stranger.expected_statuses.add(422)
-    stranger.goto(link)
-    stranger.locator("#name_en").fill("New Hire")
-    stranger.locator("#password").fill("plum kettle orbit 47")
-    stranger.locator("main form button[type=submit]").click()
+    stranger = _accepting(open_page("zh-CN"), link)
     assert "该机构已撤回此邀请" in stranger.locator("main").inner_text()
 
-    owner.locator("#language-choice").select_option("zh_Hans")
-    owner.locator("form.language button").click()
-    owner.wait_for_selector("html[lang='zh-Hans']")
+    switch_language(owner, "zh_Hans")
     assert_accessible(owner)
     shot(owner, "vendor-team-zh-Hans")
 
     # Inviting and withdrawing in Traditional Chinese; the withdrawn link refuses in zh-HK.
-    owner.locator("#language-choice").select_option("zh_Hant")
-    owner.locator("form.language button").click()
-    owner.wait_for_selector("html[lang='zh-Hant']")
+    switch_language(owner, "zh_Hant")
     second = "second.hire@pengcheng-ip.cn"
     owner.locator("#invite-email").fill(second)
     owner.locator("input[name='invite-roles'][value='viewer']").check()
@@ -254,15 +242,20 @@ def test_a_publisher_imports_an_ip_xact_file_and_publishes_the_core(
     owner.get_by_role("status").get_by_text("邀請已撤回：其連結不再有效。").wait_for()
     assert second not in owner.locator("main").inner_text()
     shot(owner, "vendor-team-withdrawn-zh-Hant")
-    reader = open_page("zh-HK")
-    reader.expected_statuses.add(422)
-    reader.goto(link)
-    reader.locator("#name_en").fill("New Hire")
-    reader.locator("#password").fill("plum kettle orbit 47")
-    reader.locator("main form button[type=submit]").click()
+    reader = _accepting(open_page("zh-HK"), link)
     assert "該機構已撤回此邀請" in reader.locator("main").inner_text()
     assert_accessible(reader)
     shot(reader, "invitation-withdrawn-zh-Hant")
+
+
+def _accepting(page, link: str):
+    """`page` after opening the invitation `link` and accepting it as a new person (refused)."""
+    page.expected_statuses.add(422)
+    page.goto(link)
+    page.locator("#name_en").fill("New Hire")
+    page.locator("#password").fill("plum kettle orbit 47")
+    page.locator("main form button[type=submit]").click()
+    return page
 
 
 def _invitation_link(marketplace, address: str) -> str | None:

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.e2e.portal.licensee.journeys import core_of
+from tests.e2e.portal.pages import switch_language
 from tests.e2e.portal.test_storefront import assert_accessible, open_page, shot  # noqa: F401
 from tests.integration.notify.conftest import receiver  # noqa: F401 - a fixture
 from tests.support import wait_until
@@ -135,18 +136,14 @@ def test_an_approver_approves_a_request_in_the_inbox(marketplace, people, open_p
     assert_accessible(page)
     shot(page, "vendor-quote-rejected")
     assert _quote(marketplace, quote["id"])["rejection_reason"] == reason
-    page.locator("#language-choice").select_option("zh_Hans")
-    page.locator("form.language button").click()
-    page.wait_for_selector("html[lang='zh-Hans']")
+    switch_language(page, "zh_Hans")
     assert "您已不予报价" in page.locator("main").inner_text()
     assert_accessible(page)
     shot(page, "vendor-quote-rejected-zh-Hans")
 
     # Another rejected in Traditional Chinese, switched on the page: the reason asked for
     # beside its field, then the licensee told it.
-    page.locator("#language-choice").select_option("zh_Hant")
-    page.locator("form.language button").click()
-    page.wait_for_selector("html[lang='zh-Hant']")
+    switch_language(page, "zh_Hant")
     again = _quote_asked_of_pengcheng(marketplace)
     page.goto(f"{marketplace.portal}/vendor/quotes/{again['id']}")
     page.get_by_role("button", name="拒絕此報價請求").click()

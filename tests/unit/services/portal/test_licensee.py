@@ -171,23 +171,25 @@ def test_the_license_file_is_an_attachment_and_a_visitor_is_sent_to_sign_in():
     assert gone.status_code == 303 and gone.headers["Location"].startswith("/sign-in?next=")
 
 
+SENT_QUOTE = {  # priced by the vendor; each test says until when it holds
+    "id": "quote_1",
+    "state": "sent",
+    "core_id": "core_1",
+    "vlnv": ORDER["vlnv"],
+    "offer_id": "o1",
+    "project_name": "Tianhe SoC",
+    "end_use_country": "CN",
+    "volume": 200000,
+    "price": {"amount": "25000.00", "currency": "CNY"},
+    "terms": "Net 30",
+    "request_id": None,
+    "rejection_reason": None,
+}
+
+
 def test_a_sent_quote_past_its_validity_offers_no_accept_button():
-    quote = {
-        "id": "quote_1",
-        "state": "sent",
-        "core_id": "core_1",
-        "vlnv": ORDER["vlnv"],
-        "offer_id": "o1",
-        "project_name": "Tianhe SoC",
-        "end_use_country": "CN",
-        "volume": 200000,
-        "price": {"amount": "25000.00", "currency": "CNY"},
-        "terms": "Net 30",
-        "request_id": None,
-        "rejection_reason": None,
-    }
     for valid_until, offered in ((NOW + timedelta(seconds=1), True), (NOW, False)):
-        answer = {**quote, "valid_until": valid_until.isoformat()}
+        answer = {**SENT_QUOTE, "valid_until": valid_until.isoformat()}
         licensing = Recorder({("GET", "/v1/quotes/quote_1"): httpx.Response(200, json=answer)})
         page = workspace(licensing).get("/licensee/quotes/quote_1").text
         assert ('action="/licensee/quotes/quote_1/accept"' in page) is offered
@@ -195,21 +197,7 @@ def test_a_sent_quote_past_its_validity_offers_no_accept_button():
 
 
 def test_accepting_a_quote_whose_core_was_withdrawn_says_so():
-    quote = {
-        "id": "quote_1",
-        "state": "sent",
-        "core_id": "core_1",
-        "vlnv": ORDER["vlnv"],
-        "offer_id": "o1",
-        "project_name": "Tianhe SoC",
-        "end_use_country": "CN",
-        "volume": 200000,
-        "price": {"amount": "25000.00", "currency": "CNY"},
-        "terms": "Net 30",
-        "valid_until": (NOW + timedelta(days=1)).isoformat(),
-        "request_id": None,
-        "rejection_reason": None,
-    }
+    quote = {**SENT_QUOTE, "valid_until": (NOW + timedelta(days=1)).isoformat()}
     detail = "the core is withdrawn: it is no longer licensed"
     refused = httpx.Response(
         409,
