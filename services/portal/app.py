@@ -148,6 +148,7 @@ def create_app(
         page_words=labels.page_words,
         is_chinese=i18n.is_chinese,
         field_attributes=forms.field_attributes,
+        max_query=forms.MAX_QUERY,
         vendor_workspace=lambda: bool(vendor_organisations(signed_in.person() or {})),
         licensee_workspace=lambda: bool(
             organisations_of_kind(signed_in.person() or {}, "licensee")

@@ -4,22 +4,33 @@ own account."""
 from __future__ import annotations
 
 from services.portal.catalog_vendor_api import CatalogCoresApi, CatalogTeamApi
-from services.portal.service_api import ApiProblem, ServiceApi, ServiceUnavailable
+from services.portal.service_api import Answer, ApiProblem, ServiceApi, ServiceUnavailable
 
-__all__ = ["ApiProblem", "CatalogApi", "ServiceUnavailable"]
+__all__ = ["Answer", "ApiProblem", "CatalogApi", "ServiceUnavailable"]
 
 
 class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     # --- the storefront (anyone; drafts only for their vendor) -----------------------------
 
     def search(self, params: list[tuple[str, str]], token: str | None = None) -> dict:
-        return self._call("GET", "/v1/cores", token, params=params)
+        return self.search_answer(params, token).data
+
+    def search_answer(self, params: list[tuple[str, str]], token: str | None = None) -> Answer:
+        """The search with the bytes of its answer (a search page keeps its results by them)."""
+        return self._answer("GET", "/v1/cores", token, params=params)
 
     def core(self, core_id: str, token: str | None = None) -> dict:
-        return self._call("GET", f"/v1/cores/{core_id}", token)
+        return self.core_answer(core_id, token).data
+
+    def core_answer(self, core_id: str, token: str | None = None) -> Answer:
+        return self._answer("GET", f"/v1/cores/{core_id}", token)
 
     def versions(self, core_id: str, token: str | None = None) -> list[dict]:
-        return self._call("GET", f"/v1/cores/{core_id}/versions", token)["items"]
+        return self.versions_answer(core_id, token).data["items"]
+
+    def versions_answer(self, core_id: str, token: str | None = None) -> Answer:
+        """The core's versions (`items`) with the bytes of the answer."""
+        return self._answer("GET", f"/v1/cores/{core_id}/versions", token)
 
     def taxonomy(self) -> dict:
         return self._call("GET", "/v1/cores/taxonomy")

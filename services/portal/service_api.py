@@ -33,6 +33,15 @@ class ApiProblem(Exception):
     retry_after: int | None = None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A service's JSON answer and the bytes it came as: equal bytes, equal answer (what is
+    rendered from it may be kept by them, rendered_fragments.py)."""
+
+    data: dict
+    body: bytes
+
+
 class ServiceUnavailable(Exception):
     """The service did not answer (down, refused, timed out)."""
 
@@ -70,6 +79,11 @@ class ServiceApi:
     def _call(
         self, method: str, path: str, token: str | None = None, headers=None, **kwargs
     ) -> dict:
+        return self._answer(method, path, token, headers, **kwargs).data
+
+    def _answer(
+        self, method: str, path: str, token: str | None = None, headers=None, **kwargs
+    ) -> Answer:
         headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -81,4 +95,5 @@ class ServiceApi:
             raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
         if response.status_code >= 400:
             raise _problem(response)
-        return response.json() if response.content else {}  # 204: done, nothing to say
+        body = response.content
+        return Answer(response.json() if body else {}, body)  # 204: done, nothing to say

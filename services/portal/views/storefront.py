@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask_babel import get_timezone
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from services.portal.catalog_api import ApiProblem
+from services.portal.catalog_api import Answer, ApiProblem
 from services.portal.forms import SearchForm
 from services.portal.labels import FACETS
+from services.portal.page_translations import locale_name
+from services.portal.rendered_fragments import RenderedFragments
 from services.portal.views.common import catalog, credential
 
 bp = Blueprint("storefront", __name__)
@@ -24,37 +28,62 @@ def home():
     return render_template("home.html", form=SearchForm(formdata=None), categories=categories)
 
 
+@bp.record_once
+def _keep_rendered(state) -> None:
+    # A few hundred searches' results per process (~35 KB each with the answer they key by).
+    state.app.extensions["search_results"] = RenderedFragments(256)
+    state.app.extensions["core_details"] = RenderedFragments(512)  # ~15 KB each
+
+
 @bp.get("/search")
 def search():
     form = SearchForm(request.args)
     filters = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
-    result, problem = None, None
+    answer, problem, query = None, None, []
     if form.validate():
+        query = _query(form, filters, request.args.get("cursor"))
         try:
-            result = catalog().search(
-                _query(form, filters, request.args.get("cursor")), credential()
-            )
+            answer = catalog().search_answer(query, credential())
         except ApiProblem as refused:
             problem = _place(refused, form)
-    response = make_response(
-        render_template(
-            "_results.html" if _only_results() else "search.html",
-            only_results=_only_results(),
-            form=form,
-            filters=filters,
-            result=result,
+    only_results = _only_results()
+    results = _results_area(
+        answer,
+        query,
+        only_results=only_results,
+        form=form,
+        filters=filters,
+        result=answer and answer.data,
+        problem=problem,
+    )
+    page = results if only_results else render_template("search.html", form=form, results=results)
+    response = make_response(page)
+    response.vary.add("HX-Request")  # one address, two answers: a cache must keep both
+    return response
+
+
+def _results_area(answer: Answer | None, query: list, **shown) -> Markup:
+    """_results.html: the catalog's answer to this search in this language is kept as
+    rendered (rendered_fragments.py); a refusal's words are this request's own."""
+    result, form, filters = shown["result"], shown["form"], shown["filters"]
+
+    def render() -> str:
+        return render_template(
+            "_results.html",
+            **shown,
             facets_shown=FACETS,
             # A vendor facet counts organisation ids: named as the found cores' VLNVs name them.
             vendor_names={
                 i["vendor_id"]: i["vlnv"]["vendor"] for i in (result or {}).get("items", ())
             },
-            problem=problem,
             next_page=result and result["next"] and _link(form, filters, result["next"]),
             first_page=request.args.get("cursor") and _link(form, filters, None),
         )
-    )
-    response.vary.add("HX-Request")  # one address, two answers: a cache must keep both
-    return response
+
+    if answer is None:
+        return Markup(render())
+    key = (locale_name(), shown["only_results"], tuple(query), answer.body)
+    return current_app.extensions["search_results"].get(key, render)
 
 
 def _only_results() -> bool:
@@ -69,13 +98,21 @@ def _only_results() -> bool:
 def core(core_id: str):
     token = credential()
     try:
-        found = catalog().core(core_id, token)
-        versions = catalog().versions(core_id, token)
+        found = catalog().core_answer(core_id, token)
+        versions = catalog().versions_answer(core_id, token)
     except ApiProblem as refused:
         if refused.status in (404, 422):
             abort(404)
         raise
-    return render_template("core.html", core=found, versions=versions)
+    # What the catalog says of the core, kept as rendered by its answers (rendered_fragments.py)
+    key = (locale_name(), str(get_timezone()), found.body, versions.body)
+    details = current_app.extensions["core_details"].get(
+        key,
+        lambda: render_template(
+            "_core_details.html", core=found.data, versions=versions.data["items"]
+        ),
+    )
+    return render_template("core.html", core=found.data, details=details)
 
 
 @bp.get("/vendors/<vendor_id>")

@@ -22,6 +22,7 @@ def test_an_owner_gets_a_quote_accepts_orders_pays_and_holds_the_license(
     on_request = next(o for o in core["offers"] if o.get("on_request"))
     page = open_page("en")
     marketplace.sign_in(page, owner, next_path=f"/cores/{core['id']}")
+    shot(page, "core-signed-in-en")  # the person's own actions beside the comparison's
     # Watching the core (notify's /v1/watches): listed in the workspace, and given up there.
     page.get_by_role("button", name="Watch this core").click()
     page.wait_for_url("**/licensee/watches")

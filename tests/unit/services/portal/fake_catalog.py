@@ -103,6 +103,8 @@ class FakeCatalog:
         self.calls: list[httpx.Request] = []
         self.password = "correct horse battery staple"
         self.second_factor = False
+        self.found = [CORE]  # what a search finds
+        self.core = CORE  # what /v1/cores/core_1 answers
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
@@ -113,13 +115,12 @@ class FakeCatalog:
             if len(request.url.params.get("q", "")) > 200:
                 return _problem(422, [{"field": "q", "message": "Longer than maximum length 200."}])
             facets = {"category": [{"value": "interface_controllers_phys", "count": 1}]}
-            return httpx.Response(
-                200, json={"items": [CORE], "total": 1, "facets": facets, "next": None}
-            )
+            found = {"items": self.found, "total": len(self.found), "facets": facets, "next": None}
+            return httpx.Response(200, json=found)
         if path == "/v1/cores/core_1":
-            return httpx.Response(200, json=CORE)
+            return httpx.Response(200, json=self.core)
         if path == "/v1/cores/core_1/versions":
-            return httpx.Response(200, json={"items": [CORE], "next": None})
+            return httpx.Response(200, json={"items": [self.core], "next": None})
         if path == "/v1/sessions":
             body = json.loads(request.content)
             if body["password"] != self.password:
