@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.deliverables import api, models
+from services.deliverables.boot import boot_id
 from services.deliverables.handlers import directory, people_directory
 from services.deliverables.storage import ObjectStore, store_from_settings
 from shared.http.app import create_service_app
@@ -33,4 +34,5 @@ def create_app(database_url: str | None = None, store: ObjectStore | None = None
         description="The files of each core version: uploaded by its vendor, kept immutable.",
     )
     app.extensions["deliverables_store"] = store or store_from_settings()
+    app.extensions["deliverables_boot_id"] = boot_id()  # which files to check first
     return app

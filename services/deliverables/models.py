@@ -209,6 +209,12 @@ class PackageFile(Base):
     # and until when the claim holds (after that, another worker encrypts it again).
     attempt: Mapped[str | None] = mapped_column(sa.String(36), default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # A stored file is recorded before its bytes reach the disk (it can be made again): until
+    # the worker has synced it, `durable` is false and `written_boot_id` says which boot of the
+    # machine wrote it, so that after a crash it is checked before it is served
+    # (package_settling.py). Files stored before these columns were fsynced: durable.
+    durable: Mapped[bool] = mapped_column(default=False, server_default=sa.true(), index=True)
+    written_boot_id: Mapped[str | None] = mapped_column(sa.String(64), default=None)
 
 
 class PackageWanted(Base):

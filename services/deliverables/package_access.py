@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.deliverables.domain.licenses import is_valid
+from services.deliverables.domain.packages import may_serve
 from services.deliverables.links import BadLink, LinkSigner
 from services.deliverables.models import (
+    PENDING,
     READY,
+    STORED,
     Deliverable,
     KnownLicense,
     Package,
@@ -73,20 +76,25 @@ def ready_package(
 
 
 def linked_file(
-    session: Session, links: LinkSigner, file_id: str, query: dict, now: datetime
+    session: Session, links: LinkSigner, file_id: str, query: dict, now: datetime, boot_id: str
 ) -> tuple[PackageFile, Deliverable, KnownLicense, Principal]:
     """The package file a link names, for whom it was issued; Forbidden for a link that is not
-    ours or has ended, or whose license is no longer in force."""
+    ours or has ended, or whose license is no longer in force; Conflict for a file being
+    prepared again, or to be read back after a restart of the machine (`boot_id`: this one's)
+    before it is served (package_settling.py)."""
     try:
         principal = links.check(file_id, query, now)
     except BadLink as error:
         raise Forbidden(str(error), field="signature") from None
     file = session.get(PackageFile, file_id)
     license = session.get(KnownLicense, file.license_id) if file is not None else None
-    if file is None or file.state != "stored" or license is None:
+    if file is None or file.state not in (STORED, PENDING) or license is None:
         raise NotFound(f"no package file {file_id}", field="package_file_id")
     if license.licensee_id != principal.organisation_id:
         raise Forbidden("this link was not issued for this file's licensee", field="signature")
     if not is_valid(license.state, license.expires_at, now):
         raise Forbidden(f"the license is not in force ({license.state})", field="license")
+    if file.state == PENDING or not may_serve(file.durable, file.written_boot_id, boot_id):
+        raise Conflict("this file is being prepared again: ask for the package once you are "
+                       "told it is ready", field="package_file_id")  # fmt: skip
     return file, session.get(Deliverable, file.deliverable_id), license, principal

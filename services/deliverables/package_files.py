@@ -7,6 +7,8 @@
    SHA-256 taken on the way.
 3. `record`: in another transaction, the file is stored at that object if the claim is still
    this attempt's, and the license's packages whose files are now all stored are finished.
+   The object is not fsynced first: a package file can be made again, so it is recorded with
+   the boot that wrote it and synced afterwards (package_settling.py).
 
 A worker that dies mid-way leaves its claim to lapse: the next attempt writes its own object
 and removes the dead one's; an attempt that lost its claim removes what it wrote."""
@@ -101,18 +103,22 @@ def encrypt_object(
     store: ObjectStore, source_key: str, object_key: str, recipients: Sequence[str]
 ) -> Ciphertext:
     """The stored plaintext, age-encrypted to `recipients` into the new `object_key`, its
-    ciphertext's SHA-256 taken on the way. Sealing, hashing and writing run on three threads
+    ciphertext's SHA-256 taken on the way, left for the disk to write back (`durable` False:
+    package_settling.py syncs it). Sealing, hashing and writing run on three threads
     (shared/pipelined_reader.py) so that two cores share them."""
     keys = [recipient_bytes(key) for key in recipients]
     digest = hashlib.sha256()
     source = EncryptingReader(store.get(source_key), keys)
     with PipelinedReader(source, [digest.update]) as reader:
-        store.put(object_key, reader)
+        store.put(object_key, reader, durable=False)
         return Ciphertext(reader.size, digest.hexdigest())
 
 
-def record(session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime) -> bool:
-    """Store the file at the attempt's object if the claim is still ours; whether it was."""
+def record(
+    session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime, boot_id: str
+) -> bool:
+    """Store the file at the attempt's object if the claim is still ours; whether it was.
+    `boot_id`: the machine's boot that wrote it, not yet synced."""
     return bool(
         session.execute(
             sa.update(PackageFile)
@@ -128,6 +134,8 @@ def record(session: Session, claim: Claim, ciphertext: Ciphertext, now: datetime
                 claimed_until=None,
                 cipher_size=ciphertext.size,
                 cipher_sha256=ciphertext.sha256,
+                durable=False,
+                written_boot_id=boot_id,
             )  # fmt: skip
         ).rowcount
     )

@@ -5,7 +5,11 @@ package_files.py).
 Work is queued by what changes a package (package_queue.py: the license and core version
 events it consumes, a file uploaded, a key registered), so an idle worker reads two small
 indexed queries a second and rescans nothing; every license in force is wanted again only at a
-long interval, as a safety net. No transaction is held while a file is encrypted."""
+long interval, as a safety net. No transaction is held while a file is encrypted.
+
+A file is recorded before it is synced (package_settling.py): the worker syncs each one a file
+later (its writeback overlaps the next file's encryption) or when idle, and after a restart of
+the machine reads back those it had not synced before anything else."""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.deliverables import package_files, package_queue, packages
+from services.deliverables import package_files, package_queue, package_settling, packages
+from services.deliverables.boot import boot_id as current_boot_id
 from services.deliverables.manifest import ManifestSigner
 from services.deliverables.storage import ObjectStore
 from shared.db.schema import utcnow
@@ -38,6 +43,7 @@ class PackageWorker:
         poll_seconds: float = POLL_SECONDS,
         sweep_every: timedelta = SWEEP_EVERY,
         lease: timedelta = LEASE,
+        boot_id: str | None = None,
     ):
         self.context = context
         self.store = store
@@ -47,6 +53,7 @@ class PackageWorker:
         self.poll_seconds = poll_seconds
         self.sweep_every = sweep_every
         self.lease = lease
+        self.boot_id = boot_id or current_boot_id()
         self.next_sweep = clock() + sweep_every  # (the migration wanted those in force once)
 
     def run(self, stop: threading.Event) -> None:
@@ -60,14 +67,21 @@ class PackageWorker:
                 stop.wait(self.poll_seconds)
 
     def step(self) -> bool:
-        """Sweep if due, plan one wanted license, encrypt one file; whether there was work."""
+        """Sweep if due, plan one wanted license, check one file a restart may have cut short,
+        encrypt one file and sync those stored before it (all of them when idle); whether
+        there was work."""
         now = self.clock()
         if now >= self.next_sweep:
             with self.context.session_factory() as session, session.begin():
                 wanted = package_queue.want_all(session, now)
             self.next_sweep = now + self.sweep_every
             log.info("safety sweep: %d licenses in force wanted again", wanted)
-        return self.plan_next() | self.encrypt_next()
+        busy = self.plan_next() | self.check_next()
+        started = self.clock()
+        if self.encrypt_next():
+            self.sync_stored(before=started)  # the file just stored goes on writing back
+            return True
+        return self.sync_stored(before=None) | busy
 
     def plan_next(self) -> bool:
         now = self.clock()
@@ -95,7 +109,8 @@ class PackageWorker:
         """Encrypt the claimed file and record it; False if the claim had lapsed meanwhile."""
         ciphertext = package_files.encrypt(self.store, claim)  # no transaction open
         with self.context.unit_of_work() as uow:
-            recorded = package_files.record(uow.session, claim, ciphertext, self.clock())
+            recorded = package_files.record(uow.session, claim, ciphertext, self.clock(),
+                                            self.boot_id)  # fmt: skip
             if recorded:
                 packages.finish_ready(uow, self.signer, self.base_url, claim.license_id,
                                       self.clock())  # fmt: skip
@@ -103,6 +118,34 @@ class PackageWorker:
         if not recorded:  # the claim lapsed and another attempt took the file over
             self.store.delete(claim.object_key)
         return recorded
+
+    def check_next(self) -> bool:
+        """Read back one file a restart of the machine may have cut short (none, but after
+        one): kept if whole, else prepared again and its packages signed again."""
+        with self.context.session_factory() as session, session.begin():
+            file = package_settling.claim_unchecked(session, self.boot_id, self.clock(),
+                                                    self.lease)  # fmt: skip
+        if file is None:
+            return False
+        settling = package_settling.settle(self.store, file, self.boot_id)  # no transaction
+        with self.context.session_factory() as session, session.begin():
+            recorded = package_settling.record(session, file, settling)
+        if recorded and settling is package_settling.Settling.PREPARE_AGAIN:
+            log.warning("package file %s was cut short by a restart: prepared again",
+                        file.package_file_id)  # fmt: skip
+        return True
+
+    def sync_stored(self, before) -> bool:
+        """Sync the files written since this boot and stored before `before` (None: all)."""
+        with self.context.session_factory() as session:
+            files = package_settling.unsynced(session, self.boot_id, before)
+        settled = [(file, package_settling.settle(self.store, file, self.boot_id))
+                   for file in files]  # fmt: skip
+        if settled:
+            with self.context.session_factory() as session, session.begin():
+                for file, settling in settled:
+                    package_settling.record(session, file, settling)
+        return bool(settled)
 
     def drain(self) -> None:
         """Work until nothing is left (tests, and `--once`)."""

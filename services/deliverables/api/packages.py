@@ -81,17 +81,20 @@ class PackageFileContent(MethodView):
         description="With the S3 backend: a short-lived presigned URL of the object store "
         "serving the same ciphertext (and `Range`); follow it with the same headers.",
     )
-    @problems(403, 404, 416)
+    @problems(403, 404, 409, 416)
     def get(self, query, package_file_id):
         """The age ciphertext a link names (the link is the credential: no key needed), while
         the link and the license last; `Range` asks for part of it (206). Each request is
-        checked and audited here; with S3 the bytes come from a presigned URL (302)."""
+        checked and audited here; with S3 the bytes come from a presigned URL (302). 409: the
+        file is being prepared again (after a crash of the machine): ask for the package again
+        once told it is ready."""
         context = service_context()
         now = context.clock()
         with context.session_factory() as session:
             file, deliverable, license, principal = package_access.linked_file(
-                session, link_signer(), package_file_id, query, now
-            )
+                session, link_signer(), package_file_id, query, now,
+                current_app.extensions["deliverables_boot_id"],
+            )  # fmt: skip
             session.expunge_all()
         store = current_app.extensions["deliverables_store"]
         size = file.cipher_size

@@ -92,3 +92,17 @@ def manifest_claims(
             for f in files
         ],
     }
+
+
+def may_serve(durable: bool, written_boot_id: str | None, boot_id: str) -> bool:
+    """A package file is recorded before its bytes reach the disk. Synced, or written since
+    this boot of the machine (the page cache holds it whole even if its process died), it is
+    served as recorded; written before a restart and never synced, a crash may have cut it
+    short, so it is checked first (package_settling.py)."""
+    return durable or written_boot_id == boot_id
+
+
+def intact(size: int, sha256: str, found: tuple[int, str] | None) -> bool:
+    """Whether the ciphertext read back (its size and SHA-256; None: gone) is what was
+    recorded and signed."""
+    return found == (size, sha256)

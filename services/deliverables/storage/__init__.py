@@ -7,6 +7,8 @@ tests on both):
 - an object becomes visible whole or not at all (no reader sees half a file);
 - a multipart upload survives a restart of the process: `parts` lists what has arrived, and
   a part uploaded again replaces the earlier copy of that part;
+- `put` with `durable` False may leave the object to the page cache until `sync`; a crash
+  before it may leave it missing or short (the package worker checks it: package_settling.py);
 - `get` streams, in chunks, the bytes [start, end) of an object: never the whole in memory.
 """
 
@@ -45,8 +47,14 @@ class StoredPart:
 
 
 class ObjectStore(Protocol):
-    def put(self, key: str, body: BinaryIO) -> int:
-        """Store `body` (read to its end) under the new `key`; its size."""
+    def put(self, key: str, body: BinaryIO, *, durable: bool = True) -> int:
+        """Store `body` (read to its end) under the new `key`; its size. With `durable` False
+        the bytes may still be on their way to the disk when it returns (derived data that can
+        be made again): `sync` makes them durable later."""
+
+    def sync(self, key: str) -> None:
+        """Make an object stored with `durable` False survive a crash (no-op where every put
+        is durable)."""
 
     def get(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """The bytes [start, end) of the object (end None: to its end), in chunks."""

@@ -37,16 +37,38 @@ class DirectoryStore:
     def _object(self, key: str) -> Path:
         return self.root / "objects" / check_key(key)
 
-    def put(self, key: str, body: BinaryIO) -> int:
+    def put(self, key: str, body: BinaryIO, *, durable: bool = True) -> int:
         path = self._object(key)
         if path.exists():
             raise ObjectExists(key)
         with self._temporary() as (tmp, out):
             copy_writing_behind(body, out)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
             self._publish(tmp, path, key)
         return path.stat().st_size
+
+    def sync(self, key: str) -> None:
+        """The file's bytes, then its name in each directory up to objects/, to the disk (the
+        link and the directories made for it are metadata a crash may lose too)."""
+        path = self._object(key)
+        try:
+            handle = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        top = self.root / "objects"
+        while path != top:
+            path = path.parent
+            handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
     def get(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         try:

@@ -79,7 +79,7 @@ class S3Store:
 
     # --- objects ----------------------------------------------------------------------------
 
-    def put(self, key: str, body: BinaryIO) -> int:
+    def put(self, key: str, body: BinaryIO, *, durable: bool = True) -> int:
         if self.exists(key):
             raise ObjectExists(key)
         counted = _Counting(body)
@@ -120,6 +120,9 @@ class S3Store:
         except ObjectMissing:
             return False
         return True
+
+    def sync(self, key: str) -> None:
+        pass  # an object is durable once its PUT (or its multipart's completion) answered
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
