@@ -6,15 +6,18 @@ sealing, 0.76 s of SHA-256 and 0.5 s of writing, so a second core idled. `crypto
 ChaCha20-Poly1305 holds the GIL (measured: two threads encrypting take as long as one doing
 both halves), but hashlib lets go of it for large buffers and so do file and socket writes: on
 threads of their own they overlap with the sealing. Each slab is preallocated and reused (new
-1 MiB buffers cost page faults as dear as the cipher); the caller's `read` is the one copy out.
-Every stage sees every byte, in order, before the caller does."""
+1 MiB buffers cost page faults as dear as the cipher) and is passed on as one `readinto` of the
+source filled it, so a source that writes straight into it (age_stream seals into it) is never
+copied; the caller's `read` is the one copy out, and `views` makes none (the package worker's
+file is written straight from the slabs). Every stage sees every byte, in order, before the
+caller does."""
 
 from __future__ import annotations
 
 import io
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 SLAB = 1024 * 1024  # bytes passed down the pipeline at a time
 DEPTH = 4  # slabs in flight: enough for each stage to have one while the others work
@@ -65,16 +68,10 @@ class PipelinedReader(io.RawIOBase):
                 index = self._free.get()
                 if self._stopping.is_set():
                     break
-                view, count = self._slabs[index], 0
-                while count < len(view):
-                    got = self._source.readinto(view[count:])
-                    if not got:
-                        break
-                    count += got
-                if count:
-                    out.put((index, count))
-                if count < len(view):
+                count = self._source.readinto(self._slabs[index])  # passed on as it came
+                if not count:
                     break
+                out.put((index, count))
         except BaseException as error:  # noqa: BLE001 - handed to the caller's read
             out.put((-2, error))
             return
@@ -140,6 +137,14 @@ class PipelinedReader(io.RawIOBase):
         self._position += len(chunk)
         self.size += len(chunk)
         return chunk
+
+    def views(self) -> Iterator[memoryview]:
+        """The rest of the bytes as views of the slabs themselves, each valid only until the
+        next is asked for: no copy at all, for a caller that writes them straight out."""
+        while (view := self._view()) is not None:
+            self._position += len(view)
+            self.size += len(view)
+            yield view
 
     def close(self) -> None:
         """Stops the threads (the source's at its next slab) and closes the source."""

@@ -105,30 +105,34 @@ def header(file_key: bytes, recipients: list[bytes]) -> bytes:
 
 class EncryptingReader(io.RawIOBase):
     """A reader of the age encryption of the concatenated `chunks` to every recipient (raw
-    X25519 keys): bounded memory whatever the length. The ciphertext is sealed into one buffer
-    kept for the whole stream (`encrypt_into`) and copied out by `readinto`: allocating a fresh
+    X25519 keys): bounded memory whatever the length. `readinto` a buffer that holds at least a
+    sealed chunk (64 KiB + 16) seals straight into it, as many whole chunks as fit: no copy of
+    the ciphertext at all (shared/pipelined_reader.py hands it slabs of SLAB bytes). Smaller
+    buffers and `read` take it from one buffer kept for the whole stream: allocating a fresh
     1 MiB per read halved the rate (the page faults of new memory cost as much as the cipher)."""
 
     def __init__(self, chunks: Iterable[bytes], recipients: list[bytes]):
         file_key = os.urandom(16)
         nonce = os.urandom(16)
         self._seal = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload")).encrypt_into
-        self._chunks = iter(chunks)
+        self._chunks = (chunk for chunk in chunks if chunk)
         self._counter = 0
-        self._held: bytes | memoryview = b""  # sealed once we know whether more follows
-        self._slab = bytearray(SLAB)
-        first = header(file_key, recipients) + nonce
-        self._out = memoryview(first)  # what is sealed and not yet read
+        self._rest = memoryview(b"")  # what is left of the source's current chunk
+        self._tail = b""  # a piece carried over from an earlier chunk (the source may reuse it)
+        self._slab = memoryview(bytearray(SLAB))
+        self._out = memoryview(header(file_key, recipients) + nonce)  # sealed, not yet read
         self._ended = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
+        if not self._out and len(buffer) >= CHUNK + TAG:
+            return self._seal_into(memoryview(buffer).cast("B"))
         while not self._out:
             if self._ended:
                 return 0
-            self._fill()
+            self._out = self._slab[: self._seal_into(self._slab)]
         size = min(len(buffer), len(self._out))
         buffer[:size] = self._out[:size]
         self._out = self._out[size:]
@@ -145,39 +149,34 @@ class EncryptingReader(io.RawIOBase):
         while not self._out:
             if self._ended:
                 return b""
-            self._fill()
+            self._out = self._slab[: self._seal_into(self._slab)]
         chunk, self._out = bytes(self._out[:size]), self._out[size:]
         return chunk
 
-    def _fill(self) -> None:
-        slab, used = memoryview(self._slab), 0
-        for chunk in self._chunks:
-            view = memoryview(chunk)
-            if not view:
+    def _seal_into(self, out: memoryview) -> int:
+        """Seal as many whole chunks as `out` holds; the bytes written (0: the end). A chunk is
+        sealed only once it is known whether more follows it (the last one is flagged)."""
+        used, room = 0, len(out) // (CHUNK + TAG)
+        while room and not self._ended:
+            if not self._tail and len(self._rest) > CHUNK:  # a whole chunk, more after it
+                piece, self._rest = self._rest[:CHUNK], self._rest[CHUNK:]
+            elif len(self._tail) == CHUNK and self._rest:
+                piece, self._tail = self._tail, b""
+            elif self._rest:  # the last bytes of the source's chunk: carried over
+                need = CHUNK - len(self._tail)
+                self._tail, self._rest = self._tail + bytes(self._rest[:need]), self._rest[need:]
                 continue
-            if self._held and len(self._held) < CHUNK:
-                need = CHUNK - len(self._held)
-                self._held, view = bytes(self._held) + bytes(view[:need]), view[need:]
-                if not view:
+            else:
+                following = next(self._chunks, None)
+                if following is not None:
+                    self._rest = memoryview(following).cast("B")
                     continue
-            pieces = [self._held] if self._held else []
-            whole = (len(view) - 1) // CHUNK  # the last piece, full or not, is held back
-            pieces += [view[i * CHUNK : (i + 1) * CHUNK] for i in range(whole)]
-            if used + len(pieces) * (CHUNK + TAG) > len(slab):
-                self._slab = bytearray(used + len(pieces) * (CHUNK + TAG))  # a larger chunk
-                self._slab[:used] = slab[:used]
-                slab = memoryview(self._slab)
-            for piece in pieces:
-                used += self._seal_into(piece, slab[used : used + len(piece) + TAG], last=False)
-            self._held = bytes(view[whole * CHUNK :])  # (the source may reuse its buffer)
-            if used:
-                self._out = slab[:used]
-                return
-        held = self._held
-        self._out = slab[: self._seal_into(held, slab[: len(held) + TAG], last=True)]
-        self._ended = True
+                piece, self._ended = self._tail, True
+            used += self._seal_piece(piece, out[used : used + len(piece) + TAG], self._ended)
+            room -= 1
+        return used
 
-    def _seal_into(self, piece, out, last: bool) -> int:
+    def _seal_piece(self, piece, out, last: bool) -> int:
         nonce = self._counter.to_bytes(11, "big") + (b"\1" if last else b"\0")
         self._seal(nonce, piece, None, out)
         self._counter += 1

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.deliverables.age_stream import EncryptingReader, recipient_bytes
+from services.deliverables.age_stream import SLAB, EncryptingReader, recipient_bytes
 from services.deliverables.domain.licenses import VALID
 from services.deliverables.models import (
     PENDING,
@@ -109,7 +109,7 @@ def encrypt_object(
     keys = [recipient_bytes(key) for key in recipients]
     digest = hashlib.sha256()
     source = EncryptingReader(store.get(source_key), keys)
-    with PipelinedReader(source, [digest.update]) as reader:
+    with PipelinedReader(source, [digest.update], slab=SLAB) as reader:  # sealed into its slabs
         store.put(object_key, reader, durable=False)
         return Ciphertext(reader.size, digest.hexdigest())
 

@@ -22,7 +22,8 @@ def copy_writing_behind(body: BinaryIO, out: BinaryIO) -> int:
     fills; the bytes copied. The caller still fsyncs."""
     written = started = 0
     advise = getattr(os, "posix_fadvise", None)  # (not on every platform)
-    while chunk := body.read(CHUNK):
+    views = getattr(body, "views", None)  # a PipelinedReader's slabs, written with no copy
+    for chunk in views() if views is not None else iter(lambda: body.read(CHUNK), b""):
         out.write(chunk)
         written += len(chunk)
         if advise is not None and written - started >= BEHIND:

@@ -12,6 +12,8 @@ from pyrage import x25519
 
 from services.deliverables.age_stream import (
     CHUNK,
+    SLAB,
+    TAG,
     EncryptingReader,
     InvalidRecipient,
     encrypt_chunks,
@@ -37,6 +39,19 @@ def test_every_length_and_cut_opens_to_the_same_bytes(length, piece):
     assert pyrage.decrypt(ciphertext, [identity]) == data
     payload_chunks = max(1, -(-length // CHUNK))
     assert len(ciphertext) - ciphertext.index(b"\n---") > length + 16 * payload_chunks
+
+
+@pytest.mark.parametrize("buffer", [1000, CHUNK + TAG - 1, CHUNK + TAG, MiB, SLAB, 3 * MiB])
+@pytest.mark.parametrize("piece", [1000, CHUNK, MiB])
+def test_readinto_any_buffer_sealed_straight_into_or_copied_opens_the_same(buffer, piece):
+    identity = x25519.Identity.generate()
+    data = os.urandom(2 * MiB + 5)
+    reader = EncryptingReader(cut(data, piece), [recipient_bytes(str(identity.to_public()))])
+    into, parts = memoryview(bytearray(buffer)), []
+    while count := reader.readinto(into):
+        parts.append(bytes(into[:count]))
+    assert reader.readinto(into) == 0
+    assert pyrage.decrypt(b"".join(parts), [identity]) == data
 
 
 def test_every_recipient_opens_it_and_nobody_else():
