@@ -144,3 +144,14 @@ def test_an_aborted_upload_is_gone(make_store):
     store.abort_multipart("objects/x", upload)
     with pytest.raises(ObjectMissing):
         store.parts("objects/x", upload)
+
+
+@pytest.mark.parametrize("backend", ["directory"])  # (S3: every PUT is durable, sync a no-op)
+def test_an_object_put_not_durable_reads_back_whole_and_syncs_later(make_store):
+    store = make_store()
+    data = os.urandom(MiB + 3)
+    assert store.put("packages/l/f/a.age", io.BytesIO(data), durable=False) == len(data)
+    assert read(store, "packages/l/f/a.age") == data  # visible whole at once, like any object
+    store.sync("packages/l/f/a.age")
+    with pytest.raises(ObjectMissing):
+        store.sync("packages/l/f/gone.age")
