@@ -4,8 +4,9 @@ package_files.py).
 
 Work is queued by what changes a package (package_queue.py: the license and core version
 events it consumes, a file uploaded, a key registered), so an idle worker reads two small
-indexed queries a second and rescans nothing; every license in force is wanted again only at a
-long interval, as a safety net. No transaction is held while a file is encrypted.
+indexed queries a second (once nothing is left to sync) and rescans nothing; every license in
+force is wanted again only at a long interval, as a safety net. No transaction is held while a
+file is encrypted.
 
 A file is recorded before it is synced (package_settling.py): the worker syncs each one a file
 later (its writeback overlaps the next file's encryption) or when idle, and after a restart of
@@ -55,6 +56,9 @@ class PackageWorker:
         self.lease = lease
         self.boot_id = boot_id or current_boot_id()
         self.next_sweep = clock() + sweep_every  # (the migration wanted those in force once)
+        # Files to sync or read back may be there: at start (after a restart of the machine,
+        # or a worker that died before syncing), after a file is stored, at each sweep.
+        self.settling_due = True
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -76,12 +80,19 @@ class PackageWorker:
                 wanted = package_queue.want_all(session, now)
             self.next_sweep = now + self.sweep_every
             log.info("safety sweep: %d licenses in force wanted again", wanted)
-        busy = self.plan_next() | self.check_next()
+            self.settling_due = True
+        busy = self.plan_next()
+        if self.settling_due:
+            busy |= self.check_next()
         started = self.clock()
         if self.encrypt_next():
+            self.settling_due = True
             self.sync_stored(before=started)  # the file just stored goes on writing back
             return True
-        return self.sync_stored(before=None) | busy
+        if self.settling_due:
+            busy |= self.sync_stored(before=None)
+            self.settling_due = busy  # (an idle worker stops asking until there is more)
+        return busy
 
     def plan_next(self) -> bool:
         now = self.clock()
