@@ -95,6 +95,9 @@ def linked_file(
     if not is_valid(license.state, license.expires_at, now):
         raise Forbidden(f"the license is not in force ({license.state})", field="license")
     if file.state == PENDING or not may_serve(file.durable, file.written_boot_id, boot_id):
-        raise Conflict("this file is being prepared again: ask for the package once you are "
-                       "told it is ready", field="package_file_id")  # fmt: skip
+        raise Conflict(
+            "this file is being checked, or prepared again, after a restart: ask for the "
+            "package again in a few minutes",
+            field="package_file_id",
+        )
     return file, session.get(Deliverable, file.deliverable_id), license, principal

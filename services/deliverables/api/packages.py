@@ -85,9 +85,9 @@ class PackageFileContent(MethodView):
     def get(self, query, package_file_id):
         """The age ciphertext a link names (the link is the credential: no key needed), while
         the link and the license last; `Range` asks for part of it (206). Each request is
-        checked and audited here; with S3 the bytes come from a presigned URL (302). 409: the
-        file is being prepared again (after a crash of the machine): ask for the package again
-        once told it is ready."""
+        checked and audited here; with S3 the bytes come from a presigned URL (302). 409: after a
+        crash of the machine the file is being checked, or prepared again: ask for the package
+        again in a few minutes (a file prepared again is announced again when ready)."""
         context = service_context()
         now = context.clock()
         with context.session_factory() as session:

@@ -19,7 +19,8 @@ BEHIND = 8 * 1024 * 1024  # written back a window at a time
 
 def copy_writing_behind(body: BinaryIO, out: BinaryIO) -> int:
     """Copy `body` to its end into the file `out`, starting each window's writeback as it
-    fills; the bytes copied. The caller still fsyncs."""
+    fills; the bytes copied. The caller fsyncs (or leaves that to a later `sync`, cheaper for
+    the writeback started here)."""
     written = started = 0
     advise = getattr(os, "posix_fadvise", None)  # (not on every platform)
     views = getattr(body, "views", None)  # a PipelinedReader's slabs, written with no copy
