@@ -191,24 +191,50 @@ def _write_attempts(session: Session, outcomes: list[Outcome]) -> None:
     )
 
 
-def log_outcome(outcome: Outcome) -> None:
-    """One line per delivery outcome: ids, status and what comes next. No URL, address or
-    answer (they may carry secrets or personal data); of an error only its kind."""
-    error = None if outcome.status_code else (outcome.error or "").split(":")[0][:80]
-    log.info(
-        "delivery %s (attempt %s, %s): %s, status %s, %.0f ms%s",
-        outcome.delivery_id,
-        outcome.attempt_id,
-        f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id else "email",
-        outcome.verdict,
-        outcome.status_code,
-        outcome.latency_ms,
-        f", {error}" if error and not outcome.succeeded else "",
-        extra={
-            "delivery_id": outcome.delivery_id,
-            "attempt_id": outcome.attempt_id,
-            "endpoint_id": outcome.endpoint_id,
-            "status_code": outcome.status_code,
-            "outcome": outcome.verdict,
-        },
+LOG_LINE_OUTCOMES = 100  # outcomes named on one log line at most (~25 KB)
+
+
+def log_outcomes(outcomes: list[Outcome]) -> None:
+    """The outcomes of a recorded batch on a few log lines rather than one each: every
+    delivery's ids, status and what comes next, as words ("delivery … (attempt …, endpoint …):
+    delivered, status 204, 3 ms") and as fields (`outcomes`). A line per outcome cost the worker
+    45 µs of CPU each (the logging call and its JSON formatting), more than a sixteenth of a
+    webhook's. No URL, address or answer (they may carry secrets or personal data); of an
+    error only its kind."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    for first in range(0, len(outcomes), LOG_LINE_OUTCOMES):
+        part = outcomes[first : first + LOG_LINE_OUTCOMES]
+        log.info(
+            "%d delivery outcomes recorded: %s",
+            len(part),
+            "; ".join(map(_in_words, part)),
+            extra={"outcomes": [_as_fields(outcome) for outcome in part]},
+        )
+
+
+def _error_kind(outcome: Outcome) -> str | None:
+    if outcome.succeeded or outcome.status_code:
+        return None
+    return (outcome.error or "").split(":")[0][:80] or None
+
+
+def _in_words(outcome: Outcome) -> str:
+    error = _error_kind(outcome)
+    where = f"endpoint {outcome.endpoint_id}" if outcome.endpoint_id else "email"
+    return (
+        f"delivery {outcome.delivery_id} (attempt {outcome.attempt_id}, {where}): "
+        f"{outcome.verdict}, status {outcome.status_code}, {outcome.latency_ms:.0f} ms"
+        + (f", {error}" if error else "")
     )
+
+
+def _as_fields(outcome: Outcome) -> dict:
+    return {
+        "delivery_id": outcome.delivery_id,
+        "attempt_id": outcome.attempt_id,
+        "endpoint_id": outcome.endpoint_id,
+        "status_code": outcome.status_code,
+        "outcome": outcome.verdict,
+        "error": _error_kind(outcome),
+    }

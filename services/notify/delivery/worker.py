@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.notify.delivery.claims import CLAIM_BATCH, claim_due, renew_leases
 from services.notify.delivery.jobs import EMAIL_LANE, Job, Outcome
 from services.notify.delivery.mail_sender import MailSender
-from services.notify.delivery.records import OutcomeRecorder, log_outcome
+from services.notify.delivery.records import OutcomeRecorder, log_outcomes
 from services.notify.delivery.webhook_sender import WebhookSender
 from services.notify.models import DELIVERY_DUE_CHANNEL
 from shared import config
@@ -224,8 +224,7 @@ class DeliveryWorker:
                 except Exception:  # noqa: BLE001 - the recorder must outlive a bad batch
                     log.exception("delivery worker: %d outcomes not recorded", len(batch))
                 else:
-                    for outcome in batch:
-                        log_outcome(outcome)
+                    log_outcomes(batch)
                 self._let_go(o.delivery_id for o in batch)
             elif sending_done.is_set():
                 return
