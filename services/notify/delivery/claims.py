@@ -124,9 +124,9 @@ def lease_and_log_attempts(
 @functools.cache
 def _leasing_and_logging() -> sa.Select:
     """On PostgreSQL the lease and the attempt log in one statement (UPDATE … RETURNING and
-    INSERT … SELECT … RETURNING as data-modifying CTEs), built once: as a second statement, the
-    attempt log cost a sixth of the worker's CPU per webhook (its own array of ids to dump, its
-    statement built and its cache key computed per claim)."""
+    INSERT … SELECT … RETURNING as data-modifying CTEs), built once. As two statements built
+    per claim they cost twice the CPU (~65 against ~32 µs per delivery claimed): the attempt
+    log's own array of ids to dump, each statement built and its cache key computed anew."""
     table, attempts = Delivery.__table__, Attempt.__table__
     leased = (
         sa.update(table)

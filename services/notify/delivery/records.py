@@ -255,9 +255,9 @@ def log_outcomes(outcomes: list[Outcome]) -> None:
     """The outcomes of a recorded batch on a few log lines rather than one each: every
     delivery's ids, status and what comes next, as words ("delivery … (attempt …, endpoint …):
     delivered, status 204, 3 ms") and as fields (`outcomes`). A line per outcome cost the worker
-    45 µs of CPU each (the logging call and its JSON formatting), more than a sixteenth of a
-    webhook's. No URL, address or answer (they may carry secrets or personal data); of an
-    error only its kind."""
+    ~45 µs of CPU each (the logging call and its JSON formatting; a webhook costs ~0.8 ms),
+    a batch's line ~4 µs per outcome. No URL, address or answer (they may carry secrets or
+    personal data); of an error only its kind."""
     if not log.isEnabledFor(logging.INFO):
         return
     for first in range(0, len(outcomes), LOG_LINE_OUTCOMES):
