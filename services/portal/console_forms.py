@@ -5,15 +5,16 @@ a service can judge comes back beside the same field (views/console)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+
+from services.portal.portal_form import PortalForm
 
 MAX_COMMENT = 2000  # licensing's and the catalog's bound on a comment or reason
 TOO_LONG = _l("Use at most %(max)d characters.")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     """An export reviewer's decision on a request that screening sent to review."""
 
     outcome = RadioField(
@@ -30,7 +31,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class ApplicationDecisionForm(FlaskForm):
+class ApplicationDecisionForm(PortalForm):
     application_id = StringField(
         _l("Application id"),
         validators=[
@@ -54,7 +55,7 @@ class ApplicationDecisionForm(FlaskForm):
             raise ValidationError(_l("Give the applicant the reason for declining."))
 
 
-class RuleSetForm(FlaskForm):
+class RuleSetForm(PortalForm):
     """A new version of the screening rule table, on the version in force (`based_on`)."""
 
     rules = TextAreaField(
@@ -75,7 +76,7 @@ class RuleSetForm(FlaskForm):
     based_on = HiddenField()
 
 
-class PeopleSearchForm(FlaskForm):
+class PeopleSearchForm(PortalForm):
     """?email= of the people list (a GET: nothing changes, so no CSRF)."""
 
     class Meta:
@@ -87,7 +88,7 @@ class PeopleSearchForm(FlaskForm):
     )
 
 
-class PlatformRolesForm(FlaskForm):
+class PlatformRolesForm(PortalForm):
     """All of a person's platform roles from now on (none ticked: none)."""
 
     operator = BooleanField(_l("Platform operator"))

@@ -4,7 +4,6 @@ the CSRF token every form that changes something carries."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -19,11 +18,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from services.portal import i18n
 from services.portal.labels import LABELS, SORTS
+from services.portal.portal_form import PortalForm
 
 MAX_QUERY = 200  # the catalog's bound on q
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PortalForm):
     """A GET form: reading changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -41,7 +41,7 @@ class SearchForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -60,7 +60,7 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(PortalForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[
@@ -71,7 +71,7 @@ class SecondFactorForm(FlaskForm):
     next = HiddenField()
 
 
-class PasskeyAnswerForm(FlaskForm):
+class PasskeyAnswerForm(PortalForm):
     """What the browser's passkey ceremony answered (filled in by static/passkeys.js): the
     ceremony's id and the credential as JSON, for the catalog to verify."""
 
@@ -101,7 +101,7 @@ def _password(label):
     )
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -112,14 +112,14 @@ class PasswordResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     """The e-mailed link's token rides along hidden; the catalog checks it."""
 
     token = HiddenField(validators=[DataRequired(), Length(max=300)])
     password = _password(_l("New password"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     token = HiddenField(validators=[DataRequired(), Length(max=300)])
     name_en = StringField(
         _l("Your name in English"),
@@ -135,7 +135,7 @@ class AcceptInvitationForm(FlaskForm):
     )
 
 
-class AuthenticatorCodeForm(FlaskForm):
+class AuthenticatorCodeForm(PortalForm):
     code = StringField(
         _l("The 6-digit code the app shows now"),
         validators=[
@@ -156,7 +156,7 @@ def _required_text(label, missing, most: int):
     )
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(PortalForm):
     """An organisation applies to join; its country choices are set per page (their names in
     the page's language)."""
 
@@ -193,7 +193,7 @@ class ApplicationForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     locale = SelectField(
         _l("Language"),
         choices=[SelectChoice(code, i18n.language_name(code)) for code in i18n.LOCALES],
@@ -202,7 +202,7 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     """The person's own language and time zone; "" is the organisation's. The catalog judges
     the values (a refusal is shown beside its field), so the choices are not checked here."""
 
@@ -217,7 +217,7 @@ class SettingsForm(FlaskForm):
         self.timezone.choices = [default] + [SelectChoice(n, n) for n in i18n.time_zone_names()]
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(PortalForm):
     """Only its CSRF token: signing out is a POST that another site cannot make for you."""
 
 

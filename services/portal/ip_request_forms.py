@@ -4,18 +4,18 @@ finds nothing (POST /v1/ip-requests). Bounds as the catalog's (domain/ip_request
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from services.portal.labels import label
+from services.portal.portal_form import PortalForm
 from shared import vocabulary
 
 MIN_DESCRIPTION, MAX_DESCRIPTION, MAX_CODE = 20, 2000, 64
 AT_MOST = _l("Use at most %(max)d characters.")
 
 
-class IpRequestForm(FlaskForm):
+class IpRequestForm(PortalForm):
     category = SelectField(
         _l("Category"),
         validators=[DataRequired(message=_l("Choose the category."))],

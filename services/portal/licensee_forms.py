@@ -10,17 +10,17 @@ import uuid
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from services.portal import i18n
 from services.portal.domain.countries import country_codes
+from services.portal.portal_form import PortalForm
 
 TOO_LONG = _l("Use at most %(max)d characters.")
 
 
-class IdempotentForm(FlaskForm):
+class IdempotentForm(PortalForm):
     """A form whose submission the service recognises when repeated (a double click, a
     reload): the key is drawn when the form is shown and sent as Idempotency-Key."""
 
@@ -81,7 +81,7 @@ class LicenseRequestForm(IdempotentForm):
         )
 
 
-class DeclineQuoteForm(FlaskForm):
+class DeclineQuoteForm(PortalForm):
     reason = TextAreaField(
         _l("Reason (optional)"), validators=[Optional(), Length(max=2000, message=TOO_LONG)]
     )

@@ -5,7 +5,6 @@ page's language, before any call. Choices from the catalog's vocabulary are set 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from services.portal.portal_form import PortalForm
 from shared import roles
 
 _TOO_LONG = _l("Use at most %(max)d characters.")
@@ -47,7 +47,7 @@ def _checkboxes(label, required_message=None):
     )
 
 
-class CoreDescriptionForm(FlaskForm):
+class CoreDescriptionForm(PortalForm):
     """What a core says of itself; the whole of it may change while it is a draft."""
 
     title_en = StringField(
@@ -84,20 +84,20 @@ class DraftCoreForm(CoreDescriptionForm):
     vlnv_version = _vlnv_part(_l("Version"), _l("Enter the version, such as 1.0."), 64)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     component = FileField(
         _l("IP-XACT component file (.xml)"),
         validators=[FileRequired(message=_l("Choose the IP-XACT file to import."))],
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(PortalForm):
     """The previewed file again, base64 in a hidden field: the person confirms what was shown."""
 
     component = HiddenField(validators=[DataRequired()])
 
 
-class OfferForm(FlaskForm):
+class OfferForm(PortalForm):
     kind = SelectField(_l("Kind of license"), validate_choice=True)
     amount = StringField(
         _l("Price (leave empty for an evaluation or a price on request)"),
@@ -136,11 +136,11 @@ def offer_from(form: OfferForm, kept: dict | None = None) -> dict:
     }
 
 
-class ActionOnlyForm(FlaskForm):
+class ActionOnlyForm(PortalForm):
     """Only its CSRF token: publish, deprecate, withdraw; remove a member."""
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -155,11 +155,11 @@ class InviteForm(FlaskForm):
     roles = _checkboxes(_l("Roles"), _l("Choose at least one role."))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(PortalForm):
     roles = _checkboxes(_l("Roles"), _l("Choose at least one role."))
 
 
-class SecondFactorRequirementForm(FlaskForm):
+class SecondFactorRequirementForm(PortalForm):
     required = BooleanField(_l("Every member signs in with a second factor"))
 
 

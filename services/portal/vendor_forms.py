@@ -4,22 +4,23 @@ own, so that bad input is refused beside its field, in the page's language, befo
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from services.portal.portal_form import PortalForm
 
 MAX_TEXT = 2000  # the licensing service's bound on comments and reasons
 _TOO_LONG = _l("Use at most %(max)d characters.")
 _MONTHS = _l("Enter a number of months from 1 to 120.")
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     comment = TextAreaField(
         _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)]
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PortalForm):
     comment = TextAreaField(
         _l("Why it is rejected"),
         validators=[
@@ -29,7 +30,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class RejectQuoteForm(FlaskForm):
+class RejectQuoteForm(PortalForm):
     reason = TextAreaField(
         _l("Why you will not quote"),
         validators=[
@@ -50,21 +51,21 @@ def _required_reason(label):
     )
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(PortalForm):
     reason = _required_reason(_l("Why it is suspended"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortalForm):
     reason = _required_reason(_l("Why it is revoked (this is final)"))
 
 
-class ReinstateForm(FlaskForm):
+class ReinstateForm(PortalForm):
     reason = TextAreaField(
         _l("Reason (optional)"), validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)]
     )
 
 
-class RenewForm(FlaskForm):
+class RenewForm(PortalForm):
     # A string checked by pattern: WTForms' own integer message is not in our catalogs.
     months = StringField(
         _l("Months to add"),
@@ -76,7 +77,7 @@ class RenewForm(FlaskForm):
     )
 
 
-class EndpointForm(FlaskForm):
+class EndpointForm(PortalForm):
     """A webhook endpoint: every notice the organisation gets goes to it (as the API's default)."""
 
     url = StringField(
@@ -96,7 +97,7 @@ class EndpointForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """Only its CSRF token: rotate a secret, replay a delivery."""
 
 
@@ -105,7 +106,7 @@ _AMOUNT = _l("Enter an amount such as 25000.00 (at most two decimals).")
 _DATE = _l("Enter a date such as 2027-01-31.")
 
 
-class QuotePriceForm(FlaskForm):
+class QuotePriceForm(PortalForm):
     """The vendor's price for a quote: amount, currency, how long it holds, its terms."""
 
     amount = StringField(
@@ -139,5 +140,5 @@ class QuotePriceForm(FlaskForm):
     )
 
 
-class RefundForm(FlaskForm):
+class RefundForm(PortalForm):
     reason = _required_reason(_l("Why it is refunded (its license is revoked)"))

@@ -5,10 +5,10 @@ here."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from services.portal.licensee_problems import page_message
+from services.portal.portal_form import PortalForm
 from services.portal.service_api import ApiProblem
 from services.portal.views.common import catalog, notify
 from services.portal.views.licensee import signed_in_only
@@ -16,7 +16,7 @@ from services.portal.views.licensee import signed_in_only
 bp = Blueprint("licensee_watches", __name__, url_prefix="/licensee")
 
 
-class WatchForm(FlaskForm):
+class WatchForm(PortalForm):
     kind = HiddenField()
     target_id = HiddenField()
 
@@ -48,7 +48,7 @@ def watch():
 @bp.post("/watches/<watch_id>/remove")
 @signed_in_only
 def unwatch(watch_id: str):
-    if not FlaskForm().validate_on_submit():
+    if not PortalForm().validate_on_submit():
         abort(400)
     try:
         notify().unwatch(watch_id, g.token)

@@ -94,3 +94,15 @@ def test_a_language_we_do_not_speak_changes_nothing():
     page = client.get("/").text
     client.post("/language", data={"csrf_token": csrf_of(page), "locale": "fr", "next": "/"})
     assert client.get_cookie("ipmarket_locale") is None
+
+
+def test_wtforms_own_messages_are_in_the_pages_script():
+    # WTForms' catalogs are zh and zh_TW: a zh_Hant page once fell back to the Simplified one.
+    client = portal(FakeCatalog()).test_client()
+    page = {
+        language: client.get("/search?q=uart&sort=bogus", headers={"Accept-Language": language})
+        for language in ("zh-HK", "zh-CN", "en")
+    }
+    assert "不是有效的選擇" in page["zh-HK"].text and "选择" not in page["zh-HK"].text
+    assert "不是有效的选择" in page["zh-CN"].text
+    assert "Not a valid choice." in page["en"].text
