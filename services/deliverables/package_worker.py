@@ -146,7 +146,7 @@ class PackageWorker:
                         file.package_file_id)  # fmt: skip
         return True
 
-    def sync_stored(self, before) -> bool:
+    def sync_stored(self, before: datetime | None) -> bool:
         """Sync the files written since this boot and stored before `before` (None: all)."""
         with self.context.session_factory() as session:
             files = package_settling.unsynced(session, self.boot_id, before)

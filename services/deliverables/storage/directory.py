@@ -54,21 +54,13 @@ class DirectoryStore:
         link and the directories made for it are metadata a crash may lose too)."""
         path = self._object(key)
         try:
-            handle = os.open(path, os.O_RDONLY)
+            _fsync(path)
         except FileNotFoundError:
             raise ObjectMissing(key) from None
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
         top = self.root / "objects"
         while path != top:
             path = path.parent
-            handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
+            _fsync(path, os.O_DIRECTORY)
 
     def get(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         try:
@@ -201,3 +193,11 @@ def _read_range(handle: BinaryIO, start: int, end: int | None) -> Iterator[bytes
             if remaining is not None:
                 remaining -= len(chunk)
             yield chunk
+
+
+def _fsync(path: Path, flags: int = 0) -> None:
+    handle = os.open(path, os.O_RDONLY | flags)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

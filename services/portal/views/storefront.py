@@ -47,30 +47,33 @@ def search():
         except ApiProblem as refused:
             problem = _place(refused, form)
     only_results = _only_results()
-    results = _results_area(
-        answer,
-        query,
-        only_results=only_results,
-        form=form,
-        filters=filters,
-        result=answer and answer.data,
-        problem=problem,
-    )
+    results = _results_area(answer, query, form, filters, problem, only_results)
     page = results if only_results else render_template("search.html", form=form, results=results)
     response = make_response(page)
     response.vary.add("HX-Request")  # one address, two answers: a cache must keep both
     return response
 
 
-def _results_area(answer: Answer | None, query: list, **shown) -> Markup:
+def _results_area(
+    answer: Answer | None,
+    query: list,
+    form: SearchForm,
+    filters: dict[str, list[str]],
+    problem: str | None,
+    only_results: bool,
+) -> Markup:
     """_results.html: the catalog's answer to this search in this language is kept as
     rendered (rendered_fragments.py); a refusal's words are this request's own."""
-    result, form, filters = shown["result"], shown["form"], shown["filters"]
+    result = answer.data if answer is not None else None
 
     def render() -> str:
         return render_template(
             "_results.html",
-            **shown,
+            only_results=only_results,
+            form=form,
+            filters=filters,
+            result=result,
+            problem=problem,
             facets_shown=FACETS,
             # A vendor facet counts organisation ids: named as the found cores' VLNVs name them.
             vendor_names={
@@ -82,7 +85,7 @@ def _results_area(answer: Answer | None, query: list, **shown) -> Markup:
 
     if answer is None:
         return Markup(render())
-    key = (locale_name(), shown["only_results"], tuple(query), answer.body)
+    key = (locale_name(), only_results, tuple(query), answer.body)
     return current_app.extensions["search_results"].get(key, render)
 
 
