@@ -31,7 +31,7 @@ from services.catalog.domain.lifecycle import (
 from services.catalog.domain.versions import same_version, version_key
 from services.catalog.domain.vlnv import checked_vlnv
 from services.catalog.models import Core
-from services.catalog.records import SqlRecords
+from services.catalog.records import CoreStamp, SqlRecords, stamp_of
 from services.catalog.search import index_core
 from services.catalog.unit_of_work import CatalogWork, catalog_work
 from shared.db.schema import new_id, utcnow
@@ -39,7 +39,17 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events import catalog as events
 from shared.messaging.unit_of_work import UnitOfWork
 
-__all__ = ["TRANSITIONS", "change_status", "create_draft", "get_core", "update_core", "versions_of"]
+__all__ = [
+    "TRANSITIONS",
+    "change_status",
+    "create_draft",
+    "get_core",
+    "stamp_of",
+    "update_core",
+    "versions_of",
+    "visible_cores",
+    "visible_stamp",
+]
 
 EVENT_FOR_STATUS = {
     "published": events.CORE_PUBLISHED,
@@ -78,17 +88,43 @@ def get_core(session: Session, principal: Viewer | None, core_id: str) -> Core:
     return _visible_core(SqlRecords(session), principal, core_id)
 
 
-def versions_of(session: Session, principal: Viewer | None, core_id: str) -> list[Core]:
+def visible_stamp(session: Session, principal: Viewer | None, core_id: str) -> CoreStamp:
+    """Which state of the core is current (records.CoreStamp), if the principal may see it:
+    what a kept representation of it is looked up by, without reading the core whole."""
+    return stamp_in_records(SqlRecords(session), principal, core_id)
+
+
+def visible_cores(
+    session: Session, principal: Viewer | None, core_ids: list[str], summary_only: bool = False
+) -> list[Core]:
+    """The cores of `core_ids` the principal may see, in no order; with `summary_only`, read
+    without what a summary does not show."""
+    cores = SqlRecords(session).cores(core_ids, summary_only)
+    return [core for core in cores if visible_to(principal, core)]
+
+
+def stamp_in_records(records, principal: Viewer | None, core_id: str) -> CoreStamp:
+    stamp = records.core_stamp(core_id)
+    if stamp is None or not may_see_core(principal, stamp.status, stamp.vendor_id):
+        raise NotFound(f"core {core_id} does not exist")
+    return stamp
+
+
+def versions_of(session: Session, principal: Viewer | None, core_id: str) -> list[CoreStamp]:
     """Every version of the core's line (vendor:library:name) the principal may see, oldest
-    first in the order of versions ("1.9" before "1.10"), each spelt as its vendor wrote it."""
+    first in the order of versions ("1.9" before "1.10"), each spelt as its vendor wrote it:
+    their stamps, for the caller to show each (summarised) from them."""
     return versions_in_records(SqlRecords(session), principal, core_id)
 
 
-def versions_in_records(records, principal: Viewer | None, core_id: str) -> list[Core]:
-    core = _visible_core(records, principal, core_id)
-    line = records.cores_in_line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
+def versions_in_records(records, principal: Viewer | None, core_id: str) -> list[CoreStamp]:
+    line = records.line_stamps(core_id)
+    core = next((stamp for stamp in line if stamp.id == core_id), None)
+    if core is None or not may_see_core(principal, core.status, core.vendor_id):
+        raise NotFound(f"core {core_id} does not exist")
     return sorted(
-        (c for c in line if visible_to(principal, c)), key=lambda c: version_key(c.vlnv_version)
+        (stamp for stamp in line if may_see_core(principal, stamp.status, stamp.vendor_id)),
+        key=lambda stamp: version_key(stamp.vlnv_version),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 from marshmallow import RAISE
 
 from services.catalog import cores
@@ -15,6 +15,7 @@ from services.catalog.api.common import (
     page,
     principal_or_none,
 )
+from services.catalog.core_representations import core_representations_for
 from services.catalog.domain.ipxact_export import component_xml
 from services.catalog.domain.ipxact_import import parse_component
 from services.catalog.schemas import (
@@ -25,7 +26,8 @@ from services.catalog.schemas import (
     ImportArgsSchema,
     page_schema,
 )
-from shared.errors import UnsupportedMediaType
+from shared.db.session import without_transaction
+from shared.errors import NotFound, UnsupportedMediaType
 from shared.http.api_docs import Blueprint, problems
 from shared.http.auth import current_principal, requires
 from shared.http.context import service_context
@@ -36,6 +38,8 @@ blp = Blueprint(
     url_prefix="/v1/cores",
     description="IP cores: drafts, publication, offers, IP-XACT import and export.",
 )
+# Instances made once: a schema made per request is a cost of its own.
+CORE, SUMMARY = CoreSchema(), CoreSummarySchema()
 
 
 @blp.post("")
@@ -91,9 +95,22 @@ def import_ipxact(args):
 @problems(404)
 def read_core(core_id):
     """One core version (published, or your own)."""
+    viewer = principal_or_none()
     with service_context().session_factory() as session:
-        core = cores.get_core(session, principal_or_none(), core_id)
-        return core, etag(core.version)
+        without_transaction(session)  # a core changed between its two reads is shown as it is
+        stamp = cores.visible_stamp(session, viewer, core_id)
+        kept = core_representations_for.of(session.get_bind()).of(
+            "core",
+            [stamp],
+            lambda ids: {
+                cores.stamp_of(core): (core.version, current_app.json.dumps(CORE.dump(core)) + "\n")
+                for core in cores.visible_cores(session, viewer, ids)
+            },
+        )
+    if not kept:  # made a draft, or deleted, between the two reads
+        raise NotFound(f"core {core_id} does not exist")
+    ((version, body),) = kept
+    return Response(body, mimetype="application/json", headers=etag(version))
 
 
 @blp.get("/<id:core_id>/versions")
@@ -103,8 +120,20 @@ def read_core_versions(core_id):
     """Every version of this core (same vendor, library and name) that you may see, oldest
     first in version order ("1.9" before "1.10"; PEP 440 where a version follows it). A line
     of versions is short: it comes in one page (`next` is null)."""
+    viewer = principal_or_none()
     with service_context().session_factory() as session:
-        return page(cores.versions_of(session, principal_or_none(), core_id), None)
+        without_transaction(session)
+        stamps = cores.versions_of(session, viewer, core_id)
+        summaries = core_representations_for.of(session.get_bind()).of(
+            "summary",
+            stamps,
+            lambda ids: {
+                cores.stamp_of(core): SUMMARY.dump(core)
+                for core in cores.visible_cores(session, viewer, ids, summary_only=True)
+            },
+        )
+    # Already dumped through SUMMARY, as search's summaries are: sent as they are.
+    return current_app.json.response(page(summaries, None))
 
 
 @blp.get("/<id:core_id>/ipxact")

@@ -29,6 +29,7 @@ SUMMARY_COLUMNS = (
     "published_at",
     "created_at",
     "updated_at",
+    "version",  # with the four above, its stamp (records.CoreStamp)
 )
 # A result lists summaries: leave the big JSON columns (offers, file sets…) unread.
 SUMMARIES = sa.select(Core).options(

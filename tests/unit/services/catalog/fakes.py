@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from services.catalog.models import ApiKey, Core, Organisation, VendorNameClaim
-from services.catalog.records import AlreadyRecorded
+from services.catalog.records import AlreadyRecorded, stamp_of
 from services.catalog.unit_of_work import CatalogWork
 from shared.directory import Principal
 
@@ -61,6 +61,22 @@ class InMemoryRecords:
 
     def claim(self, claim_id):
         return self._by_id(VendorNameClaim, claim_id)
+
+    def core_stamp(self, core_id):
+        core = self.core(core_id)
+        return None if core is None else stamp_of(core)
+
+    def line_stamps(self, core_id):
+        core = self.core(core_id)
+        if core is None:
+            return []
+        return [
+            stamp_of(c)
+            for c in self.cores_in_line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
+        ]
+
+    def cores(self, core_ids, summary_only=False):
+        return [core for core in self._of(Core) if core.id in core_ids]
 
     def cores_in_line(self, vendor, library, name):
         return [
