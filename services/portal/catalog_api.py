@@ -4,9 +4,21 @@ own account."""
 from __future__ import annotations
 
 from services.portal.catalog_vendor_api import CatalogCoresApi, CatalogTeamApi
-from services.portal.service_api import Answer, ApiProblem, ServiceApi, ServiceUnavailable
+from services.portal.service_api import (
+    HEADERS,
+    Answer,
+    ApiProblem,
+    ServiceApi,
+    ServiceUnavailable,
+    answer_of,
+)
 
-__all__ = ["Answer", "ApiProblem", "CatalogApi", "ServiceUnavailable"]
+__all__ = ["DEVICE_COOKIE", "Answer", "ApiProblem", "CatalogApi", "ServiceUnavailable"]
+
+# The cookie naming a browser to the catalog's sign-in (a sign-in from a new one is news to the
+# person). The catalog sets it on its answer; the portal keeps it in the browser under its own
+# name and hands it back at each sign-in, so that it names the browser and not the portal.
+DEVICE_COOKIE = "ipmarket_device"
 
 
 class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
@@ -38,13 +50,11 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     # --- signing in -------------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str, client: dict[str, str]) -> dict:
-        return self._call(
-            "POST", "/v1/sessions", json={"email": email, "password": password}, headers=client
-        )
+        return self._signing_in("/v1/sessions", {"email": email, "password": password}, client)
 
     def second_factor(self, second_factor_token: str, code: str, client: dict[str, str]) -> dict:
         body = {"second_factor_token": second_factor_token, "code": code}
-        return self._call("POST", "/v1/sessions/second-factor", json=body, headers=client)
+        return self._signing_in("/v1/sessions/second-factor", body, client)
 
     def passkey_options(self, second_factor_token: str | None = None) -> dict:
         """A ceremony to sign in with a passkey: alone, or after a right password."""
@@ -53,7 +63,7 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
 
     def passkey_sign_in(self, ceremony_id: str, credential: dict, client: dict[str, str]) -> dict:
         body = {"ceremony_id": ceremony_id, "credential": credential}
-        return self._call("POST", "/v1/sessions/passkey", json=body, headers=client)
+        return self._signing_in("/v1/sessions/passkey", body, client)
 
     def set_up_second_factor(self, second_factor_token: str) -> dict:
         body = {"second_factor_token": second_factor_token}
@@ -61,7 +71,17 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
 
     def confirm_second_factor(self, second_factor_token: str, code: str, client) -> dict:
         body = {"second_factor_token": second_factor_token, "code": code}
-        return self._call("POST", "/v1/sessions/second-factor/confirm", json=body, headers=client)
+        return self._signing_in("/v1/sessions/second-factor/confirm", body, client)
+
+    def _signing_in(self, path: str, body: dict, client: dict[str, str]) -> dict:
+        """The catalog's outcome of a step of signing in; `device_id` in it when the catalog
+        named the browser's device (a cookie it sets for the browser: client_of_request)."""
+        response = self._send("POST", path, {**HEADERS, **client}, json=body)
+        outcome = answer_of(response).data
+        device_id = response.cookies.get(DEVICE_COOKIE)
+        if device_id:
+            outcome["device_id"] = device_id
+        return outcome
 
     def refresh(self, refresh_token: str) -> dict:
         return self._call("POST", "/v1/sessions/refresh", json={"refresh_token": refresh_token})

@@ -4,9 +4,7 @@ belong to several: the Ipmarket-Organisation header names which)."""
 
 from __future__ import annotations
 
-import httpx
-
-from services.portal.service_api import ServiceApi, ServiceUnavailable, _problem
+from services.portal.service_api import HEADERS, ServiceApi, _problem
 from services.portal.service_api import acting_for as _acting_for
 
 
@@ -173,14 +171,8 @@ class LicensingApi(ServiceApi):
 
     def _text(self, path: str, token: str, params: dict | None = None) -> str:
         """A document the API answers as text (a license file, an invoice), not JSON."""
-        try:
-            response = self._http.get(
-                path, params=params, headers={"Authorization": f"Bearer {token}", "Accept": "*/*"}
-            )
-        except httpx.TransportError as error:
-            raise ServiceUnavailable(str(error)) from error
-        if response.status_code >= 500:
-            raise ServiceUnavailable(f"GET {path} answered {response.status_code}")
+        headers = {"Authorization": f"Bearer {token}", "Accept": "*/*"}
+        response = self._send("GET", path, {**HEADERS, **headers}, params=params)
         if response.status_code >= 400:
             raise _problem(response)
         return response.text

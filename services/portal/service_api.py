@@ -2,9 +2,12 @@
 the signed-in person's access token when there is one. The portal keeps no data of its own; one
 client per service (catalog_api, licensing_api, notify_api, deliverables_api) on this base.
 
-httpx rather than requests: one pooled client per process with separate connect and read
-time-outs, a pluggable transport (tests hand it a WSGI app or a mock without sockets), and
-typed errors for a service that does not answer.
+httpx rather than requests: one connection pool per service and process with separate connect
+and read time-outs, a pluggable transport (tests hand it a WSGI app or a mock without sockets),
+and typed errors for a service that does not answer. Requests go straight to the transport, not
+through `httpx.Client`: the client's URL merging, redirect and auth loops and cookie jar cost
+a third of a search page's CPU (bench/portal.py), and a jar shared by a process would carry one
+person's cookies into another's calls.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+HEADERS = {"Accept": "application/json", "User-Agent": "ipmarket-portal"}
 # Which of the person's organisations a call acts for (the services' shared/access_tokens.py).
 ORGANISATION_HEADER = "Ipmarket-Organisation"
 
@@ -64,17 +68,29 @@ def _problem(response: httpx.Response) -> ApiProblem:
     )
 
 
+def _headers(token: str | None, headers: dict | None) -> dict[str, str]:
+    headers = {**HEADERS, **(headers or {})}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def answer_of(response: httpx.Response) -> Answer:
+    """The service's JSON answer, or its refusal raised as ApiProblem."""
+    if response.status_code >= 400:
+        raise _problem(response)
+    body = response.content
+    return Answer(response.json() if body else {}, body)  # 204: done, nothing to say
+
+
 class ServiceApi:
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None):
-        self._http = httpx.Client(
-            base_url=base_url,
-            timeout=TIMEOUT,
-            transport=transport,
-            headers={"Accept": "application/json"},
-        )
+        self._base_url = base_url.rstrip("/")
+        self._transport = transport or httpx.HTTPTransport()
+        self._timeout = {"timeout": TIMEOUT.as_dict()}
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def _call(
         self, method: str, path: str, token: str | None = None, headers=None, **kwargs
@@ -84,16 +100,22 @@ class ServiceApi:
     def _answer(
         self, method: str, path: str, token: str | None = None, headers=None, **kwargs
     ) -> Answer:
-        headers = dict(headers or {})
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        return answer_of(self._send(method, path, _headers(token, headers), **kwargs))
+
+    def _send(self, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
+        """The service's answer, read whole; a 5xx or no answer is ServiceUnavailable."""
+        request = httpx.Request(
+            method, self._base_url + path, headers=headers, extensions=self._timeout, **kwargs
+        )
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            response = self._transport.handle_request(request)
+            response.request = request  # as httpx.Client does: what was asked, for its cookies
+            try:
+                response.read()
+            finally:
+                response.close()  # the connection goes back to the pool, or is dropped
         except httpx.TransportError as error:
             raise ServiceUnavailable(str(error)) from error
         if response.status_code >= 500:
             raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _problem(response)
-        body = response.content
-        return Answer(response.json() if body else {}, body)  # 204: done, nothing to say
+        return response

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app, session
+from flask import after_this_request, current_app, request, session
 
-from services.portal.catalog_api import ApiProblem, CatalogApi
+from services.portal.catalog_api import DEVICE_COOKIE, ApiProblem, CatalogApi
 
 # Refresh a little before the access token runs out, so that it does not expire in transit.
 REFRESH_MARGIN = timedelta(seconds=30)
+DEVICE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie (RFC 6265bis)
 
 
 def _fernet() -> Fernet:
@@ -64,6 +65,8 @@ def open_session(signed_in: dict, email: str, account: dict | None = None) -> No
     answered it."""
     claims = claims_of(signed_in["access_token"])
     account = account or {}
+    if signed_in.get("device_id"):
+        _keep_device(signed_in["device_id"])
     session.clear()
     session["id"] = secrets.token_urlsafe(18)
     session["person"] = {
@@ -142,3 +145,21 @@ def pending_authenticator_setup(clear: bool = False) -> str | None:
 
 def end_session() -> None:
     session.clear()
+
+
+def _keep_device(device_id: str) -> None:
+    """The browser keeps the device cookie the catalog made for it (catalog_api.DEVICE_COOKIE),
+    sent only with the portal's sign-in pages, which hand it back to the catalog."""
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            max_age=DEVICE_COOKIE_SECONDS,
+            path="/sign-in",
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response

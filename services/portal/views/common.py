@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app, request
 
 from services.portal import signed_in
-from services.portal.catalog_api import CatalogApi
+from services.portal.catalog_api import DEVICE_COOKIE, CatalogApi
 from services.portal.deliverables_api import DeliverablesApi
 from services.portal.licensing_api import LicensingApi
 from services.portal.notify_api import NotifyApi
@@ -47,10 +47,14 @@ def local_target(target: str | None, default: str = "/") -> str:
 
 
 def client_of_request() -> dict[str, str]:
-    """What the catalog notes of a sign-in: the person's browser and address, not the
-    portal's. (The catalog reads the address from X-Forwarded-For only once it trusts the
-    portal as a proxy; until then its per-address throttle counts the portal's own.)"""
-    return {
+    """What the catalog notes of a sign-in: the person's browser, address and device cookie,
+    not the portal's. (The catalog reads the address from X-Forwarded-For only once it trusts
+    the portal as a proxy; until then its per-address throttle counts the portal's own.)"""
+    client = {
         "User-Agent": request.user_agent.string or "unknown",
         "X-Forwarded-For": request.remote_addr or "unknown",
     }
+    device_id = request.cookies.get(DEVICE_COOKIE, "")
+    if device_id and all(c.isascii() and (c.isalnum() or c in "-_") for c in device_id):
+        client["Cookie"] = f"{DEVICE_COOKIE}={device_id}"  # as the catalog made it, or none
+    return client

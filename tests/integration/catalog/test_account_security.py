@@ -6,15 +6,19 @@ an organisation requires a second factor; a passkey signs in and its answer neve
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from datetime import timedelta
 
+import httpx
 import sqlalchemy as sa
 
 from services.catalog import invitations, passkeys
 from services.catalog.domain.people import Actor
 from services.catalog.models import OutboxMessage
+from services.portal.app import create_app
+from services.portal.catalog_api import CatalogApi
 from shared import config
 from shared.db.schema import utcnow
 from shared.events import people as events
@@ -152,6 +156,36 @@ def test_a_sign_in_from_a_new_browser_is_news_and_the_same_browser_is_not(catalo
         other.json["session_id"],
         "198.51.100.20",
     )
+
+
+def test_through_the_portal_the_device_is_the_persons_browser_not_the_portal(catalog):
+    """The portal hands each browser's device cookie to the catalog and back: the same browser
+    is not news; another is, even right after someone else signed in through the same portal."""
+    zhang = joined(catalog)
+    joined(catalog, "chen.jie@xinyuan-micro.cn")
+    portal = create_app(
+        {"IPMARKET_PORTAL_SECRET_KEY": "device cookie integration test secret"},
+        CatalogApi("http://catalog", transport=httpx.WSGITransport(app=catalog.client.application)),
+    )
+    laptop, colleague, phone = (portal.test_client() for _ in range(3))
+
+    def sign_in(browser, email=EMAIL):
+        form = browser.get("/sign-in").text
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', form).group(1)
+        data = {"csrf_token": token, "email": email, "password": PASSWORD}
+        answer = browser.post("/sign-in", data=data)
+        assert answer.status_code == 303, answer.text
+        return answer
+
+    first = sign_in(laptop)
+    kept = first.headers["Set-Cookie"]
+    assert "ipmarket_device=" in kept and "HttpOnly" in kept and "Path=/sign-in" in kept
+    sign_in(colleague, "chen.jie@xinyuan-micro.cn")  # the first device of each is no news
+    sign_in(laptop)
+    assert event_data(catalog, events.SIGNED_IN_FROM_NEW_DEVICE) == []
+    sign_in(phone)
+    (news,) = event_data(catalog, events.SIGNED_IN_FROM_NEW_DEVICE)
+    assert news["person_id"] == zhang
 
 
 def test_an_owner_requires_a_second_factor_of_the_members(catalog):
