@@ -25,6 +25,11 @@ from shared.db.per_engine import PerEngineCache
 SEQ = sa.literal_column("core.seq", sa.BigInteger)
 LOOKBACK = timedelta(seconds=30)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Built once, of the table's columns: a refresh runs before every search, and building its
+# statement (and running it through the ORM's layers) cost three times what PostgreSQL did.
+_CORE = Core.__table__.c
+EVERY_CORE = sa.select(SEQ, _CORE.facet_values, _CORE.updated_at)
+CHANGED_SINCE = EVERY_CORE.where(_CORE.updated_at > sa.bindparam("since"))
 
 
 class FacetIndex:
@@ -145,12 +150,11 @@ class FacetIndex:
             self._refresh(session)
 
     def _refresh(self, session: Session) -> None:
-        query = sa.select(SEQ, Core.facet_values, Core.updated_at)
         if self._watermark is None:
-            self._load_all(session.execute(query).all())
+            self._load_all(session.execute(EVERY_CORE).all())
             return
         for seq, values, updated_at in session.execute(
-            query.where(Core.updated_at > self._watermark - LOOKBACK)
+            CHANGED_SINCE, {"since": self._watermark - LOOKBACK}
         ):
             self._set(seq, tuple(values))
             if self._stamp_of.get(seq) != updated_at:

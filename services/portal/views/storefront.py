@@ -17,6 +17,7 @@ from services.portal.labels import FACETS
 from services.portal.page_translations import locale_name
 from services.portal.rendered_fragments import RenderedFragments
 from services.portal.views.common import catalog, credential
+from services.portal.visitor_pages import VisitorPages
 
 bp = Blueprint("storefront", __name__)
 PAGE_SIZE = 20
@@ -33,6 +34,8 @@ def _keep_rendered(state) -> None:
     # A few hundred searches' results per process (~35 KB each with the answer they key by).
     state.app.extensions["search_results"] = RenderedFragments(256)
     state.app.extensions["core_details"] = RenderedFragments(512)  # ~15 KB each
+    # Whole pages for visitors: a search page ~30 KB, a core page ~20 KB.
+    state.app.extensions["visitor_pages"] = VisitorPages(1024)
 
 
 @bp.get("/search")
@@ -47,8 +50,19 @@ def search():
         except ApiProblem as refused:
             problem = _place(refused, form)
     only_results = _only_results()
-    results = _results_area(answer, query, form, filters, problem, only_results)
-    page = results if only_results else render_template("search.html", form=form, results=results)
+
+    def render(**visitor) -> str:
+        results = _results_area(answer, query, form, filters, problem, only_results)
+        if only_results:
+            return results
+        return render_template("search.html", form=form, results=results, **visitor)
+
+    if answer is None:  # refused: the words are this request's own
+        page = render()
+    else:
+        page = current_app.extensions["visitor_pages"].page(
+            ("search", only_results, answer.body), render
+        )
     response = make_response(page)
     response.vary.add("HX-Request")  # one address, two answers: a cache must keep both
     return response
@@ -107,15 +121,20 @@ def core(core_id: str):
         if refused.status in (404, 422):
             abort(404)
         raise
-    # What the catalog says of the core, kept as rendered by its answers (rendered_fragments.py)
-    key = (locale_name(), str(get_timezone()), found.body, versions.body)
-    details = current_app.extensions["core_details"].get(
-        key,
-        lambda: render_template(
-            "_core_details.html", core=found.data, versions=versions.data["items"]
-        ),
-    )
-    return render_template("core.html", core=found.data, details=details)
+
+    def render(**visitor) -> str:
+        # What the catalog says of the core, kept as rendered by its answers
+        # (rendered_fragments.py): for a signed-in person, the page around it is theirs.
+        key = (locale_name(), str(get_timezone()), found.body, versions.body)
+        details = current_app.extensions["core_details"].get(
+            key,
+            lambda: render_template(
+                "_core_details.html", core=found.data, versions=versions.data["items"]
+            ),
+        )
+        return render_template("core.html", core=found.data, details=details, **visitor)
+
+    return current_app.extensions["visitor_pages"].page(("core", found.body, versions.body), render)
 
 
 @bp.get("/vendors/<vendor_id>")

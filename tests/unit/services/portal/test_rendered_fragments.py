@@ -4,8 +4,10 @@ never shown stale, and nothing of one person reaches another."""
 
 import re
 
+import httpx
+
 from services.portal.rendered_fragments import RenderedFragments
-from tests.unit.services.portal.fake_catalog import CORE, FakeCatalog, portal
+from tests.unit.services.portal.fake_catalog import ACCOUNT, CORE, FakeCatalog, portal
 from tests.unit.services.portal.test_security import csrf_of
 
 
@@ -83,3 +85,52 @@ def test_a_core_page_is_in_each_readers_time_zone_and_their_own_forms_are_their_
     assert "18:00:00" in page and 'action="/licensee/watches"' in page
     tokens = {csrf_of(seen), *re.findall(r'name="csrf_token" value="([^"]+)"', page)}
     assert len(tokens) == 2  # the visitor's and the person's: each page its own session's
+
+
+def tokens_of(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+def test_visitors_are_shown_one_kept_page_each_with_their_own_token():
+    app = portal(FakeCatalog())
+    kept = app.extensions["visitor_pages"]._pages._entries
+    first, second = app.test_client(), app.test_client()
+    paths = ("/search?q=visitors", "/cores/core_1")
+    seen = [first.get(path).text for path in paths]
+    before = len(kept)
+    seen += [second.get(path).text for path in paths]
+    assert len(kept) == before  # rendered once (here or before), kept for every visitor
+    assert all("csrf-stand-in" not in page for page in seen)
+    for page in seen:
+        assert len(tokens_of(page)) == 1
+    assert tokens_of(seen[0]) == tokens_of(seen[1]) != tokens_of(seen[2]) == tokens_of(seen[3])
+    # Each token is the one its visitor's session holds: a form sent with it is accepted.
+    token = tokens_of(seen[3]).pop()
+    assert second.post("/compare", data={"csrf_token": token, "core": "core_1"}).status_code == 303
+
+
+def test_a_visitors_comparison_and_a_persons_name_are_never_in_anothers_page():
+    fake = EnglishUtcCatalog()
+    app = portal(fake)
+    comparing, other, person = app.test_client(), app.test_client(), app.test_client()
+    assert "li.wei@xinyuan.example" not in other.get("/search?q=everyone").text
+    token = tokens_of(comparing.get("/cores/core_1").text).pop()
+    comparing.post("/compare", data={"csrf_token": token, "core": "core_1"})
+    assert "Compare (1)" in comparing.get("/cores/core_1").text
+    assert "Compare (1)" not in other.get("/cores/core_1").text
+    data = {"csrf_token": csrf_of(person.get("/sign-in").text), "password": fake.password}
+    person.post("/sign-in", data=data | {"email": "li.wei@xinyuan.example"})
+    # In the visitor's language and time zone: nothing but the person tells their pages apart.
+    assert "li.wei@xinyuan.example" in person.get("/search?q=everyone").text
+    assert "li.wei@xinyuan.example" not in other.get("/search?q=everyone").text
+
+
+class EnglishUtcCatalog(FakeCatalog):
+    """A person who reads English in UTC, as a visitor does."""
+
+    def __call__(self, request):
+        if request.url.path == "/v1/people/me":
+            memberships = [m | {"timezone": "UTC"} for m in ACCOUNT["memberships"]]
+            account = ACCOUNT | {"locale": "en", "timezone": "UTC", "memberships": memberships}
+            return httpx.Response(200, json=account)
+        return super().__call__(request)
