@@ -50,6 +50,7 @@ CORES = 100_000
 CLIENTS = 8
 ROUNDS = 2
 ROUND_SECONDS = 5
+WARM_SECONDS = 3
 PAGE_SIZE = "20"  # the portal's (services/portal/views/storefront.py)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("portal search page", "API search", "portal core page", "API core + versions")
@@ -174,8 +175,13 @@ def measure(ports: dict, pids: tuple, core_ids: list[str], round_seconds: float)
     seconds taken, over ROUNDS alternating rounds of CLIENTS concurrent clients."""
     measured = {kind: {"latencies": [], "cpu": [0.0] * 4, "seconds": 0.0} for kind in KINDS}
     with multiprocessing.Pool(CLIENTS) as pool:
-        for kind in KINDS:  # warm the workers' caches, connection pools and templates
-            pool.map(_client, [(kind, ports[kind], 1, -s, core_ids) for s in range(CLIENTS)])
+        # Warm the workers' caches, connection pools and templates: long enough for each of
+        # the two workers of each server to have seen most of the mix's cores (a second was
+        # not: the first round of the core pages paid for keeping them).
+        for kind in KINDS:
+            pool.map(
+                _client, [(kind, ports[kind], WARM_SECONDS, -s, core_ids) for s in range(CLIENTS)]
+            )
         for round_ in range(ROUNDS):
             for kind in KINDS:
                 seeds = range(100 * round_, 100 * round_ + CLIENTS)
