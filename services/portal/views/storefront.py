@@ -34,8 +34,8 @@ def _keep_rendered(state) -> None:
     # A few hundred searches' results per process (~35 KB each with the answer they key by).
     state.app.extensions["search_results"] = RenderedFragments(256)
     state.app.extensions["core_details"] = RenderedFragments(512)  # ~15 KB each
-    # Whole pages for visitors: a search page ~30 KB, a core page ~20 KB.
-    state.app.extensions["visitor_pages"] = VisitorPages(1024)
+    # Whole pages for visitors, ~45 KB each with the answers they key by.
+    state.app.extensions["visitor_pages"] = VisitorPages(512)
 
 
 @bp.get("/search")
