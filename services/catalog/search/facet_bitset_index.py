@@ -66,7 +66,7 @@ class FacetIndex:
         with self._lock:
             self._refresh(session)
             return self._counts_once(
-                ("where", self.generation, _key_of(groups)), lambda: self._mask_where(groups)
+                ("where", self.generation, groups_key(groups)), lambda: self._mask_where(groups)
             )
 
     def refresh(self, session: Session) -> int:
@@ -97,7 +97,8 @@ class FacetIndex:
         text and generation)."""
         with self._lock:
             return self._counts_once(
-                ("among", matches_key, _key_of(groups)), lambda: self._mask_where(groups, matches)
+                ("among", matches_key, groups_key(groups)),
+                lambda: self._mask_where(groups, matches),
             )
 
     def _counts_once(self, key: tuple, mask) -> dict[str, int]:
@@ -197,7 +198,8 @@ class FacetIndex:
 MAX_COUNTED = 10_000  # sets of counts kept (a few KB each); all dropped when full
 
 
-def _key_of(groups: list[list[str]]) -> tuple:
+def groups_key(groups: list[list[str]]) -> tuple:
+    """The same tuple for the same groups in any order."""
     return tuple(sorted(tuple(sorted(group)) for group in groups))
 
 

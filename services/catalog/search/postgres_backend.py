@@ -25,7 +25,8 @@ from services.catalog.domain.search_query import (
     visible_groups,
 )
 from services.catalog.models import Core
-from services.catalog.search.facet_bitset_index import SEQ, bitset, facet_index_for
+from services.catalog.search.browse_pages import browse_pages_for
+from services.catalog.search.facet_bitset_index import SEQ, bitset, facet_index_for, groups_key
 from services.catalog.search.match_cache import Matches, match_cache_for
 from services.catalog.search.statements import (
     FACET_ARRAY,
@@ -57,31 +58,25 @@ class PostgresSearch:
             )
             if cached is not None:
                 return cached
-        # What the cache could not answer is asked in SQL.
-        conditions = [visible_condition(viewer)]
-        conditions.extend(self.has_any_facet(group) for group in query.filter_groups())
-        base, rank = self.match(SUMMARIES, query.text) if query.has_text else (SUMMARIES, None)
-        key, descending = sort_key(sort, rank)
-        if query.has_text:
+            # What the cache could not answer is asked in SQL.
+            base, rank = self.match(SUMMARIES, query.text)
+            key, descending = sort_key(sort, rank)
             return self._search_text_once(
                 session,
-                base.where(*conditions),
+                base.where(*self.conditions(viewer, query)),
                 key,
                 descending,
                 cursor_after,
                 query.limit,
                 summarise,
             )
-        return self._browse(
-            session,
-            base.where(*conditions),
-            key,
-            descending,
-            cursor_after,
-            query.limit,
-            groups,
-            summarise,
-        )
+        return self._browse(session, viewer, query, sort, cursor_after, groups, summarise)
+
+    def conditions(self, viewer: Viewer | None, query: SearchQuery) -> list:
+        """Who sees what, and the filters, in SQL."""
+        conditions = [visible_condition(viewer)]
+        conditions.extend(self.has_any_facet(group) for group in query.filter_groups())
+        return conditions
 
     def match(self, select, text: str):
         latin = latin_text(text)
@@ -115,20 +110,39 @@ class PostgresSearch:
     def _browse(
         self,
         session: Session,
-        base,
-        key,
-        descending: bool,
+        viewer: Viewer | None,
+        query: SearchQuery,
+        sort: str,
         cursor_after,
-        limit: int,
         groups,
         summarise,
     ) -> SearchResult:
         """A search without text: the filters alone say what matches, so the facet index
-        counts without a query. A page walks an index in the sort's order; for a narrow match
-        the facet index names the matching cores, so that the walk tests each core's seq
-        (hashed) instead of reading its facet values."""
+        counts without a query, and a page read in SQL is kept until a core changes
+        (browse_pages.py)."""
         index = facet_index_for(session.get_bind())
-        counts = index.counts_where(session, groups)
+        counts = index.counts_where(session, groups)  # the index is refreshed first
+        generation = index.generation
+        pages = browse_pages_for.of(session.get_bind())
+        asked = (groups_key(groups), sort, cursor_after, query.limit)
+        rows = pages.get(asked, generation)
+        if rows is None:
+            key, descending = sort_key(sort, None)
+            base = SUMMARIES.where(*self.conditions(viewer, query))
+            rows = self._browse_in_sql(
+                session, base, key, descending, cursor_after, query.limit, groups
+            )
+            if index.refresh(session) == generation:  # else cores changed meanwhile: not kept
+                pages.put(asked, generation, rows)
+        return _page_result(session, rows, counts.items(), query.limit, summarise)
+
+    def _browse_in_sql(
+        self, session: Session, base, key, descending: bool, cursor_after, limit: int, groups
+    ) -> list:
+        """A page walks an index in the sort's order; for a narrow match the facet index
+        names the matching cores, so that the walk tests each core's seq (hashed) instead of
+        reading its facet values."""
+        index = facet_index_for(session.get_bind())
         narrow = index.seqs_where(groups, at_most=NARROW_MATCH)
         if narrow is None:
             page = base.with_only_columns(SEQ, Core.id, key)
@@ -139,10 +153,12 @@ class PostgresSearch:
             page = SUMMARIES.with_only_columns(SEQ, Core.id, key).where(SEQ == sa.any_(seqs))
         if cursor_after:
             page = page.where(after(key, Core.id, descending, *cursor_after))
-        rows = session.execute(
-            page.order_by(*order(key, Core.id, descending)).limit(limit + 1)
-        ).all()
-        return _page_result(session, rows, counts.items(), limit, summarise)
+        return [
+            tuple(row)
+            for row in session.execute(
+                page.order_by(*order(key, Core.id, descending)).limit(limit + 1)
+            )
+        ]
 
     def _search_cached_matches(
         self, session: Session, text: str, sort: str, groups, cursor_after, limit: int, summarise

@@ -283,3 +283,26 @@ def test_a_search_sees_every_change_at_once_despite_the_match_cache(catalog):
     )
     assert withdrawn.status_code == 200, withdrawn.json
     assert found("物理层") == {first["id"]}  # withdrawn cores are gone for other organisations
+
+
+def test_a_browse_sees_every_change_at_once_despite_the_pages_kept(catalog):
+    """A browse (no text) keeps its pages until a core changes (search/browse_pages.py): the
+    next browse after any change shows it, for every viewer as they may see it."""
+    from tests.integration.catalog.conftest import create_core
+
+    def listed(auth=None, **query) -> list[str]:
+        query = {"category": "memory_controllers_phys", "sort": "title", **query}
+        answer = catalog.client.get("/v1/cores", query_string=query, headers=auth or {})
+        assert answer.status_code == 200, answer.json
+        return [item["title_en"] for item in answer.json["items"]]
+
+    create_core(catalog, publish=True, name="phy_b", title_en="B PHY")
+    assert listed() == listed() == ["B PHY"]  # the second from what was kept
+    draft = create_core(catalog, name="phy_a", title_en="A PHY")
+    assert listed() == ["B PHY"]  # a draft: its vendor's alone
+    assert listed(catalog.vendor.auth) == ["A PHY", "B PHY"]
+    assert listed(limit=1) == ["B PHY"]  # another page of the same browse
+    published = catalog.client.post(f"/v1/cores/{draft['id']}/publish", headers=catalog.vendor.auth)
+    assert published.status_code == 200
+    assert listed() == ["A PHY", "B PHY"]
+    assert listed(limit=1) == ["A PHY"]
