@@ -103,16 +103,6 @@ class SqlRecords(SqlPeopleRecords):
         query = SUMMARIES if summary_only else sa.select(Core)
         return list(self.session.scalars(query.where(Core.id.in_(core_ids))))
 
-    def cores_in_line(self, vendor: str, library: str, name: str) -> list[Core]:
-        """Every version of vendor:library:name."""
-        return list(
-            self.session.scalars(
-                sa.select(Core).where(
-                    Core.vlnv_vendor == vendor, Core.vlnv_library == library, Core.vlnv_name == name
-                )
-            )
-        )
-
     def versions_in_line(self, vendor: str, library: str, name: str) -> list:
         """(id, vendor_id, vlnv_version) of every version of vendor:library:name."""
         return self.session.execute(

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from services.portal.catalog_vendor_api import CatalogCoresApi, CatalogTeamApi
 from services.portal.service_api import (
-    HEADERS,
     Answer,
     ApiProblem,
     ServiceApi,
     ServiceUnavailable,
     answer_of,
+    headers_with,
 )
 
 __all__ = ["DEVICE_COOKIE", "Answer", "ApiProblem", "CatalogApi", "ServiceUnavailable"]
 
 # The cookie naming a browser to the catalog's sign-in (a sign-in from a new one is news to the
-# person). The catalog sets it on its answer; the portal keeps it in the browser under its own
-# name and hands it back at each sign-in, so that it names the browser and not the portal.
+# person). The catalog sets it on its answer to the portal; the portal sets it in the browser
+# and hands it back at each sign-in, so that it names the browser and not the portal.
 DEVICE_COOKIE = "ipmarket_device"
 
 
@@ -76,7 +76,7 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
     def _signing_in(self, path: str, body: dict, client: dict[str, str]) -> dict:
         """The catalog's outcome of a step of signing in; `device_id` in it when the catalog
         named the browser's device (a cookie it sets for the browser: client_of_request)."""
-        response = self._send("POST", path, {**HEADERS, **client}, json=body)
+        response = self._send("POST", path, headers_with(None, client), json=body)
         outcome = answer_of(response).data
         device_id = response.cookies.get(DEVICE_COOKIE)
         if device_id:

@@ -4,7 +4,7 @@ belong to several: the Ipmarket-Organisation header names which)."""
 
 from __future__ import annotations
 
-from services.portal.service_api import HEADERS, ServiceApi, _problem
+from services.portal.service_api import ServiceApi, _problem, headers_with
 from services.portal.service_api import acting_for as _acting_for
 
 
@@ -171,8 +171,7 @@ class LicensingApi(ServiceApi):
 
     def _text(self, path: str, token: str, params: dict | None = None) -> str:
         """A document the API answers as text (a license file, an invoice), not JSON."""
-        headers = {"Authorization": f"Bearer {token}", "Accept": "*/*"}
-        response = self._send("GET", path, {**HEADERS, **headers}, params=params)
+        response = self._send("GET", path, headers_with(token, {"Accept": "*/*"}), params=params)
         if response.status_code >= 400:
             raise _problem(response)
         return response.text

@@ -68,7 +68,7 @@ def _problem(response: httpx.Response) -> ApiProblem:
     )
 
 
-def _headers(token: str | None, headers: dict | None) -> dict[str, str]:
+def headers_with(token: str | None, headers: dict | None) -> dict[str, str]:
     headers = {**HEADERS, **(headers or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -100,7 +100,7 @@ class ServiceApi:
     def _answer(
         self, method: str, path: str, token: str | None = None, headers=None, **kwargs
     ) -> Answer:
-        return answer_of(self._send(method, path, _headers(token, headers), **kwargs))
+        return answer_of(self._send(method, path, headers_with(token, headers), **kwargs))
 
     def _send(self, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
         """The service's answer, read whole; a 5xx or no answer is ServiceUnavailable."""

@@ -71,14 +71,13 @@ class InMemoryRecords:
         if core is None:
             return []
         return [
-            stamp_of(c)
-            for c in self.cores_in_line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
+            stamp_of(c) for c in self._line(core.vlnv_vendor, core.vlnv_library, core.vlnv_name)
         ]
 
     def cores(self, core_ids, summary_only=False):
         return [core for core in self._of(Core) if core.id in core_ids]
 
-    def cores_in_line(self, vendor, library, name):
+    def _line(self, vendor, library, name):
         return [
             core
             for core in self._of(Core)
@@ -88,7 +87,7 @@ class InMemoryRecords:
     def versions_in_line(self, vendor, library, name):
         return [
             SimpleNamespace(id=c.id, vendor_id=c.vendor_id, vlnv_version=c.vlnv_version)
-            for c in self.cores_in_line(vendor, library, name)
+            for c in self._line(vendor, library, name)
         ]
 
     def cores_of_vendor(self, organisation_id):
