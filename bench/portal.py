@@ -6,7 +6,7 @@ In one run, in alternating rounds (so that a busy machine slows each alike), 8 c
 clients ask for:
 - the portal's search page (the catalog bench's mix of searches, as a person types and clicks
   them), and the same searches straight on the catalog API (with the portal's page size);
-- the portal's core page, and the two catalog calls it makes (the core and its versions).
+- the portal's core page, and the catalog call it makes (the core with its versions).
 For each: p50/p99 latency, pages per second, and the CPU per page of the portal's server, the
 catalog's server, PostgreSQL and the clients. The portal's own server time per page is set
 beside the catalog's server time per API search. The mix repeats, so both servers answer it
@@ -53,7 +53,7 @@ ROUND_SECONDS = 5
 WARM_SECONDS = 3
 PAGE_SIZE = "20"  # the portal's (services/portal/views/storefront.py)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("portal search page", "API search", "portal core page", "API core + versions")
+KINDS = ("portal search page", "API search", "portal core page", "API core with versions")
 FIRST_ASKED = 200  # searches no one asked before: nothing kept by the portal or the catalog
 
 
@@ -80,9 +80,7 @@ def _one(kind: str, client: Client, rng: random.Random, core_ids: list[str]) -> 
     elif kind == "portal core page":
         _get(client, f"/cores/{rng.choice(core_ids)}")
     else:
-        core_id = rng.choice(core_ids)
-        _get(client, f"/v1/cores/{core_id}")
-        _get(client, f"/v1/cores/{core_id}/versions")
+        _get(client, f"/v1/cores/{rng.choice(core_ids)}?include=versions")
 
 
 def _client(args) -> tuple[list[float], float]:
@@ -228,7 +226,7 @@ def report(measured: dict, weight: dict[str, int], first: list[float]) -> None:
             f"{percentile(m['latencies'], 99):7.1f} {done / m['seconds']:6.0f}   "
             + ", ".join(f"{ms:.2f}" for ms in per_request[kind])
         )
-    for page, api in (("search", "API search"), ("core", "API core + versions")):
+    for page, api in (("search", "API search"), ("core", "API core with versions")):
         own, catalogs = per_request[f"portal {page} page"][0], per_request[api][1]
         print(
             f"portal's own server CPU per {page} page {own:.2f} ms = {own / catalogs:.2f}× the "

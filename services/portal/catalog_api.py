@@ -32,17 +32,12 @@ class CatalogApi(CatalogCoresApi, CatalogTeamApi, ServiceApi):
         return self._answer("GET", "/v1/cores", token, params=params)
 
     def core(self, core_id: str, token: str | None = None) -> dict:
-        return self.core_answer(core_id, token).data
+        return self._call("GET", f"/v1/cores/{core_id}", token)
 
-    def core_answer(self, core_id: str, token: str | None = None) -> Answer:
-        return self._answer("GET", f"/v1/cores/{core_id}", token)
-
-    def versions(self, core_id: str, token: str | None = None) -> list[dict]:
-        return self.versions_answer(core_id, token).data["items"]
-
-    def versions_answer(self, core_id: str, token: str | None = None) -> Answer:
-        """The core's versions (`items`) with the bytes of the answer."""
-        return self._answer("GET", f"/v1/cores/{core_id}/versions", token)
+    def core_with_versions_answer(self, core_id: str, token: str | None = None) -> Answer:
+        """The core with its line's versions (`versions`), in one call, with the bytes of the
+        answer (a core page keeps what it shows by them)."""
+        return self._answer("GET", f"/v1/cores/{core_id}", token, params={"include": "versions"})
 
     def taxonomy(self) -> dict:
         return self._call("GET", "/v1/cores/taxonomy")

@@ -20,9 +20,11 @@ from services.catalog.domain.ipxact_export import component_xml
 from services.catalog.domain.ipxact_import import parse_component
 from services.catalog.schemas import (
     CoreCreateSchema,
+    CoreReadArgsSchema,
     CoreSchema,
     CoreSummarySchema,
     CoreUpdateSchema,
+    CoreWithVersionsSchema,
     ImportArgsSchema,
     page_schema,
 )
@@ -91,26 +93,33 @@ def import_ipxact(args):
 
 
 @blp.get("/<id:core_id>")
-@blp.response(200, CoreSchema, headers=ETAG)
+@blp.arguments(CoreReadArgsSchema(), location="query", unknown=RAISE)
+@blp.response(200, CoreWithVersionsSchema, headers=ETAG)
 @problems(404)
-def read_core(core_id):
-    """One core version (published, or your own)."""
+def read_core(args, core_id):
+    """One core version (published, or your own); with ?include=versions, every version of its
+    line that you may see too, as /versions lists them."""
     viewer = principal_or_none()
     with service_context().session_factory() as session:
         without_transaction(session)  # a core changed between its two reads is shown as it is
-        stamp = cores.visible_stamp(session, viewer, core_id)
-        kept = core_representations_for.of(session.get_bind()).of(
-            "core",
-            [stamp],
-            lambda ids: {
-                cores.stamp_of(core): (core.version, current_app.json.dumps(CORE.dump(core)) + "\n")
-                for core in cores.visible_cores(session, viewer, ids)
-            },
-        )
+        if "versions" in args["include"]:
+            # The line's stamps hold the core's own: one read for both.
+            line = cores.versions_of(session, viewer, core_id)
+            stamp = next(stamp for stamp in line if stamp.id == core_id)
+        else:
+            line, stamp = None, cores.visible_stamp(session, viewer, core_id)
+        representations = core_representations_for.of(session.get_bind())
+        kept = representations.of("core", [stamp], _cores_made(session, viewer))
+        if line is not None:
+            summaries = representations.of("summary", line, _summaries_made(session, viewer))
     if not kept:  # made a draft, or deleted, between the two reads
         raise NotFound(f"core {core_id} does not exist")
-    ((version, body),) = kept
-    return Response(body, mimetype="application/json", headers=etag(version))
+    ((version, core),) = kept
+    if line is not None:
+        core = {**core, "versions": summaries}
+    response = current_app.json.response(core)
+    response.headers.update(etag(version))
+    return response
 
 
 @blp.get("/<id:core_id>/versions")
@@ -125,15 +134,25 @@ def read_core_versions(core_id):
         without_transaction(session)
         stamps = cores.versions_of(session, viewer, core_id)
         summaries = core_representations_for.of(session.get_bind()).of(
-            "summary",
-            stamps,
-            lambda ids: {
-                cores.stamp_of(core): SUMMARY.dump(core)
-                for core in cores.visible_cores(session, viewer, ids, summary_only=True)
-            },
+            "summary", stamps, _summaries_made(session, viewer)
         )
     # Already dumped through SUMMARY, as search's summaries are: sent as they are.
     return current_app.json.response(page(summaries, None))
+
+
+def _cores_made(session, viewer):
+    """What keeps a core's representation makes it with: (its version, its dump), by stamp."""
+    return lambda ids: {
+        cores.stamp_of(core): (core.version, CORE.dump(core))
+        for core in cores.visible_cores(session, viewer, ids)
+    }
+
+
+def _summaries_made(session, viewer):
+    return lambda ids: {
+        cores.stamp_of(core): SUMMARY.dump(core)
+        for core in cores.visible_cores(session, viewer, ids, summary_only=True)
+    }
 
 
 @blp.get("/<id:core_id>/ipxact")

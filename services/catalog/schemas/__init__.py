@@ -5,9 +5,11 @@ ignored."""
 from services.catalog.schemas.common import ListArgsSchema, page_schema
 from services.catalog.schemas.cores import (
     CoreCreateSchema,
+    CoreReadArgsSchema,
     CoreSchema,
     CoreSummarySchema,
     CoreUpdateSchema,
+    CoreWithVersionsSchema,
     ImportArgsSchema,
 )
 from services.catalog.schemas.organisations import (
@@ -31,9 +33,11 @@ __all__ = [
     "ApiKeyCreateSchema",
     "ApiKeySchema",
     "CoreCreateSchema",
+    "CoreReadArgsSchema",
     "CoreSchema",
     "CoreSummarySchema",
     "CoreUpdateSchema",
+    "CoreWithVersionsSchema",
     "ImportArgsSchema",
     "ListArgsSchema",
     "NewApiKeySchema",

@@ -1,5 +1,5 @@
-"""Schemas of IP cores: the core, its offers and targets, and what an IP-XACT import
-finds (bus interfaces, ports, memory maps, file sets, parameters)."""
+"""Schemas of IP cores: the core, its offers and targets, its versions, and what an IP-XACT
+import finds (file sets, parameters; its bus interfaces, ports and memory maps in ipxact.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from services.catalog.domain import taxonomy
 from services.catalog.domain.core_fields import ECCN
 from services.catalog.domain.lifecycle import STATUSES
 from services.catalog.schemas.common import COUNTRY, NOT_BLANK, SHA256, URL, VLNV_PART, Name
+from services.catalog.schemas.ipxact import BusInterfaceSchema, MemoryMapSchema, PortSchema
 from shared import bounds
 from shared.bounds import Schema
 from shared.events.catalog import REGIONS
@@ -147,85 +148,6 @@ class CoreCreateSchema(CoreUpdateSchema):
     title_en = Name(required=True)
 
 
-class PortMapSchema(Schema):
-    logical = fields.String(metadata={"description": "The bus definition's port."})
-    physical = fields.String(metadata={"description": "The core's port."})
-
-
-class BusInterfaceSchema(Schema):
-    name = fields.String()
-    bus_type = fields.String(allow_none=True, metadata={"description": "VLNV of the bus type."})
-    abstraction_type = fields.String(allow_none=True)
-    mode = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "The 1685-2022 interface mode (initiator, target, system, mirrored…, "
-            "monitor), whatever the version imported."
-        },
-    )
-    group = fields.String(metadata={"description": "The system group of a system interface."})
-    monitors = fields.String(metadata={"description": "The mode a monitor interface watches."})
-    standard = fields.String(allow_none=True)
-    port_maps = fields.List(fields.Nested(PortMapSchema))
-
-
-class PortSchema(Schema):
-    name = fields.String()
-    direction = fields.String(allow_none=True, metadata={"description": "in, out or inout."})
-    left = fields.String(
-        allow_none=True,
-        metadata={"description": "The vector's left bound as written: a number or an expression."},
-    )
-    right = fields.String(allow_none=True)
-    width = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "Bits, when the bounds are numbers; null when they are expressions."
-        },
-    )
-    description = fields.String(allow_none=True)
-    bus_interface = fields.String(
-        allow_none=True,
-        metadata={"description": "The bus interface whose port map names this port."},
-    )
-
-
-class RegisterFieldSchema(Schema):
-    name = fields.String()
-    description = fields.String(allow_none=True)
-    bit_offset = fields.String(allow_none=True)
-    bit_width = fields.String(allow_none=True)
-    access = fields.String(allow_none=True)
-
-
-class RegisterSchema(Schema):
-    name = fields.String()
-    description = fields.String(allow_none=True)
-    address_offset = fields.String(allow_none=True, metadata={"description": "As written."})
-    size = fields.String(allow_none=True)
-    volatile = fields.String(allow_none=True)
-    access = fields.String(allow_none=True)
-    fields_ = fields.List(fields.Nested(RegisterFieldSchema), data_key="fields", attribute="fields")
-
-
-class AddressBlockSchema(Schema):
-    name = fields.String()
-    description = fields.String(allow_none=True)
-    base_address = fields.String(allow_none=True, metadata={"description": "As written."})
-    range = fields.String(allow_none=True)
-    width = fields.String(allow_none=True)
-    usage = fields.String(allow_none=True)
-    access = fields.String(allow_none=True)
-    registers = fields.List(fields.Nested(RegisterSchema))
-
-
-class MemoryMapSchema(Schema):
-    name = fields.String()
-    description = fields.String(allow_none=True)
-    address_unit_bits = fields.String(allow_none=True)
-    address_blocks = fields.List(fields.Nested(AddressBlockSchema))
-
-
 class CoreSchema(CoreCreateSchema):
     id = fields.String()
     vendor_id = fields.String()
@@ -280,4 +202,24 @@ class ImportArgsSchema(Schema):
             "description": "Check only: answer 200 with the draft the import would create "
             "(its id is not kept), storing nothing."
         },
+    )
+
+
+class CoreReadArgsSchema(Schema):
+    include = fields.List(
+        fields.String(validate=validate.OneOf(["versions"])),
+        load_default=list,
+        validate=validate.Length(max=1),
+        metadata={
+            "description": "versions: also every version of the core's line that you may see, "
+            "as GET /v1/cores/{id}/versions lists them, in `versions` (a page shows a core "
+            "with its versions in one request)."
+        },
+    )
+
+
+class CoreWithVersionsSchema(CoreSchema):
+    versions = fields.List(
+        fields.Nested(CoreSummarySchema),
+        metadata={"description": "With ?include=versions only: the line's versions, oldest first."},
     )

@@ -115,26 +115,25 @@ def _only_results() -> bool:
 def core(core_id: str):
     token = credential()
     try:
-        found = catalog().core_answer(core_id, token)
-        versions = catalog().versions_answer(core_id, token)
+        found = catalog().core_with_versions_answer(core_id, token)
     except ApiProblem as refused:
         if refused.status in (404, 422):
             abort(404)
         raise
 
     def render(**visitor) -> str:
-        # What the catalog says of the core, kept as rendered by its answers
+        # What the catalog says of the core, kept as rendered by its answer
         # (rendered_fragments.py): for a signed-in person, the page around it is theirs.
-        key = (locale_name(), str(get_timezone()), found.body, versions.body)
+        key = (locale_name(), str(get_timezone()), found.body)
         details = current_app.extensions["core_details"].get(
             key,
             lambda: render_template(
-                "_core_details.html", core=found.data, versions=versions.data["items"]
+                "_core_details.html", core=found.data, versions=found.data["versions"]
             ),
         )
         return render_template("core.html", core=found.data, details=details, **visitor)
 
-    return current_app.extensions["visitor_pages"].page(("core", found.body, versions.body), render)
+    return current_app.extensions["visitor_pages"].page(("core", found.body), render)
 
 
 @bp.get("/vendors/<vendor_id>")

@@ -73,3 +73,38 @@ def test_versions_follow_the_line_and_a_draft_is_its_vendors_alone(catalog):
     assert published.status_code == 200
     assert read(catalog, draft["id"]).json["status"] == "published"
     assert versions(catalog, core["id"]) == [("1.0.0", "published"), ("1.1.0", "published")]
+
+
+def test_a_core_is_read_with_its_versions_in_one_call_as_each_reader_may_see_them(catalog):
+    core = create_core(catalog, publish=True)
+    draft = create_core(catalog, version="1.1.0")
+    path = f"/v1/cores/{core['id']}?include=versions"
+    for auth, seen in (
+        (None, [("1.0.0", "published")]),
+        (catalog.vendor.auth, [("1.0.0", "published"), ("1.1.0", "draft")]),
+        (catalog.licensee.auth, [("1.0.0", "published")]),
+    ):
+        answer = read(catalog, core["id"], auth)
+        with_versions = catalog.client.get(path, headers=auth or {})
+        assert with_versions.status_code == 200
+        assert with_versions.headers["ETag"] == answer.headers["ETag"]
+        body = with_versions.json
+        assert [(v["vlnv"]["version"], v["status"]) for v in body.pop("versions")] == seen
+        assert body == answer.json  # the core as GET /v1/cores/<id> shows it
+        listed = catalog.client.get(f"/v1/cores/{core['id']}/versions", headers=auth or {})
+        assert with_versions.json["versions"] == listed.json["items"]
+    assert_problem(catalog.client.get(f"/v1/cores/{draft['id']}?include=versions"), 404)
+    # A change to another version of the line is shown at the next read.
+    catalog.client.post(f"/v1/cores/{draft['id']}/publish", headers=catalog.vendor.auth)
+    versions_now = catalog.client.get(path).json["versions"]
+    assert [v["status"] for v in versions_now] == ["published", "published"]
+
+
+def test_what_else_may_be_included_is_refused_naming_the_parameter(catalog):
+    core = create_core(catalog, publish=True)
+    for query, field in (
+        ("include=offers", "include.0"),
+        ("include=versions&include=versions", "include"),
+        ("expand=versions", "expand"),
+    ):
+        assert_problem(catalog.client.get(f"/v1/cores/{core['id']}?{query}"), 422, field)

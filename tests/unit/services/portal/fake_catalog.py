@@ -118,9 +118,9 @@ class FakeCatalog:
             found = {"items": self.found, "total": len(self.found), "facets": facets, "next": None}
             return httpx.Response(200, json=found)
         if path == "/v1/cores/core_1":
+            if request.url.params.get_list("include") == ["versions"]:
+                return httpx.Response(200, json={**self.core, "versions": [self.core]})
             return httpx.Response(200, json=self.core)
-        if path == "/v1/cores/core_1/versions":
-            return httpx.Response(200, json={"items": [self.core], "next": None})
         if path == "/v1/sessions":
             body = json.loads(request.content)
             if body["password"] != self.password:
