@@ -2,19 +2,24 @@
 the signed-in person's access token when there is one. The portal keeps no data of its own; one
 client per service (catalog_api, licensing_api, notify_api, deliverables_api) on this base.
 
-httpx rather than requests: one connection pool per service and process with separate connect
-and read time-outs, a pluggable transport (tests hand it a WSGI app or a mock without sockets),
-and typed errors for a service that does not answer. Requests go straight to the transport, not
-through `httpx.Client`: the client's URL merging, redirect and auth loops and cookie jar cost
-a third of a search page's CPU (bench/portal.py), and a jar shared by a process would carry one
+httpx's requests, answers and transports rather than requests': a pluggable transport (tests
+hand it a WSGI app or a mock without sockets; in production, gevent_transport.py's connection
+pool per service and process, with separate connect and read time-outs) and typed errors for a
+service that does not answer. Requests go straight to the transport, not through
+`httpx.Client`: the client's URL merging, redirect and auth loops and cookie jar cost a third
+of a search page's CPU (bench/portal.py), and a jar shared by a process would carry one
 person's cookies into another's calls.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import httpx
+import orjson
+
+from services.portal.gevent_transport import GeventTransport
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 HEADERS = {"Accept": "application/json", "User-Agent": "ipmarket-portal"}
@@ -40,10 +45,14 @@ class ApiProblem(Exception):
 @dataclass(frozen=True)
 class Answer:
     """A service's JSON answer and the bytes it came as: equal bytes, equal answer (what is
-    rendered from it may be kept by them, rendered_fragments.py)."""
+    rendered from it may be kept by them, rendered_fragments.py). The bytes are parsed when
+    `data` is first asked for: a page kept by them needs no parsing."""
 
-    data: dict
     body: bytes
+
+    @cached_property
+    def data(self) -> dict:
+        return orjson.loads(self.body) if self.body else {}  # 204: done, nothing to say
 
 
 class ServiceUnavailable(Exception):
@@ -79,14 +88,13 @@ def answer_of(response: httpx.Response) -> Answer:
     """The service's JSON answer, or its refusal raised as ApiProblem."""
     if response.status_code >= 400:
         raise _problem(response)
-    body = response.content
-    return Answer(response.json() if body else {}, body)  # 204: done, nothing to say
+    return Answer(response.content)
 
 
 class ServiceApi:
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None):
         self._base_url = base_url.rstrip("/")
-        self._transport = transport or httpx.HTTPTransport()
+        self._transport = transport or GeventTransport(self._base_url, TIMEOUT)
         self._timeout = {"timeout": TIMEOUT.as_dict()}
 
     def close(self) -> None:
